@@ -1,0 +1,23 @@
+#pragma once
+// Strict bencode decoder with explicit limits; errors name the byte offset.
+
+#include <cstddef>
+#include <string_view>
+
+#include "bencode/value.hpp"
+#include "util/result.hpp"
+
+namespace shoal::bencode {
+
+struct Limits {
+    int max_depth = 100;
+    std::size_t max_items = 2'000'000;
+    // Require dictionary keys in strictly ascending byte order (sorted and unique). Needed
+    // for dictionaries whose hash must be reproducible; duplicates are refused either way.
+    bool require_sorted_keys = false;
+};
+
+// Decodes exactly one value spanning the whole buffer. The result views `buffer`.
+Result<Value> decode(std::string_view buffer, const Limits& limits = {});
+
+}  // namespace shoal::bencode

@@ -1,0 +1,89 @@
+#pragma once
+// What a .torrent file (v1, v2 or hybrid) describes, after validation.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/digest.hpp"
+#include "util/result.hpp"
+
+namespace shoal {
+
+struct InfoHashV1Tag;
+struct InfoHashV2Tag;
+using InfoHashV1 = Digest<20, InfoHashV1Tag>;
+using InfoHashV2 = Digest<32, InfoHashV2Tag>;
+
+// The 20-byte form of a v2 info-hash, used where the wire protocol has room for 20 bytes.
+inline std::string_view truncated(const InfoHashV2& h) { return h.view().substr(0, 20); }
+
+using Tier = std::vector<std::string>;
+
+struct FileEntry {
+    // Components relative to the save folder; for multi-file torrents the first is the
+    // torrent's name. Every component was checked to stay inside the save folder.
+    std::vector<std::string> path;
+    std::int64_t size = 0;
+    // Position in the torrent's byte stream (pad files included).
+    std::int64_t offset = 0;
+    bool pad = false;
+    bool executable = false;
+    bool hidden = false;
+    // Symlinks carry no data; `symlink_target` is relative to the torrent's top folder.
+    bool symlink = false;
+    std::vector<std::string> symlink_target;
+    // v2: merkle root of the file's 16 KiB blocks (absent for empty files and pads), and the
+    // piece layer when the torrent carried one (files larger than one piece only).
+    std::optional<Sha256Hash> pieces_root;
+    std::vector<Sha256Hash> piece_layer;
+
+    std::string joined_path() const;
+};
+
+struct TorrentInfo {
+    std::string name;
+    std::int64_t piece_length = 0;
+    std::int64_t total_size = 0;  // pad files included
+    std::int64_t num_pieces = 0;
+    std::vector<FileEntry> files;
+    bool multi_file = false;  // files live under a top folder named `name`
+
+    std::optional<InfoHashV1> info_hash_v1;
+    std::optional<InfoHashV2> info_hash_v2;
+    std::vector<Sha1Hash> piece_hashes_v1;
+
+    bool is_private = false;
+    std::vector<Tier> trackers;
+    std::vector<std::string> web_seeds;
+    std::string comment;
+    std::string created_by;
+    std::string source;
+    std::optional<std::int64_t> creation_date;
+
+    // The exact bytes of the info dictionary, as hashed.
+    std::string info_bytes;
+
+    bool has_v1() const { return info_hash_v1.has_value(); }
+    bool has_v2() const { return info_hash_v2.has_value(); }
+    std::int64_t piece_size(std::int64_t piece) const;
+};
+
+struct TorrentLimits {
+    std::size_t max_file_bytes = 64 * 1024 * 1024;  // the .torrent file itself
+    std::int64_t max_pieces = 1 << 21;
+    std::size_t max_files = 1'000'000;
+    std::size_t max_path_depth = 64;
+    std::int64_t max_piece_length = std::int64_t{1} << 30;
+    std::int64_t max_total_size = std::int64_t{1} << 52;
+};
+
+// Parses and validates a .torrent file held in memory.
+Result<TorrentInfo> parse_torrent(std::string_view data, const TorrentLimits& limits = {});
+
+// Reads a .torrent file from disk (refusing files over the size limit) and parses it.
+Result<TorrentInfo> load_torrent(const std::string& path, const TorrentLimits& limits = {});
+
+}  // namespace shoal
