@@ -18,7 +18,8 @@ bool has_duplicate_key(const Dict& dict) {
 
 class Decoder {
 public:
-    Decoder(std::string_view buffer, const Limits& limits) : buf_(buffer), limits_(limits) {}
+    Decoder(std::string_view buffer, const Limits& limits, std::size_t first_offset)
+        : buf_(buffer), limits_(limits), first_offset_(first_offset) {}
 
     Result<Value> run() {
         if (buf_.empty()) return make_error("empty input: expected a bencoded value");
@@ -32,7 +33,8 @@ public:
 
 private:
     Error fail_at(std::size_t offset, std::string_view what) {
-        return make_error("invalid bencoding at byte " + std::to_string(offset) + ": " +
+        return make_error("invalid bencoding at byte " + std::to_string(first_offset_ + offset) +
+                          ": " +
                           std::string(what));
     }
     bool fail(std::size_t offset, std::string_view what) {
@@ -165,6 +167,7 @@ private:
 
     std::string_view buf_;
     const Limits& limits_;
+    std::size_t first_offset_ = 0;
     std::size_t pos_ = 0;
     std::size_t items_ = 0;
     std::optional<Error> error_;
@@ -172,8 +175,8 @@ private:
 
 }  // namespace
 
-Result<Value> decode(std::string_view buffer, const Limits& limits) {
-    return Decoder(buffer, limits).run();
+Result<Value> decode(std::string_view buffer, const Limits& limits, std::size_t first_offset) {
+    return Decoder(buffer, limits, first_offset).run();
 }
 
 }  // namespace shoal::bencode

@@ -18,6 +18,9 @@ struct Limits {
 };
 
 // Decodes exactly one value spanning the whole buffer. The result views `buffer`.
-Result<Value> decode(std::string_view buffer, const Limits& limits = {});
+// Errors name byte offsets counted from `first_offset`, so a value re-decoded from inside a
+// larger file (a torrent's info dictionary) reports positions in that file.
+Result<Value> decode(std::string_view buffer, const Limits& limits = {},
+                     std::size_t first_offset = 0);
 
 }  // namespace shoal::bencode

@@ -55,10 +55,13 @@ Result<ParsedFiles> parse_v1_files(const bencode::Value& info, const std::string
     for (const auto& entry : files->as_list()) {
         if (!entry.is_dict()) return make_error("a 'files' entry is not a dictionary");
         FileEntry f;
-        const auto* length = entry.find_int("length");
-        if (!length || length->as_int() < 0) return make_error("invalid file length in torrent");
-        f.size = length->as_int();
         if (const auto* attr = entry.find_string("attr")) apply_attributes(f, attr->as_string());
+        const auto* length = entry.find_int("length");
+        // A symlink carries no data, so creators may leave its length out.
+        if (length ? length->as_int() < 0 : !f.symlink) {
+            return make_error("invalid file length in torrent");
+        }
+        f.size = length ? length->as_int() : 0;
         if (f.pad) {
             // Pad files are never created on disk, so their names do not matter.
             f.path = {name, ".pad", std::to_string(f.size)};

@@ -116,6 +116,14 @@ Result<bool> attach_piece_layers(std::vector<FileEntry>& files, const bencode::V
                                  std::int64_t piece_length) {
     if (layers && !layers->is_dict()) return make_error("'piece layers' is not a dictionary");
     const Sha256Hash pad = merkle_pad(log2_exact(piece_length / k_merkle_block_size));
+    if (layers) {
+        // Keys are pieces roots; anything else means the dictionary was built wrongly.
+        for (const auto& entry : layers->as_dict()) {
+            if (entry.first.size() != Sha256Hash::size) {
+                return make_error("a 'piece layers' key is not a 32-byte pieces root");
+            }
+        }
+    }
     for (auto& f : files) {
         if (!f.pieces_root || f.size <= piece_length || !layers) continue;
         const auto* layer = layers->find(f.pieces_root->view());

@@ -130,8 +130,10 @@ Result<bool> read_info(const bencode::Value& info, const bencode::Value& root,
         if (!pieces->is_string()) return make_error("invalid or missing 'pieces'");
         const std::string_view hashes = pieces->as_string();
         if (static_cast<std::int64_t>(hashes.size()) != t.num_pieces * 20) {
-            return make_error("'pieces' holds " + std::to_string(hashes.size() / 20) +
-                              " hashes but the files need " + std::to_string(t.num_pieces));
+            // In bytes: a length that is no multiple of 20 has no whole number of hashes.
+            return make_error("'pieces' is " + std::to_string(hashes.size()) +
+                              " bytes but the files need " + std::to_string(t.num_pieces) +
+                              " SHA-1 hashes (" + std::to_string(t.num_pieces * 20) + " bytes)");
         }
         t.piece_hashes_v1.resize(static_cast<std::size_t>(t.num_pieces));
         for (std::size_t i = 0; i < t.piece_hashes_v1.size(); ++i) {
@@ -173,17 +175,24 @@ std::int64_t TorrentInfo::piece_size(std::int64_t piece) const {
 
 Result<TorrentInfo> parse_torrent(std::string_view data, const TorrentLimits& limits) {
     if (data.size() > limits.max_file_bytes) return make_error("the torrent file is too large");
+    // Files that passed through text tools often end in a newline; other clients accept
+    // them, and whitespace cannot be part of the root dictionary, so it is dropped. Any other
+    // trailing byte still fails: it would mean the file was cut or concatenated.
+    const auto end = data.find_last_not_of(" \t\r\n");
+    data = data.substr(0, end == std::string_view::npos ? 0 : end + 1);
     auto root = bencode::decode(data);
     if (!root) return root.error();
     if (!root->is_dict()) return make_error("the torrent file is not a bencoded dictionary");
-    const auto* info_loose = root->find_dict("info");
+    const auto* info_loose = root->find("info");
     if (!info_loose) return make_error("the torrent has no 'info' dictionary");
+    if (!info_loose->is_dict()) return make_error("the torrent's 'info' is not a dictionary");
 
     // The info dictionary is hashed as found, so it must be canonical: a re-encoding
     // by any other client has to give the same info-hash.
     bencode::Limits strict;
     strict.require_sorted_keys = true;
-    auto info = bencode::decode(info_loose->raw(), strict);
+    const auto info_offset = static_cast<std::size_t>(info_loose->raw().data() - data.data());
+    auto info = bencode::decode(info_loose->raw(), strict, info_offset);
     if (!info) return make_error("the 'info' dictionary is not canonical: " + info.error().message);
 
     TorrentInfo t;

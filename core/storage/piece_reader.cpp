@@ -1,0 +1,81 @@
+#include "storage/piece_reader.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace shoal {
+
+OpenFile::~OpenFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+int OpenFile::get(std::size_t file, const std::filesystem::path& path) {
+    if (file == file_ && fd_ >= 0) return fd_;
+    if (fd_ >= 0) ::close(fd_);
+    file_ = file;
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ >= 0) ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return fd_;
+}
+
+std::size_t file_at(const TorrentInfo& torrent, std::int64_t offset) {
+    const auto& files = torrent.files;
+    auto it = std::upper_bound(files.begin(), files.end(), offset,
+                               [](std::int64_t off, const FileEntry& f) { return off < f.offset; });
+    std::size_t index = static_cast<std::size_t>(it - files.begin()) - 1;
+    // Skip empty files that share the offset with the file holding the byte.
+    while (index + 1 < files.size() && files[index].offset + files[index].size <= offset) ++index;
+    return index;
+}
+
+PieceReader::PieceReader(std::filesystem::path save_dir, const TorrentInfo& torrent)
+    : save_dir_(std::move(save_dir)), torrent_(torrent) {}
+
+std::filesystem::path PieceReader::file_path(std::size_t file) const {
+    std::filesystem::path p = save_dir_;
+    for (const auto& part : torrent_.files[file].path) p /= part;
+    return p;
+}
+
+ReadResult PieceReader::read(std::int64_t offset, std::span<char> out, OpenFile& open) const {
+    std::size_t index = file_at(torrent_, offset);
+    std::size_t done = 0;
+    while (done < out.size() && index < torrent_.files.size()) {
+        const FileEntry& f = torrent_.files[index];
+        const std::int64_t in_file = offset + static_cast<std::int64_t>(done) - f.offset;
+        const std::size_t want = static_cast<std::size_t>(
+            std::min<std::int64_t>(f.size - in_file, static_cast<std::int64_t>(out.size() - done)));
+        if (want == 0 || f.symlink) {
+            ++index;
+            continue;
+        }
+        if (f.pad) {
+            std::memset(out.data() + done, 0, want);
+        } else {
+            const int fd = open.get(index, file_path(index));
+            if (fd < 0) {
+                return {errno == ENOENT || errno == ENOTDIR ? ReadStatus::missing
+                                                            : ReadStatus::io_error,
+                        index};
+            }
+            std::size_t got = 0;
+            while (got < want) {
+                const ssize_t n = ::pread(fd, out.data() + done + got, want - got,
+                                          static_cast<off_t>(in_file) + static_cast<off_t>(got));
+                if (n < 0 && errno == EINTR) continue;
+                if (n < 0) return {ReadStatus::io_error, index};
+                if (n == 0) return {ReadStatus::short_file, index};
+                got += static_cast<std::size_t>(n);
+            }
+        }
+        done += want;
+        ++index;
+    }
+    return {};
+}
+
+}  // namespace shoal
