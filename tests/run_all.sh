@@ -1,0 +1,18 @@
+#!/bin/sh
+# Builds and runs the whole test suite: release build with every test label, then the unit
+# tests under ASan+UBSan (GCC) and the fuzz smoke runs under libFuzzer with ASan+UBSan (clang).
+set -e
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+cmake --preset release
+cmake --build build/release -j "$jobs"
+ctest --preset release -j "$jobs"
+
+cmake --preset asan
+cmake --build build/asan -j "$jobs"
+ctest --preset asan -j "$jobs"
+
+cmake --preset fuzz
+cmake --build build/fuzz -j "$jobs"
+ctest --preset fuzz -j "$jobs"
