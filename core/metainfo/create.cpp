@@ -210,7 +210,7 @@ Result<CreatedTorrent> create_torrent(const fs::path& source_arg, const CreateOp
     const unsigned threads = o.threads ? o.threads : default_thread_count();
     std::atomic<std::int64_t> bytes_done{0};
     std::deque<PieceHasher> hashers;
-    for (unsigned i = 0; i < threads; ++i) hashers.emplace_back(reader, t, v1, v2, &bytes_done);
+    for (unsigned i = 0; i < threads; ++i) hashers.emplace_back(t, v1, v2);
 
     t.piece_hashes_v1.resize(v1 ? static_cast<std::size_t>(t.num_pieces) : 0);
     std::vector<Sha256Hash> v2_roots(v2 ? static_cast<std::size_t>(t.num_pieces) : 0);
@@ -218,7 +218,7 @@ Result<CreatedTorrent> create_torrent(const fs::path& source_arg, const CreateOp
     for_each_piece(
         t.num_pieces, threads,
         [&](std::int64_t piece, unsigned worker) {
-            const PieceHashes h = hashers[worker].hash(piece);
+            const PieceHashes h = hashers[worker].hash(piece, reader, &bytes_done);
             const auto index = static_cast<std::size_t>(piece);
             if (h.read.status != ReadStatus::ok) {
                 failures[worker] = h.read;

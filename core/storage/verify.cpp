@@ -57,7 +57,7 @@ VerifyReport verify_torrent(const TorrentInfo& t, const std::filesystem::path& s
     std::atomic<std::int64_t> bytes_done{0};
     std::deque<PieceHasher> hashers;
     for (unsigned i = 0; i < threads; ++i) {
-        hashers.emplace_back(reader, t, t.has_v1(), t.has_v2(), &bytes_done);
+        hashers.emplace_back(t, t.has_v1(), t.has_v2());
     }
     std::vector<std::uint8_t> good(static_cast<std::size_t>(t.num_pieces), 0);
     std::vector<Sha256Hash> v2_roots(static_cast<std::size_t>(t.num_pieces));
@@ -65,20 +65,12 @@ VerifyReport verify_torrent(const TorrentInfo& t, const std::filesystem::path& s
     for_each_piece(
         t.num_pieces, threads,
         [&](std::int64_t piece, unsigned worker) {
-            const PieceHashes h = hashers[worker].hash(piece);
+            const PieceHashes h = hashers[worker].hash(piece, reader, &bytes_done);
             const auto index = static_cast<std::size_t>(piece);
-            if (h.read.status != ReadStatus::ok) return;
-            bool ok = !h.v1 || *h.v1 == t.piece_hashes_v1[index];
-            if (h.v2) {
-                v2_roots[index] = *h.v2;
-                const FileEntry& f = t.files[h.v2_file];
-                if (f.size <= t.piece_length) {
-                    ok = ok && *h.v2 == *f.pieces_root;
-                } else if (!f.piece_layer.empty()) {
-                    const auto first = static_cast<std::size_t>(f.offset / t.piece_length);
-                    ok = ok && *h.v2 == f.piece_layer[index - first];
-                }
-            }
+            if (h.v2) v2_roots[index] = *h.v2;
+            const PieceCheck check = check_piece(t, piece, h);
+            // Pieces of a file without a piece layer are settled by the file root below.
+            const bool ok = check != PieceCheck::bad;
             good[index] = ok ? 1 : 0;
         },
         [&] {
