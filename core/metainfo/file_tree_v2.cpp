@@ -131,7 +131,7 @@ Result<bool> attach_piece_layers(std::vector<FileEntry>& files, const bencode::V
         if (!layer) continue;
         if (!layer->is_string()) return make_error("a piece layer is not a string");
         const std::string_view bytes = layer->as_string();
-        const std::int64_t pieces = (f.size + piece_length - 1) / piece_length;
+        const std::int64_t pieces = f.size / piece_length + (f.size % piece_length != 0 ? 1 : 0);
         if (bytes.size() != static_cast<std::size_t>(pieces) * Sha256Hash::size) {
             return make_error("a piece layer has the wrong length for its file");
         }

@@ -121,13 +121,15 @@ Result<bool> read_info(const bencode::Value& info, const bencode::Value& root,
     if (!total) return total.error();
     t.total_size = *total;
     if (t.total_size == 0) return make_error("the torrent holds no data (total size is zero)");
-    t.num_pieces = (t.total_size + t.piece_length - 1) / t.piece_length;
+    // Rounded up without adding first, which could overflow with a caller's larger limits.
+    t.num_pieces = t.total_size / t.piece_length + (t.total_size % t.piece_length != 0 ? 1 : 0);
     if (t.num_pieces > limits.max_pieces) {
         return make_error("too many pieces in the torrent (" + std::to_string(t.num_pieces) + ")");
     }
 
     if (v1) {
-        if (!pieces->is_string()) return make_error("invalid or missing 'pieces'");
+        // `v1` is also true for a torrent with no v2 part and no 'pieces' at all.
+        if (!pieces || !pieces->is_string()) return make_error("invalid or missing 'pieces'");
         const std::string_view hashes = pieces->as_string();
         if (static_cast<std::int64_t>(hashes.size()) != t.num_pieces * 20) {
             // In bytes: a length that is no multiple of 20 has no whole number of hashes.
