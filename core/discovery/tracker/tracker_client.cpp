@@ -1,0 +1,41 @@
+// GCC 12 at -O3 misreads Asio's recycled coroutine frames as freeing a non-heap pointer
+// (-Wfree-nonheap-object, a false positive); the frames come from operator new.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wfree-nonheap-object"
+#endif
+
+#include "discovery/tracker/tracker_client.hpp"
+
+#include "discovery/tracker/tracker_url.hpp"
+
+namespace shoal::tracker_client {
+
+namespace asio = boost::asio;
+
+TrackerClient::TrackerClient(TrackerClientOptions options)
+    : TrackerClient(make_tracker_tls_context(), std::move(options)) {}
+
+TrackerClient::TrackerClient(asio::ssl::context tls, TrackerClientOptions options)
+    : options_(std::move(options)), tls_(std::move(tls)), udp_(options_.udp) {}
+
+asio::awaitable<Result<AnnounceResponse>> TrackerClient::announce(std::string url,
+                                                                  AnnounceRequest request) {
+    auto parts = split_tracker_url(url);
+    if (!parts)
+        co_return parts.error();
+    if (parts->scheme == "udp")
+        co_return co_await udp_.announce(std::move(url), std::move(request));
+    co_return co_await http_announce(tls_, std::move(url), std::move(request), options_.http);
+}
+
+asio::awaitable<Result<ScrapeResponse>> TrackerClient::scrape(std::string url,
+                                                              std::vector<InfoHashV1> hashes) {
+    auto parts = split_tracker_url(url);
+    if (!parts)
+        co_return parts.error();
+    if (parts->scheme == "udp")
+        co_return co_await udp_.scrape(std::move(url), std::move(hashes));
+    co_return co_await http_scrape(tls_, std::move(url), std::move(hashes), options_.http);
+}
+
+}  // namespace shoal::tracker_client

@@ -1,0 +1,41 @@
+#pragma once
+// The session's tracker client: routes http, https and udp tracker URLs to their protocol.
+
+#include <string>
+#include <vector>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include "discovery/tracker/http_tracker.hpp"
+#include "discovery/tracker/tracker_transport.hpp"
+#include "discovery/tracker/udp_tracker.hpp"
+
+namespace shoal::tracker_client {
+
+// Options of both protocols.
+struct TrackerClientOptions {
+    HttpTrackerOptions http;
+    UdpTrackerOptions udp;
+};
+
+// One per session on the network thread, shared by every torrent's announcer; must outlive
+// the requests it runs.
+class TrackerClient : public TrackerTransport {
+  public:
+    // Verifies HTTPS trackers against the system's CAs.
+    explicit TrackerClient(TrackerClientOptions options = {});
+    // Uses the given TLS context (tests trust their own certificate with it).
+    TrackerClient(boost::asio::ssl::context tls, TrackerClientOptions options);
+
+    boost::asio::awaitable<Result<AnnounceResponse>> announce(std::string url,
+                                                              AnnounceRequest request) override;
+    boost::asio::awaitable<Result<ScrapeResponse>> scrape(std::string url,
+                                                          std::vector<InfoHashV1> hashes);
+
+  private:
+    TrackerClientOptions options_;
+    boost::asio::ssl::context tls_;
+    UdpTrackerClient udp_;
+};
+
+}  // namespace shoal::tracker_client

@@ -1,0 +1,181 @@
+#include "discovery/tracker/udp_tracker.hpp"
+
+#include <exception>
+#include <optional>
+#include <variant>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "discovery/tracker/tracker_url.hpp"
+#include "discovery/tracker/udp_tracker_packets.hpp"
+
+namespace shoal::tracker_client {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::udp;
+using namespace asio::experimental::awaitable_operators;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto k_use = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t k_max_datagram = 65536;
+
+// What waiting for a reply produced: a packet that carries our transaction id, silence
+// until the deadline (nullopt), or a socket error.
+using Received = Result<std::optional<Bytes>>;
+
+asio::awaitable<Received> receive_reply(udp::socket& socket, std::uint32_t transaction_id,
+                                        Clock::time_point deadline) {
+    asio::steady_timer timer(socket.get_executor());
+    Bytes buffer(k_max_datagram);
+    for (;;) {
+        timer.expires_at(deadline);
+        auto outcome =
+            co_await (socket.async_receive(asio::buffer(buffer), k_use) || timer.async_wait(k_use));
+        if (outcome.index() == 1)
+            co_return std::optional<Bytes>{};
+        auto [ec, size] = std::get<0>(outcome);
+        if (ec)
+            co_return make_error(ec.message());
+        auto header = peek_udp_header(ByteView(buffer.data(), size));
+        // Stray or late packets (an earlier try's reply) are not ours to judge.
+        if (!header || header->transaction_id != transaction_id)
+            continue;
+        co_return Bytes(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(size));
+    }
+}
+
+}  // namespace
+
+UdpTrackerClient::UdpTrackerClient(UdpTrackerOptions options)
+    : options_(options), rng_(std::random_device{}()) {}
+
+template <class Reply, class Encode, class Decode>
+asio::awaitable<Result<Reply>> UdpTrackerClient::request(const std::string& url, Encode encode,
+                                                         Decode decode) {
+    const std::string prefix = "tracker " + url;
+    auto parts = split_tracker_url(url);
+    if (!parts)
+        co_return parts.error();
+    if (parts->scheme != "udp")
+        co_return make_error(prefix + ": not a udp URL");
+
+    auto executor = co_await asio::this_coro::executor;
+    udp::resolver resolver(executor);
+    auto [rec, results] =
+        co_await resolver.async_resolve(parts->host, std::to_string(parts->port), k_use);
+    if (rec || results.empty())
+        co_return make_error(prefix + ": cannot resolve " + parts->host + ": " +
+                             (rec ? rec.message() : "no address"));
+    const udp::endpoint endpoint = results.begin()->endpoint();
+
+    udp::socket socket(executor);
+    boost::system::error_code ec;
+    socket.open(endpoint.protocol(), ec);
+    if (!ec)
+        socket.connect(endpoint, ec);
+    if (ec)
+        co_return make_error(prefix + ": cannot open a socket: " + ec.message());
+
+    // BEP 15: the timeout doubles with every send that goes unanswered, and a connection id
+    // that expired while we waited is fetched anew.
+    int tries = 0;
+    while (tries < options_.max_tries) {
+        const auto wait = options_.base_timeout * (1 << std::min(tries, 8));
+        std::optional<std::uint64_t> connection_id;
+        if (auto cached = connection_ids_.find(endpoint); cached != connection_ids_.end()) {
+            if (Clock::now() - cached->second.received < options_.connection_id_lifetime)
+                connection_id = cached->second.id;
+            else
+                connection_ids_.erase(cached);
+        }
+        if (!connection_id) {
+            const std::uint32_t transaction_id = rng_();
+            auto packet = encode_connect_request(transaction_id);
+            auto [sec, sent] = co_await socket.async_send(asio::buffer(packet), k_use);
+            (void)sent;
+            if (sec)
+                co_return make_error(prefix + ": cannot send: " + sec.message());
+            auto reply = co_await receive_reply(socket, transaction_id, Clock::now() + wait);
+            if (!reply)
+                co_return make_error(prefix + ": " + reply.error().message);
+            if (!*reply) {
+                ++tries;
+                continue;
+            }
+            auto id = decode_connect_reply(**reply, transaction_id);
+            if (!id)
+                co_return make_error(prefix + " replied: " + id.error().message);
+            connection_ids_[endpoint] = ConnectionId{*id, Clock::now()};
+            // A fresh id is used at once, whatever its configured lifetime.
+            connection_id = *id;
+        }
+        const std::uint32_t transaction_id = rng_();
+        auto packet = encode(*connection_id, transaction_id);
+        auto [sec, sent] = co_await socket.async_send(asio::buffer(packet), k_use);
+        (void)sent;
+        if (sec)
+            co_return make_error(prefix + ": cannot send: " + sec.message());
+        auto reply = co_await receive_reply(socket, transaction_id, Clock::now() + wait);
+        if (!reply)
+            co_return make_error(prefix + ": " + reply.error().message);
+        if (!*reply) {
+            ++tries;
+            continue;
+        }
+        Result<Reply> decoded =
+            decode(ByteView(**reply), transaction_id, endpoint.address().is_v6());
+        if (!decoded) {
+            // A tracker that refuses us may have forgotten the connection id; start afresh.
+            connection_ids_.erase(endpoint);
+            co_return make_error(prefix + " replied: " + decoded.error().message);
+        }
+        co_return decoded;
+    }
+    co_return make_error(prefix + ": no reply after " + std::to_string(options_.max_tries) +
+                         (options_.max_tries == 1 ? " try" : " tries"));
+}
+
+asio::awaitable<Result<AnnounceResponse>> UdpTrackerClient::announce(std::string url,
+                                                                     AnnounceRequest request) {
+    try {
+        auto parts = split_tracker_url(url);
+        const std::string url_data = parts ? parts->target : std::string();
+        co_return co_await this->request<AnnounceResponse>(
+            url,
+            [&](std::uint64_t connection_id, std::uint32_t transaction_id) {
+                // "/" alone carries nothing; the option is only worth its bytes with a path.
+                return encode_announce_request(connection_id, transaction_id, request,
+                                               url_data == "/" ? std::string_view() : url_data);
+            },
+            [&](ByteView packet, std::uint32_t transaction_id, bool ipv6) {
+                return decode_announce_reply(packet, transaction_id, ipv6, options_.max_peers);
+            });
+    } catch (const std::exception& e) {
+        co_return make_error("tracker " + url + ": " + e.what());
+    }
+}
+
+asio::awaitable<Result<ScrapeResponse>> UdpTrackerClient::scrape(std::string url,
+                                                                 std::vector<InfoHashV1> hashes) {
+    try {
+        if (hashes.size() > k_udp_max_scrape_hashes)
+            hashes.resize(k_udp_max_scrape_hashes);
+        co_return co_await this->request<ScrapeResponse>(
+            url,
+            [&](std::uint64_t connection_id, std::uint32_t transaction_id) {
+                return encode_scrape_request(connection_id, transaction_id, hashes);
+            },
+            [&](ByteView packet, std::uint32_t transaction_id, bool) {
+                return decode_scrape_reply(packet, transaction_id, hashes);
+            });
+    } catch (const std::exception& e) {
+        co_return make_error("tracker " + url + ": " + e.what());
+    }
+}
+
+}  // namespace shoal::tracker_client
