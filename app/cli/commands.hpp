@@ -13,5 +13,7 @@ using Command = std::function<int()>;
 Command add_create_command(CLI::App& app);
 Command add_show_command(CLI::App& app);
 Command add_verify_command(CLI::App& app);
+Command add_seed_command(CLI::App& app);
+Command add_get_command(CLI::App& app);
 
 }  // namespace shoal::cli

@@ -2,13 +2,13 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
 #include "cli/progress_bar.hpp"
+#include "cli/torrent_output.hpp"
 #include "cli/version.hpp"
 #include "metainfo/create.hpp"
 #include "metainfo/magnet.hpp"
@@ -46,23 +46,6 @@ std::optional<std::int64_t> parse_piece_size(std::string_view text) {
     if (suffix == "M" || suffix == "m" || suffix == "MiB") return value * 1024 * 1024;
     if (suffix.empty()) return value;
     return std::nullopt;
-}
-
-// `-t a,b -t c` gives two tiers: {a, b} and {c}, as mktorrent's -a does.
-std::vector<Tier> tiers_from(const std::vector<std::string>& args) {
-    std::vector<Tier> tiers;
-    for (const auto& arg : args) {
-        Tier tier;
-        std::string_view rest = arg;
-        while (!rest.empty()) {
-            const auto comma = rest.find(',');
-            std::string_view url = rest.substr(0, comma);
-            if (!url.empty()) tier.emplace_back(url);
-            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-        }
-        if (!tier.empty()) tiers.push_back(std::move(tier));
-    }
-    return tiers;
 }
 
 int run(const CreateArgs& a) {
@@ -105,22 +88,9 @@ int run(const CreateArgs& a) {
         return k_exit_bad_input;
     }
 
-    // Write beside the target and rename, so an interrupted run never leaves half a file.
-    const fs::path partial = output.string() + ".part";
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        out.write(created->bytes.data(), static_cast<std::streamsize>(created->bytes.size()));
-        out.close();
-        if (!out) {
-            fs::remove(partial, ec);
-            print_error("cannot write '" + output.string() + "'");
-            return k_exit_io;
-        }
-    }
-    fs::rename(partial, output, ec);
-    if (ec) {
-        fs::remove(partial, ec);
-        print_error("cannot write '" + output.string() + "': " + ec.message());
+    auto written = write_torrent_file(output, created->bytes, a.force);
+    if (!written) {
+        print_error(written.error().message);
         return k_exit_io;
     }
     const TorrentInfo& t = created->info;

@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
         app.require_subcommand(1);
         const std::vector<std::pair<CLI::App*, Command>> commands = [&] {
             std::vector<std::pair<CLI::App*, Command>> list;
-            for (auto add : {add_create_command, add_show_command, add_verify_command}) {
+            for (auto add : {add_create_command, add_show_command, add_verify_command,
+                             add_seed_command, add_get_command}) {
                 Command run = add(app);
                 list.emplace_back(app.get_subcommands({}).back(), std::move(run));
             }

@@ -1,0 +1,237 @@
+#include "cli/swarm_options.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <csignal>
+
+#include "cli/exit_codes.hpp"
+#include "cli/format.hpp"
+
+namespace shoal::cli {
+namespace {
+
+std::atomic<int> g_signals{0};
+
+extern "C" void on_signal(int) {
+    // The second interrupt does not wait for a clean shutdown.
+    if (g_signals.fetch_add(1) >= 1) _exit(130);
+}
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+std::string eta_text(double seconds) {
+    if (seconds <= 0 || seconds > 100 * 24 * 3600) return "-";
+    const auto s = static_cast<std::int64_t>(seconds);
+    if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
+    if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
+    return fmt::format("{}s", s);
+}
+
+double progress(const TorrentStats& s) {
+    return s.total_wanted > 0 ? static_cast<double>(s.total_wanted_done) / static_cast<double>(s.total_wanted) : 1.0;
+}
+
+void print_status(const TorrentStats& s) {
+    const double left = static_cast<double>(s.total_wanted - s.total_wanted_done);
+    fmt::print(stderr, "\r[{}] {:5.1f}%  {} / {}  DL {}/s  UL {}/s  peers {} (seeds {})  ETA {}\x1b[K",
+               to_string(s.state), progress(s) * 100, human_size(s.total_wanted_done),
+               human_size(s.total_wanted), human_size(static_cast<std::int64_t>(s.download_rate)),
+               human_size(static_cast<std::int64_t>(s.upload_rate)), s.peers, s.seeds,
+               eta_text(s.download_rate > 0 ? left / s.download_rate : 0));
+    std::fflush(stderr);
+}
+
+void print_json(const TorrentStats& s) {
+    boost::json::object o;
+    o["state"] = std::string(to_string(s.state));
+    o["progress"] = progress(s);
+    o["wanted_bytes"] = s.total_wanted;
+    o["done_bytes"] = s.total_wanted_done;
+    o["downloaded"] = s.downloaded;
+    o["uploaded"] = s.uploaded;
+    o["download_rate"] = static_cast<std::int64_t>(s.download_rate);
+    o["upload_rate"] = static_cast<std::int64_t>(s.upload_rate);
+    o["peers"] = s.peers;
+    o["seeds"] = s.seeds;
+    fmt::print("{}\n", boost::json::serialize(o));
+    std::fflush(stdout);
+}
+
+void log_event(const Event& e) {
+    if (auto* c = std::get_if<event::PeerConnected>(&e)) {
+        fmt::print(stderr, "peer {} connected ({})\n", c->address, c->client);
+    } else if (auto* d = std::get_if<event::PeerDisconnected>(&e)) {
+        fmt::print(stderr, "peer {} left: {}\n", d->address, d->reason);
+    } else if (auto* h = std::get_if<event::HashFailed>(&e)) {
+        fmt::print(stderr, "piece {} failed its hash check\n", h->piece);
+    } else if (auto* t = std::get_if<event::TrackerReply>(&e)) {
+        fmt::print(stderr, "tracker {}: {} peers {}\n", t->url, t->peers, t->message);
+    } else if (auto* s = std::get_if<event::StateChanged>(&e)) {
+        fmt::print(stderr, "state: {}\n", to_string(s->state));
+    }
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_rate(const std::string& text) {
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || value < 0) return std::nullopt;
+    const std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
+    if (suffix.empty()) return value;
+    if (suffix == "K" || suffix == "k") return value * 1024;
+    if (suffix == "M" || suffix == "m") return value * 1024 * 1024;
+    return std::nullopt;
+}
+
+Result<boost::asio::ip::tcp::endpoint> parse_peer(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) return make_error("peer '" + text + "' is not HOST:PORT");
+    std::string host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    int port = 0;
+    const std::string port_text = text.substr(colon + 1);
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
+        return make_error("peer '" + text + "' has an invalid port");
+    }
+    boost::system::error_code address_ec;
+    auto address = boost::asio::ip::make_address(host, address_ec);
+    if (address_ec) {
+        // A host name: resolve it once, now.
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::resolver resolver(io);
+        auto results = resolver.resolve(host, port_text, address_ec);
+        if (address_ec || results.empty()) return make_error("cannot resolve peer host '" + host + "'");
+        return results.begin()->endpoint();
+    }
+    return boost::asio::ip::tcp::endpoint(address, static_cast<std::uint16_t>(port));
+}
+
+void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
+    cmd.add_option("--port", o.port, "Port to listen on for peers (default 6881; 0 picks a free one)");
+    cmd.add_option("--listen", o.listen, "Address to listen on (default 0.0.0.0; :: for IPv6)");
+    cmd.add_option("--peer", o.peers, "Connect to this peer, HOST:PORT; repeatable");
+    cmd.add_option("--up-limit", o.up_limit, "Upload limit in bytes/s (K and M suffixes; 0 = none)");
+    cmd.add_option("--down-limit", o.down_limit, "Download limit in bytes/s (K and M suffixes; 0 = none)");
+    cmd.add_option("--max-peers", o.max_peers, "Most peers to connect with")->check(CLI::Range(1, 10000));
+    cmd.add_option("--seed-ratio", o.seed_ratio, "Stop seeding at this upload ratio (0 = never)")
+        ->check(CLI::NonNegativeNumber);
+    cmd.add_option("--seed-time", o.seed_time, "Stop seeding after this many minutes (0 = never)")
+        ->check(CLI::NonNegativeNumber);
+    cmd.add_flag("--json", o.json, "Print one JSON status object per second");
+    cmd.add_flag("-v,--verbose", o.verbose, "Log peers connecting and leaving, bans and hash failures");
+    cmd.set_config("--config", "", "TOML file with the same names as the long flags");
+    cmd.allow_config_extras(false);
+}
+
+int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
+    SessionSettings settings;
+    settings.listen_host = o.listen;
+    settings.listen_port = o.port;
+    settings.max_peers_per_torrent = o.max_peers;
+    const auto up = parse_rate(o.up_limit.empty() ? "0" : o.up_limit);
+    const auto down = parse_rate(o.down_limit.empty() ? "0" : o.down_limit);
+    if (!up || !down) {
+        print_error("invalid rate limit (use bytes per second, with an optional K or M suffix)");
+        return k_exit_usage;
+    }
+    settings.upload_limit = *up;
+    settings.download_limit = *down;
+    for (const auto& text : o.peers) {
+        auto endpoint = parse_peer(text);
+        if (!endpoint) {
+            print_error(endpoint.error().message);
+            return k_exit_usage;
+        }
+        params.peers.push_back(*endpoint);
+    }
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(settings.listen_host, ec);
+    if (ec) {
+        print_error("invalid --listen address '" + settings.listen_host + "'");
+        return k_exit_usage;
+    }
+
+    install_signal_handlers();
+    std::optional<Session> session;
+    try {
+        session.emplace(settings);
+    } catch (const std::exception& e) {
+        print_error("cannot listen on " + settings.listen_host + ":" + std::to_string(settings.listen_port) +
+                    ": " + e.what());
+        return k_exit_network;
+    }
+    std::mutex mutex;
+    std::condition_variable wake;
+    session->set_wakeup([&] { wake.notify_one(); });
+    const std::int64_t total = params.info->total_size;
+    session->add_torrent(std::move(params));
+    if (!o.json && stderr_is_terminal()) {
+        fmt::print(stderr, "listening on port {}\n", session->listen_port());
+    }
+
+    const bool terminal = stderr_is_terminal();
+    int exit_code = k_exit_ok;
+    bool finished = false;
+    bool done = false;
+    TorrentStats last;
+    std::optional<std::chrono::steady_clock::time_point> finished_at;
+    while (!done && g_signals.load() == 0) {
+        {
+            std::unique_lock lock(mutex);
+            wake.wait_for(lock, std::chrono::milliseconds(200));
+        }
+        for (auto& e : session->pop_events()) {
+            if (auto* s = std::get_if<event::Stats>(&e)) {
+                last = s->stats;
+                if (o.json) {
+                    print_json(last);
+                } else if (terminal) {
+                    print_status(last);
+                }
+            } else if (std::holds_alternative<event::TorrentFinished>(e)) {
+                finished = true;
+                finished_at = std::chrono::steady_clock::now();
+                if (goal.exit_when_finished) done = true;
+            } else if (auto* err = std::get_if<event::Error>(&e)) {
+                if (terminal) fmt::print(stderr, "\n");
+                print_error(err->message);
+                exit_code = k_exit_io;
+                done = true;
+            } else if (auto* ban = std::get_if<event::PeerBanned>(&e)) {
+                if (terminal || o.verbose) fmt::print(stderr, "{}banned {}: {}\n", terminal ? "\n" : "", ban->address, ban->reason);
+            } else if (o.verbose) {
+                log_event(e);
+            }
+        }
+        if (finished && !done) {
+            const double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - *finished_at).count() / 60;
+            if ((o.seed_ratio > 0 && static_cast<double>(last.uploaded) >= o.seed_ratio * static_cast<double>(total)) ||
+                (o.seed_time > 0 && minutes >= o.seed_time)) {
+                done = true;
+            }
+        }
+    }
+    session->stop();
+    if (terminal && !o.json) fmt::print(stderr, "\r\x1b[K");
+    if (finished && exit_code == k_exit_ok && !o.json) {
+        fmt::print("{}: {} verified on disk\n", goal.exit_when_finished ? "complete" : "stopped",
+                   human_size(last.total_wanted_done ? last.total_wanted_done : total));
+    }
+    return exit_code;
+}
+
+}  // namespace shoal::cli

@@ -1,0 +1,44 @@
+#pragma once
+// Flags shared by `seed` and `get`, and running a session until the work is done.
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "session/session.hpp"
+
+namespace shoal::cli {
+
+struct SwarmOptions {
+    std::uint16_t port = 6881;
+    std::string listen = "0.0.0.0";
+    std::vector<std::string> peers;
+    std::string up_limit;
+    std::string down_limit;
+    int max_peers = 50;
+    double seed_ratio = 0;   // 0: no limit
+    double seed_time = 0;    // minutes, 0: no limit
+    bool json = false;
+    bool verbose = false;
+};
+
+// Registers --port, --listen, --peer, --up-limit, --down-limit, --max-peers, --seed-ratio,
+// --seed-time, --json, and --config FILE (TOML with the same names as the long flags).
+void add_swarm_options(CLI::App& cmd, SwarmOptions& options);
+
+// "500K", "2M", "1048576": bytes per second; nullopt when malformed.
+std::optional<std::int64_t> parse_rate(const std::string& text);
+
+// Resolves HOST:PORT (IPv6 as [addr]:port) to an endpoint; nullopt with a message on failure.
+Result<boost::asio::ip::tcp::endpoint> parse_peer(const std::string& text);
+
+struct RunGoal {
+    bool exit_when_finished = false;  // `get` without --seed
+};
+
+// Builds the session, adds the torrent, shows status, handles SIGINT/SIGTERM; the exit code.
+int run_swarm(const SwarmOptions& options, AddTorrentParams params, RunGoal goal);
+
+}  // namespace shoal::cli

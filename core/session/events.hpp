@@ -1,0 +1,53 @@
+#pragma once
+// What the engine tells its users, as typed values delivered in batches.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace shoal {
+
+struct TorrentId {
+    std::uint32_t value = 0;
+    auto operator<=>(const TorrentId&) const = default;
+};
+
+enum class TorrentState { checking, downloading, seeding, paused, error };
+std::string_view to_string(TorrentState state);
+
+struct TorrentStats {
+    TorrentState state = TorrentState::checking;
+    std::int64_t total_wanted = 0;       // bytes of pieces we want
+    std::int64_t total_wanted_done = 0;  // of those, verified on disk
+    std::int64_t pieces_have = 0;
+    std::int64_t num_pieces = 0;
+    std::int64_t downloaded = 0;  // payload bytes this session
+    std::int64_t uploaded = 0;
+    double download_rate = 0;  // bytes per second
+    double upload_rate = 0;
+    int peers = 0;
+    int seeds = 0;
+};
+
+namespace event {
+struct TorrentAdded { TorrentId id; std::string name; };
+struct StateChanged { TorrentId id; TorrentState state; };
+struct PieceFinished { TorrentId id; std::int64_t piece; };
+struct PeerConnected { TorrentId id; std::string address; std::string client; };
+struct PeerDisconnected { TorrentId id; std::string address; std::string reason; };
+struct PeerBanned { TorrentId id; std::string address; std::string reason; };
+struct HashFailed { TorrentId id; std::int64_t piece; };
+struct TrackerReply { TorrentId id; std::string url; int peers = 0; std::string message; };
+struct TorrentFinished { TorrentId id; };
+struct TorrentRemoved { TorrentId id; };
+struct Error { TorrentId id; std::string message; };
+struct Stats { TorrentId id; TorrentStats stats; };
+}  // namespace event
+
+using Event = std::variant<event::TorrentAdded, event::StateChanged, event::PieceFinished,
+                           event::PeerConnected, event::PeerDisconnected, event::PeerBanned,
+                           event::HashFailed, event::TrackerReply, event::TorrentFinished,
+                           event::TorrentRemoved, event::Error, event::Stats>;
+
+}  // namespace shoal

@@ -1,0 +1,215 @@
+#include "session/session.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "storage/parallel_pieces.hpp"
+
+namespace shoal {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto k_handshake_timeout = std::chrono::seconds(10);
+
+tcp::endpoint listen_endpoint(const SessionSettings& s) {
+    return {asio::ip::make_address(s.listen_host), s.listen_port};
+}
+
+}  // namespace
+
+Session::Session(SessionSettings settings)
+    : settings_(std::move(settings)),
+      peer_id_(wire::make_peer_id()),
+      disk_(settings_.disk_threads ? settings_.disk_threads : default_thread_count()),
+      acceptor_(io_),
+      tick_timer_(io_) {
+    global_limits_.upload.set_rate(settings_.upload_limit);
+    global_limits_.download.set_rate(settings_.download_limit);
+    const tcp::endpoint endpoint = listen_endpoint(settings_);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen();
+    listen_port_ = acceptor_.local_endpoint().port();
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+    schedule_tick();
+    thread_ = std::thread([this] { io_.run(); });
+}
+
+Session::~Session() { stop(); }
+
+void Session::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    std::promise<void> done;
+    asio::post(io_, [this, &done] {
+        boost::system::error_code ec;
+        acceptor_.close(ec);
+        tick_timer_.cancel();
+        for (auto& [id, t] : torrents_) t->stop();
+        done.set_value();
+    });
+    done.get_future().wait();
+    // Let the peers' coroutines see their closed sockets and finish.
+    asio::post(io_, [this] {
+        torrents_.clear();
+        io_.stop();
+    });
+    thread_.join();
+}
+
+void Session::schedule_tick() {
+    tick_timer_.expires_after(std::chrono::seconds(1));
+    tick_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        for (auto& [id, t] : torrents_) t->tick();
+        schedule_tick();
+    });
+}
+
+void Session::emit(Event e) {
+    std::function<void()> wake;
+    {
+        std::lock_guard lock(events_mutex_);
+        const bool was_empty = events_.empty();
+        events_.push_back(std::move(e));
+        if (was_empty) wake = wakeup_;
+    }
+    if (wake) wake();
+}
+
+std::vector<Event> Session::pop_events() {
+    std::lock_guard lock(events_mutex_);
+    std::vector<Event> out;
+    out.swap(events_);
+    return out;
+}
+
+void Session::set_wakeup(std::function<void()> wakeup) {
+    std::lock_guard lock(events_mutex_);
+    wakeup_ = std::move(wakeup);
+}
+
+TorrentId Session::add_torrent(AddTorrentParams params) {
+    TorrentId id;
+    {
+        std::lock_guard lock(id_mutex_);
+        id = TorrentId{next_id_++};
+    }
+    asio::post(io_, [this, id, params = std::move(params)]() mutable {
+        auto torrent = std::make_unique<Torrent>(id, std::move(params), settings_, io_.get_executor(), disk_,
+                                                 [this](Event e) { emit(std::move(e)); }, peer_id_,
+                                                 listen_port_, global_limits_);
+        Torrent& t = *torrent;
+        torrents_[id] = std::move(torrent);
+        t.start();
+    });
+    return id;
+}
+
+void Session::post_to_torrent(TorrentId id, std::function<void(Torrent&)> action) {
+    asio::post(io_, [this, id, action = std::move(action)] {
+        auto it = torrents_.find(id);
+        if (it != torrents_.end()) action(*it->second);
+    });
+}
+
+void Session::remove_torrent(TorrentId id, bool delete_files) {
+    asio::post(io_, [this, id, delete_files] {
+        auto it = torrents_.find(id);
+        if (it == torrents_.end()) return;
+        it->second->stop();
+        const TorrentInfo& info = it->second->info();
+        if (delete_files) {
+            std::error_code ec;
+            for (const auto& f : info.files) {
+                if (!f.pad) std::filesystem::remove(it->second->save_dir() / f.joined_path(), ec);
+            }
+            if (info.multi_file) {
+                // Remove the folders the torrent made, if they are empty now.
+                for (const auto& f : info.files) {
+                    auto dir = (it->second->save_dir() / f.joined_path()).parent_path();
+                    while (dir != it->second->save_dir() && std::filesystem::is_empty(dir, ec) && !ec) {
+                        std::filesystem::remove(dir, ec);
+                        dir = dir.parent_path();
+                    }
+                }
+            }
+        }
+        torrents_.erase(it);
+        emit(event::TorrentRemoved{id});
+    });
+}
+
+void Session::pause(TorrentId id) { post_to_torrent(id, [](Torrent& t) { t.pause(); }); }
+void Session::resume(TorrentId id) { post_to_torrent(id, [](Torrent& t) { t.resume(); }); }
+void Session::recheck(TorrentId id) { post_to_torrent(id, [](Torrent& t) { t.recheck(); }); }
+
+void Session::set_file_priority(TorrentId id, std::size_t file, int priority) {
+    post_to_torrent(id, [file, priority](Torrent& t) { t.set_file_priority(file, priority); });
+}
+
+void Session::set_torrent_rate_limits(TorrentId id, std::int64_t upload, std::int64_t download) {
+    post_to_torrent(id, [upload, download](Torrent& t) { t.set_rate_limits(upload, download); });
+}
+
+void Session::add_peer(TorrentId id, const tcp::endpoint& endpoint) {
+    post_to_torrent(id, [endpoint](Torrent& t) { t.add_peer(endpoint); });
+}
+
+asio::awaitable<void> Session::accept_loop() {
+    while (acceptor_.is_open()) {
+        boost::system::error_code ec;
+        tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == asio::error::operation_aborted) co_return;
+        if (ec) continue;  // e.g. too many open files: keep serving
+        asio::co_spawn(io_, handle_incoming(std::move(socket)), asio::detached);
+    }
+}
+
+asio::awaitable<void> Session::handle_incoming(tcp::socket socket) {
+    std::string bytes(wire::k_handshake_size, '\0');
+    asio::steady_timer timer(io_, k_handshake_timeout);
+    try {
+        // The protocol string first: anything else (such as an encrypted MSE handshake, which
+        // a libtorrent peer retries in plain text) is closed at once.
+        auto first = co_await (asio::async_read(socket, asio::buffer(bytes.data(), 20), asio::use_awaitable) ||
+                               timer.async_wait(asio::use_awaitable));
+        if (first.index() != 0 || !wire::plausible_protocol_prefix(std::string_view(bytes).substr(0, 20))) {
+            co_return;
+        }
+        auto rest = co_await (asio::async_read(socket, asio::buffer(bytes.data() + 20, bytes.size() - 20),
+                                               asio::use_awaitable) ||
+                              timer.async_wait(asio::use_awaitable));
+        if (rest.index() != 0) co_return;
+        auto theirs = wire::decode_handshake(bytes);
+        if (!theirs) co_return;
+        Torrent* torrent = nullptr;
+        for (auto& [id, t] : torrents_) {
+            if (t->matches(theirs->info_hash)) torrent = t.get();
+        }
+        if (!torrent) co_return;
+        wire::Handshake ours;
+        const TorrentInfo& info = torrent->info();
+        ours.reserved = wire::our_reserved(info.has_v1() && info.has_v2());
+        ours.info_hash = theirs->info_hash;
+        ours.peer_id = peer_id_;
+        co_await asio::async_write(socket, asio::buffer(wire::encode_handshake(ours)), asio::use_awaitable);
+        // The torrent may have gone while we wrote.
+        for (auto& [id, t] : torrents_) {
+            if (t.get() == torrent) torrent->attach_peer(std::move(socket), *theirs);
+        }
+    } catch (const boost::system::system_error&) {
+    }
+}
+
+}  // namespace shoal

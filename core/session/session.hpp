@@ -1,0 +1,76 @@
+#pragma once
+// The engine: one network thread that owns every torrent and peer, a disk pool, a listening
+// socket, and typed events out in batches. Every method is safe to call from any thread.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "session/events.hpp"
+#include "session/settings.hpp"
+#include "session/torrent.hpp"
+#include "storage/disk_pool.hpp"
+
+namespace shoal {
+
+class Session {
+public:
+    // Starts the network thread and listens; throws std::system_error if the port is taken.
+    explicit Session(SessionSettings settings);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    TorrentId add_torrent(AddTorrentParams params);
+    void remove_torrent(TorrentId id, bool delete_files = false);
+    void pause(TorrentId id);
+    void resume(TorrentId id);
+    void recheck(TorrentId id);
+    void set_file_priority(TorrentId id, std::size_t file, int priority);
+    void set_torrent_rate_limits(TorrentId id, std::int64_t upload, std::int64_t download);
+    void add_peer(TorrentId id, const boost::asio::ip::tcp::endpoint& endpoint);
+
+    // Events since the last call, oldest first.
+    std::vector<Event> pop_events();
+    // Called (on the network thread) when events arrive after a pop; keep it short.
+    void set_wakeup(std::function<void()> wakeup);
+
+    std::uint16_t listen_port() const { return listen_port_; }
+    const wire::PeerId& peer_id() const { return peer_id_; }
+
+    // Closes every connection and stops the threads; called by the destructor too.
+    void stop();
+
+private:
+    void post_to_torrent(TorrentId id, std::function<void(Torrent&)> action);
+    void emit(Event e);
+    boost::asio::awaitable<void> accept_loop();
+    boost::asio::awaitable<void> handle_incoming(boost::asio::ip::tcp::socket socket);
+    void schedule_tick();
+
+    SessionSettings settings_;
+    wire::PeerId peer_id_;
+    boost::asio::io_context io_;
+    DiskPool disk_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer tick_timer_;
+    std::uint16_t listen_port_ = 0;
+    RateLimits global_limits_;  // network thread only
+    std::map<TorrentId, std::unique_ptr<Torrent>> torrents_;  // network thread only
+    std::uint32_t next_id_ = 1;                               // network thread only... and add_torrent
+    std::mutex id_mutex_;
+
+    std::mutex events_mutex_;
+    std::vector<Event> events_;
+    std::function<void()> wakeup_;
+
+    std::thread thread_;
+    bool stopped_ = false;
+};
+
+}  // namespace shoal

@@ -1,0 +1,21 @@
+#pragma once
+// Session-wide settings.
+
+#include <cstdint>
+#include <string>
+
+namespace shoal {
+
+struct SessionSettings {
+    std::string listen_host = "0.0.0.0";  // "::" listens on IPv6 (and IPv4 where the system maps it)
+    std::uint16_t listen_port = 6881;      // 0: any free port
+    int max_peers_per_torrent = 50;
+    std::int64_t upload_limit = 0;    // bytes per second, 0 unlimited
+    std::int64_t download_limit = 0;  // bytes per second, 0 unlimited
+    unsigned disk_threads = 0;        // 0: one per core
+    int unchoke_slots = 4;            // plus one optimistic unchoke
+    // Memory for pieces being downloaded or checked, per torrent.
+    std::int64_t piece_memory = 64 * 1024 * 1024;
+};
+
+}  // namespace shoal

@@ -1,0 +1,503 @@
+#include "session/torrent.hpp"
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <random>
+
+#include "storage/piece_hasher.hpp"
+#include "storage/verify.hpp"
+
+namespace shoal {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+using wire::BlockRequest;
+
+namespace {
+
+constexpr auto k_connect_timeout = std::chrono::seconds(10);
+constexpr int k_strikes_to_ban = 2;
+constexpr std::size_t k_max_candidates = 2000;
+constexpr int k_rechoke_ticks = 10;
+constexpr int k_optimistic_ticks = 30;
+
+std::string address_text(const asio::ip::tcp::endpoint& e) {
+    return e.address().to_string() + ":" + std::to_string(e.port());
+}
+
+}  // namespace
+
+std::string_view to_string(TorrentState state) {
+    switch (state) {
+        case TorrentState::checking: return "checking";
+        case TorrentState::downloading: return "downloading";
+        case TorrentState::seeding: return "seeding";
+        case TorrentState::paused: return "paused";
+        case TorrentState::error: return "error";
+    }
+    return "unknown";
+}
+
+Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
+                 asio::any_io_executor executor, DiskPool& disk, EventSink events,
+                 wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits)
+    : id_(id),
+      params_(std::move(params)),
+      settings_(settings),
+      executor_(std::move(executor)),
+      disk_(disk),
+      events_(std::move(events)),
+      peer_id_(peer_id),
+      listen_port_(listen_port),
+      global_limits_(global_limits),
+      storage_(std::make_shared<TorrentStorage>(params_.save_dir, *params_.info)),
+      picker_(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size) {
+    picker_.set_sequential(params_.sequential);
+    picker_.set_max_partial(static_cast<std::size_t>(
+        std::max<std::int64_t>(4, settings_.piece_memory / params_.info->piece_length)));
+    limits_.upload.set_rate(params_.upload_limit);
+    limits_.download.set_rate(params_.download_limit);
+    apply_file_priorities();
+}
+
+Torrent::~Torrent() {
+    *alive_ = false;
+    stop();
+}
+
+std::array<std::uint8_t, 20> Torrent::wire_info_hash() const {
+    std::array<std::uint8_t, 20> out{};
+    const TorrentInfo& t = *params_.info;
+    if (t.info_hash_v1) {
+        out = t.info_hash_v1->bytes;
+    } else {
+        std::copy_n(t.info_hash_v2->bytes.begin(), 20, out.begin());
+    }
+    return out;
+}
+
+bool Torrent::matches(const std::array<std::uint8_t, 20>& h) const {
+    const TorrentInfo& t = *params_.info;
+    if (t.info_hash_v1 && t.info_hash_v1->bytes == h) return true;
+    return t.info_hash_v2 && std::equal(h.begin(), h.end(), t.info_hash_v2->bytes.begin());
+}
+
+void Torrent::set_state(TorrentState state) {
+    if (state == state_) return;
+    state_ = state;
+    events_(event::StateChanged{id_, state});
+}
+
+void Torrent::start() {
+    events_(event::TorrentAdded{id_, params_.info->name});
+    for (const auto& e : params_.peers) add_peer(e);
+    check_existing_data();
+}
+
+void Torrent::check_existing_data() {
+    set_state(TorrentState::checking);
+    if (params_.assume_complete) {
+        params_.assume_complete = false;
+        on_checked(std::vector<std::uint8_t>(static_cast<std::size_t>(params_.info->num_pieces), 1));
+        return;
+    }
+    auto alive = alive_;
+    auto info = params_.info;
+    auto save_dir = params_.save_dir;
+    disk_.post([this, alive, info, save_dir, executor = executor_] {
+        std::vector<std::uint8_t> good(static_cast<std::size_t>(info->num_pieces), 0);
+        bool any_file = false;
+        for (std::size_t i = 0; i < info->files.size() && !any_file; ++i) {
+            std::error_code ec;
+            any_file = !info->files[i].pad && std::filesystem::exists(
+                save_dir / std::filesystem::path(info->files[i].joined_path()), ec);
+        }
+        if (any_file) {
+            const VerifyReport report = verify_torrent(*info, save_dir);
+            std::fill(good.begin(), good.end(), 1);
+            for (auto piece : report.bad_pieces) good[static_cast<std::size_t>(piece)] = 0;
+        }
+        asio::post(executor, [this, alive, good = std::move(good)] {
+            if (*alive) on_checked(good);
+        });
+    });
+}
+
+void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
+    for (std::size_t i = 0; i < good.size(); ++i) {
+        if (good[i]) picker_.set_have(i);
+    }
+    finished_ = picker_.finished();
+    if (!finished_) {
+        auto created = storage_->create_empty_files();
+        if (!created) {
+            events_(event::Error{id_, created.error().message});
+            set_state(TorrentState::error);
+            return;
+        }
+    }
+    if (params_.paused) {
+        set_state(TorrentState::paused);
+    } else {
+        set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
+    }
+    if (finished_) events_(event::TorrentFinished{id_});
+    connect_more();
+}
+
+void Torrent::apply_file_priorities() {
+    const TorrentInfo& t = *params_.info;
+    if (params_.file_priorities.empty()) return;
+    std::vector<int> piece_priority(static_cast<std::size_t>(t.num_pieces), 0);
+    for (std::size_t f = 0; f < t.files.size(); ++f) {
+        const FileEntry& file = t.files[f];
+        if (file.pad || file.size == 0) continue;
+        const int priority = f < params_.file_priorities.size() ? params_.file_priorities[f] : 4;
+        const auto first = static_cast<std::size_t>(file.offset / t.piece_length);
+        const auto last = static_cast<std::size_t>((file.offset + file.size - 1) / t.piece_length);
+        for (std::size_t p = first; p <= last; ++p) {
+            piece_priority[p] = std::max(piece_priority[p], priority);
+        }
+    }
+    for (std::size_t p = 0; p < piece_priority.size(); ++p) picker_.set_priority(p, piece_priority[p]);
+}
+
+void Torrent::set_file_priority(std::size_t file, int priority) {
+    const std::size_t files = params_.info->files.size();
+    if (file >= files) return;
+    if (params_.file_priorities.empty()) params_.file_priorities.assign(files, 4);
+    params_.file_priorities[file] = std::clamp(priority, 0, 7);
+    apply_file_priorities();
+    const bool was_finished = finished_;
+    finished_ = picker_.finished();
+    if (was_finished && !finished_ && state_ == TorrentState::seeding) set_state(TorrentState::downloading);
+    for (const auto& p : peers_) p->update_interest();
+}
+
+void Torrent::set_rate_limits(std::int64_t upload, std::int64_t download) {
+    limits_.upload.set_rate(upload);
+    limits_.download.set_rate(download);
+}
+
+asio::awaitable<void> Torrent::throttle_upload(std::int64_t bytes) {
+    co_await limits_.upload.acquire(bytes);
+    co_await global_limits_.upload.acquire(bytes);
+}
+
+asio::awaitable<void> Torrent::throttle_download(std::int64_t bytes) {
+    co_await limits_.download.acquire(bytes);
+    co_await global_limits_.download.acquire(bytes);
+}
+
+void Torrent::add_peer(const tcp::endpoint& endpoint) {
+    if (banned_.contains(endpoint.address()) || candidates_.size() >= k_max_candidates) return;
+    if (endpoint.port() == 0) return;
+    if (std::find(candidates_.begin(), candidates_.end(), endpoint) != candidates_.end()) return;
+    candidates_.push_back(endpoint);
+    if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) connect_more();
+}
+
+void Torrent::connect_more() {
+    if (stopped_ || (state_ != TorrentState::downloading && state_ != TorrentState::seeding)) return;
+    const auto limit = static_cast<std::size_t>(settings_.max_peers_per_torrent);
+    while (!candidates_.empty() && peers_.size() + connecting_.size() < limit) {
+        const tcp::endpoint endpoint = candidates_.front();
+        candidates_.erase(candidates_.begin());
+        if (banned_.contains(endpoint.address()) || connecting_.contains(endpoint)) continue;
+        const bool connected = std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) {
+            return p->endpoint() == endpoint;
+        });
+        if (connected) continue;
+        connecting_.insert(endpoint);
+        tried_.insert(endpoint);
+        auto alive = alive_;
+        asio::co_spawn(executor_, connect(endpoint), [this, alive, endpoint](std::exception_ptr) {
+            if (*alive) connecting_.erase(endpoint);
+        });
+    }
+}
+
+asio::awaitable<void> Torrent::connect(tcp::endpoint endpoint) {
+    auto alive = alive_;
+    tcp::socket socket(executor_);
+    asio::steady_timer timer(executor_, k_connect_timeout);
+    try {
+        auto connected = co_await (socket.async_connect(endpoint, asio::use_awaitable) ||
+                                   timer.async_wait(asio::use_awaitable));
+        if (!*alive || connected.index() != 0) co_return;
+        wire::Handshake ours;
+        ours.reserved = wire::our_reserved(params_.info->has_v1() && params_.info->has_v2());
+        ours.info_hash = wire_info_hash();
+        ours.peer_id = peer_id_;
+        co_await asio::async_write(socket, asio::buffer(wire::encode_handshake(ours)), asio::use_awaitable);
+        std::string reply(wire::k_handshake_size, '\0');
+        timer.expires_after(k_connect_timeout);
+        auto read = co_await (asio::async_read(socket, asio::buffer(reply), asio::use_awaitable) ||
+                              timer.async_wait(asio::use_awaitable));
+        if (!*alive || read.index() != 0) co_return;
+        auto theirs = wire::decode_handshake(reply);
+        if (!theirs || !matches(theirs->info_hash)) co_return;
+        attach_peer(std::move(socket), *theirs);
+    } catch (const boost::system::system_error&) {
+        // Refused, reset or timed out: the candidate is dropped.
+    }
+}
+
+void Torrent::attach_peer(tcp::socket socket, const wire::Handshake& theirs) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    const bool refuse = ec || stopped_ || state_ == TorrentState::paused || state_ == TorrentState::error ||
+                        banned_.contains(remote.address()) || theirs.peer_id == peer_id_ ||
+                        peers_.size() >= static_cast<std::size_t>(settings_.max_peers_per_torrent) ||
+                        std::any_of(peers_.begin(), peers_.end(),
+                                    [&](const auto& p) { return p->peer_id() == theirs.peer_id; });
+    if (refuse) {
+        socket.close(ec);
+        return;
+    }
+    auto peer = std::make_shared<PeerConnection>(std::move(socket), *this, theirs);
+    peers_.insert(peer);
+    events_(event::PeerConnected{id_, address_text(peer->endpoint()), peer->client()});
+    asio::co_spawn(executor_, [peer]() { return peer->run(); }, asio::detached);
+}
+
+void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
+    auto it = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) { return p.get() == &peer; });
+    if (it == peers_.end()) return;
+    if (optimistic_.get() == &peer) optimistic_.reset();
+    events_(event::PeerDisconnected{id_, address_text(peer.endpoint()), reason});
+    peers_.erase(it);
+}
+
+void Torrent::on_peer_interest_changed(PeerConnection& peer) {
+    const std::size_t unchoked = static_cast<std::size_t>(
+        std::count_if(peers_.begin(), peers_.end(), [](const auto& p) { return !p->am_choking(); }));
+    if (peer.peer_interested() && peer.am_choking() &&
+        unchoked < static_cast<std::size_t>(settings_.unchoke_slots + 1)) {
+        peer.set_choked(false);
+    } else if (!peer.peer_interested() && !peer.am_choking()) {
+        peer.set_choked(true);
+    }
+}
+
+void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::string_view data) {
+    bool piece_done = false;
+    if (!picker_.block_received(block, piece_done)) return;
+    PieceInFlight& f = in_flight_[block.piece];
+    if (f.data.empty()) f.data.resize(static_cast<std::size_t>(params_.info->piece_size(block.piece)));
+    std::copy(data.begin(), data.end(), f.data.begin() + block.begin);
+    f.contributors.insert(peer.endpoint().address());
+    downloaded_ += block.length;
+    if (picker_.in_endgame()) {
+        for (const auto& p : peers_) {
+            if (p.get() != &peer) p->cancel_block(block);
+        }
+    }
+    if (!piece_done) return;
+
+    auto piece = std::make_shared<PieceInFlight>(std::move(f));
+    in_flight_.erase(block.piece);
+    const std::size_t index = block.piece;
+    auto alive = alive_;
+    auto info = params_.info;
+    auto storage = storage_;
+    // Hash and write on a disk thread; the job holds the storage and data it needs.
+    disk_.post([this, alive, info, storage, piece, index, executor = executor_] {
+        PieceHasher hasher(*info, info->has_v1(), info->has_v2());
+        const PieceHashes hashes = hasher.hash(static_cast<std::int64_t>(index), piece->data);
+        const PieceCheck check = check_piece(*info, static_cast<std::int64_t>(index), hashes);
+        // A hybrid's v1 hash settles a piece whose v2 layer the torrent did not carry.
+        const bool good = check == PieceCheck::good || (check == PieceCheck::needs_file_root && info->has_v1());
+        std::optional<std::string> write_error;
+        if (good) {
+            auto written = storage->write(static_cast<std::int64_t>(index) * info->piece_length, piece->data);
+            if (!written) write_error = written.error().message;
+        }
+        asio::post(executor, [this, alive, index, good, write_error, piece] {
+            if (*alive) on_piece_checked(index, good, write_error, std::move(piece->contributors));
+        });
+    });
+}
+
+void Torrent::on_piece_checked(std::size_t piece, bool good, std::optional<std::string> write_error,
+                               std::set<asio::ip::address> contributors) {
+    if (write_error) {
+        picker_.piece_failed(piece);
+        events_(event::Error{id_, *write_error});
+        set_state(TorrentState::error);
+        for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("disk error");
+        return;
+    }
+    if (!good) {
+        picker_.piece_failed(piece);
+        events_(event::HashFailed{id_, static_cast<std::int64_t>(piece)});
+        for (const auto& address : contributors) {
+            // A piece from one peer alone convicts it at once.
+            if (contributors.size() == 1) strikes_[address] = k_strikes_to_ban - 1;
+            strike(address, "sent data that failed the hash check");
+        }
+    } else {
+        picker_.piece_passed(piece);
+        events_(event::PieceFinished{id_, static_cast<std::int64_t>(piece)});
+        for (const auto& p : peers_) p->send_have(static_cast<std::uint32_t>(piece));
+        if (!finished_ && picker_.finished()) {
+            finished_ = true;
+            set_state(TorrentState::seeding);
+            events_(event::TorrentFinished{id_});
+            for (const auto& p : peers_) p->update_interest();
+        }
+    }
+    for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->fill_requests();
+}
+
+void Torrent::strike(const asio::ip::address& address, const std::string& reason) {
+    if (++strikes_[address] < k_strikes_to_ban) return;
+    if (!banned_.insert(address).second) return;
+    events_(event::PeerBanned{id_, address.to_string(), reason});
+    for (const auto& p : std::vector(peers_.begin(), peers_.end())) {
+        if (p->endpoint().address() == address) p->close("banned: " + reason);
+    }
+    std::erase_if(candidates_, [&](const tcp::endpoint& e) { return e.address() == address; });
+}
+
+asio::awaitable<std::vector<std::string>> Torrent::read_blocks(std::vector<BlockRequest> blocks) {
+    auto read = [info = params_.info, storage = storage_, blocks = std::move(blocks)] {
+        std::vector<std::string> out(blocks.size());
+        for (std::size_t i = 0; i < blocks.size(); ++i) {
+            std::string data(blocks[i].length, '\0');
+            const auto r = storage->read(
+                static_cast<std::int64_t>(blocks[i].piece) * info->piece_length + blocks[i].begin, data);
+            if (r.status == ReadStatus::ok) out[i] = std::move(data);
+        }
+        return out;
+    };
+    return on_disk<std::vector<std::string>>(disk_, executor_, std::move(read));
+}
+
+void Torrent::rechoke(bool rotate_optimistic) {
+    std::vector<std::shared_ptr<PeerConnection>> interested;
+    for (const auto& p : peers_) {
+        if (p->peer_interested()) interested.push_back(p);
+    }
+    const auto now = PeerConnection::Clock::now();
+    if (finished_) {
+        // Seeding: recently unchoked peers keep their slot for a while, then the peers that
+        // have waited longest get their turn, so every leech is served in rotation.
+        std::sort(interested.begin(), interested.end(), [&](const auto& a, const auto& b) {
+            const bool a_fresh = !a->am_choking() && now - a->last_unchoked() < std::chrono::seconds(30);
+            const bool b_fresh = !b->am_choking() && now - b->last_unchoked() < std::chrono::seconds(30);
+            if (a_fresh != b_fresh) return a_fresh;
+            return a->last_unchoked() < b->last_unchoked();
+        });
+    } else {
+        // Downloading: reciprocate to the peers that give us the most.
+        std::sort(interested.begin(), interested.end(), [](const auto& a, const auto& b) {
+            return a->stats().download_rate > b->stats().download_rate;
+        });
+    }
+    const auto slots = static_cast<std::size_t>(settings_.unchoke_slots);
+    std::set<PeerConnection*> unchoke;
+    for (std::size_t i = 0; i < interested.size() && i < slots; ++i) unchoke.insert(interested[i].get());
+    if (rotate_optimistic || !optimistic_ || !optimistic_->is_open() || !optimistic_->peer_interested()) {
+        optimistic_.reset();
+        std::vector<std::shared_ptr<PeerConnection>> rest;
+        for (const auto& p : interested) {
+            if (!unchoke.contains(p.get())) rest.push_back(p);
+        }
+        if (!rest.empty()) {
+            static thread_local std::mt19937 rng{std::random_device{}()};
+            optimistic_ = rest[std::uniform_int_distribution<std::size_t>(0, rest.size() - 1)(rng)];
+        }
+    }
+    if (optimistic_) unchoke.insert(optimistic_.get());
+    for (const auto& p : peers_) p->set_choked(!unchoke.contains(p.get()));
+}
+
+void Torrent::tick() {
+    if (stopped_) return;
+    ++ticks_;
+    const auto now = PeerConnection::Clock::now();
+    for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->tick(now);
+    if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) {
+        if (ticks_ % k_rechoke_ticks == 0) rechoke(ticks_ % k_optimistic_ticks == 0);
+        connect_more();
+    }
+    events_(event::Stats{id_, stats()});
+}
+
+std::int64_t Torrent::wanted_bytes(bool done_only) const {
+    std::int64_t total = 0;
+    const TorrentInfo& t = *params_.info;
+    for (std::int64_t p = 0; p < t.num_pieces; ++p) {
+        const auto i = static_cast<std::size_t>(p);
+        if (picker_.priority(i) == 0 && !picker_.have(i)) continue;
+        if (done_only && !picker_.have(i)) continue;
+        total += t.piece_size(p);
+    }
+    return total;
+}
+
+TorrentStats Torrent::stats() const {
+    TorrentStats s;
+    s.state = state_;
+    s.total_wanted = wanted_bytes(false);
+    s.total_wanted_done = wanted_bytes(true);
+    s.pieces_have = static_cast<std::int64_t>(picker_.have_pieces().count());
+    s.num_pieces = params_.info->num_pieces;
+    s.downloaded = downloaded_;
+    for (const auto& p : peers_) {
+        s.download_rate += p->stats().download_rate;
+        s.upload_rate += p->stats().upload_rate;
+        s.uploaded += p->stats().uploaded;
+        ++s.peers;
+        if (p->is_seed()) ++s.seeds;
+    }
+    s.uploaded += uploaded_;
+    return s;
+}
+
+void Torrent::pause() {
+    if (state_ == TorrentState::paused || state_ == TorrentState::checking) {
+        params_.paused = true;
+        return;
+    }
+    params_.paused = true;
+    for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("paused");
+    set_state(TorrentState::paused);
+}
+
+void Torrent::resume() {
+    params_.paused = false;
+    if (state_ != TorrentState::paused) return;
+    set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
+    for (const auto& e : tried_) {
+        if (std::find(candidates_.begin(), candidates_.end(), e) == candidates_.end()) candidates_.push_back(e);
+    }
+    connect_more();
+}
+
+void Torrent::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("stopped");
+    peers_.clear();
+}
+
+void Torrent::recheck() {
+    for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("rechecking");
+    picker_ = PiecePicker(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size);
+    picker_.set_sequential(params_.sequential);
+    picker_.set_max_partial(static_cast<std::size_t>(
+        std::max<std::int64_t>(4, settings_.piece_memory / params_.info->piece_length)));
+    apply_file_priorities();
+    in_flight_.clear();
+    finished_ = false;
+    check_existing_data();
+}
+
+}  // namespace shoal

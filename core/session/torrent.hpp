@@ -1,0 +1,140 @@
+#pragma once
+// One torrent in a session: its pieces, peers, storage and choking; network thread only.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+#include "session/events.hpp"
+#include "session/settings.hpp"
+#include "storage/disk_pool.hpp"
+#include "storage/torrent_storage.hpp"
+#include "swarm/peer_connection.hpp"
+#include "swarm/peer_host.hpp"
+#include "swarm/rate_limiter.hpp"
+
+namespace shoal {
+
+// A pair of token buckets: the session's shared by all torrents, and each torrent's own.
+struct RateLimits {
+    RateLimiter upload;
+    RateLimiter download;
+};
+
+struct AddTorrentParams {
+    std::shared_ptr<const TorrentInfo> info;
+    std::filesystem::path save_dir;
+    std::vector<boost::asio::ip::tcp::endpoint> peers;
+    bool paused = false;
+    bool sequential = false;
+    // Skip the start-up check and take the data on disk as complete (a torrent just made
+    // from it); a later recheck still looks.
+    bool assume_complete = false;
+    // Per file (index into info->files): 0 skips the file, 1..7 orders; empty keeps all at 4.
+    std::vector<int> file_priorities;
+    std::int64_t upload_limit = 0;
+    std::int64_t download_limit = 0;
+};
+
+class Torrent final : public PeerHost {
+public:
+    using tcp = boost::asio::ip::tcp;
+    using EventSink = std::function<void(Event)>;
+
+    Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
+            boost::asio::any_io_executor executor, DiskPool& disk, EventSink events,
+            wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits);
+    ~Torrent() override;
+
+    void start();
+    void pause();
+    void resume();
+    // Closes every peer; the torrent can be destroyed afterwards.
+    void stop();
+    void recheck();
+    void set_file_priority(std::size_t file, int priority);
+    void set_rate_limits(std::int64_t upload, std::int64_t download);
+    void add_peer(const tcp::endpoint& endpoint);
+    // An incoming connection whose handshake named this torrent (ours is already sent).
+    void attach_peer(tcp::socket socket, const wire::Handshake& theirs);
+    // Once a second from the session.
+    void tick();
+
+    TorrentId id() const { return id_; }
+    TorrentState state() const { return state_; }
+    TorrentStats stats() const;
+    // The 20-byte info-hash used in handshakes: v1, or the truncated v2 for v2-only torrents.
+    std::array<std::uint8_t, 20> wire_info_hash() const;
+    bool matches(const std::array<std::uint8_t, 20>& info_hash) const;
+    const std::filesystem::path& save_dir() const { return params_.save_dir; }
+
+    // PeerHost
+    const TorrentInfo& info() const override { return *params_.info; }
+    PiecePicker& picker() override { return picker_; }
+    const wire::PeerId& our_peer_id() const override { return peer_id_; }
+    std::uint16_t listen_port() const override { return listen_port_; }
+    boost::asio::awaitable<void> throttle_upload(std::int64_t bytes) override;
+    boost::asio::awaitable<void> throttle_download(std::int64_t bytes) override;
+    void on_block(PeerConnection& peer, const wire::BlockRequest& block, std::string_view data) override;
+    boost::asio::awaitable<std::vector<std::string>> read_blocks(std::vector<wire::BlockRequest> blocks) override;
+    void on_peer_closed(PeerConnection& peer, const std::string& reason) override;
+    void on_peer_interest_changed(PeerConnection& peer) override;
+
+private:
+    struct PieceInFlight {
+        std::vector<char> data;
+        std::set<boost::asio::ip::address> contributors;
+    };
+
+    void set_state(TorrentState state);
+    void check_existing_data();
+    void on_checked(const std::vector<std::uint8_t>& good);
+    void on_piece_checked(std::size_t piece, bool good, std::optional<std::string> write_error,
+                          std::set<boost::asio::ip::address> contributors);
+    void connect_more();
+    boost::asio::awaitable<void> connect(tcp::endpoint endpoint);
+    void run_peer(std::shared_ptr<PeerConnection> peer);
+    void rechoke(bool rotate_optimistic);
+    void strike(const boost::asio::ip::address& address, const std::string& reason);
+    void apply_file_priorities();
+    std::int64_t wanted_bytes(bool done_only) const;
+
+    TorrentId id_;
+    AddTorrentParams params_;
+    const SessionSettings& settings_;
+    boost::asio::any_io_executor executor_;
+    DiskPool& disk_;
+    EventSink events_;
+    wire::PeerId peer_id_;
+    std::uint16_t listen_port_;
+    RateLimits& global_limits_;
+
+    std::shared_ptr<TorrentStorage> storage_;  // shared with queued disk jobs
+    PiecePicker picker_;
+    RateLimits limits_;
+    TorrentState state_ = TorrentState::checking;
+    bool finished_ = false;
+    bool stopped_ = false;
+    // Alive while disk jobs may still post back; they check it before touching the torrent.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+    std::set<std::shared_ptr<PeerConnection>> peers_;
+    std::vector<tcp::endpoint> candidates_;
+    std::set<tcp::endpoint> connecting_;
+    std::set<tcp::endpoint> tried_;
+    std::map<boost::asio::ip::address, int> strikes_;
+    std::set<boost::asio::ip::address> banned_;
+    std::unordered_map<std::size_t, PieceInFlight> in_flight_;
+
+    std::int64_t downloaded_ = 0;
+    std::int64_t uploaded_ = 0;
+    int ticks_ = 0;
+    std::shared_ptr<PeerConnection> optimistic_;
+};
+
+}  // namespace shoal

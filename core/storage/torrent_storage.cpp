@@ -1,0 +1,145 @@
+#include "storage/torrent_storage.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace shoal {
+namespace {
+
+std::string describe(const std::filesystem::path& path, const char* what) {
+    return std::string(what) + " '" + path.string() + "': " + std::strerror(errno);
+}
+
+// Opens (and with `create`, makes) save_dir/parts... one component at a time, never
+// following a symlink, so every file stays inside the save folder.
+int open_beneath(const std::filesystem::path& save_dir, const std::vector<std::string>& parts,
+                 bool create, std::int64_t size) {
+    int dir = ::open(save_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return -1;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        if (create && ::mkdirat(dir, parts[i].c_str(), 0755) != 0 && errno != EEXIST) {
+            ::close(dir);
+            return -1;
+        }
+        const int next = ::openat(dir, parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        ::close(dir);
+        if (next < 0) return -1;
+        dir = next;
+    }
+    const int flags = create ? O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC : O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
+    const int fd = ::openat(dir, parts.back().c_str(), flags, 0644);
+    const int saved = errno;
+    ::close(dir);
+    errno = saved;
+    if (fd >= 0 && create) {
+        struct stat st {};
+        if (::fstat(fd, &st) == 0 && st.st_size < size && ::ftruncate(fd, size) != 0) {
+            ::close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+}  // namespace
+
+TorrentStorage::TorrentStorage(std::filesystem::path save_dir, const TorrentInfo& torrent)
+    : save_dir_(std::move(save_dir)),
+      torrent_(torrent),
+      fds_(torrent.files.size(), -1),
+      writable_(torrent.files.size(), false) {}
+
+TorrentStorage::~TorrentStorage() {
+    for (int fd : fds_) {
+        if (fd >= 0) ::close(fd);
+    }
+}
+
+Result<int> TorrentStorage::open_for_write(std::size_t file) {
+    std::lock_guard lock(mutex_);
+    if (fds_[file] >= 0 && writable_[file]) return fds_[file];
+    std::error_code ec;
+    std::filesystem::create_directories(save_dir_, ec);
+    const FileEntry& f = torrent_.files[file];
+    const int fd = open_beneath(save_dir_, f.path, true, f.size);
+    if (fd < 0) return make_error(describe(save_dir_ / f.joined_path(), "cannot write"));
+    if (fds_[file] >= 0) ::close(fds_[file]);
+    fds_[file] = fd;
+    writable_[file] = true;
+    return fd;
+}
+
+int TorrentStorage::open_for_read(std::size_t file) {
+    std::lock_guard lock(mutex_);
+    if (fds_[file] < 0) fds_[file] = open_beneath(save_dir_, torrent_.files[file].path, false, 0);
+    return fds_[file];
+}
+
+Result<bool> TorrentStorage::write(std::int64_t offset, std::span<const char> data) {
+    std::size_t index = file_at(torrent_, offset);
+    std::size_t done = 0;
+    while (done < data.size() && index < torrent_.files.size()) {
+        const FileEntry& f = torrent_.files[index];
+        const std::int64_t in_file = offset + static_cast<std::int64_t>(done) - f.offset;
+        const auto want = static_cast<std::size_t>(std::min<std::int64_t>(
+            f.size - in_file, static_cast<std::int64_t>(data.size() - done)));
+        if (want > 0 && !f.pad && !f.symlink) {
+            auto fd = open_for_write(index);
+            if (!fd) return fd.error();
+            for (std::size_t put = 0; put < want;) {
+                const ssize_t n = ::pwrite(*fd, data.data() + done + put, want - put,
+                                           static_cast<off_t>(in_file + static_cast<std::int64_t>(put)));
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) return make_error(describe(save_dir_ / f.joined_path(), "cannot write"));
+                put += static_cast<std::size_t>(n);
+            }
+        }
+        done += want;
+        ++index;
+    }
+    return true;
+}
+
+ReadResult TorrentStorage::read(std::int64_t offset, std::span<char> out) {
+    std::size_t index = file_at(torrent_, offset);
+    std::size_t done = 0;
+    while (done < out.size() && index < torrent_.files.size()) {
+        const FileEntry& f = torrent_.files[index];
+        const std::int64_t in_file = offset + static_cast<std::int64_t>(done) - f.offset;
+        const auto want = static_cast<std::size_t>(std::min<std::int64_t>(
+            f.size - in_file, static_cast<std::int64_t>(out.size() - done)));
+        if (want > 0 && (f.pad || f.symlink)) {
+            std::memset(out.data() + done, 0, want);
+        } else if (want > 0) {
+            const int fd = open_for_read(index);
+            if (fd < 0) return {errno == ENOENT ? ReadStatus::missing : ReadStatus::io_error, index};
+            for (std::size_t got = 0; got < want;) {
+                const ssize_t n = ::pread(fd, out.data() + done + got, want - got,
+                                          static_cast<off_t>(in_file + static_cast<std::int64_t>(got)));
+                if (n < 0 && errno == EINTR) continue;
+                if (n < 0) return {ReadStatus::io_error, index};
+                if (n == 0) return {ReadStatus::short_file, index};
+                got += static_cast<std::size_t>(n);
+            }
+        }
+        done += want;
+        ++index;
+    }
+    return {};
+}
+
+Result<bool> TorrentStorage::create_empty_files() {
+    for (std::size_t i = 0; i < torrent_.files.size(); ++i) {
+        const FileEntry& f = torrent_.files[i];
+        if (f.size != 0 || f.pad || f.symlink) continue;
+        auto fd = open_for_write(i);
+        if (!fd) return fd.error();
+    }
+    return true;
+}
+
+}  // namespace shoal

@@ -1,0 +1,464 @@
+#include "swarm/peer_connection.hpp"
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "bencode/decode.hpp"
+#include "bencode/node.hpp"
+
+namespace shoal {
+
+namespace asio = boost::asio;
+using wire::BlockRequest;
+using wire::MessageId;
+
+namespace {
+
+constexpr auto k_request_timeout = std::chrono::seconds(20);
+constexpr auto k_inactivity_timeout = std::chrono::seconds(150);
+constexpr auto k_keep_alive_interval = std::chrono::seconds(90);
+constexpr std::size_t k_min_queue_depth = 16;
+constexpr std::size_t k_max_queue_depth = 1000;
+constexpr std::size_t k_send_high_water = 2 * 1024 * 1024;
+constexpr std::size_t k_upload_batch = 16;
+
+template <class... Ts>
+struct Overloaded : Ts... {
+    using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+// Waits until `timer` is cancelled (the wake-up signal) or expires.
+asio::awaitable<void> wait_for_wake(asio::steady_timer& timer, std::chrono::milliseconds limit) {
+    timer.expires_after(limit);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+}  // namespace
+
+PeerConnection::PeerConnection(tcp::socket socket, PeerHost& host, const wire::Handshake& theirs)
+    : socket_(std::move(socket)),
+      host_(&host),
+      peer_id_(theirs.peer_id),
+      fast_(theirs.supports_fast()),
+      extensions_(theirs.supports_extensions()),
+      pieces_(static_cast<std::size_t>(host.info().num_pieces)),
+      upload_wake_(socket_.get_executor()),
+      write_wake_(socket_.get_executor()) {
+    boost::system::error_code ec;
+    endpoint_ = socket_.remote_endpoint(ec);
+    socket_.set_option(tcp::no_delay(true), ec);
+    last_received_ = last_sent_ = last_block_ = Clock::now();
+}
+
+std::string PeerConnection::client() const {
+    return client_name_.empty() ? wire::client_from_peer_id(peer_id_) : client_name_;
+}
+
+asio::awaitable<void> PeerConnection::run() {
+    auto self = shared_from_this();
+    // The bitfield must come first (BEP 3, BEP 6); the extension handshake may follow.
+    send_bitfield();
+    if (extensions_) send_extension_handshake();
+    asio::co_spawn(socket_.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
+    asio::co_spawn(socket_.get_executor(), [self]() { return self->upload_loop(); }, asio::detached);
+    try {
+        co_await read_loop();
+    } catch (const boost::system::system_error& e) {
+        close(e.code() == asio::error::eof ? "closed by peer" : e.code().message());
+    }
+    close("closed");
+}
+
+void PeerConnection::close(const std::string& reason) {
+    if (!open_) return;
+    open_ = false;
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    upload_wake_.cancel();
+    write_wake_.cancel();
+    if (host_) {
+        abort_requests();
+        host_->picker().remove_peer_pieces(pieces_);
+        PeerHost* host = host_;
+        host_ = nullptr;
+        host->on_peer_closed(*this, reason);
+    }
+}
+
+void PeerConnection::protocol_error(const std::string& what) { close("protocol error: " + what); }
+
+asio::awaitable<void> PeerConnection::read_loop() {
+    const std::size_t bitfield_message = static_cast<std::size_t>(host_->info().num_pieces + 7) / 8 + 1;
+    const std::size_t max_message = std::max(k_max_message_bytes, bitfield_message);
+    std::vector<char> buffer(64 * 1024);
+    std::size_t filled = 0;
+    while (open_) {
+        const std::size_t n = co_await socket_.async_read_some(
+            asio::buffer(buffer.data() + filled, buffer.size() - filled), asio::use_awaitable);
+        filled += n;
+        last_received_ = Clock::now();
+        if (host_) co_await host_->throttle_download(static_cast<std::int64_t>(n));
+        std::size_t pos = 0;
+        while (open_ && filled - pos >= 4) {
+            const std::uint32_t length = wire::read_u32(buffer.data() + pos);
+            if (length > max_message) {
+                protocol_error("message of " + std::to_string(length) + " bytes");
+                co_return;
+            }
+            if (filled - pos - 4 < length) {
+                if (length + 4 > buffer.size()) buffer.resize(length + 4);
+                break;
+            }
+            auto message = wire::decode_message({buffer.data() + pos + 4, length});
+            if (!message) {
+                protocol_error(message.error().message);
+                co_return;
+            }
+            handle(*message);
+            pos += 4 + length;
+        }
+        std::copy(buffer.begin() + static_cast<std::ptrdiff_t>(pos),
+                  buffer.begin() + static_cast<std::ptrdiff_t>(filled), buffer.begin());
+        filled -= pos;
+    }
+}
+
+asio::awaitable<void> PeerConnection::write_loop() {
+    auto self = shared_from_this();
+    while (open_) {
+        if (send_queue_.empty()) {
+            co_await wait_for_wake(write_wake_, std::chrono::milliseconds(1000));
+            continue;
+        }
+        std::string out;
+        out.swap(send_queue_);
+        boost::system::error_code ec;
+        co_await asio::async_write(socket_, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            close(ec.message());
+            co_return;
+        }
+        last_sent_ = Clock::now();
+        upload_wake_.cancel();  // the upload loop may be waiting for the queue to drain
+    }
+}
+
+asio::awaitable<void> PeerConnection::upload_loop() {
+    auto self = shared_from_this();
+    while (open_ && host_) {
+        if (incoming_.empty() || send_queue_.size() > k_send_high_water) {
+            co_await wait_for_wake(upload_wake_, std::chrono::milliseconds(1000));
+            continue;
+        }
+        std::vector<BlockRequest> batch;
+        std::int64_t bytes = 0;
+        while (!incoming_.empty() && batch.size() < k_upload_batch) {
+            batch.push_back(incoming_.front());
+            bytes += incoming_.front().length;
+            incoming_.pop_front();
+        }
+        co_await host_->throttle_upload(bytes);
+        if (!open_ || !host_) co_return;
+        std::vector<std::string> data = co_await host_->read_blocks(batch);
+        if (!open_ || !host_) co_return;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (am_choking_) break;  // choked meanwhile: the requests were rejected
+            if (data[i].empty()) {
+                close("cannot read the data a peer asked for");
+                co_return;
+            }
+            std::string message;
+            message.reserve(13 + data[i].size());
+            wire::encode_piece_header(message, batch[i].piece, batch[i].begin, batch[i].length);
+            message += data[i];
+            send(std::move(message));
+            stats_.uploaded += batch[i].length;
+            uploaded_this_tick_ += batch[i].length;
+        }
+    }
+}
+
+void PeerConnection::send(std::string bytes) {
+    if (!open_) return;
+    const bool was_empty = send_queue_.empty();
+    if (was_empty) {
+        send_queue_ = std::move(bytes);
+    } else {
+        send_queue_ += bytes;
+    }
+    if (was_empty) write_wake_.cancel();
+}
+
+void PeerConnection::send_bitfield() {
+    const Bitfield& have = host_->picker().have_pieces();
+    std::string out;
+    if (fast_ && have.all()) {
+        wire::encode_simple(out, MessageId::have_all);
+    } else if (fast_ && have.none()) {
+        wire::encode_simple(out, MessageId::have_none);
+    } else if (!have.none()) {
+        wire::encode_bitfield(out, have.to_bytes());
+    }
+    if (!out.empty()) send(std::move(out));
+}
+
+void PeerConnection::send_extension_handshake() {
+    bencode::Node::Dict d;
+    d["m"] = bencode::Node::Dict{};
+    d["p"] = static_cast<std::int64_t>(host_->listen_port());
+    d["reqq"] = static_cast<std::int64_t>(k_max_incoming_requests);
+    d["v"] = "Shoal 0.1.0";
+    boost::system::error_code ec;
+    const auto address = endpoint_.address();
+    if (address.is_v4()) {
+        const auto bytes = address.to_v4().to_bytes();
+        d["yourip"] = std::string(bytes.begin(), bytes.end());
+    } else if (address.is_v6()) {
+        const auto bytes = address.to_v6().to_bytes();
+        d["yourip"] = std::string(bytes.begin(), bytes.end());
+    }
+    std::string out;
+    wire::encode_extended(out, 0, bencode::encode(bencode::Node(std::move(d))));
+    send(std::move(out));
+}
+
+void PeerConnection::handle(const wire::Message& message) {
+    const std::size_t num_pieces = pieces_.size();
+    std::visit(
+        Overloaded{
+            [](const wire::KeepAlive&) {},
+            [&](const wire::Choke&) {
+                peer_choking_ = true;
+                // Without the fast extension a choke silently drops every request.
+                if (!fast_) abort_requests();
+            },
+            [&](const wire::Unchoke&) {
+                peer_choking_ = false;
+                fill_requests();
+            },
+            [&](const wire::Interested&) {
+                peer_interested_ = true;
+                if (host_) host_->on_peer_interest_changed(*this);
+            },
+            [&](const wire::NotInterested&) {
+                peer_interested_ = false;
+                if (host_) host_->on_peer_interest_changed(*this);
+            },
+            [&](const wire::Have& h) {
+                if (h.piece >= num_pieces) return protocol_error("have for piece out of range");
+                got_availability_ = true;
+                if (pieces_.test(h.piece)) return;
+                pieces_.set(h.piece);
+                host_->picker().add_peer_piece(h.piece);
+                if (!am_interested_ && host_->picker().wanted(h.piece)) update_interest();
+            },
+            [&](const wire::Bitfield& b) {
+                if (got_availability_) return protocol_error("bitfield after other piece messages");
+                got_availability_ = true;
+                auto bits = Bitfield::from_bytes(b.bits, num_pieces);
+                if (!bits) return protocol_error("bitfield of the wrong size");
+                set_pieces(std::move(*bits));
+            },
+            [&](const wire::HaveAll&) {
+                if (!fast_ || got_availability_) return protocol_error("unexpected have all");
+                got_availability_ = true;
+                set_pieces(Bitfield(num_pieces, true));
+            },
+            [&](const wire::HaveNone&) {
+                if (!fast_ || got_availability_) return protocol_error("unexpected have none");
+                got_availability_ = true;
+            },
+            [&](const wire::Request& r) { handle_request(r.block); },
+            [&](const wire::Piece& p) { handle_piece(p); },
+            [&](const wire::Cancel& c) {
+                auto it = std::find(incoming_.begin(), incoming_.end(), c.block);
+                if (it != incoming_.end()) incoming_.erase(it);
+            },
+            [&](const wire::Reject& r) {
+                if (!fast_) return protocol_error("reject without the fast extension");
+                auto it = std::find(outstanding_.begin(), outstanding_.end(), r.block);
+                if (it == outstanding_.end()) return;
+                outstanding_.erase(it);
+                host_->picker().abort_request(r.block);
+                if (!peer_choking_) fill_requests();
+            },
+            [&](const wire::Extended& e) { handle_extended(e); },
+            [&](const wire::HashRequest& r) {
+                // Piece layers are not served yet; a reject is the answer BEP 52 asks for.
+                std::string out;
+                wire::append_u32(out, 49);
+                out.push_back(static_cast<char>(MessageId::hash_reject));
+                out.append(r.pieces_root.view());
+                for (std::uint32_t v : {r.base_layer, r.index, r.length, r.proof_layers}) {
+                    wire::append_u32(out, v);
+                }
+                send(std::move(out));
+            },
+            [](const auto&) {},  // port, suggest, allowed fast, hashes, unknown ids
+        },
+        message);
+}
+
+void PeerConnection::set_pieces(Bitfield pieces) {
+    pieces_ = std::move(pieces);
+    host_->picker().add_peer_pieces(pieces_);
+    update_interest();
+}
+
+void PeerConnection::handle_extended(const wire::Extended& e) {
+    if (e.id != 0) return;  // no extension messages are enabled yet
+    auto dict = bencode::decode(e.payload, bencode::Limits{.max_depth = 8, .max_items = 1000});
+    if (!dict || !dict->is_dict()) return protocol_error("malformed extension handshake");
+    if (const auto* reqq = dict->find_int("reqq")) {
+        their_max_requests_ = static_cast<std::size_t>(std::clamp<std::int64_t>(reqq->as_int(), 1, 2000));
+    }
+    if (const auto* v = dict->find_string("v")) {
+        std::string name(v->as_string().substr(0, 64));
+        for (char& c : name) {
+            if (static_cast<unsigned char>(c) < 0x20) c = '?';
+        }
+        client_name_ = std::move(name);
+    }
+}
+
+void PeerConnection::handle_request(const BlockRequest& b) {
+    const TorrentInfo& info = host_->info();
+    if (b.piece >= pieces_.size() || b.length == 0 || b.length > wire::k_max_request_length ||
+        std::int64_t{b.begin} + b.length > info.piece_size(b.piece)) {
+        return protocol_error("invalid request");
+    }
+    const bool can_serve = !am_choking_ && host_->picker().have(b.piece) &&
+                           incoming_.size() < k_max_incoming_requests;
+    if (!can_serve) {
+        if (fast_) {
+            std::string out;
+            wire::encode_request(out, MessageId::reject, b);
+            send(std::move(out));
+        }
+        return;
+    }
+    incoming_.push_back(b);
+    if (incoming_.size() == 1) upload_wake_.cancel();
+}
+
+void PeerConnection::handle_piece(const wire::Piece& p) {
+    const BlockRequest block{p.piece, p.begin, static_cast<std::uint32_t>(p.data.size())};
+    auto it = std::find(outstanding_.begin(), outstanding_.end(), block);
+    if (it == outstanding_.end()) return;  // not asked for, or cancelled in endgame: ignore
+    outstanding_.erase(it);
+    stats_.downloaded += block.length;
+    downloaded_this_tick_ += block.length;
+    last_block_ = Clock::now();
+    snubbed_ = false;
+    host_->on_block(*this, block, p.data);
+    if (open_ && host_) fill_requests();
+}
+
+void PeerConnection::fill_requests() {
+    if (!host_ || peer_choking_ || !am_interested_) return;
+    const auto by_rate = static_cast<std::size_t>(stats_.download_rate * 2 / wire::k_block_size);
+    // A snubbed peer gets one request at a time until it delivers again.
+    const std::size_t depth =
+        snubbed_ ? 1 : std::min({std::max(k_min_queue_depth, by_rate), their_max_requests_, k_max_queue_depth});
+    // Ask in batches rather than block by block.
+    if (outstanding_.size() + std::max<std::size_t>(1, depth / 4) > depth) return;
+    auto blocks = host_->picker().pick(pieces_, depth - outstanding_.size(), [&](const BlockRequest& b) {
+        return std::find(outstanding_.begin(), outstanding_.end(), b) != outstanding_.end();
+    });
+    if (blocks.empty()) {
+        if (outstanding_.empty()) update_interest();
+        return;
+    }
+    std::string out;
+    out.reserve(blocks.size() * 17);
+    for (const auto& b : blocks) {
+        wire::encode_request(out, MessageId::request, b);
+        outstanding_.push_back(b);
+    }
+    send(std::move(out));
+}
+
+void PeerConnection::update_interest() {
+    if (!host_) return;
+    bool interesting = false;
+    const PiecePicker& picker = host_->picker();
+    for (std::size_t i = 0; i < pieces_.size() && !interesting; ++i) {
+        interesting = pieces_.test(i) && picker.wanted(i);
+    }
+    if (interesting == am_interested_) return;
+    am_interested_ = interesting;
+    std::string out;
+    wire::encode_simple(out, interesting ? MessageId::interested : MessageId::not_interested);
+    send(std::move(out));
+    if (interesting) fill_requests();
+}
+
+void PeerConnection::set_choked(bool choked) {
+    if (choked == am_choking_ || !open_) return;
+    am_choking_ = choked;
+    std::string out;
+    wire::encode_simple(out, choked ? MessageId::choke : MessageId::unchoke);
+    if (choked) {
+        if (fast_) {
+            for (const auto& b : incoming_) wire::encode_request(out, MessageId::reject, b);
+        }
+        incoming_.clear();
+    } else {
+        last_unchoked_ = Clock::now();
+    }
+    send(std::move(out));
+}
+
+void PeerConnection::send_have(std::uint32_t piece) {
+    std::string out;
+    wire::encode_have(out, piece);
+    send(std::move(out));
+}
+
+void PeerConnection::cancel_block(const BlockRequest& block) {
+    auto it = std::find(outstanding_.begin(), outstanding_.end(), block);
+    if (it == outstanding_.end()) return;
+    outstanding_.erase(it);
+    std::string out;
+    wire::encode_request(out, MessageId::cancel, block);
+    send(std::move(out));
+}
+
+void PeerConnection::abort_requests() {
+    if (host_) {
+        for (const auto& b : outstanding_) host_->picker().abort_request(b);
+    }
+    outstanding_.clear();
+}
+
+void PeerConnection::tick(Clock::time_point now) {
+    if (!open_) return;
+    constexpr double k_smoothing = 0.4;
+    stats_.download_rate += k_smoothing * (static_cast<double>(downloaded_this_tick_) - stats_.download_rate);
+    stats_.upload_rate += k_smoothing * (static_cast<double>(uploaded_this_tick_) - stats_.upload_rate);
+    downloaded_this_tick_ = uploaded_this_tick_ = 0;
+    if (now - last_received_ > k_inactivity_timeout) return close("inactive");
+    if (!outstanding_.empty() && now - last_block_ > k_request_timeout) {
+        // Snubbed: give its blocks to others, keep the connection.
+        snubbed_ = true;
+        abort_requests();
+        last_block_ = now;
+    }
+    if (now - last_sent_ > k_keep_alive_interval) {
+        std::string out;
+        wire::encode_keep_alive(out);
+        send(std::move(out));
+        last_sent_ = now;
+    }
+    fill_requests();
+}
+
+}  // namespace shoal

@@ -1,0 +1,114 @@
+#pragma once
+// One peer: the message loop after the handshake, request pipelining, serving requests.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "swarm/bitfield.hpp"
+#include "swarm/peer_host.hpp"
+#include "wire/handshake.hpp"
+#include "wire/messages.hpp"
+
+namespace shoal {
+
+struct PeerStats {
+    std::int64_t downloaded = 0;  // payload bytes
+    std::int64_t uploaded = 0;
+    double download_rate = 0;  // bytes per second, smoothed
+    double upload_rate = 0;
+};
+
+class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
+public:
+    using tcp = boost::asio::ip::tcp;
+    using Clock = std::chrono::steady_clock;
+
+    static constexpr std::size_t k_max_incoming_requests = 500;
+    static constexpr std::size_t k_max_message_bytes = wire::k_max_request_length + 13;
+
+    PeerConnection(tcp::socket socket, PeerHost& host, const wire::Handshake& theirs);
+
+    // Runs the connection until it closes; the handshake has been exchanged already.
+    boost::asio::awaitable<void> run();
+    void close(const std::string& reason);
+    // The torrent detaches before it goes away; afterwards the peer only closes.
+    void detach() { host_ = nullptr; }
+
+    // Called by the torrent.
+    void set_choked(bool choked);
+    void send_have(std::uint32_t piece);
+    void cancel_block(const wire::BlockRequest& block);
+    void update_interest();
+    void fill_requests();
+    // Once a second: rates, timeouts, keep-alive.
+    void tick(Clock::time_point now);
+
+    const tcp::endpoint& endpoint() const { return endpoint_; }
+    const wire::PeerId& peer_id() const { return peer_id_; }
+    std::string client() const;
+    const Bitfield& pieces() const { return pieces_; }
+    bool is_seed() const { return pieces_.all(); }
+    bool peer_interested() const { return peer_interested_; }
+    bool am_choking() const { return am_choking_; }
+    bool am_interested() const { return am_interested_; }
+    bool peer_choking() const { return peer_choking_; }
+    bool is_open() const { return open_; }
+    bool snubbed() const { return snubbed_; }
+    const PeerStats& stats() const { return stats_; }
+    Clock::time_point last_unchoked() const { return last_unchoked_; }
+
+private:
+    boost::asio::awaitable<void> read_loop();
+    boost::asio::awaitable<void> upload_loop();
+    boost::asio::awaitable<void> write_loop();
+    void send(std::string bytes);
+    void handle(const wire::Message& message);
+    void handle_piece(const wire::Piece& piece);
+    void handle_request(const wire::BlockRequest& block);
+    void handle_extended(const wire::Extended& ext);
+    void send_bitfield();
+    void send_extension_handshake();
+    void set_pieces(Bitfield pieces);
+    void abort_requests();
+    void protocol_error(const std::string& what);
+
+    tcp::socket socket_;
+    PeerHost* host_;
+    tcp::endpoint endpoint_;
+    wire::PeerId peer_id_;
+    bool fast_;
+    bool extensions_;
+    std::string client_name_;
+    std::size_t their_max_requests_ = 250;
+
+    bool open_ = true;
+    bool am_choking_ = true;
+    bool am_interested_ = false;
+    bool peer_choking_ = true;
+    bool peer_interested_ = false;
+    bool snubbed_ = false;
+    // A bitfield, have all or have none may only come before any other piece availability.
+    bool got_availability_ = false;
+    Bitfield pieces_;
+
+    std::deque<wire::BlockRequest> outstanding_;  // ours, oldest first
+    std::deque<wire::BlockRequest> incoming_;      // theirs, to serve
+    boost::asio::steady_timer upload_wake_;
+    boost::asio::steady_timer write_wake_;
+    std::string send_queue_;
+
+    PeerStats stats_;
+    std::int64_t downloaded_this_tick_ = 0;
+    std::int64_t uploaded_this_tick_ = 0;
+    Clock::time_point last_received_;
+    Clock::time_point last_sent_;
+    Clock::time_point last_block_;
+    Clock::time_point last_unchoked_{};
+};
+
+}  // namespace shoal

@@ -1,0 +1,42 @@
+#pragma once
+// What a peer connection needs from the torrent it belongs to (implemented by the torrent;
+// tests can stand in for it).
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metainfo/torrent_info.hpp"
+#include "swarm/piece_picker.hpp"
+#include "wire/handshake.hpp"
+
+namespace shoal {
+
+class PeerConnection;
+
+class PeerHost {
+public:
+    virtual ~PeerHost() = default;
+
+    virtual const TorrentInfo& info() const = 0;
+    virtual PiecePicker& picker() = 0;
+    virtual const wire::PeerId& our_peer_id() const = 0;
+    virtual std::uint16_t listen_port() const = 0;
+    // Wait until rate limits let `bytes` more pass.
+    virtual boost::asio::awaitable<void> throttle_upload(std::int64_t bytes) = 0;
+    virtual boost::asio::awaitable<void> throttle_download(std::int64_t bytes) = 0;
+
+    // A block we asked for arrived (already checked against the picker by the caller).
+    virtual void on_block(PeerConnection& peer, const wire::BlockRequest& block,
+                          std::string_view data) = 0;
+    // Reads blocks we have for a peer that asked, in one disk job; an empty string stands
+    // for a block that could not be read.
+    virtual boost::asio::awaitable<std::vector<std::string>> read_blocks(
+        std::vector<wire::BlockRequest> blocks) = 0;
+    virtual void on_peer_closed(PeerConnection& peer, const std::string& reason) = 0;
+    // The peer became interested or not: a chance to unchoke it without waiting.
+    virtual void on_peer_interest_changed(PeerConnection& peer) = 0;
+};
+
+}  // namespace shoal
