@@ -1,5 +1,6 @@
 #include <fmt/core.h>
 
+#include <charconv>
 #include <filesystem>
 #include <memory>
 
@@ -13,11 +14,39 @@ namespace fs = std::filesystem;
 namespace shoal::cli {
 namespace {
 
+// "0,2,5-7" -> priority 4 for those files, 0 for the rest.
+Result<std::vector<int>> file_priorities_from(const std::string& text, const TorrentInfo& info) {
+    std::vector<int> priorities(info.files.size(), 0);
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        const auto dash = item.find('-');
+        std::size_t first = 0;
+        std::size_t last = 0;
+        auto number = [](std::string_view s, std::size_t& out) {
+            auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+            return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+        };
+        const bool ok = dash == std::string_view::npos
+                            ? number(item, first) && (last = first, true)
+                            : number(item.substr(0, dash), first) && number(item.substr(dash + 1), last);
+        if (!ok || first > last || last >= info.files.size()) {
+            return make_error("--select: '" + std::string(item) + "' is not a file index or range of this torrent (0-" +
+                              std::to_string(info.files.size() - 1) + ")");
+        }
+        for (std::size_t i = first; i <= last; ++i) priorities[i] = 4;
+    }
+    return priorities;
+}
+
 struct GetArgs {
     std::string torrent;
     std::string dir = ".";
     bool seed = false;
     bool sequential = false;
+    std::string select;
     SwarmOptions swarm;
 };
 
@@ -42,6 +71,14 @@ int run(const GetArgs& a) {
     params.info = std::make_shared<const TorrentInfo>(std::move(*info));
     params.save_dir = fs::absolute(a.dir);
     params.sequential = a.sequential;
+    if (!a.select.empty()) {
+        auto priorities = file_priorities_from(a.select, *params.info);
+        if (!priorities) {
+            print_error(priorities.error().message);
+            return k_exit_usage;
+        }
+        params.file_priorities = std::move(*priorities);
+    }
     return run_swarm(a.swarm, std::move(params), RunGoal{.exit_when_finished = !a.seed});
 }
 
@@ -54,6 +91,8 @@ Command add_get_command(CLI::App& app) {
     cmd->add_option("-d,--dir", args->dir, "Save folder (default: .)");
     cmd->add_flag("--seed", args->seed, "Keep seeding after the download completes");
     cmd->add_flag("--sequential", args->sequential, "Download pieces in order");
+    cmd->add_option("--select", args->select,
+                    "Only these files, by the index `show --json` lists them at: 0,2,5-7");
     add_swarm_options(*cmd, args->swarm);
     return [args] { return run(*args); };
 }

@@ -77,7 +77,11 @@ void log_event(const Event& e) {
     } else if (auto* h = std::get_if<event::HashFailed>(&e)) {
         fmt::print(stderr, "piece {} failed its hash check\n", h->piece);
     } else if (auto* t = std::get_if<event::TrackerReply>(&e)) {
-        fmt::print(stderr, "tracker {}: {} peers {}\n", t->url, t->peers, t->message);
+        if (t->ok) {
+            fmt::print(stderr, "tracker {}: {} peers{}{}\n", t->url, t->peers, t->message.empty() ? "" : ", ", t->message);
+        } else {
+            fmt::print(stderr, "tracker {} failed: {}\n", t->url, t->message);
+        }
     } else if (auto* s = std::get_if<event::StateChanged>(&e)) {
         fmt::print(stderr, "state: {}\n", to_string(s->state));
     }
@@ -179,8 +183,9 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
     session->set_wakeup([&] { wake.notify_one(); });
     const std::int64_t total = params.info->total_size;
     session->add_torrent(std::move(params));
-    if (!o.json && stderr_is_terminal()) {
-        fmt::print(stderr, "listening on port {}\n", session->listen_port());
+    if (o.verbose || (!o.json && stderr_is_terminal())) {
+        fmt::print(stderr, "listening on {}:{}\n", settings.listen_host, session->listen_port());
+        std::fflush(stderr);
     }
 
     const bool terminal = stderr_is_terminal();

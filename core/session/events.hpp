@@ -38,7 +38,8 @@ struct PeerConnected { TorrentId id; std::string address; std::string client; };
 struct PeerDisconnected { TorrentId id; std::string address; std::string reason; };
 struct PeerBanned { TorrentId id; std::string address; std::string reason; };
 struct HashFailed { TorrentId id; std::int64_t piece; };
-struct TrackerReply { TorrentId id; std::string url; int peers = 0; std::string message; };
+// A tracker answered (`ok`, with how many peers and any warning) or failed (`message` says why).
+struct TrackerReply { TorrentId id; std::string url; int peers = 0; std::string message; bool ok = false; };
 struct TorrentFinished { TorrentId id; };
 struct TorrentRemoved { TorrentId id; };
 struct Error { TorrentId id; std::string message; };

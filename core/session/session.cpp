@@ -50,20 +50,19 @@ Session::~Session() { stop(); }
 void Session::stop() {
     if (stopped_) return;
     stopped_ = true;
-    std::promise<void> done;
-    asio::post(io_, [this, &done] {
-        boost::system::error_code ec;
-        acceptor_.close(ec);
-        tick_timer_.cancel();
-        for (auto& [id, t] : torrents_) t->stop();
-        done.set_value();
-    });
-    done.get_future().wait();
-    // Let the peers' coroutines see their closed sockets and finish.
-    asio::post(io_, [this] {
-        torrents_.clear();
-        io_.stop();
-    });
+    // Close everything, tell the trackers we leave (each within its stop timeout), then end
+    // the thread once the peers' coroutines have seen their closed sockets.
+    asio::co_spawn(
+        io_,
+        [this]() -> asio::awaitable<void> {
+            boost::system::error_code ec;
+            acceptor_.close(ec);
+            tick_timer_.cancel();
+            for (auto& [id, t] : torrents_) t->stop();
+            for (auto& [id, t] : torrents_) co_await t->shutdown();
+            torrents_.clear();
+        },
+        [this](std::exception_ptr) { io_.stop(); });
     thread_.join();
 }
 
@@ -108,7 +107,7 @@ TorrentId Session::add_torrent(AddTorrentParams params) {
     asio::post(io_, [this, id, params = std::move(params)]() mutable {
         auto torrent = std::make_unique<Torrent>(id, std::move(params), settings_, io_.get_executor(), disk_,
                                                  [this](Event e) { emit(std::move(e)); }, peer_id_,
-                                                 listen_port_, global_limits_);
+                                                 listen_port_, global_limits_, tracker_client_);
         Torrent& t = *torrent;
         torrents_[id] = std::move(torrent);
         t.start();
@@ -127,25 +126,12 @@ void Session::remove_torrent(TorrentId id, bool delete_files) {
     asio::post(io_, [this, id, delete_files] {
         auto it = torrents_.find(id);
         if (it == torrents_.end()) return;
-        it->second->stop();
-        const TorrentInfo& info = it->second->info();
-        if (delete_files) {
-            std::error_code ec;
-            for (const auto& f : info.files) {
-                if (!f.pad) std::filesystem::remove(it->second->save_dir() / f.joined_path(), ec);
-            }
-            if (info.multi_file) {
-                // Remove the folders the torrent made, if they are empty now.
-                for (const auto& f : info.files) {
-                    auto dir = (it->second->save_dir() / f.joined_path()).parent_path();
-                    while (dir != it->second->save_dir() && std::filesystem::is_empty(dir, ec) && !ec) {
-                        std::filesystem::remove(dir, ec);
-                        dir = dir.parent_path();
-                    }
-                }
-            }
-        }
+        // The torrent leaves the map now and stays alive until its trackers heard `stopped`.
+        std::shared_ptr<Torrent> leaving(std::move(it->second));
         torrents_.erase(it);
+        leaving->stop();
+        if (delete_files) leaving->delete_files();
+        asio::co_spawn(io_, [leaving]() { return leaving->shutdown(); }, [leaving](std::exception_ptr) {});
         emit(event::TorrentRemoved{id});
     });
 }
@@ -180,12 +166,15 @@ asio::awaitable<void> Session::handle_incoming(tcp::socket socket) {
     std::string bytes(wire::k_handshake_size, '\0');
     asio::steady_timer timer(io_, k_handshake_timeout);
     try {
-        // The protocol string first: anything else (such as an encrypted MSE handshake, which
-        // a libtorrent peer retries in plain text) is closed at once.
-        auto first = co_await (asio::async_read(socket, asio::buffer(bytes.data(), 20), asio::use_awaitable) ||
-                               timer.async_wait(asio::use_awaitable));
-        if (first.index() != 0 || !wire::plausible_protocol_prefix(std::string_view(bytes).substr(0, 20))) {
-            co_return;
+        // The protocol string first, checked as it arrives: anything else (such as an encrypted
+        // MSE handshake, which a libtorrent peer then retries in plain text) is closed at once.
+        std::size_t got = 0;
+        while (got < 20) {
+            auto some = co_await (socket.async_read_some(asio::buffer(bytes.data() + got, 20 - got), asio::use_awaitable) ||
+                                  timer.async_wait(asio::use_awaitable));
+            if (some.index() != 0) co_return;
+            got += std::get<0>(some);
+            if (!wire::plausible_protocol_prefix(std::string_view(bytes.data(), got))) co_return;
         }
         auto rest = co_await (asio::async_read(socket, asio::buffer(bytes.data() + 20, bytes.size() - 20),
                                                asio::use_awaitable) ||

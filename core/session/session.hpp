@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "discovery/tracker/tracker_client.hpp"
 #include "session/events.hpp"
 #include "session/settings.hpp"
 #include "session/torrent.hpp"
@@ -61,6 +62,7 @@ private:
     boost::asio::steady_timer tick_timer_;
     std::uint16_t listen_port_ = 0;
     RateLimits global_limits_;  // network thread only
+    tracker_client::TrackerClient tracker_client_;
     std::map<TorrentId, std::unique_ptr<Torrent>> torrents_;  // network thread only
     std::uint32_t next_id_ = 1;                               // network thread only... and add_torrent
     std::mutex id_mutex_;

@@ -45,7 +45,8 @@ std::string_view to_string(TorrentState state) {
 
 Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
                  asio::any_io_executor executor, DiskPool& disk, EventSink events,
-                 wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits)
+                 wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits,
+                 tracker_client::TrackerTransport& trackers)
     : id_(id),
       params_(std::move(params)),
       settings_(settings),
@@ -55,6 +56,7 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       peer_id_(peer_id),
       listen_port_(listen_port),
       global_limits_(global_limits),
+      trackers_(trackers),
       storage_(std::make_shared<TorrentStorage>(params_.save_dir, *params_.info)),
       picker_(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size) {
     picker_.set_sequential(params_.sequential);
@@ -147,7 +149,40 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
         set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
     }
     if (finished_) events_(event::TorrentFinished{id_});
+    if (!params_.paused) start_announcing();
     connect_more();
+}
+
+void Torrent::start_announcing() {
+    if (announcer_running_ || params_.info->trackers.empty()) return;
+    if (!announcer_) {
+        tracker_client::AnnounceIdentity identity;
+        identity.info_hash.bytes = wire_info_hash();
+        identity.peer_id = peer_id_;
+        identity.port = listen_port_;
+        identity.key = static_cast<std::uint32_t>(std::random_device{}());
+        announcer_ = std::make_unique<tracker_client::Announcer>(
+            executor_, identity, params_.info->trackers, trackers_,
+            [this] {
+                return tracker_client::TransferTotals{stats().uploaded, downloaded_,
+                                                      wanted_bytes(false) - wanted_bytes(true)};
+            },
+            [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); });
+    }
+    announcer_running_ = true;
+    auto alive = alive_;
+    asio::co_spawn(executor_, announcer_->run(), [this, alive](std::exception_ptr) {
+        if (*alive) announcer_running_ = false;
+    });
+}
+
+void Torrent::on_tracker_update(const tracker_client::TrackerUpdate& u) {
+    if (u.ok) {
+        for (const auto& e : u.peers) add_peer(e);
+    }
+    std::string message = u.message;
+    if (!u.ok && message.empty()) message = "failed";
+    events_(event::TrackerReply{id_, u.url, static_cast<int>(u.peers.size()), std::move(message), u.ok});
 }
 
 void Torrent::apply_file_priorities() {
@@ -349,6 +384,7 @@ void Torrent::on_piece_checked(std::size_t piece, bool good, std::optional<std::
             finished_ = true;
             set_state(TorrentState::seeding);
             events_(event::TorrentFinished{id_});
+            if (announcer_) announcer_->download_completed();
             for (const auto& p : peers_) p->update_interest();
         }
     }
@@ -468,6 +504,9 @@ void Torrent::pause() {
     }
     params_.paused = true;
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("paused");
+    if (announcer_ && announcer_running_) {
+        asio::co_spawn(executor_, announcer_->stop(), asio::detached);
+    }
     set_state(TorrentState::paused);
 }
 
@@ -475,6 +514,7 @@ void Torrent::resume() {
     params_.paused = false;
     if (state_ != TorrentState::paused) return;
     set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
+    start_announcing();
     for (const auto& e : tried_) {
         if (std::find(candidates_.begin(), candidates_.end(), e) == candidates_.end()) candidates_.push_back(e);
     }
@@ -486,6 +526,36 @@ void Torrent::stop() {
     stopped_ = true;
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("stopped");
     peers_.clear();
+}
+
+asio::awaitable<void> Torrent::shutdown() {
+    stop();
+    if (!announcer_) co_return;
+    auto alive = alive_;
+    co_await announcer_->stop();
+    // run() notices the stop at its next wake-up; the announcer must outlive it.
+    asio::steady_timer wait(executor_);
+    for (int i = 0; i < 50 && *alive && announcer_running_; ++i) {
+        wait.expires_after(std::chrono::milliseconds(20));
+        co_await wait.async_wait(asio::use_awaitable);
+    }
+}
+
+void Torrent::delete_files() {
+    storage_->forbid_writes();
+    const TorrentInfo& info = *params_.info;
+    std::error_code ec;
+    for (const auto& f : info.files) {
+        if (!f.pad) std::filesystem::remove(params_.save_dir / f.joined_path(), ec);
+    }
+    if (!info.multi_file) return;
+    for (const auto& f : info.files) {
+        auto dir = (params_.save_dir / f.joined_path()).parent_path();
+        while (dir != params_.save_dir && std::filesystem::is_empty(dir, ec) && !ec) {
+            std::filesystem::remove(dir, ec);
+            dir = dir.parent_path();
+        }
+    }
 }
 
 void Torrent::recheck() {

@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "discovery/tracker/announcer.hpp"
 #include "session/events.hpp"
 #include "session/settings.hpp"
 #include "storage/disk_pool.hpp"
@@ -48,7 +49,8 @@ public:
 
     Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
             boost::asio::any_io_executor executor, DiskPool& disk, EventSink events,
-            wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits);
+            wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits,
+            tracker_client::TrackerTransport& trackers);
     ~Torrent() override;
 
     void start();
@@ -56,6 +58,8 @@ public:
     void resume();
     // Closes every peer; the torrent can be destroyed afterwards.
     void stop();
+    // stop(), then tells the trackers we leave (bounded by the announcer's stop timeout).
+    boost::asio::awaitable<void> shutdown();
     void recheck();
     void set_file_priority(std::size_t file, int priority);
     void set_rate_limits(std::int64_t upload, std::int64_t download);
@@ -72,6 +76,8 @@ public:
     std::array<std::uint8_t, 20> wire_info_hash() const;
     bool matches(const std::array<std::uint8_t, 20>& info_hash) const;
     const std::filesystem::path& save_dir() const { return params_.save_dir; }
+    // Stops writing and deletes the torrent's files and the folders it made, if empty.
+    void delete_files();
 
     // PeerHost
     const TorrentInfo& info() const override { return *params_.info; }
@@ -102,6 +108,8 @@ private:
     void rechoke(bool rotate_optimistic);
     void strike(const boost::asio::ip::address& address, const std::string& reason);
     void apply_file_priorities();
+    void start_announcing();
+    void on_tracker_update(const tracker_client::TrackerUpdate& update);
     std::int64_t wanted_bytes(bool done_only) const;
 
     TorrentId id_;
@@ -113,6 +121,9 @@ private:
     wire::PeerId peer_id_;
     std::uint16_t listen_port_;
     RateLimits& global_limits_;
+    tracker_client::TrackerTransport& trackers_;
+    std::unique_ptr<tracker_client::Announcer> announcer_;
+    bool announcer_running_ = false;
 
     std::shared_ptr<TorrentStorage> storage_;  // shared with queued disk jobs
     PiecePicker picker_;

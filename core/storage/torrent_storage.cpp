@@ -59,8 +59,21 @@ TorrentStorage::~TorrentStorage() {
     }
 }
 
+void TorrentStorage::forbid_writes() {
+    std::lock_guard lock(mutex_);
+    writes_forbidden_ = true;
+    for (std::size_t i = 0; i < fds_.size(); ++i) {
+        if (fds_[i] >= 0 && writable_[i]) {
+            ::close(fds_[i]);
+            fds_[i] = -1;
+            writable_[i] = false;
+        }
+    }
+}
+
 Result<int> TorrentStorage::open_for_write(std::size_t file) {
     std::lock_guard lock(mutex_);
+    if (writes_forbidden_) return make_error("the torrent was removed");
     if (fds_[file] >= 0 && writable_[file]) return fds_[file];
     std::error_code ec;
     std::filesystem::create_directories(save_dir_, ec);

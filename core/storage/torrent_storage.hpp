@@ -28,6 +28,8 @@ public:
 
     // Creates the empty files, which no piece ever writes.
     Result<bool> create_empty_files();
+    // Refuses every later write, so queued jobs cannot recreate files being deleted.
+    void forbid_writes();
 
     const std::filesystem::path& save_dir() const { return save_dir_; }
 
@@ -38,6 +40,7 @@ private:
     std::filesystem::path save_dir_;
     const TorrentInfo& torrent_;
     std::mutex mutex_;
+    bool writes_forbidden_ = false;
     std::vector<int> fds_;       // -1 until opened
     std::vector<bool> writable_;  // whether fds_[i] was opened for writing
 };

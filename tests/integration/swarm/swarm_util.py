@@ -1,0 +1,174 @@
+"""Starting shoal-cli seeds and leeches on loopback addresses for swarm tests."""
+import json
+import os
+import random
+import re
+import socket
+import subprocess
+import threading
+import time
+
+CLI = os.environ["SHOAL_CLI"]
+
+
+def write_random(path, size, seed):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(random.Random(seed).randbytes(size))
+
+
+def same_file(a, b):
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        return fa.read() == fb.read()
+
+
+class Client:
+    """A shoal-cli process; collects its stderr lines and JSON status lines."""
+
+    def __init__(self, args, listen="127.0.0.1"):
+        self.args = [CLI, *args, "--listen", listen, "--port", "0", "-v", "--json"]
+        self.listen = listen
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.log = []
+        self.status = []
+        self.port = None
+        self._port_ready = threading.Event()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+        threading.Thread(target=self._read_stdout, daemon=True).start()
+
+    def _read_stderr(self):
+        for line in self.proc.stderr:
+            self.log.append(line.rstrip("\n"))
+            m = re.match(r"listening on .*:(\d+)$", line.strip())
+            if m:
+                self.port = int(m.group(1))
+                self._port_ready.set()
+        self._port_ready.set()
+
+    def _read_stdout(self):
+        for line in self.proc.stdout:
+            line = line.strip()
+            if line.startswith("{"):
+                try:
+                    self.status.append(json.loads(line))
+                except ValueError:
+                    pass
+
+    def address(self):
+        if not self._port_ready.wait(20) or self.port is None:
+            raise AssertionError(f"{self.args} did not start: {self.log}")
+        return f"{self.listen}:{self.port}"
+
+    def wait(self, timeout):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise AssertionError(f"{self.args} did not finish in {timeout}s; last status "
+                                 f"{self.status[-1] if self.status else None}; log {self.log[-10:]}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        return self.proc.returncode
+
+    def logged(self, text):
+        return any(text in line for line in self.log)
+
+
+def seed(torrent, data_dir, *extra, listen="127.0.0.1"):
+    return Client(["seed", torrent, "-d", data_dir, *extra], listen=listen)
+
+
+def get(torrent, out_dir, peers, *extra, listen="127.0.0.1"):
+    args = ["get", torrent, "-d", out_dir]
+    for p in peers:
+        args += ["--peer", p]
+    return Client(args + list(extra), listen=listen)
+
+
+def create(source, torrent, *extra):
+    subprocess.run([CLI, "create", source, "-o", torrent, "--force", *extra], check=True,
+                   capture_output=True, timeout=120)
+
+
+class FakePeer:
+    """A peer on the wire protocol that lies: it claims every piece and answers requests with
+    junk (`mode="corrupt"`), or sends an oversized message (`mode="oversized"`)."""
+
+    def __init__(self, info_hash, num_pieces, mode, address="127.0.0.2"):
+        self.info_hash = info_hash
+        self.num_pieces = num_pieces
+        self.mode = mode
+        self.server = socket.socket()
+        self.server.bind((address, 0))
+        self.server.listen(8)
+        self.address = f"{address}:{self.server.getsockname()[1]}"
+        self.served = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    def _talk(self, conn):
+        try:
+            hs = self._read(conn, 68)
+            if hs[28:48] != self.info_hash:
+                return
+            conn.sendall(b"\x13BitTorrent protocol" + bytes(8) + self.info_hash + b"-FK0001-" + bytes(12))
+            bits = bytearray((self.num_pieces + 7) // 8)
+            for i in range(self.num_pieces):
+                bits[i // 8] |= 0x80 >> (i % 8)
+            conn.sendall(len(bits + b"\x05").to_bytes(4, "big") + b"\x05" + bytes(bits))
+            if self.mode == "oversized":
+                conn.sendall((50_000_000).to_bytes(4, "big") + b"\x07" + bytes(1000))
+            conn.sendall(b"\x00\x00\x00\x01\x01")  # unchoke
+            while True:
+                length = int.from_bytes(self._read(conn, 4), "big")
+                body = self._read(conn, length)
+                if body[:1] == b"\x06" and len(body) == 13:
+                    index, begin, size = (int.from_bytes(body[i:i + 4], "big") for i in (1, 5, 9))
+                    junk = random.randbytes(size)
+                    payload = b"\x07" + index.to_bytes(4, "big") + begin.to_bytes(4, "big") + junk
+                    conn.sendall(len(payload).to_bytes(4, "big") + payload)
+                    self.served += size
+        except (OSError, ConnectionError, ValueError):
+            pass
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _read(conn, n):
+        data = b""
+        while len(data) < n:
+            chunk = conn.recv(n - len(data))
+            if not chunk:
+                raise ConnectionError("closed")
+            data += chunk
+        return data
+
+    def close(self):
+        self.server.close()
+
+
+def show(torrent):
+    out = subprocess.run([CLI, "show", "--json", torrent], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def wait_until(predicate, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
