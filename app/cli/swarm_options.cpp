@@ -74,6 +74,8 @@ void log_event(const Event& e) {
         fmt::print(stderr, "peer {} connected ({})\n", c->address, c->client);
     } else if (auto* d = std::get_if<event::PeerDisconnected>(&e)) {
         fmt::print(stderr, "peer {} left: {}\n", d->address, d->reason);
+    } else if (auto* f = std::get_if<event::ConnectFailed>(&e)) {
+        fmt::print(stderr, "could not connect to {}: {}\n", f->address, f->reason);
     } else if (auto* h = std::get_if<event::HashFailed>(&e)) {
         fmt::print(stderr, "piece {} failed its hash check\n", h->piece);
     } else if (auto* t = std::get_if<event::TrackerReply>(&e)) {

@@ -36,6 +36,7 @@ struct StateChanged { TorrentId id; TorrentState state; };
 struct PieceFinished { TorrentId id; std::int64_t piece; };
 struct PeerConnected { TorrentId id; std::string address; std::string client; };
 struct PeerDisconnected { TorrentId id; std::string address; std::string reason; };
+struct ConnectFailed { TorrentId id; std::string address; std::string reason; };
 struct PeerBanned { TorrentId id; std::string address; std::string reason; };
 struct HashFailed { TorrentId id; std::int64_t piece; };
 // A tracker answered (`ok`, with how many peers and any warning) or failed (`message` says why).
@@ -47,7 +48,8 @@ struct Stats { TorrentId id; TorrentStats stats; };
 }  // namespace event
 
 using Event = std::variant<event::TorrentAdded, event::StateChanged, event::PieceFinished,
-                           event::PeerConnected, event::PeerDisconnected, event::PeerBanned,
+                           event::PeerConnected, event::PeerDisconnected, event::ConnectFailed,
+                           event::PeerBanned,
                            event::HashFailed, event::TrackerReply, event::TorrentFinished,
                            event::TorrentRemoved, event::Error, event::Stats>;
 

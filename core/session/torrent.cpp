@@ -25,6 +25,8 @@ constexpr int k_strikes_to_ban = 2;
 constexpr std::size_t k_max_candidates = 2000;
 constexpr int k_rechoke_ticks = 10;
 constexpr int k_optimistic_ticks = 30;
+constexpr int k_max_connect_failures = 5;
+constexpr auto k_retry_base = std::chrono::seconds(2);
 
 std::string address_text(const asio::ip::tcp::endpoint& e) {
     return e.address().to_string() + ":" + std::to_string(e.port());
@@ -232,17 +234,25 @@ asio::awaitable<void> Torrent::throttle_download(std::int64_t bytes) {
 void Torrent::add_peer(const tcp::endpoint& endpoint) {
     if (banned_.contains(endpoint.address()) || candidates_.size() >= k_max_candidates) return;
     if (endpoint.port() == 0) return;
-    if (std::find(candidates_.begin(), candidates_.end(), endpoint) != candidates_.end()) return;
-    candidates_.push_back(endpoint);
+    const bool known = std::any_of(candidates_.begin(), candidates_.end(),
+                                   [&](const Candidate& c) { return c.endpoint == endpoint; });
+    if (known) return;
+    candidates_.push_back({endpoint});
     if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) connect_more();
 }
 
 void Torrent::connect_more() {
     if (stopped_ || (state_ != TorrentState::downloading && state_ != TorrentState::seeding)) return;
     const auto limit = static_cast<std::size_t>(settings_.max_peers_per_torrent);
-    while (!candidates_.empty() && peers_.size() + connecting_.size() < limit) {
-        const tcp::endpoint endpoint = candidates_.front();
-        candidates_.erase(candidates_.begin());
+    const auto now = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < candidates_.size() && peers_.size() + connecting_.size() < limit;) {
+        if (candidates_[i].next_try > now) {
+            ++i;
+            continue;
+        }
+        const Candidate candidate = candidates_[i];
+        candidates_.erase(candidates_.begin() + static_cast<std::ptrdiff_t>(i));
+        const tcp::endpoint& endpoint = candidate.endpoint;
         if (banned_.contains(endpoint.address()) || connecting_.contains(endpoint)) continue;
         const bool connected = std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) {
             return p->endpoint() == endpoint;
@@ -251,35 +261,54 @@ void Torrent::connect_more() {
         connecting_.insert(endpoint);
         tried_.insert(endpoint);
         auto alive = alive_;
-        asio::co_spawn(executor_, connect(endpoint), [this, alive, endpoint](std::exception_ptr) {
+        asio::co_spawn(executor_, connect(candidate), [this, alive, endpoint](std::exception_ptr) {
             if (*alive) connecting_.erase(endpoint);
         });
     }
 }
 
-asio::awaitable<void> Torrent::connect(tcp::endpoint endpoint) {
+asio::awaitable<void> Torrent::connect(Candidate candidate) {
+    const tcp::endpoint endpoint = candidate.endpoint;
     auto alive = alive_;
     tcp::socket socket(executor_);
     asio::steady_timer timer(executor_, k_connect_timeout);
+    std::string failure;
     try {
         auto connected = co_await (socket.async_connect(endpoint, asio::use_awaitable) ||
                                    timer.async_wait(asio::use_awaitable));
-        if (!*alive || connected.index() != 0) co_return;
-        wire::Handshake ours;
-        ours.reserved = wire::our_reserved(params_.info->has_v1() && params_.info->has_v2());
-        ours.info_hash = wire_info_hash();
-        ours.peer_id = peer_id_;
-        co_await asio::async_write(socket, asio::buffer(wire::encode_handshake(ours)), asio::use_awaitable);
-        std::string reply(wire::k_handshake_size, '\0');
-        timer.expires_after(k_connect_timeout);
-        auto read = co_await (asio::async_read(socket, asio::buffer(reply), asio::use_awaitable) ||
-                              timer.async_wait(asio::use_awaitable));
-        if (!*alive || read.index() != 0) co_return;
-        auto theirs = wire::decode_handshake(reply);
-        if (!theirs || !matches(theirs->info_hash)) co_return;
-        attach_peer(std::move(socket), *theirs);
-    } catch (const boost::system::system_error&) {
-        // Refused, reset or timed out: the candidate is dropped.
+        if (!*alive) co_return;
+        if (connected.index() != 0) {
+            failure = "connection timed out";
+        } else {
+            wire::Handshake ours;
+            ours.reserved = wire::our_reserved(params_.info->has_v1() && params_.info->has_v2());
+            ours.info_hash = wire_info_hash();
+            ours.peer_id = peer_id_;
+            co_await asio::async_write(socket, asio::buffer(wire::encode_handshake(ours)), asio::use_awaitable);
+            std::string reply(wire::k_handshake_size, '\0');
+            timer.expires_after(k_connect_timeout);
+            auto read = co_await (asio::async_read(socket, asio::buffer(reply), asio::use_awaitable) ||
+                                  timer.async_wait(asio::use_awaitable));
+            if (!*alive) co_return;
+            auto theirs = read.index() == 0 ? wire::decode_handshake(reply) : std::nullopt;
+            if (read.index() != 0) {
+                failure = "no handshake in time";
+            } else if (!theirs || !matches(theirs->info_hash)) {
+                failure = "not a handshake for this torrent";
+            } else {
+                attach_peer(std::move(socket), *theirs);
+                co_return;
+            }
+        }
+    } catch (const boost::system::system_error& e) {
+        failure = e.code() == asio::error::eof ? "closed during the handshake" : e.code().message();
+    }
+    if (!*alive) co_return;
+    events_(event::ConnectFailed{id_, address_text(endpoint), failure});
+    // A peer that is still starting (or checking its files) may answer later.
+    if (++candidate.failures < k_max_connect_failures && candidates_.size() < k_max_candidates) {
+        candidate.next_try = std::chrono::steady_clock::now() + k_retry_base * (1 << (candidate.failures - 1));
+        candidates_.push_back(candidate);
     }
 }
 
@@ -398,7 +427,7 @@ void Torrent::strike(const asio::ip::address& address, const std::string& reason
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) {
         if (p->endpoint().address() == address) p->close("banned: " + reason);
     }
-    std::erase_if(candidates_, [&](const tcp::endpoint& e) { return e.address() == address; });
+    std::erase_if(candidates_, [&](const Candidate& c) { return c.endpoint.address() == address; });
 }
 
 asio::awaitable<std::vector<std::string>> Torrent::read_blocks(std::vector<BlockRequest> blocks) {
@@ -515,9 +544,7 @@ void Torrent::resume() {
     if (state_ != TorrentState::paused) return;
     set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
     start_announcing();
-    for (const auto& e : tried_) {
-        if (std::find(candidates_.begin(), candidates_.end(), e) == candidates_.end()) candidates_.push_back(e);
-    }
+    for (const auto& e : tried_) add_peer(e);
     connect_more();
 }
 

@@ -92,6 +92,12 @@ public:
     void on_peer_interest_changed(PeerConnection& peer) override;
 
 private:
+    // Peers to dial; one that failed waits longer before each retry, then is dropped.
+    struct Candidate {
+        tcp::endpoint endpoint;
+        int failures = 0;
+        std::chrono::steady_clock::time_point next_try{};
+    };
     struct PieceInFlight {
         std::vector<char> data;
         std::set<boost::asio::ip::address> contributors;
@@ -103,7 +109,7 @@ private:
     void on_piece_checked(std::size_t piece, bool good, std::optional<std::string> write_error,
                           std::set<boost::asio::ip::address> contributors);
     void connect_more();
-    boost::asio::awaitable<void> connect(tcp::endpoint endpoint);
+    boost::asio::awaitable<void> connect(Candidate candidate);
     void run_peer(std::shared_ptr<PeerConnection> peer);
     void rechoke(bool rotate_optimistic);
     void strike(const boost::asio::ip::address& address, const std::string& reason);
@@ -135,7 +141,7 @@ private:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
     std::set<std::shared_ptr<PeerConnection>> peers_;
-    std::vector<tcp::endpoint> candidates_;
+    std::vector<Candidate> candidates_;
     std::set<tcp::endpoint> connecting_;
     std::set<tcp::endpoint> tried_;
     std::map<boost::asio::ip::address, int> strikes_;

@@ -254,27 +254,23 @@ void PeerConnection::handle(const wire::Message& message) {
             },
             [&](const wire::Have& h) {
                 if (h.piece >= num_pieces) return protocol_error("have for piece out of range");
-                got_availability_ = true;
                 if (pieces_.test(h.piece)) return;
                 pieces_.set(h.piece);
                 host_->picker().add_peer_piece(h.piece);
                 if (!am_interested_ && host_->picker().wanted(h.piece)) update_interest();
             },
             [&](const wire::Bitfield& b) {
-                if (got_availability_) return protocol_error("bitfield after other piece messages");
-                got_availability_ = true;
                 auto bits = Bitfield::from_bytes(b.bits, num_pieces);
                 if (!bits) return protocol_error("bitfield of the wrong size");
                 set_pieces(std::move(*bits));
             },
             [&](const wire::HaveAll&) {
-                if (!fast_ || got_availability_) return protocol_error("unexpected have all");
-                got_availability_ = true;
+                if (!fast_) return protocol_error("have all without the fast extension");
                 set_pieces(Bitfield(num_pieces, true));
             },
             [&](const wire::HaveNone&) {
-                if (!fast_ || got_availability_) return protocol_error("unexpected have none");
-                got_availability_ = true;
+                if (!fast_) return protocol_error("have none without the fast extension");
+                set_pieces(Bitfield(num_pieces));
             },
             [&](const wire::Request& r) { handle_request(r.block); },
             [&](const wire::Piece& p) { handle_piece(p); },
@@ -308,6 +304,9 @@ void PeerConnection::handle(const wire::Message& message) {
 }
 
 void PeerConnection::set_pieces(Bitfield pieces) {
+    // BEP 3 puts the bitfield first, but some clients (aria2) send one after `have none`:
+    // a later one simply replaces what the peer had announced.
+    host_->picker().remove_peer_pieces(pieces_);
     pieces_ = std::move(pieces);
     host_->picker().add_peer_pieces(pieces_);
     update_interest();

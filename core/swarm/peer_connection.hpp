@@ -92,8 +92,6 @@ private:
     bool peer_choking_ = true;
     bool peer_interested_ = false;
     bool snubbed_ = false;
-    // A bitfield, have all or have none may only come before any other piece availability.
-    bool got_availability_ = false;
     Bitfield pieces_;
 
     std::deque<wire::BlockRequest> outstanding_;  // ours, oldest first

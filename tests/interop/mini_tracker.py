@@ -1,0 +1,56 @@
+"""A small HTTP tracker for interop tests: remembers who announced and hands out compact
+peer lists, so clients without a way to add a peer by hand can find each other."""
+import http.server
+import threading
+import urllib.parse
+
+
+def bencode(value):
+    if isinstance(value, int):
+        return b"i%de" % value
+    if isinstance(value, bytes):
+        return b"%d:%s" % (len(value), value)
+    if isinstance(value, str):
+        return bencode(value.encode())
+    if isinstance(value, dict):
+        return b"d" + b"".join(bencode(k) + bencode(v) for k, v in sorted(value.items())) + b"e"
+    raise TypeError(value)
+
+
+class MiniTracker:
+    def __init__(self, address="127.0.0.1"):
+        self.swarms = {}  # info_hash -> {(ip, port): left}
+        self.announces = []
+        tracker = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                url = urllib.parse.urlsplit(self.path)
+                # latin-1 keeps binary info-hashes byte for byte
+                query = urllib.parse.parse_qs(url.query, keep_blank_values=True, encoding="latin-1")
+                get = lambda k: query.get(k, [""])[0].encode("latin-1")
+                info_hash, port = get("info_hash"), int(get("port") or 0)
+                peer = (self.client_address[0], port)
+                swarm = tracker.swarms.setdefault(info_hash, {})
+                tracker.announces.append((info_hash, peer, get("event").decode()))
+                if get("event") == b"stopped":
+                    swarm.pop(peer, None)
+                else:
+                    swarm[peer] = int(get("left") or 0)
+                compact = b"".join(bytes(map(int, ip.split("."))) + p.to_bytes(2, "big")
+                                   for (ip, p) in swarm if (ip, p) != peer)
+                body = bencode({"interval": 5, "min interval": 1, "peers": compact})
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer((address, 0), Handler)
+        self.url = f"http://{address}:{self.server.server_address[1]}/announce"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()

@@ -1,0 +1,205 @@
+"""Shoal trading pieces with real clients from Debian: libtorrent (both ways), Transmission
+and aria2 (leeching from a Shoal seed, and Transmission seeding to a Shoal leech). Runs in a
+private network namespace (netns_run.sh); every client has DHT, LSD, PEX and port mapping off."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import libtorrent as lt
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "swarm"))
+from mini_tracker import MiniTracker  # noqa: E402
+from swarm_util import create, get, same_file, seed, wait_until, write_random  # noqa: E402
+
+MiB = 1024 * 1024
+
+
+def lt_session(address):
+    return lt.session({
+        "listen_interfaces": f"{address}:0",
+        "enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
+        "enable_outgoing_utp": False, "enable_incoming_utp": False,
+        "allow_multiple_connections_per_ip": True,
+        "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
+    })
+
+
+def lt_add(session, torrent, save_path, seed_mode=False):
+    params = lt.add_torrent_params()
+    params.ti = lt.torrent_info(torrent)
+    params.save_path = save_path
+    if seed_mode:
+        params.flags |= lt.torrent_flags.seed_mode
+    return session.add_torrent(params)
+
+
+def make_payload(tmp, name, fmt):
+    data = os.path.join(tmp, "data")
+    for i, size in enumerate([3 * MiB + 123, 2 * MiB, 70_000]):
+        write_random(os.path.join(data, name, f"part{i}.bin"), size, seed=i + 31)
+    torrent = os.path.join(tmp, f"{name}.torrent")
+    create(os.path.join(data, name), torrent, fmt, "-s", "64K")
+    return data, torrent
+
+
+def check_tree(src, dst, name):
+    for i in range(3):
+        a = os.path.join(src, name, f"part{i}.bin")
+        b = os.path.join(dst, name, f"part{i}.bin")
+        if not os.path.exists(b) or not same_file(a, b):
+            raise AssertionError(f"{name}/part{i}.bin differs")
+
+
+def shoal_seed_to_libtorrent(tmp, fmt):
+    data, torrent = make_payload(tmp, "to-lt", fmt)
+    s = seed(torrent, data)
+    session = lt_session("127.0.0.2")
+    out = os.path.join(tmp, "lt-out")
+    handle = lt_add(session, torrent, out)
+    host, port = s.address().split(":")
+    handle.connect_peer((host, int(port)))
+    wait_until(lambda: handle.status().is_seeding, 60, f"libtorrent to finish ({fmt})")
+    s.stop()
+    check_tree(data, out, "to-lt")
+
+
+def libtorrent_seed_to_shoal(tmp, fmt):
+    data, torrent = make_payload(tmp, "from-lt", fmt)
+    session = lt_session("127.0.0.2")
+    handle = lt_add(session, torrent, data, seed_mode=True)
+    wait_until(lambda: handle.status().is_seeding, 30, "libtorrent to start seeding")
+    port = session.listen_port()
+    out = os.path.join(tmp, "shoal-out")
+    leech = get(torrent, out, [f"127.0.0.2:{port}"])
+    code = leech.wait(60)
+    if code != 0:
+        raise AssertionError(f"shoal leech from libtorrent exited {code}: {leech.log[-5:]}")
+    check_tree(data, out, "from-lt")
+
+
+def transmission_settings(config_dir, port):
+    os.makedirs(config_dir, exist_ok=True)
+    with open(os.path.join(config_dir, "settings.json"), "w") as f:
+        json.dump({"dht-enabled": False, "lpd-enabled": False, "pex-enabled": False, "utp-enabled": False,
+                   "port-forwarding-enabled": False, "bind-address-ipv4": "127.0.0.3", "peer-port": port,
+                   "rpc-enabled": False, "encryption": 0, "speed-limit-up-enabled": False}, f)
+
+
+def free_port(address):
+    import socket
+    with socket.socket() as s:
+        s.bind((address, 0))
+        return s.getsockname()[1]
+
+
+def shoal_seed_to_transmission(tmp):
+    # Transmission drops 127.0.0.0/8 addresses from tracker replies (as "martian"), so it
+    # never dials a loopback seed itself: the Shoal seed dials Transmission instead.
+    data, torrent = make_payload(tmp, "to-tr", "--v1")
+    out = os.path.join(tmp, "tr-out")
+    config = os.path.join(tmp, "tr-config")
+    port = free_port("127.0.0.3")
+    transmission_settings(config, port)
+    tr = subprocess.Popen(["transmission-cli", "-g", config, "-w", out, "-M", "-et", torrent],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    s = None
+    try:
+        wait_until(lambda: port_open("127.0.0.3", port), 20, "transmission to listen")
+        s = seed(torrent, data, "--peer", f"127.0.0.3:{port}")
+        wait_until(lambda: all(os.path.exists(os.path.join(out, "to-tr", f"part{i}.bin")) and
+                               same_file(os.path.join(data, "to-tr", f"part{i}.bin"),
+                                         os.path.join(out, "to-tr", f"part{i}.bin")) for i in range(3)),
+                   90, "transmission to finish")
+    finally:
+        tr.terminate()
+        tr.wait(10)
+        if s:
+            s.stop()
+
+
+def port_open(address, port):
+    import socket
+    try:
+        with socket.create_connection((address, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def transmission_seed_to_shoal(tmp):
+    tracker = MiniTracker()
+    data, torrent = make_payload(tmp, "from-tr", "--v1")
+    create(os.path.join(data, "from-tr"), torrent, "--v1", "-s", "64K", "-t", tracker.url)
+    config = os.path.join(tmp, "tr-config")
+    transmission_settings(config, free_port("127.0.0.3"))
+    tr = subprocess.Popen(["transmission-cli", "-g", config, "-w", data, "-M", "-et", torrent],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: any(a[2] != "stopped" and a[1][0] == "127.0.0.3" for a in tracker.announces), 30,
+                   "transmission to announce")
+        out = os.path.join(tmp, "shoal-out")
+        leech = get(torrent, out, [])
+        code = leech.wait(90)
+        if code != 0:
+            raise AssertionError(f"shoal leech from transmission exited {code}: {leech.log[-8:]}")
+        check_tree(data, out, "from-tr")
+    finally:
+        tr.terminate()
+        tr.wait(10)
+        tracker.close()
+
+
+def shoal_seed_to_aria2(tmp):
+    tracker = MiniTracker()
+    data, torrent = make_payload(tmp, "to-aria", "--v1")
+    create(os.path.join(data, "to-aria"), torrent, "--v1", "-s", "64K", "-t", tracker.url)
+    s = seed(torrent, data)
+    wait_until(lambda: tracker.announces, 20, "the Shoal seed to announce")
+    out = os.path.join(tmp, "aria-out")
+    result = subprocess.run(
+        ["aria2c", "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false",
+         "--enable-peer-exchange=false", "--seed-time=0", "--listen-port", str(free_port("127.0.0.4")),
+         "--interface", "127.0.0.4", "--dir", out, "--console-log-level=warn", "--summary-interval=0",
+         "--follow-torrent=false", torrent],
+        capture_output=True, text=True, timeout=120)
+    s.stop()
+    tracker.close()
+    if result.returncode != 0:
+        raise AssertionError(f"aria2c exited {result.returncode}: {result.stdout[-500:]}")
+    check_tree(data, out, "to-aria")
+
+
+SCENARIOS = [
+    ("Shoal seed to libtorrent leech, hybrid", lambda t: shoal_seed_to_libtorrent(t, "--hybrid")),
+    ("Shoal seed to libtorrent leech, v2", lambda t: shoal_seed_to_libtorrent(t, "--v2")),
+    ("libtorrent seed to Shoal leech, v1", lambda t: libtorrent_seed_to_shoal(t, "--v1")),
+    ("libtorrent seed to Shoal leech, hybrid", lambda t: libtorrent_seed_to_shoal(t, "--hybrid")),
+    ("Shoal seed to Transmission leech", shoal_seed_to_transmission),
+    ("Transmission seed to Shoal leech (through a tracker)", transmission_seed_to_shoal),
+    ("Shoal seed to aria2 leech", shoal_seed_to_aria2),
+]
+
+
+def main():
+    only = sys.argv[1:]
+    failed = []
+    for name, scenario in SCENARIOS:
+        if only and not any(o in name for o in only):
+            continue
+        start = time.time()
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                scenario(tmp)
+                print(f"ok   {name} ({time.time() - start:.1f}s)", flush=True)
+            except Exception as e:  # noqa: BLE001 - report every scenario
+                print(f"FAIL {name}: {e}", flush=True)
+                failed.append(name)
+    if failed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
