@@ -27,6 +27,8 @@ constexpr int k_rechoke_ticks = 10;
 constexpr int k_optimistic_ticks = 30;
 constexpr int k_max_connect_failures = 5;
 constexpr auto k_retry_base = std::chrono::seconds(2);
+constexpr int k_max_redials = 10;
+constexpr auto k_redial_delay = std::chrono::seconds(3);
 
 std::string address_text(const asio::ip::tcp::endpoint& e) {
     return e.address().to_string() + ":" + std::to_string(e.port());
@@ -315,7 +317,9 @@ asio::awaitable<void> Torrent::connect(Candidate candidate) {
 void Torrent::attach_peer(tcp::socket socket, const wire::Handshake& theirs) {
     boost::system::error_code ec;
     const auto remote = socket.remote_endpoint(ec);
+    // Not while checking: the bitfield we send first would not yet show what we have.
     const bool refuse = ec || stopped_ || state_ == TorrentState::paused || state_ == TorrentState::error ||
+                        state_ == TorrentState::checking ||
                         banned_.contains(remote.address()) || theirs.peer_id == peer_id_ ||
                         peers_.size() >= static_cast<std::size_t>(settings_.max_peers_per_torrent) ||
                         std::any_of(peers_.begin(), peers_.end(),
@@ -335,7 +339,14 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     if (it == peers_.end()) return;
     if (optimistic_.get() == &peer) optimistic_.reset();
     events_(event::PeerDisconnected{id_, address_text(peer.endpoint()), reason});
+    const tcp::endpoint endpoint = peer.endpoint();
     peers_.erase(it);
+    // A peer we dialed that dropped us while we still need data is dialed again later
+    // (it may have been checking its files, or restarted), a bounded number of times.
+    if (!finished_ && !stopped_ && tried_.contains(endpoint) && !banned_.contains(endpoint.address()) &&
+        ++redials_[endpoint] <= k_max_redials) {
+        candidates_.push_back({endpoint, 1, std::chrono::steady_clock::now() + k_redial_delay});
+    }
 }
 
 void Torrent::on_peer_interest_changed(PeerConnection& peer) {

@@ -144,6 +144,7 @@ private:
     std::vector<Candidate> candidates_;
     std::set<tcp::endpoint> connecting_;
     std::set<tcp::endpoint> tried_;
+    std::map<tcp::endpoint, int> redials_;
     std::map<boost::asio::ip::address, int> strikes_;
     std::set<boost::asio::ip::address> banned_;
     std::unordered_map<std::size_t, PieceInFlight> in_flight_;

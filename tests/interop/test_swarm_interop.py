@@ -33,6 +33,8 @@ def lt_add(session, torrent, save_path, seed_mode=False):
     params.save_path = save_path
     if seed_mode:
         params.flags |= lt.torrent_flags.seed_mode
+    # Started at once, not when the auto manager gets to it (until then it refuses peers).
+    params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
     return session.add_torrent(params)
 
 
