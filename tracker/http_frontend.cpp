@@ -104,8 +104,9 @@ asio::awaitable<void> HttpFrontend::session(tcp::socket socket) {
                 metrics_.error(ErrorKind::timeout);
                 break;
             }
-            if (read_ec == http::error::end_of_stream || read_ec == asio::error::eof ||
-                read_ec == asio::error::connection_reset || buffer.size() == 0) {
+            // A client closing between requests is the normal end of keep-alive.
+            if (read_ec == http::error::end_of_stream || read_ec == asio::error::connection_reset ||
+                !parser.got_some()) {
                 break;
             }
             // Malformed or over a limit: say so once, then close.

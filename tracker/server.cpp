@@ -6,6 +6,7 @@
 #include <csignal>
 #include <random>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "tracker/access_list.hpp"
@@ -72,23 +73,40 @@ struct Worker {
           udp_handler(service, ids, monotonic_seconds) {}
 };
 
+std::string bind_error(std::string_view what, const asio::ip::address& address,
+                       std::uint16_t port, const boost::system::error_code& ec) {
+    std::string message = "cannot listen on ";
+    message += what;
+    message += ' ';
+    message += format_endpoint(address, port);
+    message += ": ";
+    message += ec.message();
+    return message;
+}
+
 template <class Socket, class Endpoint>
-std::optional<Error> open_and_bind(Socket& s, const Endpoint& endpoint, std::string_view what) {
+std::optional<Error> open_and_bind(Socket& s, const Endpoint& endpoint, std::string_view what,
+                                   bool share) {
     boost::system::error_code ec;
     s.open(endpoint.protocol(), ec);
-    if (!ec) s.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) s.set_option(ReusePort(true), ec);
-    if (!ec) s.bind(endpoint, ec);
-    if (ec) {
-        std::string message = "cannot listen on ";
-        message += what;
-        message += ' ';
-        message += format_endpoint(endpoint.address(), endpoint.port());
-        message += ": ";
-        message += ec.message();
-        return make_error(std::move(message));
+    // TIME_WAIT leftovers must not block a restart; UDP must not share a port by accident.
+    if (!ec && std::is_same_v<Socket, tcp::acceptor>) {
+        s.set_option(asio::socket_base::reuse_address(true), ec);
     }
+    if (!ec && share) s.set_option(ReusePort(true), ec);
+    if (!ec) s.bind(endpoint, ec);
+    if (ec) return make_error(bind_error(what, endpoint.address(), endpoint.port(), ec));
     return std::nullopt;
+}
+
+// SO_REUSEPORT would let a second tracker silently share a fixed port with a running one;
+// a plain bind first tells the user the port is taken.
+template <class Socket, class Endpoint>
+std::optional<Error> check_port_free(asio::io_context& ioc, const Endpoint& endpoint,
+                                     std::string_view what) {
+    if (endpoint.port() == 0) return std::nullopt;
+    Socket probe(ioc);
+    return open_and_bind(probe, endpoint, what, false);
 }
 
 }  // namespace
@@ -210,13 +228,24 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
         udp_ep = udp::endpoint(asio::ip::make_address(la->host), la->port);
     }
     if (!http_ep && !udp_ep) return make_error("both listeners are off; nothing to serve");
+    {
+        asio::io_context probe_ioc;
+        if (http_ep) {
+            if (auto err = check_port_free<tcp::acceptor>(probe_ioc, *http_ep, "http")) {
+                return *err;
+            }
+        }
+        if (udp_ep) {
+            if (auto err = check_port_free<udp::socket>(probe_ioc, *udp_ep, "udp")) return *err;
+        }
+    }
 
     for (std::size_t i = 0; i < threads; ++i) {
         auto w = std::make_unique<Worker>(impl->config, impl->store, impl->access, impl->metrics,
                                           impl->keys, proxies, (std::uint64_t{rd()} << 32) | rd());
         if (http_ep) {
             tcp::acceptor acceptor(w->ioc);
-            if (auto err = open_and_bind(acceptor, *http_ep, "http")) return *err;
+            if (auto err = open_and_bind(acceptor, *http_ep, "http", true)) return *err;
             boost::system::error_code ec;
             acceptor.listen(asio::socket_base::max_listen_connections, ec);
             if (ec) return make_error("cannot listen on http: " + ec.message());
@@ -226,7 +255,7 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
         }
         if (udp_ep) {
             udp::socket socket(w->ioc);
-            if (auto err = open_and_bind(socket, *udp_ep, "udp")) return *err;
+            if (auto err = open_and_bind(socket, *udp_ep, "udp", true)) return *err;
             if (udp_ep->port() == 0) udp_ep = socket.local_endpoint();
             w->udp.emplace(std::move(socket), w->udp_handler, impl->metrics);
         }
