@@ -79,6 +79,13 @@ SwarmDelta Swarm::announce(const PeerEndpoint& endpoint, const PeerId& id, bool 
     auto in_leechers = was_seeder ? leechers_.end() : find(leechers_, rec);
     const bool was_leecher = in_leechers != leechers_.end();
 
+    // A download counts once: when a known leecher reports nothing left (whatever the event;
+    // some clients stop at once without sending `completed`), or when a peer the tracker has
+    // not seen as a seeder says it completed.
+    if ((was_leecher && seeding) || (event == AnnounceEvent::completed && !was_seeder)) {
+        ++completed_;
+        delta.completed = true;
+    }
     if (event == AnnounceEvent::stopped) {
         if (was_seeder) {
             seeders_.erase(in_seeders);
@@ -88,11 +95,6 @@ SwarmDelta Swarm::announce(const PeerEndpoint& endpoint, const PeerId& id, bool 
             delta.leechers = -1;
         }
         return delta;
-    }
-    // A download counts once: when a peer that was not already a seeder says it completed.
-    if (event == AnnounceEvent::completed && !was_seeder) {
-        ++completed_;
-        delta.completed = true;
     }
     if (seeding) {
         if (was_seeder) {

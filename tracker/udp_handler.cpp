@@ -1,6 +1,8 @@
 #include "tracker/udp_handler.hpp"
 
+#include "tracker/address.hpp"
 #include "tracker/http_router.hpp"
+#include "tracker/log.hpp"
 #include "tracker/udp_packet.hpp"
 
 namespace shoal::tracker {
@@ -16,6 +18,10 @@ UdpHandler::UdpHandler(AnnounceService& service, ConnectionIds& ids, Clock clock
 bool UdpHandler::error(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
                        ErrorKind kind, std::string_view message) {
     service_.metrics().error(kind);
+    if (service_.config().log_requests) {
+        log_event(LogLevel::info, "udp_refused",
+                  {{"kind", std::string(error_kind_name(kind))}, {"message", std::string(message)}});
+    }
     write_udp_error(out, transaction_id, message);
     return true;
 }
@@ -51,6 +57,15 @@ bool UdpHandler::handle(std::span<const std::uint8_t> packet, const PeerEndpoint
             (k_udp_max_reply - 20) / (sender.address.family == Family::v4 ? 6 : 18));
         r.passkey = passkey_from_url_data(a->url_data);
         const AnnounceOutcome outcome = service_.announce(r, now, peers_);
+        if (service_.config().log_requests) {
+            log_event(LogLevel::info, "udp_announce",
+                      {{"client", format_ip(r.endpoint.address)},
+                       {"port", std::to_string(r.endpoint.port)},
+                       {"event", std::to_string(static_cast<int>(r.event))},
+                       {"left", std::to_string(a->left)},
+                       {"peers", std::to_string(peers_.size())},
+                       {"refused", outcome.refusal ? outcome.refusal->message : "no"}});
+        }
         if (outcome.refusal) {
             return error(out, a->transaction_id, outcome.refusal->kind, outcome.refusal->message);
         }

@@ -67,6 +67,21 @@ TEST_F(SwarmStoreTest, AddUpdateRemoveKeepCounts) {
     EXPECT_FALSE(store.scrape(hash_of(2)));
 }
 
+TEST_F(SwarmStoreTest, LeecherThatFinishesCountsOnceWithoutCompletedEvent) {
+    announce(request(1, v4(1, 1), false));
+    auto c = announce(request(1, v4(1, 1), true, 50, AnnounceEvent::stopped));
+    EXPECT_EQ(c.completed, 1u);
+    EXPECT_EQ(c.seeders + c.leechers, 0u);
+    announce(request(1, v4(2, 2), false));
+    c = announce(request(1, v4(2, 2), true));
+    EXPECT_EQ(c.completed, 2u);
+    c = announce(request(1, v4(2, 2), true, 50, AnnounceEvent::completed));
+    EXPECT_EQ(c.completed, 2u) << "late completed event counted twice";
+    // A peer that starts as a seeder downloaded nothing here.
+    c = announce(request(1, v4(3, 3), true, 50, AnnounceEvent::started));
+    EXPECT_EQ(c.completed, 2u);
+}
+
 TEST_F(SwarmStoreTest, StoppedForUnknownTorrentCreatesNothing) {
     announce(request(3, v4(1, 1), false, 50, AnnounceEvent::stopped));
     EXPECT_EQ(store.totals().torrents, 0);
