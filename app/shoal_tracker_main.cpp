@@ -33,9 +33,12 @@ int main(int argc, char** argv) {
         }
         config = std::move(*loaded);
     }
-    if (http) config.http = *http;
-    if (udp) config.udp = *udp;
-    if (threads) config.threads = *threads;
+    if (http)
+        config.http = *http;
+    if (udp)
+        config.udp = *udp;
+    if (threads)
+        config.threads = *threads;
     auto valid = tr::validate_config(std::move(config));
     if (!valid) {
         std::fprintf(stderr, "shoal-tracker: %s\n", valid.error().message.c_str());

@@ -10,7 +10,8 @@ namespace {
 constexpr std::size_t k_max_list_bytes = 256u << 20;
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
         s.remove_suffix(1);
     }
@@ -26,18 +27,22 @@ void for_each_line(std::string_view text, F&& f) {
         text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
         ++line_no;
         line = trim(line);
-        if (line.empty() || line.front() == '#') continue;
-        if (!f(line, line_no)) return;
+        if (line.empty() || line.front() == '#')
+            continue;
+        if (!f(line, line_no))
+            return;
     }
 }
 
 Result<std::string> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error("cannot open " + path + ": " + std::strerror(errno));
+    if (!in)
+        return make_error("cannot open " + path + ": " + std::strerror(errno));
     std::ostringstream ss;
     ss << in.rdbuf();
     std::string text = std::move(ss).str();
-    if (text.size() > k_max_list_bytes) return make_error(path + " is larger than 256 MiB");
+    if (text.size() > k_max_list_bytes)
+        return make_error(path + " is larger than 256 MiB");
     return text;
 }
 
@@ -62,7 +67,8 @@ std::optional<Error> AccessPolicy::parse_info_hashes(
         set.insert(*h);
         return true;
     });
-    if (!error.empty()) return make_error(error);
+    if (!error.empty())
+        return make_error(error);
     return std::nullopt;
 }
 
@@ -83,7 +89,8 @@ std::optional<Error> AccessPolicy::parse_passkeys(std::string_view text,
         set.emplace(line);
         return true;
     });
-    if (!error.empty()) return make_error(error);
+    if (!error.empty())
+        return make_error(error);
     return std::nullopt;
 }
 
@@ -91,18 +98,22 @@ Result<AccessPolicy> AccessPolicy::load(AccessMode mode, const std::string& list
                                         bool private_mode, const std::string& keys_file) {
     std::unordered_set<InfoHash, InfoHashHash> hashes;
     if (mode != AccessMode::off) {
-        if (list_file.empty()) return make_error("access.mode needs access.list_file");
+        if (list_file.empty())
+            return make_error("access.mode needs access.list_file");
         auto text = read_file(list_file);
-        if (!text) return text.error();
+        if (!text)
+            return text.error();
         if (auto err = parse_info_hashes(*text, hashes)) {
             return make_error(list_file + ": " + err->message);
         }
     }
     std::unordered_set<std::string> keys;
     if (private_mode) {
-        if (keys_file.empty()) return make_error("access.private needs access.keys_file");
+        if (keys_file.empty())
+            return make_error("access.private needs access.keys_file");
         auto text = read_file(keys_file);
-        if (!text) return text.error();
+        if (!text)
+            return text.error();
         if (auto err = parse_passkeys(*text, keys)) {
             return make_error(keys_file + ": " + err->message);
         }
@@ -112,20 +123,26 @@ Result<AccessPolicy> AccessPolicy::load(AccessMode mode, const std::string& list
 
 AccessPolicy::AccessPolicy(AccessMode mode, std::unordered_set<InfoHash, InfoHashHash> hashes,
                            bool private_mode, std::unordered_set<std::string> passkeys)
-    : mode_(mode), hashes_(std::move(hashes)), private_(private_mode),
+    : mode_(mode),
+      hashes_(std::move(hashes)),
+      private_(private_mode),
       passkeys_(std::move(passkeys)) {}
 
 bool AccessPolicy::torrent_allowed(const InfoHash& h) const {
     switch (mode_) {
-        case AccessMode::off: return true;
-        case AccessMode::allow: return hashes_.contains(h);
-        case AccessMode::deny: return !hashes_.contains(h);
+        case AccessMode::off:
+            return true;
+        case AccessMode::allow:
+            return hashes_.contains(h);
+        case AccessMode::deny:
+            return !hashes_.contains(h);
     }
     return false;
 }
 
 bool AccessPolicy::passkey_allowed(std::string_view passkey) const {
-    if (!private_) return true;
+    if (!private_)
+        return true;
     return !passkey.empty() && passkeys_.contains(std::string(passkey));
 }
 

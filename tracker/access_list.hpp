@@ -19,7 +19,7 @@ struct InfoHashHash {
 };
 
 class AccessPolicy {
-public:
+  public:
     // Lines hold a 40-digit hex info-hash; blank lines and lines starting with '#' are skipped.
     static std::optional<Error> parse_info_hashes(std::string_view text,
                                                   std::unordered_set<InfoHash, InfoHashHash>& out);
@@ -42,7 +42,7 @@ public:
     std::size_t info_hash_count() const { return hashes_.size(); }
     std::size_t passkey_count() const { return passkeys_.size(); }
 
-private:
+  private:
     AccessMode mode_ = AccessMode::off;
     std::unordered_set<InfoHash, InfoHashHash> hashes_;
     bool private_ = false;

@@ -15,9 +15,9 @@ AnnounceOutcome AnnounceService::announce(const AnnounceRequest& request, std::u
     peers.clear();
     const AccessPolicy& policy = access_.get();
     if (!policy.passkey_allowed(request.passkey)) {
-        outcome.refusal = Refusal{ErrorKind::bad_passkey, request.passkey.empty()
-                                                              ? "this tracker needs a passkey"
-                                                              : "unknown passkey"};
+        outcome.refusal =
+            Refusal{ErrorKind::bad_passkey,
+                    request.passkey.empty() ? "this tracker needs a passkey" : "unknown passkey"};
         return outcome;
     }
     if (!policy.torrent_allowed(request.info_hash)) {
@@ -63,7 +63,8 @@ std::optional<Refusal> AnnounceService::scrape(const std::vector<InfoHash>& hash
         e.info_hash = h;
         e.allowed = policy.torrent_allowed(h);
         if (e.allowed) {
-            if (auto c = store_.scrape(h)) e.counts = *c;
+            if (auto c = store_.scrape(h))
+                e.counts = *c;
         }
         out.push_back(e);
     }

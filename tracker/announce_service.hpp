@@ -48,7 +48,7 @@ struct ScrapeEntry {
 };
 
 class AnnounceService {
-public:
+  public:
     AnnounceService(const Config& config, SwarmStore& store,
                     const SharedSnapshot<AccessPolicy>& access, Metrics& metrics,
                     std::uint64_t seed);
@@ -67,7 +67,7 @@ public:
     Metrics& metrics() { return metrics_; }
     const SwarmStore& store() const { return store_; }
 
-private:
+  private:
     const Config& config_;
     SwarmStore& store_;
     SnapshotReader<AccessPolicy> access_;

@@ -34,8 +34,8 @@ const std::vector<KeySpec>& specs() {
          k_day},
         {"announce", "interval_jitter", &Config::interval_jitter,
          "up to this many seconds added to each interval", 0, k_day},
-        {"announce", "min_interval", &Config::min_interval, "seconds clients must wait at least",
-         1, k_day},
+        {"announce", "min_interval", &Config::min_interval, "seconds clients must wait at least", 1,
+         k_day},
         {"announce", "peer_timeout", &Config::peer_timeout,
          "seconds without an announce before a peer is dropped", 10, 7 * k_day},
         {"announce", "numwant_default", &Config::numwant_default,
@@ -56,8 +56,8 @@ const std::vector<KeySpec>& specs() {
         {"http", "metrics", &Config::metrics, "serve /metrics (Prometheus) and /stats (JSON)"},
         {"http", "trusted_proxies", &Config::trusted_proxies,
          "addresses whose X-Forwarded-For / X-Real-IP header is believed"},
-        {"udp", "key_rotation", &Config::key_rotation,
-         "seconds between connection-id key changes", 150, k_day},
+        {"udp", "key_rotation", &Config::key_rotation, "seconds between connection-id key changes",
+         150, k_day},
         {"access", "mode", &Config::mode, "off, allow (only listed torrents) or deny (all but)"},
         {"access", "list_file", &Config::list_file, "info-hashes, 40 hex digits a line"},
         {"access", "private", &Config::private_mode, "require /PASSKEY/announce"},
@@ -72,11 +72,21 @@ std::string quote(std::string_view s) {
     std::string out = "\"";
     for (char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
                     char buf[8];
@@ -101,11 +111,13 @@ std::optional<Error> assign(Config& config, const KeySpec& spec, const toml::nod
             using T = std::remove_reference_t<decltype(config.*member)>;
             if constexpr (std::is_same_v<T, bool>) {
                 auto v = node.value_exact<bool>();
-                if (!v) return make_error(name + " must be true or false");
+                if (!v)
+                    return make_error(name + " must be true or false");
                 config.*member = *v;
             } else if constexpr (std::is_same_v<T, std::uint32_t>) {
                 auto v = node.value_exact<std::int64_t>();
-                if (!v) return make_error(name + " must be an integer");
+                if (!v)
+                    return make_error(name + " must be an integer");
                 if (*v < spec.min || *v > spec.max) {
                     return make_error(name + " must be between " + std::to_string(spec.min) +
                                       " and " + std::to_string(spec.max));
@@ -113,15 +125,18 @@ std::optional<Error> assign(Config& config, const KeySpec& spec, const toml::nod
                 config.*member = static_cast<std::uint32_t>(*v);
             } else if constexpr (std::is_same_v<T, std::string>) {
                 auto v = node.value_exact<std::string>();
-                if (!v) return make_error(name + " must be a string");
+                if (!v)
+                    return make_error(name + " must be a string");
                 config.*member = *v;
             } else {
                 const toml::array* arr = node.as_array();
-                if (arr == nullptr) return make_error(name + " must be an array of strings");
+                if (arr == nullptr)
+                    return make_error(name + " must be an array of strings");
                 std::vector<std::string> list;
                 for (const auto& item : *arr) {
                     auto v = item.value_exact<std::string>();
-                    if (!v) return make_error(name + " must be an array of strings");
+                    if (!v)
+                        return make_error(name + " must be an array of strings");
                     list.push_back(*v);
                 }
                 config.*member = std::move(list);
@@ -146,21 +161,25 @@ Result<Config> parse_config(std::string_view toml_text, Config base) {
         const std::string_view section = section_key.str();
         const toml::table* table = section_node.as_table();
         bool known_section = false;
-        for (const auto& s : specs()) known_section = known_section || s.section == section;
-        if (!known_section) return make_error("unknown config key '" + std::string(section) + "'");
+        for (const auto& s : specs())
+            known_section = known_section || s.section == section;
+        if (!known_section)
+            return make_error("unknown config key '" + std::string(section) + "'");
         if (table == nullptr) {
             return make_error("config key '" + std::string(section) + "' must be a table");
         }
         for (const auto& [key, node] : *table) {
             const KeySpec* spec = nullptr;
             for (const auto& s : specs()) {
-                if (s.section == section && s.name == key.str()) spec = &s;
+                if (s.section == section && s.name == key.str())
+                    spec = &s;
             }
             if (spec == nullptr) {
                 return make_error("unknown config key '" + std::string(section) + "." +
                                   std::string(key.str()) + "'");
             }
-            if (auto err = assign(base, *spec, node)) return *err;
+            if (auto err = assign(base, *spec, node))
+                return *err;
         }
     }
     return base;
@@ -168,11 +187,13 @@ Result<Config> parse_config(std::string_view toml_text, Config base) {
 
 Result<Config> load_config_file(const std::string& path, Config base) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error("cannot open config file " + path);
+    if (!in)
+        return make_error("cannot open config file " + path);
     std::ostringstream ss;
     ss << in.rdbuf();
     auto parsed = parse_config(ss.str(), std::move(base));
-    if (!parsed) return make_error(path + ": " + parsed.error().message);
+    if (!parsed)
+        return make_error(path + ": " + parsed.error().message);
     return parsed;
 }
 
@@ -191,13 +212,15 @@ Result<Config> validate_config(Config c) {
         return make_error("access.mode must be \"off\", \"allow\" or \"deny\"");
     }
     for (const auto* listen : {&c.http, &c.udp}) {
-        if (is_disabled(*listen)) continue;
+        if (is_disabled(*listen))
+            continue;
         if (!parse_listen_address(*listen)) {
             return make_error("bad listen address '" + *listen + "' (want HOST:PORT)");
         }
     }
     for (const auto& p : c.trusted_proxies) {
-        if (!parse_ip(p)) return make_error("http.trusted_proxies: bad address '" + p + "'");
+        if (!parse_ip(p))
+            return make_error("http.trusted_proxies: bad address '" + p + "'");
     }
     return c;
 }

@@ -28,7 +28,9 @@ ConnectionKeyRing::ConnectionKeyRing() : current_(random_key()), previous_(rando
 ConnectionKeyRing::ConnectionKeyRing(const MacKey& current, const MacKey& previous)
     : current_(current), previous_(previous) {}
 
-void ConnectionKeyRing::rotate() { rotate_to(random_key()); }
+void ConnectionKeyRing::rotate() {
+    rotate_to(random_key());
+}
 
 void ConnectionKeyRing::rotate_to(const MacKey& next) {
     std::lock_guard lock(mutex_);
@@ -49,11 +51,11 @@ struct ConnectionIds::Mac {
 
     explicit Mac(const MacKey& key) {
         mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-        if (mac != nullptr) ctx = EVP_MAC_CTX_new(mac);
+        if (mac != nullptr)
+            ctx = EVP_MAC_CTX_new(mac);
         char digest[] = "SHA256";
-        OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-            OSSL_PARAM_construct_end()};
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
         if (ctx == nullptr || EVP_MAC_init(ctx, key.data(), key.size(), params) != 1) {
             throw std::runtime_error("OpenSSL HMAC-SHA256 is not available");
         }
@@ -66,7 +68,9 @@ struct ConnectionIds::Mac {
     Mac& operator=(const Mac&) = delete;
 };
 
-ConnectionIds::ConnectionIds(const ConnectionKeyRing& ring) : ring_(ring) { refresh(); }
+ConnectionIds::ConnectionIds(const ConnectionKeyRing& ring) : ring_(ring) {
+    refresh();
+}
 
 ConnectionIds::~ConnectionIds() = default;
 
@@ -98,21 +102,26 @@ bool ConnectionIds::mac(int which, const PeerEndpoint& client, std::uint16_t tic
 }
 
 std::uint64_t ConnectionIds::issue(const PeerEndpoint& client, std::uint32_t now) {
-    if (ring_.generation() != generation_) refresh();
+    if (ring_.generation() != generation_)
+        refresh();
     const auto tick = static_cast<std::uint16_t>(now / k_tick_seconds);
     std::array<std::uint8_t, 6> tag{};
-    if (!mac(0, client, tick, tag)) tag.fill(0);  // an all-zero tag never verifies as valid
+    if (!mac(0, client, tick, tag))
+        tag.fill(0);  // an all-zero tag never verifies as valid
     std::uint64_t id = tick;
-    for (auto b : tag) id = (id << 8) | b;
+    for (auto b : tag)
+        id = (id << 8) | b;
     return id;
 }
 
 bool ConnectionIds::verify(std::uint64_t id, const PeerEndpoint& client, std::uint32_t now) {
-    if (ring_.generation() != generation_) refresh();
+    if (ring_.generation() != generation_)
+        refresh();
     const auto tick = static_cast<std::uint16_t>(id >> 48);
     const auto now_tick = static_cast<std::uint16_t>(now / k_tick_seconds);
     const auto age = static_cast<std::uint16_t>(now_tick - tick);
-    if (age > k_max_age_ticks) return false;
+    if (age > k_max_age_ticks)
+        return false;
     std::array<std::uint8_t, 6> given{};
     for (int i = 5; i >= 0; --i) {
         given[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(id);
@@ -120,8 +129,10 @@ bool ConnectionIds::verify(std::uint64_t id, const PeerEndpoint& client, std::ui
     }
     for (int which = 0; which < 2; ++which) {
         std::array<std::uint8_t, 6> expected{};
-        if (!mac(which, client, tick, expected)) return false;
-        if (CRYPTO_memcmp(expected.data(), given.data(), given.size()) == 0) return true;
+        if (!mac(which, client, tick, expected))
+            return false;
+        if (CRYPTO_memcmp(expected.data(), given.data(), given.size()) == 0)
+            return true;
     }
     return false;
 }

@@ -17,7 +17,7 @@ using MacKey = std::array<std::uint8_t, 32>;
 // The current and previous MAC keys, shared by all threads. Rotating keeps the previous
 // key valid, so ids issued just before a rotation still work.
 class ConnectionKeyRing {
-public:
+  public:
     ConnectionKeyRing();  // two random keys
     ConnectionKeyRing(const MacKey& current, const MacKey& previous);
 
@@ -32,7 +32,7 @@ public:
     Keys keys() const;
     std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
-private:
+  private:
     mutable std::mutex mutex_;
     MacKey current_{};
     MacKey previous_{};
@@ -41,7 +41,7 @@ private:
 
 // Issues and checks ids; one object per thread (it owns OpenSSL MAC contexts).
 class ConnectionIds {
-public:
+  public:
     // Ids are accepted for between k_max_age_ticks and k_max_age_ticks + 1 ticks.
     static constexpr std::uint32_t k_tick_seconds = 16;
     static constexpr std::uint32_t k_max_age_ticks = 7;
@@ -55,7 +55,7 @@ public:
     std::uint64_t issue(const PeerEndpoint& client, std::uint32_t now);
     bool verify(std::uint64_t id, const PeerEndpoint& client, std::uint32_t now);
 
-private:
+  private:
     struct Mac;
     void refresh();
     bool mac(int which, const PeerEndpoint& client, std::uint16_t tick,

@@ -16,19 +16,23 @@ namespace http = beast::http;
 namespace {
 
 void log_exception(std::exception_ptr e, std::string_view where) {
-    if (!e) return;
+    if (!e)
+        return;
     try {
         std::rethrow_exception(e);
     } catch (const std::exception& x) {
-        log_event(LogLevel::error, "internal_error", {{"where", std::string(where)}, {"what", x.what()}});
+        log_event(LogLevel::error, "internal_error",
+                  {{"where", std::string(where)}, {"what", x.what()}});
     } catch (...) {
         log_event(LogLevel::error, "internal_error", {{"where", std::string(where)}});
     }
 }
 
 http::status status_for(const beast::error_code& ec) {
-    if (ec == http::error::header_limit) return http::status::request_header_fields_too_large;
-    if (ec == http::error::body_limit) return http::status::payload_too_large;
+    if (ec == http::error::header_limit)
+        return http::status::request_header_fields_too_large;
+    if (ec == http::error::body_limit)
+        return http::status::payload_too_large;
     return http::status::bad_request;
 }
 
@@ -62,7 +66,8 @@ asio::awaitable<void> HttpFrontend::accept_loop() {
     for (;;) {
         auto [ec, socket] = co_await acceptor_.async_accept(k_use_tuple);
         if (ec) {
-            if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+            if (ec == asio::error::operation_aborted || !acceptor_.is_open())
+                co_return;
             // Out of descriptors or memory: wait instead of spinning; others keep being served.
             log_event(LogLevel::warn, "accept_failed", {{"error", ec.message()}});
             backoff.expires_after(std::chrono::milliseconds(100));
@@ -86,7 +91,8 @@ asio::awaitable<void> HttpFrontend::session(tcp::socket socket) {
     ConnectionGuard guard(metrics_);
     boost::system::error_code ec;
     const auto remote = socket.remote_endpoint(ec);
-    if (ec) co_return;
+    if (ec)
+        co_return;
     const IpAddress peer = from_asio(remote.address());
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer(config_.max_header_bytes + config_.max_body_bytes + 4096);
@@ -157,10 +163,15 @@ asio::awaitable<void> HttpFrontend::session(tcp::socket socket) {
         }
         res.keep_alive(req.keep_alive());
         res.prepare_payload();
+        if (req.method() == http::verb::head) {
+            // Same headers as GET (Content-Length included), no body.
+            res.body().clear();
+        }
         stream.expires_after(timeout);
         auto [write_ec, write_n] = co_await http::async_write(stream, res, k_use_tuple);
         (void)write_n;
-        if (write_ec || !res.keep_alive()) break;
+        if (write_ec || !res.keep_alive())
+            break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream.socket().close(ec);

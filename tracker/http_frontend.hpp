@@ -12,14 +12,14 @@
 namespace shoal::tracker {
 
 class HttpFrontend {
-public:
+  public:
     HttpFrontend(tcp::acceptor acceptor, HttpRouter& router, Metrics& metrics,
                  const Config& config);
 
     void start();
     void stop();
 
-private:
+  private:
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> session(tcp::socket socket);
 

@@ -26,7 +26,8 @@ std::string bencode_announce(const AnnounceOutcome& outcome, const std::vector<P
             out.push_back(static_cast<char>(p.endpoint.port & 0xFF));
         }
         d["peers"] = Node(std::move(v4));
-        if (!v6.empty()) d["peers6"] = Node(std::move(v6));
+        if (!v6.empty())
+            d["peers6"] = Node(std::move(v6));
     } else {
         Node::List list;
         list.reserve(peers.size());
@@ -34,7 +35,8 @@ std::string bencode_announce(const AnnounceOutcome& outcome, const std::vector<P
             Node::Dict peer;
             peer["ip"] = Node(format_ip(p.endpoint.address));
             peer["port"] = Node(static_cast<std::int64_t>(p.endpoint.port));
-            if (!no_peer_id) peer["peer id"] = Node(std::string(p.peer_id.view()));
+            if (!no_peer_id)
+                peer["peer id"] = Node(std::string(p.peer_id.view()));
             list.emplace_back(std::move(peer));
         }
         d["peers"] = Node(std::move(list));
@@ -45,7 +47,8 @@ std::string bencode_announce(const AnnounceOutcome& outcome, const std::vector<P
 std::string bencode_scrape(const std::vector<ScrapeEntry>& entries) {
     Node::Dict files;
     for (const auto& e : entries) {
-        if (!e.allowed) continue;
+        if (!e.allowed)
+            continue;
         Node::Dict f;
         f["complete"] = Node(static_cast<std::int64_t>(e.counts.seeders));
         f["downloaded"] = Node(static_cast<std::int64_t>(e.counts.completed));

@@ -10,7 +10,8 @@ ParsedTarget parse_target(std::string_view target) {
     ParsedTarget t;
     const auto q = target.find('?');
     std::string_view path = target.substr(0, q);
-    if (q != std::string_view::npos) t.query = target.substr(q + 1);
+    if (q != std::string_view::npos)
+        t.query = target.substr(q + 1);
     if (path == "/metrics") {
         t.route = Route::metrics;
         return t;
@@ -20,23 +21,29 @@ ParsedTarget parse_target(std::string_view target) {
         return t;
     }
     // "/announce" or "/KEY/announce"; the key is one path segment.
-    if (path.size() < 2 || path.front() != '/') return t;
+    if (path.size() < 2 || path.front() != '/')
+        return t;
     path.remove_prefix(1);
     const auto slash = path.find('/');
     std::string_view action = path;
     if (slash != std::string_view::npos) {
         t.passkey = path.substr(0, slash);
         action = path.substr(slash + 1);
-        if (t.passkey.empty()) return t;
+        if (t.passkey.empty())
+            return t;
     }
-    if (action == "announce") t.route = Route::announce;
-    else if (action == "scrape") t.route = Route::scrape;
+    if (action == "announce")
+        t.route = Route::announce;
+    else if (action == "scrape")
+        t.route = Route::scrape;
     return t;
 }
 
 HttpRouter::HttpRouter(AnnounceService& service, std::vector<IpAddress> trusted_proxies,
                        Clock clock)
-    : service_(service), trusted_proxies_(std::move(trusted_proxies)), clock_(std::move(clock)),
+    : service_(service),
+      trusted_proxies_(std::move(trusted_proxies)),
+      clock_(std::move(clock)),
       started_(clock_()) {}
 
 HttpReply HttpRouter::refuse(const Refusal& refusal) {
@@ -57,7 +64,8 @@ HttpReply HttpRouter::handle(const HttpRequestView& request) {
             if (service_.config().metrics) {
                 const auto totals = service_.store().totals();
                 if (target.route == Route::metrics) {
-                    return {200, "text/plain; version=0.0.4", service_.metrics().prometheus(totals)};
+                    return {200, "text/plain; version=0.0.4",
+                            service_.metrics().prometheus(totals)};
                 }
                 return {200, "application/json",
                         service_.metrics().json(totals, clock_() - started_)};
@@ -72,13 +80,15 @@ HttpReply HttpRouter::handle(const HttpRequestView& request) {
 
 HttpReply HttpRouter::announce(const ParsedTarget& target, const IpAddress& client) {
     auto query = parse_announce_query(target.query);
-    if (!query) return refuse({ErrorKind::bad_request, query.error().message});
+    if (!query)
+        return refuse({ErrorKind::bad_request, query.error().message});
     AnnounceRequest r;
     r.info_hash = query->info_hash;
     r.peer_id = query->peer_id;
     r.endpoint.address = client;
     if (service_.config().accept_ip_param && !query->ip.empty()) {
-        if (auto ip = parse_ip(query->ip)) r.endpoint.address = *ip;
+        if (auto ip = parse_ip(query->ip))
+            r.endpoint.address = *ip;
     }
     r.endpoint.port = query->port;
     r.event = query->event;
@@ -86,7 +96,8 @@ HttpReply HttpRouter::announce(const ParsedTarget& target, const IpAddress& clie
     r.numwant = query->numwant;
     r.passkey = target.passkey;
     const AnnounceOutcome outcome = service_.announce(r, clock_(), peers_);
-    if (outcome.refusal) return refuse(*outcome.refusal);
+    if (outcome.refusal)
+        return refuse(*outcome.refusal);
     service_.metrics().announce(Protocol::http);
     return {200, "text/plain",
             bencode_announce(outcome, peers_, query->compact, query->no_peer_id)};
@@ -94,7 +105,8 @@ HttpReply HttpRouter::announce(const ParsedTarget& target, const IpAddress& clie
 
 HttpReply HttpRouter::scrape(const ParsedTarget& target) {
     auto hashes = parse_scrape_query(target.query, service_.config().max_scrape_hashes);
-    if (!hashes) return refuse({ErrorKind::bad_request, hashes.error().message});
+    if (!hashes)
+        return refuse({ErrorKind::bad_request, hashes.error().message});
     if (hashes->empty()) {
         if (!service_.config().full_scrape) {
             return refuse({ErrorKind::bad_request, "scrape needs at least one info_hash"});
@@ -109,7 +121,8 @@ HttpReply HttpRouter::scrape(const ParsedTarget& target) {
         service_.metrics().scrape(Protocol::http);
         return {200, "text/plain", bencode_scrape(scrape_)};
     }
-    if (auto refusal = service_.scrape(*hashes, target.passkey, scrape_)) return refuse(*refusal);
+    if (auto refusal = service_.scrape(*hashes, target.passkey, scrape_))
+        return refuse(*refusal);
     service_.metrics().scrape(Protocol::http);
     return {200, "text/plain", bencode_scrape(scrape_)};
 }

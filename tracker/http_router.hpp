@@ -36,14 +36,14 @@ struct ParsedTarget {
 ParsedTarget parse_target(std::string_view target);
 
 class HttpRouter {
-public:
+  public:
     using Clock = std::function<std::uint32_t()>;
 
     HttpRouter(AnnounceService& service, std::vector<IpAddress> trusted_proxies, Clock clock);
 
     HttpReply handle(const HttpRequestView& request);
 
-private:
+  private:
     HttpReply announce(const ParsedTarget& target, const IpAddress& client);
     HttpReply scrape(const ParsedTarget& target);
     HttpReply refuse(const Refusal& refusal);

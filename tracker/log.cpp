@@ -16,8 +16,10 @@ void append_value(std::string& out, std::string_view v) {
     }
     out += '"';
     for (char c : v) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (c == '\n' || c == '\r') c = ' ';
+        if (c == '"' || c == '\\')
+            out += '\\';
+        if (c == '\n' || c == '\r')
+            c = ' ';
         out += c;
     }
     out += '"';
@@ -25,9 +27,12 @@ void append_value(std::string& out, std::string_view v) {
 
 std::string_view level_name(LogLevel level) {
     switch (level) {
-        case LogLevel::info: return "info";
-        case LogLevel::warn: return "warn";
-        case LogLevel::error: return "error";
+        case LogLevel::info:
+            return "info";
+        case LogLevel::warn:
+            return "warn";
+        case LogLevel::error:
+            return "error";
     }
     return "info";
 }

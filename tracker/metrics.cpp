@@ -11,17 +11,28 @@ constexpr std::array<std::string_view, 2> k_protocols = {"http", "udp"};
 
 std::string_view error_kind_name(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::bad_request: return "bad_request";
-        case ErrorKind::access_denied: return "access_denied";
-        case ErrorKind::bad_passkey: return "bad_passkey";
-        case ErrorKind::bad_connection_id: return "bad_connection_id";
-        case ErrorKind::bad_packet: return "bad_packet";
-        case ErrorKind::http_parse: return "http_parse";
-        case ErrorKind::timeout: return "timeout";
-        case ErrorKind::connection_limit: return "connection_limit";
-        case ErrorKind::not_found: return "not_found";
-        case ErrorKind::internal: return "internal";
-        case ErrorKind::count_: break;
+        case ErrorKind::bad_request:
+            return "bad_request";
+        case ErrorKind::access_denied:
+            return "access_denied";
+        case ErrorKind::bad_passkey:
+            return "bad_passkey";
+        case ErrorKind::bad_connection_id:
+            return "bad_connection_id";
+        case ErrorKind::bad_packet:
+            return "bad_packet";
+        case ErrorKind::http_parse:
+            return "http_parse";
+        case ErrorKind::timeout:
+            return "timeout";
+        case ErrorKind::connection_limit:
+            return "connection_limit";
+        case ErrorKind::not_found:
+            return "not_found";
+        case ErrorKind::internal:
+            return "internal";
+        case ErrorKind::count_:
+            break;
     }
     return "unknown";
 }
@@ -38,8 +49,8 @@ std::string Metrics::prometheus(const StoreTotals& totals) const {
     out += "# HELP shoal_tracker_announces_total Announces answered.\n";
     out += "# TYPE shoal_tracker_announces_total counter\n";
     for (std::size_t i = 0; i < k_protocols.size(); ++i) {
-        line("shoal_tracker_announces_total",
-             "{protocol=\"" + std::string(k_protocols[i]) + "\"}", load(announces_[i]));
+        line("shoal_tracker_announces_total", "{protocol=\"" + std::string(k_protocols[i]) + "\"}",
+             load(announces_[i]));
     }
     out += "# HELP shoal_tracker_scrapes_total Scrapes answered.\n";
     out += "# TYPE shoal_tracker_scrapes_total counter\n";

@@ -30,7 +30,7 @@ std::string_view error_kind_name(ErrorKind kind);
 enum class Protocol : std::size_t { http, udp, count_ };
 
 class Metrics {
-public:
+  public:
     void announce(Protocol p) { bump(announces_[index(p)]); }
     void scrape(Protocol p) { bump(scrapes_[index(p)]); }
     void connect() { bump(connects_); }
@@ -48,7 +48,7 @@ public:
     std::string prometheus(const StoreTotals& totals) const;
     std::string json(const StoreTotals& totals, std::uint64_t uptime_seconds) const;
 
-private:
+  private:
     // Each counter on its own cache line: threads bump them on every request.
     struct alignas(64) Counter {
         std::atomic<std::uint64_t> v{0};

@@ -1,8 +1,8 @@
 #pragma once
 // Asio names the frontends share.
 
-#include <boost/asio.hpp>
 #include <sys/socket.h>
+#include <boost/asio.hpp>
 
 namespace shoal::tracker {
 

@@ -34,8 +34,10 @@ std::uint32_t monotonic_seconds() {
 namespace {
 
 AccessMode access_mode(const std::string& mode) {
-    if (mode == "allow") return AccessMode::allow;
-    if (mode == "deny") return AccessMode::deny;
+    if (mode == "allow")
+        return AccessMode::allow;
+    if (mode == "deny")
+        return AccessMode::deny;
     return AccessMode::off;
 }
 
@@ -45,9 +47,11 @@ Result<AccessPolicy> load_policy(const Config& c) {
 
 std::string format_endpoint(const asio::ip::address& a, std::uint16_t port) {
     std::string out;
-    if (a.is_v6()) out += '[';
+    if (a.is_v6())
+        out += '[';
     out += a.to_string();
-    if (a.is_v6()) out += ']';
+    if (a.is_v6())
+        out += ']';
     out += ':';
     out += std::to_string(port);
     return out;
@@ -73,8 +77,8 @@ struct Worker {
           udp_handler(service, ids, monotonic_seconds) {}
 };
 
-std::string bind_error(std::string_view what, const asio::ip::address& address,
-                       std::uint16_t port, const boost::system::error_code& ec) {
+std::string bind_error(std::string_view what, const asio::ip::address& address, std::uint16_t port,
+                       const boost::system::error_code& ec) {
     std::string message = "cannot listen on ";
     message += what;
     message += ' ';
@@ -93,9 +97,12 @@ std::optional<Error> open_and_bind(Socket& s, const Endpoint& endpoint, std::str
     if (!ec && std::is_same_v<Socket, tcp::acceptor>) {
         s.set_option(asio::socket_base::reuse_address(true), ec);
     }
-    if (!ec && share) s.set_option(ReusePort(true), ec);
-    if (!ec) s.bind(endpoint, ec);
-    if (ec) return make_error(bind_error(what, endpoint.address(), endpoint.port(), ec));
+    if (!ec && share)
+        s.set_option(ReusePort(true), ec);
+    if (!ec)
+        s.bind(endpoint, ec);
+    if (ec)
+        return make_error(bind_error(what, endpoint.address(), endpoint.port(), ec));
     return std::nullopt;
 }
 
@@ -104,7 +111,8 @@ std::optional<Error> open_and_bind(Socket& s, const Endpoint& endpoint, std::str
 template <class Socket, class Endpoint>
 std::optional<Error> check_port_free(asio::io_context& ioc, const Endpoint& endpoint,
                                      std::string_view what) {
-    if (endpoint.port() == 0) return std::nullopt;
+    if (endpoint.port() == 0)
+        return std::nullopt;
     Socket probe(ioc);
     return open_and_bind(probe, endpoint, what, false);
 }
@@ -151,7 +159,8 @@ void Server::Impl::reload() {
 
 void Server::Impl::wait_signal() {
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
-        if (ec) return;
+        if (ec)
+            return;
         if (signo == SIGHUP) {
             reload();
             wait_signal();
@@ -165,7 +174,8 @@ void Server::Impl::wait_signal() {
 void Server::Impl::schedule_tick() {
     tick.expires_after(std::chrono::seconds(1));
     tick.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;
+        if (ec)
+            return;
         const std::uint32_t now = monotonic_seconds();
         // Bounded work per tick: each call sweeps about a thirtieth of every shard.
         store.expire_step(now, 30);
@@ -180,8 +190,10 @@ void Server::Impl::schedule_tick() {
 void Server::Impl::shutdown() {
     for (auto& w : workers) {
         asio::post(w->ioc, [&w = *w] {
-            if (w.http) w.http->stop();
-            if (w.udp) w.udp->stop();
+            if (w.http)
+                w.http->stop();
+            if (w.udp)
+                w.udp->stop();
             w.ioc.stop();
         });
     }
@@ -193,16 +205,19 @@ void Server::Impl::shutdown() {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
-    if (!impl_) return;
+    if (!impl_)
+        return;
     for (auto& w : impl_->workers) {
         w->ioc.stop();
-        if (w->thread.joinable()) w->thread.join();
+        if (w->thread.joinable())
+            w->thread.join();
     }
 }
 
 Result<std::unique_ptr<Server>> Server::create(const Config& config) {
     auto policy = load_policy(config);
-    if (!policy) return policy.error();
+    if (!policy)
+        return policy.error();
     std::random_device rd;
     const std::uint64_t hash_seed = (std::uint64_t{rd()} << 32) | rd();
     auto impl = std::make_unique<Impl>(config, std::move(*policy), hash_seed);
@@ -210,24 +225,29 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
 
     std::vector<IpAddress> proxies;
     for (const auto& p : config.trusted_proxies) {
-        if (auto a = parse_ip(p)) proxies.push_back(*a);
+        if (auto a = parse_ip(p))
+            proxies.push_back(*a);
     }
     std::size_t threads = config.threads;
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    if (threads == 0)
+        threads = std::max(1u, std::thread::hardware_concurrency());
 
     std::optional<tcp::endpoint> http_ep;
     std::optional<udp::endpoint> udp_ep;
     if (!is_disabled(config.http)) {
         auto la = parse_listen_address(config.http);
-        if (!la) return make_error("bad http listen address '" + config.http + "'");
+        if (!la)
+            return make_error("bad http listen address '" + config.http + "'");
         http_ep = tcp::endpoint(asio::ip::make_address(la->host), la->port);
     }
     if (!is_disabled(config.udp)) {
         auto la = parse_listen_address(config.udp);
-        if (!la) return make_error("bad udp listen address '" + config.udp + "'");
+        if (!la)
+            return make_error("bad udp listen address '" + config.udp + "'");
         udp_ep = udp::endpoint(asio::ip::make_address(la->host), la->port);
     }
-    if (!http_ep && !udp_ep) return make_error("both listeners are off; nothing to serve");
+    if (!http_ep && !udp_ep)
+        return make_error("both listeners are off; nothing to serve");
     {
         asio::io_context probe_ioc;
         if (http_ep) {
@@ -236,7 +256,8 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
             }
         }
         if (udp_ep) {
-            if (auto err = check_port_free<udp::socket>(probe_ioc, *udp_ep, "udp")) return *err;
+            if (auto err = check_port_free<udp::socket>(probe_ioc, *udp_ep, "udp"))
+                return *err;
         }
     }
 
@@ -245,18 +266,23 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
                                           impl->keys, proxies, (std::uint64_t{rd()} << 32) | rd());
         if (http_ep) {
             tcp::acceptor acceptor(w->ioc);
-            if (auto err = open_and_bind(acceptor, *http_ep, "http", true)) return *err;
+            if (auto err = open_and_bind(acceptor, *http_ep, "http", true))
+                return *err;
             boost::system::error_code ec;
             acceptor.listen(asio::socket_base::max_listen_connections, ec);
-            if (ec) return make_error("cannot listen on http: " + ec.message());
+            if (ec)
+                return make_error("cannot listen on http: " + ec.message());
             // Port 0 picks a port once; the other threads join the same one.
-            if (http_ep->port() == 0) http_ep = acceptor.local_endpoint();
+            if (http_ep->port() == 0)
+                http_ep = acceptor.local_endpoint();
             w->http.emplace(std::move(acceptor), w->router, impl->metrics, impl->config);
         }
         if (udp_ep) {
             udp::socket socket(w->ioc);
-            if (auto err = open_and_bind(socket, *udp_ep, "udp", true)) return *err;
-            if (udp_ep->port() == 0) udp_ep = socket.local_endpoint();
+            if (auto err = open_and_bind(socket, *udp_ep, "udp", true))
+                return *err;
+            if (udp_ep->port() == 0)
+                udp_ep = socket.local_endpoint();
             w->udp.emplace(std::move(socket), w->udp_handler, impl->metrics);
         }
         impl->workers.push_back(std::move(w));
@@ -267,20 +293,24 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
 }
 
 std::string Server::http_address() const {
-    if (!impl_->http_endpoint) return {};
+    if (!impl_->http_endpoint)
+        return {};
     return format_endpoint(impl_->http_endpoint->address(), impl_->http_endpoint->port());
 }
 
 std::string Server::udp_address() const {
-    if (!impl_->udp_endpoint) return {};
+    if (!impl_->udp_endpoint)
+        return {};
     return format_endpoint(impl_->udp_endpoint->address(), impl_->udp_endpoint->port());
 }
 
 int Server::run() {
     Impl& s = *impl_;
     for (auto& w : s.workers) {
-        if (w->http) w->http->start();
-        if (w->udp) w->udp->start();
+        if (w->http)
+            w->http->start();
+        if (w->udp)
+            w->udp->start();
         w->thread = std::thread([&ioc = w->ioc] {
             // A handler that throws is a bug; log it and keep serving everyone else.
             for (;;) {
@@ -301,7 +331,8 @@ int Server::run() {
                {"threads", std::to_string(s.workers.size())}});
     s.control.run();
     for (auto& w : s.workers) {
-        if (w->thread.joinable()) w->thread.join();
+        if (w->thread.joinable())
+            w->thread.join();
     }
     log_event(LogLevel::info, "stopped");
     return 0;

@@ -12,7 +12,7 @@
 namespace shoal::tracker {
 
 class Server {
-public:
+  public:
     // Loads the access lists and binds the sockets; errors say which address failed.
     static Result<std::unique_ptr<Server>> create(const Config& config);
     ~Server();
@@ -25,7 +25,7 @@ public:
     int run();
     void stop();
 
-private:
+  private:
     struct Impl;
     explicit Server(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -11,7 +11,7 @@ namespace shoal::tracker {
 
 template <class T>
 class SharedSnapshot {
-public:
+  public:
     explicit SharedSnapshot(std::shared_ptr<const T> value) : value_(std::move(value)) {}
 
     void publish(std::shared_ptr<const T> value) {
@@ -25,7 +25,7 @@ public:
     }
     std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::shared_ptr<const T> value_;
     std::atomic<std::uint64_t> generation_{1};
@@ -34,7 +34,7 @@ private:
 // One thread's view of a SharedSnapshot.
 template <class T>
 class SnapshotReader {
-public:
+  public:
     explicit SnapshotReader(const SharedSnapshot<T>& source) : source_(source) {}
     const T& get() {
         const auto g = source_.generation();
@@ -45,7 +45,7 @@ public:
         return *value_;
     }
 
-private:
+  private:
     const SharedSnapshot<T>& source_;
     std::shared_ptr<const T> value_;
     std::uint64_t generation_ = 0;

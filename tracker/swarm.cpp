@@ -34,14 +34,18 @@ Scan take(const std::vector<PeerRecord>& v, const PeerRecord& self, std::uint32_
           FamilyMask families, std::uint32_t not_before, std::uint64_t random, std::size_t from,
           std::vector<PeerInfo>& out) {
     Scan scan{0, from};
-    if (v.empty()) return scan;
+    if (v.empty())
+        return scan;
     const std::size_t n = v.size();
     const std::size_t start = static_cast<std::size_t>(random % n);
     for (; scan.next < n && scan.taken < want; ++scan.next) {
         const PeerRecord& r = v[(start + scan.next) % n];
-        if (r.last_seen < not_before) continue;
-        if (!families.allows(static_cast<Family>(r.family))) continue;
-        if (key_equal(r, self)) continue;
+        if (r.last_seen < not_before)
+            continue;
+        if (!families.allows(static_cast<Family>(r.family)))
+            continue;
+        if (key_equal(r, self))
+            continue;
         out.push_back(r.info());
         ++scan.taken;
     }
@@ -53,7 +57,8 @@ Scan take(const std::vector<PeerRecord>& v, const PeerRecord& self, std::uint32_
 PeerRecord PeerRecord::make(const PeerEndpoint& endpoint, const PeerId& id, std::uint32_t now) {
     PeerRecord r;
     r.address = endpoint.address.bytes;
-    if (endpoint.address.family == Family::v4) std::fill(r.address.begin() + 4, r.address.end(), 0);
+    if (endpoint.address.family == Family::v4)
+        std::fill(r.address.begin() + 4, r.address.end(), 0);
     r.port = endpoint.port;
     r.family = static_cast<std::uint8_t>(endpoint.address.family);
     r.last_seen = now;
@@ -132,7 +137,8 @@ void Swarm::select(const PeerEndpoint& self, bool self_seeding, std::uint32_t nu
     }
     const std::uint64_t s = seeders_.size();
     const std::uint64_t total = s + leechers_.size();
-    if (total == 0 || numwant == 0) return;
+    if (total == 0 || numwant == 0)
+        return;
     // Seeders' share, rounded up so a leecher in a seeded swarm always sees a seeder.
     const auto seed_share = static_cast<std::uint32_t>((numwant * s + total - 1) / total);
     const std::uint64_t r2 = random * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;

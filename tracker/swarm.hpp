@@ -30,7 +30,7 @@ struct SwarmDelta {
 };
 
 class Swarm {
-public:
+  public:
     // Adds, updates or (for `stopped`) removes the peer at `endpoint`.
     SwarmDelta announce(const PeerEndpoint& endpoint, const PeerId& id, bool seeding,
                         AnnounceEvent event, std::uint32_t now);
@@ -47,7 +47,7 @@ public:
     SwarmCounts counts() const;
     bool empty() const { return seeders_.empty() && leechers_.empty(); }
 
-private:
+  private:
     std::vector<PeerRecord> seeders_;
     std::vector<PeerRecord> leechers_;
     std::uint32_t completed_ = 0;

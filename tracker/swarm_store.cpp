@@ -38,29 +38,32 @@ SwarmStore::Shard& SwarmStore::shard_for(const InfoHash& h) const {
 }
 
 void SwarmStore::apply(const SwarmDelta& delta) {
-    if (delta.seeders != 0) seeders_.fetch_add(delta.seeders, std::memory_order_relaxed);
-    if (delta.leechers != 0) leechers_.fetch_add(delta.leechers, std::memory_order_relaxed);
+    if (delta.seeders != 0)
+        seeders_.fetch_add(delta.seeders, std::memory_order_relaxed);
+    if (delta.leechers != 0)
+        leechers_.fetch_add(delta.leechers, std::memory_order_relaxed);
 }
 
 SwarmCounts SwarmStore::announce(const StoreAnnounce& request, std::uint32_t now,
                                  std::uint64_t random, std::vector<PeerInfo>& out) {
     Shard& shard = shard_for(request.info_hash);
-    const std::uint32_t not_before =
-        now > options_.peer_timeout ? now - options_.peer_timeout : 0;
+    const std::uint32_t not_before = now > options_.peer_timeout ? now - options_.peer_timeout : 0;
     std::lock_guard lock(shard.mutex);
     if (request.event == AnnounceEvent::stopped) {
         auto it = shard.swarms.find(request.info_hash);
-        if (it == shard.swarms.end()) return {};
-        apply(it->second.announce(request.endpoint, request.peer_id, request.seeding,
-                                  request.event, now));
+        if (it == shard.swarms.end())
+            return {};
+        apply(it->second.announce(request.endpoint, request.peer_id, request.seeding, request.event,
+                                  now));
         return it->second.counts();
     }
     auto [it, inserted] = shard.swarms.try_emplace(request.info_hash);
-    if (inserted) torrents_.fetch_add(1, std::memory_order_relaxed);
+    if (inserted)
+        torrents_.fetch_add(1, std::memory_order_relaxed);
     Swarm& swarm = it->second;
     apply(swarm.announce(request.endpoint, request.peer_id, request.seeding, request.event, now));
-    swarm.select(request.endpoint, request.seeding, request.numwant, request.families,
-                 not_before, random, out);
+    swarm.select(request.endpoint, request.seeding, request.numwant, request.families, not_before,
+                 random, out);
     return swarm.counts();
 }
 
@@ -68,7 +71,8 @@ std::optional<SwarmCounts> SwarmStore::scrape(const InfoHash& info_hash) const {
     Shard& shard = shard_for(info_hash);
     std::lock_guard lock(shard.mutex);
     auto it = shard.swarms.find(info_hash);
-    if (it == shard.swarms.end()) return std::nullopt;
+    if (it == shard.swarms.end())
+        return std::nullopt;
     return it->second.counts();
 }
 
@@ -76,13 +80,13 @@ void SwarmStore::for_each(
     const std::function<void(const InfoHash&, const SwarmCounts&)>& visit) const {
     for (const auto& shard : shards_) {
         std::lock_guard lock(shard->mutex);
-        for (const auto& [hash, swarm] : shard->swarms) visit(hash, swarm.counts());
+        for (const auto& [hash, swarm] : shard->swarms)
+            visit(hash, swarm.counts());
     }
 }
 
 std::size_t SwarmStore::expire_step(std::uint32_t now, std::size_t passes_per_sweep) {
-    const std::uint32_t not_before =
-        now > options_.peer_timeout ? now - options_.peer_timeout : 0;
+    const std::uint32_t not_before = now > options_.peer_timeout ? now - options_.peer_timeout : 0;
     passes_per_sweep = std::max<std::size_t>(1, passes_per_sweep);
     std::size_t removed = 0;
     std::vector<InfoHash> empty;
@@ -90,8 +94,8 @@ std::size_t SwarmStore::expire_step(std::uint32_t now, std::size_t passes_per_sw
         std::lock_guard lock(shard->mutex);
         auto& map = shard->swarms;
         const std::size_t buckets = map.bucket_count();
-        const std::size_t budget = std::max<std::size_t>(
-            16, (buckets + passes_per_sweep - 1) / passes_per_sweep);
+        const std::size_t budget =
+            std::max<std::size_t>(16, (buckets + passes_per_sweep - 1) / passes_per_sweep);
         empty.clear();
         for (std::size_t i = 0; i < budget && i < buckets; ++i) {
             const std::size_t b = (shard->cursor + i) % buckets;
@@ -100,11 +104,13 @@ std::size_t SwarmStore::expire_step(std::uint32_t now, std::size_t passes_per_sw
                 const SwarmDelta d = swarm.expire(not_before);
                 removed += static_cast<std::size_t>(-d.seeders - d.leechers);
                 apply(d);
-                if (swarm.empty()) empty.push_back(it->first);
+                if (swarm.empty())
+                    empty.push_back(it->first);
             }
         }
         shard->cursor = (shard->cursor + budget) % std::max<std::size_t>(1, buckets);
-        for (const auto& h : empty) map.erase(h);
+        for (const auto& h : empty)
+            map.erase(h);
         torrents_.fetch_sub(static_cast<std::int64_t>(empty.size()), std::memory_order_relaxed);
     }
     return removed;

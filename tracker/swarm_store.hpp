@@ -40,7 +40,7 @@ struct StoreTotals {
 };
 
 class SwarmStore {
-public:
+  public:
     explicit SwarmStore(StoreOptions options = {});
 
     // Records the announce and appends chosen peers to `out`; returns the swarm's counts
@@ -61,7 +61,7 @@ public:
     StoreTotals totals() const;
     const StoreOptions& options() const { return options_; }
 
-private:
+  private:
     struct Hash {
         std::uint64_t seed;
         std::size_t operator()(const InfoHash& h) const noexcept;

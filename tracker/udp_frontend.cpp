@@ -17,7 +17,8 @@ void UdpFrontend::start() {
     boost::system::error_code ec;
     socket_.non_blocking(true, ec);
     asio::co_spawn(socket_.get_executor(), receive_loop(), [](std::exception_ptr e) {
-        if (e) log_event(LogLevel::error, "internal_error", {{"where", "udp loop"}});
+        if (e)
+            log_event(LogLevel::error, "internal_error", {{"where", "udp loop"}});
     });
 }
 
@@ -41,7 +42,8 @@ asio::awaitable<void> UdpFrontend::receive_loop() {
         if (ec == asio::error::would_block || ec == asio::error::try_again) {
             handled = 0;
             auto [wait_ec] = co_await socket_.async_wait(udp::socket::wait_read, k_use_tuple);
-            if (wait_ec == asio::error::operation_aborted || !socket_.is_open()) co_return;
+            if (wait_ec == asio::error::operation_aborted || !socket_.is_open())
+                co_return;
             continue;
         }
         if (ec) {
@@ -59,7 +61,8 @@ asio::awaitable<void> UdpFrontend::receive_loop() {
             metrics_.error(ErrorKind::internal);
             log_event(LogLevel::error, "internal_error", {{"where", "udp"}, {"what", e.what()}});
         }
-        if (reply && !out.empty()) socket_.send_to(asio::buffer(out), from, 0, ec);
+        if (reply && !out.empty())
+            socket_.send_to(asio::buffer(out), from, 0, ec);
         if (++handled >= k_batch) {
             handled = 0;
             co_await asio::post(socket_.get_executor(), asio::use_awaitable);

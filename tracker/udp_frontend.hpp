@@ -10,13 +10,13 @@
 namespace shoal::tracker {
 
 class UdpFrontend {
-public:
+  public:
     UdpFrontend(udp::socket socket, UdpHandler& handler, Metrics& metrics);
 
     void start();
     void stop();
 
-private:
+  private:
     asio::awaitable<void> receive_loop();
 
     udp::socket socket_;

@@ -15,12 +15,13 @@ std::string_view passkey_from_url_data(std::string_view url_data) {
 UdpHandler::UdpHandler(AnnounceService& service, ConnectionIds& ids, Clock clock)
     : service_(service), ids_(ids), clock_(std::move(clock)) {}
 
-bool UdpHandler::error(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
-                       ErrorKind kind, std::string_view message) {
+bool UdpHandler::error(std::vector<std::uint8_t>& out, std::uint32_t transaction_id, ErrorKind kind,
+                       std::string_view message) {
     service_.metrics().error(kind);
     if (service_.config().log_requests) {
-        log_event(LogLevel::info, "udp_refused",
-                  {{"kind", std::string(error_kind_name(kind))}, {"message", std::string(message)}});
+        log_event(
+            LogLevel::info, "udp_refused",
+            {{"kind", std::string(error_kind_name(kind))}, {"message", std::string(message)}});
     }
     write_udp_error(out, transaction_id, message);
     return true;
@@ -37,8 +38,7 @@ bool UdpHandler::handle(std::span<const std::uint8_t> packet, const PeerEndpoint
     }
     if (auto* a = std::get_if<UdpAnnounceRequest>(&parsed.request)) {
         if (!ids_.verify(a->connection_id, sender, now)) {
-            return error(out, a->transaction_id, ErrorKind::bad_connection_id,
-                         "bad connection id");
+            return error(out, a->transaction_id, ErrorKind::bad_connection_id, "bad connection id");
         }
         AnnounceRequest r;
         r.info_hash = a->info_hash;
@@ -51,7 +51,8 @@ bool UdpHandler::handle(std::span<const std::uint8_t> packet, const PeerEndpoint
         r.endpoint.port = a->port;
         r.event = a->event;
         r.seeding = a->left == 0;
-        if (a->numwant >= 0) r.numwant = static_cast<std::uint32_t>(a->numwant);
+        if (a->numwant >= 0)
+            r.numwant = static_cast<std::uint32_t>(a->numwant);
         r.families = {sender.address.family == Family::v4, sender.address.family == Family::v6};
         r.numwant_limit = static_cast<std::uint32_t>(
             (k_udp_max_reply - 20) / (sender.address.family == Family::v4 ? 6 : 18));
@@ -76,21 +77,22 @@ bool UdpHandler::handle(std::span<const std::uint8_t> packet, const PeerEndpoint
     }
     if (auto* s = std::get_if<UdpScrapeRequest>(&parsed.request)) {
         if (!ids_.verify(s->connection_id, sender, now)) {
-            return error(out, s->transaction_id, ErrorKind::bad_connection_id,
-                         "bad connection id");
+            return error(out, s->transaction_id, ErrorKind::bad_connection_id, "bad connection id");
         }
         // BEP 41 carries no URL data on scrapes, so a private tracker cannot check a key.
         if (auto refusal = service_.scrape(s->info_hashes, {}, scrape_)) {
             return error(out, s->transaction_id, refusal->kind, "scrape needs a passkey");
         }
         counts_.clear();
-        for (const auto& e : scrape_) counts_.push_back(e.counts);
+        for (const auto& e : scrape_)
+            counts_.push_back(e.counts);
         service_.metrics().scrape(Protocol::udp);
         write_udp_scrape(out, s->transaction_id, counts_);
         return true;
     }
     service_.metrics().error(ErrorKind::bad_packet);
-    if (!parsed.transaction_id) return false;
+    if (!parsed.transaction_id)
+        return false;
     write_udp_error(out, *parsed.transaction_id, parsed.error);
     // An error to a possibly spoofed source must not be larger than what arrived.
     return out.size() <= packet.size();

@@ -19,7 +19,7 @@ constexpr std::size_t k_udp_max_reply = 1452;
 std::string_view passkey_from_url_data(std::string_view url_data);
 
 class UdpHandler {
-public:
+  public:
     using Clock = std::function<std::uint32_t()>;
 
     UdpHandler(AnnounceService& service, ConnectionIds& ids, Clock clock);
@@ -28,7 +28,7 @@ public:
     bool handle(std::span<const std::uint8_t> packet, const PeerEndpoint& sender,
                 std::vector<std::uint8_t>& out);
 
-private:
+  private:
     bool error(std::vector<std::uint8_t>& out, std::uint32_t transaction_id, ErrorKind kind,
                std::string_view message);
 

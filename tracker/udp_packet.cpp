@@ -6,7 +6,7 @@ namespace shoal::tracker {
 namespace {
 
 class Reader {
-public:
+  public:
     explicit Reader(std::span<const std::uint8_t> data) : data_(data) {}
     std::size_t remaining() const { return data_.size() - pos_; }
     std::uint64_t u64() { return read(8); }
@@ -24,11 +24,12 @@ public:
         return s;
     }
 
-private:
+  private:
     // Callers check remaining() first; the parser never reads past the end.
     std::uint64_t read(std::size_t n) {
         std::uint64_t v = 0;
-        for (std::size_t i = 0; i < n; ++i) v = (v << 8) | data_[pos_ + i];
+        for (std::size_t i = 0; i < n; ++i)
+            v = (v << 8) | data_[pos_ + i];
         pos_ += n;
         return v;
     }
@@ -37,18 +38,23 @@ private:
 };
 
 void put(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    for (int i = bytes - 1; i >= 0; --i)
+        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
 // BEP 41 options after the fixed announce; a truncated option ends parsing quietly.
 void parse_options(Reader& r, std::string& url_data) {
     while (r.remaining() > 0) {
         const std::uint8_t type = r.u8();
-        if (type == 0) return;  // EndOfOptions
-        if (type == 1) continue;  // NOP
-        if (r.remaining() < 1) return;
+        if (type == 0)
+            return;  // EndOfOptions
+        if (type == 1)
+            continue;  // NOP
+        if (r.remaining() < 1)
+            return;
         const std::uint8_t len = r.u8();
-        if (r.remaining() < len) return;
+        if (r.remaining() < len)
+            return;
         auto data = r.take(len);
         if (type == 2 && url_data.size() + len <= k_udp_max_url_data) {
             url_data.append(reinterpret_cast<const char*>(data.data()), data.size());
@@ -117,7 +123,8 @@ UdpParsed parse_udp_request(std::span<const std::uint8_t> packet) {
             s.connection_id = connection_id;
             s.transaction_id = transaction_id;
             s.info_hashes.resize(n);
-            for (auto& h : s.info_hashes) r.bytes(h.bytes);
+            for (auto& h : s.info_hashes)
+                r.bytes(h.bytes);
             result.request = std::move(s);
             return result;
         }
@@ -147,7 +154,8 @@ void write_udp_announce(std::vector<std::uint8_t>& out, std::uint32_t transactio
     put(out, counts.seeders, 4);
     const std::size_t addr_size = family == Family::v4 ? 4 : 16;
     for (const auto& p : peers) {
-        if (p.endpoint.address.family != family) continue;
+        if (p.endpoint.address.family != family)
+            continue;
         out.insert(out.end(), p.endpoint.address.bytes.begin(),
                    p.endpoint.address.bytes.begin() + static_cast<std::ptrdiff_t>(addr_size));
         put(out, p.endpoint.port, 2);

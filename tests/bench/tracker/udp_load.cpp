@@ -41,11 +41,13 @@ struct Options {
 };
 
 void put(std::uint8_t*& p, std::uint64_t v, int n) {
-    for (int i = n - 1; i >= 0; --i) *p++ = static_cast<std::uint8_t>(v >> (8 * i));
+    for (int i = n - 1; i >= 0; --i)
+        *p++ = static_cast<std::uint8_t>(v >> (8 * i));
 }
 std::uint64_t get(const std::uint8_t* p, int n) {
     std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v = (v << 8) | p[i];
+    for (int i = 0; i < n; ++i)
+        v = (v << 8) | p[i];
     return v;
 }
 
@@ -74,7 +76,8 @@ struct Worker {
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(static_cast<std::uint16_t>(opt.port));
-        if (inet_pton(AF_INET, opt.host.c_str(), &addr.sin_addr) != 1) return false;
+        if (inet_pton(AF_INET, opt.host.c_str(), &addr.sin_addr) != 1)
+            return false;
         int size = 4 << 20;
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
         return ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
@@ -116,10 +119,10 @@ struct Worker {
         std::memcpy(p, "-UL0001-", 8);
         put(p += 8, rng(), 8);
         put(p, rng(), 4);
-        put(p, 0, 8);                          // downloaded
+        put(p, 0, 8);                            // downloaded
         put(p, (rng() % 4 == 0) ? 0 : 1000, 8);  // left: a quarter are seeders
-        put(p, 0, 8);                          // uploaded
-        put(p, 2, 4);                          // started
+        put(p, 0, 8);                            // uploaded
+        put(p, 2, 4);                            // started
         put(p, 0, 4);
         put(p, 0, 4);
         put(p, 50, 4);  // numwant
@@ -152,18 +155,23 @@ struct Worker {
     // Keeps `window` requests in flight; a quiet 50 ms refills the window (lost datagrams).
     void run_load() {
         std::uint64_t seq = 1;
-        for (int i = 0; i < opt.window; ++i) send_one(seq++);
+        for (int i = 0; i < opt.window; ++i)
+            send_one(seq++);
         std::uint8_t in[2048];
         while (!stop.load(std::memory_order_relaxed)) {
             if (!wait_readable(50)) {
-                for (int i = 0; i < opt.window; ++i) send_one(seq++);
+                for (int i = 0; i < opt.window; ++i)
+                    send_one(seq++);
                 continue;
             }
             for (;;) {
                 const auto n = ::recv(fd, in, sizeof in, MSG_DONTWAIT);
-                if (n < 0) break;
-                if (n >= 8 && get(in, 4) == 3) ++errors;
-                else ++responses;
+                if (n < 0)
+                    break;
+                if (n >= 8 && get(in, 4) == 3)
+                    ++errors;
+                else
+                    ++responses;
                 send_one(seq++);
             }
         }
@@ -183,7 +191,8 @@ struct Worker {
         std::uint8_t in[2048];
         while (next < todo.size() || in_flight > 0) {
             while (next < todo.size() && in_flight < static_cast<std::size_t>(opt.window)) {
-                send_announce(todo[next].first, todo[next].second, static_cast<std::uint32_t>(next));
+                send_announce(todo[next].first, todo[next].second,
+                              static_cast<std::uint32_t>(next));
                 ++next;
                 ++in_flight;
             }
@@ -193,9 +202,11 @@ struct Worker {
             }
             for (;;) {
                 const auto n = ::recv(fd, in, sizeof in, MSG_DONTWAIT);
-                if (n < 0) break;
+                if (n < 0)
+                    break;
                 ++responses;
-                if (in_flight > 0) --in_flight;
+                if (in_flight > 0)
+                    --in_flight;
             }
         }
     }
@@ -217,25 +228,34 @@ int main(int argc, char** argv) {
         for (std::uint32_t i = 0; i < n; ++i) {
             std::uint8_t h[20];
             info_hash(i, h);
-            for (auto b : h) std::printf("%02x", b);
+            for (auto b : h)
+                std::printf("%02x", b);
             std::printf("\n");
         }
         return 0;
     }
-    if (argc < 3) return usage();
+    if (argc < 3)
+        return usage();
     Options opt;
     opt.host = argv[1];
     opt.port = std::atoi(argv[2]);
     for (int i = 3; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
         const char* v = argv[i + 1];
-        if (k == "--seconds") opt.seconds = std::atof(v);
-        else if (k == "--threads") opt.threads = std::max(1, std::atoi(v));
-        else if (k == "--torrents") opt.torrents = static_cast<std::uint32_t>(std::atol(v));
-        else if (k == "--window") opt.window = std::max(1, std::atoi(v));
-        else if (k == "--scrape-every") opt.scrape_every = std::atoi(v);
-        else if (k == "--fill") opt.fill = static_cast<std::uint32_t>(std::atol(v));
-        else return usage();
+        if (k == "--seconds")
+            opt.seconds = std::atof(v);
+        else if (k == "--threads")
+            opt.threads = std::max(1, std::atoi(v));
+        else if (k == "--torrents")
+            opt.torrents = static_cast<std::uint32_t>(std::atol(v));
+        else if (k == "--window")
+            opt.window = std::max(1, std::atoi(v));
+        else if (k == "--scrape-every")
+            opt.scrape_every = std::atoi(v);
+        else if (k == "--fill")
+            opt.fill = static_cast<std::uint32_t>(std::atol(v));
+        else
+            return usage();
     }
     std::atomic<bool> stop{false};
     std::vector<std::unique_ptr<Worker>> workers;
@@ -251,15 +271,18 @@ int main(int argc, char** argv) {
     std::vector<std::thread> threads;
     for (auto& w : workers) {
         threads.emplace_back([&w, &opt] {
-            if (opt.fill > 0) w->run_fill();
-            else w->run_load();
+            if (opt.fill > 0)
+                w->run_fill();
+            else
+                w->run_load();
         });
     }
     if (opt.fill == 0) {
         std::this_thread::sleep_for(std::chrono::duration<double>(opt.seconds));
         stop = true;
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::uint64_t responses = 0, errors = 0;

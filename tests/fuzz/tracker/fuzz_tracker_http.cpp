@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     parser.eager(true);
     boost::beast::error_code ec;
     parser.put(boost::asio::buffer(data, size), ec);
-    if (ec || !parser.is_header_done()) return 0;
+    if (ec || !parser.is_header_done())
+        return 0;
     const auto& req = parser.get();
     tr::HttpRequestView view;
     view.target = {req.target().data(), req.target().size()};

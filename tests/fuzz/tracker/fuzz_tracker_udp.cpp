@@ -48,7 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (world.handler.handle(packet, sender, world.out)) {
         const std::size_t limit = std::max<std::size_t>(tr::k_udp_max_reply, packet.size());
-        if (world.out.size() > limit) std::abort();
+        if (world.out.size() > limit)
+            std::abort();
     }
     return 0;
 }

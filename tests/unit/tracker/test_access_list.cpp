@@ -19,9 +19,8 @@ std::string write_temp(const std::string& name, const std::string& text) {
 TEST(AccessList, ParsesHexWithCommentsAndBlankLines) {
     const auto h = test::hash_of(1);
     std::unordered_set<InfoHash, InfoHashHash> set;
-    auto err = AccessPolicy::parse_info_hashes("# list\n\n" + h.hex() + "\r\n  " +
-                                                   test::hash_of(2).hex() + "  \n",
-                                               set);
+    auto err = AccessPolicy::parse_info_hashes(
+        "# list\n\n" + h.hex() + "\r\n  " + test::hash_of(2).hex() + "  \n", set);
     ASSERT_FALSE(err) << err->message;
     EXPECT_EQ(set.size(), 2u);
     EXPECT_TRUE(set.contains(h));

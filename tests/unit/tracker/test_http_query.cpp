@@ -10,7 +10,8 @@ using test::percent_encode;
 
 std::string base_query() {
     std::string raw_hash;
-    for (int i = 0; i < 20; ++i) raw_hash.push_back(static_cast<char>(i * 13));
+    for (int i = 0; i < 20; ++i)
+        raw_hash.push_back(static_cast<char>(i * 13));
     return "info_hash=" + percent_encode(raw_hash) + "&peer_id=-XX0001-abcdefghijkl";
 }
 
@@ -19,7 +20,8 @@ TEST(HttpQuery, DecodesBinaryInfoHashAndFields) {
                                   "&port=6881&uploaded=10&downloaded=20&left=30&event=started"
                                   "&compact=1&numwant=12");
     ASSERT_TRUE(q) << q.error().message;
-    for (int i = 0; i < 20; ++i) EXPECT_EQ(q->info_hash.bytes[i], static_cast<std::uint8_t>(i * 13));
+    for (int i = 0; i < 20; ++i)
+        EXPECT_EQ(q->info_hash.bytes[i], static_cast<std::uint8_t>(i * 13));
     EXPECT_EQ(q->peer_id.view(), "-XX0001-abcdefghijkl");
     EXPECT_EQ(q->port, 6881);
     EXPECT_EQ(q->uploaded, 10u);
@@ -32,8 +34,9 @@ TEST(HttpQuery, DecodesBinaryInfoHashAndFields) {
 
 TEST(HttpQuery, UnescapedBytesInInfoHashAreKept) {
     // Clients send unreserved characters as they are.
-    auto q = parse_announce_query("info_hash=abcdefghij0123456789&peer_id=ABCDEFGHIJKLMNOPQRST"
-                                  "&port=1");
+    auto q = parse_announce_query(
+        "info_hash=abcdefghij0123456789&peer_id=ABCDEFGHIJKLMNOPQRST"
+        "&port=1");
     ASSERT_TRUE(q) << q.error().message;
     EXPECT_EQ(q->info_hash.view(), "abcdefghij0123456789");
 }

@@ -13,7 +13,7 @@ namespace {
 using test::percent_encode;
 
 class HttpRouterTest : public ::testing::Test {
-protected:
+  protected:
     HttpRouterTest() { config.interval_jitter = 0; }
 
     HttpReply get(const std::string& target, const char* ip = "10.0.0.5") {
@@ -135,8 +135,7 @@ TEST_F(HttpRouterTest, AccessListAndPasskeys) {
     auto good = decode("/sekrit" + target);
 
     EXPECT_EQ(good.find_string("failure reason"), nullptr);
-    auto denied =
-        decode("/sekrit" + announce_target(2, "AAAAAAAAAAAAAAAAAAAA", 1));
+    auto denied = decode("/sekrit" + announce_target(2, "AAAAAAAAAAAAAAAAAAAA", 1));
     EXPECT_EQ(denied.find_string("failure reason")->as_string(),
               "torrent not allowed on this tracker");
     EXPECT_EQ(metrics.errors(ErrorKind::access_denied), 1u);
@@ -157,7 +156,8 @@ TEST_F(HttpRouterTest, NumwantIsCapped) {
     for (int p = 1; p <= 300; ++p) {
         get(announce_target(1, "AAAAAAAAAAAAAAAAAAAA", p), "10.0.0.1");
     }
-    auto v = decode(announce_target(1, "BBBBBBBBBBBBBBBBBBBB", 9999, "&numwant=100000"), "10.0.0.2");
+    auto v =
+        decode(announce_target(1, "BBBBBBBBBBBBBBBBBBBB", 9999, "&numwant=100000"), "10.0.0.2");
     EXPECT_EQ(v.find_string("peers")->as_string().size(), 6u * config.numwant_max);
     auto d = decode(announce_target(1, "BBBBBBBBBBBBBBBBBBBB", 9999), "10.0.0.2");
     EXPECT_EQ(d.find_string("peers")->as_string().size(), 6u * config.numwant_default);
@@ -166,8 +166,7 @@ TEST_F(HttpRouterTest, NumwantIsCapped) {
 TEST_F(HttpRouterTest, MetricsAndStats) {
     get(announce_target(1, "AAAAAAAAAAAAAAAAAAAA", 1111, "&left=0"));
     auto m = get("/metrics");
-    EXPECT_NE(m.body.find("shoal_tracker_announces_total{protocol=\"http\"} 1"),
-              std::string::npos);
+    EXPECT_NE(m.body.find("shoal_tracker_announces_total{protocol=\"http\"} 1"), std::string::npos);
     EXPECT_NE(m.body.find("shoal_tracker_seeders 1"), std::string::npos);
     auto s = get("/stats");
     EXPECT_EQ(s.content_type, "application/json");

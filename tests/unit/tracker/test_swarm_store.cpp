@@ -27,7 +27,7 @@ StoreAnnounce request(int torrent, PeerEndpoint ep, bool seeding, std::uint32_t 
 }
 
 class SwarmStoreTest : public ::testing::Test {
-protected:
+  protected:
     SwarmStore store{StoreOptions{8, 100, 1}};
     std::vector<PeerInfo> out;
     std::uint32_t now = 1000;
@@ -89,7 +89,8 @@ TEST_F(SwarmStoreTest, StoppedForUnknownTorrentCreatesNothing) {
 }
 
 TEST_F(SwarmStoreTest, ExcludesSelfAndHonoursNumwant) {
-    for (std::uint16_t p = 1; p <= 30; ++p) announce(request(1, v4(p, p), false));
+    for (std::uint16_t p = 1; p <= 30; ++p)
+        announce(request(1, v4(p, p), false));
     for (std::uint64_t random : {0ull, 7ull, 29ull, 12345ull}) {
         announce(request(1, v4(5, 5), false, 10), random);
         EXPECT_EQ(out.size(), 10u);
@@ -107,16 +108,21 @@ TEST_F(SwarmStoreTest, ExcludesSelfAndHonoursNumwant) {
 }
 
 TEST_F(SwarmStoreTest, NoSeedsToSeeds) {
-    for (std::uint16_t p = 1; p <= 5; ++p) announce(request(1, v4(p, p), true));
-    for (std::uint16_t p = 6; p <= 8; ++p) announce(request(1, v4(p, p), false));
+    for (std::uint16_t p = 1; p <= 5; ++p)
+        announce(request(1, v4(p, p), true));
+    for (std::uint16_t p = 6; p <= 8; ++p)
+        announce(request(1, v4(p, p), false));
     announce(request(1, v4(1, 1), true, 50));
     ASSERT_EQ(out.size(), 3u);
-    for (const auto& p : out) EXPECT_GE(p.endpoint.port, 6);
+    for (const auto& p : out)
+        EXPECT_GE(p.endpoint.port, 6);
 }
 
 TEST_F(SwarmStoreTest, LeecherGetsAMixAndFillsUp) {
-    for (std::uint16_t p = 1; p <= 50; ++p) announce(request(1, v4(p, p), true));
-    for (std::uint16_t p = 51; p <= 100; ++p) announce(request(1, v4(p, p), false));
+    for (std::uint16_t p = 1; p <= 50; ++p)
+        announce(request(1, v4(p, p), true));
+    for (std::uint16_t p = 51; p <= 100; ++p)
+        announce(request(1, v4(p, p), false));
     announce(request(1, v4(200, 200), false, 20), 3);
     ASSERT_EQ(out.size(), 20u);
     const auto seeds = std::count_if(out.begin(), out.end(),
@@ -125,7 +131,8 @@ TEST_F(SwarmStoreTest, LeecherGetsAMixAndFillsUp) {
     EXPECT_LE(seeds, 12);
     // Few leechers: seeders fill the rest.
     SwarmStore small{StoreOptions{1, 100, 1}};
-    for (std::uint16_t p = 1; p <= 10; ++p) small.announce(request(2, v4(p, p), true), now, 0, out);
+    for (std::uint16_t p = 1; p <= 10; ++p)
+        small.announce(request(2, v4(p, p), true), now, 0, out);
     small.announce(request(2, v4(11, 11), false), now, 0, out);
     out.clear();
     small.announce(request(2, v4(12, 12), false, 8), now, 1, out);
@@ -158,7 +165,8 @@ TEST_F(SwarmStoreTest, ExpiryWithInjectedClock) {
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].endpoint.port, 3);
     std::size_t removed = 0;
-    for (int i = 0; i < 40; ++i) removed += store.expire_step(now, 30);
+    for (int i = 0; i < 40; ++i)
+        removed += store.expire_step(now, 30);
     EXPECT_EQ(removed, 2u);
     EXPECT_FALSE(store.scrape(hash_of(2))) << "empty swarm kept";
     auto s = store.scrape(hash_of(1));
@@ -170,13 +178,15 @@ TEST_F(SwarmStoreTest, ExpiryWithInjectedClock) {
 }
 
 TEST_F(SwarmStoreTest, ExpiryIsIncrementalButCoversEverything) {
-    for (int t = 0; t < 2000; ++t) announce(request(t, v4(1, 1), false));
+    for (int t = 0; t < 2000; ++t)
+        announce(request(t, v4(1, 1), false));
     now += 500;
     const std::size_t first = store.expire_step(now, 30);
     EXPECT_GT(first, 0u);
     EXPECT_LT(first, 2000u) << "one step must not sweep everything";
     std::size_t total = first;
-    for (int i = 0; i < 40; ++i) total += store.expire_step(now, 30);
+    for (int i = 0; i < 40; ++i)
+        total += store.expire_step(now, 30);
     EXPECT_EQ(total, 2000u);
     EXPECT_EQ(store.totals().torrents, 0);
 }

@@ -8,16 +8,18 @@ namespace shoal::tracker {
 namespace {
 
 void put(std::vector<std::uint8_t>& v, std::uint64_t x, int n) {
-    for (int i = n - 1; i >= 0; --i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
+    for (int i = n - 1; i >= 0; --i)
+        v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
 }
 std::uint64_t get(const std::vector<std::uint8_t>& v, std::size_t at, int n) {
     std::uint64_t x = 0;
-    for (int i = 0; i < n; ++i) x = (x << 8) | v[at + static_cast<std::size_t>(i)];
+    for (int i = 0; i < n; ++i)
+        x = (x << 8) | v[at + static_cast<std::size_t>(i)];
     return x;
 }
 
 class UdpHandlerTest : public ::testing::Test {
-protected:
+  protected:
     UdpHandlerTest() { config.interval_jitter = 0; }
 
     std::uint64_t connect(const PeerEndpoint& from) {
@@ -150,7 +152,8 @@ TEST_F(UdpHandlerTest, GarbageIsDroppedOrAnsweredSmall) {
     const auto a = test::v4(0x7F000001, 40000);
     for (std::size_t n = 0; n < 200; ++n) {
         std::vector<std::uint8_t> junk(n);
-        for (std::size_t i = 0; i < n; ++i) junk[i] = static_cast<std::uint8_t>(i * 31 + n);
+        for (std::size_t i = 0; i < n; ++i)
+            junk[i] = static_cast<std::uint8_t>(i * 31 + n);
         if (handler.handle(junk, a, out)) {
             EXPECT_LE(out.size(), std::max<std::size_t>(n, 16)) << n;
         }

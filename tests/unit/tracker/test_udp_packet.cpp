@@ -7,7 +7,8 @@ namespace shoal::tracker {
 namespace {
 
 void put(std::vector<std::uint8_t>& v, std::uint64_t x, int n) {
-    for (int i = n - 1; i >= 0; --i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
+    for (int i = n - 1; i >= 0; --i)
+        v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
 }
 
 std::vector<std::uint8_t> announce_packet(std::uint64_t cid, std::uint32_t tx) {
@@ -19,12 +20,12 @@ std::vector<std::uint8_t> announce_packet(std::uint64_t cid, std::uint32_t tx) {
     p.insert(p.end(), h.bytes.begin(), h.bytes.end());
     auto id = test::id_of(1);
     p.insert(p.end(), id.bytes.begin(), id.bytes.end());
-    put(p, 100, 8);   // downloaded
-    put(p, 0, 8);     // left
-    put(p, 300, 8);   // uploaded
-    put(p, 2, 4);     // started
-    put(p, 0, 4);     // ip
-    put(p, 77, 4);    // key
+    put(p, 100, 8);         // downloaded
+    put(p, 0, 8);           // left
+    put(p, 300, 8);         // uploaded
+    put(p, 2, 4);           // started
+    put(p, 0, 4);           // ip
+    put(p, 77, 4);          // key
     put(p, 0xFFFFFFFF, 4);  // numwant -1
     put(p, 6881, 2);
     return p;
@@ -151,8 +152,7 @@ TEST(UdpPacket, UnknownActionIsAnError) {
 }
 
 TEST(UdpPacket, WritesAnnounceReplyForEachFamily) {
-    std::vector<PeerInfo> peers = {{test::v4(0x7F000001, 6881), {}},
-                                   {test::v6(9, 51413), {}}};
+    std::vector<PeerInfo> peers = {{test::v4(0x7F000001, 6881), {}}, {test::v6(9, 51413), {}}};
     std::vector<std::uint8_t> out;
     write_udp_announce(out, 7, 1800, {3, 4, 5}, peers, Family::v4);
     ASSERT_EQ(out.size(), 20u + 6u);
