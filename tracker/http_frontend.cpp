@@ -110,9 +110,11 @@ asio::awaitable<void> HttpFrontend::session(tcp::socket socket) {
                 metrics_.error(ErrorKind::timeout);
                 break;
             }
-            // A client closing between requests is the normal end of keep-alive.
-            if (read_ec == http::error::end_of_stream || read_ec == asio::error::connection_reset ||
-                !parser.got_some()) {
+            // A client closing between requests is the normal end of keep-alive; a socket
+            // error leaves nobody to answer.
+            const bool protocol_error =
+                read_ec.category() == make_error_code(http::error::bad_target).category();
+            if (read_ec == http::error::end_of_stream || !protocol_error || !parser.got_some()) {
                 break;
             }
             // Malformed or over a limit: say so once, then close.

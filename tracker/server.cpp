@@ -281,6 +281,9 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
             udp::socket socket(w->ioc);
             if (auto err = open_and_bind(socket, *udp_ep, "udp", true))
                 return *err;
+            // Room for bursts; the kernel caps it at net.core.rmem_max.
+            boost::system::error_code ignored;
+            socket.set_option(asio::socket_base::receive_buffer_size(4 << 20), ignored);
             if (udp_ep->port() == 0)
                 udp_ep = socket.local_endpoint();
             w->udp.emplace(std::move(socket), w->udp_handler, impl->metrics);

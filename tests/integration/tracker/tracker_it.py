@@ -116,6 +116,7 @@ def scenario_udp(binary):
         check(r["size"] <= 1452 and len(r["peers"]) == 200, r["size"])
         a.close()
         b.close()
+        check(t.stop() == 0, "exit code after SIGTERM")
     # IPv6: 18-byte peers.
     try:
         socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).bind(("::1", 0))
@@ -131,6 +132,7 @@ def scenario_udp(binary):
         check(r["peers"] == [("::1", 6001)] and r["size"] == 38, r)
         a.close()
         b.close()
+        check(t.stop() == 0, "exit code after SIGTERM")
 
 
 def scenario_robustness(binary):
