@@ -64,7 +64,8 @@ void HttpFrontend::stop() {
 asio::awaitable<void> HttpFrontend::accept_loop() {
     asio::steady_timer backoff(acceptor_.get_executor());
     for (;;) {
-        auto [ec, socket] = co_await acceptor_.async_accept(k_use_tuple);
+        tcp::endpoint remote;  // from accept itself: saves a getpeername per connection
+        auto [ec, socket] = co_await acceptor_.async_accept(remote, k_use_tuple);
         if (ec) {
             if (ec == asio::error::operation_aborted || !acceptor_.is_open())
                 co_return;
@@ -82,17 +83,14 @@ asio::awaitable<void> HttpFrontend::accept_loop() {
         }
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        asio::co_spawn(acceptor_.get_executor(), session(std::move(socket)),
+        asio::co_spawn(acceptor_.get_executor(), session(std::move(socket), remote),
                        [](std::exception_ptr e) { log_exception(e, "http session"); });
     }
 }
 
-asio::awaitable<void> HttpFrontend::session(tcp::socket socket) {
+asio::awaitable<void> HttpFrontend::session(tcp::socket socket, tcp::endpoint remote) {
     ConnectionGuard guard(metrics_);
     boost::system::error_code ec;
-    const auto remote = socket.remote_endpoint(ec);
-    if (ec)
-        co_return;
     const IpAddress peer = from_asio(remote.address());
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer(config_.max_header_bytes + config_.max_body_bytes + 4096);

@@ -6,13 +6,33 @@
 namespace shoal::tracker {
 namespace {
 
-constexpr std::size_t k_key_size = 19;  // address, port, family
+// The sort key is (address, port, family). Any total order works, so the address is compared
+// as two native-endian words: inline, no call into memcmp on the hot path.
+struct Key {
+    std::uint64_t hi, lo;
+    std::uint32_t rest;  // port and family
+    static Key of(const PeerRecord& r) {
+        Key k;
+        std::memcpy(&k.hi, r.address.data(), 8);
+        std::memcpy(&k.lo, r.address.data() + 8, 8);
+        k.rest = (std::uint32_t{r.port} << 8) | r.family;
+        return k;
+    }
+    bool operator==(const Key&) const = default;
+    bool operator<(const Key& o) const {
+        if (hi != o.hi)
+            return hi < o.hi;
+        if (lo != o.lo)
+            return lo < o.lo;
+        return rest < o.rest;
+    }
+};
 
 bool key_less(const PeerRecord& a, const PeerRecord& b) {
-    return std::memcmp(&a, &b, k_key_size) < 0;
+    return Key::of(a) < Key::of(b);
 }
 bool key_equal(const PeerRecord& a, const PeerRecord& b) {
-    return std::memcmp(&a, &b, k_key_size) == 0;
+    return Key::of(a) == Key::of(b);
 }
 
 std::vector<PeerRecord>::iterator find(std::vector<PeerRecord>& v, const PeerRecord& key) {
@@ -38,13 +58,19 @@ Scan take(const std::vector<PeerRecord>& v, const PeerRecord& self, std::uint32_
         return scan;
     const std::size_t n = v.size();
     const std::size_t start = static_cast<std::size_t>(random % n);
+    const Key me = Key::of(self);
+    std::size_t at = start + scan.next;
+    if (at >= n)
+        at -= n;
     for (; scan.next < n && scan.taken < want; ++scan.next) {
-        const PeerRecord& r = v[(start + scan.next) % n];
+        const PeerRecord& r = v[at];
+        if (++at == n)
+            at = 0;
         if (r.last_seen < not_before)
             continue;
         if (!families.allows(static_cast<Family>(r.family)))
             continue;
-        if (key_equal(r, self))
+        if (Key::of(r) == me)
             continue;
         out.push_back(r.info());
         ++scan.taken;

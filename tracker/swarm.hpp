@@ -8,7 +8,7 @@
 
 namespace shoal::tracker {
 
-// 44 bytes per peer; no heap allocation per peer. The first 19 bytes are the sort key.
+// 44 bytes per peer; no heap allocation per peer. Address, port and family are the sort key.
 struct PeerRecord {
     std::array<std::uint8_t, 16> address{};
     std::uint16_t port = 0;

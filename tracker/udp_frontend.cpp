@@ -3,15 +3,52 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 
-#include <array>
+#include <netinet/in.h>
 
-#include "tracker/address.hpp"
+#include <cerrno>
+#include <cstring>
+
 #include "tracker/log.hpp"
 
 namespace shoal::tracker {
+namespace {
+
+// The sender as the tracker sees it; IPv4-mapped IPv6 becomes IPv4. False for other families.
+bool to_endpoint(const sockaddr_storage& ss, PeerEndpoint& out) {
+    if (ss.ss_family == AF_INET) {
+        const auto& sa = reinterpret_cast<const sockaddr_in&>(ss);
+        out.address = IpAddress::v4(ntohl(sa.sin_addr.s_addr));
+        out.port = ntohs(sa.sin_port);
+        return true;
+    }
+    if (ss.ss_family == AF_INET6) {
+        const auto& sa = reinterpret_cast<const sockaddr_in6&>(ss);
+        const auto* b = sa.sin6_addr.s6_addr;
+        static constexpr std::uint8_t k_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+        if (std::memcmp(b, k_mapped, 12) == 0) {
+            out.address =
+                IpAddress::v4((std::uint32_t{b[12]} << 24) | (std::uint32_t{b[13]} << 16) |
+                              (std::uint32_t{b[14]} << 8) | b[15]);
+        } else {
+            out.address = IpAddress{};
+            out.address.family = Family::v6;
+            std::memcpy(out.address.bytes.data(), b, 16);
+        }
+        out.port = ntohs(sa.sin6_port);
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
 
 UdpFrontend::UdpFrontend(udp::socket socket, UdpHandler& handler, Metrics& metrics)
-    : socket_(std::move(socket)), handler_(handler), metrics_(metrics) {}
+    : socket_(std::move(socket)), handler_(handler), metrics_(metrics), in_(k_batch * k_datagram) {
+    for (std::size_t i = 0; i < k_batch; ++i) {
+        out_[i].reserve(k_udp_max_reply);
+        in_iov_[i] = {in_.data() + i * k_datagram, k_datagram};
+    }
+}
 
 void UdpFrontend::start() {
     boost::system::error_code ec;
@@ -27,44 +64,81 @@ void UdpFrontend::stop() {
     socket_.close(ec);
 }
 
-asio::awaitable<void> UdpFrontend::receive_loop() {
-    // Read without waiting while datagrams are queued; yield now and then so HTTP on the
-    // same thread is not starved by a flood.
-    constexpr int k_batch = 64;
-    std::array<std::uint8_t, 2048> in{};
-    std::vector<std::uint8_t> out;
-    out.reserve(k_udp_max_reply);
-    udp::endpoint from;
-    int handled = 0;
-    for (;;) {
-        boost::system::error_code ec;
-        const std::size_t n = socket_.receive_from(asio::buffer(in), from, 0, ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) {
-            handled = 0;
-            auto [wait_ec] = co_await socket_.async_wait(udp::socket::wait_read, k_use_tuple);
-            if (wait_ec == asio::error::operation_aborted || !socket_.is_open())
-                co_return;
+void UdpFrontend::answer(std::size_t count) {
+    std::size_t replies = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        PeerEndpoint sender;
+        if (!to_endpoint(from_[i], sender))
             continue;
-        }
-        if (ec) {
-            if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
-                !socket_.is_open()) {
-                co_return;
-            }
-            continue;  // e.g. ICMP port unreachable reported on the socket
-        }
-        const PeerEndpoint sender{from_asio(from.address()), from.port()};
         bool reply = false;
+        std::vector<std::uint8_t>& out = out_[replies];
         try {
-            reply = handler_.handle({in.data(), n}, sender, out);
+            reply =
+                handler_.handle({in_.data() + i * k_datagram, in_msgs_[i].msg_len}, sender, out);
         } catch (const std::exception& e) {
             metrics_.error(ErrorKind::internal);
             log_event(LogLevel::error, "internal_error", {{"where", "udp"}, {"what", e.what()}});
         }
-        if (reply && !out.empty())
-            socket_.send_to(asio::buffer(out), from, 0, ec);
-        if (++handled >= k_batch) {
-            handled = 0;
+        if (!reply || out.empty())
+            continue;
+        out_iov_[replies] = {out.data(), out.size()};
+        msghdr& h = out_msgs_[replies].msg_hdr;
+        h = msghdr{};
+        h.msg_name = &from_[i];
+        h.msg_namelen = in_msgs_[i].msg_hdr.msg_namelen;
+        h.msg_iov = &out_iov_[replies];
+        h.msg_iovlen = 1;
+        ++replies;
+    }
+    // A full send buffer drops the rest, as a router would; clients retry.
+    std::size_t sent = 0;
+    while (sent < replies) {
+        const int n = ::sendmmsg(socket_.native_handle(), out_msgs_.data() + sent,
+                                 static_cast<unsigned>(replies - sent), MSG_DONTWAIT);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+                ++sent;  // e.g. an unreachable destination: skip that one reply
+                continue;
+            }
+            break;
+        }
+        sent += static_cast<std::size_t>(n);
+    }
+}
+
+asio::awaitable<void> UdpFrontend::receive_loop() {
+    // Read without waiting while datagrams are queued; yield now and then so HTTP on the
+    // same thread is not starved by a flood.
+    constexpr int k_batches_before_yield = 4;
+    int batches = 0;
+    for (;;) {
+        for (std::size_t i = 0; i < k_batch; ++i) {
+            msghdr& h = in_msgs_[i].msg_hdr;
+            h = msghdr{};
+            h.msg_name = &from_[i];
+            h.msg_namelen = sizeof(sockaddr_storage);
+            h.msg_iov = &in_iov_[i];
+            h.msg_iovlen = 1;
+        }
+        const int n = ::recvmmsg(socket_.native_handle(), in_msgs_.data(),
+                                 static_cast<unsigned>(k_batch), MSG_DONTWAIT, nullptr);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                batches = 0;
+                auto [wait_ec] = co_await socket_.async_wait(udp::socket::wait_read, k_use_tuple);
+                if (wait_ec == asio::error::operation_aborted || !socket_.is_open())
+                    co_return;
+                continue;
+            }
+            if (errno == EBADF || !socket_.is_open())
+                co_return;
+            continue;  // EINTR, or an ICMP error reported on the socket
+        }
+        answer(static_cast<std::size_t>(n));
+        if (++batches >= k_batches_before_yield) {
+            batches = 0;
             co_await asio::post(socket_.get_executor(), asio::use_awaitable);
         }
     }
