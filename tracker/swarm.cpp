@@ -70,7 +70,7 @@ Scan take(const std::vector<PeerRecord>& v, const PeerRecord& self, std::uint32_
             continue;
         if (!families.allows(static_cast<Family>(r.family)))
             continue;
-        if (Key::of(r) == me)
+        if (r.port == self.port && Key::of(r) == me)
             continue;
         out.push_back(r.info());
         ++scan.taken;
@@ -105,9 +105,19 @@ SwarmDelta Swarm::announce(const PeerEndpoint& endpoint, const PeerId& id, bool 
                            AnnounceEvent event, std::uint32_t now) {
     SwarmDelta delta;
     const PeerRecord rec = PeerRecord::make(endpoint, id, now);
-    auto in_seeders = find(seeders_, rec);
+    // Most announces repeat the peer's state, so look where it claims to be first.
+    auto in_seeders = seeders_.end();
+    auto in_leechers = leechers_.end();
+    if (seeding) {
+        in_seeders = find(seeders_, rec);
+        if (in_seeders == seeders_.end())
+            in_leechers = find(leechers_, rec);
+    } else {
+        in_leechers = find(leechers_, rec);
+        if (in_leechers == leechers_.end())
+            in_seeders = find(seeders_, rec);
+    }
     const bool was_seeder = in_seeders != seeders_.end();
-    auto in_leechers = was_seeder ? leechers_.end() : find(leechers_, rec);
     const bool was_leecher = in_leechers != leechers_.end();
 
     // A download counts once: when a known leecher reports nothing left (whatever the event;
