@@ -1,5 +1,5 @@
 #pragma once
-// IP address helpers: parsing, printing, v4-mapped normalisation, and which address a
+// IP addresses: parsing, printing, v4-mapped normalisation, and which address a
 // request really came from when a trusted reverse proxy sits in front.
 
 #include <boost/asio/ip/address.hpp>

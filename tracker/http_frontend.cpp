@@ -36,7 +36,7 @@ http::status status_for(const beast::error_code& ec) {
     return http::status::bad_request;
 }
 
-// Keeps the open-connection gauge right however the session ends.
+// Keeps the open-connection gauge right however the connection ends.
 struct ConnectionGuard {
     Metrics& metrics;
     explicit ConnectionGuard(Metrics& m) : metrics(m) { metrics.connection_opened(); }
@@ -83,12 +83,12 @@ asio::awaitable<void> HttpFrontend::accept_loop() {
         }
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        asio::co_spawn(acceptor_.get_executor(), session(std::move(socket), remote),
-                       [](std::exception_ptr e) { log_exception(e, "http session"); });
+        asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket), remote),
+                       [](std::exception_ptr e) { log_exception(e, "http connection"); });
     }
 }
 
-asio::awaitable<void> HttpFrontend::session(tcp::socket socket, tcp::endpoint remote) {
+asio::awaitable<void> HttpFrontend::serve(tcp::socket socket, tcp::endpoint remote) {
     ConnectionGuard guard(metrics_);
     boost::system::error_code ec;
     const IpAddress peer = from_asio(remote.address());

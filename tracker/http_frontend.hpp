@@ -21,7 +21,7 @@ class HttpFrontend {
 
   private:
     asio::awaitable<void> accept_loop();
-    asio::awaitable<void> session(tcp::socket socket, tcp::endpoint remote);
+    asio::awaitable<void> serve(tcp::socket socket, tcp::endpoint remote);
 
     tcp::acceptor acceptor_;
     HttpRouter& router_;

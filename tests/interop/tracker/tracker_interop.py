@@ -61,11 +61,11 @@ def lt_session(address):
     return lt.session(settings)
 
 
-def lt_add(session, torrent_file, save_path):
+def lt_add(ses, torrent_file, save_path):
     params = lt.add_torrent_params()
     params.ti = lt.torrent_info(torrent_file)
     params.save_path = save_path
-    return session.add_torrent(params)
+    return ses.add_torrent(params)
 
 
 class Scraper:
@@ -96,12 +96,12 @@ def run_libtorrent_leecher(torrent_file, download_dir):
 def lt_leecher_main(torrent_file, download_dir):
     """Downloads, then seeds until terminated."""
     signal.alarm(DEADLINE)
-    session = lt_session("127.0.0.3")
-    lt_add(session, torrent_file, download_dir)
+    ses = lt_session("127.0.0.3")
+    lt_add(ses, torrent_file, download_dir)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     while True:
         time.sleep(0.5)
-        session.pop_alerts()
+        ses.pop_alerts()
 
 
 def run_transmission(torrent_file, download_dir, work):
