@@ -37,6 +37,7 @@ AnnounceOutcome AnnounceService::announce(const AnnounceRequest& request, std::u
     s.numwant = std::min({request.numwant.value_or(config_.numwant_default), config_.numwant_max,
                           request.numwant_limit});
     s.families = request.families;
+    s.with_peer_ids = request.with_peer_ids;
     const std::uint64_t random = rng_();
     outcome.counts = store_.announce(s, now, random, peers);
     const std::uint32_t jitter =

@@ -32,6 +32,7 @@ struct AnnounceRequest {
     FamilyMask families;
     std::string_view passkey;
     std::uint32_t numwant_limit = 0xFFFFFFFFu;  // the frontend's own cap (datagram size)
+    bool with_peer_ids = true;                  // false when the reply format has no ids
 };
 
 struct AnnounceOutcome {

@@ -95,6 +95,7 @@ HttpReply HttpRouter::announce(const ParsedTarget& target, const IpAddress& clie
     r.seeding = query->left.has_value() && *query->left == 0;
     r.numwant = query->numwant;
     r.passkey = target.passkey;
+    r.with_peer_ids = !query->compact && !query->no_peer_id;
     const AnnounceOutcome outcome = service_.announce(r, clock_(), peers_);
     if (outcome.refusal)
         return refuse(*outcome.refusal);

@@ -52,7 +52,7 @@ struct Scan {
 // Takes up to `want` usable records from `v`, scanning positions `from`.. from a rotated start.
 Scan take(const std::vector<PeerRecord>& v, const PeerRecord& self, std::uint32_t want,
           FamilyMask families, std::uint32_t not_before, std::uint64_t random, std::size_t from,
-          std::vector<PeerInfo>& out) {
+          bool with_peer_ids, std::vector<PeerInfo>& out) {
     Scan scan{0, from};
     if (v.empty())
         return scan;
@@ -72,7 +72,12 @@ Scan take(const std::vector<PeerRecord>& v, const PeerRecord& self, std::uint32_
             continue;
         if (r.port == self.port && Key::of(r) == me)
             continue;
-        out.push_back(r.info());
+        PeerInfo& p = out.emplace_back();
+        p.endpoint.address.bytes = r.address;
+        p.endpoint.address.family = static_cast<Family>(r.family);
+        p.endpoint.port = r.port;
+        if (with_peer_ids)
+            p.peer_id.bytes = r.peer_id;
         ++scan.taken;
     }
     return scan;
@@ -165,10 +170,10 @@ SwarmDelta Swarm::announce(const PeerEndpoint& endpoint, const PeerId& id, bool 
 
 void Swarm::select(const PeerEndpoint& self, bool self_seeding, std::uint32_t numwant,
                    FamilyMask families, std::uint32_t not_before, std::uint64_t random,
-                   std::vector<PeerInfo>& out) const {
+                   bool with_peer_ids, std::vector<PeerInfo>& out) const {
     const PeerRecord me = PeerRecord::make(self, PeerId{}, 0);
     if (self_seeding) {
-        take(leechers_, me, numwant, families, not_before, random, 0, out);
+        take(leechers_, me, numwant, families, not_before, random, 0, with_peer_ids, out);
         return;
     }
     const std::uint64_t s = seeders_.size();
@@ -178,12 +183,15 @@ void Swarm::select(const PeerEndpoint& self, bool self_seeding, std::uint32_t nu
     // Seeders' share, rounded up so a leecher in a seeded swarm always sees a seeder.
     const auto seed_share = static_cast<std::uint32_t>((numwant * s + total - 1) / total);
     const std::uint64_t r2 = random * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
-    const Scan l = take(leechers_, me, numwant - seed_share, families, not_before, random, 0, out);
-    const Scan sd = take(seeders_, me, numwant - l.taken, families, not_before, r2, 0, out);
+    const Scan l = take(leechers_, me, numwant - seed_share, families, not_before, random, 0,
+                        with_peer_ids, out);
+    const Scan sd =
+        take(seeders_, me, numwant - l.taken, families, not_before, r2, 0, with_peer_ids, out);
     const std::uint32_t got = l.taken + sd.taken;
     if (got < numwant) {
         // Seeders ran short: more leechers may fill the gap.
-        take(leechers_, me, numwant - got, families, not_before, random, l.next, out);
+        take(leechers_, me, numwant - got, families, not_before, random, l.next, with_peer_ids,
+             out);
     }
 }
 

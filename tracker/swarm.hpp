@@ -36,10 +36,11 @@ class Swarm {
                         AnnounceEvent event, std::uint32_t now);
 
     // Appends up to `numwant` peers other than `self`: only leechers for a seeder, a mix
-    // proportional to the swarm for a leecher. `random` picks where each scan starts.
+    // proportional to the swarm for a leecher. `random` picks where each scan starts; peer ids
+    // are copied only when asked for (compact replies do not carry them).
     void select(const PeerEndpoint& self, bool self_seeding, std::uint32_t numwant,
                 FamilyMask families, std::uint32_t not_before, std::uint64_t random,
-                std::vector<PeerInfo>& out) const;
+                bool with_peer_ids, std::vector<PeerInfo>& out) const;
 
     // Removes peers last seen before `not_before`.
     SwarmDelta expire(std::uint32_t not_before);

@@ -23,6 +23,18 @@ std::size_t SwarmStore::Hash::operator()(const InfoHash& h) const noexcept {
     return static_cast<std::size_t>(mix(mix(mix(seed, a), b), c));
 }
 
+bool SwarmStore::Equal::operator()(const InfoHash& a, const InfoHash& b) const noexcept {
+    std::uint64_t a0, a1, b0, b1;
+    std::uint32_t a2, b2;
+    std::memcpy(&a0, a.bytes.data(), 8);
+    std::memcpy(&b0, b.bytes.data(), 8);
+    std::memcpy(&a1, a.bytes.data() + 8, 8);
+    std::memcpy(&b1, b.bytes.data() + 8, 8);
+    std::memcpy(&a2, a.bytes.data() + 16, 4);
+    std::memcpy(&b2, b.bytes.data() + 16, 4);
+    return ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2)) == 0;
+}
+
 SwarmStore::SwarmStore(StoreOptions options) : options_(options) {
     options_.shard_count = std::max<std::size_t>(1, options_.shard_count);
     shards_.reserve(options_.shard_count);
@@ -63,7 +75,7 @@ SwarmCounts SwarmStore::announce(const StoreAnnounce& request, std::uint32_t now
     Swarm& swarm = it->second;
     apply(swarm.announce(request.endpoint, request.peer_id, request.seeding, request.event, now));
     swarm.select(request.endpoint, request.seeding, request.numwant, request.families, not_before,
-                 random, out);
+                 random, request.with_peer_ids, out);
     return swarm.counts();
 }
 

@@ -31,6 +31,7 @@ struct StoreAnnounce {
     bool seeding = false;
     std::uint32_t numwant = 0;
     FamilyMask families;
+    bool with_peer_ids = true;  // only the dictionary form of HTTP replies needs them
 };
 
 struct StoreTotals {
@@ -62,13 +63,17 @@ class SwarmStore {
     const StoreOptions& options() const { return options_; }
 
   private:
+    // Compares the 20 bytes inline; std::equal_to would call memcmp for every probe.
+    struct Equal {
+        bool operator()(const InfoHash& a, const InfoHash& b) const noexcept;
+    };
     struct Hash {
         std::uint64_t seed;
         std::size_t operator()(const InfoHash& h) const noexcept;
     };
     struct Shard {
         mutable std::mutex mutex;
-        std::unordered_map<InfoHash, Swarm, Hash> swarms;
+        std::unordered_map<InfoHash, Swarm, Hash, Equal> swarms;
         std::size_t cursor = 0;  // next bucket the sweep looks at
         explicit Shard(std::uint64_t seed) : swarms(16, Hash{seed}) {}
     };

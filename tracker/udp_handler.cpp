@@ -57,6 +57,7 @@ bool UdpHandler::handle(std::span<const std::uint8_t> packet, const PeerEndpoint
         r.numwant_limit = static_cast<std::uint32_t>(
             (k_udp_max_reply - 20) / (sender.address.family == Family::v4 ? 6 : 18));
         r.passkey = passkey_from_url_data(a->url_data);
+        r.with_peer_ids = false;
         const AnnounceOutcome outcome = service_.announce(r, now, peers_);
         if (service_.config().log_requests) {
             log_event(LogLevel::info, "udp_announce",
