@@ -1,26 +1,13 @@
 #pragma once
-// The peers of one torrent: two sorted vectors of compact records (seeders, leechers).
+// The peers of one torrent: sorted lists of seeders and leechers, and completed downloads.
 
 #include <cstdint>
 #include <vector>
 
+#include "tracker/peer_list.hpp"
 #include "tracker/types.hpp"
 
 namespace shoal::tracker {
-
-// 44 bytes per peer; no heap allocation per peer. Address, port and family are the sort key.
-struct PeerRecord {
-    std::array<std::uint8_t, 16> address{};
-    std::uint16_t port = 0;
-    std::uint8_t family = 4;
-    std::uint8_t reserved = 0;
-    std::uint32_t last_seen = 0;
-    std::array<std::uint8_t, 20> peer_id{};
-
-    static PeerRecord make(const PeerEndpoint& endpoint, const PeerId& id, std::uint32_t now);
-    PeerInfo info() const;
-};
-static_assert(sizeof(PeerRecord) == 44);
 
 // How one announce changed the swarm, so the store can keep global totals.
 struct SwarmDelta {
@@ -49,8 +36,8 @@ class Swarm {
     bool empty() const { return seeders_.empty() && leechers_.empty(); }
 
   private:
-    std::vector<PeerRecord> seeders_;
-    std::vector<PeerRecord> leechers_;
+    PeerList seeders_;
+    PeerList leechers_;
     std::uint32_t completed_ = 0;
 };
 
