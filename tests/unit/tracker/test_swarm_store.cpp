@@ -177,6 +177,33 @@ TEST_F(SwarmStoreTest, ExpiryWithInjectedClock) {
     EXPECT_EQ(store.totals().seeders, 0);
 }
 
+TEST_F(SwarmStoreTest, PeerIdsStayWithTheirPeers) {
+    for (std::uint16_t p = 1; p <= 40; ++p) {
+        now = 1000 + p;
+        announce(request(1, v4(p, p), p % 3 == 0));
+    }
+    announce(request(1, v4(25, 25), false, 50, AnnounceEvent::stopped));
+    announce(request(1, v4(7, 7), true));     // leecher becomes a seeder
+    announce(request(1, v4(30, 30), false));  // seeder becomes a leecher
+    now = 1120;  // peers last seen before 1020 expire, except 7 which announced again
+    for (int i = 0; i < 40; ++i)
+        store.expire_step(now, 30);
+    auto r = request(1, v4(200, 200), false, 100);
+    r.with_peer_ids = true;
+    announce(r);
+    std::set<std::uint16_t> ports;
+    for (const auto& p : out) {
+        EXPECT_EQ(p.peer_id, id_of(p.endpoint.port)) << p.endpoint.port;
+        ports.insert(p.endpoint.port);
+    }
+    std::set<std::uint16_t> expected = {7};
+    for (std::uint16_t p = 20; p <= 40; ++p) {
+        if (p != 25)
+            expected.insert(p);
+    }
+    EXPECT_EQ(ports, expected);
+}
+
 TEST_F(SwarmStoreTest, ExpiryIsIncrementalButCoversEverything) {
     for (int t = 0; t < 2000; ++t)
         announce(request(t, v4(1, 1), false));
