@@ -307,12 +307,39 @@ def scenario_cli(binary):
         check(t.stop() == 0, "SIGINT exit code")
 
 
+def scenario_proxy(binary):
+    """X-Real-IP / X-Forwarded-For count only from trusted proxies; `ip` only if configured."""
+    h = random_hash()
+    with Tracker(binary, FAST) as t:
+        t.announce(h, peer_id(1), 3001, left=1, headers={"X-Real-IP": "10.9.9.9"},
+                   extra="&ip=10.8.8.8")
+        d = t.announce(h, peer_id(2), 3002, left=1, extra="&compact=0")
+        check([p[b"ip"] for p in d[b"peers"]] == [b"127.0.0.1"], d)
+        check(t.stop() == 0, "exit code")
+    cfg = FAST + '[http]\ntrusted_proxies = ["127.0.0.1"]\n'
+    with Tracker(binary, cfg) as t:
+        t.announce(h, peer_id(1), 3001, left=1, headers={"X-Real-IP": "10.9.9.9"})
+        t.announce(h, peer_id(3), 3003, left=1,
+                   headers={"X-Forwarded-For": "1.1.1.1, 10.7.7.7"})
+        d = t.announce(h, peer_id(2), 3002, left=1, extra="&compact=0")
+        ips = sorted(p[b"ip"] for p in d[b"peers"])
+        check(ips == [b"10.7.7.7", b"10.9.9.9"], d)
+        check(t.stop() == 0, "exit code")
+    cfg = FAST.replace("[announce]\n", "[announce]\naccept_ip_param = true\n")
+    with Tracker(binary, cfg) as t:
+        t.announce(h, peer_id(1), 3001, left=1, extra="&ip=10.8.8.8")
+        d = t.announce(h, peer_id(2), 3002, left=1, extra="&compact=0")
+        check([p[b"ip"] for p in d[b"peers"]] == [b"10.8.8.8"], d)
+        check(t.stop() == 0, "exit code")
+
+
 SCENARIOS = {
     "http": scenario_http,
     "udp": scenario_udp,
     "robustness": scenario_robustness,
     "access": scenario_access,
     "cli": scenario_cli,
+    "proxy": scenario_proxy,
 }
 
 if __name__ == "__main__":
