@@ -232,7 +232,8 @@ def scenario_access(binary):
     allowed = random_hash()
     later = random_hash()
     import tempfile
-    d = tempfile.mkdtemp(prefix="shoal-tracker-access-")
+    holder = tempfile.TemporaryDirectory(prefix="shoal-tracker-access-")
+    d = holder.name
     list_file = os.path.join(d, "allow.txt")
     keys_file = os.path.join(d, "keys.txt")
     with open(list_file, "w") as f:
@@ -283,7 +284,8 @@ def scenario_cli(binary):
     out = subprocess.run([binary, "--print-config"], capture_output=True, timeout=10)
     check(out.returncode == 0 and b"[announce]" in out.stdout, out)
     import tempfile
-    d = tempfile.mkdtemp(prefix="shoal-tracker-cli-")
+    holder = tempfile.TemporaryDirectory(prefix="shoal-tracker-cli-")
+    d = holder.name
     path = os.path.join(d, "c.toml")
     with open(path, "wb") as f:
         f.write(out.stdout)
