@@ -1,0 +1,128 @@
+#!/bin/bash
+# Side-by-side load test of shoal-tracker and opentracker on 127.0.0.1 (run by hand):
+# HTTP announces with wrk (keep-alive and Connection: close), UDP connect+announce+scrape with
+# udp_load, then shoal-tracker's memory holding 1,000,000 peers over 100,000 torrents.
+#
+#   tests/bench/tracker/bench_tracker.sh [BUILD_DIR]    (default build/release)
+# Environment: SECONDS_PER_RUN (5), ROUNDS (3), TORRENTS (10000), SHOAL_THREADS (1),
+# WRK_CONNECTIONS (50)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+build=${1:-$root/build/release}
+tracker=$build/app/shoal-tracker
+duration=${SECONDS_PER_RUN:-5}
+ROUNDS=${ROUNDS:-3}
+torrents=${TORRENTS:-10000}
+threads=${SHOAL_THREADS:-1}
+connections=${WRK_CONNECTIONS:-50}
+export TORRENTS=$torrents
+
+for tool in wrk opentracker g++; do
+    command -v $tool >/dev/null || { echo "bench: $tool is missing (apt-get install $tool)"; exit 1; }
+done
+[ -x "$tracker" ] || { echo "bench: build shoal-tracker first ($tracker)"; exit 1; }
+
+work=$(mktemp -d /tmp/shoal-tracker-bench.XXXXXX)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+g++ -std=c++20 -O2 -pthread "$here/udp_load.cpp" -o "$work/udp_load"
+"$work/udp_load" --print-hashes "$torrents" > "$work/whitelist"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+start_opentracker() {
+    ot_port=$(free_port)
+    # The Debian build only serves whitelisted torrents; it chroots into -d.
+    opentracker -i 127.0.0.1 -p "$ot_port" -P "$ot_port" -d "$work" -w whitelist \
+        > "$work/opentracker.log" 2>&1 &
+    ot_pid=$!
+    pids+=("$ot_pid")
+    sleep 1
+}
+
+start_shoal() {  # $1: extra config
+    cat > "$work/shoal.toml" <<TOML
+[listen]
+threads = $threads
+[access]
+mode = "allow"
+list_file = "$work/whitelist"
+[http]
+max_connections = 10000
+$1
+TOML
+    "$tracker" --config "$work/shoal.toml" --http 127.0.0.1:0 --udp 127.0.0.1:0 \
+        > "$work/shoal.out" 2> "$work/shoal.err" &
+    shoal_pid=$!
+    pids+=("$shoal_pid")
+    for _ in $(seq 50); do
+        grep -q "listening udp" "$work/shoal.out" 2>/dev/null && break
+        sleep 0.1
+    done
+    shoal_http=$(sed -n 's/listening http 127.0.0.1://p' "$work/shoal.out")
+    shoal_udp=$(sed -n 's/listening udp 127.0.0.1://p' "$work/shoal.out")
+}
+
+stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
+
+wrk_rate() {  # $1 port, rest: wrk flags
+    local port=$1
+    shift
+    wrk -t1 -c"$connections" -d"${duration}s" -s "$here/announce.lua" "$@" \
+        "http://127.0.0.1:$port/announce" | awk '/Requests\/sec/ {print int($2)}'
+}
+
+udp_rate() {
+    "$work/udp_load" 127.0.0.1 "$1" --seconds "$duration" --torrents "$torrents" --window 64 \
+        --scrape-every 10 | awk '{print int($8)}'
+}
+
+ratio() { python3 -c "print('%.2f' % ($1 / max($2, 1)))"; }
+
+best() { printf "%s\n" "$@" | sort -n | tail -1; }
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores; ${ROUNDS} rounds of ${duration}s per load, alternating, best kept;" \
+     "$torrents torrents; shoal threads=$threads"
+
+# Both run side by side (an idle tracker costs nothing) and take turns, so a noisy neighbour
+# hurts both alike; each figure is the best of the rounds.
+start_opentracker
+start_shoal ""
+declare -a ot_ka ot_close ot_u sh_ka sh_close sh_u
+for round in $(seq "$ROUNDS"); do
+    ot_ka+=("$(wrk_rate "$ot_port")")
+    sh_ka+=("$(wrk_rate "$shoal_http")")
+    ot_close+=("$(wrk_rate "$ot_port" -H "Connection: close")")
+    sh_close+=("$(wrk_rate "$shoal_http" -H "Connection: close")")
+    ot_u+=("$(udp_rate "$ot_port")")
+    sh_u+=("$(udp_rate "$shoal_udp")")
+done
+stop "$ot_pid"
+stop "$shoal_pid"
+ot_http_ka=$(best "${ot_ka[@]}"); sh_http_ka=$(best "${sh_ka[@]}")
+ot_http_close=$(best "${ot_close[@]}"); sh_http_close=$(best "${sh_close[@]}")
+ot_udp=$(best "${ot_u[@]}"); sh_udp=$(best "${sh_u[@]}")
+echo "# rounds: HTTP keep-alive ot=${ot_ka[*]} shoal=${sh_ka[*]}; close ot=${ot_close[*]} shoal=${sh_close[*]}; UDP ot=${ot_u[*]} shoal=${sh_u[*]}"
+
+printf "%-28s %12s %12s %8s\n" "load" "opentracker" "shoal" "ratio"
+printf "%-28s %12s %12s %8s\n" "HTTP announce keep-alive/s" "$ot_http_ka" "$sh_http_ka" "$(ratio "$sh_http_ka" "$ot_http_ka")"
+printf "%-28s %12s %12s %8s\n" "HTTP announce close/s" "$ot_http_close" "$sh_http_close" "$(ratio "$sh_http_close" "$ot_http_close")"
+printf "%-28s %12s %12s %8s\n" "UDP announce+scrape/s" "$ot_udp" "$sh_udp" "$(ratio "$sh_udp" "$ot_udp")"
+
+# Memory: 100,000 torrents x 10 peers, loaded by UDP announces (one per peer).
+"$work/udp_load" --print-hashes 100000 > "$work/whitelist"
+start_shoal ""
+"$work/udp_load" 127.0.0.1 "$shoal_udp" --torrents 100000 --fill 10 --window 256 > /dev/null
+peers=$(curl -s "http://127.0.0.1:$shoal_http/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["peers"])')
+torrents_held=$(curl -s "http://127.0.0.1:$shoal_http/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["torrents"])')
+rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$shoal_pid/status")
+stop "$shoal_pid"
+echo "memory: $peers peers over $torrents_held torrents, RSS $((rss_kib / 1024)) MiB (target < 200 MiB)"

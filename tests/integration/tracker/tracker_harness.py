@@ -1,0 +1,217 @@
+"""Start shoal-tracker on 127.0.0.1 ephemeral ports and talk to it over HTTP and UDP."""
+
+import http.client
+import os
+import random
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+
+PROTOCOL_ID = 0x41727101980
+
+
+def bdecode(data):
+    """Strict enough bencode decoder for tracker replies."""
+    def parse(i):
+        c = data[i:i + 1]
+        if c == b"i":
+            end = data.index(b"e", i)
+            return int(data[i + 1:end]), end + 1
+        if c == b"l":
+            i += 1
+            out = []
+            while data[i:i + 1] != b"e":
+                v, i = parse(i)
+                out.append(v)
+            return out, i + 1
+        if c == b"d":
+            i += 1
+            out = {}
+            while data[i:i + 1] != b"e":
+                k, i = parse(i)
+                v, i = parse(i)
+                out[k] = v
+            return out, i + 1
+        colon = data.index(b":", i)
+        n = int(data[i:colon])
+        return data[colon + 1:colon + 1 + n], colon + 1 + n
+    value, end = parse(0)
+    if end != len(data):
+        raise ValueError("trailing bytes")
+    return value
+
+
+class Tracker:
+    """A running shoal-tracker process; use as a context manager."""
+
+    def __init__(self, binary, config="", args=(), http="127.0.0.1:0", udp="127.0.0.1:0"):
+        self.dir = tempfile.TemporaryDirectory(prefix="shoal-tracker-it-")
+        self.config_path = os.path.join(self.dir.name, "tracker.toml")
+        with open(self.config_path, "w") as f:
+            f.write(config)
+        cmd = [binary, "--config", self.config_path, "--http", http, "--udp", udp,
+               "--threads", "2", *args]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.http_port = None
+        self.udp_port = None
+        self.http_host = None
+        self.udp_host = None
+        want = (http not in ("", "off")) + (udp not in ("", "off"))
+        got = 0
+        # The tracker prints its ports at once; a stuck start is killed after 10 s.
+        watchdog = threading.Timer(10, self.proc.kill)
+        watchdog.start()
+        while got < want:
+            line = self.proc.stdout.readline().decode()
+            if not line:
+                watchdog.cancel()
+                raise RuntimeError("tracker exited: " + self.proc.stderr.read().decode())
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "listening":
+                host, port = parts[2].rsplit(":", 1)
+                host = host.strip("[]")
+                if parts[1] == "http":
+                    self.http_host, self.http_port = host, int(port)
+                else:
+                    self.udp_host, self.udp_port = host, int(port)
+                got += 1
+        watchdog.cancel()
+
+    def path(self, name):
+        return os.path.join(self.dir.name, name)
+
+    def signal(self, signo):
+        self.proc.send_signal(signo)
+
+    def stop(self, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError("tracker did not stop on SIGTERM")
+        return rc
+
+    def stderr_text(self):
+        return self.proc.stderr.read().decode(errors="replace")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.dir.cleanup()
+
+    # ---- HTTP ----
+    def http_get(self, target, headers=None, conn=None):
+        own = conn is None
+        if own:
+            conn = http.client.HTTPConnection(self.http_host, self.http_port, timeout=10)
+        conn.request("GET", target, headers=headers or {})
+        resp = conn.getresponse()
+        body = resp.read()
+        if own:
+            conn.close()
+        return resp.status, body
+
+    def announce(self, info_hash, peer_id, port, left=0, event=None, extra="", prefix="",
+                 headers=None, conn=None):
+        q = {"info_hash": info_hash, "peer_id": peer_id, "port": str(port),
+             "uploaded": "0", "downloaded": "0", "left": str(left)}
+        if event:
+            q["event"] = event
+        target = prefix + "/announce?" + urllib.parse.urlencode(q) + extra
+        status, body = self.http_get(target, headers=headers, conn=conn)
+        assert status == 200, (status, body)
+        return bdecode(body)
+
+    def scrape(self, hashes, prefix=""):
+        target = prefix + "/scrape?" + "&".join(
+            "info_hash=" + urllib.parse.quote_from_bytes(h) for h in hashes)
+        status, body = self.http_get(target)
+        assert status == 200, (status, body)
+        return bdecode(body)
+
+
+class UdpClient:
+    """A BEP 15 client on one socket."""
+
+    def __init__(self, host, port, family=socket.AF_INET, bind_host="127.0.0.1"):
+        self.sock = socket.socket(family, socket.SOCK_DGRAM)
+        self.sock.bind((bind_host, 0))
+        self.sock.settimeout(3)
+        self.addr = (host, port)
+
+    def close(self):
+        self.sock.close()
+
+    def request(self, packet):
+        self.sock.sendto(packet, self.addr)
+        return self.sock.recv(4096)
+
+    def connect(self):
+        tx = random.getrandbits(32)
+        reply = self.request(struct.pack(">QII", PROTOCOL_ID, 0, tx))
+        action, rtx, cid = struct.unpack(">IIQ", reply)
+        assert action == 0 and rtx == tx, reply
+        return cid
+
+    def announce_packet(self, cid, info_hash, peer_id, port, left=0, event=0, numwant=-1,
+                        url_data=b"", tx=None):
+        tx = random.getrandbits(32) if tx is None else tx
+        p = struct.pack(">QII20s20sQQQIIIiH", cid, 1, tx, info_hash, peer_id, 0, left, 0,
+                        event, 0, 0, numwant, port)
+        while url_data:
+            chunk, url_data = url_data[:255], url_data[255:]
+            p += bytes([2, len(chunk)]) + chunk
+        return p, tx
+
+    def announce(self, cid, info_hash, peer_id, port, left=0, event=0, numwant=-1,
+                 url_data=b"", v6=False):
+        p, tx = self.announce_packet(cid, info_hash, peer_id, port, left, event, numwant,
+                                     url_data)
+        reply = self.request(p)
+        action, rtx = struct.unpack(">II", reply[:8])
+        assert rtx == tx
+        if action == 3:
+            return {"error": reply[8:].decode()}
+        interval, leechers, seeders = struct.unpack(">III", reply[8:20])
+        stride = 18 if v6 else 6
+        peers = []
+        for i in range(20, len(reply), stride):
+            chunk = reply[i:i + stride]
+            ip = socket.inet_ntop(socket.AF_INET6 if v6 else socket.AF_INET, chunk[:-2])
+            peers.append((ip, struct.unpack(">H", chunk[-2:])[0]))
+        return {"interval": interval, "leechers": leechers, "seeders": seeders,
+                "peers": peers, "size": len(reply)}
+
+    def scrape(self, cid, hashes):
+        tx = random.getrandbits(32)
+        reply = self.request(struct.pack(">QII", cid, 2, tx) + b"".join(hashes))
+        action, rtx = struct.unpack(">II", reply[:8])
+        assert rtx == tx
+        if action == 3:
+            return {"error": reply[8:].decode()}
+        return [struct.unpack(">III", reply[i:i + 12]) for i in range(8, len(reply), 12)]
+
+
+def compact_peers(blob):
+    return [(socket.inet_ntoa(blob[i:i + 4]), struct.unpack(">H", blob[i + 4:i + 6])[0])
+            for i in range(0, len(blob), 6)]
+
+
+def random_hash():
+    return os.urandom(20)
+
+
+def peer_id(n):
+    return ("-SH0001-%012d" % n).encode()

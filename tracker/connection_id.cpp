@@ -1,0 +1,140 @@
+#include "tracker/connection_id.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace shoal::tracker {
+namespace {
+
+MacKey random_key() {
+    MacKey k{};
+    if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1) {
+        // Without randomness ids would be forgeable; refusing to start is the only safe choice.
+        throw std::runtime_error("cannot get random bytes for the connection id key");
+    }
+    return k;
+}
+
+}  // namespace
+
+ConnectionKeyRing::ConnectionKeyRing() : current_(random_key()), previous_(random_key()) {}
+
+ConnectionKeyRing::ConnectionKeyRing(const MacKey& current, const MacKey& previous)
+    : current_(current), previous_(previous) {}
+
+void ConnectionKeyRing::rotate() {
+    rotate_to(random_key());
+}
+
+void ConnectionKeyRing::rotate_to(const MacKey& next) {
+    std::lock_guard lock(mutex_);
+    previous_ = current_;
+    current_ = next;
+    generation_.fetch_add(1, std::memory_order_release);
+}
+
+ConnectionKeyRing::Keys ConnectionKeyRing::keys() const {
+    std::lock_guard lock(mutex_);
+    return {current_, previous_, generation_.load(std::memory_order_acquire)};
+}
+
+// An HMAC-SHA256 context holding one key; re-initialised per id without re-keying.
+struct ConnectionIds::Mac {
+    EVP_MAC* mac = nullptr;
+    EVP_MAC_CTX* ctx = nullptr;
+
+    explicit Mac(const MacKey& key) {
+        mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+        if (mac != nullptr)
+            ctx = EVP_MAC_CTX_new(mac);
+        char digest[] = "SHA256";
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+        if (ctx == nullptr || EVP_MAC_init(ctx, key.data(), key.size(), params) != 1) {
+            throw std::runtime_error("OpenSSL HMAC-SHA256 is not available");
+        }
+    }
+    ~Mac() {
+        EVP_MAC_CTX_free(ctx);
+        EVP_MAC_free(mac);
+    }
+    Mac(const Mac&) = delete;
+    Mac& operator=(const Mac&) = delete;
+};
+
+ConnectionIds::ConnectionIds(const ConnectionKeyRing& ring) : ring_(ring) {
+    refresh();
+}
+
+ConnectionIds::~ConnectionIds() = default;
+
+void ConnectionIds::refresh() {
+    const auto keys = ring_.keys();
+    macs_[0] = std::make_unique<Mac>(keys.current);
+    macs_[1] = std::make_unique<Mac>(keys.previous);
+    generation_ = keys.generation;
+}
+
+bool ConnectionIds::mac(int which, const PeerEndpoint& client, std::uint16_t tick,
+                        std::array<std::uint8_t, 6>& out) {
+    std::uint8_t msg[16 + 1 + 2 + 2];
+    std::memcpy(msg, client.address.bytes.data(), 16);
+    msg[16] = static_cast<std::uint8_t>(client.address.family);
+    msg[17] = static_cast<std::uint8_t>(client.port >> 8);
+    msg[18] = static_cast<std::uint8_t>(client.port);
+    msg[19] = static_cast<std::uint8_t>(tick >> 8);
+    msg[20] = static_cast<std::uint8_t>(tick);
+    EVP_MAC_CTX* ctx = macs_[which]->ctx;
+    std::uint8_t full[EVP_MAX_MD_SIZE];
+    std::size_t len = 0;
+    if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 || EVP_MAC_update(ctx, msg, sizeof msg) != 1 ||
+        EVP_MAC_final(ctx, full, &len, sizeof full) != 1 || len < out.size()) {
+        return false;
+    }
+    std::memcpy(out.data(), full, out.size());
+    return true;
+}
+
+std::uint64_t ConnectionIds::issue(const PeerEndpoint& client, std::uint32_t now) {
+    if (ring_.generation() != generation_)
+        refresh();
+    const auto tick = static_cast<std::uint16_t>(now / k_tick_seconds);
+    std::array<std::uint8_t, 6> tag{};
+    if (!mac(0, client, tick, tag))
+        tag.fill(0);  // an all-zero tag never verifies as valid
+    std::uint64_t id = tick;
+    for (auto b : tag)
+        id = (id << 8) | b;
+    return id;
+}
+
+bool ConnectionIds::verify(std::uint64_t id, const PeerEndpoint& client, std::uint32_t now) {
+    if (ring_.generation() != generation_)
+        refresh();
+    const auto tick = static_cast<std::uint16_t>(id >> 48);
+    const auto now_tick = static_cast<std::uint16_t>(now / k_tick_seconds);
+    const auto age = static_cast<std::uint16_t>(now_tick - tick);
+    if (age > k_max_age_ticks)
+        return false;
+    std::array<std::uint8_t, 6> given{};
+    for (int i = 5; i >= 0; --i) {
+        given[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(id);
+        id >>= 8;
+    }
+    for (int which = 0; which < 2; ++which) {
+        std::array<std::uint8_t, 6> expected{};
+        if (!mac(which, client, tick, expected))
+            return false;
+        if (CRYPTO_memcmp(expected.data(), given.data(), given.size()) == 0)
+            return true;
+    }
+    return false;
+}
+
+}  // namespace shoal::tracker

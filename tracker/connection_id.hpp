@@ -1,0 +1,69 @@
+#pragma once
+// Stateless UDP connection ids (BEP 15): a keyed MAC over the client's address, port and a
+// coarse timestamp, so the tracker remembers nothing between connect and announce.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "tracker/types.hpp"
+
+namespace shoal::tracker {
+
+using MacKey = std::array<std::uint8_t, 32>;
+
+// The current and previous MAC keys, shared by all threads. Rotating keeps the previous
+// key valid, so ids issued just before a rotation still work.
+class ConnectionKeyRing {
+  public:
+    ConnectionKeyRing();  // two random keys
+    ConnectionKeyRing(const MacKey& current, const MacKey& previous);
+
+    void rotate();  // previous = current, current = a fresh random key
+    void rotate_to(const MacKey& next);
+
+    struct Keys {
+        MacKey current;
+        MacKey previous;
+        std::uint64_t generation;
+    };
+    Keys keys() const;
+    std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+  private:
+    mutable std::mutex mutex_;
+    MacKey current_{};
+    MacKey previous_{};
+    std::atomic<std::uint64_t> generation_{1};
+};
+
+// Issues and checks ids; one object per thread (it owns OpenSSL MAC contexts).
+class ConnectionIds {
+  public:
+    // Ids are accepted for between k_max_age_ticks and k_max_age_ticks + 1 ticks.
+    static constexpr std::uint32_t k_tick_seconds = 16;
+    static constexpr std::uint32_t k_max_age_ticks = 7;
+
+    explicit ConnectionIds(const ConnectionKeyRing& ring);
+    ~ConnectionIds();
+    ConnectionIds(const ConnectionIds&) = delete;
+    ConnectionIds& operator=(const ConnectionIds&) = delete;
+
+    // `now` is in seconds on any clock that both calls share.
+    std::uint64_t issue(const PeerEndpoint& client, std::uint32_t now);
+    bool verify(std::uint64_t id, const PeerEndpoint& client, std::uint32_t now);
+
+  private:
+    struct Mac;
+    void refresh();
+    bool mac(int which, const PeerEndpoint& client, std::uint16_t tick,
+             std::array<std::uint8_t, 6>& out);
+
+    const ConnectionKeyRing& ring_;
+    std::uint64_t generation_ = 0;
+    std::unique_ptr<Mac> macs_[2];  // current, previous
+};
+
+}  // namespace shoal::tracker

@@ -1,0 +1,147 @@
+#include "tracker/udp_frontend.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+
+#include <netinet/in.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "tracker/log.hpp"
+
+namespace shoal::tracker {
+namespace {
+
+// The sender as the tracker sees it; IPv4-mapped IPv6 becomes IPv4. False for other families.
+bool to_endpoint(const sockaddr_storage& ss, PeerEndpoint& out) {
+    if (ss.ss_family == AF_INET) {
+        const auto& sa = reinterpret_cast<const sockaddr_in&>(ss);
+        out.address = IpAddress::v4(ntohl(sa.sin_addr.s_addr));
+        out.port = ntohs(sa.sin_port);
+        return true;
+    }
+    if (ss.ss_family == AF_INET6) {
+        const auto& sa = reinterpret_cast<const sockaddr_in6&>(ss);
+        const auto* b = sa.sin6_addr.s6_addr;
+        static constexpr std::uint8_t k_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+        if (std::memcmp(b, k_mapped, 12) == 0) {
+            out.address =
+                IpAddress::v4((std::uint32_t{b[12]} << 24) | (std::uint32_t{b[13]} << 16) |
+                              (std::uint32_t{b[14]} << 8) | b[15]);
+        } else {
+            out.address = IpAddress{};
+            out.address.family = Family::v6;
+            std::memcpy(out.address.bytes.data(), b, 16);
+        }
+        out.port = ntohs(sa.sin6_port);
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+UdpFrontend::UdpFrontend(udp::socket socket, UdpHandler& handler, Metrics& metrics)
+    : socket_(std::move(socket)), handler_(handler), metrics_(metrics), in_(k_batch * k_datagram) {
+    for (std::size_t i = 0; i < k_batch; ++i) {
+        out_[i].reserve(k_udp_max_reply);
+        in_iov_[i] = {in_.data() + i * k_datagram, k_datagram};
+    }
+}
+
+void UdpFrontend::start() {
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    asio::co_spawn(socket_.get_executor(), receive_loop(), [](std::exception_ptr e) {
+        if (e)
+            log_event(LogLevel::error, "internal_error", {{"where", "udp loop"}});
+    });
+}
+
+void UdpFrontend::stop() {
+    boost::system::error_code ec;
+    socket_.close(ec);
+}
+
+void UdpFrontend::answer(std::size_t count) {
+    std::size_t replies = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        PeerEndpoint sender;
+        if (!to_endpoint(from_[i], sender))
+            continue;
+        bool reply = false;
+        std::vector<std::uint8_t>& out = out_[replies];
+        try {
+            reply =
+                handler_.handle({in_.data() + i * k_datagram, in_msgs_[i].msg_len}, sender, out);
+        } catch (const std::exception& e) {
+            metrics_.error(ErrorKind::internal);
+            log_event(LogLevel::error, "internal_error", {{"where", "udp"}, {"what", e.what()}});
+        }
+        if (!reply || out.empty())
+            continue;
+        out_iov_[replies] = {out.data(), out.size()};
+        msghdr& h = out_msgs_[replies].msg_hdr;
+        h = msghdr{};
+        h.msg_name = &from_[i];
+        h.msg_namelen = in_msgs_[i].msg_hdr.msg_namelen;
+        h.msg_iov = &out_iov_[replies];
+        h.msg_iovlen = 1;
+        ++replies;
+    }
+    // A full send buffer drops the rest, as a router would; clients retry.
+    std::size_t sent = 0;
+    while (sent < replies) {
+        const int n = ::sendmmsg(socket_.native_handle(), out_msgs_.data() + sent,
+                                 static_cast<unsigned>(replies - sent), MSG_DONTWAIT);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+                ++sent;  // e.g. an unreachable destination: skip that one reply
+                continue;
+            }
+            break;
+        }
+        sent += static_cast<std::size_t>(n);
+    }
+}
+
+asio::awaitable<void> UdpFrontend::receive_loop() {
+    // Read without waiting while datagrams are queued; yield now and then so HTTP on the
+    // same thread is not starved by a flood.
+    constexpr int k_batches_before_yield = 4;
+    int batches = 0;
+    for (;;) {
+        for (std::size_t i = 0; i < k_batch; ++i) {
+            msghdr& h = in_msgs_[i].msg_hdr;
+            h = msghdr{};
+            h.msg_name = &from_[i];
+            h.msg_namelen = sizeof(sockaddr_storage);
+            h.msg_iov = &in_iov_[i];
+            h.msg_iovlen = 1;
+        }
+        const int n = ::recvmmsg(socket_.native_handle(), in_msgs_.data(),
+                                 static_cast<unsigned>(k_batch), MSG_DONTWAIT, nullptr);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                batches = 0;
+                auto [wait_ec] = co_await socket_.async_wait(udp::socket::wait_read, k_use_tuple);
+                if (wait_ec == asio::error::operation_aborted || !socket_.is_open())
+                    co_return;
+                continue;
+            }
+            if (errno == EBADF || !socket_.is_open())
+                co_return;
+            continue;  // EINTR, or an ICMP error reported on the socket
+        }
+        answer(static_cast<std::size_t>(n));
+        if (++batches >= k_batches_before_yield) {
+            batches = 0;
+            co_await asio::post(socket_.get_executor(), asio::use_awaitable);
+        }
+    }
+}
+
+}  // namespace shoal::tracker

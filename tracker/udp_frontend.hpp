@@ -1,0 +1,46 @@
+#pragma once
+// One UDP socket for one thread: receive a batch of datagrams (recvmmsg), answer each through
+// UdpHandler, send the replies as one batch (sendmmsg). Batching halves the system calls per
+// request, which is most of a UDP tracker's cost.
+
+#include <boost/asio/awaitable.hpp>
+
+#include <sys/socket.h>
+
+#include <array>
+#include <vector>
+
+#include "tracker/metrics.hpp"
+#include "tracker/net.hpp"
+#include "tracker/udp_handler.hpp"
+
+namespace shoal::tracker {
+
+class UdpFrontend {
+  public:
+    UdpFrontend(udp::socket socket, UdpHandler& handler, Metrics& metrics);
+
+    void start();
+    void stop();
+
+  private:
+    static constexpr std::size_t k_batch = 32;
+    static constexpr std::size_t k_datagram = 2048;
+
+    asio::awaitable<void> receive_loop();
+    // Answers the `count` datagrams received into the batch and sends the replies.
+    void answer(std::size_t count);
+
+    udp::socket socket_;
+    UdpHandler& handler_;
+    Metrics& metrics_;
+    std::vector<std::uint8_t> in_;  // k_batch slots of k_datagram bytes
+    std::array<std::vector<std::uint8_t>, k_batch> out_;
+    std::array<sockaddr_storage, k_batch> from_{};
+    std::array<iovec, k_batch> in_iov_{};
+    std::array<iovec, k_batch> out_iov_{};
+    std::array<mmsghdr, k_batch> in_msgs_{};
+    std::array<mmsghdr, k_batch> out_msgs_{};
+};
+
+}  // namespace shoal::tracker

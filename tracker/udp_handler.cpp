@@ -1,0 +1,102 @@
+#include "tracker/udp_handler.hpp"
+
+#include "tracker/address.hpp"
+#include "tracker/http_router.hpp"
+#include "tracker/log.hpp"
+#include "tracker/udp_packet.hpp"
+
+namespace shoal::tracker {
+
+std::string_view passkey_from_url_data(std::string_view url_data) {
+    const ParsedTarget t = parse_target(url_data);
+    return t.route == Route::announce ? t.passkey : std::string_view{};
+}
+
+UdpHandler::UdpHandler(AnnounceService& service, ConnectionIds& ids, Clock clock)
+    : service_(service), ids_(ids), clock_(std::move(clock)) {}
+
+bool UdpHandler::error(std::vector<std::uint8_t>& out, std::uint32_t transaction_id, ErrorKind kind,
+                       std::string_view message) {
+    service_.metrics().error(kind);
+    if (service_.config().log_requests) {
+        log_event(
+            LogLevel::info, "udp_refused",
+            {{"kind", std::string(error_kind_name(kind))}, {"message", std::string(message)}});
+    }
+    write_udp_error(out, transaction_id, message);
+    return true;
+}
+
+bool UdpHandler::handle(std::span<const std::uint8_t> packet, const PeerEndpoint& sender,
+                        std::vector<std::uint8_t>& out) {
+    UdpParsed parsed = parse_udp_request(packet);
+    const std::uint32_t now = clock_();
+    if (auto* c = std::get_if<UdpConnectRequest>(&parsed.request)) {
+        service_.metrics().connect();
+        write_udp_connect(out, c->transaction_id, ids_.issue(sender, now));
+        return true;
+    }
+    if (auto* a = std::get_if<UdpAnnounceRequest>(&parsed.request)) {
+        if (!ids_.verify(a->connection_id, sender, now)) {
+            return error(out, a->transaction_id, ErrorKind::bad_connection_id, "bad connection id");
+        }
+        AnnounceRequest r;
+        r.info_hash = a->info_hash;
+        r.peer_id = a->peer_id;
+        r.endpoint.address = sender.address;
+        if (service_.config().accept_ip_param && a->ip != 0 &&
+            sender.address.family == Family::v4) {
+            r.endpoint.address = IpAddress::v4(a->ip);
+        }
+        r.endpoint.port = a->port;
+        r.event = a->event;
+        r.seeding = a->left == 0;
+        if (a->numwant >= 0)
+            r.numwant = static_cast<std::uint32_t>(a->numwant);
+        r.families = {sender.address.family == Family::v4, sender.address.family == Family::v6};
+        r.numwant_limit = static_cast<std::uint32_t>(
+            (k_udp_max_reply - 20) / (sender.address.family == Family::v4 ? 6 : 18));
+        r.passkey = passkey_from_url_data(a->url_data);
+        r.with_peer_ids = false;
+        const AnnounceOutcome outcome = service_.announce(r, now, peers_);
+        if (service_.config().log_requests) {
+            log_event(LogLevel::info, "udp_announce",
+                      {{"client", format_ip(r.endpoint.address)},
+                       {"port", std::to_string(r.endpoint.port)},
+                       {"event", std::to_string(static_cast<int>(r.event))},
+                       {"left", std::to_string(a->left)},
+                       {"peers", std::to_string(peers_.size())},
+                       {"refused", outcome.refusal ? outcome.refusal->message : "no"}});
+        }
+        if (outcome.refusal) {
+            return error(out, a->transaction_id, outcome.refusal->kind, outcome.refusal->message);
+        }
+        service_.metrics().announce(Protocol::udp);
+        write_udp_announce(out, a->transaction_id, outcome.interval, outcome.counts, peers_,
+                           sender.address.family);
+        return true;
+    }
+    if (auto* s = std::get_if<UdpScrapeRequest>(&parsed.request)) {
+        if (!ids_.verify(s->connection_id, sender, now)) {
+            return error(out, s->transaction_id, ErrorKind::bad_connection_id, "bad connection id");
+        }
+        // BEP 41 carries no URL data on scrapes, so a private tracker cannot check a key.
+        if (auto refusal = service_.scrape(s->info_hashes, {}, scrape_)) {
+            return error(out, s->transaction_id, refusal->kind, "scrape needs a passkey");
+        }
+        counts_.clear();
+        for (const auto& e : scrape_)
+            counts_.push_back(e.counts);
+        service_.metrics().scrape(Protocol::udp);
+        write_udp_scrape(out, s->transaction_id, counts_);
+        return true;
+    }
+    service_.metrics().error(ErrorKind::bad_packet);
+    if (!parsed.transaction_id)
+        return false;
+    write_udp_error(out, *parsed.transaction_id, parsed.error);
+    // An error to a possibly spoofed source must not be larger than what arrived.
+    return out.size() <= packet.size();
+}
+
+}  // namespace shoal::tracker

@@ -1,0 +1,66 @@
+#pragma once
+// BEP 15 UDP tracker packets (with BEP 41 options): parsing requests, writing replies.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "tracker/types.hpp"
+
+namespace shoal::tracker {
+
+constexpr std::uint64_t k_udp_protocol_id = 0x41727101980ull;
+constexpr std::size_t k_udp_max_scrape_hashes = 74;  // what fits a 1500-byte datagram
+constexpr std::size_t k_udp_max_url_data = 1024;
+
+enum class UdpAction : std::uint32_t { connect = 0, announce = 1, scrape = 2, error = 3 };
+
+struct UdpConnectRequest {
+    std::uint32_t transaction_id = 0;
+};
+
+struct UdpAnnounceRequest {
+    std::uint64_t connection_id = 0;
+    std::uint32_t transaction_id = 0;
+    InfoHash info_hash;
+    PeerId peer_id;
+    std::uint64_t downloaded = 0;
+    std::uint64_t left = 0;
+    std::uint64_t uploaded = 0;
+    AnnounceEvent event = AnnounceEvent::none;
+    std::uint32_t ip = 0;
+    std::uint32_t key = 0;
+    std::int32_t numwant = -1;
+    std::uint16_t port = 0;
+    std::string url_data;  // BEP 41 URLData, concatenated (path and query)
+};
+
+struct UdpScrapeRequest {
+    std::uint64_t connection_id = 0;
+    std::uint32_t transaction_id = 0;
+    std::vector<InfoHash> info_hashes;
+};
+
+struct UdpParsed {
+    std::variant<std::monostate, UdpConnectRequest, UdpAnnounceRequest, UdpScrapeRequest> request;
+    std::string error;                            // set when request holds monostate
+    std::optional<std::uint32_t> transaction_id;  // set when an error reply makes sense
+};
+
+UdpParsed parse_udp_request(std::span<const std::uint8_t> packet);
+
+void write_udp_connect(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
+                       std::uint64_t connection_id);
+// Writes `peers` of the given family only: 6 bytes each for IPv4, 18 for IPv6.
+void write_udp_announce(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
+                        std::uint32_t interval, const SwarmCounts& counts,
+                        const std::vector<PeerInfo>& peers, Family family);
+void write_udp_scrape(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
+                      const std::vector<SwarmCounts>& counts);
+void write_udp_error(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
+                     std::string_view message);
+
+}  // namespace shoal::tracker
