@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
 #include "cli/version.hpp"
@@ -25,8 +26,16 @@ int main(int argc, char** argv) {
             }
             return list;
         }();
+        std::vector<std::string> args(argv + 1, argv + argc);
+        auto expanded = apply_config_file(app, std::move(args));
+        if (!expanded) {
+            print_error(expanded.error().message);
+            return k_exit_usage;
+        }
+        // CLI11 takes the arguments in reverse order.
+        std::vector<std::string> reversed(expanded->rbegin(), expanded->rend());
         try {
-            app.parse(argc, argv);
+            app.parse(reversed);
         } catch (const CLI::CallForHelp& e) {
             return app.exit(e);
         } catch (const CLI::CallForAllHelp& e) {

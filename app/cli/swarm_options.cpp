@@ -139,8 +139,8 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
         ->check(CLI::NonNegativeNumber);
     cmd.add_flag("--json", o.json, "Print one JSON status object per second");
     cmd.add_flag("-v,--verbose", o.verbose, "Log peers connecting and leaving, bans and hash failures");
-    cmd.set_config("--config", "", "TOML file with the same names as the long flags");
-    cmd.allow_config_extras(false);
+    // Read before parsing (see config_file.hpp); declared here for --help and validation.
+    cmd.add_option("--config", o.config, "TOML file with the same names as the long options");
 }
 
 int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {

@@ -22,6 +22,7 @@ struct SwarmOptions {
     double seed_time = 0;    // minutes, 0: no limit
     bool json = false;
     bool verbose = false;
+    std::string config;
 };
 
 // Registers --port, --listen, --peer, --up-limit, --down-limit, --max-peers, --seed-ratio,

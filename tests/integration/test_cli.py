@@ -102,6 +102,16 @@ def main():
         expect_error(run("verify", torrent, "-d", os.path.join(tmp, "nowhere")), 3, "not a folder",
                      "verify with a missing folder")
 
+        config = os.path.join(tmp, "bad.toml")
+        with open(config, "w") as f:
+            f.write('up-limit = "1M"\nturbo = true\n')
+        expect_error(run("get", torrent, "--config", config), 2, "unknown key 'turbo'", "config with an unknown key")
+        with open(config, "w") as f:
+            f.write('up-limit = "fast"\n')
+        expect_error(run("get", torrent, "-d", tmp, "--config", config), 2, "rate limit", "config with a bad value")
+        expect_error(run("get", torrent, "--peer", "nohost"), 2, "HOST:PORT", "peer without a port")
+        expect_error(run("get", "magnet:?xt=urn:btih:" + info["info_hash_v1"]), 3, "magnet", "get of a magnet link")
+
     if failures:
         print("FAIL:\n  " + "\n  ".join(failures), file=sys.stderr)
         sys.exit(1)

@@ -1,0 +1,17 @@
+#pragma once
+// `--config FILE` for seed and get: a TOML file holding the same names as the long options.
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace shoal::cli {
+
+// The command line with the config file's settings added as options, for every option the
+// command line does not give itself. Unknown keys and bad values are errors naming them.
+Result<std::vector<std::string>> apply_config_file(const CLI::App& app, std::vector<std::string> args);
+
+}  // namespace shoal::cli
