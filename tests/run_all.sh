@@ -10,9 +10,9 @@ cmake --build build/release -j "$jobs"
 ctest --preset release -j "$jobs"
 
 cmake --preset asan
-cmake --build build/asan -j "$jobs"
+cmake --build build/asan -j "$jobs" --target unit_tests
 ctest --preset asan -j "$jobs"
 
 cmake --preset fuzz
-cmake --build build/fuzz -j "$jobs"
+cmake --build build/fuzz -j "$jobs" --target fuzz_targets
 ctest --preset fuzz -j "$jobs"

@@ -340,6 +340,7 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     if (optimistic_.get() == &peer) optimistic_.reset();
     events_(event::PeerDisconnected{id_, address_text(peer.endpoint()), reason});
     const tcp::endpoint endpoint = peer.endpoint();
+    uploaded_ += peer.stats().uploaded;
     peers_.erase(it);
     // A peer we dialed that dropped us while we still need data is dialed again later
     // (it may have been checking its files, or restarted), a bounded number of times.
@@ -498,7 +499,14 @@ void Torrent::tick() {
     if (stopped_) return;
     ++ticks_;
     const auto now = PeerConnection::Clock::now();
-    for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->tick(now);
+    for (const auto& p : std::vector(peers_.begin(), peers_.end())) {
+        // Two seeds have nothing to trade.
+        if (finished_ && picker_.have_pieces().all() && p->is_seed()) {
+            p->close("both seeding");
+        } else {
+            p->tick(now);
+        }
+    }
     if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) {
         if (ticks_ % k_rechoke_ticks == 0) rechoke(ticks_ % k_optimistic_ticks == 0);
         connect_more();

@@ -150,7 +150,7 @@ private:
     std::unordered_map<std::size_t, PieceInFlight> in_flight_;
 
     std::int64_t downloaded_ = 0;
-    std::int64_t uploaded_ = 0;
+    std::int64_t uploaded_ = 0;  // to peers that have left; the rest is in their stats
     int ticks_ = 0;
     std::shared_ptr<PeerConnection> optimistic_;
 };

@@ -41,29 +41,23 @@ std::filesystem::path PieceReader::file_path(std::size_t file) const {
     return p;
 }
 
-ReadResult PieceReader::read(std::int64_t offset, std::span<char> out, OpenFile& open) const {
-    std::size_t index = file_at(torrent_, offset);
+ReadResult read_stream(const TorrentInfo& torrent, std::int64_t offset, std::span<char> out,
+                       const std::function<int(std::size_t)>& fd_of) {
+    std::size_t index = file_at(torrent, offset);
     std::size_t done = 0;
-    while (done < out.size() && index < torrent_.files.size()) {
-        const FileEntry& f = torrent_.files[index];
+    while (done < out.size() && index < torrent.files.size()) {
+        const FileEntry& f = torrent.files[index];
         const std::int64_t in_file = offset + static_cast<std::int64_t>(done) - f.offset;
-        const std::size_t want = static_cast<std::size_t>(
+        const auto want = static_cast<std::size_t>(
             std::min<std::int64_t>(f.size - in_file, static_cast<std::int64_t>(out.size() - done)));
-        if (want == 0 || f.symlink) {
-            ++index;
-            continue;
-        }
-        if (f.pad) {
+        if (want > 0 && (f.pad || f.symlink)) {
             std::memset(out.data() + done, 0, want);
-        } else {
-            const int fd = open.get(index, file_path(index));
+        } else if (want > 0) {
+            const int fd = fd_of(index);
             if (fd < 0) {
-                return {errno == ENOENT || errno == ENOTDIR ? ReadStatus::missing
-                                                            : ReadStatus::io_error,
-                        index};
+                return {errno == ENOENT || errno == ENOTDIR ? ReadStatus::missing : ReadStatus::io_error, index};
             }
-            std::size_t got = 0;
-            while (got < want) {
+            for (std::size_t got = 0; got < want;) {
                 const ssize_t n = ::pread(fd, out.data() + done + got, want - got,
                                           static_cast<off_t>(in_file) + static_cast<off_t>(got));
                 if (n < 0 && errno == EINTR) continue;
@@ -76,6 +70,10 @@ ReadResult PieceReader::read(std::int64_t offset, std::span<char> out, OpenFile&
         ++index;
     }
     return {};
+}
+
+ReadResult PieceReader::read(std::int64_t offset, std::span<char> out, OpenFile& open) const {
+    return read_stream(torrent_, offset, out, [&](std::size_t file) { return open.get(file, file_path(file)); });
 }
 
 }  // namespace shoal

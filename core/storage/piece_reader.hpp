@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -52,5 +53,10 @@ private:
 
 // The file holding stream byte `offset` (pads included), by binary search.
 std::size_t file_at(const TorrentInfo& torrent, std::int64_t offset);
+
+// Reads stream bytes from the files through `fd_of(file)`, which gives an open descriptor or
+// -1 with errno set; pad files and symlinks read as zeros.
+ReadResult read_stream(const TorrentInfo& torrent, std::int64_t offset, std::span<char> out,
+                       const std::function<int(std::size_t file)>& fd_of);
 
 }  // namespace shoal

@@ -118,31 +118,7 @@ Result<bool> TorrentStorage::write(std::int64_t offset, std::span<const char> da
 }
 
 ReadResult TorrentStorage::read(std::int64_t offset, std::span<char> out) {
-    std::size_t index = file_at(torrent_, offset);
-    std::size_t done = 0;
-    while (done < out.size() && index < torrent_.files.size()) {
-        const FileEntry& f = torrent_.files[index];
-        const std::int64_t in_file = offset + static_cast<std::int64_t>(done) - f.offset;
-        const auto want = static_cast<std::size_t>(std::min<std::int64_t>(
-            f.size - in_file, static_cast<std::int64_t>(out.size() - done)));
-        if (want > 0 && (f.pad || f.symlink)) {
-            std::memset(out.data() + done, 0, want);
-        } else if (want > 0) {
-            const int fd = open_for_read(index);
-            if (fd < 0) return {errno == ENOENT ? ReadStatus::missing : ReadStatus::io_error, index};
-            for (std::size_t got = 0; got < want;) {
-                const ssize_t n = ::pread(fd, out.data() + done + got, want - got,
-                                          static_cast<off_t>(in_file + static_cast<std::int64_t>(got)));
-                if (n < 0 && errno == EINTR) continue;
-                if (n < 0) return {ReadStatus::io_error, index};
-                if (n == 0) return {ReadStatus::short_file, index};
-                got += static_cast<std::size_t>(n);
-            }
-        }
-        done += want;
-        ++index;
-    }
-    return {};
+    return read_stream(torrent_, offset, out, [this](std::size_t file) { return open_for_read(file); });
 }
 
 Result<bool> TorrentStorage::create_empty_files() {

@@ -5,14 +5,12 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
-import time
 
 import libtorrent as lt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "swarm"))
 from mini_tracker import MiniTracker  # noqa: E402
-from swarm_util import create, get, same_file, seed, wait_until, write_random  # noqa: E402
+from swarm_util import create, get, run_scenarios, same_file, seed, wait_until, write_random  # noqa: E402
 
 MiB = 1024 * 1024
 
@@ -185,23 +183,5 @@ SCENARIOS = [
 ]
 
 
-def main():
-    only = sys.argv[1:]
-    failed = []
-    for name, scenario in SCENARIOS:
-        if only and not any(o in name for o in only):
-            continue
-        start = time.time()
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                scenario(tmp)
-                print(f"ok   {name} ({time.time() - start:.1f}s)", flush=True)
-            except Exception as e:  # noqa: BLE001 - report every scenario
-                print(f"FAIL {name}: {e}", flush=True)
-                failed.append(name)
-    if failed:
-        sys.exit(1)
-
-
 if __name__ == "__main__":
-    main()
+    run_scenarios(SCENARIOS)

@@ -2,6 +2,8 @@
 import json
 import os
 import random
+import sys
+import tempfile
 import re
 import socket
 import subprocess
@@ -172,3 +174,23 @@ def wait_until(predicate, timeout, what):
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def run_scenarios(scenarios):
+    """Runs (name, function(tmp_dir)) pairs, those named on the command line if any; exits 1
+    if one failed."""
+    only = sys.argv[1:]
+    failed = []
+    for name, scenario in scenarios:
+        if only and not any(o in name for o in only):
+            continue
+        start = time.time()
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                scenario(tmp)
+                print(f"ok   {name} ({time.time() - start:.1f}s)", flush=True)
+            except Exception as e:  # noqa: BLE001 - report every scenario
+                print(f"FAIL {name}: {e}", flush=True)
+                failed.append(name)
+    if failed:
+        sys.exit(1)

@@ -1,15 +1,11 @@
 """Shoal peers trading on loopback addresses: formats, many leeches, skipped files, resume
 after kill -9, a peer that lies and one that sends malformed messages. Run in a private
 network namespace (tests/interop/netns_run.sh)."""
-import hashlib
 import os
 import signal
 import socket
-import sys
-import tempfile
-import time
 
-from swarm_util import FakePeer, create, get, same_file, seed, show, wait_until, write_random
+from swarm_util import FakePeer, create, get, run_scenarios, same_file, seed, show, wait_until, write_random
 
 MiB = 1024 * 1024
 
@@ -168,23 +164,5 @@ SCENARIOS = [
 ]
 
 
-def main():
-    only = sys.argv[1:]
-    failed = []
-    for name, scenario in SCENARIOS:
-        if only and not any(o in name for o in only):
-            continue
-        start = time.time()
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                scenario(tmp)
-                print(f"ok   {name} ({time.time() - start:.1f}s)")
-            except AssertionError as e:
-                print(f"FAIL {name}: {e}")
-                failed.append(name)
-    if failed:
-        sys.exit(1)
-
-
 if __name__ == "__main__":
-    main()
+    run_scenarios(SCENARIOS)
