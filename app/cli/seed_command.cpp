@@ -34,8 +34,8 @@ bool looks_like_torrent_file(const fs::path& path) {
 }
 
 // Makes a torrent of `source` and writes it beside it (or to `output`); an existing file for
-// the same content is reused.
-Result<TorrentInfo> make_torrent(const SeedArgs& a, const fs::path& source) {
+// the same content is reused. Gives the torrent and the folder its paths start from.
+Result<std::pair<TorrentInfo, fs::path>> make_torrent(const SeedArgs& a, const fs::path& source) {
     CreateOptions o;
     o.format = a.v1 ? TorrentFormat::v1 : a.v2 ? TorrentFormat::v2 : TorrentFormat::hybrid;
     o.trackers = tiers_from(a.trackers);
@@ -54,12 +54,12 @@ Result<TorrentInfo> make_torrent(const SeedArgs& a, const fs::path& source) {
         if (!same) {
             return make_error("'" + out.string() + "' already exists and describes other data (use -o)");
         }
-        return std::move(*existing);
+        return std::pair{std::move(*existing), created->save_dir};
     }
     auto written = write_torrent_file(out, created->bytes, false);
     if (!written) return written.error();
     fmt::print("wrote {}\n", out.string());
-    return std::move(created->info);
+    return std::pair{std::move(created->info), created->save_dir};
 }
 
 int run(const SeedArgs& a) {
@@ -75,13 +75,13 @@ int run(const SeedArgs& a) {
         params.info = std::make_shared<const TorrentInfo>(std::move(*info));
         params.save_dir = a.data_dir.empty() ? fs::current_path() : fs::absolute(a.data_dir);
     } else {
-        auto info = make_torrent(a, source);
-        if (!info) {
-            print_error(info.error().message);
+        auto made = make_torrent(a, source);
+        if (!made) {
+            print_error(made.error().message);
             return k_exit_bad_input;
         }
-        params.info = std::make_shared<const TorrentInfo>(std::move(*info));
-        params.save_dir = source.parent_path();
+        params.info = std::make_shared<const TorrentInfo>(std::move(made->first));
+        params.save_dir = made->second;
         params.assume_complete = true;
     }
     fmt::print("magnet: {}\n", to_uri(magnet_for(*params.info)));

@@ -201,12 +201,22 @@ Result<CreatedTorrent> create_torrent(const fs::path& source_arg, const CreateOp
         return make_error("piece size must be a power of two from 16 KiB to 256 MiB (got " +
                           std::to_string(piece_length) + ")");
     }
+    // The folder the torrent's paths start from (the one a client's -d names).
+    fs::path save_dir = source.parent_path();
+    std::string torrent_name = name;
+    if (o.format == TorrentFormat::v2 && scanned->size() == 1 && scanned->front().path.size() == 1) {
+        // A v2 file tree with one file at its top is a single-file torrent to every reader
+        // (the name is advisory), so a folder holding one file becomes that file's torrent.
+        torrent_name = scanned->front().path[0];
+        scanned->front().path.clear();
+        save_dir = source;
+    }
     const bool multi_file = !scanned->front().path.empty();
-    TorrentInfo t = lay_out_new(name, *scanned, multi_file, piece_length, o.format);
+    TorrentInfo t = lay_out_new(torrent_name, *scanned, multi_file, piece_length, o.format);
 
     const bool v1 = o.format != TorrentFormat::v2;
     const bool v2 = o.format != TorrentFormat::v1;
-    const PieceReader reader(source.parent_path(), t);
+    const PieceReader reader(save_dir, t);
     const unsigned threads = o.threads ? o.threads : default_thread_count();
     std::atomic<std::int64_t> bytes_done{0};
     std::deque<PieceHasher> hashers;
@@ -258,6 +268,7 @@ Result<CreatedTorrent> create_torrent(const fs::path& source_arg, const CreateOp
     if (!parsed) return make_error("internal error: the new torrent does not parse: " +
                                    parsed.error().message);
     out.info = std::move(*parsed);
+    out.save_dir = save_dir;
     return out;
 }
 

@@ -35,6 +35,9 @@ struct CreateOptions {
 struct CreatedTorrent {
     std::string bytes;  // the .torrent file
     TorrentInfo info;
+    // The folder the torrent's file paths start from: the source's parent, or for a v2
+    // torrent of a folder holding one file, the folder itself.
+    std::filesystem::path save_dir;
 };
 
 // A power of two between 16 KiB and 16 MiB giving roughly 1000 to 2000 pieces.

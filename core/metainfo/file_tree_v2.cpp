@@ -93,10 +93,16 @@ Result<ParsedFiles> parse_v2_file_tree(const bencode::Value& tree, const std::st
 
 Result<bool> merge_hybrid(std::vector<FileEntry>& v1, const std::vector<FileEntry>& v2,
                           std::int64_t piece_length) {
+    // A folder holding one file: the v1 list puts it under the torrent's name, while a file
+    // tree with one top-level file reads as a single file. Both describe the same data.
+    auto same_path = [](const FileEntry& a, const FileEntry& b) {
+        if (a.path == b.path) return true;
+        return a.path.size() == 2 && b.path.size() == 1 && a.path[1] == b.path[0];
+    };
     std::size_t j = 0;
     for (auto& f : v1) {
         if (f.pad) continue;
-        if (j >= v2.size() || f.path != v2[j].path || f.size != v2[j].size ||
+        if (j >= v2.size() || !same_path(f, v2[j]) || f.size != v2[j].size ||
             f.symlink != v2[j].symlink) {
             return make_error("the v1 and v2 file lists of this hybrid torrent do not match");
         }

@@ -326,6 +326,10 @@ void Torrent::attach_peer(tcp::socket socket, const wire::Handshake& theirs) {
                                     [&](const auto& p) { return p->peer_id() == theirs.peer_id; });
     if (refuse) {
         socket.close(ec);
+        // A peer we dialed just before a recheck began: dial it again afterwards.
+        if (state_ == TorrentState::checking && !ec && tried_.contains(remote)) {
+            candidates_.push_back({remote, 1, std::chrono::steady_clock::now() + k_redial_delay});
+        }
         return;
     }
     auto peer = std::make_shared<PeerConnection>(std::move(socket), *this, theirs);
@@ -613,6 +617,9 @@ void Torrent::recheck() {
     apply_file_priorities();
     in_flight_.clear();
     finished_ = false;
+    // The peers closed above are dialed again once the check is done.
+    set_state(TorrentState::checking);
+    for (const auto& e : tried_) add_peer(e);
     check_existing_data();
 }
 

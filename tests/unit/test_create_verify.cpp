@@ -264,3 +264,24 @@ TEST(AutomaticPieceLength, PowerOfTwoWithSensiblePieceCount) {
     }
     EXPECT_EQ(automatic_piece_length(std::int64_t{1} << 42), 16 * 1024 * 1024);
 }
+
+TEST(CreateTorrent, FolderHoldingOneFile) {
+    TempDir dir;
+    write_file(dir.path() / "folder" / "only.bin", 50000, 3);
+    // Hybrid and v1: the file stays under the folder's name.
+    for (auto format : {TorrentFormat::v1, TorrentFormat::hybrid}) {
+        auto created = create_torrent(dir.path() / "folder", options(format));
+        ASSERT_TRUE(created) << created.error().message;
+        EXPECT_EQ(created->info.name, "folder");
+        EXPECT_EQ(created->info.files[0].joined_path(), "folder/only.bin");
+        EXPECT_EQ(created->save_dir, dir.path());
+        EXPECT_TRUE(verify_torrent(created->info, created->save_dir).ok());
+    }
+    // v2: a file tree with one file at its top reads as a single file everywhere.
+    auto created = create_torrent(dir.path() / "folder", options(TorrentFormat::v2));
+    ASSERT_TRUE(created) << created.error().message;
+    EXPECT_EQ(created->info.name, "only.bin");
+    EXPECT_FALSE(created->info.multi_file);
+    EXPECT_EQ(created->save_dir, dir.path() / "folder");
+    EXPECT_TRUE(verify_torrent(created->info, created->save_dir).ok());
+}

@@ -1,0 +1,223 @@
+// Session API end to end: pause and resume, recheck, file priorities, rate limits, removal
+// with data. Two in-process sessions on 127.0.0.1 and 127.0.0.2 (run in a private network
+// namespace by ctest).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+
+#include "metainfo/create.hpp"
+#include "session/session.hpp"
+
+namespace fs = std::filesystem;
+using namespace shoal;
+using namespace std::chrono_literals;
+
+namespace {
+
+class TempDir {
+public:
+    TempDir() : path_(fs::temp_directory_path() / ("shoal-session-" + std::to_string(std::random_device{}()))) {
+        fs::create_directories(path_);
+    }
+    ~TempDir() { fs::remove_all(path_); }
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+void write_file(const fs::path& path, std::size_t size, unsigned seed) {
+    fs::create_directories(path.parent_path());
+    std::mt19937 rng(seed);
+    std::string data(size, '\0');
+    for (auto& c : data) c = static_cast<char>(rng());
+    std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(size));
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Collects a session's events and waits for one that matches.
+class Events {
+public:
+    explicit Events(Session& s) : session_(s) {
+        s.set_wakeup([this] { wake_.notify_all(); });
+    }
+    ~Events() { session_.set_wakeup({}); }
+
+    template <class T>
+    std::optional<T> wait_for(std::chrono::seconds timeout, std::function<bool(const T&)> match = {}) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            for (auto& e : session_.pop_events()) {
+                if (auto* t = std::get_if<T>(&e)) {
+                    if (auto* s = std::get_if<event::Stats>(&e)) last_stats_ = s->stats;
+                    if (!match || match(*t)) return *t;
+                } else if (auto* s = std::get_if<event::Stats>(&e)) {
+                    last_stats_ = s->stats;
+                }
+            }
+            std::unique_lock lock(mutex_);
+            wake_.wait_for(lock, 100ms);
+        }
+        return std::nullopt;
+    }
+    const TorrentStats& last_stats() const { return last_stats_; }
+
+private:
+    Session& session_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    TorrentStats last_stats_;
+};
+
+SessionSettings on(const std::string& address) {
+    SessionSettings s;
+    s.listen_host = address;
+    s.listen_port = 0;
+    return s;
+}
+
+struct Swarm : ::testing::Test {
+    TempDir dir;
+    fs::path data = dir.path() / "data";
+    fs::path out = dir.path() / "out";
+    std::shared_ptr<const TorrentInfo> info;
+
+    void make(std::vector<std::size_t> sizes) {
+        for (std::size_t i = 0; i < sizes.size(); ++i) {
+            write_file(data / "set" / ("f" + std::to_string(i)), sizes[i], static_cast<unsigned>(i + 1));
+        }
+        CreateOptions o;
+        o.piece_length = 64 * 1024;
+        auto created = create_torrent(data / "set", o);
+        ASSERT_TRUE(created) << created.error().message;
+        info = std::make_shared<const TorrentInfo>(created->info);
+    }
+
+    AddTorrentParams params(const fs::path& save_dir) {
+        AddTorrentParams p;
+        p.info = info;
+        p.save_dir = save_dir;
+        return p;
+    }
+
+    boost::asio::ip::tcp::endpoint endpoint_of(const Session& s) {
+        return {boost::asio::ip::make_address("127.0.0.1"), s.listen_port()};
+    }
+
+    bool same(const std::string& name) { return read_file(data / "set" / name) == read_file(out / "set" / name); }
+};
+
+}  // namespace
+
+TEST_F(Swarm, PauseStopsTheDownloadAndResumeFinishesIt) {
+    make({3 * 1024 * 1024});
+    Session seed(on("127.0.0.1"));
+    seed.add_torrent(params(data));
+    Session leech(on("127.0.0.2"));
+    Events events(leech);
+    auto p = params(out);
+    p.download_limit = 1024 * 1024;
+    p.peers = {endpoint_of(seed)};
+    const TorrentId id = leech.add_torrent(p);
+    ASSERT_TRUE(events.wait_for<event::PieceFinished>(20s));
+    leech.pause(id);
+    ASSERT_TRUE(events.wait_for<event::StateChanged>(10s, [](auto& e) { return e.state == TorrentState::paused; }));
+    events.wait_for<event::Stats>(3s);
+    const auto paused_at = events.last_stats().total_wanted_done;
+    std::this_thread::sleep_for(2s);
+    events.wait_for<event::Stats>(3s);
+    EXPECT_EQ(events.last_stats().total_wanted_done, paused_at) << "downloaded while paused";
+    EXPECT_EQ(events.last_stats().peers, 0);
+    leech.resume(id);
+    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    EXPECT_TRUE(same("f0"));
+}
+
+TEST_F(Swarm, DownloadRateLimitHolds) {
+    make({2 * 1024 * 1024});
+    Session seed(on("127.0.0.1"));
+    seed.add_torrent(params(data));
+    Session leech(on("127.0.0.2"));
+    Events events(leech);
+    auto p = params(out);
+    p.download_limit = 512 * 1024;
+    p.peers = {endpoint_of(seed)};
+    const auto start = std::chrono::steady_clock::now();
+    leech.add_torrent(p);
+    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(60s));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // 2 MiB at 512 KiB/s: about 4 s; the bucket allows a quarter second of burst.
+    EXPECT_GE(seconds, 3.0);
+    EXPECT_TRUE(same("f0"));
+}
+
+TEST_F(Swarm, SkippedFileIsLeftOutUntilWanted) {
+    make({400 * 1024, 300 * 1024, 200 * 1024});
+    Session seed(on("127.0.0.1"));
+    seed.add_torrent(params(data));
+    Session leech(on("127.0.0.2"));
+    Events events(leech);
+    auto p = params(out);
+    p.peers = {endpoint_of(seed)};
+    p.file_priorities.assign(info->files.size(), 4);
+    std::size_t skipped = 0;
+    for (std::size_t i = 0; i < info->files.size(); ++i) {
+        if (info->files[i].joined_path() == "set/f1") skipped = i;
+    }
+    p.file_priorities[skipped] = 0;
+    const TorrentId id = leech.add_torrent(p);
+    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    EXPECT_TRUE(same("f0"));
+    EXPECT_TRUE(same("f2"));
+    EXPECT_FALSE(fs::exists(out / "set" / "f1"));
+    leech.set_file_priority(id, skipped, 4);
+    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    EXPECT_TRUE(same("f1"));
+}
+
+TEST_F(Swarm, RecheckFindsDamageAndTheDownloadRepairsIt) {
+    make({1024 * 1024});
+    Session seed(on("127.0.0.1"));
+    seed.add_torrent(params(data));
+    Session leech(on("127.0.0.2"));
+    Events events(leech);
+    auto p = params(out);
+    p.peers = {endpoint_of(seed)};
+    const TorrentId id = leech.add_torrent(p);
+    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    {
+        std::fstream f(out / "set" / "f0", std::ios::binary | std::ios::in | std::ios::out);
+        f.seekp(500000);
+        f.put('!');
+    }
+    leech.recheck(id);
+    ASSERT_TRUE(events.wait_for<event::StateChanged>(10s, [](auto& e) { return e.state == TorrentState::downloading; }));
+    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    EXPECT_TRUE(same("f0"));
+}
+
+TEST_F(Swarm, RemoveWithDataDeletesTheFiles) {
+    make({256 * 1024, 128 * 1024});
+    Session seed(on("127.0.0.1"));
+    seed.add_torrent(params(data));
+    Session leech(on("127.0.0.2"));
+    Events events(leech);
+    auto p = params(out);
+    p.peers = {endpoint_of(seed)};
+    const TorrentId id = leech.add_torrent(p);
+    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    ASSERT_TRUE(fs::exists(out / "set" / "f0"));
+    leech.remove_torrent(id, true);
+    ASSERT_TRUE(events.wait_for<event::TorrentRemoved>(10s));
+    EXPECT_FALSE(fs::exists(out / "set"));
+    EXPECT_TRUE(fs::exists(data / "set" / "f0")) << "the seed's data must not be touched";
+}
