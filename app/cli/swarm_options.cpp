@@ -236,7 +236,7 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
     if (terminal && !o.json) fmt::print(stderr, "\r\x1b[K");
     if (finished && exit_code == k_exit_ok && !o.json) {
         fmt::print("{}: {} verified on disk\n", goal.exit_when_finished ? "complete" : "stopped",
-                   human_size(last.total_wanted_done ? last.total_wanted_done : total));
+                   human_size(last.total_wanted ? last.total_wanted : total));
     }
     return exit_code;
 }

@@ -369,8 +369,11 @@ void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::str
     bool piece_done = false;
     if (!picker_.block_received(block, piece_done)) return;
     PieceInFlight& f = in_flight_[block.piece];
-    if (f.data.empty()) f.data.resize(static_cast<std::size_t>(params_.info->piece_size(block.piece)));
-    std::copy(data.begin(), data.end(), f.data.begin() + block.begin);
+    if (!f.data) {
+        f.size = static_cast<std::size_t>(params_.info->piece_size(block.piece));
+        f.data.reset(new char[f.size]);
+    }
+    std::copy(data.begin(), data.end(), f.data.get() + block.begin);
     f.contributors.insert(peer.endpoint().address());
     downloaded_ += block.length;
     if (picker_.in_endgame()) {
@@ -389,13 +392,14 @@ void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::str
     // Hash and write on a disk thread; the job holds the storage and data it needs.
     disk_.post([this, alive, info, storage, piece, index, executor = executor_] {
         PieceHasher hasher(*info, info->has_v1(), info->has_v2());
-        const PieceHashes hashes = hasher.hash(static_cast<std::int64_t>(index), piece->data);
+        const std::span<const char> bytes(piece->data.get(), piece->size);
+        const PieceHashes hashes = hasher.hash(static_cast<std::int64_t>(index), bytes);
         const PieceCheck check = check_piece(*info, static_cast<std::int64_t>(index), hashes);
         // A hybrid's v1 hash settles a piece whose v2 layer the torrent did not carry.
         const bool good = check == PieceCheck::good || (check == PieceCheck::needs_file_root && info->has_v1());
         std::optional<std::string> write_error;
         if (good) {
-            auto written = storage->write(static_cast<std::int64_t>(index) * info->piece_length, piece->data);
+            auto written = storage->write(static_cast<std::int64_t>(index) * info->piece_length, bytes);
             if (!written) write_error = written.error().message;
         }
         asio::post(executor, [this, alive, index, good, write_error, piece] {
@@ -450,10 +454,14 @@ asio::awaitable<std::vector<std::string>> Torrent::read_blocks(std::vector<Block
     auto read = [info = params_.info, storage = storage_, blocks = std::move(blocks)] {
         std::vector<std::string> out(blocks.size());
         for (std::size_t i = 0; i < blocks.size(); ++i) {
-            std::string data(blocks[i].length, '\0');
-            const auto r = storage->read(
-                static_cast<std::int64_t>(blocks[i].piece) * info->piece_length + blocks[i].begin, data);
-            if (r.status == ReadStatus::ok) out[i] = std::move(data);
+            const BlockRequest& b = blocks[i];
+            std::string message;
+            wire::encode_piece_header(message, b.piece, b.begin, b.length);
+            const std::size_t header = message.size();
+            message.resize(header + b.length);
+            const auto r = storage->read(static_cast<std::int64_t>(b.piece) * info->piece_length + b.begin,
+                                         std::span<char>(message.data() + header, b.length));
+            if (r.status == ReadStatus::ok) out[i] = std::move(message);
         }
         return out;
     };

@@ -99,7 +99,9 @@ private:
         std::chrono::steady_clock::time_point next_try{};
     };
     struct PieceInFlight {
-        std::vector<char> data;
+        // Not zero-filled: every byte is written by a block before the piece is hashed.
+        std::unique_ptr<char[]> data;
+        std::size_t size = 0;
         std::set<boost::asio::ip::address> contributors;
     };
 

@@ -138,10 +138,14 @@ asio::awaitable<void> PeerConnection::write_loop() {
             co_await wait_for_wake(write_wake_, std::chrono::milliseconds(1000));
             continue;
         }
-        std::string out;
+        std::vector<std::string> out;
         out.swap(send_queue_);
+        send_queue_bytes_ = 0;
+        std::vector<asio::const_buffer> buffers;
+        buffers.reserve(out.size());
+        for (const auto& message : out) buffers.emplace_back(asio::buffer(message));
         boost::system::error_code ec;
-        co_await asio::async_write(socket_, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
             close(ec.message());
             co_return;
@@ -154,7 +158,7 @@ asio::awaitable<void> PeerConnection::write_loop() {
 asio::awaitable<void> PeerConnection::upload_loop() {
     auto self = shared_from_this();
     while (open_ && host_) {
-        if (incoming_.empty() || send_queue_.size() > k_send_high_water) {
+        if (incoming_.empty() || send_queue_bytes_ > k_send_high_water) {
             co_await wait_for_wake(upload_wake_, std::chrono::milliseconds(1000));
             continue;
         }
@@ -167,19 +171,15 @@ asio::awaitable<void> PeerConnection::upload_loop() {
         }
         co_await host_->throttle_upload(bytes);
         if (!open_ || !host_) co_return;
-        std::vector<std::string> data = co_await host_->read_blocks(batch);
+        std::vector<std::string> messages = co_await host_->read_blocks(batch);
         if (!open_ || !host_) co_return;
         for (std::size_t i = 0; i < batch.size(); ++i) {
             if (am_choking_) break;  // choked meanwhile: the requests were rejected
-            if (data[i].empty()) {
+            if (messages[i].empty()) {
                 close("cannot read the data a peer asked for");
                 co_return;
             }
-            std::string message;
-            message.reserve(13 + data[i].size());
-            wire::encode_piece_header(message, batch[i].piece, batch[i].begin, batch[i].length);
-            message += data[i];
-            send(std::move(message));
+            send(std::move(messages[i]));
             stats_.uploaded += batch[i].length;
             uploaded_this_tick_ += batch[i].length;
         }
@@ -189,11 +189,8 @@ asio::awaitable<void> PeerConnection::upload_loop() {
 void PeerConnection::send(std::string bytes) {
     if (!open_) return;
     const bool was_empty = send_queue_.empty();
-    if (was_empty) {
-        send_queue_ = std::move(bytes);
-    } else {
-        send_queue_ += bytes;
-    }
+    send_queue_bytes_ += bytes.size();
+    send_queue_.push_back(std::move(bytes));
     if (was_empty) write_wake_.cancel();
 }
 
@@ -357,6 +354,7 @@ void PeerConnection::handle_piece(const wire::Piece& p) {
     downloaded_this_tick_ += block.length;
     last_block_ = Clock::now();
     snubbed_ = false;
+    if (slow_start_depth_ < k_max_queue_depth) ++slow_start_depth_;
     host_->on_block(*this, block, p.data);
     if (open_ && host_) fill_requests();
 }
@@ -366,7 +364,9 @@ void PeerConnection::fill_requests() {
     const auto by_rate = static_cast<std::size_t>(stats_.download_rate * 2 / wire::k_block_size);
     // A snubbed peer gets one request at a time until it delivers again.
     const std::size_t depth =
-        snubbed_ ? 1 : std::min({std::max(k_min_queue_depth, by_rate), their_max_requests_, k_max_queue_depth});
+        snubbed_ ? 1
+                 : std::min({std::max({k_min_queue_depth, by_rate, slow_start_depth_}), their_max_requests_,
+                             k_max_queue_depth});
     // Ask in batches rather than block by block.
     if (outstanding_.size() + std::max<std::size_t>(1, depth / 4) > depth) return;
     auto blocks = host_->picker().pick(pieces_, depth - outstanding_.size(), [&](const BlockRequest& b) {
@@ -448,6 +448,7 @@ void PeerConnection::tick(Clock::time_point now) {
     if (!outstanding_.empty() && now - last_block_ > k_request_timeout) {
         // Snubbed: give its blocks to others, keep the connection.
         snubbed_ = true;
+        slow_start_depth_ = k_min_queue_depth;
         abort_requests();
         last_block_ = now;
     }

@@ -85,6 +85,8 @@ private:
     bool extensions_;
     std::string client_name_;
     std::size_t their_max_requests_ = 250;
+    // Grows by one per block received, so the pipeline deepens before the first rate sample.
+    std::size_t slow_start_depth_ = 16;
 
     bool open_ = true;
     bool am_choking_ = true;
@@ -98,7 +100,9 @@ private:
     std::deque<wire::BlockRequest> incoming_;      // theirs, to serve
     boost::asio::steady_timer upload_wake_;
     boost::asio::steady_timer write_wake_;
-    std::string send_queue_;
+    // Messages waiting to be written, kept whole so blocks are never copied again.
+    std::vector<std::string> send_queue_;
+    std::size_t send_queue_bytes_ = 0;
 
     PeerStats stats_;
     std::int64_t downloaded_this_tick_ = 0;

@@ -30,8 +30,9 @@ public:
     // A block we asked for arrived (already checked against the picker by the caller).
     virtual void on_block(PeerConnection& peer, const wire::BlockRequest& block,
                           std::string_view data) = 0;
-    // Reads blocks we have for a peer that asked, in one disk job; an empty string stands
-    // for a block that could not be read.
+    // Reads blocks we have for a peer that asked, in one disk job, each as a complete
+    // `piece` message read straight into its buffer; an empty string stands for a block
+    // that could not be read.
     virtual boost::asio::awaitable<std::vector<std::string>> read_blocks(
         std::vector<wire::BlockRequest> blocks) = 0;
     virtual void on_peer_closed(PeerConnection& peer, const std::string& reason) = 0;

@@ -51,12 +51,20 @@ def lt_leech(torrent, out, peer):
     return float(fields[1]), int(fields[3])
 
 
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+
+
 def run(label, start_seed, leech, torrent, data, work):
+    """Best time of ROUNDS downloads (the machine is shared and noisy), largest peak RSS."""
     out = os.path.join(work, "out")
     seed, peer = start_seed(torrent, data)
+    seconds, kib = float("inf"), 0
     try:
-        subprocess.run(["sync"])
-        seconds, kib = leech(torrent, out, peer)
+        for _ in range(ROUNDS):
+            subprocess.run(["sync"])
+            s, k = leech(torrent, out, peer)
+            seconds, kib = min(seconds, s), max(kib, k)
+            shutil.rmtree(out, ignore_errors=True)
     finally:
         seed.kill()
         seed.wait()
@@ -76,7 +84,7 @@ def main():
         torrent = os.path.join(work, "payload.torrent")
         subprocess.run([CLI, "create", os.path.join(data, "payload.bin"), "-o", torrent, "-s", "1M"], check=True,
                        capture_output=True)
-        print(f"{SIZE >> 20} MiB, hybrid torrent, 1 MiB pieces, loopback TCP")
+        print(f"{SIZE >> 20} MiB, hybrid torrent, 1 MiB pieces, loopback TCP, best of {ROUNDS}")
         shoal, shoal_kib = run("Shoal seed -> Shoal leech", start_shoal_seed, shoal_leech, torrent, data, work)
         lt, lt_kib = run("libtorrent -> libtorrent", start_lt_seed, lt_leech, torrent, data, work)
         mixed, mixed_kib = run("libtorrent seed -> Shoal leech", start_lt_seed, shoal_leech, torrent, data, work)
