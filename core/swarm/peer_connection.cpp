@@ -213,7 +213,6 @@ void PeerConnection::send_extension_handshake() {
     d["p"] = static_cast<std::int64_t>(host_->listen_port());
     d["reqq"] = static_cast<std::int64_t>(k_max_incoming_requests);
     d["v"] = "Shoal 0.1.0";
-    boost::system::error_code ec;
     const auto address = endpoint_.address();
     if (address.is_v4()) {
         const auto bytes = address.to_v4().to_bytes();

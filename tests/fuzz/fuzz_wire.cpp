@@ -1,0 +1,27 @@
+// libFuzzer target: peer wire messages and handshakes, as a hostile peer would send them.
+#include <cstdint>
+#include <string_view>
+
+#include "swarm/bitfield.hpp"
+#include "wire/handshake.hpp"
+#include "wire/messages.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view input(reinterpret_cast<const char*>(data), size);
+    (void)shoal::wire::plausible_protocol_prefix(input);
+    if (auto h = shoal::wire::decode_handshake(input.substr(0, shoal::wire::k_handshake_size))) {
+        if (shoal::wire::encode_handshake(*h) != input.substr(0, shoal::wire::k_handshake_size)) __builtin_trap();
+    }
+    auto message = shoal::wire::decode_message(input);
+    if (message) {
+        if (auto* b = std::get_if<shoal::wire::Bitfield>(&*message)) {
+            // A bitfield for a torrent of the size the message implies, and one off by one.
+            const std::size_t pieces = b->bits.size() * 8;
+            if (auto bits = shoal::Bitfield::from_bytes(b->bits, pieces)) {
+                if (bits->to_bytes() != b->bits) __builtin_trap();
+            }
+            (void)shoal::Bitfield::from_bytes(b->bits, pieces ? pieces - 1 : 0);
+        }
+    }
+    return 0;
+}
