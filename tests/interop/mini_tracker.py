@@ -40,10 +40,13 @@ class MiniTracker:
                 compact = b"".join(bytes(map(int, ip.split("."))) + p.to_bytes(2, "big")
                                    for (ip, p) in swarm if (ip, p) != peer)
                 body = bencode({"interval": 5, "min interval": 1, "peers": compact})
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # a client leaving (a `stopped` announce) need not read the reply
 
             def log_message(self, *args):
                 pass
