@@ -7,34 +7,14 @@
 
 #include "metainfo/create.hpp"
 #include "storage/verify.hpp"
+#include "test_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace shoal;
+using test::TempDir;
+using test::write_file;
 
 namespace {
-
-class TempDir {
-public:
-    TempDir() {
-        path_ = fs::temp_directory_path() /
-                ("shoal-test-" + std::to_string(std::random_device{}()) + "-" +
-                 std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
-        fs::create_directories(path_);
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-void write_file(const fs::path& path, std::size_t size, unsigned seed) {
-    fs::create_directories(path.parent_path());
-    std::mt19937 rng(seed);
-    std::string data(size, '\0');
-    for (auto& c : data) c = static_cast<char>(rng());
-    std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(size));
-}
 
 void flip_byte(const fs::path& path, std::int64_t offset) {
     std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);

@@ -8,41 +8,20 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <random>
+#include <optional>
 
 #include "metainfo/create.hpp"
 #include "session/session.hpp"
+#include "test_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace shoal;
 using namespace std::chrono_literals;
+using test::read_file;
+using test::TempDir;
+using test::write_file;
 
 namespace {
-
-class TempDir {
-public:
-    TempDir() : path_(fs::temp_directory_path() / ("shoal-session-" + std::to_string(std::random_device{}()))) {
-        fs::create_directories(path_);
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-void write_file(const fs::path& path, std::size_t size, unsigned seed) {
-    fs::create_directories(path.parent_path());
-    std::mt19937 rng(seed);
-    std::string data(size, '\0');
-    for (auto& c : data) c = static_cast<char>(rng());
-    std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(size));
-}
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 // Collects a session's events and waits for one that matches.
 class Events {
@@ -85,13 +64,18 @@ SessionSettings on(const std::string& address) {
     return s;
 }
 
+// A seed on 127.0.0.1 sharing a folder `set` of files, and a leech session on 127.0.0.2.
 struct Swarm : ::testing::Test {
     TempDir dir;
     fs::path data = dir.path() / "data";
     fs::path out = dir.path() / "out";
     std::shared_ptr<const TorrentInfo> info;
+    // Declared in this order so the event watcher goes before the session it watches.
+    std::optional<Session> seed;
+    std::optional<Session> leech;
+    std::optional<Events> events;
 
-    void make(std::vector<std::size_t> sizes) {
+    void start(std::vector<std::size_t> sizes) {
         for (std::size_t i = 0; i < sizes.size(); ++i) {
             write_file(data / "set" / ("f" + std::to_string(i)), sizes[i], static_cast<unsigned>(i + 1));
         }
@@ -100,17 +84,29 @@ struct Swarm : ::testing::Test {
         auto created = create_torrent(data / "set", o);
         ASSERT_TRUE(created) << created.error().message;
         info = std::make_shared<const TorrentInfo>(created->info);
-    }
-
-    AddTorrentParams params(const fs::path& save_dir) {
+        seed.emplace(on("127.0.0.1"));
         AddTorrentParams p;
         p.info = info;
-        p.save_dir = save_dir;
+        p.save_dir = data;
+        seed->add_torrent(p);
+        leech.emplace(on("127.0.0.2"));
+        events.emplace(*leech);
+    }
+
+    // What the leech adds: the torrent, saved to `out`, with the seed as its peer.
+    AddTorrentParams leech_params() {
+        AddTorrentParams p;
+        p.info = info;
+        p.save_dir = out;
+        p.peers = {{boost::asio::ip::make_address("127.0.0.1"), seed->listen_port()}};
         return p;
     }
 
-    boost::asio::ip::tcp::endpoint endpoint_of(const Session& s) {
-        return {boost::asio::ip::make_address("127.0.0.1"), s.listen_port()};
+    std::size_t file_index(const std::string& path) const {
+        for (std::size_t i = 0; i < info->files.size(); ++i) {
+            if (info->files[i].joined_path() == path) return i;
+        }
+        return info->files.size();
     }
 
     bool same(const std::string& name) { return read_file(data / "set" / name) == read_file(out / "set" / name); }
@@ -119,41 +115,31 @@ struct Swarm : ::testing::Test {
 }  // namespace
 
 TEST_F(Swarm, PauseStopsTheDownloadAndResumeFinishesIt) {
-    make({3 * 1024 * 1024});
-    Session seed(on("127.0.0.1"));
-    seed.add_torrent(params(data));
-    Session leech(on("127.0.0.2"));
-    Events events(leech);
-    auto p = params(out);
+    ASSERT_NO_FATAL_FAILURE(start({3 * 1024 * 1024}));
+    auto p = leech_params();
     p.download_limit = 1024 * 1024;
-    p.peers = {endpoint_of(seed)};
-    const TorrentId id = leech.add_torrent(p);
-    ASSERT_TRUE(events.wait_for<event::PieceFinished>(20s));
-    leech.pause(id);
-    ASSERT_TRUE(events.wait_for<event::StateChanged>(10s, [](auto& e) { return e.state == TorrentState::paused; }));
-    events.wait_for<event::Stats>(3s);
-    const auto paused_at = events.last_stats().total_wanted_done;
+    const TorrentId id = leech->add_torrent(p);
+    ASSERT_TRUE(events->wait_for<event::PieceFinished>(20s));
+    leech->pause(id);
+    ASSERT_TRUE(events->wait_for<event::StateChanged>(10s, [](auto& e) { return e.state == TorrentState::paused; }));
+    events->wait_for<event::Stats>(3s);
+    const auto paused_at = events->last_stats().total_wanted_done;
     std::this_thread::sleep_for(2s);
-    events.wait_for<event::Stats>(3s);
-    EXPECT_EQ(events.last_stats().total_wanted_done, paused_at) << "downloaded while paused";
-    EXPECT_EQ(events.last_stats().peers, 0);
-    leech.resume(id);
-    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    events->wait_for<event::Stats>(3s);
+    EXPECT_EQ(events->last_stats().total_wanted_done, paused_at) << "downloaded while paused";
+    EXPECT_EQ(events->last_stats().peers, 0);
+    leech->resume(id);
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
     EXPECT_TRUE(same("f0"));
 }
 
 TEST_F(Swarm, DownloadRateLimitHolds) {
-    make({2 * 1024 * 1024});
-    Session seed(on("127.0.0.1"));
-    seed.add_torrent(params(data));
-    Session leech(on("127.0.0.2"));
-    Events events(leech);
-    auto p = params(out);
+    ASSERT_NO_FATAL_FAILURE(start({2 * 1024 * 1024}));
+    auto p = leech_params();
     p.download_limit = 512 * 1024;
-    p.peers = {endpoint_of(seed)};
     const auto start = std::chrono::steady_clock::now();
-    leech.add_torrent(p);
-    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(60s));
+    leech->add_torrent(p);
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(60s));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     // 2 MiB at 512 KiB/s: about 4 s; the bucket allows a quarter second of burst.
     EXPECT_GE(seconds, 3.0);
@@ -161,63 +147,45 @@ TEST_F(Swarm, DownloadRateLimitHolds) {
 }
 
 TEST_F(Swarm, SkippedFileIsLeftOutUntilWanted) {
-    make({400 * 1024, 300 * 1024, 200 * 1024});
-    Session seed(on("127.0.0.1"));
-    seed.add_torrent(params(data));
-    Session leech(on("127.0.0.2"));
-    Events events(leech);
-    auto p = params(out);
-    p.peers = {endpoint_of(seed)};
+    ASSERT_NO_FATAL_FAILURE(start({400 * 1024, 300 * 1024, 200 * 1024}));
+    auto p = leech_params();
     p.file_priorities.assign(info->files.size(), 4);
-    std::size_t skipped = 0;
-    for (std::size_t i = 0; i < info->files.size(); ++i) {
-        if (info->files[i].joined_path() == "set/f1") skipped = i;
-    }
+    const std::size_t skipped = file_index("set/f1");
     p.file_priorities[skipped] = 0;
-    const TorrentId id = leech.add_torrent(p);
-    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    const TorrentId id = leech->add_torrent(p);
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
     EXPECT_TRUE(same("f0"));
     EXPECT_TRUE(same("f2"));
     EXPECT_FALSE(fs::exists(out / "set" / "f1"));
-    leech.set_file_priority(id, skipped, 4);
-    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    leech->set_file_priority(id, skipped, 4);
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
     EXPECT_TRUE(same("f1"));
 }
 
 TEST_F(Swarm, RecheckFindsDamageAndTheDownloadRepairsIt) {
-    make({1024 * 1024});
-    Session seed(on("127.0.0.1"));
-    seed.add_torrent(params(data));
-    Session leech(on("127.0.0.2"));
-    Events events(leech);
-    auto p = params(out);
-    p.peers = {endpoint_of(seed)};
-    const TorrentId id = leech.add_torrent(p);
-    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    ASSERT_NO_FATAL_FAILURE(start({1024 * 1024}));
+    auto p = leech_params();
+    const TorrentId id = leech->add_torrent(p);
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
     {
         std::fstream f(out / "set" / "f0", std::ios::binary | std::ios::in | std::ios::out);
         f.seekp(500000);
         f.put('!');
     }
-    leech.recheck(id);
-    ASSERT_TRUE(events.wait_for<event::StateChanged>(10s, [](auto& e) { return e.state == TorrentState::downloading; }));
-    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    leech->recheck(id);
+    ASSERT_TRUE(events->wait_for<event::StateChanged>(10s, [](auto& e) { return e.state == TorrentState::downloading; }));
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
     EXPECT_TRUE(same("f0"));
 }
 
 TEST_F(Swarm, RemoveWithDataDeletesTheFiles) {
-    make({256 * 1024, 128 * 1024});
-    Session seed(on("127.0.0.1"));
-    seed.add_torrent(params(data));
-    Session leech(on("127.0.0.2"));
-    Events events(leech);
-    auto p = params(out);
-    p.peers = {endpoint_of(seed)};
-    const TorrentId id = leech.add_torrent(p);
-    ASSERT_TRUE(events.wait_for<event::TorrentFinished>(30s));
+    ASSERT_NO_FATAL_FAILURE(start({256 * 1024, 128 * 1024}));
+    auto p = leech_params();
+    const TorrentId id = leech->add_torrent(p);
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
     ASSERT_TRUE(fs::exists(out / "set" / "f0"));
-    leech.remove_torrent(id, true);
-    ASSERT_TRUE(events.wait_for<event::TorrentRemoved>(10s));
+    leech->remove_torrent(id, true);
+    ASSERT_TRUE(events->wait_for<event::TorrentRemoved>(10s));
     EXPECT_FALSE(fs::exists(out / "set"));
     EXPECT_TRUE(fs::exists(data / "set" / "f0")) << "the seed's data must not be touched";
 }
