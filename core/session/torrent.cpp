@@ -140,7 +140,7 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
     }
     finished_ = picker_.finished();
     if (!finished_) {
-        auto created = storage_->create_empty_files();
+        auto created = storage_->create_empty_files(params_.file_priorities);
         if (!created) {
             events_(event::Error{id_, created.error().message});
             set_state(TorrentState::error);

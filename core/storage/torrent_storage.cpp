@@ -121,10 +121,11 @@ ReadResult TorrentStorage::read(std::int64_t offset, std::span<char> out) {
     return read_stream(torrent_, offset, out, [this](std::size_t file) { return open_for_read(file); });
 }
 
-Result<bool> TorrentStorage::create_empty_files() {
+Result<bool> TorrentStorage::create_empty_files(const std::vector<int>& file_priorities) {
     for (std::size_t i = 0; i < torrent_.files.size(); ++i) {
         const FileEntry& f = torrent_.files[i];
         if (f.size != 0 || f.pad || f.symlink) continue;
+        if (i < file_priorities.size() && file_priorities[i] == 0) continue;
         auto fd = open_for_write(i);
         if (!fd) return fd.error();
     }

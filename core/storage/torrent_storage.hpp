@@ -26,8 +26,9 @@ public:
     Result<bool> write(std::int64_t offset, std::span<const char> data);
     ReadResult read(std::int64_t offset, std::span<char> out);
 
-    // Creates the empty files, which no piece ever writes.
-    Result<bool> create_empty_files();
+    // Creates the empty files, which no piece ever writes, except those the user skipped
+    // (priority 0 in `file_priorities`, indexed like the torrent's files; empty: none).
+    Result<bool> create_empty_files(const std::vector<int>& file_priorities);
     // Refuses every later write, so queued jobs cannot recreate files being deleted.
     void forbid_writes();
 
