@@ -179,19 +179,19 @@ struct Worker {
 
     // One announce per (torrent, port) for this thread's share of the torrents.
     void run_fill() {
-        std::vector<std::pair<std::uint32_t, std::uint16_t>> todo;
+        std::vector<std::pair<std::uint32_t, std::uint16_t>> pending_announces;
         for (std::uint32_t t = static_cast<std::uint32_t>(index); t < opt.torrents;
              t += static_cast<std::uint32_t>(opt.threads)) {
             for (std::uint32_t port = 1; port <= opt.fill; ++port) {
-                todo.emplace_back(t, static_cast<std::uint16_t>(port));
+                pending_announces.emplace_back(t, static_cast<std::uint16_t>(port));
             }
         }
         std::size_t next = 0;
         std::size_t in_flight = 0;
         std::uint8_t in[2048];
-        while (next < todo.size() || in_flight > 0) {
-            while (next < todo.size() && in_flight < static_cast<std::size_t>(opt.window)) {
-                send_announce(todo[next].first, todo[next].second,
+        while (next < pending_announces.size() || in_flight > 0) {
+            while (next < pending_announces.size() && in_flight < static_cast<std::size_t>(opt.window)) {
+                send_announce(pending_announces[next].first, pending_announces[next].second,
                               static_cast<std::uint32_t>(next));
                 ++next;
                 ++in_flight;
