@@ -8,6 +8,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
@@ -84,12 +85,26 @@ void log_event(const Event& e) {
         } else {
             fmt::print(stderr, "tracker {} failed: {}\n", t->url, t->message);
         }
+    } else if (auto* r = std::get_if<event::ResumeDataChecked>(&e)) {
+        if (r->trusted) {
+            fmt::print(stderr, "resume data matches the files: not checking them again\n");
+        } else {
+            fmt::print(stderr, "checking the files ({})\n", r->reason);
+        }
     } else if (auto* s = std::get_if<event::StateChanged>(&e)) {
         fmt::print(stderr, "state: {}\n", to_string(s->state));
     }
 }
 
 }  // namespace
+
+std::string default_state_dir() {
+    const char* state = std::getenv("XDG_STATE_HOME");
+    if (state && *state == '/') return std::string(state) + "/shoal";
+    const char* home = std::getenv("HOME");
+    if (home && *home == '/') return std::string(home) + "/.local/state/shoal";
+    return {};
+}
 
 std::optional<std::int64_t> parse_rate(const std::string& text) {
     std::int64_t value = 0;
@@ -137,6 +152,9 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
         ->check(CLI::NonNegativeNumber);
     cmd.add_option("--seed-time", o.seed_time, "Stop seeding after this many minutes (0 = never)")
         ->check(CLI::NonNegativeNumber);
+    cmd.add_option("--state-dir", o.state_dir,
+                   "Folder for resume data, so a restart need not check the files (\"\" keeps none)")
+        ->capture_default_str();
     cmd.add_flag("--json", o.json, "Print one JSON status object per second");
     cmd.add_flag("-v,--verbose", o.verbose, "Log peers connecting and leaving, bans and hash failures");
     // Read before parsing (see config_file.hpp); declared here for --help and validation.
@@ -148,6 +166,7 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
     settings.listen_host = o.listen;
     settings.listen_port = o.port;
     settings.max_peers_per_torrent = o.max_peers;
+    settings.state_dir = o.state_dir;
     const auto up = parse_rate(o.up_limit.empty() ? "0" : o.up_limit);
     const auto down = parse_rate(o.down_limit.empty() ? "0" : o.down_limit);
     if (!up || !down) {

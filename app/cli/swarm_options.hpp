@@ -11,6 +11,9 @@
 
 namespace shoal::cli {
 
+// $XDG_STATE_HOME/shoal, or ~/.local/state/shoal; empty when neither variable is set.
+std::string default_state_dir();
+
 struct SwarmOptions {
     std::uint16_t port = 6881;
     std::string listen = "0.0.0.0";
@@ -23,10 +26,12 @@ struct SwarmOptions {
     bool json = false;
     bool verbose = false;
     std::string config;
+    // Resume data lives here; empty keeps none.
+    std::string state_dir = default_state_dir();
 };
 
 // Registers --port, --listen, --peer, --up-limit, --down-limit, --max-peers, --seed-ratio,
-// --seed-time, --json, and --config FILE (TOML with the same names as the long flags).
+// --seed-time, --state-dir, --json, and --config FILE (TOML with the same names as the long flags).
 void add_swarm_options(CLI::App& cmd, SwarmOptions& options);
 
 // "500K", "2M", "1048576": bytes per second; nullopt when malformed.

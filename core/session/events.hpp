@@ -42,6 +42,8 @@ struct HashFailed { TorrentId id; std::int64_t piece; };
 // A tracker answered (`ok`, with how many peers and any warning) or failed (`message` says why).
 struct TrackerReply { TorrentId id; std::string url; int peers = 0; std::string message; bool ok = false; };
 struct TorrentFinished { TorrentId id; };
+// At start: whether saved resume data replaced the check of the files, and if not, why.
+struct ResumeDataChecked { TorrentId id; bool trusted = false; std::string reason; };
 struct TorrentRemoved { TorrentId id; };
 struct Error { TorrentId id; std::string message; };
 struct Stats { TorrentId id; TorrentStats stats; };
@@ -51,6 +53,7 @@ using Event = std::variant<event::TorrentAdded, event::StateChanged, event::Piec
                            event::PeerConnected, event::PeerDisconnected, event::ConnectFailed,
                            event::PeerBanned,
                            event::HashFailed, event::TrackerReply, event::TorrentFinished,
+                           event::ResumeDataChecked,
                            event::TorrentRemoved, event::Error, event::Stats>;
 
 }  // namespace shoal

@@ -29,6 +29,7 @@ tcp::endpoint listen_endpoint(const SessionSettings& s) {
 Session::Session(SessionSettings settings)
     : settings_(std::move(settings)),
       peer_id_(wire::make_peer_id()),
+      resume_(settings_.state_dir),
       disk_(settings_.disk_threads ? settings_.disk_threads : default_thread_count()),
       acceptor_(io_),
       tick_timer_(io_) {
@@ -107,7 +108,7 @@ TorrentId Session::add_torrent(AddTorrentParams params) {
     asio::post(io_, [this, id, params = std::move(params)]() mutable {
         auto torrent = std::make_unique<Torrent>(id, std::move(params), settings_, io_.get_executor(), disk_,
                                                  [this](Event e) { emit(std::move(e)); }, peer_id_,
-                                                 listen_port_, global_limits_, tracker_client_);
+                                                 listen_port_, global_limits_, tracker_client_, resume_);
         Torrent& t = *torrent;
         torrents_[id] = std::move(torrent);
         t.start();
@@ -130,9 +131,16 @@ void Session::remove_torrent(TorrentId id, bool delete_files) {
         std::shared_ptr<Torrent> leaving(std::move(it->second));
         torrents_.erase(it);
         leaving->stop();
+        leaving->forget_resume_data();
         if (delete_files) leaving->delete_files();
         asio::co_spawn(io_, [leaving]() { return leaving->shutdown(); }, [leaving](std::exception_ptr) {});
         emit(event::TorrentRemoved{id});
+    });
+}
+
+void Session::save_resume_data() {
+    asio::post(io_, [this] {
+        for (auto& [id, t] : torrents_) t->save_resume_data();
     });
 }
 

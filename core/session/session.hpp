@@ -13,6 +13,7 @@
 
 #include "discovery/tracker/tracker_client.hpp"
 #include "session/events.hpp"
+#include "session/resume_store.hpp"
 #include "session/settings.hpp"
 #include "session/torrent.hpp"
 #include "storage/disk_pool.hpp"
@@ -35,6 +36,8 @@ public:
     void set_file_priority(TorrentId id, std::size_t file, int priority);
     void set_torrent_rate_limits(TorrentId id, std::int64_t upload, std::int64_t download);
     void add_peer(TorrentId id, const boost::asio::ip::tcp::endpoint& endpoint);
+    // Records every torrent's verified pieces in the state folder (stop() does it too).
+    void save_resume_data();
 
     // Events since the last call, oldest first.
     std::vector<Event> pop_events();
@@ -56,6 +59,7 @@ private:
 
     SessionSettings settings_;
     wire::PeerId peer_id_;
+    ResumeStore resume_;  // outlives the disk pool, whose jobs use it
     boost::asio::io_context io_;
     DiskPool disk_;
     boost::asio::ip::tcp::acceptor acceptor_;

@@ -2,6 +2,7 @@
 // Session-wide settings.
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 namespace shoal {
@@ -16,6 +17,8 @@ struct SessionSettings {
     int unchoke_slots = 4;            // plus one optimistic unchoke
     // Memory for pieces being downloaded or checked, per torrent.
     std::int64_t piece_memory = 64 * 1024 * 1024;
+    // Where resume data (and later the DHT's state) is kept; empty keeps nothing.
+    std::filesystem::path state_dir;
 };
 
 }  // namespace shoal

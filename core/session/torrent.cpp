@@ -50,7 +50,7 @@ std::string_view to_string(TorrentState state) {
 Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
                  asio::any_io_executor executor, DiskPool& disk, EventSink events,
                  wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits,
-                 tracker_client::TrackerTransport& trackers)
+                 tracker_client::TrackerTransport& trackers, const ResumeStore& resume)
     : id_(id),
       params_(std::move(params)),
       settings_(settings),
@@ -61,6 +61,7 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       listen_port_(listen_port),
       global_limits_(global_limits),
       trackers_(trackers),
+      resume_(resume),
       storage_(std::make_shared<TorrentStorage>(params_.save_dir, *params_.info)),
       picker_(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size) {
     picker_.set_sequential(params_.sequential);
@@ -102,10 +103,10 @@ void Torrent::set_state(TorrentState state) {
 void Torrent::start() {
     events_(event::TorrentAdded{id_, params_.info->name});
     for (const auto& e : params_.peers) add_peer(e);
-    check_existing_data();
+    check_existing_data(true);
 }
 
-void Torrent::check_existing_data() {
+void Torrent::check_existing_data(bool allow_resume) {
     set_state(TorrentState::checking);
     if (params_.assume_complete) {
         params_.assume_complete = false;
@@ -115,21 +116,37 @@ void Torrent::check_existing_data() {
     auto alive = alive_;
     auto info = params_.info;
     auto save_dir = params_.save_dir;
-    disk_.post([this, alive, info, save_dir, executor = executor_] {
+    const ResumeStore* resume = allow_resume && resume_.enabled() ? &resume_ : nullptr;
+    disk_.post([this, alive, info, save_dir, resume, executor = executor_] {
         std::vector<std::uint8_t> good(static_cast<std::size_t>(info->num_pieces), 0);
-        bool any_file = false;
-        for (std::size_t i = 0; i < info->files.size() && !any_file; ++i) {
-            std::error_code ec;
-            any_file = !info->files[i].pad && std::filesystem::exists(
-                save_dir / std::filesystem::path(info->files[i].joined_path()), ec);
+        std::optional<event::ResumeDataChecked> resumed;
+        if (resume) {
+            std::string why;
+            const auto have = resume->trusted_pieces(*info, save_dir, why);
+            const auto bits = have ? Bitfield::from_bytes(*have, good.size()) : std::nullopt;
+            if (have && !bits) why = "resume data: spare bits set";
+            resumed = event::ResumeDataChecked{id_, bits.has_value(), why};
+            if (bits) {
+                for (std::size_t i = 0; i < good.size(); ++i) good[i] = bits->test(i);
+            }
         }
-        if (any_file) {
-            const VerifyReport report = verify_torrent(*info, save_dir);
-            std::fill(good.begin(), good.end(), 1);
-            for (auto piece : report.bad_pieces) good[static_cast<std::size_t>(piece)] = 0;
+        if (!resumed || !resumed->trusted) {
+            bool any_file = false;
+            for (std::size_t i = 0; i < info->files.size() && !any_file; ++i) {
+                std::error_code ec;
+                any_file = !info->files[i].pad && std::filesystem::exists(
+                    save_dir / std::filesystem::path(info->files[i].joined_path()), ec);
+            }
+            if (any_file) {
+                const VerifyReport report = verify_torrent(*info, save_dir);
+                std::fill(good.begin(), good.end(), 1);
+                for (auto piece : report.bad_pieces) good[static_cast<std::size_t>(piece)] = 0;
+            }
         }
-        asio::post(executor, [this, alive, good = std::move(good)] {
-            if (*alive) on_checked(good);
+        asio::post(executor, [this, alive, good = std::move(good), resumed = std::move(resumed)] {
+            if (!*alive) return;
+            if (resumed) events_(*resumed);
+            on_checked(good);
         });
     });
 }
@@ -152,7 +169,10 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
     } else {
         set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
     }
-    if (finished_) events_(event::TorrentFinished{id_});
+    if (finished_) {
+        events_(event::TorrentFinished{id_});
+        save_resume_data();
+    }
     if (!params_.paused) start_announcing();
     connect_more();
 }
@@ -433,6 +453,7 @@ void Torrent::on_piece_checked(std::size_t piece, bool good, std::optional<std::
             finished_ = true;
             set_state(TorrentState::seeding);
             events_(event::TorrentFinished{id_});
+            save_resume_data();
             if (announcer_) announcer_->download_completed();
             for (const auto& p : peers_) p->update_interest();
         }
@@ -568,6 +589,7 @@ void Torrent::pause() {
         asio::co_spawn(executor_, announcer_->stop(), asio::detached);
     }
     set_state(TorrentState::paused);
+    save_resume_data();
 }
 
 void Torrent::resume() {
@@ -588,6 +610,7 @@ void Torrent::stop() {
 
 asio::awaitable<void> Torrent::shutdown() {
     stop();
+    save_resume_data();
     if (!announcer_) co_return;
     auto alive = alive_;
     co_await announcer_->stop();
@@ -628,7 +651,31 @@ void Torrent::recheck() {
     // The peers closed above are dialed again once the check is done.
     set_state(TorrentState::checking);
     for (const auto& e : tried_) add_peer(e);
-    check_existing_data();
+    check_existing_data(false);
+}
+
+void Torrent::save_resume_data() {
+    // While checking or after a disk error the picker does not describe the files.
+    if (!resume_.enabled() || forgotten_ || state_ == TorrentState::checking || state_ == TorrentState::error) {
+        return;
+    }
+    // Queued behind the writes already posted; one still running when the files are stamped
+    // changes a time, and then the next start checks the files instead of trusting them.
+    disk_.post([this, alive = alive_, executor = executor_, resume = &resume_, info = params_.info,
+                save_dir = params_.save_dir, have = picker_.have_pieces().to_bytes()]() mutable {
+        auto saved = resume->save(*info, save_dir, std::move(have));
+        if (saved) return;
+        asio::post(executor, [this, alive, message = "cannot save resume data: " + saved.error().message] {
+            if (*alive) events_(event::Error{id_, message});
+        });
+    });
+}
+
+void Torrent::forget_resume_data() {
+    forgotten_ = true;
+    disk_.post([resume = &resume_, info = params_.info, save_dir = params_.save_dir] {
+        resume->remove(*info, save_dir);
+    });
 }
 
 }  // namespace shoal

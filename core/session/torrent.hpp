@@ -12,6 +12,7 @@
 
 #include "discovery/tracker/announcer.hpp"
 #include "session/events.hpp"
+#include "session/resume_store.hpp"
 #include "session/settings.hpp"
 #include "storage/disk_pool.hpp"
 #include "storage/torrent_storage.hpp"
@@ -50,7 +51,7 @@ public:
     Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
             boost::asio::any_io_executor executor, DiskPool& disk, EventSink events,
             wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits,
-            tracker_client::TrackerTransport& trackers);
+            tracker_client::TrackerTransport& trackers, const ResumeStore& resume);
     ~Torrent() override;
 
     void start();
@@ -61,6 +62,10 @@ public:
     // stop(), then tells the trackers we leave (bounded by the announcer's stop timeout).
     boost::asio::awaitable<void> shutdown();
     void recheck();
+    // Records the verified pieces with the files' sizes and times, on a disk thread.
+    void save_resume_data();
+    // The torrent is being removed: its resume data goes too.
+    void forget_resume_data();
     void set_file_priority(std::size_t file, int priority);
     void set_rate_limits(std::int64_t upload, std::int64_t download);
     void add_peer(const tcp::endpoint& endpoint);
@@ -106,7 +111,8 @@ private:
     };
 
     void set_state(TorrentState state);
-    void check_existing_data();
+    // With `allow_resume`, resume data that still matches the files replaces the check.
+    void check_existing_data(bool allow_resume);
     void on_checked(const std::vector<std::uint8_t>& good);
     void on_piece_checked(std::size_t piece, bool good, std::optional<std::string> write_error,
                           std::set<boost::asio::ip::address> contributors);
@@ -130,8 +136,10 @@ private:
     std::uint16_t listen_port_;
     RateLimits& global_limits_;
     tracker_client::TrackerTransport& trackers_;
+    const ResumeStore& resume_;
     std::unique_ptr<tracker_client::Announcer> announcer_;
     bool announcer_running_ = false;
+    bool forgotten_ = false;  // removed: resume data is deleted and never saved again
 
     std::shared_ptr<TorrentStorage> storage_;  // shared with queued disk jobs
     PiecePicker picker_;

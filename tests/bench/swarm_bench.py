@@ -76,6 +76,7 @@ def run(label, start_seed, leech, torrent, data, work):
 
 def main():
     work = tempfile.mkdtemp(dir=os.environ.get("BENCH_DIR"))
+    os.environ["XDG_STATE_HOME"] = os.path.join(work, "state")
     try:
         data = os.path.join(work, "data")
         os.makedirs(data)

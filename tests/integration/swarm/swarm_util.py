@@ -186,6 +186,8 @@ def run_scenarios(scenarios):
             continue
         start = time.time()
         with tempfile.TemporaryDirectory() as tmp:
+            # Resume data stays inside the scenario's folder.
+            os.environ["XDG_STATE_HOME"] = os.path.join(tmp, "state")
             try:
                 scenario(tmp)
                 print(f"ok   {name} ({time.time() - start:.1f}s)", flush=True)

@@ -102,6 +102,48 @@ def resume_after_kill(tmp):
         raise AssertionError(f"resume downloaded {again} bytes again though {had} were verified")
 
 
+def resume_after_interrupt(tmp):
+    data = os.path.join(tmp, "data")
+    size = 8 * MiB
+    write_random(os.path.join(data, "movie.bin"), size, seed=12)
+    torrent = os.path.join(tmp, "movie.torrent")
+    create(os.path.join(data, "movie.bin"), torrent, "--hybrid", "-s", "64K")
+    s = seed(torrent, data, "--up-limit", "2M")
+    out = os.path.join(tmp, "out")
+    first = get(torrent, out, [s.address()], listen="127.0.0.2")
+    wait_until(lambda: first.status and first.status[-1]["done_bytes"] > 3 * MiB, 30, "a third of the file")
+    first.proc.send_signal(signal.SIGINT)
+    if first.wait(30) != 0:
+        raise AssertionError(f"interrupted leech exited {first.proc.returncode}: {first.log[-5:]}")
+    had = first.status[-1]["done_bytes"]
+    second = get(torrent, out, [s.address()], listen="127.0.0.2")
+    code = second.wait(60)
+    if code != 0:
+        raise AssertionError(f"resumed leech exited {code}")
+    if not second.logged("resume data matches the files"):
+        raise AssertionError(f"the saved resume data was not used: {second.log[:8]}")
+    check_same(data, out, ["movie.bin"])
+    again = second.status[-1]["downloaded"] if second.status else size
+    if again > size - had + 2 * MiB:
+        raise AssertionError(f"resume downloaded {again} bytes again though {had} were verified")
+
+    # The seed made its torrent from the data, so its restart trusts what it recorded then;
+    # a file touched since is checked again.
+    s.proc.send_signal(signal.SIGINT)
+    s.wait(30)
+    again = seed(torrent, data)
+    wait_until(lambda: again.logged("state: seeding"), 30, "the restarted seed")
+    again.stop()
+    if not again.logged("resume data matches the files"):
+        raise AssertionError(f"the restarted seed checked its files: {again.log[:8]}")
+    os.utime(os.path.join(data, "movie.bin"))
+    touched = seed(torrent, data)
+    wait_until(lambda: touched.logged("state: seeding"), 30, "the seed of touched data")
+    touched.stop()
+    if not touched.logged("checking the files (files changed since the resume data was saved)"):
+        raise AssertionError(f"a touched file was trusted: {touched.log[:8]}")
+
+
 def liar_is_banned(tmp):
     data = os.path.join(tmp, "data")
     write_random(os.path.join(data, "file.bin"), 3 * MiB, seed=13)
@@ -159,6 +201,7 @@ SCENARIOS = [
     ("five leeches trade", five_leeches_trade),
     ("skipped files", skipped_files),
     ("resume after kill -9", resume_after_kill),
+    ("resume after an interrupt", resume_after_interrupt),
     ("a liar is banned", liar_is_banned),
     ("a malformed peer is dropped", malformed_peer_is_dropped),
 ]

@@ -1,0 +1,32 @@
+#pragma once
+// Where resume data lives: one file per torrent and save folder in the session's state
+// folder, replaced atomically. Safe to use from disk threads; each torrent has its own file.
+
+#include <filesystem>
+#include <optional>
+
+#include "storage/resume_data.hpp"
+
+namespace shoal {
+
+class ResumeStore {
+public:
+    // An empty folder switches resume data off.
+    explicit ResumeStore(std::filesystem::path state_dir);
+
+    bool enabled() const { return !dir_.empty(); }
+    // The verified pieces when the data on disk is exactly as it was when they were saved;
+    // otherwise nullopt and, in `why`, a reason to show the user.
+    std::optional<std::string> trusted_pieces(const TorrentInfo& torrent, const std::filesystem::path& save_dir,
+                                              std::string& why) const;
+    // Records `have` (wire bitfield bytes) with the files as they are on disk now.
+    Result<bool> save(const TorrentInfo& torrent, const std::filesystem::path& save_dir, std::string have) const;
+    void remove(const TorrentInfo& torrent, const std::filesystem::path& save_dir) const;
+
+private:
+    std::filesystem::path file_for(const TorrentInfo& torrent, const std::filesystem::path& save_dir) const;
+
+    std::filesystem::path dir_;
+};
+
+}  // namespace shoal
