@@ -13,6 +13,11 @@ Sha256Hash hash_pair(Sha256Hasher& h, const Sha256Hash& a, const Sha256Hash& b) 
 
 }  // namespace
 
+Sha256Hash merkle_parent(const Sha256Hash& left, const Sha256Hash& right) {
+    Sha256Hasher h;
+    return hash_pair(h, left, right);
+}
+
 std::uint64_t next_power_of_two(std::uint64_t n) { return n <= 1 ? 1 : std::bit_ceil(n); }
 
 int log2_exact(std::uint64_t power_of_two) { return std::countr_zero(power_of_two); }

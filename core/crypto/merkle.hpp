@@ -16,6 +16,9 @@ constexpr std::int64_t k_merkle_block_size = 16 * 1024;
 Sha256Hash merkle_root(std::span<const Sha256Hash> nodes, const Sha256Hash& pad,
                        std::size_t width = 0);
 
+// The parent of two sibling nodes.
+Sha256Hash merkle_parent(const Sha256Hash& left, const Sha256Hash& right);
+
 // The root of a full tree of 2^height all-zero leaf hashes: padding at level `height`.
 Sha256Hash merkle_pad(int height);
 

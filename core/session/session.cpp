@@ -199,6 +199,11 @@ asio::awaitable<void> Session::handle_incoming(tcp::socket socket) {
         const TorrentInfo& info = torrent->info();
         ours.reserved = wire::our_reserved(info.has_v1() && info.has_v2());
         ours.info_hash = theirs->info_hash;
+        // BEP 52's upgrade: a peer that names a hybrid by its v1 hash and says it speaks v2
+        // gets the v2 hash back, and the connection belongs to the v2 swarm.
+        if (info.has_v1() && info.has_v2() && theirs->supports_v2() && theirs->info_hash == info.info_hash_v1->bytes) {
+            std::copy_n(info.info_hash_v2->bytes.begin(), ours.info_hash.size(), ours.info_hash.begin());
+        }
         ours.peer_id = peer_id_;
         co_await asio::async_write(socket, asio::buffer(wire::encode_handshake(ours)), asio::use_awaitable);
         // The torrent may have gone while we wrote.

@@ -63,13 +63,15 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       trackers_(trackers),
       resume_(resume),
       storage_(std::make_shared<TorrentStorage>(params_.save_dir, *params_.info)),
-      picker_(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size) {
+      picker_(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size),
+      layers_(*params_.info, !params_.info->has_v1()) {
     picker_.set_sequential(params_.sequential);
     picker_.set_max_partial(static_cast<std::size_t>(
         std::max<std::int64_t>(4, settings_.piece_memory / params_.info->piece_length)));
     limits_.upload.set_rate(params_.upload_limit);
     limits_.download.set_rate(params_.download_limit);
     apply_file_priorities();
+    block_pieces_without_hashes();
 }
 
 Torrent::~Torrent() {
@@ -365,7 +367,10 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     events_(event::PeerDisconnected{id_, address_text(peer.endpoint()), reason});
     const tcp::endpoint endpoint = peer.endpoint();
     uploaded_ += peer.stats().uploaded;
+    layers_.peer_gone(&peer);
+    hash_asks_.erase(&peer);
     peers_.erase(it);
+    request_piece_layers();
     // A peer we dialed that dropped us while we still need data is dialed again later
     // (it may have been checking its files, or restarted), a bounded number of times.
     if (!finished_ && !stopped_ && tried_.contains(endpoint) && !banned_.contains(endpoint.address()) &&
@@ -409,14 +414,17 @@ void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::str
     auto alive = alive_;
     auto info = params_.info;
     auto storage = storage_;
+    const std::optional<Sha256Hash> fetched = fetched_piece_hash(index);
     // Hash and write on a disk thread; the job holds the storage and data it needs.
-    disk_.post([this, alive, info, storage, piece, index, executor = executor_] {
+    disk_.post([this, alive, info, storage, piece, index, fetched, executor = executor_] {
         PieceHasher hasher(*info, info->has_v1(), info->has_v2());
         const std::span<const char> bytes(piece->data.get(), piece->size);
         const PieceHashes hashes = hasher.hash(static_cast<std::int64_t>(index), bytes);
         const PieceCheck check = check_piece(*info, static_cast<std::int64_t>(index), hashes);
         // A hybrid's v1 hash settles a piece whose v2 layer the torrent did not carry.
-        const bool good = check == PieceCheck::good || (check == PieceCheck::needs_file_root && info->has_v1());
+        // Or a layer fetched from peers, which was proven against the file's root.
+        const bool good = check == PieceCheck::good ||
+                          (check == PieceCheck::needs_file_root && (info->has_v1() || (fetched && hashes.v2 == fetched)));
         std::optional<std::string> write_error;
         if (good) {
             auto written = storage->write(static_cast<std::int64_t>(index) * info->piece_length, bytes);
@@ -459,6 +467,78 @@ void Torrent::on_piece_checked(std::size_t piece, bool good, std::optional<std::
         }
     }
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->fill_requests();
+}
+
+void Torrent::block_pieces_without_hashes() {
+    const TorrentInfo& t = *params_.info;
+    for (std::size_t f = 0; f < t.files.size(); ++f) {
+        if (!layers_.missing(f)) continue;
+        const auto first = static_cast<std::size_t>(t.files[f].offset / t.piece_length);
+        const auto last = static_cast<std::size_t>((t.files[f].offset + t.files[f].size - 1) / t.piece_length);
+        for (std::size_t p = first; p <= last; ++p) picker_.set_blocked(p, true);
+    }
+}
+
+std::optional<Sha256Hash> Torrent::fetched_piece_hash(std::size_t piece) const {
+    const TorrentInfo& t = *params_.info;
+    const std::int64_t start = static_cast<std::int64_t>(piece) * t.piece_length;
+    // v2 files start on piece boundaries, so the piece lies in the last file starting at or before it.
+    auto it = std::upper_bound(t.files.begin(), t.files.end(), start,
+                               [](std::int64_t offset, const FileEntry& f) { return offset < f.offset; });
+    while (it != t.files.begin()) {
+        --it;
+        if (it->pad || it->size == 0) continue;
+        const auto file = static_cast<std::size_t>(it - t.files.begin());
+        const auto& layer = layers_.layer(file);
+        if (!it->piece_layer.empty() || layer.empty()) return std::nullopt;
+        const auto index = static_cast<std::size_t>((start - it->offset) / t.piece_length);
+        return index < layer.size() ? std::optional(layer[index]) : std::nullopt;
+    }
+    return std::nullopt;
+}
+
+void Torrent::request_piece_layers() {
+    if (layers_.complete() || stopped_) return;
+    constexpr int k_hash_requests_per_peer = 2;
+    for (auto& [peer, asked] : hash_asks_) {
+        while (asked >= 0 && asked < k_hash_requests_per_peer) {
+            auto request = layers_.next_request(peer);
+            if (!request) return;
+            peer->send_hash_request(*request);
+            ++asked;
+        }
+    }
+}
+
+void Torrent::on_peer_ready(PeerConnection& peer) {
+    hash_asks_.emplace(&peer, 0);
+    request_piece_layers();
+}
+
+std::optional<std::vector<Sha256Hash>> Torrent::answer_hashes(const wire::HashRequest& request) {
+    return layers_.answer(request);
+}
+
+void Torrent::on_hashes(PeerConnection& peer, const wire::Hashes& hashes) {
+    if (auto it = hash_asks_.find(&peer); it != hash_asks_.end() && it->second > 0) --it->second;
+    auto accepted = layers_.on_hashes(&peer, hashes);
+    if (!accepted) {
+        strike(peer.endpoint().address(), "sent " + accepted.error().message);
+    } else if (*accepted) {
+        const std::size_t file = **accepted;
+        const TorrentInfo& t = *params_.info;
+        const auto first = static_cast<std::size_t>(t.files[file].offset / t.piece_length);
+        const auto last = static_cast<std::size_t>((t.files[file].offset + t.files[file].size - 1) / t.piece_length);
+        for (std::size_t p = first; p <= last; ++p) picker_.set_blocked(p, false);
+        for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->fill_requests();
+    }
+    request_piece_layers();
+}
+
+void Torrent::on_hash_reject(PeerConnection& peer, const wire::HashRequest& request) {
+    layers_.on_reject(&peer, request);
+    if (auto it = hash_asks_.find(&peer); it != hash_asks_.end()) it->second = -1;
+    request_piece_layers();
 }
 
 void Torrent::strike(const asio::ip::address& address, const std::string& reason) {
@@ -646,6 +726,7 @@ void Torrent::recheck() {
     picker_.set_max_partial(static_cast<std::size_t>(
         std::max<std::int64_t>(4, settings_.piece_memory / params_.info->piece_length)));
     apply_file_priorities();
+    block_pieces_without_hashes();
     in_flight_.clear();
     finished_ = false;
     // The peers closed above are dialed again once the check is done.

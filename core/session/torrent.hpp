@@ -18,6 +18,7 @@
 #include "storage/torrent_storage.hpp"
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
+#include "swarm/piece_layers.hpp"
 #include "swarm/rate_limiter.hpp"
 
 namespace shoal {
@@ -95,6 +96,10 @@ public:
     boost::asio::awaitable<std::vector<std::string>> read_blocks(std::vector<wire::BlockRequest> blocks) override;
     void on_peer_closed(PeerConnection& peer, const std::string& reason) override;
     void on_peer_interest_changed(PeerConnection& peer) override;
+    void on_peer_ready(PeerConnection& peer) override;
+    std::optional<std::vector<Sha256Hash>> answer_hashes(const wire::HashRequest& request) override;
+    void on_hashes(PeerConnection& peer, const wire::Hashes& hashes) override;
+    void on_hash_reject(PeerConnection& peer, const wire::HashRequest& request) override;
 
 private:
     // Peers to dial; one that failed waits longer before each retry, then is dropped.
@@ -122,6 +127,11 @@ private:
     void rechoke(bool rotate_optimistic);
     void strike(const boost::asio::ip::address& address, const std::string& reason);
     void apply_file_priorities();
+    // Pieces of files whose piece layer is still being fetched wait for it.
+    void block_pieces_without_hashes();
+    void request_piece_layers();
+    // A v2 piece's hash from a layer fetched from peers (the torrent did not carry it).
+    std::optional<Sha256Hash> fetched_piece_hash(std::size_t piece) const;
     void start_announcing();
     void on_tracker_update(const tracker_client::TrackerUpdate& update);
     std::int64_t wanted_bytes(bool done_only) const;
@@ -143,6 +153,10 @@ private:
 
     std::shared_ptr<TorrentStorage> storage_;  // shared with queued disk jobs
     PiecePicker picker_;
+    PieceLayers layers_;
+    // Hash requests open per peer that is ready for them; -1 marks a peer that refused one,
+    // which is not asked again.
+    std::map<PeerConnection*, int> hash_asks_;
     RateLimits limits_;
     TorrentState state_ = TorrentState::checking;
     bool finished_ = false;

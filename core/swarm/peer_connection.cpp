@@ -66,6 +66,7 @@ asio::awaitable<void> PeerConnection::run() {
     // The bitfield must come first (BEP 3, BEP 6); the extension handshake may follow.
     send_bitfield();
     if (extensions_) send_extension_handshake();
+    if (host_) host_->on_peer_ready(*this);
     asio::co_spawn(socket_.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
     asio::co_spawn(socket_.get_executor(), [self]() { return self->upload_loop(); }, asio::detached);
     try {
@@ -284,17 +285,17 @@ void PeerConnection::handle(const wire::Message& message) {
             },
             [&](const wire::Extended& e) { handle_extended(e); },
             [&](const wire::HashRequest& r) {
-                // Piece layers are not served yet; a reject is the answer BEP 52 asks for.
                 std::string out;
-                wire::append_u32(out, 49);
-                out.push_back(static_cast<char>(MessageId::hash_reject));
-                out.append(r.pieces_root.view());
-                for (std::uint32_t v : {r.base_layer, r.index, r.length, r.proof_layers}) {
-                    wire::append_u32(out, v);
+                if (auto hashes = host_->answer_hashes(r)) {
+                    wire::encode_hashes(out, r, *hashes);
+                } else {
+                    wire::encode_hash_request(out, MessageId::hash_reject, r);
                 }
                 send(std::move(out));
             },
-            [](const auto&) {},  // port, suggest, allowed fast, hashes, unknown ids
+            [&](const wire::Hashes& h) { host_->on_hashes(*this, h); },
+            [&](const wire::HashReject& r) { host_->on_hash_reject(*this, r.request); },
+            [](const auto&) {},  // port, suggest, allowed fast, unknown ids
         },
         message);
 }
@@ -418,6 +419,12 @@ void PeerConnection::set_choked(bool choked) {
 void PeerConnection::send_have(std::uint32_t piece) {
     std::string out;
     wire::encode_have(out, piece);
+    send(std::move(out));
+}
+
+void PeerConnection::send_hash_request(const wire::HashRequest& request) {
+    std::string out;
+    wire::encode_hash_request(out, MessageId::hash_request, request);
     send(std::move(out));
 }
 

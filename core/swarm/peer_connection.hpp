@@ -42,6 +42,7 @@ public:
     // Called by the torrent.
     void set_choked(bool choked);
     void send_have(std::uint32_t piece);
+    void send_hash_request(const wire::HashRequest& request);
     void cancel_block(const wire::BlockRequest& block);
     void update_interest();
     void fill_requests();

@@ -10,6 +10,7 @@
 #include "metainfo/torrent_info.hpp"
 #include "swarm/piece_picker.hpp"
 #include "wire/handshake.hpp"
+#include "wire/messages.hpp"
 
 namespace shoal {
 
@@ -38,6 +39,15 @@ public:
     virtual void on_peer_closed(PeerConnection& peer, const std::string& reason) = 0;
     // The peer became interested or not: a chance to unchoke it without waiting.
     virtual void on_peer_interest_changed(PeerConnection& peer) = 0;
+
+    // Our bitfield and extension handshake are queued: other messages may follow now.
+    virtual void on_peer_ready(PeerConnection& peer) = 0;
+
+    // BEP 52: the hashes answering a peer's hash request, or nullopt to reject it.
+    virtual std::optional<std::vector<Sha256Hash>> answer_hashes(const wire::HashRequest& request) = 0;
+    // Answers to our hash requests.
+    virtual void on_hashes(PeerConnection& peer, const wire::Hashes& hashes) = 0;
+    virtual void on_hash_reject(PeerConnection& peer, const wire::HashRequest& request) = 0;
 };
 
 }  // namespace shoal

@@ -13,7 +13,8 @@ PiecePicker::PiecePicker(std::int64_t num_pieces, std::int64_t piece_length, std
       total_size_(total_size),
       have_(static_cast<std::size_t>(num_pieces)),
       availability_(static_cast<std::size_t>(num_pieces), 0),
-      priority_(static_cast<std::size_t>(num_pieces), 4) {}
+      priority_(static_cast<std::size_t>(num_pieces), 4),
+      blocked_(static_cast<std::size_t>(num_pieces), false) {}
 
 void PiecePicker::add_peer_pieces(const Bitfield& pieces) {
     for (std::size_t i = 0; i < availability_.size(); ++i) {
@@ -56,7 +57,7 @@ bool PiecePicker::finished() const {
 }
 
 bool PiecePicker::can_start(std::size_t piece, const Bitfield& peer_has) const {
-    return wanted(piece) && peer_has.test(piece) && !partial_.contains(piece) &&
+    return wanted(piece) && !blocked_[piece] && peer_has.test(piece) && !partial_.contains(piece) &&
            !finishing_.contains(piece);
 }
 

@@ -27,6 +27,8 @@ public:
     void set_priority(std::size_t piece, int priority);
     int priority(std::size_t piece) const { return priority_[piece]; }
     void set_sequential(bool on) { sequential_ = on; }
+    // A blocked piece is still wanted but not started: its hashes are not known yet.
+    void set_blocked(std::size_t piece, bool blocked) { blocked_[piece] = blocked; }
     // Caps how many pieces are in progress or being checked at once: their blocks are held
     // in memory, so this bounds memory and pauses downloading when the disk falls behind.
     void set_max_partial(std::size_t n) { max_partial_ = n; }
@@ -73,6 +75,7 @@ private:
     Bitfield have_;
     std::vector<int> availability_;
     std::vector<int> priority_;
+    std::vector<bool> blocked_;
     std::unordered_map<std::size_t, Partial> partial_;
     // Pieces whose blocks are all in, being hashed and written.
     std::unordered_map<std::size_t, bool> finishing_;

@@ -154,4 +154,24 @@ void encode_extended(std::string& out, std::uint8_t id, std::string_view payload
 
 void encode_keep_alive(std::string& out) { append_u32(out, 0); }
 
+namespace {
+
+void append_hash_request(std::string& out, const HashRequest& r) {
+    out.append(r.pieces_root.view());
+    for (std::uint32_t v : {r.base_layer, r.index, r.length, r.proof_layers}) append_u32(out, v);
+}
+
+}  // namespace
+
+void encode_hash_request(std::string& out, MessageId id, const HashRequest& request) {
+    append_length_and_id(out, 48, id);
+    append_hash_request(out, request);
+}
+
+void encode_hashes(std::string& out, const HashRequest& request, std::span<const Sha256Hash> hashes) {
+    append_length_and_id(out, static_cast<std::uint32_t>(48 + hashes.size() * Sha256Hash::size), MessageId::hashes);
+    append_hash_request(out, request);
+    for (const auto& h : hashes) out.append(h.view());
+}
+
 }  // namespace shoal::wire

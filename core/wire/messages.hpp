@@ -94,6 +94,9 @@ void encode_piece_index(std::string& out, MessageId id, std::uint32_t piece);  /
 void encode_port(std::string& out, std::uint16_t port);
 void encode_extended(std::string& out, std::uint8_t id, std::string_view payload);
 void encode_keep_alive(std::string& out);
+// hash request or hash reject (BEP 52)
+void encode_hash_request(std::string& out, MessageId id, const HashRequest& request);
+void encode_hashes(std::string& out, const HashRequest& request, std::span<const Sha256Hash> hashes);
 
 std::uint32_t read_u32(const char* p);
 void append_u32(std::string& out, std::uint32_t v);

@@ -45,6 +45,17 @@ def make_payload(tmp, name, fmt):
     return data, torrent
 
 
+def without_piece_layers(torrent):
+    """The torrent as a magnet link's metadata exchange would give it: the info dictionary
+    alone, so a v2 downloader must ask its peers for each file's piece layer (BEP 52)."""
+    with open(torrent, "rb") as f:
+        meta = lt.bdecode(f.read())
+    bare = torrent.replace(".torrent", "-bare.torrent")
+    with open(bare, "wb") as f:
+        f.write(lt.bencode({b"info": meta[b"info"]}))
+    return bare
+
+
 def check_tree(src, dst, name):
     for i in range(3):
         a = os.path.join(src, name, f"part{i}.bin")
@@ -53,12 +64,12 @@ def check_tree(src, dst, name):
             raise AssertionError(f"{name}/part{i}.bin differs")
 
 
-def shoal_seed_to_libtorrent(tmp, fmt):
+def shoal_seed_to_libtorrent(tmp, fmt, bare=False):
     data, torrent = make_payload(tmp, "to-lt", fmt)
     s = seed(torrent, data)
     session = lt_session("127.0.0.2")
     out = os.path.join(tmp, "lt-out")
-    handle = lt_add(session, torrent, out)
+    handle = lt_add(session, without_piece_layers(torrent) if bare else torrent, out)
     host, port = s.address().split(":")
     handle.connect_peer((host, int(port)))
     wait_until(lambda: handle.status().is_seeding, 60, f"libtorrent to finish ({fmt})")
@@ -66,14 +77,14 @@ def shoal_seed_to_libtorrent(tmp, fmt):
     check_tree(data, out, "to-lt")
 
 
-def libtorrent_seed_to_shoal(tmp, fmt):
+def libtorrent_seed_to_shoal(tmp, fmt, bare=False):
     data, torrent = make_payload(tmp, "from-lt", fmt)
     session = lt_session("127.0.0.2")
     handle = lt_add(session, torrent, data, seed_mode=True)
     wait_until(lambda: handle.status().is_seeding, 30, "libtorrent to start seeding")
     port = session.listen_port()
     out = os.path.join(tmp, "shoal-out")
-    leech = get(torrent, out, [f"127.0.0.2:{port}"])
+    leech = get(without_piece_layers(torrent) if bare else torrent, out, [f"127.0.0.2:{port}"])
     code = leech.wait(60)
     if code != 0:
         raise AssertionError(f"shoal leech from libtorrent exited {code}: {leech.log[-5:]}")
@@ -175,8 +186,13 @@ def shoal_seed_to_aria2(tmp):
 SCENARIOS = [
     ("Shoal seed to libtorrent leech, hybrid", lambda t: shoal_seed_to_libtorrent(t, "--hybrid")),
     ("Shoal seed to libtorrent leech, v2", lambda t: shoal_seed_to_libtorrent(t, "--v2")),
+    ("Shoal seed to libtorrent leech, v2, piece layers by hash requests",
+     lambda t: shoal_seed_to_libtorrent(t, "--v2", bare=True)),
     ("libtorrent seed to Shoal leech, v1", lambda t: libtorrent_seed_to_shoal(t, "--v1")),
+    ("libtorrent seed to Shoal leech, v2", lambda t: libtorrent_seed_to_shoal(t, "--v2")),
     ("libtorrent seed to Shoal leech, hybrid", lambda t: libtorrent_seed_to_shoal(t, "--hybrid")),
+    ("libtorrent seed to Shoal leech, v2, piece layers by hash requests",
+     lambda t: libtorrent_seed_to_shoal(t, "--v2", bare=True)),
     ("Shoal seed to Transmission leech", shoal_seed_to_transmission),
     ("Transmission seed to Shoal leech (through a tracker)", transmission_seed_to_shoal),
     ("Shoal seed to aria2 leech", shoal_seed_to_aria2),

@@ -23,13 +23,27 @@ def check_same(src_root, dst_root, names):
             raise AssertionError(f"{name} differs after download")
 
 
-def one_seed_one_leech(tmp, fmt):
+def info_only(torrent):
+    """The torrent reduced to its info dictionary, as a magnet link's metadata exchange gives
+    it: for v2 the leech must fetch each file's piece layer with hash requests (BEP 52)."""
+    with open(torrent, "rb") as f:
+        meta = f.read()
+    start = meta.index(b"4:infod") + len(b"4:info")
+    end = meta.index(b"12:piece layers") if b"12:piece layers" in meta else len(meta) - 1
+    bare = torrent.replace(".torrent", "-info-only.torrent")
+    with open(bare, "wb") as f:
+        f.write(b"d4:info" + meta[start:end] + b"e")
+    return bare
+
+
+def one_seed_one_leech(tmp, fmt, leech_info_only=False):
     data = os.path.join(tmp, "data")
     album = make_album(data, [300_001, 1 * MiB + 17, 5, 2 * MiB])
     torrent = os.path.join(tmp, f"album-{fmt}.torrent")
     create(album, torrent, fmt, "-s", "64K")
     s = seed(torrent, data)
-    leech = get(torrent, os.path.join(tmp, f"out-{fmt}"), [s.address()], listen="127.0.0.2")
+    leech_torrent = info_only(torrent) if leech_info_only else torrent
+    leech = get(leech_torrent, os.path.join(tmp, f"out-{fmt}"), [s.address()], listen="127.0.0.2")
     code = leech.wait(60)
     s.stop()
     if code != 0:
@@ -198,6 +212,8 @@ SCENARIOS = [
     ("one seed to one leech, v1", lambda t: one_seed_one_leech(t, "--v1")),
     ("one seed to one leech, v2", lambda t: one_seed_one_leech(t, "--v2")),
     ("one seed to one leech, hybrid", lambda t: one_seed_one_leech(t, "--hybrid")),
+    ("one seed to one leech, v2, piece layers by hash requests",
+     lambda t: one_seed_one_leech(t, "--v2", leech_info_only=True)),
     ("five leeches trade", five_leeches_trade),
     ("skipped files", skipped_files),
     ("resume after kill -9", resume_after_kill),
