@@ -31,7 +31,8 @@ constexpr int k_max_redials = 10;
 constexpr auto k_redial_delay = std::chrono::seconds(3);
 
 std::string address_text(const asio::ip::tcp::endpoint& e) {
-    return e.address().to_string() + ":" + std::to_string(e.port());
+    const std::string host = e.address().to_string();
+    return (e.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(e.port());
 }
 
 }  // namespace

@@ -79,7 +79,7 @@ public:
     TorrentState state() const { return state_; }
     TorrentStats stats() const;
     // The 20-byte info-hash used in handshakes: v1, or the truncated v2 for v2-only torrents.
-    std::array<std::uint8_t, 20> wire_info_hash() const;
+    std::array<std::uint8_t, 20> wire_info_hash() const override;
     bool matches(const std::array<std::uint8_t, 20>& info_hash) const;
     const std::filesystem::path& save_dir() const { return params_.save_dir; }
     // Stops writing and deletes the torrent's files and the folders it made, if empty.

@@ -9,6 +9,7 @@
 
 #include "bencode/decode.hpp"
 #include "bencode/node.hpp"
+#include "wire/allowed_fast.hpp"
 
 namespace shoal {
 
@@ -49,6 +50,7 @@ PeerConnection::PeerConnection(tcp::socket socket, PeerHost& host, const wire::H
       fast_(theirs.supports_fast()),
       extensions_(theirs.supports_extensions()),
       pieces_(static_cast<std::size_t>(host.info().num_pieces)),
+      allowed_fast_in_(static_cast<std::size_t>(host.info().num_pieces)),
       upload_wake_(socket_.get_executor()),
       write_wake_(socket_.get_executor()) {
     boost::system::error_code ec;
@@ -66,6 +68,7 @@ asio::awaitable<void> PeerConnection::run() {
     // The bitfield must come first (BEP 3, BEP 6); the extension handshake may follow.
     send_bitfield();
     if (extensions_) send_extension_handshake();
+    send_allowed_fast();
     if (host_) host_->on_peer_ready(*this);
     asio::co_spawn(socket_.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
     asio::co_spawn(socket_.get_executor(), [self]() { return self->upload_loop(); }, asio::detached);
@@ -175,7 +178,15 @@ asio::awaitable<void> PeerConnection::upload_loop() {
         std::vector<std::string> messages = co_await host_->read_blocks(batch);
         if (!open_ || !host_) co_return;
         for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (am_choking_) break;  // choked meanwhile: the requests were rejected
+            if (am_choking_ && !allowed_fast_for_them(batch[i].piece)) {
+                // Choked meanwhile: with the fast extension each request gets its reject.
+                if (fast_) {
+                    std::string reject;
+                    wire::encode_request(reject, MessageId::reject, batch[i]);
+                    send(std::move(reject));
+                }
+                continue;
+            }
             if (messages[i].empty()) {
                 close("cannot read the data a peer asked for");
                 co_return;
@@ -284,6 +295,12 @@ void PeerConnection::handle(const wire::Message& message) {
                 if (!peer_choking_) fill_requests();
             },
             [&](const wire::Extended& e) { handle_extended(e); },
+            [&](const wire::AllowedFast& a) {
+                if (!fast_) return protocol_error("allowed fast without the fast extension");
+                if (a.piece >= num_pieces) return;  // advisory: ignore what cannot be
+                allowed_fast_in_.set(a.piece);
+                if (peer_choking_) fill_requests();
+            },
             [&](const wire::HashRequest& r) {
                 std::string out;
                 if (auto hashes = host_->answer_hashes(r)) {
@@ -331,7 +348,7 @@ void PeerConnection::handle_request(const BlockRequest& b) {
         std::int64_t{b.begin} + b.length > info.piece_size(b.piece)) {
         return protocol_error("invalid request");
     }
-    const bool can_serve = !am_choking_ && host_->picker().have(b.piece) &&
+    const bool can_serve = (!am_choking_ || allowed_fast_for_them(b.piece)) && host_->picker().have(b.piece) &&
                            incoming_.size() < k_max_incoming_requests;
     if (!can_serve) {
         if (fast_) {
@@ -343,6 +360,23 @@ void PeerConnection::handle_request(const BlockRequest& b) {
     }
     incoming_.push_back(b);
     if (incoming_.size() == 1) upload_wake_.cancel();
+}
+
+void PeerConnection::send_allowed_fast() {
+    if (!fast_ || !host_ || !endpoint_.address().is_v4()) return;  // BEP 6 has no IPv6 form
+    const auto num_pieces = static_cast<std::uint32_t>(pieces_.size());
+    // In a small torrent the set would be most of it: choking would mean little.
+    if (num_pieces < 4 * k_allowed_fast) return;
+    allowed_fast_out_ = wire::allowed_fast_set(endpoint_.address().to_v4().to_uint(), host_->wire_info_hash(),
+                                               num_pieces, k_allowed_fast);
+    std::string out;
+    for (std::uint32_t piece : allowed_fast_out_) wire::encode_piece_index(out, MessageId::allowed_fast, piece);
+    send(std::move(out));
+}
+
+bool PeerConnection::allowed_fast_for_them(std::uint32_t piece) const {
+    return pieces_.count() <= k_allowed_fast &&
+           std::find(allowed_fast_out_.begin(), allowed_fast_out_.end(), piece) != allowed_fast_out_.end();
 }
 
 void PeerConnection::handle_piece(const wire::Piece& p) {
@@ -360,7 +394,16 @@ void PeerConnection::handle_piece(const wire::Piece& p) {
 }
 
 void PeerConnection::fill_requests() {
-    if (!host_ || peer_choking_ || !am_interested_) return;
+    if (!host_ || !am_interested_) return;
+    // Choked: only the pieces the peer offered as allowed fast may be asked for.
+    std::optional<Bitfield> allowed;
+    if (peer_choking_) {
+        if (allowed_fast_in_.none()) return;
+        allowed = Bitfield(pieces_.size());
+        for (std::size_t i = 0; i < pieces_.size(); ++i) {
+            if (pieces_.test(i) && allowed_fast_in_.test(i)) allowed->set(i);
+        }
+    }
     const auto by_rate = static_cast<std::size_t>(stats_.download_rate * 2 / wire::k_block_size);
     // A snubbed peer gets one request at a time until it delivers again.
     const std::size_t depth =
@@ -369,7 +412,7 @@ void PeerConnection::fill_requests() {
                              k_max_queue_depth});
     // Ask in batches rather than block by block.
     if (outstanding_.size() + std::max<std::size_t>(1, depth / 4) > depth) return;
-    auto blocks = host_->picker().pick(pieces_, depth - outstanding_.size(), [&](const BlockRequest& b) {
+    auto blocks = host_->picker().pick(allowed ? *allowed : pieces_, depth - outstanding_.size(), [&](const BlockRequest& b) {
         return std::find(outstanding_.begin(), outstanding_.end(), b) != outstanding_.end();
     });
     if (blocks.empty()) {

@@ -30,6 +30,9 @@ public:
 
     static constexpr std::size_t k_max_incoming_requests = 500;
     static constexpr std::size_t k_max_message_bytes = wire::k_max_request_length + 13;
+    // BEP 6: pieces offered to a starting peer while it is choked, and how many pieces it may
+    // hold and still count as starting.
+    static constexpr std::size_t k_allowed_fast = 10;
 
     PeerConnection(tcp::socket socket, PeerHost& host, const wire::Handshake& theirs);
 
@@ -73,6 +76,9 @@ private:
     void handle_request(const wire::BlockRequest& block);
     void handle_extended(const wire::Extended& ext);
     void send_bitfield();
+    void send_allowed_fast();
+    // Whether a choked peer may still have this piece from us (it is in its allowed fast set).
+    bool allowed_fast_for_them(std::uint32_t piece) const;
     void send_extension_handshake();
     void set_pieces(Bitfield pieces);
     void abort_requests();
@@ -96,6 +102,8 @@ private:
     bool peer_interested_ = false;
     bool snubbed_ = false;
     Bitfield pieces_;
+    std::vector<std::uint32_t> allowed_fast_out_;  // what we offered them
+    Bitfield allowed_fast_in_;                      // what they offered us
 
     std::deque<wire::BlockRequest> outstanding_;  // ours, oldest first
     std::deque<wire::BlockRequest> incoming_;      // theirs, to serve

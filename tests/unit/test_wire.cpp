@@ -1,6 +1,9 @@
 // Peer wire messages and the handshake: encoding, bounded decoding, malformed input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "wire/allowed_fast.hpp"
 #include "wire/handshake.hpp"
 #include "wire/messages.hpp"
 
@@ -107,4 +110,19 @@ TEST(Handshake, ClientNames) {
     EXPECT_EQ(client_from_peer_id(make_peer_id()), "Shoal 0100");
     id.fill(0xff);
     EXPECT_EQ(client_from_peer_id(id), "unknown");
+}
+
+TEST(AllowedFast, MatchesTheVectorsOfBep6) {
+    std::array<std::uint8_t, 20> hash{};
+    hash.fill(0xaa);
+    const std::uint32_t ip = (80u << 24) | (4u << 16) | (4u << 8) | 200u;
+    EXPECT_EQ(wire::allowed_fast_set(ip, hash, 1313, 7),
+              (std::vector<std::uint32_t>{1059, 431, 808, 1217, 287, 376, 1188}));
+    EXPECT_EQ(wire::allowed_fast_set(ip, hash, 1313, 9),
+              (std::vector<std::uint32_t>{1059, 431, 808, 1217, 287, 376, 1188, 353, 508}));
+    // The same /24 gets the same set; a small torrent gives every piece once.
+    EXPECT_EQ(wire::allowed_fast_set(ip + 1, hash, 1313, 9), wire::allowed_fast_set(ip, hash, 1313, 9));
+    auto all = wire::allowed_fast_set(ip, hash, 3, 10);
+    std::sort(all.begin(), all.end());
+    EXPECT_EQ(all, (std::vector<std::uint32_t>{0, 1, 2}));
 }

@@ -59,6 +59,9 @@ class Client:
     def address(self):
         if not self._port_ready.wait(20) or self.port is None:
             raise AssertionError(f"{self.args} did not start: {self.log}")
+        if ":" in self.listen:  # IPv6: the wildcard is reached through loopback
+            host = "::1" if self.listen == "::" else self.listen
+            return f"[{host}]:{self.port}"
         return f"{self.listen}:{self.port}"
 
     def wait(self, timeout):

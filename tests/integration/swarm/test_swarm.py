@@ -1,6 +1,7 @@
 """Shoal peers trading on loopback addresses: formats, many leeches, skipped files, resume
 after kill -9, a peer that lies and one that sends malformed messages. Run in a private
 network namespace (tests/interop/netns_run.sh)."""
+import hashlib
 import os
 import signal
 import socket
@@ -158,6 +159,93 @@ def resume_after_interrupt(tmp):
         raise AssertionError(f"a touched file was trusted: {touched.log[:8]}")
 
 
+def ipv6_peers(tmp):
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        print("skip seed and leech over IPv6: this kernel has no IPv6 loopback", flush=True)
+        return
+    data = os.path.join(tmp, "data")
+    album = make_album(data, [700_000, 20_000])
+    torrent = os.path.join(tmp, "album.torrent")
+    create(album, torrent, "--hybrid", "-s", "64K")
+    s = seed(torrent, data, listen="::")
+    out = os.path.join(tmp, "out")
+    leech = get(torrent, out, [s.address()], listen="::1")
+    code = leech.wait(60)
+    s.stop()
+    if code != 0:
+        raise AssertionError(f"leech over IPv6 exited {code}: {leech.log[-5:]}")
+    if not leech.logged("peer [::1]:"):
+        raise AssertionError(f"no IPv6 peer in the leech's log: {leech.log[-5:]}")
+    check_same(data, out, ["album/track0.bin", "album/track1.bin"])
+
+
+def allowed_fast_set(ip, info_hash, num_pieces, k):
+    """BEP 6's canonical set, computed independently of the engine."""
+    x = bytes(int(o) for o in ip.split(".")[:3]) + b"\x00" + info_hash
+    out = []
+    while len(out) < k:
+        x = hashlib.sha1(x).digest()
+        for i in range(5):
+            index = int.from_bytes(x[4 * i:4 * i + 4], "big") % num_pieces
+            if len(out) < k and index not in out:
+                out.append(index)
+    return out
+
+
+def allowed_fast_while_choked(tmp):
+    data = os.path.join(tmp, "data")
+    write_random(os.path.join(data, "file.bin"), 64 * 16384, seed=5)
+    torrent = os.path.join(tmp, "file.torrent")
+    create(os.path.join(data, "file.bin"), torrent, "--v1", "-s", "16K")
+    info_hash = bytes.fromhex(show(torrent)["info_hash_v1"])
+    s = seed(torrent, data)
+    wait_until(lambda: s.logged("state: seeding"), 30, "the seed to check its data")
+    host, port = s.address().split(":")
+    conn = socket.create_connection((host, int(port)), source_address=("127.0.0.9", 0), timeout=10)
+    reserved = bytes([0, 0, 0, 0, 0, 0, 0, 0x04])  # the fast extension only
+    conn.sendall(b"\x13BitTorrent protocol" + reserved + info_hash + b"-FK0001-" + bytes(12))
+    read_exact(conn, 68)
+    conn.sendall(b"\x00\x00\x00\x01\x0f")  # have none; never interested, so never unchoked
+    offered = []
+    expected = allowed_fast_set("127.0.0.9", info_hash, 64, 10)
+    while len(offered) < 10:
+        message = read_message(conn)
+        if message[:1] == b"\x11":
+            offered.append(int.from_bytes(message[1:5], "big"))
+    if sorted(offered) != sorted(expected):
+        raise AssertionError(f"allowed fast {offered}, BEP 6 gives {expected}")
+    not_offered = next(p for p in range(64) if p not in offered)
+    for piece in (offered[0], not_offered):
+        conn.sendall((13).to_bytes(4, "big") + b"\x06" + piece.to_bytes(4, "big") + bytes(4) + (16384).to_bytes(4, "big"))
+    answers = {}
+    while len(answers) < 2:
+        message = read_message(conn)
+        if message[:1] in (b"\x07", b"\x10"):
+            answers[int.from_bytes(message[1:5], "big")] = message[:1]
+    conn.close()
+    s.stop()
+    if answers != {offered[0]: b"\x07", not_offered: b"\x10"}:
+        raise AssertionError(f"while choked: {answers} (7 = piece, 16 = reject)")
+
+
+def read_exact(conn, n):
+    data = b""
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        if not chunk:
+            raise AssertionError("the seed closed the connection")
+        data += chunk
+    return data
+
+
+def read_message(conn):
+    length = int.from_bytes(read_exact(conn, 4), "big")
+    return read_exact(conn, length) if length else b""
+
+
 def liar_is_banned(tmp):
     data = os.path.join(tmp, "data")
     write_random(os.path.join(data, "file.bin"), 3 * MiB, seed=13)
@@ -218,6 +306,8 @@ SCENARIOS = [
     ("skipped files", skipped_files),
     ("resume after kill -9", resume_after_kill),
     ("resume after an interrupt", resume_after_interrupt),
+    ("allowed fast pieces while choked", allowed_fast_while_choked),
+    ("seed and leech over IPv6", ipv6_peers),
     ("a liar is banned", liar_is_banned),
     ("a malformed peer is dropped", malformed_peer_is_dropped),
 ]
