@@ -1,5 +1,6 @@
 #include "discovery/lsd/lsd.hpp"
 
+#include <cstdio>
 #include <random>
 
 #include <boost/asio/ip/multicast.hpp>
