@@ -23,4 +23,8 @@ struct Limits {
 Result<Value> decode(std::string_view buffer, const Limits& limits = {},
                      std::size_t first_offset = 0);
 
+// Decodes one value at the start of `buffer` and allows bytes after it (BEP 9 appends raw
+// data to a dictionary); those bytes are buffer.substr(value.raw().size()).
+Result<Value> decode_prefix(std::string_view buffer, const Limits& limits = {});
+
 }  // namespace shoal::bencode

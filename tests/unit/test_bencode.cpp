@@ -266,5 +266,16 @@ TEST(BencodeEncode, EncodeToAppends) {
     EXPECT_EQ(out, "prefixli1ee");
 }
 
+TEST(BencodeDecode, PrefixLeavesTrailingBytes) {
+    const std::string_view input = "d1:ai1eeRAW";
+    auto v = decode_prefix(input);
+    ASSERT_TRUE(v.ok()) << v.error().message;
+    EXPECT_EQ(v->raw(), "d1:ai1ee");
+    EXPECT_EQ(input.substr(v->raw().size()), "RAW");
+    EXPECT_FALSE(decode(input).ok());
+    EXPECT_FALSE(decode_prefix("d1:ai1e").ok());
+    EXPECT_FALSE(decode_prefix("").ok());
+}
+
 }  // namespace
 }  // namespace shoal::bencode
