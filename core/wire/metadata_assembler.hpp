@@ -26,7 +26,8 @@ class MetadataAssembler {
         std::vector<PeerKey> contributors;
     };
 
-    // `metadata_size` as a peer announced it; at least one info-hash is required.
+    // `metadata_size` as the first peer announced it; at least one info-hash is required.
+    // Data from peers that announced another size is refused by on_data (total_size differs).
     static Result<MetadataAssembler> create(std::int64_t metadata_size,
                                             std::optional<InfoHashV1> v1,
                                             std::optional<InfoHashV2> v2,

@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             __builtin_trap();
 
         // The assembler allocates the whole metadata up front; keep executions fast.
-        if (m->total_size > (1 << 20)) return 0;
+        if (m->total_size > (1 << 20))
+            return 0;
         shoal::InfoHashV1 h;
         auto a = MetadataAssembler::create(m->total_size, h, std::nullopt);
         if (!a)
