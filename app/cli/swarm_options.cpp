@@ -41,6 +41,7 @@ std::string eta_text(double seconds) {
 }
 
 double progress(const TorrentStats& s) {
+    if (s.state == TorrentState::fetching_metadata) return 0;
     return s.total_wanted > 0 ? static_cast<double>(s.total_wanted_done) / static_cast<double>(s.total_wanted) : 1.0;
 }
 
@@ -85,6 +86,8 @@ void log_event(const Event& e) {
         } else {
             fmt::print(stderr, "tracker {} failed: {}\n", t->url, t->message);
         }
+    } else if (auto* n = std::get_if<event::Notice>(&e)) {
+        fmt::print(stderr, "{}\n", n->message);
     } else if (auto* r = std::get_if<event::ResumeDataChecked>(&e)) {
         if (r->trusted) {
             fmt::print(stderr, "resume data matches the files: not checking them again\n");
@@ -202,7 +205,7 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
     std::mutex mutex;
     std::condition_variable wake;
     session->set_wakeup([&] { wake.notify_one(); });
-    const std::int64_t total = params.info->total_size;
+    const std::int64_t total = params.info ? params.info->total_size : 0;
     session->add_torrent(std::move(params));
     if (o.verbose || (!o.json && stderr_is_terminal())) {
         fmt::print(stderr, "listening on {}:{}\n", settings.listen_host, session->listen_port());
@@ -237,6 +240,8 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
                 print_error(err->message);
                 exit_code = k_exit_io;
                 done = true;
+            } else if (auto* m = std::get_if<event::MetadataReceived>(&e)) {
+                if (terminal || o.verbose) fmt::print(stderr, "{}metadata received: {}\n", terminal ? "\n" : "", m->name);
             } else if (auto* ban = std::get_if<event::PeerBanned>(&e)) {
                 if (terminal || o.verbose) fmt::print(stderr, "{}banned {}: {}\n", terminal ? "\n" : "", ban->address, ban->reason);
             } else if (o.verbose) {
@@ -245,7 +250,7 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
         }
         if (finished && !done) {
             const double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - *finished_at).count() / 60;
-            if ((o.seed_ratio > 0 && static_cast<double>(last.uploaded) >= o.seed_ratio * static_cast<double>(total)) ||
+            if ((o.seed_ratio > 0 && static_cast<double>(last.uploaded) >= o.seed_ratio * static_cast<double>(last.total_wanted)) ||
                 (o.seed_time > 0 && minutes >= o.seed_time)) {
                 done = true;
             }

@@ -13,7 +13,7 @@ struct TorrentId {
     auto operator<=>(const TorrentId&) const = default;
 };
 
-enum class TorrentState { checking, downloading, seeding, paused, error };
+enum class TorrentState { fetching_metadata, checking, downloading, seeding, paused, error };
 std::string_view to_string(TorrentState state);
 
 struct TorrentStats {
@@ -32,6 +32,8 @@ struct TorrentStats {
 
 namespace event {
 struct TorrentAdded { TorrentId id; std::string name; };
+// A torrent added from a magnet link has its info dictionary now (its real name with it).
+struct MetadataReceived { TorrentId id; std::string name; };
 struct StateChanged { TorrentId id; TorrentState state; };
 struct PieceFinished { TorrentId id; std::int64_t piece; };
 struct PeerConnected { TorrentId id; std::string address; std::string client; };
@@ -46,14 +48,16 @@ struct TorrentFinished { TorrentId id; };
 struct ResumeDataChecked { TorrentId id; bool trusted = false; std::string reason; };
 struct TorrentRemoved { TorrentId id; };
 struct Error { TorrentId id; std::string message; };
+// Something a user may want in a detailed log (a metadata source failed, a tracker answered).
+struct Notice { TorrentId id; std::string message; };
 struct Stats { TorrentId id; TorrentStats stats; };
 }  // namespace event
 
-using Event = std::variant<event::TorrentAdded, event::StateChanged, event::PieceFinished,
+using Event = std::variant<event::TorrentAdded, event::MetadataReceived, event::StateChanged, event::PieceFinished,
                            event::PeerConnected, event::PeerDisconnected, event::ConnectFailed,
                            event::PeerBanned,
                            event::HashFailed, event::TrackerReply, event::TorrentFinished,
                            event::ResumeDataChecked,
-                           event::TorrentRemoved, event::Error, event::Stats>;
+                           event::TorrentRemoved, event::Error, event::Notice, event::Stats>;
 
 }  // namespace shoal

@@ -62,6 +62,8 @@ void Session::stop() {
             for (auto& [id, t] : torrents_) t->stop();
             for (auto& [id, t] : torrents_) co_await t->shutdown();
             torrents_.clear();
+            for (auto& [id, pending] : fetching_) co_await pending.fetch->shutdown();
+            fetching_.clear();
         },
         [this](std::exception_ptr) { io_.stop(); });
     thread_.join();
@@ -72,6 +74,12 @@ void Session::schedule_tick() {
     tick_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
         for (auto& [id, t] : torrents_) t->tick();
+        for (auto& [id, pending] : fetching_) {
+            TorrentStats stats;
+            stats.state = TorrentState::fetching_metadata;
+            stats.peers = static_cast<int>(pending.fetch->connections());
+            emit(event::Stats{id, stats});
+        }
         schedule_tick();
     });
 }
@@ -106,14 +114,20 @@ TorrentId Session::add_torrent(AddTorrentParams params) {
         id = TorrentId{next_id_++};
     }
     asio::post(io_, [this, id, params = std::move(params)]() mutable {
-        auto torrent = std::make_unique<Torrent>(id, std::move(params), settings_, io_.get_executor(), disk_,
-                                                 [this](Event e) { emit(std::move(e)); }, peer_id_,
-                                                 listen_port_, global_limits_, tracker_client_, resume_);
-        Torrent& t = *torrent;
-        torrents_[id] = std::move(torrent);
-        t.start();
+        if (!params.info) return fetch_metadata(id, std::move(params));
+        emit(event::TorrentAdded{id, params.info->name});
+        start_torrent(id, std::move(params));
     });
     return id;
+}
+
+void Session::start_torrent(TorrentId id, AddTorrentParams params) {
+    auto torrent = std::make_unique<Torrent>(id, std::move(params), settings_, io_.get_executor(), disk_,
+                                             [this](Event e) { emit(std::move(e)); }, peer_id_, listen_port_,
+                                             global_limits_, tracker_client_, resume_);
+    Torrent& t = *torrent;
+    torrents_[id] = std::move(torrent);
+    t.start();
 }
 
 void Session::post_to_torrent(TorrentId id, std::function<void(Torrent&)> action) {
@@ -125,6 +139,7 @@ void Session::post_to_torrent(TorrentId id, std::function<void(Torrent&)> action
 
 void Session::remove_torrent(TorrentId id, bool delete_files) {
     asio::post(io_, [this, id, delete_files] {
+        if (forget_fetch(id)) return emit(event::TorrentRemoved{id});
         auto it = torrents_.find(id);
         if (it == torrents_.end()) return;
         // The torrent leaves the map now and stays alive until its trackers heard `stopped`.
@@ -144,8 +159,19 @@ void Session::save_resume_data() {
     });
 }
 
-void Session::pause(TorrentId id) { post_to_torrent(id, [](Torrent& t) { t.pause(); }); }
-void Session::resume(TorrentId id) { post_to_torrent(id, [](Torrent& t) { t.resume(); }); }
+void Session::pause(TorrentId id) {
+    asio::post(io_, [this, id] {
+        if (auto it = fetching_.find(id); it != fetching_.end()) it->second.params.paused = true;
+    });
+    post_to_torrent(id, [](Torrent& t) { t.pause(); });
+}
+
+void Session::resume(TorrentId id) {
+    asio::post(io_, [this, id] {
+        if (auto it = fetching_.find(id); it != fetching_.end()) it->second.params.paused = false;
+    });
+    post_to_torrent(id, [](Torrent& t) { t.resume(); });
+}
 void Session::recheck(TorrentId id) { post_to_torrent(id, [](Torrent& t) { t.recheck(); }); }
 
 void Session::set_file_priority(TorrentId id, std::size_t file, int priority) {
@@ -157,6 +183,9 @@ void Session::set_torrent_rate_limits(TorrentId id, std::int64_t upload, std::in
 }
 
 void Session::add_peer(TorrentId id, const tcp::endpoint& endpoint) {
+    asio::post(io_, [this, id, endpoint] {
+        if (auto it = fetching_.find(id); it != fetching_.end()) it->second.fetch->add_peer(endpoint);
+    });
     post_to_torrent(id, [endpoint](Torrent& t) { t.add_peer(endpoint); });
 }
 

@@ -13,6 +13,7 @@
 
 #include "discovery/tracker/tracker_client.hpp"
 #include "session/events.hpp"
+#include "session/metadata_fetch.hpp"
 #include "session/resume_store.hpp"
 #include "session/settings.hpp"
 #include "session/torrent.hpp"
@@ -52,6 +53,12 @@ public:
 
 private:
     void post_to_torrent(TorrentId id, std::function<void(Torrent&)> action);
+    void start_torrent(TorrentId id, AddTorrentParams params);
+    // Magnet links (session_magnet.cpp): fetch the metadata, then start the torrent.
+    void fetch_metadata(TorrentId id, AddTorrentParams params);
+    void on_metadata(TorrentId id, std::string info_bytes, std::vector<boost::asio::ip::tcp::endpoint> peers);
+    // Ends a fetch still under way (false when `id` is none); it tells its trackers we leave.
+    bool forget_fetch(TorrentId id);
     void emit(Event e);
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> handle_incoming(boost::asio::ip::tcp::socket socket);
@@ -68,6 +75,11 @@ private:
     RateLimits global_limits_;  // network thread only
     tracker_client::TrackerClient tracker_client_;
     std::map<TorrentId, std::unique_ptr<Torrent>> torrents_;  // network thread only
+    struct PendingMagnet {
+        AddTorrentParams params;
+        std::unique_ptr<MetadataFetch> fetch;
+    };
+    std::map<TorrentId, PendingMagnet> fetching_;  // network thread only
     std::uint32_t next_id_ = 1;                               // network thread only... and add_torrent
     std::mutex id_mutex_;
 

@@ -17,6 +17,10 @@ struct SessionSettings {
     int unchoke_slots = 4;            // plus one optimistic unchoke
     // Memory for pieces being downloaded or checked, per torrent.
     std::int64_t piece_memory = 64 * 1024 * 1024;
+    // Peer sources besides trackers; private torrents use none of them.
+    bool enable_pex = true;
+    bool enable_dht = true;
+    bool enable_lsd = true;
     // Where resume data (and later the DHT's state) is kept; empty keeps nothing.
     std::filesystem::path state_dir;
 };

@@ -39,6 +39,7 @@ std::string address_text(const asio::ip::tcp::endpoint& e) {
 
 std::string_view to_string(TorrentState state) {
     switch (state) {
+        case TorrentState::fetching_metadata: return "fetching metadata";
         case TorrentState::checking: return "checking";
         case TorrentState::downloading: return "downloading";
         case TorrentState::seeding: return "seeding";
@@ -104,7 +105,6 @@ void Torrent::set_state(TorrentState state) {
 }
 
 void Torrent::start() {
-    events_(event::TorrentAdded{id_, params_.info->name});
     for (const auto& e : params_.peers) add_peer(e);
     check_existing_data(true);
 }
@@ -173,6 +173,7 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
         set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
     }
     if (finished_) {
+        events_(event::Stats{id_, stats()});
         events_(event::TorrentFinished{id_});
         save_resume_data();
     }
@@ -370,6 +371,7 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     uploaded_ += peer.stats().uploaded;
     layers_.peer_gone(&peer);
     hash_asks_.erase(&peer);
+    pex_.erase(&peer);
     peers_.erase(it);
     request_piece_layers();
     // A peer we dialed that dropped us while we still need data is dialed again later
@@ -461,6 +463,7 @@ void Torrent::on_piece_checked(std::size_t piece, bool good, std::optional<std::
         if (!finished_ && picker_.finished()) {
             finished_ = true;
             set_state(TorrentState::seeding);
+            events_(event::Stats{id_, stats()});
             events_(event::TorrentFinished{id_});
             save_resume_data();
             if (announcer_) announcer_->download_completed();
@@ -508,6 +511,33 @@ void Torrent::request_piece_layers() {
             peer->send_hash_request(*request);
             ++asked;
         }
+    }
+}
+
+bool Torrent::pex_enabled() const { return settings_.enable_pex && !params_.info->is_private; }
+
+void Torrent::on_pex(PeerConnection&, const wire::PexMessage& message) {
+    for (const auto& p : message.added) add_peer(p.endpoint);
+}
+
+void Torrent::exchange_peers() {
+    if (!pex_enabled()) return;
+    std::vector<wire::PexPeer> connected;
+    for (const auto& p : peers_) {
+        if (auto endpoint = p->listen_endpoint(tried_.contains(p->endpoint()))) {
+            const auto flags = static_cast<std::uint8_t>(wire::pex_flag::reachable | (p->is_seed() ? wire::pex_flag::seed : 0));
+            connected.push_back({*endpoint, flags});
+        }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& p : peers_) {
+        if (!p->speaks_pex()) continue;
+        auto it = pex_.find(p.get());
+        if (it == pex_.end()) {
+            const auto recipient = p->listen_endpoint(tried_.contains(p->endpoint())).value_or(p->endpoint());
+            it = pex_.emplace(p.get(), wire::PexTracker(recipient)).first;
+        }
+        if (auto message = it->second.update(connected, now)) p->send_pex(*message);
     }
 }
 
@@ -623,6 +653,7 @@ void Torrent::tick() {
     }
     if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) {
         if (ticks_ % k_rechoke_ticks == 0) rechoke(ticks_ % k_optimistic_ticks == 0);
+        exchange_peers();
         connect_more();
     }
     events_(event::Stats{id_, stats()});

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "discovery/tracker/announcer.hpp"
+#include "metainfo/magnet.hpp"
 #include "session/events.hpp"
 #include "session/resume_store.hpp"
 #include "session/settings.hpp"
@@ -30,7 +31,9 @@ struct RateLimits {
 };
 
 struct AddTorrentParams {
+    // The torrent, or else a magnet link whose metadata is fetched from peers first.
     std::shared_ptr<const TorrentInfo> info;
+    std::optional<MagnetLink> magnet;
     std::filesystem::path save_dir;
     std::vector<boost::asio::ip::tcp::endpoint> peers;
     bool paused = false;
@@ -38,7 +41,8 @@ struct AddTorrentParams {
     // Skip the start-up check and take the data on disk as complete (a torrent just made
     // from it); a later recheck still looks.
     bool assume_complete = false;
-    // Per file (index into info->files): 0 skips the file, 1..7 orders; empty keeps all at 4.
+    // Per file (index into info->files): 0 skips the file, 1..7 orders; empty keeps all at 4
+    // (or, for a magnet link, what its `so=` selects).
     std::vector<int> file_priorities;
     std::int64_t upload_limit = 0;
     std::int64_t download_limit = 0;
@@ -97,6 +101,8 @@ public:
     void on_peer_closed(PeerConnection& peer, const std::string& reason) override;
     void on_peer_interest_changed(PeerConnection& peer) override;
     void on_peer_ready(PeerConnection& peer) override;
+    bool pex_enabled() const override;
+    void on_pex(PeerConnection& peer, const wire::PexMessage& message) override;
     std::optional<std::vector<Sha256Hash>> answer_hashes(const wire::HashRequest& request) override;
     void on_hashes(PeerConnection& peer, const wire::Hashes& hashes) override;
     void on_hash_reject(PeerConnection& peer, const wire::HashRequest& request) override;
@@ -130,6 +136,8 @@ private:
     // Pieces of files whose piece layer is still being fetched wait for it.
     void block_pieces_without_hashes();
     void request_piece_layers();
+    // Tells each peer that speaks ut_pex whom we are connected to (at most once a minute).
+    void exchange_peers();
     // A v2 piece's hash from a layer fetched from peers (the torrent did not carry it).
     std::optional<Sha256Hash> fetched_piece_hash(std::size_t piece) const;
     void start_announcing();
@@ -157,6 +165,7 @@ private:
     // Hash requests open per peer that is ready for them; -1 marks a peer that refused one,
     // which is not asked again.
     std::map<PeerConnection*, int> hash_asks_;
+    std::map<PeerConnection*, wire::PexTracker> pex_;
     RateLimits limits_;
     TorrentState state_ = TorrentState::checking;
     bool finished_ = false;

@@ -7,9 +7,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "bencode/decode.hpp"
-#include "bencode/node.hpp"
 #include "wire/allowed_fast.hpp"
+#include "wire/extension_handshake.hpp"
+#include "wire/ut_metadata.hpp"
 
 namespace shoal {
 
@@ -220,21 +220,21 @@ void PeerConnection::send_bitfield() {
 }
 
 void PeerConnection::send_extension_handshake() {
-    bencode::Node::Dict d;
-    d["m"] = bencode::Node::Dict{};
-    d["p"] = static_cast<std::int64_t>(host_->listen_port());
-    d["reqq"] = static_cast<std::int64_t>(k_max_incoming_requests);
-    d["v"] = "Shoal 0.1.0";
-    const auto address = endpoint_.address();
-    if (address.is_v4()) {
-        const auto bytes = address.to_v4().to_bytes();
-        d["yourip"] = std::string(bytes.begin(), bytes.end());
-    } else if (address.is_v6()) {
-        const auto bytes = address.to_v6().to_bytes();
-        d["yourip"] = std::string(bytes.begin(), bytes.end());
-    }
+    wire::OurExtensions ours;
+    ours.ut_pex = host_->pex_enabled();
+    ours.metadata_size = static_cast<std::int64_t>(host_->info().info_bytes.size());
+    ours.listen_port = host_->listen_port();
+    ours.max_requests = static_cast<std::int64_t>(k_max_incoming_requests);
+    ours.their_address = endpoint_.address();
     std::string out;
-    wire::encode_extended(out, 0, bencode::encode(bencode::Node(std::move(d))));
+    wire::encode_extended(out, 0, wire::encode_extension_handshake(ours));
+    send(std::move(out));
+}
+
+void PeerConnection::send_pex(const wire::PexMessage& message) {
+    if (!their_ut_pex_ || !open_) return;
+    std::string out;
+    wire::encode_extended(out, their_ut_pex_, wire::encode_pex(message));
     send(std::move(out));
 }
 
@@ -327,19 +327,39 @@ void PeerConnection::set_pieces(Bitfield pieces) {
 }
 
 void PeerConnection::handle_extended(const wire::Extended& e) {
-    if (e.id != 0) return;  // no extension messages are enabled yet
-    auto dict = bencode::decode(e.payload, bencode::Limits{.max_depth = 8, .max_items = 1000});
-    if (!dict || !dict->is_dict()) return protocol_error("malformed extension handshake");
-    if (const auto* reqq = dict->find_int("reqq")) {
-        their_max_requests_ = static_cast<std::size_t>(std::clamp<std::int64_t>(reqq->as_int(), 1, 2000));
-    }
-    if (const auto* v = dict->find_string("v")) {
-        std::string name(v->as_string().substr(0, 64));
-        for (char& c : name) {
-            if (static_cast<unsigned char>(c) < 0x20) c = '?';
+    if (e.id == 0) {
+        auto theirs = wire::decode_extension_handshake(e.payload);
+        if (!theirs) return protocol_error(theirs.error().message);
+        if (theirs->max_requests) {
+            their_max_requests_ = static_cast<std::size_t>(std::clamp<std::int64_t>(*theirs->max_requests, 1, 2000));
         }
-        client_name_ = std::move(name);
+        if (!theirs->client.empty()) client_name_ = theirs->client;
+        their_ut_metadata_ = theirs->ut_metadata;
+        their_ut_pex_ = theirs->ut_pex;
+        their_listen_port_ = theirs->listen_port;
+    } else if (e.id == wire::k_ut_metadata_id) {
+        const std::string& info_bytes = host_->info().info_bytes;
+        auto message = wire::decode_metadata_message(e.payload, static_cast<std::int64_t>(info_bytes.size()));
+        if (!message) return protocol_error(message.error().message);
+        if (message->type != wire::MetadataType::request || !their_ut_metadata_) return;
+        std::string out;
+        wire::encode_extended(out, their_ut_metadata_, wire::serve_metadata_request(info_bytes, message->piece));
+        send(std::move(out));
+    } else if (e.id == wire::k_ut_pex_id && host_->pex_enabled()) {
+        // BEP 11 allows one message a minute; a peer sending far more is only ignored.
+        const auto now = Clock::now();
+        if (last_pex_received_ && now - *last_pex_received_ < std::chrono::seconds(20)) return;
+        last_pex_received_ = now;
+        auto message = wire::decode_pex(e.payload);
+        if (!message) return protocol_error(message.error().message);
+        host_->on_pex(*this, *message);
     }
+}
+
+std::optional<PeerConnection::tcp::endpoint> PeerConnection::listen_endpoint(bool we_dialed) const {
+    if (we_dialed) return endpoint_;
+    if (their_listen_port_) return tcp::endpoint(endpoint_.address(), *their_listen_port_);
+    return std::nullopt;
 }
 
 void PeerConnection::handle_request(const BlockRequest& b) {

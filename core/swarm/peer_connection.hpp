@@ -13,6 +13,7 @@
 #include "swarm/peer_host.hpp"
 #include "wire/handshake.hpp"
 #include "wire/messages.hpp"
+#include "wire/ut_pex.hpp"
 
 namespace shoal {
 
@@ -46,6 +47,12 @@ public:
     void set_choked(bool choked);
     void send_have(std::uint32_t piece);
     void send_hash_request(const wire::HashRequest& request);
+    // Sent only when the peer said it speaks ut_pex.
+    void send_pex(const wire::PexMessage& message);
+    bool speaks_pex() const { return their_ut_pex_ != 0; }
+    // Where the peer accepts connections: the address we dialed, or its address with the
+    // port from its extension handshake; nullopt when it never said.
+    std::optional<tcp::endpoint> listen_endpoint(bool we_dialed) const;
     void cancel_block(const wire::BlockRequest& block);
     void update_interest();
     void fill_requests();
@@ -92,6 +99,10 @@ private:
     bool extensions_;
     std::string client_name_;
     std::size_t their_max_requests_ = 250;
+    std::uint8_t their_ut_metadata_ = 0;  // their extension message ids; 0: not spoken
+    std::uint8_t their_ut_pex_ = 0;
+    std::optional<std::uint16_t> their_listen_port_;
+    std::optional<Clock::time_point> last_pex_received_;
     // Grows by one per block received, so the pipeline deepens before the first rate sample.
     std::size_t slow_start_depth_ = 16;
 

@@ -11,6 +11,7 @@
 #include "swarm/piece_picker.hpp"
 #include "wire/handshake.hpp"
 #include "wire/messages.hpp"
+#include "wire/ut_pex.hpp"
 
 namespace shoal {
 
@@ -44,6 +45,10 @@ public:
 
     // Our bitfield and extension handshake are queued: other messages may follow now.
     virtual void on_peer_ready(PeerConnection& peer) = 0;
+
+    // Peer exchange (BEP 11): whether it is on for this torrent, and what a peer told us.
+    virtual bool pex_enabled() const = 0;
+    virtual void on_pex(PeerConnection& peer, const wire::PexMessage& message) = 0;
 
     // BEP 52: the hashes answering a peer's hash request, or nullopt to reject it.
     virtual std::optional<std::vector<Sha256Hash>> answer_hashes(const wire::HashRequest& request) = 0;

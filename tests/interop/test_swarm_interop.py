@@ -10,7 +10,7 @@ import libtorrent as lt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "swarm"))
 from mini_tracker import MiniTracker  # noqa: E402
-from swarm_util import create, get, run_scenarios, same_file, seed, wait_until, write_random  # noqa: E402
+from swarm_util import create, get, run_scenarios, same_file, seed, show, wait_until, write_random  # noqa: E402
 
 MiB = 1024 * 1024
 
@@ -89,6 +89,42 @@ def libtorrent_seed_to_shoal(tmp, fmt, bare=False):
     if code != 0:
         raise AssertionError(f"shoal leech from libtorrent exited {code}: {leech.log[-5:]}")
     check_tree(data, out, "from-lt")
+
+
+def magnet_of(torrent):
+    return show(torrent)["magnet"]
+
+
+def libtorrent_seed_to_shoal_magnet(tmp, fmt):
+    data, torrent = make_payload(tmp, "lt-magnet", fmt)
+    session = lt_session("127.0.0.2")
+    handle = lt_add(session, torrent, data, seed_mode=True)
+    wait_until(lambda: handle.status().is_seeding, 30, "libtorrent to start seeding")
+    out = os.path.join(tmp, "shoal-out")
+    leech = get(magnet_of(torrent), out, [f"127.0.0.2:{session.listen_port()}"])
+    code = leech.wait(60)
+    if code != 0:
+        raise AssertionError(f"shoal magnet leech from libtorrent exited {code}: {leech.log[-8:]}")
+    if not leech.logged("metadata received: lt-magnet"):
+        raise AssertionError(f"no metadata exchange in the log: {leech.log[:8]}")
+    check_tree(data, out, "lt-magnet")
+
+
+def shoal_seed_to_libtorrent_magnet(tmp, fmt):
+    data, torrent = make_payload(tmp, "to-lt-magnet", fmt)
+    s = seed(torrent, data)
+    session = lt_session("127.0.0.2")
+    params = lt.parse_magnet_uri(magnet_of(torrent))
+    out = os.path.join(tmp, "lt-out")
+    params.save_path = out
+    params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
+    handle = session.add_torrent(params)
+    host, port = s.address().split(":")
+    handle.connect_peer((host, int(port)))
+    wait_until(lambda: handle.status().has_metadata, 30, f"libtorrent to get the metadata ({fmt})")
+    wait_until(lambda: handle.status().is_seeding, 60, f"libtorrent to finish ({fmt})")
+    s.stop()
+    check_tree(data, out, "to-lt-magnet")
 
 
 def transmission_settings(config_dir, port):
@@ -193,6 +229,11 @@ SCENARIOS = [
     ("libtorrent seed to Shoal leech, hybrid", lambda t: libtorrent_seed_to_shoal(t, "--hybrid")),
     ("libtorrent seed to Shoal leech, v2, piece layers by hash requests",
      lambda t: libtorrent_seed_to_shoal(t, "--v2", bare=True)),
+    ("libtorrent seed to Shoal magnet leech, hybrid", lambda t: libtorrent_seed_to_shoal_magnet(t, "--hybrid")),
+    ("libtorrent seed to Shoal magnet leech, v2", lambda t: libtorrent_seed_to_shoal_magnet(t, "--v2")),
+    ("Shoal seed to libtorrent magnet leech, hybrid", lambda t: shoal_seed_to_libtorrent_magnet(t, "--hybrid")),
+    ("Shoal seed to libtorrent magnet leech, v1", lambda t: shoal_seed_to_libtorrent_magnet(t, "--v1")),
+    ("Shoal seed to libtorrent magnet leech, v2", lambda t: shoal_seed_to_libtorrent_magnet(t, "--v2")),
     ("Shoal seed to Transmission leech", shoal_seed_to_transmission),
     ("Transmission seed to Shoal leech (through a tracker)", transmission_seed_to_shoal),
     ("Shoal seed to aria2 leech", shoal_seed_to_aria2),

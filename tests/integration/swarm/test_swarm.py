@@ -159,6 +159,51 @@ def resume_after_interrupt(tmp):
         raise AssertionError(f"a touched file was trusted: {touched.log[:8]}")
 
 
+def magnet_download(tmp):
+    data = os.path.join(tmp, "data")
+    album = make_album(data, [700_000, 900_000, 300_000])
+    torrent = os.path.join(tmp, "album.torrent")
+    create(album, torrent, "--hybrid", "-s", "64K")
+    info = show(torrent)
+    files = [f["path"] for f in info["files"]]
+    wanted = files.index("album/track2.bin")
+    s = seed(torrent, data)
+    out = os.path.join(tmp, "out")
+    # `so=` picks one file; the metadata comes from the seed itself (BEP 9).
+    leech = get(info["magnet"] + f"&so={wanted}", out, [s.address()], listen="127.0.0.2")
+    code = leech.wait(60)
+    s.stop()
+    if code != 0:
+        raise AssertionError(f"magnet leech exited {code}: {leech.log[-5:]}")
+    if not leech.logged("metadata received: album"):
+        raise AssertionError(f"no metadata exchange in the log: {leech.log[:6]}")
+    check_same(data, out, ["album/track2.bin"])
+    if os.path.exists(os.path.join(out, "album", "track0.bin")):
+        raise AssertionError("a file left out by so= was downloaded")
+
+
+def pex_finds_the_seed(tmp):
+    data = os.path.join(tmp, "data")
+    album = make_album(data, [1 * MiB, 2 * MiB])
+    torrent = os.path.join(tmp, "album.torrent")
+    create(album, torrent, "--hybrid", "-s", "64K")
+    files = [f["path"] for f in show(torrent)["files"]]
+    s = seed(torrent, data)
+    # The middle peer wants one file only; the last one knows just the middle one, so it can
+    # get the other file only from the seed, which it hears of through peer exchange.
+    middle = get(torrent, os.path.join(tmp, "middle"), [s.address()], "--seed",
+                 "--select", str(files.index("album/track0.bin")), listen="127.0.0.2")
+    last = get(torrent, os.path.join(tmp, "last"), [middle.address()], listen="127.0.0.3")
+    code = last.wait(60)
+    middle.stop()
+    s.stop()
+    if code != 0:
+        raise AssertionError(f"the leech that knew only the middle peer exited {code}: {last.log[-5:]}")
+    if not last.logged(f"peer {s.address()} connected"):
+        raise AssertionError(f"the seed was never reached through PEX: {last.log[-8:]}")
+    check_same(data, os.path.join(tmp, "last"), ["album/track0.bin", "album/track1.bin"])
+
+
 def ipv6_peers(tmp):
     try:
         with socket.socket(socket.AF_INET6) as probe:
@@ -274,7 +319,8 @@ def malformed_peer_is_dropped(tmp):
     create(os.path.join(data, "file.bin"), torrent, "--v1", "-s", "64K")
     info = show(torrent)
     rude = FakePeer(bytes.fromhex(info["info_hash_v1"]), info["num_pieces"], "oversized", "127.0.0.4")
-    s = seed(torrent, data)
+    # A slow seed keeps the leech downloading until it has met the malformed peer.
+    s = seed(torrent, data, "--up-limit", "1M")
     # Garbage and an encrypted-looking handshake at the seed first: it must keep serving.
     host, port = s.address().split(":")
     for junk in (os.urandom(200), b"\x00" * 68, b"GET / HTTP/1.1\r\n\r\n"):
@@ -307,6 +353,8 @@ SCENARIOS = [
     ("resume after kill -9", resume_after_kill),
     ("resume after an interrupt", resume_after_interrupt),
     ("allowed fast pieces while choked", allowed_fast_while_choked),
+    ("a magnet link with so=", magnet_download),
+    ("PEX finds the seed", pex_finds_the_seed),
     ("seed and leech over IPv6", ipv6_peers),
     ("a liar is banned", liar_is_banned),
     ("a malformed peer is dropped", malformed_peer_is_dropped),

@@ -1,0 +1,104 @@
+// Session: torrents added from magnet links, until their metadata arrives.
+#include <boost/asio/co_spawn.hpp>
+#include <charconv>
+
+#include "session/session.hpp"
+
+namespace shoal {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string magnet_name(const MagnetLink& m) {
+    if (!m.display_name.empty()) return m.display_name;
+    return m.info_hash_v1 ? m.info_hash_v1->hex() : m.info_hash_v2->hex();
+}
+
+// `so=` ranges as file priorities: 4 for the selected files, 0 for the rest.
+std::vector<int> selected_files(const std::vector<FileIndexRange>& ranges, std::size_t files) {
+    std::vector<int> priorities(files, 0);
+    for (const auto& r : ranges) {
+        for (std::int64_t i = std::max<std::int64_t>(r.first, 0); i <= r.last && i < static_cast<std::int64_t>(files); ++i) {
+            priorities[static_cast<std::size_t>(i)] = 4;
+        }
+    }
+    return priorities;
+}
+
+// `x.pe` peers given as IP:PORT ([IPv6]:PORT); host names are not looked up.
+std::optional<asio::ip::tcp::endpoint> literal_endpoint(std::string_view text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    std::string host(text.substr(0, colon));
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    unsigned port = 0;
+    const auto digits = text.substr(colon + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec != std::errc() || end != digits.data() + digits.size() || port == 0 || port > 65535) return std::nullopt;
+    boost::system::error_code bad;
+    const auto address = asio::ip::make_address(host, bad);
+    if (bad) return std::nullopt;
+    return asio::ip::tcp::endpoint(address, static_cast<std::uint16_t>(port));
+}
+
+}  // namespace
+
+void Session::fetch_metadata(TorrentId id, AddTorrentParams params) {
+    if (!params.magnet || (!params.magnet->info_hash_v1 && !params.magnet->info_hash_v2)) {
+        emit(event::Error{id, "nothing to add: neither a torrent nor a magnet link with an info-hash"});
+        return;
+    }
+    const MagnetLink& magnet = *params.magnet;
+    emit(event::TorrentAdded{id, magnet_name(magnet)});
+    emit(event::StateChanged{id, TorrentState::fetching_metadata});
+    auto fetch = std::make_unique<MetadataFetch>(
+        io_.get_executor(), magnet, peer_id_, listen_port_, tracker_client_,
+        [this, id](std::string info_bytes, std::vector<asio::ip::tcp::endpoint> peers) {
+            on_metadata(id, std::move(info_bytes), std::move(peers));
+        },
+        [this, id](std::string note) { emit(event::Notice{id, std::move(note)}); });
+    for (const auto& e : params.peers) fetch->add_peer(e);
+    for (const auto& text : magnet.peers) {
+        if (auto e = literal_endpoint(text)) fetch->add_peer(*e);
+    }
+    MetadataFetch& f = *fetch;
+    fetching_[id] = PendingMagnet{std::move(params), std::move(fetch)};
+    f.start();
+}
+
+bool Session::forget_fetch(TorrentId id) {
+    auto it = fetching_.find(id);
+    if (it == fetching_.end()) return false;
+    // Kept alive until its trackers heard `stopped` (and past the callback that may call this).
+    std::shared_ptr<MetadataFetch> leaving(std::move(it->second.fetch));
+    fetching_.erase(it);
+    asio::co_spawn(io_, [leaving]() { return leaving->shutdown(); }, [leaving](std::exception_ptr) {});
+    return true;
+}
+
+void Session::on_metadata(TorrentId id, std::string info_bytes, std::vector<asio::ip::tcp::endpoint> peers) {
+    auto it = fetching_.find(id);
+    if (it == fetching_.end()) return;
+    AddTorrentParams params = std::move(it->second.params);
+    forget_fetch(id);
+    // The dictionary hashed to the link's info-hash; it must still be a torrent we accept.
+    auto info = parse_torrent("d4:info" + info_bytes + "e");
+    if (!info) {
+        emit(event::Error{id, "the metadata peers sent is not a usable torrent: " + info.error().message});
+        emit(event::StateChanged{id, TorrentState::error});
+        return;
+    }
+    const MagnetLink& magnet = *params.magnet;
+    for (const auto& url : magnet.trackers) info->trackers.push_back({url});
+    info->web_seeds = magnet.web_seeds;
+    if (params.file_priorities.empty() && !magnet.select_only.empty()) {
+        params.file_priorities = selected_files(magnet.select_only, info->files.size());
+    }
+    params.peers.insert(params.peers.end(), peers.begin(), peers.end());
+    params.info = std::make_shared<const TorrentInfo>(std::move(*info));
+    emit(event::MetadataReceived{id, params.info->name});
+    start_torrent(id, std::move(params));
+}
+
+}  // namespace shoal
