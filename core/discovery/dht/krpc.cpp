@@ -150,8 +150,7 @@ Parsed<Response> parse_response(const Value& top) {
 
 Parsed<ErrorReply> parse_error(const Value& top) {
     const Value* e = top.find_list("e");
-    if (!e || e->as_list().size() < 2 || !e->as_list()[0].is_int() ||
-        !e->as_list()[1].is_string())
+    if (!e || e->as_list().size() < 2 || !e->as_list()[0].is_int() || !e->as_list()[1].is_string())
         return Fail{"error without [code, message] (\"e\")"};
     const auto code = e->as_list()[0].as_int();
     if (code < 0 || code > 1'000'000)
@@ -247,9 +246,9 @@ std::string_view method_name(Method method) {
 
 std::variant<Message, DecodeFailure> decode_message(std::string_view datagram) {
     if (datagram.size() > k_max_datagram)
-        return DecodeFailure{make_error("datagram of " + std::to_string(datagram.size()) +
-                                        " bytes is too large"),
-                             std::nullopt};
+        return DecodeFailure{
+            make_error("datagram of " + std::to_string(datagram.size()) + " bytes is too large"),
+            std::nullopt};
     auto decoded = bencode::decode(datagram, k_limits);
     if (!decoded)
         return DecodeFailure{make_error("not bencode: " + decoded.error().message), std::nullopt};
@@ -311,8 +310,8 @@ std::string encode_message(const Message& message) {
         top["ro"] = 1;
     if (const auto* q = std::get_if<Query>(&message.body)) {
         top["y"] = "q";
-        top["q"] = q->method == Method::unknown ? q->method_name
-                                                : std::string(method_name(q->method));
+        top["q"] =
+            q->method == Method::unknown ? q->method_name : std::string(method_name(q->method));
         top["a"] = encode_query(*q);
     } else if (const auto* r = std::get_if<Response>(&message.body)) {
         top["y"] = "r";

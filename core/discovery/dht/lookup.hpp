@@ -19,7 +19,7 @@ struct LookupLimits {
 };
 
 class Lookup {
-public:
+  public:
     Lookup(NodeId target, LookupLimits limits) : target_(target), limits_(limits) {}
 
     // Nodes to consider (from our table or from replies); duplicates are ignored.
@@ -48,7 +48,7 @@ public:
     std::size_t queried() const { return queried_; }
     std::size_t replied() const { return replied_; }
 
-private:
+  private:
     enum class Status { fresh, in_flight, replied, failed };
     struct Candidate {
         NodeEntry node;

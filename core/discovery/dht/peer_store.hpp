@@ -21,7 +21,7 @@ struct PeerStoreLimits {
 };
 
 class PeerStore {
-public:
+  public:
     explicit PeerStore(PeerStoreLimits limits = {}) : limits_(limits) {}
 
     // Records or refreshes `peer` for `hash`. False when a limit refused it.
@@ -36,7 +36,7 @@ public:
     std::size_t torrent_count() const { return torrents_.size(); }
     std::size_t peer_count(const InfoHash20& hash) const;
 
-private:
+  private:
     using Peers = std::map<Endpoint, TimePoint>;  // peer -> last announce
     PeerStoreLimits limits_;
     std::map<InfoHash20, Peers> torrents_;

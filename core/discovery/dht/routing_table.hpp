@@ -41,7 +41,7 @@ struct RoutingEntry {
 };
 
 class RoutingTable {
-public:
+  public:
     RoutingTable(NodeId own_id, TimePoint now, RoutingLimits limits = {});
 
     // How we learnt of a node: it answered our query, or it sent us a query.
@@ -77,7 +77,7 @@ public:
     // The bucket that covers `id`.
     std::size_t bucket_index(const NodeId& id) const;
 
-private:
+  private:
     struct Bucket {
         std::vector<RoutingEntry> live;
         std::vector<RoutingEntry> replacements;

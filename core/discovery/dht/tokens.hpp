@@ -14,7 +14,7 @@
 namespace shoal::dht {
 
 class TokenIssuer {
-public:
+  public:
     static constexpr auto k_rotation = std::chrono::minutes(5);
     static constexpr std::size_t k_token_size = 8;
 
@@ -25,7 +25,7 @@ public:
     // True when `token` was issued to `ip` under the current or the previous secret.
     bool check(std::string_view token, const Address& ip, TimePoint now);
 
-private:
+  private:
     using Secret = std::array<std::uint8_t, 16>;
     void rotate_if_due(TimePoint now);
     std::string make(const Secret& secret, const Address& ip) const;
