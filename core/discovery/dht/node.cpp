@@ -70,6 +70,10 @@ Result<Endpoint> Node::Impl::start() {
             family->socket.bind(bind, ec);
         if (!ec)
             family->socket.non_blocking(true, ec);
+        // A larger receive buffer rides out bursts (a lookup's replies arrive together);
+        // the kernel may cap it, which is fine.
+        boost::system::error_code ignored;
+        family->socket.set_option(asio::socket_base::receive_buffer_size(1 << 20), ignored);
         if (ec)
             return make_error("DHT cannot listen on " + to_string(bind) + ": " + ec.message());
         return family;
