@@ -102,7 +102,7 @@ TEST_F(DhtHostile, GarbageAndOversizedDatagramsAreIgnored) {
     EXPECT_TRUE(pong);
     const auto stats = node_->stats();
     EXPECT_GE(stats.dropped_malformed, 200u);
-    EXPECT_EQ(stats.dropped_oversized, 1u);
+    EXPECT_EQ(stats.dropped_oversized, 2u);
     EXPECT_EQ(stats.dropped_unexpected, 2u);  // the unsolicited response and error
 }
 
