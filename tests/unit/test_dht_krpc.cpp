@@ -55,14 +55,14 @@ Message response(Response r) {
     return m;
 }
 
-TEST(DhtKrpc, Bep5Error) {
+TEST(dht_krpc, Bep5Error) {
     Message m;
     m.transaction_id = "aa";
     m.body = ErrorReply{201, "A Generic Error Ocurred"};
     round_trip("d1:eli201e23:A Generic Error Ocurrede1:t2:aa1:y1:ee", m);
 }
 
-TEST(DhtKrpc, Bep5Ping) {
+TEST(dht_krpc, Bep5Ping) {
     Query q;
     q.method = Method::ping;
     q.method_name = "ping";
@@ -73,7 +73,7 @@ TEST(DhtKrpc, Bep5Ping) {
     round_trip("d1:rd2:id20:mnopqrstuvwxyz123456e1:t2:aa1:y1:re", response(r));
 }
 
-TEST(DhtKrpc, Bep5FindNode) {
+TEST(dht_krpc, Bep5FindNode) {
     Query q;
     q.method = Method::find_node;
     q.method_name = "find_node";
@@ -85,7 +85,7 @@ TEST(DhtKrpc, Bep5FindNode) {
         query(q));
 }
 
-TEST(DhtKrpc, Bep5FindNodeResponseWithRealNodes) {
+TEST(dht_krpc, Bep5FindNodeResponseWithRealNodes) {
     // The BEP's "def456..." stands for compact node info; use one real 26-byte entry.
     const std::string node = "ABCDEFGHIJKLMNOPQRST"s + "\x7f\x00\x00\x02\x1a\xe1"s;
     Response r;
@@ -96,7 +96,7 @@ TEST(DhtKrpc, Bep5FindNodeResponseWithRealNodes) {
                response(r));
 }
 
-TEST(DhtKrpc, Bep5GetPeers) {
+TEST(dht_krpc, Bep5GetPeers) {
     Query q;
     q.method = Method::get_peers;
     q.method_name = "get_peers";
@@ -108,7 +108,7 @@ TEST(DhtKrpc, Bep5GetPeers) {
         query(q));
 }
 
-TEST(DhtKrpc, Bep5GetPeersResponseWithValues) {
+TEST(dht_krpc, Bep5GetPeersResponseWithValues) {
     const std::string bytes =
         "d1:rd2:id20:abcdefghij01234567895:token8:aoeusnth6:valuesl6:axje.u6:idhtnmee1:t2:aa1:"
         "y1:re";
@@ -121,7 +121,7 @@ TEST(DhtKrpc, Bep5GetPeersResponseWithValues) {
     EXPECT_EQ(encode_message(m), bytes);
 }
 
-TEST(DhtKrpc, Bep5GetPeersResponseWithNodes) {
+TEST(dht_krpc, Bep5GetPeersResponseWithNodes) {
     const std::string node = "ABCDEFGHIJKLMNOPQRST"s + "\x7f\x00\x00\x02\x1a\xe1"s;
     const std::string bytes =
         "d1:rd2:id20:abcdefghij01234567895:nodes26:" + node + "5:token8:aoeusnthe1:t2:aa1:y1:re";
@@ -130,7 +130,7 @@ TEST(DhtKrpc, Bep5GetPeersResponseWithNodes) {
     EXPECT_EQ(encode_message(m), bytes);
 }
 
-TEST(DhtKrpc, Bep5AnnouncePeer) {
+TEST(dht_krpc, Bep5AnnouncePeer) {
     Query q;
     q.method = Method::announce_peer;
     q.method_name = "announce_peer";
@@ -145,7 +145,7 @@ TEST(DhtKrpc, Bep5AnnouncePeer) {
         query(q));
 }
 
-TEST(DhtKrpc, ExtensionsIpReadOnlyWantNodes6) {
+TEST(dht_krpc, ExtensionsIpReadOnlyWantNodes6) {
     Message m;
     m.transaction_id = "xy";
     m.read_only = true;
@@ -172,7 +172,7 @@ TEST(DhtKrpc, ExtensionsIpReadOnlyWantNodes6) {
     EXPECT_EQ(decoded(encode_message(r)), r);
 }
 
-TEST(DhtKrpc, RefusesMalformedMessages) {
+TEST(dht_krpc, RefusesMalformedMessages) {
     EXPECT_FALSE(refused("").query);
     refused("not bencode");
     refused("li1ee");
@@ -205,13 +205,13 @@ TEST(DhtKrpc, RefusesMalformedMessages) {
     refused("d1:rd2:id20:abcdefghij01234567896:valuesllll6:axje.ueeeee1:t2:aa1:y1:re");
 }
 
-TEST(DhtKrpc, UnknownMethodIsFlagged) {
+TEST(dht_krpc, UnknownMethodIsFlagged) {
     auto failure = refused("d1:ad2:id20:abcdefghij0123456789e1:q3:get1:t2:aa1:y1:qe");
     EXPECT_TRUE(failure.query);
     EXPECT_TRUE(failure.unknown_method);
 }
 
-TEST(DhtKrpc, CompactEndpoints) {
+TEST(dht_krpc, CompactEndpoints) {
     const Endpoint v4(boost::asio::ip::make_address("1.2.3.4"), 0x1ae1);
     EXPECT_EQ(encode_endpoint(v4), "\x01\x02\x03\x04\x1a\xe1"s);
     EXPECT_EQ(decode_endpoint("\x01\x02\x03\x04\x1a\xe1"s), v4);

@@ -21,7 +21,7 @@ Endpoint at(unsigned index) {
     return Endpoint(boost::asio::ip::make_address_v4(0x7f000000u + index + 1), 6881);
 }
 
-TEST(DhtLookup, ConvergesOnTheClosestNodes) {
+TEST(dht_lookup, ConvergesOnTheClosestNodes) {
     std::mt19937_64 rng(11);
     const TimePoint t{};
     std::vector<SimNode> nodes;
@@ -85,7 +85,7 @@ TEST(DhtLookup, ConvergesOnTheClosestNodes) {
     EXPECT_GE(hits, 6);
 }
 
-TEST(DhtLookup, SeedsAreAskedFirstAndAlphaIsRespected) {
+TEST(dht_lookup, SeedsAreAskedFirstAndAlphaIsRespected) {
     Lookup lookup(NodeId{}, LookupLimits{.alpha = 2, .k = 8, .max_candidates = 16});
     lookup.add_seed(at(1));
     lookup.add_seed(at(2));
@@ -103,7 +103,7 @@ TEST(DhtLookup, SeedsAreAskedFirstAndAlphaIsRespected) {
     EXPECT_TRUE(lookup.closest_replied(8).empty());
 }
 
-TEST(DhtLookup, CandidateListIsBounded) {
+TEST(dht_lookup, CandidateListIsBounded) {
     std::mt19937_64 rng(2);
     Lookup lookup(NodeId{}, LookupLimits{.alpha = 3, .k = 8, .max_candidates = 16});
     std::vector<NodeEntry> many;

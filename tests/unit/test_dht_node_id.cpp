@@ -30,7 +30,7 @@ constexpr Vector k_vectors[] = {
     {"43.213.53.83", 90, "e56f6cbf5b7c4be0237986d5243b87aa6d5130 5a"},
 };
 
-TEST(DhtNodeId, Bep42VectorsVerify) {
+TEST(dht_node_id, Bep42VectorsVerify) {
     for (const auto& v : k_vectors) {
         std::string text(v.id);
         std::erase(text, ' ');
@@ -41,7 +41,7 @@ TEST(DhtNodeId, Bep42VectorsVerify) {
     }
 }
 
-TEST(DhtNodeId, Bep42GeneratedIdsMatchTheVectors) {
+TEST(dht_node_id, Bep42GeneratedIdsMatchTheVectors) {
     std::mt19937_64 rng(7);
     for (const auto& v : k_vectors) {
         std::string text(v.id);
@@ -56,7 +56,7 @@ TEST(DhtNodeId, Bep42GeneratedIdsMatchTheVectors) {
     }
 }
 
-TEST(DhtNodeId, Bep42Ipv6RoundTrip) {
+TEST(dht_node_id, Bep42Ipv6RoundTrip) {
     std::mt19937_64 rng(3);
     const Address address = ip("2001:4860:4860::8888");
     const NodeId id = node_id_for_address(address, 0x21, rng);
@@ -64,7 +64,7 @@ TEST(DhtNodeId, Bep42Ipv6RoundTrip) {
     EXPECT_FALSE(node_id_matches_address(id, ip("2a00:1450::1")));
 }
 
-TEST(DhtNodeId, LocalAddressesAreExempt) {
+TEST(dht_node_id, LocalAddressesAreExempt) {
     const NodeId any = hex("0000000000000000000000000000000000000000");
     for (const char* text : {"127.0.0.1", "127.0.0.60", "10.1.2.3", "192.168.1.1", "172.16.0.1",
                              "172.31.255.255", "169.254.3.4", "::1", "fd00::1", "fe80::1"}) {
@@ -75,7 +75,7 @@ TEST(DhtNodeId, LocalAddressesAreExempt) {
         EXPECT_FALSE(is_exempt_address(ip(text))) << text;
 }
 
-TEST(DhtNodeId, DistanceAndPrefix) {
+TEST(dht_node_id, DistanceAndPrefix) {
     const NodeId a = hex("ff00000000000000000000000000000000000000");
     const NodeId b = hex("f000000000000000000000000000000000000001");
     EXPECT_EQ(common_prefix_bits(a, b), 4);

@@ -20,7 +20,7 @@ Endpoint peer(int n, bool v6 = false) {
     return Endpoint(boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(n));
 }
 
-TEST(DhtPeerStore, StoresAndExpires) {
+TEST(dht_peer_store, StoresAndExpires) {
     PeerStore store;
     std::mt19937_64 rng(1);
     const TimePoint t0{};
@@ -42,7 +42,7 @@ TEST(DhtPeerStore, StoresAndExpires) {
     EXPECT_EQ(store.torrent_count(), 0u);
 }
 
-TEST(DhtPeerStore, LimitsTorrentsAndPeers) {
+TEST(dht_peer_store, LimitsTorrentsAndPeers) {
     PeerStoreLimits limits;
     limits.max_torrents = 3;
     limits.max_peers_per_torrent = 4;

@@ -25,7 +25,7 @@ Endpoint at(int host, unsigned short port = 6881) {
                     port);
 }
 
-TEST(DhtRouting, SplitsOnlyAroundOwnId) {
+TEST(dht_routing, SplitsOnlyAroundOwnId) {
     const TimePoint t{};
     RoutingTable table(k_own, t);
     // Eight nodes far from us (first bit differs: 0x00..0x07) fill the single bucket.
@@ -50,7 +50,7 @@ TEST(DhtRouting, SplitsOnlyAroundOwnId) {
     EXPECT_FALSE(table.on_contact({k_own, at(99)}, RoutingTable::Seen::replied, t));
 }
 
-TEST(DhtRouting, OneEntryPerAddressAndPerIpInABucket) {
+TEST(dht_routing, OneEntryPerAddressAndPerIpInABucket) {
     const TimePoint t{};
     RoutingTable table(k_own, t);
     EXPECT_TRUE(table.on_contact({id(0x01), at(1)}, RoutingTable::Seen::replied, t));
@@ -67,7 +67,7 @@ TEST(DhtRouting, OneEntryPerAddressAndPerIpInABucket) {
     EXPECT_LE(table.size(), 3u);
 }
 
-TEST(DhtRouting, StatesFollowTheFifteenMinuteRule) {
+TEST(dht_routing, StatesFollowTheFifteenMinuteRule) {
     const TimePoint t{};
     RoutingLimits limits;
     RoutingTable table(k_own, t, limits);
@@ -92,7 +92,7 @@ TEST(DhtRouting, StatesFollowTheFifteenMinuteRule) {
     EXPECT_EQ(table.good_nodes(later).size(), 1u);
 }
 
-TEST(DhtRouting, BadNodesGiveWayToReplacements) {
+TEST(dht_routing, BadNodesGiveWayToReplacements) {
     const TimePoint t{};
     RoutingTable table(k_own, t);
     for (int i = 0; i < 8; ++i)
@@ -119,7 +119,7 @@ TEST(DhtRouting, BadNodesGiveWayToReplacements) {
     EXPECT_LE(table.replacement_count(0), 8u);
 }
 
-TEST(DhtRouting, ClosestIsSortedByXorDistance) {
+TEST(dht_routing, ClosestIsSortedByXorDistance) {
     const TimePoint t{};
     RoutingTable table(k_own, t);
     for (int i = 0; i < 8; ++i)
@@ -133,7 +133,7 @@ TEST(DhtRouting, ClosestIsSortedByXorDistance) {
     EXPECT_EQ(closest[0].id, id(0x80 + 2 * 9, 1));
 }
 
-TEST(DhtRouting, RefreshesBucketsUntouchedForFifteenMinutes) {
+TEST(dht_routing, RefreshesBucketsUntouchedForFifteenMinutes) {
     const TimePoint t{};
     RoutingTable table(k_own, t);
     std::mt19937_64 rng(5);
@@ -148,7 +148,7 @@ TEST(DhtRouting, RefreshesBucketsUntouchedForFifteenMinutes) {
     EXPECT_TRUE(table.refresh_targets(t + 32min, rng).empty());
 }
 
-TEST(DhtRouting, QuestionableNodesArePinged) {
+TEST(dht_routing, QuestionableNodesArePinged) {
     const TimePoint t{};
     RoutingTable table(k_own, t);
     table.on_contact({id(0x01), at(1)}, RoutingTable::Seen::replied, t);

@@ -11,7 +11,7 @@ namespace {
 const Address k_alice = boost::asio::ip::make_address("127.0.0.2");
 const Address k_bob = boost::asio::ip::make_address("127.0.0.3");
 
-TEST(DhtTokens, AcceptedForTheSameIpOnly) {
+TEST(dht_tokens, AcceptedForTheSameIpOnly) {
     const TimePoint start{};
     TokenIssuer issuer(start, 42);
     const auto token = issuer.issue(k_alice, start);
@@ -22,7 +22,7 @@ TEST(DhtTokens, AcceptedForTheSameIpOnly) {
     EXPECT_FALSE(issuer.check(token + "x", k_alice, start));
 }
 
-TEST(DhtTokens, PreviousSecretAcceptedOlderRejected) {
+TEST(dht_tokens, PreviousSecretAcceptedOlderRejected) {
     const TimePoint start{};
     TokenIssuer issuer(start, 42);
     const auto token = issuer.issue(k_alice, start);
@@ -35,7 +35,7 @@ TEST(DhtTokens, PreviousSecretAcceptedOlderRejected) {
     EXPECT_FALSE(issuer.check(token, k_alice, much_later));
 }
 
-TEST(DhtTokens, LongIdleForgetsEverything) {
+TEST(dht_tokens, LongIdleForgetsEverything) {
     const TimePoint start{};
     TokenIssuer issuer(start, 42);
     const auto token = issuer.issue(k_alice, start);
@@ -45,7 +45,7 @@ TEST(DhtTokens, LongIdleForgetsEverything) {
     EXPECT_TRUE(issuer.check(fresh, k_alice, next_day + std::chrono::minutes(4)));
 }
 
-TEST(DhtTokens, DifferentIssuersDisagree) {
+TEST(dht_tokens, DifferentIssuersDisagree) {
     const TimePoint start{};
     TokenIssuer a(start, 1);
     TokenIssuer b(start, 2);
