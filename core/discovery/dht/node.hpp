@@ -70,7 +70,7 @@ struct LookupSummary {
     std::size_t replies = 0;
     std::size_t peers = 0;         // distinct peers reported
     std::size_t announced_to = 0;  // announce_peer acknowledgements (announce only)
-    std::chrono::milliseconds elapsed{0};
+    std::chrono::microseconds elapsed{0};
 };
 
 using PeersCallback = std::function<void(const std::vector<Endpoint>& peers)>;

@@ -245,7 +245,7 @@ void Node::Impl::group_lookup(const InfoHash20& hash, std::shared_ptr<LookupGrou
 
 void Node::Impl::finish_group(const std::shared_ptr<LookupGroup>& group) {
     group->summary.elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now() - group->started);
+        std::chrono::duration_cast<std::chrono::microseconds>(now() - group->started);
     if (group->on_done)
         deliver([callback = std::move(group->on_done), summary = group->summary] {
             callback(summary);

@@ -191,7 +191,7 @@ int main(int argc, char** argv) {
                       {"hash", hash.hex()},
                       {"acks", s.announced_to},
                       {"queries", s.queries},
-                      {"ms", s.elapsed.count()}});
+                      {"us", s.elapsed.count()}});
             });
         }
         for (const auto& hash : lookups) {
@@ -209,7 +209,7 @@ int main(int argc, char** argv) {
                           {"queries", s.queries},
                           {"replies", s.replies},
                           {"peers", s.peers},
-                          {"ms", s.elapsed.count()}});
+                          {"us", s.elapsed.count()}});
                     if (s.peers > 0)
                         found[hash] = true;
                     if (until_found &&
