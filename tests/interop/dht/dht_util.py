@@ -35,13 +35,12 @@ def dht_messages(session):
     """libtorrent's counters of DHT messages (in, out)."""
     session.post_session_stats()
     deadline = time.time() + 5
-    index = {m.name: m.value_index for m in lt.session_stats_metrics()}
     while time.time() < deadline:
         session.wait_for_alert(100)
         for alert in session.pop_alerts():
             if isinstance(alert, lt.session_stats_alert):
-                values = alert.values
-                return values[index["dht.dht_messages_in"]], values[index["dht.dht_messages_out"]]
+                values = alert.values  # the binding maps metric names to values
+                return values["dht.dht_messages_in"], values["dht.dht_messages_out"]
     raise AssertionError("libtorrent sent no session stats")
 
 
