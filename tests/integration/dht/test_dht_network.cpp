@@ -187,3 +187,54 @@ TEST_F(DhtNetwork, SavedStateRejoins) {
 
 }  // namespace
 }  // namespace shoal::dht
+
+namespace shoal::dht {
+namespace {
+
+// BEP 32: nodes that also listen on ::1 keep a second routing table and find IPv6 peers.
+TEST(DhtIpv6, NodesFindPeersOverBothFamilies) {
+    using namespace std::chrono_literals;
+    boost::asio::io_context io;
+    std::vector<std::unique_ptr<Node>> nodes;
+    constexpr unsigned k_count = 12;
+    for (unsigned i = 0; i < k_count; ++i) {
+        NodeOptions options;
+        options.bind_v4 = Endpoint(testing::loopback(100 + i), 6991);
+        options.bind_v6 =
+            Endpoint(boost::asio::ip::make_address("::1"), static_cast<unsigned short>(7000 + i));
+        // Every IPv6 node shares the one loopback address.
+        options.routing.max_per_ip_per_bucket = k_count;
+        nodes.push_back(std::make_unique<Node>(io.get_executor(), options));
+        ASSERT_TRUE(nodes.back()->start().ok());
+    }
+    for (unsigned i = 1; i < k_count; ++i)
+        nodes[i]->bootstrap({"127.0.0.100:6991", "[::1]:7000"});
+    ASSERT_TRUE(testing::run_until(
+        io,
+        [&] {
+            for (auto& n : nodes) {
+                // Both tables hold others: more nodes than one family alone could give.
+                if (n->node_count() < k_count)
+                    return false;
+            }
+            return true;
+        },
+        20s));
+    const InfoHash20 hash = *InfoHash20::from_hex("6666666666666666666666666666666666666666");
+    bool announced = false;
+    nodes[3]->announce(hash, 5555, false, [&](const LookupSummary&) { announced = true; });
+    ASSERT_TRUE(testing::run_until(
+        io, [&] { return announced; }, 20s));
+    std::set<Endpoint> found;
+    bool done = false;
+    nodes[9]->get_peers(
+        hash, [&](const std::vector<Endpoint>& p) { found.insert(p.begin(), p.end()); },
+        [&](const LookupSummary&) { done = true; });
+    ASSERT_TRUE(testing::run_until(
+        io, [&] { return done; }, 20s));
+    EXPECT_TRUE(found.contains(Endpoint(testing::loopback(103), 5555)));
+    EXPECT_TRUE(found.contains(Endpoint(boost::asio::ip::make_address("::1"), 5555)));
+}
+
+}  // namespace
+}  // namespace shoal::dht
