@@ -58,7 +58,7 @@ std::vector<Node::Impl::Family*> Node::Impl::families() {
 
 Result<Endpoint> Node::Impl::start() {
     if (running_)
-        return v4_->socket.local_endpoint();
+        return v4_->local;
     auto open = [&](const Endpoint& bind, bool v6) -> Result<std::unique_ptr<Family>> {
         auto family =
             std::make_unique<Family>(executor_, v6, RoutingTable(id_, now(), options_.routing));
@@ -70,6 +70,8 @@ Result<Endpoint> Node::Impl::start() {
             family->socket.bind(bind, ec);
         if (!ec)
             family->socket.non_blocking(true, ec);
+        if (!ec)
+            family->local = family->socket.local_endpoint(ec);
         // A larger receive buffer rides out bursts (a lookup's replies arrive together);
         // the kernel may cap it, which is fine.
         boost::system::error_code ignored;
@@ -104,7 +106,7 @@ Result<Endpoint> Node::Impl::start() {
             ping(*family, node.endpoint);
     }
     saved_nodes_.clear();
-    return v4_->socket.local_endpoint();
+    return v4_->local;
 }
 
 void Node::Impl::stop() {
@@ -340,8 +342,9 @@ void Node::announce(const InfoHash20& hash, std::uint16_t port, bool implied_por
                     DoneCallback on_done) {
     auto group = std::make_shared<Impl::LookupGroup>();
     group->on_done = std::move(on_done);
+    // Port 0 is what "implied" means on the wire; without implied_port it is not a port.
     group->announce_port = port;
-    group->implied_port = implied_port;
+    group->implied_port = implied_port || port == 0;
     impl_->group_lookup(hash, std::move(group));
 }
 

@@ -30,6 +30,7 @@ class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
         boost::asio::ip::udp::socket socket;
         RoutingTable table;
         bool v6;
+        Endpoint local;  // where the socket is bound, known once started
         std::array<char, 2048> buffer{};
         Endpoint sender;
     };

@@ -159,8 +159,9 @@ void Node::Impl::on_lookup_reply(std::uint64_t lookup_id, const Endpoint& from,
     run.lookup.on_reply(from, response->id, response->token);
     std::vector<NodeEntry> usable;
     for (const auto& node : run.family->v6 ? response->nodes6 : response->nodes) {
+        // Never ask ourselves: another node may still list our address under an old id.
         if (node.id != id_ && node.endpoint.port() != 0 &&
-            !node.endpoint.address().is_unspecified())
+            !node.endpoint.address().is_unspecified() && node.endpoint != run.family->local)
             usable.push_back(node);
     }
     run.lookup.add_candidates(usable);
