@@ -1,5 +1,7 @@
 #include "discovery/dht/node.hpp"
 
+#include <limits>
+
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 
@@ -17,6 +19,8 @@ constexpr auto k_maintenance_every = std::chrono::seconds(5);
 constexpr auto k_rebootstrap_every = std::chrono::seconds(60);
 constexpr std::size_t k_pings_per_maintenance = 4;
 constexpr const char* k_version = "SH01";
+// Distinct nodes that must report the same external address before we change our id for it.
+constexpr std::size_t k_min_external_voters = 3;
 
 std::uint64_t pick_seed(std::uint64_t seed) {
     if (seed != 0)
@@ -162,6 +166,21 @@ bool Node::Impl::id_acceptable(const NodeId& id, const Address& address) const {
     return !options_.enforce_node_ids || node_id_matches_address(id, address);
 }
 
+void Node::Impl::adopt_external_address(const Address& address) {
+    if (options_.id || is_exempt_address(address) || node_id_matches_address(id_, address))
+        return;
+    id_ = node_id_for_address(address, static_cast<std::uint8_t>(rng_()), rng_);
+    // The tables are organised around our id: rebuild them. The nodes stay, as questionable
+    // ones that maintenance pings back to good.
+    const auto t = now();
+    for (auto* family : families()) {
+        const auto nodes = family->table.closest(id_, std::numeric_limits<std::size_t>::max());
+        family->table = RoutingTable(id_, t, options_.routing);
+        for (const auto& node : nodes)
+            family->table.on_contact(node, RoutingTable::Seen::queried, t);
+    }
+}
+
 void Node::Impl::on_reply_message(Family& family, Message& message, const Endpoint& from) {
     auto it = pending_.find(message.transaction_id);
     // Replies must come from the address we asked; anything else may be spoofed.
@@ -177,10 +196,10 @@ void Node::Impl::on_reply_message(Family& family, Message& message, const Endpoi
             family.table.on_contact(NodeEntry{response->id, from}, RoutingTable::Seen::replied,
                                     now());
         if (message.external_ip) {
-            // Votes are bounded: start over when one address has had its say many times.
-            if (++external_votes_[message.external_ip->address()] > 1000 ||
-                external_votes_.size() > 64)
-                external_votes_.clear();
+            external_votes_.add(message.external_ip->address(), from.address());
+            if (auto leader = external_votes_.leader();
+                leader && external_votes_.voters(*leader) >= k_min_external_voters)
+                adopt_external_address(*leader);
         }
     } else {
         ++stats_.errors_received;
@@ -320,15 +339,7 @@ Result<std::size_t> Node::load_state(std::string_view bytes) {
 }
 
 std::optional<Address> Node::external_address() const {
-    std::optional<Address> best;
-    int votes = 0;
-    for (const auto& [address, count] : impl_->external_votes_) {
-        if (count > votes) {
-            best = address;
-            votes = count;
-        }
-    }
-    return best;
+    return impl_->external_votes_.leader();
 }
 
 void Node::get_peers(const InfoHash20& hash, PeersCallback on_peers, DoneCallback on_done) {

@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "discovery/dht/external_address.hpp"
 #include "discovery/dht/krpc.hpp"
 #include "discovery/dht/lookup.hpp"
 #include "discovery/dht/node.hpp"
@@ -77,6 +78,8 @@ class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
     void on_tick();
     void maintain(TimePoint now);
     bool id_acceptable(const NodeId& id, const Address& address) const;
+    // BEP 42: once enough nodes agree on our public address, take an id that fits it.
+    void adopt_external_address(const Address& address);
     std::vector<Family*> families();
     std::size_t node_count_all() const {
         return (v4_ ? v4_->table.size() : 0) + (v6_ ? v6_->table.size() : 0);
@@ -139,7 +142,7 @@ class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
     std::vector<Endpoint> bootstrap_endpoints_;
     TimePoint last_bootstrap_{};
     std::vector<NodeEntry> saved_nodes_;
-    std::map<Address, int> external_votes_;
+    ExternalAddressVotes external_votes_;
 };
 
 }  // namespace shoal::dht
