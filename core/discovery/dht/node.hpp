@@ -1,7 +1,8 @@
 #pragma once
 // A Mainline DHT node (BEP 5, with BEP 32, 42 and 43): one UDP socket per address family on
-// the caller's executor, no threads of its own. All calls and callbacks happen on that
-// executor; the node may be destroyed at any time after stop().
+// the caller's executor, no threads of its own. Call it only on that executor's thread;
+// callbacks are posted there too, never run from inside a call. It may be destroyed at any
+// time (the destructor stops it).
 
 #include <chrono>
 #include <cstdint>
@@ -87,11 +88,14 @@ class Node {
 
     // Binds the socket(s) and starts serving; returns the bound IPv4 endpoint.
     Result<Endpoint> start();
-    // Joins the DHT through "host:port" nodes ("[v6]:port" too); names are resolved.
+    // After start(): joins through "host:port" nodes ("[v6]:port" too; names are resolved),
+    // and again every minute while the routing table is empty. Bad entries are skipped.
     void bootstrap(std::vector<std::string> host_ports);
-    // Iterative get_peers lookup; `on_peers` gets batches of new peers, `on_done` runs once.
+    // After start(): iterative get_peers lookup on every family; `on_peers` gets batches of
+    // new peers, `on_done` runs once when the lookup has converged.
     void get_peers(const InfoHash20& hash, PeersCallback on_peers, DoneCallback on_done);
-    // get_peers lookup, then announce_peer with their tokens to the 8 closest nodes that replied.
+    // After start(): get_peers lookup, then announce_peer with their tokens to the 8 closest
+    // nodes that replied (port 0 means implied_port). Re-announce every 15-30 minutes.
     void announce(const InfoHash20& hash, std::uint16_t port, bool implied_port,
                   DoneCallback on_done = {});
     // Nodes in the routing table(s).
