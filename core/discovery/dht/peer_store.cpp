@@ -1,0 +1,65 @@
+#include "discovery/dht/peer_store.hpp"
+
+#include <algorithm>
+
+namespace shoal::dht {
+
+bool PeerStore::add(const InfoHash20& hash, const Endpoint& peer, TimePoint now) {
+    auto it = torrents_.find(hash);
+    if (it == torrents_.end()) {
+        if (torrents_.size() >= limits_.max_torrents) {
+            expire(now);
+            if (torrents_.size() >= limits_.max_torrents)
+                return false;
+        }
+        it = torrents_.emplace(hash, Peers{}).first;
+    }
+    auto& peers = it->second;
+    if (auto p = peers.find(peer); p != peers.end()) {
+        p->second = now;
+        return true;
+    }
+    if (peers.size() >= limits_.max_peers_per_torrent) {
+        // Make room by evicting the stalest peer, but only if it has expired: newcomers
+        // must not push out peers that keep announcing.
+        auto oldest = std::min_element(peers.begin(), peers.end(),
+                                       [](auto& a, auto& b) { return a.second < b.second; });
+        if (now - oldest->second < limits_.peer_lifetime)
+            return false;
+        peers.erase(oldest);
+    }
+    peers.emplace(peer, now);
+    return true;
+}
+
+std::vector<Endpoint> PeerStore::get(const InfoHash20& hash, bool v6, TimePoint now,
+                                     std::mt19937_64& rng) const {
+    std::vector<Endpoint> out;
+    auto it = torrents_.find(hash);
+    if (it == torrents_.end())
+        return out;
+    for (const auto& [peer, seen] : it->second) {
+        if (now - seen < limits_.peer_lifetime && peer.address().is_v6() == v6)
+            out.push_back(peer);
+    }
+    if (out.size() > limits_.max_peers_per_reply) {
+        std::shuffle(out.begin(), out.end(), rng);
+        out.resize(limits_.max_peers_per_reply);
+    }
+    return out;
+}
+
+void PeerStore::expire(TimePoint now) {
+    for (auto t = torrents_.begin(); t != torrents_.end();) {
+        auto& peers = t->second;
+        std::erase_if(peers, [&](auto& p) { return now - p.second >= limits_.peer_lifetime; });
+        t = peers.empty() ? torrents_.erase(t) : std::next(t);
+    }
+}
+
+std::size_t PeerStore::peer_count(const InfoHash20& hash) const {
+    auto it = torrents_.find(hash);
+    return it == torrents_.end() ? 0 : it->second.size();
+}
+
+}  // namespace shoal::dht

@@ -1,0 +1,45 @@
+#pragma once
+// Peers that announced themselves to us (announce_peer), bounded in torrents and peers per
+// torrent, forgotten 30 minutes after their last announce.
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <random>
+#include <vector>
+
+#include "discovery/dht/node_id.hpp"
+
+namespace shoal::dht {
+
+struct PeerStoreLimits {
+    std::size_t max_torrents = 2000;
+    std::size_t max_peers_per_torrent = 500;
+    // Peers handed out in one get_peers reply; keeps the reply inside one datagram.
+    std::size_t max_peers_per_reply = 100;
+    std::chrono::seconds peer_lifetime{30 * 60};
+};
+
+class PeerStore {
+  public:
+    explicit PeerStore(PeerStoreLimits limits = {}) : limits_(limits) {}
+
+    // Records or refreshes `peer` for `hash`. False when a limit refused it.
+    bool add(const InfoHash20& hash, const Endpoint& peer, TimePoint now);
+    // Up to max_peers_per_reply live peers of `hash` in the address family of `v6`, a random
+    // choice when there are more.
+    std::vector<Endpoint> get(const InfoHash20& hash, bool v6, TimePoint now,
+                              std::mt19937_64& rng) const;
+    // Drops expired peers and torrents left without peers.
+    void expire(TimePoint now);
+
+    std::size_t torrent_count() const { return torrents_.size(); }
+    std::size_t peer_count(const InfoHash20& hash) const;
+
+  private:
+    using Peers = std::map<Endpoint, TimePoint>;  // peer -> last announce
+    PeerStoreLimits limits_;
+    std::map<InfoHash20, Peers> torrents_;
+};
+
+}  // namespace shoal::dht

@@ -1,0 +1,71 @@
+// The announce_peer store: limits on torrents and peers, 30-minute expiry.
+
+#include <gtest/gtest.h>
+
+#include "discovery/dht/peer_store.hpp"
+
+namespace shoal::dht {
+namespace {
+
+InfoHash20 hash(int n) {
+    InfoHash20 h;
+    h.bytes[0] = static_cast<std::uint8_t>(n);
+    h.bytes[1] = static_cast<std::uint8_t>(n >> 8);
+    return h;
+}
+
+Endpoint peer(int n, bool v6 = false) {
+    if (v6)
+        return Endpoint(boost::asio::ip::make_address("::1"), static_cast<unsigned short>(n));
+    return Endpoint(boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(n));
+}
+
+TEST(dht_peer_store, StoresAndExpires) {
+    PeerStore store;
+    std::mt19937_64 rng(1);
+    const TimePoint t0{};
+    EXPECT_TRUE(store.add(hash(1), peer(1000), t0));
+    EXPECT_TRUE(store.add(hash(1), peer(1001, true), t0));
+    EXPECT_EQ(store.get(hash(1), false, t0, rng), std::vector<Endpoint>{peer(1000)});
+    EXPECT_EQ(store.get(hash(1), true, t0, rng), std::vector<Endpoint>{peer(1001, true)});
+    EXPECT_TRUE(store.get(hash(2), false, t0, rng).empty());
+
+    // A re-announce refreshes the peer.
+    const auto t20 = t0 + std::chrono::minutes(20);
+    EXPECT_TRUE(store.add(hash(1), peer(1000), t20));
+    const auto t40 = t0 + std::chrono::minutes(40);
+    EXPECT_EQ(store.get(hash(1), false, t40, rng).size(), 1u);
+    EXPECT_TRUE(store.get(hash(1), true, t40, rng).empty());
+    store.expire(t40);
+    EXPECT_EQ(store.peer_count(hash(1)), 1u);
+    store.expire(t20 + std::chrono::minutes(30));
+    EXPECT_EQ(store.torrent_count(), 0u);
+}
+
+TEST(dht_peer_store, LimitsTorrentsAndPeers) {
+    PeerStoreLimits limits;
+    limits.max_torrents = 3;
+    limits.max_peers_per_torrent = 4;
+    limits.max_peers_per_reply = 2;
+    PeerStore store(limits);
+    std::mt19937_64 rng(1);
+    const TimePoint t0{};
+    for (int i = 0; i < 3; ++i)
+        EXPECT_TRUE(store.add(hash(i), peer(1), t0));
+    EXPECT_FALSE(store.add(hash(9), peer(1), t0));
+    EXPECT_EQ(store.torrent_count(), 3u);
+
+    for (int p = 2; p <= 4; ++p)
+        EXPECT_TRUE(store.add(hash(0), peer(p), t0));
+    EXPECT_FALSE(store.add(hash(0), peer(5), t0));
+    EXPECT_EQ(store.peer_count(hash(0)), 4u);
+    EXPECT_EQ(store.get(hash(0), false, t0, rng).size(), 2u);
+
+    // Once old peers have expired, newcomers (and new torrents) get in.
+    const auto later = t0 + std::chrono::minutes(31);
+    EXPECT_TRUE(store.add(hash(0), peer(5), later));
+    EXPECT_TRUE(store.add(hash(9), peer(1), later));
+}
+
+}  // namespace
+}  // namespace shoal::dht
