@@ -32,6 +32,8 @@ public:
     // Starts hashing; returns false (with error()) when the form is not usable.
     bool start();
     void cancel();
+    // While hashing, cancels it; otherwise closes.
+    void reject() override;
     bool running() const { return worker_.joinable() && !finished_; }
     QString error() const { return error_; }
     QString output_path() const;
@@ -59,7 +61,6 @@ signals:
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
-    void reject() override;
 
 private:
     void update_piece_count();

@@ -3,6 +3,7 @@
 #include <QCryptographicHash>
 #include <algorithm>
 
+#include "metainfo/magnet.hpp"
 #include "metainfo/torrent_info.hpp"
 
 namespace shoal::gui {
@@ -86,6 +87,7 @@ TorrentKey FakeEngine::add_fake(const FakeTorrent& spec) {
     s.downloaded = s.wanted_done;
     s.uploaded = s.wanted_done / 2;
     s.added_on = QDateTime(QDate(2026, 11, 1), QTime(9, 30)).addSecs(next_key_ * 3600);
+    s.magnet = QString::fromStdString(to_uri(magnet_for(*s.info)));
     return insert(std::move(s), {});
 }
 
@@ -118,11 +120,13 @@ AddResult FakeEngine::add(const AddRequest& request) {
         s.total_size = request.info->total_size;
         s.num_pieces = request.info->num_pieces;
         s.wanted = s.total_size;
+        s.magnet = QString::fromStdString(to_uri(magnet_for(*request.info)));
     } else {
         if (!request.magnet.startsWith(QLatin1String("magnet:"))) {
             return {{}, tr("not a magnet link")};
         }
         s.name = request.magnet.left(40);
+        s.magnet = request.magnet;
         s.status = TorrentStatus::metadata;
     }
     if (request.info) s.status = request.paused ? TorrentStatus::paused : TorrentStatus::checking;
