@@ -84,6 +84,8 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent)
     for (std::int64_t size = 16 * 1024; size <= 16 * 1024 * 1024; size *= 2) {
         piece_->addItem(human_size(size), qlonglong(size));
     }
+    // Extra height goes to the text boxes, not to this row.
+    piece_count_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     auto* piece_row = new QHBoxLayout;
     piece_row->addWidget(piece_);
     piece_row->addWidget(piece_count_, 1);

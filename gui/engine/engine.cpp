@@ -39,13 +39,18 @@ TorrentSnapshot* Engine::mutable_find(TorrentKey key) {
     return it == index_.end() ? nullptr : &rows_[static_cast<std::size_t>(it->second)];
 }
 
-void Engine::mark_changed(TorrentKey key) { dirty_.insert(key.value); }
+void Engine::mark_changed(TorrentKey key) {
+    const int row = row_of(key);
+    if (row >= 0) dirty_[static_cast<std::size_t>(row)] = 1;
+}
 
 TorrentSnapshot& Engine::append_row(TorrentSnapshot snapshot) {
     const int row = static_cast<int>(rows_.size());
     emit torrent_about_to_be_added(row);
     index_[snapshot.key] = row;
+    snapshot.added_on_secs = snapshot.added_on.toSecsSinceEpoch();
     rows_.push_back(std::move(snapshot));
+    dirty_.push_back(0);
     emit torrent_added(row);
     return rows_.back();
 }
@@ -55,24 +60,21 @@ void Engine::erase_row(TorrentKey key) {
     if (row < 0) return;
     emit torrent_about_to_be_removed(row);
     rows_.erase(rows_.begin() + row);
+    dirty_.erase(dirty_.begin() + row);
     index_.erase(key);
     // Rows after the removed one moved up by one.
     for (std::size_t i = static_cast<std::size_t>(row); i < rows_.size(); ++i) {
         index_[rows_[i].key] = static_cast<int>(i);
     }
-    dirty_.remove(key.value);
     emit torrent_removed(key);
 }
 
 void Engine::refresh() {
     QList<int> rows;
-    rows.reserve(dirty_.size());
-    for (auto value : std::as_const(dirty_)) {
-        const int row = row_of(TorrentKey{value});
-        if (row >= 0) rows.push_back(row);
+    for (std::size_t i = 0; i < dirty_.size(); ++i) {
+        if (dirty_[i]) rows.push_back(static_cast<int>(i));
     }
-    dirty_.clear();
-    std::sort(rows.begin(), rows.end());
+    std::fill(dirty_.begin(), dirty_.end(), 0);
     if (!rows.isEmpty()) emit torrents_changed(rows);
     emit refreshed();
 }

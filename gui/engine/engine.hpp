@@ -95,7 +95,7 @@ protected:
 private:
     std::vector<TorrentSnapshot> rows_;
     std::unordered_map<TorrentKey, int> index_;
-    QSet<std::uint32_t> dirty_;
+    std::vector<std::uint8_t> dirty_;  // per row: changed since the last refresh
     QTimer refresh_timer_;
 };
 

@@ -44,6 +44,7 @@ struct TorrentSnapshot {
     std::int64_t up_limit = 0;  // 0: unlimited
     std::int64_t down_limit = 0;
     QDateTime added_on;
+    std::int64_t added_on_secs = 0;  // the same, cheap to compare when sorting
     QDateTime completed_on;
     QString save_dir;
     QString error;

@@ -1,6 +1,7 @@
 #include "engine/fake_engine.hpp"
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <algorithm>
 
 #include "metainfo/magnet.hpp"
@@ -43,7 +44,9 @@ std::shared_ptr<const TorrentInfo> make_fake_info(const QString& name,
     return info;
 }
 
-FakeEngine::FakeEngine(QObject* parent) : Engine(parent) {}
+FakeEngine::FakeEngine(QObject* parent) : Engine(parent) {
+    settings_.default_save_dir = QDir::tempPath();
+}
 
 TorrentKey FakeEngine::insert(TorrentSnapshot s, std::vector<int> priorities) {
     const TorrentKey key{next_key_++};
@@ -92,6 +95,11 @@ TorrentKey FakeEngine::add_fake(const FakeTorrent& spec) {
 }
 
 void FakeEngine::step() {
+    simulate_second();
+    refresh();
+}
+
+void FakeEngine::simulate_second() {
     for (const auto& row : torrents()) {
         TorrentSnapshot* s = mutable_find(row.key);
         if (s->status == TorrentStatus::downloading) {
@@ -108,7 +116,6 @@ void FakeEngine::step() {
         s->uploaded += static_cast<std::int64_t>(s->up_rate);
         mark_changed(s->key);
     }
-    refresh();
 }
 
 AddResult FakeEngine::add(const AddRequest& request) {

@@ -32,7 +32,9 @@ public:
     explicit FakeEngine(QObject* parent = nullptr);
 
     TorrentKey add_fake(const FakeTorrent& spec);
-    // One simulated second: downloads advance by their rate; every torrent is refreshed.
+    // One simulated second: downloads advance by their rate; every torrent is marked
+    // changed. step() also publishes the refresh.
+    void simulate_second();
     void step();
     // Commands received, one line each ("pause 3", "add NAME paused=1 ...").
     const QStringList& calls() const { return calls_; }

@@ -36,8 +36,8 @@ QString filter_name(StatusFilter filter) {
 StatusFilterModel::StatusFilterModel(Engine& engine, QObject* parent)
     : QAbstractListModel(parent), engine_(engine) {
     connect(&engine, &Engine::refreshed, this, &StatusFilterModel::recount);
-    connect(&engine, &Engine::torrent_added, this, &StatusFilterModel::recount);
-    connect(&engine, &Engine::torrent_removed, this, &StatusFilterModel::recount);
+    connect(&engine, &Engine::torrent_added, this, &StatusFilterModel::recount_soon);
+    connect(&engine, &Engine::torrent_removed, this, &StatusFilterModel::recount_soon);
     recount();
 }
 
@@ -59,12 +59,31 @@ QVariant StatusFilterModel::data(const QModelIndex& index, int role) const {
     }
 }
 
+void StatusFilterModel::recount_soon() {
+    // Adding thousands of torrents at start counts once, not once per torrent.
+    if (recount_queued_) return;
+    recount_queued_ = true;
+    QMetaObject::invokeMethod(this, &StatusFilterModel::recount, Qt::QueuedConnection);
+}
+
 void StatusFilterModel::recount() {
+    recount_queued_ = false;
     std::array<int, k_status_filter_count> counts{};
+    auto count = [&](StatusFilter f) { ++counts[static_cast<std::size_t>(f)]; };
+    // One pass with the same rules as matches(), which is too slow to ask eight times per
+    // torrent every second.
     for (const auto& s : engine_.torrents()) {
-        for (int f = 0; f < k_status_filter_count; ++f) {
-            if (matches(s, static_cast<StatusFilter>(f))) ++counts[static_cast<std::size_t>(f)];
+        count(StatusFilter::all);
+        switch (s.status) {
+            case TorrentStatus::downloading:
+            case TorrentStatus::metadata: count(StatusFilter::downloading); break;
+            case TorrentStatus::seeding: count(StatusFilter::seeding); break;
+            case TorrentStatus::paused: count(StatusFilter::paused); break;
+            case TorrentStatus::checking: count(StatusFilter::checking); break;
+            case TorrentStatus::error: count(StatusFilter::errored); break;
         }
+        if (s.finished) count(StatusFilter::completed);
+        if (s.active()) count(StatusFilter::active);
     }
     for (int f = 0; f < k_status_filter_count; ++f) {
         if (counts[static_cast<std::size_t>(f)] != counts_[static_cast<std::size_t>(f)]) {

@@ -29,8 +29,11 @@ public:
     void recount();
 
 private:
+    void recount_soon();
+
     Engine& engine_;
     std::array<int, k_status_filter_count> counts_{};
+    bool recount_queued_ = false;
 };
 
 }  // namespace shoal::gui

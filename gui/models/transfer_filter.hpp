@@ -18,6 +18,9 @@ public:
 
 protected:
     bool filterAcceptsRow(int source_row, const QModelIndex& source_parent) const override;
+    // Compares the engine's snapshots directly: no QVariant per comparison, which matters
+    // when 10,000 rows are re-sorted every second.
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
 
 private:
     Engine& engine_;

@@ -32,11 +32,13 @@ TorrentKey TransferModel::key_at(int row) const {
 }
 
 void TransferModel::on_changed(const QList<int>& rows) {
-    // One dataChanged per run of neighbouring rows keeps the signal count low.
+    // One dataChanged per run of neighbouring rows keeps the signal count low. The name and
+    // added-on columns are left out: they never change after adding, and leaving them out
+    // spares the sort proxy a re-sort of thousands of rows when the list is sorted by them.
     int first = -1;
     int last = -1;
     auto flush = [&] {
-        if (first >= 0) emit dataChanged(index(first, 0), index(last, column_count - 1));
+        if (first >= 0) emit dataChanged(index(first, size), index(last, ratio));
     };
     for (int row : rows) {
         if (row == last + 1 && first >= 0) {
@@ -86,7 +88,8 @@ QVariant TransferModel::display(const TorrentSnapshot& s, int column) const {
         case up_rate: return s.up_rate > 0 ? human_rate(s.up_rate) : QString();
         case eta: return s.status == TorrentStatus::downloading ? human_duration(s.eta_seconds()) : QString();
         case ratio: return QString::number(s.ratio(), 'f', 2);
-        case added_on: return QLocale().toString(s.added_on, QLocale::ShortFormat);
+        // Fixed width and unambiguous in every locale, so the column never needs to grow.
+        case added_on: return s.added_on.toString(QStringLiteral("yyyy-MM-dd hh:mm"));
         default: return {};
     }
 }
@@ -106,7 +109,7 @@ QVariant TransferModel::sort_value(const TorrentSnapshot& s, int column) const {
             return eta < 0 ? 1e18 : eta;
         }
         case ratio: return s.ratio();
-        case added_on: return s.added_on.toSecsSinceEpoch();
+        case added_on: return static_cast<qlonglong>(s.added_on_secs);
         default: return {};
     }
 }

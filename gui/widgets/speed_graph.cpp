@@ -38,7 +38,12 @@ void SpeedGraph::paintEvent(QPaintEvent*) {
     double top = 1024;
     for (double v : down_) top = std::max(top, v);
     for (double v : up_) top = std::max(top, v);
-    top *= 1.1;
+    // A round top (1, 2 or 5 times a power of 1024 or 10) keeps the axis labels readable.
+    double unit = 1;
+    while (top / unit >= 1024) unit *= 1024;
+    double nice = 1;
+    while (nice * unit < top) nice = nice < 2 ? 2 : nice < 5 ? 5 : nice < 10 ? 10 : nice * 2;
+    top = nice * unit;
 
     p.setPen(QPen(palette().color(QPalette::Mid), 1, Qt::DotLine));
     for (int i = 0; i <= 4; ++i) {
@@ -77,7 +82,8 @@ void SpeedGraph::paintEvent(QPaintEvent*) {
 
     // Legend, top left of the plot.
     int x = plot.left();
-    for (auto [color, label] : {std::pair{k_down, tr("Download")}, std::pair{k_up, tr("Upload")}}) {
+    for (auto [color, label] : {std::pair{k_down, tr("Download (all torrents)")},
+                                std::pair{k_up, tr("Upload (all torrents)")}}) {
         p.fillRect(QRect(x, 3, 12, fm.height() - 4), color);
         p.setPen(palette().color(QPalette::Text));
         p.drawText(QPoint(x + 16, fm.ascent() + 1), label);

@@ -50,6 +50,18 @@ void TransferView::save_layout() const {
     QSettings().setValue(k_layout_key, header()->saveState());
 }
 
+void TransferView::dataChanged(const QModelIndex& top_left, const QModelIndex& bottom_right,
+                               const QList<int>& roles) {
+    // The base class unites the rectangle of every changed cell to find what to repaint,
+    // which for thousands of rows per refresh costs more than repainting the viewport.
+    // Nothing here is edited in place, so there are no editors to update either.
+    if (bottom_right.row() - top_left.row() > 64) {
+        viewport()->update();
+        return;
+    }
+    QTreeView::dataChanged(top_left, bottom_right, roles);
+}
+
 void TransferView::show_header_menu(const QPoint& pos) {
     QMenu menu(this);
     QHeaderView* h = header();

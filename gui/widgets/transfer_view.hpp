@@ -14,6 +14,10 @@ public:
     void restore_layout();
     void save_layout() const;
 
+protected:
+    void dataChanged(const QModelIndex& top_left, const QModelIndex& bottom_right,
+                     const QList<int>& roles = {}) override;
+
 private:
     void show_header_menu(const QPoint& pos);
 };

@@ -1,5 +1,6 @@
 // The window adds a torrent that a local `shoal-cli seed` serves, and shows it complete.
 // Runs a real session: ctest starts it inside a private network namespace (netns_run.sh).
+#include <QLineEdit>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QtTest>
@@ -43,7 +44,8 @@ void EndToEndTest::downloads_from_a_local_seed() {
 
     QProcess seeder;
     seeder.start(QString::fromLocal8Bit(cli),
-                 {"seed", data, "--listen", "127.0.0.1", "--port", "0", "--v1", "-v"});
+                 {"seed", data, "--listen", "127.0.0.1", "--port", "0", "--v1", "-v", "-t",
+                  "http://127.0.0.1:9/announce"});
     QVERIFY(seeder.waitForStarted());
     // `-v` prints "listening on HOST:PORT" on stderr once the torrent is made and served.
     QString err;
@@ -94,8 +96,10 @@ void EndToEndTest::downloads_from_a_local_seed() {
     const auto pieces = engine.pieces(added.key, &exact);
     QVERIFY(exact);
     QVERIFY(std::all_of(pieces.begin(), pieces.end(), [](std::uint8_t p) { return p != 0; }));
-    // The torrent's one tracker is listed (never reached: it points at a closed port).
+    // The torrent's one tracker is listed, and its failure (a closed port) reported.
     QCOMPARE(engine.trackers(added.key).size(), 1u);
+    QTRY_COMPARE_WITH_TIMEOUT(engine.trackers(added.key)[0].status, QStringLiteral("Failed"), 20000);
+    QVERIFY(!engine.trackers(added.key)[0].message.isEmpty());
 
     seeder.terminate();
     QVERIFY(seeder.waitForFinished(15000));

@@ -2,8 +2,11 @@
 // properties tab and each dialog, saved as PNGs in the build folder. Each image must have
 // real content, and no transfer-list cell or toolbar button may be cut short.
 #include <QDir>
+#include <cmath>
 #include <QHeaderView>
 #include <QImage>
+#include <QPainter>
+#include <QPlainTextEdit>
 #include <QSet>
 #include <QSvgRenderer>
 #include <QToolBar>
@@ -128,9 +131,14 @@ void ScreenshotsTest::main_window_and_tabs() {
     auto* row = const_cast<TorrentSnapshot*>(engine.find(TorrentKey{5}));
     row->error = "No space left on device";
     engine.clear_calls();
-    for (int i = 0; i < 90; ++i) engine.step();
 
     MainWindow window(engine, nullptr);
+    // Ninety simulated seconds, so the speed graph has a history.
+    for (int i = 0; i < 90; ++i) {
+        auto* fast = const_cast<TorrentSnapshot*>(engine.find(selected));
+        fast->down_rate = 2.5e6 + 1.2e6 * std::sin(i / 9.0);
+        engine.step();
+    }
     window.resize(1280, 820);
     window.select(selected);
     save(&window, "main_window");

@@ -83,22 +83,32 @@ int main(int argc, char** argv) {
     auto run = [&](const char* label, int sort_column) {
         window.transfer_view()->sortByColumn(sort_column, Qt::DescendingOrder);
         QApplication::processEvents();
-        std::vector<double> update_ms, paint_ms, total_ms;
+        std::vector<double> sim_ms, update_ms, paint_ms, total_ms, full_ms;
         for (int r = 0; r < refreshes; ++r) {
             QElapsedTimer timer;
             timer.start();
-            engine.step();  // every row changed: the worst case for one refresh
+            // Every row changes: the worst case for one refresh. The fake's own bookkeeping
+            // is timed apart; a real engine's drain of its event batch stands in its place.
+            engine.simulate_second();
+            const qint64 simulated = timer.nsecsElapsed();
+            engine.refresh();  // signals: model, proxy re-sort, sidebar counts, properties
             const qint64 updated = timer.nsecsElapsed();
-            window.repaint();  // synchronous paint of the whole window
-            QApplication::processEvents();
+            QApplication::processEvents();  // paints what changed, as the event loop would
             const qint64 painted = timer.nsecsElapsed();
-            update_ms.push_back(static_cast<double>(updated) / 1e6);
+            window.repaint();  // and, apart, a paint of the whole window
+            const qint64 full = timer.nsecsElapsed();
+            sim_ms.push_back(static_cast<double>(simulated) / 1e6);
+            update_ms.push_back(static_cast<double>(updated - simulated) / 1e6);
             paint_ms.push_back(static_cast<double>(painted - updated) / 1e6);
-            total_ms.push_back(static_cast<double>(painted) / 1e6);
+            total_ms.push_back(static_cast<double>(painted - simulated) / 1e6);
+            full_ms.push_back(static_cast<double>(full - painted) / 1e6);
         }
-        const Figures u = summarise(update_ms), p = summarise(paint_ms), t = summarise(total_ms);
-        std::printf("%-28s update %6.2f ms (p95 %6.2f)  paint %6.2f ms (p95 %6.2f)  total mean %6.2f  median %6.2f  p95 %6.2f  max %6.2f ms\n",
-                    label, u.mean, u.p95, p.mean, p.p95, t.mean, t.median, t.p95, t.max);
+        const Figures f = summarise(sim_ms), u = summarise(update_ms), p = summarise(paint_ms),
+                      t = summarise(total_ms), w = summarise(full_ms);
+        std::printf("%-22s model update %5.2f ms (p95 %5.2f) + repaint %5.2f ms (p95 %5.2f) = "
+                    "%5.2f ms per refresh (median %5.2f, p95 %5.2f, max %5.2f); "
+                    "whole-window repaint %5.2f ms; fake engine's own work %5.2f ms\n",
+                    label, u.mean, u.p95, p.mean, p.p95, t.mean, t.median, t.p95, t.max, w.mean, f.mean);
     };
 
     std::printf("torrents: %d, refreshes per run: %d, all rows change each refresh\n", torrents, refreshes);
