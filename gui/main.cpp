@@ -17,7 +17,8 @@
 namespace {
 
 bool has_display() {
-    return std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY") || std::getenv("QT_QPA_PLATFORM");
+    return std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY") ||
+           std::getenv("QT_QPA_PLATFORM");
 }
 
 // The port may be taken (another client); a free one beats not starting at all.
@@ -57,7 +58,8 @@ int main(int argc, char** argv) {
     arguments.removeFirst();
 
     shoal::gui::SingleInstance instance(shoal::gui::SingleInstance::default_name());
-    if (instance.send_to_running(arguments)) return 0;
+    if (instance.send_to_running(arguments))
+        return 0;
     instance.listen();
 
     QString note;
@@ -69,13 +71,15 @@ int main(int argc, char** argv) {
                               QObject::tr("The engine could not start: %1").arg(e.what()));
         return 1;
     }
-    shoal::gui::TorrentStore store(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    shoal::gui::TorrentStore store(
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
     shoal::gui::MainWindow window(*engine, &store);
     QObject::connect(&instance, &shoal::gui::SingleInstance::arguments_received, &window,
                      &shoal::gui::MainWindow::handle_arguments);
     window.show();
     window.restore_torrents();
     window.handle_arguments(arguments);
-    if (!note.isEmpty()) QMessageBox::warning(&window, QStringLiteral("Shoal"), note);
+    if (!note.isEmpty())
+        QMessageBox::warning(&window, QStringLiteral("Shoal"), note);
     return QApplication::exec();
 }

@@ -17,12 +17,12 @@
 #include <QToolBar>
 #include <QUrl>
 
+#include "app/settings_store.hpp"
 #include "app/torrent_actions.hpp"
 #include "app/torrent_store.hpp"
 #include "dialogs/add_torrent_dialog.hpp"
 #include "dialogs/create_torrent_dialog.hpp"
 #include "dialogs/preferences_dialog.hpp"
-#include "app/settings_store.hpp"
 #include "models/files_model.hpp"
 #include "models/transfer_filter.hpp"
 #include "models/transfer_model.hpp"
@@ -72,8 +72,9 @@ MainWindow::MainWindow(Engine& engine, TorrentStore* store, QWidget* parent)
     setCentralWidget(splitter_);
     setStatusBar(status_);
 
-    actions_ = new TorrentActions(engine, store, [this] { return selected_keys(); },
-                                  [this](TorrentKey k) { return store_id_of(k); }, this);
+    actions_ = new TorrentActions(
+        engine, store, [this] { return selected_keys(); },
+        [this](TorrentKey k) { return store_id_of(k); }, this);
     build_toolbar();
     build_tray();
 
@@ -88,7 +89,8 @@ MainWindow::MainWindow(Engine& engine, TorrentStore* store, QWidget* parent)
         actions_->update_enabled();
     });
     connect(view_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
-        if (selected_keys().isEmpty()) return;
+        if (selected_keys().isEmpty())
+            return;
         QMenu menu(this);
         actions_->fill_menu(menu);
         menu.exec(view_->viewport()->mapToGlobal(pos));
@@ -97,14 +99,16 @@ MainWindow::MainWindow(Engine& engine, TorrentStore* store, QWidget* parent)
     connect(&engine, &Engine::torrent_finished, this, &MainWindow::on_finished);
     connect(properties_->content_tab()->model(), &FilesModel::priority_changed, this, [this] {
         const TorrentKey key = properties_->torrent();
-        if (store_) store_->set_priorities(store_id_of(key), engine_.file_priorities(key));
+        if (store_)
+            store_->set_priorities(store_id_of(key), engine_.file_priorities(key));
     });
     connect(actions_, &TorrentActions::removed, this,
             [this](TorrentKey key) { store_ids_.remove(key.value); });
 
     resize(1180, 720);
     const QByteArray geometry = QSettings().value("main_window/geometry").toByteArray();
-    if (!geometry.isEmpty()) restoreGeometry(geometry);
+    if (!geometry.isEmpty())
+        restoreGeometry(geometry);
 }
 
 MainWindow::~MainWindow() = default;
@@ -135,7 +139,8 @@ void MainWindow::build_toolbar() {
 }
 
 void MainWindow::build_tray() {
-    if (!QSystemTrayIcon::isSystemTrayAvailable()) return;
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
     tray_ = new QSystemTrayIcon(windowIcon(), this);
     tray_->setToolTip(QStringLiteral("Shoal"));
     auto* menu = new QMenu(this);
@@ -149,12 +154,15 @@ void MainWindow::build_tray() {
     menu->addAction(tr("Quit"), qApp, &QApplication::quit);
     tray_->setContextMenu(menu);
     connect(tray_, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason r) {
-        if (r == QSystemTrayIcon::Trigger) setVisible(!isVisible());
+        if (r == QSystemTrayIcon::Trigger)
+            setVisible(!isVisible());
     });
     tray_->show();
 }
 
-QString MainWindow::store_id_of(TorrentKey key) const { return store_ids_.value(key.value); }
+QString MainWindow::store_id_of(TorrentKey key) const {
+    return store_ids_.value(key.value);
+}
 
 AddResult MainWindow::add_torrent(const AddRequest& request) {
     const QString id = store_id(request);
@@ -171,7 +179,8 @@ AddResult MainWindow::add_torrent(const AddRequest& request) {
     }
     if (store_) {
         AddRequest saved = request;
-        if (const TorrentSnapshot* s = engine_.find(result.key)) saved.added_on = s->added_on;
+        if (const TorrentSnapshot* s = engine_.find(result.key))
+            saved.added_on = s->added_on;
         saved.peers.clear();  // given for this run only
         store_->add(saved);
     }
@@ -180,7 +189,8 @@ AddResult MainWindow::add_torrent(const AddRequest& request) {
 }
 
 void MainWindow::restore_torrents() {
-    if (!store_) return;
+    if (!store_)
+        return;
     QStringList problems;
     for (auto& [id, request] : store_->load(&problems)) {
         AddResult r = engine_.add(request);
@@ -190,12 +200,14 @@ void MainWindow::restore_torrents() {
             problems << r.error;
         }
     }
-    if (!problems.isEmpty()) report_error(tr("Some torrents could not be restored:\n") + problems.join('\n'));
+    if (!problems.isEmpty())
+        report_error(tr("Some torrents could not be restored:\n") + problems.join('\n'));
 }
 
 void MainWindow::handle_arguments(const QStringList& arguments) {
     for (const QString& a : arguments) {
-        if (!a.isEmpty()) show_add_dialog(a);
+        if (!a.isEmpty())
+            show_add_dialog(a);
     }
     if (!arguments.isEmpty()) {
         showNormal();
@@ -208,7 +220,8 @@ AddTorrentDialog* MainWindow::show_add_dialog(const QString& file_or_magnet) {
     auto* dialog = new AddTorrentDialog(engine_, engine_.settings().default_save_dir, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     QString local = file_or_magnet;
-    if (local.startsWith(QLatin1String("file://"))) local = QUrl(local).toLocalFile();
+    if (local.startsWith(QLatin1String("file://")))
+        local = QUrl(local).toLocalFile();
     const bool ok = local.startsWith(QLatin1String("magnet:"), Qt::CaseInsensitive)
                         ? dialog->load_magnet(local)
                         : dialog->load_file(local);
@@ -225,11 +238,13 @@ AddTorrentDialog* MainWindow::show_add_dialog(const QString& file_or_magnet) {
 CreateTorrentDialog* MainWindow::show_create_dialog(const QString& source) {
     auto* dialog = new CreateTorrentDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    if (!source.isEmpty()) dialog->set_source(source);
+    if (!source.isEmpty())
+        dialog->set_source(source);
     connect(dialog, &CreateTorrentDialog::created, this,
             [this](const QString& path, const AddRequest& seed, bool start) {
                 statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
-                if (start) add_torrent(seed);
+                if (start)
+                    add_torrent(seed);
             });
     connect(dialog, &CreateTorrentDialog::failed, this, &MainWindow::report_error);
     dialog->open();
@@ -239,7 +254,8 @@ CreateTorrentDialog* MainWindow::show_create_dialog(const QString& source) {
 PreferencesDialog* MainWindow::show_preferences() {
     auto* dialog = new PreferencesDialog(engine_, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] { apply_preferences(dialog->settings()); });
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { apply_preferences(dialog->settings()); });
     dialog->open();
     return dialog;
 }
@@ -247,26 +263,30 @@ PreferencesDialog* MainWindow::show_preferences() {
 void MainWindow::apply_preferences(const EngineSettings& settings) {
     save_settings(settings);
     const QString note = engine_.apply_settings(settings);
-    if (!note.isEmpty()) statusBar()->showMessage(note, 10000);
+    if (!note.isEmpty())
+        statusBar()->showMessage(note, 10000);
     status_->refresh();
 }
 
 void MainWindow::ask_torrent_file() {
     const QStringList files = QFileDialog::getOpenFileNames(this, tr("Add Torrent"), QString(),
                                                             tr("Torrent files (*.torrent)"));
-    for (const QString& f : files) show_add_dialog(f);
+    for (const QString& f : files)
+        show_add_dialog(f);
 }
 
 void MainWindow::ask_magnet() {
     bool ok = false;
     const QString link = QInputDialog::getText(this, tr("Add Magnet Link"), tr("Magnet link:"),
                                                QLineEdit::Normal, QString(), &ok);
-    if (ok && !link.trimmed().isEmpty()) show_add_dialog(link.trimmed());
+    if (ok && !link.trimmed().isEmpty())
+        show_add_dialog(link.trimmed());
 }
 
 QList<TorrentKey> MainWindow::selected_keys() const {
     QList<TorrentKey> keys;
-    if (!view_->selectionModel()) return keys;
+    if (!view_->selectionModel())
+        return keys;
     for (const QModelIndex& index : view_->selectionModel()->selectedRows()) {
         keys.push_back(TorrentKey{index.data(TransferModel::key_role).toUInt()});
     }
@@ -275,33 +295,40 @@ QList<TorrentKey> MainWindow::selected_keys() const {
 
 void MainWindow::select(TorrentKey key) {
     const int row = engine_.row_of(key);
-    if (row < 0) return;
+    if (row < 0)
+        return;
     const QModelIndex index = filter_->mapFromSource(model_->index(row, 0));
-    view_->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    view_->selectionModel()->select(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     view_->setCurrentIndex(index);
 }
 
 void MainWindow::on_finished(TorrentKey key) {
     const TorrentSnapshot* s = engine_.find(key);
-    if (!s) return;
+    if (!s)
+        return;
     last_notification_ = tr("“%1” has finished downloading").arg(s->name);
-    if (tray_) tray_->showMessage(tr("Download complete"), last_notification_, windowIcon(), 8000);
+    if (tray_)
+        tray_->showMessage(tr("Download complete"), last_notification_, windowIcon(), 8000);
     statusBar()->showMessage(last_notification_, 8000);
     switch (engine_.settings().on_completion) {
         case CompletionAction::pause:
             engine_.pause(key);
-            if (store_) store_->set_paused(store_id_of(key), true);
+            if (store_)
+                store_->set_paused(store_id_of(key), true);
             break;
         case CompletionAction::open_folder:
             QDesktopServices::openUrl(QUrl::fromLocalFile(s->save_dir));
             break;
-        case CompletionAction::nothing: break;
+        case CompletionAction::nothing:
+            break;
     }
 }
 
 void MainWindow::report_error(const QString& message) {
     last_error_ = message;
-    auto* box = new QMessageBox(QMessageBox::Warning, QStringLiteral("Shoal"), message, QMessageBox::Ok, this);
+    auto* box = new QMessageBox(QMessageBox::Warning, QStringLiteral("Shoal"), message,
+                                QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }
@@ -313,7 +340,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (event->mimeData()->hasUrls() || event->mimeData()->hasText()) event->acceptProposedAction();
+    if (event->mimeData()->hasUrls() || event->mimeData()->hasText())
+        event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {

@@ -29,7 +29,7 @@ class TransferView;
 
 class MainWindow final : public QMainWindow {
     Q_OBJECT
-public:
+  public:
     // `store` may be null (nothing is saved).
     MainWindow(Engine& engine, TorrentStore* store, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -61,12 +61,12 @@ public:
     QString last_error() const { return last_error_; }
     QString last_notification() const { return last_notification_; }
 
-protected:
+  protected:
     void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
-private:
+  private:
     void build_toolbar();
     void build_tray();
     void ask_magnet();

@@ -3,8 +3,12 @@
 #include <QtGlobal>
 
 // Q_INIT_RESOURCE has to be used outside any namespace.
-static void init_shoal_resources() { Q_INIT_RESOURCE(shoal); }
+static void init_shoal_resources() {
+    Q_INIT_RESOURCE(shoal);
+}
 
 namespace shoal::gui {
-void init_resources() { init_shoal_resources(); }
+void init_resources() {
+    init_shoal_resources();
+}
 }  // namespace shoal::gui

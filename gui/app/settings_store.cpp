@@ -20,12 +20,11 @@ EngineSettings load_settings() {
     s.dht = q.value("dht", s.dht).toBool();
     s.pex = q.value("pex", s.pex).toBool();
     s.lsd = q.value("lsd", s.lsd).toBool();
-    s.default_save_dir =
-        q.value("default_save_dir",
-                QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
-            .toString();
-    s.on_completion = static_cast<CompletionAction>(
-        q.value("on_completion", int(s.on_completion)).toInt());
+    s.default_save_dir = q.value("default_save_dir",
+                                 QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
+                             .toString();
+    s.on_completion =
+        static_cast<CompletionAction>(q.value("on_completion", int(s.on_completion)).toInt());
     return s;
 }
 

@@ -1,11 +1,11 @@
 #include "app/single_instance.hpp"
 
+#include <unistd.h>
 #include <QDataStream>
 #include <QDir>
 #include <QFileInfo>
 #include <QLocalServer>
 #include <QLocalSocket>
-#include <unistd.h>
 
 namespace shoal::gui {
 
@@ -13,12 +13,14 @@ QString SingleInstance::default_name() {
     return QStringLiteral("shoal-%1").arg(::getuid());
 }
 
-SingleInstance::SingleInstance(QString name, QObject* parent) : QObject(parent), name_(std::move(name)) {}
+SingleInstance::SingleInstance(QString name, QObject* parent)
+    : QObject(parent), name_(std::move(name)) {}
 
 bool SingleInstance::send_to_running(const QStringList& arguments, int timeout_ms) const {
     QLocalSocket socket;
     socket.connectToServer(name_);
-    if (!socket.waitForConnected(timeout_ms)) return false;
+    if (!socket.waitForConnected(timeout_ms))
+        return false;
     // Paths are made absolute here: the running instance has another working folder.
     QStringList absolute;
     for (const QString& a : arguments) {
@@ -28,7 +30,8 @@ bool SingleInstance::send_to_running(const QStringList& arguments, int timeout_m
     QDataStream out(&payload, QIODevice::WriteOnly);
     out << absolute;
     socket.write(payload);
-    if (!socket.waitForBytesWritten(timeout_ms)) return false;
+    if (!socket.waitForBytesWritten(timeout_ms))
+        return false;
     socket.disconnectFromServer();
     return true;
 }
@@ -39,7 +42,8 @@ bool SingleInstance::listen() {
     if (!server_->listen(name_)) {
         // A socket left by a crashed instance: nobody answered send_to_running, so take it.
         QLocalServer::removeServer(name_);
-        if (!server_->listen(name_)) return false;
+        if (!server_->listen(name_))
+            return false;
     }
     connect(server_, &QLocalServer::newConnection, this, [this] {
         while (QLocalSocket* socket = server_->nextPendingConnection()) {
@@ -49,7 +53,8 @@ bool SingleInstance::listen() {
                 in.startTransaction();
                 QStringList arguments;
                 in >> arguments;
-                if (!in.commitTransaction()) return;  // wait for the rest
+                if (!in.commitTransaction())
+                    return;  // wait for the rest
                 emit arguments_received(arguments);
             });
         }

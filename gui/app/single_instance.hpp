@@ -11,7 +11,7 @@ namespace shoal::gui {
 
 class SingleInstance final : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit SingleInstance(QString name, QObject* parent = nullptr);
     // True when a running instance took the arguments.
     bool send_to_running(const QStringList& arguments, int timeout_ms = 1000) const;
@@ -20,10 +20,10 @@ public:
 
     static QString default_name();
 
-signals:
+  signals:
     void arguments_received(const QStringList& arguments);
 
-private:
+  private:
     QString name_;
     QLocalServer* server_ = nullptr;
 };

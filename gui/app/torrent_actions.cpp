@@ -37,7 +37,8 @@ void TorrentActions::update_enabled() {
     const auto keys = selection_();
     for (TorrentKey k : keys) {
         const TorrentSnapshot* s = engine_.find(k);
-        if (!s) continue;
+        if (!s)
+            continue;
         (s->status == TorrentStatus::paused ? any_paused : any_running) = true;
     }
     start_->setEnabled(any_paused);
@@ -55,7 +56,8 @@ void TorrentActions::fill_menu(QMenu& menu) {
                    [this] { remove_selected(true); });
     menu.addSeparator();
     menu.addAction(tr("Force Recheck"), this, &TorrentActions::recheck_selected);
-    QAction* reannounce = menu.addAction(tr("Reannounce"), this, &TorrentActions::reannounce_selected);
+    QAction* reannounce =
+        menu.addAction(tr("Reannounce"), this, &TorrentActions::reannounce_selected);
     reannounce->setEnabled(engine_.supports(Feature::reannounce));
     menu.addSeparator();
     menu.addAction(QIcon(QStringLiteral(":/icons/folder.svg")), tr("Open Folder"), this,
@@ -67,7 +69,8 @@ void TorrentActions::fill_menu(QMenu& menu) {
 void TorrentActions::start_selected() {
     for (TorrentKey k : selection_()) {
         engine_.resume(k);
-        if (store_) store_->set_paused(store_id_(k), false);
+        if (store_)
+            store_->set_paused(store_id_(k), false);
     }
     update_enabled();
 }
@@ -75,33 +78,39 @@ void TorrentActions::start_selected() {
 void TorrentActions::pause_selected() {
     for (TorrentKey k : selection_()) {
         engine_.pause(k);
-        if (store_) store_->set_paused(store_id_(k), true);
+        if (store_)
+            store_->set_paused(store_id_(k), true);
     }
     update_enabled();
 }
 
 void TorrentActions::start_all() {
     for (const auto& s : engine_.torrents()) {
-        if (s.status != TorrentStatus::paused) continue;
+        if (s.status != TorrentStatus::paused)
+            continue;
         engine_.resume(s.key);
-        if (store_) store_->set_paused(store_id_(s.key), false);
+        if (store_)
+            store_->set_paused(store_id_(s.key), false);
     }
 }
 
 void TorrentActions::pause_all() {
     std::vector<TorrentKey> keys;
     for (const auto& s : engine_.torrents()) {
-        if (s.status != TorrentStatus::paused) keys.push_back(s.key);
+        if (s.status != TorrentStatus::paused)
+            keys.push_back(s.key);
     }
     for (TorrentKey k : keys) {
         engine_.pause(k);
-        if (store_) store_->set_paused(store_id_(k), true);
+        if (store_)
+            store_->set_paused(store_id_(k), true);
     }
 }
 
 void TorrentActions::remove_selected(bool with_data, bool ask) {
     const auto keys = selection_();
-    if (keys.isEmpty()) return;
+    if (keys.isEmpty())
+        return;
     if (ask) {
         QMessageBox box(QMessageBox::Question, tr("Remove"),
                         keys.size() == 1
@@ -109,7 +118,8 @@ void TorrentActions::remove_selected(bool with_data, bool ask) {
                             : tr("Remove %1 torrents from the list?").arg(keys.size()),
                         QMessageBox::Cancel, parent_);
         QPushButton* keep = box.addButton(tr("Remove"), QMessageBox::AcceptRole);
-        QPushButton* wipe = box.addButton(tr("Remove and Delete Files"), QMessageBox::DestructiveRole);
+        QPushButton* wipe =
+            box.addButton(tr("Remove and Delete Files"), QMessageBox::DestructiveRole);
         box.setDefaultButton(with_data ? wipe : keep);
         box.exec();
         if (box.clickedButton() == keep) {
@@ -123,18 +133,21 @@ void TorrentActions::remove_selected(bool with_data, bool ask) {
     for (TorrentKey k : keys) {
         const QString id = store_id_(k);
         engine_.remove(k, with_data);
-        if (store_) store_->remove(id);
+        if (store_)
+            store_->remove(id);
         emit removed(k, id);
     }
     update_enabled();
 }
 
 void TorrentActions::recheck_selected() {
-    for (TorrentKey k : selection_()) engine_.recheck(k);
+    for (TorrentKey k : selection_())
+        engine_.recheck(k);
 }
 
 void TorrentActions::reannounce_selected() {
-    for (TorrentKey k : selection_()) engine_.reannounce(k);
+    for (TorrentKey k : selection_())
+        engine_.reannounce(k);
 }
 
 void TorrentActions::open_folders() const {
@@ -148,7 +161,8 @@ void TorrentActions::open_folders() const {
 QString TorrentActions::copy_magnet() const {
     QStringList links;
     for (TorrentKey k : selection_()) {
-        if (const TorrentSnapshot* s = engine_.find(k)) links << s->magnet;
+        if (const TorrentSnapshot* s = engine_.find(k))
+            links << s->magnet;
     }
     const QString text = links.join(QLatin1Char('\n'));
     QApplication::clipboard()->setText(text);
@@ -156,15 +170,18 @@ QString TorrentActions::copy_magnet() const {
 }
 
 void TorrentActions::set_limits(std::int64_t down, std::int64_t up) {
-    for (TorrentKey k : selection_()) engine_.set_torrent_limits(k, up, down);
+    for (TorrentKey k : selection_())
+        engine_.set_torrent_limits(k, up, down);
 }
 
 void TorrentActions::ask_limits() {
     const auto keys = selection_();
-    if (keys.isEmpty()) return;
+    if (keys.isEmpty())
+        return;
     const TorrentSnapshot* first = engine_.find(keys.front());
     LimitsDialog dialog(first ? first->down_limit : 0, first ? first->up_limit : 0, parent_);
-    if (dialog.exec() == QDialog::Accepted) set_limits(dialog.down_limit(), dialog.up_limit());
+    if (dialog.exec() == QDialog::Accepted)
+        set_limits(dialog.down_limit(), dialog.up_limit());
 }
 
 }  // namespace shoal::gui

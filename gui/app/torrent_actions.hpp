@@ -18,7 +18,7 @@ class TorrentStore;
 
 class TorrentActions final : public QObject {
     Q_OBJECT
-public:
+  public:
     using Selection = std::function<QList<TorrentKey>()>;
     using StoreId = std::function<QString(TorrentKey)>;
 
@@ -44,10 +44,10 @@ public:
     void start_all();
     void pause_all();
 
-signals:
+  signals:
     void removed(shoal::gui::TorrentKey key, const QString& store_id);
 
-private:
+  private:
     void ask_limits();
 
     Engine& engine_;

@@ -30,12 +30,15 @@ TorrentStore::TorrentStore(QString folder) : folder_(std::move(folder)) {
     }
 }
 
-QString TorrentStore::index_path() const { return QDir(folder_).filePath(QStringLiteral("torrents.json")); }
+QString TorrentStore::index_path() const {
+    return QDir(folder_).filePath(QStringLiteral("torrents.json"));
+}
 
 void TorrentStore::write_index() const {
     // Written whole and renamed over the old one, so a crash never leaves half an index.
     QSaveFile out(index_path());
-    if (!out.open(QIODevice::WriteOnly)) return;
+    if (!out.open(QIODevice::WriteOnly))
+        return;
     out.write(QJsonDocument(entries_).toJson());
     out.commit();
 }
@@ -44,10 +47,11 @@ QString TorrentStore::add(const AddRequest& r) {
     const QString id = store_id(r);
     QJsonObject e;
     if (r.info) {
-        if (r.torrent_bytes.isEmpty()) return {};
+        if (r.torrent_bytes.isEmpty())
+            return {};
         QSaveFile file(QDir(folder_).filePath(id + QStringLiteral(".torrent")));
-        if (!file.open(QIODevice::WriteOnly) || file.write(r.torrent_bytes) != r.torrent_bytes.size() ||
-            !file.commit()) {
+        if (!file.open(QIODevice::WriteOnly) ||
+            file.write(r.torrent_bytes) != r.torrent_bytes.size() || !file.commit()) {
             return {};
         }
         e[QStringLiteral("file")] = id + QStringLiteral(".torrent");
@@ -60,7 +64,8 @@ QString TorrentStore::add(const AddRequest& r) {
     e[QStringLiteral("added_on")] =
         (r.added_on.isValid() ? r.added_on : QDateTime::currentDateTime()).toString(Qt::ISODate);
     QJsonArray priorities;
-    for (int p : r.file_priorities) priorities.append(p);
+    for (int p : r.file_priorities)
+        priorities.append(p);
     e[QStringLiteral("priorities")] = priorities;
     entries_[id] = e;
     write_index();
@@ -68,27 +73,33 @@ QString TorrentStore::add(const AddRequest& r) {
 }
 
 void TorrentStore::remove(const QString& id) {
-    if (!entries_.contains(id)) return;
+    if (!entries_.contains(id))
+        return;
     const QString file = entries_[id].toObject()[QStringLiteral("file")].toString();
-    if (!file.isEmpty()) QFile::remove(QDir(folder_).filePath(file));
+    if (!file.isEmpty())
+        QFile::remove(QDir(folder_).filePath(file));
     entries_.remove(id);
     write_index();
 }
 
 void TorrentStore::set_paused(const QString& id, bool paused) {
-    if (!entries_.contains(id)) return;
+    if (!entries_.contains(id))
+        return;
     QJsonObject e = entries_[id].toObject();
-    if (e[QStringLiteral("paused")].toBool() == paused) return;
+    if (e[QStringLiteral("paused")].toBool() == paused)
+        return;
     e[QStringLiteral("paused")] = paused;
     entries_[id] = e;
     write_index();
 }
 
 void TorrentStore::set_priorities(const QString& id, const std::vector<int>& priorities) {
-    if (!entries_.contains(id)) return;
+    if (!entries_.contains(id))
+        return;
     QJsonObject e = entries_[id].toObject();
     QJsonArray list;
-    for (int p : priorities) list.append(p);
+    for (int p : priorities)
+        list.append(p);
     e[QStringLiteral("priorities")] = list;
     entries_[id] = e;
     write_index();
@@ -103,33 +114,37 @@ std::vector<std::pair<QString, AddRequest>> TorrentStore::load(QStringList* prob
         r.paused = e[QStringLiteral("paused")].toBool();
         r.sequential = e[QStringLiteral("sequential")].toBool();
         r.added_on = QDateTime::fromString(e[QStringLiteral("added_on")].toString(), Qt::ISODate);
-        for (const auto& p : e[QStringLiteral("priorities")].toArray()) r.file_priorities.push_back(p.toInt());
+        for (const auto& p : e[QStringLiteral("priorities")].toArray())
+            r.file_priorities.push_back(p.toInt());
         r.magnet = e[QStringLiteral("magnet")].toString();
         const QString file = e[QStringLiteral("file")].toString();
         if (!file.isEmpty()) {
             QFile f(QDir(folder_).filePath(file));
             if (!f.open(QIODevice::ReadOnly)) {
-                if (problems) *problems << QObject::tr("%1: %2").arg(f.fileName(), f.errorString());
+                if (problems)
+                    *problems << QObject::tr("%1: %2").arg(f.fileName(), f.errorString());
                 continue;
             }
             r.torrent_bytes = f.readAll();
-            auto parsed = parse_torrent(std::string_view(r.torrent_bytes.constData(),
-                                                         static_cast<std::size_t>(r.torrent_bytes.size())));
+            auto parsed = parse_torrent(std::string_view(
+                r.torrent_bytes.constData(), static_cast<std::size_t>(r.torrent_bytes.size())));
             if (!parsed) {
-                if (problems) *problems << QObject::tr("%1: %2").arg(f.fileName(), QString::fromStdString(parsed.error().message));
+                if (problems)
+                    *problems << QObject::tr("%1: %2").arg(
+                        f.fileName(), QString::fromStdString(parsed.error().message));
                 continue;
             }
             r.info = std::make_shared<const TorrentInfo>(std::move(*parsed));
-            if (r.file_priorities.size() != r.info->files.size()) r.file_priorities.clear();
+            if (r.file_priorities.size() != r.info->files.size())
+                r.file_priorities.clear();
         } else if (r.magnet.isEmpty()) {
             continue;
         }
         out.emplace_back(it.key(), std::move(r));
     }
     // Oldest first, as they were added.
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-        return a.second.added_on < b.second.added_on;
-    });
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.second.added_on < b.second.added_on; });
     return out;
 }
 

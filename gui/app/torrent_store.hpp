@@ -12,7 +12,7 @@
 namespace shoal::gui {
 
 class TorrentStore {
-public:
+  public:
     explicit TorrentStore(QString folder);
 
     // Saves the request (copying the .torrent); returns the entry's id, empty on failure.
@@ -25,7 +25,7 @@ public:
     std::vector<std::pair<QString, AddRequest>> load(QStringList* problems) const;
     const QString& folder() const { return folder_; }
 
-private:
+  private:
     void write_index() const;
     QString index_path() const;
 

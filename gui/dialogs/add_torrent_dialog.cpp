@@ -43,8 +43,10 @@ AddTorrentDialog::AddTorrentDialog(const Engine& engine, const QString& save_dir
     folder_row->addWidget(save_dir_, 1);
     folder_row->addWidget(browse);
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Save folder"), save_dir_->text());
-        if (!dir.isEmpty()) save_dir_->setText(dir);
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Save folder"), save_dir_->text());
+        if (!dir.isEmpty())
+            save_dir_->setText(dir);
     });
 
     view_->setModel(files_);
@@ -80,9 +82,11 @@ bool AddTorrentDialog::load_file(const QString& path) {
         return false;
     }
     bytes_ = file.read(64 * 1024 * 1024 + 1);
-    auto parsed = parse_torrent(std::string_view(bytes_.constData(), static_cast<std::size_t>(bytes_.size())));
+    auto parsed = parse_torrent(
+        std::string_view(bytes_.constData(), static_cast<std::size_t>(bytes_.size())));
     if (!parsed) {
-        error_ = tr("'%1' is not a valid torrent: %2").arg(path, QString::fromStdString(parsed.error().message));
+        error_ = tr("'%1' is not a valid torrent: %2")
+                     .arg(path, QString::fromStdString(parsed.error().message));
         return false;
     }
     info_ = std::make_shared<const TorrentInfo>(std::move(*parsed));
@@ -93,7 +97,8 @@ bool AddTorrentDialog::load_file(const QString& path) {
 bool AddTorrentDialog::load_magnet(const QString& uri) {
     auto parsed = parse_magnet(uri.trimmed().toStdString());
     if (!parsed) {
-        error_ = tr("Not a usable magnet link: %1").arg(QString::fromStdString(parsed.error().message));
+        error_ =
+            tr("Not a usable magnet link: %1").arg(QString::fromStdString(parsed.error().message));
         return false;
     }
     magnet_ = uri.trimmed();

@@ -17,7 +17,7 @@ class FilesModel;
 
 class AddTorrentDialog final : public QDialog {
     Q_OBJECT
-public:
+  public:
     AddTorrentDialog(const Engine& engine, const QString& save_dir, QWidget* parent = nullptr);
 
     // Reads a .torrent file; on failure the dialog shows why and returns false.
@@ -36,7 +36,7 @@ public:
     FilesModel* files() const { return files_; }
     QTreeView* files_view() const { return view_; }
 
-private:
+  private:
     void show_info();
 
     std::shared_ptr<const TorrentInfo> info_;

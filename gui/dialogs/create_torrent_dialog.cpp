@@ -26,17 +26,20 @@ namespace {
 
 std::int64_t size_of(const QString& path) {
     const QFileInfo fi(path);
-    if (fi.isFile()) return fi.size();
+    if (fi.isFile())
+        return fi.size();
     std::int64_t total = 0;
     QDirIterator it(path, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
-    while (it.hasNext()) total += it.nextFileInfo().size();
+    while (it.hasNext())
+        total += it.nextFileInfo().size();
     return total;
 }
 
 std::vector<std::string> lines_of(const QString& text) {
     std::vector<std::string> out;
     for (const QString& line : text.split(QLatin1Char('\n'))) {
-        if (!line.trimmed().isEmpty()) out.push_back(line.trimmed().toStdString());
+        if (!line.trimmed().isEmpty())
+            out.push_back(line.trimmed().toStdString());
     }
     return out;
 }
@@ -69,11 +72,13 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent)
     source_row->addWidget(pick_folder);
     connect(pick_file, &QPushButton::clicked, this, [this] {
         const QString f = QFileDialog::getOpenFileName(this, tr("File to share"));
-        if (!f.isEmpty()) set_source(f);
+        if (!f.isEmpty())
+            set_source(f);
     });
     connect(pick_folder, &QPushButton::clicked, this, [this] {
         const QString d = QFileDialog::getExistingDirectory(this, tr("Folder to share"));
-        if (!d.isEmpty()) set_source(d);
+        if (!d.isEmpty())
+            set_source(d);
     });
     connect(source_, &QLineEdit::editingFinished, this, [this] { set_source(source_->text()); });
 
@@ -89,7 +94,8 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent)
     auto* piece_row = new QHBoxLayout;
     piece_row->addWidget(piece_);
     piece_row->addWidget(piece_count_, 1);
-    connect(piece_, &QComboBox::currentIndexChanged, this, &CreateTorrentDialog::update_piece_count);
+    connect(piece_, &QComboBox::currentIndexChanged, this,
+            &CreateTorrentDialog::update_piece_count);
 
     trackers_->setPlaceholderText(tr("One URL per line; an empty line starts the next tier"));
     web_seeds_->setPlaceholderText(tr("One URL per line"));
@@ -125,7 +131,8 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent)
 
 CreateTorrentDialog::~CreateTorrentDialog() {
     cancel_ = true;
-    if (worker_.joinable()) worker_.join();
+    if (worker_.joinable())
+        worker_.join();
 }
 
 void CreateTorrentDialog::set_source(const QString& path) {
@@ -146,13 +153,16 @@ void CreateTorrentDialog::update_piece_count() {
     }
     std::int64_t piece = piece_->currentData().toLongLong();
     const bool automatic = piece == 0;
-    if (automatic) piece = automatic_piece_length(total_size_);
+    if (automatic)
+        piece = automatic_piece_length(total_size_);
     const std::int64_t count = (total_size_ + piece - 1) / piece;
     piece_count_->setText(automatic ? tr("%1 pieces of %2").arg(count).arg(human_size(piece))
                                     : tr("%1 pieces").arg(count));
 }
 
-QString CreateTorrentDialog::output_path() const { return output_->text(); }
+QString CreateTorrentDialog::output_path() const {
+    return output_->text();
+}
 
 CreateOptions CreateTorrentDialog::options() const {
     CreateOptions o;
@@ -161,13 +171,15 @@ CreateOptions CreateTorrentDialog::options() const {
     Tier tier;
     for (const QString& line : trackers_->toPlainText().split(QLatin1Char('\n'))) {
         if (line.trimmed().isEmpty()) {
-            if (!tier.empty()) o.trackers.push_back(std::move(tier));
+            if (!tier.empty())
+                o.trackers.push_back(std::move(tier));
             tier.clear();
         } else {
             tier.push_back(line.trimmed().toStdString());
         }
     }
-    if (!tier.empty()) o.trackers.push_back(std::move(tier));
+    if (!tier.empty())
+        o.trackers.push_back(std::move(tier));
     o.web_seeds = lines_of(web_seeds_->toPlainText());
     o.is_private = private_->isChecked();
     o.comment = comment_->text().toStdString();
@@ -177,7 +189,8 @@ CreateOptions CreateTorrentDialog::options() const {
 }
 
 bool CreateTorrentDialog::start() {
-    if (running()) return false;
+    if (running())
+        return false;
     const QString source = source_->text();
     if (source.isEmpty() || !QFileInfo::exists(source)) {
         error_ = tr("Choose a file or folder that exists");
@@ -189,7 +202,8 @@ bool CreateTorrentDialog::start() {
         emit failed(error_);
         return false;
     }
-    if (worker_.joinable()) worker_.join();
+    if (worker_.joinable())
+        worker_.join();
     CreateOptions o = options();
     cancel_ = false;
     finished_ = false;
@@ -200,9 +214,13 @@ bool CreateTorrentDialog::start() {
     o.cancel = &cancel_;
     o.progress = [self](std::int64_t done, std::int64_t total) {
         const int value = total > 0 ? static_cast<int>(done * 1000 / total) : 0;
-        QMetaObject::invokeMethod(self, [self, value] {
-            if (self) self->progress_->setValue(value);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            self,
+            [self, value] {
+                if (self)
+                    self->progress_->setValue(value);
+            },
+            Qt::QueuedConnection);
     };
     const std::filesystem::path path = source.toStdString();
     worker_ = std::thread([this, self, o = std::move(o), path] {
@@ -212,9 +230,10 @@ bool CreateTorrentDialog::start() {
         QByteArray bytes = ok ? QByteArray::fromStdString(result->bytes) : QByteArray();
         QString save_dir = ok ? QString::fromStdString(result->save_dir.string()) : QString();
         // The dialog outlives this thread (its destructor joins), so `this` is safe to queue.
-        QMetaObject::invokeMethod(this, [this, ok, message, bytes, save_dir] {
-            on_finished(ok, message, bytes, save_dir);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, ok, message, bytes, save_dir] { on_finished(ok, message, bytes, save_dir); },
+            Qt::QueuedConnection);
     });
     return true;
 }
@@ -238,8 +257,10 @@ void CreateTorrentDialog::on_finished(bool ok, const QString& message, const QBy
     out.close();
     progress_->setValue(1000);
     AddRequest seed;
-    auto parsed = parse_torrent(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
-    if (parsed) seed.info = std::make_shared<const TorrentInfo>(std::move(*parsed));
+    auto parsed =
+        parse_torrent(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
+    if (parsed)
+        seed.info = std::make_shared<const TorrentInfo>(std::move(*parsed));
     seed.torrent_bytes = bytes;
     seed.save_dir = save_dir;
     seed.skip_check = true;  // we just hashed this very data
@@ -247,7 +268,9 @@ void CreateTorrentDialog::on_finished(bool ok, const QString& message, const QBy
     accept();
 }
 
-void CreateTorrentDialog::cancel() { cancel_ = true; }
+void CreateTorrentDialog::cancel() {
+    cancel_ = true;
+}
 
 void CreateTorrentDialog::reject() {
     // Cancel stops the hashing first; a second press closes.
@@ -259,12 +282,14 @@ void CreateTorrentDialog::reject() {
 }
 
 void CreateTorrentDialog::dragEnterEvent(QDragEnterEvent* event) {
-    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
 }
 
 void CreateTorrentDialog::dropEvent(QDropEvent* event) {
     const auto urls = event->mimeData()->urls();
-    if (!urls.isEmpty() && urls.front().isLocalFile()) set_source(urls.front().toLocalFile());
+    if (!urls.isEmpty() && urls.front().isLocalFile())
+        set_source(urls.front().toLocalFile());
 }
 
 }  // namespace shoal::gui

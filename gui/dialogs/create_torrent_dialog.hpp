@@ -24,7 +24,7 @@ namespace shoal::gui {
 
 class CreateTorrentDialog final : public QDialog {
     Q_OBJECT
-public:
+  public:
     explicit CreateTorrentDialog(QWidget* parent = nullptr);
     ~CreateTorrentDialog() override;
 
@@ -53,16 +53,17 @@ public:
     QCheckBox* seed_box() const { return seed_; }
     QProgressBar* progress_bar() const { return progress_; }
 
-signals:
+  signals:
     // Hashing finished and the file is written; `seed` carries the request to seed it, if asked.
-    void created(const QString& torrent_path, const shoal::gui::AddRequest& seed, bool start_seeding);
+    void created(const QString& torrent_path, const shoal::gui::AddRequest& seed,
+                 bool start_seeding);
     void failed(const QString& message);
 
-protected:
+  protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
-private:
+  private:
     void update_piece_count();
     void on_finished(bool ok, const QString& message, const QByteArray& bytes,
                      const QString& save_dir);

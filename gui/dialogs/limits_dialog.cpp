@@ -27,7 +27,11 @@ LimitsDialog::LimitsDialog(std::int64_t down, std::int64_t up, QWidget* parent)
     form->addRow(buttons);
 }
 
-std::int64_t LimitsDialog::down_limit() const { return std::int64_t{down_->value()} * 1024; }
-std::int64_t LimitsDialog::up_limit() const { return std::int64_t{up_->value()} * 1024; }
+std::int64_t LimitsDialog::down_limit() const {
+    return std::int64_t{down_->value()} * 1024;
+}
+std::int64_t LimitsDialog::up_limit() const {
+    return std::int64_t{up_->value()} * 1024;
+}
 
 }  // namespace shoal::gui

@@ -9,14 +9,14 @@ namespace shoal::gui {
 
 class LimitsDialog final : public QDialog {
     Q_OBJECT
-public:
+  public:
     LimitsDialog(std::int64_t down, std::int64_t up, QWidget* parent = nullptr);
     std::int64_t down_limit() const;  // bytes per second
     std::int64_t up_limit() const;
     QSpinBox* down_box() const { return down_; }
     QSpinBox* up_box() const { return up_; }
 
-private:
+  private:
     QSpinBox* down_;
     QSpinBox* up_;
 };

@@ -18,7 +18,8 @@ namespace shoal::gui {
 namespace {
 
 void mark_unsupported(QWidget* w, bool supported) {
-    if (supported) return;
+    if (supported)
+        return;
     w->setEnabled(false);
     w->setToolTip(QObject::tr("Not supported by the engine yet"));
 }
@@ -57,7 +58,8 @@ PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
     mark_unsupported(lsd_, engine.supports(Feature::lsd));
     // The engine has no session-wide connection cap yet; the per-torrent one it has.
     mark_unsupported(max_connections_, engine.supports(Feature::runtime_settings));
-    for (auto* b : {dht_, pex_, lsd_}) cf->addRow(QString(), b);
+    for (auto* b : {dht_, pex_, lsd_})
+        cf->addRow(QString(), b);
 
     auto* speed = new QGroupBox(tr("Speed"), this);
     auto* sf = new QFormLayout(speed);
@@ -81,8 +83,10 @@ PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
     row->addWidget(save_dir_, 1);
     row->addWidget(browse);
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString d = QFileDialog::getExistingDirectory(this, tr("Default save folder"), save_dir_->text());
-        if (!d.isEmpty()) save_dir_->setText(d);
+        const QString d =
+            QFileDialog::getExistingDirectory(this, tr("Default save folder"), save_dir_->text());
+        if (!d.isEmpty())
+            save_dir_->setText(d);
     });
     completion_ = new QComboBox(this);
     completion_->addItem(tr("Keep seeding"), int(CompletionAction::nothing));

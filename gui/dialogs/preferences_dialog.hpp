@@ -15,7 +15,7 @@ namespace shoal::gui {
 
 class PreferencesDialog final : public QDialog {
     Q_OBJECT
-public:
+  public:
     PreferencesDialog(const Engine& engine, QWidget* parent = nullptr);
     EngineSettings settings() const;
 
@@ -27,7 +27,7 @@ public:
     QLineEdit* save_dir_edit() const { return save_dir_; }
     QComboBox* completion_box() const { return completion_; }
 
-private:
+  private:
     EngineSettings base_;
     QSpinBox* port_;
     QSpinBox* down_;

@@ -7,12 +7,18 @@ namespace shoal::gui {
 
 QString status_text(TorrentStatus status) {
     switch (status) {
-        case TorrentStatus::checking: return QObject::tr("Checking");
-        case TorrentStatus::downloading: return QObject::tr("Downloading");
-        case TorrentStatus::seeding: return QObject::tr("Seeding");
-        case TorrentStatus::paused: return QObject::tr("Paused");
-        case TorrentStatus::error: return QObject::tr("Error");
-        case TorrentStatus::metadata: return QObject::tr("Fetching metadata");
+        case TorrentStatus::checking:
+            return QObject::tr("Checking");
+        case TorrentStatus::downloading:
+            return QObject::tr("Downloading");
+        case TorrentStatus::seeding:
+            return QObject::tr("Seeding");
+        case TorrentStatus::paused:
+            return QObject::tr("Paused");
+        case TorrentStatus::error:
+            return QObject::tr("Error");
+        case TorrentStatus::metadata:
+            return QObject::tr("Fetching metadata");
     }
     return {};
 }
@@ -41,7 +47,8 @@ TorrentSnapshot* Engine::mutable_find(TorrentKey key) {
 
 void Engine::mark_changed(TorrentKey key) {
     const int row = row_of(key);
-    if (row >= 0) dirty_[static_cast<std::size_t>(row)] = 1;
+    if (row >= 0)
+        dirty_[static_cast<std::size_t>(row)] = 1;
 }
 
 TorrentSnapshot& Engine::append_row(TorrentSnapshot snapshot) {
@@ -57,7 +64,8 @@ TorrentSnapshot& Engine::append_row(TorrentSnapshot snapshot) {
 
 void Engine::erase_row(TorrentKey key) {
     const int row = row_of(key);
-    if (row < 0) return;
+    if (row < 0)
+        return;
     emit torrent_about_to_be_removed(row);
     rows_.erase(rows_.begin() + row);
     dirty_.erase(dirty_.begin() + row);
@@ -72,14 +80,18 @@ void Engine::erase_row(TorrentKey key) {
 void Engine::refresh() {
     QList<int> rows;
     for (std::size_t i = 0; i < dirty_.size(); ++i) {
-        if (dirty_[i]) rows.push_back(static_cast<int>(i));
+        if (dirty_[i])
+            rows.push_back(static_cast<int>(i));
     }
     std::fill(dirty_.begin(), dirty_.end(), 0);
-    if (!rows.isEmpty()) emit torrents_changed(rows);
+    if (!rows.isEmpty())
+        emit torrents_changed(rows);
     emit refreshed();
 }
 
-void Engine::start_refresh_timer(int interval_ms) { refresh_timer_.start(interval_ms); }
+void Engine::start_refresh_timer(int interval_ms) {
+    refresh_timer_.start(interval_ms);
+}
 
 QString human_size(std::int64_t bytes) {
     static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
@@ -89,21 +101,27 @@ QString human_size(std::int64_t bytes) {
         value /= 1024;
         ++unit;
     }
-    if (unit == 0) return QStringLiteral("%1 B").arg(bytes);
+    if (unit == 0)
+        return QStringLiteral("%1 B").arg(bytes);
     return QStringLiteral("%1 %2").arg(value, 0, 'f', value < 10 ? 2 : 1).arg(units[unit]);
 }
 
 QString human_rate(double bytes_per_second) {
-    if (bytes_per_second <= 0) return QStringLiteral("0 B/s");
+    if (bytes_per_second <= 0)
+        return QStringLiteral("0 B/s");
     return human_size(static_cast<std::int64_t>(bytes_per_second)) + QStringLiteral("/s");
 }
 
 QString human_duration(double seconds) {
-    if (seconds < 0 || seconds > 100.0 * 24 * 3600) return QStringLiteral("∞");
+    if (seconds < 0 || seconds > 100.0 * 24 * 3600)
+        return QStringLiteral("∞");
     const auto s = static_cast<std::int64_t>(seconds);
-    if (s >= 86400) return QStringLiteral("%1d %2h").arg(s / 86400).arg(s / 3600 % 24);
-    if (s >= 3600) return QStringLiteral("%1h %2m").arg(s / 3600).arg(s / 60 % 60);
-    if (s >= 60) return QStringLiteral("%1m %2s").arg(s / 60).arg(s % 60);
+    if (s >= 86400)
+        return QStringLiteral("%1d %2h").arg(s / 86400).arg(s / 3600 % 24);
+    if (s >= 3600)
+        return QStringLiteral("%1h %2m").arg(s / 3600).arg(s / 60 % 60);
+    if (s >= 60)
+        return QStringLiteral("%1m %2s").arg(s / 60).arg(s % 60);
     return QStringLiteral("%1s").arg(s);
 }
 

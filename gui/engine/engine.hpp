@@ -36,7 +36,7 @@ struct AddResult {
 
 class Engine : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit Engine(QObject* parent = nullptr);
     ~Engine() override;
 
@@ -73,7 +73,7 @@ public:
     void refresh();
     void start_refresh_timer(int interval_ms);
 
-signals:
+  signals:
     void torrent_about_to_be_added(int row);
     void torrent_added(int row);
     void torrent_about_to_be_removed(int row);
@@ -86,13 +86,13 @@ signals:
     void torrent_finished(shoal::gui::TorrentKey key);
     void torrent_error(shoal::gui::TorrentKey key, const QString& message);
 
-protected:
+  protected:
     TorrentSnapshot& append_row(TorrentSnapshot snapshot);
     void erase_row(TorrentKey key);
     TorrentSnapshot* mutable_find(TorrentKey key);
     void mark_changed(TorrentKey key);
 
-private:
+  private:
     std::vector<TorrentSnapshot> rows_;
     std::unordered_map<TorrentKey, int> index_;
     std::vector<std::uint8_t> dirty_;  // per row: changed since the last refresh

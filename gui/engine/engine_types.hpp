@@ -59,7 +59,8 @@ struct TorrentSnapshot {
     }
     // Seconds to finish at the current rate; negative when unknown.
     double eta_seconds() const {
-        if (finished || down_rate <= 0) return -1;
+        if (finished || down_rate <= 0)
+            return -1;
         return static_cast<double>(wanted - wanted_done) / down_rate;
     }
     double ratio() const {

@@ -18,7 +18,8 @@ std::shared_ptr<const TorrentInfo> make_fake_info(const QString& name,
     for (std::size_t i = 0; i < file_sizes.size(); ++i) {
         FileEntry f;
         if (info->multi_file) {
-            f.path = {info->name, i % 3 == 2 ? "extras" : "data", "part-" + std::to_string(i) + ".bin"};
+            f.path = {info->name, i % 3 == 2 ? "extras" : "data",
+                      "part-" + std::to_string(i) + ".bin"};
         } else {
             f.path = {info->name};
         }
@@ -29,7 +30,8 @@ std::shared_ptr<const TorrentInfo> make_fake_info(const QString& name,
     }
     info->total_size = offset;
     info->piece_length = 256 * 1024;
-    while (info->total_size / info->piece_length > 2000) info->piece_length *= 2;
+    while (info->total_size / info->piece_length > 2000)
+        info->piece_length *= 2;
     info->num_pieces = (info->total_size + info->piece_length - 1) / info->piece_length;
     const QByteArray seed = name.toUtf8();
     info->info_hash_v1 = InfoHashV1::from_bytes(
@@ -53,7 +55,8 @@ TorrentKey FakeEngine::insert(TorrentSnapshot s, std::vector<int> priorities) {
     s.key = key;
     Extra& e = extra_[key];
     if (s.info) {
-        if (priorities.empty()) priorities.assign(s.info->files.size(), k_priority_normal);
+        if (priorities.empty())
+            priorities.assign(s.info->files.size(), k_priority_normal);
         int tier = 0;
         for (const auto& urls : s.info->trackers) {
             for (const auto& url : urls) {
@@ -103,9 +106,12 @@ void FakeEngine::simulate_second() {
     for (const auto& row : torrents()) {
         TorrentSnapshot* s = mutable_find(row.key);
         if (s->status == TorrentStatus::downloading) {
-            s->wanted_done = std::min(s->wanted, s->wanted_done + static_cast<std::int64_t>(s->down_rate));
+            s->wanted_done =
+                std::min(s->wanted, s->wanted_done + static_cast<std::int64_t>(s->down_rate));
             s->downloaded = s->wanted_done;
-            if (s->num_pieces > 0) s->pieces_have = s->wanted_done * s->num_pieces / std::max<std::int64_t>(1, s->wanted);
+            if (s->num_pieces > 0)
+                s->pieces_have =
+                    s->wanted_done * s->num_pieces / std::max<std::int64_t>(1, s->wanted);
             if (s->wanted_done == s->wanted) {
                 s->status = TorrentStatus::seeding;
                 s->finished = true;
@@ -136,7 +142,8 @@ AddResult FakeEngine::add(const AddRequest& request) {
         s.magnet = request.magnet;
         s.status = TorrentStatus::metadata;
     }
-    if (request.info) s.status = request.paused ? TorrentStatus::paused : TorrentStatus::checking;
+    if (request.info)
+        s.status = request.paused ? TorrentStatus::paused : TorrentStatus::checking;
     if (request.skip_check && request.info) {
         s.wanted_done = s.wanted;
         s.finished = true;
@@ -145,7 +152,8 @@ AddResult FakeEngine::add(const AddRequest& request) {
     s.sequential = request.sequential;
     s.added_on = request.added_on.isValid() ? request.added_on : QDateTime::currentDateTime();
     QStringList priorities;
-    for (int p : request.file_priorities) priorities << QString::number(p);
+    for (int p : request.file_priorities)
+        priorities << QString::number(p);
     log(QStringLiteral("add %1 save=%2 paused=%3 skip_check=%4 sequential=%5 priorities=%6")
             .arg(s.name, request.save_dir)
             .arg(int(request.paused))
@@ -178,13 +186,18 @@ void FakeEngine::remove(TorrentKey key, bool with_data) {
     erase_row(key);
 }
 
-void FakeEngine::recheck(TorrentKey key) { log(QStringLiteral("recheck %1").arg(key.value)); }
-void FakeEngine::reannounce(TorrentKey key) { log(QStringLiteral("reannounce %1").arg(key.value)); }
+void FakeEngine::recheck(TorrentKey key) {
+    log(QStringLiteral("recheck %1").arg(key.value));
+}
+void FakeEngine::reannounce(TorrentKey key) {
+    log(QStringLiteral("reannounce %1").arg(key.value));
+}
 
 void FakeEngine::set_file_priority(TorrentKey key, int file, int priority) {
     log(QStringLiteral("priority %1 file=%2 priority=%3").arg(key.value).arg(file).arg(priority));
     auto it = extra_.find(key);
-    if (it != extra_.end() && file >= 0 && static_cast<std::size_t>(file) < it->second.priorities.size()) {
+    if (it != extra_.end() && file >= 0 &&
+        static_cast<std::size_t>(file) < it->second.priorities.size()) {
         it->second.priorities[static_cast<std::size_t>(file)] = priority;
     }
 }
@@ -222,7 +235,8 @@ QString FakeEngine::add_tracker(TorrentKey key, const QString& url, int tier) {
 QString FakeEngine::edit_tracker(TorrentKey key, const QString& url, const QString& new_url) {
     log(QStringLiteral("edit_tracker %1 %2 %3").arg(key.value).arg(url, new_url));
     for (auto& t : extra_[key].trackers) {
-        if (t.url == url) t.url = new_url;
+        if (t.url == url)
+            t.url = new_url;
     }
     return {};
 }
@@ -230,15 +244,17 @@ QString FakeEngine::edit_tracker(TorrentKey key, const QString& url, const QStri
 QString FakeEngine::remove_tracker(TorrentKey key, const QString& url) {
     log(QStringLiteral("remove_tracker %1 %2").arg(key.value).arg(url));
     auto& list = extra_[key].trackers;
-    list.erase(std::remove_if(list.begin(), list.end(), [&](const auto& t) { return t.url == url; }),
-               list.end());
+    list.erase(
+        std::remove_if(list.begin(), list.end(), [&](const auto& t) { return t.url == url; }),
+        list.end());
     return {};
 }
 
 std::vector<PeerSnapshot> FakeEngine::peers(TorrentKey key) const {
     std::vector<PeerSnapshot> out;
     const TorrentSnapshot* s = find(key);
-    if (!s) return out;
+    if (!s)
+        return out;
     static const char* clients[] = {"qBittorrent 4.5.2", "Transmission 4.0.3", "libtorrent 2.0.8",
                                     "aria2 1.36.0", "Shoal 0.1.0"};
     for (int i = 0; i < s->peers + s->seeds; ++i) {
@@ -256,8 +272,10 @@ std::vector<PeerSnapshot> FakeEngine::peers(TorrentKey key) const {
 
 std::vector<std::uint8_t> FakeEngine::pieces(TorrentKey key, bool* exact) const {
     const TorrentSnapshot* s = find(key);
-    if (exact) *exact = true;
-    if (!s) return {};
+    if (exact)
+        *exact = true;
+    if (!s)
+        return {};
     std::vector<std::uint8_t> out(static_cast<std::size_t>(s->num_pieces), 0);
     // Scattered like a real swarm's: every piece whose scrambled index falls under the count.
     for (std::size_t i = 0; i < out.size(); ++i) {

@@ -28,7 +28,7 @@ std::shared_ptr<const TorrentInfo> make_fake_info(const QString& name,
 
 class FakeEngine final : public Engine {
     Q_OBJECT
-public:
+  public:
     explicit FakeEngine(QObject* parent = nullptr);
 
     TorrentKey add_fake(const FakeTorrent& spec);
@@ -62,7 +62,7 @@ public:
     QString apply_settings(const EngineSettings& settings) override;
     SessionTotals totals() const override;
 
-private:
+  private:
     struct Extra {
         std::vector<int> priorities;
         std::vector<TrackerSnapshot> trackers;

@@ -15,28 +15,36 @@ namespace {
 
 TorrentStatus status_of(TorrentState state) {
     switch (state) {
-        case TorrentState::checking: return TorrentStatus::checking;
-        case TorrentState::downloading: return TorrentStatus::downloading;
-        case TorrentState::seeding: return TorrentStatus::seeding;
-        case TorrentState::paused: return TorrentStatus::paused;
-        case TorrentState::error: return TorrentStatus::error;
+        case TorrentState::checking:
+            return TorrentStatus::checking;
+        case TorrentState::downloading:
+            return TorrentStatus::downloading;
+        case TorrentState::seeding:
+            return TorrentStatus::seeding;
+        case TorrentState::paused:
+            return TorrentStatus::paused;
+        case TorrentState::error:
+            return TorrentStatus::error;
     }
     return TorrentStatus::error;
 }
 
 std::optional<boost::asio::ip::tcp::endpoint> parse_endpoint(const QString& text) {
     const int colon = text.lastIndexOf(QLatin1Char(':'));
-    if (colon <= 0) return std::nullopt;
+    if (colon <= 0)
+        return std::nullopt;
     QString host = text.left(colon);
     if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']'))) {
         host = host.mid(1, host.size() - 2);
     }
     bool ok = false;
     const uint port = text.mid(colon + 1).toUInt(&ok);
-    if (!ok || port == 0 || port > 65535) return std::nullopt;
+    if (!ok || port == 0 || port > 65535)
+        return std::nullopt;
     boost::system::error_code ec;
     auto address = boost::asio::ip::make_address(host.toStdString(), ec);
-    if (ec) return std::nullopt;
+    if (ec)
+        return std::nullopt;
     return boost::asio::ip::tcp::endpoint(address, static_cast<std::uint16_t>(port));
 }
 
@@ -53,13 +61,14 @@ SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& 
     s.download_limit = settings.use_alt_limits ? settings.alt_down_limit : settings.down_limit;
     session_ = std::make_unique<Session>(s);
     // Runs on the network thread: only queue the drain onto this object's (GUI) thread.
-    session_->set_wakeup([this] {
-        QMetaObject::invokeMethod(this, &SessionEngine::drain, Qt::QueuedConnection);
-    });
+    session_->set_wakeup(
+        [this] { QMetaObject::invokeMethod(this, &SessionEngine::drain, Qt::QueuedConnection); });
     start_refresh_timer(1000);
 }
 
-std::uint16_t SessionEngine::listen_port() const { return session_->listen_port(); }
+std::uint16_t SessionEngine::listen_port() const {
+    return session_->listen_port();
+}
 
 SessionEngine::~SessionEngine() {
     session_->set_wakeup({});
@@ -78,13 +87,15 @@ bool SessionEngine::supports(Feature feature) const {
         case Feature::runtime_settings:
         case Feature::dht:
         case Feature::pex:
-        case Feature::lsd: return false;
+        case Feature::lsd:
+            return false;
     }
     return false;
 }
 
 AddResult SessionEngine::add(const AddRequest& request) {
-    if (!request.info) return add_magnet(request);
+    if (!request.info)
+        return add_magnet(request);
     AddTorrentParams p;
     p.info = request.info;
     p.save_dir = QDir(request.save_dir).absolutePath().toStdString();
@@ -94,7 +105,8 @@ AddResult SessionEngine::add(const AddRequest& request) {
     p.file_priorities = request.file_priorities;
     for (const QString& peer : request.peers) {
         auto endpoint = parse_endpoint(peer);
-        if (!endpoint) return {{}, tr("'%1' is not an address and port").arg(peer)};
+        if (!endpoint)
+            return {{}, tr("'%1' is not an address and port").arg(peer)};
         p.peers.push_back(*endpoint);
     }
     const TorrentKey key{next_key_++};
@@ -103,13 +115,14 @@ AddResult SessionEngine::add(const AddRequest& request) {
     Tracked& t = tracked_[key];
     t.id = id;
     t.priorities = request.file_priorities;
-    if (t.priorities.empty()) t.priorities.assign(request.info->files.size(), k_priority_normal);
+    if (t.priorities.empty())
+        t.priorities.assign(request.info->files.size(), k_priority_normal);
     t.pieces.assign(static_cast<std::size_t>(request.info->num_pieces), 0);
     int tier = 0;
     for (const auto& urls : request.info->trackers) {
         for (const auto& url : urls) {
-            t.trackers.push_back({QString::fromStdString(url), tier, tr("Not contacted yet"), {},
-                                  -1, {}});
+            t.trackers.push_back(
+                {QString::fromStdString(url), tier, tr("Not contacted yet"), {}, -1, {}});
         }
         ++tier;
     }
@@ -130,7 +143,8 @@ AddResult SessionEngine::add(const AddRequest& request) {
 
 AddResult SessionEngine::add_magnet(const AddRequest& request) {
     auto magnet = parse_magnet(request.magnet.toStdString());
-    if (!magnet) return {{}, QString::fromStdString(magnet.error().message)};
+    if (!magnet)
+        return {{}, QString::fromStdString(magnet.error().message)};
     const TorrentKey key{next_key_++};
     tracked_[key];
     TorrentSnapshot s;
@@ -148,17 +162,20 @@ AddResult SessionEngine::add_magnet(const AddRequest& request) {
 
 void SessionEngine::pause(TorrentKey key) {
     auto it = tracked_.find(key);
-    if (it != tracked_.end() && it->second.id) session_->pause(*it->second.id);
+    if (it != tracked_.end() && it->second.id)
+        session_->pause(*it->second.id);
 }
 
 void SessionEngine::resume(TorrentKey key) {
     auto it = tracked_.find(key);
-    if (it != tracked_.end() && it->second.id) session_->resume(*it->second.id);
+    if (it != tracked_.end() && it->second.id)
+        session_->resume(*it->second.id);
 }
 
 void SessionEngine::remove(TorrentKey key, bool with_data) {
     auto it = tracked_.find(key);
-    if (it == tracked_.end()) return;
+    if (it == tracked_.end())
+        return;
     if (it->second.id) {
         session_->remove_torrent(*it->second.id, with_data);
         by_id_.erase(it->second.id->value);
@@ -169,7 +186,8 @@ void SessionEngine::remove(TorrentKey key, bool with_data) {
 
 void SessionEngine::recheck(TorrentKey key) {
     auto it = tracked_.find(key);
-    if (it == tracked_.end() || !it->second.id) return;
+    if (it == tracked_.end() || !it->second.id)
+        return;
     std::fill(it->second.pieces.begin(), it->second.pieces.end(), 0);
     session_->recheck(*it->second.id);
 }
@@ -178,9 +196,11 @@ void SessionEngine::reannounce(TorrentKey) {}
 
 void SessionEngine::set_file_priority(TorrentKey key, int file, int priority) {
     auto it = tracked_.find(key);
-    if (it == tracked_.end() || !it->second.id || file < 0) return;
+    if (it == tracked_.end() || !it->second.id || file < 0)
+        return;
     auto& priorities = it->second.priorities;
-    if (static_cast<std::size_t>(file) >= priorities.size()) return;
+    if (static_cast<std::size_t>(file) >= priorities.size())
+        return;
     priorities[static_cast<std::size_t>(file)] = priority;
     session_->set_file_priority(*it->second.id, static_cast<std::size_t>(file), priority);
 }
@@ -196,7 +216,8 @@ QString SessionEngine::rename_file(TorrentKey, int, const QString&) {
 
 void SessionEngine::set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) {
     auto it = tracked_.find(key);
-    if (it == tracked_.end() || !it->second.id) return;
+    if (it == tracked_.end() || !it->second.id)
+        return;
     session_->set_torrent_rate_limits(*it->second.id, up, down);
     if (auto* s = mutable_find(key)) {
         s->up_limit = up;
@@ -225,8 +246,10 @@ QString SessionEngine::remove_tracker(TorrentKey, const QString&) {
 std::vector<PeerSnapshot> SessionEngine::peers(TorrentKey key) const {
     std::vector<PeerSnapshot> out;
     auto it = tracked_.find(key);
-    if (it == tracked_.end()) return out;
-    for (const auto& [address, peer] : it->second.peers) out.push_back(peer);
+    if (it == tracked_.end())
+        return out;
+    for (const auto& [address, peer] : it->second.peers)
+        out.push_back(peer);
     return out;
 }
 
@@ -234,13 +257,15 @@ std::vector<std::uint8_t> SessionEngine::pieces(TorrentKey key, bool* exact) con
     auto it = tracked_.find(key);
     const TorrentSnapshot* s = find(key);
     if (it == tracked_.end() || !s) {
-        if (exact) *exact = false;
+        if (exact)
+            *exact = false;
         return {};
     }
     const auto& pieces = it->second.pieces;
     const auto known = std::count(pieces.begin(), pieces.end(), std::uint8_t{1});
     // After a start-up check of partial data the engine says how many pieces, not which.
-    if (exact) *exact = known == s->pieces_have;
+    if (exact)
+        *exact = known == s->pieces_have;
     return pieces;
 }
 
@@ -272,14 +297,16 @@ void SessionEngine::drain() {
     for (const Event& e : session_->pop_events()) {
         const TorrentId id = std::visit([](const auto& v) { return v.id; }, e);
         auto key_it = by_id_.find(id.value);
-        if (key_it == by_id_.end()) continue;  // removed already
+        if (key_it == by_id_.end())
+            continue;  // removed already
         apply(key_it->second, tracked_[key_it->second], e);
     }
 }
 
 void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
     TorrentSnapshot* s = mutable_find(key);
-    if (!s) return;
+    if (!s)
+        return;
     mark_changed(key);
     if (auto* stats = std::get_if<event::Stats>(&e)) {
         const TorrentStats& st = stats->stats;
@@ -296,12 +323,14 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
         s->seeds = st.seeds;
     } else if (auto* state = std::get_if<event::StateChanged>(&e)) {
         s->status = status_of(state->state);
-        if (state->state == TorrentState::downloading) t.was_downloading = true;
+        if (state->state == TorrentState::downloading)
+            t.was_downloading = true;
         if (state->state == TorrentState::seeding) {
             std::fill(t.pieces.begin(), t.pieces.end(), 1);
             s->pieces_have = s->num_pieces;
         }
-        if (state->state != TorrentState::error) s->error.clear();
+        if (state->state != TorrentState::error)
+            s->error.clear();
     } else if (auto* piece = std::get_if<event::PieceFinished>(&e)) {
         if (piece->piece >= 0 && static_cast<std::size_t>(piece->piece) < t.pieces.size()) {
             t.pieces[static_cast<std::size_t>(piece->piece)] = 1;
@@ -327,7 +356,8 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
     } else if (std::get_if<event::TorrentFinished>(&e)) {
         s->finished = true;
         s->completed_on = QDateTime::currentDateTime();
-        if (t.was_downloading) Q_EMIT torrent_finished(key);
+        if (t.was_downloading)
+            Q_EMIT torrent_finished(key);
     } else if (auto* error = std::get_if<event::Error>(&e)) {
         s->error = QString::fromStdString(error->message);
         Q_EMIT torrent_error(key, s->error);

@@ -18,7 +18,7 @@ namespace shoal::gui {
 
 class SessionEngine final : public Engine {
     Q_OBJECT
-public:
+  public:
     // Starts the session; throws std::system_error when it cannot listen.
     SessionEngine(const EngineSettings& settings, const std::string& listen_host,
                   QObject* parent = nullptr);
@@ -47,7 +47,7 @@ public:
 
     std::uint16_t listen_port() const;
 
-private:
+  private:
     // What the GUI learns about one torrent from the event stream.
     struct Tracked {
         std::optional<TorrentId> id;  // none for a magnet link the engine cannot fetch

@@ -7,14 +7,20 @@
 namespace shoal::gui {
 
 QString priority_text(int priority) {
-    if (priority < 0) return QObject::tr("Mixed");
-    if (priority == k_priority_skip) return QObject::tr("Do not download");
-    if (priority < k_priority_normal) return QObject::tr("Low");
-    if (priority == k_priority_normal) return QObject::tr("Normal");
+    if (priority < 0)
+        return QObject::tr("Mixed");
+    if (priority == k_priority_skip)
+        return QObject::tr("Do not download");
+    if (priority < k_priority_normal)
+        return QObject::tr("Low");
+    if (priority == k_priority_normal)
+        return QObject::tr("Normal");
     return QObject::tr("High");
 }
 
-FilesModel::FilesModel(QObject* parent) : QAbstractItemModel(parent) { nodes_.emplace_back(); }
+FilesModel::FilesModel(QObject* parent) : QAbstractItemModel(parent) {
+    nodes_.emplace_back();
+}
 
 void FilesModel::set_torrent(std::shared_ptr<const TorrentInfo> info, std::vector<int> priorities) {
     beginResetModel();
@@ -27,7 +33,8 @@ void FilesModel::set_torrent(std::shared_ptr<const TorrentInfo> info, std::vecto
         QHash<QPair<int, QString>, int> folders;
         for (std::size_t f = 0; f < info->files.size(); ++f) {
             const FileEntry& entry = info->files[f];
-            if (entry.pad) continue;
+            if (entry.pad)
+                continue;
             int parent = 0;
             for (std::size_t c = 0; c < entry.path.size(); ++c) {
                 const QString part = QString::fromStdString(entry.path[c]);
@@ -38,11 +45,14 @@ void FilesModel::set_torrent(std::shared_ptr<const TorrentInfo> info, std::vecto
                     Node n;
                     n.name = part;
                     n.parent = parent;
-                    n.row = static_cast<int>(nodes_[static_cast<std::size_t>(parent)].children.size());
-                    if (leaf) n.file = static_cast<int>(f);
+                    n.row =
+                        static_cast<int>(nodes_[static_cast<std::size_t>(parent)].children.size());
+                    if (leaf)
+                        n.file = static_cast<int>(f);
                     nodes_.push_back(n);
                     nodes_[static_cast<std::size_t>(parent)].children.push_back(node);
-                    if (!leaf) folders.insert({parent, part}, node);
+                    if (!leaf)
+                        folders.insert({parent, part}, node);
                 }
                 nodes_[static_cast<std::size_t>(node)].size += entry.size;
                 parent = node;
@@ -54,11 +64,13 @@ void FilesModel::set_torrent(std::shared_ptr<const TorrentInfo> info, std::vecto
 }
 
 void FilesModel::update_priorities(const std::vector<int>& priorities) {
-    if (priorities.size() != priorities_.size()) return;
+    if (priorities.size() != priorities_.size())
+        return;
     for (std::size_t f = 0; f < priorities.size(); ++f) {
         if (priorities[f] != priorities_[f]) {
             priorities_[f] = priorities[f];
-            if (node_of_file_[f] >= 0) notify(node_of_file_[f]);
+            if (node_of_file_[f] >= 0)
+                notify(node_of_file_[f]);
         }
     }
 }
@@ -72,41 +84,51 @@ int FilesModel::node_of(const QModelIndex& index) const {
 }
 
 QModelIndex FilesModel::index_of(int node, int column) const {
-    if (node <= 0) return {};
+    if (node <= 0)
+        return {};
     return createIndex(nodes_[static_cast<std::size_t>(node)].row, column, quintptr(node));
 }
 
 QModelIndex FilesModel::index(int row, int column, const QModelIndex& parent) const {
-    if (!hasIndex(row, column, parent)) return {};
+    if (!hasIndex(row, column, parent))
+        return {};
     const Node& p = nodes_[static_cast<std::size_t>(node_of(parent))];
     return createIndex(row, column, quintptr(p.children[static_cast<std::size_t>(row)]));
 }
 
 QModelIndex FilesModel::parent(const QModelIndex& child) const {
-    if (!child.isValid()) return {};
+    if (!child.isValid())
+        return {};
     return index_of(nodes_[static_cast<std::size_t>(node_of(child))].parent, 0);
 }
 
 int FilesModel::rowCount(const QModelIndex& parent) const {
-    if (parent.isValid() && parent.column() != 0) return 0;
+    if (parent.isValid() && parent.column() != 0)
+        return 0;
     return static_cast<int>(nodes_[static_cast<std::size_t>(node_of(parent))].children.size());
 }
 
-int FilesModel::columnCount(const QModelIndex&) const { return column_count; }
+int FilesModel::columnCount(const QModelIndex&) const {
+    return column_count;
+}
 
 void FilesModel::collect_files(int node, std::vector<int>& out) const {
     const Node& n = nodes_[static_cast<std::size_t>(node)];
-    if (n.file >= 0) out.push_back(n.file);
-    for (int c : n.children) collect_files(c, out);
+    if (n.file >= 0)
+        out.push_back(n.file);
+    for (int c : n.children)
+        collect_files(c, out);
 }
 
 int FilesModel::folder_priority(int node) const {
     std::vector<int> files;
     collect_files(node, files);
-    if (files.empty()) return k_priority_normal;
+    if (files.empty())
+        return k_priority_normal;
     const int first = priorities_[static_cast<std::size_t>(files[0])];
     for (int f : files) {
-        if (priorities_[static_cast<std::size_t>(f)] != first) return -1;
+        if (priorities_[static_cast<std::size_t>(f)] != first)
+            return -1;
     }
     return first;
 }
@@ -115,33 +137,42 @@ Qt::CheckState FilesModel::check_state(int node) const {
     std::vector<int> files;
     collect_files(node, files);
     int wanted = 0;
-    for (int f : files) wanted += priorities_[static_cast<std::size_t>(f)] > 0 ? 1 : 0;
-    if (wanted == 0) return Qt::Unchecked;
+    for (int f : files)
+        wanted += priorities_[static_cast<std::size_t>(f)] > 0 ? 1 : 0;
+    if (wanted == 0)
+        return Qt::Unchecked;
     return wanted == static_cast<int>(files.size()) ? Qt::Checked : Qt::PartiallyChecked;
 }
 
 QVariant FilesModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+        return {};
     const int id = node_of(index);
     const Node& n = nodes_[static_cast<std::size_t>(id)];
     switch (role) {
         case Qt::DisplayRole:
         case Qt::EditRole:
-            if (index.column() == name) return n.name;
-            if (index.column() == size) return human_size(n.size);
+            if (index.column() == name)
+                return n.name;
+            if (index.column() == size)
+                return human_size(n.size);
             if (index.column() == priority) {
                 return priority_text(n.file >= 0 ? priorities_[static_cast<std::size_t>(n.file)]
                                                  : folder_priority(id));
             }
             return {};
         case Qt::CheckStateRole:
-            if (index.column() == name) return check_state(id);
+            if (index.column() == name)
+                return check_state(id);
             return {};
         case Qt::TextAlignmentRole:
-            if (index.column() == size) return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+            if (index.column() == size)
+                return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
             return {};
-        case file_role: return n.file;
-        default: return {};
+        case file_role:
+            return n.file;
+        default:
+            return {};
     }
 }
 
@@ -151,20 +182,25 @@ void FilesModel::notify(int node) {
         emit dataChanged(index_of(up, 0), index_of(up, column_count - 1));
     }
     const Node& n = nodes_[static_cast<std::size_t>(node)];
-    if (n.children.empty()) return;
-    emit dataChanged(index_of(n.children.front(), 0), index_of(n.children.back(), column_count - 1));
+    if (n.children.empty())
+        return;
+    emit dataChanged(index_of(n.children.front(), 0),
+                     index_of(n.children.back(), column_count - 1));
     for (int c : n.children) {
-        if (!nodes_[static_cast<std::size_t>(c)].children.empty()) notify(c);
+        if (!nodes_[static_cast<std::size_t>(c)].children.empty())
+            notify(c);
     }
 }
 
 void FilesModel::set_priority(const QModelIndex& index, int priority) {
     const int node = node_of(index);
-    if (node <= 0) return;
+    if (node <= 0)
+        return;
     std::vector<int> files;
     collect_files(node, files);
     for (int f : files) {
-        if (priorities_[static_cast<std::size_t>(f)] == priority) continue;
+        if (priorities_[static_cast<std::size_t>(f)] == priority)
+            continue;
         priorities_[static_cast<std::size_t>(f)] = priority;
         emit priority_changed(f, priority);
     }
@@ -172,7 +208,8 @@ void FilesModel::set_priority(const QModelIndex& index, int priority) {
 }
 
 bool FilesModel::setData(const QModelIndex& index, const QVariant& value, int role) {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid) || index.column() != name) return false;
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid) || index.column() != name)
+        return false;
     const int node = node_of(index);
     if (role == Qt::CheckStateRole) {
         const bool on = value.value<Qt::CheckState>() != Qt::Unchecked;
@@ -182,8 +219,10 @@ bool FilesModel::setData(const QModelIndex& index, const QVariant& value, int ro
     if (role == Qt::EditRole && rename_) {
         Node& n = nodes_[static_cast<std::size_t>(node)];
         const QString text = value.toString().trimmed();
-        if (n.file < 0 || text.isEmpty() || text == n.name) return false;
-        if (!rename_(n.file, text).isEmpty()) return false;
+        if (n.file < 0 || text.isEmpty() || text == n.name)
+            return false;
+        if (!rename_(n.file, text).isEmpty())
+            return false;
         n.name = text;
         emit dataChanged(index, index);
         return true;
@@ -192,22 +231,29 @@ bool FilesModel::setData(const QModelIndex& index, const QVariant& value, int ro
 }
 
 Qt::ItemFlags FilesModel::flags(const QModelIndex& index) const {
-    if (!index.isValid()) return Qt::NoItemFlags;
+    if (!index.isValid())
+        return Qt::NoItemFlags;
     Qt::ItemFlags f = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
     if (index.column() == name) {
         f |= Qt::ItemIsUserCheckable | Qt::ItemIsAutoTristate;
-        if (rename_ && nodes_[static_cast<std::size_t>(node_of(index))].file >= 0) f |= Qt::ItemIsEditable;
+        if (rename_ && nodes_[static_cast<std::size_t>(node_of(index))].file >= 0)
+            f |= Qt::ItemIsEditable;
     }
     return f;
 }
 
 QVariant FilesModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
     switch (section) {
-        case name: return tr("Name");
-        case size: return tr("Size");
-        case priority: return tr("Priority");
-        default: return {};
+        case name:
+            return tr("Name");
+        case size:
+            return tr("Size");
+        case priority:
+            return tr("Priority");
+        default:
+            return {};
     }
 }
 

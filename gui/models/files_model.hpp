@@ -13,7 +13,7 @@ namespace shoal::gui {
 
 class FilesModel final : public QAbstractItemModel {
     Q_OBJECT
-public:
+  public:
     enum Column { name, size, priority, column_count };
     enum Role { file_role = Qt::UserRole + 1 };  // file index, or -1 for a folder
 
@@ -39,10 +39,10 @@ public:
     Qt::ItemFlags flags(const QModelIndex& index) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
-signals:
+  signals:
     void priority_changed(int file, int priority);
 
-private:
+  private:
     struct Node {
         QString name;
         int parent = -1;

@@ -11,7 +11,7 @@ namespace shoal::gui {
 
 template <class Row>
 class KeyedTableModel : public QAbstractTableModel {
-public:
+  public:
     using QAbstractTableModel::QAbstractTableModel;
 
     int rowCount(const QModelIndex& parent = {}) const override {
@@ -19,7 +19,7 @@ public:
     }
     const std::vector<Row>& rows() const { return rows_; }
 
-protected:
+  protected:
     virtual QString key_of(const Row& row) const = 0;
     virtual bool same(const Row& a, const Row& b) const = 0;
 
@@ -29,7 +29,8 @@ protected:
 
     void replace_rows(std::vector<Row> fresh) {
         QHash<QString, std::size_t> fresh_index;
-        for (std::size_t i = 0; i < fresh.size(); ++i) fresh_index.insert(key_of(fresh[i]), i);
+        for (std::size_t i = 0; i < fresh.size(); ++i)
+            fresh_index.insert(key_of(fresh[i]), i);
         for (int i = static_cast<int>(rows_.size()) - 1; i >= 0; --i) {
             if (!fresh_index.contains(key_of(rows_[static_cast<std::size_t>(i)]))) {
                 beginRemoveRows({}, i, i);
@@ -49,16 +50,19 @@ protected:
         }
         std::vector<Row> added;
         for (std::size_t i = 0; i < fresh.size(); ++i) {
-            if (!kept[i]) added.push_back(std::move(fresh[i]));
+            if (!kept[i])
+                added.push_back(std::move(fresh[i]));
         }
-        if (added.empty()) return;
+        if (added.empty())
+            return;
         const int first = static_cast<int>(rows_.size());
         beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
-        for (auto& r : added) rows_.push_back(std::move(r));
+        for (auto& r : added)
+            rows_.push_back(std::move(r));
         endInsertRows();
     }
 
-private:
+  private:
     std::vector<Row> rows_;
 };
 

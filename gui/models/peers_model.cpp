@@ -27,29 +27,44 @@ QVariant PeersModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::TextAlignmentRole && index.column() >= progress) {
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     }
-    if (role != Qt::DisplayRole) return {};
+    if (role != Qt::DisplayRole)
+        return {};
     switch (index.column()) {
-        case address: return p.address;
-        case client: return p.client;
-        case flags: return p.flags;
+        case address:
+            return p.address;
+        case client:
+            return p.client;
+        case flags:
+            return p.flags;
         case progress:
             return or_dash(p.progress, QStringLiteral("%1%").arg(p.progress * 100, 0, 'f', 1));
-        case down_rate: return or_dash(p.down_rate, human_rate(p.down_rate));
-        case up_rate: return or_dash(p.up_rate, human_rate(p.up_rate));
-        default: return {};
+        case down_rate:
+            return or_dash(p.down_rate, human_rate(p.down_rate));
+        case up_rate:
+            return or_dash(p.up_rate, human_rate(p.up_rate));
+        default:
+            return {};
     }
 }
 
 QVariant PeersModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
     switch (section) {
-        case address: return tr("Address");
-        case client: return tr("Client");
-        case flags: return tr("Flags");
-        case progress: return tr("Progress");
-        case down_rate: return tr("Down Speed");
-        case up_rate: return tr("Up Speed");
-        default: return {};
+        case address:
+            return tr("Address");
+        case client:
+            return tr("Client");
+        case flags:
+            return tr("Flags");
+        case progress:
+            return tr("Progress");
+        case down_rate:
+            return tr("Down Speed");
+        case up_rate:
+            return tr("Up Speed");
+        default:
+            return {};
     }
 }
 

@@ -8,7 +8,7 @@ namespace shoal::gui {
 
 class PeersModel final : public KeyedTableModel<PeerSnapshot> {
     Q_OBJECT
-public:
+  public:
     enum Column { address, client, flags, progress, down_rate, up_rate, column_count };
 
     using KeyedTableModel::KeyedTableModel;
@@ -18,7 +18,7 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
-protected:
+  protected:
     QString key_of(const PeerSnapshot& p) const override { return p.address; }
     bool same(const PeerSnapshot& a, const PeerSnapshot& b) const override;
 };

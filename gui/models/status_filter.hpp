@@ -17,7 +17,7 @@ QString filter_name(StatusFilter filter);
 // One row per filter, "Downloading (3)"; counts are recomputed on each engine refresh.
 class StatusFilterModel final : public QAbstractListModel {
     Q_OBJECT
-public:
+  public:
     enum Role { filter_role = Qt::UserRole + 1, count_role };
 
     explicit StatusFilterModel(Engine& engine, QObject* parent = nullptr);
@@ -28,7 +28,7 @@ public:
 
     void recount();
 
-private:
+  private:
     void recount_soon();
 
     Engine& engine_;

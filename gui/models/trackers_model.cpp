@@ -9,7 +9,8 @@ int TrackersModel::columnCount(const QModelIndex& parent) const {
 }
 
 QString TrackersModel::url_at(int row) const {
-    if (row < 0 || row >= rowCount()) return {};
+    if (row < 0 || row >= rowCount())
+        return {};
     return rows()[static_cast<std::size_t>(row)].url;
 }
 
@@ -23,32 +24,48 @@ QVariant TrackersModel::data(const QModelIndex& index, int role) const {
         return {};
     }
     const TrackerSnapshot& t = row_at(index);
-    if (role == Qt::ToolTipRole && index.column() == message) return t.message;
-    if (role != Qt::DisplayRole) return {};
+    if (role == Qt::ToolTipRole && index.column() == message)
+        return t.message;
+    if (role != Qt::DisplayRole)
+        return {};
     switch (index.column()) {
-        case tier: return t.tier + 1;
-        case url: return t.url;
-        case status: return t.status;
-        case peers: return t.peers < 0 ? QStringLiteral("–") : QString::number(t.peers);
-        case message: return t.message;
+        case tier:
+            return t.tier + 1;
+        case url:
+            return t.url;
+        case status:
+            return t.status;
+        case peers:
+            return t.peers < 0 ? QStringLiteral("–") : QString::number(t.peers);
+        case message:
+            return t.message;
         case next_announce:
             return t.next_announce.isValid()
                        ? QLocale().toString(t.next_announce.time(), QLocale::ShortFormat)
                        : QStringLiteral("–");
-        default: return {};
+        default:
+            return {};
     }
 }
 
 QVariant TrackersModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
     switch (section) {
-        case tier: return tr("Tier");
-        case url: return tr("URL");
-        case status: return tr("Status");
-        case peers: return tr("Peers");
-        case message: return tr("Message");
-        case next_announce: return tr("Next Announce");
-        default: return {};
+        case tier:
+            return tr("Tier");
+        case url:
+            return tr("URL");
+        case status:
+            return tr("Status");
+        case peers:
+            return tr("Peers");
+        case message:
+            return tr("Message");
+        case next_announce:
+            return tr("Next Announce");
+        default:
+            return {};
     }
 }
 

@@ -8,7 +8,7 @@ namespace shoal::gui {
 
 class TrackersModel final : public KeyedTableModel<TrackerSnapshot> {
     Q_OBJECT
-public:
+  public:
     enum Column { tier, url, status, peers, message, next_announce, column_count };
 
     using KeyedTableModel::KeyedTableModel;
@@ -19,7 +19,7 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
-protected:
+  protected:
     QString key_of(const TrackerSnapshot& t) const override { return t.url; }
     bool same(const TrackerSnapshot& a, const TrackerSnapshot& b) const override;
 };

@@ -10,7 +10,7 @@ namespace shoal::gui {
 
 class TransferModel final : public QAbstractTableModel {
     Q_OBJECT
-public:
+  public:
     enum Column {
         name,
         size,
@@ -41,7 +41,7 @@ public:
 
     TorrentKey key_at(int row) const;
 
-private:
+  private:
     void on_changed(const QList<int>& rows);
     QVariant display(const TorrentSnapshot& s, int column) const;
     QVariant sort_value(const TorrentSnapshot& s, int column) const;

@@ -22,7 +22,8 @@ ContentTab::ContentTab(Engine& engine, QWidget* parent)
     view_->setEditTriggers(QAbstractItemView::EditKeyPressed);
     view_->header()->resizeSection(FilesModel::name, 360);
     view_->header()->resizeSection(FilesModel::size, 90);
-    auto* open = new QPushButton(QIcon(QStringLiteral(":/icons/folder.svg")), tr("Open Folder"), this);
+    auto* open =
+        new QPushButton(QIcon(QStringLiteral(":/icons/folder.svg")), tr("Open Folder"), this);
     auto* buttons = new QHBoxLayout;
     buttons->addStretch();
     buttons->addWidget(open);
@@ -54,7 +55,8 @@ void ContentTab::show_torrent(TorrentKey key) {
 
 void ContentTab::show_menu(const QPoint& pos) {
     const QModelIndex index = view_->indexAt(pos);
-    if (!index.isValid()) return;
+    if (!index.isValid())
+        return;
     QMenu menu(this);
     QMenu* priority = menu.addMenu(tr("Priority"));
     for (int p : {k_priority_skip, k_priority_low, k_priority_normal, k_priority_high}) {
@@ -78,13 +80,16 @@ void ContentTab::show_menu(const QPoint& pos) {
 
 void ContentTab::open_folder() const {
     const TorrentSnapshot* s = engine_.find(key_);
-    if (!s) return;
+    if (!s)
+        return;
     QString folder = s->save_dir;
     const QModelIndex current = view_->currentIndex();
     if (current.isValid()) {
         QString relative = model_->relative_path(current);
-        if (current.data(FilesModel::file_role).toInt() >= 0) relative = relative.section(QLatin1Char('/'), 0, -2);
-        if (!relative.isEmpty()) folder = QDir(folder).filePath(relative);
+        if (current.data(FilesModel::file_role).toInt() >= 0)
+            relative = relative.section(QLatin1Char('/'), 0, -2);
+        if (!relative.isEmpty())
+            folder = QDir(folder).filePath(relative);
     }
     QDesktopServices::openUrl(QUrl::fromLocalFile(folder));
 }

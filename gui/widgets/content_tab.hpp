@@ -13,13 +13,13 @@ class FilesModel;
 
 class ContentTab final : public QWidget {
     Q_OBJECT
-public:
+  public:
     ContentTab(Engine& engine, QWidget* parent = nullptr);
     void show_torrent(TorrentKey key);
     FilesModel* model() const { return model_; }
     QTreeView* view() const { return view_; }
 
-private:
+  private:
     void show_menu(const QPoint& pos);
     void open_folder() const;
 

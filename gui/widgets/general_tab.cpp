@@ -54,7 +54,8 @@ QString GeneralTab::field_text(const QString& field) const {
 
 void GeneralTab::show_torrent(const Engine& engine, const TorrentSnapshot* s) {
     if (!s) {
-        for (auto& [name, label] : fields_) label->clear();
+        for (auto& [name, label] : fields_)
+            label->clear();
         pieces_->set_pieces({}, true);
         return;
     }
@@ -73,13 +74,17 @@ void GeneralTab::show_torrent(const Engine& engine, const TorrentSnapshot* s) {
     set("Down speed", human_rate(s->down_rate));
     set("Up speed", human_rate(s->up_rate));
     set("Seeds / peers", QStringLiteral("%1 / %2").arg(s->seeds).arg(s->peers));
-    set("ETA", s->status == TorrentStatus::downloading ? human_duration(s->eta_seconds()) : QStringLiteral("–"));
-    auto limit = [](std::int64_t v) { return v > 0 ? human_rate(static_cast<double>(v)) : tr("none"); };
+    set("ETA", s->status == TorrentStatus::downloading ? human_duration(s->eta_seconds())
+                                                       : QStringLiteral("–"));
+    auto limit = [](std::int64_t v) {
+        return v > 0 ? human_rate(static_cast<double>(v)) : tr("none");
+    };
     set("Limits", tr("down %1, up %2").arg(limit(s->down_limit), limit(s->up_limit)));
     set("Save folder", s->save_dir);
     set("Added on", locale.toString(s->added_on, QLocale::ShortFormat));
-    set("Completed on", s->completed_on.isValid() ? locale.toString(s->completed_on, QLocale::ShortFormat)
-                                                  : QStringLiteral("–"));
+    set("Completed on", s->completed_on.isValid()
+                            ? locale.toString(s->completed_on, QLocale::ShortFormat)
+                            : QStringLiteral("–"));
     const TorrentInfo* info = s->info.get();
     if (!info) {
         for (const char* f : {"Size", "Pieces", "Info-hash v1", "Info-hash v2", "Created by",
@@ -88,19 +93,26 @@ void GeneralTab::show_torrent(const Engine& engine, const TorrentSnapshot* s) {
         }
         return;
     }
-    set("Size", QStringLiteral("%1 (%2 bytes)").arg(human_size(info->total_size)).arg(locale.toString(qlonglong(info->total_size))));
+    set("Size", QStringLiteral("%1 (%2 bytes)")
+                    .arg(human_size(info->total_size))
+                    .arg(locale.toString(qlonglong(info->total_size))));
     set("Pieces", tr("%1 × %2 (have %3)")
                       .arg(locale.toString(qlonglong(info->num_pieces)))
                       .arg(human_size(info->piece_length))
                       .arg(locale.toString(qlonglong(s->pieces_have))));
-    set("Info-hash v1", info->info_hash_v1 ? QString::fromStdString(info->info_hash_v1->hex()) : tr("none (v2 only)"));
-    set("Info-hash v2", info->info_hash_v2 ? QString::fromStdString(info->info_hash_v2->hex()) : tr("none (v1 only)"));
-    set("Created by", info->created_by.empty() ? QStringLiteral("–") : QString::fromStdString(info->created_by));
+    set("Info-hash v1", info->info_hash_v1 ? QString::fromStdString(info->info_hash_v1->hex())
+                                           : tr("none (v2 only)"));
+    set("Info-hash v2", info->info_hash_v2 ? QString::fromStdString(info->info_hash_v2->hex())
+                                           : tr("none (v1 only)"));
+    set("Created by",
+        info->created_by.empty() ? QStringLiteral("–") : QString::fromStdString(info->created_by));
     set("Created on", info->creation_date
-                          ? locale.toString(QDateTime::fromSecsSinceEpoch(*info->creation_date), QLocale::ShortFormat)
+                          ? locale.toString(QDateTime::fromSecsSinceEpoch(*info->creation_date),
+                                            QLocale::ShortFormat)
                           : QStringLiteral("–"));
     QString comment = QString::fromStdString(info->comment);
-    if (info->is_private) comment = tr("[private] ") + comment;
+    if (info->is_private)
+        comment = tr("[private] ") + comment;
     set("Comment", comment.isEmpty() ? QStringLiteral("–") : comment);
 }
 

@@ -15,12 +15,12 @@ class PieceBar;
 
 class GeneralTab final : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit GeneralTab(QWidget* parent = nullptr);
     void show_torrent(const Engine& engine, const TorrentSnapshot* snapshot);
     QString field_text(const QString& field) const;
 
-private:
+  private:
     QLabel* add_field(QFormLayout* form, const QString& label);
 
     PieceBar* pieces_;

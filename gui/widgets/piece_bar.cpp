@@ -10,7 +10,8 @@ PieceBar::PieceBar(QWidget* parent) : QWidget(parent) {
 }
 
 void PieceBar::set_pieces(std::vector<std::uint8_t> pieces, bool exact) {
-    if (pieces == pieces_ && exact == exact_) return;
+    if (pieces == pieces_ && exact == exact_)
+        return;
     pieces_ = std::move(pieces);
     exact_ = exact;
     setToolTip(exact_ ? QString()
@@ -32,8 +33,10 @@ void PieceBar::paintEvent(QPaintEvent*) {
             auto last = std::max(first + 1, static_cast<std::size_t>((x + 1) * per_px));
             last = std::min(last, pieces_.size());
             int have = 0;
-            for (std::size_t i = first; i < last; ++i) have += pieces_[i] ? 1 : 0;
-            if (have == 0) continue;
+            for (std::size_t i = first; i < last; ++i)
+                have += pieces_[i] ? 1 : 0;
+            if (have == 0)
+                continue;
             const double share = static_cast<double>(have) / static_cast<double>(last - first);
             QColor c = full;
             c.setAlphaF(static_cast<float>(0.25 + 0.75 * share));

@@ -10,15 +10,15 @@ namespace shoal::gui {
 
 class PieceBar final : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit PieceBar(QWidget* parent = nullptr);
     void set_pieces(std::vector<std::uint8_t> pieces, bool exact);
     QSize sizeHint() const override { return {300, 18}; }
 
-protected:
+  protected:
     void paintEvent(QPaintEvent* event) override;
 
-private:
+  private:
     std::vector<std::uint8_t> pieces_;
     bool exact_ = true;
 };

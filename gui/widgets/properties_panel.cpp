@@ -62,13 +62,23 @@ void PropertiesPanel::show_torrent(TorrentKey key) {
 
 void PropertiesPanel::refresh() {
     const TorrentSnapshot* s = engine_.find(key_);
-    if (!s) setEnabled(false);
+    if (!s)
+        setEnabled(false);
     switch (currentIndex()) {
-        case general: general_->show_torrent(engine_, s); break;
-        case trackers: trackers_->show_torrent(key_); break;
-        case peers: peers_model_->set_peers(engine_.peers(key_)); break;
-        case content: content_->show_torrent(key_); break;
-        default: break;
+        case general:
+            general_->show_torrent(engine_, s);
+            break;
+        case trackers:
+            trackers_->show_torrent(key_);
+            break;
+        case peers:
+            peers_model_->set_peers(engine_.peers(key_));
+            break;
+        case content:
+            content_->show_torrent(key_);
+            break;
+        default:
+            break;
     }
 }
 

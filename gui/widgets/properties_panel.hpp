@@ -19,7 +19,7 @@ class SpeedGraph;
 
 class PropertiesPanel final : public QTabWidget {
     Q_OBJECT
-public:
+  public:
     enum Tab { general, trackers, peers, content, speed };
 
     PropertiesPanel(Engine& engine, QWidget* parent = nullptr);
@@ -33,7 +33,7 @@ public:
     PeersModel* peers_model() const { return peers_model_; }
     SpeedGraph* speed_graph() const { return speed_; }
 
-private:
+  private:
     Engine& engine_;
     TorrentKey key_;
     GeneralTab* general_;

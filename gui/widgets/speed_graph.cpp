@@ -14,7 +14,9 @@ const QColor k_up(0x2e, 0x9e, 0x5b);
 
 }  // namespace
 
-SpeedGraph::SpeedGraph(QWidget* parent) : QWidget(parent) { setMinimumHeight(100); }
+SpeedGraph::SpeedGraph(QWidget* parent) : QWidget(parent) {
+    setMinimumHeight(100);
+}
 
 void SpeedGraph::add_sample(double down, double up) {
     down_.push_back(down);
@@ -33,16 +35,21 @@ void SpeedGraph::paintEvent(QPaintEvent*) {
     const int left = fm.horizontalAdvance(QStringLiteral("000.0 MiB/s")) + 8;
     const QRect plot = rect().adjusted(left, fm.height() + 6, -8, -fm.height() - 4);
     p.fillRect(rect(), palette().color(QPalette::Base));
-    if (plot.width() < 10 || plot.height() < 10) return;
+    if (plot.width() < 10 || plot.height() < 10)
+        return;
 
     double top = 1024;
-    for (double v : down_) top = std::max(top, v);
-    for (double v : up_) top = std::max(top, v);
+    for (double v : down_)
+        top = std::max(top, v);
+    for (double v : up_)
+        top = std::max(top, v);
     // A round top (1, 2 or 5 times a power of 1024 or 10) keeps the axis labels readable.
     double unit = 1;
-    while (top / unit >= 1024) unit *= 1024;
+    while (top / unit >= 1024)
+        unit *= 1024;
     double nice = 1;
-    while (nice * unit < top) nice = nice < 2 ? 2 : nice < 5 ? 5 : nice < 10 ? 10 : nice * 2;
+    while (nice * unit < top)
+        nice = nice < 2 ? 2 : nice < 5 ? 5 : nice < 10 ? 10 : nice * 2;
     top = nice * unit;
 
     p.setPen(QPen(palette().color(QPalette::Mid), 1, Qt::DotLine));
@@ -55,13 +62,14 @@ void SpeedGraph::paintEvent(QPaintEvent*) {
         p.setPen(QPen(palette().color(QPalette::Mid), 1, Qt::DotLine));
     }
     p.setPen(palette().color(QPalette::Text));
-    p.drawText(QRect(plot.left(), plot.bottom() + 2, plot.width(), fm.height()),
-               Qt::AlignLeft, tr("5 minutes ago"));
-    p.drawText(QRect(plot.left(), plot.bottom() + 2, plot.width(), fm.height()),
-               Qt::AlignRight, tr("now"));
+    p.drawText(QRect(plot.left(), plot.bottom() + 2, plot.width(), fm.height()), Qt::AlignLeft,
+               tr("5 minutes ago"));
+    p.drawText(QRect(plot.left(), plot.bottom() + 2, plot.width(), fm.height()), Qt::AlignRight,
+               tr("now"));
 
     auto draw = [&](const std::deque<double>& samples, const QColor& color) {
-        if (samples.size() < 2) return;
+        if (samples.size() < 2)
+            return;
         QPainterPath path;
         const double dx = static_cast<double>(plot.width()) / (k_samples - 1);
         const double x0 = plot.right() - dx * static_cast<double>(samples.size() - 1);

@@ -8,7 +8,7 @@ namespace shoal::gui {
 
 class SpeedGraph final : public QWidget {
     Q_OBJECT
-public:
+  public:
     static constexpr int k_samples = 300;
 
     explicit SpeedGraph(QWidget* parent = nullptr);
@@ -16,10 +16,10 @@ public:
     std::size_t sample_count() const { return down_.size(); }
     QSize sizeHint() const override { return {400, 160}; }
 
-protected:
+  protected:
     void paintEvent(QPaintEvent* event) override;
 
-private:
+  private:
     std::deque<double> down_;
     std::deque<double> up_;
 };

@@ -12,7 +12,8 @@ StatusBar::StatusBar(Engine& engine, QWidget* parent)
       up_(new QLabel(this)),
       dht_(new QLabel(this)),
       free_(new QLabel(this)) {
-    for (QLabel* l : {free_, dht_, down_, up_}) addPermanentWidget(l);
+    for (QLabel* l : {free_, dht_, down_, up_})
+        addPermanentWidget(l);
     connect(&engine, &Engine::refreshed, this, &StatusBar::refresh);
     refresh();
 }

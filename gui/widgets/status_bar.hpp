@@ -11,12 +11,12 @@ namespace shoal::gui {
 
 class StatusBar final : public QStatusBar {
     Q_OBJECT
-public:
+  public:
     StatusBar(Engine& engine, QWidget* parent = nullptr);
     void refresh();
     QString text_of(int part) const;  // 0: down, 1: up, 2: DHT, 3: free space
 
-private:
+  private:
     Engine& engine_;
     QLabel* down_;
     QLabel* up_;

@@ -29,7 +29,8 @@ TrackersTab::TrackersTab(Engine& engine, QWidget* parent)
     view_->header()->resizeSection(TrackersModel::peers, 50);
     view_->header()->resizeSection(TrackersModel::message, 220);
     auto* buttons = new QVBoxLayout;
-    for (auto* b : {add_, edit_, remove_}) buttons->addWidget(b);
+    for (auto* b : {add_, edit_, remove_})
+        buttons->addWidget(b);
     buttons->addStretch();
     auto* layout = new QHBoxLayout(this);
     layout->addWidget(view_, 1);
@@ -38,18 +39,22 @@ TrackersTab::TrackersTab(Engine& engine, QWidget* parent)
     const bool editable = engine_.supports(Feature::edit_trackers);
     for (auto* b : {add_, edit_, remove_}) {
         b->setEnabled(editable);
-        if (!editable) b->setToolTip(tr("The engine cannot change a torrent's trackers yet"));
+        if (!editable)
+            b->setToolTip(tr("The engine cannot change a torrent's trackers yet"));
     }
     connect(add_, &QPushButton::clicked, this, [this] {
         const QString url = QInputDialog::getText(this, tr("Add tracker"), tr("Announce URL:"));
-        if (!url.trimmed().isEmpty()) add_tracker(url.trimmed());
+        if (!url.trimmed().isEmpty())
+            add_tracker(url.trimmed());
     });
     connect(edit_, &QPushButton::clicked, this, [this] {
         const QString old = selected_url();
-        if (old.isEmpty()) return;
+        if (old.isEmpty())
+            return;
         const QString url = QInputDialog::getText(this, tr("Edit tracker"), tr("Announce URL:"),
                                                   QLineEdit::Normal, old);
-        if (!url.trimmed().isEmpty()) edit_selected(url.trimmed());
+        if (!url.trimmed().isEmpty())
+            edit_selected(url.trimmed());
     });
     connect(remove_, &QPushButton::clicked, this, &TrackersTab::remove_selected);
 }
@@ -65,24 +70,28 @@ QString TrackersTab::selected_url() const {
 }
 
 void TrackersTab::report(const QString& error) {
-    if (!error.isEmpty()) QMessageBox::warning(this, tr("Trackers"), error);
+    if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Trackers"), error);
     model_->set_trackers(engine_.trackers(key_));
 }
 
 void TrackersTab::add_tracker(const QString& url) {
     int tier = 0;
-    for (const auto& t : model_->rows()) tier = std::max(tier, t.tier + 1);
+    for (const auto& t : model_->rows())
+        tier = std::max(tier, t.tier + 1);
     report(engine_.add_tracker(key_, url, tier));
 }
 
 void TrackersTab::edit_selected(const QString& new_url) {
     const QString url = selected_url();
-    if (!url.isEmpty()) report(engine_.edit_tracker(key_, url, new_url));
+    if (!url.isEmpty())
+        report(engine_.edit_tracker(key_, url, new_url));
 }
 
 void TrackersTab::remove_selected() {
     const QString url = selected_url();
-    if (!url.isEmpty()) report(engine_.remove_tracker(key_, url));
+    if (!url.isEmpty())
+        report(engine_.remove_tracker(key_, url));
 }
 
 }  // namespace shoal::gui

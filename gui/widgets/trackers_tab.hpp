@@ -14,7 +14,7 @@ class TrackersModel;
 
 class TrackersTab final : public QWidget {
     Q_OBJECT
-public:
+  public:
     TrackersTab(Engine& engine, QWidget* parent = nullptr);
     void show_torrent(TorrentKey key);
     TrackersModel* model() const { return model_; }
@@ -25,7 +25,7 @@ public:
     void edit_selected(const QString& new_url);
     void remove_selected();
 
-private:
+  private:
     QString selected_url() const;
     void report(const QString& error);
 

@@ -43,7 +43,8 @@ void TransferView::restore_layout() {
     h->resizeSection(TransferModel::added_on, 130);
     sortByColumn(TransferModel::added_on, Qt::AscendingOrder);
     const QByteArray state = QSettings().value(k_layout_key).toByteArray();
-    if (!state.isEmpty()) h->restoreState(state);
+    if (!state.isEmpty())
+        h->restoreState(state);
 }
 
 void TransferView::save_layout() const {

@@ -8,17 +8,17 @@ namespace shoal::gui {
 
 class TransferView final : public QTreeView {
     Q_OBJECT
-public:
+  public:
     explicit TransferView(QWidget* parent = nullptr);
 
     void restore_layout();
     void save_layout() const;
 
-protected:
+  protected:
     void dataChanged(const QModelIndex& top_left, const QModelIndex& bottom_right,
                      const QList<int>& roles = {}) override;
 
-private:
+  private:
     void show_header_menu(const QPoint& pos);
 };
 

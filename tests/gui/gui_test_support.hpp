@@ -20,7 +20,8 @@ inline void write_data(const QString& path, qint64 size, char seed = 'a') {
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly));
     QByteArray block(64 * 1024, Qt::Uninitialized);
-    for (int i = 0; i < block.size(); ++i) block[i] = static_cast<char>(seed + (i * 7) % 23);
+    for (int i = 0; i < block.size(); ++i)
+        block[i] = static_cast<char>(seed + (i * 7) % 23);
     for (qint64 done = 0; done < size; done += block.size()) {
         f.write(block.constData(), std::min<qint64>(block.size(), size - done));
     }
@@ -39,10 +40,12 @@ inline MadeTorrent make_torrent(const QString& source, const QString& torrent_pa
     CreateOptions o;
     o.trackers = {{"http://127.0.0.1:1/announce"}};
     auto created = create_torrent(source.toStdString(), o);
-    if (!created) qFatal("cannot create a torrent: %s", created.error().message.c_str());
+    if (!created)
+        qFatal("cannot create a torrent: %s", created.error().message.c_str());
     out.bytes = QByteArray::fromStdString(created->bytes);
     QFile f(torrent_path);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(torrent_path));
+    if (!f.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(torrent_path));
     f.write(out.bytes);
     out.torrent_path = torrent_path;
     out.save_dir = QString::fromStdString(created->save_dir.string());

@@ -24,7 +24,7 @@ using namespace shoal::gui::test;
 
 class DialogsTest : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void initTestCase();
     void add_file_with_choices();
     void add_rejects_a_bad_file();
@@ -34,7 +34,7 @@ private slots:
     void piece_count_follows_the_choice();
     void preferences_reach_the_engine();
 
-private:
+  private:
     QTemporaryDir dir_;
 };
 
@@ -130,8 +130,10 @@ void DialogsTest::create_torrent_with_every_option() {
     CreateTorrentDialog* dialog = window.show_create_dialog(data);
     QVERIFY(dialog);
     QCOMPARE(dialog->output_edit()->text(), data + ".torrent");
-    dialog->format_box()->setCurrentIndex(dialog->format_box()->findData(int(shoal::TorrentFormat::v2)));
-    dialog->trackers_edit()->setPlainText("http://a.example/announce\nhttp://b.example/announce\n\nudp://c.example:6969");
+    dialog->format_box()->setCurrentIndex(
+        dialog->format_box()->findData(int(shoal::TorrentFormat::v2)));
+    dialog->trackers_edit()->setPlainText(
+        "http://a.example/announce\nhttp://b.example/announce\n\nudp://c.example:6969");
     dialog->web_seeds_edit()->setPlainText("http://seed.example/files/");
     dialog->private_box()->setChecked(true);
     dialog->comment_edit()->setText("holiday");
@@ -202,8 +204,9 @@ void DialogsTest::preferences_reach_the_engine() {
     dialog->completion_box()->setCurrentIndex(1);
     dialog->accept();
     QCOMPARE(engine.calls().size(), 1);
-    QCOMPARE(engine.calls()[0],
-             QStringLiteral("settings port=51413 down=512000 up=0 alt=1 dht=0 save=/data/incoming"));
+    QCOMPARE(
+        engine.calls()[0],
+        QStringLiteral("settings port=51413 down=512000 up=0 alt=1 dht=0 save=/data/incoming"));
     QCOMPARE(engine.settings().on_completion, CompletionAction::pause);
 }
 

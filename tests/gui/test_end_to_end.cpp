@@ -20,12 +20,12 @@ using namespace shoal::gui::test;
 
 class EndToEndTest : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void initTestCase();
     void downloads_from_a_local_seed();
     void magnet_shows_what_the_engine_lacks();
 
-private:
+  private:
     QTemporaryDir dir_;
 };
 
@@ -43,9 +43,8 @@ void EndToEndTest::downloads_from_a_local_seed() {
     write_data(data, 3 * 1024 * 1024 + 12345);
 
     QProcess seeder;
-    seeder.start(QString::fromLocal8Bit(cli),
-                 {"seed", data, "--listen", "127.0.0.1", "--port", "0", "--v1", "-v", "-t",
-                  "http://127.0.0.1:9/announce"});
+    seeder.start(QString::fromLocal8Bit(cli), {"seed", data, "--listen", "127.0.0.1", "--port", "0",
+                                               "--v1", "-v", "-t", "http://127.0.0.1:9/announce"});
     QVERIFY(seeder.waitForStarted());
     // `-v` prints "listening on HOST:PORT" on stderr once the torrent is made and served.
     QString err;
@@ -98,7 +97,8 @@ void EndToEndTest::downloads_from_a_local_seed() {
     QVERIFY(std::all_of(pieces.begin(), pieces.end(), [](std::uint8_t p) { return p != 0; }));
     // The torrent's one tracker is listed, and its failure (a closed port) reported.
     QCOMPARE(engine.trackers(added.key).size(), 1u);
-    QTRY_COMPARE_WITH_TIMEOUT(engine.trackers(added.key)[0].status, QStringLiteral("Failed"), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(engine.trackers(added.key)[0].status, QStringLiteral("Failed"),
+                              20000);
     QVERIFY(!engine.trackers(added.key)[0].message.isEmpty());
 
     seeder.terminate();

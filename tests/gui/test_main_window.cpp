@@ -17,8 +17,8 @@
 #include "gui_test_support.hpp"
 #include "models/transfer_filter.hpp"
 #include "models/transfer_model.hpp"
-#include "widgets/properties_panel.hpp"
 #include "widgets/general_tab.hpp"
+#include "widgets/properties_panel.hpp"
 #include "widgets/status_bar.hpp"
 #include "widgets/transfer_view.hpp"
 
@@ -27,7 +27,7 @@ using namespace shoal::gui::test;
 
 class MainWindowTest : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void initTestCase();
     void actions_act_on_the_selection();
     void context_menu_has_every_action();
@@ -39,7 +39,7 @@ private slots:
     void sidebar_and_search_filter();
     void properties_follow_the_selection();
 
-private:
+  private:
     AddRequest request_for(const QString& name);
     QTemporaryDir dir_;
 };
@@ -96,7 +96,8 @@ void MainWindowTest::context_menu_has_every_action() {
     window.actions()->fill_menu(menu);
     QStringList texts;
     for (QAction* a : menu.actions()) {
-        if (!a->isSeparator()) texts << a->text();
+        if (!a->isSeparator())
+            texts << a->text();
     }
     QCOMPARE(texts, (QStringList{"Start", "Pause", "Remove", "Remove With Data", "Force Recheck",
                                  "Reannounce", "Open Folder", "Copy Magnet Link", "Set Limits…"}));

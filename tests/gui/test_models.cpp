@@ -16,7 +16,7 @@ using namespace shoal::gui;
 
 class ModelsTest : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void transfer_model_follows_the_engine();
     void changed_rows_only();
     void filters_by_status_and_text();
@@ -69,7 +69,8 @@ void ModelsTest::transfer_model_follows_the_engine() {
 void ModelsTest::changed_rows_only() {
     FakeEngine engine;
     TransferModel model(engine);
-    for (int i = 0; i < 10; ++i) engine.add_fake(spec(QStringLiteral("t%1").arg(i), TorrentStatus::downloading, 0.1));
+    for (int i = 0; i < 10; ++i)
+        engine.add_fake(spec(QStringLiteral("t%1").arg(i), TorrentStatus::downloading, 0.1));
     QSignalSpy spy(&model, &QAbstractItemModel::dataChanged);
     engine.pause(TorrentKey{3});
     engine.pause(TorrentKey{4});
@@ -90,7 +91,8 @@ void ModelsTest::filters_by_status_and_text() {
     TransferModel model(engine);
     TransferFilter filter(engine);
     filter.setSourceModel(&model);
-    QAbstractItemModelTester tester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester tester(&filter,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
     engine.add_fake(spec("Debian ISO", TorrentStatus::downloading, 0.5, 1000));
     engine.add_fake(spec("Ubuntu ISO", TorrentStatus::seeding, 1.0, 0, 10));
     engine.add_fake(spec("Photos", TorrentStatus::paused, 1.0));
@@ -222,7 +224,8 @@ void ModelsTest::files_model_tree_and_priorities() {
     QCOMPARE(top.siblingAtColumn(FilesModel::priority).data().toString(), QStringLiteral("Mixed"));
     model.update_priorities({4, 4, 4, 4});
     QCOMPARE(top.data(Qt::CheckStateRole).value<Qt::CheckState>(), Qt::Checked);
-    QCOMPARE(model.relative_path(model.index(0, 0, extras)), QStringLiteral("album/extras/part-2.bin"));
+    QCOMPARE(model.relative_path(model.index(0, 0, extras)),
+             QStringLiteral("album/extras/part-2.bin"));
     // Without a rename handler names are read-only.
     QVERIFY(!(model.flags(model.index(0, 0, extras)) & Qt::ItemIsEditable));
     QString renamed;

@@ -2,7 +2,6 @@
 // properties tab and each dialog, saved as PNGs in the build folder. Each image must have
 // real content, and no transfer-list cell or toolbar button may be cut short.
 #include <QDir>
-#include <cmath>
 #include <QHeaderView>
 #include <QImage>
 #include <QPainter>
@@ -12,6 +11,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QtTest>
+#include <cmath>
 
 #include "app/main_window.hpp"
 #include "app/resources.hpp"
@@ -32,13 +32,13 @@ using namespace shoal::gui::test;
 
 class ScreenshotsTest : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void initTestCase();
     void icons_render();
     void main_window_and_tabs();
     void dialogs();
 
-private:
+  private:
     void save(QWidget* widget, const QString& name);
     QDir out_;
     QTemporaryDir tmp_;
@@ -50,7 +50,8 @@ namespace {
 int colour_count(const QImage& image) {
     QSet<QRgb> colours;
     for (int y = 0; y < image.height(); y += 3) {
-        for (int x = 0; x < image.width(); x += 3) colours.insert(image.pixel(x, y));
+        for (int x = 0; x < image.width(); x += 3)
+            colours.insert(image.pixel(x, y));
     }
     return colours.size();
 }
@@ -61,7 +62,8 @@ void ScreenshotsTest::initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
     QSettings().clear();
     init_resources();
-    const QString dir = qEnvironmentVariable("SHOAL_SCREENSHOT_DIR", QDir::currentPath() + "/screenshots");
+    const QString dir =
+        qEnvironmentVariable("SHOAL_SCREENSHOT_DIR", QDir::currentPath() + "/screenshots");
     QVERIFY(QDir().mkpath(dir));
     out_ = QDir(dir);
     QVERIFY(tmp_.isValid());
@@ -72,8 +74,9 @@ void ScreenshotsTest::save(QWidget* widget, const QString& name) {
     QVERIFY(QTest::qWaitForWindowExposed(widget));
     QTest::qWait(50);
     const QImage image = widget->grab().toImage();
-    QVERIFY2(image.width() >= 300 && image.height() >= 150,
-             qPrintable(QStringLiteral("%1 is %2x%3").arg(name).arg(image.width()).arg(image.height())));
+    QVERIFY2(
+        image.width() >= 300 && image.height() >= 150,
+        qPrintable(QStringLiteral("%1 is %2x%3").arg(name).arg(image.width()).arg(image.height())));
     QVERIFY2(image.width() <= 1600 && image.height() <= 1000, qPrintable(name));
     const int colours = colour_count(image);
     QVERIFY2(colours >= 8, qPrintable(QStringLiteral("%1 has %2 colours").arg(name).arg(colours)));
@@ -81,8 +84,8 @@ void ScreenshotsTest::save(QWidget* widget, const QString& name) {
 }
 
 void ScreenshotsTest::icons_render() {
-    for (const char* name : {"shoal", "add-file", "add-magnet", "create", "start", "pause", "remove",
-                             "preferences", "folder"}) {
+    for (const char* name : {"shoal", "add-file", "add-magnet", "create", "start", "pause",
+                             "remove", "preferences", "folder"}) {
         const QString path = QStringLiteral(":/icons/%1.svg").arg(name);
         QSvgRenderer svg(path);
         QVERIFY2(svg.isValid(), qPrintable(path));
@@ -93,7 +96,8 @@ void ScreenshotsTest::icons_render() {
         p.end();
         int opaque = 0;
         for (int y = 0; y < 48; ++y) {
-            for (int x = 0; x < 48; ++x) opaque += qAlpha(image.pixel(x, y)) > 128 ? 1 : 0;
+            for (int x = 0; x < 48; ++x)
+                opaque += qAlpha(image.pixel(x, y)) > 128 ? 1 : 0;
         }
         // Visible strokes, but not a filled square.
         QVERIFY2(opaque > 48 * 48 / 20, qPrintable(path));
@@ -117,8 +121,8 @@ void ScreenshotsTest::main_window_and_tabs() {
         t.save_dir = "/home/user/Downloads";
         return engine.add_fake(t);
     };
-    const TorrentKey selected =
-        add("debian-12.5.0-amd64-netinst.iso", TorrentStatus::downloading, 0.42, 3.2e6, 1.1e5, 14, 31);
+    const TorrentKey selected = add("debian-12.5.0-amd64-netinst.iso", TorrentStatus::downloading,
+                                    0.42, 3.2e6, 1.1e5, 14, 31);
     add("Big Buck Bunny (1080p)", TorrentStatus::seeding, 1.0, 0, 4.5e5, 0, 6,
         {900 << 20, 12 << 20, 40 << 10});
     add("archlinux-2026.11.01-x86_64.iso", TorrentStatus::paused, 0.73, 0, 0, 0, 0);
@@ -127,7 +131,8 @@ void ScreenshotsTest::main_window_and_tabs() {
     add("Sintel 4K", TorrentStatus::error, 0.05, 0, 0, 0, 0);
     engine.apply_settings(engine.settings());
     add("Linux kernel source 6.12", TorrentStatus::downloading, 0.91, 8.7e5, 2.0e4, 3, 9);
-    add("Wikipedia dump 2026-10", TorrentStatus::seeding, 1.0, 0, 0, 0, 0, {std::int64_t{92} << 30});
+    add("Wikipedia dump 2026-10", TorrentStatus::seeding, 1.0, 0, 0, 0, 0,
+        {std::int64_t{92} << 30});
     auto* row = const_cast<TorrentSnapshot*>(engine.find(TorrentKey{5}));
     row->error = "No space left on device";
     engine.clear_calls();
@@ -147,21 +152,26 @@ void ScreenshotsTest::main_window_and_tabs() {
     TransferView* view = window.transfer_view();
     const QFontMetrics fm = view->fontMetrics();
     for (int c = 0; c < TransferModel::column_count; ++c) {
-        if (view->header()->isSectionHidden(c)) continue;
+        if (view->header()->isSectionHidden(c))
+            continue;
         const int width = view->header()->sectionSize(c);
-        const QString title = window.transfer_model()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+        const QString title =
+            window.transfer_model()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
         QVERIFY2(fm.horizontalAdvance(title) + 12 <= width, qPrintable("header " + title));
         for (int r = 0; r < window.transfer_filter()->rowCount(); ++r) {
             const QString text = window.transfer_filter()->index(r, c).data().toString();
-            QVERIFY2(fm.horizontalAdvance(text) + 10 <= width,
-                     qPrintable(QStringLiteral("column %1 cuts '%2' (%3 px)").arg(title, text).arg(width)));
+            QVERIFY2(
+                fm.horizontalAdvance(text) + 10 <= width,
+                qPrintable(
+                    QStringLiteral("column %1 cuts '%2' (%3 px)").arg(title, text).arg(width)));
         }
     }
     // Toolbar buttons show their whole label.
     const auto buttons = window.findChild<QToolBar*>()->findChildren<QToolButton*>();
     QVERIFY(buttons.size() >= 7);
     for (QToolButton* b : buttons) {
-        if (!b->isVisible() || b->text().isEmpty()) continue;
+        if (!b->isVisible() || b->text().isEmpty())
+            continue;
         QVERIFY2(b->width() >= b->sizeHint().width(), qPrintable(b->text()));
     }
 
@@ -179,7 +189,8 @@ void ScreenshotsTest::dialogs() {
     write_data(tmp_.filePath("Holiday Photos/beach/001.jpg"), 2'000'000);
     write_data(tmp_.filePath("Holiday Photos/beach/002.jpg"), 1'500'000, 'b');
     write_data(tmp_.filePath("Holiday Photos/notes.txt"), 4'000, 'n');
-    const MadeTorrent t = make_torrent(tmp_.filePath("Holiday Photos"), tmp_.filePath("photos.torrent"));
+    const MadeTorrent t =
+        make_torrent(tmp_.filePath("Holiday Photos"), tmp_.filePath("photos.torrent"));
 
     AddTorrentDialog* add = window.show_add_dialog(t.torrent_path);
     QVERIFY(add);
@@ -193,7 +204,8 @@ void ScreenshotsTest::dialogs() {
     magnet->close();
 
     CreateTorrentDialog* create = window.show_create_dialog(tmp_.filePath("Holiday Photos"));
-    create->trackers_edit()->setPlainText("udp://tracker.example.org:6969/announce\n\nhttps://backup.example.net/announce");
+    create->trackers_edit()->setPlainText(
+        "udp://tracker.example.org:6969/announce\n\nhttps://backup.example.net/announce");
     save(create, "dialog_create_torrent");
     create->close();
 

@@ -23,9 +23,11 @@ namespace {
 
 long status_kib(const char* field) {
     QFile f("/proc/self/status");
-    if (!f.open(QIODevice::ReadOnly)) return -1;
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
     for (const QByteArray& line : f.readAll().split('\n')) {
-        if (line.startsWith(field)) return line.mid(static_cast<int>(qstrlen(field))).trimmed().split(' ')[0].toLong();
+        if (line.startsWith(field))
+            return line.mid(static_cast<int>(qstrlen(field))).trimmed().split(' ')[0].toLong();
     }
     return -1;
 }
@@ -37,7 +39,8 @@ struct Figures {
 Figures summarise(std::vector<double> ms) {
     std::sort(ms.begin(), ms.end());
     Figures f;
-    for (double v : ms) f.mean += v;
+    for (double v : ms)
+        f.mean += v;
     f.mean /= static_cast<double>(ms.size());
     f.median = ms[ms.size() / 2];
     f.p95 = ms[std::min(ms.size() - 1, ms.size() * 95 / 100)];
@@ -48,7 +51,8 @@ Figures summarise(std::vector<double> ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true);
     init_resources();
@@ -65,10 +69,13 @@ int main(int argc, char** argv) {
     load.start();
     for (int i = 0; i < torrents; ++i) {
         FakeTorrent t;
-        t.name = QStringLiteral("torrent %1 of the benchmark swarm").arg(i, 5, 10, QLatin1Char('0'));
+        t.name =
+            QStringLiteral("torrent %1 of the benchmark swarm").arg(i, 5, 10, QLatin1Char('0'));
         t.file_sizes = {std::int64_t{100 + i % 900} << 20};
         const int kind = i % 10;
-        t.status = kind < 5 ? TorrentStatus::downloading : kind < 8 ? TorrentStatus::seeding : TorrentStatus::paused;
+        t.status = kind < 5   ? TorrentStatus::downloading
+                   : kind < 8 ? TorrentStatus::seeding
+                              : TorrentStatus::paused;
         t.progress = t.status == TorrentStatus::seeding ? 1.0 : (i % 97) / 100.0;
         t.down_rate = t.status == TorrentStatus::downloading ? 1000.0 * (1 + i % 50) : 0;
         t.up_rate = t.status != TorrentStatus::paused ? 300.0 * (1 + i % 20) : 0;
@@ -105,19 +112,23 @@ int main(int argc, char** argv) {
         }
         const Figures f = summarise(sim_ms), u = summarise(update_ms), p = summarise(paint_ms),
                       t = summarise(total_ms), w = summarise(full_ms);
-        std::printf("%-22s model update %5.2f ms (p95 %5.2f) + repaint %5.2f ms (p95 %5.2f) = "
-                    "%5.2f ms per refresh (median %5.2f, p95 %5.2f, max %5.2f); "
-                    "whole-window repaint %5.2f ms; fake engine's own work %5.2f ms\n",
-                    label, u.mean, u.p95, p.mean, p.p95, t.mean, t.median, t.p95, t.max, w.mean, f.mean);
+        std::printf(
+            "%-22s model update %5.2f ms (p95 %5.2f) + repaint %5.2f ms (p95 %5.2f) = "
+            "%5.2f ms per refresh (median %5.2f, p95 %5.2f, max %5.2f); "
+            "whole-window repaint %5.2f ms; fake engine's own work %5.2f ms\n",
+            label, u.mean, u.p95, p.mean, p.p95, t.mean, t.median, t.p95, t.max, w.mean, f.mean);
     };
 
-    std::printf("torrents: %d, refreshes per run: %d, all rows change each refresh\n", torrents, refreshes);
+    std::printf("torrents: %d, refreshes per run: %d, all rows change each refresh\n", torrents,
+                refreshes);
     std::printf("adding all torrents to the window: %.1f ms\n", load_ms);
     run("sorted by added-on", TransferModel::added_on);
     run("sorted by down speed", TransferModel::down_rate);
     run("sorted by name", TransferModel::name);
-    std::printf("memory: RSS %ld KiB at start, %ld KiB with %d torrents (+%ld KiB, %.1f KiB each), peak %ld KiB\n",
-                rss_start, rss_loaded, torrents, rss_loaded - rss_start,
-                static_cast<double>(rss_loaded - rss_start) / torrents, status_kib("VmHWM:"));
+    std::printf(
+        "memory: RSS %ld KiB at start, %ld KiB with %d torrents (+%ld KiB, %.1f KiB each), peak "
+        "%ld KiB\n",
+        rss_start, rss_loaded, torrents, rss_loaded - rss_start,
+        static_cast<double>(rss_loaded - rss_start) / torrents, status_kib("VmHWM:"));
     return 0;
 }
