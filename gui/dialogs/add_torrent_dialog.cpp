@@ -127,7 +127,7 @@ void AddTorrentDialog::show_info() {
                         .arg(std::count_if(info_->files.begin(), info_->files.end(),
                                            [](const FileEntry& f) { return !f.pad; })));
     files_->set_torrent(info_, {});
-    view_->expandToDepth(0);
+    expand_sensibly(view_);
 }
 
 AddRequest AddTorrentDialog::request() const {

@@ -1,6 +1,7 @@
 #include "models/files_model.hpp"
 
 #include <QHash>
+#include <QTreeView>
 
 #include "metainfo/torrent_info.hpp"
 
@@ -16,6 +17,15 @@ QString priority_text(int priority) {
     if (priority == k_priority_normal)
         return QObject::tr("Normal");
     return QObject::tr("High");
+}
+
+void expand_sensibly(QTreeView* view) {
+    const auto* model = qobject_cast<const FilesModel*>(view->model());
+    if (model && model->node_count() <= 200) {
+        view->expandAll();
+    } else {
+        view->expandToDepth(0);
+    }
 }
 
 FilesModel::FilesModel(QObject* parent) : QAbstractItemModel(parent) {

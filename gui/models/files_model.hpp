@@ -9,6 +9,8 @@
 
 #include "engine/engine.hpp"
 
+class QTreeView;
+
 namespace shoal::gui {
 
 class FilesModel final : public QAbstractItemModel {
@@ -23,6 +25,7 @@ class FilesModel final : public QAbstractItemModel {
     // Takes priorities the engine reports, touching only the rows that differ.
     void update_priorities(const std::vector<int>& priorities);
     const std::vector<int>& priorities() const { return priorities_; }
+    std::size_t node_count() const { return nodes_.size() - 1; }
     // Sets the priority of every file under `index` (the file itself, or a folder's).
     void set_priority(const QModelIndex& index, int priority);
     // Called for a rename; returns an error message or empty. Unset: names are read-only.
@@ -66,5 +69,8 @@ class FilesModel final : public QAbstractItemModel {
 };
 
 QString priority_text(int priority);
+
+// Opens a small file tree fully and a large one only to its top folders.
+void expand_sensibly(QTreeView* view);
 
 }  // namespace shoal::gui

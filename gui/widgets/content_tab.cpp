@@ -47,7 +47,7 @@ void ContentTab::show_torrent(TorrentKey key) {
     if (key != key_) {
         key_ = key;
         model_->set_torrent(s ? s->info : nullptr, engine_.file_priorities(key));
-        view_->expandToDepth(0);
+        expand_sensibly(view_);
         return;
     }
     model_->update_priorities(engine_.file_priorities(key));

@@ -39,7 +39,8 @@ class ScreenshotsTest : public QObject {
     void dialogs();
 
   private:
-    void save(QWidget* widget, const QString& name);
+    // Shows, checks and saves `widget`; `min` is the smallest sane size for it.
+    void save(QWidget* widget, const QString& name, QSize min = {300, 150});
     QDir out_;
     QTemporaryDir tmp_;
 };
@@ -69,13 +70,13 @@ void ScreenshotsTest::initTestCase() {
     QVERIFY(tmp_.isValid());
 }
 
-void ScreenshotsTest::save(QWidget* widget, const QString& name) {
+void ScreenshotsTest::save(QWidget* widget, const QString& name, QSize min) {
     widget->show();
     QVERIFY(QTest::qWaitForWindowExposed(widget));
     QTest::qWait(50);
     const QImage image = widget->grab().toImage();
     QVERIFY2(
-        image.width() >= 300 && image.height() >= 150,
+        image.width() >= min.width() && image.height() >= min.height(),
         qPrintable(QStringLiteral("%1 is %2x%3").arg(name).arg(image.width()).arg(image.height())));
     QVERIFY2(image.width() <= 1600 && image.height() <= 1000, qPrintable(name));
     const int colours = colour_count(image);
@@ -126,8 +127,9 @@ void ScreenshotsTest::main_window_and_tabs() {
     add("Big Buck Bunny (1080p)", TorrentStatus::seeding, 1.0, 0, 4.5e5, 0, 6,
         {900 << 20, 12 << 20, 40 << 10});
     add("archlinux-2026.11.01-x86_64.iso", TorrentStatus::paused, 0.73, 0, 0, 0, 0);
-    add("Public Domain Audiobooks", TorrentStatus::checking, 0.18, 0, 0, 0, 0,
-        {30 << 20, 31 << 20, 29 << 20, 33 << 20, 28 << 20, 35 << 20});
+    const TorrentKey many_files =
+        add("Public Domain Audiobooks", TorrentStatus::checking, 0.18, 0, 0, 0, 0,
+            {30 << 20, 31 << 20, 29 << 20, 33 << 20, 28 << 20, 35 << 20});
     add("Sintel 4K", TorrentStatus::error, 0.05, 0, 0, 0, 0);
     engine.apply_settings(engine.settings());
     add("Linux kernel source 6.12", TorrentStatus::downloading, 0.91, 8.7e5, 2.0e4, 3, 9);
@@ -177,6 +179,8 @@ void ScreenshotsTest::main_window_and_tabs() {
 
     const char* tabs[] = {"general", "trackers", "peers", "content", "speed"};
     for (int t = 0; t < 5; ++t) {
+        // The Content tab shows a torrent with a folder of files.
+        window.select(t == 3 ? many_files : selected);
         window.properties()->setCurrentIndex(t);
         save(window.properties(), QStringLiteral("tab_%1").arg(tabs[t]));
     }
@@ -214,8 +218,7 @@ void ScreenshotsTest::dialogs() {
     prefs->close();
 
     LimitsDialog limits(1 << 20, 0, &window);
-    limits.resize(limits.sizeHint().expandedTo(QSize(320, 150)));
-    save(&limits, "dialog_limits");
+    save(&limits, "dialog_limits", QSize(200, 80));
 }
 
 QTEST_MAIN(ScreenshotsTest)
