@@ -7,6 +7,7 @@
 
 #include "app/main_window.hpp"
 #include "app/resources.hpp"
+#include "app/torrent_actions.hpp"
 #include "app/torrent_store.hpp"
 #include "dialogs/add_torrent_dialog.hpp"
 #include "engine/session_engine.hpp"
@@ -100,6 +101,12 @@ void EndToEndTest::downloads_from_a_local_seed() {
     QTRY_COMPARE_WITH_TIMEOUT(engine.trackers(added.key)[0].status, QStringLiteral("Failed"),
                               20000);
     QVERIFY(!engine.trackers(added.key)[0].message.isEmpty());
+
+    // Pause and resume go through the real session and come back as its state.
+    window.actions()->pause_selected();
+    QTRY_COMPARE_WITH_TIMEOUT(cell(TransferModel::status), QStringLiteral("Paused"), 10000);
+    window.actions()->start_selected();
+    QTRY_COMPARE_WITH_TIMEOUT(cell(TransferModel::status), QStringLiteral("Seeding"), 10000);
 
     seeder.terminate();
     QVERIFY(seeder.waitForFinished(15000));
