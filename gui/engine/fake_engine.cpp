@@ -102,9 +102,16 @@ void FakeEngine::step() {
     refresh();
 }
 
-void FakeEngine::simulate_second() {
+void FakeEngine::simulate_second(bool vary_rates) {
     for (const auto& row : torrents()) {
         TorrentSnapshot* s = mutable_find(row.key);
+        if (vary_rates) {
+            // A linear congruential step: repeatable runs without <random>'s weight.
+            noise_ = noise_ * 1664525u + 1013904223u;
+            const double factor = 0.8 + 0.4 * static_cast<double>(noise_ >> 8) / double(1 << 24);
+            s->down_rate *= factor;
+            s->up_rate *= factor;
+        }
         if (s->status == TorrentStatus::downloading) {
             s->wanted_done =
                 std::min(s->wanted, s->wanted_done + static_cast<std::int64_t>(s->down_rate));

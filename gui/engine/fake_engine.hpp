@@ -34,7 +34,9 @@ class FakeEngine final : public Engine {
     TorrentKey add_fake(const FakeTorrent& spec);
     // One simulated second: downloads advance by their rate; every torrent is marked
     // changed. step() also publishes the refresh.
-    void simulate_second();
+    // With `vary_rates`, every transfer's rates also move by up to 20%, as in a real swarm,
+    // so a list sorted by speed reorders.
+    void simulate_second(bool vary_rates = false);
     void step();
     // Commands received, one line each ("pause 3", "add NAME paused=1 ...").
     const QStringList& calls() const { return calls_; }
@@ -75,6 +77,7 @@ class FakeEngine final : public Engine {
     EngineSettings settings_;
     std::map<TorrentKey, Extra> extra_;
     std::uint32_t next_key_ = 1;
+    std::uint32_t noise_ = 12345;
 };
 
 }  // namespace shoal::gui
