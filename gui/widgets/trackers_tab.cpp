@@ -84,8 +84,18 @@ void TrackersTab::add_tracker(const QString& url) {
 
 void TrackersTab::edit_selected(const QString& new_url) {
     const QString url = selected_url();
-    if (!url.isEmpty())
-        report(engine_.edit_tracker(key_, url, new_url));
+    if (url.isEmpty())
+        return;
+    report(engine_.edit_tracker(key_, url, new_url));
+    // The edited tracker is a new row to the model; keep it the selected one.
+    select_url(new_url);
+}
+
+void TrackersTab::select_url(const QString& url) {
+    for (int row = 0; row < model_->rowCount(); ++row) {
+        if (model_->url_at(row) == url)
+            view_->setCurrentIndex(model_->index(row, 0));
+    }
 }
 
 void TrackersTab::remove_selected() {

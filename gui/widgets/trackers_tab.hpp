@@ -27,6 +27,7 @@ class TrackersTab final : public QWidget {
 
   private:
     QString selected_url() const;
+    void select_url(const QString& url);
     void report(const QString& error);
 
     Engine& engine_;

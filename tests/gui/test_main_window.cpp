@@ -4,7 +4,9 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QMenu>
+#include <QMimeData>
 #include <QSignalSpy>
+#include <QTreeView>
 #include <QtTest>
 
 #include "app/main_window.hpp"
@@ -15,11 +17,15 @@
 #include "dialogs/add_torrent_dialog.hpp"
 #include "engine/fake_engine.hpp"
 #include "gui_test_support.hpp"
+#include "models/files_model.hpp"
+#include "models/trackers_model.hpp"
 #include "models/transfer_filter.hpp"
 #include "models/transfer_model.hpp"
+#include "widgets/content_tab.hpp"
 #include "widgets/general_tab.hpp"
 #include "widgets/properties_panel.hpp"
 #include "widgets/status_bar.hpp"
+#include "widgets/trackers_tab.hpp"
 #include "widgets/transfer_view.hpp"
 
 using namespace shoal::gui;
@@ -38,6 +44,8 @@ class MainWindowTest : public QObject {
     void column_layout_is_remembered();
     void sidebar_and_search_filter();
     void properties_follow_the_selection();
+    void tabs_send_tracker_and_file_changes();
+    void drop_opens_the_add_dialog();
 
   private:
     AddRequest request_for(const QString& name);
@@ -238,6 +246,71 @@ void MainWindowTest::properties_follow_the_selection() {
     QCOMPARE(v1, QString::fromStdString(engine.find(key)->info->info_hash_v1->hex()));
     QVERIFY(window.properties()->general_tab()->field_text("Progress").startsWith("25.0%"));
     QVERIFY(window.status()->text_of(2).startsWith("DHT: "));
+}
+
+void MainWindowTest::tabs_send_tracker_and_file_changes() {
+    FakeEngine engine;
+    TorrentStore store(dir_.filePath("tabs-store"));
+    MainWindow window(engine, &store);
+    const AddResult added = window.add_torrent(request_for("tabs"));
+    QVERIFY(added.ok());
+    engine.clear_calls();
+    window.select(added.key);
+
+    window.properties()->setCurrentIndex(PropertiesPanel::trackers);
+    TrackersTab* trackers = window.properties()->trackers_tab();
+    QCOMPARE(trackers->model()->rowCount(), 1);
+    trackers->add_tracker("udp://new.example:6969/announce");
+    QCOMPARE(trackers->model()->rowCount(), 2);
+    trackers->view()->setCurrentIndex(trackers->model()->index(1, 0));
+    trackers->edit_selected("udp://renamed.example:6969/announce");
+    trackers->remove_selected();
+    QCOMPARE(trackers->model()->rowCount(), 1);
+
+    window.properties()->setCurrentIndex(PropertiesPanel::content);
+    FilesModel* files = window.properties()->content_tab()->model();
+    const QModelIndex top = files->index(0, 0);
+    QCOMPARE(top.data().toString(), QStringLiteral("tabs"));
+    const QModelIndex y = files->index(1, 0, top);
+    QCOMPARE(y.data().toString(), QStringLiteral("y.bin"));
+    QVERIFY(files->setData(y, Qt::Unchecked, Qt::CheckStateRole));
+    const int y_file = y.data(FilesModel::file_role).toInt();
+
+    QCOMPARE(
+        engine.calls(),
+        (QStringList{
+            QStringLiteral("add_tracker %1 udp://new.example:6969/announce tier=1")
+                .arg(added.key.value),
+            QStringLiteral("edit_tracker %1 udp://new.example:6969/announce "
+                           "udp://renamed.example:6969/announce")
+                .arg(added.key.value),
+            QStringLiteral("remove_tracker %1 udp://renamed.example:6969/announce")
+                .arg(added.key.value),
+            QStringLiteral("priority %1 file=%2 priority=0").arg(added.key.value).arg(y_file)}));
+    // The choice is saved for the next start.
+    QStringList problems;
+    const auto saved = store.load(&problems);
+    QCOMPARE(saved.size(), 1u);
+    QCOMPARE(saved[0].second.file_priorities.at(static_cast<std::size_t>(y_file)), 0);
+}
+
+void MainWindowTest::drop_opens_the_add_dialog() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    request_for("dropped");
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(dir_.filePath("dropped.torrent"))});
+    // Qt delivers a drop to the widget that accepted the drag's entry, so enter first.
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &drop);
+    auto* dialog = window.findChild<AddTorrentDialog*>();
+    QVERIFY2(dialog, qPrintable(window.last_error()));
+    dialog->accept();
+    QCOMPARE(engine.added.size(), 1u);
+    QCOMPARE(QString::fromStdString(engine.added[0].info->name), QStringLiteral("dropped"));
 }
 
 QTEST_MAIN(MainWindowTest)
