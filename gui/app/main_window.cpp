@@ -60,6 +60,7 @@ MainWindow::MainWindow(Engine& engine, TorrentStore* store, QWidget* parent)
     search_->setMaximumWidth(260);
 
     auto* right = new QSplitter(Qt::Vertical, this);
+    right->setObjectName(QStringLiteral("list_and_properties"));
     right->addWidget(view_);
     right->addWidget(properties_);
     right->setStretchFactor(0, 3);
@@ -69,6 +70,9 @@ MainWindow::MainWindow(Engine& engine, TorrentStore* store, QWidget* parent)
     splitter_->setStretchFactor(0, 0);
     splitter_->setStretchFactor(1, 1);
     splitter_->setSizes({170, 1000});
+    QSettings settings;
+    splitter_->restoreState(settings.value("main_window/sidebar_split").toByteArray());
+    right->restoreState(settings.value("main_window/properties_split").toByteArray());
     setCentralWidget(splitter_);
     setStatusBar(status_);
 
@@ -335,7 +339,12 @@ void MainWindow::report_error(const QString& message) {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     view_->save_layout();
-    QSettings().setValue("main_window/geometry", saveGeometry());
+    QSettings settings;
+    settings.setValue("main_window/geometry", saveGeometry());
+    settings.setValue("main_window/sidebar_split", splitter_->saveState());
+    if (auto* right = findChild<QSplitter*>(QStringLiteral("list_and_properties"))) {
+        settings.setValue("main_window/properties_split", right->saveState());
+    }
     QMainWindow::closeEvent(event);
 }
 

@@ -12,6 +12,7 @@
 #include "app/resources.hpp"
 #include "dialogs/add_torrent_dialog.hpp"
 #include "dialogs/create_torrent_dialog.hpp"
+#include "dialogs/limits_dialog.hpp"
 #include "dialogs/preferences_dialog.hpp"
 #include "engine/fake_engine.hpp"
 #include "gui_test_support.hpp"
@@ -33,6 +34,7 @@ class DialogsTest : public QObject {
     void create_can_be_cancelled();
     void piece_count_follows_the_choice();
     void preferences_reach_the_engine();
+    void limits_dialog_in_bytes();
 
   private:
     QTemporaryDir dir_;
@@ -208,6 +210,15 @@ void DialogsTest::preferences_reach_the_engine() {
         engine.calls()[0],
         QStringLiteral("settings port=51413 down=512000 up=0 alt=1 dht=0 save=/data/incoming"));
     QCOMPARE(engine.settings().on_completion, CompletionAction::pause);
+}
+
+void DialogsTest::limits_dialog_in_bytes() {
+    LimitsDialog dialog(3 * 1024 * 1024, 0);
+    QCOMPARE(dialog.down_box()->value(), 3072);
+    QCOMPARE(dialog.up_box()->text(), QStringLiteral("Unlimited"));
+    dialog.up_box()->setValue(64);
+    QCOMPARE(dialog.up_limit(), 64 * 1024);
+    QCOMPARE(dialog.down_limit(), 3 * 1024 * 1024);
 }
 
 QTEST_MAIN(DialogsTest)
