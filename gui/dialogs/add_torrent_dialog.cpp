@@ -19,8 +19,9 @@
 
 namespace shoal::gui {
 
-AddTorrentDialog::AddTorrentDialog(const Engine& engine, const QString& save_dir, QWidget* parent)
+AddTorrentDialog::AddTorrentDialog(Engine& engine, const QString& save_dir, QWidget* parent)
     : QDialog(parent),
+      engine_(engine),
       title_(new QLabel(this)),
       save_dir_(new QLineEdit(save_dir, this)),
       files_(new FilesModel(this)),
@@ -94,6 +95,11 @@ bool AddTorrentDialog::load_file(const QString& path) {
     return true;
 }
 
+AddTorrentDialog::~AddTorrentDialog() {
+    if (fetching_)
+        engine_.cancel_metadata(magnet_);
+}
+
 bool AddTorrentDialog::load_magnet(const QString& uri) {
     auto parsed = parse_magnet(uri.trimmed().toStdString());
     if (!parsed) {
@@ -111,11 +117,25 @@ bool AddTorrentDialog::load_magnet(const QString& uri) {
                             "an error until it can.")
                        : tr("The files are listed once the metadata arrives from peers."));
     note_->show();
+    if (engine_.supports(Feature::magnet_links)) {
+        fetching_ = true;
+        connect(&engine_, &Engine::metadata_fetched, this,
+                [this](const QString& magnet, std::shared_ptr<const TorrentInfo> info) {
+                    if (magnet == magnet_ && info)
+                        metadata_received(std::move(info));
+                });
+        engine_.fetch_metadata(magnet_);
+    }
     return true;
 }
 
 void AddTorrentDialog::metadata_received(std::shared_ptr<const TorrentInfo> info) {
+    fetching_ = false;
     info_ = std::move(info);
+    // Kept for the next start: a torrent file holding just the info dictionary.
+    if (bytes_.isEmpty() && !info_->info_bytes.empty()) {
+        bytes_ = "d4:info" + QByteArray::fromStdString(info_->info_bytes) + "e";
+    }
     note_->hide();
     skip_check_->setEnabled(true);
     show_info();

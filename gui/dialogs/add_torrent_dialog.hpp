@@ -18,7 +18,8 @@ class FilesModel;
 class AddTorrentDialog final : public QDialog {
     Q_OBJECT
   public:
-    AddTorrentDialog(const Engine& engine, const QString& save_dir, QWidget* parent = nullptr);
+    AddTorrentDialog(Engine& engine, const QString& save_dir, QWidget* parent = nullptr);
+    ~AddTorrentDialog() override;
 
     // Reads a .torrent file; on failure the dialog shows why and returns false.
     bool load_file(const QString& path);
@@ -39,6 +40,8 @@ class AddTorrentDialog final : public QDialog {
   private:
     void show_info();
 
+    Engine& engine_;
+    bool fetching_ = false;
     std::shared_ptr<const TorrentInfo> info_;
     QByteArray bytes_;
     QString magnet_;

@@ -68,6 +68,10 @@ class Engine : public QObject {
     // Applies what it can now; returns a note for the user about the rest, or empty.
     virtual QString apply_settings(const EngineSettings& settings) = 0;
     virtual SessionTotals totals() const = 0;
+    // Starts fetching a magnet link's metadata from peers without adding the torrent, so the
+    // add dialog can list its files; metadata_fetched() follows. Needs Feature::magnet_links.
+    virtual void fetch_metadata(const QString& magnet) = 0;
+    virtual void cancel_metadata(const QString& magnet) = 0;
 
     // Publishes the changes gathered since the last refresh (the refresh timer calls it).
     void refresh();
@@ -85,6 +89,7 @@ class Engine : public QObject {
     // A download finished (not a torrent that was complete when added).
     void torrent_finished(shoal::gui::TorrentKey key);
     void torrent_error(shoal::gui::TorrentKey key, const QString& message);
+    void metadata_fetched(const QString& magnet, std::shared_ptr<const shoal::TorrentInfo> info);
 
   protected:
     TorrentSnapshot& append_row(TorrentSnapshot snapshot);

@@ -304,6 +304,18 @@ QString FakeEngine::apply_settings(const EngineSettings& settings) {
     return {};
 }
 
+void FakeEngine::fetch_metadata(const QString& magnet) {
+    log("fetch_metadata " + magnet);
+}
+
+void FakeEngine::cancel_metadata(const QString& magnet) {
+    log("cancel_metadata " + magnet);
+}
+
+void FakeEngine::deliver_metadata(const QString& magnet, std::shared_ptr<const TorrentInfo> info) {
+    emit metadata_fetched(magnet, std::move(info));
+}
+
 SessionTotals FakeEngine::totals() const {
     SessionTotals t;
     for (const auto& s : torrents()) {

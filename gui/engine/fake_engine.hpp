@@ -63,6 +63,10 @@ class FakeEngine final : public Engine {
     EngineSettings settings() const override { return settings_; }
     QString apply_settings(const EngineSettings& settings) override;
     SessionTotals totals() const override;
+    void fetch_metadata(const QString& magnet) override;
+    void cancel_metadata(const QString& magnet) override;
+    // Answers a fetch_metadata() as peers would.
+    void deliver_metadata(const QString& magnet, std::shared_ptr<const TorrentInfo> info);
 
   private:
     struct Extra {

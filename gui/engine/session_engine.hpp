@@ -44,6 +44,9 @@ class SessionEngine final : public Engine {
     EngineSettings settings() const override { return settings_; }
     QString apply_settings(const EngineSettings& settings) override;
     SessionTotals totals() const override;
+    // The engine has no metadata exchange yet: nothing is fetched.
+    void fetch_metadata(const QString&) override {}
+    void cancel_metadata(const QString&) override {}
 
     std::uint16_t listen_port() const;
 

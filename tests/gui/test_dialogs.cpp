@@ -104,15 +104,30 @@ void DialogsTest::add_rejects_a_bad_file() {
 void DialogsTest::add_magnet_then_metadata() {
     FakeEngine engine;
     const QString link = "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=Big+Set";
-    AddTorrentDialog dialog(engine, "/tmp");
-    QVERIFY(dialog.load_magnet(link));
-    QCOMPARE(dialog.files()->rowCount(), 0);
-    QVERIFY(!dialog.skip_check_box()->isEnabled());
-    dialog.metadata_received(make_fake_info("Big Set", {10, 20}));
-    QCOMPARE(dialog.files()->rowCount(), 1);
-    QVERIFY(dialog.skip_check_box()->isEnabled());
-    QVERIFY(!dialog.load_magnet("magnet:?dn=no-hash"));
-    QVERIFY(!dialog.error().isEmpty());
+    {
+        AddTorrentDialog dialog(engine, "/tmp");
+        QVERIFY(dialog.load_magnet(link));
+        QCOMPARE(engine.calls(), QStringList{"fetch_metadata " + link});
+        QCOMPARE(dialog.files()->rowCount(), 0);
+        QVERIFY(!dialog.skip_check_box()->isEnabled());
+        // Metadata for another link is not this dialog's.
+        engine.deliver_metadata("magnet:?xt=urn:btih:ffffffffffffffffffffffffffffffffffffffff",
+                                make_fake_info("Other", {1}));
+        QCOMPARE(dialog.files()->rowCount(), 0);
+        engine.deliver_metadata(link, make_fake_info("Big Set", {10, 20}));
+        QCOMPARE(dialog.files()->rowCount(), 1);
+        QVERIFY(dialog.skip_check_box()->isEnabled());
+        QVERIFY(dialog.request().info);
+        QVERIFY(!dialog.load_magnet("magnet:?dn=no-hash"));
+        QVERIFY(!dialog.error().isEmpty());
+    }
+    engine.clear_calls();
+    {
+        // Closed before the metadata came: the fetch is called off.
+        AddTorrentDialog dialog(engine, "/tmp");
+        QVERIFY(dialog.load_magnet(link));
+    }
+    QCOMPARE(engine.calls(), (QStringList{"fetch_metadata " + link, "cancel_metadata " + link}));
 
     MainWindow window(engine, nullptr);
     AddTorrentDialog* shown = window.show_add_dialog(link);
