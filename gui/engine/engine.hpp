@@ -5,7 +5,6 @@
 
 #include <QList>
 #include <QObject>
-#include <QSet>
 #include <QTimer>
 #include <unordered_map>
 #include <vector>

@@ -50,6 +50,18 @@ FakeEngine::FakeEngine(QObject* parent) : Engine(parent) {
     settings_.default_save_dir = QDir::tempPath();
 }
 
+void FakeEngine::set_supported(Feature feature, bool supported) {
+    if (supported) {
+        unsupported_.erase(feature);
+    } else {
+        unsupported_.insert(feature);
+    }
+}
+
+bool FakeEngine::supports(Feature feature) const {
+    return !unsupported_.contains(feature);
+}
+
 TorrentKey FakeEngine::insert(TorrentSnapshot s, std::vector<int> priorities) {
     const TorrentKey key{next_key_++};
     s.key = key;
@@ -322,7 +334,7 @@ SessionTotals FakeEngine::totals() const {
         t.down_rate += s.down_rate;
         t.up_rate += s.up_rate;
     }
-    t.dht_nodes = settings_.dht ? 212 : -1;
+    t.dht_nodes = settings_.dht && supports(Feature::dht) ? 212 : -1;
     return t;
 }
 

@@ -4,6 +4,7 @@
 
 #include <QStringList>
 #include <map>
+#include <set>
 
 #include "engine/engine.hpp"
 
@@ -43,7 +44,9 @@ class FakeEngine final : public Engine {
     void clear_calls() { calls_.clear(); }
     std::vector<AddRequest> added;  // every add() request, in order
 
-    bool supports(Feature) const override { return true; }
+    // Everything is supported unless a test says otherwise (to see the GUI without it).
+    void set_supported(Feature feature, bool supported);
+    bool supports(Feature feature) const override;
     AddResult add(const AddRequest& request) override;
     void pause(TorrentKey key) override;
     void resume(TorrentKey key) override;
@@ -82,6 +85,7 @@ class FakeEngine final : public Engine {
     std::map<TorrentKey, Extra> extra_;
     std::uint32_t next_key_ = 1;
     std::uint32_t noise_ = 12345;
+    std::set<Feature> unsupported_;
 };
 
 }  // namespace shoal::gui

@@ -1,11 +1,13 @@
 // Screenshots under Xvfb of the main window with torrents in many states (FakeEngine), each
 // properties tab and each dialog, saved as PNGs in the build folder. Each image must have
 // real content, and no transfer-list cell or toolbar button may be cut short.
+#include <QCheckBox>
 #include <QDir>
 #include <QHeaderView>
 #include <QImage>
 #include <QPainter>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSet>
 #include <QSvgRenderer>
 #include <QToolBar>
@@ -24,7 +26,9 @@
 #include "models/transfer_filter.hpp"
 #include "models/transfer_model.hpp"
 #include "widgets/properties_panel.hpp"
+#include "widgets/status_bar.hpp"
 #include "widgets/speed_graph.hpp"
+#include "widgets/trackers_tab.hpp"
 #include "widgets/transfer_view.hpp"
 
 using namespace shoal::gui;
@@ -37,6 +41,7 @@ class ScreenshotsTest : public QObject {
     void icons_render();
     void main_window_and_tabs();
     void dialogs();
+    void what_the_session_engine_lacks();
 
   private:
     // Shows, checks and saves `widget`; `min` is the smallest sane size for it.
@@ -219,6 +224,46 @@ void ScreenshotsTest::dialogs() {
 
     LimitsDialog limits(1 << 20, 0, &window);
     save(&limits, "dialog_limits", QSize(200, 80));
+}
+
+void ScreenshotsTest::what_the_session_engine_lacks() {
+    // The features SessionEngine reports missing today, greyed out rather than pretended.
+    FakeEngine engine;
+    for (Feature f : {Feature::magnet_links, Feature::reannounce, Feature::rename_files,
+                      Feature::edit_trackers, Feature::peer_details, Feature::alternative_limits,
+                      Feature::runtime_settings, Feature::dht, Feature::pex, Feature::lsd}) {
+        engine.set_supported(f, false);
+    }
+    FakeTorrent t;
+    t.name = "ubuntu-24.04-desktop-amd64.iso";
+    t.progress = 0.3;
+    t.down_rate = 1.5e6;
+    t.peers = 4;
+    const TorrentKey key = engine.add_fake(t);
+    MainWindow window(engine, nullptr);
+    window.resize(1100, 700);
+    window.select(key);
+    window.properties()->setCurrentIndex(PropertiesPanel::trackers);
+    save(&window, "limited_main_window");
+    QCOMPARE(window.status()->text_of(2), QStringLiteral("DHT: off"));
+    save(window.properties(), "limited_tab_trackers");
+    const auto buttons = window.properties()->trackers_tab()->findChildren<QPushButton*>();
+    QCOMPARE(buttons.size(), 3);
+    for (QPushButton* b : buttons)
+        QVERIFY(!b->isEnabled());
+    window.properties()->setCurrentIndex(PropertiesPanel::peers);
+    save(window.properties(), "limited_tab_peers");
+    PreferencesDialog* prefs = window.show_preferences();
+    QVERIFY(!prefs->dht_box()->isEnabled());
+    QVERIFY(!prefs->dht_box()->isChecked());
+    save(prefs, "limited_dialog_preferences");
+    prefs->close();
+    AddTorrentDialog* magnet = window.show_add_dialog(
+        "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=Waiting");
+    QVERIFY(magnet);
+    save(magnet, "limited_dialog_add_magnet");
+    magnet->close();
+    QVERIFY(engine.calls().isEmpty());  // no metadata fetch was asked of it
 }
 
 QTEST_MAIN(ScreenshotsTest)
