@@ -361,9 +361,8 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
     } else if (auto* error = std::get_if<event::Error>(&e)) {
         s->error = QString::fromStdString(error->message);
         Q_EMIT torrent_error(key, s->error);
-    } else if (auto* failed = std::get_if<event::HashFailed>(&e)) {
-        (void)failed;
     }
+    // HashFailed, ConnectFailed and PeerBanned change nothing the GUI shows yet.
 }
 
 }  // namespace shoal::gui
