@@ -1,14 +1,38 @@
 // shoal: the desktop client.
 #include <QApplication>
+#include <QMessageBox>
+#include <QStandardPaths>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <system_error>
 
-#include "placeholder_window.hpp"
+#include "app/main_window.hpp"
+#include "app/resources.hpp"
+#include "app/settings_store.hpp"
+#include "app/single_instance.hpp"
+#include "app/torrent_store.hpp"
+#include "engine/session_engine.hpp"
 
 namespace {
 
 bool has_display() {
-    return std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY") || std::getenv("QT_QPA_PLATFORM");
+    return std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY") ||
+           std::getenv("QT_QPA_PLATFORM");
+}
+
+// The port may be taken (another client); a free one beats not starting at all.
+std::unique_ptr<shoal::gui::SessionEngine> start_engine(shoal::gui::EngineSettings settings,
+                                                        QString* note) {
+    try {
+        return std::make_unique<shoal::gui::SessionEngine>(settings, "0.0.0.0");
+    } catch (const std::system_error& e) {
+        *note = QObject::tr("Cannot listen on port %1 (%2); using a free port for this run.")
+                    .arg(settings.listen_port)
+                    .arg(QString::fromLocal8Bit(e.what()));
+        settings.listen_port = 0;
+        return std::make_unique<shoal::gui::SessionEngine>(settings, "0.0.0.0");
+    }
 }
 
 }  // namespace
@@ -26,9 +50,36 @@ int main(int argc, char** argv) {
     }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Shoal"));
+    QApplication::setOrganizationName(QStringLiteral("Shoal"));
+    QApplication::setDesktopFileName(QStringLiteral("shoal"));
+    QApplication::setQuitOnLastWindowClosed(true);
+    shoal::gui::init_resources();
     QStringList arguments = QApplication::arguments();
     arguments.removeFirst();
-    PlaceholderWindow window(arguments);
+
+    shoal::gui::SingleInstance instance(shoal::gui::SingleInstance::default_name());
+    if (instance.send_to_running(arguments))
+        return 0;
+    instance.listen();
+
+    QString note;
+    std::unique_ptr<shoal::gui::SessionEngine> engine;
+    try {
+        engine = start_engine(shoal::gui::load_settings(), &note);
+    } catch (const std::exception& e) {
+        QMessageBox::critical(nullptr, QStringLiteral("Shoal"),
+                              QObject::tr("The engine could not start: %1").arg(e.what()));
+        return 1;
+    }
+    shoal::gui::TorrentStore store(
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    shoal::gui::MainWindow window(*engine, &store);
+    QObject::connect(&instance, &shoal::gui::SingleInstance::arguments_received, &window,
+                     &shoal::gui::MainWindow::handle_arguments);
     window.show();
+    window.restore_torrents();
+    window.handle_arguments(arguments);
+    if (!note.isEmpty())
+        QMessageBox::warning(&window, QStringLiteral("Shoal"), note);
     return QApplication::exec();
 }

@@ -1,0 +1,49 @@
+#include "app/settings_store.hpp"
+
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace shoal::gui {
+
+EngineSettings load_settings() {
+    QSettings q;
+    EngineSettings s;
+    q.beginGroup(QStringLiteral("engine"));
+    s.listen_port = q.value("listen_port", s.listen_port).toInt();
+    s.down_limit = q.value("down_limit", qlonglong(s.down_limit)).toLongLong();
+    s.up_limit = q.value("up_limit", qlonglong(s.up_limit)).toLongLong();
+    s.alt_down_limit = q.value("alt_down_limit", qlonglong(s.alt_down_limit)).toLongLong();
+    s.alt_up_limit = q.value("alt_up_limit", qlonglong(s.alt_up_limit)).toLongLong();
+    s.use_alt_limits = q.value("use_alt_limits", s.use_alt_limits).toBool();
+    s.max_connections = q.value("max_connections", s.max_connections).toInt();
+    s.max_peers_per_torrent = q.value("max_peers_per_torrent", s.max_peers_per_torrent).toInt();
+    s.dht = q.value("dht", s.dht).toBool();
+    s.pex = q.value("pex", s.pex).toBool();
+    s.lsd = q.value("lsd", s.lsd).toBool();
+    s.default_save_dir = q.value("default_save_dir",
+                                 QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
+                             .toString();
+    s.on_completion =
+        static_cast<CompletionAction>(q.value("on_completion", int(s.on_completion)).toInt());
+    return s;
+}
+
+void save_settings(const EngineSettings& s) {
+    QSettings q;
+    q.beginGroup(QStringLiteral("engine"));
+    q.setValue("listen_port", s.listen_port);
+    q.setValue("down_limit", qlonglong(s.down_limit));
+    q.setValue("up_limit", qlonglong(s.up_limit));
+    q.setValue("alt_down_limit", qlonglong(s.alt_down_limit));
+    q.setValue("alt_up_limit", qlonglong(s.alt_up_limit));
+    q.setValue("use_alt_limits", s.use_alt_limits);
+    q.setValue("max_connections", s.max_connections);
+    q.setValue("max_peers_per_torrent", s.max_peers_per_torrent);
+    q.setValue("dht", s.dht);
+    q.setValue("pex", s.pex);
+    q.setValue("lsd", s.lsd);
+    q.setValue("default_save_dir", s.default_save_dir);
+    q.setValue("on_completion", int(s.on_completion));
+}
+
+}  // namespace shoal::gui

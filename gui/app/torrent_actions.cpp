@@ -1,0 +1,187 @@
+#include "app/torrent_actions.hpp"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QUrl>
+
+#include "app/torrent_store.hpp"
+#include "dialogs/limits_dialog.hpp"
+
+namespace shoal::gui {
+
+TorrentActions::TorrentActions(Engine& engine, TorrentStore* store, Selection selection,
+                               StoreId store_id, QWidget* parent)
+    : QObject(parent),
+      engine_(engine),
+      store_(store),
+      selection_(std::move(selection)),
+      store_id_(std::move(store_id)),
+      parent_(parent),
+      start_(new QAction(QIcon(QStringLiteral(":/icons/start.svg")), tr("Start"), this)),
+      pause_(new QAction(QIcon(QStringLiteral(":/icons/pause.svg")), tr("Pause"), this)),
+      remove_(new QAction(QIcon(QStringLiteral(":/icons/remove.svg")), tr("Remove"), this)) {
+    remove_->setShortcut(QKeySequence::Delete);
+    connect(start_, &QAction::triggered, this, &TorrentActions::start_selected);
+    connect(pause_, &QAction::triggered, this, &TorrentActions::pause_selected);
+    connect(remove_, &QAction::triggered, this, [this] { remove_selected(false); });
+    update_enabled();
+}
+
+void TorrentActions::update_enabled() {
+    bool any_paused = false;
+    bool any_running = false;
+    const auto keys = selection_();
+    for (TorrentKey k : keys) {
+        const TorrentSnapshot* s = engine_.find(k);
+        if (!s)
+            continue;
+        (s->status == TorrentStatus::paused ? any_paused : any_running) = true;
+    }
+    start_->setEnabled(any_paused);
+    pause_->setEnabled(any_running);
+    remove_->setEnabled(!keys.isEmpty());
+}
+
+void TorrentActions::fill_menu(QMenu& menu) {
+    update_enabled();
+    menu.addAction(start_);
+    menu.addAction(pause_);
+    menu.addSeparator();
+    menu.addAction(remove_);
+    menu.addAction(QIcon(QStringLiteral(":/icons/remove.svg")), tr("Remove With Data"), this,
+                   [this] { remove_selected(true); });
+    menu.addSeparator();
+    menu.addAction(tr("Force Recheck"), this, &TorrentActions::recheck_selected);
+    QAction* reannounce =
+        menu.addAction(tr("Reannounce"), this, &TorrentActions::reannounce_selected);
+    reannounce->setEnabled(engine_.supports(Feature::reannounce));
+    menu.addSeparator();
+    menu.addAction(QIcon(QStringLiteral(":/icons/folder.svg")), tr("Open Folder"), this,
+                   &TorrentActions::open_folders);
+    menu.addAction(tr("Copy Magnet Link"), this, [this] { copy_magnet(); });
+    menu.addAction(tr("Set Limits…"), this, &TorrentActions::ask_limits);
+}
+
+void TorrentActions::start_selected() {
+    for (TorrentKey k : selection_()) {
+        engine_.resume(k);
+        if (store_)
+            store_->set_paused(store_id_(k), false);
+    }
+    update_enabled();
+}
+
+void TorrentActions::pause_selected() {
+    for (TorrentKey k : selection_()) {
+        engine_.pause(k);
+        if (store_)
+            store_->set_paused(store_id_(k), true);
+    }
+    update_enabled();
+}
+
+void TorrentActions::start_all() {
+    for (const auto& s : engine_.torrents()) {
+        if (s.status != TorrentStatus::paused)
+            continue;
+        engine_.resume(s.key);
+        if (store_)
+            store_->set_paused(store_id_(s.key), false);
+    }
+}
+
+void TorrentActions::pause_all() {
+    std::vector<TorrentKey> keys;
+    for (const auto& s : engine_.torrents()) {
+        if (s.status != TorrentStatus::paused)
+            keys.push_back(s.key);
+    }
+    for (TorrentKey k : keys) {
+        engine_.pause(k);
+        if (store_)
+            store_->set_paused(store_id_(k), true);
+    }
+}
+
+void TorrentActions::remove_selected(bool with_data, bool ask) {
+    const auto keys = selection_();
+    if (keys.isEmpty())
+        return;
+    if (ask) {
+        QMessageBox box(QMessageBox::Question, tr("Remove"),
+                        keys.size() == 1
+                            ? tr("Remove “%1” from the list?").arg(engine_.find(keys.front())->name)
+                            : tr("Remove %1 torrents from the list?").arg(keys.size()),
+                        QMessageBox::Cancel, parent_);
+        QPushButton* keep = box.addButton(tr("Remove"), QMessageBox::AcceptRole);
+        QPushButton* wipe =
+            box.addButton(tr("Remove and Delete Files"), QMessageBox::DestructiveRole);
+        box.setDefaultButton(with_data ? wipe : keep);
+        box.exec();
+        if (box.clickedButton() == keep) {
+            with_data = false;
+        } else if (box.clickedButton() == wipe) {
+            with_data = true;
+        } else {
+            return;
+        }
+    }
+    for (TorrentKey k : keys) {
+        const QString id = store_id_(k);
+        engine_.remove(k, with_data);
+        if (store_)
+            store_->remove(id);
+        emit removed(k, id);
+    }
+    update_enabled();
+}
+
+void TorrentActions::recheck_selected() {
+    for (TorrentKey k : selection_())
+        engine_.recheck(k);
+}
+
+void TorrentActions::reannounce_selected() {
+    for (TorrentKey k : selection_())
+        engine_.reannounce(k);
+}
+
+void TorrentActions::open_folders() const {
+    for (TorrentKey k : selection_()) {
+        if (const TorrentSnapshot* s = engine_.find(k)) {
+            QDesktopServices::openUrl(QUrl::fromLocalFile(s->save_dir));
+        }
+    }
+}
+
+QString TorrentActions::copy_magnet() const {
+    QStringList links;
+    for (TorrentKey k : selection_()) {
+        if (const TorrentSnapshot* s = engine_.find(k))
+            links << s->magnet;
+    }
+    const QString text = links.join(QLatin1Char('\n'));
+    QApplication::clipboard()->setText(text);
+    return text;
+}
+
+void TorrentActions::set_limits(std::int64_t down, std::int64_t up) {
+    for (TorrentKey k : selection_())
+        engine_.set_torrent_limits(k, up, down);
+}
+
+void TorrentActions::ask_limits() {
+    const auto keys = selection_();
+    if (keys.isEmpty())
+        return;
+    const TorrentSnapshot* first = engine_.find(keys.front());
+    LimitsDialog dialog(first ? first->down_limit : 0, first ? first->up_limit : 0, parent_);
+    if (dialog.exec() == QDialog::Accepted)
+        set_limits(dialog.down_limit(), dialog.up_limit());
+}
+
+}  // namespace shoal::gui

@@ -1,0 +1,63 @@
+#pragma once
+// What can be done to the selected torrents (start, pause, remove, recheck, reannounce, open
+// folder, copy magnet link, set limits), as actions shared by the toolbar, the context menu
+// and the tray.
+
+#include <QAction>
+#include <QObject>
+#include <functional>
+
+#include "engine/engine.hpp"
+
+class QMenu;
+class QWidget;
+
+namespace shoal::gui {
+
+class TorrentStore;
+
+class TorrentActions final : public QObject {
+    Q_OBJECT
+  public:
+    using Selection = std::function<QList<TorrentKey>()>;
+    using StoreId = std::function<QString(TorrentKey)>;
+
+    TorrentActions(Engine& engine, TorrentStore* store, Selection selection, StoreId store_id,
+                   QWidget* parent);
+
+    QAction* start() const { return start_; }
+    QAction* pause() const { return pause_; }
+    QAction* remove() const { return remove_; }
+    void fill_menu(QMenu& menu);
+    // Enables what makes sense for the current selection.
+    void update_enabled();
+
+    void start_selected();
+    void pause_selected();
+    // Asks first unless `ask` is false.
+    void remove_selected(bool with_data, bool ask = true);
+    void recheck_selected();
+    void reannounce_selected();
+    void open_folders() const;
+    QString copy_magnet() const;
+    void set_limits(std::int64_t down, std::int64_t up);
+    void start_all();
+    void pause_all();
+
+  signals:
+    void removed(shoal::gui::TorrentKey key, const QString& store_id);
+
+  private:
+    void ask_limits();
+
+    Engine& engine_;
+    TorrentStore* store_;
+    Selection selection_;
+    StoreId store_id_;
+    QWidget* parent_;
+    QAction* start_;
+    QAction* pause_;
+    QAction* remove_;
+};
+
+}  // namespace shoal::gui

@@ -1,0 +1,135 @@
+#include "dialogs/preferences_dialog.hpp"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "dialogs/limits_dialog.hpp"
+
+namespace shoal::gui {
+namespace {
+
+void mark_unsupported(QWidget* w, bool supported) {
+    if (supported)
+        return;
+    w->setEnabled(false);
+    w->setToolTip(QObject::tr("Not supported by the engine yet"));
+}
+
+}  // namespace
+
+PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
+    : QDialog(parent), base_(engine.settings()) {
+    setWindowTitle(tr("Preferences"));
+    const EngineSettings& s = base_;
+
+    auto* connection = new QGroupBox(tr("Connection"), this);
+    auto* cf = new QFormLayout(connection);
+    port_ = new QSpinBox(this);
+    port_->setRange(0, 65535);
+    port_->setSpecialValueText(tr("Any free port"));
+    port_->setValue(s.listen_port);
+    max_connections_ = new QSpinBox(this);
+    max_connections_->setRange(1, 10000);
+    max_connections_->setValue(s.max_connections);
+    max_peers_ = new QSpinBox(this);
+    max_peers_->setRange(1, 1000);
+    max_peers_->setValue(s.max_peers_per_torrent);
+    cf->addRow(tr("Listening port:"), port_);
+    cf->addRow(tr("Connections in total:"), max_connections_);
+    cf->addRow(tr("Peers per torrent:"), max_peers_);
+    dht_ = new QCheckBox(tr("DHT (find peers without a tracker)"), this);
+    pex_ = new QCheckBox(tr("Peer exchange (PEX)"), this);
+    lsd_ = new QCheckBox(tr("Local peer discovery"), this);
+    // A switch the engine cannot honour shows off, not a promise.
+    dht_->setChecked(s.dht && engine.supports(Feature::dht));
+    pex_->setChecked(s.pex && engine.supports(Feature::pex));
+    lsd_->setChecked(s.lsd && engine.supports(Feature::lsd));
+    mark_unsupported(dht_, engine.supports(Feature::dht));
+    mark_unsupported(pex_, engine.supports(Feature::pex));
+    mark_unsupported(lsd_, engine.supports(Feature::lsd));
+    // The engine has no session-wide connection cap yet; the per-torrent one it has.
+    mark_unsupported(max_connections_, engine.supports(Feature::runtime_settings));
+    for (auto* b : {dht_, pex_, lsd_})
+        cf->addRow(QString(), b);
+
+    auto* speed = new QGroupBox(tr("Speed"), this);
+    auto* sf = new QFormLayout(speed);
+    down_ = make_rate_box(s.down_limit, this);
+    up_ = make_rate_box(s.up_limit, this);
+    alt_down_ = make_rate_box(s.alt_down_limit, this);
+    alt_up_ = make_rate_box(s.alt_up_limit, this);
+    use_alt_ = new QCheckBox(tr("Use the alternative limits"), this);
+    use_alt_->setChecked(s.use_alt_limits);
+    sf->addRow(tr("Download limit:"), down_);
+    sf->addRow(tr("Upload limit:"), up_);
+    sf->addRow(tr("Alternative download limit:"), alt_down_);
+    sf->addRow(tr("Alternative upload limit:"), alt_up_);
+    sf->addRow(QString(), use_alt_);
+
+    auto* downloads = new QGroupBox(tr("Downloads"), this);
+    auto* df = new QFormLayout(downloads);
+    save_dir_ = new QLineEdit(s.default_save_dir, this);
+    auto* browse = new QPushButton(tr("Browse…"), this);
+    auto* row = new QHBoxLayout;
+    row->addWidget(save_dir_, 1);
+    row->addWidget(browse);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString d =
+            QFileDialog::getExistingDirectory(this, tr("Default save folder"), save_dir_->text());
+        if (!d.isEmpty())
+            save_dir_->setText(d);
+    });
+    completion_ = new QComboBox(this);
+    completion_->addItem(tr("Keep seeding"), int(CompletionAction::nothing));
+    completion_->addItem(tr("Pause the torrent"), int(CompletionAction::pause));
+    completion_->addItem(tr("Open its folder"), int(CompletionAction::open_folder));
+    completion_->setCurrentIndex(completion_->findData(int(s.on_completion)));
+    df->addRow(tr("Default save folder:"), row);
+    df->addRow(tr("When a download completes:"), completion_);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* columns = new QHBoxLayout;
+    auto* left = new QVBoxLayout;
+    left->addWidget(connection);
+    left->addStretch();
+    auto* right = new QVBoxLayout;
+    right->addWidget(speed);
+    right->addWidget(downloads);
+    right->addStretch();
+    columns->addLayout(left);
+    columns->addLayout(right);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(columns);
+    layout->addWidget(buttons);
+}
+
+EngineSettings PreferencesDialog::settings() const {
+    EngineSettings s = base_;
+    s.listen_port = port_->value();
+    s.down_limit = std::int64_t{down_->value()} * 1024;
+    s.up_limit = std::int64_t{up_->value()} * 1024;
+    s.alt_down_limit = std::int64_t{alt_down_->value()} * 1024;
+    s.alt_up_limit = std::int64_t{alt_up_->value()} * 1024;
+    s.use_alt_limits = use_alt_->isChecked();
+    s.max_connections = max_connections_->value();
+    s.max_peers_per_torrent = max_peers_->value();
+    s.dht = dht_->isChecked();
+    s.pex = pex_->isChecked();
+    s.lsd = lsd_->isChecked();
+    s.default_save_dir = save_dir_->text();
+    s.on_completion = static_cast<CompletionAction>(completion_->currentData().toInt());
+    return s;
+}
+
+}  // namespace shoal::gui

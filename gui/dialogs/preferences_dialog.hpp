@@ -1,0 +1,47 @@
+#pragma once
+// Preferences: listening port, rate limits (normal and alternative), connection limits,
+// DHT/PEX/LSD, default save folder, and what to do when a download completes.
+
+#include <QDialog>
+
+#include "engine/engine.hpp"
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace shoal::gui {
+
+class PreferencesDialog final : public QDialog {
+    Q_OBJECT
+  public:
+    PreferencesDialog(const Engine& engine, QWidget* parent = nullptr);
+    EngineSettings settings() const;
+
+    QSpinBox* port_box() const { return port_; }
+    QSpinBox* down_box() const { return down_; }
+    QSpinBox* up_box() const { return up_; }
+    QCheckBox* alt_box() const { return use_alt_; }
+    QCheckBox* dht_box() const { return dht_; }
+    QLineEdit* save_dir_edit() const { return save_dir_; }
+    QComboBox* completion_box() const { return completion_; }
+
+  private:
+    EngineSettings base_;
+    QSpinBox* port_;
+    QSpinBox* down_;
+    QSpinBox* up_;
+    QSpinBox* alt_down_;
+    QSpinBox* alt_up_;
+    QCheckBox* use_alt_;
+    QSpinBox* max_connections_;
+    QSpinBox* max_peers_;
+    QCheckBox* dht_;
+    QCheckBox* pex_;
+    QCheckBox* lsd_;
+    QLineEdit* save_dir_;
+    QComboBox* completion_;
+};
+
+}  // namespace shoal::gui

@@ -1,0 +1,112 @@
+#pragma once
+// What the GUI needs from a BitTorrent engine. The base class keeps the table of torrent
+// snapshots that item models read (GUI thread only) and turns each refresh into signals;
+// a subclass adapts a real session or fakes one for tests.
+
+#include <QList>
+#include <QObject>
+#include <QTimer>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/engine_types.hpp"
+
+namespace shoal::gui {
+
+// Things an engine may not do yet; the GUI disables what is missing instead of pretending.
+enum class Feature {
+    magnet_links,
+    reannounce,
+    rename_files,
+    edit_trackers,
+    peer_details,
+    alternative_limits,
+    runtime_settings,
+    dht,
+    pex,
+    lsd,
+};
+
+struct AddResult {
+    TorrentKey key;
+    QString error;  // empty on success
+    bool ok() const { return error.isEmpty(); }
+};
+
+class Engine : public QObject {
+    Q_OBJECT
+  public:
+    explicit Engine(QObject* parent = nullptr);
+    ~Engine() override;
+
+    // The torrent table in the order torrents were added.
+    const std::vector<TorrentSnapshot>& torrents() const { return rows_; }
+    const TorrentSnapshot* find(TorrentKey key) const;
+    int row_of(TorrentKey key) const;
+
+    virtual bool supports(Feature feature) const = 0;
+    virtual AddResult add(const AddRequest& request) = 0;
+    virtual void pause(TorrentKey key) = 0;
+    virtual void resume(TorrentKey key) = 0;
+    virtual void remove(TorrentKey key, bool with_data) = 0;
+    virtual void recheck(TorrentKey key) = 0;
+    virtual void reannounce(TorrentKey key) = 0;
+    virtual void set_file_priority(TorrentKey key, int file, int priority) = 0;
+    virtual std::vector<int> file_priorities(TorrentKey key) const = 0;
+    // Renames the file's last path component; an error message, or empty.
+    virtual QString rename_file(TorrentKey key, int file, const QString& name) = 0;
+    virtual void set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) = 0;
+    virtual std::vector<TrackerSnapshot> trackers(TorrentKey key) const = 0;
+    virtual QString add_tracker(TorrentKey key, const QString& url, int tier) = 0;
+    virtual QString edit_tracker(TorrentKey key, const QString& url, const QString& new_url) = 0;
+    virtual QString remove_tracker(TorrentKey key, const QString& url) = 0;
+    virtual std::vector<PeerSnapshot> peers(TorrentKey key) const = 0;
+    // One byte per piece, non-zero when verified. `exact` is false when only some are known.
+    virtual std::vector<std::uint8_t> pieces(TorrentKey key, bool* exact) const = 0;
+    virtual EngineSettings settings() const = 0;
+    // Applies what it can now; returns a note for the user about the rest, or empty.
+    virtual QString apply_settings(const EngineSettings& settings) = 0;
+    virtual SessionTotals totals() const = 0;
+    // Starts fetching a magnet link's metadata from peers without adding the torrent, so the
+    // add dialog can list its files; metadata_fetched() follows. Needs Feature::magnet_links.
+    virtual void fetch_metadata(const QString& magnet) = 0;
+    virtual void cancel_metadata(const QString& magnet) = 0;
+
+    // Publishes the changes gathered since the last refresh (the refresh timer calls it).
+    void refresh();
+    void start_refresh_timer(int interval_ms);
+
+  signals:
+    void torrent_about_to_be_added(int row);
+    void torrent_added(int row);
+    void torrent_about_to_be_removed(int row);
+    void torrent_removed(shoal::gui::TorrentKey key);
+    // Rows whose snapshot changed since the last refresh, ascending.
+    void torrents_changed(const QList<int>& rows);
+    // After each refresh, for views that show more than the table (properties, totals).
+    void refreshed();
+    // A download finished (not a torrent that was complete when added).
+    void torrent_finished(shoal::gui::TorrentKey key);
+    void torrent_error(shoal::gui::TorrentKey key, const QString& message);
+    void metadata_fetched(const QString& magnet, std::shared_ptr<const shoal::TorrentInfo> info);
+
+  protected:
+    TorrentSnapshot& append_row(TorrentSnapshot snapshot);
+    void erase_row(TorrentKey key);
+    TorrentSnapshot* mutable_find(TorrentKey key);
+    void mark_changed(TorrentKey key);
+
+  private:
+    std::vector<TorrentSnapshot> rows_;
+    std::unordered_map<TorrentKey, int> index_;
+    std::vector<std::uint8_t> dirty_;  // per row: changed since the last refresh
+    QTimer refresh_timer_;
+};
+
+QString human_size(std::int64_t bytes);
+QString human_rate(double bytes_per_second);
+QString human_duration(double seconds);
+
+}  // namespace shoal::gui
+
+Q_DECLARE_METATYPE(shoal::gui::TorrentKey)

@@ -1,0 +1,139 @@
+#pragma once
+// Plain values the GUI shows: what an engine reports about torrents, peers and trackers, and
+// what the GUI asks of it. Kept free of engine types so a fake can produce them too.
+
+#include <QDateTime>
+#include <QString>
+#include <QStringList>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace shoal {
+struct TorrentInfo;
+}
+
+namespace shoal::gui {
+
+// The GUI's own torrent key; stable for the life of the process.
+struct TorrentKey {
+    std::uint32_t value = 0;
+    auto operator<=>(const TorrentKey&) const = default;
+};
+
+enum class TorrentStatus { checking, downloading, seeding, paused, error, metadata };
+QString status_text(TorrentStatus status);
+
+struct TorrentSnapshot {
+    TorrentKey key;
+    QString name;
+    std::int64_t wanted = 0;       // bytes we want
+    std::int64_t wanted_done = 0;  // of those, verified
+    std::int64_t total_size = 0;
+    std::int64_t pieces_have = 0;
+    std::int64_t num_pieces = 0;
+    TorrentStatus status = TorrentStatus::checking;
+    bool finished = false;  // every wanted byte verified, whatever the status
+    int seeds = 0;
+    int peers = 0;
+    double down_rate = 0;  // bytes per second
+    double up_rate = 0;
+    std::int64_t downloaded = 0;  // payload bytes this session
+    std::int64_t uploaded = 0;
+    std::int64_t up_limit = 0;  // 0: unlimited
+    std::int64_t down_limit = 0;
+    QDateTime added_on;
+    std::int64_t added_on_secs = 0;  // the same, cheap to compare when sorting
+    QDateTime completed_on;
+    QString save_dir;
+    QString error;
+    QString magnet;
+    bool sequential = false;
+    // Null while a magnet link waits for its metadata.
+    std::shared_ptr<const TorrentInfo> info;
+
+    double progress() const {
+        return wanted > 0 ? static_cast<double>(wanted_done) / static_cast<double>(wanted)
+                          : (finished ? 1.0 : 0.0);
+    }
+    // Seconds to finish at the current rate; negative when unknown.
+    double eta_seconds() const {
+        if (finished || down_rate <= 0)
+            return -1;
+        return static_cast<double>(wanted - wanted_done) / down_rate;
+    }
+    double ratio() const {
+        return downloaded > 0 ? static_cast<double>(uploaded) / static_cast<double>(downloaded)
+                              : 0.0;
+    }
+    bool active() const { return down_rate > 0 || up_rate > 0; }
+};
+
+struct PeerSnapshot {
+    QString address;
+    QString client;
+    QString flags;
+    double progress = -1;  // negative: unknown
+    double down_rate = -1;
+    double up_rate = -1;
+};
+
+struct TrackerSnapshot {
+    QString url;
+    int tier = 0;
+    QString status;  // "not contacted", "working", "failed"
+    QString message;
+    int peers = -1;
+    QDateTime next_announce;  // invalid: unknown
+};
+
+// Per-file choices: 0 skips the file, 1..7 orders it; 4 is normal.
+constexpr int k_priority_skip = 0;
+constexpr int k_priority_low = 1;
+constexpr int k_priority_normal = 4;
+constexpr int k_priority_high = 7;
+
+struct AddRequest {
+    std::shared_ptr<const TorrentInfo> info;  // from a .torrent file
+    QByteArray torrent_bytes;                 // that file's bytes, kept for restarts
+    QString magnet;                           // or a magnet link
+    QString save_dir;
+    bool paused = false;
+    bool skip_check = false;
+    bool sequential = false;
+    std::vector<int> file_priorities;  // empty: all normal
+    QDateTime added_on;                // invalid: now
+    QStringList peers;                 // HOST:PORT to dial at once
+};
+
+enum class CompletionAction { nothing, pause, open_folder };
+
+struct EngineSettings {
+    int listen_port = 6881;
+    std::int64_t down_limit = 0;  // bytes per second, 0 unlimited
+    std::int64_t up_limit = 0;
+    std::int64_t alt_down_limit = 100 * 1024;
+    std::int64_t alt_up_limit = 20 * 1024;
+    bool use_alt_limits = false;
+    int max_connections = 500;
+    int max_peers_per_torrent = 50;
+    bool dht = true;
+    bool pex = true;
+    bool lsd = true;
+    QString default_save_dir;
+    CompletionAction on_completion = CompletionAction::nothing;
+};
+
+struct SessionTotals {
+    double down_rate = 0;
+    double up_rate = 0;
+    int dht_nodes = -1;  // negative: DHT not running
+};
+
+}  // namespace shoal::gui
+
+template <>
+struct std::hash<shoal::gui::TorrentKey> {
+    std::size_t operator()(const shoal::gui::TorrentKey& k) const noexcept { return k.value; }
+};

@@ -1,0 +1,91 @@
+#pragma once
+// An Engine with no network: torrents whose figures tests and benchmarks set directly, and
+// a log of every command it received so tests can check what the GUI asked for.
+
+#include <QStringList>
+#include <map>
+#include <set>
+
+#include "engine/engine.hpp"
+
+namespace shoal::gui {
+
+struct FakeTorrent {
+    QString name;
+    std::vector<std::int64_t> file_sizes{1 << 20};
+    TorrentStatus status = TorrentStatus::downloading;
+    double progress = 0;
+    double down_rate = 0;
+    double up_rate = 0;
+    int seeds = 0;
+    int peers = 0;
+    QString error;
+    QString save_dir = QStringLiteral("/tmp");
+};
+
+// A TorrentInfo with the given files (under a folder when there is more than one).
+std::shared_ptr<const TorrentInfo> make_fake_info(const QString& name,
+                                                  const std::vector<std::int64_t>& file_sizes);
+
+class FakeEngine final : public Engine {
+    Q_OBJECT
+  public:
+    explicit FakeEngine(QObject* parent = nullptr);
+
+    TorrentKey add_fake(const FakeTorrent& spec);
+    // One simulated second: downloads advance by their rate; every torrent is marked
+    // changed. step() also publishes the refresh.
+    // With `vary_rates`, every transfer's rates also move by up to 20%, as in a real swarm,
+    // so a list sorted by speed reorders.
+    void simulate_second(bool vary_rates = false);
+    void step();
+    // Commands received, one line each ("pause 3", "add NAME paused=1 ...").
+    const QStringList& calls() const { return calls_; }
+    void clear_calls() { calls_.clear(); }
+    std::vector<AddRequest> added;  // every add() request, in order
+
+    // Everything is supported unless a test says otherwise (to see the GUI without it).
+    void set_supported(Feature feature, bool supported);
+    bool supports(Feature feature) const override;
+    AddResult add(const AddRequest& request) override;
+    void pause(TorrentKey key) override;
+    void resume(TorrentKey key) override;
+    void remove(TorrentKey key, bool with_data) override;
+    void recheck(TorrentKey key) override;
+    void reannounce(TorrentKey key) override;
+    void set_file_priority(TorrentKey key, int file, int priority) override;
+    std::vector<int> file_priorities(TorrentKey key) const override;
+    QString rename_file(TorrentKey key, int file, const QString& name) override;
+    void set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) override;
+    std::vector<TrackerSnapshot> trackers(TorrentKey key) const override;
+    QString add_tracker(TorrentKey key, const QString& url, int tier) override;
+    QString edit_tracker(TorrentKey key, const QString& url, const QString& new_url) override;
+    QString remove_tracker(TorrentKey key, const QString& url) override;
+    std::vector<PeerSnapshot> peers(TorrentKey key) const override;
+    std::vector<std::uint8_t> pieces(TorrentKey key, bool* exact) const override;
+    EngineSettings settings() const override { return settings_; }
+    QString apply_settings(const EngineSettings& settings) override;
+    SessionTotals totals() const override;
+    void fetch_metadata(const QString& magnet) override;
+    void cancel_metadata(const QString& magnet) override;
+    // Answers a fetch_metadata() as peers would.
+    void deliver_metadata(const QString& magnet, std::shared_ptr<const TorrentInfo> info);
+
+  private:
+    struct Extra {
+        std::vector<int> priorities;
+        std::vector<TrackerSnapshot> trackers;
+        std::vector<std::string> renamed;  // per file, empty: original name
+    };
+    void log(const QString& line) { calls_.push_back(line); }
+    TorrentKey insert(TorrentSnapshot s, std::vector<int> priorities);
+
+    QStringList calls_;
+    EngineSettings settings_;
+    std::map<TorrentKey, Extra> extra_;
+    std::uint32_t next_key_ = 1;
+    std::uint32_t noise_ = 12345;
+    std::set<Feature> unsupported_;
+};
+
+}  // namespace shoal::gui

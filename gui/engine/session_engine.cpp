@@ -1,0 +1,368 @@
+#include "engine/session_engine.hpp"
+
+#include <QDir>
+#include <boost/asio/ip/address.hpp>
+
+#include "metainfo/magnet.hpp"
+#include "metainfo/torrent_info.hpp"
+
+// Qt's `emit` keyword is a macro, and the engine has a method of that name.
+#undef emit
+#include "session/session.hpp"
+
+namespace shoal::gui {
+namespace {
+
+TorrentStatus status_of(TorrentState state) {
+    switch (state) {
+        case TorrentState::checking:
+            return TorrentStatus::checking;
+        case TorrentState::downloading:
+            return TorrentStatus::downloading;
+        case TorrentState::seeding:
+            return TorrentStatus::seeding;
+        case TorrentState::paused:
+            return TorrentStatus::paused;
+        case TorrentState::error:
+            return TorrentStatus::error;
+    }
+    return TorrentStatus::error;
+}
+
+std::optional<boost::asio::ip::tcp::endpoint> parse_endpoint(const QString& text) {
+    const int colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return std::nullopt;
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']'))) {
+        host = host.mid(1, host.size() - 2);
+    }
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port == 0 || port > 65535)
+        return std::nullopt;
+    boost::system::error_code ec;
+    auto address = boost::asio::ip::make_address(host.toStdString(), ec);
+    if (ec)
+        return std::nullopt;
+    return boost::asio::ip::tcp::endpoint(address, static_cast<std::uint16_t>(port));
+}
+
+}  // namespace
+
+SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& listen_host,
+                             QObject* parent)
+    : Engine(parent), settings_(settings) {
+    SessionSettings s;
+    s.listen_host = listen_host;
+    s.listen_port = static_cast<std::uint16_t>(settings.listen_port);
+    s.max_peers_per_torrent = settings.max_peers_per_torrent;
+    s.upload_limit = settings.use_alt_limits ? settings.alt_up_limit : settings.up_limit;
+    s.download_limit = settings.use_alt_limits ? settings.alt_down_limit : settings.down_limit;
+    session_ = std::make_unique<Session>(s);
+    // Runs on the network thread: only queue the drain onto this object's (GUI) thread.
+    session_->set_wakeup(
+        [this] { QMetaObject::invokeMethod(this, &SessionEngine::drain, Qt::QueuedConnection); });
+    start_refresh_timer(1000);
+}
+
+std::uint16_t SessionEngine::listen_port() const {
+    return session_->listen_port();
+}
+
+SessionEngine::~SessionEngine() {
+    session_->set_wakeup({});
+    session_->stop();
+}
+
+bool SessionEngine::supports(Feature feature) const {
+    // The engine has none of these yet; the GUI greys them out.
+    switch (feature) {
+        case Feature::magnet_links:
+        case Feature::reannounce:
+        case Feature::rename_files:
+        case Feature::edit_trackers:
+        case Feature::peer_details:
+        case Feature::alternative_limits:
+        case Feature::runtime_settings:
+        case Feature::dht:
+        case Feature::pex:
+        case Feature::lsd:
+            return false;
+    }
+    return false;
+}
+
+AddResult SessionEngine::add(const AddRequest& request) {
+    if (!request.info)
+        return add_magnet(request);
+    AddTorrentParams p;
+    p.info = request.info;
+    p.save_dir = QDir(request.save_dir).absolutePath().toStdString();
+    p.paused = request.paused;
+    p.sequential = request.sequential;
+    p.assume_complete = request.skip_check;
+    p.file_priorities = request.file_priorities;
+    for (const QString& peer : request.peers) {
+        auto endpoint = parse_endpoint(peer);
+        if (!endpoint)
+            return {{}, tr("'%1' is not an address and port").arg(peer)};
+        p.peers.push_back(*endpoint);
+    }
+    const TorrentKey key{next_key_++};
+    const TorrentId id = session_->add_torrent(std::move(p));
+    by_id_[id.value] = key;
+    Tracked& t = tracked_[key];
+    t.id = id;
+    t.priorities = request.file_priorities;
+    if (t.priorities.empty())
+        t.priorities.assign(request.info->files.size(), k_priority_normal);
+    t.pieces.assign(static_cast<std::size_t>(request.info->num_pieces), 0);
+    int tier = 0;
+    for (const auto& urls : request.info->trackers) {
+        for (const auto& url : urls) {
+            t.trackers.push_back(
+                {QString::fromStdString(url), tier, tr("Not contacted yet"), {}, -1, {}});
+        }
+        ++tier;
+    }
+
+    TorrentSnapshot s;
+    s.key = key;
+    s.name = QString::fromStdString(request.info->name);
+    s.info = request.info;
+    s.total_size = request.info->total_size;
+    s.num_pieces = request.info->num_pieces;
+    s.save_dir = request.save_dir;
+    s.added_on = request.added_on.isValid() ? request.added_on : QDateTime::currentDateTime();
+    s.sequential = request.sequential;
+    s.magnet = QString::fromStdString(to_uri(magnet_for(*request.info)));
+    append_row(std::move(s));
+    return {key, {}};
+}
+
+AddResult SessionEngine::add_magnet(const AddRequest& request) {
+    auto magnet = parse_magnet(request.magnet.toStdString());
+    if (!magnet)
+        return {{}, QString::fromStdString(magnet.error().message)};
+    const TorrentKey key{next_key_++};
+    tracked_[key];
+    TorrentSnapshot s;
+    s.key = key;
+    s.name = magnet->display_name.empty() ? request.magnet.left(60)
+                                          : QString::fromStdString(magnet->display_name);
+    s.status = TorrentStatus::error;
+    s.error = tr("Needs the metadata exchange (BEP 9), which the engine does not support yet");
+    s.save_dir = request.save_dir;
+    s.added_on = request.added_on.isValid() ? request.added_on : QDateTime::currentDateTime();
+    s.magnet = request.magnet;
+    append_row(std::move(s));
+    return {key, {}};
+}
+
+void SessionEngine::pause(TorrentKey key) {
+    auto it = tracked_.find(key);
+    if (it != tracked_.end() && it->second.id)
+        session_->pause(*it->second.id);
+}
+
+void SessionEngine::resume(TorrentKey key) {
+    auto it = tracked_.find(key);
+    if (it != tracked_.end() && it->second.id)
+        session_->resume(*it->second.id);
+}
+
+void SessionEngine::remove(TorrentKey key, bool with_data) {
+    auto it = tracked_.find(key);
+    if (it == tracked_.end())
+        return;
+    if (it->second.id) {
+        session_->remove_torrent(*it->second.id, with_data);
+        by_id_.erase(it->second.id->value);
+    }
+    tracked_.erase(it);
+    erase_row(key);
+}
+
+void SessionEngine::recheck(TorrentKey key) {
+    auto it = tracked_.find(key);
+    if (it == tracked_.end() || !it->second.id)
+        return;
+    std::fill(it->second.pieces.begin(), it->second.pieces.end(), 0);
+    session_->recheck(*it->second.id);
+}
+
+void SessionEngine::reannounce(TorrentKey) {}
+
+void SessionEngine::set_file_priority(TorrentKey key, int file, int priority) {
+    auto it = tracked_.find(key);
+    if (it == tracked_.end() || !it->second.id || file < 0)
+        return;
+    auto& priorities = it->second.priorities;
+    if (static_cast<std::size_t>(file) >= priorities.size())
+        return;
+    priorities[static_cast<std::size_t>(file)] = priority;
+    session_->set_file_priority(*it->second.id, static_cast<std::size_t>(file), priority);
+}
+
+std::vector<int> SessionEngine::file_priorities(TorrentKey key) const {
+    auto it = tracked_.find(key);
+    return it == tracked_.end() ? std::vector<int>{} : it->second.priorities;
+}
+
+QString SessionEngine::rename_file(TorrentKey, int, const QString&) {
+    return tr("The engine cannot rename files yet");
+}
+
+void SessionEngine::set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) {
+    auto it = tracked_.find(key);
+    if (it == tracked_.end() || !it->second.id)
+        return;
+    session_->set_torrent_rate_limits(*it->second.id, up, down);
+    if (auto* s = mutable_find(key)) {
+        s->up_limit = up;
+        s->down_limit = down;
+        mark_changed(key);
+    }
+}
+
+std::vector<TrackerSnapshot> SessionEngine::trackers(TorrentKey key) const {
+    auto it = tracked_.find(key);
+    return it == tracked_.end() ? std::vector<TrackerSnapshot>{} : it->second.trackers;
+}
+
+QString SessionEngine::add_tracker(TorrentKey, const QString&, int) {
+    return tr("The engine cannot change a torrent's trackers yet");
+}
+
+QString SessionEngine::edit_tracker(TorrentKey, const QString&, const QString&) {
+    return tr("The engine cannot change a torrent's trackers yet");
+}
+
+QString SessionEngine::remove_tracker(TorrentKey, const QString&) {
+    return tr("The engine cannot change a torrent's trackers yet");
+}
+
+std::vector<PeerSnapshot> SessionEngine::peers(TorrentKey key) const {
+    std::vector<PeerSnapshot> out;
+    auto it = tracked_.find(key);
+    if (it == tracked_.end())
+        return out;
+    for (const auto& [address, peer] : it->second.peers)
+        out.push_back(peer);
+    return out;
+}
+
+std::vector<std::uint8_t> SessionEngine::pieces(TorrentKey key, bool* exact) const {
+    auto it = tracked_.find(key);
+    const TorrentSnapshot* s = find(key);
+    if (it == tracked_.end() || !s) {
+        if (exact)
+            *exact = false;
+        return {};
+    }
+    const auto& pieces = it->second.pieces;
+    const auto known = std::count(pieces.begin(), pieces.end(), std::uint8_t{1});
+    // After a start-up check of partial data the engine says how many pieces, not which.
+    if (exact)
+        *exact = known == s->pieces_have;
+    return pieces;
+}
+
+QString SessionEngine::apply_settings(const EngineSettings& settings) {
+    const EngineSettings old = settings_;
+    settings_ = settings;
+    const bool needs_restart =
+        old.listen_port != settings.listen_port || old.up_limit != settings.up_limit ||
+        old.down_limit != settings.down_limit || old.use_alt_limits != settings.use_alt_limits ||
+        old.alt_up_limit != settings.alt_up_limit ||
+        old.alt_down_limit != settings.alt_down_limit ||
+        old.max_peers_per_torrent != settings.max_peers_per_torrent;
+    return needs_restart ? tr("The port, rate limits and peer limits take effect when Shoal "
+                              "restarts.")
+                         : QString();
+}
+
+SessionTotals SessionEngine::totals() const {
+    SessionTotals t;
+    for (const auto& s : torrents()) {
+        t.down_rate += s.down_rate;
+        t.up_rate += s.up_rate;
+    }
+    t.dht_nodes = -1;
+    return t;
+}
+
+void SessionEngine::drain() {
+    for (const Event& e : session_->pop_events()) {
+        const TorrentId id = std::visit([](const auto& v) { return v.id; }, e);
+        auto key_it = by_id_.find(id.value);
+        if (key_it == by_id_.end())
+            continue;  // removed already
+        apply(key_it->second, tracked_[key_it->second], e);
+    }
+}
+
+void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
+    TorrentSnapshot* s = mutable_find(key);
+    if (!s)
+        return;
+    mark_changed(key);
+    if (auto* stats = std::get_if<event::Stats>(&e)) {
+        const TorrentStats& st = stats->stats;
+        s->status = status_of(st.state);
+        s->wanted = st.total_wanted;
+        s->wanted_done = st.total_wanted_done;
+        s->pieces_have = st.pieces_have;
+        s->num_pieces = st.num_pieces;
+        s->downloaded = st.downloaded;
+        s->uploaded = st.uploaded;
+        s->down_rate = st.download_rate;
+        s->up_rate = st.upload_rate;
+        s->peers = st.peers;
+        s->seeds = st.seeds;
+    } else if (auto* state = std::get_if<event::StateChanged>(&e)) {
+        s->status = status_of(state->state);
+        if (state->state == TorrentState::downloading)
+            t.was_downloading = true;
+        if (state->state == TorrentState::seeding) {
+            std::fill(t.pieces.begin(), t.pieces.end(), 1);
+            s->pieces_have = s->num_pieces;
+        }
+        if (state->state != TorrentState::error)
+            s->error.clear();
+    } else if (auto* piece = std::get_if<event::PieceFinished>(&e)) {
+        if (piece->piece >= 0 && static_cast<std::size_t>(piece->piece) < t.pieces.size()) {
+            t.pieces[static_cast<std::size_t>(piece->piece)] = 1;
+        }
+    } else if (auto* peer = std::get_if<event::PeerConnected>(&e)) {
+        PeerSnapshot p;
+        p.address = QString::fromStdString(peer->address);
+        p.client = QString::fromStdString(peer->client);
+        t.peers[peer->address] = p;
+    } else if (auto* gone = std::get_if<event::PeerDisconnected>(&e)) {
+        t.peers.erase(gone->address);
+    } else if (auto* reply = std::get_if<event::TrackerReply>(&e)) {
+        const QString url = QString::fromStdString(reply->url);
+        auto it = std::find_if(t.trackers.begin(), t.trackers.end(),
+                               [&](const TrackerSnapshot& tr) { return tr.url == url; });
+        if (it == t.trackers.end()) {
+            t.trackers.push_back({url, 0, {}, {}, -1, {}});
+            it = t.trackers.end() - 1;
+        }
+        it->status = reply->ok ? tr("Working") : tr("Failed");
+        it->message = QString::fromStdString(reply->message);
+        it->peers = reply->ok ? reply->peers : -1;
+    } else if (std::get_if<event::TorrentFinished>(&e)) {
+        s->finished = true;
+        s->completed_on = QDateTime::currentDateTime();
+        if (t.was_downloading)
+            Q_EMIT torrent_finished(key);
+    } else if (auto* error = std::get_if<event::Error>(&e)) {
+        s->error = QString::fromStdString(error->message);
+        Q_EMIT torrent_error(key, s->error);
+    }
+    // HashFailed, ConnectFailed and PeerBanned change nothing the GUI shows yet.
+}
+
+}  // namespace shoal::gui

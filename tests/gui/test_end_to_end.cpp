@@ -1,0 +1,133 @@
+// The window adds a torrent that a local `shoal-cli seed` serves, and shows it complete.
+// Runs a real session: ctest starts it inside a private network namespace (netns_run.sh).
+#include <QLineEdit>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QtTest>
+
+#include "app/main_window.hpp"
+#include "app/resources.hpp"
+#include "app/torrent_actions.hpp"
+#include "app/torrent_store.hpp"
+#include "dialogs/add_torrent_dialog.hpp"
+#include "engine/session_engine.hpp"
+#include "gui_test_support.hpp"
+#include "models/transfer_model.hpp"
+#include "widgets/properties_panel.hpp"
+#include "widgets/trackers_tab.hpp"
+
+using namespace shoal::gui;
+using namespace shoal::gui::test;
+
+class EndToEndTest : public QObject {
+    Q_OBJECT
+  private slots:
+    void initTestCase();
+    void downloads_from_a_local_seed();
+    void magnet_shows_what_the_engine_lacks();
+
+  private:
+    QTemporaryDir dir_;
+};
+
+void EndToEndTest::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    init_resources();
+    QVERIFY(dir_.isValid());
+}
+
+void EndToEndTest::downloads_from_a_local_seed() {
+    const QByteArray cli = qgetenv("SHOAL_CLI");
+    QVERIFY2(!cli.isEmpty(), "SHOAL_CLI names the shoal-cli binary");
+    const QString seed_dir = dir_.filePath("seed");
+    const QString data = seed_dir + "/payload.bin";
+    write_data(data, 3 * 1024 * 1024 + 12345);
+
+    QProcess seeder;
+    seeder.start(QString::fromLocal8Bit(cli), {"seed", data, "--listen", "127.0.0.1", "--port", "0",
+                                               "--v1", "-v", "-t", "http://127.0.0.1:9/announce"});
+    QVERIFY(seeder.waitForStarted());
+    // `-v` prints "listening on HOST:PORT" on stderr once the torrent is made and served.
+    QString err;
+    QRegularExpressionMatch port;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (err += QString::fromLocal8Bit(seeder.readAllStandardError()),
+         (port = QRegularExpression("listening on 127\\.0\\.0\\.1:(\\d+)").match(err)).hasMatch()),
+        30000);
+    const QString torrent = data + ".torrent";
+    QVERIFY(QFile::exists(torrent));
+
+    EngineSettings settings;
+    settings.listen_port = 0;
+    settings.default_save_dir = dir_.filePath("downloads");
+    QDir().mkpath(settings.default_save_dir);
+    SessionEngine engine(settings, "127.0.0.1");
+    TorrentStore store(dir_.filePath("store"));
+    MainWindow window(engine, &store);
+    window.show();
+
+    AddTorrentDialog* dialog = window.show_add_dialog(torrent);
+    QVERIFY(dialog);
+    QCOMPARE(dialog->save_dir_edit()->text(), settings.default_save_dir);
+    AddRequest request = dialog->request();
+    dialog->close();
+    request.peers << QStringLiteral("127.0.0.1:%1").arg(port.captured(1));
+    const AddResult added = window.add_torrent(request);
+    QVERIFY2(added.ok(), qPrintable(added.error));
+    window.select(added.key);
+
+    const int row = engine.row_of(added.key);
+    auto cell = [&](int column) {
+        return window.transfer_model()->index(row, column).data().toString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(engine.find(added.key)->finished, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(TransferModel::status), QStringLiteral("Seeding"), 5000);
+    QCOMPARE(cell(TransferModel::progress), QStringLiteral("100.0%"));
+    QCOMPARE(cell(TransferModel::name), QStringLiteral("payload.bin"));
+
+    QFile got(settings.default_save_dir + "/payload.bin");
+    QVERIFY(got.open(QIODevice::ReadOnly));
+    QFile want(data);
+    QVERIFY(want.open(QIODevice::ReadOnly));
+    QVERIFY(got.readAll() == want.readAll());
+
+    // The bar shows every piece once the engine says it is seeding.
+    bool exact = false;
+    const auto pieces = engine.pieces(added.key, &exact);
+    QVERIFY(exact);
+    QVERIFY(std::all_of(pieces.begin(), pieces.end(), [](std::uint8_t p) { return p != 0; }));
+    // The torrent's one tracker is listed, and its failure (a closed port) reported.
+    QCOMPARE(engine.trackers(added.key).size(), 1u);
+    QTRY_COMPARE_WITH_TIMEOUT(engine.trackers(added.key)[0].status, QStringLiteral("Failed"),
+                              20000);
+    QVERIFY(!engine.trackers(added.key)[0].message.isEmpty());
+
+    // Pause and resume go through the real session and come back as its state.
+    window.actions()->pause_selected();
+    QTRY_COMPARE_WITH_TIMEOUT(cell(TransferModel::status), QStringLiteral("Paused"), 10000);
+    window.actions()->start_selected();
+    QTRY_COMPARE_WITH_TIMEOUT(cell(TransferModel::status), QStringLiteral("Seeding"), 10000);
+
+    seeder.terminate();
+    QVERIFY(seeder.waitForFinished(15000));
+}
+
+void EndToEndTest::magnet_shows_what_the_engine_lacks() {
+    EngineSettings settings;
+    settings.listen_port = 0;
+    SessionEngine engine(settings, "127.0.0.1");
+    MainWindow window(engine, nullptr);
+    AddRequest r;
+    r.magnet = "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=waiting";
+    r.save_dir = dir_.path();
+    const AddResult added = window.add_torrent(r);
+    QVERIFY(added.ok());
+    const TorrentSnapshot* s = engine.find(added.key);
+    QCOMPARE(s->name, QStringLiteral("waiting"));
+    QCOMPARE(s->status, TorrentStatus::error);
+    QVERIFY(s->error.contains("metadata"));
+    QVERIFY(!engine.supports(Feature::magnet_links));
+}
+
+QTEST_MAIN(EndToEndTest)
+#include "test_end_to_end.moc"

@@ -1,0 +1,317 @@
+// The main window against FakeEngine: actions on the selection, context menu, saved list
+// across a restart, single instance hand-over, completion, remembered column layout.
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenu>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QTreeView>
+#include <QtTest>
+
+#include "app/main_window.hpp"
+#include "app/resources.hpp"
+#include "app/single_instance.hpp"
+#include "app/torrent_actions.hpp"
+#include "app/torrent_store.hpp"
+#include "dialogs/add_torrent_dialog.hpp"
+#include "engine/fake_engine.hpp"
+#include "gui_test_support.hpp"
+#include "models/files_model.hpp"
+#include "models/trackers_model.hpp"
+#include "models/transfer_filter.hpp"
+#include "models/transfer_model.hpp"
+#include "widgets/content_tab.hpp"
+#include "widgets/general_tab.hpp"
+#include "widgets/properties_panel.hpp"
+#include "widgets/status_bar.hpp"
+#include "widgets/trackers_tab.hpp"
+#include "widgets/transfer_view.hpp"
+
+using namespace shoal::gui;
+using namespace shoal::gui::test;
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+  private slots:
+    void initTestCase();
+    void actions_act_on_the_selection();
+    void context_menu_has_every_action();
+    void torrents_come_back_after_restart();
+    void duplicate_is_refused();
+    void second_instance_hands_over();
+    void completion_notifies_and_applies_the_choice();
+    void column_layout_is_remembered();
+    void sidebar_and_search_filter();
+    void properties_follow_the_selection();
+    void tabs_send_tracker_and_file_changes();
+    void drop_opens_the_add_dialog();
+
+  private:
+    AddRequest request_for(const QString& name);
+    QTemporaryDir dir_;
+};
+
+void MainWindowTest::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    init_resources();
+    QSettings().clear();
+    QVERIFY(dir_.isValid());
+}
+
+AddRequest MainWindowTest::request_for(const QString& name) {
+    write_data(dir_.filePath(name + "/x.bin"), 40'000);
+    write_data(dir_.filePath(name + "/y.bin"), 30'000, 'y');
+    const MadeTorrent t = make_torrent(dir_.filePath(name), dir_.filePath(name + ".torrent"));
+    AddRequest r;
+    r.info = t.info;
+    r.torrent_bytes = t.bytes;
+    r.save_dir = t.save_dir;
+    return r;
+}
+
+void MainWindowTest::actions_act_on_the_selection() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    FakeTorrent a;
+    a.name = "a";
+    const TorrentKey ka = engine.add_fake(a);
+    a.name = "b";
+    a.status = TorrentStatus::paused;
+    const TorrentKey kb = engine.add_fake(a);
+    window.select(ka);
+    QCOMPARE(window.selected_keys(), QList<TorrentKey>{ka});
+    QVERIFY(window.actions()->pause()->isEnabled());
+    QVERIFY(!window.actions()->start()->isEnabled());
+    window.actions()->pause()->trigger();
+    window.select(kb);
+    window.actions()->start()->trigger();
+    window.actions()->set_limits(2048, 1024);
+    window.actions()->recheck_selected();
+    window.actions()->reannounce_selected();
+    QCOMPARE(window.actions()->copy_magnet(), engine.find(kb)->magnet);
+    QVERIFY(engine.find(kb)->magnet.startsWith("magnet:?xt=urn:btih:"));
+    window.actions()->remove_selected(true, false);
+    QCOMPARE(engine.calls(), (QStringList{"pause 1", "resume 2", "limits 2 up=1024 down=2048",
+                                          "recheck 2", "reannounce 2", "remove 2 with_data=1"}));
+    QCOMPARE(window.transfer_model()->rowCount(), 1);
+}
+
+void MainWindowTest::context_menu_has_every_action() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    QMenu menu;
+    window.actions()->fill_menu(menu);
+    QStringList texts;
+    for (QAction* a : menu.actions()) {
+        if (!a->isSeparator())
+            texts << a->text();
+    }
+    QCOMPARE(texts, (QStringList{"Start", "Pause", "Remove", "Remove With Data", "Force Recheck",
+                                 "Reannounce", "Open Folder", "Copy Magnet Link", "Set Limits…"}));
+}
+
+void MainWindowTest::torrents_come_back_after_restart() {
+    const QString folder = dir_.filePath("store");
+    AddRequest r = request_for("kept");
+    r.paused = true;
+    r.sequential = true;
+    {
+        FakeEngine engine;
+        TorrentStore store(folder);
+        MainWindow window(engine, &store);
+        const AddResult added = window.add_torrent(r);
+        QVERIFY(added.ok());
+        window.select(added.key);
+        // Skip the first file through the engine, as the Content tab does.
+        engine.set_file_priority(added.key, 0, 0);
+        store.set_priorities(store_id(r), engine.file_priorities(added.key));
+        const AddResult gone = window.add_torrent(request_for("gone"));
+        QVERIFY(gone.ok());
+        window.select(gone.key);
+        window.actions()->remove_selected(false, false);
+    }
+    FakeEngine engine;
+    TorrentStore store(folder);
+    MainWindow window(engine, &store);
+    window.restore_torrents();
+    QCOMPARE(engine.added.size(), 1u);
+    const AddRequest& back = engine.added[0];
+    QCOMPARE(QString::fromStdString(back.info->name), QStringLiteral("kept"));
+    QVERIFY(back.paused);
+    QVERIFY(back.sequential);
+    QVERIFY(!back.skip_check);  // the engine checks the data again
+    QCOMPARE(back.save_dir, r.save_dir);
+    QCOMPARE(back.file_priorities.at(0), 0);
+    QVERIFY(back.added_on.isValid());
+    QCOMPARE(back.torrent_bytes, r.torrent_bytes);
+}
+
+void MainWindowTest::duplicate_is_refused() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    const AddRequest r = request_for("twice");
+    QVERIFY(window.add_torrent(r).ok());
+    QVERIFY(!window.add_torrent(r).ok());
+    QCOMPARE(engine.added.size(), 1u);
+    QVERIFY(window.last_error().contains("already"));
+}
+
+void MainWindowTest::second_instance_hands_over() {
+    const QString name = QStringLiteral("shoal-test-%1").arg(QCoreApplication::applicationPid());
+    SingleInstance first(name);
+    QVERIFY(!first.send_to_running({"x"}, 200));  // nobody is running yet
+    QVERIFY(first.listen());
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    connect(&first, &SingleInstance::arguments_received, &window, &MainWindow::handle_arguments);
+    QSignalSpy spy(&first, &SingleInstance::arguments_received);
+    const QString link = "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=handed";
+    SingleInstance second(name);
+    QVERIFY(second.send_to_running({link}));
+    QVERIFY(spy.wait(5000));
+    QCOMPARE(spy[0][0].toStringList(), QStringList{link});
+    auto* dialog = window.findChild<AddTorrentDialog*>();
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    dialog->accept();
+    QCOMPARE(engine.added.size(), 1u);
+    QCOMPARE(engine.added[0].magnet, link);
+}
+
+void MainWindowTest::completion_notifies_and_applies_the_choice() {
+    FakeEngine engine;
+    EngineSettings s = engine.settings();
+    s.on_completion = CompletionAction::pause;
+    engine.apply_settings(s);
+    engine.clear_calls();
+    MainWindow window(engine, nullptr);
+    FakeTorrent t;
+    t.name = "almost";
+    t.progress = 0.999;
+    t.down_rate = 1 << 20;
+    const TorrentKey key = engine.add_fake(t);
+    QVERIFY(window.last_notification().isEmpty());
+    engine.step();
+    QVERIFY2(window.last_notification().contains("almost"), qPrintable(window.last_notification()));
+    QCOMPARE(engine.calls(), QStringList{QStringLiteral("pause %1").arg(key.value)});
+}
+
+void MainWindowTest::column_layout_is_remembered() {
+    FakeEngine engine;
+    {
+        MainWindow window(engine, nullptr);
+        window.transfer_view()->header()->setSectionHidden(TransferModel::ratio, true);
+        window.transfer_view()->header()->resizeSection(TransferModel::name, 333);
+        window.close();
+    }
+    MainWindow window(engine, nullptr);
+    QVERIFY(window.transfer_view()->header()->isSectionHidden(TransferModel::ratio));
+    QCOMPARE(window.transfer_view()->header()->sectionSize(TransferModel::name), 333);
+    QVERIFY(!window.transfer_view()->header()->isSectionHidden(TransferModel::eta));
+    window.transfer_view()->header()->setSectionHidden(TransferModel::ratio, false);
+    window.close();
+}
+
+void MainWindowTest::sidebar_and_search_filter() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    FakeTorrent t;
+    t.name = "Debian";
+    engine.add_fake(t);
+    t.name = "Fedora";
+    t.status = TorrentStatus::seeding;
+    t.progress = 1;
+    engine.add_fake(t);
+    QCOMPARE(window.transfer_filter()->rowCount(), 2);
+    window.sidebar()->setCurrentIndex(window.status_model()->index(int(StatusFilter::seeding)));
+    QCOMPARE(window.transfer_filter()->rowCount(), 1);
+    window.sidebar()->setCurrentIndex(window.status_model()->index(0));
+    window.search_box()->setText("deb");
+    QCOMPARE(window.transfer_filter()->rowCount(), 1);
+    QCOMPARE(window.transfer_filter()->index(0, 0).data().toString(), QStringLiteral("Debian"));
+}
+
+void MainWindowTest::properties_follow_the_selection() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    FakeTorrent t;
+    t.name = "shown";
+    t.progress = 0.25;
+    const TorrentKey key = engine.add_fake(t);
+    QVERIFY(!window.properties()->isEnabled());
+    window.select(key);
+    QVERIFY(window.properties()->isEnabled());
+    const QString v1 = window.properties()->general_tab()->field_text("Info-hash v1");
+    QCOMPARE(v1, QString::fromStdString(engine.find(key)->info->info_hash_v1->hex()));
+    QVERIFY(window.properties()->general_tab()->field_text("Progress").startsWith("25.0%"));
+    QVERIFY(window.status()->text_of(2).startsWith("DHT: "));
+}
+
+void MainWindowTest::tabs_send_tracker_and_file_changes() {
+    FakeEngine engine;
+    TorrentStore store(dir_.filePath("tabs-store"));
+    MainWindow window(engine, &store);
+    const AddResult added = window.add_torrent(request_for("tabs"));
+    QVERIFY(added.ok());
+    engine.clear_calls();
+    window.select(added.key);
+
+    window.properties()->setCurrentIndex(PropertiesPanel::trackers);
+    TrackersTab* trackers = window.properties()->trackers_tab();
+    QCOMPARE(trackers->model()->rowCount(), 1);
+    trackers->add_tracker("udp://new.example:6969/announce");
+    QCOMPARE(trackers->model()->rowCount(), 2);
+    trackers->view()->setCurrentIndex(trackers->model()->index(1, 0));
+    trackers->edit_selected("udp://renamed.example:6969/announce");
+    trackers->remove_selected();
+    QCOMPARE(trackers->model()->rowCount(), 1);
+
+    window.properties()->setCurrentIndex(PropertiesPanel::content);
+    FilesModel* files = window.properties()->content_tab()->model();
+    const QModelIndex top = files->index(0, 0);
+    QCOMPARE(top.data().toString(), QStringLiteral("tabs"));
+    const QModelIndex y = files->index(1, 0, top);
+    QCOMPARE(y.data().toString(), QStringLiteral("y.bin"));
+    QVERIFY(files->setData(y, Qt::Unchecked, Qt::CheckStateRole));
+    const int y_file = y.data(FilesModel::file_role).toInt();
+
+    QCOMPARE(
+        engine.calls(),
+        (QStringList{
+            QStringLiteral("add_tracker %1 udp://new.example:6969/announce tier=1")
+                .arg(added.key.value),
+            QStringLiteral("edit_tracker %1 udp://new.example:6969/announce "
+                           "udp://renamed.example:6969/announce")
+                .arg(added.key.value),
+            QStringLiteral("remove_tracker %1 udp://renamed.example:6969/announce")
+                .arg(added.key.value),
+            QStringLiteral("priority %1 file=%2 priority=0").arg(added.key.value).arg(y_file)}));
+    // The choice is saved for the next start.
+    QStringList problems;
+    const auto saved = store.load(&problems);
+    QCOMPARE(saved.size(), 1u);
+    QCOMPARE(saved[0].second.file_priorities.at(static_cast<std::size_t>(y_file)), 0);
+}
+
+void MainWindowTest::drop_opens_the_add_dialog() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    request_for("dropped");
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(dir_.filePath("dropped.torrent"))});
+    // Qt delivers a drop to the widget that accepted the drag's entry, so enter first.
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &drop);
+    auto* dialog = window.findChild<AddTorrentDialog*>();
+    QVERIFY2(dialog, qPrintable(window.last_error()));
+    dialog->accept();
+    QCOMPARE(engine.added.size(), 1u);
+    QCOMPARE(QString::fromStdString(engine.added[0].info->name), QStringLiteral("dropped"));
+}
+
+QTEST_MAIN(MainWindowTest)
+#include "test_main_window.moc"
