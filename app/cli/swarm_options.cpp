@@ -158,6 +158,11 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
     cmd.add_option("--state-dir", o.state_dir,
                    "Folder for resume data, so a restart need not check the files (\"\" keeps none)")
         ->capture_default_str();
+    cmd.add_flag("--no-dht", o.no_dht, "Do not use the DHT to find peers");
+    cmd.add_flag("--no-pex", o.no_pex, "Do not exchange peers with peers (PEX)");
+    cmd.add_flag("--no-lsd", o.no_lsd, "Do not look for peers on the local network");
+    cmd.add_option("--dht-bootstrap", o.dht_bootstrap,
+                   "Join the DHT through this node, HOST:PORT; repeatable (default: the public routers)");
     cmd.add_flag("--json", o.json, "Print one JSON status object per second");
     cmd.add_flag("-v,--verbose", o.verbose, "Log peers connecting and leaving, bans and hash failures");
     // Read before parsing (see config_file.hpp); declared here for --help and validation.
@@ -170,6 +175,23 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
     settings.listen_port = o.port;
     settings.max_peers_per_torrent = o.max_peers;
     settings.state_dir = o.state_dir;
+    settings.enable_dht = !o.no_dht;
+    settings.enable_pex = !o.no_pex;
+    settings.enable_lsd = !o.no_lsd;
+    settings.dht_bootstrap = o.dht_bootstrap;
+    for (const auto& node : o.dht_bootstrap) {
+        // Names are looked up by the DHT when it starts; here only the form is checked.
+        const auto colon = node.rfind(':');
+        int port = 0;
+        const char* digits = node.data() + colon + 1;
+        const auto parsed = colon == std::string::npos || colon == 0
+                                ? std::from_chars_result{digits, std::errc::invalid_argument}
+                                : std::from_chars(digits, node.data() + node.size(), port);
+        if (parsed.ec != std::errc() || parsed.ptr != node.data() + node.size() || port < 1 || port > 65535) {
+            print_error("--dht-bootstrap '" + node + "' is not HOST:PORT");
+            return k_exit_usage;
+        }
+    }
     const auto up = parse_rate(o.up_limit.empty() ? "0" : o.up_limit);
     const auto down = parse_rate(o.down_limit.empty() ? "0" : o.down_limit);
     if (!up || !down) {

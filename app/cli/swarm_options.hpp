@@ -23,6 +23,10 @@ struct SwarmOptions {
     int max_peers = 50;
     double seed_ratio = 0;   // 0: no limit
     double seed_time = 0;    // minutes, 0: no limit
+    bool no_dht = false;
+    bool no_pex = false;
+    bool no_lsd = false;
+    std::vector<std::string> dht_bootstrap;
     bool json = false;
     bool verbose = false;
     std::string config;
@@ -31,7 +35,8 @@ struct SwarmOptions {
 };
 
 // Registers --port, --listen, --peer, --up-limit, --down-limit, --max-peers, --seed-ratio,
-// --seed-time, --state-dir, --json, and --config FILE (TOML with the same names as the long flags).
+// --seed-time, --state-dir, --no-dht, --no-pex, --no-lsd, --dht-bootstrap, --json, and
+// --config FILE (TOML with the same names as the long flags).
 void add_swarm_options(CLI::App& cmd, SwarmOptions& options);
 
 // "500K", "2M", "1048576": bytes per second; nullopt when malformed.

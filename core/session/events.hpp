@@ -2,9 +2,12 @@
 // What the engine tells its users, as typed values delivered in batches.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "metainfo/torrent_info.hpp"
 
 namespace shoal {
 
@@ -33,7 +36,7 @@ struct TorrentStats {
 namespace event {
 struct TorrentAdded { TorrentId id; std::string name; };
 // A torrent added from a magnet link has its info dictionary now (its real name with it).
-struct MetadataReceived { TorrentId id; std::string name; };
+struct MetadataReceived { TorrentId id; std::string name; std::shared_ptr<const TorrentInfo> info; };
 struct StateChanged { TorrentId id; TorrentState state; };
 struct PieceFinished { TorrentId id; std::int64_t piece; };
 struct PeerConnected { TorrentId id; std::string address; std::string client; };

@@ -41,6 +41,10 @@ Session::Session(SessionSettings settings)
     acceptor_.bind(endpoint);
     acceptor_.listen();
     listen_port_ = acceptor_.local_endpoint().port();
+    discovery_ = std::make_unique<PeerDiscovery>(
+        io_.get_executor(), settings_, listen_port_,
+        [this](const InfoHashV1& hash, const tcp::endpoint& peer) { on_discovered_peer(hash, peer); },
+        [this](std::string notice) { emit(event::Notice{TorrentId{0}, std::move(notice)}); });
     asio::co_spawn(io_, accept_loop(), asio::detached);
     schedule_tick();
     thread_ = std::thread([this] { io_.run(); });
@@ -64,6 +68,7 @@ void Session::stop() {
             torrents_.clear();
             for (auto& [id, pending] : fetching_) co_await pending.fetch->shutdown();
             fetching_.clear();
+            discovery_->stop();
         },
         [this](std::exception_ptr) { io_.stop(); });
     thread_.join();
@@ -74,6 +79,7 @@ void Session::schedule_tick() {
     tick_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
         for (auto& [id, t] : torrents_) t->tick();
+        dht_nodes_ = discovery_->dht_nodes();
         for (auto& [id, pending] : fetching_) {
             TorrentStats stats;
             stats.state = TorrentState::fetching_metadata;
@@ -127,7 +133,17 @@ void Session::start_torrent(TorrentId id, AddTorrentParams params) {
                                              global_limits_, tracker_client_, resume_);
     Torrent& t = *torrent;
     torrents_[id] = std::move(torrent);
+    if (!t.info().is_private) discovery_->add(InfoHashV1{t.wire_info_hash()});
     t.start();
+}
+
+void Session::on_discovered_peer(const InfoHashV1& hash, const tcp::endpoint& peer) {
+    for (auto& [id, t] : torrents_) {
+        if (t->wire_info_hash() == hash.bytes) t->add_peer(peer);
+    }
+    for (auto& [id, pending] : fetching_) {
+        if (pending.fetch->wire_info_hash() == hash.bytes) pending.fetch->add_peer(peer);
+    }
 }
 
 void Session::post_to_torrent(TorrentId id, std::function<void(Torrent&)> action) {
@@ -145,6 +161,7 @@ void Session::remove_torrent(TorrentId id, bool delete_files) {
         // The torrent leaves the map now and stays alive until its trackers heard `stopped`.
         std::shared_ptr<Torrent> leaving(std::move(it->second));
         torrents_.erase(it);
+        discovery_->remove(InfoHashV1{leaving->wire_info_hash()});
         leaving->stop();
         leaving->forget_resume_data();
         if (delete_files) leaving->delete_files();

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <atomic>
 #include <functional>
 #include <future>
 #include <map>
@@ -14,6 +15,7 @@
 #include "discovery/tracker/tracker_client.hpp"
 #include "session/events.hpp"
 #include "session/metadata_fetch.hpp"
+#include "session/peer_discovery.hpp"
 #include "session/resume_store.hpp"
 #include "session/settings.hpp"
 #include "session/torrent.hpp"
@@ -46,6 +48,8 @@ public:
     void set_wakeup(std::function<void()> wakeup);
 
     std::uint16_t listen_port() const { return listen_port_; }
+    // Nodes in the DHT's routing table, as of the last second (0 with the DHT off).
+    std::size_t dht_nodes() const { return dht_nodes_.load(); }
     const wire::PeerId& peer_id() const { return peer_id_; }
 
     // Closes every connection and stops the threads; called by the destructor too.
@@ -59,6 +63,8 @@ private:
     void on_metadata(TorrentId id, std::string info_bytes, std::vector<boost::asio::ip::tcp::endpoint> peers);
     // Ends a fetch still under way (false when `id` is none); it tells its trackers we leave.
     bool forget_fetch(TorrentId id);
+    // A peer for the torrent (or magnet link) known by this 20-byte hash, from DHT or LSD.
+    void on_discovered_peer(const InfoHashV1& hash, const boost::asio::ip::tcp::endpoint& peer);
     void emit(Event e);
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> handle_incoming(boost::asio::ip::tcp::socket socket);
@@ -74,6 +80,8 @@ private:
     std::uint16_t listen_port_ = 0;
     RateLimits global_limits_;  // network thread only
     tracker_client::TrackerClient tracker_client_;
+    std::unique_ptr<PeerDiscovery> discovery_;  // network thread only
+    std::atomic<std::size_t> dht_nodes_{0};
     std::map<TorrentId, std::unique_ptr<Torrent>> torrents_;  // network thread only
     struct PendingMagnet {
         AddTorrentParams params;

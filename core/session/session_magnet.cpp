@@ -63,6 +63,7 @@ void Session::fetch_metadata(TorrentId id, AddTorrentParams params) {
         if (auto e = literal_endpoint(text)) fetch->add_peer(*e);
     }
     MetadataFetch& f = *fetch;
+    discovery_->add(InfoHashV1{f.wire_info_hash()});
     fetching_[id] = PendingMagnet{std::move(params), std::move(fetch)};
     f.start();
 }
@@ -73,6 +74,7 @@ bool Session::forget_fetch(TorrentId id) {
     // Kept alive until its trackers heard `stopped` (and past the callback that may call this).
     std::shared_ptr<MetadataFetch> leaving(std::move(it->second.fetch));
     fetching_.erase(it);
+    discovery_->remove(InfoHashV1{leaving->wire_info_hash()});
     asio::co_spawn(io_, [leaving]() { return leaving->shutdown(); }, [leaving](std::exception_ptr) {});
     return true;
 }
@@ -97,7 +99,8 @@ void Session::on_metadata(TorrentId id, std::string info_bytes, std::vector<asio
     }
     params.peers.insert(params.peers.end(), peers.begin(), peers.end());
     params.info = std::make_shared<const TorrentInfo>(std::move(*info));
-    emit(event::MetadataReceived{id, params.info->name});
+    emit(event::MetadataReceived{id, params.info->name, params.info});
+    if (params.metadata_only) return emit(event::TorrentRemoved{id});
     start_torrent(id, std::move(params));
 }
 

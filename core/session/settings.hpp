@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace shoal {
 
@@ -21,6 +22,8 @@ struct SessionSettings {
     bool enable_pex = true;
     bool enable_dht = true;
     bool enable_lsd = true;
+    // DHT nodes to join through, "host:port"; empty: the usual public routers.
+    std::vector<std::string> dht_bootstrap;
     // Where resume data (and later the DHT's state) is kept; empty keeps nothing.
     std::filesystem::path state_dir;
 };

@@ -34,6 +34,9 @@ struct AddTorrentParams {
     // The torrent, or else a magnet link whose metadata is fetched from peers first.
     std::shared_ptr<const TorrentInfo> info;
     std::optional<MagnetLink> magnet;
+    // With a magnet link: stop once the metadata is in (MetadataReceived, then TorrentRemoved),
+    // so a user can see the files before adding the torrent.
+    bool metadata_only = false;
     std::filesystem::path save_dir;
     std::vector<boost::asio::ip::tcp::endpoint> peers;
     bool paused = false;

@@ -1,6 +1,7 @@
 #include "engine/session_engine.hpp"
 
 #include <QDir>
+#include <QStandardPaths>
 #include <boost/asio/ip/address.hpp>
 
 #include "metainfo/magnet.hpp"
@@ -15,6 +16,8 @@ namespace {
 
 TorrentStatus status_of(TorrentState state) {
     switch (state) {
+        case TorrentState::fetching_metadata:
+            return TorrentStatus::metadata;
         case TorrentState::checking:
             return TorrentStatus::checking;
         case TorrentState::downloading:
@@ -57,6 +60,13 @@ SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& 
     s.listen_host = listen_host;
     s.listen_port = static_cast<std::uint16_t>(settings.listen_port);
     s.max_peers_per_torrent = settings.max_peers_per_torrent;
+    s.enable_dht = settings.dht;
+    s.enable_pex = settings.pex;
+    s.enable_lsd = settings.lsd;
+    // Resume data and the DHT's routing table live beside the saved torrent list.
+    s.state_dir = (QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+                   QStringLiteral("/engine"))
+                      .toStdString();
     s.upload_limit = settings.use_alt_limits ? settings.alt_up_limit : settings.up_limit;
     s.download_limit = settings.use_alt_limits ? settings.alt_down_limit : settings.down_limit;
     session_ = std::make_unique<Session>(s);
@@ -76,18 +86,19 @@ SessionEngine::~SessionEngine() {
 }
 
 bool SessionEngine::supports(Feature feature) const {
-    // The engine has none of these yet; the GUI greys them out.
+    // What the engine cannot do yet, the GUI greys out.
     switch (feature) {
         case Feature::magnet_links:
+        case Feature::dht:
+        case Feature::pex:
+        case Feature::lsd:
+            return true;
         case Feature::reannounce:
         case Feature::rename_files:
         case Feature::edit_trackers:
         case Feature::peer_details:
         case Feature::alternative_limits:
         case Feature::runtime_settings:
-        case Feature::dht:
-        case Feature::pex:
-        case Feature::lsd:
             return false;
     }
     return false;
@@ -145,19 +156,54 @@ AddResult SessionEngine::add_magnet(const AddRequest& request) {
     auto magnet = parse_magnet(request.magnet.toStdString());
     if (!magnet)
         return {{}, QString::fromStdString(magnet.error().message)};
+    AddTorrentParams p;
+    p.save_dir = QDir(request.save_dir).absolutePath().toStdString();
+    p.paused = request.paused;
+    p.sequential = request.sequential;
+    for (const QString& peer : request.peers) {
+        auto endpoint = parse_endpoint(peer);
+        if (!endpoint)
+            return {{}, tr("'%1' is not an address and port").arg(peer)};
+        p.peers.push_back(*endpoint);
+    }
+    const std::string name = magnet->display_name;
+    p.magnet = std::move(*magnet);
     const TorrentKey key{next_key_++};
-    tracked_[key];
+    const TorrentId id = session_->add_torrent(std::move(p));
+    by_id_[id.value] = key;
+    Tracked& t = tracked_[key];
+    t.id = id;
+    t.priorities = request.file_priorities;
     TorrentSnapshot s;
     s.key = key;
-    s.name = magnet->display_name.empty() ? request.magnet.left(60)
-                                          : QString::fromStdString(magnet->display_name);
-    s.status = TorrentStatus::error;
-    s.error = tr("Needs the metadata exchange (BEP 9), which the engine does not support yet");
+    s.name = name.empty() ? request.magnet.left(60) : QString::fromStdString(name);
+    s.status = TorrentStatus::metadata;
     s.save_dir = request.save_dir;
     s.added_on = request.added_on.isValid() ? request.added_on : QDateTime::currentDateTime();
+    s.sequential = request.sequential;
     s.magnet = request.magnet;
     append_row(std::move(s));
     return {key, {}};
+}
+
+void SessionEngine::fetch_metadata(const QString& magnet) {
+    auto parsed = parse_magnet(magnet.toStdString());
+    if (!parsed)
+        return;
+    AddTorrentParams p;
+    p.magnet = std::move(*parsed);
+    p.metadata_only = true;
+    previews_[session_->add_torrent(std::move(p)).value] = magnet;
+}
+
+void SessionEngine::cancel_metadata(const QString& magnet) {
+    for (auto it = previews_.begin(); it != previews_.end(); ++it) {
+        if (it->second != magnet)
+            continue;
+        session_->remove_torrent(TorrentId{it->first});
+        previews_.erase(it);
+        return;
+    }
 }
 
 void SessionEngine::pause(TorrentKey key) {
@@ -289,13 +335,21 @@ SessionTotals SessionEngine::totals() const {
         t.down_rate += s.down_rate;
         t.up_rate += s.up_rate;
     }
-    t.dht_nodes = -1;
+    t.dht_nodes = settings_.dht ? static_cast<int>(session_->dht_nodes()) : -1;
     return t;
 }
 
 void SessionEngine::drain() {
     for (const Event& e : session_->pop_events()) {
         const TorrentId id = std::visit([](const auto& v) { return v.id; }, e);
+        if (auto preview = previews_.find(id.value); preview != previews_.end()) {
+            if (auto* m = std::get_if<event::MetadataReceived>(&e)) {
+                const QString magnet = preview->second;
+                previews_.erase(preview);
+                Q_EMIT metadata_fetched(magnet, m->info);
+            }
+            continue;
+        }
         auto key_it = by_id_.find(id.value);
         if (key_it == by_id_.end())
             continue;  // removed already
@@ -353,6 +407,22 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
         it->status = reply->ok ? tr("Working") : tr("Failed");
         it->message = QString::fromStdString(reply->message);
         it->peers = reply->ok ? reply->peers : -1;
+    } else if (auto* m = std::get_if<event::MetadataReceived>(&e)) {
+        s->name = QString::fromStdString(m->name);
+        s->info = m->info;
+        s->total_size = m->info->total_size;
+        s->num_pieces = m->info->num_pieces;
+        t.pieces.assign(static_cast<std::size_t>(m->info->num_pieces), 0);
+        if (t.priorities.empty())
+            t.priorities.assign(m->info->files.size(), k_priority_normal);
+        int tier = 0;
+        for (const auto& urls : m->info->trackers) {
+            for (const auto& url : urls) {
+                t.trackers.push_back(
+                    {QString::fromStdString(url), tier, tr("Not contacted yet"), {}, -1, {}});
+            }
+            ++tier;
+        }
     } else if (std::get_if<event::TorrentFinished>(&e)) {
         s->finished = true;
         s->completed_on = QDateTime::currentDateTime();

@@ -45,15 +45,15 @@ class SessionEngine final : public Engine {
     QString apply_settings(const EngineSettings& settings) override;
     SessionTotals totals() const override;
     // The engine has no metadata exchange yet: nothing is fetched.
-    void fetch_metadata(const QString&) override {}
-    void cancel_metadata(const QString&) override {}
+    void fetch_metadata(const QString& magnet) override;
+    void cancel_metadata(const QString& magnet) override;
 
     std::uint16_t listen_port() const;
 
   private:
     // What the GUI learns about one torrent from the event stream.
     struct Tracked {
-        std::optional<TorrentId> id;  // none for a magnet link the engine cannot fetch
+        std::optional<TorrentId> id;
         std::map<std::string, PeerSnapshot> peers;
         std::vector<TrackerSnapshot> trackers;
         std::vector<std::uint8_t> pieces;
@@ -68,6 +68,7 @@ class SessionEngine final : public Engine {
     EngineSettings settings_;
     std::unique_ptr<Session> session_;
     std::map<std::uint32_t, TorrentKey> by_id_;  // engine id to key
+    std::map<std::uint32_t, QString> previews_;   // metadata-only fetches for the add dialog
     std::map<TorrentKey, Tracked> tracked_;
     std::uint32_t next_key_ = 1;
 };

@@ -24,7 +24,7 @@ class EndToEndTest : public QObject {
   private slots:
     void initTestCase();
     void downloads_from_a_local_seed();
-    void magnet_shows_what_the_engine_lacks();
+    void downloads_a_magnet_link();
 
   private:
     QTemporaryDir dir_;
@@ -45,7 +45,8 @@ void EndToEndTest::downloads_from_a_local_seed() {
 
     QProcess seeder;
     seeder.start(QString::fromLocal8Bit(cli), {"seed", data, "--listen", "127.0.0.1", "--port", "0",
-                                               "--v1", "-v", "-t", "http://127.0.0.1:9/announce"});
+                                               "--no-dht", "--no-lsd", "--v1", "-v", "-t",
+                                               "http://127.0.0.1:9/announce"});
     QVERIFY(seeder.waitForStarted());
     // `-v` prints "listening on HOST:PORT" on stderr once the torrent is made and served.
     QString err;
@@ -59,6 +60,8 @@ void EndToEndTest::downloads_from_a_local_seed() {
 
     EngineSettings settings;
     settings.listen_port = 0;
+    settings.dht = false;
+    settings.lsd = false;
     settings.default_save_dir = dir_.filePath("downloads");
     QDir().mkpath(settings.default_save_dir);
     SessionEngine engine(settings, "127.0.0.1");
@@ -112,21 +115,52 @@ void EndToEndTest::downloads_from_a_local_seed() {
     QVERIFY(seeder.waitForFinished(15000));
 }
 
-void EndToEndTest::magnet_shows_what_the_engine_lacks() {
+void EndToEndTest::downloads_a_magnet_link() {
+    const QByteArray cli = qgetenv("SHOAL_CLI");
+    QVERIFY2(!cli.isEmpty(), "SHOAL_CLI names the shoal-cli binary");
+    const QString data = dir_.filePath("magnet-seed/album.bin");
+    write_data(data, 2 * 1024 * 1024 + 777);
+    QProcess seeder;
+    seeder.start(QString::fromLocal8Bit(cli), {"seed", data, "--listen", "127.0.0.1", "--port", "0",
+                                               "--no-dht", "--no-lsd", "-v"});
+    QVERIFY(seeder.waitForStarted());
+    // The magnet link goes to stdout, "listening on HOST:PORT" to stderr.
+    QString out;
+    QString err;
+    QRegularExpressionMatch magnet;
+    QRegularExpressionMatch port;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (out += QString::fromLocal8Bit(seeder.readAllStandardOutput()),
+         err += QString::fromLocal8Bit(seeder.readAllStandardError()),
+         (magnet = QRegularExpression("magnet: (\\S+)").match(out)).hasMatch() &&
+             (port = QRegularExpression("listening on 127\\.0\\.0\\.1:(\\d+)").match(err)).hasMatch()),
+        30000);
+
     EngineSettings settings;
     settings.listen_port = 0;
+    settings.dht = false;
+    settings.lsd = false;
     SessionEngine engine(settings, "127.0.0.1");
+    QVERIFY(engine.supports(Feature::magnet_links));
     MainWindow window(engine, nullptr);
     AddRequest r;
-    r.magnet = "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=waiting";
-    r.save_dir = dir_.path();
+    r.magnet = magnet.captured(1);
+    r.save_dir = dir_.filePath("magnet-out");
+    r.peers << QStringLiteral("127.0.0.1:%1").arg(port.captured(1));
     const AddResult added = window.add_torrent(r);
-    QVERIFY(added.ok());
-    const TorrentSnapshot* s = engine.find(added.key);
-    QCOMPARE(s->name, QStringLiteral("waiting"));
-    QCOMPARE(s->status, TorrentStatus::error);
-    QVERIFY(s->error.contains("metadata"));
-    QVERIFY(!engine.supports(Feature::magnet_links));
+    QVERIFY2(added.ok(), qPrintable(added.error));
+    QCOMPARE(engine.find(added.key)->status, TorrentStatus::metadata);
+    // The metadata comes from the seed, then the data.
+    QTRY_VERIFY_WITH_TIMEOUT(engine.find(added.key)->finished, 60000);
+    QCOMPARE(engine.find(added.key)->name, QStringLiteral("album.bin"));
+    QVERIFY(engine.find(added.key)->info);
+    QFile got(r.save_dir + "/album.bin");
+    QVERIFY(got.open(QIODevice::ReadOnly));
+    QFile want(data);
+    QVERIFY(want.open(QIODevice::ReadOnly));
+    QVERIFY(got.readAll() == want.readAll());
+    seeder.terminate();
+    QVERIFY(seeder.waitForFinished(15000));
 }
 
 QTEST_MAIN(EndToEndTest)

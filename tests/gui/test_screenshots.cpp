@@ -41,7 +41,7 @@ class ScreenshotsTest : public QObject {
     void icons_render();
     void main_window_and_tabs();
     void dialogs();
-    void what_the_session_engine_lacks();
+    void an_engine_without_optional_features();
 
   private:
     // Shows, checks and saves `widget`; `min` is the smallest sane size for it.
@@ -226,8 +226,8 @@ void ScreenshotsTest::dialogs() {
     save(&limits, "dialog_limits", QSize(200, 80));
 }
 
-void ScreenshotsTest::what_the_session_engine_lacks() {
-    // The features SessionEngine reports missing today, greyed out rather than pretended.
+void ScreenshotsTest::an_engine_without_optional_features() {
+    // An engine without any of the optional features: each is greyed out, never pretended.
     FakeEngine engine;
     for (Feature f : {Feature::magnet_links, Feature::reannounce, Feature::rename_files,
                       Feature::edit_trackers, Feature::peer_details, Feature::alternative_limits,

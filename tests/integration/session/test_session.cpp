@@ -61,6 +61,8 @@ SessionSettings on(const std::string& address) {
     SessionSettings s;
     s.listen_host = address;
     s.listen_port = 0;
+    s.enable_dht = false;
+    s.enable_lsd = false;
     return s;
 }
 

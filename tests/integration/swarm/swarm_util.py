@@ -28,11 +28,16 @@ class Client:
     """A shoal-cli process; collects its stderr lines and JSON status lines."""
 
     def __init__(self, args, listen="127.0.0.1"):
-        self.args = [CLI, *args, "--listen", listen, "--port", "0", "-v", "--json"]
+        # No DHT or local discovery unless a test asks: the peers are given to each client.
+        sources = [] if "--dht-bootstrap" in args else ["--no-dht"]
+        sources += [] if "--lsd" in args else ["--no-lsd"]
+        args = [a for a in args if a != "--lsd"]
+        self.args = [CLI, *args, "--listen", listen, "--port", "0", "-v", "--json", *sources]
         self.listen = listen
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.log = []
         self.status = []
+        self.text = []
         self.port = None
         self._port_ready = threading.Event()
         threading.Thread(target=self._read_stderr, daemon=True).start()
@@ -55,6 +60,12 @@ class Client:
                     self.status.append(json.loads(line))
                 except ValueError:
                     pass
+            else:
+                self.text.append(line)
+
+    def stdout_lines(self):
+        """What the client printed on stdout besides its JSON status lines."""
+        return list(self.text)
 
     def address(self):
         if not self._port_ready.wait(20) or self.port is None:

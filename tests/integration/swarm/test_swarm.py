@@ -2,8 +2,10 @@
 after kill -9, a peer that lies and one that sends malformed messages. Run in a private
 network namespace (tests/interop/netns_run.sh)."""
 import hashlib
+import json
 import os
 import signal
+import subprocess
 import socket
 
 from swarm_util import FakePeer, create, get, run_scenarios, same_file, seed, show, wait_until, write_random
@@ -204,6 +206,32 @@ def pex_finds_the_seed(tmp):
     check_same(data, os.path.join(tmp, "last"), ["album/track0.bin", "album/track1.bin"])
 
 
+def magnet_over_dht_only(tmp):
+    """No tracker and no peer given: the leech finds the seed through a DHT of Shoal nodes."""
+    tool = subprocess.Popen([os.environ["SHOAL_DHT_TOOL"], "--bind", "127.0.2.1:0", "--swarm", "12",
+                             "--swarm-base", "127.0.2.10", "--duration", "120"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        started = json.loads(tool.stdout.readline())
+        router = started["endpoint"]
+        data = os.path.join(tmp, "data")
+        write_random(os.path.join(data, "film.bin"), 3 * MiB, seed=33)
+        s = seed(os.path.join(data, "film.bin"), data, "--dht-bootstrap", router)
+        wait_until(lambda: any(l.startswith("magnet:") for l in s.stdout_lines()), 30, "the seed's magnet link")
+        magnet = next(l for l in s.stdout_lines() if l.startswith("magnet:")).split(" ", 1)[1]
+        if "tr=" in magnet or "x.pe=" in magnet:
+            raise AssertionError(f"the magnet link names a peer source: {magnet}")
+        leech = get(magnet, os.path.join(tmp, "out"), [], "--dht-bootstrap", router, listen="127.0.0.2")
+        code = leech.wait(120)
+        s.stop()
+        if code != 0:
+            raise AssertionError(f"DHT-only magnet leech exited {code}: {leech.log[-8:]}")
+        check_same(data, os.path.join(tmp, "out"), ["film.bin"])
+    finally:
+        tool.kill()
+        tool.wait()
+
+
 def ipv6_peers(tmp):
     try:
         with socket.socket(socket.AF_INET6) as probe:
@@ -355,6 +383,7 @@ SCENARIOS = [
     ("allowed fast pieces while choked", allowed_fast_while_choked),
     ("a magnet link with so=", magnet_download),
     ("PEX finds the seed", pex_finds_the_seed),
+    ("a magnet link with the DHT as the only source", magnet_over_dht_only),
     ("seed and leech over IPv6", ipv6_peers),
     ("a liar is banned", liar_is_banned),
     ("a malformed peer is dropped", malformed_peer_is_dropped),
