@@ -9,11 +9,11 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto k_tick = std::chrono::seconds(2);
-constexpr auto k_first_lookup = std::chrono::seconds(3);
+constexpr auto k_tick = std::chrono::seconds(1);
+constexpr auto k_first_lookup = std::chrono::seconds(1);
 constexpr auto k_lookup_interval = std::chrono::minutes(15);
 // While the routing table is still small a lookup finds little: try again soon.
-constexpr auto k_retry_interval = std::chrono::seconds(30);
+constexpr auto k_retry_interval = std::chrono::seconds(5);
 constexpr std::size_t k_settled_nodes = 16;
 constexpr std::uintmax_t k_max_state_bytes = 1024 * 1024;
 
