@@ -1,8 +1,10 @@
-// libFuzzer target: peer wire messages and handshakes, as a hostile peer would send them.
+// libFuzzer target: peer wire messages, handshakes and extension handshakes, as a hostile
+// peer would send them.
 #include <cstdint>
 #include <string_view>
 
 #include "swarm/bitfield.hpp"
+#include "wire/extension_handshake.hpp"
 #include "wire/handshake.hpp"
 #include "wire/messages.hpp"
 
@@ -21,6 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 if (bits->to_bytes() != b->bits) __builtin_trap();
             }
             (void)shoal::Bitfield::from_bytes(b->bits, pieces ? pieces - 1 : 0);
+        }
+        if (auto* e = std::get_if<shoal::wire::Extended>(&*message); e && e->id == 0) {
+            if (auto theirs = shoal::wire::decode_extension_handshake(e->payload)) {
+                if (theirs->client.size() > 64) __builtin_trap();
+            }
         }
     }
     return 0;
