@@ -55,8 +55,8 @@ Session::~Session() { stop(); }
 void Session::stop() {
     if (stopped_) return;
     stopped_ = true;
-    // Close everything, tell the trackers we leave (each within its stop timeout), then end
-    // the thread once the peers' coroutines have seen their closed sockets.
+    // Close everything, tell the trackers we leave (all torrents at once, each within its
+    // stop timeout), then end the thread once the peers' coroutines have seen their sockets close.
     asio::co_spawn(
         io_,
         [this]() -> asio::awaitable<void> {
@@ -64,9 +64,16 @@ void Session::stop() {
             acceptor_.close(ec);
             tick_timer_.cancel();
             for (auto& [id, t] : torrents_) t->stop();
-            for (auto& [id, t] : torrents_) co_await t->shutdown();
+            auto pending = std::make_shared<std::size_t>(torrents_.size() + fetching_.size());
+            auto done = [pending](std::exception_ptr) { --*pending; };
+            for (auto& [id, t] : torrents_) asio::co_spawn(io_, t->shutdown(), done);
+            for (auto& [id, f] : fetching_) asio::co_spawn(io_, f.fetch->shutdown(), done);
+            asio::steady_timer wait(io_);
+            while (*pending > 0) {
+                wait.expires_after(std::chrono::milliseconds(20));
+                co_await wait.async_wait(asio::use_awaitable);
+            }
             torrents_.clear();
-            for (auto& [id, pending] : fetching_) co_await pending.fetch->shutdown();
             fetching_.clear();
             discovery_->stop();
         },
