@@ -342,8 +342,13 @@ void PeerConnection::handle_extended(const wire::Extended& e) {
         auto message = wire::decode_metadata_message(e.payload, static_cast<std::int64_t>(info_bytes.size()));
         if (!message) return protocol_error(message.error().message);
         if (message->type != wire::MetadataType::request || !their_ut_metadata_) return;
+        // Each piece a few times over is plenty; beyond that a peer only costs us bandwidth.
+        const auto pieces = wire::metadata_piece_count(static_cast<std::int64_t>(info_bytes.size()));
+        const bool served_enough = ++metadata_requests_ > 4 * std::size_t{pieces} + 16;
         std::string out;
-        wire::encode_extended(out, their_ut_metadata_, wire::serve_metadata_request(info_bytes, message->piece));
+        wire::encode_extended(out, their_ut_metadata_,
+                              served_enough ? wire::encode_metadata_reject(message->piece)
+                                            : wire::serve_metadata_request(info_bytes, message->piece));
         send(std::move(out));
     } else if (e.id == wire::k_ut_pex_id && host_->pex_enabled()) {
         // BEP 11 allows one message a minute; a peer sending far more is only ignored.

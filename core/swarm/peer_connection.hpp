@@ -103,6 +103,7 @@ private:
     std::uint8_t their_ut_pex_ = 0;
     std::optional<std::uint16_t> their_listen_port_;
     std::optional<Clock::time_point> last_pex_received_;
+    std::size_t metadata_requests_ = 0;
     // Grows by one per block received, so the pipeline deepens before the first rate sample.
     std::size_t slow_start_depth_ = 16;
 
