@@ -44,8 +44,11 @@ class Lookup {
     };
     std::vector<Result> closest_replied(std::size_t count) const;
 
+    // The id or info-hash looked up.
     const NodeId& target() const { return target_; }
+    // Queries handed out so far.
     std::size_t queried() const { return queried_; }
+    // Replies received so far.
     std::size_t replied() const { return replied_; }
 
   private:

@@ -33,7 +33,9 @@ class PeerStore {
     // Drops expired peers and torrents left without peers.
     void expire(TimePoint now);
 
+    // Torrents with at least one stored peer (expired ones included until expire()).
     std::size_t torrent_count() const { return torrents_.size(); }
+    // Peers stored for `hash`.
     std::size_t peer_count(const InfoHash20& hash) const;
 
   private:

@@ -37,11 +37,13 @@ struct RoutingEntry {
     TimePoint added;
     int failed_queries = 0;
 
+    // BEP 5's classification at `now`.
     NodeState state(TimePoint now, const RoutingLimits& limits) const;
 };
 
 class RoutingTable {
   public:
+    // An empty table (one bucket) around `own_id`.
     RoutingTable(NodeId own_id, TimePoint now, RoutingLimits limits = {});
 
     // How we learnt of a node: it answered our query, or it sent us a query.
@@ -66,13 +68,20 @@ class RoutingTable {
     // A lookup for `target` counts as activity in the bucket that covers it.
     void touch(const NodeId& target, TimePoint now);
 
+    // The live entry at `endpoint`, or nullptr (replacements are not searched).
     const RoutingEntry* find(const Endpoint& endpoint) const;
+    // Live entries in all buckets.
     std::size_t size() const;
+    // Buckets so far; bucket i holds ids sharing exactly i leading bits with ours, the last
+    // one every id sharing more.
     std::size_t bucket_count() const { return buckets_.size(); }
+    // Live entries of bucket `index`.
     std::size_t bucket_size(std::size_t index) const { return buckets_.at(index).live.size(); }
+    // Replacement cache entries of bucket `index`.
     std::size_t replacement_count(std::size_t index) const {
         return buckets_.at(index).replacements.size();
     }
+    // The id the buckets are arranged around.
     const NodeId& own_id() const { return own_id_; }
     // The bucket that covers `id`.
     std::size_t bucket_index(const NodeId& id) const;
