@@ -53,7 +53,8 @@ class ShoalNode:
         self.process = subprocess.Popen([TOOL, *args], stdout=subprocess.PIPE, text=True)
         self.events = queue.Queue()
         self.all = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         started = self.wait_for(lambda e: e["event"] == "started", 10)
         self.endpoint = started["endpoint"]
 
@@ -84,3 +85,11 @@ class ShoalNode:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.reader.join(timeout=5)
+
+    def stats(self):
+        """The counters the node printed when it stopped (after stop())."""
+        for event in reversed(self.all):
+            if event["event"] == "stats":
+                return event["stats"]
+        return {}

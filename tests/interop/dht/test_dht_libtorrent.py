@@ -73,6 +73,7 @@ def main():
         if seeker:
             seeker.stop()
         hub.stop()
+        print(f"Shoal hub: {hub.stats()}")
 
 
 if __name__ == "__main__":
