@@ -27,6 +27,21 @@ def libtorrent_dht(address, bootstrap, port=6881):
     return lt.session(settings)
 
 
+def routing_table(session, timeout=5):
+    """The endpoints ("ip:port") in a libtorrent session's DHT routing table."""
+    state = session.save_state()  # already a decoded dictionary
+    # Each entry is the 20-byte node id followed by the address it belongs to.
+    node_id = state[b"dht state"][b"node-id"][0][:20]
+    session.dht_live_nodes(lt.sha1_hash(node_id))
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        session.wait_for_alert(100)
+        for alert in session.pop_alerts():
+            if isinstance(alert, lt.dht_live_nodes_alert):
+                return {"%s:%d" % node["endpoint"] for node in alert.nodes}
+    raise AssertionError("libtorrent did not list its DHT nodes")
+
+
 def sha1(hex_text):
     return lt.sha1_hash(bytes.fromhex(hex_text))
 
