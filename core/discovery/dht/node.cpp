@@ -18,7 +18,6 @@ constexpr auto k_tick = std::chrono::milliseconds(200);
 constexpr auto k_maintenance_every = std::chrono::seconds(5);
 constexpr auto k_rebootstrap_every = std::chrono::seconds(60);
 constexpr std::size_t k_pings_per_maintenance = 4;
-constexpr const char* k_version = "SH01";
 // Distinct nodes that must report the same external address before we change our id for it.
 constexpr std::size_t k_min_external_voters = 3;
 
@@ -242,7 +241,7 @@ bool Node::Impl::send_query(Family& family, const Endpoint& to, Query query,
     if (message.transaction_id.empty())
         return false;
     message.body = std::move(query);
-    message.version = k_version;
+    message.version = k_client_version;
     message.read_only = options_.read_only;
     if (!send(family, to, message))
         return false;

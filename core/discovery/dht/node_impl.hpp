@@ -20,6 +20,9 @@
 
 namespace shoal::dht {
 
+// "v" in our messages: a two-letter client code and a version (BEP 5 leaves the format open).
+inline constexpr const char* k_client_version = "SH01";
+
 class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
   public:
     Impl(boost::asio::any_io_executor executor, NodeOptions options);

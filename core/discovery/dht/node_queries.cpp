@@ -35,6 +35,7 @@ void Node::Impl::on_query(Family& family, const Message& message, const Endpoint
     Message reply;
     reply.transaction_id = message.transaction_id;
     reply.external_ip = from;
+    reply.version = k_client_version;
     Response response;
     response.id = id_;
 
