@@ -224,8 +224,8 @@ bool Node::Impl::send(Family& family, const Endpoint& to, const Message& message
     return true;
 }
 
-bool Node::Impl::send_query(Family& family, const Endpoint& to, Query query,
-                            ReplyHandler on_reply) {
+bool Node::Impl::send_query(Family& family, const Endpoint& to, Query query, ReplyHandler on_reply,
+                            std::function<void()> on_slow) {
     query.id = id_;
     Message message;
     for (int attempt = 0; attempt < 8; ++attempt) {
@@ -245,8 +245,10 @@ bool Node::Impl::send_query(Family& family, const Endpoint& to, Query query,
     message.read_only = options_.read_only;
     if (!send(family, to, message))
         return false;
+    const auto t = now();
     pending_.emplace(message.transaction_id,
-                     Pending{&family, to, now() + options_.query_timeout, std::move(on_reply)});
+                     Pending{&family, to, t + options_.query_timeout, std::move(on_reply),
+                             t + options_.query_slow_after, std::move(on_slow)});
     return true;
 }
 
@@ -263,13 +265,24 @@ void Node::Impl::schedule_tick() {
 void Node::Impl::on_tick() {
     const auto t = now();
     std::vector<Pending> expired;
+    std::vector<std::function<void()>> slow;
     for (auto it = pending_.begin(); it != pending_.end();) {
         if (it->second.deadline <= t) {
             expired.push_back(std::move(it->second));
             it = pending_.erase(it);
-        } else {
-            ++it;
+            continue;
         }
+        if (it->second.on_slow && it->second.slow_at <= t) {
+            slow.push_back(std::move(it->second.on_slow));
+            it->second.on_slow = nullptr;
+        }
+        ++it;
+    }
+    // Callbacks run after the scan: they send queries, which add to pending_.
+    for (auto& on_slow : slow) {
+        on_slow();
+        if (!running_)
+            return;
     }
     for (auto& p : expired) {
         ++stats_.timeouts;

@@ -40,6 +40,8 @@ struct NodeOptions {
     bool enforce_node_ids = true;
     std::size_t alpha = 3;  // lookup queries in flight (3..8 is sensible)
     std::chrono::milliseconds query_timeout{2000};
+    // A lookup query unanswered this long frees its slot for another (the reply still counts).
+    std::chrono::milliseconds query_slow_after{1000};
     std::size_t max_queries_per_source_per_second = 20;
     std::size_t max_sources_per_second = 10'000;
     std::size_t max_packets_per_second = 2000;

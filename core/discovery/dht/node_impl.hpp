@@ -46,6 +46,9 @@ class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
         Endpoint to;
         TimePoint deadline;
         ReplyHandler on_reply;
+        // Called once when the query has been unanswered for query_slow_after (lookups).
+        TimePoint slow_at;
+        std::function<void()> on_slow;
     };
 
     // Several lookups (one per family) that report to one caller.
@@ -76,7 +79,8 @@ class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
     void on_datagram(Family& family, std::size_t size);
     void on_reply_message(Family& family, Message& message, const Endpoint& from);
     bool send(Family& family, const Endpoint& to, const Message& message);
-    bool send_query(Family& family, const Endpoint& to, Query query, ReplyHandler on_reply);
+    bool send_query(Family& family, const Endpoint& to, Query query, ReplyHandler on_reply,
+                    std::function<void()> on_slow = nullptr);
     void schedule_tick();
     void on_tick();
     void maintain(TimePoint now);
