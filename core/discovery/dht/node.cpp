@@ -159,10 +159,13 @@ void Node::Impl::on_datagram(Family& family, std::size_t size) {
         on_reply_message(family, message, from);
 }
 
-bool Node::Impl::id_acceptable(const NodeId& id, const Address& address) const {
-    if (id == id_)
-        return false;
-    return !options_.enforce_node_ids || node_id_matches_address(id, address);
+void Node::Impl::note_contact(Family& family, const NodeEntry& node, RoutingTable::Seen how) {
+    if (node.id == id_)
+        return;
+    const bool verified = node_id_matches_address(node.id, node.endpoint.address());
+    if (options_.enforce_node_ids && !verified)
+        return;
+    family.table.on_contact(node, how, now(), verified);
 }
 
 void Node::Impl::adopt_external_address(const Address& address) {
@@ -176,7 +179,7 @@ void Node::Impl::adopt_external_address(const Address& address) {
         const auto nodes = family->table.closest(id_, std::numeric_limits<std::size_t>::max());
         family->table = RoutingTable(id_, t, options_.routing);
         for (const auto& node : nodes)
-            family->table.on_contact(node, RoutingTable::Seen::queried, t);
+            note_contact(*family, node, RoutingTable::Seen::queried);
     }
 }
 
@@ -191,9 +194,7 @@ void Node::Impl::on_reply_message(Family& family, Message& message, const Endpoi
     pending_.erase(it);
     if (auto* response = std::get_if<Response>(&message.body)) {
         ++stats_.responses_received;
-        if (id_acceptable(response->id, from.address()))
-            family.table.on_contact(NodeEntry{response->id, from}, RoutingTable::Seen::replied,
-                                    now());
+        note_contact(family, NodeEntry{response->id, from}, RoutingTable::Seen::replied);
         if (message.external_ip) {
             external_votes_.add(message.external_ip->address(), from.address());
             if (auto leader = external_votes_.leader();

@@ -84,7 +84,8 @@ class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
     void schedule_tick();
     void on_tick();
     void maintain(TimePoint now);
-    bool id_acceptable(const NodeId& id, const Address& address) const;
+    // Records contact with a node in `family`'s table, subject to the BEP 42 rules.
+    void note_contact(Family& family, const NodeEntry& node, RoutingTable::Seen how);
     // BEP 42: once enough nodes agree on our public address, take an id that fits it.
     void adopt_external_address(const Address& address);
     std::vector<Family*> families();

@@ -36,6 +36,8 @@ struct RoutingEntry {
     std::optional<TimePoint> last_query;
     TimePoint added;
     int failed_queries = 0;
+    // The id fits the node's address under BEP 42 (or the address is exempt).
+    bool verified = true;
 
     // BEP 5's classification at `now`.
     NodeState state(TimePoint now, const RoutingLimits& limits) const;
@@ -49,8 +51,9 @@ class RoutingTable {
     // How we learnt of a node: it answered our query, or it sent us a query.
     enum class Seen { replied, queried };
     // Records contact with `node`. Returns true when the node is in the table afterwards
-    // (not only in a replacement cache).
-    bool on_contact(const NodeEntry& node, Seen how, TimePoint now);
+    // (not only in a replacement cache). In a full bucket a `verified` node (BEP 42) takes
+    // the place of an unverified one, which moves to the replacement cache.
+    bool on_contact(const NodeEntry& node, Seen how, TimePoint now, bool verified = true);
     // A query to `endpoint` went unanswered; bad nodes give way to a replacement.
     void on_timeout(const Endpoint& endpoint, TimePoint now);
     // Forgets the node at `endpoint` (for example one that turned read-only).
@@ -95,6 +98,7 @@ class RoutingTable {
     bool ip_allowed(const Bucket& bucket, const Address& ip) const;
     void split_last();
     static void promote_replacement(Bucket& bucket);
+    void add_replacement(Bucket& bucket, const RoutingEntry& entry) const;
 
     NodeId own_id_;
     RoutingLimits limits_;
