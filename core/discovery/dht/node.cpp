@@ -195,7 +195,9 @@ void Node::Impl::on_reply_message(Family& family, Message& message, const Endpoi
     if (auto* response = std::get_if<Response>(&message.body)) {
         ++stats_.responses_received;
         note_contact(family, NodeEntry{response->id, from}, RoutingTable::Seen::replied);
-        if (message.external_ip) {
+        // One id serves both families, so it follows one address: the IPv4 one when we
+        // have IPv4 at all (otherwise the id would flip between the two).
+        if (message.external_ip && (!family.v6 || !v4_)) {
             external_votes_.add(message.external_ip->address(), from.address());
             if (auto leader = external_votes_.leader();
                 leader && external_votes_.voters(*leader) >= k_min_external_voters)
