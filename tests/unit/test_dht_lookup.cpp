@@ -103,6 +103,36 @@ TEST(dht_lookup, SeedsAreAskedFirstAndAlphaIsRespected) {
     EXPECT_TRUE(lookup.closest_replied(8).empty());
 }
 
+TEST(dht_lookup, SlowNodesFreeTheirSlot) {
+    std::mt19937_64 rng(4);
+    const NodeId target{};
+    Lookup lookup(target, LookupLimits{.alpha = 2, .k = 3, .max_candidates = 16});
+    std::vector<NodeEntry> nodes;
+    for (unsigned i = 0; i < 6; ++i)
+        nodes.push_back({random_node_id(rng), at(i)});
+    std::sort(nodes.begin(), nodes.end(),
+              [&](const auto& a, const auto& b) { return closer(target, a.id, b.id); });
+    lookup.add_candidates(nodes);
+    EXPECT_EQ(lookup.next_queries(), (std::vector<Endpoint>{nodes[0].endpoint, nodes[1].endpoint}));
+    // The closest is slow: the third gets its slot, and the fourth too once the second answers
+    // (the slow one no longer counts among the K closest to ask).
+    lookup.on_slow(nodes[0].endpoint);
+    EXPECT_EQ(lookup.next_queries(), std::vector<Endpoint>{nodes[2].endpoint});
+    lookup.on_reply(nodes[1].endpoint, nodes[1].id, std::nullopt);
+    lookup.on_reply(nodes[2].endpoint, nodes[2].id, std::nullopt);
+    EXPECT_EQ(lookup.next_queries(), std::vector<Endpoint>{nodes[3].endpoint});
+    lookup.on_reply(nodes[3].endpoint, nodes[3].id, std::nullopt);
+    // Not done while the slow node, one of the closest, may still answer.
+    EXPECT_TRUE(lookup.next_queries().empty());
+    EXPECT_FALSE(lookup.done());
+    lookup.on_reply(nodes[0].endpoint, nodes[0].id, "late");
+    EXPECT_TRUE(lookup.done());
+    const auto best = lookup.closest_replied(3);
+    ASSERT_EQ(best.size(), 3u);
+    EXPECT_EQ(best[0].node.endpoint, nodes[0].endpoint);
+    EXPECT_EQ(best[0].token, "late");
+}
+
 TEST(dht_lookup, CandidateListIsBounded) {
     std::mt19937_64 rng(2);
     Lookup lookup(NodeId{}, LookupLimits{.alpha = 3, .k = 8, .max_candidates = 16});

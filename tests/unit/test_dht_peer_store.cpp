@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "discovery/dht/krpc.hpp"
 #include "discovery/dht/peer_store.hpp"
 
 namespace shoal::dht {
@@ -65,6 +66,31 @@ TEST(dht_peer_store, LimitsTorrentsAndPeers) {
     const auto later = t0 + std::chrono::minutes(31);
     EXPECT_TRUE(store.add(hash(0), peer(5), later));
     EXPECT_TRUE(store.add(hash(9), peer(1), later));
+}
+
+TEST(dht_peer_store, FullRepliesFitOneDatagram) {
+    PeerStoreLimits limits;
+    limits.max_peers_per_torrent = 1000;
+    PeerStore store(limits);
+    std::mt19937_64 rng(1);
+    const TimePoint t0{};
+    for (int p = 1; p <= 300; ++p) {
+        store.add(hash(1), peer(p), t0);
+        store.add(hash(1), peer(p, true), t0);
+    }
+    for (bool v6 : {false, true}) {
+        Message m;
+        m.transaction_id = "abcd";
+        m.external_ip = peer(1, v6);
+        Response r;
+        r.token = std::string(8, 't');
+        r.values = store.get(hash(1), v6, t0, rng);
+        EXPECT_EQ(r.values.size(), v6 ? 40u : 100u);
+        for (int n = 0; n < 8; ++n)
+            (v6 ? r.nodes6 : r.nodes).push_back(NodeEntry{NodeId{}, peer(n, v6)});
+        m.body = r;
+        EXPECT_LE(encode_message(m).size(), k_max_datagram) << (v6 ? "IPv6" : "IPv4");
+    }
 }
 
 }  // namespace

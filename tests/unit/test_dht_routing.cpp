@@ -119,6 +119,23 @@ TEST(dht_routing, BadNodesGiveWayToReplacements) {
     EXPECT_LE(table.replacement_count(0), 8u);
 }
 
+TEST(dht_routing, VerifiedIdsPushOutUnverifiedOnes) {
+    const TimePoint t{};
+    RoutingTable table(k_own, t);
+    for (int i = 0; i < 8; ++i)
+        table.on_contact({id(static_cast<std::uint8_t>(i)), at(i + 1)}, RoutingTable::Seen::replied,
+                         t, i != 5);
+    // Full far bucket: an unverified newcomer waits in the cache, a verified one replaces the
+    // unverified entry, which moves to the cache.
+    EXPECT_FALSE(table.on_contact({id(0x20), at(20)}, RoutingTable::Seen::replied, t, false));
+    EXPECT_TRUE(table.on_contact({id(0x21), at(21)}, RoutingTable::Seen::replied, t, true));
+    EXPECT_EQ(table.find(at(6)), nullptr);
+    EXPECT_NE(table.find(at(21)), nullptr);
+    EXPECT_EQ(table.replacement_count(0), 2u);
+    // With every entry verified, the next verified newcomer waits too.
+    EXPECT_FALSE(table.on_contact({id(0x22), at(22)}, RoutingTable::Seen::replied, t, true));
+}
+
 TEST(dht_routing, ClosestIsSortedByXorDistance) {
     const TimePoint t{};
     RoutingTable table(k_own, t);

@@ -17,6 +17,7 @@ class ExternalAddressVotes {
     void add(const Address& reported, const Address& voter);
     // The address reported by the most distinct voters, if any.
     std::optional<Address> leader() const;
+    // Distinct voters for `reported`.
     std::size_t voters(const Address& reported) const;
 
   private:

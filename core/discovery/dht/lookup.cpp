@@ -33,12 +33,30 @@ void Lookup::add_seed(const Endpoint& endpoint) {
         seeds_.push_back(Seed{endpoint, Status::fresh});
 }
 
+namespace {
+
+template <class List, class Pred>
+std::size_t count_status(const List& list, Pred pred) {
+    return static_cast<std::size_t>(
+        std::count_if(list.begin(), list.end(), [&](const auto& c) { return pred(c.status); }));
+}
+
+}  // namespace
+
 std::size_t Lookup::in_flight() const {
-    auto count = [](const auto& list) {
-        return static_cast<std::size_t>(std::count_if(
-            list.begin(), list.end(), [](const auto& c) { return c.status == Status::in_flight; }));
-    };
-    return count(candidates_) + count(seeds_);
+    auto pred = [](Status s) { return s == Status::in_flight; };
+    return count_status(candidates_, pred) + count_status(seeds_, pred);
+}
+
+void Lookup::on_slow(const Endpoint& endpoint) {
+    for (auto& seed : seeds_) {
+        if (seed.endpoint == endpoint && seed.status == Status::in_flight)
+            seed.status = Status::slow;
+    }
+    for (auto& c : candidates_) {
+        if (c.node.endpoint == endpoint && c.status == Status::in_flight)
+            c.status = Status::slow;
+    }
 }
 
 std::vector<Endpoint> Lookup::next_queries() {
@@ -55,12 +73,13 @@ std::vector<Endpoint> Lookup::next_queries() {
         }
     }
     // Only the K closest candidates that have not failed are worth asking: once they have
-    // all answered, nobody closer is left to learn of.
+    // all answered, nobody closer is left to learn of. Slow ones are left out of the count
+    // so that the next candidate gets asked in their place.
     std::size_t window = 0;
     for (auto& c : candidates_) {
         if (busy >= limits_.alpha || window >= limits_.k)
             break;
-        if (c.status == Status::failed)
+        if (c.status == Status::failed || c.status == Status::slow)
             continue;
         ++window;
         if (c.status == Status::fresh) {
@@ -76,7 +95,7 @@ std::vector<Endpoint> Lookup::next_queries() {
 void Lookup::on_reply(const Endpoint& endpoint, const NodeId& id,
                       std::optional<std::string> token) {
     for (auto& seed : seeds_) {
-        if (seed.endpoint == endpoint && seed.status == Status::in_flight) {
+        if (seed.endpoint == endpoint && waiting(seed.status)) {
             seed.status = Status::replied;
             ++replied_;
             // A router that answers becomes a candidate like any other node: it may be close.
@@ -94,7 +113,7 @@ void Lookup::on_reply(const Endpoint& endpoint, const NodeId& id,
         }
     }
     for (auto& c : candidates_) {
-        if (c.node.endpoint == endpoint && c.status == Status::in_flight) {
+        if (c.node.endpoint == endpoint && waiting(c.status)) {
             // A node that answers under another id than the one we were told is not the
             // node we were looking for; its nodes still count, its place does not.
             c.status = c.node.id == id ? Status::replied : Status::failed;
@@ -107,16 +126,17 @@ void Lookup::on_reply(const Endpoint& endpoint, const NodeId& id,
 
 void Lookup::on_failure(const Endpoint& endpoint) {
     for (auto& seed : seeds_) {
-        if (seed.endpoint == endpoint && seed.status == Status::in_flight)
+        if (seed.endpoint == endpoint && waiting(seed.status))
             seed.status = Status::failed;
     }
     for (auto& c : candidates_) {
-        if (c.node.endpoint == endpoint && c.status == Status::in_flight)
+        if (c.node.endpoint == endpoint && waiting(c.status))
             c.status = Status::failed;
     }
 }
 
 bool Lookup::done() const {
+    // A slow node far outside the closest K does not hold the lookup open; one inside does.
     if (in_flight() > 0)
         return false;
     if (std::any_of(seeds_.begin(), seeds_.end(),
@@ -129,10 +149,11 @@ bool Lookup::done() const {
         if (c.status == Status::failed)
             continue;
         ++window;
-        if (c.status == Status::fresh)
+        if (c.status == Status::fresh || c.status == Status::slow)
             return false;
     }
-    return true;
+    return !std::any_of(seeds_.begin(), seeds_.end(),
+                        [](const auto& s) { return s.status == Status::slow; });
 }
 
 std::vector<Lookup::Result> Lookup::closest_replied(std::size_t count) const {

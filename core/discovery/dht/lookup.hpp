@@ -33,6 +33,9 @@ class Lookup {
     void on_reply(const Endpoint& endpoint, const NodeId& id, std::optional<std::string> token);
     // `endpoint` timed out or sent an error.
     void on_failure(const Endpoint& endpoint);
+    // `endpoint` has not answered for a while: it stops holding one of the alpha slots, so
+    // one slow node does not stall the lookup, but its answer is still welcome.
+    void on_slow(const Endpoint& endpoint);
 
     // Nothing in flight and the K closest live candidates have all answered (or nothing is
     // left to ask).
@@ -44,12 +47,15 @@ class Lookup {
     };
     std::vector<Result> closest_replied(std::size_t count) const;
 
+    // The id or info-hash looked up.
     const NodeId& target() const { return target_; }
+    // Queries handed out so far.
     std::size_t queried() const { return queried_; }
+    // Replies received so far.
     std::size_t replied() const { return replied_; }
 
   private:
-    enum class Status { fresh, in_flight, replied, failed };
+    enum class Status { fresh, in_flight, slow, replied, failed };
     struct Candidate {
         NodeEntry node;
         Status status = Status::fresh;
@@ -59,7 +65,10 @@ class Lookup {
         Endpoint endpoint;
         Status status = Status::fresh;
     };
+    // Queries holding an alpha slot.
     std::size_t in_flight() const;
+    // Asked and not answered yet (slow or not).
+    static bool waiting(Status s) { return s == Status::in_flight || s == Status::slow; }
 
     NodeId target_;
     LookupLimits limits_;

@@ -18,7 +18,6 @@ constexpr auto k_tick = std::chrono::milliseconds(200);
 constexpr auto k_maintenance_every = std::chrono::seconds(5);
 constexpr auto k_rebootstrap_every = std::chrono::seconds(60);
 constexpr std::size_t k_pings_per_maintenance = 4;
-constexpr const char* k_version = "SH01";
 // Distinct nodes that must report the same external address before we change our id for it.
 constexpr std::size_t k_min_external_voters = 3;
 
@@ -160,10 +159,13 @@ void Node::Impl::on_datagram(Family& family, std::size_t size) {
         on_reply_message(family, message, from);
 }
 
-bool Node::Impl::id_acceptable(const NodeId& id, const Address& address) const {
-    if (id == id_)
-        return false;
-    return !options_.enforce_node_ids || node_id_matches_address(id, address);
+void Node::Impl::note_contact(Family& family, const NodeEntry& node, RoutingTable::Seen how) {
+    if (node.id == id_)
+        return;
+    const bool verified = node_id_matches_address(node.id, node.endpoint.address());
+    if (options_.enforce_node_ids && !verified)
+        return;
+    family.table.on_contact(node, how, now(), verified);
 }
 
 void Node::Impl::adopt_external_address(const Address& address) {
@@ -177,7 +179,7 @@ void Node::Impl::adopt_external_address(const Address& address) {
         const auto nodes = family->table.closest(id_, std::numeric_limits<std::size_t>::max());
         family->table = RoutingTable(id_, t, options_.routing);
         for (const auto& node : nodes)
-            family->table.on_contact(node, RoutingTable::Seen::queried, t);
+            note_contact(*family, node, RoutingTable::Seen::queried);
     }
 }
 
@@ -192,10 +194,10 @@ void Node::Impl::on_reply_message(Family& family, Message& message, const Endpoi
     pending_.erase(it);
     if (auto* response = std::get_if<Response>(&message.body)) {
         ++stats_.responses_received;
-        if (id_acceptable(response->id, from.address()))
-            family.table.on_contact(NodeEntry{response->id, from}, RoutingTable::Seen::replied,
-                                    now());
-        if (message.external_ip) {
+        note_contact(family, NodeEntry{response->id, from}, RoutingTable::Seen::replied);
+        // One id serves both families, so it follows one address: the IPv4 one when we
+        // have IPv4 at all (otherwise the id would flip between the two).
+        if (message.external_ip && (!family.v6 || !v4_)) {
             external_votes_.add(message.external_ip->address(), from.address());
             if (auto leader = external_votes_.leader();
                 leader && external_votes_.voters(*leader) >= k_min_external_voters)
@@ -225,8 +227,8 @@ bool Node::Impl::send(Family& family, const Endpoint& to, const Message& message
     return true;
 }
 
-bool Node::Impl::send_query(Family& family, const Endpoint& to, Query query,
-                            ReplyHandler on_reply) {
+bool Node::Impl::send_query(Family& family, const Endpoint& to, Query query, ReplyHandler on_reply,
+                            std::function<void()> on_slow) {
     query.id = id_;
     Message message;
     for (int attempt = 0; attempt < 8; ++attempt) {
@@ -242,12 +244,14 @@ bool Node::Impl::send_query(Family& family, const Endpoint& to, Query query,
     if (message.transaction_id.empty())
         return false;
     message.body = std::move(query);
-    message.version = k_version;
+    message.version = k_client_version;
     message.read_only = options_.read_only;
     if (!send(family, to, message))
         return false;
+    const auto t = now();
     pending_.emplace(message.transaction_id,
-                     Pending{&family, to, now() + options_.query_timeout, std::move(on_reply)});
+                     Pending{&family, to, t + options_.query_timeout, std::move(on_reply),
+                             t + options_.query_slow_after, std::move(on_slow)});
     return true;
 }
 
@@ -264,13 +268,24 @@ void Node::Impl::schedule_tick() {
 void Node::Impl::on_tick() {
     const auto t = now();
     std::vector<Pending> expired;
+    std::vector<std::function<void()>> slow;
     for (auto it = pending_.begin(); it != pending_.end();) {
         if (it->second.deadline <= t) {
             expired.push_back(std::move(it->second));
             it = pending_.erase(it);
-        } else {
-            ++it;
+            continue;
         }
+        if (it->second.on_slow && it->second.slow_at <= t) {
+            slow.push_back(std::move(it->second.on_slow));
+            it->second.on_slow = nullptr;
+        }
+        ++it;
+    }
+    // Callbacks run after the scan: they send queries, which add to pending_.
+    for (auto& on_slow : slow) {
+        on_slow();
+        if (!running_)
+            return;
     }
     for (auto& p : expired) {
         ++stats_.timeouts;

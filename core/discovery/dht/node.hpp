@@ -37,9 +37,13 @@ struct NodeOptions {
     // BEP 43: send "ro":1, answer no queries, stay out of other nodes' tables.
     bool read_only = false;
     // BEP 42: keep nodes whose id does not fit their address out of the routing table.
-    bool enforce_node_ids = true;
+    // Off by default, as in libtorrent: many nodes still have older ids. Either way, nodes
+    // with fitting ids push out those without in full buckets.
+    bool enforce_node_ids = false;
     std::size_t alpha = 3;  // lookup queries in flight (3..8 is sensible)
     std::chrono::milliseconds query_timeout{2000};
+    // A lookup query unanswered this long frees its slot for another (the reply still counts).
+    std::chrono::milliseconds query_slow_after{1000};
     std::size_t max_queries_per_source_per_second = 20;
     std::size_t max_sources_per_second = 10'000;
     std::size_t max_packets_per_second = 2000;

@@ -20,6 +20,9 @@
 
 namespace shoal::dht {
 
+// "v" in our messages: a two-letter client code and a version (BEP 5 leaves the format open).
+inline constexpr const char* k_client_version = "SH01";
+
 class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
   public:
     Impl(boost::asio::any_io_executor executor, NodeOptions options);
@@ -43,6 +46,9 @@ class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
         Endpoint to;
         TimePoint deadline;
         ReplyHandler on_reply;
+        // Called once when the query has been unanswered for query_slow_after (lookups).
+        TimePoint slow_at;
+        std::function<void()> on_slow;
     };
 
     // Several lookups (one per family) that report to one caller.
@@ -73,11 +79,13 @@ class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
     void on_datagram(Family& family, std::size_t size);
     void on_reply_message(Family& family, Message& message, const Endpoint& from);
     bool send(Family& family, const Endpoint& to, const Message& message);
-    bool send_query(Family& family, const Endpoint& to, Query query, ReplyHandler on_reply);
+    bool send_query(Family& family, const Endpoint& to, Query query, ReplyHandler on_reply,
+                    std::function<void()> on_slow = nullptr);
     void schedule_tick();
     void on_tick();
     void maintain(TimePoint now);
-    bool id_acceptable(const NodeId& id, const Address& address) const;
+    // Records contact with a node in `family`'s table, subject to the BEP 42 rules.
+    void note_contact(Family& family, const NodeEntry& node, RoutingTable::Seen how);
     // BEP 42: once enough nodes agree on our public address, take an id that fits it.
     void adopt_external_address(const Address& address);
     std::vector<Family*> families();

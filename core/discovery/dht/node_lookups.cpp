@@ -130,10 +130,17 @@ void Node::Impl::step(std::uint64_t lookup_id) {
                 query.target = run.lookup.target();
             else
                 query.info_hash.bytes = run.lookup.target().bytes;
-            const bool sent = send_query(*run.family, to, std::move(query),
-                                         [this, lookup_id, to](const Message* reply) {
-                                             on_lookup_reply(lookup_id, to, reply);
-                                         });
+            const bool sent = send_query(
+                *run.family, to, std::move(query),
+                [this, lookup_id, to](const Message* reply) {
+                    on_lookup_reply(lookup_id, to, reply);
+                },
+                [this, lookup_id, to] {
+                    if (auto it = lookups_.find(lookup_id); it != lookups_.end()) {
+                        it->second.lookup.on_slow(to);
+                        step(lookup_id);
+                    }
+                });
             if (!sent)
                 run.lookup.on_failure(to);
             else if (run.group)

@@ -29,12 +29,13 @@ void Node::Impl::on_query(Family& family, const Message& message, const Endpoint
     }
     ++stats_.queries_received;
     const auto& query = std::get<Query>(message.body);
-    if (!message.read_only && from.port() != 0 && id_acceptable(query.id, from.address()))
-        family.table.on_contact(NodeEntry{query.id, from}, RoutingTable::Seen::queried, t);
+    if (!message.read_only && from.port() != 0)
+        note_contact(family, NodeEntry{query.id, from}, RoutingTable::Seen::queried);
 
     Message reply;
     reply.transaction_id = message.transaction_id;
     reply.external_ip = from;
+    reply.version = k_client_version;
     Response response;
     response.id = id_;
 

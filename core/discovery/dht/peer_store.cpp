@@ -3,6 +3,11 @@
 #include <algorithm>
 
 namespace shoal::dht {
+namespace {
+
+constexpr std::size_t k_max_v6_peers_per_reply = 40;
+
+}  // namespace
 
 bool PeerStore::add(const InfoHash20& hash, const Endpoint& peer, TimePoint now) {
     auto it = torrents_.find(hash);
@@ -42,9 +47,12 @@ std::vector<Endpoint> PeerStore::get(const InfoHash20& hash, bool v6, TimePoint 
         if (now - seen < limits_.peer_lifetime && peer.address().is_v6() == v6)
             out.push_back(peer);
     }
-    if (out.size() > limits_.max_peers_per_reply) {
+    // An IPv6 peer takes 21 bytes in a reply, an IPv4 one 8: keep either inside 1500 bytes.
+    const std::size_t cap = v6 ? std::min(limits_.max_peers_per_reply, k_max_v6_peers_per_reply)
+                               : limits_.max_peers_per_reply;
+    if (out.size() > cap) {
         std::shuffle(out.begin(), out.end(), rng);
-        out.resize(limits_.max_peers_per_reply);
+        out.resize(cap);
     }
     return out;
 }

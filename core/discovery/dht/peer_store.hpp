@@ -15,7 +15,8 @@ namespace shoal::dht {
 struct PeerStoreLimits {
     std::size_t max_torrents = 2000;
     std::size_t max_peers_per_torrent = 500;
-    // Peers handed out in one get_peers reply; keeps the reply inside one datagram.
+    // Peers handed out in one get_peers reply; keeps the reply inside one datagram (IPv6
+    // replies carry at most 40 whatever this says).
     std::size_t max_peers_per_reply = 100;
     std::chrono::seconds peer_lifetime{30 * 60};
 };
@@ -33,7 +34,9 @@ class PeerStore {
     // Drops expired peers and torrents left without peers.
     void expire(TimePoint now);
 
+    // Torrents with at least one stored peer (expired ones included until expire()).
     std::size_t torrent_count() const { return torrents_.size(); }
+    // Peers stored for `hash`.
     std::size_t peer_count(const InfoHash20& hash) const;
 
   private:

@@ -16,6 +16,7 @@ class SourceLimiter {
   public:
     SourceLimiter(std::size_t per_second, std::size_t max_sources)
         : per_second_(per_second), max_sources_(max_sources) {}
+    // Counts one query from `source`; false when it is over its allowance.
     bool allow(const Address& source, TimePoint now);
 
   private:
@@ -29,6 +30,7 @@ class SourceLimiter {
 class PacketBudget {
   public:
     explicit PacketBudget(std::size_t per_second) : per_second_(per_second) {}
+    // Spends one packet; false when the budget is empty.
     bool take(TimePoint now);
 
   private:

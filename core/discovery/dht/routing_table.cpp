@@ -82,7 +82,13 @@ void RoutingTable::promote_replacement(Bucket& bucket) {
     bucket.replacements.erase(best);
 }
 
-bool RoutingTable::on_contact(const NodeEntry& node, Seen how, TimePoint now) {
+void RoutingTable::add_replacement(Bucket& bucket, const RoutingEntry& entry) const {
+    if (bucket.replacements.size() >= limits_.replacements_per_bucket)
+        bucket.replacements.erase(bucket.replacements.begin());
+    bucket.replacements.push_back(entry);
+}
+
+bool RoutingTable::on_contact(const NodeEntry& node, Seen how, TimePoint now, bool verified) {
     if (node.id == own_id_)
         return false;
     // One entry per address: the same endpoint may not hold two ids.
@@ -91,6 +97,7 @@ bool RoutingTable::on_contact(const NodeEntry& node, Seen how, TimePoint now) {
         if (auto it = find_endpoint(bucket.live, node.endpoint); it != bucket.live.end()) {
             if (it->node.id == node.id) {
                 record(*it, how, now);
+                it->verified = verified;
                 if (how == Seen::replied)
                     bucket.touched = now;
                 return true;
@@ -114,7 +121,7 @@ bool RoutingTable::on_contact(const NodeEntry& node, Seen how, TimePoint now) {
         }
     }
 
-    RoutingEntry entry{node, std::nullopt, std::nullopt, now, 0};
+    RoutingEntry entry{node, std::nullopt, std::nullopt, now, 0, verified};
     record(entry, how, now);
     for (;;) {
         const std::size_t index = bucket_index(node.id);
@@ -138,9 +145,17 @@ bool RoutingTable::on_contact(const NodeEntry& node, Seen how, TimePoint now) {
             bucket.touched = now;
             return true;
         }
-        if (bucket.replacements.size() >= limits_.replacements_per_bucket)
-            bucket.replacements.erase(bucket.replacements.begin());
-        bucket.replacements.push_back(entry);
+        if (verified) {
+            auto unverified = std::find_if(bucket.live.begin(), bucket.live.end(),
+                                           [](const auto& e) { return !e.verified; });
+            if (unverified != bucket.live.end()) {
+                add_replacement(bucket, *unverified);
+                *unverified = entry;
+                bucket.touched = now;
+                return true;
+            }
+        }
+        add_replacement(bucket, entry);
         return false;
     }
 }

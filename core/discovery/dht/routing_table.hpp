@@ -36,19 +36,24 @@ struct RoutingEntry {
     std::optional<TimePoint> last_query;
     TimePoint added;
     int failed_queries = 0;
+    // The id fits the node's address under BEP 42 (or the address is exempt).
+    bool verified = true;
 
+    // BEP 5's classification at `now`.
     NodeState state(TimePoint now, const RoutingLimits& limits) const;
 };
 
 class RoutingTable {
   public:
+    // An empty table (one bucket) around `own_id`.
     RoutingTable(NodeId own_id, TimePoint now, RoutingLimits limits = {});
 
     // How we learnt of a node: it answered our query, or it sent us a query.
     enum class Seen { replied, queried };
     // Records contact with `node`. Returns true when the node is in the table afterwards
-    // (not only in a replacement cache).
-    bool on_contact(const NodeEntry& node, Seen how, TimePoint now);
+    // (not only in a replacement cache). In a full bucket a `verified` node (BEP 42) takes
+    // the place of an unverified one, which moves to the replacement cache.
+    bool on_contact(const NodeEntry& node, Seen how, TimePoint now, bool verified = true);
     // A query to `endpoint` went unanswered; bad nodes give way to a replacement.
     void on_timeout(const Endpoint& endpoint, TimePoint now);
     // Forgets the node at `endpoint` (for example one that turned read-only).
@@ -66,13 +71,20 @@ class RoutingTable {
     // A lookup for `target` counts as activity in the bucket that covers it.
     void touch(const NodeId& target, TimePoint now);
 
+    // The live entry at `endpoint`, or nullptr (replacements are not searched).
     const RoutingEntry* find(const Endpoint& endpoint) const;
+    // Live entries in all buckets.
     std::size_t size() const;
+    // Buckets so far; bucket i holds ids sharing exactly i leading bits with ours, the last
+    // one every id sharing more.
     std::size_t bucket_count() const { return buckets_.size(); }
+    // Live entries of bucket `index`.
     std::size_t bucket_size(std::size_t index) const { return buckets_.at(index).live.size(); }
+    // Replacement cache entries of bucket `index`.
     std::size_t replacement_count(std::size_t index) const {
         return buckets_.at(index).replacements.size();
     }
+    // The id the buckets are arranged around.
     const NodeId& own_id() const { return own_id_; }
     // The bucket that covers `id`.
     std::size_t bucket_index(const NodeId& id) const;
@@ -86,6 +98,7 @@ class RoutingTable {
     bool ip_allowed(const Bucket& bucket, const Address& ip) const;
     void split_last();
     static void promote_replacement(Bucket& bucket);
+    void add_replacement(Bucket& bucket, const RoutingEntry& entry) const;
 
     NodeId own_id_;
     RoutingLimits limits_;

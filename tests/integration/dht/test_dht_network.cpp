@@ -98,6 +98,33 @@ TEST_F(DhtNetwork, NodesFindEachOthersAnnouncedPeers) {
     std::cout << "lookups: " << done << ", queries per lookup: " << queries / done << "\n";
 }
 
+TEST_F(DhtNetwork, LookupsSurviveNodesThatVanish) {
+    bool announced = false;
+    nodes_[2]->announce(hash_for(77), 4077, false, [&](const LookupSummary&) { announced = true; });
+    ASSERT_TRUE(run_until(
+        io_, [&] { return announced; }, 20s));
+    // A quarter of the network goes away without a word.
+    for (unsigned i = 30; i < 45; ++i)
+        nodes_[i]->stop();
+    std::set<Endpoint> found;
+    bool done = false;
+    nodes_[50]->get_peers(
+        hash_for(77), [&](const std::vector<Endpoint>& p) { found.insert(p.begin(), p.end()); },
+        [&](const LookupSummary&) { done = true; });
+    ASSERT_TRUE(run_until(
+        io_, [&] { return done; }, 20s));
+    EXPECT_TRUE(found.contains(Endpoint(loopback(3), 4077)));
+    // A few more lookups meet the missing nodes and time out on them; those go bad.
+    std::size_t more = 0;
+    for (unsigned t = 100; t < 110; ++t)
+        nodes_[50]->get_peers(
+            hash_for(t), [](const std::vector<Endpoint>&) {},
+            [&](const LookupSummary&) { ++more; });
+    ASSERT_TRUE(run_until(
+        io_, [&] { return more == 10; }, 30s));
+    EXPECT_GT(nodes_[50]->stats().timeouts, 0u);
+}
+
 TEST_F(DhtNetwork, ImpliedPortUsesTheSourcePort) {
     bool announced = false;
     nodes_[7]->announce(hash_for(99), 1, true, [&](const LookupSummary&) { announced = true; });

@@ -27,6 +27,21 @@ def libtorrent_dht(address, bootstrap, port=6881):
     return lt.session(settings)
 
 
+def routing_table(session, timeout=5):
+    """The endpoints ("ip:port") in a libtorrent session's DHT routing table."""
+    state = session.save_state()  # already a decoded dictionary
+    # Each entry is the 20-byte node id followed by the address it belongs to.
+    node_id = state[b"dht state"][b"node-id"][0][:20]
+    session.dht_live_nodes(lt.sha1_hash(node_id))
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        session.wait_for_alert(100)
+        for alert in session.pop_alerts():
+            if isinstance(alert, lt.dht_live_nodes_alert):
+                return {"%s:%d" % node["endpoint"] for node in alert.nodes}
+    raise AssertionError("libtorrent did not list its DHT nodes")
+
+
 def sha1(hex_text):
     return lt.sha1_hash(bytes.fromhex(hex_text))
 
@@ -53,7 +68,8 @@ class ShoalNode:
         self.process = subprocess.Popen([TOOL, *args], stdout=subprocess.PIPE, text=True)
         self.events = queue.Queue()
         self.all = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         started = self.wait_for(lambda e: e["event"] == "started", 10)
         self.endpoint = started["endpoint"]
 
@@ -84,3 +100,11 @@ class ShoalNode:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.reader.join(timeout=5)
+
+    def stats(self):
+        """The counters the node printed when it stopped (after stop())."""
+        for event in reversed(self.all):
+            if event["event"] == "stats":
+                return event["stats"]
+        return {}

@@ -1,12 +1,14 @@
 """Shoal's DHT nodes and libtorrent's in one loopback network (run inside netns_run.sh):
-Shoal finds a peer that libtorrent announced, and libtorrent finds one that Shoal announced."""
+Shoal finds a peer that libtorrent announced, libtorrent finds one that Shoal announced,
+libtorrent keeps Shoal nodes in its routing table, and a read-only Shoal node (BEP 43) finds
+peers without entering any libtorrent table."""
 import sys
 import tempfile
 import time
 
 import libtorrent as lt
 
-from dht_util import ShoalNode, libtorrent_dht, sha1
+from dht_util import ShoalNode, libtorrent_dht, routing_table, sha1
 
 HASH_FROM_LIBTORRENT = "aa" * 20
 HASH_FROM_SHOAL = "bb" * 20
@@ -19,13 +21,18 @@ def main():
                     "--duration", "120")
     sessions = [libtorrent_dht(f"127.0.0.{20 + i}", "127.0.0.5:6881") for i in range(4)]
     seeker = None
+    reader = None
     try:
         time.sleep(2)
         announcer, finder = sessions[0], sessions[1]
         seeker = ShoalNode("--bind", "127.0.0.6:6881", "--bootstrap", "127.0.0.5:6881",
                            "--lookup", HASH_FROM_LIBTORRENT, "--announce", f"{HASH_FROM_SHOAL}:7002",
                            "--settle", "1", "--interval", "2", "--duration", "60")
+        reader = ShoalNode("--bind", "127.0.0.7:6881", "--bootstrap", "127.0.0.5:6881",
+                           "--read-only", "--lookup", HASH_FROM_LIBTORRENT,
+                           "--settle", "1", "--interval", "2", "--duration", "60")
         shoal_found = set()
+        reader_found = set()
         libtorrent_found = set()
         announced_to_libtorrent = set()
         # The Python binding cannot build dht_announce()'s flags, so libtorrent announces the
@@ -52,7 +59,11 @@ def main():
             for event in list(seeker.all):
                 if event["event"] == "peers" and event["hash"] == HASH_FROM_LIBTORRENT:
                     shoal_found.update(event["peers"])
-            if want_shoal in shoal_found and want_libtorrent in libtorrent_found:
+            for event in list(reader.all):
+                if event["event"] == "peers" and event["hash"] == HASH_FROM_LIBTORRENT:
+                    reader_found.update(event["peers"])
+            if (want_shoal in shoal_found and want_libtorrent in libtorrent_found
+                    and want_shoal in reader_found):
                 break
             time.sleep(0.1)
         print(f"Shoal found {sorted(shoal_found)}; libtorrent found {sorted(libtorrent_found)}; "
@@ -60,7 +71,18 @@ def main():
         lookups = [e for e in seeker.all if e["event"] == "lookup_done"]
         announces = [e for e in seeker.all if e["event"] == "announced"]
         print(f"Shoal lookups: {lookups[:3]}; announces: {announces[:3]}")
+        tables = set()
+        for session in sessions:
+            tables |= routing_table(session)
+        shoal_in_tables = sorted(e for e in tables if e.startswith("127.0.1.") or e == "127.0.0.6:6881")
+        print(f"libtorrent routing tables hold {len(tables)} nodes, Shoal's: {shoal_in_tables}")
         failures = []
+        if not shoal_in_tables:
+            failures.append("no Shoal node in any libtorrent routing table")
+        if "127.0.0.7:6881" in tables:
+            failures.append("the read-only Shoal node is in a libtorrent routing table")
+        if want_shoal not in reader_found:
+            failures.append(f"the read-only Shoal node did not find {want_shoal}")
         if want_shoal not in shoal_found:
             failures.append(f"Shoal did not find libtorrent's peer {want_shoal}")
         if want_libtorrent not in libtorrent_found:
@@ -70,9 +92,11 @@ def main():
             sys.exit(1)
         print("ok")
     finally:
-        if seeker:
-            seeker.stop()
+        for node in (seeker, reader):
+            if node:
+                node.stop()
         hub.stop()
+        print(f"Shoal hub: {hub.stats()}")
 
 
 if __name__ == "__main__":
