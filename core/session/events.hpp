@@ -33,6 +33,28 @@ struct TorrentStats {
     int seeds = 0;
 };
 
+// One connected peer as a user sees it.
+struct PeerInfo {
+    std::string address;
+    std::string client;
+    // D: we download from it, d: we want to but it chokes us, U: we upload to it, u: it wants
+    // to but we choke it, S: snubbed, I: it connected to us.
+    std::string flags;
+    double progress = 0;  // of the torrent's pieces it has
+    double download_rate = 0;
+    double upload_rate = 0;
+};
+
+// One tracker of a torrent: what it said last and when it is asked next.
+struct TrackerInfo {
+    std::string url;
+    int tier = 0;
+    enum class Status { not_contacted, working, failed } status = Status::not_contacted;
+    std::string message;
+    int peers = -1;                          // in its last reply
+    std::int64_t next_announce_seconds = -1;  // from now; negative: unknown
+};
+
 namespace event {
 struct TorrentAdded { TorrentId id; std::string name; };
 // A torrent added from a magnet link has its info dictionary now (its real name with it).
@@ -54,6 +76,13 @@ struct Error { TorrentId id; std::string message; };
 // Something a user may want in a detailed log (a metadata source failed, a tracker answered).
 struct Notice { TorrentId id; std::string message; };
 struct Stats { TorrentId id; TorrentStats stats; };
+// Asked for with Session::request_details: the peers, the trackers and which pieces we have.
+struct Details {
+    TorrentId id;
+    std::vector<PeerInfo> peers;
+    std::vector<TrackerInfo> trackers;
+    std::string have;  // wire bitfield bytes
+};
 }  // namespace event
 
 using Event = std::variant<event::TorrentAdded, event::MetadataReceived, event::StateChanged, event::PieceFinished,
@@ -61,6 +90,7 @@ using Event = std::variant<event::TorrentAdded, event::MetadataReceived, event::
                            event::PeerBanned,
                            event::HashFailed, event::TrackerReply, event::TorrentFinished,
                            event::ResumeDataChecked,
-                           event::TorrentRemoved, event::Error, event::Notice, event::Stats>;
+                           event::TorrentRemoved, event::Error, event::Notice, event::Stats,
+                           event::Details>;
 
 }  // namespace shoal

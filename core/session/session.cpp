@@ -177,6 +177,26 @@ void Session::remove_torrent(TorrentId id, bool delete_files) {
     });
 }
 
+void Session::request_details(TorrentId id) {
+    post_to_torrent(id, [this](Torrent& t) { emit(t.details()); });
+}
+
+void Session::reannounce(TorrentId id) { post_to_torrent(id, [](Torrent& t) { t.reannounce(); }); }
+
+void Session::set_rate_limits(std::int64_t upload, std::int64_t download) {
+    asio::post(io_, [this, upload, download] {
+        settings_.upload_limit = upload;
+        settings_.download_limit = download;
+        global_limits_.upload.set_rate(upload);
+        global_limits_.download.set_rate(download);
+    });
+}
+
+void Session::set_max_peers_per_torrent(int peers) {
+    // Torrents read the settings on the network thread, so they see it at their next look.
+    asio::post(io_, [this, peers] { settings_.max_peers_per_torrent = std::max(1, peers); });
+}
+
 void Session::save_resume_data() {
     asio::post(io_, [this] {
         for (auto& [id, t] : torrents_) t->save_resume_data();

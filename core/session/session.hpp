@@ -39,6 +39,12 @@ public:
     void set_file_priority(TorrentId id, std::size_t file, int priority);
     void set_torrent_rate_limits(TorrentId id, std::int64_t upload, std::int64_t download);
     void add_peer(TorrentId id, const boost::asio::ip::tcp::endpoint& endpoint);
+    // A Details event for the torrent follows (peers, trackers, pieces).
+    void request_details(TorrentId id);
+    void reannounce(TorrentId id);
+    // The session-wide limits, in bytes per second (0: none), from now on.
+    void set_rate_limits(std::int64_t upload, std::int64_t download);
+    void set_max_peers_per_torrent(int peers);
     // Records every torrent's verified pieces in the state folder (stop() does it too).
     void save_resume_data();
 

@@ -210,6 +210,7 @@ void Torrent::on_tracker_update(const tracker_client::TrackerUpdate& u) {
     }
     std::string message = u.message;
     if (!u.ok && message.empty()) message = "failed";
+    tracker_replies_[u.url] = {u.ok, message, u.ok ? static_cast<int>(u.peers.size()) : -1};
     events_(event::TrackerReply{id_, u.url, static_cast<int>(u.peers.size()), std::move(message), u.ok});
 }
 
@@ -688,6 +689,59 @@ TorrentStats Torrent::stats() const {
     }
     s.uploaded += uploaded_;
     return s;
+}
+
+event::Details Torrent::details() const {
+    event::Details d;
+    d.id = id_;
+    d.have = picker_.have_pieces().to_bytes();
+    const double pieces = static_cast<double>(std::max<std::int64_t>(1, params_.info->num_pieces));
+    for (const auto& p : peers_) {
+        PeerInfo info;
+        info.address = address_text(p->endpoint());
+        info.client = p->client();
+        if (p->am_interested()) info.flags += p->peer_choking() ? 'd' : 'D';
+        if (p->peer_interested()) info.flags += p->am_choking() ? 'u' : 'U';
+        if (p->snubbed()) info.flags += 'S';
+        if (!tried_.contains(p->endpoint())) info.flags += 'I';
+        info.progress = static_cast<double>(p->pieces().count()) / pieces;
+        info.download_rate = p->stats().download_rate;
+        info.upload_rate = p->stats().upload_rate;
+        d.peers.push_back(std::move(info));
+    }
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<std::vector<tracker_client::TrackerStatus>> tiers;
+    if (announcer_) tiers = announcer_->tiers();
+    for (const auto& tier : tiers) {
+        for (const auto& tracker : tier) {
+            TrackerInfo t;
+            t.url = tracker.url;
+            t.tier = static_cast<int>(tracker.tier);
+            if (auto seen = tracker_replies_.find(tracker.url); seen != tracker_replies_.end()) {
+                t.status = seen->second.ok ? TrackerInfo::Status::working : TrackerInfo::Status::failed;
+                t.message = seen->second.message;
+                t.peers = seen->second.peers;
+            }
+            if (announcer_running_) {
+                const auto next = std::max(announcer_->next_announce_at(), tracker.retry_at);
+                t.next_announce_seconds = std::max<std::int64_t>(
+                    0, std::chrono::duration_cast<std::chrono::seconds>(next - now).count());
+            }
+            d.trackers.push_back(std::move(t));
+        }
+    }
+    if (!announcer_) {
+        int tier = 0;
+        for (const auto& urls : params_.info->trackers) {
+            for (const auto& url : urls) d.trackers.push_back({url, tier, TrackerInfo::Status::not_contacted, {}, -1, -1});
+            ++tier;
+        }
+    }
+    return d;
+}
+
+void Torrent::reannounce() {
+    if (announcer_ && announcer_running_) announcer_->reannounce();
 }
 
 void Torrent::pause() {

@@ -85,6 +85,9 @@ public:
     TorrentId id() const { return id_; }
     TorrentState state() const { return state_; }
     TorrentStats stats() const;
+    event::Details details() const;
+    // Asks the trackers again as soon as their minimum interval allows.
+    void reannounce();
     // The 20-byte info-hash used in handshakes: v1, or the truncated v2 for v2-only torrents.
     std::array<std::uint8_t, 20> wire_info_hash() const override;
     bool matches(const std::array<std::uint8_t, 20>& info_hash) const;
@@ -184,6 +187,13 @@ private:
     std::map<boost::asio::ip::address, int> strikes_;
     std::set<boost::asio::ip::address> banned_;
     std::unordered_map<std::size_t, PieceInFlight> in_flight_;
+
+    struct TrackerReplySeen {
+        bool ok = false;
+        std::string message;
+        int peers = -1;
+    };
+    std::map<std::string, TrackerReplySeen> tracker_replies_;
 
     std::int64_t downloaded_ = 0;
     std::int64_t uploaded_ = 0;  // to peers that have left; the rest is in their stats

@@ -74,6 +74,17 @@ SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& 
     session_->set_wakeup(
         [this] { QMetaObject::invokeMethod(this, &SessionEngine::drain, Qt::QueuedConnection); });
     start_refresh_timer(1000);
+    connect(&details_timer_, &QTimer::timeout, this, &SessionEngine::request_details);
+    details_timer_.start(1000);
+}
+
+void SessionEngine::request_details() {
+    for (TorrentKey key : watched_) {
+        auto it = tracked_.find(key);
+        if (it != tracked_.end() && it->second.id)
+            session_->request_details(*it->second.id);
+    }
+    watched_.clear();
 }
 
 std::uint16_t SessionEngine::listen_port() const {
@@ -92,13 +103,13 @@ bool SessionEngine::supports(Feature feature) const {
         case Feature::dht:
         case Feature::pex:
         case Feature::lsd:
-            return true;
         case Feature::reannounce:
-        case Feature::rename_files:
-        case Feature::edit_trackers:
         case Feature::peer_details:
         case Feature::alternative_limits:
         case Feature::runtime_settings:
+            return true;
+        case Feature::rename_files:
+        case Feature::edit_trackers:
             return false;
     }
     return false;
@@ -238,7 +249,11 @@ void SessionEngine::recheck(TorrentKey key) {
     session_->recheck(*it->second.id);
 }
 
-void SessionEngine::reannounce(TorrentKey) {}
+void SessionEngine::reannounce(TorrentKey key) {
+    auto it = tracked_.find(key);
+    if (it != tracked_.end() && it->second.id)
+        session_->reannounce(*it->second.id);
+}
 
 void SessionEngine::set_file_priority(TorrentKey key, int file, int priority) {
     auto it = tracked_.find(key);
@@ -273,6 +288,7 @@ void SessionEngine::set_torrent_limits(TorrentKey key, std::int64_t up, std::int
 }
 
 std::vector<TrackerSnapshot> SessionEngine::trackers(TorrentKey key) const {
+    watched_.insert(key);
     auto it = tracked_.find(key);
     return it == tracked_.end() ? std::vector<TrackerSnapshot>{} : it->second.trackers;
 }
@@ -290,6 +306,7 @@ QString SessionEngine::remove_tracker(TorrentKey, const QString&) {
 }
 
 std::vector<PeerSnapshot> SessionEngine::peers(TorrentKey key) const {
+    watched_.insert(key);
     std::vector<PeerSnapshot> out;
     auto it = tracked_.find(key);
     if (it == tracked_.end())
@@ -300,6 +317,7 @@ std::vector<PeerSnapshot> SessionEngine::peers(TorrentKey key) const {
 }
 
 std::vector<std::uint8_t> SessionEngine::pieces(TorrentKey key, bool* exact) const {
+    watched_.insert(key);
     auto it = tracked_.find(key);
     const TorrentSnapshot* s = find(key);
     if (it == tracked_.end() || !s) {
@@ -318,14 +336,14 @@ std::vector<std::uint8_t> SessionEngine::pieces(TorrentKey key, bool* exact) con
 QString SessionEngine::apply_settings(const EngineSettings& settings) {
     const EngineSettings old = settings_;
     settings_ = settings;
-    const bool needs_restart =
-        old.listen_port != settings.listen_port || old.up_limit != settings.up_limit ||
-        old.down_limit != settings.down_limit || old.use_alt_limits != settings.use_alt_limits ||
-        old.alt_up_limit != settings.alt_up_limit ||
-        old.alt_down_limit != settings.alt_down_limit ||
-        old.max_peers_per_torrent != settings.max_peers_per_torrent;
-    return needs_restart ? tr("The port, rate limits and peer limits take effect when Shoal "
-                              "restarts.")
+    // Limits change at once; what the session sets up when it starts waits for a restart.
+    session_->set_rate_limits(settings.use_alt_limits ? settings.alt_up_limit : settings.up_limit,
+                              settings.use_alt_limits ? settings.alt_down_limit : settings.down_limit);
+    session_->set_max_peers_per_torrent(settings.max_peers_per_torrent);
+    const bool needs_restart = old.listen_port != settings.listen_port || old.dht != settings.dht ||
+                               old.pex != settings.pex || old.lsd != settings.lsd;
+    return needs_restart ? tr("The port and the DHT, PEX and local discovery switches take effect "
+                              "when Shoal restarts.")
                          : QString();
 }
 
@@ -354,6 +372,47 @@ void SessionEngine::drain() {
         if (key_it == by_id_.end())
             continue;  // removed already
         apply(key_it->second, tracked_[key_it->second], e);
+    }
+}
+
+void SessionEngine::apply_details(Tracked& t, const event::Details& d) {
+    t.peers.clear();
+    for (const auto& p : d.peers) {
+        PeerSnapshot s;
+        s.address = QString::fromStdString(p.address);
+        s.client = QString::fromStdString(p.client);
+        s.flags = QString::fromStdString(p.flags);
+        s.progress = p.progress;
+        s.down_rate = p.download_rate;
+        s.up_rate = p.upload_rate;
+        t.peers[p.address] = s;
+    }
+    t.trackers.clear();
+    const QDateTime now = QDateTime::currentDateTime();
+    for (const auto& tracker : d.trackers) {
+        TrackerSnapshot s;
+        s.url = QString::fromStdString(tracker.url);
+        s.tier = tracker.tier;
+        switch (tracker.status) {
+            case TrackerInfo::Status::not_contacted:
+                s.status = tr("Not contacted yet");
+                break;
+            case TrackerInfo::Status::working:
+                s.status = tr("Working");
+                break;
+            case TrackerInfo::Status::failed:
+                s.status = tr("Failed");
+                break;
+        }
+        s.message = QString::fromStdString(tracker.message);
+        s.peers = tracker.peers;
+        if (tracker.next_announce_seconds >= 0)
+            s.next_announce = now.addSecs(tracker.next_announce_seconds);
+        t.trackers.push_back(s);
+    }
+    for (std::size_t i = 0; i < t.pieces.size(); ++i) {
+        const auto byte = i / 8;
+        t.pieces[i] = byte < d.have.size() && (static_cast<unsigned char>(d.have[byte]) >> (7 - i % 8)) & 1;
     }
 }
 
@@ -389,6 +448,8 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
         if (piece->piece >= 0 && static_cast<std::size_t>(piece->piece) < t.pieces.size()) {
             t.pieces[static_cast<std::size_t>(piece->piece)] = 1;
         }
+    } else if (auto* details = std::get_if<event::Details>(&e)) {
+        apply_details(t, *details);
     } else if (auto* peer = std::get_if<event::PeerConnected>(&e)) {
         PeerSnapshot p;
         p.address = QString::fromStdString(peer->address);

@@ -1,9 +1,12 @@
 #pragma once
+
 // The Engine over a real shoal::Session running in this process on its own threads.
 // Events arrive on the network thread; the wake-up only queues a drain onto the GUI thread,
 // so the GUI never waits on the engine.
 
+#include <QTimer>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 
@@ -62,13 +65,19 @@ class SessionEngine final : public Engine {
     };
 
     void drain();
+    // Asks the session for the details (peers, trackers, pieces) of what was looked at.
+    void request_details();
     void apply(TorrentKey key, Tracked& t, const Event& e);
+    void apply_details(Tracked& t, const event::Details& details);
     AddResult add_magnet(const AddRequest& request);
 
     EngineSettings settings_;
     std::unique_ptr<Session> session_;
     std::map<std::uint32_t, TorrentKey> by_id_;  // engine id to key
     std::map<std::uint32_t, QString> previews_;   // metadata-only fetches for the add dialog
+    // Torrents whose peers, trackers or pieces were read since the last details request.
+    mutable std::set<TorrentKey> watched_;
+    QTimer details_timer_;
     std::map<TorrentKey, Tracked> tracked_;
     std::uint32_t next_key_ = 1;
 };

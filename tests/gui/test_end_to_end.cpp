@@ -104,6 +104,10 @@ void EndToEndTest::downloads_from_a_local_seed() {
     QTRY_COMPARE_WITH_TIMEOUT(engine.trackers(added.key)[0].status, QStringLiteral("Failed"),
                               20000);
     QVERIFY(!engine.trackers(added.key)[0].message.isEmpty());
+    // The session's own view of the tracker: when it will be asked again.
+    QTRY_VERIFY_WITH_TIMEOUT(engine.trackers(added.key)[0].next_announce.isValid(), 5000);
+    QVERIFY(engine.supports(Feature::reannounce));
+    window.actions()->reannounce_selected();
 
     // Pause and resume go through the real session and come back as its state.
     window.actions()->pause_selected();
