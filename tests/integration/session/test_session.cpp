@@ -191,3 +191,27 @@ TEST_F(Swarm, RemoveWithDataDeletesTheFiles) {
     EXPECT_FALSE(fs::exists(out / "set"));
     EXPECT_TRUE(fs::exists(data / "set" / "f0")) << "the seed's data must not be touched";
 }
+
+TEST_F(Swarm, DetailsDescribeThePeerAndThePieces) {
+    ASSERT_NO_FATAL_FAILURE(start({3 * 1024 * 1024}));
+    auto p = leech_params();
+    p.download_limit = 1024 * 1024;
+    const TorrentId id = leech->add_torrent(p);
+    ASSERT_TRUE(events->wait_for<event::PieceFinished>(20s));
+    leech->request_details(id);
+    const auto details = events->wait_for<event::Details>(5s);
+    ASSERT_TRUE(details);
+    ASSERT_EQ(details->peers.size(), 1u);
+    const PeerInfo& seed_peer = details->peers[0];
+    EXPECT_EQ(seed_peer.address, "127.0.0.1:" + std::to_string(seed->listen_port()));
+    EXPECT_DOUBLE_EQ(seed_peer.progress, 1.0);
+    EXPECT_NE(seed_peer.flags.find('D'), std::string::npos) << seed_peer.flags;  // downloading from it
+    EXPECT_EQ(seed_peer.flags.find('I'), std::string::npos) << seed_peer.flags;  // we dialed it
+    const auto pieces = static_cast<std::size_t>(info->num_pieces);
+    ASSERT_EQ(details->have.size(), (pieces + 7) / 8);
+    std::size_t have = 0;
+    for (std::size_t i = 0; i < pieces; ++i) have += (static_cast<unsigned char>(details->have[i / 8]) >> (7 - i % 8)) & 1;
+    EXPECT_GE(have, 1u);
+    EXPECT_LT(have, pieces);  // 3 MiB at 1 MiB/s is still under way
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
+}
