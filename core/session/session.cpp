@@ -137,7 +137,7 @@ TorrentId Session::add_torrent(AddTorrentParams params) {
 void Session::start_torrent(TorrentId id, AddTorrentParams params) {
     auto torrent = std::make_unique<Torrent>(id, std::move(params), settings_, io_.get_executor(), disk_,
                                              [this](Event e) { emit(std::move(e)); }, peer_id_, listen_port_,
-                                             global_limits_, tracker_client_, resume_);
+                                             global_limits_, connections_, tracker_client_, resume_);
     Torrent& t = *torrent;
     torrents_[id] = std::move(torrent);
     if (!t.info().is_private) discovery_->add(InfoHashV1{t.wire_info_hash()});
@@ -195,6 +195,10 @@ void Session::set_rate_limits(std::int64_t upload, std::int64_t download) {
 void Session::set_max_peers_per_torrent(int peers) {
     // Torrents read the settings on the network thread, so they see it at their next look.
     asio::post(io_, [this, peers] { settings_.max_peers_per_torrent = std::max(1, peers); });
+}
+
+void Session::set_max_connections(int connections) {
+    asio::post(io_, [this, connections] { settings_.max_connections = std::max(1, connections); });
 }
 
 void Session::save_resume_data() {

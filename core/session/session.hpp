@@ -45,6 +45,7 @@ public:
     // The session-wide limits, in bytes per second (0: none), from now on.
     void set_rate_limits(std::int64_t upload, std::int64_t download);
     void set_max_peers_per_torrent(int peers);
+    void set_max_connections(int connections);
     // Records every torrent's verified pieces in the state folder (stop() does it too).
     void save_resume_data();
 
@@ -85,6 +86,7 @@ private:
     boost::asio::steady_timer tick_timer_;
     std::uint16_t listen_port_ = 0;
     RateLimits global_limits_;  // network thread only
+    ConnectionCount connections_;  // network thread only
     tracker_client::TrackerClient tracker_client_;
     std::unique_ptr<PeerDiscovery> discovery_;  // network thread only
     std::atomic<std::size_t> dht_nodes_{0};

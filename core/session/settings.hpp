@@ -12,6 +12,7 @@ struct SessionSettings {
     std::string listen_host = "0.0.0.0";  // "::" listens on IPv6 (and IPv4 where the system maps it)
     std::uint16_t listen_port = 6881;      // 0: any free port
     int max_peers_per_torrent = 50;
+    int max_connections = 500;  // peers of all torrents together
     std::int64_t upload_limit = 0;    // bytes per second, 0 unlimited
     std::int64_t download_limit = 0;  // bytes per second, 0 unlimited
     unsigned disk_threads = 0;        // 0: one per core

@@ -52,7 +52,8 @@ std::string_view to_string(TorrentState state) {
 Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
                  asio::any_io_executor executor, DiskPool& disk, EventSink events,
                  wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits,
-                 tracker_client::TrackerTransport& trackers, const ResumeStore& resume)
+                 ConnectionCount& connections, tracker_client::TrackerTransport& trackers,
+                 const ResumeStore& resume)
     : id_(id),
       params_(std::move(params)),
       settings_(settings),
@@ -62,6 +63,7 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       peer_id_(peer_id),
       listen_port_(listen_port),
       global_limits_(global_limits),
+      connections_(connections),
       trackers_(trackers),
       resume_(resume),
       storage_(std::make_shared<TorrentStorage>(params_.save_dir, *params_.info)),
@@ -268,11 +270,16 @@ void Torrent::add_peer(const tcp::endpoint& endpoint) {
     if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) connect_more();
 }
 
+bool Torrent::session_has_room(std::size_t more) const {
+    return connections_.open + more <= static_cast<std::size_t>(std::max(1, settings_.max_connections));
+}
+
 void Torrent::connect_more() {
     if (stopped_ || (state_ != TorrentState::downloading && state_ != TorrentState::seeding)) return;
     const auto limit = static_cast<std::size_t>(settings_.max_peers_per_torrent);
     const auto now = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < candidates_.size() && peers_.size() + connecting_.size() < limit;) {
+    for (std::size_t i = 0; i < candidates_.size() && peers_.size() + connecting_.size() < limit &&
+                            session_has_room(connecting_.size() + 1);) {
         if (candidates_[i].next_try > now) {
             ++i;
             continue;
@@ -347,6 +354,7 @@ void Torrent::attach_peer(tcp::socket socket, const wire::Handshake& theirs) {
                         state_ == TorrentState::checking ||
                         banned_.contains(remote.address()) || theirs.peer_id == peer_id_ ||
                         peers_.size() >= static_cast<std::size_t>(settings_.max_peers_per_torrent) ||
+                        !session_has_room(1) ||
                         std::any_of(peers_.begin(), peers_.end(),
                                     [&](const auto& p) { return p->peer_id() == theirs.peer_id; });
     if (refuse) {
@@ -359,6 +367,7 @@ void Torrent::attach_peer(tcp::socket socket, const wire::Handshake& theirs) {
     }
     auto peer = std::make_shared<PeerConnection>(std::move(socket), *this, theirs);
     peers_.insert(peer);
+    ++connections_.open;
     events_(event::PeerConnected{id_, address_text(peer->endpoint()), peer->client()});
     asio::co_spawn(executor_, [peer]() { return peer->run(); }, asio::detached);
 }
@@ -374,6 +383,7 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     hash_asks_.erase(&peer);
     pex_.erase(&peer);
     peers_.erase(it);
+    --connections_.open;
     request_piece_layers();
     // A peer we dialed that dropped us while we still need data is dialed again later
     // (it may have been checking its files, or restarted), a bounded number of times.
@@ -771,6 +781,7 @@ void Torrent::stop() {
     if (stopped_) return;
     stopped_ = true;
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("stopped");
+    connections_.open -= peers_.size();  // none left: closing a peer removes it
     peers_.clear();
 }
 

@@ -30,6 +30,11 @@ struct RateLimits {
     RateLimiter download;
 };
 
+// Peers connected across the session's torrents, against SessionSettings::max_connections.
+struct ConnectionCount {
+    std::size_t open = 0;
+};
+
 struct AddTorrentParams {
     // The torrent, or else a magnet link whose metadata is fetched from peers first.
     std::shared_ptr<const TorrentInfo> info;
@@ -59,7 +64,8 @@ public:
     Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
             boost::asio::any_io_executor executor, DiskPool& disk, EventSink events,
             wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits,
-            tracker_client::TrackerTransport& trackers, const ResumeStore& resume);
+            ConnectionCount& connections, tracker_client::TrackerTransport& trackers,
+            const ResumeStore& resume);
     ~Torrent() override;
 
     void start();
@@ -159,6 +165,9 @@ private:
     wire::PeerId peer_id_;
     std::uint16_t listen_port_;
     RateLimits& global_limits_;
+    ConnectionCount& connections_;
+    // Whether the session-wide connection limit leaves room for `more` connections.
+    bool session_has_room(std::size_t more) const;
     tracker_client::TrackerTransport& trackers_;
     const ResumeStore& resume_;
     std::unique_ptr<tracker_client::Announcer> announcer_;

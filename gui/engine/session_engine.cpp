@@ -60,6 +60,7 @@ SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& 
     s.listen_host = listen_host;
     s.listen_port = static_cast<std::uint16_t>(settings.listen_port);
     s.max_peers_per_torrent = settings.max_peers_per_torrent;
+    s.max_connections = settings.max_connections;
     s.enable_dht = settings.dht;
     s.enable_pex = settings.pex;
     s.enable_lsd = settings.lsd;
@@ -340,6 +341,7 @@ QString SessionEngine::apply_settings(const EngineSettings& settings) {
     session_->set_rate_limits(settings.use_alt_limits ? settings.alt_up_limit : settings.up_limit,
                               settings.use_alt_limits ? settings.alt_down_limit : settings.down_limit);
     session_->set_max_peers_per_torrent(settings.max_peers_per_torrent);
+    session_->set_max_connections(settings.max_connections);
     const bool needs_restart = old.listen_port != settings.listen_port || old.dht != settings.dht ||
                                old.pex != settings.pex || old.lsd != settings.lsd;
     return needs_restart ? tr("The port and the DHT, PEX and local discovery switches take effect "
