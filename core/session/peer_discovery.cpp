@@ -14,6 +14,8 @@ constexpr auto k_first_lookup = std::chrono::seconds(1);
 constexpr auto k_lookup_interval = std::chrono::minutes(15);
 // While the routing table is still small a lookup finds little: try again soon.
 constexpr auto k_retry_interval = std::chrono::seconds(5);
+// A lookup that found nobody is repeated sooner than one that found peers.
+constexpr auto k_empty_lookup_interval = std::chrono::seconds(30);
 constexpr std::size_t k_settled_nodes = 16;
 constexpr std::uintmax_t k_max_state_bytes = 1024 * 1024;
 
@@ -126,7 +128,12 @@ void PeerDiscovery::lookup(const Hash& hash) {
             if (!*alive) return;
             for (const auto& p : peers) on_peer_(hash, asio::ip::tcp::endpoint(p.address(), p.port()));
         },
-        [](const dht::LookupSummary&) {});
+        [this, alive, hash](const dht::LookupSummary& summary) {
+            if (!*alive || summary.peers > 0) return;
+            auto it = due_.find(hash);
+            const auto soon = std::chrono::steady_clock::now() + k_empty_lookup_interval;
+            if (it != due_.end() && it->second > soon) it->second = soon;
+        });
     dht_->announce(hash, listen_port_, false);
 }
 

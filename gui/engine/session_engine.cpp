@@ -120,18 +120,11 @@ AddResult SessionEngine::add(const AddRequest& request) {
     if (!request.info)
         return add_magnet(request);
     AddTorrentParams p;
+    if (QString error = fill_common(request, p); !error.isEmpty())
+        return {{}, error};
     p.info = request.info;
-    p.save_dir = QDir(request.save_dir).absolutePath().toStdString();
-    p.paused = request.paused;
-    p.sequential = request.sequential;
     p.assume_complete = request.skip_check;
     p.file_priorities = request.file_priorities;
-    for (const QString& peer : request.peers) {
-        auto endpoint = parse_endpoint(peer);
-        if (!endpoint)
-            return {{}, tr("'%1' is not an address and port").arg(peer)};
-        p.peers.push_back(*endpoint);
-    }
     const TorrentKey key{next_key_++};
     const TorrentId id = session_->add_torrent(std::move(p));
     by_id_[id.value] = key;
@@ -164,20 +157,26 @@ AddResult SessionEngine::add(const AddRequest& request) {
     return {key, {}};
 }
 
-AddResult SessionEngine::add_magnet(const AddRequest& request) {
-    auto magnet = parse_magnet(request.magnet.toStdString());
-    if (!magnet)
-        return {{}, QString::fromStdString(magnet.error().message)};
-    AddTorrentParams p;
+QString SessionEngine::fill_common(const AddRequest& request, AddTorrentParams& p) {
     p.save_dir = QDir(request.save_dir).absolutePath().toStdString();
     p.paused = request.paused;
     p.sequential = request.sequential;
     for (const QString& peer : request.peers) {
         auto endpoint = parse_endpoint(peer);
         if (!endpoint)
-            return {{}, tr("'%1' is not an address and port").arg(peer)};
+            return tr("'%1' is not an address and port").arg(peer);
         p.peers.push_back(*endpoint);
     }
+    return {};
+}
+
+AddResult SessionEngine::add_magnet(const AddRequest& request) {
+    auto magnet = parse_magnet(request.magnet.toStdString());
+    if (!magnet)
+        return {{}, QString::fromStdString(magnet.error().message)};
+    AddTorrentParams p;
+    if (QString error = fill_common(request, p); !error.isEmpty())
+        return {{}, error};
     const std::string name = magnet->display_name;
     p.magnet = std::move(*magnet);
     const TorrentKey key{next_key_++};

@@ -15,6 +15,7 @@
 
 namespace shoal {
 class Session;
+struct AddTorrentParams;
 }
 
 namespace shoal::gui {
@@ -70,6 +71,9 @@ class SessionEngine final : public Engine {
     void apply(TorrentKey key, Tracked& t, const Event& e);
     void apply_details(Tracked& t, const event::Details& details);
     AddResult add_magnet(const AddRequest& request);
+    // Save folder, paused, sequential and peers, shared by torrents and magnet links; an error
+    // message for a peer that is no address and port.
+    QString fill_common(const AddRequest& request, AddTorrentParams& params);
 
     EngineSettings settings_;
     std::unique_ptr<Session> session_;

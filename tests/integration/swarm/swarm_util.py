@@ -137,7 +137,7 @@ class FakePeer:
 
     def _talk(self, conn):
         try:
-            hs = self._read(conn, 68)
+            hs = read_exact(conn, 68)
             if hs[28:48] != self.info_hash:
                 return
             conn.sendall(b"\x13BitTorrent protocol" + bytes(8) + self.info_hash + b"-FK0001-" + bytes(12))
@@ -149,8 +149,8 @@ class FakePeer:
                 conn.sendall((50_000_000).to_bytes(4, "big") + b"\x07" + bytes(1000))
             conn.sendall(b"\x00\x00\x00\x01\x01")  # unchoke
             while True:
-                length = int.from_bytes(self._read(conn, 4), "big")
-                body = self._read(conn, length)
+                length = int.from_bytes(read_exact(conn, 4), "big")
+                body = read_exact(conn, length)
                 if body[:1] == b"\x06" and len(body) == 13:
                     index, begin, size = (int.from_bytes(body[i:i + 4], "big") for i in (1, 5, 9))
                     junk = random.randbytes(size)
@@ -162,18 +162,19 @@ class FakePeer:
         finally:
             conn.close()
 
-    @staticmethod
-    def _read(conn, n):
-        data = b""
-        while len(data) < n:
-            chunk = conn.recv(n - len(data))
-            if not chunk:
-                raise ConnectionError("closed")
-            data += chunk
-        return data
-
     def close(self):
         self.server.close()
+
+
+def read_exact(conn, n):
+    """Exactly n bytes from a socket; ConnectionError if it closes first."""
+    data = b""
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        if not chunk:
+            raise ConnectionError("closed")
+        data += chunk
+    return data
 
 
 def show(torrent):

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import socket
 
-from swarm_util import FakePeer, create, get, run_scenarios, same_file, seed, show, wait_until, write_random
+from swarm_util import FakePeer, create, get, read_exact, run_scenarios, same_file, seed, show, wait_until, write_random
 
 MiB = 1024 * 1024
 
@@ -302,16 +302,6 @@ def allowed_fast_while_choked(tmp):
     s.stop()
     if answers != {offered[0]: b"\x07", not_offered: b"\x10"}:
         raise AssertionError(f"while choked: {answers} (7 = piece, 16 = reject)")
-
-
-def read_exact(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        if not chunk:
-            raise AssertionError("the seed closed the connection")
-        data += chunk
-    return data
 
 
 def read_message(conn):

@@ -2,7 +2,7 @@
 one loopback DHT (run inside netns_run.sh): no tracker, no peer given by hand."""
 import os
 import sys
-import tempfile
+import time
 
 import libtorrent as lt
 
@@ -51,7 +51,17 @@ def shoal_seed_to_libtorrent(tmp):
     params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
     handle = session.add_torrent(params)
     try:
-        wait_until(lambda: handle.status().is_seeding, 150, "libtorrent to download from the magnet link")
+        # libtorrent looks a torrent up when it starts and then every 15 minutes; asking again
+        # every few seconds keeps the test from depending on which node was up first.
+        deadline = time.time() + 150
+        while not handle.status().is_seeding:
+            if time.time() > deadline:
+                raise AssertionError(f"libtorrent did not download from the magnet link: {handle.status().state}")
+            handle.force_dht_announce()
+            for _ in range(50):
+                if handle.status().is_seeding:
+                    break
+                time.sleep(0.1)
     finally:
         s.stop()
     if not same_file(os.path.join(data, "to-lt.bin"), os.path.join(tmp, "lt-out", "to-lt.bin")):
