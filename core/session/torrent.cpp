@@ -430,6 +430,7 @@ void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::str
     auto storage = storage_;
     const std::optional<Sha256Hash> fetched = fetched_piece_hash(index);
     // Hash and write on a disk thread; the job holds the storage and data it needs.
+    ++pieces_being_written_;
     disk_.post([this, alive, info, storage, piece, index, fetched, executor = executor_] {
         PieceHasher hasher(*info, info->has_v1(), info->has_v2());
         const std::span<const char> bytes(piece->data.get(), piece->size);
@@ -445,7 +446,9 @@ void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::str
             if (!written) write_error = written.error().message;
         }
         asio::post(executor, [this, alive, index, good, write_error, piece] {
-            if (*alive) on_piece_checked(index, good, write_error, std::move(piece->contributors));
+            if (!*alive) return;
+            --pieces_being_written_;
+            on_piece_checked(index, good, write_error, std::move(piece->contributors));
         });
     });
 }
@@ -787,12 +790,19 @@ void Torrent::stop() {
 
 asio::awaitable<void> Torrent::shutdown() {
     stop();
+    auto alive = alive_;
+    asio::steady_timer wait(executor_);
+    // Pieces being written finish first, so the resume data counts them and their files'
+    // times are final when it is saved.
+    for (int i = 0; i < 500 && *alive && pieces_being_written_ > 0; ++i) {
+        wait.expires_after(std::chrono::milliseconds(10));
+        co_await wait.async_wait(asio::use_awaitable);
+    }
+    if (!*alive) co_return;
     save_resume_data();
     if (!announcer_) co_return;
-    auto alive = alive_;
     co_await announcer_->stop();
     // run() notices the stop at its next wake-up; the announcer must outlive it.
-    asio::steady_timer wait(executor_);
     for (int i = 0; i < 50 && *alive && announcer_running_; ++i) {
         wait.expires_after(std::chrono::milliseconds(20));
         co_await wait.async_wait(asio::use_awaitable);

@@ -196,6 +196,7 @@ private:
     std::map<boost::asio::ip::address, int> strikes_;
     std::set<boost::asio::ip::address> banned_;
     std::unordered_map<std::size_t, PieceInFlight> in_flight_;
+    int pieces_being_written_ = 0;  // hashed and written on disk threads, not yet back
 
     struct TrackerReplySeen {
         bool ok = false;
