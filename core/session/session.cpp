@@ -181,6 +181,10 @@ void Session::request_details(TorrentId id) {
     post_to_torrent(id, [this](Torrent& t) { emit(t.details()); });
 }
 
+void Session::set_trackers(TorrentId id, std::vector<Tier> tiers) {
+    post_to_torrent(id, [tiers = std::move(tiers)](Torrent& t) mutable { t.set_trackers(std::move(tiers)); });
+}
+
 void Session::reannounce(TorrentId id) { post_to_torrent(id, [](Torrent& t) { t.reannounce(); }); }
 
 void Session::set_rate_limits(std::int64_t upload, std::int64_t download) {

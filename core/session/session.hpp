@@ -42,6 +42,7 @@ public:
     // A Details event for the torrent follows (peers, trackers, pieces).
     void request_details(TorrentId id);
     void reannounce(TorrentId id);
+    void set_trackers(TorrentId id, std::vector<Tier> tiers);
     // The session-wide limits, in bytes per second (0: none), from now on.
     void set_rate_limits(std::int64_t upload, std::int64_t download);
     void set_max_peers_per_torrent(int peers);

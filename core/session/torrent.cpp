@@ -66,6 +66,7 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       connections_(connections),
       trackers_(trackers),
       resume_(resume),
+      tracker_tiers_(params_.info->trackers),
       storage_(std::make_shared<TorrentStorage>(params_.save_dir, *params_.info)),
       picker_(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size),
       layers_(*params_.info, !params_.info->has_v1()) {
@@ -184,7 +185,7 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
 }
 
 void Torrent::start_announcing() {
-    if (announcer_running_ || params_.info->trackers.empty()) return;
+    if (announcer_running_ || tracker_tiers_.empty()) return;
     if (!announcer_) {
         tracker_client::AnnounceIdentity identity;
         identity.info_hash.bytes = wire_info_hash();
@@ -192,7 +193,7 @@ void Torrent::start_announcing() {
         identity.port = listen_port_;
         identity.key = static_cast<std::uint32_t>(std::random_device{}());
         announcer_ = std::make_unique<tracker_client::Announcer>(
-            executor_, identity, params_.info->trackers, trackers_,
+            executor_, identity, tracker_tiers_, trackers_,
             [this] {
                 return tracker_client::TransferTotals{stats().uploaded, downloaded_,
                                                       wanted_bytes(false) - wanted_bytes(true)};
@@ -201,8 +202,8 @@ void Torrent::start_announcing() {
     }
     announcer_running_ = true;
     auto alive = alive_;
-    asio::co_spawn(executor_, announcer_->run(), [this, alive](std::exception_ptr) {
-        if (*alive) announcer_running_ = false;
+    asio::co_spawn(executor_, announcer_->run(), [this, alive, generation = announcer_generation_](std::exception_ptr) {
+        if (*alive && generation == announcer_generation_) announcer_running_ = false;
     });
 }
 
@@ -745,12 +746,26 @@ event::Details Torrent::details() const {
     }
     if (!announcer_) {
         int tier = 0;
-        for (const auto& urls : params_.info->trackers) {
+        for (const auto& urls : tracker_tiers_) {
             for (const auto& url : urls) d.trackers.push_back({url, tier, TrackerInfo::Status::not_contacted, {}, -1, -1});
             ++tier;
         }
     }
     return d;
+}
+
+void Torrent::set_trackers(std::vector<Tier> tiers) {
+    std::erase_if(tiers, [](const Tier& t) { return t.empty(); });
+    tracker_tiers_ = std::move(tiers);
+    const bool was_running = announcer_running_;
+    if (announcer_) {
+        std::shared_ptr<tracker_client::Announcer> old(std::move(announcer_));
+        retired_announcers_.push_back(old);
+        if (was_running) asio::co_spawn(executor_, old->stop(), asio::detached);
+    }
+    ++announcer_generation_;
+    announcer_running_ = false;
+    if (was_running) start_announcing();
 }
 
 void Torrent::reannounce() {

@@ -94,6 +94,9 @@ public:
     event::Details details() const;
     // Asks the trackers again as soon as their minimum interval allows.
     void reannounce();
+    // Replaces the trackers (tiers of URLs); those dropped hear `stopped` if they were told
+    // `started`.
+    void set_trackers(std::vector<Tier> tiers);
     // The 20-byte info-hash used in handshakes: v1, or the truncated v2 for v2-only torrents.
     std::array<std::uint8_t, 20> wire_info_hash() const override;
     bool matches(const std::array<std::uint8_t, 20>& info_hash) const;
@@ -170,8 +173,13 @@ private:
     bool session_has_room(std::size_t more) const;
     tracker_client::TrackerTransport& trackers_;
     const ResumeStore& resume_;
+    std::vector<Tier> tracker_tiers_;
     std::unique_ptr<tracker_client::Announcer> announcer_;
     bool announcer_running_ = false;
+    // Which announcer's run() is current, so a replaced one ending does not count.
+    int announcer_generation_ = 0;
+    // Replaced announcers, kept until their run() has seen the stop.
+    std::vector<std::shared_ptr<tracker_client::Announcer>> retired_announcers_;
     bool forgotten_ = false;  // removed: resume data is deleted and never saved again
 
     std::shared_ptr<TorrentStorage> storage_;  // shared with queued disk jobs

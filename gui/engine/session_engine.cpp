@@ -4,6 +4,7 @@
 #include <QStandardPaths>
 #include <boost/asio/ip/address.hpp>
 
+#include "discovery/tracker/tracker_url.hpp"
 #include "metainfo/magnet.hpp"
 #include "metainfo/torrent_info.hpp"
 
@@ -108,9 +109,9 @@ bool SessionEngine::supports(Feature feature) const {
         case Feature::peer_details:
         case Feature::alternative_limits:
         case Feature::runtime_settings:
+        case Feature::edit_trackers:
             return true;
         case Feature::rename_files:
-        case Feature::edit_trackers:
             return false;
     }
     return false;
@@ -134,6 +135,7 @@ AddResult SessionEngine::add(const AddRequest& request) {
     if (t.priorities.empty())
         t.priorities.assign(request.info->files.size(), k_priority_normal);
     t.pieces.assign(static_cast<std::size_t>(request.info->num_pieces), 0);
+    t.tiers = request.info->trackers;
     int tier = 0;
     for (const auto& urls : request.info->trackers) {
         for (const auto& url : urls) {
@@ -293,16 +295,72 @@ std::vector<TrackerSnapshot> SessionEngine::trackers(TorrentKey key) const {
     return it == tracked_.end() ? std::vector<TrackerSnapshot>{} : it->second.trackers;
 }
 
-QString SessionEngine::add_tracker(TorrentKey, const QString&, int) {
-    return tr("The engine cannot change a torrent's trackers yet");
+QString SessionEngine::change_trackers(TorrentKey key, const std::function<QString(Tiers&)>& change) {
+    auto it = tracked_.find(key);
+    if (it == tracked_.end() || !it->second.id)
+        return tr("This torrent cannot take trackers yet");
+    Tiers tiers = it->second.tiers;
+    if (QString error = change(tiers); !error.isEmpty())
+        return error;
+    std::erase_if(tiers, [](const auto& tier) { return tier.empty(); });
+    it->second.tiers = tiers;
+    // Shown at once; the session's own view replaces it with the next details.
+    it->second.trackers.clear();
+    for (std::size_t t = 0; t < tiers.size(); ++t) {
+        for (const auto& url : tiers[t]) {
+            it->second.trackers.push_back({QString::fromStdString(url), static_cast<int>(t),
+                                           tr("Not contacted yet"), {}, -1, {}});
+        }
+    }
+    session_->set_trackers(*it->second.id, std::move(tiers));
+    return {};
 }
 
-QString SessionEngine::edit_tracker(TorrentKey, const QString&, const QString&) {
-    return tr("The engine cannot change a torrent's trackers yet");
+QString SessionEngine::add_tracker(TorrentKey key, const QString& url, int tier) {
+    return change_trackers(key, [&](Tiers& tiers) -> QString {
+        const std::string text = url.trimmed().toStdString();
+        if (auto parts = tracker_client::split_tracker_url(text); !parts)
+            return QString::fromStdString(parts.error().message);
+        for (const auto& t : tiers) {
+            if (std::find(t.begin(), t.end(), text) != t.end())
+                return tr("'%1' is already a tracker of this torrent").arg(url);
+        }
+        if (tier < 0 || static_cast<std::size_t>(tier) >= tiers.size()) {
+            tiers.push_back({text});
+        } else {
+            tiers[static_cast<std::size_t>(tier)].push_back(text);
+        }
+        return {};
+    });
 }
 
-QString SessionEngine::remove_tracker(TorrentKey, const QString&) {
-    return tr("The engine cannot change a torrent's trackers yet");
+QString SessionEngine::edit_tracker(TorrentKey key, const QString& url, const QString& new_url) {
+    return change_trackers(key, [&](Tiers& tiers) -> QString {
+        const std::string text = new_url.trimmed().toStdString();
+        if (auto parts = tracker_client::split_tracker_url(text); !parts)
+            return QString::fromStdString(parts.error().message);
+        for (auto& t : tiers) {
+            for (auto& u : t) {
+                if (u == url.toStdString()) {
+                    u = text;
+                    return {};
+                }
+            }
+        }
+        return tr("'%1' is not a tracker of this torrent").arg(url);
+    });
+}
+
+QString SessionEngine::remove_tracker(TorrentKey key, const QString& url) {
+    return change_trackers(key, [&](Tiers& tiers) -> QString {
+        for (auto& t : tiers) {
+            const auto before = t.size();
+            std::erase(t, url.toStdString());
+            if (t.size() != before)
+                return {};
+        }
+        return tr("'%1' is not a tracker of this torrent").arg(url);
+    });
 }
 
 std::vector<PeerSnapshot> SessionEngine::peers(TorrentKey key) const {
@@ -475,6 +533,7 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
         s->total_size = m->info->total_size;
         s->num_pieces = m->info->num_pieces;
         t.pieces.assign(static_cast<std::size_t>(m->info->num_pieces), 0);
+        t.tiers = m->info->trackers;
         if (t.priorities.empty())
             t.priorities.assign(m->info->files.size(), k_priority_normal);
         int tier = 0;

@@ -5,6 +5,7 @@
 // so the GUI never waits on the engine.
 
 #include <QTimer>
+#include <functional>
 #include <map>
 #include <set>
 #include <memory>
@@ -63,6 +64,7 @@ class SessionEngine final : public Engine {
         std::vector<std::uint8_t> pieces;
         std::vector<int> priorities;
         bool was_downloading = false;
+        std::vector<std::vector<std::string>> tiers;  // the trackers as the session has them
     };
 
     void drain();
@@ -74,6 +76,9 @@ class SessionEngine final : public Engine {
     // Save folder, paused, sequential and peers, shared by torrents and magnet links; an error
     // message for a peer that is no address and port.
     QString fill_common(const AddRequest& request, AddTorrentParams& params);
+    using Tiers = std::vector<std::vector<std::string>>;
+    // Applies `change` to a torrent's tiers and hands them to the session; an error, or empty.
+    QString change_trackers(TorrentKey key, const std::function<QString(Tiers&)>& change);
 
     EngineSettings settings_;
     std::unique_ptr<Session> session_;

@@ -109,6 +109,17 @@ void EndToEndTest::downloads_from_a_local_seed() {
     QVERIFY(engine.supports(Feature::reannounce));
     window.actions()->reannounce_selected();
 
+    // Trackers change while the torrent runs: the session announces to the new one at once.
+    QVERIFY(engine.supports(Feature::edit_trackers));
+    const QString added_tracker = QStringLiteral("http://127.0.0.1:10/announce");
+    QCOMPARE(engine.add_tracker(added.key, added_tracker, 1), QString());
+    QVERIFY(!engine.add_tracker(added.key, QStringLiteral("not a tracker"), 0).isEmpty());
+    QCOMPARE(engine.remove_tracker(added.key, QStringLiteral("http://127.0.0.1:9/announce")), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(engine.trackers(added.key).size() == 1 &&
+                                 engine.trackers(added.key)[0].url == added_tracker &&
+                                 engine.trackers(added.key)[0].status == QStringLiteral("Failed"),
+                             20000);
+
     // Pause and resume go through the real session and come back as its state.
     window.actions()->pause_selected();
     QTRY_COMPARE_WITH_TIMEOUT(cell(TransferModel::status), QStringLiteral("Paused"), 10000);
