@@ -69,6 +69,8 @@ struct HashFailed { TorrentId id; std::int64_t piece; };
 // A tracker answered (`ok`, with how many peers and any warning) or failed (`message` says why).
 struct TrackerReply { TorrentId id; std::string url; int peers = 0; std::string message; bool ok = false; };
 struct TorrentFinished { TorrentId id; };
+// A file now has another name on disk; `info` is the torrent with that name.
+struct FileRenamed { TorrentId id; std::size_t file = 0; std::string name; std::shared_ptr<const TorrentInfo> info; };
 // At start: whether saved resume data replaced the check of the files, and if not, why.
 struct ResumeDataChecked { TorrentId id; bool trusted = false; std::string reason; };
 struct TorrentRemoved { TorrentId id; };
@@ -89,7 +91,7 @@ using Event = std::variant<event::TorrentAdded, event::MetadataReceived, event::
                            event::PeerConnected, event::PeerDisconnected, event::ConnectFailed,
                            event::PeerBanned,
                            event::HashFailed, event::TrackerReply, event::TorrentFinished,
-                           event::ResumeDataChecked,
+                           event::ResumeDataChecked, event::FileRenamed,
                            event::TorrentRemoved, event::Error, event::Notice, event::Stats,
                            event::Details>;
 

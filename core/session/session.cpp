@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "metainfo/rename.hpp"
 #include "storage/parallel_pieces.hpp"
 
 namespace shoal {
@@ -135,6 +136,18 @@ TorrentId Session::add_torrent(AddTorrentParams params) {
 }
 
 void Session::start_torrent(TorrentId id, AddTorrentParams params) {
+    if (!params.file_names.empty()) {
+        TorrentInfo info = *params.info;
+        for (const auto& [file, name] : params.file_names) {
+            auto renamed = with_file_renamed(info, file, name);
+            if (!renamed) {
+                emit(event::Error{id, renamed.error().message});
+                continue;
+            }
+            info = std::move(*renamed);
+        }
+        params.info = std::make_shared<const TorrentInfo>(std::move(info));
+    }
     auto torrent = std::make_unique<Torrent>(id, std::move(params), settings_, io_.get_executor(), disk_,
                                              [this](Event e) { emit(std::move(e)); }, peer_id_, listen_port_,
                                              global_limits_, connections_, tracker_client_, resume_);
@@ -179,6 +192,10 @@ void Session::remove_torrent(TorrentId id, bool delete_files) {
 
 void Session::request_details(TorrentId id) {
     post_to_torrent(id, [this](Torrent& t) { emit(t.details()); });
+}
+
+void Session::rename_file(TorrentId id, std::size_t file, std::string name) {
+    post_to_torrent(id, [file, name = std::move(name)](Torrent& t) mutable { t.rename_file(file, std::move(name)); });
 }
 
 void Session::set_trackers(TorrentId id, std::vector<Tier> tiers) {

@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <random>
 
+#include "metainfo/rename.hpp"
 #include "storage/piece_hasher.hpp"
 #include "storage/verify.hpp"
 
@@ -752,6 +753,28 @@ event::Details Torrent::details() const {
         }
     }
     return d;
+}
+
+void Torrent::rename_file(std::size_t file, std::string name) {
+    auto renamed = with_file_renamed(*params_.info, file, name);
+    if (!renamed) return events_(event::Error{id_, renamed.error().message});
+    if (pieces_being_written_ > 0) {
+        // Writes queued for the old storage land first; then the name changes.
+        auto later = std::make_shared<asio::steady_timer>(executor_, std::chrono::milliseconds(20));
+        later->async_wait([this, alive = alive_, later, file, name = std::move(name)](boost::system::error_code ec) mutable {
+            if (!ec && *alive) rename_file(file, std::move(name));
+        });
+        return;
+    }
+    if (auto moved = storage_->rename_on_disk(file, renamed->files[file].path); !moved) {
+        return events_(event::Error{id_, moved.error().message});
+    }
+    earlier_infos_.push_back(params_.info);
+    params_.info = std::make_shared<const TorrentInfo>(std::move(*renamed));
+    storage_ = std::make_shared<TorrentStorage>(params_.save_dir, *params_.info);
+    params_.file_names[file] = name;
+    save_resume_data();
+    events_(event::FileRenamed{id_, file, std::move(name), params_.info});
 }
 
 void Torrent::set_trackers(std::vector<Tier> tiers) {

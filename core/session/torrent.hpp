@@ -54,6 +54,8 @@ struct AddTorrentParams {
     std::vector<int> file_priorities;
     std::int64_t upload_limit = 0;
     std::int64_t download_limit = 0;
+    // Files renamed on our side (index into info->files: new last path component).
+    std::map<std::size_t, std::string> file_names;
 };
 
 class Torrent final : public PeerHost {
@@ -97,6 +99,8 @@ public:
     // Replaces the trackers (tiers of URLs); those dropped hear `stopped` if they were told
     // `started`.
     void set_trackers(std::vector<Tier> tiers);
+    // Renames a file (its last path component) on disk and from now on; FileRenamed or Error.
+    void rename_file(std::size_t file, std::string name);
     // The 20-byte info-hash used in handshakes: v1, or the truncated v2 for v2-only torrents.
     std::array<std::uint8_t, 20> wire_info_hash() const override;
     bool matches(const std::array<std::uint8_t, 20>& info_hash) const;
@@ -183,6 +187,9 @@ private:
     bool forgotten_ = false;  // removed: resume data is deleted and never saved again
 
     std::shared_ptr<TorrentStorage> storage_;  // shared with queued disk jobs
+    // The torrent as it was before files were renamed: older storage and the piece layers
+    // still refer to it.
+    std::vector<std::shared_ptr<const TorrentInfo>> earlier_infos_;
     PiecePicker picker_;
     PieceLayers layers_;
     // Hash requests open per peer that is ready for them; -1 marks a peer that refused one,

@@ -59,6 +59,35 @@ TorrentStorage::~TorrentStorage() {
     }
 }
 
+Result<bool> TorrentStorage::rename_on_disk(std::size_t file, const std::vector<std::string>& new_path) {
+    std::lock_guard lock(mutex_);
+    const auto& old_path = torrent_.files[file].path;
+    if (fds_[file] >= 0) {
+        ::close(fds_[file]);
+        fds_[file] = -1;
+        writable_[file] = false;
+    }
+    // The folder holding the file, reached as open_beneath reaches it: no symlinks followed.
+    int dir = ::open(save_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (std::size_t i = 0; dir >= 0 && i + 1 < old_path.size(); ++i) {
+        const int next = ::openat(dir, old_path[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        ::close(dir);
+        dir = next;
+    }
+    if (dir < 0) return true;  // the folder does not exist yet: nothing on disk to rename
+    struct stat st {};
+    Result<bool> result = true;
+    if (::fstatat(dir, old_path.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        // Not on disk yet (a skipped or not yet started file): only the name changes.
+    } else if (::fstatat(dir, new_path.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        result = make_error("cannot rename: '" + new_path.back() + "' exists already");
+    } else if (::renameat(dir, old_path.back().c_str(), dir, new_path.back().c_str()) != 0) {
+        result = make_error(describe(save_dir_ / torrent_.files[file].joined_path(), "cannot rename"));
+    }
+    ::close(dir);
+    return result;
+}
+
 void TorrentStorage::forbid_writes() {
     std::lock_guard lock(mutex_);
     writes_forbidden_ = true;

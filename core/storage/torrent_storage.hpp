@@ -29,6 +29,9 @@ public:
     // Creates the empty files, which no piece ever writes, except those the user skipped
     // (priority 0 in `file_priorities`, indexed like the torrent's files; empty: none).
     Result<bool> create_empty_files(const std::vector<int>& file_priorities);
+    // Renames file `file` on disk (if it is there) to `new_path`, which differs from its
+    // current path in the last component only. Never replaces an existing file.
+    Result<bool> rename_on_disk(std::size_t file, const std::vector<std::string>& new_path);
     // Refuses every later write, so queued jobs cannot recreate files being deleted.
     void forbid_writes();
 

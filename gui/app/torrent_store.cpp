@@ -67,6 +67,10 @@ QString TorrentStore::add(const AddRequest& r) {
     for (int p : r.file_priorities)
         priorities.append(p);
     e[QStringLiteral("priorities")] = priorities;
+    QJsonObject names;
+    for (const auto& [file, name] : r.file_names)
+        names[QString::number(file)] = name;
+    e[QStringLiteral("file_names")] = names;
     entries_[id] = e;
     write_index();
     return id;
@@ -105,6 +109,17 @@ void TorrentStore::set_priorities(const QString& id, const std::vector<int>& pri
     write_index();
 }
 
+void TorrentStore::set_file_name(const QString& id, int file, const QString& name) {
+    if (!entries_.contains(id))
+        return;
+    QJsonObject e = entries_[id].toObject();
+    QJsonObject names = e[QStringLiteral("file_names")].toObject();
+    names[QString::number(file)] = name;
+    e[QStringLiteral("file_names")] = names;
+    entries_[id] = e;
+    write_index();
+}
+
 std::vector<std::pair<QString, AddRequest>> TorrentStore::load(QStringList* problems) const {
     std::vector<std::pair<QString, AddRequest>> out;
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
@@ -116,6 +131,13 @@ std::vector<std::pair<QString, AddRequest>> TorrentStore::load(QStringList* prob
         r.added_on = QDateTime::fromString(e[QStringLiteral("added_on")].toString(), Qt::ISODate);
         for (const auto& p : e[QStringLiteral("priorities")].toArray())
             r.file_priorities.push_back(p.toInt());
+        const QJsonObject names = e[QStringLiteral("file_names")].toObject();
+        for (auto n = names.begin(); n != names.end(); ++n) {
+            bool ok = false;
+            const int file = n.key().toInt(&ok);
+            if (ok && file >= 0)
+                r.file_names[file] = n.value().toString();
+        }
         r.magnet = e[QStringLiteral("magnet")].toString();
         const QString file = e[QStringLiteral("file")].toString();
         if (!file.isEmpty()) {

@@ -89,6 +89,8 @@ class Engine : public QObject {
     void torrent_finished(shoal::gui::TorrentKey key);
     void torrent_error(shoal::gui::TorrentKey key, const QString& message);
     void metadata_fetched(const QString& magnet, std::shared_ptr<const shoal::TorrentInfo> info);
+    // A file has its new name on disk (after rename_file).
+    void file_renamed(shoal::gui::TorrentKey key, int file, const QString& name);
 
   protected:
     TorrentSnapshot& append_row(TorrentSnapshot snapshot);

@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -105,6 +106,7 @@ struct AddRequest {
     std::vector<int> file_priorities;  // empty: all normal
     QDateTime added_on;                // invalid: now
     QStringList peers;                 // HOST:PORT to dial at once
+    std::map<int, QString> file_names;  // files renamed on our side: index -> new name
 };
 
 enum class CompletionAction { nothing, pause, open_folder };

@@ -228,6 +228,7 @@ std::vector<int> FakeEngine::file_priorities(TorrentKey key) const {
 
 QString FakeEngine::rename_file(TorrentKey key, int file, const QString& name) {
     log(QStringLiteral("rename %1 file=%2 name=%3").arg(key.value).arg(file).arg(name));
+    Q_EMIT file_renamed(key, file, name);
     return {};
 }
 

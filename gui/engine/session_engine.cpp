@@ -6,6 +6,7 @@
 
 #include "discovery/tracker/tracker_url.hpp"
 #include "metainfo/magnet.hpp"
+#include "metainfo/rename.hpp"
 #include "metainfo/torrent_info.hpp"
 
 // Qt's `emit` keyword is a macro, and the engine has a method of that name.
@@ -110,9 +111,8 @@ bool SessionEngine::supports(Feature feature) const {
         case Feature::alternative_limits:
         case Feature::runtime_settings:
         case Feature::edit_trackers:
-            return true;
         case Feature::rename_files:
-            return false;
+            return true;
     }
     return false;
 }
@@ -124,6 +124,10 @@ AddResult SessionEngine::add(const AddRequest& request) {
     if (QString error = fill_common(request, p); !error.isEmpty())
         return {{}, error};
     p.info = request.info;
+    for (const auto& [file, name] : request.file_names) {
+        if (file >= 0)
+            p.file_names[static_cast<std::size_t>(file)] = name.toStdString();
+    }
     p.assume_complete = request.skip_check;
     p.file_priorities = request.file_priorities;
     const TorrentKey key{next_key_++};
@@ -145,10 +149,20 @@ AddResult SessionEngine::add(const AddRequest& request) {
         ++tier;
     }
 
+    // Shown with the names the session gives the files (it renames them the same way).
+    std::shared_ptr<const TorrentInfo> shown = request.info;
+    if (!request.file_names.empty()) {
+        TorrentInfo copy = *request.info;
+        for (const auto& [file, name] : request.file_names) {
+            if (auto renamed = with_file_renamed(copy, static_cast<std::size_t>(file), name.toStdString()))
+                copy = std::move(*renamed);
+        }
+        shown = std::make_shared<const TorrentInfo>(std::move(copy));
+    }
     TorrentSnapshot s;
     s.key = key;
-    s.name = QString::fromStdString(request.info->name);
-    s.info = request.info;
+    s.name = QString::fromStdString(shown->name);
+    s.info = shown;
     s.total_size = request.info->total_size;
     s.num_pieces = request.info->num_pieces;
     s.save_dir = request.save_dir;
@@ -273,8 +287,17 @@ std::vector<int> SessionEngine::file_priorities(TorrentKey key) const {
     return it == tracked_.end() ? std::vector<int>{} : it->second.priorities;
 }
 
-QString SessionEngine::rename_file(TorrentKey, int, const QString&) {
-    return tr("The engine cannot rename files yet");
+QString SessionEngine::rename_file(TorrentKey key, int file, const QString& name) {
+    auto it = tracked_.find(key);
+    const TorrentSnapshot* s = find(key);
+    if (it == tracked_.end() || !it->second.id || !s || !s->info || file < 0)
+        return tr("This torrent's files are not known yet");
+    // Checked here so the user hears at once; the session renames on its thread.
+    auto renamed = with_file_renamed(*s->info, static_cast<std::size_t>(file), name.toStdString());
+    if (!renamed)
+        return QString::fromStdString(renamed.error().message);
+    session_->rename_file(*it->second.id, static_cast<std::size_t>(file), name.toStdString());
+    return {};
 }
 
 void SessionEngine::set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) {
@@ -544,6 +567,10 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
             }
             ++tier;
         }
+    } else if (auto* r = std::get_if<event::FileRenamed>(&e)) {
+        s->info = r->info;
+        s->name = QString::fromStdString(r->info->name);
+        Q_EMIT file_renamed(key, static_cast<int>(r->file), QString::fromStdString(r->name));
     } else if (std::get_if<event::TorrentFinished>(&e)) {
         s->finished = true;
         s->completed_on = QDateTime::currentDateTime();

@@ -120,6 +120,19 @@ void EndToEndTest::downloads_from_a_local_seed() {
                                  engine.trackers(added.key)[0].status == QStringLiteral("Failed"),
                              20000);
 
+    // A rename moves the file on disk, keeps seeding it, and is remembered for the next start.
+    QVERIFY(engine.supports(Feature::rename_files));
+    QVERIFY(!engine.rename_file(added.key, 0, QStringLiteral("../escape.bin")).isEmpty());
+    QCOMPARE(engine.rename_file(added.key, 0, QStringLiteral("renamed.bin")), QString());
+    const QString renamed = settings.default_save_dir + "/renamed.bin";
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(renamed), 5000);
+    QVERIFY(!QFile::exists(settings.default_save_dir + "/payload.bin"));
+    QTRY_COMPARE_WITH_TIMEOUT(cell(TransferModel::name), QStringLiteral("renamed.bin"), 5000);
+    QStringList problems;
+    const auto stored = store.load(&problems);
+    QCOMPARE(stored.size(), 1u);
+    QCOMPARE(stored[0].second.file_names.at(0), QStringLiteral("renamed.bin"));
+
     // Pause and resume go through the real session and come back as its state.
     window.actions()->pause_selected();
     QTRY_COMPARE_WITH_TIMEOUT(cell(TransferModel::status), QStringLiteral("Paused"), 10000);
@@ -128,6 +141,15 @@ void EndToEndTest::downloads_from_a_local_seed() {
 
     seeder.terminate();
     QVERIFY(seeder.waitForFinished(15000));
+
+    // The next start finds the torrent, under its new name, complete on disk.
+    SessionEngine next_engine(settings, "127.0.0.1");
+    MainWindow next(next_engine, &store);
+    next.restore_torrents();
+    QCOMPARE(next_engine.torrents().size(), 1u);
+    const TorrentKey again = next_engine.torrents()[0].key;
+    QTRY_VERIFY_WITH_TIMEOUT(next_engine.find(again)->finished, 20000);
+    QCOMPARE(next_engine.find(again)->name, QStringLiteral("renamed.bin"));
 }
 
 void EndToEndTest::downloads_a_magnet_link() {

@@ -1,0 +1,26 @@
+#include "metainfo/rename.hpp"
+
+#include <algorithm>
+
+#include "metainfo/path_rules.hpp"
+
+namespace shoal {
+
+Result<TorrentInfo> with_file_renamed(TorrentInfo torrent, std::size_t file, std::string_view name) {
+    if (file >= torrent.files.size() || torrent.files[file].pad) return make_error("no such file in this torrent");
+    if (auto why = unsafe_component(name)) return make_error("cannot rename to '" + std::string(name) + "': " + *why);
+    FileEntry& entry = torrent.files[file];
+    std::vector<std::string> wanted = entry.path;
+    wanted.back() = std::string(name);
+    if (wanted == entry.path) return torrent;
+    const bool taken = std::any_of(torrent.files.begin(), torrent.files.end(), [&](const FileEntry& f) {
+        // A folder of that name counts too: the new path must not run into another file's.
+        return f.path.size() >= wanted.size() && std::equal(wanted.begin(), wanted.end(), f.path.begin());
+    });
+    if (taken) return make_error("'" + std::string(name) + "' is already taken in that folder");
+    entry.path = std::move(wanted);
+    if (!torrent.multi_file) torrent.name = entry.path.back();
+    return torrent;
+}
+
+}  // namespace shoal
