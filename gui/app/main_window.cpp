@@ -106,6 +106,10 @@ MainWindow::MainWindow(Engine& engine, TorrentStore* store, QWidget* parent)
         if (store_)
             store_->set_priorities(store_id_of(key), engine_.file_priorities(key));
     });
+    connect(&engine, &Engine::trackers_edited, this, [this](TorrentKey key) {
+        if (store_)
+            store_->set_trackers(store_id_of(key), engine_.trackers(key));
+    });
     connect(&engine, &Engine::file_renamed, this, [this](TorrentKey key, int file, const QString& name) {
         if (store_)
             store_->set_file_name(store_id_of(key), file, name);

@@ -1,5 +1,7 @@
 #include "app/torrent_store.hpp"
 
+#include <algorithm>
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -120,6 +122,24 @@ void TorrentStore::set_file_name(const QString& id, int file, const QString& nam
     write_index();
 }
 
+void TorrentStore::set_trackers(const QString& id, const std::vector<TrackerSnapshot>& trackers) {
+    if (!entries_.contains(id))
+        return;
+    QJsonObject e = entries_[id].toObject();
+    QJsonArray tiers;
+    for (const auto& t : trackers) {
+        const int index = std::clamp(t.tier, 0, 999);
+        while (tiers.size() <= index)
+            tiers.append(QJsonArray());
+        QJsonArray tier = tiers[index].toArray();
+        tier.append(t.url);
+        tiers[index] = tier;
+    }
+    e[QStringLiteral("trackers")] = tiers;
+    entries_[id] = e;
+    write_index();
+}
+
 std::vector<std::pair<QString, AddRequest>> TorrentStore::load(QStringList* problems) const {
     std::vector<std::pair<QString, AddRequest>> out;
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
@@ -131,6 +151,17 @@ std::vector<std::pair<QString, AddRequest>> TorrentStore::load(QStringList* prob
         r.added_on = QDateTime::fromString(e[QStringLiteral("added_on")].toString(), Qt::ISODate);
         for (const auto& p : e[QStringLiteral("priorities")].toArray())
             r.file_priorities.push_back(p.toInt());
+        if (e.contains(QStringLiteral("trackers"))) {
+            std::vector<QStringList> tiers;
+            for (const auto& tier : e[QStringLiteral("trackers")].toArray()) {
+                QStringList urls;
+                for (const auto& url : tier.toArray())
+                    urls << url.toString();
+                if (!urls.isEmpty())
+                    tiers.push_back(urls);
+            }
+            r.trackers = std::move(tiers);
+        }
         const QJsonObject names = e[QStringLiteral("file_names")].toObject();
         for (auto n = names.begin(); n != names.end(); ++n) {
             bool ok = false;

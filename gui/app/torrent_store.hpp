@@ -21,6 +21,7 @@ class TorrentStore {
     void set_paused(const QString& id, bool paused);
     void set_priorities(const QString& id, const std::vector<int>& priorities);
     void set_file_name(const QString& id, int file, const QString& name);
+    void set_trackers(const QString& id, const std::vector<TrackerSnapshot>& trackers);
     // Every saved torrent as a request to re-add (the engine checks the data again);
     // entries whose file is unreadable are reported in `problems`.
     std::vector<std::pair<QString, AddRequest>> load(QStringList* problems) const;

@@ -91,6 +91,8 @@ class Engine : public QObject {
     void metadata_fetched(const QString& magnet, std::shared_ptr<const shoal::TorrentInfo> info);
     // A file has its new name on disk (after rename_file).
     void file_renamed(shoal::gui::TorrentKey key, int file, const QString& name);
+    // The user added, edited or removed a tracker; trackers(key) has the new list.
+    void trackers_edited(shoal::gui::TorrentKey key);
 
   protected:
     TorrentSnapshot& append_row(TorrentSnapshot snapshot);

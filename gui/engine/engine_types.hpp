@@ -107,6 +107,8 @@ struct AddRequest {
     QDateTime added_on;                // invalid: now
     QStringList peers;                 // HOST:PORT to dial at once
     std::map<int, QString> file_names;  // files renamed on our side: index -> new name
+    // Trackers as the user left them (tiers of URLs), replacing the torrent's own.
+    std::optional<std::vector<QStringList>> trackers;
 };
 
 enum class CompletionAction { nothing, pause, open_folder };

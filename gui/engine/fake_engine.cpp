@@ -249,6 +249,7 @@ std::vector<TrackerSnapshot> FakeEngine::trackers(TorrentKey key) const {
 QString FakeEngine::add_tracker(TorrentKey key, const QString& url, int tier) {
     log(QStringLiteral("add_tracker %1 %2 tier=%3").arg(key.value).arg(url).arg(tier));
     extra_[key].trackers.push_back({url, tier, QStringLiteral("Not contacted yet"), {}, -1, {}});
+    Q_EMIT trackers_edited(key);
     return {};
 }
 
@@ -258,6 +259,7 @@ QString FakeEngine::edit_tracker(TorrentKey key, const QString& url, const QStri
         if (t.url == url)
             t.url = new_url;
     }
+    Q_EMIT trackers_edited(key);
     return {};
 }
 
@@ -267,6 +269,7 @@ QString FakeEngine::remove_tracker(TorrentKey key, const QString& url) {
     list.erase(
         std::remove_if(list.begin(), list.end(), [&](const auto& t) { return t.url == url; }),
         list.end());
+    Q_EMIT trackers_edited(key);
     return {};
 }
 

@@ -140,14 +140,16 @@ AddResult SessionEngine::add(const AddRequest& request) {
         t.priorities.assign(request.info->files.size(), k_priority_normal);
     t.pieces.assign(static_cast<std::size_t>(request.info->num_pieces), 0);
     t.tiers = request.info->trackers;
-    int tier = 0;
-    for (const auto& urls : request.info->trackers) {
-        for (const auto& url : urls) {
-            t.trackers.push_back(
-                {QString::fromStdString(url), tier, tr("Not contacted yet"), {}, -1, {}});
+    if (request.trackers) {
+        t.tiers.clear();
+        for (const QStringList& urls : *request.trackers) {
+            t.tiers.emplace_back();
+            for (const QString& url : urls)
+                t.tiers.back().push_back(url.toStdString());
         }
-        ++tier;
+        session_->set_trackers(id, t.tiers);
     }
+    t.trackers = not_yet_contacted(t.tiers);
 
     // Shown with the names the session gives the files (it renames them the same way).
     std::shared_ptr<const TorrentInfo> shown = request.info;
@@ -318,6 +320,16 @@ std::vector<TrackerSnapshot> SessionEngine::trackers(TorrentKey key) const {
     return it == tracked_.end() ? std::vector<TrackerSnapshot>{} : it->second.trackers;
 }
 
+std::vector<TrackerSnapshot> SessionEngine::not_yet_contacted(const Tiers& tiers) {
+    std::vector<TrackerSnapshot> out;
+    for (std::size_t t = 0; t < tiers.size(); ++t) {
+        for (const auto& url : tiers[t]) {
+            out.push_back({QString::fromStdString(url), static_cast<int>(t), tr("Not contacted yet"), {}, -1, {}});
+        }
+    }
+    return out;
+}
+
 QString SessionEngine::change_trackers(TorrentKey key, const std::function<QString(Tiers&)>& change) {
     auto it = tracked_.find(key);
     if (it == tracked_.end() || !it->second.id)
@@ -328,14 +340,9 @@ QString SessionEngine::change_trackers(TorrentKey key, const std::function<QStri
     std::erase_if(tiers, [](const auto& tier) { return tier.empty(); });
     it->second.tiers = tiers;
     // Shown at once; the session's own view replaces it with the next details.
-    it->second.trackers.clear();
-    for (std::size_t t = 0; t < tiers.size(); ++t) {
-        for (const auto& url : tiers[t]) {
-            it->second.trackers.push_back({QString::fromStdString(url), static_cast<int>(t),
-                                           tr("Not contacted yet"), {}, -1, {}});
-        }
-    }
+    it->second.trackers = not_yet_contacted(tiers);
     session_->set_trackers(*it->second.id, std::move(tiers));
+    Q_EMIT trackers_edited(key);
     return {};
 }
 
@@ -559,14 +566,7 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
         t.tiers = m->info->trackers;
         if (t.priorities.empty())
             t.priorities.assign(m->info->files.size(), k_priority_normal);
-        int tier = 0;
-        for (const auto& urls : m->info->trackers) {
-            for (const auto& url : urls) {
-                t.trackers.push_back(
-                    {QString::fromStdString(url), tier, tr("Not contacted yet"), {}, -1, {}});
-            }
-            ++tier;
-        }
+        t.trackers = not_yet_contacted(t.tiers);
     } else if (auto* r = std::get_if<event::FileRenamed>(&e)) {
         s->info = r->info;
         s->name = QString::fromStdString(r->info->name);

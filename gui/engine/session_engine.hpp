@@ -77,6 +77,8 @@ class SessionEngine final : public Engine {
     // message for a peer that is no address and port.
     QString fill_common(const AddRequest& request, AddTorrentParams& params);
     using Tiers = std::vector<std::vector<std::string>>;
+    // The tiers as a list the Trackers tab shows before the session has said anything.
+    static std::vector<TrackerSnapshot> not_yet_contacted(const Tiers& tiers);
     // Applies `change` to a torrent's tiers and hands them to the session; an error, or empty.
     QString change_trackers(TorrentKey key, const std::function<QString(Tiers&)>& change);
 

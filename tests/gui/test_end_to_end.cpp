@@ -150,6 +150,9 @@ void EndToEndTest::downloads_from_a_local_seed() {
     const TorrentKey again = next_engine.torrents()[0].key;
     QTRY_VERIFY_WITH_TIMEOUT(next_engine.find(again)->finished, 20000);
     QCOMPARE(next_engine.find(again)->name, QStringLiteral("renamed.bin"));
+    // With the trackers as they were edited, not the torrent file's.
+    QCOMPARE(next_engine.trackers(again).size(), 1u);
+    QCOMPARE(next_engine.trackers(again)[0].url, added_tracker);
 }
 
 void EndToEndTest::downloads_a_magnet_link() {
