@@ -54,6 +54,7 @@ AddTorrentDialog::AddTorrentDialog(Engine& engine, const QString& save_dir, QWid
     view_->setUniformRowHeights(true);
     view_->header()->resizeSection(FilesModel::name, 320);
     view_->header()->resizeSection(FilesModel::size, 90);
+    view_->setColumnHidden(FilesModel::progress, true);  // nothing is downloaded yet
 
     auto* form = new QFormLayout;
     form->addRow(tr("Save in:"), folder_row);

@@ -32,8 +32,26 @@ FilesModel::FilesModel(QObject* parent) : QAbstractItemModel(parent) {
     nodes_.emplace_back();
 }
 
+void FilesModel::set_done(const std::vector<std::int64_t>& done_per_file) {
+    std::vector<std::int64_t> done(nodes_.size(), 0);
+    for (std::size_t f = 0; f < node_of_file_.size() && f < done_per_file.size(); ++f) {
+        for (int n = node_of_file_[f]; n > 0; n = nodes_[static_cast<std::size_t>(n)].parent) {
+            done[static_cast<std::size_t>(n)] += done_per_file[f];
+        }
+    }
+    const bool first = !progress_known_;
+    progress_known_ = true;
+    for (std::size_t n = 1; n < nodes_.size(); ++n) {
+        if (!first && nodes_[n].done == done[n]) continue;
+        nodes_[n].done = done[n];
+        const QModelIndex changed = index_of(static_cast<int>(n), progress);
+        emit dataChanged(changed, changed, {Qt::DisplayRole});
+    }
+}
+
 void FilesModel::set_torrent(std::shared_ptr<const TorrentInfo> info, std::vector<int> priorities) {
     beginResetModel();
+    progress_known_ = false;
     nodes_.assign(1, Node{});
     node_of_file_.clear();
     priorities_ = std::move(priorities);
@@ -170,6 +188,10 @@ QVariant FilesModel::data(const QModelIndex& index, int role) const {
                 return priority_text(n.file >= 0 ? priorities_[static_cast<std::size_t>(n.file)]
                                                  : folder_priority(id));
             }
+            if (index.column() == progress && progress_known_) {
+                const double part = n.size > 0 ? static_cast<double>(n.done) / static_cast<double>(n.size) : 1.0;
+                return QStringLiteral("%1%").arg(part * 100, 0, 'f', 1);
+            }
             return {};
         case Qt::CheckStateRole:
             if (index.column() == name)
@@ -262,6 +284,8 @@ QVariant FilesModel::headerData(int section, Qt::Orientation orientation, int ro
             return tr("Size");
         case priority:
             return tr("Priority");
+        case progress:
+            return tr("Progress");
         default:
             return {};
     }

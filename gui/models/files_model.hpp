@@ -16,7 +16,7 @@ namespace shoal::gui {
 class FilesModel final : public QAbstractItemModel {
     Q_OBJECT
   public:
-    enum Column { name, size, priority, column_count };
+    enum Column { name, size, priority, progress, column_count };
     enum Role { file_role = Qt::UserRole + 1 };  // file index, or -1 for a folder
 
     explicit FilesModel(QObject* parent = nullptr);
@@ -25,6 +25,9 @@ class FilesModel final : public QAbstractItemModel {
     // Takes priorities the engine reports, touching only the rows that differ.
     void update_priorities(const std::vector<int>& priorities);
     const std::vector<int>& priorities() const { return priorities_; }
+    // Verified bytes per file (indexed like the torrent's files); the progress column stays
+    // empty until this is called, and only rows that changed are signalled.
+    void set_done(const std::vector<std::int64_t>& done_per_file);
     std::size_t node_count() const { return nodes_.size() - 1; }
     // Sets the priority of every file under `index` (the file itself, or a folder's).
     void set_priority(const QModelIndex& index, int priority);
@@ -52,9 +55,11 @@ class FilesModel final : public QAbstractItemModel {
         int row = 0;  // position among the parent's children
         int file = -1;
         std::int64_t size = 0;
+        std::int64_t done = 0;  // verified bytes of the file, or of the folder's files
         std::vector<int> children;
     };
 
+    bool progress_known_ = false;
     int node_of(const QModelIndex& index) const;
     QModelIndex index_of(int node, int column) const;
     Qt::CheckState check_state(int node) const;

@@ -9,7 +9,9 @@
 #include <QTreeView>
 #include <QUrl>
 #include <QVBoxLayout>
+#include <algorithm>
 
+#include "metainfo/torrent_info.hpp"
 #include "models/files_model.hpp"
 
 namespace shoal::gui {
@@ -42,15 +44,35 @@ ContentTab::ContentTab(Engine& engine, QWidget* parent)
     }
 }
 
+std::vector<std::int64_t> verified_bytes_per_file(const TorrentInfo& info, const std::vector<std::uint8_t>& pieces) {
+    std::vector<std::int64_t> out(info.files.size(), 0);
+    if (info.piece_length <= 0)
+        return out;
+    for (std::size_t f = 0; f < info.files.size(); ++f) {
+        const FileEntry& file = info.files[f];
+        const std::int64_t end = file.offset + file.size;
+        for (std::int64_t p = file.offset / info.piece_length; p * info.piece_length < end; ++p) {
+            if (static_cast<std::size_t>(p) >= pieces.size() || !pieces[static_cast<std::size_t>(p)])
+                continue;
+            const std::int64_t from = std::max(file.offset, p * info.piece_length);
+            const std::int64_t to = std::min(end, (p + 1) * info.piece_length);
+            out[f] += to - from;
+        }
+    }
+    return out;
+}
+
 void ContentTab::show_torrent(TorrentKey key) {
     const TorrentSnapshot* s = engine_.find(key);
     if (key != key_) {
         key_ = key;
         model_->set_torrent(s ? s->info : nullptr, engine_.file_priorities(key));
         expand_sensibly(view_);
-        return;
+    } else {
+        model_->update_priorities(engine_.file_priorities(key));
     }
-    model_->update_priorities(engine_.file_priorities(key));
+    if (s && s->info)
+        model_->set_done(verified_bytes_per_file(*s->info, engine_.pieces(key, nullptr)));
 }
 
 void ContentTab::show_menu(const QPoint& pos) {

@@ -11,6 +11,9 @@ namespace shoal::gui {
 
 class FilesModel;
 
+// The verified bytes of each file, from which pieces are verified.
+std::vector<std::int64_t> verified_bytes_per_file(const TorrentInfo& info, const std::vector<std::uint8_t>& pieces);
+
 class ContentTab final : public QWidget {
     Q_OBJECT
   public:

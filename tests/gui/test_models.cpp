@@ -226,6 +226,16 @@ void ModelsTest::files_model_tree_and_priorities() {
     QCOMPARE(top.data(Qt::CheckStateRole).value<Qt::CheckState>(), Qt::Checked);
     QCOMPARE(model.relative_path(model.index(0, 0, extras)),
              QStringLiteral("album/extras/part-2.bin"));
+    // Progress appears once known: per file, and per folder from what it holds.
+    QVERIFY(model.index(0, FilesModel::progress).data().isNull());
+    QSignalSpy progress(&model, &FilesModel::dataChanged);
+    model.set_done({50, 200, 0, 400});
+    QCOMPARE(model.index(0, FilesModel::progress).data().toString(), QStringLiteral("65.0%"));
+    QCOMPARE(model.index(0, FilesModel::progress, extras).data().toString(), QStringLiteral("0.0%"));
+    progress.clear();
+    model.set_done({50, 200, 300, 400});  // only file 2 and its folders change
+    QCOMPARE(progress.count(), 3);
+    QCOMPARE(extras.siblingAtColumn(FilesModel::progress).data().toString(), QStringLiteral("100.0%"));
     // Without a rename handler names are read-only.
     QVERIFY(!(model.flags(model.index(0, 0, extras)) & Qt::ItemIsEditable));
     QString renamed;
