@@ -63,6 +63,8 @@ void print_json(const TorrentStats& s) {
     o["done_bytes"] = s.total_wanted_done;
     o["downloaded"] = s.downloaded;
     o["uploaded"] = s.uploaded;
+    o["all_time_downloaded"] = s.all_time_downloaded;
+    o["all_time_uploaded"] = s.all_time_uploaded;
     o["download_rate"] = static_cast<std::int64_t>(s.download_rate);
     o["upload_rate"] = static_cast<std::int64_t>(s.upload_rate);
     o["peers"] = s.peers;
@@ -272,7 +274,7 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
         }
         if (finished && !done) {
             const double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - *finished_at).count() / 60;
-            if ((o.seed_ratio > 0 && static_cast<double>(last.uploaded) >= o.seed_ratio * static_cast<double>(last.total_wanted)) ||
+            if ((o.seed_ratio > 0 && static_cast<double>(last.all_time_uploaded) >= o.seed_ratio * static_cast<double>(last.total_wanted)) ||
                 (o.seed_time > 0 && minutes >= o.seed_time)) {
                 done = true;
             }

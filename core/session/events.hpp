@@ -27,6 +27,8 @@ struct TorrentStats {
     std::int64_t num_pieces = 0;
     std::int64_t downloaded = 0;  // payload bytes this session
     std::int64_t uploaded = 0;
+    std::int64_t all_time_downloaded = 0;  // over every run (from the resume data)
+    std::int64_t all_time_uploaded = 0;
     double download_rate = 0;  // bytes per second
     double upload_rate = 0;
     int peers = 0;

@@ -34,34 +34,28 @@ std::filesystem::path ResumeStore::file_for(const TorrentInfo& torrent,
            (to_hex(id) + "-" + to_hex(std::span(folder.bytes).first(4)) + ".resume");
 }
 
-std::optional<std::string> ResumeStore::trusted_pieces(const TorrentInfo& torrent,
-                                                       const std::filesystem::path& save_dir,
-                                                       std::string& why) const {
-    if (!enabled()) {
-        why = "no state folder";
-        return std::nullopt;
-    }
+Result<ResumeData> ResumeStore::read(const TorrentInfo& torrent, const std::filesystem::path& save_dir) const {
+    if (!enabled()) return make_error("no state folder");
     const auto path = file_for(torrent, save_dir);
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
-    if (ec) {
-        why = "no resume data";
-        return std::nullopt;
-    }
-    if (size > k_max_resume_bytes) {
-        why = "resume data too large";
-        return std::nullopt;
-    }
+    if (ec) return make_error("no resume data");
+    if (size > k_max_resume_bytes) return make_error("resume data too large");
     std::ifstream in(path, std::ios::binary);
     std::ostringstream bytes;
     bytes << in.rdbuf();
     auto data = decode_resume_data(torrent, bytes.str());
+    if (!data) return data.error();
+    if (data->save_dir != absolute_text(save_dir)) return make_error("resume data is for another folder");
+    return data;
+}
+
+std::optional<std::string> ResumeStore::trusted_pieces(const TorrentInfo& torrent,
+                                                       const std::filesystem::path& save_dir,
+                                                       std::string& why) const {
+    auto data = read(torrent, save_dir);
     if (!data) {
         why = data.error().message;
-        return std::nullopt;
-    }
-    if (data->save_dir != absolute_text(save_dir)) {
-        why = "resume data is for another folder";
         return std::nullopt;
     }
     if (data->files != stamp_files(torrent, save_dir)) {
@@ -71,10 +65,16 @@ std::optional<std::string> ResumeStore::trusted_pieces(const TorrentInfo& torren
     return std::move(data->have);
 }
 
+std::pair<std::int64_t, std::int64_t> ResumeStore::totals(const TorrentInfo& torrent,
+                                                          const std::filesystem::path& save_dir) const {
+    auto data = read(torrent, save_dir);
+    return data ? std::pair{data->uploaded, data->downloaded} : std::pair<std::int64_t, std::int64_t>{0, 0};
+}
+
 Result<bool> ResumeStore::save(const TorrentInfo& torrent, const std::filesystem::path& save_dir,
-                               std::string have) const {
+                               std::string have, std::int64_t uploaded, std::int64_t downloaded) const {
     if (!enabled()) return true;
-    ResumeData data{absolute_text(save_dir), std::move(have), stamp_files(torrent, save_dir)};
+    ResumeData data{absolute_text(save_dir), std::move(have), stamp_files(torrent, save_dir), uploaded, downloaded};
     const auto path = file_for(torrent, save_dir);
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);

@@ -19,11 +19,16 @@ public:
     // otherwise nullopt and, in `why`, a reason to show the user.
     std::optional<std::string> trusted_pieces(const TorrentInfo& torrent, const std::filesystem::path& save_dir,
                                               std::string& why) const;
-    // Records `have` (wire bitfield bytes) with the files as they are on disk now.
-    Result<bool> save(const TorrentInfo& torrent, const std::filesystem::path& save_dir, std::string have) const;
+    // The transfer totals saved last time, whether or not the files still match (0 if none).
+    std::pair<std::int64_t, std::int64_t> totals(const TorrentInfo& torrent, const std::filesystem::path& save_dir) const;
+    // Records `have` (wire bitfield bytes) with the files as they are on disk now, and the
+    // torrent's all-time uploaded and downloaded bytes.
+    Result<bool> save(const TorrentInfo& torrent, const std::filesystem::path& save_dir, std::string have,
+                      std::int64_t uploaded, std::int64_t downloaded) const;
     void remove(const TorrentInfo& torrent, const std::filesystem::path& save_dir) const;
 
 private:
+    Result<ResumeData> read(const TorrentInfo& torrent, const std::filesystem::path& save_dir) const;
     std::filesystem::path file_for(const TorrentInfo& torrent, const std::filesystem::path& save_dir) const;
 
     std::filesystem::path dir_;

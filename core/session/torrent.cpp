@@ -127,7 +127,9 @@ void Torrent::check_existing_data(bool allow_resume) {
     disk_.post([this, alive, info, save_dir, resume, executor = executor_] {
         std::vector<std::uint8_t> good(static_cast<std::size_t>(info->num_pieces), 0);
         std::optional<event::ResumeDataChecked> resumed;
+        std::pair<std::int64_t, std::int64_t> totals{0, 0};
         if (resume) {
+            totals = resume->totals(*info, save_dir);
             std::string why;
             const auto have = resume->trusted_pieces(*info, save_dir, why);
             const auto bits = have ? Bitfield::from_bytes(*have, good.size()) : std::nullopt;
@@ -150,8 +152,9 @@ void Torrent::check_existing_data(bool allow_resume) {
                 for (auto piece : report.bad_pieces) good[static_cast<std::size_t>(piece)] = 0;
             }
         }
-        asio::post(executor, [this, alive, good = std::move(good), resumed = std::move(resumed)] {
+        asio::post(executor, [this, alive, good = std::move(good), resumed = std::move(resumed), totals] {
             if (!*alive) return;
+            if (resumed) std::tie(earlier_uploaded_, earlier_downloaded_) = totals;
             if (resumed) events_(*resumed);
             on_checked(good);
         });
@@ -703,6 +706,8 @@ TorrentStats Torrent::stats() const {
         if (p->is_seed()) ++s.seeds;
     }
     s.uploaded += uploaded_;
+    s.all_time_uploaded = earlier_uploaded_ + s.uploaded;
+    s.all_time_downloaded = earlier_downloaded_ + s.downloaded;
     return s;
 }
 
@@ -887,9 +892,11 @@ void Torrent::save_resume_data() {
     }
     // Queued behind the writes already posted; one still running when the files are stamped
     // changes a time, and then the next start checks the files instead of trusting them.
+    const TorrentStats now = stats();
     disk_.post([this, alive = alive_, executor = executor_, resume = &resume_, info = params_.info,
-                save_dir = params_.save_dir, have = picker_.have_pieces().to_bytes()]() mutable {
-        auto saved = resume->save(*info, save_dir, std::move(have));
+                save_dir = params_.save_dir, have = picker_.have_pieces().to_bytes(),
+                up = now.all_time_uploaded, down = now.all_time_downloaded]() mutable {
+        auto saved = resume->save(*info, save_dir, std::move(have), up, down);
         if (saved) return;
         asio::post(executor, [this, alive, message = "cannot save resume data: " + saved.error().message] {
             if (*alive) events_(event::Error{id_, message});

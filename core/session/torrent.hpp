@@ -221,6 +221,9 @@ private:
     std::map<std::string, TrackerReplySeen> tracker_replies_;
 
     std::int64_t downloaded_ = 0;
+    // Transfer of earlier runs, from the resume data.
+    std::int64_t earlier_uploaded_ = 0;
+    std::int64_t earlier_downloaded_ = 0;
     std::int64_t uploaded_ = 0;  // to peers that have left; the rest is in their stats
     int ticks_ = 0;
     std::shared_ptr<PeerConnection> optimistic_;

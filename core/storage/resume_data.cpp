@@ -41,10 +41,12 @@ std::string encode_resume_data(const TorrentInfo& torrent, const ResumeData& dat
         files.emplace_back(bencode::Node::List{bencode::Node(f.size), bencode::Node(f.mtime_ns)});
     }
     bencode::Node::Dict d;
+    d["downloaded"] = data.downloaded;
     d["files"] = std::move(files);
     d["have"] = data.have;
     d["info-hashes"] = identity(torrent);
     d["save-dir"] = data.save_dir;
+    d["uploaded"] = data.uploaded;
     d["version"] = k_format_version;
     return bencode::encode(bencode::Node(std::move(d)));
 }
@@ -69,6 +71,9 @@ Result<ResumeData> decode_resume_data(const TorrentInfo& torrent, std::string_vi
     if (files->as_list().size() != torrent.files.size()) return make_error("resume data: wrong file count");
 
     ResumeData out;
+    for (auto [key, field] : {std::pair{"uploaded", &out.uploaded}, std::pair{"downloaded", &out.downloaded}}) {
+        if (const auto* v = root->find_int(key); v && v->as_int() >= 0) *field = v->as_int();
+    }
     out.save_dir = std::string(save_dir->as_string());
     out.have = std::string(have->as_string());
     for (const auto& entry : files->as_list()) {

@@ -25,6 +25,9 @@ struct ResumeData {
     std::string save_dir;
     std::string have;  // the verified pieces as wire bitfield bytes
     std::vector<FileStamp> files;  // one per entry in the torrent's file list
+    // Payload moved over the torrent's whole life, so a ratio survives restarts.
+    std::int64_t uploaded = 0;
+    std::int64_t downloaded = 0;
 };
 
 // Looks at each of the torrent's files under `save_dir` without following symlinks.

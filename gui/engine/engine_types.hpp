@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <cstdint>
 #include <map>
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -42,6 +43,8 @@ struct TorrentSnapshot {
     double up_rate = 0;
     std::int64_t downloaded = 0;  // payload bytes this session
     std::int64_t uploaded = 0;
+    std::int64_t all_time_downloaded = 0;  // over every run; the ratio is of these
+    std::int64_t all_time_uploaded = 0;
     std::int64_t up_limit = 0;  // 0: unlimited
     std::int64_t down_limit = 0;
     QDateTime added_on;
@@ -65,8 +68,9 @@ struct TorrentSnapshot {
         return static_cast<double>(wanted - wanted_done) / down_rate;
     }
     double ratio() const {
-        return downloaded > 0 ? static_cast<double>(uploaded) / static_cast<double>(downloaded)
-                              : 0.0;
+        const std::int64_t down = std::max(downloaded, all_time_downloaded);
+        const std::int64_t up = std::max(uploaded, all_time_uploaded);
+        return down > 0 ? static_cast<double>(up) / static_cast<double>(down) : 0.0;
     }
     bool active() const { return down_rate > 0 || up_rate > 0; }
 };

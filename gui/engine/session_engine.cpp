@@ -519,6 +519,8 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
         s->num_pieces = st.num_pieces;
         s->downloaded = st.downloaded;
         s->uploaded = st.uploaded;
+        s->all_time_downloaded = st.all_time_downloaded;
+        s->all_time_uploaded = st.all_time_uploaded;
         s->down_rate = st.download_rate;
         s->up_rate = st.upload_rate;
         s->peers = st.peers;

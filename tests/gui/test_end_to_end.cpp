@@ -132,6 +132,9 @@ void EndToEndTest::downloads_from_a_local_seed() {
     const auto stored = store.load(&problems);
     QCOMPARE(stored.size(), 1u);
     QCOMPARE(stored[0].second.file_names.at(0), QStringLiteral("renamed.bin"));
+    QVERIFY(stored[0].second.trackers.has_value());
+    QCOMPARE(stored[0].second.trackers->size(), 1u);
+    QCOMPARE(stored[0].second.trackers->at(0), QStringList{added_tracker});
 
     // Pause and resume go through the real session and come back as its state.
     window.actions()->pause_selected();
@@ -151,8 +154,9 @@ void EndToEndTest::downloads_from_a_local_seed() {
     QTRY_VERIFY_WITH_TIMEOUT(next_engine.find(again)->finished, 20000);
     QCOMPARE(next_engine.find(again)->name, QStringLiteral("renamed.bin"));
     // With the trackers as they were edited, not the torrent file's.
-    QCOMPARE(next_engine.trackers(again).size(), 1u);
-    QCOMPARE(next_engine.trackers(again)[0].url, added_tracker);
+    QTRY_VERIFY_WITH_TIMEOUT(next_engine.trackers(again).size() == 1 &&
+                                 next_engine.trackers(again)[0].url == added_tracker,
+                             10000);
 }
 
 void EndToEndTest::downloads_a_magnet_link() {

@@ -73,7 +73,7 @@ TEST(ResumeStore, TrustsSavedPiecesWhileFilesAreUnchanged) {
     EXPECT_FALSE(store.trusted_pieces(s.info, s.dir.path(), why));
     EXPECT_EQ(why, "no resume data");
 
-    ASSERT_TRUE(store.save(s.info, s.dir.path(), have_bits(s.info.num_pieces)));
+    ASSERT_TRUE(store.save(s.info, s.dir.path(), have_bits(s.info.num_pieces), 0, 0));
     auto have = store.trusted_pieces(s.info, s.dir.path(), why);
     ASSERT_TRUE(have) << why;
     EXPECT_EQ(*have, have_bits(s.info.num_pieces));
@@ -86,7 +86,7 @@ TEST(ResumeStore, TrustsSavedPiecesWhileFilesAreUnchanged) {
 TEST(ResumeStore, ChangedFileTimeOrSizeMeansChecking) {
     Shared s;
     ResumeStore store(s.state);
-    ASSERT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces()));
+    ASSERT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 0, 0));
     const fs::path a = s.root / "a.bin";
     const auto time = fs::last_write_time(a);
     fs::last_write_time(a, time + std::chrono::seconds(1));
@@ -106,7 +106,7 @@ TEST(ResumeStore, ChangedFileTimeOrSizeMeansChecking) {
 TEST(ResumeStore, CorruptFileIsIgnoredAndRemoveForgets) {
     Shared s;
     ResumeStore store(s.state);
-    ASSERT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces()));
+    ASSERT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 0, 0));
     const fs::path folder = s.state / "resume";
     ASSERT_EQ(std::distance(fs::directory_iterator(folder), fs::directory_iterator()), 1);
     const fs::path file = fs::directory_iterator(folder)->path();
@@ -123,7 +123,19 @@ TEST(ResumeStore, DisabledWithoutAFolder) {
     Shared s;
     ResumeStore store{fs::path()};
     EXPECT_FALSE(store.enabled());
-    EXPECT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces()));
+    EXPECT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 0, 0));
     std::string why;
     EXPECT_FALSE(store.trusted_pieces(s.info, s.dir.path(), why));
+}
+
+TEST(ResumeStore, TotalsOutliveChangedFiles) {
+    Shared s;
+    ResumeStore store(s.state);
+    EXPECT_EQ(store.totals(s.info, s.dir.path()), (std::pair<std::int64_t, std::int64_t>{0, 0}));
+    ASSERT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 1000, 2000));
+    fs::resize_file(s.root / "b.bin", 10);
+    std::string why;
+    EXPECT_FALSE(store.trusted_pieces(s.info, s.dir.path(), why));
+    // The files are checked again, but what was uploaded and downloaded stays counted.
+    EXPECT_EQ(store.totals(s.info, s.dir.path()), (std::pair<std::int64_t, std::int64_t>{1000, 2000}));
 }

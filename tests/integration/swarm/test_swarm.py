@@ -143,6 +143,10 @@ def resume_after_interrupt(tmp):
     again = second.status[-1]["downloaded"] if second.status else size
     if again > size - had + 2 * MiB:
         raise AssertionError(f"resume downloaded {again} bytes again though {had} were verified")
+    # Both runs count towards the torrent's totals (and so its ratio).
+    all_time = second.status[-1]["all_time_downloaded"]
+    if all_time < had + again:
+        raise AssertionError(f"all-time downloaded {all_time} < {had} before the interrupt + {again} after")
 
     # The seed made its torrent from the data, so its restart trusts what it recorded then;
     # a file touched since is checked again.
