@@ -12,6 +12,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
+#include "util/endpoint.hpp"
 
 namespace shoal::cli {
 namespace {
@@ -123,27 +124,16 @@ std::optional<std::int64_t> parse_rate(const std::string& text) {
 }
 
 Result<boost::asio::ip::tcp::endpoint> parse_peer(const std::string& text) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos || colon == 0) return make_error("peer '" + text + "' is not HOST:PORT");
-    std::string host = text.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    int port = 0;
-    const std::string port_text = text.substr(colon + 1);
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
-        return make_error("peer '" + text + "' has an invalid port");
-    }
-    boost::system::error_code address_ec;
-    auto address = boost::asio::ip::make_address(host, address_ec);
-    if (address_ec) {
-        // A host name: resolve it once, now.
-        boost::asio::io_context io;
-        boost::asio::ip::tcp::resolver resolver(io);
-        auto results = resolver.resolve(host, port_text, address_ec);
-        if (address_ec || results.empty()) return make_error("cannot resolve peer host '" + host + "'");
-        return results.begin()->endpoint();
-    }
-    return boost::asio::ip::tcp::endpoint(address, static_cast<std::uint16_t>(port));
+    auto parts = split_host_port(text);
+    if (!parts) return make_error("peer '" + text + "' " + parts.error().message);
+    if (auto endpoint = parse_ip_endpoint(text)) return *endpoint;
+    // A host name: resolve it once, now.
+    boost::system::error_code ec;
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::resolver resolver(io);
+    auto results = resolver.resolve(parts->host, std::to_string(parts->port), ec);
+    if (ec || results.empty()) return make_error("cannot resolve peer host '" + parts->host + "'");
+    return results.begin()->endpoint();
 }
 
 void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
@@ -183,13 +173,7 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
     settings.dht_bootstrap = o.dht_bootstrap;
     for (const auto& node : o.dht_bootstrap) {
         // Names are looked up by the DHT when it starts; here only the form is checked.
-        const auto colon = node.rfind(':');
-        int port = 0;
-        const char* digits = node.data() + colon + 1;
-        const auto parsed = colon == std::string::npos || colon == 0
-                                ? std::from_chars_result{digits, std::errc::invalid_argument}
-                                : std::from_chars(digits, node.data() + node.size(), port);
-        if (parsed.ec != std::errc() || parsed.ptr != node.data() + node.size() || port < 1 || port > 65535) {
+        if (!split_host_port(node)) {
             print_error("--dht-bootstrap '" + node + "' is not HOST:PORT");
             return k_exit_usage;
         }

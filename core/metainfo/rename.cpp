@@ -23,4 +23,17 @@ Result<TorrentInfo> with_file_renamed(TorrentInfo torrent, std::size_t file, std
     return torrent;
 }
 
+TorrentInfo with_files_renamed(TorrentInfo torrent, const std::map<std::size_t, std::string>& names,
+                               std::vector<std::string>* refused) {
+    for (const auto& [file, name] : names) {
+        auto renamed = with_file_renamed(torrent, file, name);
+        if (renamed) {
+            torrent = std::move(*renamed);
+        } else if (refused) {
+            refused->push_back(renamed.error().message);
+        }
+    }
+    return torrent;
+}
+
 }  // namespace shoal

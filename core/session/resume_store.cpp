@@ -51,9 +51,10 @@ Result<ResumeData> ResumeStore::read(const TorrentInfo& torrent, const std::file
 }
 
 std::optional<std::string> ResumeStore::trusted_pieces(const TorrentInfo& torrent,
-                                                       const std::filesystem::path& save_dir,
-                                                       std::string& why) const {
+                                                       const std::filesystem::path& save_dir, std::string& why,
+                                                       std::pair<std::int64_t, std::int64_t>* totals) const {
     auto data = read(torrent, save_dir);
+    if (totals) *totals = data ? std::pair{data->uploaded, data->downloaded} : std::pair<std::int64_t, std::int64_t>{};
     if (!data) {
         why = data.error().message;
         return std::nullopt;
@@ -63,12 +64,6 @@ std::optional<std::string> ResumeStore::trusted_pieces(const TorrentInfo& torren
         return std::nullopt;
     }
     return std::move(data->have);
-}
-
-std::pair<std::int64_t, std::int64_t> ResumeStore::totals(const TorrentInfo& torrent,
-                                                          const std::filesystem::path& save_dir) const {
-    auto data = read(torrent, save_dir);
-    return data ? std::pair{data->uploaded, data->downloaded} : std::pair<std::int64_t, std::int64_t>{0, 0};
 }
 
 Result<bool> ResumeStore::save(const TorrentInfo& torrent, const std::filesystem::path& save_dir,

@@ -16,11 +16,11 @@ public:
 
     bool enabled() const { return !dir_.empty(); }
     // The verified pieces when the data on disk is exactly as it was when they were saved;
-    // otherwise nullopt and, in `why`, a reason to show the user.
+    // otherwise nullopt and, in `why`, a reason to show the user. `totals` (uploaded,
+    // downloaded) gets what was saved whether or not the files still match, 0 without data.
     std::optional<std::string> trusted_pieces(const TorrentInfo& torrent, const std::filesystem::path& save_dir,
-                                              std::string& why) const;
-    // The transfer totals saved last time, whether or not the files still match (0 if none).
-    std::pair<std::int64_t, std::int64_t> totals(const TorrentInfo& torrent, const std::filesystem::path& save_dir) const;
+                                              std::string& why,
+                                              std::pair<std::int64_t, std::int64_t>* totals = nullptr) const;
     // Records `have` (wire bitfield bytes) with the files as they are on disk now, and the
     // torrent's all-time uploaded and downloaded bytes.
     Result<bool> save(const TorrentInfo& torrent, const std::filesystem::path& save_dir, std::string have,

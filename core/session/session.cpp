@@ -137,16 +137,9 @@ TorrentId Session::add_torrent(AddTorrentParams params) {
 
 void Session::start_torrent(TorrentId id, AddTorrentParams params) {
     if (!params.file_names.empty()) {
-        TorrentInfo info = *params.info;
-        for (const auto& [file, name] : params.file_names) {
-            auto renamed = with_file_renamed(info, file, name);
-            if (!renamed) {
-                emit(event::Error{id, renamed.error().message});
-                continue;
-            }
-            info = std::move(*renamed);
-        }
-        params.info = std::make_shared<const TorrentInfo>(std::move(info));
+        std::vector<std::string> refused;
+        params.info = std::make_shared<const TorrentInfo>(with_files_renamed(*params.info, params.file_names, &refused));
+        for (auto& why : refused) emit(event::Error{id, std::move(why)});
     }
     auto torrent = std::make_unique<Torrent>(id, std::move(params), settings_, io_.get_executor(), disk_,
                                              [this](Event e) { emit(std::move(e)); }, peer_id_, listen_port_,

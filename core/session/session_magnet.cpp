@@ -1,8 +1,8 @@
 // Session: torrents added from magnet links, until their metadata arrives.
 #include <boost/asio/co_spawn.hpp>
-#include <charconv>
 
 #include "session/session.hpp"
+#include "util/endpoint.hpp"
 
 namespace shoal {
 
@@ -26,22 +26,6 @@ std::vector<int> selected_files(const std::vector<FileIndexRange>& ranges, std::
     return priorities;
 }
 
-// `x.pe` peers given as IP:PORT ([IPv6]:PORT); host names are not looked up.
-std::optional<asio::ip::tcp::endpoint> literal_endpoint(std::string_view text) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    std::string host(text.substr(0, colon));
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    unsigned port = 0;
-    const auto digits = text.substr(colon + 1);
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (ec != std::errc() || end != digits.data() + digits.size() || port == 0 || port > 65535) return std::nullopt;
-    boost::system::error_code bad;
-    const auto address = asio::ip::make_address(host, bad);
-    if (bad) return std::nullopt;
-    return asio::ip::tcp::endpoint(address, static_cast<std::uint16_t>(port));
-}
-
 }  // namespace
 
 void Session::fetch_metadata(TorrentId id, AddTorrentParams params) {
@@ -59,8 +43,9 @@ void Session::fetch_metadata(TorrentId id, AddTorrentParams params) {
         },
         [this, id](std::string note) { emit(event::Notice{id, std::move(note)}); });
     for (const auto& e : params.peers) fetch->add_peer(e);
+    // `x.pe` peers given as IP:PORT; host names are not looked up.
     for (const auto& text : magnet.peers) {
-        if (auto e = literal_endpoint(text)) fetch->add_peer(*e);
+        if (auto e = parse_ip_endpoint(text)) fetch->add_peer(*e);
     }
     MetadataFetch& f = *fetch;
     discovery_->add(InfoHashV1{f.wire_info_hash()});

@@ -129,9 +129,8 @@ void Torrent::check_existing_data(bool allow_resume) {
         std::optional<event::ResumeDataChecked> resumed;
         std::pair<std::int64_t, std::int64_t> totals{0, 0};
         if (resume) {
-            totals = resume->totals(*info, save_dir);
             std::string why;
-            const auto have = resume->trusted_pieces(*info, save_dir, why);
+            const auto have = resume->trusted_pieces(*info, save_dir, why, &totals);
             const auto bits = have ? Bitfield::from_bytes(*have, good.size()) : std::nullopt;
             if (have && !bits) why = "resume data: spare bits set";
             resumed = event::ResumeDataChecked{id_, bits.has_value(), why};

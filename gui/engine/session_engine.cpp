@@ -7,6 +7,7 @@
 #include "discovery/tracker/tracker_url.hpp"
 #include "metainfo/magnet.hpp"
 #include "metainfo/rename.hpp"
+#include "util/endpoint.hpp"
 #include "metainfo/torrent_info.hpp"
 
 // Qt's `emit` keyword is a macro, and the engine has a method of that name.
@@ -32,25 +33,6 @@ TorrentStatus status_of(TorrentState state) {
             return TorrentStatus::error;
     }
     return TorrentStatus::error;
-}
-
-std::optional<boost::asio::ip::tcp::endpoint> parse_endpoint(const QString& text) {
-    const int colon = text.lastIndexOf(QLatin1Char(':'));
-    if (colon <= 0)
-        return std::nullopt;
-    QString host = text.left(colon);
-    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']'))) {
-        host = host.mid(1, host.size() - 2);
-    }
-    bool ok = false;
-    const uint port = text.mid(colon + 1).toUInt(&ok);
-    if (!ok || port == 0 || port > 65535)
-        return std::nullopt;
-    boost::system::error_code ec;
-    auto address = boost::asio::ip::make_address(host.toStdString(), ec);
-    if (ec)
-        return std::nullopt;
-    return boost::asio::ip::tcp::endpoint(address, static_cast<std::uint16_t>(port));
 }
 
 }  // namespace
@@ -124,10 +106,12 @@ AddResult SessionEngine::add(const AddRequest& request) {
     if (QString error = fill_common(request, p); !error.isEmpty())
         return {{}, error};
     p.info = request.info;
+    std::map<std::size_t, std::string> file_names;
     for (const auto& [file, name] : request.file_names) {
         if (file >= 0)
-            p.file_names[static_cast<std::size_t>(file)] = name.toStdString();
+            file_names[static_cast<std::size_t>(file)] = name.toStdString();
     }
+    p.file_names = file_names;
     p.assume_complete = request.skip_check;
     p.file_priorities = request.file_priorities;
     const TorrentKey key{next_key_++};
@@ -152,15 +136,10 @@ AddResult SessionEngine::add(const AddRequest& request) {
     t.trackers = not_yet_contacted(t.tiers);
 
     // Shown with the names the session gives the files (it renames them the same way).
-    std::shared_ptr<const TorrentInfo> shown = request.info;
-    if (!request.file_names.empty()) {
-        TorrentInfo copy = *request.info;
-        for (const auto& [file, name] : request.file_names) {
-            if (auto renamed = with_file_renamed(copy, static_cast<std::size_t>(file), name.toStdString()))
-                copy = std::move(*renamed);
-        }
-        shown = std::make_shared<const TorrentInfo>(std::move(copy));
-    }
+    const std::shared_ptr<const TorrentInfo> shown =
+        request.file_names.empty()
+            ? request.info
+            : std::make_shared<const TorrentInfo>(with_files_renamed(*request.info, file_names));
     TorrentSnapshot s;
     s.key = key;
     s.name = QString::fromStdString(shown->name);
@@ -180,7 +159,7 @@ QString SessionEngine::fill_common(const AddRequest& request, AddTorrentParams& 
     p.paused = request.paused;
     p.sequential = request.sequential;
     for (const QString& peer : request.peers) {
-        auto endpoint = parse_endpoint(peer);
+        auto endpoint = parse_ip_endpoint(peer.toStdString());
         if (!endpoint)
             return tr("'%1' is not an address and port").arg(peer);
         p.peers.push_back(*endpoint);
