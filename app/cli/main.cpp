@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <cstdio>
 #include <exception>
 
 #include "cli/commands.hpp"
@@ -12,6 +13,9 @@
 
 int main(int argc, char** argv) {
     using namespace shoal::cli;
+    // Each line goes out when it is written, also into a pipe: scripts wait for the magnet
+    // link, the torrent's path, "complete" and the --json status lines as they come.
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
     try {
         CLI::App app("Shoal: a BitTorrent client for the command line", "shoal-cli");
         app.footer(k_exit_codes_help);

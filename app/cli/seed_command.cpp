@@ -85,7 +85,6 @@ int run(const SeedArgs& a) {
         params.assume_complete = true;
     }
     fmt::print("magnet: {}\n", to_uri(magnet_for(*params.info)));
-    std::fflush(stdout);
     return run_swarm(a.swarm, std::move(params), RunGoal{.exit_when_finished = false});
 }
 

@@ -71,7 +71,6 @@ void print_json(const TorrentStats& s) {
     o["peers"] = s.peers;
     o["seeds"] = s.seeds;
     fmt::print("{}\n", boost::json::serialize(o));
-    std::fflush(stdout);
 }
 
 void log_event(const Event& e) {
@@ -240,6 +239,12 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
                     print_status(last);
                 }
             } else if (std::holds_alternative<event::TorrentFinished>(e)) {
+                if (!finished && !o.json) {
+                    // Said when it happens: a script waits for this line while we seed on.
+                    if (terminal) fmt::print(stderr, "\r\x1b[K");
+                    fmt::print("complete: {} verified on disk\n",
+                               human_size(last.total_wanted ? last.total_wanted : total));
+                }
                 finished = true;
                 finished_at = std::chrono::steady_clock::now();
                 if (goal.exit_when_finished) done = true;
@@ -266,9 +271,8 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
     }
     session->stop();
     if (terminal && !o.json) fmt::print(stderr, "\r\x1b[K");
-    if (finished && exit_code == k_exit_ok && !o.json) {
-        fmt::print("{}: {} verified on disk\n", goal.exit_when_finished ? "complete" : "stopped",
-                   human_size(last.total_wanted ? last.total_wanted : total));
+    if (finished && exit_code == k_exit_ok && !o.json && !goal.exit_when_finished) {
+        fmt::print("stopped: {} verified on disk\n", human_size(last.total_wanted ? last.total_wanted : total));
     }
     return exit_code;
 }

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import socket
 
-from swarm_util import FakePeer, create, get, read_exact, run_scenarios, same_file, seed, show, wait_until, write_random
+from swarm_util import CLI, FakePeer, create, get, read_exact, run_scenarios, same_file, seed, show, wait_until, write_random
 
 MiB = 1024 * 1024
 
@@ -364,6 +364,54 @@ def malformed_peer_is_dropped(tmp):
         raise AssertionError(f"the malformed peer was not dropped for a protocol error: {leech.log}")
 
 
+def lines_reach_a_pipe_as_written(tmp):
+    """A script reads shoal-cli through a pipe: the torrent's path, the magnet link and
+    "complete" must arrive while the program still runs, not when it exits."""
+    import queue
+    import threading
+    data = os.path.join(tmp, "data")
+    write_random(os.path.join(data, "file.bin"), 1 * MiB, seed=23)
+
+    def start(args, port):
+        proc = subprocess.Popen([CLI, *args, "--listen", "127.0.0.1", "--port", str(port), "--no-dht", "--no-lsd"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        lines = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(l.rstrip("\n")) for l in proc.stdout], daemon=True).start()
+        return proc, lines
+
+    def expect(proc, lines, prefix, timeout=20):
+        seen = []
+        while True:
+            try:
+                line = lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"no line starting {prefix!r} within {timeout}s while running; got {seen}")
+            seen.append(line)
+            if line.startswith(prefix):
+                if proc.poll() is not None:
+                    raise AssertionError(f"{prefix!r} came only once the program had exited")
+                return line
+
+    # The namespace is private to this test run, so fixed ports are free.
+    s, s_lines = start(["seed", os.path.join(data, "file.bin")], 47001)
+    leech = None
+    try:
+        expect(s, s_lines, "wrote ")
+        magnet = expect(s, s_lines, "magnet: ").split(" ", 1)[1]
+        torrent = os.path.join(data, "file.bin.torrent")
+        leech, l_lines = start(["get", torrent, "-d", os.path.join(tmp, "out"), "--seed",
+                                "--peer", "127.0.0.1:47001"], 47002)
+        expect(leech, l_lines, "complete: ", timeout=60)
+        if not magnet.startswith("magnet:?"):
+            raise AssertionError(f"not a magnet link: {magnet}")
+    finally:
+        for p in (s, leech):
+            if p and p.poll() is None:
+                p.terminate()
+                p.wait(15)
+    check_same(data, os.path.join(tmp, "out"), ["file.bin"])
+
+
 SCENARIOS = [
     ("one seed to one leech, v1", lambda t: one_seed_one_leech(t, "--v1")),
     ("one seed to one leech, v2", lambda t: one_seed_one_leech(t, "--v2")),
@@ -381,6 +429,7 @@ SCENARIOS = [
     ("seed and leech over IPv6", ipv6_peers),
     ("a liar is banned", liar_is_banned),
     ("a malformed peer is dropped", malformed_peer_is_dropped),
+    ("lines reach a pipe as they are written", lines_reach_a_pipe_as_written),
 ]
 
 
