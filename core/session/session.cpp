@@ -117,8 +117,15 @@ std::vector<Event> Session::pop_events() {
 }
 
 void Session::set_wakeup(std::function<void()> wakeup) {
-    std::lock_guard lock(events_mutex_);
-    wakeup_ = std::move(wakeup);
+    std::function<void()> wake;
+    {
+        std::lock_guard lock(events_mutex_);
+        wakeup_ = std::move(wakeup);
+        // Events queued before anyone listened would otherwise never wake the reader: the
+        // wake-up fires only when the queue goes from empty to not empty.
+        if (!events_.empty()) wake = wakeup_;
+    }
+    if (wake) wake();
 }
 
 TorrentId Session::add_torrent(AddTorrentParams params) {

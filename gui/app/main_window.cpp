@@ -217,14 +217,20 @@ void MainWindow::restore_torrents() {
 }
 
 void MainWindow::handle_arguments(const QStringList& arguments) {
+    if (arguments.isEmpty())
+        return;
+    // The window comes forward first and its dialogs after, so that raising the window does
+    // not bury the dialogs it has just opened.
+    showNormal();
+    raise();
+    activateWindow();
     for (const QString& a : arguments) {
-        if (!a.isEmpty())
-            show_add_dialog(a);
-    }
-    if (!arguments.isEmpty()) {
-        showNormal();
-        raise();
-        activateWindow();
+        if (a.isEmpty())
+            continue;
+        if (AddTorrentDialog* dialog = show_add_dialog(a)) {
+            dialog->raise();
+            dialog->activateWindow();
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 #include "widgets/status_bar.hpp"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QStorageInfo>
 
@@ -30,7 +32,12 @@ void StatusBar::refresh() {
     up_->setText(tr("↑ %1%2").arg(human_rate(t.up_rate),
                                   limit(alt ? settings.alt_up_limit : settings.up_limit)));
     dht_->setText(t.dht_nodes < 0 ? tr("DHT: off") : tr("DHT: %1 nodes").arg(t.dht_nodes));
-    const QStorageInfo storage(settings.default_save_dir);
+    // The save folder is made with the first download; until then its nearest existing
+    // parent lives on the same file system.
+    QString folder = QDir::cleanPath(QDir(settings.default_save_dir).absolutePath());
+    while (!QFileInfo::exists(folder) && folder != QFileInfo(folder).absolutePath())
+        folder = QFileInfo(folder).absolutePath();
+    const QStorageInfo storage(folder);
     free_->setText(storage.isValid()
                        ? tr("Free space: %1").arg(human_size(storage.bytesAvailable()))
                        : tr("Free space: unknown"));

@@ -116,6 +116,44 @@ struct Swarm : ::testing::Test {
 
 }  // namespace
 
+// A reader that starts listening after events were queued (the desktop client sets its
+// wake-up once the session runs, and the DHT may speak first) is woken at once: the wake-up
+// fires on the queue's empty-to-not-empty edge, so without that the reader never hears again.
+TEST(SessionEvents, WakeupSetAfterEventsQueuedFiresAtOnce) {
+    TempDir dir;
+    write_file(dir.path() / "data" / "f", 100'000, 3);
+    auto created = create_torrent(dir.path() / "data" / "f", {});
+    ASSERT_TRUE(created) << created.error().message;
+    Session session(on("127.0.0.1"));
+    std::mutex mutex;
+    std::condition_variable wake;
+    int first = 0;
+    session.set_wakeup([&] {
+        std::lock_guard lock(mutex);
+        ++first;
+        wake.notify_all();
+    });
+    AddTorrentParams p;
+    p.info = std::make_shared<const TorrentInfo>(created->info);
+    p.save_dir = dir.path() / "out";
+    session.add_torrent(p);
+    {
+        std::unique_lock lock(mutex);
+        ASSERT_TRUE(wake.wait_for(lock, 10s, [&] { return first > 0; })) << "no event at all";
+    }
+    // Events are queued and nobody popped them: a new reader must hear of them now.
+    int second = 0;
+    session.set_wakeup([&] {
+        std::lock_guard lock(mutex);
+        ++second;
+        wake.notify_all();
+    });
+    std::unique_lock lock(mutex);
+    EXPECT_TRUE(wake.wait_for(lock, 5s, [&] { return second > 0; }));
+    lock.unlock();
+    session.set_wakeup({});
+}
+
 TEST_F(Swarm, PauseStopsTheDownloadAndResumeFinishesIt) {
     ASSERT_NO_FATAL_FAILURE(start({3 * 1024 * 1024}));
     auto p = leech_params();
