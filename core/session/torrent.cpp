@@ -415,9 +415,10 @@ void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::str
     if (!f.data) {
         f.size = static_cast<std::size_t>(params_.info->piece_size(block.piece));
         f.data.reset(new char[f.size]);
+        f.senders.resize(picker_.blocks_in(block.piece));
     }
     std::copy(data.begin(), data.end(), f.data.get() + block.begin);
-    f.contributors.insert(peer.endpoint().address());
+    f.senders[block.begin / wire::k_block_size] = peer.endpoint().address();
     downloaded_ += block.length;
     if (picker_.in_endgame()) {
         for (const auto& p : peers_) {
@@ -433,48 +434,67 @@ void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::str
     auto info = params_.info;
     auto storage = storage_;
     const std::optional<Sha256Hash> fetched = fetched_piece_hash(index);
+    const bool settle_blame = blame_.wants_block_hashes(index);
     // Hash and write on a disk thread; the job holds the storage and data it needs.
     ++pieces_being_written_;
-    disk_.post([this, alive, info, storage, piece, index, fetched, executor = executor_] {
+    disk_.post([this, alive, info, storage, piece, index, fetched, settle_blame, executor = executor_] {
         PieceHasher hasher(*info, info->has_v1(), info->has_v2());
         const std::span<const char> bytes(piece->data.get(), piece->size);
         const PieceHashes hashes = hasher.hash(static_cast<std::int64_t>(index), bytes);
         const PieceCheck check = check_piece(*info, static_cast<std::int64_t>(index), hashes);
+        auto verdict = std::make_shared<PieceVerdict>();
         // A hybrid's v1 hash settles a piece whose v2 layer the torrent did not carry.
         // Or a layer fetched from peers, which was proven against the file's root.
-        const bool good = check == PieceCheck::good ||
-                          (check == PieceCheck::needs_file_root && (info->has_v1() || (fetched && hashes.v2 == fetched)));
-        std::optional<std::string> write_error;
-        if (good) {
+        verdict->good = check == PieceCheck::good ||
+                        (check == PieceCheck::needs_file_root && (info->has_v1() || (fetched && hashes.v2 == fetched)));
+        if (verdict->good) {
             auto written = storage->write(static_cast<std::int64_t>(index) * info->piece_length, bytes);
-            if (!written) write_error = written.error().message;
+            if (!written) verdict->write_error = written.error().message;
         }
-        asio::post(executor, [this, alive, index, good, write_error, piece] {
+        if (!verdict->good || settle_blame) {
+            for (std::size_t at = 0; at < bytes.size(); at += wire::k_block_size) {
+                const std::size_t n = std::min<std::size_t>(wire::k_block_size, bytes.size() - at);
+                verdict->block_hashes.push_back(sha1({bytes.data() + at, n}));
+            }
+        }
+        asio::post(executor, [this, alive, index, verdict, piece] {
             if (!*alive) return;
             --pieces_being_written_;
-            on_piece_checked(index, good, write_error, std::move(piece->contributors));
+            on_piece_checked(index, *verdict, std::move(piece->senders));
         });
     });
 }
 
-void Torrent::on_piece_checked(std::size_t piece, bool good, std::optional<std::string> write_error,
-                               std::set<asio::ip::address> contributors) {
-    if (write_error) {
+void Torrent::on_piece_checked(std::size_t piece, const PieceVerdict& verdict,
+                               std::vector<asio::ip::address> senders) {
+    if (verdict.write_error) {
         picker_.piece_failed(piece);
-        events_(event::Error{id_, *write_error});
+        events_(event::Error{id_, *verdict.write_error});
         set_state(TorrentState::error);
         for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("disk error");
         return;
     }
-    if (!good) {
+    if (!verdict.good) {
+        // Every block of the piece is asked for again, from whoever has it.
         picker_.piece_failed(piece);
         events_(event::HashFailed{id_, static_cast<std::int64_t>(piece)});
-        for (const auto& address : contributors) {
-            // A piece from one peer alone convicts it at once.
-            if (contributors.size() == 1) strikes_[address] = k_strikes_to_ban - 1;
-            strike(address, "sent data that failed the hash check");
+        if (auto sender = HashFailureBlame::sole_sender(senders)) {
+            // A piece from one peer alone convicts it.
+            ban(*sender, "sent data that failed the hash check");
+        } else {
+            // A mixed piece convicts nobody yet: the blocks are judged once the piece passes.
+            std::vector<HashFailureBlame::Block> blocks;
+            for (std::size_t b = 0; b < senders.size() && b < verdict.block_hashes.size(); ++b) {
+                blocks.push_back({senders[b], verdict.block_hashes[b]});
+            }
+            blame_.piece_failed(piece, std::move(blocks));
         }
     } else {
+        if (!verdict.block_hashes.empty()) {
+            for (const auto& liar : blame_.piece_passed(piece, verdict.block_hashes)) {
+                ban(liar, "sent a block that differs from the verified piece");
+            }
+        }
         picker_.piece_passed(piece);
         events_(event::PieceFinished{id_, static_cast<std::int64_t>(piece)});
         for (const auto& p : peers_) p->send_have(static_cast<std::uint32_t>(piece));
@@ -592,7 +612,17 @@ void Torrent::on_hash_reject(PeerConnection& peer, const wire::HashRequest& requ
 
 void Torrent::strike(const asio::ip::address& address, const std::string& reason) {
     if (++strikes_[address] < k_strikes_to_ban) return;
+    ban(address, reason);
+}
+
+void Torrent::ban(const asio::ip::address& address, const std::string& reason) {
     if (!banned_.insert(address).second) return;
+    // What it sent to pieces still in progress is asked for again from others.
+    for (const auto& [piece, f] : in_flight_) {
+        for (std::size_t b = 0; b < f.senders.size(); ++b) {
+            if (f.senders[b] == address) picker_.discard_block(piece, b);
+        }
+    }
     events_(event::PeerBanned{id_, address.to_string(), reason});
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) {
         if (p->endpoint().address() == address) p->close("banned: " + reason);

@@ -19,6 +19,7 @@
 #include "storage/torrent_storage.hpp"
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
+#include "swarm/hash_failure_blame.hpp"
 #include "swarm/piece_layers.hpp"
 #include "swarm/rate_limiter.hpp"
 
@@ -137,15 +138,24 @@ private:
         // Not zero-filled: every byte is written by a block before the piece is hashed.
         std::unique_ptr<char[]> data;
         std::size_t size = 0;
-        std::set<boost::asio::ip::address> contributors;
+        // Who sent each block (indexed by block).
+        std::vector<boost::asio::ip::address> senders;
+    };
+    // What the disk thread found of a finished piece.
+    struct PieceVerdict {
+        bool good = false;
+        std::optional<std::string> write_error;
+        // Each block's SHA-1, when blame has to be settled (a failure, or a pass after one).
+        std::vector<Sha1Hash> block_hashes;
     };
 
     void set_state(TorrentState state);
     // With `allow_resume`, resume data that still matches the files replaces the check.
     void check_existing_data(bool allow_resume);
     void on_checked(const std::vector<std::uint8_t>& good);
-    void on_piece_checked(std::size_t piece, bool good, std::optional<std::string> write_error,
-                          std::set<boost::asio::ip::address> contributors);
+    void on_piece_checked(std::size_t piece, const PieceVerdict& verdict,
+                          std::vector<boost::asio::ip::address> senders);
+    void ban(const boost::asio::ip::address& address, const std::string& reason);
     void connect_more();
     boost::asio::awaitable<void> connect(Candidate candidate);
     void run_peer(std::shared_ptr<PeerConnection> peer);
@@ -210,6 +220,7 @@ private:
     std::map<tcp::endpoint, int> redials_;
     std::map<boost::asio::ip::address, int> strikes_;
     std::set<boost::asio::ip::address> banned_;
+    HashFailureBlame blame_;
     std::unordered_map<std::size_t, PieceInFlight> in_flight_;
     int pieces_being_written_ = 0;  // hashed and written on disk threads, not yet back
 

@@ -170,6 +170,17 @@ void PiecePicker::abort_request(const BlockRequest& block) {
     }
 }
 
+void PiecePicker::discard_block(std::size_t piece, std::size_t block) {
+    auto it = partial_.find(piece);
+    if (it == partial_.end()) return;
+    Partial& p = it->second;
+    if (block < p.blocks.size() && p.blocks[block] == BlockState::received) {
+        p.blocks[block] = BlockState::open;
+        --p.received;
+        ++p.open;
+    }
+}
+
 void PiecePicker::piece_passed(std::size_t piece) {
     finishing_.erase(piece);
     set_have(piece);

@@ -43,6 +43,9 @@ public:
     bool block_received(const wire::BlockRequest& block, bool& piece_done);
     // A request was rejected, cancelled or lost with its peer: the block can be picked again.
     void abort_request(const wire::BlockRequest& block);
+    // A received block of a piece still in progress is not to be trusted (its sender was
+    // banned): it is asked for again.
+    void discard_block(std::size_t piece, std::size_t block);
     void piece_passed(std::size_t piece);
     void piece_failed(std::size_t piece);
     void set_have(std::size_t piece);

@@ -10,7 +10,7 @@ import libtorrent as lt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "swarm"))
 from mini_tracker import MiniTracker  # noqa: E402
-from swarm_util import create, get, run_scenarios, same_file, seed, show, wait_until, write_random  # noqa: E402
+from swarm_util import FakePeer, create, get, run_scenarios, same_file, seed, show, wait_until, write_random  # noqa: E402
 
 MiB = 1024 * 1024
 
@@ -219,6 +219,38 @@ def shoal_seed_to_aria2(tmp):
     check_tree(data, out, "to-aria")
 
 
+def libtorrent_seed_beside_a_liar(tmp):
+    """An honest libtorrent seed and a peer that sends a few blocks of random bytes, hangs up and
+    comes back: the pieces it started are finished by the seed and fail their check. The seed
+    must never be blamed for them, every piece must stay requestable, and the liar must be
+    found out once those pieces pass."""
+    data = os.path.join(tmp, "data")
+    write_random(os.path.join(data, "liar", "file.bin"), 8 * MiB, seed=41)
+    torrent = os.path.join(tmp, "liar.torrent")
+    create(os.path.join(data, "liar"), torrent, "--v1", "-s", "256K")
+    info = show(torrent)
+    liar = FakePeer(bytes.fromhex(info["info_hash_v1"]), info["num_pieces"], "corrupt", "127.0.0.3",
+                    leave_after=5)
+    session = lt_session("127.0.0.2")
+    session.apply_settings({"upload_rate_limit": 600 * 1000, "ignore_limits_on_local_network": False})
+    handle = lt_add(session, torrent, data, seed_mode=True)
+    wait_until(lambda: handle.status().is_seeding, 30, "libtorrent to start seeding")
+    out = os.path.join(tmp, "shoal-out")
+    leech = get(torrent, out, [liar.address, f"127.0.0.2:{session.listen_port()}"])
+    code = leech.wait(90)
+    liar.close()
+    if code != 0:
+        raise AssertionError(f"shoal leech beside a liar exited {code}: {leech.log[-8:]}")
+    if not same_file(os.path.join(data, "liar", "file.bin"), os.path.join(out, "liar", "file.bin")):
+        raise AssertionError("the file differs after download")
+    if liar.served == 0:
+        raise AssertionError("the liar was never asked for data, so the test proved nothing")
+    if leech.logged("banned 127.0.0.2"):
+        raise AssertionError(f"the honest seed was banned: {[l for l in leech.log if 'banned' in l]}")
+    if not leech.logged("banned 127.0.0.3"):
+        raise AssertionError(f"the liar was not found out: {[l for l in leech.log if 'hash' in l]}")
+
+
 SCENARIOS = [
     ("Shoal seed to libtorrent leech, hybrid", lambda t: shoal_seed_to_libtorrent(t, "--hybrid")),
     ("Shoal seed to libtorrent leech, v2", lambda t: shoal_seed_to_libtorrent(t, "--v2")),
@@ -237,6 +269,7 @@ SCENARIOS = [
     ("Shoal seed to Transmission leech", shoal_seed_to_transmission),
     ("Transmission seed to Shoal leech (through a tracker)", transmission_seed_to_shoal),
     ("Shoal seed to aria2 leech", shoal_seed_to_aria2),
+    ("libtorrent seed beside a peer that lies", libtorrent_seed_beside_a_liar),
 ]
 
 

@@ -141,3 +141,22 @@ TEST(PiecePicker, FinishedWhenEveryWantedPieceIsIn) {
     picker.piece_passed(1);
     EXPECT_TRUE(picker.finished());
 }
+
+TEST(PiecePicker, DiscardedBlockIsAskedForAgain) {
+    PiecePicker picker(1, k_piece, k_piece);
+    const Bitfield all(1, true);
+    bool piece_done = false;
+    auto blocks = picker.pick(all, 10, never_asked);
+    ASSERT_EQ(blocks.size(), 4u);
+    picker.block_received(blocks[0], piece_done);
+    picker.block_received(blocks[1], piece_done);
+    picker.discard_block(0, 1);
+    auto again = picker.pick(all, 10, never_asked);
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].begin, blocks[1].begin);
+    picker.block_received(again[0], piece_done);
+    picker.block_received(blocks[2], piece_done);
+    EXPECT_FALSE(piece_done);
+    picker.block_received(blocks[3], piece_done);
+    EXPECT_TRUE(piece_done);
+}

@@ -116,8 +116,12 @@ class FakePeer:
     """A peer on the wire protocol that lies: it claims every piece and answers requests with
     junk (`mode="corrupt"`), or sends an oversized message (`mode="oversized"`)."""
 
-    def __init__(self, info_hash, num_pieces, mode, address="127.0.0.2"):
+    def __init__(self, info_hash, num_pieces, mode, address="127.0.0.2", block_delay=0.0,
+                 unchoke_delay=0.0, leave_after=None):
         self.info_hash = info_hash
+        self.block_delay = block_delay  # seconds before each junk block, to pace the liar
+        self.unchoke_delay = unchoke_delay  # seconds before it unchokes, so honest peers start first
+        self.leave_after = leave_after  # junk blocks sent per connection before hanging up
         self.num_pieces = num_pieces
         self.mode = mode
         self.server = socket.socket()
@@ -147,16 +151,22 @@ class FakePeer:
             conn.sendall(len(bits + b"\x05").to_bytes(4, "big") + b"\x05" + bytes(bits))
             if self.mode == "oversized":
                 conn.sendall((50_000_000).to_bytes(4, "big") + b"\x07" + bytes(1000))
+            time.sleep(self.unchoke_delay)
             conn.sendall(b"\x00\x00\x00\x01\x01")  # unchoke
+            sent = 0
             while True:
                 length = int.from_bytes(read_exact(conn, 4), "big")
                 body = read_exact(conn, length)
                 if body[:1] == b"\x06" and len(body) == 13:
                     index, begin, size = (int.from_bytes(body[i:i + 4], "big") for i in (1, 5, 9))
+                    time.sleep(self.block_delay)
                     junk = random.randbytes(size)
                     payload = b"\x07" + index.to_bytes(4, "big") + begin.to_bytes(4, "big") + junk
                     conn.sendall(len(payload).to_bytes(4, "big") + payload)
                     self.served += size
+                    sent += 1
+                    if self.leave_after is not None and sent >= self.leave_after:
+                        return
         except (OSError, ConnectionError, ValueError):
             pass
         finally:
