@@ -83,13 +83,12 @@ void ConnectionIds::refresh() {
 
 bool ConnectionIds::mac(int which, const PeerEndpoint& client, std::uint16_t tick,
                         std::array<std::uint8_t, 6>& out) {
-    std::uint8_t msg[16 + 1 + 2 + 2];
+    // The address only: the port may differ between connect and announce (see the header).
+    std::uint8_t msg[16 + 1 + 2];
     std::memcpy(msg, client.address.bytes.data(), 16);
     msg[16] = static_cast<std::uint8_t>(client.address.family);
-    msg[17] = static_cast<std::uint8_t>(client.port >> 8);
-    msg[18] = static_cast<std::uint8_t>(client.port);
-    msg[19] = static_cast<std::uint8_t>(tick >> 8);
-    msg[20] = static_cast<std::uint8_t>(tick);
+    msg[17] = static_cast<std::uint8_t>(tick >> 8);
+    msg[18] = static_cast<std::uint8_t>(tick);
     EVP_MAC_CTX* ctx = macs_[which]->ctx;
     std::uint8_t full[EVP_MAX_MD_SIZE];
     std::size_t len = 0;

@@ -1,6 +1,11 @@
 #pragma once
-// Stateless UDP connection ids (BEP 15): a keyed MAC over the client's address, port and a
-// coarse timestamp, so the tracker remembers nothing between connect and announce.
+// Stateless UDP connection ids (BEP 15): a keyed MAC over the client's address and a coarse
+// timestamp, so the tracker remembers nothing between connect and announce.
+//
+// The source port is left out, as opentracker and aquatic do: a NAT may rebind it between
+// connect and announce, and libtorrent shares one cached id among all sessions of a process,
+// each sending from its own port. Against spoofing (BEP 15's purpose: a forged source address
+// must not get announced) the address is what matters.
 
 #include <array>
 #include <atomic>
@@ -51,7 +56,8 @@ class ConnectionIds {
     ConnectionIds(const ConnectionIds&) = delete;
     ConnectionIds& operator=(const ConnectionIds&) = delete;
 
-    // `now` is in seconds on any clock that both calls share.
+    // `now` is in seconds on any clock that both calls share. Only client.address counts:
+    // an id issued to one port of an address is valid from any port of it.
     std::uint64_t issue(const PeerEndpoint& client, std::uint32_t now);
     bool verify(std::uint64_t id, const PeerEndpoint& client, std::uint32_t now);
 

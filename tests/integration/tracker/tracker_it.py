@@ -92,9 +92,14 @@ def scenario_udp(binary):
         cb = b.connect()
         r = b.announce(cb, h, peer_id(2), 6002, left=10, event=2)
         check(r["peers"] == [("127.0.0.1", 6001)] and r["leechers"] == 1, r)
-        # The id is bound to the address and port it was issued to.
+        # The id is bound to the address it was issued to, not the port (a NAT may rebind
+        # it; libtorrent shares one id among the sessions of a process).
         r = b.announce(ca, h, peer_id(2), 6002, left=10)
+        check(r.get("peers") == [("127.0.0.1", 6001)] and r["leechers"] == 1, r)
+        elsewhere = UdpClient(t.udp_host, t.udp_port, bind_host="127.0.0.2")
+        r = elsewhere.announce(ca, h, peer_id(2), 6002, left=10)
         check(r.get("error") == "bad connection id", r)
+        elsewhere.close()
         r = a.announce(ca ^ 1, h, peer_id(1), 6001)
         check(r.get("error") == "bad connection id", r)
         # Scrape, completed and stopped.

@@ -25,13 +25,31 @@ TEST(ConnectionId, ValidForAboutTwoMinutes) {
     EXPECT_FALSE(ids.verify(id, client, t0 + 100000));
 }
 
-TEST(ConnectionId, BoundToAddressAndPort) {
+// Bound to the address, not the port: libtorrent shares one cached id among the sessions of
+// a process (each on its own port), and a NAT may rebind the port between connect and announce.
+TEST(ConnectionId, BoundToAddressNotPortV4) {
     ConnectionKeyRing ring(key(1), key(2));
     ConnectionIds ids(ring);
-    const auto id = ids.issue(test::v4(0x7F000001, 5000), 1000);
-    EXPECT_FALSE(ids.verify(id, test::v4(0x7F000002, 5000), 1000));
-    EXPECT_FALSE(ids.verify(id, test::v4(0x7F000001, 5001), 1000));
-    EXPECT_FALSE(ids.verify(id, test::v6(1, 5000), 1000));
+    const auto id = ids.issue(test::v4(0xC0000201, 1000), 1000);  // 192.0.2.1:1000
+    EXPECT_TRUE(ids.verify(id, test::v4(0xC0000201, 1000), 1000));
+    EXPECT_TRUE(ids.verify(id, test::v4(0xC0000201, 2000), 1000));
+    EXPECT_TRUE(ids.verify(id, test::v4(0xC0000201, 2000), 1060));
+    EXPECT_FALSE(ids.verify(id, test::v4(0xC0000202, 1000), 1000));
+    EXPECT_FALSE(ids.verify(id, test::v4(0xC0000202, 2000), 1000));
+    EXPECT_FALSE(ids.verify(id, test::v6(1, 1000), 1000));
+    // Another port does not stretch the expiry.
+    EXPECT_FALSE(ids.verify(id, test::v4(0xC0000201, 2000), 1000 + 150));
+}
+
+TEST(ConnectionId, BoundToAddressNotPortV6) {
+    ConnectionKeyRing ring(key(1), key(2));
+    ConnectionIds ids(ring);
+    const auto id = ids.issue(test::v6(1, 1000), 1000);  // [2001::1]:1000
+    EXPECT_TRUE(ids.verify(id, test::v6(1, 1000), 1000));
+    EXPECT_TRUE(ids.verify(id, test::v6(1, 2000), 1000));
+    EXPECT_FALSE(ids.verify(id, test::v6(2, 1000), 1000));
+    EXPECT_FALSE(ids.verify(id, test::v6(2, 2000), 1000));
+    EXPECT_FALSE(ids.verify(id, test::v4(0xC0000201, 1000), 1000));
 }
 
 TEST(ConnectionId, ForgedIdsFail) {

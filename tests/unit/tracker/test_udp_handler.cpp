@@ -109,10 +109,12 @@ TEST_F(UdpHandlerTest, BadOrExpiredConnectionIdIsAnError) {
     now += 600;
     ASSERT_TRUE(handler.handle(announce(cid, 1, 6881, 0), a, out));
     EXPECT_EQ(get(out, 0, 4), 3u);
-    // The id is bound to its address.
+    // The id is bound to its address, not its port.
     now -= 600;
     ASSERT_TRUE(handler.handle(announce(cid, 1, 6881, 0), test::v4(0x7F000009, 40000), out));
     EXPECT_EQ(get(out, 0, 4), 3u);
+    ASSERT_TRUE(handler.handle(announce(cid, 1, 6881, 0), test::v4(0x7F000001, 40001), out));
+    EXPECT_EQ(get(out, 0, 4), 1u);
     EXPECT_EQ(metrics.errors(ErrorKind::bad_connection_id), 3u);
 }
 
