@@ -72,8 +72,7 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       picker_(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size),
       layers_(*params_.info, !params_.info->has_v1()) {
     picker_.set_sequential(params_.sequential);
-    picker_.set_max_partial(static_cast<std::size_t>(
-        std::max<std::int64_t>(4, settings_.piece_memory / params_.info->piece_length)));
+    picker_.set_max_partial(max_partial_pieces());
     limits_.upload.set_rate(params_.upload_limit);
     limits_.download.set_rate(params_.download_limit);
     apply_file_priorities();
@@ -100,6 +99,12 @@ bool Torrent::matches(const std::array<std::uint8_t, 20>& h) const {
     const TorrentInfo& t = *params_.info;
     if (t.info_hash_v1 && t.info_hash_v1->bytes == h) return true;
     return t.info_hash_v2 && std::equal(h.begin(), h.end(), t.info_hash_v2->bytes.begin());
+}
+
+std::size_t Torrent::max_partial_pieces() const {
+    // Within the memory budget, but at least one piece (a piece larger than the whole budget
+    // still has to be downloaded).
+    return static_cast<std::size_t>(std::max<std::int64_t>(1, settings_.piece_memory / params_.info->piece_length));
 }
 
 void Torrent::set_state(TorrentState state) {
@@ -699,6 +704,9 @@ void Torrent::tick() {
             p->tick(now);
         }
     }
+    // Pieces begun with peers that left keep their blocks while the memory budget allows, in
+    // case such a peer comes back; beyond it they are given up.
+    for (const std::size_t piece : picker_.abandon_stranded(max_partial_pieces())) in_flight_.erase(piece);
     if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) {
         if (ticks_ % k_rechoke_ticks == 0) rechoke(ticks_ % k_optimistic_ticks == 0);
         exchange_peers();
@@ -902,8 +910,7 @@ void Torrent::recheck() {
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("rechecking");
     picker_ = PiecePicker(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size);
     picker_.set_sequential(params_.sequential);
-    picker_.set_max_partial(static_cast<std::size_t>(
-        std::max<std::int64_t>(4, settings_.piece_memory / params_.info->piece_length)));
+    picker_.set_max_partial(max_partial_pieces());
     apply_file_priorities();
     block_pieces_without_hashes();
     in_flight_.clear();

@@ -150,6 +150,8 @@ private:
     };
 
     void set_state(TorrentState state);
+    // Pieces whose blocks may be held in memory at once (SessionSettings::piece_memory).
+    std::size_t max_partial_pieces() const;
     // With `allow_resume`, resume data that still matches the files replaces the check.
     void check_existing_data(bool allow_resume);
     void on_checked(const std::vector<std::uint8_t>& good);

@@ -26,6 +26,7 @@ public:
     void set(std::size_t i);
     void reset(std::size_t i);
     void set_all();
+    bool operator==(const Bitfield&) const = default;
 
 private:
     std::vector<std::uint64_t> words_;

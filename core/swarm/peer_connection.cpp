@@ -1,8 +1,10 @@
 #include "swarm/peer_connection.hpp"
 
 #include <algorithm>
+#include <span>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -144,17 +146,37 @@ asio::awaitable<void> PeerConnection::write_loop() {
         }
         std::vector<std::string> out;
         out.swap(send_queue_);
+        writing_bytes_ = send_queue_bytes_;
         send_queue_bytes_ = 0;
+        last_write_progress_ = Clock::now();
         std::vector<asio::const_buffer> buffers;
         buffers.reserve(out.size());
         for (const auto& message : out) buffers.emplace_back(asio::buffer(message));
-        boost::system::error_code ec;
-        co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) {
-            close(ec.message());
-            co_return;
+        // Written piecemeal, so that a peer that stops reading is noticed (tick) and a slow
+        // one is not: each write that moves bytes counts as progress.
+        std::size_t first = 0;
+        while (first < buffers.size()) {
+            boost::system::error_code ec;
+            const std::size_t n = co_await socket_.async_write_some(
+                std::span(buffers).subspan(first), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                writing_bytes_ = 0;
+                close(ec.message());
+                co_return;
+            }
+            writing_bytes_ -= n;
+            last_write_progress_ = last_sent_ = Clock::now();
+            for (std::size_t left = n; left > 0 && first < buffers.size();) {
+                if (left >= buffers[first].size()) {
+                    left -= buffers[first].size();
+                    ++first;
+                } else {
+                    buffers[first] += left;
+                    left = 0;
+                }
+            }
+            while (first < buffers.size() && buffers[first].size() == 0) ++first;
         }
-        last_sent_ = Clock::now();
         upload_wake_.cancel();  // the upload loop may be waiting for the queue to drain
     }
 }
@@ -199,7 +221,15 @@ asio::awaitable<void> PeerConnection::upload_loop() {
 }
 
 void PeerConnection::send(std::string bytes) {
-    if (!open_) return;
+    if (!open_ || overflowed_) return;
+    if (send_queue_bytes_ + writing_bytes_ + bytes.size() > k_max_send_bytes) {
+        // Closed from the executor, not here: callers may be walking the torrent's peers.
+        overflowed_ = true;
+        asio::post(socket_.get_executor(), [self = shared_from_this()] {
+            self->close("does not read what it asks for");
+        });
+        return;
+    }
     const bool was_empty = send_queue_.empty();
     send_queue_bytes_ += bytes.size();
     send_queue_.push_back(std::move(bytes));
@@ -284,7 +314,14 @@ void PeerConnection::handle(const wire::Message& message) {
             [&](const wire::Piece& p) { handle_piece(p); },
             [&](const wire::Cancel& c) {
                 auto it = std::find(incoming_.begin(), incoming_.end(), c.block);
-                if (it != incoming_.end()) incoming_.erase(it);
+                if (it == incoming_.end()) return;  // already being sent: the piece answers it
+                incoming_.erase(it);
+                // BEP 6: every request of a fast peer gets exactly one answer.
+                if (fast_) {
+                    std::string out;
+                    wire::encode_request(out, MessageId::reject, c.block);
+                    send(std::move(out));
+                }
             },
             [&](const wire::Reject& r) {
                 if (!fast_) return protocol_error("reject without the fast extension");
@@ -297,8 +334,13 @@ void PeerConnection::handle(const wire::Message& message) {
             [&](const wire::Extended& e) { handle_extended(e); },
             [&](const wire::AllowedFast& a) {
                 if (!fast_) return protocol_error("allowed fast without the fast extension");
-                if (a.piece >= num_pieces) return;  // advisory: ignore what cannot be
+                // Advisory: ignore what cannot be, what we know, and offers beyond a few.
+                if (a.piece >= num_pieces || allowed_fast_in_.test(a.piece) ||
+                    allowed_fast_in_count_ >= k_max_allowed_fast_in) {
+                    return;
+                }
                 allowed_fast_in_.set(a.piece);
+                ++allowed_fast_in_count_;
                 if (peer_choking_) fill_requests();
             },
             [&](const wire::HashRequest& r) {
@@ -318,6 +360,8 @@ void PeerConnection::handle(const wire::Message& message) {
 }
 
 void PeerConnection::set_pieces(Bitfield pieces) {
+    // Repeating what the peer already said costs a comparison, not a walk over every piece.
+    if (pieces == pieces_) return;
     // BEP 3 puts the bitfield first, but some clients (aria2) send one after `have none`:
     // a later one simply replaces what the peer had announced.
     host_->picker().remove_peer_pieces(pieces_);
@@ -519,11 +563,18 @@ void PeerConnection::tick(Clock::time_point now) {
     stats_.upload_rate += k_smoothing * (static_cast<double>(uploaded_this_tick_) - stats_.upload_rate);
     downloaded_this_tick_ = uploaded_this_tick_ = 0;
     if (now - last_received_ > k_inactivity_timeout) return close("inactive");
+    if (writing_bytes_ > 0 && now - last_write_progress_ > k_write_stall_timeout) {
+        return close("stopped reading what we send");
+    }
     if (!outstanding_.empty() && now - last_block_ > k_request_timeout) {
         // Snubbed: give its blocks to others, keep the connection.
         snubbed_ = true;
         slow_start_depth_ = k_min_queue_depth;
+        // Told, so that it does not send them later to no purpose.
+        std::string cancels;
+        for (const auto& b : outstanding_) wire::encode_request(cancels, MessageId::cancel, b);
         abort_requests();
+        send(std::move(cancels));
         last_block_ = now;
     }
     if (now - last_sent_ > k_keep_alive_interval) {

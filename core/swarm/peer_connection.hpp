@@ -34,6 +34,13 @@ public:
     // BEP 6: pieces offered to a starting peer while it is choked, and how many pieces it may
     // hold and still count as starting.
     static constexpr std::size_t k_allowed_fast = 10;
+    // What we hold for a peer, queued and being written: pieces stop being queued at a third of
+    // this, so only a peer that does not read what it asks for (hash requests, metadata)
+    // reaches it, and is closed. A write that makes no progress for the stall time closes too.
+    static constexpr std::size_t k_max_send_bytes = 8 * 1024 * 1024;
+    static constexpr std::chrono::seconds k_write_stall_timeout{60};
+    // Allowed-fast pieces a peer may offer us (BEP 6 suggests 10); more are ignored.
+    static constexpr std::size_t k_max_allowed_fast_in = 64;
 
     PeerConnection(tcp::socket socket, PeerHost& host, const wire::Handshake& theirs);
 
@@ -124,6 +131,10 @@ private:
     // Messages waiting to be written, kept whole so blocks are never copied again.
     std::vector<std::string> send_queue_;
     std::size_t send_queue_bytes_ = 0;
+    std::size_t writing_bytes_ = 0;  // taken from the queue, not yet written
+    Clock::time_point last_write_progress_;
+    bool overflowed_ = false;
+    std::size_t allowed_fast_in_count_ = 0;
 
     PeerStats stats_;
     std::int64_t downloaded_this_tick_ = 0;

@@ -110,7 +110,7 @@ std::vector<BlockRequest> PiecePicker::pick(const Bitfield& peer_has, std::size_
         if (out.size() >= max) return out;
         if (p.open > 0 && peer_has.test(piece)) take_open_blocks(piece, p, max, out);
     }
-    while (out.size() < max && partial_.size() + finishing_.size() < max_partial_) {
+    while (out.size() < max && pieces_in_progress() < max_partial_) {
         const auto piece = choose_new_piece(peer_has);
         if (!piece) break;
         Partial& p = partial_[*piece];
@@ -134,6 +134,29 @@ std::vector<BlockRequest> PiecePicker::pick(const Bitfield& peer_has, std::size_
                            block_length(piece, b)};
             if (!already_asked(r)) out.push_back(r);
         }
+    }
+    return out;
+}
+
+std::size_t PiecePicker::pieces_in_progress() const {
+    std::size_t n = finishing_.size();
+    for (const auto& [piece, p] : partial_) {
+        if (availability_[piece] > 0) ++n;
+    }
+    return n;
+}
+
+std::vector<std::size_t> PiecePicker::abandon_stranded(std::size_t keep) {
+    std::vector<std::pair<std::size_t, std::size_t>> stranded;  // (blocks received, piece)
+    for (const auto& [piece, p] : partial_) {
+        if (availability_[piece] == 0) stranded.emplace_back(p.received, piece);
+    }
+    std::vector<std::size_t> out;
+    if (stranded.size() <= keep) return out;
+    std::sort(stranded.begin(), stranded.end());
+    for (std::size_t i = 0; i < stranded.size() - keep; ++i) {
+        partial_.erase(stranded[i].second);
+        out.push_back(stranded[i].second);
     }
     return out;
 }

@@ -31,7 +31,12 @@ public:
     void set_blocked(std::size_t piece, bool blocked) { blocked_[piece] = blocked; }
     // Caps how many pieces are in progress or being checked at once: their blocks are held
     // in memory, so this bounds memory and pauses downloading when the disk falls behind.
+    // A partial piece that no connected peer has does not count: it cannot be finished now,
+    // and must not keep others from starting.
     void set_max_partial(std::size_t n) { max_partial_ = n; }
+    // Partial pieces no connected peer has, beyond `keep` of them (the fewest blocks in first):
+    // forgotten, so that their memory can be freed. Returns the pieces given up.
+    std::vector<std::size_t> abandon_stranded(std::size_t keep);
 
     // Up to `max` blocks to request from a peer that has `peer_has`. `already_asked` tells
     // whether this peer has a block outstanding (endgame may ask several peers for one block).
@@ -68,6 +73,8 @@ private:
     };
 
     bool can_start(std::size_t piece, const Bitfield& peer_has) const;
+    // Pieces in progress that count against max_partial_.
+    std::size_t pieces_in_progress() const;
     std::optional<std::size_t> choose_new_piece(const Bitfield& peer_has);
     void take_open_blocks(std::size_t piece, Partial& p, std::size_t max,
                           std::vector<wire::BlockRequest>& out);

@@ -2,6 +2,7 @@
 // endgame, memory cap, failed pieces.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "swarm/bitfield.hpp"
@@ -106,6 +107,7 @@ TEST(PiecePicker, EndgameAsksAnotherPeerForOutstandingBlocks) {
 TEST(PiecePicker, MemoryCapLimitsPiecesInProgress) {
     PiecePicker picker(10, k_piece, 10 * k_piece);
     picker.set_max_partial(2);
+    picker.add_peer_pieces(Bitfield(10, true));
     const auto blocks = picker.pick(Bitfield(10, true), 100, never_asked);
     std::set<std::uint32_t> started;
     for (const auto& b : blocks) started.insert(b.piece);
@@ -159,4 +161,49 @@ TEST(PiecePicker, DiscardedBlockIsAskedForAgain) {
     EXPECT_FALSE(piece_done);
     picker.block_received(blocks[3], piece_done);
     EXPECT_TRUE(piece_done);
+}
+
+// A peer that had the only copy of some pieces left after sending part of them: those
+// partial pieces must not keep the pieces another peer has from starting.
+TEST(PiecePicker, StrandedPartialPiecesDoNotBlockOthers) {
+    PiecePicker picker(4, k_piece, 4 * k_piece);
+    picker.set_max_partial(2);
+    const Bitfield first = pieces(4, {0, 1});
+    picker.add_peer_pieces(first);
+    bool piece_done = false;
+    auto blocks = picker.pick(first, 100, never_asked);
+    ASSERT_EQ(blocks.size(), 8u);  // both pieces started
+    picker.block_received(blocks[0], piece_done);
+    for (const auto& b : blocks) picker.abort_request(b);
+    picker.remove_peer_pieces(first);  // it left
+
+    const Bitfield second = pieces(4, {2, 3});
+    picker.add_peer_pieces(second);
+    EXPECT_EQ(picker.pick(second, 100, never_asked).size(), 8u);
+}
+
+TEST(PiecePicker, StrandedPiecesBeyondTheBudgetAreGivenUp) {
+    PiecePicker picker(4, k_piece, 4 * k_piece);
+    const Bitfield all(4, true);
+    picker.add_peer_pieces(all);
+    bool piece_done = false;
+    auto blocks = picker.pick(all, 100, never_asked);
+    ASSERT_EQ(blocks.size(), 16u);
+    // Piece 0 gets three blocks, the others one each; then the peer leaves.
+    for (const auto& b : blocks) {
+        if (b.begin == 0 || (b.piece == 0 && b.begin < 3 * wire::k_block_size)) {
+            picker.block_received(b, piece_done);
+            ASSERT_FALSE(piece_done);
+        }
+    }
+    for (const auto& b : blocks) picker.abort_request(b);
+    EXPECT_TRUE(picker.abandon_stranded(1).empty()) << "still has a peer";
+    picker.remove_peer_pieces(all);
+    auto given_up = picker.abandon_stranded(1);
+    std::sort(given_up.begin(), given_up.end());
+    EXPECT_EQ(given_up, (std::vector<std::size_t>{1, 2, 3})) << "the most advanced piece is kept";
+    picker.add_peer_pieces(all);
+    std::set<std::uint32_t> open;
+    for (const auto& b : picker.pick(all, 100, never_asked)) open.insert(b.piece);
+    EXPECT_EQ(open.size(), 4u) << "given-up pieces start afresh";
 }
