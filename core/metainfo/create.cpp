@@ -5,6 +5,7 @@
 
 #include "bencode/node.hpp"
 #include "crypto/merkle.hpp"
+#include "metainfo/file_lists.hpp"
 #include "metainfo/path_rules.hpp"
 #include "metainfo/scan_files.hpp"
 #include "storage/parallel_pieces.hpp"
@@ -213,6 +214,17 @@ Result<CreatedTorrent> create_torrent(const fs::path& source_arg, const CreateOp
     }
     const bool multi_file = !scanned->front().path.empty();
     TorrentInfo t = lay_out_new(torrent_name, *scanned, multi_file, piece_length, o.format);
+    // The names were checked safe, so only a clash can make a reader store a file under another
+    // name: "a.txt" beside "A.txt" is one file where case is ignored.
+    auto as_read = t.files;
+    detail::make_paths_unique(as_read);
+    for (std::size_t i = 0; i < t.files.size(); ++i) {
+        if (as_read[i].path != t.files[i].path) {
+            return make_error("cannot put '" + t.files[i].joined_path() +
+                              "' in a torrent: its name clashes with another's when case is "
+                              "ignored, and readers would rename it");
+        }
+    }
 
     const bool v1 = o.format != TorrentFormat::v2;
     const bool v2 = o.format != TorrentFormat::v1;

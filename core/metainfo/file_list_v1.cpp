@@ -4,6 +4,8 @@
 namespace shoal::detail {
 namespace {
 
+constexpr std::string_view k_bitcomet_pad = "_____padding_file_";
+
 void apply_attributes(FileEntry& f, std::string_view attr) {
     f.pad = attr.find('p') != std::string_view::npos;
     f.executable = attr.find('x') != std::string_view::npos;
@@ -11,7 +13,16 @@ void apply_attributes(FileEntry& f, std::string_view attr) {
     f.symlink = attr.find('l') != std::string_view::npos;
 }
 
+std::vector<std::string> pad_path(const std::string& name, std::int64_t size) {
+    return {name, ".pad", std::to_string(size)};
+}
+
 }  // namespace
+
+void append_component(std::vector<std::string>& path, std::string_view raw) {
+    std::string safe = sanitize_component(raw);
+    if (!safe.empty()) path.push_back(std::move(safe));
+}
 
 Result<std::vector<std::string>> parse_path_list(const bencode::Value& list, std::string_view what,
                                                  const TorrentLimits& limits) {
@@ -24,11 +35,9 @@ Result<std::vector<std::string>> parse_path_list(const bencode::Value& list, std
     std::vector<std::string> out;
     for (const auto& part : list.as_list()) {
         if (!part.is_string()) return make_error(std::string(what) + " holds a non-string");
-        if (auto why = unsafe_component(part.as_string())) {
-            return make_error("unsafe file path (" + *why + ") in " + std::string(what));
-        }
-        out.emplace_back(part.as_string());
+        append_component(out, part.as_string());
     }
+    if (out.empty()) out.emplace_back(k_placeholder_name);
     return out;
 }
 
@@ -62,19 +71,23 @@ Result<ParsedFiles> parse_v1_files(const bencode::Value& info, const std::string
             return make_error("invalid file length in torrent");
         }
         f.size = length ? length->as_int() : 0;
+        if (!f.pad) {
+            const auto* path = entry.find("path");
+            if (!path) return make_error("a file in the torrent has no 'path'");
+            auto parts = parse_path_list(*path, "a file's 'path'", limits);
+            if (!parts) return parts.error();
+            // BitComet names its pad files instead of flagging them.
+            f.pad = parts->back().starts_with(k_bitcomet_pad);
+            f.path.reserve(parts->size() + 1);
+            f.path.push_back(name);
+            for (auto& p : *parts) f.path.push_back(std::move(p));
+        }
         if (f.pad) {
             // Pad files are never created on disk, so their names do not matter.
-            f.path = {name, ".pad", std::to_string(f.size)};
+            f.path = pad_path(name, f.size);
             out.files.push_back(std::move(f));
             continue;
         }
-        const auto* path = entry.find("path");
-        if (!path) return make_error("a file in the torrent has no 'path'");
-        auto parts = parse_path_list(*path, "a file's 'path'", limits);
-        if (!parts) return parts.error();
-        f.path.reserve(parts->size() + 1);
-        f.path.push_back(name);
-        for (auto& p : *parts) f.path.push_back(std::move(p));
         if (f.symlink) {
             const auto* target = entry.find("symlink path");
             if (!target) return make_error("a symlink in the torrent has no 'symlink path'");
@@ -105,7 +118,7 @@ Result<std::int64_t> lay_out(std::vector<FileEntry>& files, std::int64_t piece_l
         if (needs_pad) {
             FileEntry pad;
             pad.size = piece_length - tail;
-            pad.path = {name, ".pad", std::to_string(pad.size)};
+            pad.path = pad_path(name, pad.size);
             pad.pad = true;
             pad.offset = offset;
             offset += pad.size;

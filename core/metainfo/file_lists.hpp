@@ -13,9 +13,13 @@ struct ParsedFiles {
     bool multi_file = false;
 };
 
-// A list of path components, each checked by `unsafe_component`.
+// A list of path components in their safe form (`sanitize_component`), those that sanitize to
+// nothing left out; "_" when none is left.
 Result<std::vector<std::string>> parse_path_list(const bencode::Value& list, std::string_view what,
                                                  const TorrentLimits& limits);
+
+// Appends the safe form of `raw` to `path` unless it sanitizes to nothing.
+void append_component(std::vector<std::string>& path, std::string_view raw);
 
 // v1: `length` for one file or `files` for many; pad files (BEP 47) kept in place.
 Result<ParsedFiles> parse_v1_files(const bencode::Value& info, const std::string& name,
@@ -34,6 +38,11 @@ Result<std::int64_t> lay_out(std::vector<FileEntry>& files, std::int64_t piece_l
 // on a piece boundary. Copies the v2 roots onto the v1 entries.
 Result<bool> merge_hybrid(std::vector<FileEntry>& v1, const std::vector<FileEntry>& v2,
                           std::int64_t piece_length);
+
+// Renames files whose paths clash, ignoring ASCII case, with an earlier file's or a folder's
+// (duplicate entries, or names that sanitize alike): "bar.txt" becomes "bar.1.txt", "bar.2.txt"...
+// the first unused name. Pad files are never created on disk and are left alone.
+void make_paths_unique(std::vector<FileEntry>& files);
 
 // Checks each file's piece layer from the `piece layers` dictionary against its root.
 Result<bool> attach_piece_layers(std::vector<FileEntry>& files, const bencode::Value* layers,

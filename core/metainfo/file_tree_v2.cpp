@@ -10,18 +10,33 @@ public:
     TreeWalker(const TorrentLimits& limits, std::vector<FileEntry>& out)
         : limits_(limits), out_(out) {}
 
-    Result<bool> walk(const bencode::Value& dir, std::vector<std::string>& path) {
+    // `base` components of `path` come before the tree (the torrent's name, or none); `depth`
+    // counts the folders walked, including those whose names sanitize to nothing.
+    Result<bool> walk(const bencode::Value& dir, std::vector<std::string>& path, std::size_t base,
+                      std::size_t depth = 0) {
         if (!dir.is_dict()) return make_error("the 'file tree' holds a non-dictionary");
-        if (path.size() > limits_.max_path_depth) return make_error("the 'file tree' is too deep");
-        for (const auto& [key, node] : dir.as_dict()) {
+        if (depth > limits_.max_path_depth) return make_error("the 'file tree' is too deep");
+        const auto& entries = dir.as_dict();
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const auto& [key, node] = entries[i];
             if (key.empty()) return make_error("the 'file tree' holds an empty file name");
-            if (auto why = unsafe_component(key)) {
-                return make_error("unsafe file path (" + *why + ") in the 'file tree'");
+            // The tree's order is the order of the files and so of their pieces: a reader
+            // that sorts the names would lay the torrent out differently from one that does not.
+            if (i > 0 && key < entries[i - 1].first) {
+                return make_error("the 'file tree' lists names out of order, so the order of "
+                                  "its files and pieces is ambiguous");
             }
             if (!node.is_dict()) return make_error("the 'file tree' holds a non-dictionary");
-            path.emplace_back(key);
-            Result<bool> r = is_file(node) ? add_file(*node.find(""), path) : walk(node, path);
-            path.pop_back();
+            const std::size_t parent_size = path.size();
+            append_component(path, key);
+            Result<bool> r = true;
+            if (is_file(node)) {
+                if (path.size() == base) path.emplace_back(k_placeholder_name);
+                r = add_file(*node.find(""), path);
+            } else {
+                r = walk(node, path, base, depth + 1);
+            }
+            path.resize(parent_size);
             if (!r) return r;
         }
         return true;
@@ -85,7 +100,7 @@ Result<ParsedFiles> parse_v2_file_tree(const bencode::Value& tree, const std::st
                        TreeWalker::is_file(top[0].second));
     std::vector<std::string> path;
     if (out.multi_file) path.push_back(name);
-    auto r = TreeWalker(limits, out.files).walk(tree, path);
+    auto r = TreeWalker(limits, out.files).walk(tree, path, path.size());
     if (!r) return r.error();
     if (out.files.empty()) return make_error("the 'file tree' lists no files");
     return out;

@@ -74,10 +74,6 @@ Result<bool> read_info(const bencode::Value& info, const bencode::Value& root,
                        const TorrentLimits& limits, TorrentInfo& t) {
     const auto* name = info.find_string("name");
     if (!name) return make_error("the torrent has no 'name'");
-    t.name = std::string(name->as_string());
-    if (auto why = unsafe_component(t.name)) {
-        return make_error("unsafe torrent name (" + *why + ")");
-    }
 
     const auto* piece_length = info.find_int("piece length");
     if (!piece_length || piece_length->as_int() <= 0 ||
@@ -100,6 +96,12 @@ Result<bool> read_info(const bencode::Value& info, const bencode::Value& root,
             return make_error("'piece length' must be a power of two of at least 16 KiB in a v2 torrent");
         }
     }
+    if (v1) t.info_hash_v1 = InfoHashV1::from_bytes(sha1(info.raw()).view());
+    if (v2) t.info_hash_v2 = InfoHashV2::from_bytes(sha256(info.raw()).view());
+    // A name that sanitizes to nothing (such as "..") gives way to the info-hash, as in
+    // libtorrent.
+    if (!name->as_string().empty()) t.name = sanitize_component(name->as_string());
+    if (t.name.empty()) t.name = v1 ? t.info_hash_v1->hex() : t.info_hash_v2->hex();
 
     std::optional<detail::ParsedFiles> v2_files;
     if (v2) {
@@ -151,12 +153,11 @@ Result<bool> read_info(const bencode::Value& info, const bencode::Value& root,
                                                   t.piece_length);
         if (!layers) return layers.error();
     }
+    detail::make_paths_unique(t.files);
 
     if (const auto* priv = info.find_int("private")) t.is_private = priv->as_int() == 1;
     t.source = read_text(info, "source");
     t.info_bytes = std::string(info.raw());
-    if (v1) t.info_hash_v1 = InfoHashV1::from_bytes(sha1(info.raw()).view());
-    if (v2) t.info_hash_v2 = InfoHashV2::from_bytes(sha256(info.raw()).view());
     return true;
 }
 
@@ -185,17 +186,11 @@ Result<TorrentInfo> parse_torrent(std::string_view data, const TorrentLimits& li
     auto root = bencode::decode(data);
     if (!root) return root.error();
     if (!root->is_dict()) return make_error("the torrent file is not a bencoded dictionary");
-    const auto* info_loose = root->find("info");
-    if (!info_loose) return make_error("the torrent has no 'info' dictionary");
-    if (!info_loose->is_dict()) return make_error("the torrent's 'info' is not a dictionary");
-
-    // The info dictionary is hashed as found, so it must be canonical: a re-encoding
-    // by any other client has to give the same info-hash.
-    bencode::Limits strict;
-    strict.require_sorted_keys = true;
-    const auto info_offset = static_cast<std::size_t>(info_loose->raw().data() - data.data());
-    auto info = bencode::decode(info_loose->raw(), strict, info_offset);
-    if (!info) return make_error("the 'info' dictionary is not canonical: " + info.error().message);
+    // The info-hash is taken over the info dictionary's bytes as they are, never re-encoded:
+    // keys out of order (as some creators write them) still give the hash every client gets.
+    const auto* info = root->find("info");
+    if (!info) return make_error("the torrent has no 'info' dictionary");
+    if (!info->is_dict()) return make_error("the torrent's 'info' is not a dictionary");
 
     TorrentInfo t;
     auto ok = read_info(*info, *root, limits, t);

@@ -13,9 +13,12 @@ Result<TorrentInfo> with_file_renamed(TorrentInfo torrent, std::size_t file, std
     std::vector<std::string> wanted = entry.path;
     wanted.back() = std::string(name);
     if (wanted == entry.path) return torrent;
+    const auto same_name = [](const std::string& a, const std::string& b) { return fold_case(a) == fold_case(b); };
     const bool taken = std::any_of(torrent.files.begin(), torrent.files.end(), [&](const FileEntry& f) {
-        // A folder of that name counts too: the new path must not run into another file's.
-        return f.path.size() >= wanted.size() && std::equal(wanted.begin(), wanted.end(), f.path.begin());
+        // A folder of that name counts too: the new path must not run into another file's. Case
+        // is ignored, as the save folder may be on a file system that ignores it.
+        return &f != &entry && f.path.size() >= wanted.size() &&
+               std::equal(wanted.begin(), wanted.end(), f.path.begin(), same_name);
     });
     if (taken) return make_error("'" + std::string(name) + "' is already taken in that folder");
     entry.path = std::move(wanted);

@@ -13,7 +13,8 @@
 namespace shoal {
 
 // `torrent` with the last path component of file `file` replaced by `name`. Refused: an index
-// out of range, a pad file, an unsafe name, or one another file of that folder already has.
+// out of range, a pad file, an unsafe name, or one another file of that folder already has
+// (ignoring case).
 Result<TorrentInfo> with_file_renamed(TorrentInfo torrent, std::size_t file, std::string_view name);
 
 // `torrent` with every rename in `names` (file index: new name) that is allowed; each refused

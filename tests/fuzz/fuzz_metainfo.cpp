@@ -1,11 +1,15 @@
 // Fuzzes the torrent parser. On success, checks the layout invariants the rest of the engine
-// relies on and that the torrent's magnet link survives a round trip.
+// relies on, that every file has a safe name of its own, and that the torrent's magnet link
+// survives a round trip.
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
+#include <string>
 #include <string_view>
 
 #include "metainfo/magnet.hpp"
+#include "metainfo/path_rules.hpp"
 #include "metainfo/torrent_info.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -36,6 +40,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (offset != t.total_size)
         __builtin_trap();
+    // Every name is safe to create beneath the save folder, and no two files share one.
+    std::set<std::string> names;
+    for (const auto& f : t.files) {
+        for (const auto& part : f.path) {
+            if (shoal::unsafe_component(part))
+                __builtin_trap();
+        }
+        if (!f.pad && !names.insert(shoal::fold_case(f.joined_path())).second)
+            __builtin_trap();
+    }
     const std::int64_t last = t.piece_size(t.num_pieces - 1);
     if (last <= 0 || last > t.piece_length)
         __builtin_trap();

@@ -201,6 +201,15 @@ TEST(CreateTorrent, RefusesWhatCannotBeShared) {
     auto odd = create_torrent(dir.path() / "odd", options(TorrentFormat::v1));
     ASSERT_FALSE(odd);
     EXPECT_NE(odd.error().message.find("separator"), std::string::npos);
+    // Readers rename one of two names that differ only in case (they would be one file on
+    // Windows or macOS), so the torrent would not describe the folder it was made from.
+    write_file(dir.path() / "case" / "Notes.txt", 10, 1);
+    write_file(dir.path() / "case" / "NOTES.TXT", 10, 2);
+    auto clash = create_torrent(dir.path() / "case", options(TorrentFormat::hybrid));
+    ASSERT_FALSE(clash);
+    EXPECT_NE(clash.error().message.find("clashes with another's when case is ignored"),
+              std::string::npos)
+        << clash.error().message;
     write_file(dir.path() / "ok" / "f", 10, 1);
     auto bad_piece = create_torrent(dir.path() / "ok", options(TorrentFormat::v1, 100000));
     ASSERT_FALSE(bad_piece);

@@ -317,13 +317,42 @@ TEST(Metainfo, TrailingWhitespaceOnly) {
 }
 
 TEST(Metainfo, ErrorsNameTheFileOffset) {
-    // The info dictionary starts at byte 7; its second key ('name' before 'length') at 24.
+    // The info dictionary starts at byte 7; its second 'name' key at 33.
     auto t = parse_torrent(
-        "d4:infod4:name4:temp6:lengthi425e12:piece lengthi16384e"
+        "d4:infod6:lengthi425e4:name4:temp4:name4:temp12:piece lengthi16384e"
         "6:pieces20:" +
         std::string(20, 'a') + "ee");
     ASSERT_FALSE(t.ok());
-    EXPECT_NE(t.error().message.find("at byte 20: dictionary keys are not sorted"),
+    EXPECT_NE(t.error().message.find("at byte 33: duplicate dictionary key"), std::string::npos)
+        << t.error().message;
+}
+
+TEST(Metainfo, UnsortedKeysAreAccepted) {
+    // 'name' before 'length' in the info dictionary, 'path' before 'length' in a file entry:
+    // other clients open such torrents, and the info-hash is taken over the bytes as they are.
+    const std::string info = "d5:filesld4:pathl1:be6:lengthi5eed6:lengthi6e4:pathl1:aeee"
+                             "4:name4:temp6:pieces20:" + std::string(20, 'a') +
+                             "12:piece lengthi16384ee";
+    auto t = with_root("", "", info);
+    ASSERT_TRUE(t.ok()) << t.error().message;
+    EXPECT_EQ(t->info_bytes, info);
+    EXPECT_EQ(t->info_hash_v1->hex(), sha1(info).hex());
+    ASSERT_EQ(t->files.size(), 2u);
+    EXPECT_EQ(t->files[0].path, (Path{"temp", "b"}));
+    EXPECT_EQ(t->files[0].size, 5);
+    EXPECT_EQ(t->files[1].offset, 5);
+    // libtorrent's unordered.torrent: hashed as found, not re-encoded.
+    const auto unordered = load("unordered.torrent");
+    EXPECT_EQ(unordered.info_hash_v1->hex(), sha1(unordered.info_bytes).hex());
+    EXPECT_EQ(unordered.info_bytes.substr(0, 12), "d4:name4:tem");
+}
+
+TEST(Metainfo, V2FileTreeOutOfOrderIsRefused) {
+    // The tree's order is the files' order, and with it the pieces': sorted or not, two
+    // readers would disagree on it. libtorrent refuses this torrent too.
+    auto t = load_torrent(k_corpus + "v2_unordered_files.torrent");
+    ASSERT_FALSE(t.ok());
+    EXPECT_NE(t.error().message.find("the 'file tree' lists names out of order"),
               std::string::npos)
         << t.error().message;
 }

@@ -49,6 +49,11 @@ TEST(Rename, RefusesUnsafeTakenAndPadNames) {
     const auto taken = with_file_renamed(a.info, a.index("album/a.bin"), "sub");
     ASSERT_FALSE(taken);
     EXPECT_EQ(taken.error().message, "'sub' is already taken in that folder");
+    // Case is ignored: the save folder may be on a file system where "SUB" is "sub".
+    EXPECT_FALSE(with_file_renamed(a.info, a.index("album/a.bin"), "SUB"));
+    auto own_case = with_file_renamed(a.info, a.index("album/a.bin"), "A.BIN");
+    ASSERT_TRUE(own_case) << own_case.error().message;
+    EXPECT_EQ(own_case->files[a.index("album/a.bin")].joined_path(), "album/A.BIN");
     EXPECT_FALSE(with_file_renamed(a.info, a.info.files.size(), "z"));
     for (std::size_t i = 0; i < a.info.files.size(); ++i) {
         if (a.info.files[i].pad) {

@@ -2,9 +2,11 @@
 """Writes the malformed torrents in this folder, one fault per file.
 
 Run with Debian's python3 from this folder: /usr/bin/python3 make_malformed.py
-Each torrent is valid except for the fault its name describes; expected.tsv lists the
-substring of the error Shoal must give for it. Only the standard library is used, so the
-files can be regenerated anywhere.
+Each torrent is valid except for the fault its name describes. expected.tsv lists the
+substring of the error Shoal must give for those it refuses; sanitized.tsv the paths Shoal
+gives the files of those it accepts by rewriting unsafe or clashing names (as libtorrent,
+qBittorrent and Transmission accept them). Only the standard library is used, so the files
+can be regenerated anywhere.
 """
 
 import hashlib
@@ -135,6 +137,11 @@ def cases():
     c["name_dotdot"] = v1_single(name="..")
     c["name_too_long"] = v1_single(name="n" * 256)
     c["path_too_deep"] = v1_multi([(["d"] * 65 + ["f"], 10)])
+    c["path_duplicate"] = v1_multi([(["a.txt"], 10), (["a.txt"], 10)])
+    c["path_case_clash"] = v1_multi([(["Data.bin"], 10), (["DATA.BIN"], 10)])
+    c["path_file_and_folder"] = v1_multi([(["x"], 10), (["x", "y"], 10)])
+    c["path_invalid_utf8"] = v1_multi([([b"caf\xe9.txt"], 10)])
+    c["path_direction_mark"] = v1_multi([(["evil\u202etxt.exe"], 10)])
 
     t, _, _ = v2_single(3 * BLOCK, piece_length=3 * BLOCK)
     c["v2_piece_length_not_power_of_two"] = t
@@ -199,6 +206,14 @@ def cases():
     t["info"] = Pairs(("length", info["length"]), ("name", info["name"]), ("name", "again"),
                       ("piece length", info["piece length"]), ("pieces", info["pieces"]))
     c["info_duplicate_key"] = t
+    t = v1_multi([(["a.txt"], 10), (["b.txt"], 10)])
+    t["info"]["files"] = [Pairs(("path", f["path"]), ("length", f["length"]))
+                          for f in t["info"]["files"]]
+    c["file_keys_unsorted"] = t
+    t, _, _ = v2_single(BLOCK, name="b.bin")
+    t["info"]["file tree"] = Pairs(("b.bin", t["info"]["file tree"]["b.bin"]),
+                                   ("a.bin", t["info"]["file tree"]["b.bin"]))
+    c["v2_file_tree_unsorted"] = t
     t = v1_single()
     c["root_not_dict"] = [t]
     t = v1_single()
