@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import socket
+import time
 
 from swarm_util import CLI, FakePeer, create, get, read_exact, run_scenarios, same_file, seed, show, wait_until, write_random
 
@@ -364,6 +365,73 @@ def malformed_peer_is_dropped(tmp):
         raise AssertionError(f"the malformed peer was not dropped for a protocol error: {leech.log}")
 
 
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def peer_that_does_not_read_is_closed(tmp):
+    """A peer that floods a v2 seed with hash requests (49 bytes asking for 16 KiB each) and
+    never reads the answers must be closed before the seed's memory grows."""
+    import re
+    data = os.path.join(tmp, "data")
+    write_random(os.path.join(data, "file.bin"), 16 * MiB, seed=31)
+    torrent = os.path.join(tmp, "file.torrent")
+    create(os.path.join(data, "file.bin"), torrent, "--v2", "-s", "32K")  # 512 pieces in one file
+    with open(torrent, "rb") as f:
+        root = re.search(rb"11:pieces root32:(.{32})", f.read(), re.S).group(1)
+    info_hash = bytes.fromhex(show(torrent)["info_hash_v2"])[:20]
+    s = seed(torrent, data)
+    wait_until(lambda: s.logged("state: seeding"), 30, "the seed to check its data")
+    host, port = s.address().split(":")
+    conn = socket.socket()
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    conn.settimeout(10)
+    conn.bind(("127.0.0.9", 0))
+    conn.connect((host, int(port)))
+    reserved = bytes([0, 0, 0, 0, 0, 0x10, 0, 0x04 | 0x10])  # extensions, fast, v2
+    conn.sendall(b"\x13BitTorrent protocol" + reserved + info_hash + b"-FK0001-" + bytes(12))
+    read_exact(conn, 68)
+    before = rss_kib(s.proc.pid)
+    # base layer 1 (32 KiB pieces), index 0, 512 hashes, no proof: a 16 KiB answer each.
+    request = (49).to_bytes(4, "big") + b"\x15" + root + (1).to_bytes(4, "big") + (0).to_bytes(4, "big") + \
+        (512).to_bytes(4, "big") + (0).to_bytes(4, "big")
+    closed = False
+    peak = before
+    try:
+        for _ in range(40):  # 40 x 500 requests: 320 MiB of answers if all were queued
+            conn.sendall(request * 500)
+            peak = max(peak, rss_kib(s.proc.pid))
+    except OSError:
+        closed = True
+    # The requests may still sit in the socket buffers: watch while the seed reads them.
+    for _ in range(30):
+        peak = max(peak, rss_kib(s.proc.pid))
+        time.sleep(0.1)
+    if not closed:
+        conn.setblocking(False)
+        deadline = time.time() + 10
+        while time.time() < deadline and not closed:
+            try:
+                closed = conn.recv(1 << 20) == b""
+            except BlockingIOError:
+                time.sleep(0.1)
+            except OSError:
+                closed = True
+    conn.close()
+    grew = (peak - before) / 1024
+    still_serving = s.proc.poll() is None
+    s.stop()
+    if not still_serving:
+        raise AssertionError("the seed died")
+    if grew > 64:
+        raise AssertionError(f"the seed's memory grew by {grew:.0f} MiB for a peer that does not read")
+    if not closed:
+        raise AssertionError("the peer that does not read was never closed")
+    if not s.logged("does not read"):
+        raise AssertionError(f"no reason given for closing it: {s.log[-5:]}")
+
+
 def lines_reach_a_pipe_as_written(tmp):
     """A script reads shoal-cli through a pipe: the torrent's path, the magnet link and
     "complete" must arrive while the program still runs, not when it exits."""
@@ -430,6 +498,7 @@ SCENARIOS = [
     ("a liar is banned", liar_is_banned),
     ("a malformed peer is dropped", malformed_peer_is_dropped),
     ("lines reach a pipe as they are written", lines_reach_a_pipe_as_written),
+    ("a peer that does not read is closed", peer_that_does_not_read_is_closed),
 ]
 
 
