@@ -20,6 +20,14 @@ using namespace asio::experimental::awaitable_operators;
 namespace {
 
 constexpr auto k_handshake_timeout = std::chrono::seconds(10);
+// Incoming connections that have not finished their handshake: beyond these, new ones are
+// closed at once, so idle connections cannot hold our descriptors and timers.
+constexpr std::size_t k_max_half_open = 128;
+constexpr std::size_t k_max_half_open_per_address = 8;
+// After accept() fails (out of descriptors, say), wait before trying again: from the first
+// delay doubling up to the last, instead of spinning.
+constexpr auto k_accept_retry_first = std::chrono::milliseconds(50);
+constexpr auto k_accept_retry_last = std::chrono::milliseconds(1000);
 
 tcp::endpoint listen_endpoint(const SessionSettings& s) {
     return {asio::ip::make_address(s.listen_host), s.listen_port};
@@ -259,12 +267,35 @@ void Session::add_peer(TorrentId id, const tcp::endpoint& endpoint) {
 }
 
 asio::awaitable<void> Session::accept_loop() {
+    std::chrono::milliseconds retry = k_accept_retry_first;
+    asio::steady_timer pause(io_);
     while (acceptor_.is_open()) {
         boost::system::error_code ec;
         tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
         if (ec == asio::error::operation_aborted) co_return;
-        if (ec) continue;  // e.g. too many open files: keep serving
-        asio::co_spawn(io_, handle_incoming(std::move(socket)), asio::detached);
+        if (ec) {
+            // EMFILE, ENFILE, ENOBUFS…: the pending connection stays in the backlog, so
+            // trying again at once would spin. Keep serving what is open meanwhile.
+            pause.expires_after(retry);
+            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            retry = std::min(retry * 2, k_accept_retry_last);
+            continue;
+        }
+        retry = k_accept_retry_first;
+        const auto address = socket.remote_endpoint(ec).address();
+        if (ec || half_open_->total >= k_max_half_open ||
+            half_open_->by_address[address] >= k_max_half_open_per_address) {
+            if (!ec && half_open_->by_address[address] == 0) half_open_->by_address.erase(address);
+            socket.close(ec);
+            continue;
+        }
+        ++half_open_->total;
+        ++half_open_->by_address[address];
+        asio::co_spawn(io_, handle_incoming(std::move(socket)),
+                       [half_open = half_open_, address](std::exception_ptr) {
+                           --half_open->total;
+                           if (--half_open->by_address[address] == 0) half_open->by_address.erase(address);
+                       });
     }
 }
 

@@ -79,8 +79,16 @@ private:
     boost::asio::awaitable<void> handle_incoming(boost::asio::ip::tcp::socket socket);
     void schedule_tick();
 
+    // Incoming connections still in their handshake, in all and per address (network thread
+    // only); shared with each handshake's coroutine, which may outlive the session's members.
+    struct HalfOpen {
+        std::size_t total = 0;
+        std::map<boost::asio::ip::address, std::size_t> by_address;
+    };
+
     SessionSettings settings_;
     wire::PeerId peer_id_;
+    std::shared_ptr<HalfOpen> half_open_ = std::make_shared<HalfOpen>();
     ResumeStore resume_;  // outlives the disk pool, whose jobs use it
     boost::asio::io_context io_;
     DiskPool disk_;

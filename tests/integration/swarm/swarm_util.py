@@ -5,6 +5,7 @@ import random
 import sys
 import tempfile
 import re
+import resource
 import socket
 import subprocess
 import threading
@@ -27,14 +28,18 @@ def same_file(a, b):
 class Client:
     """A shoal-cli process; collects its stderr lines and JSON status lines."""
 
-    def __init__(self, args, listen="127.0.0.1"):
+    def __init__(self, args, listen="127.0.0.1", max_fds=None):
         # No DHT or local discovery unless a test asks: the peers are given to each client.
         sources = [] if "--dht-bootstrap" in args else ["--no-dht"]
         sources += [] if "--lsd" in args else ["--no-lsd"]
         args = [a for a in args if a != "--lsd"]
         self.args = [CLI, *args, "--listen", listen, "--port", "0", "-v", "--json", *sources]
         self.listen = listen
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        def limit_fds():
+            if max_fds:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (max_fds, max_fds))
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=limit_fds)
         self.log = []
         self.status = []
         self.text = []
@@ -96,8 +101,8 @@ class Client:
         return any(text in line for line in self.log)
 
 
-def seed(torrent, data_dir, *extra, listen="127.0.0.1"):
-    return Client(["seed", torrent, "-d", data_dir, *extra], listen=listen)
+def seed(torrent, data_dir, *extra, listen="127.0.0.1", max_fds=None):
+    return Client(["seed", torrent, "-d", data_dir, *extra], listen=listen, max_fds=max_fds)
 
 
 def get(torrent, out_dir, peers, *extra, listen="127.0.0.1"):

@@ -432,6 +432,55 @@ def peer_that_does_not_read_is_closed(tmp):
         raise AssertionError(f"no reason given for closing it: {s.log[-5:]}")
 
 
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def idle_connections_are_bounded(tmp):
+    """Connections that never send a handshake: one address holds only a few descriptors of
+    the seed, and running out of descriptors makes it wait, not spin; it serves on."""
+    data = os.path.join(tmp, "data")
+    write_random(os.path.join(data, "file.bin"), 1 * MiB, seed=37)
+    torrent = os.path.join(tmp, "file.torrent")
+    create(os.path.join(data, "file.bin"), torrent, "--v1")
+    s = seed(torrent, data, max_fds=96)
+    wait_until(lambda: s.logged("state: seeding"), 30, "the seed to check its data")
+    host, port = s.address().split(":")
+    fds = lambda: len(os.listdir(f"/proc/{s.proc.pid}/fd"))  # noqa: E731
+    before = fds()
+    idle = []
+    try:
+        for _ in range(40):
+            idle.append(socket.create_connection((host, int(port)), source_address=("127.0.0.20", 0)))
+        time.sleep(1)
+        from_one = fds() - before
+        if from_one > 12:
+            raise AssertionError(f"one address holds {from_one} of the seed's descriptors")
+        # Enough addresses to exhaust the seed's 96 descriptors.
+        for i in range(150):
+            try:
+                idle.append(socket.create_connection((host, int(port)), source_address=(f"127.0.1.{i % 120 + 1}", 0),
+                                                     timeout=2))
+            except OSError:
+                pass
+        cpu = cpu_seconds(s.proc.pid)
+        time.sleep(3)
+        spent = cpu_seconds(s.proc.pid) - cpu
+        if spent > 1.0:
+            raise AssertionError(f"the seed spent {spent:.1f} s of CPU in 3 s with no descriptors left")
+    finally:
+        for c in idle:
+            c.close()
+    leech = get(torrent, os.path.join(tmp, "out"), [s.address()], listen="127.0.0.2")
+    code = leech.wait(60)
+    s.stop()
+    if code != 0:
+        raise AssertionError(f"the leech after the idle connections exited {code}: {leech.log[-5:]}")
+    check_same(data, os.path.join(tmp, "out"), ["file.bin"])
+
+
 def lines_reach_a_pipe_as_written(tmp):
     """A script reads shoal-cli through a pipe: the torrent's path, the magnet link and
     "complete" must arrive while the program still runs, not when it exits."""
@@ -499,6 +548,7 @@ SCENARIOS = [
     ("a malformed peer is dropped", malformed_peer_is_dropped),
     ("lines reach a pipe as they are written", lines_reach_a_pipe_as_written),
     ("a peer that does not read is closed", peer_that_does_not_read_is_closed),
+    ("idle connections are bounded", idle_connections_are_bounded),
 ]
 
 
