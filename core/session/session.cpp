@@ -42,8 +42,8 @@ Session::Session(SessionSettings settings)
       disk_(settings_.disk_threads ? settings_.disk_threads : default_thread_count()),
       acceptor_(io_),
       tick_timer_(io_) {
-    global_limits_.upload.set_rate(settings_.upload_limit);
-    global_limits_.download.set_rate(settings_.download_limit);
+    global_limits_->upload.set_rate(settings_.upload_limit);
+    global_limits_->download.set_rate(settings_.download_limit);
     const tcp::endpoint endpoint = listen_endpoint(settings_);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -216,8 +216,8 @@ void Session::set_rate_limits(std::int64_t upload, std::int64_t download) {
     asio::post(io_, [this, upload, download] {
         settings_.upload_limit = upload;
         settings_.download_limit = download;
-        global_limits_.upload.set_rate(upload);
-        global_limits_.download.set_rate(download);
+        global_limits_->upload.set_rate(upload);
+        global_limits_->download.set_rate(download);
     });
 }
 

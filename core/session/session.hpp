@@ -95,7 +95,7 @@ private:
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer tick_timer_;
     std::uint16_t listen_port_ = 0;
-    RateLimits global_limits_;  // network thread only
+    std::shared_ptr<RateLimits> global_limits_ = std::make_shared<RateLimits>();  // network thread only
     ConnectionCount connections_;  // network thread only
     tracker_client::TrackerClient tracker_client_;
     std::unique_ptr<PeerDiscovery> discovery_;  // network thread only

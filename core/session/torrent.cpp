@@ -52,7 +52,7 @@ std::string_view to_string(TorrentState state) {
 
 Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
                  asio::any_io_executor executor, DiskPool& disk, EventSink events,
-                 wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits,
+                 wire::PeerId peer_id, std::uint16_t listen_port, std::shared_ptr<RateLimits> global_limits,
                  ConnectionCount& connections, tracker_client::TrackerTransport& trackers,
                  const ResumeStore& resume)
     : id_(id),
@@ -63,7 +63,7 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       events_(std::move(events)),
       peer_id_(peer_id),
       listen_port_(listen_port),
-      global_limits_(global_limits),
+      global_limits_(std::move(global_limits)),
       connections_(connections),
       trackers_(trackers),
       resume_(resume),
@@ -73,8 +73,8 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       layers_(*params_.info, !params_.info->has_v1()) {
     picker_.set_sequential(params_.sequential);
     picker_.set_max_partial(max_partial_pieces());
-    limits_.upload.set_rate(params_.upload_limit);
-    limits_.download.set_rate(params_.download_limit);
+    limits_->upload.set_rate(params_.upload_limit);
+    limits_->download.set_rate(params_.download_limit);
     apply_file_priorities();
     block_pieces_without_hashes();
 }
@@ -129,7 +129,8 @@ void Torrent::check_existing_data(bool allow_resume) {
     auto info = params_.info;
     auto save_dir = params_.save_dir;
     const ResumeStore* resume = allow_resume && resume_.enabled() ? &resume_ : nullptr;
-    disk_.post([this, alive, info, save_dir, resume, executor = executor_] {
+    // The job reads nothing of the torrent: it may be removed while the job runs.
+    disk_.post([this, id = id_, alive, info, save_dir, resume, executor = executor_] {
         std::vector<std::uint8_t> good(static_cast<std::size_t>(info->num_pieces), 0);
         std::optional<event::ResumeDataChecked> resumed;
         std::pair<std::int64_t, std::int64_t> totals{0, 0};
@@ -138,7 +139,7 @@ void Torrent::check_existing_data(bool allow_resume) {
             const auto have = resume->trusted_pieces(*info, save_dir, why, &totals);
             const auto bits = have ? Bitfield::from_bytes(*have, good.size()) : std::nullopt;
             if (have && !bits) why = "resume data: spare bits set";
-            resumed = event::ResumeDataChecked{id_, bits.has_value(), why};
+            resumed = event::ResumeDataChecked{id, bits.has_value(), why};
             if (bits) {
                 for (std::size_t i = 0; i < good.size(); ++i) good[i] = bits->test(i);
             }
@@ -255,18 +256,28 @@ void Torrent::set_file_priority(std::size_t file, int priority) {
 }
 
 void Torrent::set_rate_limits(std::int64_t upload, std::int64_t download) {
-    limits_.upload.set_rate(upload);
-    limits_.download.set_rate(download);
+    limits_->upload.set_rate(upload);
+    limits_->download.set_rate(download);
 }
 
+namespace {
+
+// Waits in the torrent's limiter, then the session's. A free coroutine holding both: the peer
+// waiting here may be resumed after its torrent is gone.
+asio::awaitable<void> acquire_both(std::shared_ptr<RateLimits> own, std::shared_ptr<RateLimits> global,
+                                   RateLimiter RateLimits::*direction, std::int64_t bytes) {
+    co_await ((*own).*direction).acquire(bytes);
+    co_await ((*global).*direction).acquire(bytes);
+}
+
+}  // namespace
+
 asio::awaitable<void> Torrent::throttle_upload(std::int64_t bytes) {
-    co_await limits_.upload.acquire(bytes);
-    co_await global_limits_.upload.acquire(bytes);
+    return acquire_both(limits_, global_limits_, &RateLimits::upload, bytes);
 }
 
 asio::awaitable<void> Torrent::throttle_download(std::int64_t bytes) {
-    co_await limits_.download.acquire(bytes);
-    co_await global_limits_.download.acquire(bytes);
+    return acquire_both(limits_, global_limits_, &RateLimits::download, bytes);
 }
 
 void Torrent::add_peer(const tcp::endpoint& endpoint) {

@@ -66,7 +66,7 @@ public:
 
     Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
             boost::asio::any_io_executor executor, DiskPool& disk, EventSink events,
-            wire::PeerId peer_id, std::uint16_t listen_port, RateLimits& global_limits,
+            wire::PeerId peer_id, std::uint16_t listen_port, std::shared_ptr<RateLimits> global_limits,
             ConnectionCount& connections, tracker_client::TrackerTransport& trackers,
             const ResumeStore& resume);
     ~Torrent() override;
@@ -183,7 +183,8 @@ private:
     EventSink events_;
     wire::PeerId peer_id_;
     std::uint16_t listen_port_;
-    RateLimits& global_limits_;
+    // Shared with the coroutines that wait in them, which may outlive the torrent.
+    std::shared_ptr<RateLimits> global_limits_;
     ConnectionCount& connections_;
     // Whether the session-wide connection limit leaves room for `more` connections.
     bool session_has_room(std::size_t more) const;
@@ -208,7 +209,7 @@ private:
     // which is not asked again.
     std::map<PeerConnection*, int> hash_asks_;
     std::map<PeerConnection*, wire::PexTracker> pex_;
-    RateLimits limits_;
+    std::shared_ptr<RateLimits> limits_ = std::make_shared<RateLimits>();
     TorrentState state_ = TorrentState::checking;
     bool finished_ = false;
     bool stopped_ = false;

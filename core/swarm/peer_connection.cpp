@@ -112,6 +112,7 @@ asio::awaitable<void> PeerConnection::read_loop() {
         filled += n;
         last_received_ = Clock::now();
         if (host_) co_await host_->throttle_download(static_cast<std::int64_t>(n));
+        if (!open_ || !host_) co_return;  // closed, or its torrent removed, while it waited
         std::size_t pos = 0;
         while (open_ && filled - pos >= 4) {
             const std::uint32_t length = wire::read_u32(buffer.data() + pos);

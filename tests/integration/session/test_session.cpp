@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <thread>
 
 #include "metainfo/create.hpp"
 #include "session/session.hpp"
@@ -252,4 +253,25 @@ TEST_F(Swarm, DetailsDescribeThePeerAndThePieces) {
     EXPECT_GE(have, 1u);
     EXPECT_LT(have, pieces);  // 3 MiB at 1 MiB/s is still under way
     ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
+}
+
+// A peer suspended in its torrent's rate limiter is resumed after the torrent was removed:
+// the limiter must still be there (under AddressSanitizer this was a use after free).
+TEST_F(Swarm, RemovingATorrentWhileItsPeerWaitsInTheLimiterIsSafe) {
+    ASSERT_NO_FATAL_FAILURE(start({2 * 1024 * 1024}));
+    auto p = leech_params();
+    p.download_limit = 64 * 1024;
+    const TorrentId id = leech->add_torrent(p);
+    ASSERT_TRUE(events->wait_for<event::PeerConnected>(20s));
+    // Pieces flowing: every read now waits in the 64 KiB/s bucket.
+    ASSERT_TRUE(events->wait_for<event::Stats>(20s, [](const event::Stats& s) { return s.stats.downloaded > 0; }));
+    leech->remove_torrent(id);
+    ASSERT_TRUE(events->wait_for<event::TorrentRemoved>(20s));
+    // Long enough for the limiter's timer to fire and the read loop to resume.
+    std::this_thread::sleep_for(1500ms);
+    // The session still works: the same torrent can come back and finish.
+    auto again = leech_params();
+    leech->add_torrent(again);
+    EXPECT_TRUE(events->wait_for<event::TorrentFinished>(60s));
+    EXPECT_TRUE(same("f0"));
 }
