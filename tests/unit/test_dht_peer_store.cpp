@@ -1,4 +1,5 @@
-// The announce_peer store: limits on torrents and peers, 30-minute expiry.
+// The announce_peer store: one entry per address, limits on torrents and peers, 30-minute
+// expiry.
 
 #include <gtest/gtest.h>
 
@@ -15,10 +16,21 @@ InfoHash20 hash(int n) {
     return h;
 }
 
+// Peer `n`: a host of its own (10.0.x.y or fd00::x:y), on port n.
 Endpoint peer(int n, bool v6 = false) {
-    if (v6)
-        return Endpoint(boost::asio::ip::make_address("::1"), static_cast<unsigned short>(n));
-    return Endpoint(boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(n));
+    const auto port = static_cast<unsigned short>(n);
+    if (v6) {
+        boost::asio::ip::address_v6::bytes_type bytes{};
+        bytes[0] = 0xfd;
+        bytes[14] = static_cast<std::uint8_t>(n >> 8);
+        bytes[15] = static_cast<std::uint8_t>(n);
+        return Endpoint(boost::asio::ip::make_address_v6(bytes), port);
+    }
+    return Endpoint(boost::asio::ip::make_address_v4(0x0a000000u + static_cast<unsigned>(n)), port);
+}
+
+Endpoint at(const char* address, int port) {
+    return Endpoint(boost::asio::ip::make_address(address), static_cast<unsigned short>(port));
 }
 
 TEST(dht_peer_store, StoresAndExpires) {
@@ -41,6 +53,35 @@ TEST(dht_peer_store, StoresAndExpires) {
     EXPECT_EQ(store.peer_count(hash(1)), 1u);
     store.expire(t20 + std::chrono::minutes(30));
     EXPECT_EQ(store.torrent_count(), 0u);
+}
+
+// One host cannot fill a torrent's slots with ports of its choosing (and so point whoever
+// asks us at a third party): its last announce replaces its earlier ones.
+TEST(dht_peer_store, OneEntryPerAddress) {
+    PeerStore store;
+    std::mt19937_64 rng(1);
+    const TimePoint t0{};
+    for (int port = 1; port <= 600; ++port) {
+        EXPECT_TRUE(store.add(hash(1), at("198.51.100.7", port), t0));
+        EXPECT_TRUE(store.add(hash(1), at("2001:db8::7", port), t0));
+    }
+    EXPECT_EQ(store.peer_count(hash(1)), 2u);
+    EXPECT_EQ(store.get(hash(1), false, t0, rng), std::vector<Endpoint>{at("198.51.100.7", 600)});
+    EXPECT_EQ(store.get(hash(1), true, t0, rng), std::vector<Endpoint>{at("2001:db8::7", 600)});
+
+    // Other hosts still get in, and one host's entry per torrent is independent of others.
+    EXPECT_TRUE(store.add(hash(1), peer(1), t0));
+    EXPECT_TRUE(store.add(hash(2), at("198.51.100.7", 9), t0));
+    EXPECT_EQ(store.peer_count(hash(1)), 3u);
+    EXPECT_EQ(store.get(hash(2), false, t0, rng), std::vector<Endpoint>{at("198.51.100.7", 9)});
+
+    // A new port also refreshes the entry: it lives 30 minutes from the last announce.
+    const auto t20 = t0 + std::chrono::minutes(20);
+    EXPECT_TRUE(store.add(hash(1), at("198.51.100.7", 7000), t20));
+    const auto t40 = t0 + std::chrono::minutes(40);
+    EXPECT_EQ(store.get(hash(1), false, t40, rng), std::vector<Endpoint>{at("198.51.100.7", 7000)});
+    store.expire(t40);
+    EXPECT_EQ(store.peer_count(hash(1)), 1u);
 }
 
 TEST(dht_peer_store, LimitsTorrentsAndPeers) {

@@ -18,8 +18,6 @@ constexpr auto k_tick = std::chrono::milliseconds(200);
 constexpr auto k_maintenance_every = std::chrono::seconds(5);
 constexpr auto k_rebootstrap_every = std::chrono::seconds(60);
 constexpr std::size_t k_pings_per_maintenance = 4;
-// Distinct nodes that must report the same external address before we change our id for it.
-constexpr std::size_t k_min_external_voters = 3;
 
 std::uint64_t pick_seed(std::uint64_t seed) {
     if (seed != 0)
@@ -197,12 +195,9 @@ void Node::Impl::on_reply_message(Family& family, Message& message, const Endpoi
         note_contact(family, NodeEntry{response->id, from}, RoutingTable::Seen::replied);
         // One id serves both families, so it follows one address: the IPv4 one when we
         // have IPv4 at all (otherwise the id would flip between the two).
-        if (message.external_ip && (!family.v6 || !v4_)) {
-            external_votes_.add(message.external_ip->address(), from.address());
-            if (auto leader = external_votes_.leader();
-                leader && external_votes_.voters(*leader) >= k_min_external_voters)
-                adopt_external_address(*leader);
-        }
+        if (message.external_ip && (!family.v6 || !v4_) &&
+            external_votes_.add(message.external_ip->address(), from.address(), now()))
+            adopt_external_address(*external_votes_.address());
     } else {
         ++stats_.errors_received;
     }
@@ -354,7 +349,7 @@ Result<std::size_t> Node::load_state(std::string_view bytes) {
 }
 
 std::optional<Address> Node::external_address() const {
-    return impl_->external_votes_.leader();
+    return impl_->external_votes_.address();
 }
 
 void Node::get_peers(const InfoHash20& hash, PeersCallback on_peers, DoneCallback on_done) {

@@ -108,7 +108,8 @@ class Node {
     NodeStats stats() const;
     // Our id.
     NodeId id() const;
-    // The address other nodes reported seeing us at (BEP 42 "ip"), by majority.
+    // The address other nodes report seeing us at (BEP 42 "ip"), once a majority of the
+    // recent reports from distinct networks agree on it.
     std::optional<Address> external_address() const;
     // Bencoded {"id", "nodes", "nodes6"}: our id and the good nodes, for the next start.
     std::string save_state() const;

@@ -20,20 +20,21 @@ bool PeerStore::add(const InfoHash20& hash, const Endpoint& peer, TimePoint now)
         it = torrents_.emplace(hash, Peers{}).first;
     }
     auto& peers = it->second;
-    if (auto p = peers.find(peer); p != peers.end()) {
-        p->second = now;
+    if (auto p = peers.find(peer.address()); p != peers.end()) {
+        p->second = Entry{peer.port(), now};
         return true;
     }
     if (peers.size() >= limits_.max_peers_per_torrent) {
         // Make room by evicting the stalest peer, but only if it has expired: newcomers
         // must not push out peers that keep announcing.
-        auto oldest = std::min_element(peers.begin(), peers.end(),
-                                       [](auto& a, auto& b) { return a.second < b.second; });
-        if (now - oldest->second < limits_.peer_lifetime)
+        auto oldest = std::min_element(peers.begin(), peers.end(), [](auto& a, auto& b) {
+            return a.second.seen < b.second.seen;
+        });
+        if (now - oldest->second.seen < limits_.peer_lifetime)
             return false;
         peers.erase(oldest);
     }
-    peers.emplace(peer, now);
+    peers.emplace(peer.address(), Entry{peer.port(), now});
     return true;
 }
 
@@ -43,9 +44,9 @@ std::vector<Endpoint> PeerStore::get(const InfoHash20& hash, bool v6, TimePoint 
     auto it = torrents_.find(hash);
     if (it == torrents_.end())
         return out;
-    for (const auto& [peer, seen] : it->second) {
-        if (now - seen < limits_.peer_lifetime && peer.address().is_v6() == v6)
-            out.push_back(peer);
+    for (const auto& [address, entry] : it->second) {
+        if (now - entry.seen < limits_.peer_lifetime && address.is_v6() == v6)
+            out.emplace_back(address, entry.port);
     }
     // An IPv6 peer takes 21 bytes in a reply, an IPv4 one 8: keep either inside 1500 bytes.
     const std::size_t cap = v6 ? std::min(limits_.max_peers_per_reply, k_max_v6_peers_per_reply)
@@ -60,7 +61,7 @@ std::vector<Endpoint> PeerStore::get(const InfoHash20& hash, bool v6, TimePoint 
 void PeerStore::expire(TimePoint now) {
     for (auto t = torrents_.begin(); t != torrents_.end();) {
         auto& peers = t->second;
-        std::erase_if(peers, [&](auto& p) { return now - p.second >= limits_.peer_lifetime; });
+        std::erase_if(peers, [&](auto& p) { return now - p.second.seen >= limits_.peer_lifetime; });
         t = peers.empty() ? torrents_.erase(t) : std::next(t);
     }
 }

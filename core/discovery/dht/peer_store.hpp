@@ -1,9 +1,13 @@
 #pragma once
 // Peers that announced themselves to us (announce_peer), bounded in torrents and peers per
-// torrent, forgotten 30 minutes after their last announce.
+// torrent, forgotten 30 minutes after their last announce. One entry per address and torrent,
+// as in the widely used BEP 5 implementations: a host announcing again (on any port) replaces
+// its entry, so it cannot fill a torrent's slots with ports of its choosing and have us point
+// a swarm at somebody else.
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <random>
 #include <vector>
@@ -25,7 +29,8 @@ class PeerStore {
   public:
     explicit PeerStore(PeerStoreLimits limits = {}) : limits_(limits) {}
 
-    // Records or refreshes `peer` for `hash`. False when a limit refused it.
+    // Records `peer` for `hash`, replacing (and refreshing) any entry with its address. False
+    // when a limit refused it.
     bool add(const InfoHash20& hash, const Endpoint& peer, TimePoint now);
     // Up to max_peers_per_reply live peers of `hash` in the address family of `v6`, a random
     // choice when there are more.
@@ -40,7 +45,11 @@ class PeerStore {
     std::size_t peer_count(const InfoHash20& hash) const;
 
   private:
-    using Peers = std::map<Endpoint, TimePoint>;  // peer -> last announce
+    struct Entry {
+        std::uint16_t port;
+        TimePoint seen;  // last announce
+    };
+    using Peers = std::map<Address, Entry>;
     PeerStoreLimits limits_;
     std::map<InfoHash20, Peers> torrents_;
 };
