@@ -3,6 +3,7 @@
 // folder, replaced atomically. Safe to use from disk threads; each torrent has its own file.
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 #include "storage/resume_data.hpp"
@@ -22,9 +23,13 @@ public:
                                               std::string& why,
                                               std::pair<std::int64_t, std::int64_t>* totals = nullptr) const;
     // Records `have` (wire bitfield bytes) with the files as they are on disk now, and the
-    // torrent's all-time uploaded and downloaded bytes.
+    // torrent's all-time uploaded and downloaded bytes. `flush_data` runs first and makes the
+    // pieces' data durable (TorrentStorage::flush); if it fails nothing is saved, so resume
+    // data never vouches for data a power cut could still take. The file is synced before it
+    // replaces the old one, and its folder after. On a disk thread.
     Result<bool> save(const TorrentInfo& torrent, const std::filesystem::path& save_dir, std::string have,
-                      std::int64_t uploaded, std::int64_t downloaded) const;
+                      std::int64_t uploaded, std::int64_t downloaded,
+                      const std::function<Result<bool>()>& flush_data) const;
     void remove(const TorrentInfo& torrent, const std::filesystem::path& save_dir) const;
 
 private:

@@ -192,8 +192,9 @@ void Session::remove_torrent(TorrentId id, bool delete_files) {
         discovery_->remove(InfoHashV1{leaving->wire_info_hash()});
         leaving->stop();
         leaving->forget_resume_data();
-        if (delete_files) leaving->delete_files();
         asio::co_spawn(io_, [leaving]() { return leaving->shutdown(); }, [leaving](std::exception_ptr) {});
+        // With its data, the torrent is removed once the files are gone.
+        if (delete_files) return leaving->delete_files([this, id] { emit(event::TorrentRemoved{id}); });
         emit(event::TorrentRemoved{id});
     });
 }

@@ -824,7 +824,9 @@ void Torrent::rename_file(std::size_t file, std::string name) {
     }
     earlier_infos_.push_back(params_.info);
     params_.info = std::make_shared<const TorrentInfo>(std::move(*renamed));
-    storage_ = std::make_shared<TorrentStorage>(params_.save_dir, *params_.info);
+    auto renamed_storage = std::make_shared<TorrentStorage>(params_.save_dir, *params_.info);
+    storage_->hand_over_unflushed(*renamed_storage);
+    storage_ = std::move(renamed_storage);
     params_.file_names[file] = name;
     save_resume_data();
     events_(event::FileRenamed{id_, file, std::move(name), params_.info});
@@ -900,21 +902,15 @@ asio::awaitable<void> Torrent::shutdown() {
     }
 }
 
-void Torrent::delete_files() {
+void Torrent::delete_files(std::function<void()> done) {
+    // Writes stop at once; the files go on a disk thread, once the reads and writes under
+    // way are done, and `done` runs back on the network thread. The job holds the torrent's
+    // info too, which the storage refers to.
     storage_->forbid_writes();
-    const TorrentInfo& info = *params_.info;
-    std::error_code ec;
-    for (const auto& f : info.files) {
-        if (!f.pad) std::filesystem::remove(params_.save_dir / f.joined_path(), ec);
-    }
-    if (!info.multi_file) return;
-    for (const auto& f : info.files) {
-        auto dir = (params_.save_dir / f.joined_path()).parent_path();
-        while (dir != params_.save_dir && std::filesystem::is_empty(dir, ec) && !ec) {
-            std::filesystem::remove(dir, ec);
-            dir = dir.parent_path();
-        }
-    }
+    disk_.post([info = params_.info, storage = storage_, executor = executor_, done = std::move(done)] {
+        storage->remove_files();
+        asio::post(executor, done);
+    });
 }
 
 void Torrent::recheck() {
@@ -940,10 +936,11 @@ void Torrent::save_resume_data() {
     // Queued behind the writes already posted; one still running when the files are stamped
     // changes a time, and then the next start checks the files instead of trusting them.
     const TorrentStats now = stats();
+    // The pieces' data is flushed to disk before the resume data vouches for them.
     disk_.post([this, alive = alive_, executor = executor_, resume = &resume_, info = params_.info,
-                save_dir = params_.save_dir, have = picker_.have_pieces().to_bytes(),
+                storage = storage_, save_dir = params_.save_dir, have = picker_.have_pieces().to_bytes(),
                 up = now.all_time_uploaded, down = now.all_time_downloaded]() mutable {
-        auto saved = resume->save(*info, save_dir, std::move(have), up, down);
+        auto saved = resume->save(*info, save_dir, std::move(have), up, down, [&] { return storage->flush(); });
         if (saved) return;
         asio::post(executor, [this, alive, message = "cannot save resume data: " + saved.error().message] {
             if (*alive) events_(event::Error{id_, message});

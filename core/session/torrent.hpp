@@ -106,8 +106,9 @@ public:
     std::array<std::uint8_t, 20> wire_info_hash() const override;
     bool matches(const std::array<std::uint8_t, 20>& info_hash) const;
     const std::filesystem::path& save_dir() const { return params_.save_dir; }
-    // Stops writing and deletes the torrent's files and the folders it made, if empty.
-    void delete_files();
+    // Stops writing and deletes the torrent's files and the folders it made, if empty, on a
+    // disk thread, never through a symlink; then `done` runs on the network thread.
+    void delete_files(std::function<void()> done);
 
     // PeerHost
     const TorrentInfo& info() const override { return *params_.info; }

@@ -41,8 +41,21 @@ std::filesystem::path PieceReader::file_path(std::size_t file) const {
     return p;
 }
 
+ReadStatus read_exactly(int fd, std::int64_t at, std::span<char> out) {
+    for (std::size_t got = 0; got < out.size();) {
+        const ssize_t n = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(at) + static_cast<off_t>(got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return ReadStatus::io_error;
+        if (n == 0) return ReadStatus::short_file;
+        got += static_cast<std::size_t>(n);
+    }
+    return ReadStatus::ok;
+}
+
+ReadStatus open_failure() { return errno == ENOENT || errno == ENOTDIR ? ReadStatus::missing : ReadStatus::io_error; }
+
 ReadResult read_stream(const TorrentInfo& torrent, std::int64_t offset, std::span<char> out,
-                       const std::function<int(std::size_t)>& fd_of) {
+                       const std::function<ReadStatus(std::size_t, std::int64_t, std::span<char>)>& read_file) {
     std::size_t index = file_at(torrent, offset);
     std::size_t done = 0;
     while (done < out.size() && index < torrent.files.size()) {
@@ -53,18 +66,8 @@ ReadResult read_stream(const TorrentInfo& torrent, std::int64_t offset, std::spa
         if (want > 0 && (f.pad || f.symlink)) {
             std::memset(out.data() + done, 0, want);
         } else if (want > 0) {
-            const int fd = fd_of(index);
-            if (fd < 0) {
-                return {errno == ENOENT || errno == ENOTDIR ? ReadStatus::missing : ReadStatus::io_error, index};
-            }
-            for (std::size_t got = 0; got < want;) {
-                const ssize_t n = ::pread(fd, out.data() + done + got, want - got,
-                                          static_cast<off_t>(in_file) + static_cast<off_t>(got));
-                if (n < 0 && errno == EINTR) continue;
-                if (n < 0) return {ReadStatus::io_error, index};
-                if (n == 0) return {ReadStatus::short_file, index};
-                got += static_cast<std::size_t>(n);
-            }
+            const ReadStatus status = read_file(index, in_file, out.subspan(done, want));
+            if (status != ReadStatus::ok) return {status, index};
         }
         done += want;
         ++index;
@@ -73,7 +76,10 @@ ReadResult read_stream(const TorrentInfo& torrent, std::int64_t offset, std::spa
 }
 
 ReadResult PieceReader::read(std::int64_t offset, std::span<char> out, OpenFile& open) const {
-    return read_stream(torrent_, offset, out, [&](std::size_t file) { return open.get(file, file_path(file)); });
+    return read_stream(torrent_, offset, out, [&](std::size_t file, std::int64_t at, std::span<char> part) {
+        const int fd = open.get(file, file_path(file));
+        return fd < 0 ? open_failure() : read_exactly(fd, at, part);
+    });
 }
 
 }  // namespace shoal

@@ -54,9 +54,14 @@ private:
 // The file holding stream byte `offset` (pads included), by binary search.
 std::size_t file_at(const TorrentInfo& torrent, std::int64_t offset);
 
-// Reads stream bytes from the files through `fd_of(file)`, which gives an open descriptor or
-// -1 with errno set; pad files and symlinks read as zeros.
+// Reads stream bytes file by file through `read_file(file, at, part)`, which fills `part` from
+// byte `at` of the file; pad files and symlinks read as zeros, empty files are never asked for.
 ReadResult read_stream(const TorrentInfo& torrent, std::int64_t offset, std::span<char> out,
-                       const std::function<int(std::size_t file)>& fd_of);
+                       const std::function<ReadStatus(std::size_t file, std::int64_t at, std::span<char> part)>& read_file);
+
+// Fills `out` from byte `at` of `fd`: ok, short_file past the file's end, or io_error.
+ReadStatus read_exactly(int fd, std::int64_t at, std::span<char> out);
+// What a failed open (errno) means for a read: missing or io_error.
+ReadStatus open_failure();
 
 }  // namespace shoal

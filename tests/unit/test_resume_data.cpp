@@ -29,6 +29,9 @@ struct Shared {
     std::string all_pieces() const { return std::string((info.num_pieces + 7) / 8, '\xff'); }
 };
 
+// For files this test made itself: no storage wrote them.
+Result<bool> nothing_written() { return true; }
+
 std::string have_bits(std::int64_t pieces) {
     std::string bits(static_cast<std::size_t>((pieces + 7) / 8), '\0');
     for (std::int64_t i = 0; i < pieces; i += 2) bits[static_cast<std::size_t>(i / 8)] |= static_cast<char>(0x80 >> (i % 8));
@@ -73,7 +76,7 @@ TEST(ResumeStore, TrustsSavedPiecesWhileFilesAreUnchanged) {
     EXPECT_FALSE(store.trusted_pieces(s.info, s.dir.path(), why));
     EXPECT_EQ(why, "no resume data");
 
-    ASSERT_TRUE(store.save(s.info, s.dir.path(), have_bits(s.info.num_pieces), 0, 0));
+    ASSERT_TRUE(store.save(s.info, s.dir.path(), have_bits(s.info.num_pieces), 0, 0, nothing_written));
     auto have = store.trusted_pieces(s.info, s.dir.path(), why);
     ASSERT_TRUE(have) << why;
     EXPECT_EQ(*have, have_bits(s.info.num_pieces));
@@ -86,7 +89,7 @@ TEST(ResumeStore, TrustsSavedPiecesWhileFilesAreUnchanged) {
 TEST(ResumeStore, ChangedFileTimeOrSizeMeansChecking) {
     Shared s;
     ResumeStore store(s.state);
-    ASSERT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 0, 0));
+    ASSERT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 0, 0, nothing_written));
     const fs::path a = s.root / "a.bin";
     const auto time = fs::last_write_time(a);
     fs::last_write_time(a, time + std::chrono::seconds(1));
@@ -106,7 +109,7 @@ TEST(ResumeStore, ChangedFileTimeOrSizeMeansChecking) {
 TEST(ResumeStore, CorruptFileIsIgnoredAndRemoveForgets) {
     Shared s;
     ResumeStore store(s.state);
-    ASSERT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 0, 0));
+    ASSERT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 0, 0, nothing_written));
     const fs::path folder = s.state / "resume";
     ASSERT_EQ(std::distance(fs::directory_iterator(folder), fs::directory_iterator()), 1);
     const fs::path file = fs::directory_iterator(folder)->path();
@@ -123,7 +126,7 @@ TEST(ResumeStore, DisabledWithoutAFolder) {
     Shared s;
     ResumeStore store{fs::path()};
     EXPECT_FALSE(store.enabled());
-    EXPECT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 0, 0));
+    EXPECT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 0, 0, nothing_written));
     std::string why;
     EXPECT_FALSE(store.trusted_pieces(s.info, s.dir.path(), why));
 }
@@ -135,9 +138,39 @@ TEST(ResumeStore, TotalsOutliveChangedFiles) {
     std::pair<std::int64_t, std::int64_t> totals{-1, -1};
     EXPECT_FALSE(store.trusted_pieces(s.info, s.dir.path(), why, &totals));
     EXPECT_EQ(totals, (std::pair<std::int64_t, std::int64_t>{0, 0}));
-    ASSERT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 1000, 2000));
+    ASSERT_TRUE(store.save(s.info, s.dir.path(), s.all_pieces(), 1000, 2000, nothing_written));
     fs::resize_file(s.root / "b.bin", 10);
     // The files are checked again, but what was uploaded and downloaded stays counted.
     EXPECT_FALSE(store.trusted_pieces(s.info, s.dir.path(), why, &totals));
     EXPECT_EQ(totals, (std::pair<std::int64_t, std::int64_t>{1000, 2000}));
+}
+
+// Resume data vouches for pieces only once their data is on disk: the files are flushed
+// first, and when that fails nothing is saved, so the old resume data (or none) stands.
+TEST(ResumeStore, FlushesTheDataBeforeSavingAndSavesNothingWhenThatFails) {
+    Shared s;
+    ResumeStore store(s.state);
+    std::string why;
+    int flushes = 0;
+    bool saved_before_flush = false;
+    auto flush = [&]() -> Result<bool> {
+        ++flushes;
+        saved_before_flush = store.trusted_pieces(s.info, s.dir.path(), why).has_value();
+        return true;
+    };
+    ASSERT_TRUE(store.save(s.info, s.dir.path(), have_bits(s.info.num_pieces), 0, 0, flush));
+    EXPECT_EQ(flushes, 1);
+    EXPECT_FALSE(saved_before_flush) << "resume data was written before the data was flushed";
+    ASSERT_TRUE(store.trusted_pieces(s.info, s.dir.path(), why)) << why;
+
+    auto failing = [&]() -> Result<bool> { return make_error("cannot flush 'a.bin': Input/output error"); };
+    auto refused = store.save(s.info, s.dir.path(), s.all_pieces(), 0, 0, failing);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().message, "cannot flush 'a.bin': Input/output error");
+    auto have = store.trusted_pieces(s.info, s.dir.path(), why);
+    ASSERT_TRUE(have) << why;
+    EXPECT_EQ(*have, have_bits(s.info.num_pieces)) << "the pieces of the failed save were recorded";
+    for (const auto& entry : fs::directory_iterator(s.state / "resume")) {
+        EXPECT_EQ(entry.path().extension(), ".resume") << "a temporary file was left behind";
+    }
 }

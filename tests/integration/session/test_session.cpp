@@ -231,6 +231,24 @@ TEST_F(Swarm, RemoveWithDataDeletesTheFiles) {
     EXPECT_TRUE(fs::exists(data / "set" / "f0")) << "the seed's data must not be touched";
 }
 
+// The torrent's folder was swapped for a symlink to a folder outside the save folder that
+// holds a file of the same name: removing the torrent with its data leaves that file alone.
+TEST_F(Swarm, RemoveWithDataNeverFollowsASymlinkedFolder) {
+    ASSERT_NO_FATAL_FAILURE(start({256 * 1024, 128 * 1024}));
+    auto p = leech_params();
+    const TorrentId id = leech->add_torrent(p);
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
+    const fs::path outside = dir.path() / "outside";
+    write_file(outside / "f0", 1000, 9);
+    fs::rename(out / "set", dir.path() / "moved-away");
+    fs::create_directory_symlink(outside, out / "set");
+    leech->remove_torrent(id, true);
+    ASSERT_TRUE(events->wait_for<event::TorrentRemoved>(10s));
+    EXPECT_TRUE(fs::exists(outside / "f0")) << "deleted a file outside the save folder through a symlink";
+    EXPECT_TRUE(fs::is_symlink(out / "set"));
+    EXPECT_TRUE(fs::exists(data / "set" / "f0")) << "the seed's data must not be touched";
+}
+
 TEST_F(Swarm, DetailsDescribeThePeerAndThePieces) {
     ASSERT_NO_FATAL_FAILURE(start({3 * 1024 * 1024}));
     auto p = leech_params();
