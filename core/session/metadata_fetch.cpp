@@ -22,6 +22,8 @@ namespace {
 
 constexpr auto k_connect_timeout = std::chrono::seconds(10);
 constexpr auto k_idle_timeout = std::chrono::seconds(30);
+// How often a quiet connection looks for metadata pieces it could be asked for.
+constexpr auto k_work_poll = std::chrono::seconds(5);
 constexpr std::size_t k_max_candidates = 500;
 // Metadata pieces asked of one peer at a time.
 constexpr int k_requests_per_peer = 2;
@@ -156,22 +158,44 @@ asio::awaitable<void> MetadataFetch::fetch_from(tcp::endpoint endpoint, std::uin
 
         std::uint8_t their_id = 0;
         std::string body;
+        std::chrono::seconds quiet{};
         while (*alive && !finished_) {
             char header[4];
-            timer.expires_after(k_idle_timeout);
+            // Every step has a deadline: a peer that sends a length and goes silent, or stops
+            // reading, must not hold one of the few connection slots.
+            timer.expires_after(k_work_poll);
             auto got = co_await (asio::async_read(socket, asio::buffer(header), asio::use_awaitable) ||
                                  timer.async_wait(asio::use_awaitable));
             if (!*alive) co_return;
-            if (got.index() != 0) throw Failure("the peer went quiet");
+            if (got.index() != 0) {
+                // Quiet: still useful if it can take over pieces another peer left (a request
+                // is only sent in answer to something, so look now).
+                quiet += k_work_poll;
+                if (quiet >= k_idle_timeout) throw Failure("the peer went quiet");
+                out.clear();
+                request_more(key, their_id, out);
+                if (!out.empty()) co_await asio::async_write(socket, asio::buffer(out), asio::use_awaitable);
+                if (!*alive) co_return;
+                continue;
+            }
+            quiet = {};
             const std::uint32_t length = wire::read_u32(header);
             if (length > k_max_message) throw Failure("message of " + std::to_string(length) + " bytes");
             body.resize(length);
-            co_await asio::async_read(socket, asio::buffer(body), asio::use_awaitable);
+            timer.expires_after(k_idle_timeout);
+            auto rest = co_await (asio::async_read(socket, asio::buffer(body), asio::use_awaitable) ||
+                                  timer.async_wait(asio::use_awaitable));
             if (!*alive) co_return;
+            if (rest.index() != 0) throw Failure("the peer stopped in the middle of a message");
             out.clear();
             if (!handle(key, body, their_id, out)) break;
-            if (!out.empty()) co_await asio::async_write(socket, asio::buffer(out), asio::use_awaitable);
-            if (!*alive) co_return;
+            if (!out.empty()) {
+                timer.expires_after(k_idle_timeout);
+                auto sent = co_await (asio::async_write(socket, asio::buffer(out), asio::use_awaitable) ||
+                                      timer.async_wait(asio::use_awaitable));
+                if (!*alive) co_return;
+                if (sent.index() != 0) throw Failure("the peer does not read");
+            }
         }
     } catch (const Failure& f) {
         failure = f.what();
@@ -182,11 +206,26 @@ asio::awaitable<void> MetadataFetch::fetch_from(tcp::endpoint endpoint, std::uin
     sockets_.erase(key);
     open_.erase(key);
     endpoints_.erase(key);
-    if (assembler_) assembler_->release_peer(key);
+    if (auto size = size_of_.find(key); size != size_of_.end()) {
+        if (auto a = assemblers_.find(size->second); a != assemblers_.end()) a->second.release_peer(key);
+        size_of_.erase(size);
+    }
     if (!failure.empty() && !finished_) {
         note_("metadata from " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) + ": " + failure);
     }
     connect_more();
+}
+
+wire::MetadataAssembler& MetadataFetch::assembler_for(std::uint64_t key, std::int64_t size) {
+    auto it = assemblers_.find(size);
+    if (it == assemblers_.end()) {
+        if (assemblers_.size() >= k_max_sizes) throw Failure("too many metadata sizes announced");
+        auto created = wire::MetadataAssembler::create(size, v1_, v2_);
+        if (!created) throw Failure(created.error().message);
+        it = assemblers_.emplace(size, std::move(*created)).first;
+    }
+    size_of_[key] = size;
+    return it->second;
 }
 
 bool MetadataFetch::handle(std::uint64_t key, std::string_view body, std::uint8_t& their_id,
@@ -200,57 +239,65 @@ bool MetadataFetch::handle(std::uint64_t key, std::string_view body, std::uint8_
         auto theirs = wire::decode_extension_handshake(extended->payload);
         if (!theirs) throw Failure(theirs.error().message);
         if (!theirs->ut_metadata || !theirs->metadata_size) throw Failure("the peer does not share metadata");
+        if (size_of_.contains(key)) return true;  // a second handshake changes nothing
         their_id = theirs->ut_metadata;
-        if (!assembler_) {
-            auto created = wire::MetadataAssembler::create(*theirs->metadata_size, v1_, v2_);
-            if (!created) throw Failure(created.error().message);
-            assembler_.emplace(std::move(*created));
-        } else if (assembler_->metadata_size() != *theirs->metadata_size) {
-            throw Failure("the peer announces metadata of another size");
-        }
+        auto& assembler = assembler_for(key, *theirs->metadata_size);
         for (int i = 0; i < k_requests_per_peer; ++i) {
-            const auto piece = assembler_->pick_piece(key);
+            const auto piece = assembler.pick_piece(key);
             if (!piece) break;
             wire::encode_extended(out, their_id, wire::encode_metadata_request(*piece));
         }
         return true;
     }
-    if (extended->id != wire::k_ut_metadata_id || !assembler_) return true;
-    auto metadata = wire::decode_metadata_message(extended->payload, assembler_->metadata_size());
+    const auto size = size_of_.find(key);
+    if (extended->id != wire::k_ut_metadata_id || size == size_of_.end()) return true;
+    auto& assembler = assemblers_.at(size->second);
+    auto metadata = wire::decode_metadata_message(extended->payload, assembler.metadata_size());
     if (!metadata) throw Failure(metadata.error().message);
     if (metadata->type == wire::MetadataType::reject) {
-        assembler_->on_reject(key, metadata->piece);
+        assembler.on_reject(key, metadata->piece);
         throw Failure("the peer refused a metadata piece");
     }
     if (metadata->type != wire::MetadataType::data) return true;
-    auto outcome = assembler_->on_data(key, *metadata);
+    auto outcome = assembler.on_data(key, *metadata);
+    // After a mismatch the attempt restarts: answers to requests from before are stale.
+    if (!outcome && assembler.one_source()) return true;
     if (!outcome) throw Failure(outcome.error().message);
     if (outcome->status == wire::MetadataAssembler::Status::complete) {
-        finish();
+        finish(assembler.metadata());
         return false;
     }
     if (outcome->status == wire::MetadataAssembler::Status::hash_mismatch) {
-        // The assembler starts over; whoever sent part of the bad metadata is not asked again.
-        for (auto contributor : outcome->contributors) {
-            if (auto it = endpoints_.find(contributor); it != endpoints_.end()) liars_.insert(it->second.address());
+        // Proof against one peer only when it sent every piece; a mixed attempt blames nobody,
+        // and the next attempts each come from a single peer.
+        if (outcome->contributors.size() == 1) {
+            if (auto it = endpoints_.find(outcome->contributors.front()); it != endpoints_.end()) {
+                liars_.insert(it->second.address());
+            }
+            throw Failure("the metadata does not match the magnet link's info-hash");
         }
-        throw Failure("the metadata does not match the magnet link's info-hash");
     }
-    if (const auto piece = assembler_->pick_piece(key)) {
-        wire::encode_extended(out, their_id, wire::encode_metadata_request(*piece));
-    }
+    request_more(key, their_id, out);
     return true;
 }
 
-void MetadataFetch::finish() {
+void MetadataFetch::request_more(std::uint64_t key, std::uint8_t their_id, std::string& out) {
+    const auto size = size_of_.find(key);
+    if (size == size_of_.end() || !their_id) return;
+    if (const auto piece = assemblers_.at(size->second).pick_piece(key)) {
+        wire::encode_extended(out, their_id, wire::encode_metadata_request(*piece));
+    }
+}
+
+void MetadataFetch::finish(std::string info_bytes) {
     if (finished_) return;
     finished_ = true;
     boost::system::error_code ec;
     for (auto& [key, socket] : sockets_) socket->close(ec);
     // Posted: the owner may destroy this object in `done_`.
-    asio::post(executor_, [this, alive = alive_] {
+    asio::post(executor_, [this, alive = alive_, info_bytes = std::move(info_bytes)]() mutable {
         if (!*alive) return;
-        done_(assembler_->metadata(), std::vector<tcp::endpoint>(known_.begin(), known_.end()));
+        done_(std::move(info_bytes), std::vector<tcp::endpoint>(known_.begin(), known_.end()));
     });
 }
 

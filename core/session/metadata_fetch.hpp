@@ -30,6 +30,9 @@ public:
     using Note = std::function<void(std::string)>;
 
     static constexpr int k_max_connections = 8;
+    // Distinct metadata sizes peers may announce: the true one among liars' is found by
+    // assembling each apart and checking it against the info-hash.
+    static constexpr std::size_t k_max_sizes = 4;
 
     MetadataFetch(boost::asio::any_io_executor executor, const MagnetLink& magnet, wire::PeerId peer_id,
                   std::uint16_t listen_port, tracker_client::TrackerTransport& trackers, Done done, Note note);
@@ -51,7 +54,11 @@ private:
     // Handles one message of a connection; false ends it.
     bool handle(std::uint64_t key, std::string_view body, std::uint8_t& their_id,
                 std::string& out);
-    void finish();
+    void finish(std::string info_bytes);
+    // Appends a request for the next metadata piece this connection may fetch, if any.
+    void request_more(std::uint64_t key, std::uint8_t their_id, std::string& out);
+    // The assembler for the size a peer announced (made on first use), or an error.
+    wire::MetadataAssembler& assembler_for(std::uint64_t key, std::int64_t size);
 
     boost::asio::any_io_executor executor_;
     std::optional<InfoHashV1> v1_;
@@ -64,7 +71,8 @@ private:
     std::unique_ptr<tracker_client::Announcer> announcer_;
     bool announcing_ = false;
 
-    std::optional<wire::MetadataAssembler> assembler_;
+    std::map<std::int64_t, wire::MetadataAssembler> assemblers_;  // by announced size
+    std::map<std::uint64_t, std::int64_t> size_of_;                 // each connection's size
     std::vector<tcp::endpoint> candidates_;
     std::set<tcp::endpoint> known_;
     std::set<std::uint64_t> open_;

@@ -28,8 +28,10 @@ MetadataAssembler::MetadataAssembler(std::int64_t size, std::optional<InfoHashV1
       buffer_(static_cast<std::size_t>(size), '\0') {}
 
 std::optional<std::uint32_t> MetadataAssembler::pick_piece(PeerKey peer) {
-    if (complete_)
+    if (complete_ || (one_source_ && source_ && *source_ != peer))
         return std::nullopt;
+    if (one_source_)
+        source_ = peer;
     for (std::uint32_t i = 0; i < pieces_.size(); ++i) {
         auto& p = pieces_[i];
         if (!p.from && !p.asked) {
@@ -46,6 +48,11 @@ void MetadataAssembler::on_reject(PeerKey peer, std::uint32_t piece) {
 }
 
 void MetadataAssembler::release_peer(PeerKey peer) {
+    if (one_source_ && source_ == peer) {
+        // Its attempt ends with it: the next peer starts from nothing, alone.
+        reset();
+        return;
+    }
     for (auto& p : pieces_) {
         if (p.asked == peer)
             p.asked.reset();
@@ -96,6 +103,8 @@ Result<MetadataAssembler::Outcome> MetadataAssembler::on_data(PeerKey peer,
     std::sort(bad.contributors.begin(), bad.contributors.end());
     bad.contributors.erase(std::unique(bad.contributors.begin(), bad.contributors.end()),
                            bad.contributors.end());
+    if (bad.contributors.size() > 1)
+        one_source_ = true;
     reset();
     return bad;
 }
@@ -112,6 +121,7 @@ void MetadataAssembler::reset() {
     for (auto& p : pieces_)
         p = PieceState{};
     received_ = 0;
+    source_.reset();
     std::fill(buffer_.begin(), buffer_.end(), '\0');
 }
 

@@ -23,6 +23,8 @@ class MetadataAssembler {
     struct Outcome {
         Status status = Status::accepted;
         // hash_mismatch: every peer that delivered a piece of the bad metadata, once each.
+        // Only a single contributor is proven to have lied: after a mismatch from several,
+        // the assembler takes every piece of each later attempt from one peer alone.
         std::vector<PeerKey> contributors;
     };
 
@@ -33,6 +35,9 @@ class MetadataAssembler {
                                             std::optional<InfoHashV2> v2,
                                             const MetadataLimits& limits = {});
 
+    // A missing piece nobody has been asked for, now recorded as asked of `peer`. After a
+    // mismatch from several peers, only the peer that holds the current attempt is given any.
+    bool one_source() const { return one_source_; }
     // A missing piece nobody has been asked for, now recorded as asked of `peer`.
     std::optional<std::uint32_t> pick_piece(PeerKey peer);
     // `peer` rejected (or will not answer) `piece`: another peer may be asked for it.
@@ -68,6 +73,8 @@ class MetadataAssembler {
     std::string buffer_;
     std::uint32_t received_ = 0;
     bool complete_ = false;
+    bool one_source_ = false;
+    std::optional<PeerKey> source_;  // who holds the current attempt, in one-source mode
     std::string empty_;
 };
 

@@ -257,5 +257,45 @@ TEST(MetadataAssembler, HybridNeedsBothHashesToMatch) {
     EXPECT_EQ(r->status, MetadataAssembler::Status::hash_mismatch);
 }
 
+// After a mismatch from several peers nobody is proven a liar, so each later attempt comes
+// from one peer alone: a failure then convicts exactly that peer.
+TEST(MetadataAssembler, AfterAMixedMismatchEachAttemptHasOneSource) {
+    const std::string meta = make_metadata(2 * k_piece);
+    std::string forged = meta;
+    forged[3] ^= 1;
+    auto a = MetadataAssembler::create(meta.size(), v1_of(meta), std::nullopt);
+    ASSERT_TRUE(a.ok());
+    ASSERT_EQ(a->pick_piece(1), 0u);
+    ASSERT_EQ(a->pick_piece(2), 1u);
+    ASSERT_TRUE(deliver(*a, 1, forged, 0).ok());
+    auto r = deliver(*a, 2, meta, 1);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, MetadataAssembler::Status::hash_mismatch);
+    EXPECT_FALSE(a->one_source() && r->contributors.size() == 1);
+    EXPECT_TRUE(a->one_source());
+
+    // Peer 1 takes the next attempt; peer 2 waits for it.
+    ASSERT_EQ(a->pick_piece(1), 0u);
+    EXPECT_EQ(a->pick_piece(2), std::nullopt);
+    ASSERT_EQ(a->pick_piece(1), 1u);
+    ASSERT_TRUE(deliver(*a, 1, forged, 0).ok());
+    r = deliver(*a, 1, forged, 1);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, MetadataAssembler::Status::hash_mismatch);
+    EXPECT_EQ(r->contributors, (std::vector<std::uint64_t>{1})) << "the liar alone";
+
+    // Peer 2 now fetches it all; a source that leaves halfway hands over a clean slate.
+    ASSERT_EQ(a->pick_piece(3), 0u);
+    ASSERT_TRUE(deliver(*a, 3, meta, 0).ok());
+    a->release_peer(3);
+    EXPECT_EQ(a->pieces_received(), 0u);
+    ASSERT_EQ(a->pick_piece(2), 0u);
+    ASSERT_EQ(a->pick_piece(2), 1u);
+    ASSERT_TRUE(deliver(*a, 2, meta, 0).ok());
+    r = deliver(*a, 2, meta, 1);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, MetadataAssembler::Status::complete);
+}
+
 }  // namespace
 }  // namespace shoal::wire

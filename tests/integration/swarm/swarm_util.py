@@ -149,6 +149,8 @@ class FakePeer:
             hs = read_exact(conn, 68)
             if hs[28:48] != self.info_hash:
                 return
+            if self.mode == "metadata":
+                return self._lie_about_metadata(conn)
             conn.sendall(b"\x13BitTorrent protocol" + bytes(8) + self.info_hash + b"-FK0001-" + bytes(12))
             bits = bytearray((self.num_pieces + 7) // 8)
             for i in range(self.num_pieces):
@@ -176,6 +178,30 @@ class FakePeer:
             pass
         finally:
             conn.close()
+
+    def _lie_about_metadata(self, conn):
+        """For a magnet link: announces metadata of a size of its own (`num_pieces` bytes)
+        and answers every metadata request with random bytes."""
+        conn.sendall(b"\x13BitTorrent protocol" + bytes([0, 0, 0, 0, 0, 0x10, 0, 0]) + self.info_hash +
+                     b"-FK0001-" + bytes(12))
+        size = self.num_pieces
+        hello = b"d1:md11:ut_metadatai3ee13:metadata_sizei%dee" % size
+        conn.sendall((len(hello) + 2).to_bytes(4, "big") + b"\x14\x00" + hello)
+        their_id = 0
+        while True:
+            length = int.from_bytes(read_exact(conn, 4), "big")
+            body = read_exact(conn, length)
+            hs = re.search(rb"11:ut_metadatai(\d+)e", body) if body[:2] == b"\x14\x00" else None
+            if hs:
+                their_id = int(hs.group(1))
+            m = re.match(rb"\x14.d8:msg_typei0e5:piecei(\d+)ee", body, re.S)
+            if m and their_id:
+                piece = int(m.group(1))
+                chunk = min(16384, size - piece * 16384)
+                answer = b"\x14" + bytes([their_id]) + b"d8:msg_typei1e5:piecei%de10:total_sizei%dee" % (piece, size) + \
+                    random.randbytes(max(chunk, 0))
+                conn.sendall(len(answer).to_bytes(4, "big") + answer)
+                self.served += 1
 
     def close(self):
         self.server.close()

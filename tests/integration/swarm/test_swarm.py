@@ -189,6 +189,35 @@ def magnet_download(tmp):
         raise AssertionError("a file left out by so= was downloaded")
 
 
+def magnet_beside_peers_that_lie_about_the_size(tmp):
+    """Peers that announce metadata of other sizes (and send junk) are met first; the honest
+    seed, heard of from the tracker a moment later, must still give the metadata."""
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "interop"))
+    from mini_tracker import MiniTracker
+    tracker = MiniTracker()
+    data = os.path.join(tmp, "data")
+    write_random(os.path.join(data, "file.bin"), 1 * MiB, seed=43)
+    torrent = os.path.join(tmp, "file.torrent")
+    create(os.path.join(data, "file.bin"), torrent, "--v1", "-s", "16K", "-t", tracker.url)
+    info = show(torrent)
+    info_hash = bytes.fromhex(info["info_hash_v1"])
+    liars = [FakePeer(info_hash, 20_000 + 7 * i, "metadata", f"127.0.0.{30 + i}") for i in range(3)]
+    s = seed(torrent, data)
+    wait_until(lambda: tracker.announces, 20, "the seed to announce")
+    out = os.path.join(tmp, "out")
+    leech = get(info["magnet"], out, [l.address for l in liars], listen="127.0.0.2")
+    code = leech.wait(60)
+    s.stop()
+    tracker.close()
+    for l in liars:
+        l.close()
+    if code != 0:
+        raise AssertionError(f"magnet leech beside size liars exited {code}: {leech.log[-6:]}")
+    if sum(l.served for l in liars) == 0:
+        raise AssertionError("no liar was asked for metadata, so the test proved nothing")
+    check_same(data, out, ["file.bin"])
+
 def pex_finds_the_seed(tmp):
     data = os.path.join(tmp, "data")
     album = make_album(data, [1 * MiB, 2 * MiB])
@@ -541,6 +570,7 @@ SCENARIOS = [
     ("resume after an interrupt", resume_after_interrupt),
     ("allowed fast pieces while choked", allowed_fast_while_choked),
     ("a magnet link with so=", magnet_download),
+    ("a magnet link beside peers that lie about the metadata size", magnet_beside_peers_that_lie_about_the_size),
     ("PEX finds the seed", pex_finds_the_seed),
     ("a magnet link with the DHT as the only source", magnet_over_dht_only),
     ("seed and leech over IPv6", ipv6_peers),
