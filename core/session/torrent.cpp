@@ -791,7 +791,7 @@ event::Details Torrent::details() const {
                 t.peers = seen->second.peers;
             }
             if (announcer_running_) {
-                const auto next = std::max(announcer_->next_announce_at(), tracker.retry_at);
+                const auto next = std::max(announcer_->next_announce_at(tracker.tier), tracker.retry_at);
                 t.next_announce_seconds = std::max<std::int64_t>(
                     0, std::chrono::duration_cast<std::chrono::seconds>(next - now).count());
             }

@@ -1,134 +1,10 @@
 // The announcer's logic against a scripted transport and a hand-driven clock: BEP 12 tiers,
-// intervals, backoff, events, stop. No sockets.
+// intervals, backoff, events, stop. No sockets. Tiers side by side: test_announcer_tiers.cpp.
 
-#include <gtest/gtest.h>
-
-#include <chrono>
-#include <deque>
-#include <exception>
-#include <map>
-#include <set>
-#include <stdexcept>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include "discovery/tracker/announcer.hpp"
+#include "announcer_fixture.hpp"
 
 namespace shoal::tracker_client {
 namespace {
-
-namespace asio = boost::asio;
-using namespace std::chrono_literals;
-using TimePoint = std::chrono::steady_clock::time_point;
-
-struct Call {
-    std::string url;
-    AnnounceRequest request;
-};
-
-// Replies from a per-URL script; an empty script means the tracker cannot be reached.
-class FakeTransport : public TrackerTransport {
-  public:
-    asio::awaitable<Result<AnnounceResponse>> announce(std::string url,
-                                                       AnnounceRequest request) override {
-        calls.push_back({url, request});
-        if (hang_all || (hang_urls.count(url) && request.event != TrackerEvent::stopped)) {
-            asio::steady_timer forever(co_await asio::this_coro::executor, 1h);
-            co_await forever.async_wait(asio::use_awaitable);
-        }
-        if (throw_urls.count(url))
-            throw std::runtime_error("transport exploded");
-        auto& script = scripts[url];
-        if (script.empty())
-            co_return make_error("tracker " + url + ": unreachable");
-        auto reply = script.front();
-        script.pop_front();
-        co_return reply;
-    }
-
-    void answer(const std::string& url, std::int64_t interval = 1800,
-                std::optional<std::int64_t> min_interval = {}, std::string tracker_id = {}) {
-        AnnounceResponse r;
-        r.interval = interval;
-        r.min_interval = min_interval;
-        r.seeders = 3;
-        r.leechers = 4;
-        r.tracker_id = std::move(tracker_id);
-        r.peers.emplace_back(asio::ip::make_address("10.0.0.1"), 6881);
-        scripts[url].push_back(r);
-    }
-    void answer_many(const std::string& url, int count) {
-        for (int i = 0; i < count; ++i)
-            answer(url);
-    }
-
-    std::map<std::string, std::deque<Result<AnnounceResponse>>> scripts;
-    std::set<std::string> hang_urls;
-    std::set<std::string> throw_urls;
-    bool hang_all = false;
-    std::vector<Call> calls;
-};
-
-class AnnouncerTest : public ::testing::Test {
-  protected:
-    std::unique_ptr<Announcer> make(std::vector<std::vector<std::string>> tiers,
-                                    AnnouncerOptions options = {}) {
-        if (!options.shuffle_seed)
-            options.shuffle_seed = 1;
-        AnnounceIdentity identity;
-        identity.info_hash.bytes.fill(0xab);
-        identity.peer_id.fill('P');
-        identity.port = 6881;
-        identity.key = 0x1234;
-        return std::make_unique<Announcer>(
-            io.get_executor(), identity, std::move(tiers), transport, [this] { return totals; },
-            [this](const TrackerUpdate& u) { updates.push_back(u); }, options,
-            [this] { return now; });
-    }
-
-    // Runs one coroutine on the io_context to completion, rethrowing what escaped it.
-    void finish(asio::awaitable<void> work) {
-        std::exception_ptr failure;
-        bool done = false;
-        asio::co_spawn(io, std::move(work), [&](std::exception_ptr e) {
-            failure = e;
-            done = true;
-        });
-        io.restart();
-        const auto give_up = std::chrono::steady_clock::now() + 5s;
-        while (!done && std::chrono::steady_clock::now() < give_up)
-            io.run_one_for(100ms);
-        ASSERT_TRUE(done) << "coroutine did not finish";
-        if (failure)
-            std::rethrow_exception(failure);
-    }
-
-    template <class Pred>
-    bool poll_until(Pred pred) {
-        io.restart();
-        const auto give_up = std::chrono::steady_clock::now() + 5s;
-        while (!pred() && std::chrono::steady_clock::now() < give_up)
-            io.run_one_for(10ms);
-        return pred();
-    }
-
-    std::vector<std::string> order_of(const Announcer& a, std::size_t tier) {
-        std::vector<std::string> out;
-        for (const auto& t : a.tiers()[tier])
-            out.push_back(t.url);
-        return out;
-    }
-
-    asio::io_context io;
-    FakeTransport transport;
-    TimePoint now = TimePoint{} + 1000h;
-    TransferTotals totals{10, 20, 300};
-    std::vector<TrackerUpdate> updates;
-};
 
 TEST_F(AnnouncerTest, FirstAnnounceIsStartedAndCarriesIdentityAndTotals) {
     auto a = make({{"http://a/announce"}});
@@ -199,27 +75,6 @@ TEST_F(AnnouncerTest, TriesTierInOrderAndMovesTheAnsweringTrackerToTheFront) {
     EXPECT_TRUE(updates[2].ok);
 }
 
-TEST_F(AnnouncerTest, GoesToTheNextTierOnlyWhenTheWholeTierFails) {
-    auto a = make({{"http://a1/announce", "http://a2/announce"}, {"http://b/announce"}});
-    const auto tier0 = order_of(*a, 0);
-    transport.answer(tier0[1]);
-    finish(a->announce_round());
-    ASSERT_EQ(transport.calls.size(), 2u);
-    for (const auto& c : transport.calls)
-        EXPECT_NE(c.url, "http://b/announce");
-
-    // Next round: both of tier 0 fail, so tier 1 is asked.
-    AnnouncerOptions options;
-    options.retry_base = 1s;
-    auto b = make({{"http://c1/announce", "http://c2/announce"}, {"http://d/announce"}}, options);
-    transport.calls.clear();
-    transport.answer("http://d/announce");
-    finish(b->announce_round());
-    ASSERT_EQ(transport.calls.size(), 3u);
-    EXPECT_EQ(transport.calls[2].url, "http://d/announce");
-    EXPECT_EQ(transport.calls[2].request.event, TrackerEvent::started);
-}
-
 TEST_F(AnnouncerTest, RespectsIntervalFloorAndMinIntervalOnReannounce) {
     auto a = make({{"udp://a:1"}});
     transport.answer("udp://a:1", 1800, 900);
@@ -238,6 +93,7 @@ TEST_F(AnnouncerTest, RespectsIntervalFloorAndMinIntervalOnReannounce) {
     transport.answer("udp://a:1", 5);
     finish(a->announce_round());
     EXPECT_EQ(a->next_announce_at(), now + 60s);
+    now += 60s;  // a round announces to the tiers that are due
     transport.answer("udp://a:1", 0);
     finish(a->announce_round());
     EXPECT_EQ(a->next_announce_at(), now + 1800s);
@@ -345,16 +201,19 @@ TEST_F(AnnouncerTest, EchoesTheTrackerId) {
 TEST_F(AnnouncerTest, ATrackerNewToUsGetsStartedAfterFailover) {
     AnnouncerOptions options;
     options.retry_base = 1s;
-    auto a = make({{"http://main/announce"}, {"http://backup/announce"}}, options);
-    transport.answer("http://main/announce");
+    auto a = make({{"http://main/announce", "http://backup/announce"}}, options);
+    const auto order = order_of(*a, 0);
+    transport.answer(order[0]);
     finish(a->announce_round());
     now = a->next_announce_at();
-    transport.answer("http://backup/announce");
-    finish(a->announce_round());  // main now unreachable
+    transport.answer(order[1]);
+    finish(a->announce_round());  // the first now unreachable
     ASSERT_EQ(transport.calls.size(), 3u);
+    EXPECT_EQ(transport.calls[1].url, order[0]);
     EXPECT_EQ(transport.calls[1].request.event, TrackerEvent::none);
-    EXPECT_EQ(transport.calls[2].url, "http://backup/announce");
+    EXPECT_EQ(transport.calls[2].url, order[1]);
     EXPECT_EQ(transport.calls[2].request.event, TrackerEvent::started);
+    EXPECT_EQ(order_of(*a, 0), (std::vector<std::string>{order[1], order[0]}));
 }
 
 TEST_F(AnnouncerTest, AThrowingTransportBecomesAFailure) {
@@ -377,30 +236,6 @@ TEST_F(AnnouncerTest, DropsEmptyTiersAndRepeatedUrls) {
     EXPECT_EQ(none->next_announce_at(), TimePoint::max());
     finish(none->announce_round());
     EXPECT_TRUE(transport.calls.empty());
-}
-
-TEST_F(AnnouncerTest, StopTellsTheTrackersThatHeardStarted) {
-    auto a = make({{"http://a/announce"}, {"http://b/announce"}});
-    transport.answer("http://a/announce");
-    transport.answer("http://a/announce");
-    finish(a->announce_round());
-    finish(a->stop());
-    ASSERT_EQ(transport.calls.size(), 2u);
-    EXPECT_EQ(transport.calls[1].url, "http://a/announce");
-    EXPECT_EQ(transport.calls[1].request.event, TrackerEvent::stopped);
-    EXPECT_EQ(transport.calls[1].request.numwant, 0);
-    EXPECT_EQ(updates.back().event, TrackerEvent::stopped);
-    EXPECT_TRUE(updates.back().ok);
-    EXPECT_FALSE(a->tiers()[0][0].started_sent);
-    // Running again begins with `started`, at once.
-    transport.answer("http://a/announce");
-    transport.answer("http://a/announce");
-    bool run_done = false;
-    asio::co_spawn(io, a->run(), [&](std::exception_ptr) { run_done = true; });
-    ASSERT_TRUE(poll_until([&] { return transport.calls.size() == 3; }));
-    EXPECT_EQ(transport.calls[2].request.event, TrackerEvent::started);
-    finish(a->stop());
-    EXPECT_TRUE(poll_until([&] { return run_done; }));
 }
 
 TEST_F(AnnouncerTest, StopGivesUpAfterItsDeadline) {

@@ -2,16 +2,24 @@
 // One torrent's trackers: BEP 12 tiers, intervals, retries with backoff and the
 // started/completed/stopped events. The network sits behind TrackerTransport, time behind
 // an injected clock, so the logic runs in tests without sockets.
+//
+// Tiers are announced to independently and at the same time, as libtorrent does with
+// announce_to_all_tiers and Transmission always does: a tracker that never answers holds up
+// its own tier only. Each tier has its own interval, next announce and `completed`; within a
+// tier the trackers are tried in BEP 12 order until one answers, and that one moves to the
+// front of its tier.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "discovery/tracker/announce_types.hpp"
@@ -46,7 +54,7 @@ struct AnnouncerOptions {
     // After a tracker's n-th failure in a row it rests retry_base * 2^(n-1), at most retry_max.
     std::chrono::seconds retry_base{15};
     std::chrono::seconds retry_max{3600};
-    // How long stop() may spend telling trackers we leave.
+    // How long stop() may spend telling trackers we leave (all of them at once).
     std::chrono::milliseconds stop_timeout{5000};
     std::int32_t numwant = 200;
     // Seeds the BEP 12 tier shuffle; random when empty.
@@ -65,7 +73,7 @@ struct TrackerUpdate {
     std::optional<std::int64_t> downloaded;
     // The failure for !ok, else the tracker's warning (often empty).
     std::string message;
-    // When this tracker will be asked again (for a failure: the end of its rest).
+    // When this tracker's tier announces again (for a failure: the end of the tracker's rest).
     std::chrono::steady_clock::time_point next_announce;
 };
 
@@ -94,31 +102,62 @@ class Announcer {
               TotalsSource totals, UpdateSink on_update, AnnouncerOptions options = {},
               AnnounceClock clock = {});
 
-    // Announces whenever due until stop(); spawn it once on the network thread. The
-    // announcer must outlive it.
+    // Announces to each tier whenever it is due until stop(); spawn it once on the network
+    // thread. It ends once the passes it started have wound up; the announcer must outlive it.
     boost::asio::awaitable<void> run();
-    // Ends run() and sends `stopped` to trackers that were told `started`, within
-    // options.stop_timeout. Afterwards run() may start over with `started`.
+    // Ends run(), abandons the announces under way and sends `stopped` to every tracker that
+    // was told `started` (or was being told), all at once, within options.stop_timeout.
+    // Afterwards run() may start over with `started`.
     boost::asio::awaitable<void> stop();
 
-    // The download finished: the next announce, due now, carries `completed` (once).
+    // The download finished: each tier's next announce, due now, carries `completed` (once
+    // per tier; a tier whose first answer comes later hears `started` with left = 0 instead).
     void download_completed();
-    // Announce as soon as the last tracker's min interval allows (a user's "reannounce").
+    // Announce as soon as each tier's min interval allows (a user's "reannounce").
     void reannounce();
 
-    // One BEP 12 pass: tiers in order, trackers of a tier in order until one answers.
-    // run() calls it when due; public so tests can step it.
+    // Starts a pass on every tier that is due (see announce_tier) and returns when all of
+    // them are done. run() starts passes itself; public so tests can step the announcer
+    // (not while run() is running).
     boost::asio::awaitable<void> announce_round();
 
-    std::chrono::steady_clock::time_point next_announce_at() const { return next_announce_; }
+    // When the earliest tier announces next.
+    std::chrono::steady_clock::time_point next_announce_at() const;
+    // When tier `tier` announces next (in the past while its pass is under way).
+    std::chrono::steady_clock::time_point next_announce_at(std::size_t tier) const;
     // Tiers in their current order (answering trackers move to the front of their tier).
     const std::vector<std::vector<TrackerStatus>>& tiers() const { return tiers_; }
 
   private:
+    // What a tier knows beyond its trackers.
+    struct TierSchedule {
+        std::chrono::steady_clock::time_point next_announce{};
+        std::chrono::steady_clock::time_point last_success{};
+        std::chrono::seconds min_interval{0};
+        bool completed_pending = false;
+    };
+    // A tier's pass under way; stop() cancels it through `cancel`.
+    struct Pass {
+        std::uint64_t id = 0;
+        std::size_t tier = 0;
+        std::uint64_t generation = 0;
+        std::shared_ptr<boost::asio::cancellation_signal> cancel;
+    };
+
+    // One BEP 12 pass over one tier: its trackers in order until one answers.
+    boost::asio::awaitable<void> announce_tier(std::size_t tier, std::uint64_t generation);
+    void start_due_passes();
+    void start_pass(std::size_t tier);
+    void finish_pass(std::uint64_t id);
+    bool busy(std::size_t tier) const;
+    bool any_busy() const;
+    std::chrono::steady_clock::time_point earliest_idle_due() const;
+
     TrackerEvent event_for(const TrackerStatus& tracker) const;
     AnnounceRequest make_request(const TrackerStatus& tracker, TrackerEvent event) const;
     boost::asio::awaitable<Result<AnnounceResponse>> call(std::string url, AnnounceRequest request);
-    boost::asio::awaitable<void> send_stopped();
+    boost::asio::awaitable<void> send_stopped(std::vector<std::string> urls);
+    boost::asio::awaitable<void> send_one_stopped(std::string url);
     TrackerStatus* find(const std::string& url);
     void record_success(const std::string& url, TrackerEvent event,
                         const AnnounceResponse& response, bool completed_was_pending);
@@ -134,14 +173,16 @@ class Announcer {
     AnnouncerOptions options_;
     AnnounceClock clock_;
 
-    std::chrono::steady_clock::time_point next_announce_{};
-    std::chrono::steady_clock::time_point last_success_{};
-    std::chrono::seconds min_interval_{0};
-    bool completed_pending_ = false;
+    std::vector<TierSchedule> schedule_;  // one per tier
+    std::vector<Pass> passes_;
+    std::uint64_t next_pass_id_ = 0;
+    // Advanced by stop(): passes and run()s of an earlier generation are over.
+    std::uint64_t generation_ = 0;
     bool completed_seen_ = false;
-    bool stopping_ = false;
+    // run() sleeps on it until a tier is due; wake() cuts the sleep short.
     boost::asio::steady_timer wake_timer_;
-    boost::asio::steady_timer abort_timer_;
+    // announce_round() waits on it for its passes.
+    boost::asio::steady_timer idle_timer_;
 };
 
 }  // namespace shoal::tracker_client

@@ -1,3 +1,9 @@
+// GCC 12 at -O3 misreads Asio's recycled coroutine frames as freeing a non-heap pointer
+// (-Wfree-nonheap-object, a false positive); the frames come from operator new.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wfree-nonheap-object"
+#endif
+
 #include "discovery/tracker/http_tracker.hpp"
 
 #include <exception>
@@ -16,6 +22,7 @@
 #include <boost/beast/http.hpp>
 
 #include "discovery/tracker/tracker_url.hpp"
+#include "util/host_lookup.hpp"
 
 namespace shoal::tracker_client {
 namespace {
@@ -102,11 +109,14 @@ asio::awaitable<Result<HttpReply>> get_once(asio::ssl::context& tls, const std::
     const bool secure = parts->scheme == "https";
 
     auto executor = co_await asio::this_coro::executor;
-    tcp::resolver resolver(executor);
-    auto [ec, endpoints] =
-        co_await resolver.async_resolve(parts->host, std::to_string(parts->port), k_use);
-    if (ec)
-        co_return make_error(prefix + ": cannot resolve " + parts->host + ": " + ec.message());
+    // The lookup counts against the request's deadline like everything else.
+    auto addresses = co_await lookup_host(parts->host, deadline);
+    if (!addresses)
+        co_return make_error(prefix + ": cannot resolve " + parts->host + ": " +
+                             addresses.error().message);
+    std::vector<tcp::endpoint> endpoints;
+    for (const auto& address : *addresses)
+        endpoints.emplace_back(address, parts->port);
 
     http::request<http::empty_body> req{http::verb::get, parts->target, 11};
     const bool default_port = parts->port == (secure ? 443 : 80);

@@ -16,7 +16,8 @@ namespace shoal::tracker_client {
 
 // How patient and how trusting an HTTP tracker request is.
 struct HttpTrackerOptions {
-    // For the whole request: connecting, TLS, every redirect and reading the reply.
+    // For the whole request: the name lookup, connecting, TLS, every redirect and reading
+    // the reply.
     std::chrono::milliseconds timeout{30'000};
     int max_redirects = 3;
     ReplyLimits limits;

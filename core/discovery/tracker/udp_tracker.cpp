@@ -1,3 +1,9 @@
+// GCC 12 at -O3 misreads Asio's recycled coroutine frames as freeing a non-heap pointer
+// (-Wfree-nonheap-object, a false positive); the frames come from operator new.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wfree-nonheap-object"
+#endif
+
 #include "discovery/tracker/udp_tracker.hpp"
 
 #include <exception>
@@ -12,6 +18,7 @@
 
 #include "discovery/tracker/tracker_url.hpp"
 #include "discovery/tracker/udp_tracker_packets.hpp"
+#include "util/host_lookup.hpp"
 
 namespace shoal::tracker_client {
 namespace {
@@ -65,13 +72,11 @@ asio::awaitable<Result<Reply>> UdpTrackerClient::request(const std::string& url,
         co_return make_error(prefix + ": not a udp URL");
 
     auto executor = co_await asio::this_coro::executor;
-    udp::resolver resolver(executor);
-    auto [rec, results] =
-        co_await resolver.async_resolve(parts->host, std::to_string(parts->port), k_use);
-    if (rec || results.empty())
+    auto addresses = co_await lookup_host(parts->host);
+    if (!addresses)
         co_return make_error(prefix + ": cannot resolve " + parts->host + ": " +
-                             (rec ? rec.message() : "no address"));
-    const udp::endpoint endpoint = results.begin()->endpoint();
+                             addresses.error().message);
+    const udp::endpoint endpoint(addresses->front(), parts->port);
 
     udp::socket socket(executor);
     boost::system::error_code ec;
