@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds and runs the whole test suite: release build with every test label, then the unit
-# tests under ASan+UBSan (GCC) and the fuzz smoke runs under libFuzzer with ASan+UBSan (clang).
+# tests under ASan+UBSan (GCC) and the fuzzers (corpus, then a fixed-seed run) under libFuzzer with
+# ASan+UBSan (clang).
 set -e
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
