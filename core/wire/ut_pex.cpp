@@ -90,8 +90,11 @@ Result<PexMessage> decode_pex(std::string_view payload, const PexLimits& limits)
                                              Family{"added6", "added6.f", "dropped6", k_v6_size}};
     std::set<PeerEndpoint> added_seen;
     std::set<PeerEndpoint> dropped_seen;
-    std::vector<PexPeer> added;
-    std::vector<PeerEndpoint> dropped;
+    // IPv4-mapped entries of added6/dropped6 come back as IPv4, and encode_pex writes them into
+    // the IPv4 fields: they join the IPv4 list so that the result is in the order the encoder
+    // writes it (IPv4, then IPv6), and survives a round trip unchanged.
+    std::vector<PexPeer> added_v4, added_v6;
+    std::vector<PeerEndpoint> dropped_v4, dropped_v6;
     for (const auto& f : families) {
         auto a = field(*dict, f.added, f.size, limits);
         if (!a)
@@ -114,15 +117,19 @@ Result<PexMessage> decode_pex(std::string_view payload, const PexLimits& limits)
                 continue;
             const auto fl =
                 flags->empty() ? std::uint8_t{0} : static_cast<std::uint8_t>((*flags)[i]);
-            added.push_back({e, fl});
+            (e.address().is_v4() ? added_v4 : added_v6).push_back({e, fl});
         }
         for (std::size_t i = 0; i < d->size() / f.size; ++i) {
             const auto e = read_compact(d->data() + i * f.size, f.size == k_v6_size);
             if (e.port() == 0 || !dropped_seen.insert(e).second)
                 continue;
-            dropped.push_back(e);
+            (e.address().is_v4() ? dropped_v4 : dropped_v6).push_back(e);
         }
     }
+    std::vector<PexPeer> added = std::move(added_v4);
+    added.insert(added.end(), added_v6.begin(), added_v6.end());
+    std::vector<PeerEndpoint> dropped = std::move(dropped_v4);
+    dropped.insert(dropped.end(), dropped_v6.begin(), dropped_v6.end());
 
     // A contact both added and dropped says nothing we can rely on.
     PexMessage m;

@@ -55,7 +55,10 @@ struct PexLimits {
 // Decodes a ut_pex payload (after the extended id byte). Errors: not a dictionary, a field
 // that is no string, compact lengths not a multiple of 6 (18 for IPv6), flags whose length
 // differs from the peer count. Port 0 entries and duplicates are dropped; so is a contact that
-// is both added and dropped. IPv4-mapped IPv6 addresses come back as IPv4.
+// is both added and dropped. IPv4-mapped IPv6 addresses come back as IPv4. The result is in the
+// order encode_pex writes it: every IPv4 contact (those of added/dropped, then the IPv4-mapped
+// ones of added6/dropped6), then the IPv6 ones, each in message order; so decoding what
+// encode_pex made of a decoded message gives that message back.
 Result<PexMessage> decode_pex(std::string_view payload, const PexLimits& limits = {});
 
 // Encodes a payload with every field present (empty strings where there is nothing),
