@@ -474,7 +474,10 @@ def idle_connections_are_bounded(tmp):
     write_random(os.path.join(data, "file.bin"), 1 * MiB, seed=37)
     torrent = os.path.join(tmp, "file.torrent")
     create(os.path.join(data, "file.bin"), torrent, "--v1")
-    s = seed(torrent, data, max_fds=96)
+    # Out of descriptors the sanitizers' own reports cannot work (UBSan's type check reads
+    # /proc), so a sanitizer build checks only the per-address bound.
+    exhaust = os.environ.get("SHOAL_SANITIZED", "0") in ("0", "")
+    s = seed(torrent, data, max_fds=96 if exhaust else None)
     wait_until(lambda: s.logged("state: seeding"), 30, "the seed to check its data")
     host, port = s.address().split(":")
     fds = lambda: len(os.listdir(f"/proc/{s.proc.pid}/fd"))  # noqa: E731
@@ -488,7 +491,7 @@ def idle_connections_are_bounded(tmp):
         if from_one > 12:
             raise AssertionError(f"one address holds {from_one} of the seed's descriptors")
         # Enough addresses to exhaust the seed's 96 descriptors.
-        for i in range(150):
+        for i in range(150 if exhaust else 0):
             try:
                 idle.append(socket.create_connection((host, int(port)), source_address=(f"127.0.1.{i % 120 + 1}", 0),
                                                      timeout=2))
@@ -502,6 +505,8 @@ def idle_connections_are_bounded(tmp):
     finally:
         for c in idle:
             c.close()
+    # The seed lets go of what the idle connections held.
+    wait_until(lambda: fds() <= before + 4, 30, f"the seed to close the idle connections ({fds()} open)")
     leech = get(torrent, os.path.join(tmp, "out"), [s.address()], listen="127.0.0.2")
     code = leech.wait(60)
     s.stop()
