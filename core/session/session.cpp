@@ -107,14 +107,18 @@ void Session::schedule_tick() {
 }
 
 void Session::emit(Event e) {
-    std::function<void()> wake;
+    bool was_empty = false;
     {
         std::lock_guard lock(events_mutex_);
-        const bool was_empty = events_.empty();
+        was_empty = events_.empty();
         events_.push_back(std::move(e));
-        if (was_empty) wake = wakeup_;
     }
-    if (wake) wake();
+    if (was_empty) {
+        // Called under its own lock, so that once set_wakeup returns the previous wake-up is
+        // neither running nor called again (its owner may be going away).
+        std::lock_guard lock(wakeup_mutex_);
+        if (wakeup_) wakeup_();
+    }
 }
 
 std::vector<Event> Session::pop_events() {
@@ -125,15 +129,16 @@ std::vector<Event> Session::pop_events() {
 }
 
 void Session::set_wakeup(std::function<void()> wakeup) {
-    std::function<void()> wake;
+    std::lock_guard lock(wakeup_mutex_);
+    wakeup_ = std::move(wakeup);
+    // Events queued before anyone listened would otherwise never wake the reader: the
+    // wake-up fires only when the queue goes from empty to not empty.
+    bool pending = false;
     {
-        std::lock_guard lock(events_mutex_);
-        wakeup_ = std::move(wakeup);
-        // Events queued before anyone listened would otherwise never wake the reader: the
-        // wake-up fires only when the queue goes from empty to not empty.
-        if (!events_.empty()) wake = wakeup_;
+        std::lock_guard events_lock(events_mutex_);
+        pending = !events_.empty();
     }
-    if (wake) wake();
+    if (pending && wakeup_) wakeup_();
 }
 
 TorrentId Session::add_torrent(AddTorrentParams params) {

@@ -53,7 +53,8 @@ public:
 
     // Events since the last call, oldest first.
     std::vector<Event> pop_events();
-    // Called (on the network thread) when events arrive after a pop; keep it short.
+    // Called (on the network thread) when events arrive after a pop; keep it short, and do
+    // not call set_wakeup from it. Once set_wakeup returns, the previous one is not running.
     void set_wakeup(std::function<void()> wakeup);
 
     std::uint16_t listen_port() const { return listen_port_; }
@@ -111,6 +112,7 @@ private:
 
     std::mutex events_mutex_;
     std::vector<Event> events_;
+    std::mutex wakeup_mutex_;  // held while the wake-up is set or called
     std::function<void()> wakeup_;
 
     std::thread thread_;
