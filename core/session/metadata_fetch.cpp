@@ -9,6 +9,8 @@
 #include <boost/asio/write.hpp>
 #include <random>
 
+#include "net/tcp_stream.hpp"
+#include "swarm/peer_handshake.hpp"
 #include "wire/extension_handshake.hpp"
 #include "wire/messages.hpp"
 #include "wire/ut_metadata.hpp"
@@ -74,8 +76,7 @@ MetadataFetch::MetadataFetch(asio::any_io_executor executor, const MagnetLink& m
 
 MetadataFetch::~MetadataFetch() {
     *alive_ = false;
-    boost::system::error_code ec;
-    for (auto& [key, socket] : sockets_) socket->close(ec);
+    for (auto& [key, stream] : streams_) stream->close();
 }
 
 void MetadataFetch::start() {
@@ -90,8 +91,7 @@ void MetadataFetch::start() {
 
 asio::awaitable<void> MetadataFetch::shutdown() {
     auto alive = alive_;
-    boost::system::error_code ec;
-    for (auto& [key, socket] : sockets_) socket->close(ec);
+    for (auto& [key, stream] : streams_) stream->close();
     if (!announcer_) co_return;
     co_await announcer_->stop();
     asio::steady_timer wait(executor_);
@@ -121,40 +121,28 @@ void MetadataFetch::connect_more() {
 
 asio::awaitable<void> MetadataFetch::fetch_from(tcp::endpoint endpoint, std::uint64_t key) {
     auto alive = alive_;
-    tcp::socket socket(executor_);
-    sockets_[key] = &socket;
+    std::unique_ptr<net::PeerStream> stream;
     asio::steady_timer timer(executor_);
     std::string failure;
     try {
-        timer.expires_after(k_connect_timeout);
-        auto connected = co_await (socket.async_connect(endpoint, asio::use_awaitable) ||
-                                   timer.async_wait(asio::use_awaitable));
+        auto dialed = co_await net::dial_tcp(executor_, endpoint, k_connect_timeout);
         if (!*alive) co_return;
-        if (connected.index() != 0) throw Failure("connection timed out");
+        if (!dialed) throw Failure(dialed.error().message);
+        streams_[key] = dialed->get();
+        auto done = co_await handshake_outgoing(std::move(*dialed), SwarmId{v1_, v2_}, peer_id_, k_connect_timeout);
+        if (!*alive) co_return;
+        if (!done) throw Failure(done.error().message);
+        stream = std::move(done->stream);
+        net::PeerStream& socket = *stream;
+        if (!done->theirs.supports_extensions()) throw Failure("the peer does not speak the extension protocol");
 
-        wire::Handshake ours;
-        ours.reserved = wire::our_reserved(v1_ && v2_);
-        ours.info_hash = wire_hash_;
-        ours.peer_id = peer_id_;
         wire::OurExtensions extensions;
         extensions.ut_pex = false;
         extensions.listen_port = listen_port_;
         extensions.their_address = endpoint.address();
-        std::string out = wire::encode_handshake(ours);
+        std::string out;
         wire::encode_extended(out, 0, wire::encode_extension_handshake(extensions));
         co_await asio::async_write(socket, asio::buffer(out), asio::use_awaitable);
-
-        std::string reply(wire::k_handshake_size, '\0');
-        timer.expires_after(k_connect_timeout);
-        auto read = co_await (asio::async_read(socket, asio::buffer(reply), asio::use_awaitable) ||
-                              timer.async_wait(asio::use_awaitable));
-        if (!*alive) co_return;
-        if (read.index() != 0) throw Failure("no handshake in time");
-        const auto theirs = wire::decode_handshake(reply);
-        const bool same = theirs && (theirs->info_hash == wire_hash_ ||
-                                     (v2_ && std::equal(theirs->info_hash.begin(), theirs->info_hash.end(), v2_->bytes.begin())));
-        if (!same) throw Failure("not a handshake for this torrent");
-        if (!theirs->supports_extensions()) throw Failure("the peer does not speak the extension protocol");
 
         std::uint8_t their_id = 0;
         std::string body;
@@ -203,7 +191,7 @@ asio::awaitable<void> MetadataFetch::fetch_from(tcp::endpoint endpoint, std::uin
         failure = e.code() == asio::error::eof ? "closed by the peer" : e.code().message();
     }
     if (!*alive) co_return;
-    sockets_.erase(key);
+    streams_.erase(key);
     open_.erase(key);
     endpoints_.erase(key);
     if (auto size = size_of_.find(key); size != size_of_.end()) {
@@ -292,8 +280,7 @@ void MetadataFetch::request_more(std::uint64_t key, std::uint8_t their_id, std::
 void MetadataFetch::finish(std::string info_bytes) {
     if (finished_) return;
     finished_ = true;
-    boost::system::error_code ec;
-    for (auto& [key, socket] : sockets_) socket->close(ec);
+    for (auto& [key, stream] : streams_) stream->close();
     // Posted: the owner may destroy this object in `done_`.
     asio::post(executor_, [this, alive = alive_, info_bytes = std::move(info_bytes)]() mutable {
         if (!*alive) return;

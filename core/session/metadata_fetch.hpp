@@ -16,6 +16,7 @@
 
 #include "discovery/tracker/announcer.hpp"
 #include "metainfo/magnet.hpp"
+#include "net/peer_stream.hpp"
 #include "wire/handshake.hpp"
 #include "wire/metadata_assembler.hpp"
 
@@ -76,7 +77,7 @@ private:
     std::vector<tcp::endpoint> candidates_;
     std::set<tcp::endpoint> known_;
     std::set<std::uint64_t> open_;
-    std::map<std::uint64_t, tcp::socket*> sockets_;
+    std::map<std::uint64_t, net::PeerStream*> streams_;
     std::set<boost::asio::ip::address> liars_;
     std::map<std::uint64_t, tcp::endpoint> endpoints_;
     std::uint64_t next_key_ = 1;

@@ -2,20 +2,18 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 #include "metainfo/rename.hpp"
+#include "net/tcp_stream.hpp"
+#include "swarm/peer_handshake.hpp"
 #include "storage/parallel_pieces.hpp"
 
 namespace shoal {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -306,46 +304,21 @@ asio::awaitable<void> Session::accept_loop() {
 }
 
 asio::awaitable<void> Session::handle_incoming(tcp::socket socket) {
-    std::string bytes(wire::k_handshake_size, '\0');
-    asio::steady_timer timer(io_, k_handshake_timeout);
-    try {
-        // The protocol string first, checked as it arrives: anything else (such as an encrypted
-        // MSE handshake, which a libtorrent peer then retries in plain text) is closed at once.
-        std::size_t got = 0;
-        while (got < 20) {
-            auto some = co_await (socket.async_read_some(asio::buffer(bytes.data() + got, 20 - got), asio::use_awaitable) ||
-                                  timer.async_wait(asio::use_awaitable));
-            if (some.index() != 0) co_return;
-            got += std::get<0>(some);
-            if (!wire::plausible_protocol_prefix(std::string_view(bytes.data(), got))) co_return;
-        }
-        auto rest = co_await (asio::async_read(socket, asio::buffer(bytes.data() + 20, bytes.size() - 20),
-                                               asio::use_awaitable) ||
-                              timer.async_wait(asio::use_awaitable));
-        if (rest.index() != 0) co_return;
-        auto theirs = wire::decode_handshake(bytes);
-        if (!theirs) co_return;
-        Torrent* torrent = nullptr;
+    auto find = [this](const std::array<std::uint8_t, 20>& info_hash) -> std::optional<SwarmId> {
         for (auto& [id, t] : torrents_) {
-            if (t->matches(theirs->info_hash)) torrent = t.get();
+            if (t->matches(info_hash)) return SwarmId::of(t->info());
         }
-        if (!torrent) co_return;
-        wire::Handshake ours;
-        const TorrentInfo& info = torrent->info();
-        ours.reserved = wire::our_reserved(info.has_v1() && info.has_v2());
-        ours.info_hash = theirs->info_hash;
-        // BEP 52's upgrade: a peer that names a hybrid by its v1 hash and says it speaks v2
-        // gets the v2 hash back, and the connection belongs to the v2 swarm.
-        if (info.has_v1() && info.has_v2() && theirs->supports_v2() && theirs->info_hash == info.info_hash_v1->bytes) {
-            std::copy_n(info.info_hash_v2->bytes.begin(), ours.info_hash.size(), ours.info_hash.begin());
+        return std::nullopt;
+    };
+    auto done = co_await handshake_incoming(std::make_unique<net::TcpStream>(std::move(socket)), find, peer_id_,
+                                            k_handshake_timeout);
+    if (!done) co_return;
+    // The torrent may have gone while the handshake went on.
+    for (auto& [id, t] : torrents_) {
+        if (t->matches(done->theirs.info_hash)) {
+            t->attach_peer(std::move(done->stream), done->theirs);
+            co_return;
         }
-        ours.peer_id = peer_id_;
-        co_await asio::async_write(socket, asio::buffer(wire::encode_handshake(ours)), asio::use_awaitable);
-        // The torrent may have gone while we wrote.
-        for (auto& [id, t] : torrents_) {
-            if (t.get() == torrent) torrent->attach_peer(std::move(socket), *theirs);
-        }
-    } catch (const boost::system::system_error&) {
     }
 }
 

@@ -3,20 +3,18 @@
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <random>
 
 #include "metainfo/rename.hpp"
+#include "net/tcp_stream.hpp"
+#include "swarm/peer_handshake.hpp"
 #include "storage/piece_hasher.hpp"
 #include "storage/verify.hpp"
 
 namespace shoal {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 using wire::BlockRequest;
 
 namespace {
@@ -84,22 +82,9 @@ Torrent::~Torrent() {
     stop();
 }
 
-std::array<std::uint8_t, 20> Torrent::wire_info_hash() const {
-    std::array<std::uint8_t, 20> out{};
-    const TorrentInfo& t = *params_.info;
-    if (t.info_hash_v1) {
-        out = t.info_hash_v1->bytes;
-    } else {
-        std::copy_n(t.info_hash_v2->bytes.begin(), 20, out.begin());
-    }
-    return out;
-}
+std::array<std::uint8_t, 20> Torrent::wire_info_hash() const { return SwarmId::of(*params_.info).wire_hash(); }
 
-bool Torrent::matches(const std::array<std::uint8_t, 20>& h) const {
-    const TorrentInfo& t = *params_.info;
-    if (t.info_hash_v1 && t.info_hash_v1->bytes == h) return true;
-    return t.info_hash_v2 && std::equal(h.begin(), h.end(), t.info_hash_v2->bytes.begin());
-}
+bool Torrent::matches(const std::array<std::uint8_t, 20>& h) const { return SwarmId::of(*params_.info).matches(h); }
 
 std::size_t Torrent::max_partial_pieces() const {
     // Within the memory budget, but at least one piece (a piece larger than the whole budget
@@ -324,38 +309,20 @@ void Torrent::connect_more() {
 asio::awaitable<void> Torrent::connect(Candidate candidate) {
     const tcp::endpoint endpoint = candidate.endpoint;
     auto alive = alive_;
-    tcp::socket socket(executor_);
-    asio::steady_timer timer(executor_, k_connect_timeout);
     std::string failure;
-    try {
-        auto connected = co_await (socket.async_connect(endpoint, asio::use_awaitable) ||
-                                   timer.async_wait(asio::use_awaitable));
+    auto stream = co_await net::dial_tcp(executor_, endpoint, k_connect_timeout);
+    if (!*alive) co_return;
+    if (!stream) {
+        failure = stream.error().message;
+    } else {
+        auto done = co_await handshake_outgoing(std::move(*stream), SwarmId::of(*params_.info), peer_id_,
+                                                k_connect_timeout);
         if (!*alive) co_return;
-        if (connected.index() != 0) {
-            failure = "connection timed out";
-        } else {
-            wire::Handshake ours;
-            ours.reserved = wire::our_reserved(params_.info->has_v1() && params_.info->has_v2());
-            ours.info_hash = wire_info_hash();
-            ours.peer_id = peer_id_;
-            co_await asio::async_write(socket, asio::buffer(wire::encode_handshake(ours)), asio::use_awaitable);
-            std::string reply(wire::k_handshake_size, '\0');
-            timer.expires_after(k_connect_timeout);
-            auto read = co_await (asio::async_read(socket, asio::buffer(reply), asio::use_awaitable) ||
-                                  timer.async_wait(asio::use_awaitable));
-            if (!*alive) co_return;
-            auto theirs = read.index() == 0 ? wire::decode_handshake(reply) : std::nullopt;
-            if (read.index() != 0) {
-                failure = "no handshake in time";
-            } else if (!theirs || !matches(theirs->info_hash)) {
-                failure = "not a handshake for this torrent";
-            } else {
-                attach_peer(std::move(socket), *theirs);
-                co_return;
-            }
+        if (done) {
+            attach_peer(std::move(done->stream), done->theirs);
+            co_return;
         }
-    } catch (const boost::system::system_error& e) {
-        failure = e.code() == asio::error::eof ? "closed during the handshake" : e.code().message();
+        failure = done.error().message;
     }
     if (!*alive) co_return;
     events_(event::ConnectFailed{id_, address_text(endpoint), failure});
@@ -366,11 +333,10 @@ asio::awaitable<void> Torrent::connect(Candidate candidate) {
     }
 }
 
-void Torrent::attach_peer(tcp::socket socket, const wire::Handshake& theirs) {
-    boost::system::error_code ec;
-    const auto remote = socket.remote_endpoint(ec);
+void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs) {
+    const tcp::endpoint remote = stream->remote_endpoint();
     // Not while checking: the bitfield we send first would not yet show what we have.
-    const bool refuse = ec || stopped_ || state_ == TorrentState::paused || state_ == TorrentState::error ||
+    const bool refuse = stopped_ || state_ == TorrentState::paused || state_ == TorrentState::error ||
                         state_ == TorrentState::checking ||
                         banned_.contains(remote.address()) || theirs.peer_id == peer_id_ ||
                         peers_.size() >= static_cast<std::size_t>(settings_.max_peers_per_torrent) ||
@@ -378,14 +344,14 @@ void Torrent::attach_peer(tcp::socket socket, const wire::Handshake& theirs) {
                         std::any_of(peers_.begin(), peers_.end(),
                                     [&](const auto& p) { return p->peer_id() == theirs.peer_id; });
     if (refuse) {
-        socket.close(ec);
+        stream->close();
         // A peer we dialed just before a recheck began: dial it again afterwards.
-        if (state_ == TorrentState::checking && !ec && tried_.contains(remote)) {
+        if (state_ == TorrentState::checking && tried_.contains(remote)) {
             candidates_.push_back({remote, 1, std::chrono::steady_clock::now() + k_redial_delay});
         }
         return;
     }
-    auto peer = std::make_shared<PeerConnection>(std::move(socket), *this, theirs);
+    auto peer = std::make_shared<PeerConnection>(std::move(stream), *this, theirs);
     peers_.insert(peer);
     ++connections_.open;
     events_(event::PeerConnected{id_, address_text(peer->endpoint()), peer->client()});

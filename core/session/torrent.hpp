@@ -87,7 +87,7 @@ public:
     void set_rate_limits(std::int64_t upload, std::int64_t download);
     void add_peer(const tcp::endpoint& endpoint);
     // An incoming connection whose handshake named this torrent (ours is already sent).
-    void attach_peer(tcp::socket socket, const wire::Handshake& theirs);
+    void attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs);
     // Once a second from the session.
     void tick();
 

@@ -45,19 +45,17 @@ asio::awaitable<void> wait_for_wake(asio::steady_timer& timer, std::chrono::mill
 
 }  // namespace
 
-PeerConnection::PeerConnection(tcp::socket socket, PeerHost& host, const wire::Handshake& theirs)
-    : socket_(std::move(socket)),
+PeerConnection::PeerConnection(std::unique_ptr<net::PeerStream> stream, PeerHost& host, const wire::Handshake& theirs)
+    : stream_(std::move(stream)),
       host_(&host),
       peer_id_(theirs.peer_id),
       fast_(theirs.supports_fast()),
       extensions_(theirs.supports_extensions()),
       pieces_(static_cast<std::size_t>(host.info().num_pieces)),
       allowed_fast_in_(static_cast<std::size_t>(host.info().num_pieces)),
-      upload_wake_(socket_.get_executor()),
-      write_wake_(socket_.get_executor()) {
-    boost::system::error_code ec;
-    endpoint_ = socket_.remote_endpoint(ec);
-    socket_.set_option(tcp::no_delay(true), ec);
+      upload_wake_(stream_->get_executor()),
+      write_wake_(stream_->get_executor()) {
+    endpoint_ = stream_->remote_endpoint();
     last_received_ = last_sent_ = last_block_ = Clock::now();
 }
 
@@ -72,8 +70,8 @@ asio::awaitable<void> PeerConnection::run() {
     if (extensions_) send_extension_handshake();
     send_allowed_fast();
     if (host_) host_->on_peer_ready(*this);
-    asio::co_spawn(socket_.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
-    asio::co_spawn(socket_.get_executor(), [self]() { return self->upload_loop(); }, asio::detached);
+    asio::co_spawn(stream_->get_executor(), [self]() { return self->write_loop(); }, asio::detached);
+    asio::co_spawn(stream_->get_executor(), [self]() { return self->upload_loop(); }, asio::detached);
     try {
         co_await read_loop();
     } catch (const boost::system::system_error& e) {
@@ -85,9 +83,7 @@ asio::awaitable<void> PeerConnection::run() {
 void PeerConnection::close(const std::string& reason) {
     if (!open_) return;
     open_ = false;
-    boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    stream_->close();
     upload_wake_.cancel();
     write_wake_.cancel();
     if (host_) {
@@ -107,7 +103,7 @@ asio::awaitable<void> PeerConnection::read_loop() {
     std::vector<char> buffer(64 * 1024);
     std::size_t filled = 0;
     while (open_) {
-        const std::size_t n = co_await socket_.async_read_some(
+        const std::size_t n = co_await stream_->async_read_some(
             asio::buffer(buffer.data() + filled, buffer.size() - filled), asio::use_awaitable);
         filled += n;
         last_received_ = Clock::now();
@@ -158,7 +154,7 @@ asio::awaitable<void> PeerConnection::write_loop() {
         std::size_t first = 0;
         while (first < buffers.size()) {
             boost::system::error_code ec;
-            const std::size_t n = co_await socket_.async_write_some(
+            const std::size_t n = co_await stream_->async_write_some(
                 std::span(buffers).subspan(first), asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
                 writing_bytes_ = 0;
@@ -226,7 +222,7 @@ void PeerConnection::send(std::string bytes) {
     if (send_queue_bytes_ + writing_bytes_ + bytes.size() > k_max_send_bytes) {
         // Closed from the executor, not here: callers may be walking the torrent's peers.
         overflowed_ = true;
-        asio::post(socket_.get_executor(), [self = shared_from_this()] {
+        asio::post(stream_->get_executor(), [self = shared_from_this()] {
             self->close("does not read what it asks for");
         });
         return;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "net/peer_stream.hpp"
 #include "swarm/bitfield.hpp"
 #include "swarm/peer_host.hpp"
 #include "wire/handshake.hpp"
@@ -42,7 +43,9 @@ public:
     // Allowed-fast pieces a peer may offer us (BEP 6 suggests 10); more are ignored.
     static constexpr std::size_t k_max_allowed_fast_in = 64;
 
-    PeerConnection(tcp::socket socket, PeerHost& host, const wire::Handshake& theirs);
+    // The stream has been through the handshake (swarm/peer_handshake); `theirs` is the
+    // peer's side of it.
+    PeerConnection(std::unique_ptr<net::PeerStream> stream, PeerHost& host, const wire::Handshake& theirs);
 
     // Runs the connection until it closes; the handshake has been exchanged already.
     boost::asio::awaitable<void> run();
@@ -98,7 +101,7 @@ private:
     void abort_requests();
     void protocol_error(const std::string& what);
 
-    tcp::socket socket_;
+    std::unique_ptr<net::PeerStream> stream_;
     PeerHost* host_;
     tcp::endpoint endpoint_;
     wire::PeerId peer_id_;

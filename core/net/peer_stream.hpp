@@ -1,0 +1,66 @@
+#pragma once
+// The byte stream beneath every peer connection: TCP today, an encrypting wrapper or a uTP
+// socket later. An Asio AsyncStream (asio::async_read, async_write and the awaitable operators
+// work on it), type-erased so that the connection code is written once for every transport.
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
+#include <cstddef>
+#include <vector>
+
+namespace shoal::net {
+
+class PeerStream {
+public:
+    using executor_type = boost::asio::any_io_executor;
+    using Handler = boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
+    // Buffers handed to one gathered write at most (a write of more moves only these).
+    static constexpr std::size_t k_max_gather = 64;
+
+    virtual ~PeerStream() = default;
+
+    virtual executor_type get_executor() = 0;
+    // The address of the other end, as it was when the stream was made.
+    virtual const boost::asio::ip::tcp::endpoint& remote_endpoint() const = 0;
+    // Ends the stream both ways; pending operations complete with operation_aborted.
+    virtual void close() = 0;
+
+    // Reads at least one byte into the first non-empty buffer.
+    template <class MutableBufferSequence, class Token>
+    auto async_read_some(const MutableBufferSequence& buffers, Token&& token) {
+        boost::asio::mutable_buffer first;
+        for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers); ++it) {
+            first = *it;
+            if (first.size() > 0) break;
+        }
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [this](auto handler, boost::asio::mutable_buffer buffer) { read_some(buffer, Handler(std::move(handler))); },
+            token, first);
+    }
+
+    // Writes at least one byte from the buffers, in order.
+    template <class ConstBufferSequence, class Token>
+    auto async_write_some(const ConstBufferSequence& buffers, Token&& token) {
+        std::vector<boost::asio::const_buffer> gathered;
+        for (auto it = boost::asio::buffer_sequence_begin(buffers);
+             it != boost::asio::buffer_sequence_end(buffers) && gathered.size() < k_max_gather; ++it) {
+            if (boost::asio::const_buffer(*it).size() > 0) gathered.emplace_back(*it);
+        }
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [this](auto handler, std::vector<boost::asio::const_buffer> out) {
+                write_some(std::move(out), Handler(std::move(handler)));
+            },
+            token, std::move(gathered));
+    }
+
+protected:
+    // Each completes `handler` exactly once, never from within the call.
+    virtual void read_some(boost::asio::mutable_buffer buffer, Handler handler) = 0;
+    virtual void write_some(std::vector<boost::asio::const_buffer> buffers, Handler handler) = 0;
+};
+
+}  // namespace shoal::net
