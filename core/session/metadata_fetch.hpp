@@ -1,7 +1,10 @@
 #pragma once
 // A magnet link's first phase: finding peers (the link's own, its trackers, and whatever the
 // session's DHT, PEX or local discovery report) and fetching the info dictionary from them
-// with ut_metadata (BEP 9), checked against the link's info-hashes. Network thread only.
+// with ut_metadata (BEP 9), checked against the link's info-hashes. The connections are
+// ordinary peer connections without metadata; once the dictionary is in, they and the
+// announcer are handed to the torrent, so peers stay connected and the trackers hear one
+// `started`. Network thread only.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -16,17 +19,28 @@
 
 #include "discovery/tracker/announcer.hpp"
 #include "metainfo/magnet.hpp"
-#include "net/peer_stream.hpp"
-#include "wire/handshake.hpp"
+#include "swarm/peer_connection.hpp"
+#include "swarm/peer_host.hpp"
+#include "swarm/swarm_id.hpp"
 #include "wire/metadata_assembler.hpp"
 
 namespace shoal {
 
-class MetadataFetch {
+// What a finished fetch hands on.
+struct MetadataFetched {
+    std::string info_bytes;  // verified against the link's info-hash(es)
+    // Every peer heard of meanwhile.
+    std::vector<boost::asio::ip::tcp::endpoint> peers;
+    // The connections still open, without metadata: the torrent takes them over.
+    std::vector<std::shared_ptr<PeerConnection>> connections;
+    // Still announcing (its trackers were told `started`); null when the link had no trackers.
+    std::unique_ptr<tracker_client::Announcer> announcer;
+};
+
+class MetadataFetch final : public SwarmHost {
 public:
     using tcp = boost::asio::ip::tcp;
-    // The verified info dictionary and every peer heard of meanwhile.
-    using Done = std::function<void(std::string info_bytes, std::vector<tcp::endpoint> peers)>;
+    using Done = std::function<void(MetadataFetched)>;
     // A line for the user (a peer failed, a tracker answered).
     using Note = std::function<void(std::string)>;
 
@@ -37,7 +51,7 @@ public:
 
     MetadataFetch(boost::asio::any_io_executor executor, const MagnetLink& magnet, wire::PeerId peer_id,
                   std::uint16_t listen_port, tracker_client::TrackerTransport& trackers, Done done, Note note);
-    ~MetadataFetch();
+    ~MetadataFetch() override;
     MetadataFetch(const MetadataFetch&) = delete;
     MetadataFetch& operator=(const MetadataFetch&) = delete;
 
@@ -45,42 +59,57 @@ public:
     // Closes every connection and tells the trackers we leave.
     boost::asio::awaitable<void> shutdown();
     void add_peer(const tcp::endpoint& endpoint);
-    // The 20-byte hash the swarm knows the torrent by: v1, else the truncated v2.
-    const std::array<std::uint8_t, 20>& wire_info_hash() const { return wire_hash_; }
-    std::size_t connections() const { return open_.size(); }
+    // Once a second: the connections' timeouts, quiet peers, pieces left by others.
+    void tick();
+    const SwarmId& swarm() const { return swarm_; }
+    std::size_t connections() const { return connections_.size(); }
+
+    // SwarmHost
+    const wire::PeerId& our_peer_id() const override { return peer_id_; }
+    std::uint16_t listen_port() const override { return listen_port_; }
+    std::array<std::uint8_t, 20> wire_info_hash() const override { return swarm_.wire_hash(); }
+    boost::asio::awaitable<void> throttle_upload(std::int64_t) override { co_return; }
+    boost::asio::awaitable<void> throttle_download(std::int64_t) override { co_return; }
+    void on_peer_closed(PeerConnection& peer, const std::string& reason) override;
+    void on_peer_ready(PeerConnection&) override {}
+    bool pex_enabled() const override { return false; }
+    void on_pex(PeerConnection&, const wire::PexMessage&) override {}
+    void on_extension_handshake(PeerConnection& peer) override;
+    void on_metadata(PeerConnection& peer, const wire::MetadataMessage& message) override;
 
 private:
+    using Key = wire::MetadataAssembler::PeerKey;
+    struct Connection {
+        Key key = 0;
+        std::shared_ptr<PeerConnection> peer;
+        std::optional<std::int64_t> size;  // the metadata size it announced
+        std::chrono::steady_clock::time_point last_useful;
+    };
+
     void connect_more();
-    boost::asio::awaitable<void> fetch_from(tcp::endpoint endpoint, std::uint64_t key);
-    // Handles one message of a connection; false ends it.
-    bool handle(std::uint64_t key, std::string_view body, std::uint8_t& their_id,
-                std::string& out);
+    boost::asio::awaitable<void> dial(tcp::endpoint endpoint);
     void finish(std::string info_bytes);
-    // Appends a request for the next metadata piece this connection may fetch, if any.
-    void request_more(std::uint64_t key, std::uint8_t their_id, std::string& out);
-    // The assembler for the size a peer announced (made on first use), or an error.
-    wire::MetadataAssembler& assembler_for(std::uint64_t key, std::int64_t size);
+    // Asks `c` for the next metadata piece it may fetch, up to the per-peer limit.
+    void request_more(Connection& c, int limit);
+    // The assembler for the size a peer announced (made on first use); null with `why` set.
+    wire::MetadataAssembler* assembler_for(std::int64_t size, std::string& why);
+    Connection* find(PeerConnection& peer);
 
     boost::asio::any_io_executor executor_;
-    std::optional<InfoHashV1> v1_;
-    std::optional<InfoHashV2> v2_;
-    std::array<std::uint8_t, 20> wire_hash_{};
+    SwarmId swarm_;
     wire::PeerId peer_id_;
     std::uint16_t listen_port_;
     Done done_;
     Note note_;
     std::unique_ptr<tracker_client::Announcer> announcer_;
-    bool announcing_ = false;
 
     std::map<std::int64_t, wire::MetadataAssembler> assemblers_;  // by announced size
-    std::map<std::uint64_t, std::int64_t> size_of_;                 // each connection's size
+    std::map<PeerConnection*, Connection> connections_;            // after the handshake
+    std::size_t dialing_ = 0;
     std::vector<tcp::endpoint> candidates_;
     std::set<tcp::endpoint> known_;
-    std::set<std::uint64_t> open_;
-    std::map<std::uint64_t, net::PeerStream*> streams_;
     std::set<boost::asio::ip::address> liars_;
-    std::map<std::uint64_t, tcp::endpoint> endpoints_;
-    std::uint64_t next_key_ = 1;
+    Key next_key_ = 1;
     bool finished_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

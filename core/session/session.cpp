@@ -95,6 +95,7 @@ void Session::schedule_tick() {
         for (auto& [id, t] : torrents_) t->tick();
         dht_nodes_ = discovery_->dht_nodes();
         for (auto& [id, pending] : fetching_) {
+            pending.fetch->tick();
             TorrentStats stats;
             stats.state = TorrentState::fetching_metadata;
             stats.peers = static_cast<int>(pending.fetch->connections());
@@ -153,7 +154,7 @@ TorrentId Session::add_torrent(AddTorrentParams params) {
     return id;
 }
 
-void Session::start_torrent(TorrentId id, AddTorrentParams params) {
+void Session::start_torrent(TorrentId id, AddTorrentParams params, MetadataFetched* fetched) {
     if (!params.file_names.empty()) {
         std::vector<std::string> refused;
         params.info = std::make_shared<const TorrentInfo>(with_files_renamed(*params.info, params.file_names, &refused));
@@ -165,6 +166,7 @@ void Session::start_torrent(TorrentId id, AddTorrentParams params) {
     Torrent& t = *torrent;
     torrents_[id] = std::move(torrent);
     if (!t.info().is_private) discovery_->add(InfoHashV1{t.wire_info_hash()});
+    if (fetched) t.adopt(std::move(fetched->connections), std::move(fetched->announcer));
     t.start();
 }
 

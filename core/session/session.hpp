@@ -67,10 +67,13 @@ public:
 
 private:
     void post_to_torrent(TorrentId id, std::function<void(Torrent&)> action);
-    void start_torrent(TorrentId id, AddTorrentParams params);
+    // With `fetched`, the torrent takes over a magnet link's connections and announcer.
+    void start_torrent(TorrentId id, AddTorrentParams params, MetadataFetched* fetched = nullptr);
     // Magnet links (session_magnet.cpp): fetch the metadata, then start the torrent.
     void fetch_metadata(TorrentId id, AddTorrentParams params);
-    void on_metadata(TorrentId id, std::string info_bytes, std::vector<boost::asio::ip::tcp::endpoint> peers);
+    void on_metadata(TorrentId id, MetadataFetched fetched);
+    // Closes what a fetch handed on when no torrent takes it; the announcer tells its trackers we leave.
+    void retire(MetadataFetched& fetched);
     // Ends a fetch still under way (false when `id` is none); it tells its trackers we leave.
     bool forget_fetch(TorrentId id);
     // A peer for the torrent (or magnet link) known by this 20-byte hash, from DHT or LSD.

@@ -1,5 +1,9 @@
 // Session: torrents added from magnet links, until their metadata arrives.
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "session/session.hpp"
 #include "util/endpoint.hpp"
@@ -38,9 +42,7 @@ void Session::fetch_metadata(TorrentId id, AddTorrentParams params) {
     emit(event::StateChanged{id, TorrentState::fetching_metadata});
     auto fetch = std::make_unique<MetadataFetch>(
         io_.get_executor(), magnet, peer_id_, listen_port_, tracker_client_,
-        [this, id](std::string info_bytes, std::vector<asio::ip::tcp::endpoint> peers) {
-            on_metadata(id, std::move(info_bytes), std::move(peers));
-        },
+        [this, id](MetadataFetched fetched) { on_metadata(id, std::move(fetched)); },
         [this, id](std::string note) { emit(event::Notice{id, std::move(note)}); });
     for (const auto& e : params.peers) fetch->add_peer(e);
     // `x.pe` peers given as IP:PORT; host names are not looked up.
@@ -64,14 +66,39 @@ bool Session::forget_fetch(TorrentId id) {
     return true;
 }
 
-void Session::on_metadata(TorrentId id, std::string info_bytes, std::vector<asio::ip::tcp::endpoint> peers) {
+void Session::retire(MetadataFetched& fetched) {
+    for (auto& peer : fetched.connections) {
+        peer->detach();
+        peer->close("metadata only");
+    }
+    fetched.connections.clear();
+    if (!fetched.announcer) return;
+    // Told `started` for the link: it hears `stopped` now, and lives until its run() ends.
+    std::shared_ptr<tracker_client::Announcer> leaving(std::move(fetched.announcer));
+    leaving->set_sinks([] { return tracker_client::TransferTotals{0, 0, 1}; }, [](const auto&) {});
+    asio::co_spawn(
+        io_,
+        [leaving]() -> asio::awaitable<void> {
+            co_await leaving->stop();
+            asio::steady_timer wait(co_await asio::this_coro::executor);
+            for (int i = 0; i < 50 && leaving->running(); ++i) {
+                wait.expires_after(std::chrono::milliseconds(20));
+                co_await wait.async_wait(asio::use_awaitable);
+            }
+        },
+        asio::detached);
+}
+
+void Session::on_metadata(TorrentId id, MetadataFetched fetched) {
     auto it = fetching_.find(id);
-    if (it == fetching_.end()) return;
+    if (it == fetching_.end()) return retire(fetched);
     AddTorrentParams params = std::move(it->second.params);
+    // The fetch has handed on its connections and announcer; it only goes now.
     forget_fetch(id);
     // The dictionary hashed to the link's info-hash; it must still be a torrent we accept.
-    auto info = parse_torrent("d4:info" + info_bytes + "e");
+    auto info = parse_torrent("d4:info" + fetched.info_bytes + "e");
     if (!info) {
+        retire(fetched);
         emit(event::Error{id, "the metadata peers sent is not a usable torrent: " + info.error().message});
         emit(event::StateChanged{id, TorrentState::error});
         return;
@@ -82,11 +109,14 @@ void Session::on_metadata(TorrentId id, std::string info_bytes, std::vector<asio
     if (params.file_priorities.empty() && !magnet.select_only.empty()) {
         params.file_priorities = selected_files(magnet.select_only, info->files.size());
     }
-    params.peers.insert(params.peers.end(), peers.begin(), peers.end());
+    params.peers.insert(params.peers.end(), fetched.peers.begin(), fetched.peers.end());
     params.info = std::make_shared<const TorrentInfo>(std::move(*info));
     emit(event::MetadataReceived{id, params.info->name, params.info});
-    if (params.metadata_only) return emit(event::TorrentRemoved{id});
-    start_torrent(id, std::move(params));
+    if (params.metadata_only) {
+        retire(fetched);
+        return emit(event::TorrentRemoved{id});
+    }
+    start_torrent(id, std::move(params), &fetched);
 }
 
 }  // namespace shoal

@@ -174,12 +174,33 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
         events_(event::TorrentFinished{id_});
         save_resume_data();
     }
+    // Connections taken over from a magnet link's fetch learn the torrent now, and what the
+    // check found; they were sent no bitfield (BEP 3 allows one only first).
+    for (const auto& p : std::vector(peers_.begin(), peers_.end())) {
+        if (p->has_metadata()) continue;
+        if (params_.paused) {
+            p->close("paused");
+            continue;
+        }
+        p->metadata_arrived(*this);
+        for (std::size_t i = 0; i < good.size() && p->is_open(); ++i) {
+            if (good[i]) p->send_have(static_cast<std::uint32_t>(i));
+        }
+    }
     if (!params_.paused) start_announcing();
     connect_more();
 }
 
+bool Torrent::announcing() const { return announcer_ && announcer_->running(); }
+
+tracker_client::Announcer::TotalsSource Torrent::transfer_totals() {
+    return [this] {
+        return tracker_client::TransferTotals{stats().uploaded, downloaded_, wanted_bytes(false) - wanted_bytes(true)};
+    };
+}
+
 void Torrent::start_announcing() {
-    if (announcer_running_ || tracker_tiers_.empty()) return;
+    if (announcing() || tracker_tiers_.empty()) return;
     if (!announcer_) {
         tracker_client::AnnounceIdentity identity;
         identity.info_hash.bytes = wire_info_hash();
@@ -187,18 +208,31 @@ void Torrent::start_announcing() {
         identity.port = listen_port_;
         identity.key = static_cast<std::uint32_t>(std::random_device{}());
         announcer_ = std::make_unique<tracker_client::Announcer>(
-            executor_, identity, tracker_tiers_, trackers_,
-            [this] {
-                return tracker_client::TransferTotals{stats().uploaded, downloaded_,
-                                                      wanted_bytes(false) - wanted_bytes(true)};
-            },
+            executor_, identity, tracker_tiers_, trackers_, transfer_totals(),
             [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); });
     }
-    announcer_running_ = true;
-    auto alive = alive_;
-    asio::co_spawn(executor_, announcer_->run(), [this, alive, generation = announcer_generation_](std::exception_ptr) {
-        if (*alive && generation == announcer_generation_) announcer_running_ = false;
-    });
+    asio::co_spawn(executor_, announcer_->run(), asio::detached);
+}
+
+void Torrent::adopt(std::vector<std::shared_ptr<PeerConnection>> connections,
+                    std::unique_ptr<tracker_client::Announcer> announcer) {
+    if (announcer) {
+        // It goes on as it was: the trackers heard `started` once, for the magnet link.
+        announcer_ = std::move(announcer);
+        announcer_->set_sinks(transfer_totals(), [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); });
+    }
+    for (auto& peer : connections) {
+        peer->move_to(*this);
+        if (!peer->is_open()) continue;
+        if (peers_.size() >= static_cast<std::size_t>(settings_.max_peers_per_torrent) || !session_has_room(1)) {
+            peer->close("too many connections");
+            continue;
+        }
+        peers_.insert(peer);
+        ++connections_.open;
+        tried_.insert(peer->endpoint());
+        events_(event::PeerConnected{id_, address_text(peer->endpoint()), peer->client()});
+    }
 }
 
 void Torrent::on_tracker_update(const tracker_client::TrackerUpdate& u) {
@@ -756,7 +790,7 @@ event::Details Torrent::details() const {
                 t.message = seen->second.message;
                 t.peers = seen->second.peers;
             }
-            if (announcer_running_) {
+            if (announcing()) {
                 const auto next = std::max(announcer_->next_announce_at(tracker.tier), tracker.retry_at);
                 t.next_announce_seconds = std::max<std::int64_t>(
                     0, std::chrono::duration_cast<std::chrono::seconds>(next - now).count());
@@ -801,19 +835,17 @@ void Torrent::rename_file(std::size_t file, std::string name) {
 void Torrent::set_trackers(std::vector<Tier> tiers) {
     std::erase_if(tiers, [](const Tier& t) { return t.empty(); });
     tracker_tiers_ = std::move(tiers);
-    const bool was_running = announcer_running_;
+    const bool was_running = announcing();
     if (announcer_) {
         std::shared_ptr<tracker_client::Announcer> old(std::move(announcer_));
         retired_announcers_.push_back(old);
         if (was_running) asio::co_spawn(executor_, old->stop(), asio::detached);
     }
-    ++announcer_generation_;
-    announcer_running_ = false;
     if (was_running) start_announcing();
 }
 
 void Torrent::reannounce() {
-    if (announcer_ && announcer_running_) announcer_->reannounce();
+    if (announcing()) announcer_->reannounce();
 }
 
 void Torrent::pause() {
@@ -823,9 +855,7 @@ void Torrent::pause() {
     }
     params_.paused = true;
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("paused");
-    if (announcer_ && announcer_running_) {
-        asio::co_spawn(executor_, announcer_->stop(), asio::detached);
-    }
+    if (announcing()) asio::co_spawn(executor_, announcer_->stop(), asio::detached);
     set_state(TorrentState::paused);
     save_resume_data();
 }
@@ -862,7 +892,7 @@ asio::awaitable<void> Torrent::shutdown() {
     if (!announcer_) co_return;
     co_await announcer_->stop();
     // run() notices the stop at its next wake-up; the announcer must outlive it.
-    for (int i = 0; i < 50 && *alive && announcer_running_; ++i) {
+    for (int i = 0; i < 50 && *alive && announcing(); ++i) {
         wait.expires_after(std::chrono::milliseconds(20));
         co_await wait.async_wait(asio::use_awaitable);
     }

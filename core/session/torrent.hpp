@@ -88,6 +88,10 @@ public:
     void add_peer(const tcp::endpoint& endpoint);
     // An incoming connection whose handshake named this torrent (ours is already sent).
     void attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs);
+    // Connections and the announcer of the magnet link this torrent was fetched for: the
+    // connections have no metadata until the check is done. Before start().
+    void adopt(std::vector<std::shared_ptr<PeerConnection>> connections,
+               std::unique_ptr<tracker_client::Announcer> announcer);
     // Once a second from the session.
     void tick();
 
@@ -173,6 +177,8 @@ private:
     // A v2 piece's hash from a layer fetched from peers (the torrent did not carry it).
     std::optional<Sha256Hash> fetched_piece_hash(std::size_t piece) const;
     void start_announcing();
+    bool announcing() const;
+    tracker_client::Announcer::TotalsSource transfer_totals();
     void on_tracker_update(const tracker_client::TrackerUpdate& update);
     std::int64_t wanted_bytes(bool done_only) const;
 
@@ -193,9 +199,6 @@ private:
     const ResumeStore& resume_;
     std::vector<Tier> tracker_tiers_;
     std::unique_ptr<tracker_client::Announcer> announcer_;
-    bool announcer_running_ = false;
-    // Which announcer's run() is current, so a replaced one ending does not count.
-    int announcer_generation_ = 0;
     // Replaced announcers, kept until their run() has seen the stop.
     std::vector<std::shared_ptr<tracker_client::Announcer>> retired_announcers_;
     bool forgotten_ = false;  // removed: resume data is deleted and never saved again

@@ -46,13 +46,19 @@ asio::awaitable<void> wait_for_wake(asio::steady_timer& timer, std::chrono::mill
 }  // namespace
 
 PeerConnection::PeerConnection(std::unique_ptr<net::PeerStream> stream, PeerHost& host, const wire::Handshake& theirs)
+    : PeerConnection(std::move(stream), static_cast<SwarmHost&>(host), theirs) {
+    torrent_ = &host;
+    pieces_ = Bitfield(static_cast<std::size_t>(host.info().num_pieces));
+    allowed_fast_in_ = Bitfield(static_cast<std::size_t>(host.info().num_pieces));
+}
+
+PeerConnection::PeerConnection(std::unique_ptr<net::PeerStream> stream, SwarmHost& host, const wire::Handshake& theirs)
     : stream_(std::move(stream)),
       host_(&host),
+      torrent_(nullptr),
       peer_id_(theirs.peer_id),
       fast_(theirs.supports_fast()),
       extensions_(theirs.supports_extensions()),
-      pieces_(static_cast<std::size_t>(host.info().num_pieces)),
-      allowed_fast_in_(static_cast<std::size_t>(host.info().num_pieces)),
       upload_wake_(stream_->get_executor()),
       write_wake_(stream_->get_executor()) {
     endpoint_ = stream_->remote_endpoint();
@@ -68,7 +74,7 @@ asio::awaitable<void> PeerConnection::run() {
     // The bitfield must come first (BEP 3, BEP 6); the extension handshake may follow.
     send_bitfield();
     if (extensions_) send_extension_handshake();
-    send_allowed_fast();
+    if (torrent_) send_allowed_fast();
     if (host_) host_->on_peer_ready(*this);
     asio::co_spawn(stream_->get_executor(), [self]() { return self->write_loop(); }, asio::detached);
     asio::co_spawn(stream_->get_executor(), [self]() { return self->upload_loop(); }, asio::detached);
@@ -86,11 +92,13 @@ void PeerConnection::close(const std::string& reason) {
     stream_->close();
     upload_wake_.cancel();
     write_wake_.cancel();
-    if (host_) {
+    if (torrent_) {
         abort_requests();
-        host_->picker().remove_peer_pieces(pieces_);
-        PeerHost* host = host_;
-        host_ = nullptr;
+        torrent_->picker().remove_peer_pieces(pieces_);
+    }
+    if (host_) {
+        SwarmHost* host = host_;
+        host_ = torrent_ = nullptr;
         host->on_peer_closed(*this, reason);
     }
 }
@@ -98,8 +106,6 @@ void PeerConnection::close(const std::string& reason) {
 void PeerConnection::protocol_error(const std::string& what) { close("protocol error: " + what); }
 
 asio::awaitable<void> PeerConnection::read_loop() {
-    const std::size_t bitfield_message = static_cast<std::size_t>(host_->info().num_pieces + 7) / 8 + 1;
-    const std::size_t max_message = std::max(k_max_message_bytes, bitfield_message);
     std::vector<char> buffer(64 * 1024);
     std::size_t filled = 0;
     while (open_) {
@@ -109,6 +115,9 @@ asio::awaitable<void> PeerConnection::read_loop() {
         last_received_ = Clock::now();
         if (host_) co_await host_->throttle_download(static_cast<std::int64_t>(n));
         if (!open_ || !host_) co_return;  // closed, or its torrent removed, while it waited
+        const std::size_t max_message =
+            torrent_ ? std::max(k_max_message_bytes, static_cast<std::size_t>(torrent_->info().num_pieces + 7) / 8 + 1)
+                     : k_max_message_without_metadata;
         std::size_t pos = 0;
         while (open_ && filled - pos >= 4) {
             const std::uint32_t length = wire::read_u32(buffer.data() + pos);
@@ -181,7 +190,7 @@ asio::awaitable<void> PeerConnection::write_loop() {
 asio::awaitable<void> PeerConnection::upload_loop() {
     auto self = shared_from_this();
     while (open_ && host_) {
-        if (incoming_.empty() || send_queue_bytes_ > k_send_high_water) {
+        if (!torrent_ || incoming_.empty() || send_queue_bytes_ > k_send_high_water) {
             co_await wait_for_wake(upload_wake_, std::chrono::milliseconds(1000));
             continue;
         }
@@ -193,9 +202,9 @@ asio::awaitable<void> PeerConnection::upload_loop() {
             incoming_.pop_front();
         }
         co_await host_->throttle_upload(bytes);
-        if (!open_ || !host_) co_return;
-        std::vector<std::string> messages = co_await host_->read_blocks(batch);
-        if (!open_ || !host_) co_return;
+        if (!open_ || !torrent_) co_return;
+        std::vector<std::string> messages = co_await torrent_->read_blocks(batch);
+        if (!open_ || !torrent_) co_return;
         for (std::size_t i = 0; i < batch.size(); ++i) {
             if (am_choking_ && !allowed_fast_for_them(batch[i].piece)) {
                 // Choked meanwhile: with the fast extension each request gets its reject.
@@ -234,8 +243,14 @@ void PeerConnection::send(std::string bytes) {
 }
 
 void PeerConnection::send_bitfield() {
-    const Bitfield& have = host_->picker().have_pieces();
     std::string out;
+    if (!torrent_) {
+        // Nothing to have without metadata; only the fast extension needs telling.
+        if (fast_) wire::encode_simple(out, MessageId::have_none);
+        if (!out.empty()) send(std::move(out));
+        return;
+    }
+    const Bitfield& have = torrent_->picker().have_pieces();
     if (fast_ && have.all()) {
         wire::encode_simple(out, MessageId::have_all);
     } else if (fast_ && have.none()) {
@@ -249,7 +264,7 @@ void PeerConnection::send_bitfield() {
 void PeerConnection::send_extension_handshake() {
     wire::OurExtensions ours;
     ours.ut_pex = host_->pex_enabled();
-    ours.metadata_size = static_cast<std::int64_t>(host_->info().info_bytes.size());
+    if (torrent_) ours.metadata_size = static_cast<std::int64_t>(torrent_->info().info_bytes.size());
     ours.listen_port = host_->listen_port();
     ours.max_requests = static_cast<std::int64_t>(k_max_incoming_requests);
     ours.their_address = endpoint_.address();
@@ -281,30 +296,46 @@ void PeerConnection::handle(const wire::Message& message) {
             },
             [&](const wire::Interested&) {
                 peer_interested_ = true;
-                if (host_) host_->on_peer_interest_changed(*this);
+                if (torrent_) torrent_->on_peer_interest_changed(*this);
             },
             [&](const wire::NotInterested&) {
                 peer_interested_ = false;
-                if (host_) host_->on_peer_interest_changed(*this);
+                if (torrent_) torrent_->on_peer_interest_changed(*this);
             },
             [&](const wire::Have& h) {
+                if (!torrent_) {
+                    if (early_.haves.size() < k_max_early_haves) early_.haves.push_back(h.piece);
+                    return;
+                }
                 if (h.piece >= num_pieces) return protocol_error("have for piece out of range");
                 if (pieces_.test(h.piece)) return;
                 pieces_.set(h.piece);
-                host_->picker().add_peer_piece(h.piece);
-                if (!am_interested_ && host_->picker().wanted(h.piece)) update_interest();
+                torrent_->picker().add_peer_piece(h.piece);
+                if (!am_interested_ && torrent_->picker().wanted(h.piece)) update_interest();
             },
             [&](const wire::Bitfield& b) {
+                if (!torrent_) {
+                    early_ = {std::string(b.bits), false, {}};
+                    return;
+                }
                 auto bits = Bitfield::from_bytes(b.bits, num_pieces);
                 if (!bits) return protocol_error("bitfield of the wrong size");
                 set_pieces(std::move(*bits));
             },
             [&](const wire::HaveAll&) {
                 if (!fast_) return protocol_error("have all without the fast extension");
+                if (!torrent_) {
+                    early_ = {{}, true, {}};
+                    return;
+                }
                 set_pieces(Bitfield(num_pieces, true));
             },
             [&](const wire::HaveNone&) {
                 if (!fast_) return protocol_error("have none without the fast extension");
+                if (!torrent_) {
+                    early_ = {};
+                    return;
+                }
                 set_pieces(Bitfield(num_pieces));
             },
             [&](const wire::Request& r) { handle_request(r.block); },
@@ -325,7 +356,7 @@ void PeerConnection::handle(const wire::Message& message) {
                 auto it = std::find(outstanding_.begin(), outstanding_.end(), r.block);
                 if (it == outstanding_.end()) return;
                 outstanding_.erase(it);
-                host_->picker().abort_request(r.block);
+                torrent_->picker().abort_request(r.block);
                 if (!peer_choking_) fill_requests();
             },
             [&](const wire::Extended& e) { handle_extended(e); },
@@ -342,15 +373,19 @@ void PeerConnection::handle(const wire::Message& message) {
             },
             [&](const wire::HashRequest& r) {
                 std::string out;
-                if (auto hashes = host_->answer_hashes(r)) {
+                if (auto hashes = torrent_ ? torrent_->answer_hashes(r) : std::nullopt) {
                     wire::encode_hashes(out, r, *hashes);
                 } else {
                     wire::encode_hash_request(out, MessageId::hash_reject, r);
                 }
                 send(std::move(out));
             },
-            [&](const wire::Hashes& h) { host_->on_hashes(*this, h); },
-            [&](const wire::HashReject& r) { host_->on_hash_reject(*this, r.request); },
+            [&](const wire::Hashes& h) {
+                if (torrent_) torrent_->on_hashes(*this, h);
+            },
+            [&](const wire::HashReject& r) {
+                if (torrent_) torrent_->on_hash_reject(*this, r.request);
+            },
             [](const auto&) {},  // port, suggest, allowed fast, unknown ids
         },
         message);
@@ -361,9 +396,9 @@ void PeerConnection::set_pieces(Bitfield pieces) {
     if (pieces == pieces_) return;
     // BEP 3 puts the bitfield first, but some clients (aria2) send one after `have none`:
     // a later one simply replaces what the peer had announced.
-    host_->picker().remove_peer_pieces(pieces_);
+    torrent_->picker().remove_peer_pieces(pieces_);
     pieces_ = std::move(pieces);
-    host_->picker().add_peer_pieces(pieces_);
+    torrent_->picker().add_peer_pieces(pieces_);
     update_interest();
 }
 
@@ -378,8 +413,25 @@ void PeerConnection::handle_extended(const wire::Extended& e) {
         their_ut_metadata_ = theirs->ut_metadata;
         their_ut_pex_ = theirs->ut_pex;
         their_listen_port_ = theirs->listen_port;
+        if (!torrent_ && !their_metadata_size_) their_metadata_size_ = theirs->metadata_size;
+        host_->on_extension_handshake(*this);
+    } else if (e.id == wire::k_ut_metadata_id && !torrent_) {
+        // Without metadata: answers to our requests go to the owner, checked against the size
+        // the peer announced (once: a later handshake cannot move it); its requests are refused.
+        if (!their_metadata_size_) return protocol_error("metadata message before its size");
+        auto message = wire::decode_metadata_message(e.payload, *their_metadata_size_);
+        if (!message) return protocol_error(message.error().message);
+        if (message->type == wire::MetadataType::request) {
+            if (!their_ut_metadata_) return;
+            std::string out;
+            wire::encode_extended(out, their_ut_metadata_, wire::encode_metadata_reject(message->piece));
+            return send(std::move(out));
+        }
+        if (message->type == wire::MetadataType::data || message->type == wire::MetadataType::reject) {
+            host_->on_metadata(*this, *message);
+        }
     } else if (e.id == wire::k_ut_metadata_id) {
-        const std::string& info_bytes = host_->info().info_bytes;
+        const std::string& info_bytes = torrent_->info().info_bytes;
         auto message = wire::decode_metadata_message(e.payload, static_cast<std::int64_t>(info_bytes.size()));
         if (!message) return protocol_error(message.error().message);
         if (message->type != wire::MetadataType::request || !their_ut_metadata_) return;
@@ -409,12 +461,21 @@ std::optional<PeerConnection::tcp::endpoint> PeerConnection::listen_endpoint(boo
 }
 
 void PeerConnection::handle_request(const BlockRequest& b) {
-    const TorrentInfo& info = host_->info();
+    if (!torrent_) {
+        // Nothing to serve before the metadata is in.
+        if (fast_) {
+            std::string out;
+            wire::encode_request(out, MessageId::reject, b);
+            send(std::move(out));
+        }
+        return;
+    }
+    const TorrentInfo& info = torrent_->info();
     if (b.piece >= pieces_.size() || b.length == 0 || b.length > wire::k_max_request_length ||
         std::int64_t{b.begin} + b.length > info.piece_size(b.piece)) {
         return protocol_error("invalid request");
     }
-    const bool can_serve = (!am_choking_ || allowed_fast_for_them(b.piece)) && host_->picker().have(b.piece) &&
+    const bool can_serve = (!am_choking_ || allowed_fast_for_them(b.piece)) && torrent_->picker().have(b.piece) &&
                            incoming_.size() < k_max_incoming_requests;
     if (!can_serve) {
         if (fast_) {
@@ -429,7 +490,7 @@ void PeerConnection::handle_request(const BlockRequest& b) {
 }
 
 void PeerConnection::send_allowed_fast() {
-    if (!fast_ || !host_ || !endpoint_.address().is_v4()) return;  // BEP 6 has no IPv6 form
+    if (!fast_ || !torrent_ || !endpoint_.address().is_v4()) return;  // BEP 6 has no IPv6 form
     const auto num_pieces = static_cast<std::uint32_t>(pieces_.size());
     // In a small torrent the set would be most of it: choking would mean little.
     if (num_pieces < 4 * k_allowed_fast) return;
@@ -455,12 +516,12 @@ void PeerConnection::handle_piece(const wire::Piece& p) {
     last_block_ = Clock::now();
     snubbed_ = false;
     if (slow_start_depth_ < k_max_queue_depth) ++slow_start_depth_;
-    host_->on_block(*this, block, p.data);
-    if (open_ && host_) fill_requests();
+    torrent_->on_block(*this, block, p.data);
+    if (open_ && torrent_) fill_requests();
 }
 
 void PeerConnection::fill_requests() {
-    if (!host_ || !am_interested_) return;
+    if (!torrent_ || !am_interested_) return;
     // Choked: only the pieces the peer offered as allowed fast may be asked for.
     std::optional<Bitfield> allowed;
     if (peer_choking_) {
@@ -478,7 +539,7 @@ void PeerConnection::fill_requests() {
                              k_max_queue_depth});
     // Ask in batches rather than block by block.
     if (outstanding_.size() + std::max<std::size_t>(1, depth / 4) > depth) return;
-    auto blocks = host_->picker().pick(allowed ? *allowed : pieces_, depth - outstanding_.size(), [&](const BlockRequest& b) {
+    auto blocks = torrent_->picker().pick(allowed ? *allowed : pieces_, depth - outstanding_.size(), [&](const BlockRequest& b) {
         return std::find(outstanding_.begin(), outstanding_.end(), b) != outstanding_.end();
     });
     if (blocks.empty()) {
@@ -495,9 +556,9 @@ void PeerConnection::fill_requests() {
 }
 
 void PeerConnection::update_interest() {
-    if (!host_) return;
+    if (!torrent_) return;
     bool interesting = false;
-    const PiecePicker& picker = host_->picker();
+    const PiecePicker& picker = torrent_->picker();
     for (std::size_t i = 0; i < pieces_.size() && !interesting; ++i) {
         interesting = pieces_.test(i) && picker.wanted(i);
     }
@@ -531,6 +592,34 @@ void PeerConnection::send_have(std::uint32_t piece) {
     send(std::move(out));
 }
 
+void PeerConnection::send_metadata_request(std::uint32_t piece) {
+    if (!their_ut_metadata_) return;
+    std::string out;
+    wire::encode_extended(out, their_ut_metadata_, wire::encode_metadata_request(piece));
+    send(std::move(out));
+}
+
+void PeerConnection::metadata_arrived(PeerHost& torrent) {
+    if (torrent_ || !open_) return;
+    host_ = torrent_ = &torrent;
+    const auto num_pieces = static_cast<std::size_t>(torrent.info().num_pieces);
+    Bitfield pieces(num_pieces, early_.have_all);
+    if (!early_.bitfield.empty()) {
+        auto bits = Bitfield::from_bytes(early_.bitfield, num_pieces);
+        if (!bits) return protocol_error("bitfield of the wrong size");
+        pieces = std::move(*bits);
+    }
+    for (const std::uint32_t piece : early_.haves) {
+        if (piece >= num_pieces) return protocol_error("have for piece out of range");
+        pieces.set(piece);
+    }
+    early_ = {};
+    pieces_ = Bitfield(num_pieces);
+    allowed_fast_in_ = Bitfield(num_pieces);
+    torrent.on_peer_ready(*this);
+    set_pieces(std::move(pieces));
+}
+
 void PeerConnection::send_hash_request(const wire::HashRequest& request) {
     std::string out;
     wire::encode_hash_request(out, MessageId::hash_request, request);
@@ -547,8 +636,8 @@ void PeerConnection::cancel_block(const BlockRequest& block) {
 }
 
 void PeerConnection::abort_requests() {
-    if (host_) {
-        for (const auto& b : outstanding_) host_->picker().abort_request(b);
+    if (torrent_) {
+        for (const auto& b : outstanding_) torrent_->picker().abort_request(b);
     }
     outstanding_.clear();
 }

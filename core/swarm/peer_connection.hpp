@@ -1,5 +1,8 @@
 #pragma once
 // One peer: the message loop after the handshake, request pipelining, serving requests.
+// A connection made for a magnet link starts without the torrent's metadata: it then speaks
+// only the extension protocol and ut_metadata, and keeps what the peer says it has until
+// metadata_arrived() gives it the torrent.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -42,16 +45,28 @@ public:
     static constexpr std::chrono::seconds k_write_stall_timeout{60};
     // Allowed-fast pieces a peer may offer us (BEP 6 suggests 10); more are ignored.
     static constexpr std::size_t k_max_allowed_fast_in = 64;
+    // Without metadata: the largest message (a bitfield of a very large torrent, a metadata
+    // piece), and how many `have` messages are kept for later.
+    static constexpr std::size_t k_max_message_without_metadata = 1024 * 1024;
+    static constexpr std::size_t k_max_early_haves = 1 << 16;
 
     // The stream has been through the handshake (swarm/peer_handshake); `theirs` is the
     // peer's side of it.
     PeerConnection(std::unique_ptr<net::PeerStream> stream, PeerHost& host, const wire::Handshake& theirs);
+    // Without the torrent's metadata (a magnet link's connection).
+    PeerConnection(std::unique_ptr<net::PeerStream> stream, SwarmHost& host, const wire::Handshake& theirs);
 
     // Runs the connection until it closes; the handshake has been exchanged already.
     boost::asio::awaitable<void> run();
     void close(const std::string& reason);
     // The torrent detaches before it goes away; afterwards the peer only closes.
-    void detach() { host_ = nullptr; }
+    void detach() { host_ = torrent_ = nullptr; }
+    // Without metadata still, under a new owner (a magnet link's fetch hands it over).
+    void move_to(SwarmHost& host) { host_ = &host; }
+    // The metadata is in: the connection belongs to the torrent from now on, and what the
+    // peer said it has so far counts.
+    void metadata_arrived(PeerHost& torrent);
+    bool has_metadata() const { return torrent_ != nullptr; }
 
     // Called by the torrent.
     void set_choked(bool choked);
@@ -60,6 +75,10 @@ public:
     // Sent only when the peer said it speaks ut_pex.
     void send_pex(const wire::PexMessage& message);
     bool speaks_pex() const { return their_ut_pex_ != 0; }
+    // BEP 9: whether the peer serves metadata, and its size as the peer announced it.
+    bool speaks_metadata() const { return their_ut_metadata_ != 0; }
+    std::optional<std::int64_t> their_metadata_size() const { return their_metadata_size_; }
+    void send_metadata_request(std::uint32_t piece);
     // Where the peer accepts connections: the address we dialed, or its address with the
     // port from its extension handshake; nullopt when it never said.
     std::optional<tcp::endpoint> listen_endpoint(bool we_dialed) const;
@@ -73,7 +92,7 @@ public:
     const wire::PeerId& peer_id() const { return peer_id_; }
     std::string client() const;
     const Bitfield& pieces() const { return pieces_; }
-    bool is_seed() const { return pieces_.all(); }
+    bool is_seed() const { return torrent_ && pieces_.all(); }
     bool peer_interested() const { return peer_interested_; }
     bool am_choking() const { return am_choking_; }
     bool am_interested() const { return am_interested_; }
@@ -102,7 +121,8 @@ private:
     void protocol_error(const std::string& what);
 
     std::unique_ptr<net::PeerStream> stream_;
-    PeerHost* host_;
+    SwarmHost* host_;
+    PeerHost* torrent_;  // null until the torrent's metadata is known
     tcp::endpoint endpoint_;
     wire::PeerId peer_id_;
     bool fast_;
@@ -112,6 +132,14 @@ private:
     std::uint8_t their_ut_metadata_ = 0;  // their extension message ids; 0: not spoken
     std::uint8_t their_ut_pex_ = 0;
     std::optional<std::uint16_t> their_listen_port_;
+    std::optional<std::int64_t> their_metadata_size_;
+    // What the peer said it has before we knew how many pieces there are.
+    struct EarlyPieces {
+        std::string bitfield;
+        bool have_all = false;
+        std::vector<std::uint32_t> haves;
+    };
+    EarlyPieces early_;
     std::optional<Clock::time_point> last_pex_received_;
     std::size_t metadata_requests_ = 0;
     // Grows by one per block received, so the pipeline deepens before the first rate sample.

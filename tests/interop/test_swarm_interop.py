@@ -110,6 +110,39 @@ def libtorrent_seed_to_shoal_magnet(tmp, fmt):
     check_tree(data, out, "lt-magnet")
 
 
+def magnet_connections_carry_on(tmp):
+    """A magnet link's connections and announcer go on into the download: the libtorrent seed,
+    found through the tracker, stays connected once the metadata is in, and the tracker hears
+    `started` once (it used to hear started, stopped, started, and every peer was dropped)."""
+    tracker = MiniTracker("127.0.0.1")
+    data, torrent = make_payload(tmp, "carry-on", "--hybrid")
+    create(os.path.join(data, "carry-on"), torrent, "--hybrid", "-s", "64K", "-t", tracker.url)
+    session = lt_session("127.0.0.2")
+    session.apply_settings({"upload_rate_limit": 1_500_000})
+    handle = lt_add(session, torrent, data, seed_mode=True)
+    wait_until(lambda: handle.status().is_seeding, 30, "libtorrent to start seeding")
+    wait_until(lambda: tracker.announces, 20, "libtorrent to announce")
+    out = os.path.join(tmp, "shoal-out")
+    leech = get(magnet_of(torrent), out, [])
+    code = leech.wait(60)
+    if code != 0:
+        raise AssertionError(f"shoal magnet leech exited {code}: {leech.log[-8:]}")
+    check_tree(data, out, "carry-on")
+    lt_port = session.listen_port()
+    ours = [event for (_, (_, port), event) in tracker.announces if port != lt_port]
+    if ours.count("started") != 1 or "stopped" in ours[:-1]:
+        raise AssertionError(f"the tracker heard {ours} from Shoal")
+    # Until the download is done: one connection to the seed, the one the metadata came over.
+    # (Two seeds then part, and a later announce may bring the seed back.)
+    seed_address = f"127.0.0.2:{lt_port}"
+    until_done = leech.log[:leech.log.index("state: seeding")]
+    connects = [line for line in until_done if line.startswith(f"peer {seed_address} connected")]
+    leaves = [line for line in until_done if line.startswith(f"peer {seed_address} left")]
+    if len(connects) != 1 or leaves:
+        raise AssertionError(f"the seed's connection did not carry on: {until_done}")
+    tracker.close()
+
+
 def shoal_seed_to_libtorrent_magnet(tmp, fmt):
     data, torrent = make_payload(tmp, "to-lt-magnet", fmt)
     s = seed(torrent, data)
@@ -263,6 +296,7 @@ SCENARIOS = [
      lambda t: libtorrent_seed_to_shoal(t, "--v2", bare=True)),
     ("libtorrent seed to Shoal magnet leech, hybrid", lambda t: libtorrent_seed_to_shoal_magnet(t, "--hybrid")),
     ("libtorrent seed to Shoal magnet leech, v2", lambda t: libtorrent_seed_to_shoal_magnet(t, "--v2")),
+    ("Magnet link: connections and announcer carry on into the download", magnet_connections_carry_on),
     ("Shoal seed to libtorrent magnet leech, hybrid", lambda t: shoal_seed_to_libtorrent_magnet(t, "--hybrid")),
     ("Shoal seed to libtorrent magnet leech, v1", lambda t: shoal_seed_to_libtorrent_magnet(t, "--v1")),
     ("Shoal seed to libtorrent magnet leech, v2", lambda t: shoal_seed_to_libtorrent_magnet(t, "--v2")),

@@ -283,8 +283,14 @@ asio::awaitable<void> Announcer::announce_round() {
     }
 }
 
+void Announcer::set_sinks(TotalsSource totals, UpdateSink on_update) {
+    totals_ = std::move(totals);
+    on_update_ = std::move(on_update);
+}
+
 asio::awaitable<void> Announcer::run() {
     const std::uint64_t generation = generation_;
+    ++runs_;
     try {
         while (generation == generation_) {
             start_due_passes();
@@ -307,6 +313,7 @@ asio::awaitable<void> Announcer::run() {
         // Only allocation failures get here; the torrent learns of the tracker through
         // the missing updates rather than through a crashed network thread.
     }
+    --runs_;
 }
 
 asio::awaitable<void> Announcer::send_one_stopped(std::string url) {

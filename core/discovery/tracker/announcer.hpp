@@ -115,6 +115,11 @@ class Announcer {
     void download_completed();
     // Announce as soon as each tier's min interval allows (a user's "reannounce").
     void reannounce();
+    // Whether a run() is under way (it may outlive a stop() briefly while it winds up).
+    bool running() const { return runs_ > 0; }
+    // A new owner (a magnet link's fetch hands its announcer to the torrent): counters and
+    // replies go there from now on, while the trackers keep what they were told.
+    void set_sinks(TotalsSource totals, UpdateSink on_update);
 
     // Starts a pass on every tier that is due (see announce_tier) and returns when all of
     // them are done. run() starts passes itself; public so tests can step the announcer
@@ -179,6 +184,7 @@ class Announcer {
     // Advanced by stop(): passes and run()s of an earlier generation are over.
     std::uint64_t generation_ = 0;
     bool completed_seen_ = false;
+    int runs_ = 0;
     // run() sleeps on it until a tier is due; wake() cuts the sleep short.
     boost::asio::steady_timer wake_timer_;
     // announce_round() waits on it for its passes.
