@@ -10,6 +10,8 @@
 #include "memory_stream.hpp"
 #include "peer_test_host.hpp"
 #include "swarm/peer_connection.hpp"
+#include "wire/extension_handshake.hpp"
+#include "wire/ut_metadata.hpp"
 
 namespace shoal {
 namespace {
@@ -275,6 +277,114 @@ TEST_F(PeerConnectionTest, TheEndOfTheStreamClosesTheConnection) {
     io.poll();
     EXPECT_FALSE(peer->is_open());
     EXPECT_EQ(host.closed_because, "closed by peer");
+}
+
+// The owner of a magnet link's connection before the metadata is in.
+class MetadataTestHost final : public SwarmHost {
+public:
+    const wire::PeerId& our_peer_id() const override { return id_; }
+    std::uint16_t listen_port() const override { return 6881; }
+    std::array<std::uint8_t, 20> wire_info_hash() const override { return {}; }
+    asio::awaitable<void> throttle_upload(std::int64_t) override { co_return; }
+    asio::awaitable<void> throttle_download(std::int64_t) override { co_return; }
+    void on_peer_closed(PeerConnection&, const std::string& reason) override { closed_because = reason; }
+    void on_peer_ready(PeerConnection&) override {}
+    bool pex_enabled() const override { return false; }
+    void on_pex(PeerConnection&, const wire::PexMessage&) override {}
+    void on_extension_handshake(PeerConnection&) override { ++handshakes; }
+    void on_metadata(PeerConnection&, const wire::MetadataMessage& m) override { metadata.push_back(m.piece); }
+
+    int handshakes = 0;
+    std::vector<std::uint32_t> metadata;
+    std::optional<std::string> closed_because;
+
+private:
+    wire::PeerId id_{};
+};
+
+std::string extension_handshake(std::int64_t metadata_size) {
+    wire::OurExtensions theirs;
+    theirs.metadata_size = metadata_size;
+    std::string out;
+    wire::encode_extended(out, 0, wire::encode_extension_handshake(theirs));
+    return out;
+}
+
+class PeerWithoutMetadataTest : public PeerConnectionTest {
+protected:
+    void start_without_metadata() {
+        auto [ours, theirs] = MemoryStream::pair(io.get_executor(), k_us, k_them);
+        remote = std::move(theirs);
+        wire::Handshake handshake;
+        handshake.reserved = wire::our_reserved(false);
+        peer = std::make_shared<PeerConnection>(std::move(ours), static_cast<SwarmHost&>(owner), handshake);
+        asio::co_spawn(io, [p = peer] { return p->run(); }, asio::detached);
+        io.poll();
+    }
+    MetadataTestHost owner;
+};
+
+TEST_F(PeerWithoutMetadataTest, SpeaksOnlyTheExtensionProtocolAndAsksForMetadata) {
+    start_without_metadata();
+    const auto opening = sent();
+    ASSERT_EQ(opening.size(), 2u);
+    EXPECT_EQ(id_of(opening[0]), static_cast<std::uint8_t>(MessageId::have_none));
+    auto ours = wire::decode_message(opening[1]);
+    auto ext = wire::decode_extension_handshake(std::get<wire::Extended>(*ours).payload);
+    ASSERT_TRUE(ext);
+    EXPECT_FALSE(ext->metadata_size) << "we have no metadata to offer";
+
+    peer_sends(extension_handshake(40000));
+    EXPECT_EQ(owner.handshakes, 1);
+    ASSERT_TRUE(peer->speaks_metadata());
+    EXPECT_EQ(peer->their_metadata_size(), 40000);
+    peer->send_metadata_request(2);
+    const auto asked = sent_with_id(MessageId::extended);
+    ASSERT_EQ(asked.size(), 1u);
+    auto request = wire::decode_metadata_message(std::get<wire::Extended>(*wire::decode_message(asked[0])).payload);
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->piece, 2u);
+
+    std::string data;
+    wire::encode_extended(data, wire::k_ut_metadata_id,
+                          wire::encode_metadata_data(2, 40000, std::string(40000 - 2 * 16384, 'm')));
+    peer_sends(data);
+    EXPECT_EQ(owner.metadata, std::vector<std::uint32_t>{2});
+}
+
+TEST_F(PeerWithoutMetadataTest, RefusesRequestsAndKeepsWhatThePeerHasUntilTheMetadataArrives) {
+    start_without_metadata();
+    sent();
+    std::string bits(8, '\0');
+    bits[0] = static_cast<char>(0x80);  // piece 0
+    std::string bitfield;
+    wire::encode_bitfield(bitfield, bits);
+    std::string have;
+    wire::encode_have(have, 9);
+    peer_sends(bitfield + have + request(MessageId::request, {0, 0, wire::k_block_size}));
+    EXPECT_EQ(sent_with_id(MessageId::reject).size(), 1u) << "nothing to serve yet";
+    EXPECT_FALSE(peer->is_seed());
+
+    peer->metadata_arrived(host);  // the torrent: 64 pieces
+    EXPECT_TRUE(peer->has_metadata());
+    EXPECT_TRUE(peer->pieces().test(0));
+    EXPECT_TRUE(peer->pieces().test(9));
+    EXPECT_EQ(peer->pieces().count(), 2u);
+    EXPECT_EQ(sent_with_id(MessageId::interested).size(), 1u);
+    peer->close("done");
+    EXPECT_EQ(host.closed_because, "done") << "the torrent owns it now";
+    EXPECT_FALSE(owner.closed_because);
+}
+
+TEST_F(PeerWithoutMetadataTest, AnEarlyBitfieldOfTheWrongSizeIsAProtocolErrorOnceTheSizeIsKnown) {
+    start_without_metadata();
+    std::string bitfield;
+    wire::encode_bitfield(bitfield, std::string(3, '\xff'));
+    peer_sends(bitfield);
+    EXPECT_TRUE(peer->is_open());
+    peer->metadata_arrived(host);
+    EXPECT_FALSE(peer->is_open());
+    EXPECT_EQ(host.closed_because, "protocol error: bitfield of the wrong size");
 }
 
 }  // namespace
