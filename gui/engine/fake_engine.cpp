@@ -144,6 +144,13 @@ void FakeEngine::simulate_second(bool vary_rates) {
 }
 
 AddResult FakeEngine::add(const AddRequest& request) {
+    for (const TorrentSnapshot& row : torrents()) {
+        const bool same = request.info ? row.info && row.info->info_hash_v1 == request.info->info_hash_v1 &&
+                                             row.info->info_hash_v2 == request.info->info_hash_v2
+                                       : !row.info && row.magnet == request.magnet;
+        if (same)
+            return {{}, tr("This torrent is already in the list")};
+    }
     added.push_back(request);
     TorrentSnapshot s;
     if (request.info) {

@@ -48,6 +48,8 @@ class FakeEngine final : public Engine {
     void set_supported(Feature feature, bool supported);
     bool supports(Feature feature) const override;
     AddResult add(const AddRequest& request) override;
+    // Keeps nothing between runs: nothing comes back.
+    QStringList restore() override { return {}; }
     void pause(TorrentKey key) override;
     void resume(TorrentKey key) override;
     void remove(TorrentKey key, bool with_data) override;
