@@ -131,7 +131,7 @@ ControlResult<TorrentId> Controller::add_checked(StoredTorrent stored, std::shar
     params.download_limit = stored.download_limit;
     Tiers tiers = info ? info->trackers : params.magnet ? magnet_tiers(*params.magnet) : Tiers{};
     const TorrentId id = session_.add_torrent(std::move(params));
-    if (stored.trackers) {
+    if (stored.trackers && *stored.trackers != tiers) {
         tiers = *stored.trackers;
         session_.set_trackers(id, tiers);
     }

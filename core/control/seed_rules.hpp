@@ -13,7 +13,7 @@ struct SeedLimits {
     // Uploaded over all runs divided by the bytes wanted; 0: no limit.
     double ratio = 0;
     // Time spent seeding in this run; zero: no limit.
-    std::chrono::seconds time{0};
+    std::chrono::milliseconds time{0};
 
     bool any() const { return ratio > 0 || time.count() > 0; }
 };
