@@ -14,7 +14,7 @@
 #include "app/single_instance.hpp"
 #include "app/torrent_actions.hpp"
 #include "dialogs/add_torrent_dialog.hpp"
-#include "engine/fake_engine.hpp"
+#include "fake_engine.hpp"
 #include "gui_test_support.hpp"
 #include "models/files_model.hpp"
 #include "models/trackers_model.hpp"

@@ -3,7 +3,7 @@
 #include <QSignalSpy>
 #include <QtTest>
 
-#include "engine/fake_engine.hpp"
+#include "fake_engine.hpp"
 #include "metainfo/torrent_info.hpp"
 #include "models/files_model.hpp"
 #include "models/peers_model.hpp"

@@ -1,4 +1,4 @@
-#include "engine/fake_engine.hpp"
+#include "fake_engine.hpp"
 
 #include <QCryptographicHash>
 #include <QDir>
