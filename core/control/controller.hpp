@@ -17,9 +17,7 @@
 #include "control/seed_rules.hpp"
 #include "control/stored_torrent.hpp"
 #include "control/torrent_list_store.hpp"
-#include "control/torrent_summary.hpp"
-#include "control/tracker_tiers.hpp"
-#include "metainfo/magnet.hpp"
+#include "control/torrent_control.hpp"
 #include "session/session.hpp"
 
 namespace shoal::control {
@@ -37,86 +35,59 @@ struct ControllerSettings {
     std::function<std::chrono::steady_clock::time_point()> now = [] { return std::chrono::steady_clock::now(); };
 };
 
-struct AddTorrent {
-    // A .torrent file's bytes, or a parsed torrent (then the bytes are optional), or a magnet link.
-    std::string metainfo;
-    std::shared_ptr<const TorrentInfo> info;
-    std::string magnet;
-    // For a magnet link: the files to fetch, replacing the link's `so=`.
-    std::optional<std::vector<FileIndexRange>> select_only;
-    std::filesystem::path save_dir;
-    bool paused = false;
-    bool sequential = false;
-    bool skip_check = false;  // take the data on disk as complete (a torrent just made from it)
-    std::vector<int> file_priorities;  // per file, 0 (skip) to 7; empty: all 4
-    std::int64_t added_on = 0;         // seconds since the Unix epoch; 0: now
-    std::vector<boost::asio::ip::tcp::endpoint> peers;  // to dial at once, this run only
-    std::map<std::size_t, std::string> file_names;       // files renamed on our side
-    std::optional<Tiers> trackers;  // replacing the torrent's own
-    std::int64_t upload_limit = 0;
-    std::int64_t download_limit = 0;
-};
-
-// What happened since the last poll.
-struct Published {
-    std::vector<Event> events;  // the session's, in order, after the snapshots took them in
-    std::vector<SeedLimitReached> seed_limits_reached;
-    std::vector<ControlError> problems;  // state that could not be saved
-};
-
-class Controller {
+class Controller final : public TorrentControl {
 public:
     // Starts the session; throws std::system_error when it cannot listen.
     explicit Controller(ControllerSettings settings);
-    ~Controller();
+    ~Controller() override;
     Controller(const Controller&) = delete;
     Controller& operator=(const Controller&) = delete;
 
     // Adds every torrent of the saved list (migrating the desktop client's old list first);
     // what could not be restored, each with why. The others are restored regardless.
-    std::vector<ControlError> restore();
+    std::vector<ControlError> restore() override;
 
-    ControlResult<TorrentId> add(AddTorrent request);
-    ControlResult<> remove(TorrentId id, bool with_data);
-    ControlResult<> pause(TorrentId id);
-    ControlResult<> resume(TorrentId id);
-    ControlResult<> recheck(TorrentId id);
-    ControlResult<> reannounce(TorrentId id);
+    ControlResult<TorrentId> add(AddTorrent request) override;
+    ControlResult<> remove(TorrentId id, bool with_data) override;
+    ControlResult<> pause(TorrentId id) override;
+    ControlResult<> resume(TorrentId id) override;
+    ControlResult<> recheck(TorrentId id) override;
+    ControlResult<> reannounce(TorrentId id) override;
     // A Details event for the torrent follows.
-    ControlResult<> request_details(TorrentId id);
-    ControlResult<> set_file_priority(TorrentId id, std::size_t file, int priority);
+    ControlResult<> request_details(TorrentId id) override;
+    ControlResult<> set_file_priority(TorrentId id, std::size_t file, int priority) override;
     // Checked now; the file has its new name once a FileRenamed event says so.
-    ControlResult<> rename_file(TorrentId id, std::size_t file, const std::string& name);
-    ControlResult<> set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download);
-    ControlResult<> add_tracker(TorrentId id, const std::string& url, int tier);
-    ControlResult<> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url);
-    ControlResult<> remove_tracker(TorrentId id, const std::string& url);
-    ControlResult<> set_trackers(TorrentId id, const Tiers& tiers);
-    void set_seed_limits(SeedLimits limits) { settings_.seed_limits = limits; }
-    ControlResult<> set_rate_limits(std::int64_t upload, std::int64_t download);
-    ControlResult<> set_max_peers_per_torrent(int peers);
-    ControlResult<> set_max_connections(int connections);
+    ControlResult<> rename_file(TorrentId id, std::size_t file, const std::string& name) override;
+    ControlResult<> set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) override;
+    ControlResult<> add_tracker(TorrentId id, const std::string& url, int tier) override;
+    ControlResult<> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) override;
+    ControlResult<> remove_tracker(TorrentId id, const std::string& url) override;
+    ControlResult<> set_trackers(TorrentId id, const Tiers& tiers) override;
+    void set_seed_limits(SeedLimits limits) override { settings_.seed_limits = limits; }
+    ControlResult<> set_rate_limits(std::int64_t upload, std::int64_t download) override;
+    ControlResult<> set_max_peers_per_torrent(int peers) override;
+    ControlResult<> set_max_connections(int connections) override;
     // Fetches a magnet link's metadata without adding the torrent (MetadataReceived follows,
     // with the returned id); cancel_metadata ends it early.
-    ControlResult<TorrentId> fetch_metadata(const std::string& magnet);
-    void cancel_metadata(TorrentId id);
+    ControlResult<TorrentId> fetch_metadata(const std::string& magnet) override;
+    void cancel_metadata(TorrentId id) override;
 
     // The torrents in the order they were added.
-    std::vector<TorrentSummary> summaries() const;
-    const TorrentSummary* find(TorrentId id) const;
+    std::vector<TorrentSummary> summaries() const override;
+    const TorrentSummary* find(TorrentId id) const override;
     // The trackers as the user last set them (the torrent's own until then).
-    Tiers trackers(TorrentId id) const;
-    std::vector<int> file_priorities(TorrentId id) const;
+    Tiers trackers(TorrentId id) const override;
+    std::vector<int> file_priorities(TorrentId id) const override;
 
     // Takes in the session's events, keeps snapshots and the saved list current, applies
     // the seed limits; what happened, for the front-end to show.
-    Published poll();
-    void set_wakeup(std::function<void()> wakeup) { session_.set_wakeup(std::move(wakeup)); }
+    Published poll() override;
+    void set_wakeup(std::function<void()> wakeup) override { session_.set_wakeup(std::move(wakeup)); }
 
-    std::uint16_t listen_port() const { return session_.listen_port(); }
-    std::size_t dht_nodes() const { return session_.dht_nodes(); }
+    std::uint16_t listen_port() const override { return session_.listen_port(); }
+    std::size_t dht_nodes() const override { return session_.dht_nodes(); }
     // Saves resume data and stops the session; called by the destructor too.
-    void stop();
+    void stop() override;
 
 private:
     struct Entry {

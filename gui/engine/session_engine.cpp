@@ -71,9 +71,12 @@ void fill(TorrentSnapshot& s, const control::TorrentSummary& t) {
 
 }  // namespace
 
-SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& listen_host,
-                             QObject* parent, const QString& state_dir, const QString& legacy_store)
-    : Engine(parent), settings_(settings) {
+namespace {
+
+std::unique_ptr<control::TorrentControl> start_controller(const EngineSettings& settings,
+                                                          const std::string& listen_host,
+                                                          const QString& state_dir,
+                                                          const QString& legacy_store) {
     control::ControllerSettings c;
     SessionSettings& s = c.session;
     s.listen_host = listen_host;
@@ -96,7 +99,18 @@ SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& 
             .toStdString();
     s.upload_limit = settings.use_alt_limits ? settings.alt_up_limit : settings.up_limit;
     s.download_limit = settings.use_alt_limits ? settings.alt_down_limit : settings.down_limit;
-    control_ = std::make_unique<control::Controller>(std::move(c));
+    return std::make_unique<control::Controller>(std::move(c));
+}
+
+}  // namespace
+
+SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& listen_host,
+                             QObject* parent, const QString& state_dir, const QString& legacy_store)
+    : SessionEngine(start_controller(settings, listen_host, state_dir, legacy_store), settings, parent) {}
+
+SessionEngine::SessionEngine(std::unique_ptr<control::TorrentControl> control,
+                             const EngineSettings& settings, QObject* parent)
+    : Engine(parent), settings_(settings), control_(std::move(control)) {
     // Runs on the network thread: only queue the drain onto this object's (GUI) thread.
     control_->set_wakeup(
         [this] { QMetaObject::invokeMethod(this, &SessionEngine::drain, Qt::QueuedConnection); });

@@ -17,7 +17,7 @@
 #include "session/events.hpp"
 
 namespace shoal::control {
-class Controller;
+class TorrentControl;
 struct TorrentSummary;
 }
 
@@ -32,6 +32,9 @@ class SessionEngine final : public Engine {
     SessionEngine(const EngineSettings& settings, const std::string& listen_host,
                   QObject* parent = nullptr, const QString& state_dir = {},
                   const QString& legacy_store = {});
+    // Over any implementation of the control layer (tests script one).
+    SessionEngine(std::unique_ptr<control::TorrentControl> control, const EngineSettings& settings,
+                  QObject* parent = nullptr);
     ~SessionEngine() override;
 
     bool supports(Feature feature) const override;
@@ -83,7 +86,7 @@ class SessionEngine final : public Engine {
     QString tracker_changed(TorrentKey key, const Result& result);
 
     EngineSettings settings_;
-    std::unique_ptr<control::Controller> control_;
+    std::unique_ptr<control::TorrentControl> control_;
     std::map<std::uint32_t, QString> previews_;   // metadata-only fetches for the add dialog
     // Torrents whose peers, trackers or pieces were read since the last details request.
     mutable std::set<TorrentKey> watched_;
