@@ -184,6 +184,25 @@ TEST_F(ControllerTest, TheListComesBackAfterARestart) {
     EXPECT_EQ(third.summaries().size(), 1u);
 }
 
+// A torrent given parsed, without its file (one just made, or from a front-end that parsed
+// it), comes back from the info dictionary with its trackers.
+TEST_F(ControllerTest, ATorrentAddedWithoutItsFileComesBackWithItsTrackers) {
+    {
+        Controller c(on("127.0.0.1", state));
+        AddTorrent r;
+        r.info = std::make_shared<const TorrentInfo>(torrent.info);
+        r.save_dir = data;
+        ASSERT_TRUE(c.add(r));
+    }
+    Controller next(on("127.0.0.1", state));
+    const auto problems = next.restore();
+    ASSERT_TRUE(problems.empty()) << problems.front().message;
+    ASSERT_EQ(next.summaries().size(), 1u);
+    const TorrentSummary t = next.summaries()[0];
+    EXPECT_EQ(t.info->info_hash_v1, torrent.info.info_hash_v1);
+    EXPECT_EQ(next.trackers(t.id), torrent.info.trackers);
+}
+
 TEST_F(ControllerTest, ADamagedRecordDoesNotLoseTheOthers) {
     {
         Controller c(on("127.0.0.1", state));
