@@ -3,8 +3,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -127,34 +125,6 @@ void read_lists(RecordReader& r, const StoreLimits& limits, StoredTorrent& t) {
 }
 
 }  // namespace
-
-ControlResult<> write_file_atomically(const fs::path& path, const std::string& bytes) {
-    const fs::path temporary = path.string() + ".new";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.flush();
-        if (!out) return control_error(ControlErrc::storage_failed, "cannot write " + temporary.string());
-    }
-    std::error_code ec;
-    fs::rename(temporary, path, ec);
-    if (ec) {
-        fs::remove(temporary, ec);
-        return control_error(ControlErrc::storage_failed, "cannot replace " + path.string() + ": " + ec.message());
-    }
-    return Done{};
-}
-
-ControlResult<std::string> read_small_file(const fs::path& path, std::uintmax_t max_bytes) {
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    if (ec) return control_error(ControlErrc::corrupt_state, path.string() + ": " + ec.message());
-    if (size > max_bytes) return control_error(ControlErrc::corrupt_state, path.string() + ": larger than expected");
-    std::ifstream in(path, std::ios::binary);
-    std::string bytes{std::istreambuf_iterator<char>(in), {}};
-    if (!in && !in.eof()) return control_error(ControlErrc::corrupt_state, path.string() + ": cannot be read");
-    return bytes;
-}
 
 TorrentListStore::TorrentListStore(fs::path state_dir, StoreLimits limits)
     : folder_(std::move(state_dir) / "torrents"), limits_(limits) {}

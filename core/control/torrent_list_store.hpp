@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "control/control_error.hpp"
+#include "control/state_files.hpp"
 #include "control/stored_torrent.hpp"
 
 namespace shoal::control {
@@ -43,10 +44,5 @@ private:
     std::filesystem::path folder_;
     StoreLimits limits_;
 };
-
-// Writes `bytes` to `path` through a temporary file renamed over it.
-ControlResult<> write_file_atomically(const std::filesystem::path& path, const std::string& bytes);
-// Reads a whole file of at most `max_bytes`.
-ControlResult<std::string> read_small_file(const std::filesystem::path& path, std::uintmax_t max_bytes);
 
 }  // namespace shoal::control
