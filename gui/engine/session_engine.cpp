@@ -106,7 +106,11 @@ std::unique_ptr<control::TorrentControl> start_controller(const EngineSettings& 
 
 SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& listen_host,
                              QObject* parent, const QString& state_dir, const QString& legacy_store)
-    : SessionEngine(start_controller(settings, listen_host, state_dir, legacy_store), settings, parent) {}
+    : SessionEngine(start_controller(settings, listen_host, state_dir, legacy_store), settings, parent) {
+    start_refresh_timer(1000);
+    connect(&details_timer_, &QTimer::timeout, this, &SessionEngine::request_details);
+    details_timer_.start(1000);
+}
 
 SessionEngine::SessionEngine(std::unique_ptr<control::TorrentControl> control,
                              const EngineSettings& settings, QObject* parent)
@@ -114,9 +118,6 @@ SessionEngine::SessionEngine(std::unique_ptr<control::TorrentControl> control,
     // Runs on the network thread: only queue the drain onto this object's (GUI) thread.
     control_->set_wakeup(
         [this] { QMetaObject::invokeMethod(this, &SessionEngine::drain, Qt::QueuedConnection); });
-    start_refresh_timer(1000);
-    connect(&details_timer_, &QTimer::timeout, this, &SessionEngine::request_details);
-    details_timer_.start(1000);
 }
 
 void SessionEngine::request_details() {

@@ -23,7 +23,7 @@ struct TorrentSummary;
 
 namespace shoal::gui {
 
-class SessionEngine final : public Engine {
+class SessionEngine : public Engine {
     Q_OBJECT
   public:
     // Starts the session; throws std::system_error when it cannot listen. The state folder
@@ -32,7 +32,8 @@ class SessionEngine final : public Engine {
     SessionEngine(const EngineSettings& settings, const std::string& listen_host,
                   QObject* parent = nullptr, const QString& state_dir = {},
                   const QString& legacy_store = {});
-    // Over any implementation of the control layer (tests script one).
+    // Over any implementation of the control layer (tests script one); nothing refreshes on
+    // a timer then: the owner calls refresh().
     SessionEngine(std::unique_ptr<control::TorrentControl> control, const EngineSettings& settings,
                   QObject* parent = nullptr);
     ~SessionEngine() override;
@@ -63,6 +64,11 @@ class SessionEngine final : public Engine {
 
     std::uint16_t listen_port() const;
 
+  protected:
+    // Takes in what the control layer published since the last call (the wake-up queues it).
+    void drain();
+    control::TorrentControl& control() { return *control_; }
+
   private:
     // What the views show beyond the row, projected from the event stream.
     struct Tracked {
@@ -72,7 +78,6 @@ class SessionEngine final : public Engine {
         bool was_downloading = false;
     };
 
-    void drain();
     // Asks the session for the details (peers, trackers, pieces) of what was looked at.
     void request_details();
     // A row for a torrent the control layer has just taken.

@@ -1,5 +1,9 @@
 #include "fake_control.hpp"
 
+#include <ctime>
+
+#include "metainfo/rename.hpp"
+
 namespace shoal::gui::test {
 
 using control::ControlErrc;
@@ -38,20 +42,42 @@ std::vector<control::ControlError> FakeControl::restore() {
 ControlResult<TorrentId> FakeControl::add(control::AddTorrent r) {
     if (!r.info && r.magnet.empty())
         return control::control_error(ControlErrc::invalid_argument, "neither a torrent nor a magnet link was given");
+    std::string name;
+    if (!r.info) {
+        auto magnet = parse_magnet(r.magnet);
+        if (!magnet)
+            return control::control_error(ControlErrc::invalid_magnet, magnet.error().message);
+        name = magnet->display_name;
+    }
+    for (const auto& [other, t] : torrents_) {
+        const auto& o = t.summary;
+        const bool same = r.info ? o.info && o.info->info_hash_v1 == r.info->info_hash_v1 &&
+                                       o.info->info_hash_v2 == r.info->info_hash_v2
+                                 : !o.info && o.magnet == r.magnet;
+        if (same)
+            return control::control_error(ControlErrc::already_added, "This torrent is already in the list");
+    }
     const TorrentId id{next_id_++};
     Torrent& t = torrents_[id.value];
     control::TorrentSummary& s = t.summary;
     s.id = id;
     s.info = r.info;
-    s.name = r.info ? r.info->name : "magnet";
-    s.magnet = r.magnet;
+    s.name = r.info ? r.info->name : name;
+    s.magnet = r.info ? to_uri(magnet_for(*r.info)) : r.magnet;
     s.save_dir = r.save_dir;
-    s.added_on = r.added_on > 0 ? r.added_on : 1'700'000'000;
+    s.added_on = r.added_on > 0 ? r.added_on : static_cast<std::int64_t>(std::time(nullptr));
     s.sequential = r.sequential;
     s.stats.state = !r.info ? TorrentState::fetching_metadata : r.paused ? TorrentState::paused : TorrentState::checking;
     if (r.info) {
         t.tiers = r.trackers ? *r.trackers : r.info->trackers;
         t.priorities = r.file_priorities.empty() ? std::vector<int>(r.info->files.size(), 4) : r.file_priorities;
+        s.stats.total_wanted = r.info->total_size;
+        s.stats.num_pieces = r.info->num_pieces;
+        if (r.skip_check) {
+            s.stats.total_wanted_done = r.info->total_size;
+            s.stats.pieces_have = r.info->num_pieces;
+            s.finished = true;
+        }
     }
     calls_.push_back("add " + s.name);
     return id;
@@ -71,6 +97,25 @@ ControlResult<> FakeControl::logged(TorrentId id, const std::string& what) {
     return Done{};
 }
 
+ControlResult<> FakeControl::pause(TorrentId id) {
+    if (auto ok = logged(id, "pause"); !ok)
+        return ok;
+    TorrentStats& st = torrent(id)->summary.stats;
+    st.state = TorrentState::paused;
+    st.download_rate = st.upload_rate = 0;
+    publish(event::StateChanged{id, st.state});
+    return Done{};
+}
+
+ControlResult<> FakeControl::resume(TorrentId id) {
+    if (auto ok = logged(id, "resume"); !ok)
+        return ok;
+    control::TorrentSummary& s = torrent(id)->summary;
+    s.stats.state = s.finished ? TorrentState::seeding : TorrentState::downloading;
+    publish(event::StateChanged{id, s.stats.state});
+    return Done{};
+}
+
 ControlResult<> FakeControl::set_file_priority(TorrentId id, std::size_t file, int priority) {
     Torrent* t = torrent(id);
     if (!t || file >= t->priorities.size())
@@ -81,11 +126,20 @@ ControlResult<> FakeControl::set_file_priority(TorrentId id, std::size_t file, i
 }
 
 ControlResult<> FakeControl::rename_file(TorrentId id, std::size_t file, const std::string& name) {
-    if (!torrent(id))
+    Torrent* t = torrent(id);
+    if (!t)
         return control::control_error(ControlErrc::unknown_torrent, "no torrent has that id");
     if (name.find('/') != std::string::npos)
         return control::control_error(ControlErrc::invalid_file_name, "'" + name + "' is not a file name");
     calls_.push_back("rename " + std::to_string(id.value) + " " + std::to_string(file) + " " + name);
+    // Renamed at once, as a session does soon after.
+    if (t->summary.info) {
+        if (auto renamed = with_file_renamed(*t->summary.info, file, name)) {
+            auto info = std::make_shared<const TorrentInfo>(std::move(*renamed));
+            t->summary.info = info;
+            publish(event::FileRenamed{id, file, name, info});
+        }
+    }
     return Done{};
 }
 
@@ -136,11 +190,21 @@ ControlResult<> FakeControl::set_trackers(TorrentId id, const control::Tiers& re
 ControlResult<TorrentId> FakeControl::fetch_metadata(const std::string& magnet) {
     const TorrentId id{next_id_++};
     calls_.push_back("fetch_metadata " + std::to_string(id.value) + " " + magnet);
+    fetches_[id.value] = magnet;
     return id;
 }
 
 void FakeControl::cancel_metadata(TorrentId id) {
     calls_.push_back("cancel_metadata " + std::to_string(id.value));
+    fetches_.erase(id.value);
+}
+
+std::optional<TorrentId> FakeControl::fetching(const std::string& magnet) const {
+    for (const auto& [id, link] : fetches_) {
+        if (link == magnet)
+            return TorrentId{id};
+    }
+    return std::nullopt;
 }
 
 std::vector<control::TorrentSummary> FakeControl::summaries() const {

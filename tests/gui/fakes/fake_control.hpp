@@ -23,12 +23,15 @@ class FakeControl final : public control::TorrentControl {
     std::vector<control::ControlError> restore_problems;
     // Commands received, one line each ("pause 1", "add NAME", ...).
     const std::vector<std::string>& calls() const { return calls_; }
+    // The id fetch_metadata() gave the link, if it is still being fetched.
+    std::optional<TorrentId> fetching(const std::string& magnet) const;
 
     std::vector<control::ControlError> restore() override;
     control::ControlResult<TorrentId> add(control::AddTorrent request) override;
     control::ControlResult<> remove(TorrentId id, bool with_data) override;
-    control::ControlResult<> pause(TorrentId id) override { return logged(id, "pause"); }
-    control::ControlResult<> resume(TorrentId id) override { return logged(id, "resume"); }
+    // Both change the state as a session would, and say so in an event.
+    control::ControlResult<> pause(TorrentId id) override;
+    control::ControlResult<> resume(TorrentId id) override;
     control::ControlResult<> recheck(TorrentId id) override { return logged(id, "recheck"); }
     control::ControlResult<> reannounce(TorrentId id) override { return logged(id, "reannounce"); }
     control::ControlResult<> request_details(TorrentId id) override { return logged(id, "details"); }
@@ -73,6 +76,7 @@ class FakeControl final : public control::TorrentControl {
     std::deque<Event> queued_;
     std::vector<std::string> calls_;
     std::function<void()> wakeup_;
+    std::map<std::uint32_t, std::string> fetches_;
     std::uint32_t next_id_ = 1;
 };
 

@@ -6,6 +6,7 @@
 
 #include "metainfo/magnet.hpp"
 #include "metainfo/torrent_info.hpp"
+#include "session/events.hpp"
 
 namespace shoal::gui {
 
@@ -46,9 +47,72 @@ std::shared_ptr<const TorrentInfo> make_fake_info(const QString& name,
     return info;
 }
 
-FakeEngine::FakeEngine(QObject* parent) : Engine(parent) {
-    settings_.default_save_dir = QDir::tempPath();
+using control::TorrentSummary;
+
+namespace {
+
+EngineSettings fake_settings() {
+    EngineSettings s;
+    s.default_save_dir = QDir::tempPath();
+    return s;
 }
+
+TorrentState state_of(TorrentStatus status) {
+    switch (status) {
+        case TorrentStatus::checking:
+            return TorrentState::checking;
+        case TorrentStatus::downloading:
+            return TorrentState::downloading;
+        case TorrentStatus::seeding:
+            return TorrentState::seeding;
+        case TorrentStatus::paused:
+            return TorrentState::paused;
+        case TorrentStatus::error:
+            return TorrentState::error;
+        case TorrentStatus::metadata:
+            return TorrentState::fetching_metadata;
+    }
+    return TorrentState::error;
+}
+
+// Peers, trackers and pieces for a torrent of these figures, as a session's details.
+event::Details details_for(TorrentId id, const TorrentSummary& s, int peers, int seeds) {
+    event::Details d;
+    d.id = id;
+    static const char* clients[] = {"qBittorrent 4.5.2", "Transmission 4.0.3", "libtorrent 2.0.8",
+                                    "aria2 1.36.0", "Shoal 0.1.0"};
+    const double down = s.stats.download_rate;
+    const double up = s.stats.upload_rate;
+    for (int i = 0; i < peers + seeds; ++i) {
+        PeerInfo p;
+        p.address = "192.0.2." + std::to_string(10 + i) + ":" + std::to_string(51413 + i);
+        p.client = clients[i % 5];
+        p.flags = i < seeds ? "D U" : "d u I";
+        p.progress = i < seeds ? 1.0 : 0.1 * (i % 10);
+        p.download_rate = down / std::max(1, peers + seeds);
+        p.upload_rate = up / std::max(1, peers + seeds);
+        d.peers.push_back(p);
+    }
+    int tier = 0;
+    for (const auto& urls : s.info->trackers) {
+        for (const auto& url : urls)
+            d.trackers.push_back({url, tier, TrackerInfo::Status::working, "ok", 12 + tier, 600 + tier * 60});
+        ++tier;
+    }
+    // Scattered like a real swarm's: every piece whose scrambled index falls under the count.
+    const auto count = static_cast<std::size_t>(s.stats.num_pieces);
+    d.have.assign((count + 7) / 8, '\0');
+    for (std::size_t i = 0; i < count; ++i) {
+        if (static_cast<std::int64_t>((i * 7919) % count) < s.stats.pieces_have)
+            d.have[i / 8] = static_cast<char>(d.have[i / 8] | (0x80 >> (i % 8)));
+    }
+    return d;
+}
+
+}  // namespace
+
+FakeEngine::FakeEngine(QObject* parent)
+    : SessionEngine(std::make_unique<test::FakeControl>(), fake_settings(), parent) {}
 
 void FakeEngine::set_supported(Feature feature, bool supported) {
     if (supported) {
@@ -62,51 +126,32 @@ bool FakeEngine::supports(Feature feature) const {
     return !unsupported_.contains(feature);
 }
 
-TorrentKey FakeEngine::insert(TorrentSnapshot s, std::vector<int> priorities) {
-    const TorrentKey key{next_key_++};
-    s.key = key;
-    Extra& e = extra_[key];
-    if (s.info) {
-        if (priorities.empty())
-            priorities.assign(s.info->files.size(), k_priority_normal);
-        int tier = 0;
-        for (const auto& urls : s.info->trackers) {
-            for (const auto& url : urls) {
-                e.trackers.push_back({QString::fromStdString(url), tier, QStringLiteral("Working"),
-                                      QStringLiteral("ok"), 12 + tier,
-                                      QDateTime::fromSecsSinceEpoch(1'700'000'600 + tier * 60)});
-            }
-            ++tier;
-        }
-        e.renamed.resize(s.info->files.size());
-    }
-    e.priorities = std::move(priorities);
-    append_row(std::move(s));
-    return key;
-}
-
 TorrentKey FakeEngine::add_fake(const FakeTorrent& spec) {
-    TorrentSnapshot s;
-    s.name = spec.name;
-    s.info = make_fake_info(spec.name, spec.file_sizes);
-    s.total_size = s.info->total_size;
-    s.wanted = s.total_size;
-    s.wanted_done = static_cast<std::int64_t>(spec.progress * static_cast<double>(s.wanted));
-    s.num_pieces = s.info->num_pieces;
-    s.pieces_have = static_cast<std::int64_t>(spec.progress * static_cast<double>(s.num_pieces));
-    s.status = spec.status;
+    AddRequest r;
+    r.info = make_fake_info(spec.name, spec.file_sizes);
+    r.save_dir = spec.save_dir;
+    r.added_on = QDateTime(QDate(2026, 11, 1), QTime(9, 30)).addSecs((torrents().size() + 1) * 3600);
+    const AddResult added = SessionEngine::add(r);
+    const TorrentId id{added.key.value};
+    TorrentSummary& s = fake().summary(id);
+    TorrentStats& st = s.stats;
+    st.state = state_of(spec.status);
+    st.total_wanted = s.info->total_size;
+    st.total_wanted_done = static_cast<std::int64_t>(spec.progress * static_cast<double>(st.total_wanted));
+    st.pieces_have = static_cast<std::int64_t>(spec.progress * static_cast<double>(st.num_pieces));
+    st.download_rate = spec.down_rate;
+    st.upload_rate = spec.up_rate;
+    st.seeds = spec.seeds;
+    st.peers = spec.peers;
+    st.downloaded = st.total_wanted_done;
+    st.uploaded = st.total_wanted_done / 2;
     s.finished = spec.progress >= 1.0;
-    s.down_rate = spec.down_rate;
-    s.up_rate = spec.up_rate;
-    s.seeds = spec.seeds;
-    s.peers = spec.peers;
-    s.error = spec.error;
-    s.save_dir = spec.save_dir;
-    s.downloaded = s.wanted_done;
-    s.uploaded = s.wanted_done / 2;
-    s.added_on = QDateTime(QDate(2026, 11, 1), QTime(9, 30)).addSecs(next_key_ * 3600);
-    s.magnet = QString::fromStdString(to_uri(magnet_for(*s.info)));
-    return insert(std::move(s), {});
+    s.error = spec.error.toStdString();
+    fake().publish(event::StateChanged{id, st.state});
+    fake().publish(event::Stats{id, st});
+    fake().publish(details_for(id, s, spec.peers, spec.seeds));
+    drain();
+    return added.key;
 }
 
 void FakeEngine::step() {
@@ -116,203 +161,110 @@ void FakeEngine::step() {
 
 void FakeEngine::simulate_second(bool vary_rates) {
     for (const auto& row : torrents()) {
-        TorrentSnapshot* s = mutable_find(row.key);
+        const TorrentId id{row.key.value};
+        TorrentSummary& s = fake().summary(id);
+        TorrentStats& st = s.stats;
         if (vary_rates) {
             // A linear congruential step: repeatable runs without <random>'s weight.
             noise_ = noise_ * 1664525u + 1013904223u;
             const double factor = 0.8 + 0.4 * static_cast<double>(noise_ >> 8) / double(1 << 24);
-            s->down_rate *= factor;
-            s->up_rate *= factor;
+            st.download_rate *= factor;
+            st.upload_rate *= factor;
         }
-        if (s->status == TorrentStatus::downloading) {
-            s->wanted_done =
-                std::min(s->wanted, s->wanted_done + static_cast<std::int64_t>(s->down_rate));
-            s->downloaded = s->wanted_done;
-            if (s->num_pieces > 0)
-                s->pieces_have =
-                    s->wanted_done * s->num_pieces / std::max<std::int64_t>(1, s->wanted);
-            if (s->wanted_done == s->wanted) {
-                s->status = TorrentStatus::seeding;
-                s->finished = true;
-                s->down_rate = 0;
-                emit torrent_finished(s->key);
+        if (st.state == TorrentState::downloading) {
+            st.total_wanted_done =
+                std::min(st.total_wanted, st.total_wanted_done + static_cast<std::int64_t>(st.download_rate));
+            st.downloaded = st.total_wanted_done;
+            if (st.num_pieces > 0)
+                st.pieces_have = st.total_wanted_done * st.num_pieces / std::max<std::int64_t>(1, st.total_wanted);
+            if (st.total_wanted_done == st.total_wanted) {
+                st.state = TorrentState::seeding;
+                st.download_rate = 0;
+                s.finished = true;
+                fake().publish(event::StateChanged{id, st.state});
+                fake().publish(event::TorrentFinished{id});
             }
         }
-        s->uploaded += static_cast<std::int64_t>(s->up_rate);
-        mark_changed(s->key);
+        st.uploaded += static_cast<std::int64_t>(st.upload_rate);
+        fake().publish(event::Stats{id, st});
     }
+    drain();
 }
 
 AddResult FakeEngine::add(const AddRequest& request) {
-    for (const TorrentSnapshot& row : torrents()) {
-        const bool same = request.info ? row.info && row.info->info_hash_v1 == request.info->info_hash_v1 &&
-                                             row.info->info_hash_v2 == request.info->info_hash_v2
-                                       : !row.info && row.magnet == request.magnet;
-        if (same)
-            return {{}, tr("This torrent is already in the list")};
-    }
+    const AddResult result = SessionEngine::add(request);
+    if (!result.ok())
+        return result;
     added.push_back(request);
-    TorrentSnapshot s;
-    if (request.info) {
-        s.info = request.info;
-        s.name = QString::fromStdString(request.info->name);
-        s.total_size = request.info->total_size;
-        s.num_pieces = request.info->num_pieces;
-        s.wanted = s.total_size;
-        s.magnet = QString::fromStdString(to_uri(magnet_for(*request.info)));
-    } else {
-        if (!request.magnet.startsWith(QLatin1String("magnet:"))) {
-            return {{}, tr("not a magnet link")};
-        }
-        s.name = request.magnet.left(40);
-        s.magnet = request.magnet;
-        s.status = TorrentStatus::metadata;
-    }
-    if (request.info)
-        s.status = request.paused ? TorrentStatus::paused : TorrentStatus::checking;
-    if (request.skip_check && request.info) {
-        s.wanted_done = s.wanted;
-        s.finished = true;
-    }
-    s.save_dir = request.save_dir;
-    s.sequential = request.sequential;
-    s.added_on = request.added_on.isValid() ? request.added_on : QDateTime::currentDateTime();
     QStringList priorities;
     for (int p : request.file_priorities)
         priorities << QString::number(p);
     log(QStringLiteral("add %1 save=%2 paused=%3 skip_check=%4 sequential=%5 priorities=%6")
-            .arg(s.name, request.save_dir)
+            .arg(find(result.key)->name, request.save_dir)
             .arg(int(request.paused))
             .arg(int(request.skip_check))
             .arg(int(request.sequential))
             .arg(priorities.join(QLatin1Char(','))));
-    return {insert(std::move(s), request.file_priorities), {}};
+    return result;
 }
 
 void FakeEngine::pause(TorrentKey key) {
     log(QStringLiteral("pause %1").arg(key.value));
-    if (auto* s = mutable_find(key)) {
-        s->status = TorrentStatus::paused;
-        s->down_rate = s->up_rate = 0;
-        mark_changed(key);
-    }
+    SessionEngine::pause(key);
+    drain();
 }
 
 void FakeEngine::resume(TorrentKey key) {
     log(QStringLiteral("resume %1").arg(key.value));
-    if (auto* s = mutable_find(key)) {
-        s->status = s->finished ? TorrentStatus::seeding : TorrentStatus::downloading;
-        mark_changed(key);
-    }
+    SessionEngine::resume(key);
+    drain();
 }
 
 void FakeEngine::remove(TorrentKey key, bool with_data) {
     log(QStringLiteral("remove %1 with_data=%2").arg(key.value).arg(int(with_data)));
-    extra_.erase(key);
-    erase_row(key);
+    SessionEngine::remove(key, with_data);
 }
 
 void FakeEngine::recheck(TorrentKey key) {
     log(QStringLiteral("recheck %1").arg(key.value));
+    SessionEngine::recheck(key);
 }
+
 void FakeEngine::reannounce(TorrentKey key) {
     log(QStringLiteral("reannounce %1").arg(key.value));
+    SessionEngine::reannounce(key);
 }
 
 void FakeEngine::set_file_priority(TorrentKey key, int file, int priority) {
     log(QStringLiteral("priority %1 file=%2 priority=%3").arg(key.value).arg(file).arg(priority));
-    auto it = extra_.find(key);
-    if (it != extra_.end() && file >= 0 &&
-        static_cast<std::size_t>(file) < it->second.priorities.size()) {
-        it->second.priorities[static_cast<std::size_t>(file)] = priority;
-    }
-}
-
-std::vector<int> FakeEngine::file_priorities(TorrentKey key) const {
-    auto it = extra_.find(key);
-    return it == extra_.end() ? std::vector<int>{} : it->second.priorities;
+    SessionEngine::set_file_priority(key, file, priority);
 }
 
 QString FakeEngine::rename_file(TorrentKey key, int file, const QString& name) {
     log(QStringLiteral("rename %1 file=%2 name=%3").arg(key.value).arg(file).arg(name));
-    Q_EMIT file_renamed(key, file, name);
-    return {};
+    const QString error = SessionEngine::rename_file(key, file, name);
+    drain();
+    return error;
 }
 
 void FakeEngine::set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) {
     log(QStringLiteral("limits %1 up=%2 down=%3").arg(key.value).arg(up).arg(down));
-    if (auto* s = mutable_find(key)) {
-        s->up_limit = up;
-        s->down_limit = down;
-        mark_changed(key);
-    }
-}
-
-std::vector<TrackerSnapshot> FakeEngine::trackers(TorrentKey key) const {
-    auto it = extra_.find(key);
-    return it == extra_.end() ? std::vector<TrackerSnapshot>{} : it->second.trackers;
+    SessionEngine::set_torrent_limits(key, up, down);
 }
 
 QString FakeEngine::add_tracker(TorrentKey key, const QString& url, int tier) {
     log(QStringLiteral("add_tracker %1 %2 tier=%3").arg(key.value).arg(url).arg(tier));
-    extra_[key].trackers.push_back({url, tier, QStringLiteral("Not contacted yet"), {}, -1, {}});
-    Q_EMIT trackers_edited(key);
-    return {};
+    return SessionEngine::add_tracker(key, url, tier);
 }
 
 QString FakeEngine::edit_tracker(TorrentKey key, const QString& url, const QString& new_url) {
     log(QStringLiteral("edit_tracker %1 %2 %3").arg(key.value).arg(url, new_url));
-    for (auto& t : extra_[key].trackers) {
-        if (t.url == url)
-            t.url = new_url;
-    }
-    Q_EMIT trackers_edited(key);
-    return {};
+    return SessionEngine::edit_tracker(key, url, new_url);
 }
 
 QString FakeEngine::remove_tracker(TorrentKey key, const QString& url) {
     log(QStringLiteral("remove_tracker %1 %2").arg(key.value).arg(url));
-    auto& list = extra_[key].trackers;
-    list.erase(
-        std::remove_if(list.begin(), list.end(), [&](const auto& t) { return t.url == url; }),
-        list.end());
-    Q_EMIT trackers_edited(key);
-    return {};
-}
-
-std::vector<PeerSnapshot> FakeEngine::peers(TorrentKey key) const {
-    std::vector<PeerSnapshot> out;
-    const TorrentSnapshot* s = find(key);
-    if (!s)
-        return out;
-    static const char* clients[] = {"qBittorrent 4.5.2", "Transmission 4.0.3", "libtorrent 2.0.8",
-                                    "aria2 1.36.0", "Shoal 0.1.0"};
-    for (int i = 0; i < s->peers + s->seeds; ++i) {
-        PeerSnapshot p;
-        p.address = QStringLiteral("192.0.2.%1:%2").arg(10 + i).arg(51413 + i);
-        p.client = QString::fromLatin1(clients[i % 5]);
-        p.flags = i < s->seeds ? QStringLiteral("D U") : QStringLiteral("d u I");
-        p.progress = i < s->seeds ? 1.0 : 0.1 * (i % 10);
-        p.down_rate = s->down_rate / std::max(1, s->peers + s->seeds);
-        p.up_rate = s->up_rate / std::max(1, s->peers + s->seeds);
-        out.push_back(p);
-    }
-    return out;
-}
-
-std::vector<std::uint8_t> FakeEngine::pieces(TorrentKey key, bool* exact) const {
-    const TorrentSnapshot* s = find(key);
-    if (exact)
-        *exact = true;
-    if (!s)
-        return {};
-    std::vector<std::uint8_t> out(static_cast<std::size_t>(s->num_pieces), 0);
-    // Scattered like a real swarm's: every piece whose scrambled index falls under the count.
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const auto scrambled = static_cast<std::int64_t>((i * 7919) % out.size());
-        out[i] = scrambled < s->pieces_have ? 1 : 0;
-    }
-    return out;
+    return SessionEngine::remove_tracker(key, url);
 }
 
 QString FakeEngine::apply_settings(const EngineSettings& settings) {
@@ -323,29 +275,31 @@ QString FakeEngine::apply_settings(const EngineSettings& settings) {
             .arg(int(settings.use_alt_limits))
             .arg(int(settings.dht))
             .arg(settings.default_save_dir));
-    settings_ = settings;
-    return {};
+    SessionEngine::apply_settings(settings);
+    return {};  // nothing waits for a restart here
 }
 
 void FakeEngine::fetch_metadata(const QString& magnet) {
     log("fetch_metadata " + magnet);
+    SessionEngine::fetch_metadata(magnet);
 }
 
 void FakeEngine::cancel_metadata(const QString& magnet) {
     log("cancel_metadata " + magnet);
+    SessionEngine::cancel_metadata(magnet);
 }
 
 void FakeEngine::deliver_metadata(const QString& magnet, std::shared_ptr<const TorrentInfo> info) {
-    emit metadata_fetched(magnet, std::move(info));
+    const auto id = fake().fetching(magnet.toStdString());
+    if (!id)
+        return;
+    fake().publish(event::MetadataReceived{*id, info->name, std::move(info)});
+    drain();
 }
 
 SessionTotals FakeEngine::totals() const {
-    SessionTotals t;
-    for (const auto& s : torrents()) {
-        t.down_rate += s.down_rate;
-        t.up_rate += s.up_rate;
-    }
-    t.dht_nodes = settings_.dht && supports(Feature::dht) ? 212 : -1;
+    SessionTotals t = SessionEngine::totals();
+    t.dht_nodes = settings().dht && supports(Feature::dht) ? 212 : -1;
     return t;
 }
 
