@@ -338,4 +338,19 @@ std::vector<int> Controller::file_priorities(TorrentId id) const {
     return e ? e->priorities : std::vector<int>{};
 }
 
+std::optional<TorrentDetails> Controller::details(TorrentId id) const {
+    const Entry* e = entry(id);
+    if (!e) return std::nullopt;
+    TorrentDetails d;
+    d.id = id;
+    d.trackers = e->tiers;
+    d.file_priorities = e->priorities;
+    if (e->last_details) {
+        d.peers = e->last_details->peers;
+        d.tracker_status = e->last_details->trackers;
+        d.have = e->last_details->have;
+    }
+    return d;
+}
+
 }  // namespace shoal::control

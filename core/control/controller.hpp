@@ -78,6 +78,7 @@ public:
     // The trackers as the user last set them (the torrent's own until then).
     Tiers trackers(TorrentId id) const override;
     std::vector<int> file_priorities(TorrentId id) const override;
+    std::optional<TorrentDetails> details(TorrentId id) const override;
 
     // Takes in the session's events, keeps snapshots and the saved list current, applies
     // the seed limits; what happened, for the front-end to show.
@@ -95,6 +96,7 @@ private:
         StoredTorrent stored;
         Tiers tiers;
         std::vector<int> priorities;
+        std::optional<event::Details> last_details;
         std::optional<std::chrono::steady_clock::time_point> finished_at;
     };
 

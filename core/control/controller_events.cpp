@@ -81,6 +81,8 @@ void Controller::apply(Entry& e, const Event& event) {
         if (!e.finished_at) e.finished_at = settings_.now();
     } else if (auto* error = std::get_if<event::Error>(&event)) {
         s.error = error->message;
+    } else if (auto* details = std::get_if<event::Details>(&event)) {
+        e.last_details = *details;
     }
 }
 

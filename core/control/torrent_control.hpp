@@ -85,6 +85,8 @@ public:
     // The trackers as the user last set them (the torrent's own until then).
     virtual Tiers trackers(TorrentId id) const = 0;
     virtual std::vector<int> file_priorities(TorrentId id) const = 0;
+    // Peers, trackers and pieces as of the last Details event; nullopt for an unknown id.
+    virtual std::optional<TorrentDetails> details(TorrentId id) const = 0;
 
     // Takes in what happened, keeps snapshots (and any saved list) current; what happened.
     virtual Published poll() = 0;

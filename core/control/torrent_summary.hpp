@@ -30,6 +30,17 @@ struct TorrentSummary {
     bool seed_limit_reached = false;
 };
 
+// What the session last said about a torrent's peers, trackers and pieces (from the Details
+// event that request_details() asks for), with the choices the layer keeps.
+struct TorrentDetails {
+    TorrentId id;
+    std::vector<std::vector<std::string>> trackers;  // tiers, as the user last set them
+    std::vector<int> file_priorities;
+    std::vector<PeerInfo> peers;
+    std::vector<TrackerInfo> tracker_status;
+    std::string have;  // wire bitfield bytes; empty until the first details
+};
+
 // A seed limit was reached; with SeedLimitAction::pause the torrent is paused already.
 struct SeedLimitReached {
     TorrentId id;

@@ -231,6 +231,17 @@ std::vector<int> FakeControl::file_priorities(TorrentId id) const {
     return it == torrents_.end() ? std::vector<int>{} : it->second.priorities;
 }
 
+std::optional<control::TorrentDetails> FakeControl::details(TorrentId id) const {
+    auto it = torrents_.find(id.value);
+    if (it == torrents_.end())
+        return std::nullopt;
+    control::TorrentDetails d;
+    d.id = id;
+    d.trackers = it->second.tiers;
+    d.file_priorities = it->second.priorities;
+    return d;
+}
+
 control::Published FakeControl::poll() {
     control::Published out;
     out.events.assign(queued_.begin(), queued_.end());

@@ -53,6 +53,7 @@ class FakeControl final : public control::TorrentControl {
     const control::TorrentSummary* find(TorrentId id) const override;
     control::Tiers trackers(TorrentId id) const override;
     std::vector<int> file_priorities(TorrentId id) const override;
+    std::optional<control::TorrentDetails> details(TorrentId id) const override;
 
     control::Published poll() override;
     void set_wakeup(std::function<void()> wakeup) override { wakeup_ = std::move(wakeup); }

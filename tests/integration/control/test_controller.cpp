@@ -3,6 +3,7 @@
 // editing and seed limits while two sessions trade on 127.0.0.1 and 127.0.0.2.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -265,6 +266,17 @@ TEST_F(ControllerTest, SeedTimeLimitPausesAndIsRemembered) {
     ASSERT_TRUE(d.until(10s, [&](const Published&) { return !d.reached.empty(); }));
     EXPECT_EQ(d.reached[0].id, *id);
     EXPECT_TRUE(leech.find(*id)->seed_limit_reached);
+    // The details snapshot: every piece, and the seed among the peers.
+    ASSERT_TRUE(leech.request_details(*id));
+    ASSERT_TRUE(d.until(10s, [&](const Published&) { return !leech.details(*id)->have.empty(); }));
+    const TorrentDetails details = *leech.details(*id);
+    EXPECT_EQ(details.file_priorities, (std::vector<int>{4, 4}));
+    EXPECT_EQ(details.trackers, torrent.info.trackers);
+    EXPECT_EQ(details.have.size(), static_cast<std::size_t>((torrent.info.num_pieces + 7) / 8));
+    int have = 0;
+    for (char byte : details.have) have += std::popcount(static_cast<unsigned char>(byte));
+    EXPECT_EQ(have, torrent.info.num_pieces);
+    EXPECT_FALSE(leech.details(TorrentId{999}));
     EXPECT_TRUE(d.until(10s, [&](const Published&) { return leech.find(*id)->stats.state == TorrentState::paused; }));
     leech.stop();
 
