@@ -1,7 +1,6 @@
 // shoal: the desktop client.
 #include <QApplication>
 #include <QMessageBox>
-#include <QStandardPaths>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -11,7 +10,6 @@
 #include "app/resources.hpp"
 #include "app/settings_store.hpp"
 #include "app/single_instance.hpp"
-#include "app/torrent_store.hpp"
 #include "engine/session_engine.hpp"
 
 namespace {
@@ -71,9 +69,7 @@ int main(int argc, char** argv) {
                               QObject::tr("The engine could not start: %1").arg(e.what()));
         return 1;
     }
-    shoal::gui::TorrentStore store(
-        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
-    shoal::gui::MainWindow window(*engine, &store);
+    shoal::gui::MainWindow window(*engine);
     QObject::connect(&instance, &shoal::gui::SingleInstance::arguments_received, &window,
                      &shoal::gui::MainWindow::handle_arguments);
     window.show();

@@ -62,7 +62,7 @@ struct GetArgs {
 };
 
 int run(const GetArgs& a) {
-    AddTorrentParams params;
+    control::AddTorrent params;
     std::optional<std::vector<FileIndexRange>> selection;
     if (!a.select.empty()) {
         auto parsed = parse_selection(a.select);
@@ -73,14 +73,14 @@ int run(const GetArgs& a) {
         selection = std::move(*parsed);
     }
     if (a.torrent.starts_with("magnet:")) {
-        auto magnet = parse_magnet(a.torrent);
-        if (!magnet) {
+        // Refused here, before a session starts, so a bad link never waits on the network.
+        if (auto magnet = parse_magnet(a.torrent); !magnet) {
             print_error(magnet.error().message);
             return k_exit_bad_input;
         }
         // The files are known only once the metadata arrives; --select replaces `so=`.
-        if (selection) magnet->select_only = std::move(*selection);
-        params.magnet = std::move(*magnet);
+        params.select_only = std::move(selection);
+        params.magnet = a.torrent;
     } else {
         auto info = load_torrent(a.torrent);
         if (!info) {

@@ -65,7 +65,7 @@ Result<std::pair<TorrentInfo, fs::path>> make_torrent(const SeedArgs& a, const f
 int run(const SeedArgs& a) {
     fs::path source = fs::absolute(a.path).lexically_normal();
     if (source.filename().empty()) source = source.parent_path();
-    AddTorrentParams params;
+    control::AddTorrent params;
     if (looks_like_torrent_file(source)) {
         auto info = load_torrent(source.string());
         if (!info) {
@@ -82,7 +82,7 @@ int run(const SeedArgs& a) {
         }
         params.info = std::make_shared<const TorrentInfo>(std::move(made->first));
         params.save_dir = made->second;
-        params.assume_complete = true;
+        params.skip_check = true;
     }
     fmt::print("magnet: {}\n", to_uri(magnet_for(*params.info)));
     return run_swarm(a.swarm, std::move(params), RunGoal{.exit_when_finished = false});

@@ -160,8 +160,15 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
     cmd.add_option("--config", o.config, "TOML file with the same names as the long options");
 }
 
-int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
-    SessionSettings settings;
+int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) {
+    control::ControllerSettings control_settings;
+    // A one-shot run: the list is what was asked for now; only resume data is kept.
+    control_settings.keep_torrent_list = false;
+    control_settings.seed_limits.ratio = o.seed_ratio;
+    control_settings.seed_limits.time =
+        std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double, std::ratio<60>>(o.seed_time));
+    control_settings.seed_limit_action = control::SeedLimitAction::report;
+    SessionSettings& settings = control_settings.session;
     settings.listen_host = o.listen;
     settings.listen_port = o.port;
     settings.max_peers_per_torrent = o.max_peers;
@@ -191,7 +198,7 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
             print_error(endpoint.error().message);
             return k_exit_usage;
         }
-        params.peers.push_back(*endpoint);
+        torrent.peers.push_back(*endpoint);
     }
     boost::system::error_code ec;
     boost::asio::ip::make_address(settings.listen_host, ec);
@@ -201,9 +208,9 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
     }
 
     install_signal_handlers();
-    std::optional<Session> session;
+    std::optional<control::Controller> session;
     try {
-        session.emplace(settings);
+        session.emplace(control_settings);
     } catch (const std::exception& e) {
         print_error("cannot listen on " + settings.listen_host + ":" + std::to_string(settings.listen_port) +
                     ": " + e.what());
@@ -212,8 +219,11 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
     std::mutex mutex;
     std::condition_variable wake;
     session->set_wakeup([&] { wake.notify_one(); });
-    const std::int64_t total = params.info ? params.info->total_size : 0;
-    session->add_torrent(std::move(params));
+    const std::int64_t total = torrent.info ? torrent.info->total_size : 0;
+    if (auto added = session->add(std::move(torrent)); !added) {
+        print_error(added.error().message);
+        return added.error().code == control::ControlErrc::invalid_argument ? k_exit_usage : k_exit_bad_input;
+    }
     if (o.verbose || (!o.json && stderr_is_terminal())) {
         fmt::print(stderr, "listening on {}:{}\n", settings.listen_host, session->listen_port());
         std::fflush(stderr);
@@ -224,13 +234,13 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
     bool finished = false;
     bool done = false;
     TorrentStats last;
-    std::optional<std::chrono::steady_clock::time_point> finished_at;
     while (!done && g_signals.load() == 0) {
         {
             std::unique_lock lock(mutex);
             wake.wait_for(lock, std::chrono::milliseconds(200));
         }
-        for (auto& e : session->pop_events()) {
+        control::Published published = session->poll();
+        for (auto& e : published.events) {
             if (auto* s = std::get_if<event::Stats>(&e)) {
                 last = s->stats;
                 if (o.json) {
@@ -246,7 +256,6 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
                                human_size(last.total_wanted ? last.total_wanted : total));
                 }
                 finished = true;
-                finished_at = std::chrono::steady_clock::now();
                 if (goal.exit_when_finished) done = true;
             } else if (auto* err = std::get_if<event::Error>(&e)) {
                 if (terminal) fmt::print(stderr, "\n");
@@ -261,13 +270,9 @@ int run_swarm(const SwarmOptions& o, AddTorrentParams params, RunGoal goal) {
                 log_event(e);
             }
         }
-        if (finished && !done) {
-            const double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - *finished_at).count() / 60;
-            if ((o.seed_ratio > 0 && static_cast<double>(last.all_time_uploaded) >= o.seed_ratio * static_cast<double>(last.total_wanted)) ||
-                (o.seed_time > 0 && minutes >= o.seed_time)) {
-                done = true;
-            }
-        }
+        // The control layer says when a seed limit is reached (only ever after the download
+        // finished); this run then ends.
+        if (!published.seed_limits_reached.empty()) done = true;
     }
     session->stop();
     if (terminal && !o.json) fmt::print(stderr, "\r\x1b[K");

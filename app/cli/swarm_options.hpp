@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "session/session.hpp"
+#include "control/controller.hpp"
 
 namespace shoal::cli {
 
@@ -49,7 +49,8 @@ struct RunGoal {
     bool exit_when_finished = false;  // `get` without --seed
 };
 
-// Builds the session, adds the torrent, shows status, handles SIGINT/SIGTERM; the exit code.
-int run_swarm(const SwarmOptions& options, AddTorrentParams params, RunGoal goal);
+// Starts the control layer (no saved list: resume data only), adds the torrent, shows status,
+// handles SIGINT/SIGTERM, and stops at a seed limit; the exit code.
+int run_swarm(const SwarmOptions& options, control::AddTorrent torrent, RunGoal goal);
 
 }  // namespace shoal::cli

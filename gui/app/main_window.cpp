@@ -19,7 +19,6 @@
 
 #include "app/settings_store.hpp"
 #include "app/torrent_actions.hpp"
-#include "app/torrent_store.hpp"
 #include "dialogs/add_torrent_dialog.hpp"
 #include "dialogs/create_torrent_dialog.hpp"
 #include "dialogs/preferences_dialog.hpp"
@@ -33,10 +32,9 @@
 
 namespace shoal::gui {
 
-MainWindow::MainWindow(Engine& engine, TorrentStore* store, QWidget* parent)
+MainWindow::MainWindow(Engine& engine, QWidget* parent)
     : QMainWindow(parent),
       engine_(engine),
-      store_(store),
       model_(new TransferModel(engine, this)),
       filter_(new TransferFilter(engine, this)),
       status_model_(new StatusFilterModel(engine, this)),
@@ -76,9 +74,7 @@ MainWindow::MainWindow(Engine& engine, TorrentStore* store, QWidget* parent)
     setCentralWidget(splitter_);
     setStatusBar(status_);
 
-    actions_ = new TorrentActions(
-        engine, store, [this] { return selected_keys(); },
-        [this](TorrentKey k) { return store_id_of(k); }, this);
+    actions_ = new TorrentActions(engine, [this] { return selected_keys(); }, this);
     build_toolbar();
     build_tray();
 
@@ -101,21 +97,6 @@ MainWindow::MainWindow(Engine& engine, TorrentStore* store, QWidget* parent)
     });
     connect(&engine, &Engine::refreshed, actions_, &TorrentActions::update_enabled);
     connect(&engine, &Engine::torrent_finished, this, &MainWindow::on_finished);
-    connect(properties_->content_tab()->model(), &FilesModel::priority_changed, this, [this] {
-        const TorrentKey key = properties_->torrent();
-        if (store_)
-            store_->set_priorities(store_id_of(key), engine_.file_priorities(key));
-    });
-    connect(&engine, &Engine::trackers_edited, this, [this](TorrentKey key) {
-        if (store_)
-            store_->set_trackers(store_id_of(key), engine_.trackers(key));
-    });
-    connect(&engine, &Engine::file_renamed, this, [this](TorrentKey key, int file, const QString& name) {
-        if (store_)
-            store_->set_file_name(store_id_of(key), file, name);
-    });
-    connect(actions_, &TorrentActions::removed, this,
-            [this](TorrentKey key) { store_ids_.remove(key.value); });
 
     resize(1180, 720);
     const QByteArray geometry = QSettings().value("main_window/geometry").toByteArray();
@@ -172,46 +153,15 @@ void MainWindow::build_tray() {
     tray_->show();
 }
 
-QString MainWindow::store_id_of(TorrentKey key) const {
-    return store_ids_.value(key.value);
-}
-
 AddResult MainWindow::add_torrent(const AddRequest& request) {
-    const QString id = store_id(request);
-    for (const QString& existing : std::as_const(store_ids_)) {
-        if (existing == id) {
-            report_error(tr("This torrent is already in the list"));
-            return {{}, last_error_};
-        }
-    }
     AddResult result = engine_.add(request);
-    if (!result.ok()) {
+    if (!result.ok())
         report_error(result.error);
-        return result;
-    }
-    if (store_) {
-        AddRequest saved = request;
-        if (const TorrentSnapshot* s = engine_.find(result.key))
-            saved.added_on = s->added_on;
-        saved.peers.clear();  // given for this run only
-        store_->add(saved);
-    }
-    store_ids_.insert(result.key.value, id);
     return result;
 }
 
 void MainWindow::restore_torrents() {
-    if (!store_)
-        return;
-    QStringList problems;
-    for (auto& [id, request] : store_->load(&problems)) {
-        AddResult r = engine_.add(request);
-        if (r.ok()) {
-            store_ids_.insert(r.key.value, id);
-        } else {
-            problems << r.error;
-        }
-    }
+    const QStringList problems = engine_.restore();
     if (!problems.isEmpty())
         report_error(tr("Some torrents could not be restored:\n") + problems.join('\n'));
 }
@@ -332,8 +282,6 @@ void MainWindow::on_finished(TorrentKey key) {
     switch (engine_.settings().on_completion) {
         case CompletionAction::pause:
             engine_.pause(key);
-            if (store_)
-                store_->set_paused(store_id_of(key), true);
             break;
         case CompletionAction::open_folder:
             QDesktopServices::openUrl(QUrl::fromLocalFile(s->save_dir));

@@ -22,7 +22,6 @@ class PropertiesPanel;
 class StatusBar;
 class StatusFilterModel;
 class TorrentActions;
-class TorrentStore;
 class TransferFilter;
 class TransferModel;
 class TransferView;
@@ -30,13 +29,12 @@ class TransferView;
 class MainWindow final : public QMainWindow {
     Q_OBJECT
   public:
-    // `store` may be null (nothing is saved).
-    MainWindow(Engine& engine, TorrentStore* store, QWidget* parent = nullptr);
+    explicit MainWindow(Engine& engine, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Adds and saves; shows and returns the error, if any.
+    // Adds (the engine keeps it for the next start); shows and returns the error, if any.
     AddResult add_torrent(const AddRequest& request);
-    // Re-adds what the store holds (at start).
+    // Brings back what the engine kept from the last run (at start).
     void restore_torrents();
     // .torrent paths and magnet links from the command line or a second instance.
     void handle_arguments(const QStringList& arguments);
@@ -73,11 +71,8 @@ class MainWindow final : public QMainWindow {
     void ask_torrent_file();
     void on_finished(TorrentKey key);
     void report_error(const QString& message);
-    QString store_id_of(TorrentKey key) const;
 
     Engine& engine_;
-    TorrentStore* store_;
-    QHash<std::uint32_t, QString> store_ids_;
     TransferModel* model_;
     TransferFilter* filter_;
     StatusFilterModel* status_model_;

@@ -8,18 +8,14 @@
 #include <QPushButton>
 #include <QUrl>
 
-#include "app/torrent_store.hpp"
 #include "dialogs/limits_dialog.hpp"
 
 namespace shoal::gui {
 
-TorrentActions::TorrentActions(Engine& engine, TorrentStore* store, Selection selection,
-                               StoreId store_id, QWidget* parent)
+TorrentActions::TorrentActions(Engine& engine, Selection selection, QWidget* parent)
     : QObject(parent),
       engine_(engine),
-      store_(store),
       selection_(std::move(selection)),
-      store_id_(std::move(store_id)),
       parent_(parent),
       start_(new QAction(QIcon(QStringLiteral(":/icons/start.svg")), tr("Start"), this)),
       pause_(new QAction(QIcon(QStringLiteral(":/icons/pause.svg")), tr("Pause"), this)),
@@ -67,30 +63,21 @@ void TorrentActions::fill_menu(QMenu& menu) {
 }
 
 void TorrentActions::start_selected() {
-    for (TorrentKey k : selection_()) {
+    for (TorrentKey k : selection_())
         engine_.resume(k);
-        if (store_)
-            store_->set_paused(store_id_(k), false);
-    }
     update_enabled();
 }
 
 void TorrentActions::pause_selected() {
-    for (TorrentKey k : selection_()) {
+    for (TorrentKey k : selection_())
         engine_.pause(k);
-        if (store_)
-            store_->set_paused(store_id_(k), true);
-    }
     update_enabled();
 }
 
 void TorrentActions::start_all() {
     for (const auto& s : engine_.torrents()) {
-        if (s.status != TorrentStatus::paused)
-            continue;
-        engine_.resume(s.key);
-        if (store_)
-            store_->set_paused(store_id_(s.key), false);
+        if (s.status == TorrentStatus::paused)
+            engine_.resume(s.key);
     }
 }
 
@@ -100,11 +87,8 @@ void TorrentActions::pause_all() {
         if (s.status != TorrentStatus::paused)
             keys.push_back(s.key);
     }
-    for (TorrentKey k : keys) {
+    for (TorrentKey k : keys)
         engine_.pause(k);
-        if (store_)
-            store_->set_paused(store_id_(k), true);
-    }
 }
 
 void TorrentActions::remove_selected(bool with_data, bool ask) {
@@ -130,13 +114,8 @@ void TorrentActions::remove_selected(bool with_data, bool ask) {
             return;
         }
     }
-    for (TorrentKey k : keys) {
-        const QString id = store_id_(k);
+    for (TorrentKey k : keys)
         engine_.remove(k, with_data);
-        if (store_)
-            store_->remove(id);
-        emit removed(k, id);
-    }
     update_enabled();
 }
 

@@ -14,16 +14,12 @@ class QWidget;
 
 namespace shoal::gui {
 
-class TorrentStore;
-
 class TorrentActions final : public QObject {
     Q_OBJECT
   public:
     using Selection = std::function<QList<TorrentKey>()>;
-    using StoreId = std::function<QString(TorrentKey)>;
 
-    TorrentActions(Engine& engine, TorrentStore* store, Selection selection, StoreId store_id,
-                   QWidget* parent);
+    TorrentActions(Engine& engine, Selection selection, QWidget* parent);
 
     QAction* start() const { return start_; }
     QAction* pause() const { return pause_; }
@@ -44,16 +40,11 @@ class TorrentActions final : public QObject {
     void start_all();
     void pause_all();
 
-  signals:
-    void removed(shoal::gui::TorrentKey key, const QString& store_id);
-
   private:
     void ask_limits();
 
     Engine& engine_;
-    TorrentStore* store_;
     Selection selection_;
-    StoreId store_id_;
     QWidget* parent_;
     QAction* start_;
     QAction* pause_;

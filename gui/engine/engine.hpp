@@ -45,7 +45,10 @@ class Engine : public QObject {
     int row_of(TorrentKey key) const;
 
     virtual bool supports(Feature feature) const = 0;
+    // Adds and remembers the torrent for the next start (where the engine keeps a list).
     virtual AddResult add(const AddRequest& request) = 0;
+    // Brings back the torrents an earlier run kept; what could not be brought back.
+    virtual QStringList restore() = 0;
     virtual void pause(TorrentKey key) = 0;
     virtual void resume(TorrentKey key) = 0;
     virtual void remove(TorrentKey key, bool with_data) = 0;

@@ -2,17 +2,13 @@
 
 #include <QDir>
 #include <QStandardPaths>
-#include <boost/asio/ip/address.hpp>
 
-#include "discovery/tracker/tracker_url.hpp"
-#include "metainfo/magnet.hpp"
-#include "metainfo/rename.hpp"
-#include "util/endpoint.hpp"
 #include "metainfo/torrent_info.hpp"
+#include "util/endpoint.hpp"
 
 // Qt's `emit` keyword is a macro, and the engine has a method of that name.
 #undef emit
-#include "session/session.hpp"
+#include "control/controller.hpp"
 
 namespace shoal::gui {
 namespace {
@@ -35,12 +31,54 @@ TorrentStatus status_of(TorrentState state) {
     return TorrentStatus::error;
 }
 
+TorrentKey key_of(TorrentId id) { return TorrentKey{id.value}; }
+TorrentId id_of(TorrentKey key) { return TorrentId{key.value}; }
+
+QString message_of(const control::ControlError& error) {
+    return QString::fromStdString(error.message);
+}
+
+// The row's figures from the control layer's summary of the torrent.
+void fill(TorrentSnapshot& s, const control::TorrentSummary& t) {
+    const TorrentStats& st = t.stats;
+    if (!t.name.empty())
+        s.name = QString::fromStdString(t.name);
+    s.info = t.info;
+    s.total_size = t.info ? t.info->total_size : 0;
+    s.status = status_of(st.state);
+    s.wanted = st.total_wanted;
+    s.wanted_done = st.total_wanted_done;
+    s.pieces_have = st.pieces_have;
+    s.num_pieces = t.info ? t.info->num_pieces : st.num_pieces;
+    s.downloaded = st.downloaded;
+    s.uploaded = st.uploaded;
+    s.all_time_downloaded = st.all_time_downloaded;
+    s.all_time_uploaded = st.all_time_uploaded;
+    s.down_rate = st.download_rate;
+    s.up_rate = st.upload_rate;
+    s.peers = st.peers;
+    s.seeds = st.seeds;
+    s.up_limit = t.upload_limit;
+    s.down_limit = t.download_limit;
+    s.finished = t.finished;
+    if (t.completed_on > 0 && !s.completed_on.isValid())
+        s.completed_on = QDateTime::fromSecsSinceEpoch(t.completed_on);
+    s.error = QString::fromStdString(t.error);
+    s.magnet = QString::fromStdString(t.magnet);
+    s.save_dir = QString::fromStdString(t.save_dir.string());
+    s.sequential = t.sequential;
+}
+
 }  // namespace
 
-SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& listen_host,
-                             QObject* parent)
-    : Engine(parent), settings_(settings) {
-    SessionSettings s;
+namespace {
+
+std::unique_ptr<control::TorrentControl> start_controller(const EngineSettings& settings,
+                                                          const std::string& listen_host,
+                                                          const QString& state_dir,
+                                                          const QString& legacy_store) {
+    control::ControllerSettings c;
+    SessionSettings& s = c.session;
     s.listen_host = listen_host;
     s.listen_port = static_cast<std::uint16_t>(settings.listen_port);
     s.max_peers_per_torrent = settings.max_peers_per_torrent;
@@ -48,37 +86,54 @@ SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& 
     s.enable_dht = settings.dht;
     s.enable_pex = settings.pex;
     s.enable_lsd = settings.lsd;
-    // Resume data and the DHT's routing table live beside the saved torrent list.
-    s.state_dir = (QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
-                   QStringLiteral("/engine"))
+    // Resume data, the DHT's routing table and the torrent list.
+    s.state_dir = (state_dir.isEmpty()
+                       ? QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+                             QStringLiteral("/engine")
+                       : state_dir)
                       .toStdString();
+    // Where the client kept its list before the control layer did.
+    c.legacy_desktop_store =
+        (legacy_store.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                                : legacy_store)
+            .toStdString();
     s.upload_limit = settings.use_alt_limits ? settings.alt_up_limit : settings.up_limit;
     s.download_limit = settings.use_alt_limits ? settings.alt_down_limit : settings.down_limit;
-    session_ = std::make_unique<Session>(s);
-    // Runs on the network thread: only queue the drain onto this object's (GUI) thread.
-    session_->set_wakeup(
-        [this] { QMetaObject::invokeMethod(this, &SessionEngine::drain, Qt::QueuedConnection); });
+    return std::make_unique<control::Controller>(std::move(c));
+}
+
+}  // namespace
+
+SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& listen_host,
+                             QObject* parent, const QString& state_dir, const QString& legacy_store)
+    : SessionEngine(start_controller(settings, listen_host, state_dir, legacy_store), settings, parent) {
     start_refresh_timer(1000);
     connect(&details_timer_, &QTimer::timeout, this, &SessionEngine::request_details);
     details_timer_.start(1000);
 }
 
+SessionEngine::SessionEngine(std::unique_ptr<control::TorrentControl> control,
+                             const EngineSettings& settings, QObject* parent)
+    : Engine(parent), settings_(settings), control_(std::move(control)) {
+    // Runs on the network thread: only queue the drain onto this object's (GUI) thread.
+    control_->set_wakeup(
+        [this] { QMetaObject::invokeMethod(this, &SessionEngine::drain, Qt::QueuedConnection); });
+}
+
 void SessionEngine::request_details() {
     for (TorrentKey key : watched_) {
-        auto it = tracked_.find(key);
-        if (it != tracked_.end() && it->second.id)
-            session_->request_details(*it->second.id);
+        if (tracked_.count(key))
+            (void)control_->request_details(id_of(key));
     }
     watched_.clear();
 }
 
 std::uint16_t SessionEngine::listen_port() const {
-    return session_->listen_port();
+    return control_->listen_port();
 }
 
 SessionEngine::~SessionEngine() {
-    session_->set_wakeup({});
-    session_->stop();
+    control_->stop();
 }
 
 bool SessionEngine::supports(Feature feature) const {
@@ -100,192 +155,132 @@ bool SessionEngine::supports(Feature feature) const {
 }
 
 AddResult SessionEngine::add(const AddRequest& request) {
+    control::AddTorrent r;
+    r.info = request.info;
+    r.metainfo = request.torrent_bytes.toStdString();
     if (!request.info)
-        return add_magnet(request);
-    AddTorrentParams p;
-    if (QString error = fill_common(request, p); !error.isEmpty())
-        return {{}, error};
-    p.info = request.info;
-    std::map<std::size_t, std::string> file_names;
-    for (const auto& [file, name] : request.file_names) {
-        if (file >= 0)
-            file_names[static_cast<std::size_t>(file)] = name.toStdString();
-    }
-    p.file_names = file_names;
-    p.assume_complete = request.skip_check;
-    p.file_priorities = request.file_priorities;
-    const TorrentKey key{next_key_++};
-    const TorrentId id = session_->add_torrent(std::move(p));
-    by_id_[id.value] = key;
-    Tracked& t = tracked_[key];
-    t.id = id;
-    t.priorities = request.file_priorities;
-    if (t.priorities.empty())
-        t.priorities.assign(request.info->files.size(), k_priority_normal);
-    t.pieces.assign(static_cast<std::size_t>(request.info->num_pieces), 0);
-    t.tiers = request.info->trackers;
-    if (request.trackers) {
-        t.tiers.clear();
-        for (const QStringList& urls : *request.trackers) {
-            t.tiers.emplace_back();
-            for (const QString& url : urls)
-                t.tiers.back().push_back(url.toStdString());
-        }
-        session_->set_trackers(id, t.tiers);
-    }
-    t.trackers = not_yet_contacted(t.tiers);
-
-    // Shown with the names the session gives the files (it renames them the same way).
-    const std::shared_ptr<const TorrentInfo> shown =
-        request.file_names.empty()
-            ? request.info
-            : std::make_shared<const TorrentInfo>(with_files_renamed(*request.info, file_names));
-    TorrentSnapshot s;
-    s.key = key;
-    s.name = QString::fromStdString(shown->name);
-    s.info = shown;
-    s.total_size = request.info->total_size;
-    s.num_pieces = request.info->num_pieces;
-    s.save_dir = request.save_dir;
-    s.added_on = request.added_on.isValid() ? request.added_on : QDateTime::currentDateTime();
-    s.sequential = request.sequential;
-    s.magnet = QString::fromStdString(to_uri(magnet_for(*request.info)));
-    append_row(std::move(s));
-    return {key, {}};
-}
-
-QString SessionEngine::fill_common(const AddRequest& request, AddTorrentParams& p) {
-    p.save_dir = QDir(request.save_dir).absolutePath().toStdString();
-    p.paused = request.paused;
-    p.sequential = request.sequential;
+        r.magnet = request.magnet.toStdString();
+    r.save_dir = QDir(request.save_dir).absolutePath().toStdString();
+    r.paused = request.paused;
+    r.sequential = request.sequential;
+    r.skip_check = request.skip_check;
+    r.file_priorities = request.file_priorities;
+    if (request.added_on.isValid())
+        r.added_on = request.added_on.toSecsSinceEpoch();
     for (const QString& peer : request.peers) {
         auto endpoint = parse_ip_endpoint(peer.toStdString());
         if (!endpoint)
-            return tr("'%1' is not an address and port").arg(peer);
-        p.peers.push_back(*endpoint);
+            return {{}, tr("'%1' is not an address and port").arg(peer)};
+        r.peers.push_back(*endpoint);
     }
-    return {};
+    for (const auto& [file, name] : request.file_names) {
+        if (file >= 0)
+            r.file_names[static_cast<std::size_t>(file)] = name.toStdString();
+    }
+    if (request.trackers) {
+        control::Tiers tiers;
+        for (const QStringList& urls : *request.trackers) {
+            tiers.emplace_back();
+            for (const QString& url : urls)
+                tiers.back().push_back(url.toStdString());
+        }
+        r.trackers = std::move(tiers);
+    }
+    auto added = control_->add(std::move(r));
+    if (!added)
+        return {{}, message_of(added.error())};
+    append(*control_->find(*added));
+    return {key_of(*added), {}};
 }
 
-AddResult SessionEngine::add_magnet(const AddRequest& request) {
-    auto magnet = parse_magnet(request.magnet.toStdString());
-    if (!magnet)
-        return {{}, QString::fromStdString(magnet.error().message)};
-    AddTorrentParams p;
-    if (QString error = fill_common(request, p); !error.isEmpty())
-        return {{}, error};
-    const std::string name = magnet->display_name;
-    p.magnet = std::move(*magnet);
-    const TorrentKey key{next_key_++};
-    const TorrentId id = session_->add_torrent(std::move(p));
-    by_id_[id.value] = key;
+QStringList SessionEngine::restore() {
+    QStringList problems;
+    for (const auto& problem : control_->restore())
+        problems << message_of(problem);
+    for (const auto& summary : control_->summaries()) {
+        if (!find(key_of(summary.id)))
+            append(summary);
+    }
+    return problems;
+}
+
+void SessionEngine::append(const control::TorrentSummary& summary) {
+    const TorrentKey key = key_of(summary.id);
     Tracked& t = tracked_[key];
-    t.id = id;
-    t.priorities = request.file_priorities;
+    if (summary.info)
+        t.pieces.assign(static_cast<std::size_t>(summary.info->num_pieces), 0);
+    t.trackers = not_yet_contacted(key);
     TorrentSnapshot s;
     s.key = key;
-    s.name = name.empty() ? request.magnet.left(60) : QString::fromStdString(name);
-    s.status = TorrentStatus::metadata;
-    s.save_dir = request.save_dir;
-    s.added_on = request.added_on.isValid() ? request.added_on : QDateTime::currentDateTime();
-    s.sequential = request.sequential;
-    s.magnet = request.magnet;
+    fill(s, summary);
+    if (!summary.info && s.name.isEmpty())
+        s.name = s.magnet.left(60);
+    s.added_on = QDateTime::fromSecsSinceEpoch(summary.added_on);
     append_row(std::move(s));
-    return {key, {}};
 }
 
 void SessionEngine::fetch_metadata(const QString& magnet) {
-    auto parsed = parse_magnet(magnet.toStdString());
-    if (!parsed)
-        return;
-    AddTorrentParams p;
-    p.magnet = std::move(*parsed);
-    p.metadata_only = true;
-    previews_[session_->add_torrent(std::move(p)).value] = magnet;
+    auto id = control_->fetch_metadata(magnet.toStdString());
+    if (id)
+        previews_[id->value] = magnet;
 }
 
 void SessionEngine::cancel_metadata(const QString& magnet) {
     for (auto it = previews_.begin(); it != previews_.end(); ++it) {
         if (it->second != magnet)
             continue;
-        session_->remove_torrent(TorrentId{it->first});
+        control_->cancel_metadata(TorrentId{it->first});
         previews_.erase(it);
         return;
     }
 }
 
 void SessionEngine::pause(TorrentKey key) {
-    auto it = tracked_.find(key);
-    if (it != tracked_.end() && it->second.id)
-        session_->pause(*it->second.id);
+    (void)control_->pause(id_of(key));
 }
 
 void SessionEngine::resume(TorrentKey key) {
-    auto it = tracked_.find(key);
-    if (it != tracked_.end() && it->second.id)
-        session_->resume(*it->second.id);
+    (void)control_->resume(id_of(key));
 }
 
 void SessionEngine::remove(TorrentKey key, bool with_data) {
-    auto it = tracked_.find(key);
-    if (it == tracked_.end())
+    if (!control_->remove(id_of(key), with_data))
         return;
-    if (it->second.id) {
-        session_->remove_torrent(*it->second.id, with_data);
-        by_id_.erase(it->second.id->value);
-    }
-    tracked_.erase(it);
+    tracked_.erase(key);
     erase_row(key);
 }
 
 void SessionEngine::recheck(TorrentKey key) {
-    auto it = tracked_.find(key);
-    if (it == tracked_.end() || !it->second.id)
+    if (!control_->recheck(id_of(key)))
         return;
-    std::fill(it->second.pieces.begin(), it->second.pieces.end(), 0);
-    session_->recheck(*it->second.id);
+    auto it = tracked_.find(key);
+    if (it != tracked_.end())
+        std::fill(it->second.pieces.begin(), it->second.pieces.end(), 0);
 }
 
 void SessionEngine::reannounce(TorrentKey key) {
-    auto it = tracked_.find(key);
-    if (it != tracked_.end() && it->second.id)
-        session_->reannounce(*it->second.id);
+    (void)control_->reannounce(id_of(key));
 }
 
 void SessionEngine::set_file_priority(TorrentKey key, int file, int priority) {
-    auto it = tracked_.find(key);
-    if (it == tracked_.end() || !it->second.id || file < 0)
-        return;
-    auto& priorities = it->second.priorities;
-    if (static_cast<std::size_t>(file) >= priorities.size())
-        return;
-    priorities[static_cast<std::size_t>(file)] = priority;
-    session_->set_file_priority(*it->second.id, static_cast<std::size_t>(file), priority);
+    if (file >= 0)
+        (void)control_->set_file_priority(id_of(key), static_cast<std::size_t>(file), priority);
 }
 
 std::vector<int> SessionEngine::file_priorities(TorrentKey key) const {
-    auto it = tracked_.find(key);
-    return it == tracked_.end() ? std::vector<int>{} : it->second.priorities;
+    return control_->file_priorities(id_of(key));
 }
 
 QString SessionEngine::rename_file(TorrentKey key, int file, const QString& name) {
-    auto it = tracked_.find(key);
-    const TorrentSnapshot* s = find(key);
-    if (it == tracked_.end() || !it->second.id || !s || !s->info || file < 0)
+    if (file < 0)
         return tr("This torrent's files are not known yet");
-    // Checked here so the user hears at once; the session renames on its thread.
-    auto renamed = with_file_renamed(*s->info, static_cast<std::size_t>(file), name.toStdString());
-    if (!renamed)
-        return QString::fromStdString(renamed.error().message);
-    session_->rename_file(*it->second.id, static_cast<std::size_t>(file), name.toStdString());
-    return {};
+    auto renamed = control_->rename_file(id_of(key), static_cast<std::size_t>(file), name.toStdString());
+    return renamed ? QString() : message_of(renamed.error());
 }
 
 void SessionEngine::set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) {
-    auto it = tracked_.find(key);
-    if (it == tracked_.end() || !it->second.id)
+    if (!control_->set_torrent_limits(id_of(key), up, down))
         return;
-    session_->set_torrent_rate_limits(*it->second.id, up, down);
     if (auto* s = mutable_find(key)) {
         s->up_limit = up;
         s->down_limit = down;
@@ -299,8 +294,9 @@ std::vector<TrackerSnapshot> SessionEngine::trackers(TorrentKey key) const {
     return it == tracked_.end() ? std::vector<TrackerSnapshot>{} : it->second.trackers;
 }
 
-std::vector<TrackerSnapshot> SessionEngine::not_yet_contacted(const Tiers& tiers) {
+std::vector<TrackerSnapshot> SessionEngine::not_yet_contacted(TorrentKey key) const {
     std::vector<TrackerSnapshot> out;
+    const auto tiers = control_->trackers(id_of(key));
     for (std::size_t t = 0; t < tiers.size(); ++t) {
         for (const auto& url : tiers[t]) {
             out.push_back({QString::fromStdString(url), static_cast<int>(t), tr("Not contacted yet"), {}, -1, {}});
@@ -309,67 +305,26 @@ std::vector<TrackerSnapshot> SessionEngine::not_yet_contacted(const Tiers& tiers
     return out;
 }
 
-QString SessionEngine::change_trackers(TorrentKey key, const std::function<QString(Tiers&)>& change) {
-    auto it = tracked_.find(key);
-    if (it == tracked_.end() || !it->second.id)
-        return tr("This torrent cannot take trackers yet");
-    Tiers tiers = it->second.tiers;
-    if (QString error = change(tiers); !error.isEmpty())
-        return error;
-    std::erase_if(tiers, [](const auto& tier) { return tier.empty(); });
-    it->second.tiers = tiers;
+template <class Result>
+QString SessionEngine::tracker_changed(TorrentKey key, const Result& result) {
+    if (!result)
+        return message_of(result.error());
     // Shown at once; the session's own view replaces it with the next details.
-    it->second.trackers = not_yet_contacted(tiers);
-    session_->set_trackers(*it->second.id, std::move(tiers));
+    tracked_[key].trackers = not_yet_contacted(key);
     Q_EMIT trackers_edited(key);
     return {};
 }
 
 QString SessionEngine::add_tracker(TorrentKey key, const QString& url, int tier) {
-    return change_trackers(key, [&](Tiers& tiers) -> QString {
-        const std::string text = url.trimmed().toStdString();
-        if (auto parts = tracker_client::split_tracker_url(text); !parts)
-            return QString::fromStdString(parts.error().message);
-        for (const auto& t : tiers) {
-            if (std::find(t.begin(), t.end(), text) != t.end())
-                return tr("'%1' is already a tracker of this torrent").arg(url);
-        }
-        if (tier < 0 || static_cast<std::size_t>(tier) >= tiers.size()) {
-            tiers.push_back({text});
-        } else {
-            tiers[static_cast<std::size_t>(tier)].push_back(text);
-        }
-        return {};
-    });
+    return tracker_changed(key, control_->add_tracker(id_of(key), url.toStdString(), tier));
 }
 
 QString SessionEngine::edit_tracker(TorrentKey key, const QString& url, const QString& new_url) {
-    return change_trackers(key, [&](Tiers& tiers) -> QString {
-        const std::string text = new_url.trimmed().toStdString();
-        if (auto parts = tracker_client::split_tracker_url(text); !parts)
-            return QString::fromStdString(parts.error().message);
-        for (auto& t : tiers) {
-            for (auto& u : t) {
-                if (u == url.toStdString()) {
-                    u = text;
-                    return {};
-                }
-            }
-        }
-        return tr("'%1' is not a tracker of this torrent").arg(url);
-    });
+    return tracker_changed(key, control_->replace_tracker(id_of(key), url.toStdString(), new_url.toStdString()));
 }
 
 QString SessionEngine::remove_tracker(TorrentKey key, const QString& url) {
-    return change_trackers(key, [&](Tiers& tiers) -> QString {
-        for (auto& t : tiers) {
-            const auto before = t.size();
-            std::erase(t, url.toStdString());
-            if (t.size() != before)
-                return {};
-        }
-        return tr("'%1' is not a tracker of this torrent").arg(url);
-    });
+    return tracker_changed(key, control_->remove_tracker(id_of(key), url.toStdString()));
 }
 
 std::vector<PeerSnapshot> SessionEngine::peers(TorrentKey key) const {
@@ -404,10 +359,10 @@ QString SessionEngine::apply_settings(const EngineSettings& settings) {
     const EngineSettings old = settings_;
     settings_ = settings;
     // Limits change at once; what the session sets up when it starts waits for a restart.
-    session_->set_rate_limits(settings.use_alt_limits ? settings.alt_up_limit : settings.up_limit,
-                              settings.use_alt_limits ? settings.alt_down_limit : settings.down_limit);
-    session_->set_max_peers_per_torrent(settings.max_peers_per_torrent);
-    session_->set_max_connections(settings.max_connections);
+    (void)control_->set_rate_limits(settings.use_alt_limits ? settings.alt_up_limit : settings.up_limit,
+                                    settings.use_alt_limits ? settings.alt_down_limit : settings.down_limit);
+    (void)control_->set_max_peers_per_torrent(settings.max_peers_per_torrent);
+    (void)control_->set_max_connections(settings.max_connections);
     const bool needs_restart = old.listen_port != settings.listen_port || old.dht != settings.dht ||
                                old.pex != settings.pex || old.lsd != settings.lsd;
     return needs_restart ? tr("The port and the DHT, PEX and local discovery switches take effect "
@@ -421,12 +376,13 @@ SessionTotals SessionEngine::totals() const {
         t.down_rate += s.down_rate;
         t.up_rate += s.up_rate;
     }
-    t.dht_nodes = settings_.dht ? static_cast<int>(session_->dht_nodes()) : -1;
+    t.dht_nodes = settings_.dht ? static_cast<int>(control_->dht_nodes()) : -1;
     return t;
 }
 
 void SessionEngine::drain() {
-    for (const Event& e : session_->pop_events()) {
+    control::Published published = control_->poll();
+    for (const Event& e : published.events) {
         const TorrentId id = std::visit([](const auto& v) { return v.id; }, e);
         if (auto preview = previews_.find(id.value); preview != previews_.end()) {
             if (auto* m = std::get_if<event::MetadataReceived>(&e)) {
@@ -436,11 +392,13 @@ void SessionEngine::drain() {
             }
             continue;
         }
-        auto key_it = by_id_.find(id.value);
-        if (key_it == by_id_.end())
+        auto it = tracked_.find(key_of(id));
+        if (it == tracked_.end())
             continue;  // removed already
-        apply(key_it->second, tracked_[key_it->second], e);
+        apply(it->first, it->second, e);
     }
+    for (const auto& problem : published.problems)
+        qWarning("shoal: %s", problem.message.c_str());
 }
 
 void SessionEngine::apply_details(Tracked& t, const event::Details& d) {
@@ -486,34 +444,19 @@ void SessionEngine::apply_details(Tracked& t, const event::Details& d) {
 
 void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
     TorrentSnapshot* s = mutable_find(key);
-    if (!s)
+    const control::TorrentSummary* summary = control_->find(id_of(key));
+    if (!s || !summary)
         return;
     mark_changed(key);
-    if (auto* stats = std::get_if<event::Stats>(&e)) {
-        const TorrentStats& st = stats->stats;
-        s->status = status_of(st.state);
-        s->wanted = st.total_wanted;
-        s->wanted_done = st.total_wanted_done;
-        s->pieces_have = st.pieces_have;
-        s->num_pieces = st.num_pieces;
-        s->downloaded = st.downloaded;
-        s->uploaded = st.uploaded;
-        s->all_time_downloaded = st.all_time_downloaded;
-        s->all_time_uploaded = st.all_time_uploaded;
-        s->down_rate = st.download_rate;
-        s->up_rate = st.upload_rate;
-        s->peers = st.peers;
-        s->seeds = st.seeds;
-    } else if (auto* state = std::get_if<event::StateChanged>(&e)) {
-        s->status = status_of(state->state);
+    // The control layer has taken the whole batch in: the row shows where it ended.
+    fill(*s, *summary);
+    if (s->status == TorrentStatus::seeding)
+        s->pieces_have = s->num_pieces;
+    if (auto* state = std::get_if<event::StateChanged>(&e)) {
         if (state->state == TorrentState::downloading)
             t.was_downloading = true;
-        if (state->state == TorrentState::seeding) {
+        if (state->state == TorrentState::seeding)
             std::fill(t.pieces.begin(), t.pieces.end(), 1);
-            s->pieces_have = s->num_pieces;
-        }
-        if (state->state != TorrentState::error)
-            s->error.clear();
     } else if (auto* piece = std::get_if<event::PieceFinished>(&e)) {
         if (piece->piece >= 0 && static_cast<std::size_t>(piece->piece) < t.pieces.size()) {
             t.pieces[static_cast<std::size_t>(piece->piece)] = 1;
@@ -539,27 +482,15 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
         it->message = QString::fromStdString(reply->message);
         it->peers = reply->ok ? reply->peers : -1;
     } else if (auto* m = std::get_if<event::MetadataReceived>(&e)) {
-        s->name = QString::fromStdString(m->name);
-        s->info = m->info;
-        s->total_size = m->info->total_size;
-        s->num_pieces = m->info->num_pieces;
         t.pieces.assign(static_cast<std::size_t>(m->info->num_pieces), 0);
-        t.tiers = m->info->trackers;
-        if (t.priorities.empty())
-            t.priorities.assign(m->info->files.size(), k_priority_normal);
-        t.trackers = not_yet_contacted(t.tiers);
+        t.trackers = not_yet_contacted(key);
     } else if (auto* r = std::get_if<event::FileRenamed>(&e)) {
-        s->info = r->info;
-        s->name = QString::fromStdString(r->info->name);
         Q_EMIT file_renamed(key, static_cast<int>(r->file), QString::fromStdString(r->name));
     } else if (std::get_if<event::TorrentFinished>(&e)) {
-        s->finished = true;
-        s->completed_on = QDateTime::currentDateTime();
         if (t.was_downloading)
             Q_EMIT torrent_finished(key);
     } else if (auto* error = std::get_if<event::Error>(&e)) {
-        s->error = QString::fromStdString(error->message);
-        Q_EMIT torrent_error(key, s->error);
+        Q_EMIT torrent_error(key, QString::fromStdString(error->message));
     }
     // HashFailed, ConnectFailed and PeerBanned change nothing the GUI shows yet.
 }

@@ -1,8 +1,10 @@
 #pragma once
 
-// The Engine over a real shoal::Session running in this process on its own threads.
-// Events arrive on the network thread; the wake-up only queues a drain onto the GUI thread,
-// so the GUI never waits on the engine.
+// The Engine over the control layer (a real shoal::Session running in this process on its own
+// threads, with the torrent list kept in the state folder). This class only translates: Qt
+// values to commands, and the published events to the rows, peers, trackers and pieces the
+// views read. Events arrive on the network thread; the wake-up only queues a drain onto the
+// GUI thread, so the GUI never waits on the engine.
 
 #include <QTimer>
 #include <functional>
@@ -14,23 +16,31 @@
 #include "engine/engine.hpp"
 #include "session/events.hpp"
 
-namespace shoal {
-class Session;
-struct AddTorrentParams;
+namespace shoal::control {
+class TorrentControl;
+struct TorrentSummary;
 }
 
 namespace shoal::gui {
 
-class SessionEngine final : public Engine {
+class SessionEngine : public Engine {
     Q_OBJECT
   public:
-    // Starts the session; throws std::system_error when it cannot listen.
+    // Starts the session; throws std::system_error when it cannot listen. The state folder
+    // holds resume data and the torrent list (empty: the user's, in the application's data
+    // folder); `legacy_store` is where an older client kept its list (empty: where it did).
     SessionEngine(const EngineSettings& settings, const std::string& listen_host,
+                  QObject* parent = nullptr, const QString& state_dir = {},
+                  const QString& legacy_store = {});
+    // Over any implementation of the control layer (tests script one); nothing refreshes on
+    // a timer then: the owner calls refresh().
+    SessionEngine(std::unique_ptr<control::TorrentControl> control, const EngineSettings& settings,
                   QObject* parent = nullptr);
     ~SessionEngine() override;
 
     bool supports(Feature feature) const override;
     AddResult add(const AddRequest& request) override;
+    QStringList restore() override;
     void pause(TorrentKey key) override;
     void resume(TorrentKey key) override;
     void remove(TorrentKey key, bool with_data) override;
@@ -49,48 +59,44 @@ class SessionEngine final : public Engine {
     EngineSettings settings() const override { return settings_; }
     QString apply_settings(const EngineSettings& settings) override;
     SessionTotals totals() const override;
-    // The engine has no metadata exchange yet: nothing is fetched.
     void fetch_metadata(const QString& magnet) override;
     void cancel_metadata(const QString& magnet) override;
 
     std::uint16_t listen_port() const;
 
+  protected:
+    // Takes in what the control layer published since the last call (the wake-up queues it).
+    void drain();
+    control::TorrentControl& control() { return *control_; }
+
   private:
-    // What the GUI learns about one torrent from the event stream.
+    // What the views show beyond the row, projected from the event stream.
     struct Tracked {
-        std::optional<TorrentId> id;
         std::map<std::string, PeerSnapshot> peers;
         std::vector<TrackerSnapshot> trackers;
         std::vector<std::uint8_t> pieces;
-        std::vector<int> priorities;
         bool was_downloading = false;
-        std::vector<std::vector<std::string>> tiers;  // the trackers as the session has them
     };
 
-    void drain();
     // Asks the session for the details (peers, trackers, pieces) of what was looked at.
     void request_details();
+    // A row for a torrent the control layer has just taken.
+    void append(const control::TorrentSummary& summary);
     void apply(TorrentKey key, Tracked& t, const Event& e);
     void apply_details(Tracked& t, const event::Details& details);
-    AddResult add_magnet(const AddRequest& request);
-    // Save folder, paused, sequential and peers, shared by torrents and magnet links; an error
-    // message for a peer that is no address and port.
-    QString fill_common(const AddRequest& request, AddTorrentParams& params);
-    using Tiers = std::vector<std::vector<std::string>>;
-    // The tiers as a list the Trackers tab shows before the session has said anything.
-    static std::vector<TrackerSnapshot> not_yet_contacted(const Tiers& tiers);
-    // Applies `change` to a torrent's tiers and hands them to the session; an error, or empty.
-    QString change_trackers(TorrentKey key, const std::function<QString(Tiers&)>& change);
+    // The controller's trackers as the Trackers tab shows them before the session says more.
+    std::vector<TrackerSnapshot> not_yet_contacted(TorrentKey key) const;
+    // The result of a tracker command, the list shown at once when it succeeded.
+    template <class Result>
+    QString tracker_changed(TorrentKey key, const Result& result);
 
     EngineSettings settings_;
-    std::unique_ptr<Session> session_;
-    std::map<std::uint32_t, TorrentKey> by_id_;  // engine id to key
+    std::unique_ptr<control::TorrentControl> control_;
     std::map<std::uint32_t, QString> previews_;   // metadata-only fetches for the add dialog
     // Torrents whose peers, trackers or pieces were read since the last details request.
     mutable std::set<TorrentKey> watched_;
     QTimer details_timer_;
     std::map<TorrentKey, Tracked> tracked_;
-    std::uint32_t next_key_ = 1;
 };
 
 }  // namespace shoal::gui

@@ -1,5 +1,8 @@
 // The window adds a torrent that a local `shoal-cli seed` serves, and shows it complete.
 // Runs a real session: ctest starts it inside a private network namespace (netns_run.sh).
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QProcess>
 #include <QRegularExpression>
@@ -8,7 +11,7 @@
 #include "app/main_window.hpp"
 #include "app/resources.hpp"
 #include "app/torrent_actions.hpp"
-#include "app/torrent_store.hpp"
+#include "control/torrent_list_store.hpp"
 #include "dialogs/add_torrent_dialog.hpp"
 #include "engine/session_engine.hpp"
 #include "gui_test_support.hpp"
@@ -25,6 +28,7 @@ class EndToEndTest : public QObject {
     void initTestCase();
     void downloads_from_a_local_seed();
     void downloads_a_magnet_link();
+    void keeps_the_list_an_older_version_saved();
 
   private:
     QTemporaryDir dir_;
@@ -64,9 +68,10 @@ void EndToEndTest::downloads_from_a_local_seed() {
     settings.lsd = false;
     settings.default_save_dir = dir_.filePath("downloads");
     QDir().mkpath(settings.default_save_dir);
-    SessionEngine engine(settings, "127.0.0.1");
-    TorrentStore store(dir_.filePath("store"));
-    MainWindow window(engine, &store);
+    const QString state = dir_.filePath("state");
+    const QString no_old_list = dir_.filePath("no-old-list");
+    SessionEngine engine(settings, "127.0.0.1", nullptr, state, no_old_list);
+    MainWindow window(engine, nullptr);
     window.show();
 
     AddTorrentDialog* dialog = window.show_add_dialog(torrent);
@@ -128,13 +133,13 @@ void EndToEndTest::downloads_from_a_local_seed() {
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(renamed), 5000);
     QVERIFY(!QFile::exists(settings.default_save_dir + "/payload.bin"));
     QTRY_COMPARE_WITH_TIMEOUT(cell(TransferModel::name), QStringLiteral("renamed.bin"), 5000);
-    QStringList problems;
-    const auto stored = store.load(&problems);
+    std::vector<shoal::control::ControlError> problems;
+    const auto stored = shoal::control::TorrentListStore(state.toStdString()).load(problems);
     QCOMPARE(stored.size(), 1u);
-    QCOMPARE(stored[0].second.file_names.at(0), QStringLiteral("renamed.bin"));
-    QVERIFY(stored[0].second.trackers.has_value());
-    QCOMPARE(stored[0].second.trackers->size(), 1u);
-    QCOMPARE(stored[0].second.trackers->at(0), QStringList{added_tracker});
+    QCOMPARE(stored[0].file_names.at(0), std::string("renamed.bin"));
+    QVERIFY(stored[0].trackers.has_value());
+    QCOMPARE(stored[0].trackers->size(), 1u);
+    QCOMPARE(stored[0].trackers->at(0), std::vector<std::string>{added_tracker.toStdString()});
 
     // Pause and resume go through the real session and come back as its state.
     window.actions()->pause_selected();
@@ -146,8 +151,8 @@ void EndToEndTest::downloads_from_a_local_seed() {
     QVERIFY(seeder.waitForFinished(15000));
 
     // The next start finds the torrent, under its new name, complete on disk.
-    SessionEngine next_engine(settings, "127.0.0.1");
-    MainWindow next(next_engine, &store);
+    SessionEngine next_engine(settings, "127.0.0.1", nullptr, state, no_old_list);
+    MainWindow next(next_engine, nullptr);
     next.restore_torrents();
     QCOMPARE(next_engine.torrents().size(), 1u);
     const TorrentKey again = next_engine.torrents()[0].key;
@@ -184,7 +189,8 @@ void EndToEndTest::downloads_a_magnet_link() {
     settings.listen_port = 0;
     settings.dht = false;
     settings.lsd = false;
-    SessionEngine engine(settings, "127.0.0.1");
+    SessionEngine engine(settings, "127.0.0.1", nullptr, dir_.filePath("magnet-state"),
+                         dir_.filePath("no-old-list"));
     QVERIFY(engine.supports(Feature::magnet_links));
     MainWindow window(engine, nullptr);
     AddRequest r;
@@ -205,6 +211,51 @@ void EndToEndTest::downloads_a_magnet_link() {
     QVERIFY(got.readAll() == want.readAll());
     seeder.terminate();
     QVERIFY(seeder.waitForFinished(15000));
+}
+
+// Before the control layer the client kept its list in torrents.json beside copies of the
+// .torrent files; the first start after the update brings those torrents back as they were.
+void EndToEndTest::keeps_the_list_an_older_version_saved() {
+    const QString data = dir_.filePath("old-data/kept");
+    write_data(data + "/x.bin", 40'000);
+    write_data(data + "/y.bin", 30'000, 'y');
+    const QString old = dir_.filePath("old-store");
+    QDir().mkpath(old);
+    const MadeTorrent t = make_torrent(data, dir_.filePath("kept.torrent"));
+    const QString id = QString::fromStdString(t.info->info_hash_v1->hex());
+    QVERIFY(QFile::copy(t.torrent_path, old + "/" + id + ".torrent"));
+    QJsonArray priorities;
+    for (std::size_t i = 0; i < t.info->files.size(); ++i)
+        priorities.append(i == 0 ? 0 : 4);
+    const QDateTime added_on = QDateTime::currentDateTime().addDays(-3);
+    QJsonObject entry{{"file", id + ".torrent"},
+                      {"save_dir", dir_.filePath("old-data")},
+                      {"paused", true},
+                      {"sequential", true},
+                      {"added_on", added_on.toString(Qt::ISODate)},
+                      {"priorities", priorities},
+                      {"file_names", QJsonObject{}}};
+    QFile index(old + "/torrents.json");
+    QVERIFY(index.open(QIODevice::WriteOnly));
+    index.write(QJsonDocument(QJsonObject{{id, entry}}).toJson());
+    index.close();
+
+    EngineSettings settings;
+    settings.listen_port = 0;
+    settings.dht = false;
+    settings.lsd = false;
+    SessionEngine engine(settings, "127.0.0.1", nullptr, dir_.filePath("migrated-state"), old);
+    MainWindow window(engine, nullptr);
+    window.restore_torrents();
+    QCOMPARE(window.last_error(), QString());
+    QCOMPARE(engine.torrents().size(), 1u);
+    const TorrentSnapshot& back = engine.torrents()[0];
+    QCOMPARE(back.name, QStringLiteral("kept"));
+    QCOMPARE(back.save_dir, dir_.filePath("old-data"));
+    QVERIFY(back.sequential);
+    QCOMPARE(back.added_on.toSecsSinceEpoch(), added_on.toSecsSinceEpoch());
+    QCOMPARE(engine.file_priorities(back.key).at(0), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(engine.find(back.key)->status, TorrentStatus::paused, 10000);
 }
 
 QTEST_MAIN(EndToEndTest)

@@ -13,9 +13,8 @@
 #include "app/resources.hpp"
 #include "app/single_instance.hpp"
 #include "app/torrent_actions.hpp"
-#include "app/torrent_store.hpp"
 #include "dialogs/add_torrent_dialog.hpp"
-#include "engine/fake_engine.hpp"
+#include "fake_engine.hpp"
 #include "gui_test_support.hpp"
 #include "models/files_model.hpp"
 #include "models/trackers_model.hpp"
@@ -37,7 +36,6 @@ class MainWindowTest : public QObject {
     void initTestCase();
     void actions_act_on_the_selection();
     void context_menu_has_every_action();
-    void torrents_come_back_after_restart();
     void duplicate_is_refused();
     void second_instance_hands_over();
     void completion_notifies_and_applies_the_choice();
@@ -109,42 +107,6 @@ void MainWindowTest::context_menu_has_every_action() {
     }
     QCOMPARE(texts, (QStringList{"Start", "Pause", "Remove", "Remove With Data", "Force Recheck",
                                  "Reannounce", "Open Folder", "Copy Magnet Link", "Set Limits…"}));
-}
-
-void MainWindowTest::torrents_come_back_after_restart() {
-    const QString folder = dir_.filePath("store");
-    AddRequest r = request_for("kept");
-    r.paused = true;
-    r.sequential = true;
-    {
-        FakeEngine engine;
-        TorrentStore store(folder);
-        MainWindow window(engine, &store);
-        const AddResult added = window.add_torrent(r);
-        QVERIFY(added.ok());
-        window.select(added.key);
-        // Skip the first file through the engine, as the Content tab does.
-        engine.set_file_priority(added.key, 0, 0);
-        store.set_priorities(store_id(r), engine.file_priorities(added.key));
-        const AddResult gone = window.add_torrent(request_for("gone"));
-        QVERIFY(gone.ok());
-        window.select(gone.key);
-        window.actions()->remove_selected(false, false);
-    }
-    FakeEngine engine;
-    TorrentStore store(folder);
-    MainWindow window(engine, &store);
-    window.restore_torrents();
-    QCOMPARE(engine.added.size(), 1u);
-    const AddRequest& back = engine.added[0];
-    QCOMPARE(QString::fromStdString(back.info->name), QStringLiteral("kept"));
-    QVERIFY(back.paused);
-    QVERIFY(back.sequential);
-    QVERIFY(!back.skip_check);  // the engine checks the data again
-    QCOMPARE(back.save_dir, r.save_dir);
-    QCOMPARE(back.file_priorities.at(0), 0);
-    QVERIFY(back.added_on.isValid());
-    QCOMPARE(back.torrent_bytes, r.torrent_bytes);
 }
 
 void MainWindowTest::duplicate_is_refused() {
@@ -250,8 +212,7 @@ void MainWindowTest::properties_follow_the_selection() {
 
 void MainWindowTest::tabs_send_tracker_and_file_changes() {
     FakeEngine engine;
-    TorrentStore store(dir_.filePath("tabs-store"));
-    MainWindow window(engine, &store);
+    MainWindow window(engine, nullptr);
     const AddResult added = window.add_torrent(request_for("tabs"));
     QVERIFY(added.ok());
     engine.clear_calls();
@@ -287,11 +248,6 @@ void MainWindowTest::tabs_send_tracker_and_file_changes() {
             QStringLiteral("remove_tracker %1 udp://renamed.example:6969/announce")
                 .arg(added.key.value),
             QStringLiteral("priority %1 file=%2 priority=0").arg(added.key.value).arg(y_file)}));
-    // The choice is saved for the next start.
-    QStringList problems;
-    const auto saved = store.load(&problems);
-    QCOMPARE(saved.size(), 1u);
-    QCOMPARE(saved[0].second.file_priorities.at(static_cast<std::size_t>(y_file)), 0);
 }
 
 void MainWindowTest::drop_opens_the_add_dialog() {

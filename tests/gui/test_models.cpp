@@ -3,7 +3,7 @@
 #include <QSignalSpy>
 #include <QtTest>
 
-#include "engine/fake_engine.hpp"
+#include "fake_engine.hpp"
 #include "metainfo/torrent_info.hpp"
 #include "models/files_model.hpp"
 #include "models/peers_model.hpp"
@@ -71,6 +71,7 @@ void ModelsTest::changed_rows_only() {
     TransferModel model(engine);
     for (int i = 0; i < 10; ++i)
         engine.add_fake(spec(QStringLiteral("t%1").arg(i), TorrentStatus::downloading, 0.1));
+    engine.refresh();  // what the additions themselves published
     QSignalSpy spy(&model, &QAbstractItemModel::dataChanged);
     engine.pause(TorrentKey{3});
     engine.pause(TorrentKey{4});

@@ -21,7 +21,7 @@
 #include "dialogs/create_torrent_dialog.hpp"
 #include "dialogs/limits_dialog.hpp"
 #include "dialogs/preferences_dialog.hpp"
-#include "engine/fake_engine.hpp"
+#include "fake_engine.hpp"
 #include "gui_test_support.hpp"
 #include "models/transfer_filter.hpp"
 #include "models/transfer_model.hpp"

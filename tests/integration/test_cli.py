@@ -102,6 +102,17 @@ def main():
         expect_error(run("verify", torrent, "-d", os.path.join(tmp, "nowhere")), 3, "not a folder",
                      "verify with a missing folder")
 
+        # The seed limits end a run: a seed of data just hashed stops after --seed-time.
+        solo = os.path.join(tmp, "solo")
+        os.makedirs(solo)
+        with open(os.path.join(solo, "one.bin"), "wb") as f:
+            f.write(b"solo" * 4096)
+        timed = run("seed", solo, "-o", os.path.join(tmp, "solo.torrent"), "--seed-time", "0.02",
+                    "--listen", "127.0.0.1", "--port", "0", "--no-dht", "--no-lsd", "--state-dir", "")
+        check(timed.returncode == 0, f"seed --seed-time exits {timed.returncode}: {timed.stderr}")
+        check("complete: " in timed.stdout and "stopped: " in timed.stdout,
+              f"seed --seed-time output: {timed.stdout!r}")
+
         config = os.path.join(tmp, "bad.toml")
         with open(config, "w") as f:
             f.write('up-limit = "1M"\nturbo = true\n')

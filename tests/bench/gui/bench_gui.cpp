@@ -14,7 +14,7 @@
 
 #include "app/main_window.hpp"
 #include "app/resources.hpp"
-#include "engine/fake_engine.hpp"
+#include "fake_engine.hpp"
 #include "models/transfer_model.hpp"
 #include "widgets/transfer_view.hpp"
 

@@ -1,12 +1,13 @@
 #pragma once
-// An Engine with no network: torrents whose figures tests and benchmarks set directly, and
-// a log of every command it received so tests can check what the GUI asked for.
+// The real SessionEngine over a scripted control layer (FakeControl), with helpers tests and
+// the GUI benchmark use: torrents with given figures, simulated seconds, a log of the commands
+// the GUI sent. Everything the views show passes through SessionEngine's own projection.
 
 #include <QStringList>
-#include <map>
 #include <set>
 
-#include "engine/engine.hpp"
+#include "engine/session_engine.hpp"
+#include "fake_control.hpp"
 
 namespace shoal::gui {
 
@@ -27,14 +28,15 @@ struct FakeTorrent {
 std::shared_ptr<const TorrentInfo> make_fake_info(const QString& name,
                                                   const std::vector<std::int64_t>& file_sizes);
 
-class FakeEngine final : public Engine {
+class FakeEngine final : public SessionEngine {
     Q_OBJECT
   public:
     explicit FakeEngine(QObject* parent = nullptr);
 
+    // A torrent with these figures, its peers, trackers and pieces published as details.
     TorrentKey add_fake(const FakeTorrent& spec);
-    // One simulated second: downloads advance by their rate; every torrent is marked
-    // changed. step() also publishes the refresh.
+    // One simulated second: downloads advance by their rate, every torrent's statistics are
+    // published. step() also publishes the refresh.
     // With `vary_rates`, every transfer's rates also move by up to 20%, as in a real swarm,
     // so a list sorted by speed reorders.
     void simulate_second(bool vary_rates = false);
@@ -42,7 +44,7 @@ class FakeEngine final : public Engine {
     // Commands received, one line each ("pause 3", "add NAME paused=1 ...").
     const QStringList& calls() const { return calls_; }
     void clear_calls() { calls_.clear(); }
-    std::vector<AddRequest> added;  // every add() request, in order
+    std::vector<AddRequest> added;  // every accepted add() request, in order
 
     // Everything is supported unless a test says otherwise (to see the GUI without it).
     void set_supported(Feature feature, bool supported);
@@ -54,16 +56,11 @@ class FakeEngine final : public Engine {
     void recheck(TorrentKey key) override;
     void reannounce(TorrentKey key) override;
     void set_file_priority(TorrentKey key, int file, int priority) override;
-    std::vector<int> file_priorities(TorrentKey key) const override;
     QString rename_file(TorrentKey key, int file, const QString& name) override;
     void set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) override;
-    std::vector<TrackerSnapshot> trackers(TorrentKey key) const override;
     QString add_tracker(TorrentKey key, const QString& url, int tier) override;
     QString edit_tracker(TorrentKey key, const QString& url, const QString& new_url) override;
     QString remove_tracker(TorrentKey key, const QString& url) override;
-    std::vector<PeerSnapshot> peers(TorrentKey key) const override;
-    std::vector<std::uint8_t> pieces(TorrentKey key, bool* exact) const override;
-    EngineSettings settings() const override { return settings_; }
     QString apply_settings(const EngineSettings& settings) override;
     SessionTotals totals() const override;
     void fetch_metadata(const QString& magnet) override;
@@ -72,18 +69,10 @@ class FakeEngine final : public Engine {
     void deliver_metadata(const QString& magnet, std::shared_ptr<const TorrentInfo> info);
 
   private:
-    struct Extra {
-        std::vector<int> priorities;
-        std::vector<TrackerSnapshot> trackers;
-        std::vector<std::string> renamed;  // per file, empty: original name
-    };
+    test::FakeControl& fake() { return static_cast<test::FakeControl&>(control()); }
     void log(const QString& line) { calls_.push_back(line); }
-    TorrentKey insert(TorrentSnapshot s, std::vector<int> priorities);
 
     QStringList calls_;
-    EngineSettings settings_;
-    std::map<TorrentKey, Extra> extra_;
-    std::uint32_t next_key_ = 1;
     std::uint32_t noise_ = 12345;
     std::set<Feature> unsupported_;
 };

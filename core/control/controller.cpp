@@ -1,0 +1,356 @@
+#include "control/controller.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+#include "metainfo/rename.hpp"
+
+namespace shoal::control {
+namespace {
+
+ControlError unknown(TorrentId id) {
+    return control_error(ControlErrc::unknown_torrent, "no torrent has id " + std::to_string(id.value));
+}
+
+// A .torrent file holding only the info dictionary; the trackers are kept in the record.
+std::string metainfo_of(const TorrentInfo& info) { return "d4:info" + info.info_bytes + "e"; }
+
+std::string magnet_id(const MagnetLink& m) {
+    return m.info_hash_v1 ? m.info_hash_v1->hex() : m.info_hash_v2 ? m.info_hash_v2->hex() : std::string{};
+}
+
+Tiers magnet_tiers(const MagnetLink& m) {
+    Tiers tiers;
+    for (const auto& url : m.trackers) tiers.push_back({url});
+    return tiers;
+}
+
+}  // namespace
+
+Controller::Controller(ControllerSettings settings) : settings_(std::move(settings)), session_(settings_.session) {
+    if (settings_.keep_torrent_list && !settings_.session.state_dir.empty()) list_.emplace(settings_.session.state_dir);
+}
+
+Controller::~Controller() { stop(); }
+
+void Controller::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    session_.set_wakeup({});
+    session_.stop();
+}
+
+Controller::Entry* Controller::entry(TorrentId id) {
+    auto it = entries_.find(id);
+    return it == entries_.end() ? nullptr : &it->second;
+}
+
+const Controller::Entry* Controller::entry(TorrentId id) const {
+    auto it = entries_.find(id);
+    return it == entries_.end() ? nullptr : &it->second;
+}
+
+void Controller::save(const Entry& e) {
+    if (!persistent()) return;
+    if (auto saved = list_->save(e.stored); !saved) pending_problems_.push_back(saved.error());
+}
+
+ControlResult<TorrentId> Controller::add(AddTorrent r) {
+    StoredTorrent stored;
+    std::shared_ptr<const TorrentInfo> info = r.info;
+    AddTorrentParams params;
+    if (!info && !r.metainfo.empty()) {
+        auto parsed = parse_torrent(r.metainfo);
+        if (!parsed) return control_error(ControlErrc::invalid_torrent, parsed.error().message);
+        info = std::make_shared<const TorrentInfo>(std::move(*parsed));
+    }
+    if (info) {
+        stored.id = stored_id(*info);
+        // Without the original file the trackers would be lost; the record keeps them.
+        if (r.metainfo.empty() && !r.trackers && !info->trackers.empty()) r.trackers = info->trackers;
+        stored.metainfo = r.metainfo.empty() ? metainfo_of(*info) : std::move(r.metainfo);
+    } else if (!r.magnet.empty()) {
+        auto magnet = parse_magnet(r.magnet);
+        if (!magnet) return control_error(ControlErrc::invalid_magnet, magnet.error().message);
+        if (r.select_only) magnet->select_only = *r.select_only;
+        stored.id = magnet_id(*magnet);
+        stored.magnet = r.magnet;
+        params.magnet = std::move(*magnet);
+    } else {
+        return control_error(ControlErrc::invalid_argument, "neither a torrent nor a magnet link was given");
+    }
+    if (r.save_dir.empty()) return control_error(ControlErrc::invalid_argument, "no save folder was given");
+    if (r.upload_limit < 0 || r.download_limit < 0) {
+        return control_error(ControlErrc::invalid_argument, "a rate limit cannot be negative");
+    }
+    for (int p : r.file_priorities) {
+        if (p < 0 || p > 7) return control_error(ControlErrc::invalid_argument, "file priorities are 0 to 7");
+    }
+    if (info && !r.file_priorities.empty() && r.file_priorities.size() != info->files.size()) {
+        return control_error(ControlErrc::invalid_argument, "the torrent has " + std::to_string(info->files.size()) +
+                                                                " files, not " + std::to_string(r.file_priorities.size()));
+    }
+    if (!r.file_names.empty()) {
+        if (!info) return control_error(ControlErrc::metadata_missing, "a magnet link's files cannot be renamed yet");
+        std::vector<std::string> refused;
+        (void)with_files_renamed(*info, r.file_names, &refused);
+        if (!refused.empty()) return control_error(ControlErrc::invalid_file_name, refused.front());
+    }
+    if (r.trackers) {
+        auto checked = checked_tiers(*r.trackers);
+        if (!checked) return checked.error();
+        stored.trackers = std::move(*checked);
+    }
+    stored.save_dir = std::filesystem::absolute(r.save_dir).lexically_normal();
+    stored.paused = r.paused;
+    stored.sequential = r.sequential;
+    stored.added_on = r.added_on > 0 ? r.added_on : static_cast<std::int64_t>(std::time(nullptr));
+    stored.file_priorities = r.file_priorities;
+    stored.file_names = r.file_names;
+    stored.upload_limit = r.upload_limit;
+    stored.download_limit = r.download_limit;
+    params.assume_complete = r.skip_check;
+    params.peers = std::move(r.peers);
+    return add_checked(std::move(stored), std::move(info), std::move(params));
+}
+
+ControlResult<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
+                                                 AddTorrentParams params) {
+    for (const auto& [id, e] : entries_) {
+        if (e.stored.id == stored.id) {
+            return control_error(ControlErrc::already_added, "This torrent is already in the list");
+        }
+    }
+    params.info = info;
+    params.save_dir = stored.save_dir;
+    params.paused = stored.paused;
+    params.sequential = stored.sequential;
+    params.file_priorities = stored.file_priorities;
+    params.file_names = stored.file_names;
+    params.upload_limit = stored.upload_limit;
+    params.download_limit = stored.download_limit;
+    Tiers tiers = info ? info->trackers : params.magnet ? magnet_tiers(*params.magnet) : Tiers{};
+    const TorrentId id = session_.add_torrent(std::move(params));
+    if (stored.trackers && *stored.trackers != tiers) {
+        tiers = *stored.trackers;
+        session_.set_trackers(id, tiers);
+    }
+    Entry e;
+    e.tiers = std::move(tiers);
+    e.priorities = stored.file_priorities;
+    if (e.priorities.empty() && info) e.priorities.assign(info->files.size(), 4);
+    TorrentSummary& s = e.summary;
+    s.id = id;
+    s.store_id = stored.id;
+    // Shown with the names the session gives the files (it renames them the same way).
+    s.info = info && !stored.file_names.empty()
+                 ? std::make_shared<const TorrentInfo>(with_files_renamed(*info, stored.file_names))
+                 : info;
+    if (s.info) {
+        s.name = s.info->name;
+        s.magnet = to_uri(magnet_for(*info));
+        s.stats.num_pieces = info->num_pieces;
+    } else {
+        s.name = parse_magnet(stored.magnet).ok() ? parse_magnet(stored.magnet)->display_name : std::string{};
+        s.magnet = stored.magnet;
+        s.stats.state = TorrentState::fetching_metadata;
+    }
+    s.save_dir = stored.save_dir;
+    s.added_on = stored.added_on;
+    s.sequential = stored.sequential;
+    s.upload_limit = stored.upload_limit;
+    s.download_limit = stored.download_limit;
+    e.stored = std::move(stored);
+    Entry& added = entries_[id] = std::move(e);
+    save(added);
+    return id;
+}
+
+ControlResult<> Controller::remove(TorrentId id, bool with_data) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    session_.remove_torrent(id, with_data);
+    if (persistent()) list_->remove(e->stored.id);
+    entries_.erase(id);
+    return Done{};
+}
+
+ControlResult<> Controller::pause(TorrentId id) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    session_.pause(id);
+    if (!e->stored.paused) {
+        e->stored.paused = true;
+        save(*e);
+    }
+    return Done{};
+}
+
+ControlResult<> Controller::resume(TorrentId id) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    session_.resume(id);
+    if (e->stored.paused) {
+        e->stored.paused = false;
+        save(*e);
+    }
+    return Done{};
+}
+
+ControlResult<> Controller::recheck(TorrentId id) {
+    if (!entry(id)) return unknown(id);
+    session_.recheck(id);
+    return Done{};
+}
+
+ControlResult<> Controller::reannounce(TorrentId id) {
+    if (!entry(id)) return unknown(id);
+    session_.reannounce(id);
+    return Done{};
+}
+
+ControlResult<> Controller::request_details(TorrentId id) {
+    if (!entry(id)) return unknown(id);
+    session_.request_details(id);
+    return Done{};
+}
+
+ControlResult<> Controller::set_file_priority(TorrentId id, std::size_t file, int priority) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    if (!e->summary.info) return control_error(ControlErrc::metadata_missing, "This torrent's files are not known yet");
+    if (file >= e->priorities.size()) return control_error(ControlErrc::invalid_argument, "no file has that index");
+    if (priority < 0 || priority > 7) return control_error(ControlErrc::invalid_argument, "file priorities are 0 to 7");
+    e->priorities[file] = priority;
+    session_.set_file_priority(id, file, priority);
+    e->stored.file_priorities = e->priorities;
+    save(*e);
+    return Done{};
+}
+
+ControlResult<> Controller::rename_file(TorrentId id, std::size_t file, const std::string& name) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    if (!e->summary.info) return control_error(ControlErrc::metadata_missing, "This torrent's files are not known yet");
+    // Checked here so the user hears at once; the session renames on its thread.
+    if (auto renamed = with_file_renamed(*e->summary.info, file, name); !renamed) {
+        return control_error(ControlErrc::invalid_file_name, renamed.error().message);
+    }
+    session_.rename_file(id, file, name);
+    return Done{};
+}
+
+ControlResult<> Controller::set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    if (upload < 0 || download < 0) return control_error(ControlErrc::invalid_argument, "a rate limit cannot be negative");
+    session_.set_torrent_rate_limits(id, upload, download);
+    e->summary.upload_limit = e->stored.upload_limit = upload;
+    e->summary.download_limit = e->stored.download_limit = download;
+    save(*e);
+    return Done{};
+}
+
+ControlResult<> Controller::change_trackers(TorrentId id, const std::function<ControlResult<>(Tiers&)>& change) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    Tiers tiers = e->tiers;
+    if (auto changed = change(tiers); !changed) return changed;
+    std::erase_if(tiers, [](const Tier& t) { return t.empty(); });
+    e->tiers = tiers;
+    e->stored.trackers = tiers;
+    session_.set_trackers(id, std::move(tiers));
+    save(*e);
+    return Done{};
+}
+
+ControlResult<> Controller::add_tracker(TorrentId id, const std::string& url, int tier) {
+    return change_trackers(id, [&](Tiers& tiers) { return control::add_tracker(tiers, url, tier); });
+}
+
+ControlResult<> Controller::replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) {
+    return change_trackers(id, [&](Tiers& tiers) { return control::replace_tracker(tiers, url, new_url); });
+}
+
+ControlResult<> Controller::remove_tracker(TorrentId id, const std::string& url) {
+    return change_trackers(id, [&](Tiers& tiers) { return control::remove_tracker(tiers, url); });
+}
+
+ControlResult<> Controller::set_trackers(TorrentId id, const Tiers& replacement) {
+    return change_trackers(id, [&](Tiers& tiers) -> ControlResult<> {
+        auto checked = checked_tiers(replacement);
+        if (!checked) return checked.error();
+        tiers = std::move(*checked);
+        return Done{};
+    });
+}
+
+ControlResult<> Controller::set_rate_limits(std::int64_t upload, std::int64_t download) {
+    if (upload < 0 || download < 0) return control_error(ControlErrc::invalid_argument, "a rate limit cannot be negative");
+    session_.set_rate_limits(upload, download);
+    return Done{};
+}
+
+ControlResult<> Controller::set_max_peers_per_torrent(int peers) {
+    if (peers < 1) return control_error(ControlErrc::invalid_argument, "a torrent needs room for at least one peer");
+    session_.set_max_peers_per_torrent(peers);
+    return Done{};
+}
+
+ControlResult<> Controller::set_max_connections(int connections) {
+    if (connections < 1) return control_error(ControlErrc::invalid_argument, "at least one connection is needed");
+    session_.set_max_connections(connections);
+    return Done{};
+}
+
+ControlResult<TorrentId> Controller::fetch_metadata(const std::string& magnet) {
+    auto parsed = parse_magnet(magnet);
+    if (!parsed) return control_error(ControlErrc::invalid_magnet, parsed.error().message);
+    AddTorrentParams p;
+    p.magnet = std::move(*parsed);
+    p.metadata_only = true;
+    return session_.add_torrent(std::move(p));
+}
+
+void Controller::cancel_metadata(TorrentId id) {
+    if (!entry(id)) session_.remove_torrent(id);
+}
+
+std::vector<TorrentSummary> Controller::summaries() const {
+    std::vector<TorrentSummary> out;
+    out.reserve(entries_.size());
+    for (const auto& [id, e] : entries_) out.push_back(e.summary);
+    return out;
+}
+
+const TorrentSummary* Controller::find(TorrentId id) const {
+    const Entry* e = entry(id);
+    return e ? &e->summary : nullptr;
+}
+
+Tiers Controller::trackers(TorrentId id) const {
+    const Entry* e = entry(id);
+    return e ? e->tiers : Tiers{};
+}
+
+std::vector<int> Controller::file_priorities(TorrentId id) const {
+    const Entry* e = entry(id);
+    return e ? e->priorities : std::vector<int>{};
+}
+
+std::optional<TorrentDetails> Controller::details(TorrentId id) const {
+    const Entry* e = entry(id);
+    if (!e) return std::nullopt;
+    TorrentDetails d;
+    d.id = id;
+    d.trackers = e->tiers;
+    d.file_priorities = e->priorities;
+    if (e->last_details) {
+        d.peers = e->last_details->peers;
+        d.tracker_status = e->last_details->trackers;
+        d.have = e->last_details->have;
+    }
+    return d;
+}
+
+}  // namespace shoal::control

@@ -1,0 +1,121 @@
+#pragma once
+// The command layer over a Session: the torrent list and its persistence in the state folder,
+// validated commands with typed errors, tracker editing, seed limits, and snapshots kept
+// current from the session's event stream. Front-ends (desktop, command line, a remote-control
+// daemon) hold one and add no rules of their own.
+//
+// Not thread-safe: call it from one thread. The wake-up runs on the network thread and should
+// only make that thread call poll().
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "control/control_error.hpp"
+#include "control/seed_rules.hpp"
+#include "control/stored_torrent.hpp"
+#include "control/torrent_list_store.hpp"
+#include "control/torrent_control.hpp"
+#include "session/session.hpp"
+
+namespace shoal::control {
+
+struct ControllerSettings {
+    // `session.state_dir` is the one state folder: resume data and the torrent list.
+    SessionSettings session;
+    // Keep the torrent list in the state folder (a one-shot command-line run does not).
+    bool keep_torrent_list = true;
+    // The desktop client's old list, read once when the state folder has none (empty: none).
+    std::filesystem::path legacy_desktop_store;
+    SeedLimits seed_limits;
+    SeedLimitAction seed_limit_action = SeedLimitAction::pause;
+    // The clock seed times are measured with; tests move it by hand.
+    std::function<std::chrono::steady_clock::time_point()> now = [] { return std::chrono::steady_clock::now(); };
+};
+
+class Controller final : public TorrentControl {
+public:
+    // Starts the session; throws std::system_error when it cannot listen.
+    explicit Controller(ControllerSettings settings);
+    ~Controller() override;
+    Controller(const Controller&) = delete;
+    Controller& operator=(const Controller&) = delete;
+
+    // Adds every torrent of the saved list (migrating the desktop client's old list first);
+    // what could not be restored, each with why. The others are restored regardless.
+    std::vector<ControlError> restore() override;
+
+    ControlResult<TorrentId> add(AddTorrent request) override;
+    ControlResult<> remove(TorrentId id, bool with_data) override;
+    ControlResult<> pause(TorrentId id) override;
+    ControlResult<> resume(TorrentId id) override;
+    ControlResult<> recheck(TorrentId id) override;
+    ControlResult<> reannounce(TorrentId id) override;
+    // A Details event for the torrent follows.
+    ControlResult<> request_details(TorrentId id) override;
+    ControlResult<> set_file_priority(TorrentId id, std::size_t file, int priority) override;
+    // Checked now; the file has its new name once a FileRenamed event says so.
+    ControlResult<> rename_file(TorrentId id, std::size_t file, const std::string& name) override;
+    ControlResult<> set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) override;
+    ControlResult<> add_tracker(TorrentId id, const std::string& url, int tier) override;
+    ControlResult<> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) override;
+    ControlResult<> remove_tracker(TorrentId id, const std::string& url) override;
+    ControlResult<> set_trackers(TorrentId id, const Tiers& tiers) override;
+    void set_seed_limits(SeedLimits limits) override { settings_.seed_limits = limits; }
+    ControlResult<> set_rate_limits(std::int64_t upload, std::int64_t download) override;
+    ControlResult<> set_max_peers_per_torrent(int peers) override;
+    ControlResult<> set_max_connections(int connections) override;
+    // Fetches a magnet link's metadata without adding the torrent (MetadataReceived follows,
+    // with the returned id); cancel_metadata ends it early.
+    ControlResult<TorrentId> fetch_metadata(const std::string& magnet) override;
+    void cancel_metadata(TorrentId id) override;
+
+    // The torrents in the order they were added.
+    std::vector<TorrentSummary> summaries() const override;
+    const TorrentSummary* find(TorrentId id) const override;
+    // The trackers as the user last set them (the torrent's own until then).
+    Tiers trackers(TorrentId id) const override;
+    std::vector<int> file_priorities(TorrentId id) const override;
+    std::optional<TorrentDetails> details(TorrentId id) const override;
+
+    // Takes in the session's events, keeps snapshots and the saved list current, applies
+    // the seed limits; what happened, for the front-end to show.
+    Published poll() override;
+    void set_wakeup(std::function<void()> wakeup) override { session_.set_wakeup(std::move(wakeup)); }
+
+    std::uint16_t listen_port() const override { return session_.listen_port(); }
+    std::size_t dht_nodes() const override { return session_.dht_nodes(); }
+    // Saves resume data and stops the session; called by the destructor too.
+    void stop() override;
+
+private:
+    struct Entry {
+        TorrentSummary summary;
+        StoredTorrent stored;
+        Tiers tiers;
+        std::vector<int> priorities;
+        std::optional<event::Details> last_details;
+        std::optional<std::chrono::steady_clock::time_point> finished_at;
+    };
+
+    Entry* entry(TorrentId id);
+    const Entry* entry(TorrentId id) const;
+    ControlResult<TorrentId> add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
+                                         AddTorrentParams params);
+    ControlResult<> change_trackers(TorrentId id, const std::function<ControlResult<>(Tiers&)>& change);
+    void save(const Entry& e);
+    void apply(Entry& e, const Event& event);
+    void check_seed_limits(Published& out);
+    bool persistent() const { return list_.has_value(); }
+
+    ControllerSettings settings_;
+    Session session_;
+    std::optional<TorrentListStore> list_;
+    std::map<TorrentId, Entry> entries_;
+    std::vector<ControlError> pending_problems_;
+    bool stopped_ = false;
+};
+
+}  // namespace shoal::control

@@ -1,0 +1,105 @@
+// The Controller's side that listens: restoring the saved list, and keeping snapshots, the
+// saved list and the seed limits current from the session's events.
+#include <ctime>
+
+#include "control/controller.hpp"
+#include "control/desktop_store_migration.hpp"
+
+namespace shoal::control {
+
+std::vector<ControlError> Controller::restore() {
+    std::vector<ControlError> problems;
+    if (!persistent()) return problems;
+    if (!settings_.legacy_desktop_store.empty()) migrate_desktop_store(settings_.legacy_desktop_store, *list_, problems);
+    for (StoredTorrent& stored : list_->load(problems)) {
+        std::shared_ptr<const TorrentInfo> info;
+        AddTorrentParams params;
+        if (!stored.metainfo.empty()) {
+            auto parsed = parse_torrent(stored.metainfo);
+            if (!parsed) {
+                problems.push_back(control_error(ControlErrc::corrupt_state,
+                                                 (list_->folder() / (stored.id + ".torrent")).string() + ": " +
+                                                     parsed.error().message));
+                continue;
+            }
+            info = std::make_shared<const TorrentInfo>(std::move(*parsed));
+            if (stored.file_priorities.size() != info->files.size()) stored.file_priorities.clear();
+        } else {
+            auto magnet = parse_magnet(stored.magnet);
+            if (!magnet) {
+                problems.push_back(control_error(ControlErrc::corrupt_state, stored.id + ": " + magnet.error().message));
+                continue;
+            }
+            params.magnet = std::move(*magnet);
+        }
+        if (auto added = add_checked(std::move(stored), std::move(info), std::move(params)); !added) {
+            problems.push_back(added.error());
+        }
+    }
+    return problems;
+}
+
+Published Controller::poll() {
+    Published out;
+    out.events = session_.pop_events();
+    for (const Event& e : out.events) {
+        const TorrentId id = std::visit([](const auto& v) { return v.id; }, e);
+        if (Entry* entry = this->entry(id)) apply(*entry, e);
+    }
+    check_seed_limits(out);
+    out.problems = std::move(pending_problems_);
+    pending_problems_.clear();
+    return out;
+}
+
+void Controller::apply(Entry& e, const Event& event) {
+    TorrentSummary& s = e.summary;
+    if (auto* stats = std::get_if<event::Stats>(&event)) {
+        s.stats = stats->stats;
+    } else if (auto* state = std::get_if<event::StateChanged>(&event)) {
+        s.stats.state = state->state;
+        if (state->state != TorrentState::error) s.error.clear();
+    } else if (auto* m = std::get_if<event::MetadataReceived>(&event)) {
+        s.name = m->name;
+        s.info = m->info;
+        s.stats.num_pieces = m->info->num_pieces;
+        s.magnet = to_uri(magnet_for(*m->info));
+        if (!m->info->trackers.empty()) e.tiers = m->info->trackers;
+        if (e.priorities.size() != m->info->files.size()) e.priorities.assign(m->info->files.size(), 4);
+        // From now on the torrent comes back without asking peers for its metadata again.
+        e.stored.metainfo = "d4:info" + m->info->info_bytes + "e";
+        if (!e.stored.trackers) e.stored.trackers = e.tiers;
+        save(e);
+    } else if (auto* r = std::get_if<event::FileRenamed>(&event)) {
+        s.info = r->info;
+        s.name = r->info->name;
+        e.stored.file_names[r->file] = r->name;
+        save(e);
+    } else if (std::get_if<event::TorrentFinished>(&event)) {
+        s.finished = true;
+        s.completed_on = static_cast<std::int64_t>(std::time(nullptr));
+        if (!e.finished_at) e.finished_at = settings_.now();
+    } else if (auto* error = std::get_if<event::Error>(&event)) {
+        s.error = error->message;
+    } else if (auto* details = std::get_if<event::Details>(&event)) {
+        e.last_details = *details;
+    }
+}
+
+void Controller::check_seed_limits(Published& out) {
+    if (!settings_.seed_limits.any()) return;
+    for (auto& [id, e] : entries_) {
+        if (!e.finished_at || e.summary.seed_limit_reached) continue;
+        auto why = seed_limit_reached(settings_.seed_limits, e.summary.stats, settings_.now() - *e.finished_at);
+        if (!why) continue;
+        e.summary.seed_limit_reached = true;
+        if (settings_.seed_limit_action == SeedLimitAction::pause) {
+            session_.pause(id);
+            e.stored.paused = true;
+            save(e);
+        }
+        out.seed_limits_reached.push_back({id, *why});
+    }
+}
+
+}  // namespace shoal::control

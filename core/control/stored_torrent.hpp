@@ -1,0 +1,36 @@
+#pragma once
+// One torrent of the list as it is kept across restarts.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metainfo/torrent_info.hpp"
+
+namespace shoal::control {
+
+struct StoredTorrent {
+    // The key in the state folder: the v1 (else v2) info-hash in hex, the magnet link's too.
+    std::string id;
+    // The .torrent file's bytes; empty while a magnet link's metadata is not in yet.
+    std::string metainfo;
+    std::string magnet;  // the link it was added from, if any
+    std::filesystem::path save_dir;
+    bool paused = false;
+    bool sequential = false;
+    std::int64_t added_on = 0;  // seconds since the Unix epoch
+    std::vector<int> file_priorities;            // empty: all normal
+    std::map<std::size_t, std::string> file_names;  // renamed on our side
+    // The trackers as the user left them, replacing the torrent's own; nullopt: the torrent's.
+    std::optional<std::vector<Tier>> trackers;
+    std::int64_t upload_limit = 0;  // bytes per second, 0: none
+    std::int64_t download_limit = 0;
+};
+
+// The id a torrent is stored under, from its info-hashes.
+std::string stored_id(const TorrentInfo& info);
+
+}  // namespace shoal::control

@@ -1,0 +1,101 @@
+#pragma once
+// What a front-end asks of the control layer: commands with typed errors, snapshots, and the
+// published event stream. Controller is the implementation over a real Session; front-end
+// tests put a scripted stand-in behind the same interface, so the front-end's own code (the
+// projection of events into what it shows) is what they test.
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "control/control_error.hpp"
+#include "control/seed_rules.hpp"
+#include "control/torrent_summary.hpp"
+#include "control/tracker_tiers.hpp"
+#include "metainfo/magnet.hpp"
+
+namespace shoal::control {
+
+struct AddTorrent {
+    // A .torrent file's bytes, or a parsed torrent (then the bytes are optional), or a magnet link.
+    std::string metainfo;
+    std::shared_ptr<const TorrentInfo> info;
+    std::string magnet;
+    // For a magnet link: the files to fetch, replacing the link's `so=`.
+    std::optional<std::vector<FileIndexRange>> select_only;
+    std::filesystem::path save_dir;
+    bool paused = false;
+    bool sequential = false;
+    bool skip_check = false;  // take the data on disk as complete (a torrent just made from it)
+    std::vector<int> file_priorities;  // per file, 0 (skip) to 7; empty: all 4
+    std::int64_t added_on = 0;         // seconds since the Unix epoch; 0: now
+    std::vector<boost::asio::ip::tcp::endpoint> peers;  // to dial at once, this run only
+    std::map<std::size_t, std::string> file_names;       // files renamed on our side
+    std::optional<Tiers> trackers;  // replacing the torrent's own
+    std::int64_t upload_limit = 0;
+    std::int64_t download_limit = 0;
+};
+
+// What happened since the last poll.
+struct Published {
+    std::vector<Event> events;  // the session's, in order, after the snapshots took them in
+    std::vector<SeedLimitReached> seed_limits_reached;
+    std::vector<ControlError> problems;  // state that could not be saved
+};
+
+class TorrentControl {
+public:
+    virtual ~TorrentControl() = default;
+
+    // Adds every torrent of the saved list; what could not be restored, each with why.
+    virtual std::vector<ControlError> restore() = 0;
+
+    virtual ControlResult<TorrentId> add(AddTorrent request) = 0;
+    virtual ControlResult<> remove(TorrentId id, bool with_data) = 0;
+    virtual ControlResult<> pause(TorrentId id) = 0;
+    virtual ControlResult<> resume(TorrentId id) = 0;
+    virtual ControlResult<> recheck(TorrentId id) = 0;
+    virtual ControlResult<> reannounce(TorrentId id) = 0;
+    // A Details event for the torrent follows.
+    virtual ControlResult<> request_details(TorrentId id) = 0;
+    virtual ControlResult<> set_file_priority(TorrentId id, std::size_t file, int priority) = 0;
+    // Checked now; the file has its new name once a FileRenamed event says so.
+    virtual ControlResult<> rename_file(TorrentId id, std::size_t file, const std::string& name) = 0;
+    virtual ControlResult<> set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) = 0;
+    virtual ControlResult<> add_tracker(TorrentId id, const std::string& url, int tier) = 0;
+    virtual ControlResult<> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) = 0;
+    virtual ControlResult<> remove_tracker(TorrentId id, const std::string& url) = 0;
+    virtual ControlResult<> set_trackers(TorrentId id, const Tiers& tiers) = 0;
+    virtual void set_seed_limits(SeedLimits limits) = 0;
+    virtual ControlResult<> set_rate_limits(std::int64_t upload, std::int64_t download) = 0;
+    virtual ControlResult<> set_max_peers_per_torrent(int peers) = 0;
+    virtual ControlResult<> set_max_connections(int connections) = 0;
+    // Fetches a magnet link's metadata without adding the torrent (MetadataReceived follows,
+    // with the returned id); cancel_metadata ends it early.
+    virtual ControlResult<TorrentId> fetch_metadata(const std::string& magnet) = 0;
+    virtual void cancel_metadata(TorrentId id) = 0;
+
+    // The torrents in the order they were added.
+    virtual std::vector<TorrentSummary> summaries() const = 0;
+    virtual const TorrentSummary* find(TorrentId id) const = 0;
+    // The trackers as the user last set them (the torrent's own until then).
+    virtual Tiers trackers(TorrentId id) const = 0;
+    virtual std::vector<int> file_priorities(TorrentId id) const = 0;
+    // Peers, trackers and pieces as of the last Details event; nullopt for an unknown id.
+    virtual std::optional<TorrentDetails> details(TorrentId id) const = 0;
+
+    // Takes in what happened, keeps snapshots (and any saved list) current; what happened.
+    virtual Published poll() = 0;
+    // Called on another thread when there is something to poll; keep it short.
+    virtual void set_wakeup(std::function<void()> wakeup) = 0;
+
+    virtual std::uint16_t listen_port() const = 0;
+    virtual std::size_t dht_nodes() const = 0;
+    virtual void stop() = 0;
+};
+
+}  // namespace shoal::control

@@ -1,0 +1,215 @@
+#include "control/torrent_list_store.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace shoal::control {
+namespace {
+
+constexpr std::int64_t k_format_version = 1;
+
+json::object to_json(const StoredTorrent& t) {
+    json::object o;
+    o["version"] = k_format_version;
+    if (!t.metainfo.empty()) o["metainfo"] = t.id + ".torrent";
+    if (!t.magnet.empty()) o["magnet"] = t.magnet;
+    o["save_dir"] = t.save_dir.string();
+    o["paused"] = t.paused;
+    o["sequential"] = t.sequential;
+    o["added_on"] = t.added_on;
+    json::array priorities;
+    for (int p : t.file_priorities) priorities.push_back(p);
+    o["file_priorities"] = std::move(priorities);
+    json::object names;
+    for (const auto& [file, name] : t.file_names) names[std::to_string(file)] = name;
+    o["file_names"] = std::move(names);
+    if (t.trackers) {
+        json::array tiers;
+        for (const auto& tier : *t.trackers) {
+            json::array urls;
+            for (const auto& url : tier) urls.push_back(json::string(url));
+            tiers.push_back(std::move(urls));
+        }
+        o["trackers"] = std::move(tiers);
+    }
+    o["upload_limit"] = t.upload_limit;
+    o["download_limit"] = t.download_limit;
+    return o;
+}
+
+// Reads fields of a record, remembering the first thing wrong with it.
+class RecordReader {
+public:
+    RecordReader(const json::object& o, const StoreLimits& limits) : o_(o), limits_(limits) {}
+
+    std::string string(std::string_view key) {
+        const json::value* v = o_.if_contains(key);
+        if (!v) return {};
+        if (!v->is_string()) return fail(std::string(key) + " is not a string"), std::string{};
+        if (v->as_string().size() > limits_.max_string) return fail(std::string(key) + " is too long"), std::string{};
+        return std::string(v->as_string());
+    }
+    bool boolean(std::string_view key) {
+        const json::value* v = o_.if_contains(key);
+        if (!v) return false;
+        if (!v->is_bool()) return fail(std::string(key) + " is not true or false"), false;
+        return v->as_bool();
+    }
+    std::int64_t integer(std::string_view key, std::int64_t low, std::int64_t high) {
+        const json::value* v = o_.if_contains(key);
+        if (!v) return 0;
+        if (!v->is_int64() || v->as_int64() < low || v->as_int64() > high) {
+            return fail(std::string(key) + " is not a number in range"), 0;
+        }
+        return v->as_int64();
+    }
+    const json::array* array(std::string_view key) {
+        const json::value* v = o_.if_contains(key);
+        if (!v) return nullptr;
+        if (!v->is_array()) return fail(std::string(key) + " is not a list"), nullptr;
+        return &v->as_array();
+    }
+    const json::object* object(std::string_view key) {
+        const json::value* v = o_.if_contains(key);
+        if (!v) return nullptr;
+        if (!v->is_object()) return fail(std::string(key) + " is not an object"), nullptr;
+        return &v->as_object();
+    }
+    void fail(std::string why) {
+        if (problem_.empty()) problem_ = std::move(why);
+    }
+    const std::string& problem() const { return problem_; }
+
+private:
+    const json::object& o_;
+    const StoreLimits& limits_;
+    std::string problem_;
+};
+
+void read_lists(RecordReader& r, const StoreLimits& limits, StoredTorrent& t) {
+    if (const json::array* priorities = r.array("file_priorities")) {
+        for (const auto& p : *priorities) {
+            if (!p.is_int64() || p.as_int64() < 0 || p.as_int64() > 7) return r.fail("a file priority is not 0 to 7");
+            t.file_priorities.push_back(static_cast<int>(p.as_int64()));
+        }
+    }
+    if (const json::object* names = r.object("file_names")) {
+        for (const auto& [key, value] : *names) {
+            std::size_t file = 0;
+            const std::string k(key);
+            if (k.empty() || k.size() > 9 || !std::all_of(k.begin(), k.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+                !value.is_string() || value.as_string().size() > limits.max_string) {
+                return r.fail("a file name is not an index and a name");
+            }
+            file = std::stoul(k);
+            t.file_names[file] = std::string(value.as_string());
+        }
+    }
+    if (const json::array* tiers = r.array("trackers")) {
+        std::vector<Tier> out;
+        for (const auto& tier : *tiers) {
+            if (!tier.is_array()) return r.fail("a tracker tier is not a list");
+            Tier urls;
+            for (const auto& url : tier.as_array()) {
+                if (!url.is_string() || url.as_string().size() > limits.max_string) return r.fail("a tracker is not a URL");
+                urls.emplace_back(url.as_string());
+            }
+            if (!urls.empty()) out.push_back(std::move(urls));
+        }
+        t.trackers = std::move(out);
+    }
+}
+
+}  // namespace
+
+TorrentListStore::TorrentListStore(fs::path state_dir, StoreLimits limits)
+    : folder_(std::move(state_dir) / "torrents"), limits_(limits) {}
+
+bool TorrentListStore::exists() const {
+    std::error_code ec;
+    return fs::is_directory(folder_, ec);
+}
+
+fs::path TorrentListStore::record_path(const std::string& id) const { return folder_ / (id + ".json"); }
+fs::path TorrentListStore::metainfo_path(const std::string& id) const { return folder_ / (id + ".torrent"); }
+
+ControlResult<> TorrentListStore::save(const StoredTorrent& t) const {
+    std::error_code ec;
+    fs::create_directories(folder_, ec);
+    if (ec) return control_error(ControlErrc::storage_failed, "cannot make " + folder_.string() + ": " + ec.message());
+    // The metainfo first: a record never names a file that is not there.
+    if (!t.metainfo.empty() && !fs::exists(metainfo_path(t.id), ec)) {
+        if (auto written = write_file_atomically(metainfo_path(t.id), t.metainfo); !written) return written;
+    }
+    return write_file_atomically(record_path(t.id), json::serialize(to_json(t)) + "\n");
+}
+
+void TorrentListStore::remove(const std::string& id) const {
+    std::error_code ec;
+    fs::remove(record_path(id), ec);
+    fs::remove(metainfo_path(id), ec);
+}
+
+ControlResult<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
+    auto corrupt = [&](const std::string& why) { return control_error(ControlErrc::corrupt_state, record.string() + ": " + why); };
+    auto bytes = read_small_file(record, limits_.max_record_bytes);
+    if (!bytes) return bytes.error();
+    json::error_code ec;
+    json::value parsed = json::parse(*bytes, ec);
+    if (ec || !parsed.is_object()) return corrupt("not a JSON object");
+    RecordReader r(parsed.as_object(), limits_);
+    if (r.integer("version", 0, 1000) > k_format_version) return corrupt("written by a newer version of Shoal");
+    StoredTorrent t;
+    t.id = record.stem().string();
+    t.magnet = r.string("magnet");
+    t.save_dir = r.string("save_dir");
+    t.paused = r.boolean("paused");
+    t.sequential = r.boolean("sequential");
+    t.added_on = r.integer("added_on", 0, std::int64_t{1} << 40);
+    t.upload_limit = r.integer("upload_limit", 0, std::int64_t{1} << 40);
+    t.download_limit = r.integer("download_limit", 0, std::int64_t{1} << 40);
+    read_lists(r, limits_, t);
+    const std::string metainfo = r.string("metainfo");
+    if (!r.problem().empty()) return corrupt(r.problem());
+    if (!metainfo.empty()) {
+        if (metainfo != t.id + ".torrent") return corrupt("names another torrent's file");
+        auto file = read_small_file(metainfo_path(t.id), TorrentLimits{}.max_file_bytes);
+        if (!file) return file.error();
+        t.metainfo = std::move(*file);
+    } else if (t.magnet.empty()) {
+        return corrupt("neither a torrent nor a magnet link");
+    }
+    if (t.save_dir.empty()) return corrupt("no save folder");
+    return t;
+}
+
+std::vector<StoredTorrent> TorrentListStore::load(std::vector<ControlError>& problems) const {
+    std::vector<StoredTorrent> out;
+    std::error_code ec;
+    fs::directory_iterator it(folder_, ec);
+    if (ec) return out;  // no folder: no torrents yet
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        if (it->path().extension() != ".json") continue;
+        if (out.size() >= limits_.max_torrents) {
+            problems.push_back(control_error(ControlErrc::corrupt_state, folder_.string() + ": too many torrents; the rest are left out"));
+            break;
+        }
+        auto record = read(it->path());
+        if (record) {
+            out.push_back(std::move(record.value()));
+        } else {
+            problems.push_back(record.error());
+        }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const StoredTorrent& a, const StoredTorrent& b) {
+        return a.added_on != b.added_on ? a.added_on < b.added_on : a.id < b.id;
+    });
+    return out;
+}
+
+}  // namespace shoal::control

@@ -1,0 +1,48 @@
+#pragma once
+// The torrent list on disk, in the `torrents` folder of the state folder: per torrent one
+// JSON record (<id>.json) and its metainfo (<id>.torrent). A record is written whole to a
+// temporary file and renamed over the old one, so a crash leaves the old record or the new;
+// one unreadable record costs only that torrent, which is reported and left on disk.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "control/control_error.hpp"
+#include "control/state_files.hpp"
+#include "control/stored_torrent.hpp"
+
+namespace shoal::control {
+
+// Limits on what is read back, against a damaged or hostile state folder.
+struct StoreLimits {
+    std::uintmax_t max_record_bytes = 16 * 1024 * 1024;
+    std::size_t max_torrents = 100'000;
+    std::size_t max_string = 64 * 1024;  // a path, a name, a URL, a magnet link
+};
+
+class TorrentListStore {
+public:
+    // `state_dir`/torrents; nothing is written until the first save.
+    explicit TorrentListStore(std::filesystem::path state_dir, StoreLimits limits = {});
+
+    const std::filesystem::path& folder() const { return folder_; }
+    // Whether the folder was made already (by an earlier run or a migration).
+    bool exists() const;
+    ControlResult<> save(const StoredTorrent& torrent) const;
+    // Forgets the torrent; a missing record is not an error.
+    void remove(const std::string& id) const;
+    // Every readable record, oldest first; the others, each with why, in `problems`.
+    std::vector<StoredTorrent> load(std::vector<ControlError>& problems) const;
+    // Reads one record (the .json file) and its metainfo.
+    ControlResult<StoredTorrent> read(const std::filesystem::path& record) const;
+
+private:
+    std::filesystem::path record_path(const std::string& id) const;
+    std::filesystem::path metainfo_path(const std::string& id) const;
+
+    std::filesystem::path folder_;
+    StoreLimits limits_;
+};
+
+}  // namespace shoal::control

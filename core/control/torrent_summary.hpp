@@ -1,0 +1,50 @@
+#pragma once
+// What the control layer publishes about each torrent, for any front-end to show.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "session/events.hpp"
+
+namespace shoal::control {
+
+struct TorrentSummary {
+    TorrentId id;
+    std::string store_id;  // the key it is kept under in the state folder
+    std::string name;
+    // With the files renamed on our side; null while a magnet link waits for its metadata.
+    std::shared_ptr<const TorrentInfo> info;
+    std::string magnet;  // a link to share it by
+    std::filesystem::path save_dir;
+    // The latest statistics; `stats.state` follows every state change.
+    TorrentStats stats;
+    bool finished = false;         // every wanted byte verified
+    std::int64_t added_on = 0;     // seconds since the Unix epoch
+    std::int64_t completed_on = 0; // 0: not in this run
+    std::string error;             // the last error, until the state changes again
+    bool sequential = false;
+    std::int64_t upload_limit = 0;  // bytes per second, 0: none
+    std::int64_t download_limit = 0;
+    bool seed_limit_reached = false;
+};
+
+// What the session last said about a torrent's peers, trackers and pieces (from the Details
+// event that request_details() asks for), with the choices the layer keeps.
+struct TorrentDetails {
+    TorrentId id;
+    std::vector<std::vector<std::string>> trackers;  // tiers, as the user last set them
+    std::vector<int> file_priorities;
+    std::vector<PeerInfo> peers;
+    std::vector<TrackerInfo> tracker_status;
+    std::string have;  // wire bitfield bytes; empty until the first details
+};
+
+// A seed limit was reached; with SeedLimitAction::pause the torrent is paused already.
+struct SeedLimitReached {
+    TorrentId id;
+    std::string reason;
+};
+
+}  // namespace shoal::control

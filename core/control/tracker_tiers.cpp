@@ -1,0 +1,90 @@
+#include "control/tracker_tiers.hpp"
+
+#include <algorithm>
+
+#include "discovery/tracker/tracker_url.hpp"
+
+namespace shoal::control {
+namespace {
+
+std::string trimmed(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return {};
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return text.substr(first, last - first + 1);
+}
+
+ControlResult<> check_url(const std::string& url) {
+    if (auto parts = tracker_client::split_tracker_url(url); !parts) {
+        return control_error(ControlErrc::invalid_tracker, parts.error().message);
+    }
+    return Done{};
+}
+
+bool contains(const Tiers& tiers, const std::string& url) {
+    return std::any_of(tiers.begin(), tiers.end(),
+                       [&](const Tier& t) { return std::find(t.begin(), t.end(), url) != t.end(); });
+}
+
+void drop_empty(Tiers& tiers) {
+    std::erase_if(tiers, [](const Tier& t) { return t.empty(); });
+}
+
+}  // namespace
+
+ControlResult<> add_tracker(Tiers& tiers, const std::string& url, int tier) {
+    const std::string text = trimmed(url);
+    if (auto ok = check_url(text); !ok) return ok.error();
+    if (contains(tiers, text)) {
+        return control_error(ControlErrc::tracker_exists, "'" + url + "' is already a tracker of this torrent");
+    }
+    if (tier < 0 || static_cast<std::size_t>(tier) >= tiers.size()) {
+        tiers.push_back({text});
+    } else {
+        tiers[static_cast<std::size_t>(tier)].push_back(text);
+    }
+    return Done{};
+}
+
+ControlResult<> replace_tracker(Tiers& tiers, const std::string& url, const std::string& new_url) {
+    const std::string text = trimmed(new_url);
+    if (auto ok = check_url(text); !ok) return ok.error();
+    if (text != url && contains(tiers, text)) {
+        return control_error(ControlErrc::tracker_exists, "'" + text + "' is already a tracker of this torrent");
+    }
+    for (auto& t : tiers) {
+        for (auto& u : t) {
+            if (u == url) {
+                u = text;
+                return Done{};
+            }
+        }
+    }
+    return control_error(ControlErrc::tracker_not_found, "'" + url + "' is not a tracker of this torrent");
+}
+
+ControlResult<> remove_tracker(Tiers& tiers, const std::string& url) {
+    for (auto& t : tiers) {
+        const auto before = t.size();
+        std::erase(t, url);
+        if (t.size() != before) {
+            drop_empty(tiers);
+            return Done{};
+        }
+    }
+    return control_error(ControlErrc::tracker_not_found, "'" + url + "' is not a tracker of this torrent");
+}
+
+ControlResult<Tiers> checked_tiers(const Tiers& tiers) {
+    Tiers out;
+    for (const auto& tier : tiers) {
+        out.emplace_back();
+        for (const auto& url : tier) {
+            if (auto added = add_tracker(out, url, static_cast<int>(out.size() - 1)); !added) return added.error();
+        }
+    }
+    drop_empty(out);
+    return out;
+}
+
+}  // namespace shoal::control
