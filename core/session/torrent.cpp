@@ -22,14 +22,8 @@ using wire::BlockRequest;
 namespace {
 
 constexpr auto k_connect_timeout = std::chrono::seconds(10);
-constexpr int k_strikes_to_ban = 2;
-constexpr std::size_t k_max_candidates = 2000;
 constexpr int k_rechoke_ticks = 10;
 constexpr int k_optimistic_ticks = 30;
-constexpr int k_max_connect_failures = 5;
-constexpr auto k_retry_base = std::chrono::seconds(2);
-constexpr int k_max_redials = 10;
-constexpr auto k_redial_delay = std::chrono::seconds(3);
 
 std::string address_text(const asio::ip::tcp::endpoint& e) {
     const std::string host = e.address().to_string();
@@ -281,12 +275,7 @@ asio::awaitable<void> Torrent::throttle_download(std::int64_t bytes) {
 }
 
 void Torrent::add_peer(const tcp::endpoint& endpoint) {
-    if (banned_.contains(endpoint.address()) || candidates_.size() >= k_max_candidates) return;
-    if (endpoint.port() == 0) return;
-    const bool known = std::any_of(candidates_.begin(), candidates_.end(),
-                                   [&](const Candidate& c) { return c.endpoint == endpoint; });
-    if (known) return;
-    candidates_.push_back({endpoint});
+    if (!peer_list_.add(endpoint)) return;
     if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) connect_more();
 }
 
@@ -296,27 +285,19 @@ bool Torrent::session_has_room(std::size_t more) const {
 
 void Torrent::connect_more() {
     if (stopped_ || (state_ != TorrentState::downloading && state_ != TorrentState::seeding)) return;
-    const auto limit = static_cast<std::size_t>(settings_.max_peers_per_torrent);
-    const auto now = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < candidates_.size() && peers_.size() + connecting_.size() < limit &&
-                            session_has_room(connecting_.size() + 1);) {
-        if (candidates_[i].next_try > now) {
-            ++i;
-            continue;
-        }
-        const Candidate candidate = candidates_[i];
-        candidates_.erase(candidates_.begin() + static_cast<std::ptrdiff_t>(i));
-        const tcp::endpoint& endpoint = candidate.endpoint;
-        if (banned_.contains(endpoint.address()) || connecting_.contains(endpoint)) continue;
-        const bool connected = std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) {
-            return p->endpoint() == endpoint;
-        });
-        if (connected) continue;
-        connecting_.insert(endpoint);
-        tried_.insert(endpoint);
+    // Room for more dials under the torrent's peer limit and under the session's.
+    const auto busy = static_cast<std::int64_t>(peers_.size() + peer_list_.connecting());
+    const auto torrent_room = settings_.max_peers_per_torrent - busy;
+    const auto session_room = std::max(1, settings_.max_connections) -
+                              static_cast<std::int64_t>(connections_.open + peer_list_.connecting());
+    const auto budget = static_cast<std::size_t>(std::max<std::int64_t>(0, std::min(torrent_room, session_room)));
+    const auto due = peer_list_.take_due(std::chrono::steady_clock::now(), budget, [&](const tcp::endpoint& e) {
+        return std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) { return p->endpoint() == e; });
+    });
+    for (const auto& candidate : due) {
         auto alive = alive_;
-        asio::co_spawn(executor_, connect(candidate), [this, alive, endpoint](std::exception_ptr) {
-            if (*alive) connecting_.erase(endpoint);
+        asio::co_spawn(executor_, connect(candidate), [this, alive, endpoint = candidate.endpoint](std::exception_ptr) {
+            if (*alive) peer_list_.dial_ended(endpoint);
         });
     }
 }
@@ -359,11 +340,7 @@ asio::awaitable<void> Torrent::connect(Candidate candidate) {
     }
     if (!*alive) co_return;
     events_(event::ConnectFailed{id_, address_text(endpoint), failure});
-    // A peer that is still starting (or checking its files) may answer later.
-    if (++candidate.failures < k_max_connect_failures && candidates_.size() < k_max_candidates) {
-        candidate.next_try = std::chrono::steady_clock::now() + k_retry_base * (1 << (candidate.failures - 1));
-        candidates_.push_back(candidate);
-    }
+    peer_list_.dial_failed(candidate, std::chrono::steady_clock::now());
 }
 
 void Torrent::attach_peer(tcp::socket socket, const wire::Handshake& theirs) {
@@ -372,7 +349,7 @@ void Torrent::attach_peer(tcp::socket socket, const wire::Handshake& theirs) {
     // Not while checking: the bitfield we send first would not yet show what we have.
     const bool refuse = ec || stopped_ || state_ == TorrentState::paused || state_ == TorrentState::error ||
                         state_ == TorrentState::checking ||
-                        banned_.contains(remote.address()) || theirs.peer_id == peer_id_ ||
+                        peer_list_.banned(remote.address()) || theirs.peer_id == peer_id_ ||
                         peers_.size() >= static_cast<std::size_t>(settings_.max_peers_per_torrent) ||
                         !session_has_room(1) ||
                         std::any_of(peers_.begin(), peers_.end(),
@@ -380,8 +357,8 @@ void Torrent::attach_peer(tcp::socket socket, const wire::Handshake& theirs) {
     if (refuse) {
         socket.close(ec);
         // A peer we dialed just before a recheck began: dial it again afterwards.
-        if (state_ == TorrentState::checking && !ec && tried_.contains(remote)) {
-            candidates_.push_back({remote, 1, std::chrono::steady_clock::now() + k_redial_delay});
+        if (state_ == TorrentState::checking && !ec) {
+            peer_list_.refused_dialed_peer(remote, std::chrono::steady_clock::now());
         }
         return;
     }
@@ -405,12 +382,7 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     peers_.erase(it);
     --connections_.open;
     request_piece_layers();
-    // A peer we dialed that dropped us while we still need data is dialed again later
-    // (it may have been checking its files, or restarted), a bounded number of times.
-    if (!finished_ && !stopped_ && tried_.contains(endpoint) && !banned_.contains(endpoint.address()) &&
-        ++redials_[endpoint] <= k_max_redials) {
-        candidates_.push_back({endpoint, 1, std::chrono::steady_clock::now() + k_redial_delay});
-    }
+    if (!finished_ && !stopped_) peer_list_.dropped(endpoint, std::chrono::steady_clock::now());
 }
 
 void Torrent::on_peer_interest_changed(PeerConnection& peer) {
@@ -578,7 +550,7 @@ void Torrent::exchange_peers() {
     if (!pex_enabled()) return;
     std::vector<wire::PexPeer> connected;
     for (const auto& p : peers_) {
-        if (auto endpoint = p->listen_endpoint(tried_.contains(p->endpoint()))) {
+        if (auto endpoint = p->listen_endpoint(peer_list_.tried(p->endpoint()))) {
             const auto flags = static_cast<std::uint8_t>(wire::pex_flag::reachable | (p->is_seed() ? wire::pex_flag::seed : 0));
             connected.push_back({*endpoint, flags});
         }
@@ -588,7 +560,7 @@ void Torrent::exchange_peers() {
         if (!p->speaks_pex()) continue;
         auto it = pex_.find(p.get());
         if (it == pex_.end()) {
-            const auto recipient = p->listen_endpoint(tried_.contains(p->endpoint())).value_or(p->endpoint());
+            const auto recipient = p->listen_endpoint(peer_list_.tried(p->endpoint())).value_or(p->endpoint());
             it = pex_.emplace(p.get(), wire::PexTracker(recipient)).first;
         }
         if (auto message = it->second.update(connected, now)) p->send_pex(*message);
@@ -627,12 +599,11 @@ void Torrent::on_hash_reject(PeerConnection& peer, const wire::HashRequest& requ
 }
 
 void Torrent::strike(const asio::ip::address& address, const std::string& reason) {
-    if (++strikes_[address] < k_strikes_to_ban) return;
-    ban(address, reason);
+    if (peer_list_.strike(address)) ban(address, reason);
 }
 
 void Torrent::ban(const asio::ip::address& address, const std::string& reason) {
-    if (!banned_.insert(address).second) return;
+    if (!peer_list_.ban(address)) return;
     // What it sent to pieces still in progress is asked for again from others.
     for (const auto& [piece, f] : in_flight_) {
         for (std::size_t b = 0; b < f.senders.size(); ++b) {
@@ -643,7 +614,6 @@ void Torrent::ban(const asio::ip::address& address, const std::string& reason) {
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) {
         if (p->endpoint().address() == address) p->close("banned: " + reason);
     }
-    std::erase_if(candidates_, [&](const Candidate& c) { return c.endpoint.address() == address; });
 }
 
 asio::awaitable<std::vector<std::string>> Torrent::read_blocks(std::vector<BlockRequest> blocks) {
@@ -771,7 +741,7 @@ event::Details Torrent::details() const {
         if (p->am_interested()) info.flags += p->peer_choking() ? 'd' : 'D';
         if (p->peer_interested()) info.flags += p->am_choking() ? 'u' : 'U';
         if (p->snubbed()) info.flags += 'S';
-        if (!tried_.contains(p->endpoint())) info.flags += 'I';
+        if (!peer_list_.tried(p->endpoint())) info.flags += 'I';
         info.progress = static_cast<double>(p->pieces().count()) / pieces;
         info.download_rate = p->stats().download_rate;
         info.upload_rate = p->stats().upload_rate;
@@ -869,7 +839,7 @@ void Torrent::resume() {
     if (state_ != TorrentState::paused) return;
     set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
     start_announcing();
-    for (const auto& e : tried_) add_peer(e);
+    for (const auto& e : peer_list_.tried_endpoints()) add_peer(e);
     connect_more();
 }
 
@@ -924,7 +894,7 @@ void Torrent::recheck() {
     finished_ = false;
     // The peers closed above are dialed again once the check is done.
     set_state(TorrentState::checking);
-    for (const auto& e : tried_) add_peer(e);
+    for (const auto& e : peer_list_.tried_endpoints()) add_peer(e);
     check_existing_data(false);
 }
 

@@ -19,6 +19,7 @@
 #include "storage/torrent_storage.hpp"
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
+#include "swarm/peer_list.hpp"
 #include "swarm/hash_failure_blame.hpp"
 #include "swarm/piece_layers.hpp"
 #include "swarm/rate_limiter.hpp"
@@ -129,12 +130,7 @@ public:
     void on_hash_reject(PeerConnection& peer, const wire::HashRequest& request) override;
 
 private:
-    // Peers to dial; one that failed waits longer before each retry, then is dropped.
-    struct Candidate {
-        tcp::endpoint endpoint;
-        int failures = 0;
-        std::chrono::steady_clock::time_point next_try{};
-    };
+    using Candidate = PeerList::Candidate;
     struct PieceInFlight {
         // Not zero-filled: every byte is written by a block before the piece is hashed.
         std::unique_ptr<char[]> data;
@@ -218,12 +214,7 @@ private:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
     std::set<std::shared_ptr<PeerConnection>> peers_;
-    std::vector<Candidate> candidates_;
-    std::set<tcp::endpoint> connecting_;
-    std::set<tcp::endpoint> tried_;
-    std::map<tcp::endpoint, int> redials_;
-    std::map<boost::asio::ip::address, int> strikes_;
-    std::set<boost::asio::ip::address> banned_;
+    PeerList peer_list_;
     HashFailureBlame blame_;
     std::unordered_map<std::size_t, PieceInFlight> in_flight_;
     int pieces_being_written_ = 0;  // hashed and written on disk threads, not yet back
