@@ -7,7 +7,6 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <random>
 
 #include "metainfo/rename.hpp"
 #include "storage/piece_hasher.hpp"
@@ -372,7 +371,7 @@ void Torrent::attach_peer(tcp::socket socket, const wire::Handshake& theirs) {
 void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     auto it = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) { return p.get() == &peer; });
     if (it == peers_.end()) return;
-    if (optimistic_.get() == &peer) optimistic_.reset();
+    if (optimistic_ == &peer) optimistic_.reset();
     events_(event::PeerDisconnected{id_, address_text(peer.endpoint()), reason});
     const tcp::endpoint endpoint = peer.endpoint();
     uploaded_ += peer.stats().uploaded;
@@ -388,12 +387,8 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
 void Torrent::on_peer_interest_changed(PeerConnection& peer) {
     const std::size_t unchoked = static_cast<std::size_t>(
         std::count_if(peers_.begin(), peers_.end(), [](const auto& p) { return !p->am_choking(); }));
-    if (peer.peer_interested() && peer.am_choking() &&
-        unchoked < static_cast<std::size_t>(settings_.unchoke_slots + 1)) {
-        peer.set_choked(false);
-    } else if (!peer.peer_interested() && !peer.am_choking()) {
-        peer.set_choked(true);
-    }
+    const auto slots = static_cast<std::size_t>(settings_.unchoke_slots);
+    if (auto choke = choker::on_interest(choke_snapshot(peer), unchoked, slots)) peer.set_choked(*choke);
 }
 
 void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::string_view data) {
@@ -634,43 +629,18 @@ asio::awaitable<std::vector<std::string>> Torrent::read_blocks(std::vector<Block
     return on_disk<std::vector<std::string>>(disk_, executor_, std::move(read));
 }
 
+choker::PeerSnapshot Torrent::choke_snapshot(const PeerConnection& p) {
+    return {&p, p.peer_interested(), p.am_choking(), p.is_open(), p.last_unchoked(), p.stats().download_rate};
+}
+
 void Torrent::rechoke(bool rotate_optimistic) {
-    std::vector<std::shared_ptr<PeerConnection>> interested;
-    for (const auto& p : peers_) {
-        if (p->peer_interested()) interested.push_back(p);
-    }
-    const auto now = PeerConnection::Clock::now();
-    if (finished_) {
-        // Seeding: recently unchoked peers keep their slot for a while, then the peers that
-        // have waited longest get their turn, so every leech is served in rotation.
-        std::sort(interested.begin(), interested.end(), [&](const auto& a, const auto& b) {
-            const bool a_fresh = !a->am_choking() && now - a->last_unchoked() < std::chrono::seconds(30);
-            const bool b_fresh = !b->am_choking() && now - b->last_unchoked() < std::chrono::seconds(30);
-            if (a_fresh != b_fresh) return a_fresh;
-            return a->last_unchoked() < b->last_unchoked();
-        });
-    } else {
-        // Downloading: reciprocate to the peers that give us the most.
-        std::sort(interested.begin(), interested.end(), [](const auto& a, const auto& b) {
-            return a->stats().download_rate > b->stats().download_rate;
-        });
-    }
-    const auto slots = static_cast<std::size_t>(settings_.unchoke_slots);
-    std::set<PeerConnection*> unchoke;
-    for (std::size_t i = 0; i < interested.size() && i < slots; ++i) unchoke.insert(interested[i].get());
-    if (rotate_optimistic || !optimistic_ || !optimistic_->is_open() || !optimistic_->peer_interested()) {
-        optimistic_.reset();
-        std::vector<std::shared_ptr<PeerConnection>> rest;
-        for (const auto& p : interested) {
-            if (!unchoke.contains(p.get())) rest.push_back(p);
-        }
-        if (!rest.empty()) {
-            static thread_local std::mt19937 rng{std::random_device{}()};
-            optimistic_ = rest[std::uniform_int_distribution<std::size_t>(0, rest.size() - 1)(rng)];
-        }
-    }
-    if (optimistic_) unchoke.insert(optimistic_.get());
-    for (const auto& p : peers_) p->set_choked(!unchoke.contains(p.get()));
+    std::vector<choker::PeerSnapshot> snapshots;
+    for (const auto& p : peers_) snapshots.push_back(choke_snapshot(*p));
+    const auto decision = choker::rechoke(std::move(snapshots), static_cast<std::size_t>(settings_.unchoke_slots),
+                                          finished_, PeerConnection::Clock::now(), rotate_optimistic, optimistic_,
+                                          rng_);
+    optimistic_ = decision.optimistic;
+    for (const auto& p : peers_) p->set_choked(!decision.unchoke.contains(p.get()));
 }
 
 void Torrent::tick() {
@@ -849,6 +819,7 @@ void Torrent::stop() {
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("stopped");
     connections_.open -= peers_.size();  // none left: closing a peer removes it
     peers_.clear();
+    optimistic_.reset();
 }
 
 asio::awaitable<void> Torrent::shutdown() {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <random>
 #include <set>
 #include <unordered_map>
 
@@ -17,6 +18,7 @@
 #include "session/settings.hpp"
 #include "storage/disk_pool.hpp"
 #include "storage/torrent_storage.hpp"
+#include "swarm/choker.hpp"
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
 #include "swarm/peer_list.hpp"
@@ -159,6 +161,7 @@ private:
     boost::asio::awaitable<void> connect(Candidate candidate);
     void run_peer(std::shared_ptr<PeerConnection> peer);
     void rechoke(bool rotate_optimistic);
+    static choker::PeerSnapshot choke_snapshot(const PeerConnection& peer);
     void strike(const boost::asio::ip::address& address, const std::string& reason);
     void apply_file_priorities();
     // Pieces of files whose piece layer is still being fetched wait for it.
@@ -232,7 +235,8 @@ private:
     std::int64_t earlier_downloaded_ = 0;
     std::int64_t uploaded_ = 0;  // to peers that have left; the rest is in their stats
     int ticks_ = 0;
-    std::shared_ptr<PeerConnection> optimistic_;
+    std::optional<choker::PeerKey> optimistic_;
+    std::mt19937 rng_{std::random_device{}()};
 };
 
 }  // namespace shoal
