@@ -9,7 +9,6 @@
 #include <boost/asio/write.hpp>
 
 #include "metainfo/rename.hpp"
-#include "storage/piece_hasher.hpp"
 #include "storage/verify.hpp"
 
 namespace shoal {
@@ -394,90 +393,41 @@ void Torrent::on_peer_interest_changed(PeerConnection& peer) {
 void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::string_view data) {
     bool piece_done = false;
     if (!picker_.block_received(block, piece_done)) return;
-    PieceInFlight& f = in_flight_[block.piece];
-    if (!f.data) {
-        f.size = static_cast<std::size_t>(params_.info->piece_size(block.piece));
-        f.data.reset(new char[f.size]);
-        f.senders.resize(picker_.blocks_in(block.piece));
-    }
-    std::copy(data.begin(), data.end(), f.data.get() + block.begin);
-    f.senders[block.begin / wire::k_block_size] = peer.endpoint().address();
+    writer_.store_block(block, data, peer.endpoint().address(),
+                        static_cast<std::size_t>(params_.info->piece_size(block.piece)), picker_.blocks_in(block.piece));
     downloaded_ += block.length;
     if (picker_.in_endgame()) {
         for (const auto& p : peers_) {
             if (p.get() != &peer) p->cancel_block(block);
         }
     }
-    if (!piece_done) return;
+    if (piece_done) writer_.piece_complete(block.piece, params_.info, storage_, fetched_piece_hash(block.piece));
+}
 
-    auto piece = std::make_shared<PieceInFlight>(std::move(f));
-    in_flight_.erase(block.piece);
-    const std::size_t index = block.piece;
-    auto alive = alive_;
-    auto info = params_.info;
-    auto storage = storage_;
-    const std::optional<Sha256Hash> fetched = fetched_piece_hash(index);
-    const bool settle_blame = blame_.wants_block_hashes(index);
-    // Hash and write on a disk thread; the job holds the storage and data it needs.
-    ++pieces_being_written_;
-    disk_.post([this, alive, info, storage, piece, index, fetched, settle_blame, executor = executor_] {
-        PieceHasher hasher(*info, info->has_v1(), info->has_v2());
-        const std::span<const char> bytes(piece->data.get(), piece->size);
-        const PieceHashes hashes = hasher.hash(static_cast<std::int64_t>(index), bytes);
-        const PieceCheck check = check_piece(*info, static_cast<std::int64_t>(index), hashes);
-        auto verdict = std::make_shared<PieceVerdict>();
-        // A hybrid's v1 hash settles a piece whose v2 layer the torrent did not carry.
-        // Or a layer fetched from peers, which was proven against the file's root.
-        verdict->good = check == PieceCheck::good ||
-                        (check == PieceCheck::needs_file_root && (info->has_v1() || (fetched && hashes.v2 == fetched)));
-        if (verdict->good) {
-            auto written = storage->write(static_cast<std::int64_t>(index) * info->piece_length, bytes);
-            if (!written) verdict->write_error = written.error().message;
-        }
-        if (!verdict->good || settle_blame) {
-            for (std::size_t at = 0; at < bytes.size(); at += wire::k_block_size) {
-                const std::size_t n = std::min<std::size_t>(wire::k_block_size, bytes.size() - at);
-                verdict->block_hashes.push_back(sha1({bytes.data() + at, n}));
-            }
-        }
-        asio::post(executor, [this, alive, index, verdict, piece] {
-            if (!*alive) return;
-            --pieces_being_written_;
-            on_piece_checked(index, *verdict, std::move(piece->senders));
+void Torrent::run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done) {
+    disk_.post([work = std::move(work), done = std::move(done), alive = alive_, executor = executor_] {
+        asio::post(executor, [alive, done, verdict = work()] {
+            if (*alive) done(verdict);
         });
     });
 }
 
-void Torrent::on_piece_checked(std::size_t piece, const PieceVerdict& verdict,
-                               std::vector<asio::ip::address> senders) {
-    if (verdict.write_error) {
+void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& outcome) {
+    using Kind = PieceWriter::Outcome::Kind;
+    if (outcome.kind == Kind::write_error) {
         picker_.piece_failed(piece);
-        events_(event::Error{id_, *verdict.write_error});
+        events_(event::Error{id_, outcome.write_error});
         set_state(TorrentState::error);
         for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("disk error");
         return;
     }
-    if (!verdict.good) {
+    if (outcome.kind == Kind::failed) {
         // Every block of the piece is asked for again, from whoever has it.
         picker_.piece_failed(piece);
         events_(event::HashFailed{id_, static_cast<std::int64_t>(piece)});
-        if (auto sender = HashFailureBlame::sole_sender(senders)) {
-            // A piece from one peer alone convicts it.
-            ban(*sender, "sent data that failed the hash check");
-        } else {
-            // A mixed piece convicts nobody yet: the blocks are judged once the piece passes.
-            std::vector<HashFailureBlame::Block> blocks;
-            for (std::size_t b = 0; b < senders.size() && b < verdict.block_hashes.size(); ++b) {
-                blocks.push_back({senders[b], verdict.block_hashes[b]});
-            }
-            blame_.piece_failed(piece, std::move(blocks));
-        }
+        for (const auto& [address, reason] : outcome.bans) ban(address, reason);
     } else {
-        if (!verdict.block_hashes.empty()) {
-            for (const auto& liar : blame_.piece_passed(piece, verdict.block_hashes)) {
-                ban(liar, "sent a block that differs from the verified piece");
-            }
-        }
+        for (const auto& [address, reason] : outcome.bans) ban(address, reason);
         picker_.piece_passed(piece);
         events_(event::PieceFinished{id_, static_cast<std::int64_t>(piece)});
         for (const auto& p : peers_) p->send_have(static_cast<std::uint32_t>(piece));
@@ -600,11 +550,7 @@ void Torrent::strike(const asio::ip::address& address, const std::string& reason
 void Torrent::ban(const asio::ip::address& address, const std::string& reason) {
     if (!peer_list_.ban(address)) return;
     // What it sent to pieces still in progress is asked for again from others.
-    for (const auto& [piece, f] : in_flight_) {
-        for (std::size_t b = 0; b < f.senders.size(); ++b) {
-            if (f.senders[b] == address) picker_.discard_block(piece, b);
-        }
-    }
+    for (const auto& [piece, block] : writer_.blocks_from(address)) picker_.discard_block(piece, block);
     events_(event::PeerBanned{id_, address.to_string(), reason});
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) {
         if (p->endpoint().address() == address) p->close("banned: " + reason);
@@ -657,7 +603,7 @@ void Torrent::tick() {
     }
     // Pieces begun with peers that left keep their blocks while the memory budget allows, in
     // case such a peer comes back; beyond it they are given up.
-    for (const std::size_t piece : picker_.abandon_stranded(max_partial_pieces())) in_flight_.erase(piece);
+    for (const std::size_t piece : picker_.abandon_stranded(max_partial_pieces())) writer_.drop(piece);
     if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) {
         if (ticks_ % k_rechoke_ticks == 0) rechoke(ticks_ % k_optimistic_ticks == 0);
         exchange_peers();
@@ -751,7 +697,7 @@ event::Details Torrent::details() const {
 void Torrent::rename_file(std::size_t file, std::string name) {
     auto renamed = with_file_renamed(*params_.info, file, name);
     if (!renamed) return events_(event::Error{id_, renamed.error().message});
-    if (pieces_being_written_ > 0) {
+    if (writer_.writing() > 0) {
         // Writes queued for the old storage land first; then the name changes.
         auto later = std::make_shared<asio::steady_timer>(executor_, std::chrono::milliseconds(20));
         later->async_wait([this, alive = alive_, later, file, name = std::move(name)](boost::system::error_code ec) mutable {
@@ -828,7 +774,7 @@ asio::awaitable<void> Torrent::shutdown() {
     asio::steady_timer wait(executor_);
     // Pieces being written finish first, so the resume data counts them and their files'
     // times are final when it is saved.
-    for (int i = 0; i < 500 && *alive && pieces_being_written_ > 0; ++i) {
+    for (int i = 0; i < 500 && *alive && writer_.writing() > 0; ++i) {
         wait.expires_after(std::chrono::milliseconds(10));
         co_await wait.async_wait(asio::use_awaitable);
     }
@@ -861,7 +807,7 @@ void Torrent::recheck() {
     picker_.set_max_partial(max_partial_pieces());
     apply_file_priorities();
     block_pieces_without_hashes();
-    in_flight_.clear();
+    writer_.drop_all();
     finished_ = false;
     // The peers closed above are dialed again once the check is done.
     set_state(TorrentState::checking);

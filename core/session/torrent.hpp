@@ -22,8 +22,8 @@
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
 #include "swarm/peer_list.hpp"
-#include "swarm/hash_failure_blame.hpp"
 #include "swarm/piece_layers.hpp"
+#include "swarm/piece_writer.hpp"
 #include "swarm/rate_limiter.hpp"
 
 namespace shoal {
@@ -133,20 +133,6 @@ public:
 
 private:
     using Candidate = PeerList::Candidate;
-    struct PieceInFlight {
-        // Not zero-filled: every byte is written by a block before the piece is hashed.
-        std::unique_ptr<char[]> data;
-        std::size_t size = 0;
-        // Who sent each block (indexed by block).
-        std::vector<boost::asio::ip::address> senders;
-    };
-    // What the disk thread found of a finished piece.
-    struct PieceVerdict {
-        bool good = false;
-        std::optional<std::string> write_error;
-        // Each block's SHA-1, when blame has to be settled (a failure, or a pass after one).
-        std::vector<Sha1Hash> block_hashes;
-    };
 
     void set_state(TorrentState state);
     // Pieces whose blocks may be held in memory at once (SessionSettings::piece_memory).
@@ -154,8 +140,9 @@ private:
     // With `allow_resume`, resume data that still matches the files replaces the check.
     void check_existing_data(bool allow_resume);
     void on_checked(const std::vector<std::uint8_t>& good);
-    void on_piece_checked(std::size_t piece, const PieceVerdict& verdict,
-                          std::vector<boost::asio::ip::address> senders);
+    // Hashes and writes a finished piece on a disk thread; the verdict comes back here.
+    void run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done);
+    void on_piece_checked(std::size_t piece, const PieceWriter::Outcome& outcome);
     void ban(const boost::asio::ip::address& address, const std::string& reason);
     void connect_more();
     boost::asio::awaitable<void> connect(Candidate candidate);
@@ -218,9 +205,8 @@ private:
 
     std::set<std::shared_ptr<PeerConnection>> peers_;
     PeerList peer_list_;
-    HashFailureBlame blame_;
-    std::unordered_map<std::size_t, PieceInFlight> in_flight_;
-    int pieces_being_written_ = 0;  // hashed and written on disk threads, not yet back
+    PieceWriter writer_{[this](auto work, auto done) { run_on_disk(std::move(work), std::move(done)); },
+                        [this](std::size_t piece, const auto& outcome) { on_piece_checked(piece, outcome); }};
 
     struct TrackerReplySeen {
         bool ok = false;
