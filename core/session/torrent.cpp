@@ -62,7 +62,7 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       tracker_tiers_(params_.info->trackers),
       storage_(std::make_shared<TorrentStorage>(params_.save_dir, *params_.info)),
       picker_(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size),
-      layers_(*params_.info, !params_.info->has_v1()) {
+      layer_fetcher_(*params_.info, !params_.info->has_v1()) {
     picker_.set_sequential(params_.sequential);
     picker_.set_max_partial(max_partial_pieces());
     limits_->upload.set_rate(params_.upload_limit);
@@ -374,8 +374,7 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     events_(event::PeerDisconnected{id_, address_text(peer.endpoint()), reason});
     const tcp::endpoint endpoint = peer.endpoint();
     uploaded_ += peer.stats().uploaded;
-    layers_.peer_gone(&peer);
-    hash_asks_.erase(&peer);
+    layer_fetcher_.peer_gone(&peer);
     pex_.erase(&peer);
     peers_.erase(it);
     --connections_.open;
@@ -401,7 +400,7 @@ void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::str
             if (p.get() != &peer) p->cancel_block(block);
         }
     }
-    if (piece_done) writer_.piece_complete(block.piece, params_.info, storage_, fetched_piece_hash(block.piece));
+    if (piece_done) writer_.piece_complete(block.piece, params_.info, storage_, layer_fetcher_.fetched_piece_hash(block.piece));
 }
 
 void Torrent::run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done) {
@@ -445,44 +444,14 @@ void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& ou
 }
 
 void Torrent::block_pieces_without_hashes() {
-    const TorrentInfo& t = *params_.info;
-    for (std::size_t f = 0; f < t.files.size(); ++f) {
-        if (!layers_.missing(f)) continue;
-        const auto first = static_cast<std::size_t>(t.files[f].offset / t.piece_length);
-        const auto last = static_cast<std::size_t>((t.files[f].offset + t.files[f].size - 1) / t.piece_length);
-        for (std::size_t p = first; p <= last; ++p) picker_.set_blocked(p, true);
-    }
-}
-
-std::optional<Sha256Hash> Torrent::fetched_piece_hash(std::size_t piece) const {
-    const TorrentInfo& t = *params_.info;
-    const std::int64_t start = static_cast<std::int64_t>(piece) * t.piece_length;
-    // v2 files start on piece boundaries, so the piece lies in the last file starting at or before it.
-    auto it = std::upper_bound(t.files.begin(), t.files.end(), start,
-                               [](std::int64_t offset, const FileEntry& f) { return offset < f.offset; });
-    while (it != t.files.begin()) {
-        --it;
-        if (it->pad || it->size == 0) continue;
-        const auto file = static_cast<std::size_t>(it - t.files.begin());
-        const auto& layer = layers_.layer(file);
-        if (!it->piece_layer.empty() || layer.empty()) return std::nullopt;
-        const auto index = static_cast<std::size_t>((start - it->offset) / t.piece_length);
-        return index < layer.size() ? std::optional(layer[index]) : std::nullopt;
-    }
-    return std::nullopt;
+    for (const std::size_t p : layer_fetcher_.pieces_without_hashes()) picker_.set_blocked(p, true);
 }
 
 void Torrent::request_piece_layers() {
-    if (layers_.complete() || stopped_) return;
-    constexpr int k_hash_requests_per_peer = 2;
-    for (auto& [peer, asked] : hash_asks_) {
-        while (asked >= 0 && asked < k_hash_requests_per_peer) {
-            auto request = layers_.next_request(peer);
-            if (!request) return;
-            peer->send_hash_request(*request);
-            ++asked;
-        }
-    }
+    if (stopped_) return;
+    layer_fetcher_.request([](void* peer, const wire::HashRequest& request) {
+        static_cast<PeerConnection*>(peer)->send_hash_request(request);
+    });
 }
 
 bool Torrent::pex_enabled() const { return settings_.enable_pex && !params_.info->is_private; }
@@ -513,33 +482,27 @@ void Torrent::exchange_peers() {
 }
 
 void Torrent::on_peer_ready(PeerConnection& peer) {
-    hash_asks_.emplace(&peer, 0);
+    layer_fetcher_.peer_ready(&peer);
     request_piece_layers();
 }
 
 std::optional<std::vector<Sha256Hash>> Torrent::answer_hashes(const wire::HashRequest& request) {
-    return layers_.answer(request);
+    return layer_fetcher_.answer(request);
 }
 
 void Torrent::on_hashes(PeerConnection& peer, const wire::Hashes& hashes) {
-    if (auto it = hash_asks_.find(&peer); it != hash_asks_.end() && it->second > 0) --it->second;
-    auto accepted = layers_.on_hashes(&peer, hashes);
-    if (!accepted) {
-        strike(peer.endpoint().address(), "sent " + accepted.error().message);
-    } else if (*accepted) {
-        const std::size_t file = **accepted;
-        const TorrentInfo& t = *params_.info;
-        const auto first = static_cast<std::size_t>(t.files[file].offset / t.piece_length);
-        const auto last = static_cast<std::size_t>((t.files[file].offset + t.files[file].size - 1) / t.piece_length);
-        for (std::size_t p = first; p <= last; ++p) picker_.set_blocked(p, false);
+    auto checkable = layer_fetcher_.on_hashes(&peer, hashes);
+    if (!checkable) {
+        strike(peer.endpoint().address(), "sent " + checkable.error().message);
+    } else if (!checkable->empty()) {
+        for (const std::size_t p : *checkable) picker_.set_blocked(p, false);
         for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->fill_requests();
     }
     request_piece_layers();
 }
 
 void Torrent::on_hash_reject(PeerConnection& peer, const wire::HashRequest& request) {
-    layers_.on_reject(&peer, request);
-    if (auto it = hash_asks_.find(&peer); it != hash_asks_.end()) it->second = -1;
+    layer_fetcher_.on_reject(&peer, request);
     request_piece_layers();
 }
 

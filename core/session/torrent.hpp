@@ -22,7 +22,7 @@
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
 #include "swarm/peer_list.hpp"
-#include "swarm/piece_layers.hpp"
+#include "swarm/piece_layer_fetcher.hpp"
 #include "swarm/piece_writer.hpp"
 #include "swarm/rate_limiter.hpp"
 
@@ -156,8 +156,6 @@ private:
     void request_piece_layers();
     // Tells each peer that speaks ut_pex whom we are connected to (at most once a minute).
     void exchange_peers();
-    // A v2 piece's hash from a layer fetched from peers (the torrent did not carry it).
-    std::optional<Sha256Hash> fetched_piece_hash(std::size_t piece) const;
     void start_announcing();
     void on_tracker_update(const tracker_client::TrackerUpdate& update);
     std::int64_t wanted_bytes(bool done_only) const;
@@ -191,10 +189,7 @@ private:
     // still refer to it.
     std::vector<std::shared_ptr<const TorrentInfo>> earlier_infos_;
     PiecePicker picker_;
-    PieceLayers layers_;
-    // Hash requests open per peer that is ready for them; -1 marks a peer that refused one,
-    // which is not asked again.
-    std::map<PeerConnection*, int> hash_asks_;
+    PieceLayerFetcher layer_fetcher_;
     std::map<PeerConnection*, wire::PexTracker> pex_;
     std::shared_ptr<RateLimits> limits_ = std::make_shared<RateLimits>();
     TorrentState state_ = TorrentState::checking;
