@@ -449,7 +449,7 @@ void Torrent::block_pieces_without_hashes() {
 
 void Torrent::request_piece_layers() {
     if (stopped_) return;
-    layer_fetcher_.request([](void* peer, const wire::HashRequest& request) {
+    layer_fetcher_.request(std::chrono::steady_clock::now(), [](void* peer, const wire::HashRequest& request) {
         static_cast<PeerConnection*>(peer)->send_hash_request(request);
     });
 }
@@ -571,6 +571,8 @@ void Torrent::tick() {
         if (ticks_ % k_rechoke_ticks == 0) rechoke(ticks_ % k_optimistic_ticks == 0);
         exchange_peers();
         connect_more();
+        // Hash requests past their deadline go to other peers.
+        request_piece_layers();
     }
     events_(event::Stats{id_, stats()});
 }

@@ -4,6 +4,15 @@
 
 namespace shoal {
 
+namespace {
+
+bool same_request(const wire::HashRequest& a, const wire::HashRequest& b) {
+    return a.pieces_root == b.pieces_root && a.base_layer == b.base_layer && a.index == b.index &&
+           a.length == b.length && a.proof_layers == b.proof_layers;
+}
+
+}  // namespace
+
 PieceLayerFetcher::PieceLayerFetcher(const TorrentInfo& torrent, bool fetch_missing)
     : torrent_(torrent), layers_(torrent, fetch_missing) {}
 
@@ -44,27 +53,50 @@ std::optional<Sha256Hash> PieceLayerFetcher::fetched_piece_hash(std::size_t piec
     return std::nullopt;
 }
 
-void PieceLayerFetcher::peer_ready(Peer peer) { asks_.emplace(peer, 0); }
+void PieceLayerFetcher::peer_ready(Peer peer) { asks_.emplace(peer, PeerAsks{}); }
 
 void PieceLayerFetcher::peer_gone(Peer peer) {
     layers_.peer_gone(peer);
     asks_.erase(peer);
 }
 
-void PieceLayerFetcher::request(const Send& send) {
+void PieceLayerFetcher::expire(Clock::time_point now) {
+    for (auto& [peer, asks] : asks_) {
+        std::erase_if(asks.open, [&, peer = peer](const Ask& ask) {
+            if (ask.deadline > now) return false;
+            layers_.on_reject(peer, ask.request);
+            asks.refused = true;
+            asks.timed_out.push_back(ask.request);
+            return true;
+        });
+    }
+}
+
+void PieceLayerFetcher::request(Clock::time_point now, const Send& send) {
+    expire(now);
     if (layers_.complete()) return;
-    for (auto& [peer, asked] : asks_) {
-        while (asked >= 0 && asked < k_requests_per_peer) {
+    for (auto& [peer, asks] : asks_) {
+        while (!asks.refused && asks.open.size() < static_cast<std::size_t>(k_requests_per_peer)) {
             auto request = layers_.next_request(peer);
             if (!request) return;
             send(peer, *request);
-            ++asked;
+            asks.open.push_back({*request, now + k_request_timeout});
         }
     }
 }
 
 Result<std::vector<std::size_t>> PieceLayerFetcher::on_hashes(Peer peer, const wire::Hashes& hashes) {
-    if (auto it = asks_.find(peer); it != asks_.end() && it->second > 0) --it->second;
+    if (auto it = asks_.find(peer); it != asks_.end()) {
+        auto& asks = it->second;
+        const auto answered = [&](const wire::HashRequest& r) { return same_request(r, hashes.request); };
+        if (auto late = std::find_if(asks.timed_out.begin(), asks.timed_out.end(), answered);
+            late != asks.timed_out.end()) {
+            // Its chunk may be asked of someone else by now; the answer proves nothing wrong.
+            asks.timed_out.erase(late);
+            return std::vector<std::size_t>{};
+        }
+        std::erase_if(asks.open, [&](const Ask& ask) { return answered(ask.request); });
+    }
     auto accepted = layers_.on_hashes(peer, hashes);
     if (!accepted) return accepted.error();
     if (!*accepted) return std::vector<std::size_t>{};
@@ -73,7 +105,10 @@ Result<std::vector<std::size_t>> PieceLayerFetcher::on_hashes(Peer peer, const w
 
 void PieceLayerFetcher::on_reject(Peer peer, const wire::HashRequest& request) {
     layers_.on_reject(peer, request);
-    if (auto it = asks_.find(peer); it != asks_.end()) it->second = -1;
+    if (auto it = asks_.find(peer); it != asks_.end()) {
+        it->second.refused = true;
+        std::erase_if(it->second.open, [&](const Ask& ask) { return same_request(ask.request, request); });
+    }
 }
 
 }  // namespace shoal
