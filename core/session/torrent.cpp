@@ -375,7 +375,7 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     const tcp::endpoint endpoint = peer.endpoint();
     uploaded_ += peer.stats().uploaded;
     layer_fetcher_.peer_gone(&peer);
-    pex_.erase(&peer);
+    pex_schedule_.peer_gone(&peer);
     peers_.erase(it);
     --connections_.open;
     request_piece_layers();
@@ -462,22 +462,13 @@ void Torrent::on_pex(PeerConnection&, const wire::PexMessage& message) {
 
 void Torrent::exchange_peers() {
     if (!pex_enabled()) return;
-    std::vector<wire::PexPeer> connected;
+    std::vector<PexSchedule::PeerSnapshot> snapshots;
     for (const auto& p : peers_) {
-        if (auto endpoint = p->listen_endpoint(peer_list_.tried(p->endpoint()))) {
-            const auto flags = static_cast<std::uint8_t>(wire::pex_flag::reachable | (p->is_seed() ? wire::pex_flag::seed : 0));
-            connected.push_back({*endpoint, flags});
-        }
+        snapshots.push_back({p.get(), p->endpoint(), p->listen_endpoint(peer_list_.tried(p->endpoint())),
+                             p->is_seed(), p->speaks_pex()});
     }
-    const auto now = std::chrono::steady_clock::now();
-    for (const auto& p : peers_) {
-        if (!p->speaks_pex()) continue;
-        auto it = pex_.find(p.get());
-        if (it == pex_.end()) {
-            const auto recipient = p->listen_endpoint(peer_list_.tried(p->endpoint())).value_or(p->endpoint());
-            it = pex_.emplace(p.get(), wire::PexTracker(recipient)).first;
-        }
-        if (auto message = it->second.update(connected, now)) p->send_pex(*message);
+    for (auto& [peer, message] : pex_schedule_.update(snapshots, std::chrono::steady_clock::now())) {
+        static_cast<PeerConnection*>(peer)->send_pex(message);
     }
 }
 

@@ -22,6 +22,7 @@
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
 #include "swarm/peer_list.hpp"
+#include "swarm/pex_schedule.hpp"
 #include "swarm/piece_layer_fetcher.hpp"
 #include "swarm/piece_writer.hpp"
 #include "swarm/rate_limiter.hpp"
@@ -190,7 +191,7 @@ private:
     std::vector<std::shared_ptr<const TorrentInfo>> earlier_infos_;
     PiecePicker picker_;
     PieceLayerFetcher layer_fetcher_;
-    std::map<PeerConnection*, wire::PexTracker> pex_;
+    PexSchedule pex_schedule_;
     std::shared_ptr<RateLimits> limits_ = std::make_shared<RateLimits>();
     TorrentState state_ = TorrentState::checking;
     bool finished_ = false;
