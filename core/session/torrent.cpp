@@ -57,9 +57,13 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       listen_port_(listen_port),
       global_limits_(std::move(global_limits)),
       connections_(connections),
-      trackers_(trackers),
       resume_(resume),
-      tracker_tiers_(params_.info->trackers),
+      tracker_list_(executor_, trackers, params_.info->trackers, [this] { return announce_identity(); },
+                    [this] {
+                        return tracker_client::TransferTotals{stats().uploaded, downloaded_,
+                                                              wanted_bytes(false) - wanted_bytes(true)};
+                    },
+                    [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); }),
       storage_(std::make_shared<TorrentStorage>(params_.save_dir, *params_.info)),
       picker_(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size),
       layer_fetcher_(*params_.info, !params_.info->has_v1()) {
@@ -181,40 +185,24 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
         events_(event::TorrentFinished{id_});
         save_resume_data();
     }
-    if (!params_.paused) start_announcing();
+    if (!params_.paused) tracker_list_.start();
     connect_more();
 }
 
-void Torrent::start_announcing() {
-    if (announcer_running_ || tracker_tiers_.empty()) return;
-    if (!announcer_) {
-        tracker_client::AnnounceIdentity identity;
-        identity.info_hash.bytes = wire_info_hash();
-        identity.peer_id = peer_id_;
-        identity.port = listen_port_;
-        identity.key = static_cast<std::uint32_t>(std::random_device{}());
-        announcer_ = std::make_unique<tracker_client::Announcer>(
-            executor_, identity, tracker_tiers_, trackers_,
-            [this] {
-                return tracker_client::TransferTotals{stats().uploaded, downloaded_,
-                                                      wanted_bytes(false) - wanted_bytes(true)};
-            },
-            [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); });
-    }
-    announcer_running_ = true;
-    auto alive = alive_;
-    asio::co_spawn(executor_, announcer_->run(), [this, alive, generation = announcer_generation_](std::exception_ptr) {
-        if (*alive && generation == announcer_generation_) announcer_running_ = false;
-    });
+tracker_client::AnnounceIdentity Torrent::announce_identity() const {
+    tracker_client::AnnounceIdentity identity;
+    identity.info_hash.bytes = wire_info_hash();
+    identity.peer_id = peer_id_;
+    identity.port = listen_port_;
+    identity.key = static_cast<std::uint32_t>(std::random_device{}());
+    return identity;
 }
 
 void Torrent::on_tracker_update(const tracker_client::TrackerUpdate& u) {
     if (u.ok) {
         for (const auto& e : u.peers) add_peer(e);
     }
-    std::string message = u.message;
-    if (!u.ok && message.empty()) message = "failed";
-    tracker_replies_[u.url] = {u.ok, message, u.ok ? static_cast<int>(u.peers.size()) : -1};
+    std::string message = tracker_list_.record(u);
     events_(event::TrackerReply{id_, u.url, static_cast<int>(u.peers.size()), std::move(message), u.ok});
 }
 
@@ -436,7 +424,7 @@ void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& ou
             events_(event::Stats{id_, stats()});
             events_(event::TorrentFinished{id_});
             save_resume_data();
-            if (announcer_) announcer_->download_completed();
+            tracker_list_.download_completed();
             for (const auto& p : peers_) p->update_interest();
         }
     }
@@ -619,34 +607,7 @@ event::Details Torrent::details() const {
         info.upload_rate = p->stats().upload_rate;
         d.peers.push_back(std::move(info));
     }
-    const auto now = std::chrono::steady_clock::now();
-    std::vector<std::vector<tracker_client::TrackerStatus>> tiers;
-    if (announcer_) tiers = announcer_->tiers();
-    for (const auto& tier : tiers) {
-        for (const auto& tracker : tier) {
-            TrackerInfo t;
-            t.url = tracker.url;
-            t.tier = static_cast<int>(tracker.tier);
-            if (auto seen = tracker_replies_.find(tracker.url); seen != tracker_replies_.end()) {
-                t.status = seen->second.ok ? TrackerInfo::Status::working : TrackerInfo::Status::failed;
-                t.message = seen->second.message;
-                t.peers = seen->second.peers;
-            }
-            if (announcer_running_) {
-                const auto next = std::max(announcer_->next_announce_at(tracker.tier), tracker.retry_at);
-                t.next_announce_seconds = std::max<std::int64_t>(
-                    0, std::chrono::duration_cast<std::chrono::seconds>(next - now).count());
-            }
-            d.trackers.push_back(std::move(t));
-        }
-    }
-    if (!announcer_) {
-        int tier = 0;
-        for (const auto& urls : tracker_tiers_) {
-            for (const auto& url : urls) d.trackers.push_back({url, tier, TrackerInfo::Status::not_contacted, {}, -1, -1});
-            ++tier;
-        }
-    }
+    d.trackers = tracker_list_.trackers(std::chrono::steady_clock::now());
     return d;
 }
 
@@ -674,23 +635,9 @@ void Torrent::rename_file(std::size_t file, std::string name) {
     events_(event::FileRenamed{id_, file, std::move(name), params_.info});
 }
 
-void Torrent::set_trackers(std::vector<Tier> tiers) {
-    std::erase_if(tiers, [](const Tier& t) { return t.empty(); });
-    tracker_tiers_ = std::move(tiers);
-    const bool was_running = announcer_running_;
-    if (announcer_) {
-        std::shared_ptr<tracker_client::Announcer> old(std::move(announcer_));
-        retired_announcers_.push_back(old);
-        if (was_running) asio::co_spawn(executor_, old->stop(), asio::detached);
-    }
-    ++announcer_generation_;
-    announcer_running_ = false;
-    if (was_running) start_announcing();
-}
+void Torrent::set_trackers(std::vector<Tier> tiers) { tracker_list_.set_trackers(std::move(tiers)); }
 
-void Torrent::reannounce() {
-    if (announcer_ && announcer_running_) announcer_->reannounce();
-}
+void Torrent::reannounce() { tracker_list_.reannounce(); }
 
 void Torrent::pause() {
     if (state_ == TorrentState::paused || state_ == TorrentState::checking) {
@@ -699,9 +646,7 @@ void Torrent::pause() {
     }
     params_.paused = true;
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("paused");
-    if (announcer_ && announcer_running_) {
-        asio::co_spawn(executor_, announcer_->stop(), asio::detached);
-    }
+    tracker_list_.stop();
     set_state(TorrentState::paused);
     save_resume_data();
 }
@@ -710,7 +655,7 @@ void Torrent::resume() {
     params_.paused = false;
     if (state_ != TorrentState::paused) return;
     set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
-    start_announcing();
+    tracker_list_.start();
     for (const auto& e : peer_list_.tried_endpoints()) add_peer(e);
     connect_more();
 }
@@ -736,13 +681,7 @@ asio::awaitable<void> Torrent::shutdown() {
     }
     if (!*alive) co_return;
     save_resume_data();
-    if (!announcer_) co_return;
-    co_await announcer_->stop();
-    // run() notices the stop at its next wake-up; the announcer must outlive it.
-    for (int i = 0; i < 50 && *alive && announcer_running_; ++i) {
-        wait.expires_after(std::chrono::milliseconds(20));
-        co_await wait.async_wait(asio::use_awaitable);
-    }
+    co_await tracker_list_.shutdown();
 }
 
 void Torrent::delete_files(std::function<void()> done) {

@@ -16,6 +16,7 @@
 #include "session/events.hpp"
 #include "session/resume_store.hpp"
 #include "session/settings.hpp"
+#include "session/tracker_list.hpp"
 #include "storage/disk_pool.hpp"
 #include "storage/torrent_storage.hpp"
 #include "swarm/choker.hpp"
@@ -157,7 +158,7 @@ private:
     void request_piece_layers();
     // Tells each peer that speaks ut_pex whom we are connected to (at most once a minute).
     void exchange_peers();
-    void start_announcing();
+    tracker_client::AnnounceIdentity announce_identity() const;
     void on_tracker_update(const tracker_client::TrackerUpdate& update);
     std::int64_t wanted_bytes(bool done_only) const;
 
@@ -174,15 +175,8 @@ private:
     ConnectionCount& connections_;
     // Whether the session-wide connection limit leaves room for `more` connections.
     bool session_has_room(std::size_t more) const;
-    tracker_client::TrackerTransport& trackers_;
     const ResumeStore& resume_;
-    std::vector<Tier> tracker_tiers_;
-    std::unique_ptr<tracker_client::Announcer> announcer_;
-    bool announcer_running_ = false;
-    // Which announcer's run() is current, so a replaced one ending does not count.
-    int announcer_generation_ = 0;
-    // Replaced announcers, kept until their run() has seen the stop.
-    std::vector<std::shared_ptr<tracker_client::Announcer>> retired_announcers_;
+    TrackerList tracker_list_;
     bool forgotten_ = false;  // removed: resume data is deleted and never saved again
 
     std::shared_ptr<TorrentStorage> storage_;  // shared with queued disk jobs
@@ -204,12 +198,6 @@ private:
     PieceWriter writer_{[this](auto work, auto done) { run_on_disk(std::move(work), std::move(done)); },
                         [this](std::size_t piece, const auto& outcome) { on_piece_checked(piece, outcome); }};
 
-    struct TrackerReplySeen {
-        bool ok = false;
-        std::string message;
-        int peers = -1;
-    };
-    std::map<std::string, TrackerReplySeen> tracker_replies_;
 
     std::int64_t downloaded_ = 0;
     // Transfer of earlier runs, from the resume data.
