@@ -9,13 +9,16 @@
 #include <boost/asio/write.hpp>
 
 #include "metainfo/rename.hpp"
-#include "storage/verify.hpp"
+#include "session/torrent_disk_jobs.hpp"
+#include "session/torrent_report.hpp"
+#include "swarm/file_priorities.hpp"
 
 namespace shoal {
 
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
 using wire::BlockRequest;
+using report::address_text;
 
 namespace {
 
@@ -23,24 +26,7 @@ constexpr auto k_connect_timeout = std::chrono::seconds(10);
 constexpr int k_rechoke_ticks = 10;
 constexpr int k_optimistic_ticks = 30;
 
-std::string address_text(const asio::ip::tcp::endpoint& e) {
-    const std::string host = e.address().to_string();
-    return (e.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(e.port());
-}
-
 }  // namespace
-
-std::string_view to_string(TorrentState state) {
-    switch (state) {
-        case TorrentState::fetching_metadata: return "fetching metadata";
-        case TorrentState::checking: return "checking";
-        case TorrentState::downloading: return "downloading";
-        case TorrentState::seeding: return "seeding";
-        case TorrentState::paused: return "paused";
-        case TorrentState::error: return "error";
-    }
-    return "unknown";
-}
 
 Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
                  asio::any_io_executor executor, DiskPool& disk, EventSink events,
@@ -125,39 +111,13 @@ void Torrent::check_existing_data(bool allow_resume) {
     auto info = params_.info;
     auto save_dir = params_.save_dir;
     const ResumeStore* resume = allow_resume && resume_.enabled() ? &resume_ : nullptr;
-    // The job reads nothing of the torrent: it may be removed while the job runs.
     disk_.post([this, id = id_, alive, info, save_dir, resume, executor = executor_] {
-        std::vector<std::uint8_t> good(static_cast<std::size_t>(info->num_pieces), 0);
-        std::optional<event::ResumeDataChecked> resumed;
-        std::pair<std::int64_t, std::int64_t> totals{0, 0};
-        if (resume) {
-            std::string why;
-            const auto have = resume->trusted_pieces(*info, save_dir, why, &totals);
-            const auto bits = have ? Bitfield::from_bytes(*have, good.size()) : std::nullopt;
-            if (have && !bits) why = "resume data: spare bits set";
-            resumed = event::ResumeDataChecked{id, bits.has_value(), why};
-            if (bits) {
-                for (std::size_t i = 0; i < good.size(); ++i) good[i] = bits->test(i);
-            }
-        }
-        if (!resumed || !resumed->trusted) {
-            bool any_file = false;
-            for (std::size_t i = 0; i < info->files.size() && !any_file; ++i) {
-                std::error_code ec;
-                any_file = !info->files[i].pad && std::filesystem::exists(
-                    save_dir / std::filesystem::path(info->files[i].joined_path()), ec);
-            }
-            if (any_file) {
-                const VerifyReport report = verify_torrent(*info, save_dir);
-                std::fill(good.begin(), good.end(), 1);
-                for (auto piece : report.bad_pieces) good[static_cast<std::size_t>(piece)] = 0;
-            }
-        }
-        asio::post(executor, [this, alive, good = std::move(good), resumed = std::move(resumed), totals] {
+        auto check = disk_jobs::check_data(id, *info, save_dir, resume);
+        asio::post(executor, [this, alive, check = std::move(check)] {
             if (!*alive) return;
-            if (resumed) std::tie(earlier_uploaded_, earlier_downloaded_) = totals;
-            if (resumed) events_(*resumed);
-            on_checked(good);
+            if (check.resumed) std::tie(earlier_uploaded_, earlier_downloaded_) = check.totals;
+            if (check.resumed) events_(*check.resumed);
+            on_checked(check.good);
         });
     });
 }
@@ -207,20 +167,9 @@ void Torrent::on_tracker_update(const tracker_client::TrackerUpdate& u) {
 }
 
 void Torrent::apply_file_priorities() {
-    const TorrentInfo& t = *params_.info;
     if (params_.file_priorities.empty()) return;
-    std::vector<int> piece_priority(static_cast<std::size_t>(t.num_pieces), 0);
-    for (std::size_t f = 0; f < t.files.size(); ++f) {
-        const FileEntry& file = t.files[f];
-        if (file.pad || file.size == 0) continue;
-        const int priority = f < params_.file_priorities.size() ? params_.file_priorities[f] : 4;
-        const auto first = static_cast<std::size_t>(file.offset / t.piece_length);
-        const auto last = static_cast<std::size_t>((file.offset + file.size - 1) / t.piece_length);
-        for (std::size_t p = first; p <= last; ++p) {
-            piece_priority[p] = std::max(piece_priority[p], priority);
-        }
-    }
-    for (std::size_t p = 0; p < piece_priority.size(); ++p) picker_.set_priority(p, piece_priority[p]);
+    const auto priorities = piece_priorities(*params_.info, params_.file_priorities);
+    for (std::size_t p = 0; p < priorities.size(); ++p) picker_.set_priority(p, priorities[p]);
 }
 
 void Torrent::set_file_priority(std::size_t file, int priority) {
@@ -239,18 +188,6 @@ void Torrent::set_rate_limits(std::int64_t upload, std::int64_t download) {
     limits_->upload.set_rate(upload);
     limits_->download.set_rate(download);
 }
-
-namespace {
-
-// Waits in the torrent's limiter, then the session's. A free coroutine holding both: the peer
-// waiting here may be resumed after its torrent is gone.
-asio::awaitable<void> acquire_both(std::shared_ptr<RateLimits> own, std::shared_ptr<RateLimits> global,
-                                   RateLimiter RateLimits::*direction, std::int64_t bytes) {
-    co_await ((*own).*direction).acquire(bytes);
-    co_await ((*global).*direction).acquire(bytes);
-}
-
-}  // namespace
 
 asio::awaitable<void> Torrent::throttle_upload(std::int64_t bytes) {
     return acquire_both(limits_, global_limits_, &RateLimits::upload, bytes);
@@ -501,18 +438,7 @@ void Torrent::ban(const asio::ip::address& address, const std::string& reason) {
 
 asio::awaitable<std::vector<std::string>> Torrent::read_blocks(std::vector<BlockRequest> blocks) {
     auto read = [info = params_.info, storage = storage_, blocks = std::move(blocks)] {
-        std::vector<std::string> out(blocks.size());
-        for (std::size_t i = 0; i < blocks.size(); ++i) {
-            const BlockRequest& b = blocks[i];
-            std::string message;
-            wire::encode_piece_header(message, b.piece, b.begin, b.length);
-            const std::size_t header = message.size();
-            message.resize(header + b.length);
-            const auto r = storage->read(static_cast<std::int64_t>(b.piece) * info->piece_length + b.begin,
-                                         std::span<char>(message.data() + header, b.length));
-            if (r.status == ReadStatus::ok) out[i] = std::move(message);
-        }
-        return out;
+        return disk_jobs::read_blocks(*info, *storage, blocks);
     };
     return on_disk<std::vector<std::string>>(disk_, executor_, std::move(read));
 }
@@ -557,15 +483,7 @@ void Torrent::tick() {
 }
 
 std::int64_t Torrent::wanted_bytes(bool done_only) const {
-    std::int64_t total = 0;
-    const TorrentInfo& t = *params_.info;
-    for (std::int64_t p = 0; p < t.num_pieces; ++p) {
-        const auto i = static_cast<std::size_t>(p);
-        if (picker_.priority(i) == 0 && !picker_.have(i)) continue;
-        if (done_only && !picker_.have(i)) continue;
-        total += t.piece_size(p);
-    }
-    return total;
+    return report::wanted_bytes(*params_.info, picker_, done_only);
 }
 
 TorrentStats Torrent::stats() const {
@@ -576,13 +494,7 @@ TorrentStats Torrent::stats() const {
     s.pieces_have = static_cast<std::int64_t>(picker_.have_pieces().count());
     s.num_pieces = params_.info->num_pieces;
     s.downloaded = downloaded_;
-    for (const auto& p : peers_) {
-        s.download_rate += p->stats().download_rate;
-        s.upload_rate += p->stats().upload_rate;
-        s.uploaded += p->stats().uploaded;
-        ++s.peers;
-        if (p->is_seed()) ++s.seeds;
-    }
+    for (const auto& p : peers_) report::count_peer(s, *p);
     s.uploaded += uploaded_;
     s.all_time_uploaded = earlier_uploaded_ + s.uploaded;
     s.all_time_downloaded = earlier_downloaded_ + s.downloaded;
@@ -593,19 +505,8 @@ event::Details Torrent::details() const {
     event::Details d;
     d.id = id_;
     d.have = picker_.have_pieces().to_bytes();
-    const double pieces = static_cast<double>(std::max<std::int64_t>(1, params_.info->num_pieces));
     for (const auto& p : peers_) {
-        PeerInfo info;
-        info.address = address_text(p->endpoint());
-        info.client = p->client();
-        if (p->am_interested()) info.flags += p->peer_choking() ? 'd' : 'D';
-        if (p->peer_interested()) info.flags += p->am_choking() ? 'u' : 'U';
-        if (p->snubbed()) info.flags += 'S';
-        if (!peer_list_.tried(p->endpoint())) info.flags += 'I';
-        info.progress = static_cast<double>(p->pieces().count()) / pieces;
-        info.download_rate = p->stats().download_rate;
-        info.upload_rate = p->stats().upload_rate;
-        d.peers.push_back(std::move(info));
+        d.peers.push_back(report::describe_peer(*p, peer_list_.tried(p->endpoint()), params_.info->num_pieces));
     }
     d.trackers = tracker_list_.trackers(std::chrono::steady_clock::now());
     return d;

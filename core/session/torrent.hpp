@@ -14,6 +14,7 @@
 #include "discovery/tracker/announcer.hpp"
 #include "metainfo/magnet.hpp"
 #include "session/events.hpp"
+#include "session/rate_limits.hpp"
 #include "session/resume_store.hpp"
 #include "session/settings.hpp"
 #include "session/tracker_list.hpp"
@@ -29,12 +30,6 @@
 #include "swarm/rate_limiter.hpp"
 
 namespace shoal {
-
-// A pair of token buckets: the session's shared by all torrents, and each torrent's own.
-struct RateLimits {
-    RateLimiter upload;
-    RateLimiter download;
-};
 
 // Peers connected across the session's torrents, against SessionSettings::max_connections.
 struct ConnectionCount {
