@@ -43,14 +43,14 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       listen_port_(listen_port),
       global_limits_(std::move(global_limits)),
       connections_(connections),
-      resume_(resume),
       tracker_list_(executor_, trackers, params_.info->trackers, [this] { return announce_identity(); },
                     [this] {
                         return tracker_client::TransferTotals{stats().uploaded, downloaded_,
                                                               wanted_bytes(false) - wanted_bytes(true)};
                     },
                     [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); }),
-      storage_(std::make_shared<TorrentStorage>(params_.save_dir, *params_.info)),
+      files_(id_, params_.info, params_.save_dir, disk_, executor_, resume,
+             [this](std::string message) { events_(event::Error{id_, std::move(message)}); }),
       picker_(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size),
       layer_fetcher_(*params_.info, !params_.info->has_v1()) {
     picker_.set_sequential(params_.sequential);
@@ -107,18 +107,10 @@ void Torrent::check_existing_data(bool allow_resume) {
         on_checked(std::vector<std::uint8_t>(static_cast<std::size_t>(params_.info->num_pieces), 1));
         return;
     }
-    auto alive = alive_;
-    auto info = params_.info;
-    auto save_dir = params_.save_dir;
-    const ResumeStore* resume = allow_resume && resume_.enabled() ? &resume_ : nullptr;
-    disk_.post([this, id = id_, alive, info, save_dir, resume, executor = executor_] {
-        auto check = disk_jobs::check_data(id, *info, save_dir, resume);
-        asio::post(executor, [this, alive, check = std::move(check)] {
-            if (!*alive) return;
-            if (check.resumed) std::tie(earlier_uploaded_, earlier_downloaded_) = check.totals;
-            if (check.resumed) events_(*check.resumed);
-            on_checked(check.good);
-        });
+    files_.check(allow_resume, [this](disk_jobs::DataCheck check) {
+        if (check.resumed) std::tie(earlier_uploaded_, earlier_downloaded_) = check.totals;
+        if (check.resumed) events_(*check.resumed);
+        on_checked(check.good);
     });
 }
 
@@ -128,7 +120,7 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
     }
     finished_ = picker_.finished();
     if (!finished_) {
-        auto created = storage_->create_empty_files(params_.file_priorities);
+        auto created = files_.storage()->create_empty_files(params_.file_priorities);
         if (!created) {
             events_(event::Error{id_, created.error().message});
             set_state(TorrentState::error);
@@ -325,7 +317,7 @@ void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::str
             if (p.get() != &peer) p->cancel_block(block);
         }
     }
-    if (piece_done) writer_.piece_complete(block.piece, params_.info, storage_, layer_fetcher_.fetched_piece_hash(block.piece));
+    if (piece_done) writer_.piece_complete(block.piece, params_.info, files_.storage(), layer_fetcher_.fetched_piece_hash(block.piece));
 }
 
 void Torrent::run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done) {
@@ -437,10 +429,7 @@ void Torrent::ban(const asio::ip::address& address, const std::string& reason) {
 }
 
 asio::awaitable<std::vector<std::string>> Torrent::read_blocks(std::vector<BlockRequest> blocks) {
-    auto read = [info = params_.info, storage = storage_, blocks = std::move(blocks)] {
-        return disk_jobs::read_blocks(*info, *storage, blocks);
-    };
-    return on_disk<std::vector<std::string>>(disk_, executor_, std::move(read));
+    return files_.read_blocks(std::move(blocks));
 }
 
 choker::PeerSnapshot Torrent::choke_snapshot(const PeerConnection& p) {
@@ -523,14 +512,8 @@ void Torrent::rename_file(std::size_t file, std::string name) {
         });
         return;
     }
-    if (auto moved = storage_->rename_on_disk(file, renamed->files[file].path); !moved) {
-        return events_(event::Error{id_, moved.error().message});
-    }
-    earlier_infos_.push_back(params_.info);
-    params_.info = std::make_shared<const TorrentInfo>(std::move(*renamed));
-    auto renamed_storage = std::make_shared<TorrentStorage>(params_.save_dir, *params_.info);
-    storage_->hand_over_unflushed(*renamed_storage);
-    storage_ = std::move(renamed_storage);
+    if (auto moved = files_.rename(file, name); !moved) return events_(event::Error{id_, moved.error().message});
+    params_.info = files_.info();
     params_.file_names[file] = name;
     save_resume_data();
     events_(event::FileRenamed{id_, file, std::move(name), params_.info});
@@ -586,14 +569,7 @@ asio::awaitable<void> Torrent::shutdown() {
 }
 
 void Torrent::delete_files(std::function<void()> done) {
-    // Writes stop at once; the files go on a disk thread, once the reads and writes under
-    // way are done, and `done` runs back on the network thread. The job holds the torrent's
-    // info too, which the storage refers to.
-    storage_->forbid_writes();
-    disk_.post([info = params_.info, storage = storage_, executor = executor_, done = std::move(done)] {
-        storage->remove_files();
-        asio::post(executor, done);
-    });
+    files_.delete_files(std::move(done));
 }
 
 void Torrent::recheck() {
@@ -613,29 +589,11 @@ void Torrent::recheck() {
 
 void Torrent::save_resume_data() {
     // While checking or after a disk error the picker does not describe the files.
-    if (!resume_.enabled() || forgotten_ || state_ == TorrentState::checking || state_ == TorrentState::error) {
-        return;
-    }
-    // Queued behind the writes already posted; one still running when the files are stamped
-    // changes a time, and then the next start checks the files instead of trusting them.
+    if (!files_.resume_enabled() || state_ == TorrentState::checking || state_ == TorrentState::error) return;
     const TorrentStats now = stats();
-    // The pieces' data is flushed to disk before the resume data vouches for them.
-    disk_.post([this, alive = alive_, executor = executor_, resume = &resume_, info = params_.info,
-                storage = storage_, save_dir = params_.save_dir, have = picker_.have_pieces().to_bytes(),
-                up = now.all_time_uploaded, down = now.all_time_downloaded]() mutable {
-        auto saved = resume->save(*info, save_dir, std::move(have), up, down, [&] { return storage->flush(); });
-        if (saved) return;
-        asio::post(executor, [this, alive, message = "cannot save resume data: " + saved.error().message] {
-            if (*alive) events_(event::Error{id_, message});
-        });
-    });
+    files_.save_resume(picker_.have_pieces().to_bytes(), now.all_time_uploaded, now.all_time_downloaded);
 }
 
-void Torrent::forget_resume_data() {
-    forgotten_ = true;
-    disk_.post([resume = &resume_, info = params_.info, save_dir = params_.save_dir] {
-        resume->remove(*info, save_dir);
-    });
-}
+void Torrent::forget_resume_data() { files_.forget_resume(); }
 
 }  // namespace shoal

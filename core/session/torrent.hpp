@@ -17,6 +17,7 @@
 #include "session/rate_limits.hpp"
 #include "session/resume_store.hpp"
 #include "session/settings.hpp"
+#include "session/torrent_files.hpp"
 #include "session/tracker_list.hpp"
 #include "storage/disk_pool.hpp"
 #include "storage/torrent_storage.hpp"
@@ -170,14 +171,9 @@ private:
     ConnectionCount& connections_;
     // Whether the session-wide connection limit leaves room for `more` connections.
     bool session_has_room(std::size_t more) const;
-    const ResumeStore& resume_;
     TrackerList tracker_list_;
-    bool forgotten_ = false;  // removed: resume data is deleted and never saved again
 
-    std::shared_ptr<TorrentStorage> storage_;  // shared with queued disk jobs
-    // The torrent as it was before files were renamed: older storage and the piece layers
-    // still refer to it.
-    std::vector<std::shared_ptr<const TorrentInfo>> earlier_infos_;
+    TorrentFiles files_;
     PiecePicker picker_;
     PieceLayerFetcher layer_fetcher_;
     PexSchedule pex_schedule_;
