@@ -317,7 +317,10 @@ void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::str
             if (p.get() != &peer) p->cancel_block(block);
         }
     }
-    if (piece_done) writer_.piece_complete(block.piece, params_.info, files_.storage(), layer_fetcher_.fetched_piece_hash(block.piece));
+    if (piece_done) {
+        writer_.piece_complete(block.piece, params_.info, files_.storage(),
+                               layer_fetcher_.fetched_piece_hash(block.piece));
+    }
 }
 
 void Torrent::run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done) {

@@ -1,5 +1,6 @@
 #pragma once
-// One torrent in a session: its pieces, peers, storage and choking; network thread only.
+// One torrent in a session: coordinates its parts (peer list, choker, piece writer, layer
+// fetcher, PEX schedule, trackers, files) over its connected peers; network thread only.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,7 +10,6 @@
 #include <memory>
 #include <random>
 #include <set>
-#include <unordered_map>
 
 #include "discovery/tracker/announcer.hpp"
 #include "metainfo/magnet.hpp"
@@ -188,7 +188,6 @@ private:
     PeerList peer_list_;
     PieceWriter writer_{[this](auto work, auto done) { run_on_disk(std::move(work), std::move(done)); },
                         [this](std::size_t piece, const auto& outcome) { on_piece_checked(piece, outcome); }};
-
 
     std::int64_t downloaded_ = 0;
     // Transfer of earlier runs, from the resume data.
