@@ -8,45 +8,24 @@
 
 #include "metainfo/rename.hpp"
 #include "net/tcp_stream.hpp"
+#include "session/torrent_disk_jobs.hpp"
+#include "session/torrent_report.hpp"
+#include "swarm/file_priorities.hpp"
 #include "swarm/peer_handshake.hpp"
-#include "storage/piece_hasher.hpp"
-#include "storage/verify.hpp"
 
 namespace shoal {
 
 namespace asio = boost::asio;
 using wire::BlockRequest;
+using report::address_text;
 
 namespace {
 
 constexpr auto k_connect_timeout = std::chrono::seconds(10);
-constexpr int k_strikes_to_ban = 2;
-constexpr std::size_t k_max_candidates = 2000;
 constexpr int k_rechoke_ticks = 10;
 constexpr int k_optimistic_ticks = 30;
-constexpr int k_max_connect_failures = 5;
-constexpr auto k_retry_base = std::chrono::seconds(2);
-constexpr int k_max_redials = 10;
-constexpr auto k_redial_delay = std::chrono::seconds(3);
-
-std::string address_text(const asio::ip::tcp::endpoint& e) {
-    const std::string host = e.address().to_string();
-    return (e.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(e.port());
-}
 
 }  // namespace
-
-std::string_view to_string(TorrentState state) {
-    switch (state) {
-        case TorrentState::fetching_metadata: return "fetching metadata";
-        case TorrentState::checking: return "checking";
-        case TorrentState::downloading: return "downloading";
-        case TorrentState::seeding: return "seeding";
-        case TorrentState::paused: return "paused";
-        case TorrentState::error: return "error";
-    }
-    return "unknown";
-}
 
 Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
                  asio::any_io_executor executor, DiskPool& disk, EventSink events,
@@ -63,12 +42,16 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& s
       listen_port_(listen_port),
       global_limits_(std::move(global_limits)),
       connections_(connections),
-      trackers_(trackers),
-      resume_(resume),
-      tracker_tiers_(params_.info->trackers),
-      storage_(std::make_shared<TorrentStorage>(params_.save_dir, *params_.info)),
+      tracker_list_(executor_, trackers, params_.info->trackers, [this] { return announce_identity(); },
+                    [this] {
+                        return tracker_client::TransferTotals{stats().uploaded, downloaded_,
+                                                              wanted_bytes(false) - wanted_bytes(true)};
+                    },
+                    [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); }),
+      files_(id_, params_.info, params_.save_dir, disk_, executor_, resume,
+             [this](std::string message) { events_(event::Error{id_, std::move(message)}); }),
       picker_(params_.info->num_pieces, params_.info->piece_length, params_.info->total_size),
-      layers_(*params_.info, !params_.info->has_v1()) {
+      layer_fetcher_(*params_.info, !params_.info->has_v1()) {
     picker_.set_sequential(params_.sequential);
     picker_.set_max_partial(max_partial_pieces());
     limits_->upload.set_rate(params_.upload_limit);
@@ -110,44 +93,10 @@ void Torrent::check_existing_data(bool allow_resume) {
         on_checked(std::vector<std::uint8_t>(static_cast<std::size_t>(params_.info->num_pieces), 1));
         return;
     }
-    auto alive = alive_;
-    auto info = params_.info;
-    auto save_dir = params_.save_dir;
-    const ResumeStore* resume = allow_resume && resume_.enabled() ? &resume_ : nullptr;
-    // The job reads nothing of the torrent: it may be removed while the job runs.
-    disk_.post([this, id = id_, alive, info, save_dir, resume, executor = executor_] {
-        std::vector<std::uint8_t> good(static_cast<std::size_t>(info->num_pieces), 0);
-        std::optional<event::ResumeDataChecked> resumed;
-        std::pair<std::int64_t, std::int64_t> totals{0, 0};
-        if (resume) {
-            std::string why;
-            const auto have = resume->trusted_pieces(*info, save_dir, why, &totals);
-            const auto bits = have ? Bitfield::from_bytes(*have, good.size()) : std::nullopt;
-            if (have && !bits) why = "resume data: spare bits set";
-            resumed = event::ResumeDataChecked{id, bits.has_value(), why};
-            if (bits) {
-                for (std::size_t i = 0; i < good.size(); ++i) good[i] = bits->test(i);
-            }
-        }
-        if (!resumed || !resumed->trusted) {
-            bool any_file = false;
-            for (std::size_t i = 0; i < info->files.size() && !any_file; ++i) {
-                std::error_code ec;
-                any_file = !info->files[i].pad && std::filesystem::exists(
-                    save_dir / std::filesystem::path(info->files[i].joined_path()), ec);
-            }
-            if (any_file) {
-                const VerifyReport report = verify_torrent(*info, save_dir);
-                std::fill(good.begin(), good.end(), 1);
-                for (auto piece : report.bad_pieces) good[static_cast<std::size_t>(piece)] = 0;
-            }
-        }
-        asio::post(executor, [this, alive, good = std::move(good), resumed = std::move(resumed), totals] {
-            if (!*alive) return;
-            if (resumed) std::tie(earlier_uploaded_, earlier_downloaded_) = totals;
-            if (resumed) events_(*resumed);
-            on_checked(good);
-        });
+    files_.check(allow_resume, [this](disk_jobs::DataCheck check) {
+        if (check.resumed) std::tie(earlier_uploaded_, earlier_downloaded_) = check.totals;
+        if (check.resumed) events_(*check.resumed);
+        on_checked(check.good);
     });
 }
 
@@ -157,7 +106,7 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
     }
     finished_ = picker_.finished();
     if (!finished_) {
-        auto created = storage_->create_empty_files(params_.file_priorities);
+        auto created = files_.storage()->create_empty_files(params_.file_priorities);
         if (!created) {
             events_(event::Error{id_, created.error().message});
             set_state(TorrentState::error);
@@ -187,40 +136,13 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
             if (good[i]) p->send_have(static_cast<std::uint32_t>(i));
         }
     }
-    if (!params_.paused) start_announcing();
+    if (!params_.paused) tracker_list_.start();
     connect_more();
-}
-
-bool Torrent::announcing() const { return announcer_ && announcer_->running(); }
-
-tracker_client::Announcer::TotalsSource Torrent::transfer_totals() {
-    return [this] {
-        return tracker_client::TransferTotals{stats().uploaded, downloaded_, wanted_bytes(false) - wanted_bytes(true)};
-    };
-}
-
-void Torrent::start_announcing() {
-    if (announcing() || tracker_tiers_.empty()) return;
-    if (!announcer_) {
-        tracker_client::AnnounceIdentity identity;
-        identity.info_hash.bytes = wire_info_hash();
-        identity.peer_id = peer_id_;
-        identity.port = listen_port_;
-        identity.key = static_cast<std::uint32_t>(std::random_device{}());
-        announcer_ = std::make_unique<tracker_client::Announcer>(
-            executor_, identity, tracker_tiers_, trackers_, transfer_totals(),
-            [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); });
-    }
-    asio::co_spawn(executor_, announcer_->run(), asio::detached);
 }
 
 void Torrent::adopt(std::vector<std::shared_ptr<PeerConnection>> connections,
                     std::unique_ptr<tracker_client::Announcer> announcer) {
-    if (announcer) {
-        // It goes on as it was: the trackers heard `started` once, for the magnet link.
-        announcer_ = std::move(announcer);
-        announcer_->set_sinks(transfer_totals(), [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); });
-    }
+    if (announcer) tracker_list_.adopt(std::move(announcer));
     for (auto& peer : connections) {
         peer->move_to(*this);
         if (!peer->is_open()) continue;
@@ -230,36 +152,32 @@ void Torrent::adopt(std::vector<std::shared_ptr<PeerConnection>> connections,
         }
         peers_.insert(peer);
         ++connections_.open;
-        tried_.insert(peer->endpoint());
+        peer_list_.mark_dialed(peer->endpoint());
         events_(event::PeerConnected{id_, address_text(peer->endpoint()), peer->client()});
     }
+}
+
+tracker_client::AnnounceIdentity Torrent::announce_identity() const {
+    tracker_client::AnnounceIdentity identity;
+    identity.info_hash.bytes = wire_info_hash();
+    identity.peer_id = peer_id_;
+    identity.port = listen_port_;
+    identity.key = static_cast<std::uint32_t>(std::random_device{}());
+    return identity;
 }
 
 void Torrent::on_tracker_update(const tracker_client::TrackerUpdate& u) {
     if (u.ok) {
         for (const auto& e : u.peers) add_peer(e);
     }
-    std::string message = u.message;
-    if (!u.ok && message.empty()) message = "failed";
-    tracker_replies_[u.url] = {u.ok, message, u.ok ? static_cast<int>(u.peers.size()) : -1};
+    std::string message = tracker_list_.record(u);
     events_(event::TrackerReply{id_, u.url, static_cast<int>(u.peers.size()), std::move(message), u.ok});
 }
 
 void Torrent::apply_file_priorities() {
-    const TorrentInfo& t = *params_.info;
     if (params_.file_priorities.empty()) return;
-    std::vector<int> piece_priority(static_cast<std::size_t>(t.num_pieces), 0);
-    for (std::size_t f = 0; f < t.files.size(); ++f) {
-        const FileEntry& file = t.files[f];
-        if (file.pad || file.size == 0) continue;
-        const int priority = f < params_.file_priorities.size() ? params_.file_priorities[f] : 4;
-        const auto first = static_cast<std::size_t>(file.offset / t.piece_length);
-        const auto last = static_cast<std::size_t>((file.offset + file.size - 1) / t.piece_length);
-        for (std::size_t p = first; p <= last; ++p) {
-            piece_priority[p] = std::max(piece_priority[p], priority);
-        }
-    }
-    for (std::size_t p = 0; p < piece_priority.size(); ++p) picker_.set_priority(p, piece_priority[p]);
+    const auto priorities = piece_priorities(*params_.info, params_.file_priorities);
+    for (std::size_t p = 0; p < priorities.size(); ++p) picker_.set_priority(p, priorities[p]);
 }
 
 void Torrent::set_file_priority(std::size_t file, int priority) {
@@ -279,18 +197,6 @@ void Torrent::set_rate_limits(std::int64_t upload, std::int64_t download) {
     limits_->download.set_rate(download);
 }
 
-namespace {
-
-// Waits in the torrent's limiter, then the session's. A free coroutine holding both: the peer
-// waiting here may be resumed after its torrent is gone.
-asio::awaitable<void> acquire_both(std::shared_ptr<RateLimits> own, std::shared_ptr<RateLimits> global,
-                                   RateLimiter RateLimits::*direction, std::int64_t bytes) {
-    co_await ((*own).*direction).acquire(bytes);
-    co_await ((*global).*direction).acquire(bytes);
-}
-
-}  // namespace
-
 asio::awaitable<void> Torrent::throttle_upload(std::int64_t bytes) {
     return acquire_both(limits_, global_limits_, &RateLimits::upload, bytes);
 }
@@ -300,12 +206,7 @@ asio::awaitable<void> Torrent::throttle_download(std::int64_t bytes) {
 }
 
 void Torrent::add_peer(const tcp::endpoint& endpoint) {
-    if (banned_.contains(endpoint.address()) || candidates_.size() >= k_max_candidates) return;
-    if (endpoint.port() == 0) return;
-    const bool known = std::any_of(candidates_.begin(), candidates_.end(),
-                                   [&](const Candidate& c) { return c.endpoint == endpoint; });
-    if (known) return;
-    candidates_.push_back({endpoint});
+    if (!peer_list_.add(endpoint)) return;
     if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) connect_more();
 }
 
@@ -315,27 +216,19 @@ bool Torrent::session_has_room(std::size_t more) const {
 
 void Torrent::connect_more() {
     if (stopped_ || (state_ != TorrentState::downloading && state_ != TorrentState::seeding)) return;
-    const auto limit = static_cast<std::size_t>(settings_.max_peers_per_torrent);
-    const auto now = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < candidates_.size() && peers_.size() + connecting_.size() < limit &&
-                            session_has_room(connecting_.size() + 1);) {
-        if (candidates_[i].next_try > now) {
-            ++i;
-            continue;
-        }
-        const Candidate candidate = candidates_[i];
-        candidates_.erase(candidates_.begin() + static_cast<std::ptrdiff_t>(i));
-        const tcp::endpoint& endpoint = candidate.endpoint;
-        if (banned_.contains(endpoint.address()) || connecting_.contains(endpoint)) continue;
-        const bool connected = std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) {
-            return p->endpoint() == endpoint;
-        });
-        if (connected) continue;
-        connecting_.insert(endpoint);
-        tried_.insert(endpoint);
+    // Room for more dials under the torrent's peer limit and under the session's.
+    const auto busy = static_cast<std::int64_t>(peers_.size() + peer_list_.connecting());
+    const auto torrent_room = settings_.max_peers_per_torrent - busy;
+    const auto session_room = std::max(1, settings_.max_connections) -
+                              static_cast<std::int64_t>(connections_.open + peer_list_.connecting());
+    const auto budget = static_cast<std::size_t>(std::max<std::int64_t>(0, std::min(torrent_room, session_room)));
+    const auto due = peer_list_.take_due(std::chrono::steady_clock::now(), budget, [&](const tcp::endpoint& e) {
+        return std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) { return p->endpoint() == e; });
+    });
+    for (const auto& candidate : due) {
         auto alive = alive_;
-        asio::co_spawn(executor_, connect(candidate), [this, alive, endpoint](std::exception_ptr) {
-            if (*alive) connecting_.erase(endpoint);
+        asio::co_spawn(executor_, connect(candidate), [this, alive, endpoint = candidate.endpoint](std::exception_ptr) {
+            if (*alive) peer_list_.dial_ended(endpoint);
         });
     }
 }
@@ -360,11 +253,7 @@ asio::awaitable<void> Torrent::connect(Candidate candidate) {
     }
     if (!*alive) co_return;
     events_(event::ConnectFailed{id_, address_text(endpoint), failure});
-    // A peer that is still starting (or checking its files) may answer later.
-    if (++candidate.failures < k_max_connect_failures && candidates_.size() < k_max_candidates) {
-        candidate.next_try = std::chrono::steady_clock::now() + k_retry_base * (1 << (candidate.failures - 1));
-        candidates_.push_back(candidate);
-    }
+    peer_list_.dial_failed(candidate, std::chrono::steady_clock::now());
 }
 
 void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs) {
@@ -372,7 +261,7 @@ void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::H
     // Not while checking: the bitfield we send first would not yet show what we have.
     const bool refuse = stopped_ || state_ == TorrentState::paused || state_ == TorrentState::error ||
                         state_ == TorrentState::checking ||
-                        banned_.contains(remote.address()) || theirs.peer_id == peer_id_ ||
+                        peer_list_.banned(remote.address()) || theirs.peer_id == peer_id_ ||
                         peers_.size() >= static_cast<std::size_t>(settings_.max_peers_per_torrent) ||
                         !session_has_room(1) ||
                         std::any_of(peers_.begin(), peers_.end(),
@@ -380,8 +269,8 @@ void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::H
     if (refuse) {
         stream->close();
         // A peer we dialed just before a recheck began: dial it again afterwards.
-        if (state_ == TorrentState::checking && tried_.contains(remote)) {
-            candidates_.push_back({remote, 1, std::chrono::steady_clock::now() + k_redial_delay});
+        if (state_ == TorrentState::checking) {
+            peer_list_.refused_dialed_peer(remote, std::chrono::steady_clock::now());
         }
         return;
     }
@@ -395,122 +284,66 @@ void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::H
 void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     auto it = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) { return p.get() == &peer; });
     if (it == peers_.end()) return;
-    if (optimistic_.get() == &peer) optimistic_.reset();
+    if (optimistic_ == &peer) optimistic_.reset();
     events_(event::PeerDisconnected{id_, address_text(peer.endpoint()), reason});
     const tcp::endpoint endpoint = peer.endpoint();
     uploaded_ += peer.stats().uploaded;
-    layers_.peer_gone(&peer);
-    hash_asks_.erase(&peer);
-    pex_.erase(&peer);
+    layer_fetcher_.peer_gone(&peer);
+    pex_schedule_.peer_gone(&peer);
     peers_.erase(it);
     --connections_.open;
     request_piece_layers();
-    // A peer we dialed that dropped us while we still need data is dialed again later
-    // (it may have been checking its files, or restarted), a bounded number of times.
-    if (!finished_ && !stopped_ && tried_.contains(endpoint) && !banned_.contains(endpoint.address()) &&
-        ++redials_[endpoint] <= k_max_redials) {
-        candidates_.push_back({endpoint, 1, std::chrono::steady_clock::now() + k_redial_delay});
-    }
+    if (!finished_ && !stopped_) peer_list_.dropped(endpoint, std::chrono::steady_clock::now());
 }
 
 void Torrent::on_peer_interest_changed(PeerConnection& peer) {
     const std::size_t unchoked = static_cast<std::size_t>(
         std::count_if(peers_.begin(), peers_.end(), [](const auto& p) { return !p->am_choking(); }));
-    if (peer.peer_interested() && peer.am_choking() &&
-        unchoked < static_cast<std::size_t>(settings_.unchoke_slots + 1)) {
-        peer.set_choked(false);
-    } else if (!peer.peer_interested() && !peer.am_choking()) {
-        peer.set_choked(true);
-    }
+    const auto slots = static_cast<std::size_t>(settings_.unchoke_slots);
+    if (auto choke = choker::on_interest(choke_snapshot(peer), unchoked, slots)) peer.set_choked(*choke);
 }
 
 void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::string_view data) {
     bool piece_done = false;
     if (!picker_.block_received(block, piece_done)) return;
-    PieceInFlight& f = in_flight_[block.piece];
-    if (!f.data) {
-        f.size = static_cast<std::size_t>(params_.info->piece_size(block.piece));
-        f.data.reset(new char[f.size]);
-        f.senders.resize(picker_.blocks_in(block.piece));
-    }
-    std::copy(data.begin(), data.end(), f.data.get() + block.begin);
-    f.senders[block.begin / wire::k_block_size] = peer.endpoint().address();
+    writer_.store_block(block, data, peer.endpoint().address(),
+                        static_cast<std::size_t>(params_.info->piece_size(block.piece)), picker_.blocks_in(block.piece));
     downloaded_ += block.length;
     if (picker_.in_endgame()) {
         for (const auto& p : peers_) {
             if (p.get() != &peer) p->cancel_block(block);
         }
     }
-    if (!piece_done) return;
+    if (piece_done) {
+        writer_.piece_complete(block.piece, params_.info, files_.storage(),
+                               layer_fetcher_.fetched_piece_hash(block.piece));
+    }
+}
 
-    auto piece = std::make_shared<PieceInFlight>(std::move(f));
-    in_flight_.erase(block.piece);
-    const std::size_t index = block.piece;
-    auto alive = alive_;
-    auto info = params_.info;
-    auto storage = storage_;
-    const std::optional<Sha256Hash> fetched = fetched_piece_hash(index);
-    const bool settle_blame = blame_.wants_block_hashes(index);
-    // Hash and write on a disk thread; the job holds the storage and data it needs.
-    ++pieces_being_written_;
-    disk_.post([this, alive, info, storage, piece, index, fetched, settle_blame, executor = executor_] {
-        PieceHasher hasher(*info, info->has_v1(), info->has_v2());
-        const std::span<const char> bytes(piece->data.get(), piece->size);
-        const PieceHashes hashes = hasher.hash(static_cast<std::int64_t>(index), bytes);
-        const PieceCheck check = check_piece(*info, static_cast<std::int64_t>(index), hashes);
-        auto verdict = std::make_shared<PieceVerdict>();
-        // A hybrid's v1 hash settles a piece whose v2 layer the torrent did not carry.
-        // Or a layer fetched from peers, which was proven against the file's root.
-        verdict->good = check == PieceCheck::good ||
-                        (check == PieceCheck::needs_file_root && (info->has_v1() || (fetched && hashes.v2 == fetched)));
-        if (verdict->good) {
-            auto written = storage->write(static_cast<std::int64_t>(index) * info->piece_length, bytes);
-            if (!written) verdict->write_error = written.error().message;
-        }
-        if (!verdict->good || settle_blame) {
-            for (std::size_t at = 0; at < bytes.size(); at += wire::k_block_size) {
-                const std::size_t n = std::min<std::size_t>(wire::k_block_size, bytes.size() - at);
-                verdict->block_hashes.push_back(sha1({bytes.data() + at, n}));
-            }
-        }
-        asio::post(executor, [this, alive, index, verdict, piece] {
-            if (!*alive) return;
-            --pieces_being_written_;
-            on_piece_checked(index, *verdict, std::move(piece->senders));
+void Torrent::run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done) {
+    disk_.post([work = std::move(work), done = std::move(done), alive = alive_, executor = executor_] {
+        asio::post(executor, [alive, done, verdict = work()] {
+            if (*alive) done(verdict);
         });
     });
 }
 
-void Torrent::on_piece_checked(std::size_t piece, const PieceVerdict& verdict,
-                               std::vector<asio::ip::address> senders) {
-    if (verdict.write_error) {
+void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& outcome) {
+    using Kind = PieceWriter::Outcome::Kind;
+    if (outcome.kind == Kind::write_error) {
         picker_.piece_failed(piece);
-        events_(event::Error{id_, *verdict.write_error});
+        events_(event::Error{id_, outcome.write_error});
         set_state(TorrentState::error);
         for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("disk error");
         return;
     }
-    if (!verdict.good) {
+    if (outcome.kind == Kind::failed) {
         // Every block of the piece is asked for again, from whoever has it.
         picker_.piece_failed(piece);
         events_(event::HashFailed{id_, static_cast<std::int64_t>(piece)});
-        if (auto sender = HashFailureBlame::sole_sender(senders)) {
-            // A piece from one peer alone convicts it.
-            ban(*sender, "sent data that failed the hash check");
-        } else {
-            // A mixed piece convicts nobody yet: the blocks are judged once the piece passes.
-            std::vector<HashFailureBlame::Block> blocks;
-            for (std::size_t b = 0; b < senders.size() && b < verdict.block_hashes.size(); ++b) {
-                blocks.push_back({senders[b], verdict.block_hashes[b]});
-            }
-            blame_.piece_failed(piece, std::move(blocks));
-        }
+        for (const auto& [address, reason] : outcome.bans) ban(address, reason);
     } else {
-        if (!verdict.block_hashes.empty()) {
-            for (const auto& liar : blame_.piece_passed(piece, verdict.block_hashes)) {
-                ban(liar, "sent a block that differs from the verified piece");
-            }
-        }
+        for (const auto& [address, reason] : outcome.bans) ban(address, reason);
         picker_.piece_passed(piece);
         events_(event::PieceFinished{id_, static_cast<std::int64_t>(piece)});
         for (const auto& p : peers_) p->send_have(static_cast<std::uint32_t>(piece));
@@ -520,7 +353,7 @@ void Torrent::on_piece_checked(std::size_t piece, const PieceVerdict& verdict,
             events_(event::Stats{id_, stats()});
             events_(event::TorrentFinished{id_});
             save_resume_data();
-            if (announcer_) announcer_->download_completed();
+            tracker_list_.download_completed();
             for (const auto& p : peers_) p->update_interest();
         }
     }
@@ -528,44 +361,14 @@ void Torrent::on_piece_checked(std::size_t piece, const PieceVerdict& verdict,
 }
 
 void Torrent::block_pieces_without_hashes() {
-    const TorrentInfo& t = *params_.info;
-    for (std::size_t f = 0; f < t.files.size(); ++f) {
-        if (!layers_.missing(f)) continue;
-        const auto first = static_cast<std::size_t>(t.files[f].offset / t.piece_length);
-        const auto last = static_cast<std::size_t>((t.files[f].offset + t.files[f].size - 1) / t.piece_length);
-        for (std::size_t p = first; p <= last; ++p) picker_.set_blocked(p, true);
-    }
-}
-
-std::optional<Sha256Hash> Torrent::fetched_piece_hash(std::size_t piece) const {
-    const TorrentInfo& t = *params_.info;
-    const std::int64_t start = static_cast<std::int64_t>(piece) * t.piece_length;
-    // v2 files start on piece boundaries, so the piece lies in the last file starting at or before it.
-    auto it = std::upper_bound(t.files.begin(), t.files.end(), start,
-                               [](std::int64_t offset, const FileEntry& f) { return offset < f.offset; });
-    while (it != t.files.begin()) {
-        --it;
-        if (it->pad || it->size == 0) continue;
-        const auto file = static_cast<std::size_t>(it - t.files.begin());
-        const auto& layer = layers_.layer(file);
-        if (!it->piece_layer.empty() || layer.empty()) return std::nullopt;
-        const auto index = static_cast<std::size_t>((start - it->offset) / t.piece_length);
-        return index < layer.size() ? std::optional(layer[index]) : std::nullopt;
-    }
-    return std::nullopt;
+    for (const std::size_t p : layer_fetcher_.pieces_without_hashes()) picker_.set_blocked(p, true);
 }
 
 void Torrent::request_piece_layers() {
-    if (layers_.complete() || stopped_) return;
-    constexpr int k_hash_requests_per_peer = 2;
-    for (auto& [peer, asked] : hash_asks_) {
-        while (asked >= 0 && asked < k_hash_requests_per_peer) {
-            auto request = layers_.next_request(peer);
-            if (!request) return;
-            peer->send_hash_request(*request);
-            ++asked;
-        }
-    }
+    if (stopped_) return;
+    layer_fetcher_.request(std::chrono::steady_clock::now(), [](void* peer, const wire::HashRequest& request) {
+        static_cast<PeerConnection*>(peer)->send_hash_request(request);
+    });
 }
 
 bool Torrent::pex_enabled() const { return settings_.enable_pex && !params_.info->is_private; }
@@ -576,131 +379,71 @@ void Torrent::on_pex(PeerConnection&, const wire::PexMessage& message) {
 
 void Torrent::exchange_peers() {
     if (!pex_enabled()) return;
-    std::vector<wire::PexPeer> connected;
+    std::vector<PexSchedule::PeerSnapshot> snapshots;
     for (const auto& p : peers_) {
-        if (auto endpoint = p->listen_endpoint(tried_.contains(p->endpoint()))) {
-            const auto flags = static_cast<std::uint8_t>(wire::pex_flag::reachable | (p->is_seed() ? wire::pex_flag::seed : 0));
-            connected.push_back({*endpoint, flags});
-        }
+        snapshots.push_back({p.get(), p->endpoint(), p->listen_endpoint(peer_list_.tried(p->endpoint())),
+                             p->is_seed(), p->speaks_pex()});
     }
-    const auto now = std::chrono::steady_clock::now();
-    for (const auto& p : peers_) {
-        if (!p->speaks_pex()) continue;
-        auto it = pex_.find(p.get());
-        if (it == pex_.end()) {
-            const auto recipient = p->listen_endpoint(tried_.contains(p->endpoint())).value_or(p->endpoint());
-            it = pex_.emplace(p.get(), wire::PexTracker(recipient)).first;
-        }
-        if (auto message = it->second.update(connected, now)) p->send_pex(*message);
+    for (auto& [peer, message] : pex_schedule_.update(snapshots, std::chrono::steady_clock::now())) {
+        static_cast<PeerConnection*>(peer)->send_pex(message);
     }
 }
 
 void Torrent::on_peer_ready(PeerConnection& peer) {
-    hash_asks_.emplace(&peer, 0);
+    layer_fetcher_.peer_ready(&peer);
     request_piece_layers();
 }
 
 std::optional<std::vector<Sha256Hash>> Torrent::answer_hashes(const wire::HashRequest& request) {
-    return layers_.answer(request);
+    return layer_fetcher_.answer(request);
 }
 
 void Torrent::on_hashes(PeerConnection& peer, const wire::Hashes& hashes) {
-    if (auto it = hash_asks_.find(&peer); it != hash_asks_.end() && it->second > 0) --it->second;
-    auto accepted = layers_.on_hashes(&peer, hashes);
-    if (!accepted) {
-        strike(peer.endpoint().address(), "sent " + accepted.error().message);
-    } else if (*accepted) {
-        const std::size_t file = **accepted;
-        const TorrentInfo& t = *params_.info;
-        const auto first = static_cast<std::size_t>(t.files[file].offset / t.piece_length);
-        const auto last = static_cast<std::size_t>((t.files[file].offset + t.files[file].size - 1) / t.piece_length);
-        for (std::size_t p = first; p <= last; ++p) picker_.set_blocked(p, false);
+    auto checkable = layer_fetcher_.on_hashes(&peer, hashes);
+    if (!checkable) {
+        strike(peer.endpoint().address(), "sent " + checkable.error().message);
+    } else if (!checkable->empty()) {
+        for (const std::size_t p : *checkable) picker_.set_blocked(p, false);
         for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->fill_requests();
     }
     request_piece_layers();
 }
 
 void Torrent::on_hash_reject(PeerConnection& peer, const wire::HashRequest& request) {
-    layers_.on_reject(&peer, request);
-    if (auto it = hash_asks_.find(&peer); it != hash_asks_.end()) it->second = -1;
+    layer_fetcher_.on_reject(&peer, request);
     request_piece_layers();
 }
 
 void Torrent::strike(const asio::ip::address& address, const std::string& reason) {
-    if (++strikes_[address] < k_strikes_to_ban) return;
-    ban(address, reason);
+    if (peer_list_.strike(address)) ban(address, reason);
 }
 
 void Torrent::ban(const asio::ip::address& address, const std::string& reason) {
-    if (!banned_.insert(address).second) return;
+    if (!peer_list_.ban(address)) return;
     // What it sent to pieces still in progress is asked for again from others.
-    for (const auto& [piece, f] : in_flight_) {
-        for (std::size_t b = 0; b < f.senders.size(); ++b) {
-            if (f.senders[b] == address) picker_.discard_block(piece, b);
-        }
-    }
+    for (const auto& [piece, block] : writer_.blocks_from(address)) picker_.discard_block(piece, block);
     events_(event::PeerBanned{id_, address.to_string(), reason});
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) {
         if (p->endpoint().address() == address) p->close("banned: " + reason);
     }
-    std::erase_if(candidates_, [&](const Candidate& c) { return c.endpoint.address() == address; });
 }
 
 asio::awaitable<std::vector<std::string>> Torrent::read_blocks(std::vector<BlockRequest> blocks) {
-    auto read = [info = params_.info, storage = storage_, blocks = std::move(blocks)] {
-        std::vector<std::string> out(blocks.size());
-        for (std::size_t i = 0; i < blocks.size(); ++i) {
-            const BlockRequest& b = blocks[i];
-            std::string message;
-            wire::encode_piece_header(message, b.piece, b.begin, b.length);
-            const std::size_t header = message.size();
-            message.resize(header + b.length);
-            const auto r = storage->read(static_cast<std::int64_t>(b.piece) * info->piece_length + b.begin,
-                                         std::span<char>(message.data() + header, b.length));
-            if (r.status == ReadStatus::ok) out[i] = std::move(message);
-        }
-        return out;
-    };
-    return on_disk<std::vector<std::string>>(disk_, executor_, std::move(read));
+    return files_.read_blocks(std::move(blocks));
+}
+
+choker::PeerSnapshot Torrent::choke_snapshot(const PeerConnection& p) {
+    return {&p, p.peer_interested(), p.am_choking(), p.is_open(), p.last_unchoked(), p.stats().download_rate};
 }
 
 void Torrent::rechoke(bool rotate_optimistic) {
-    std::vector<std::shared_ptr<PeerConnection>> interested;
-    for (const auto& p : peers_) {
-        if (p->peer_interested()) interested.push_back(p);
-    }
-    const auto now = PeerConnection::Clock::now();
-    if (finished_) {
-        // Seeding: recently unchoked peers keep their slot for a while, then the peers that
-        // have waited longest get their turn, so every leech is served in rotation.
-        std::sort(interested.begin(), interested.end(), [&](const auto& a, const auto& b) {
-            const bool a_fresh = !a->am_choking() && now - a->last_unchoked() < std::chrono::seconds(30);
-            const bool b_fresh = !b->am_choking() && now - b->last_unchoked() < std::chrono::seconds(30);
-            if (a_fresh != b_fresh) return a_fresh;
-            return a->last_unchoked() < b->last_unchoked();
-        });
-    } else {
-        // Downloading: reciprocate to the peers that give us the most.
-        std::sort(interested.begin(), interested.end(), [](const auto& a, const auto& b) {
-            return a->stats().download_rate > b->stats().download_rate;
-        });
-    }
-    const auto slots = static_cast<std::size_t>(settings_.unchoke_slots);
-    std::set<PeerConnection*> unchoke;
-    for (std::size_t i = 0; i < interested.size() && i < slots; ++i) unchoke.insert(interested[i].get());
-    if (rotate_optimistic || !optimistic_ || !optimistic_->is_open() || !optimistic_->peer_interested()) {
-        optimistic_.reset();
-        std::vector<std::shared_ptr<PeerConnection>> rest;
-        for (const auto& p : interested) {
-            if (!unchoke.contains(p.get())) rest.push_back(p);
-        }
-        if (!rest.empty()) {
-            static thread_local std::mt19937 rng{std::random_device{}()};
-            optimistic_ = rest[std::uniform_int_distribution<std::size_t>(0, rest.size() - 1)(rng)];
-        }
-    }
-    if (optimistic_) unchoke.insert(optimistic_.get());
-    for (const auto& p : peers_) p->set_choked(!unchoke.contains(p.get()));
+    std::vector<choker::PeerSnapshot> snapshots;
+    for (const auto& p : peers_) snapshots.push_back(choke_snapshot(*p));
+    const auto decision = choker::rechoke(std::move(snapshots), static_cast<std::size_t>(settings_.unchoke_slots),
+                                          finished_, PeerConnection::Clock::now(), rotate_optimistic, optimistic_,
+                                          rng_);
+    optimistic_ = decision.optimistic;
+    for (const auto& p : peers_) p->set_choked(!decision.unchoke.contains(p.get()));
 }
 
 void Torrent::tick() {
@@ -717,25 +460,19 @@ void Torrent::tick() {
     }
     // Pieces begun with peers that left keep their blocks while the memory budget allows, in
     // case such a peer comes back; beyond it they are given up.
-    for (const std::size_t piece : picker_.abandon_stranded(max_partial_pieces())) in_flight_.erase(piece);
+    for (const std::size_t piece : picker_.abandon_stranded(max_partial_pieces())) writer_.drop(piece);
     if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) {
         if (ticks_ % k_rechoke_ticks == 0) rechoke(ticks_ % k_optimistic_ticks == 0);
         exchange_peers();
         connect_more();
+        // Hash requests past their deadline go to other peers.
+        request_piece_layers();
     }
     events_(event::Stats{id_, stats()});
 }
 
 std::int64_t Torrent::wanted_bytes(bool done_only) const {
-    std::int64_t total = 0;
-    const TorrentInfo& t = *params_.info;
-    for (std::int64_t p = 0; p < t.num_pieces; ++p) {
-        const auto i = static_cast<std::size_t>(p);
-        if (picker_.priority(i) == 0 && !picker_.have(i)) continue;
-        if (done_only && !picker_.have(i)) continue;
-        total += t.piece_size(p);
-    }
-    return total;
+    return report::wanted_bytes(*params_.info, picker_, done_only);
 }
 
 TorrentStats Torrent::stats() const {
@@ -746,13 +483,7 @@ TorrentStats Torrent::stats() const {
     s.pieces_have = static_cast<std::int64_t>(picker_.have_pieces().count());
     s.num_pieces = params_.info->num_pieces;
     s.downloaded = downloaded_;
-    for (const auto& p : peers_) {
-        s.download_rate += p->stats().download_rate;
-        s.upload_rate += p->stats().upload_rate;
-        s.uploaded += p->stats().uploaded;
-        ++s.peers;
-        if (p->is_seed()) ++s.seeds;
-    }
+    for (const auto& p : peers_) report::count_peer(s, *p);
     s.uploaded += uploaded_;
     s.all_time_uploaded = earlier_uploaded_ + s.uploaded;
     s.all_time_downloaded = earlier_downloaded_ + s.downloaded;
@@ -763,55 +494,17 @@ event::Details Torrent::details() const {
     event::Details d;
     d.id = id_;
     d.have = picker_.have_pieces().to_bytes();
-    const double pieces = static_cast<double>(std::max<std::int64_t>(1, params_.info->num_pieces));
     for (const auto& p : peers_) {
-        PeerInfo info;
-        info.address = address_text(p->endpoint());
-        info.client = p->client();
-        if (p->am_interested()) info.flags += p->peer_choking() ? 'd' : 'D';
-        if (p->peer_interested()) info.flags += p->am_choking() ? 'u' : 'U';
-        if (p->snubbed()) info.flags += 'S';
-        if (!tried_.contains(p->endpoint())) info.flags += 'I';
-        info.progress = static_cast<double>(p->pieces().count()) / pieces;
-        info.download_rate = p->stats().download_rate;
-        info.upload_rate = p->stats().upload_rate;
-        d.peers.push_back(std::move(info));
+        d.peers.push_back(report::describe_peer(*p, peer_list_.tried(p->endpoint()), params_.info->num_pieces));
     }
-    const auto now = std::chrono::steady_clock::now();
-    std::vector<std::vector<tracker_client::TrackerStatus>> tiers;
-    if (announcer_) tiers = announcer_->tiers();
-    for (const auto& tier : tiers) {
-        for (const auto& tracker : tier) {
-            TrackerInfo t;
-            t.url = tracker.url;
-            t.tier = static_cast<int>(tracker.tier);
-            if (auto seen = tracker_replies_.find(tracker.url); seen != tracker_replies_.end()) {
-                t.status = seen->second.ok ? TrackerInfo::Status::working : TrackerInfo::Status::failed;
-                t.message = seen->second.message;
-                t.peers = seen->second.peers;
-            }
-            if (announcing()) {
-                const auto next = std::max(announcer_->next_announce_at(tracker.tier), tracker.retry_at);
-                t.next_announce_seconds = std::max<std::int64_t>(
-                    0, std::chrono::duration_cast<std::chrono::seconds>(next - now).count());
-            }
-            d.trackers.push_back(std::move(t));
-        }
-    }
-    if (!announcer_) {
-        int tier = 0;
-        for (const auto& urls : tracker_tiers_) {
-            for (const auto& url : urls) d.trackers.push_back({url, tier, TrackerInfo::Status::not_contacted, {}, -1, -1});
-            ++tier;
-        }
-    }
+    d.trackers = tracker_list_.trackers(std::chrono::steady_clock::now());
     return d;
 }
 
 void Torrent::rename_file(std::size_t file, std::string name) {
     auto renamed = with_file_renamed(*params_.info, file, name);
     if (!renamed) return events_(event::Error{id_, renamed.error().message});
-    if (pieces_being_written_ > 0) {
+    if (writer_.writing() > 0) {
         // Writes queued for the old storage land first; then the name changes.
         auto later = std::make_shared<asio::steady_timer>(executor_, std::chrono::milliseconds(20));
         later->async_wait([this, alive = alive_, later, file, name = std::move(name)](boost::system::error_code ec) mutable {
@@ -819,34 +512,16 @@ void Torrent::rename_file(std::size_t file, std::string name) {
         });
         return;
     }
-    if (auto moved = storage_->rename_on_disk(file, renamed->files[file].path); !moved) {
-        return events_(event::Error{id_, moved.error().message});
-    }
-    earlier_infos_.push_back(params_.info);
-    params_.info = std::make_shared<const TorrentInfo>(std::move(*renamed));
-    auto renamed_storage = std::make_shared<TorrentStorage>(params_.save_dir, *params_.info);
-    storage_->hand_over_unflushed(*renamed_storage);
-    storage_ = std::move(renamed_storage);
+    if (auto moved = files_.rename(file, name); !moved) return events_(event::Error{id_, moved.error().message});
+    params_.info = files_.info();
     params_.file_names[file] = name;
     save_resume_data();
     events_(event::FileRenamed{id_, file, std::move(name), params_.info});
 }
 
-void Torrent::set_trackers(std::vector<Tier> tiers) {
-    std::erase_if(tiers, [](const Tier& t) { return t.empty(); });
-    tracker_tiers_ = std::move(tiers);
-    const bool was_running = announcing();
-    if (announcer_) {
-        std::shared_ptr<tracker_client::Announcer> old(std::move(announcer_));
-        retired_announcers_.push_back(old);
-        if (was_running) asio::co_spawn(executor_, old->stop(), asio::detached);
-    }
-    if (was_running) start_announcing();
-}
+void Torrent::set_trackers(std::vector<Tier> tiers) { tracker_list_.set_trackers(std::move(tiers)); }
 
-void Torrent::reannounce() {
-    if (announcing()) announcer_->reannounce();
-}
+void Torrent::reannounce() { tracker_list_.reannounce(); }
 
 void Torrent::pause() {
     if (state_ == TorrentState::paused || state_ == TorrentState::checking) {
@@ -855,7 +530,7 @@ void Torrent::pause() {
     }
     params_.paused = true;
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("paused");
-    if (announcing()) asio::co_spawn(executor_, announcer_->stop(), asio::detached);
+    tracker_list_.stop();
     set_state(TorrentState::paused);
     save_resume_data();
 }
@@ -864,8 +539,8 @@ void Torrent::resume() {
     params_.paused = false;
     if (state_ != TorrentState::paused) return;
     set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
-    start_announcing();
-    for (const auto& e : tried_) add_peer(e);
+    tracker_list_.start();
+    for (const auto& e : peer_list_.tried_endpoints()) add_peer(e);
     connect_more();
 }
 
@@ -875,6 +550,7 @@ void Torrent::stop() {
     for (const auto& p : std::vector(peers_.begin(), peers_.end())) p->close("stopped");
     connections_.open -= peers_.size();  // none left: closing a peer removes it
     peers_.clear();
+    optimistic_.reset();
 }
 
 asio::awaitable<void> Torrent::shutdown() {
@@ -883,30 +559,17 @@ asio::awaitable<void> Torrent::shutdown() {
     asio::steady_timer wait(executor_);
     // Pieces being written finish first, so the resume data counts them and their files'
     // times are final when it is saved.
-    for (int i = 0; i < 500 && *alive && pieces_being_written_ > 0; ++i) {
+    for (int i = 0; i < 500 && *alive && writer_.writing() > 0; ++i) {
         wait.expires_after(std::chrono::milliseconds(10));
         co_await wait.async_wait(asio::use_awaitable);
     }
     if (!*alive) co_return;
     save_resume_data();
-    if (!announcer_) co_return;
-    co_await announcer_->stop();
-    // run() notices the stop at its next wake-up; the announcer must outlive it.
-    for (int i = 0; i < 50 && *alive && announcing(); ++i) {
-        wait.expires_after(std::chrono::milliseconds(20));
-        co_await wait.async_wait(asio::use_awaitable);
-    }
+    co_await tracker_list_.shutdown();
 }
 
 void Torrent::delete_files(std::function<void()> done) {
-    // Writes stop at once; the files go on a disk thread, once the reads and writes under
-    // way are done, and `done` runs back on the network thread. The job holds the torrent's
-    // info too, which the storage refers to.
-    storage_->forbid_writes();
-    disk_.post([info = params_.info, storage = storage_, executor = executor_, done = std::move(done)] {
-        storage->remove_files();
-        asio::post(executor, done);
-    });
+    files_.delete_files(std::move(done));
 }
 
 void Torrent::recheck() {
@@ -916,39 +579,21 @@ void Torrent::recheck() {
     picker_.set_max_partial(max_partial_pieces());
     apply_file_priorities();
     block_pieces_without_hashes();
-    in_flight_.clear();
+    writer_.drop_all();
     finished_ = false;
     // The peers closed above are dialed again once the check is done.
     set_state(TorrentState::checking);
-    for (const auto& e : tried_) add_peer(e);
+    for (const auto& e : peer_list_.tried_endpoints()) add_peer(e);
     check_existing_data(false);
 }
 
 void Torrent::save_resume_data() {
     // While checking or after a disk error the picker does not describe the files.
-    if (!resume_.enabled() || forgotten_ || state_ == TorrentState::checking || state_ == TorrentState::error) {
-        return;
-    }
-    // Queued behind the writes already posted; one still running when the files are stamped
-    // changes a time, and then the next start checks the files instead of trusting them.
+    if (!files_.resume_enabled() || state_ == TorrentState::checking || state_ == TorrentState::error) return;
     const TorrentStats now = stats();
-    // The pieces' data is flushed to disk before the resume data vouches for them.
-    disk_.post([this, alive = alive_, executor = executor_, resume = &resume_, info = params_.info,
-                storage = storage_, save_dir = params_.save_dir, have = picker_.have_pieces().to_bytes(),
-                up = now.all_time_uploaded, down = now.all_time_downloaded]() mutable {
-        auto saved = resume->save(*info, save_dir, std::move(have), up, down, [&] { return storage->flush(); });
-        if (saved) return;
-        asio::post(executor, [this, alive, message = "cannot save resume data: " + saved.error().message] {
-            if (*alive) events_(event::Error{id_, message});
-        });
-    });
+    files_.save_resume(picker_.have_pieces().to_bytes(), now.all_time_uploaded, now.all_time_downloaded);
 }
 
-void Torrent::forget_resume_data() {
-    forgotten_ = true;
-    disk_.post([resume = &resume_, info = params_.info, save_dir = params_.save_dir] {
-        resume->remove(*info, save_dir);
-    });
-}
+void Torrent::forget_resume_data() { files_.forget_resume(); }
 
 }  // namespace shoal

@@ -1,5 +1,6 @@
 #pragma once
-// One torrent in a session: its pieces, peers, storage and choking; network thread only.
+// One torrent in a session: coordinates its parts (peer list, choker, piece writer, layer
+// fetcher, PEX schedule, trackers, files) over its connected peers; network thread only.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -7,29 +8,29 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <random>
 #include <set>
-#include <unordered_map>
 
 #include "discovery/tracker/announcer.hpp"
 #include "metainfo/magnet.hpp"
 #include "session/events.hpp"
+#include "session/rate_limits.hpp"
 #include "session/resume_store.hpp"
 #include "session/settings.hpp"
+#include "session/torrent_files.hpp"
+#include "session/tracker_list.hpp"
 #include "storage/disk_pool.hpp"
 #include "storage/torrent_storage.hpp"
+#include "swarm/choker.hpp"
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
-#include "swarm/hash_failure_blame.hpp"
-#include "swarm/piece_layers.hpp"
+#include "swarm/peer_list.hpp"
+#include "swarm/pex_schedule.hpp"
+#include "swarm/piece_layer_fetcher.hpp"
+#include "swarm/piece_writer.hpp"
 #include "swarm/rate_limiter.hpp"
 
 namespace shoal {
-
-// A pair of token buckets: the session's shared by all torrents, and each torrent's own.
-struct RateLimits {
-    RateLimiter upload;
-    RateLimiter download;
-};
 
 // Peers connected across the session's torrents, against SessionSettings::max_connections.
 struct ConnectionCount {
@@ -133,26 +134,7 @@ public:
     void on_hash_reject(PeerConnection& peer, const wire::HashRequest& request) override;
 
 private:
-    // Peers to dial; one that failed waits longer before each retry, then is dropped.
-    struct Candidate {
-        tcp::endpoint endpoint;
-        int failures = 0;
-        std::chrono::steady_clock::time_point next_try{};
-    };
-    struct PieceInFlight {
-        // Not zero-filled: every byte is written by a block before the piece is hashed.
-        std::unique_ptr<char[]> data;
-        std::size_t size = 0;
-        // Who sent each block (indexed by block).
-        std::vector<boost::asio::ip::address> senders;
-    };
-    // What the disk thread found of a finished piece.
-    struct PieceVerdict {
-        bool good = false;
-        std::optional<std::string> write_error;
-        // Each block's SHA-1, when blame has to be settled (a failure, or a pass after one).
-        std::vector<Sha1Hash> block_hashes;
-    };
+    using Candidate = PeerList::Candidate;
 
     void set_state(TorrentState state);
     // Pieces whose blocks may be held in memory at once (SessionSettings::piece_memory).
@@ -160,13 +142,14 @@ private:
     // With `allow_resume`, resume data that still matches the files replaces the check.
     void check_existing_data(bool allow_resume);
     void on_checked(const std::vector<std::uint8_t>& good);
-    void on_piece_checked(std::size_t piece, const PieceVerdict& verdict,
-                          std::vector<boost::asio::ip::address> senders);
+    // Hashes and writes a finished piece on a disk thread; the verdict comes back here.
+    void run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done);
+    void on_piece_checked(std::size_t piece, const PieceWriter::Outcome& outcome);
     void ban(const boost::asio::ip::address& address, const std::string& reason);
     void connect_more();
     boost::asio::awaitable<void> connect(Candidate candidate);
-    void run_peer(std::shared_ptr<PeerConnection> peer);
     void rechoke(bool rotate_optimistic);
+    static choker::PeerSnapshot choke_snapshot(const PeerConnection& peer);
     void strike(const boost::asio::ip::address& address, const std::string& reason);
     void apply_file_priorities();
     // Pieces of files whose piece layer is still being fetched wait for it.
@@ -174,11 +157,7 @@ private:
     void request_piece_layers();
     // Tells each peer that speaks ut_pex whom we are connected to (at most once a minute).
     void exchange_peers();
-    // A v2 piece's hash from a layer fetched from peers (the torrent did not carry it).
-    std::optional<Sha256Hash> fetched_piece_hash(std::size_t piece) const;
-    void start_announcing();
-    bool announcing() const;
-    tracker_client::Announcer::TotalsSource transfer_totals();
+    tracker_client::AnnounceIdentity announce_identity() const;
     void on_tracker_update(const tracker_client::TrackerUpdate& update);
     std::int64_t wanted_bytes(bool done_only) const;
 
@@ -195,24 +174,12 @@ private:
     ConnectionCount& connections_;
     // Whether the session-wide connection limit leaves room for `more` connections.
     bool session_has_room(std::size_t more) const;
-    tracker_client::TrackerTransport& trackers_;
-    const ResumeStore& resume_;
-    std::vector<Tier> tracker_tiers_;
-    std::unique_ptr<tracker_client::Announcer> announcer_;
-    // Replaced announcers, kept until their run() has seen the stop.
-    std::vector<std::shared_ptr<tracker_client::Announcer>> retired_announcers_;
-    bool forgotten_ = false;  // removed: resume data is deleted and never saved again
+    TrackerList tracker_list_;
 
-    std::shared_ptr<TorrentStorage> storage_;  // shared with queued disk jobs
-    // The torrent as it was before files were renamed: older storage and the piece layers
-    // still refer to it.
-    std::vector<std::shared_ptr<const TorrentInfo>> earlier_infos_;
+    TorrentFiles files_;
     PiecePicker picker_;
-    PieceLayers layers_;
-    // Hash requests open per peer that is ready for them; -1 marks a peer that refused one,
-    // which is not asked again.
-    std::map<PeerConnection*, int> hash_asks_;
-    std::map<PeerConnection*, wire::PexTracker> pex_;
+    PieceLayerFetcher layer_fetcher_;
+    PexSchedule pex_schedule_;
     std::shared_ptr<RateLimits> limits_ = std::make_shared<RateLimits>();
     TorrentState state_ = TorrentState::checking;
     bool finished_ = false;
@@ -221,22 +188,9 @@ private:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
     std::set<std::shared_ptr<PeerConnection>> peers_;
-    std::vector<Candidate> candidates_;
-    std::set<tcp::endpoint> connecting_;
-    std::set<tcp::endpoint> tried_;
-    std::map<tcp::endpoint, int> redials_;
-    std::map<boost::asio::ip::address, int> strikes_;
-    std::set<boost::asio::ip::address> banned_;
-    HashFailureBlame blame_;
-    std::unordered_map<std::size_t, PieceInFlight> in_flight_;
-    int pieces_being_written_ = 0;  // hashed and written on disk threads, not yet back
-
-    struct TrackerReplySeen {
-        bool ok = false;
-        std::string message;
-        int peers = -1;
-    };
-    std::map<std::string, TrackerReplySeen> tracker_replies_;
+    PeerList peer_list_;
+    PieceWriter writer_{[this](auto work, auto done) { run_on_disk(std::move(work), std::move(done)); },
+                        [this](std::size_t piece, const auto& outcome) { on_piece_checked(piece, outcome); }};
 
     std::int64_t downloaded_ = 0;
     // Transfer of earlier runs, from the resume data.
@@ -244,7 +198,8 @@ private:
     std::int64_t earlier_downloaded_ = 0;
     std::int64_t uploaded_ = 0;  // to peers that have left; the rest is in their stats
     int ticks_ = 0;
-    std::shared_ptr<PeerConnection> optimistic_;
+    std::optional<choker::PeerKey> optimistic_;
+    std::mt19937 rng_{std::random_device{}()};
 };
 
 }  // namespace shoal

@@ -1,0 +1,85 @@
+#include "session/torrent_files.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "metainfo/rename.hpp"
+
+namespace shoal {
+
+namespace asio = boost::asio;
+
+TorrentFiles::TorrentFiles(TorrentId id, std::shared_ptr<const TorrentInfo> info, std::filesystem::path save_dir,
+                           DiskPool& disk, asio::any_io_executor executor, const ResumeStore& resume,
+                           OnError on_error)
+    : id_(id),
+      info_(std::move(info)),
+      save_dir_(std::move(save_dir)),
+      disk_(disk),
+      executor_(std::move(executor)),
+      resume_(resume),
+      on_error_(std::move(on_error)),
+      storage_(std::make_shared<TorrentStorage>(save_dir_, *info_)) {}
+
+TorrentFiles::~TorrentFiles() { *alive_ = false; }
+
+void TorrentFiles::check(bool use_resume, std::function<void(disk_jobs::DataCheck)> done) {
+    const ResumeStore* resume = use_resume && resume_.enabled() ? &resume_ : nullptr;
+    disk_.post([id = id_, alive = alive_, info = info_, save_dir = save_dir_, resume, executor = executor_,
+                done = std::move(done)] {
+        auto check = disk_jobs::check_data(id, *info, save_dir, resume);
+        asio::post(executor, [alive, done, check = std::move(check)] {
+            if (*alive) done(check);
+        });
+    });
+}
+
+asio::awaitable<std::vector<std::string>> TorrentFiles::read_blocks(std::vector<wire::BlockRequest> blocks) {
+    auto read = [info = info_, storage = storage_, blocks = std::move(blocks)] {
+        return disk_jobs::read_blocks(*info, *storage, blocks);
+    };
+    return on_disk<std::vector<std::string>>(disk_, executor_, std::move(read));
+}
+
+Result<bool> TorrentFiles::rename(std::size_t file, const std::string& name) {
+    auto renamed = with_file_renamed(*info_, file, name);
+    if (!renamed) return renamed.error();
+    if (auto moved = storage_->rename_on_disk(file, renamed->files[file].path); !moved) return moved.error();
+    earlier_infos_.push_back(info_);
+    info_ = std::make_shared<const TorrentInfo>(std::move(*renamed));
+    auto renamed_storage = std::make_shared<TorrentStorage>(save_dir_, *info_);
+    storage_->hand_over_unflushed(*renamed_storage);
+    storage_ = std::move(renamed_storage);
+    return true;
+}
+
+void TorrentFiles::save_resume(std::string have, std::int64_t up, std::int64_t down) {
+    if (!resume_enabled()) return;
+    // Queued behind the writes already posted; one still running when the files are stamped
+    // changes a time, and then the next start checks the files instead of trusting them.
+    // The pieces' data is flushed to disk before the resume data vouches for them.
+    disk_.post([alive = alive_, executor = executor_, resume = &resume_, info = info_, storage = storage_,
+                save_dir = save_dir_, have = std::move(have), up, down, on_error = on_error_]() mutable {
+        auto saved = resume->save(*info, save_dir, std::move(have), up, down, [&] { return storage->flush(); });
+        if (saved) return;
+        asio::post(executor, [alive, on_error, message = "cannot save resume data: " + saved.error().message] {
+            if (*alive) on_error(message);
+        });
+    });
+}
+
+void TorrentFiles::forget_resume() {
+    forgotten_ = true;
+    disk_.post([resume = &resume_, info = info_, save_dir = save_dir_] { resume->remove(*info, save_dir); });
+}
+
+void TorrentFiles::delete_files(std::function<void()> done) {
+    // Writes stop at once; the files go once the reads and writes under way are done. The
+    // job holds the torrent's info too, which the storage refers to.
+    storage_->forbid_writes();
+    disk_.post([info = info_, storage = storage_, executor = executor_, done = std::move(done)] {
+        storage->remove_files();
+        asio::post(executor, done);
+    });
+}
+
+}  // namespace shoal

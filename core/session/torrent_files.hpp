@@ -1,0 +1,72 @@
+#pragma once
+// A torrent's files on disk: its storage (replaced when a file is renamed), the start-up
+// check, serving blocks, resume data and deleting the files, each run on a disk thread with
+// what it needs, its result brought back to the network thread unless the torrent is gone.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metainfo/torrent_info.hpp"
+#include "session/events.hpp"
+#include "session/resume_store.hpp"
+#include "session/torrent_disk_jobs.hpp"
+#include "storage/disk_pool.hpp"
+#include "storage/torrent_storage.hpp"
+#include "wire/messages.hpp"
+
+namespace shoal {
+
+class TorrentFiles {
+public:
+    // Failures found on a disk thread (saving resume data), reported on the network thread.
+    using OnError = std::function<void(std::string message)>;
+
+    TorrentFiles(TorrentId id, std::shared_ptr<const TorrentInfo> info, std::filesystem::path save_dir,
+                 DiskPool& disk, boost::asio::any_io_executor executor, const ResumeStore& resume, OnError on_error);
+    ~TorrentFiles();
+    TorrentFiles(const TorrentFiles&) = delete;
+    TorrentFiles& operator=(const TorrentFiles&) = delete;
+
+    const std::shared_ptr<const TorrentInfo>& info() const { return info_; }
+    // Shared with queued disk jobs.
+    const std::shared_ptr<TorrentStorage>& storage() const { return storage_; }
+
+    // Which pieces are on disk (see disk_jobs::check_data); resume data is trusted only with
+    // `use_resume`.
+    void check(bool use_resume, std::function<void(disk_jobs::DataCheck)> done);
+    boost::asio::awaitable<std::vector<std::string>> read_blocks(std::vector<wire::BlockRequest> blocks);
+    // Renames a file (its last path component) on disk; the torrent's info changes with it.
+    // The caller waits until no write for the old names is queued.
+    Result<bool> rename(std::size_t file, const std::string& name);
+    // Records the verified pieces with the files' sizes and times, once the data is flushed.
+    void save_resume(std::string have, std::int64_t uploaded, std::int64_t downloaded);
+    // The torrent is being removed: its resume data goes, and is never saved again.
+    void forget_resume();
+    bool resume_enabled() const { return resume_.enabled() && !forgotten_; }
+    // Stops writing and deletes the files and the folders made for them, if empty; then
+    // `done` runs on the network thread.
+    void delete_files(std::function<void()> done);
+
+private:
+    TorrentId id_;
+    std::shared_ptr<const TorrentInfo> info_;
+    // The torrent as it was before files were renamed: older storage and the piece layers
+    // still refer to it.
+    std::vector<std::shared_ptr<const TorrentInfo>> earlier_infos_;
+    std::filesystem::path save_dir_;
+    DiskPool& disk_;
+    boost::asio::any_io_executor executor_;
+    const ResumeStore& resume_;
+    OnError on_error_;
+    std::shared_ptr<TorrentStorage> storage_;
+    bool forgotten_ = false;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace shoal

@@ -1,0 +1,45 @@
+#include "session/torrent_report.hpp"
+
+#include <algorithm>
+
+namespace shoal::report {
+
+std::string address_text(const boost::asio::ip::tcp::endpoint& e) {
+    const std::string host = e.address().to_string();
+    return (e.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(e.port());
+}
+
+std::int64_t wanted_bytes(const TorrentInfo& t, const PiecePicker& picker, bool done_only) {
+    std::int64_t total = 0;
+    for (std::int64_t p = 0; p < t.num_pieces; ++p) {
+        const auto i = static_cast<std::size_t>(p);
+        if (picker.priority(i) == 0 && !picker.have(i)) continue;
+        if (done_only && !picker.have(i)) continue;
+        total += t.piece_size(p);
+    }
+    return total;
+}
+
+void count_peer(TorrentStats& s, const PeerConnection& p) {
+    s.download_rate += p.stats().download_rate;
+    s.upload_rate += p.stats().upload_rate;
+    s.uploaded += p.stats().uploaded;
+    ++s.peers;
+    if (p.is_seed()) ++s.seeds;
+}
+
+PeerInfo describe_peer(const PeerConnection& p, bool we_dialed, std::int64_t num_pieces) {
+    PeerInfo info;
+    info.address = address_text(p.endpoint());
+    info.client = p.client();
+    if (p.am_interested()) info.flags += p.peer_choking() ? 'd' : 'D';
+    if (p.peer_interested()) info.flags += p.am_choking() ? 'u' : 'U';
+    if (p.snubbed()) info.flags += 'S';
+    if (!we_dialed) info.flags += 'I';
+    info.progress = static_cast<double>(p.pieces().count()) / static_cast<double>(std::max<std::int64_t>(1, num_pieces));
+    info.download_rate = p.stats().download_rate;
+    info.upload_rate = p.stats().upload_rate;
+    return info;
+}
+
+}  // namespace shoal::report

@@ -1,0 +1,117 @@
+#include "session/tracker_list.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace shoal {
+
+namespace asio = boost::asio;
+
+TrackerList::TrackerList(asio::any_io_executor executor, tracker_client::TrackerTransport& transport,
+                         std::vector<Tier> tiers, IdentitySource identity,
+                         tracker_client::Announcer::TotalsSource totals,
+                         tracker_client::Announcer::UpdateSink on_update, tracker_client::AnnounceClock clock)
+    : executor_(std::move(executor)),
+      transport_(transport),
+      tiers_(std::move(tiers)),
+      identity_(std::move(identity)),
+      totals_(std::move(totals)),
+      on_update_(std::move(on_update)),
+      clock_(std::move(clock)) {}
+
+TrackerList::~TrackerList() { *alive_ = false; }
+
+bool TrackerList::running() const { return announcer_ && announcer_->running(); }
+
+void TrackerList::adopt(std::unique_ptr<tracker_client::Announcer> announcer) {
+    announcer_ = std::move(announcer);
+    announcer_->set_sinks(totals_, on_update_);
+}
+
+void TrackerList::start() {
+    if (running() || tiers_.empty()) return;
+    if (!announcer_) {
+        announcer_ = std::make_unique<tracker_client::Announcer>(executor_, identity_(), tiers_, transport_, totals_,
+                                                                 on_update_, tracker_client::AnnouncerOptions{},
+                                                                 clock_);
+    }
+    asio::co_spawn(executor_, announcer_->run(), asio::detached);
+}
+
+void TrackerList::stop() {
+    if (running()) asio::co_spawn(executor_, announcer_->stop(), asio::detached);
+}
+
+asio::awaitable<void> TrackerList::shutdown() {
+    if (!announcer_) co_return;
+    auto alive = alive_;
+    co_await announcer_->stop();
+    // run() notices the stop at its next wake-up; the announcer must outlive it.
+    asio::steady_timer wait(executor_);
+    for (int i = 0; i < 50 && *alive && running(); ++i) {
+        wait.expires_after(std::chrono::milliseconds(20));
+        co_await wait.async_wait(asio::use_awaitable);
+    }
+}
+
+void TrackerList::set_trackers(std::vector<Tier> tiers) {
+    std::erase_if(tiers, [](const Tier& t) { return t.empty(); });
+    tiers_ = std::move(tiers);
+    const bool was_running = running();
+    if (announcer_) {
+        std::shared_ptr<tracker_client::Announcer> old(std::move(announcer_));
+        retired_.push_back(old);
+        if (was_running) asio::co_spawn(executor_, old->stop(), asio::detached);
+    }
+    if (was_running) start();
+}
+
+void TrackerList::reannounce() {
+    if (running()) announcer_->reannounce();
+}
+
+void TrackerList::download_completed() {
+    if (announcer_) announcer_->download_completed();
+}
+
+std::string TrackerList::record(const tracker_client::TrackerUpdate& u) {
+    std::string message = u.message;
+    if (!u.ok && message.empty()) message = "failed";
+    replies_[u.url] = {u.ok, message, u.ok ? static_cast<int>(u.peers.size()) : -1};
+    return message;
+}
+
+std::vector<TrackerInfo> TrackerList::trackers(Clock::time_point now) const {
+    std::vector<TrackerInfo> out;
+    if (!announcer_) {
+        int tier = 0;
+        for (const auto& urls : tiers_) {
+            for (const auto& url : urls) out.push_back({url, tier, TrackerInfo::Status::not_contacted, {}, -1, -1});
+            ++tier;
+        }
+        return out;
+    }
+    for (const auto& tier : announcer_->tiers()) {
+        for (const auto& tracker : tier) {
+            TrackerInfo t;
+            t.url = tracker.url;
+            t.tier = static_cast<int>(tracker.tier);
+            if (auto seen = replies_.find(tracker.url); seen != replies_.end()) {
+                t.status = seen->second.ok ? TrackerInfo::Status::working : TrackerInfo::Status::failed;
+                t.message = seen->second.message;
+                t.peers = seen->second.peers;
+            }
+            if (running()) {
+                const auto next = std::max(announcer_->next_announce_at(tracker.tier), tracker.retry_at);
+                t.next_announce_seconds = std::max<std::int64_t>(
+                    0, std::chrono::duration_cast<std::chrono::seconds>(next - now).count());
+            }
+            out.push_back(std::move(t));
+        }
+    }
+    return out;
+}
+
+}  // namespace shoal

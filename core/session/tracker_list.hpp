@@ -1,0 +1,77 @@
+#pragma once
+// A torrent's trackers: the announcer's lifetime (started, stopped, replaced when the
+// trackers change, kept alive until its run() has ended) and what each tracker last replied,
+// for the torrent's details. Network thread only.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "discovery/tracker/announcer.hpp"
+#include "metainfo/torrent_info.hpp"
+#include "session/events.hpp"
+
+namespace shoal {
+
+class TrackerList {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // Who the torrent is to its trackers, asked each time an announcer is made.
+    using IdentitySource = std::function<tracker_client::AnnounceIdentity()>;
+
+    TrackerList(boost::asio::any_io_executor executor, tracker_client::TrackerTransport& transport,
+                std::vector<Tier> tiers, IdentitySource identity, tracker_client::Announcer::TotalsSource totals,
+                tracker_client::Announcer::UpdateSink on_update, tracker_client::AnnounceClock clock = {});
+    ~TrackerList();
+    TrackerList(const TrackerList&) = delete;
+    TrackerList& operator=(const TrackerList&) = delete;
+
+    // Starts announcing unless it is already, or there are no trackers.
+    void start();
+    // Tells the trackers we leave; start() announces again.
+    void stop();
+    // stop(), waiting (boundedly) until the announcer's run() has ended.
+    boost::asio::awaitable<void> shutdown();
+    bool running() const;
+    // An announcer already running (a magnet link's, handed on with its connections): it
+    // goes on as it was, so the trackers hear `started` once, and reports here from now on.
+    void adopt(std::unique_ptr<tracker_client::Announcer> announcer);
+    // Replaces the trackers; those dropped hear `stopped` if they were told `started`.
+    void set_trackers(std::vector<Tier> tiers);
+    void reannounce();
+    void download_completed();
+
+    // Remembers a tracker's reply for the details; returns the message to report.
+    std::string record(const tracker_client::TrackerUpdate& update);
+    // Each tracker with its last reply and, while announcing, when it is asked next.
+    std::vector<TrackerInfo> trackers(Clock::time_point now) const;
+
+private:
+    struct ReplySeen {
+        bool ok = false;
+        std::string message;
+        int peers = -1;
+    };
+
+    boost::asio::any_io_executor executor_;
+    tracker_client::TrackerTransport& transport_;
+    std::vector<Tier> tiers_;
+    IdentitySource identity_;
+    tracker_client::Announcer::TotalsSource totals_;
+    tracker_client::Announcer::UpdateSink on_update_;
+    tracker_client::AnnounceClock clock_;
+    std::unique_ptr<tracker_client::Announcer> announcer_;
+    // Replaced announcers, kept until their run() has seen the stop.
+    std::vector<std::shared_ptr<tracker_client::Announcer>> retired_;
+    std::map<std::string, ReplySeen> replies_;
+    // Alive while shutdown() may still be waiting.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace shoal
