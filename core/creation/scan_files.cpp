@@ -1,4 +1,4 @@
-#include "metainfo/scan_files.hpp"
+#include "creation/scan_files.hpp"
 
 #include <algorithm>
 #include <system_error>

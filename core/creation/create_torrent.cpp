@@ -1,13 +1,13 @@
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 
 #include <chrono>
 #include <deque>
 
 #include "bencode/node.hpp"
+#include "creation/scan_files.hpp"
 #include "crypto/merkle.hpp"
 #include "metainfo/file_lists.hpp"
 #include "metainfo/path_rules.hpp"
-#include "metainfo/scan_files.hpp"
 #include "storage/parallel_pieces.hpp"
 #include "storage/piece_hasher.hpp"
 
