@@ -106,9 +106,7 @@ Result<std::string> make_announce_url(std::string_view announce_url,
         return url;
     std::string& out = *url;
     add_param(out, "info_hash", percent_encode(request.info_hash.view()));
-    add_param(out, "peer_id",
-              percent_encode(
-                  {reinterpret_cast<const char*>(request.peer_id.data()), request.peer_id.size()}));
+    add_param(out, "peer_id", percent_encode(request.peer_id.view()));
     add_param(out, "port", std::to_string(request.port));
     add_param(out, "uploaded", std::to_string(std::max<std::int64_t>(request.uploaded, 0)));
     add_param(out, "downloaded", std::to_string(std::max<std::int64_t>(request.downloaded, 0)));

@@ -17,11 +17,22 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "discovery/tracker/tracker_url.hpp"
-#include "discovery/tracker/udp_tracker_packets.hpp"
+#include "tracker_protocol/udp_client_packets.hpp"
 #include "util/host_lookup.hpp"
 
 namespace shoal::tracker_client {
 namespace {
+
+using tracker_protocol::Bytes;
+using tracker_protocol::ByteView;
+using tracker_protocol::decode_announce_reply;
+using tracker_protocol::decode_connect_reply;
+using tracker_protocol::decode_scrape_reply;
+using tracker_protocol::encode_announce_request;
+using tracker_protocol::encode_connect_request;
+using tracker_protocol::encode_scrape_request;
+using tracker_protocol::k_udp_max_scrape_hashes;
+using tracker_protocol::peek_udp_header;
 
 namespace asio = boost::asio;
 using asio::ip::udp;

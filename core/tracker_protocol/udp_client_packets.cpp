@@ -1,9 +1,9 @@
-#include "discovery/tracker/udp_tracker_packets.hpp"
+#include "tracker_protocol/udp_client_packets.hpp"
 
 #include <algorithm>
 #include <string>
 
-namespace shoal::tracker_client {
+namespace shoal::tracker_protocol {
 namespace {
 
 namespace ip = boost::asio::ip;
@@ -86,7 +86,7 @@ Bytes encode_announce_request(std::uint64_t connection_id, std::uint32_t transac
     put_u32(out, static_cast<std::uint32_t>(UdpAction::announce));
     put_u32(out, transaction_id);
     put_bytes(out, request.info_hash.bytes);
-    put_bytes(out, request.peer_id);
+    put_bytes(out, request.peer_id.bytes);
     put_u64(out, static_cast<std::uint64_t>(std::max<std::int64_t>(request.downloaded, 0)));
     put_u64(out, static_cast<std::uint64_t>(std::max<std::int64_t>(request.left, 0)));
     put_u64(out, static_cast<std::uint64_t>(std::max<std::int64_t>(request.uploaded, 0)));
@@ -176,4 +176,4 @@ Result<ScrapeResponse> decode_scrape_reply(ByteView packet, std::uint32_t transa
     return out;
 }
 
-}  // namespace shoal::tracker_client
+}  // namespace shoal::tracker_protocol
