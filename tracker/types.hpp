@@ -1,71 +1,21 @@
 #pragma once
 // Value types shared by the tracker's parsers, store and frontends.
 
-#include <array>
-#include <cstdint>
 #include <cstring>
-#include <string_view>
 
-#include "crypto/digest.hpp"
+#include "tracker_protocol/announce.hpp"
+#include "tracker_protocol/reply_values.hpp"
 
 namespace shoal::tracker {
 
-using InfoHash = Sha1Hash;
-
-// The 20-byte id a peer picks for itself; opaque to the tracker.
-struct PeerId {
-    std::array<std::uint8_t, 20> bytes{};
-    std::string_view view() const {
-        return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-    }
-    auto operator<=>(const PeerId&) const = default;
-};
-
-enum class Family : std::uint8_t { v4 = 4, v6 = 6 };
-
-// An IPv4 or IPv6 address in 16 bytes: IPv4 lives in the first 4 bytes, the rest zero.
-struct IpAddress {
-    std::array<std::uint8_t, 16> bytes{};
-    Family family = Family::v4;
-
-    static IpAddress v4(std::uint32_t host_order) {
-        IpAddress a;
-        a.bytes[0] = static_cast<std::uint8_t>(host_order >> 24);
-        a.bytes[1] = static_cast<std::uint8_t>(host_order >> 16);
-        a.bytes[2] = static_cast<std::uint8_t>(host_order >> 8);
-        a.bytes[3] = static_cast<std::uint8_t>(host_order);
-        return a;
-    }
-    std::size_t size() const { return family == Family::v4 ? 4 : 16; }
-    bool operator==(const IpAddress&) const = default;
-};
-
-// Where a peer accepts connections.
-struct PeerEndpoint {
-    IpAddress address;
-    std::uint16_t port = 0;
-    bool operator==(const PeerEndpoint&) const = default;
-};
-
-enum class AnnounceEvent : std::uint8_t { none, completed, started, stopped };
-
-// Which address families a reply may carry.
-struct FamilyMask {
-    bool v4 = true;
-    bool v6 = true;
-    bool allows(Family f) const { return f == Family::v4 ? v4 : v6; }
-};
-
-struct SwarmCounts {
-    std::uint32_t seeders = 0;
-    std::uint32_t leechers = 0;
-    std::uint32_t completed = 0;
-};
-
-// One peer as handed out in a reply.
-struct PeerInfo {
-    PeerEndpoint endpoint;
-    PeerId peer_id;
-};
+using tracker_protocol::AnnounceEvent;
+using tracker_protocol::Family;
+using tracker_protocol::FamilyMask;
+using tracker_protocol::InfoHash;
+using tracker_protocol::IpAddress;
+using tracker_protocol::PeerEndpoint;
+using tracker_protocol::PeerId;
+using tracker_protocol::PeerInfo;
+using tracker_protocol::SwarmCounts;
 
 }  // namespace shoal::tracker

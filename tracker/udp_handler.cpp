@@ -3,9 +3,19 @@
 #include "tracker/address.hpp"
 #include "tracker/http_router.hpp"
 #include "tracker/log.hpp"
-#include "tracker/udp_packet.hpp"
+#include "tracker_protocol/udp_server_packets.hpp"
 
 namespace shoal::tracker {
+
+using tracker_protocol::parse_udp_request;
+using tracker_protocol::UdpAnnounceRequest;
+using tracker_protocol::UdpConnectRequest;
+using tracker_protocol::UdpParsed;
+using tracker_protocol::UdpScrapeRequest;
+using tracker_protocol::write_udp_announce;
+using tracker_protocol::write_udp_connect;
+using tracker_protocol::write_udp_error;
+using tracker_protocol::write_udp_scrape;
 
 std::string_view passkey_from_url_data(std::string_view url_data) {
     const ParsedTarget t = parse_target(url_data);

@@ -10,7 +10,7 @@
 #include "cli/progress_bar.hpp"
 #include "cli/torrent_output.hpp"
 #include "cli/version.hpp"
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "metainfo/magnet.hpp"
 
 namespace fs = std::filesystem;

@@ -67,7 +67,7 @@ MetadataFetch::~MetadataFetch() {
 }
 
 void MetadataFetch::start() {
-    if (announcer_ && !announcer_->running()) asio::co_spawn(executor_, announcer_->run(), asio::detached);
+    if (announcer_ && !announcer_->running()) announcer_->start();
     connect_more();
 }
 

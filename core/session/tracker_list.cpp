@@ -37,7 +37,7 @@ void TrackerList::start() {
                                                                  on_update_, tracker_client::AnnouncerOptions{},
                                                                  clock_);
     }
-    asio::co_spawn(executor_, announcer_->run(), asio::detached);
+    announcer_->start();
 }
 
 void TrackerList::stop() {

@@ -55,20 +55,20 @@ Result<ResumeData> decode_resume_data(const TorrentInfo& torrent, std::string_vi
     bencode::Limits limits;
     limits.max_items = 16 + 3 * torrent.files.size();
     auto root = bencode::decode(bytes, limits);
-    if (!root) return make_error("resume data: " + root.error().message);
+    if (!root) return make_error(ErrorCode::invalid_input, "resume data: " + root.error().message);
     const auto* version = root->find_int("version");
-    if (!version || version->as_int() != k_format_version) return make_error("resume data: unknown version");
+    if (!version || version->as_int() != k_format_version) return make_error(ErrorCode::invalid_input, "resume data: unknown version");
     const auto* hashes = root->find_string("info-hashes");
     if (!hashes || hashes->as_string() != identity(torrent)) {
-        return make_error("resume data: written for another torrent");
+        return make_error(ErrorCode::invalid_input, "resume data: written for another torrent");
     }
     const auto* save_dir = root->find_string("save-dir");
     const auto* have = root->find_string("have");
     const auto* files = root->find_list("files");
-    if (!save_dir || !have || !files) return make_error("resume data: a field is missing");
+    if (!save_dir || !have || !files) return make_error(ErrorCode::invalid_input, "resume data: a field is missing");
     const auto pieces = static_cast<std::size_t>(torrent.num_pieces);
-    if (have->as_string().size() != (pieces + 7) / 8) return make_error("resume data: wrong piece count");
-    if (files->as_list().size() != torrent.files.size()) return make_error("resume data: wrong file count");
+    if (have->as_string().size() != (pieces + 7) / 8) return make_error(ErrorCode::invalid_input, "resume data: wrong piece count");
+    if (files->as_list().size() != torrent.files.size()) return make_error(ErrorCode::invalid_input, "resume data: wrong file count");
 
     ResumeData out;
     for (auto [key, field] : {std::pair{"uploaded", &out.uploaded}, std::pair{"downloaded", &out.downloaded}}) {
@@ -79,7 +79,7 @@ Result<ResumeData> decode_resume_data(const TorrentInfo& torrent, std::string_vi
     for (const auto& entry : files->as_list()) {
         if (!entry.is_list() || entry.as_list().size() != 2 || !entry.as_list()[0].is_int() ||
             !entry.as_list()[1].is_int()) {
-            return make_error("resume data: a file entry is malformed");
+            return make_error(ErrorCode::invalid_input, "resume data: a file entry is malformed");
         }
         out.files.push_back({entry.as_list()[0].as_int(), entry.as_list()[1].as_int()});
     }

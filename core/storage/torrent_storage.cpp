@@ -8,12 +8,16 @@
 #include <cstring>
 
 #include "storage/beneath.hpp"
+#include "util/error_code.hpp"
 
 namespace shoal {
 namespace {
 
-std::string describe(const std::filesystem::path& path, const char* what) {
-    return std::string(what) + " '" + path.string() + "': " + std::strerror(errno);
+// The failure of the system call that just set errno.
+Error file_error(const std::filesystem::path& path, const char* what) {
+    const int error = errno;
+    return make_error(error_code_from_errno(error),
+                      std::string(what) + " '" + path.string() + "': " + std::strerror(error));
 }
 
 }  // namespace
@@ -46,9 +50,10 @@ Result<bool> TorrentStorage::rename_on_disk(std::size_t file, const std::vector<
     if (::fstatat(dir, old_path.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         // Not on disk yet (a skipped or not yet started file): only the name changes.
     } else if (::fstatat(dir, new_path.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        result = make_error("cannot rename: '" + new_path.back() + "' exists already");
+        result = make_error(ErrorCode::invalid_input,
+                            "cannot rename: '" + new_path.back() + "' exists already");
     } else if (::renameat(dir, old_path.back().c_str(), dir, new_path.back().c_str()) != 0) {
-        result = make_error(describe(save_dir_ / torrent_.files[file].joined_path(), "cannot rename"));
+        result = file_error(save_dir_ / torrent_.files[file].joined_path(), "cannot rename");
     }
     ::close(dir);
     return result;
@@ -91,15 +96,15 @@ Result<bool> TorrentStorage::write_file(std::size_t file, std::int64_t at, std::
         FilePool::Handle handle;
         {
             std::lock_guard lock(mutex_);
-            if (writes_forbidden_) return make_error("the torrent was removed");
+            if (writes_forbidden_) return make_error(ErrorCode::cancelled, "the torrent was removed");
             handle = acquire(file, FilePool::Mode::write);
         }
-        if (!handle) return make_error(describe(save_dir_ / f.joined_path(), "cannot write"));
+        if (!handle) return file_error(save_dir_ / f.joined_path(), "cannot write");
         for (std::size_t put = 0; put < data.size();) {
             const ssize_t n = ::pwrite(handle.fd(), data.data() + put, data.size() - put,
                                        static_cast<off_t>(at + static_cast<std::int64_t>(put)));
             if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) return make_error(describe(save_dir_ / f.joined_path(), "cannot write"));
+            if (n <= 0) return file_error(save_dir_ / f.joined_path(), "cannot write");
             put += static_cast<std::size_t>(n);
         }
     }
@@ -123,7 +128,7 @@ ReadResult TorrentStorage::read(std::int64_t offset, std::span<char> out) {
 
 Result<bool> TorrentStorage::create_empty_files(const std::vector<int>& file_priorities) {
     std::lock_guard lock(mutex_);
-    if (writes_forbidden_) return make_error("the torrent was removed");
+    if (writes_forbidden_) return make_error(ErrorCode::cancelled, "the torrent was removed");
     std::error_code ec;
     std::filesystem::create_directories(save_dir_, ec);
     for (std::size_t i = 0; i < torrent_.files.size(); ++i) {
@@ -131,7 +136,7 @@ Result<bool> TorrentStorage::create_empty_files(const std::vector<int>& file_pri
         if (f.size != 0 || f.pad || f.symlink) continue;
         if (i < file_priorities.size() && file_priorities[i] == 0) continue;
         const int fd = open_beneath(save_dir_, f.path, true, 0);
-        if (fd < 0) return make_error(describe(save_dir_ / f.joined_path(), "cannot write"));
+        if (fd < 0) return file_error(save_dir_ / f.joined_path(), "cannot write");
         ::close(fd);
     }
     return true;
@@ -146,7 +151,7 @@ Result<bool> TorrentStorage::flush() {
     Result<bool> result = true;
     for (const std::size_t file : files) {
         if (sync_file(file)) continue;
-        result = make_error(describe(save_dir_ / torrent_.files[file].joined_path(), "cannot flush"));
+        result = file_error(save_dir_ / torrent_.files[file].joined_path(), "cannot flush");
         std::lock_guard lock(mutex_);
         unflushed_.insert(file);
     }

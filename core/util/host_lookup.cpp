@@ -210,10 +210,11 @@ asio::awaitable<Result<std::vector<asio::ip::address>>> lookup_host(
         error = std::move(lookup->error);
     }
     if (!done)
-        co_return make_error(wait_ec == asio::error::operation_aborted ? "cancelled"
-                                                                       : "timed out");
+        co_return wait_ec == asio::error::operation_aborted
+            ? make_error(ErrorCode::cancelled, "cancelled")
+            : make_error(ErrorCode::timeout, "timed out");
     if (!error.empty())
-        co_return make_error(std::move(error));
+        co_return make_error(ErrorCode::not_found, std::move(error));
     co_return addresses;
 }
 

@@ -7,9 +7,25 @@
 
 namespace shoal {
 
+// The kinds of failure a caller may want to tell apart.
+enum class ErrorCode {
+    other,          // nothing more specific is known
+    invalid_input,  // malformed data or an unusable argument; trying again will not help
+    not_found,      // a file, folder or host that does not exist
+    io,             // reading or writing failed
+    no_space,       // the disk or the quota is full
+    permission,     // the system refused access
+    too_large,      // over a size or count limit
+    timeout,        // no answer in time
+    refused,        // the other side answered with a refusal
+    network,        // a connection, a send or a receive failed
+    cancelled,      // stopped on request
+};
+
 // An error a user can act on: one line, no trailing period.
 struct Error {
     std::string message;
+    ErrorCode code = ErrorCode::other;
 };
 
 template <class T>
@@ -36,5 +52,8 @@ private:
 };
 
 inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(ErrorCode code, std::string message) {
+    return Error{std::move(message), code};
+}
 
 }  // namespace shoal

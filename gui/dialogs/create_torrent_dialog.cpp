@@ -19,7 +19,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 
 namespace shoal::gui {
 namespace {

@@ -9,11 +9,12 @@
 #include <vector>
 
 #include "discovery/tracker/tracker_response.hpp"
-#include "discovery/tracker/udp_tracker_packets.hpp"
+#include "tracker_protocol/udp_client_packets.hpp"
 
 namespace {
 
 using namespace shoal::tracker_client;
+using namespace shoal::tracker_protocol;
 
 void check_error(const shoal::Error& error) {
     for (char c : error.message)

@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "engine/engine_types.hpp"
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 
 namespace shoal::gui::test {
 

@@ -16,7 +16,7 @@
 #include "dialogs/preferences_dialog.hpp"
 #include "fake_engine.hpp"
 #include "gui_test_support.hpp"
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "metainfo/torrent_info.hpp"
 #include "models/files_model.hpp"
 

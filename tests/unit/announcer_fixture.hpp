@@ -88,7 +88,7 @@ class AnnouncerTest : public ::testing::Test {
             options.shuffle_seed = 1;
         AnnounceIdentity identity;
         identity.info_hash.bytes.fill(0xab);
-        identity.peer_id.fill('P');
+        identity.peer_id.bytes.fill('P');
         identity.port = 6881;
         identity.key = 0x1234;
         return std::make_unique<Announcer>(

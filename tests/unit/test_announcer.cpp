@@ -15,7 +15,7 @@ TEST_F(AnnouncerTest, FirstAnnounceIsStartedAndCarriesIdentityAndTotals) {
     const auto& r = transport.calls[0].request;
     EXPECT_EQ(r.event, TrackerEvent::started);
     EXPECT_EQ(r.info_hash.bytes[0], 0xab);
-    EXPECT_EQ(r.peer_id[0], 'P');
+    EXPECT_EQ(r.peer_id.bytes[0], 'P');
     EXPECT_EQ(r.port, 6881);
     EXPECT_EQ(r.key, 0x1234u);
     EXPECT_EQ(r.uploaded, 10);

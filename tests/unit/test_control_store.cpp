@@ -6,7 +6,7 @@
 
 #include "control/desktop_store_migration.hpp"
 #include "control/torrent_list_store.hpp"
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "test_files.hpp"
 
 namespace fs = std::filesystem;

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <random>
 
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "storage/verify.hpp"
 #include "test_files.hpp"
 

@@ -2,7 +2,7 @@
 // another peer when one refuses or leaves, and answers that unblock the file's pieces.
 #include <gtest/gtest.h>
 
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "swarm/piece_layer_fetcher.hpp"
 #include "test_files.hpp"
 

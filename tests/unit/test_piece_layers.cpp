@@ -2,7 +2,7 @@
 // one that has it, and only hashes proven against the file's root are accepted.
 #include <gtest/gtest.h>
 
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "swarm/piece_layers.hpp"
 #include "test_files.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <deque>
 
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "swarm/piece_writer.hpp"
 #include "test_files.hpp"
 

@@ -1,7 +1,7 @@
 // Renaming a torrent's file: which names are allowed, and the rename on disk.
 #include <gtest/gtest.h>
 
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "metainfo/rename.hpp"
 #include "storage/torrent_storage.hpp"
 #include "test_files.hpp"

@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "session/resume_store.hpp"
 #include "test_files.hpp"
 

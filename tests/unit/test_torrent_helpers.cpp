@@ -2,7 +2,7 @@
 // bytes wanted and done, and the start-up check of the data on disk.
 #include <gtest/gtest.h>
 
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "session/torrent_disk_jobs.hpp"
 #include "session/torrent_report.hpp"
 #include "swarm/file_priorities.hpp"

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "metainfo/rename.hpp"
 #include "storage/torrent_storage.hpp"
 #include "test_files.hpp"

@@ -19,7 +19,7 @@ protected:
                 ++identities;
                 AnnounceIdentity identity;
                 identity.info_hash.bytes.fill(0xcd);
-                identity.peer_id.fill('Q');
+                identity.peer_id.bytes.fill('Q');
                 identity.port = 6881;
                 return identity;
             },

@@ -161,7 +161,7 @@ AnnounceRequest sample_request() {
     for (std::size_t i = 0; i < 20; ++i)
         r.info_hash.bytes[i] = static_cast<std::uint8_t>(i * 13);
     const std::string id = "-SH0001-abc~.-_ /%&=";
-    std::copy(id.begin(), id.end(), r.peer_id.begin());
+    std::copy(id.begin(), id.end(), r.peer_id.bytes.begin());
     r.port = 6881;
     r.uploaded = 1;
     r.downloaded = 2;

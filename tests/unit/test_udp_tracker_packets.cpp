@@ -4,10 +4,12 @@
 
 #include <string>
 
-#include "discovery/tracker/udp_tracker_packets.hpp"
+#include "tracker_protocol/udp_client_packets.hpp"
 
 namespace shoal::tracker_client {
 namespace {
+
+using namespace tracker_protocol;
 
 Bytes from(std::initializer_list<int> values) {
     Bytes out;
@@ -43,11 +45,11 @@ TEST(UdpTrackerPackets, ConnectRequest) {
 TEST(UdpTrackerPackets, AnnounceRequestLayout) {
     AnnounceRequest r;
     r.info_hash.bytes.fill(0x11);
-    r.peer_id.fill(0x22);
+    r.peer_id.bytes.fill(0x22);
     r.downloaded = 5;
     r.left = 6;
     r.uploaded = 7;
-    r.event = TrackerEvent::stopped;
+    r.event = AnnounceEvent::stopped;
     r.key = 0xcafebabe;
     r.numwant = -1;
     r.port = 51413;
@@ -69,7 +71,7 @@ TEST(UdpTrackerPackets, AnnounceRequestLayout) {
     EXPECT_EQ(get(p, 92, 4), 0xffffffffu);
     EXPECT_EQ(get(p, 96, 2), 51413u);
 
-    r.event = TrackerEvent::started;
+    r.event = AnnounceEvent::started;
     r.numwant = 50;
     p = encode_announce_request(1, 2, r, "");
     EXPECT_EQ(get(p, 80, 4), 2u);

@@ -1,67 +1,16 @@
 #pragma once
 // Values exchanged with trackers, shared by the HTTP and UDP clients and the announcer.
 
-#include <array>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include <boost/asio/ip/tcp.hpp>
-
-#include "metainfo/torrent_info.hpp"
+#include "tracker_protocol/announce.hpp"
 
 namespace shoal::tracker_client {
 
-// The 20 bytes a client names itself with in the swarm.
-using PeerId = std::array<std::uint8_t, 20>;
-
-// The event an announce reports (BEP 3); the numbers are the UDP encoding of BEP 15.
-enum class TrackerEvent : std::uint32_t { none = 0, completed = 1, started = 2, stopped = 3 };
-
-// "started", "completed", "stopped" or "" (none), as the HTTP query spells them.
-const char* event_name(TrackerEvent event);
-
-// One announce: who we are, for which torrent, and how far along we are.
-struct AnnounceRequest {
-    InfoHashV1 info_hash;
-    PeerId peer_id{};
-    std::uint16_t port = 0;
-    std::int64_t uploaded = 0;
-    std::int64_t downloaded = 0;
-    std::int64_t left = 0;
-    TrackerEvent event = TrackerEvent::none;
-    // Peers wanted; negative asks for the tracker's default.
-    std::int32_t numwant = -1;
-    // Identifies this client across IP address changes; the same for every tracker.
-    std::uint32_t key = 0;
-    // Echo of the "tracker id" an HTTP tracker gave in an earlier reply.
-    std::string tracker_id;
-};
-
-// What a tracker answered to an announce.
-struct AnnounceResponse {
-    std::vector<boost::asio::ip::tcp::endpoint> peers;
-    std::int64_t interval = 0;  // seconds; 0 when the tracker gave none
-    std::optional<std::int64_t> min_interval;
-    std::optional<std::int64_t> seeders;
-    std::optional<std::int64_t> leechers;
-    std::optional<std::int64_t> downloaded;
-    std::string warning_message;
-    std::string tracker_id;
-};
-
-// One torrent's counts from a scrape (BEP 48, BEP 15).
-struct ScrapeEntry {
-    InfoHashV1 info_hash;
-    std::int64_t seeders = 0;
-    std::int64_t leechers = 0;
-    std::int64_t downloaded = 0;
-};
-
-// What a tracker answered to a scrape; torrents it does not know are simply absent.
-struct ScrapeResponse {
-    std::vector<ScrapeEntry> entries;
-};
+using tracker_protocol::AnnounceRequest;
+using tracker_protocol::AnnounceResponse;
+using tracker_protocol::event_name;
+using tracker_protocol::PeerId;
+using tracker_protocol::ScrapeEntry;
+using tracker_protocol::ScrapeResponse;
+using TrackerEvent = tracker_protocol::AnnounceEvent;
 
 }  // namespace shoal::tracker_client

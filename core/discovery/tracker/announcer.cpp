@@ -15,6 +15,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -290,7 +291,6 @@ void Announcer::set_sinks(TotalsSource totals, UpdateSink on_update) {
 
 asio::awaitable<void> Announcer::run() {
     const std::uint64_t generation = generation_;
-    ++runs_;
     try {
         while (generation == generation_) {
             start_due_passes();
@@ -313,7 +313,14 @@ asio::awaitable<void> Announcer::run() {
         // Only allocation failures get here; the torrent learns of the tracker through
         // the missing updates rather than through a crashed network thread.
     }
-    --runs_;
+}
+
+void Announcer::start() {
+    ++runs_;
+    asio::co_spawn(executor_, [this]() -> asio::awaitable<void> {
+        co_await run();
+        --runs_;
+    }, asio::detached);
 }
 
 asio::awaitable<void> Announcer::send_one_stopped(std::string url) {

@@ -115,7 +115,9 @@ class Announcer {
     void download_completed();
     // Announce as soon as each tier's min interval allows (a user's "reannounce").
     void reannounce();
-    // Whether a run() is under way (it may outlive a stop() briefly while it winds up).
+    // Spawns run() on the announcer's executor; running() is true from now until it ends
+    // (which may be a little after a stop(), while it winds up).
+    void start();
     bool running() const { return runs_ > 0; }
     // A new owner (a magnet link's fetch hands its announcer to the torrent): counters and
     // replies go there from now on, while the trackers keep what they were told.

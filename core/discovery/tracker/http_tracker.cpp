@@ -56,6 +56,10 @@ std::string describe(const boost::system::error_code& ec, const HttpTrackerOptio
     return ec.message();
 }
 
+ErrorCode code_of(const boost::system::error_code& ec) {
+    return ec == beast::error::timeout ? ErrorCode::timeout : ErrorCode::network;
+}
+
 bool is_ip_literal(const std::string& host) {
     boost::system::error_code ec;
     asio::ip::make_address(host, ec);
@@ -75,7 +79,8 @@ asio::awaitable<Result<HttpReply>> exchange(Stream& stream,
     auto [wec, written] = co_await http::async_write(stream, req, k_use);
     (void)written;
     if (wec)
-        co_return make_error(prefix + ": sending the request failed: " + describe(wec, options));
+        co_return make_error(code_of(wec),
+                             prefix + ": sending the request failed: " + describe(wec, options));
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.header_limit(k_max_header_bytes);
@@ -83,13 +88,16 @@ asio::awaitable<Result<HttpReply>> exchange(Stream& stream,
     auto [rec, read] = co_await http::async_read(stream, buffer, parser, k_use);
     (void)read;
     if (rec == http::error::body_limit)
-        co_return make_error(prefix + " replied: reply exceeds the limit of " +
-                             std::to_string(options.limits.max_reply_bytes) + " bytes");
+        co_return make_error(ErrorCode::too_large,
+                             prefix + " replied: reply exceeds the limit of " +
+                                 std::to_string(options.limits.max_reply_bytes) + " bytes");
     if (rec == http::error::header_limit)
-        co_return make_error(prefix + " replied: HTTP header exceeds " +
-                             std::to_string(k_max_header_bytes) + " bytes");
+        co_return make_error(ErrorCode::too_large, prefix + " replied: HTTP header exceeds " +
+                                                       std::to_string(k_max_header_bytes) +
+                                                       " bytes");
     if (rec)
-        co_return make_error(prefix + ": reading the reply failed: " + describe(rec, options));
+        co_return make_error(code_of(rec),
+                             prefix + ": reading the reply failed: " + describe(rec, options));
     auto& res = parser.get();
     HttpReply reply{res.result_int(), std::string(res.reason()), std::move(res.body())};
     if (is_redirect(reply.status))
@@ -105,15 +113,15 @@ asio::awaitable<Result<HttpReply>> get_once(asio::ssl::context& tls, const std::
     if (!parts)
         co_return parts.error();
     if (parts->scheme == "udp")
-        co_return make_error(prefix + ": redirected to a udp URL");
+        co_return make_error(ErrorCode::invalid_input, prefix + ": redirected to a udp URL");
     const bool secure = parts->scheme == "https";
 
     auto executor = co_await asio::this_coro::executor;
     // The lookup counts against the request's deadline like everything else.
     auto addresses = co_await lookup_host(parts->host, deadline);
     if (!addresses)
-        co_return make_error(prefix + ": cannot resolve " + parts->host + ": " +
-                             addresses.error().message);
+        co_return make_error(addresses.error().code, prefix + ": cannot resolve " + parts->host +
+                                                         ": " + addresses.error().message);
     std::vector<tcp::endpoint> endpoints;
     for (const auto& address : *addresses)
         endpoints.emplace_back(address, parts->port);
@@ -135,7 +143,8 @@ asio::awaitable<Result<HttpReply>> get_once(asio::ssl::context& tls, const std::
         auto [cec, ep] = co_await stream.async_connect(endpoints, k_use);
         (void)ep;
         if (cec)
-            co_return make_error(prefix + ": cannot connect: " + describe(cec, options));
+            co_return make_error(code_of(cec),
+                                 prefix + ": cannot connect: " + describe(cec, options));
         co_return co_await exchange(stream, req, prefix, options);
     }
 
@@ -148,10 +157,11 @@ asio::awaitable<Result<HttpReply>> get_once(asio::ssl::context& tls, const std::
     auto [cec, ep] = co_await beast::get_lowest_layer(stream).async_connect(endpoints, k_use);
     (void)ep;
     if (cec)
-        co_return make_error(prefix + ": cannot connect: " + describe(cec, options));
+        co_return make_error(code_of(cec), prefix + ": cannot connect: " + describe(cec, options));
     auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::client, k_use);
     if (hec)
-        co_return make_error(prefix + ": TLS handshake failed: " + describe(hec, options));
+        co_return make_error(code_of(hec),
+                             prefix + ": TLS handshake failed: " + describe(hec, options));
     co_return co_await exchange(stream, req, prefix, options);
 }
 
@@ -176,8 +186,9 @@ asio::awaitable<Result<HttpReply>> get(asio::ssl::context& tls, std::string url,
             auto authority_end = url.find_first_of("/?#", scheme_end + 3);
             url = url.substr(0, authority_end) + location;
         } else {
-            co_return make_error(prefix + ": redirected to an unusable location \"" +
-                                 location.substr(0, 200) + "\"");
+            co_return make_error(ErrorCode::invalid_input,
+                                 prefix + ": redirected to an unusable location \"" +
+                                     location.substr(0, 200) + "\"");
         }
     }
 }
@@ -192,12 +203,13 @@ Result<T> interpret(const Result<HttpReply>& reply, const std::string& prefix,
     auto parsed = parse(reply->body, limits);
     if (reply->status != 200) {
         if (!parsed && parsed.error().message.starts_with("failure reason: "))
-            return make_error(prefix + " replied: " + parsed.error().message);
-        return make_error(prefix + " replied: HTTP " + std::to_string(reply->status) +
-                          (reply->reason.empty() ? "" : " " + reply->reason));
+            return make_error(parsed.error().code, prefix + " replied: " + parsed.error().message);
+        return make_error(ErrorCode::refused,
+                          prefix + " replied: HTTP " + std::to_string(reply->status) +
+                              (reply->reason.empty() ? "" : " " + reply->reason));
     }
     if (!parsed)
-        return make_error(prefix + " replied: " + parsed.error().message);
+        return make_error(parsed.error().code, prefix + " replied: " + parsed.error().message);
     return parsed;
 }
 

@@ -27,23 +27,25 @@ std::string printable(std::string_view text) {
 Result<const bencode::Value*> top_dict(std::string_view body, const ReplyLimits& limits,
                                        bencode::Value& storage) {
     if (body.size() > limits.max_reply_bytes)
-        return make_error("reply of " + std::to_string(body.size()) +
-                          " bytes exceeds the limit of " + std::to_string(limits.max_reply_bytes));
+        return make_error(ErrorCode::too_large, "reply of " + std::to_string(body.size()) +
+                                                    " bytes exceeds the limit of " +
+                                                    std::to_string(limits.max_reply_bytes));
     if (body.empty())
-        return make_error("empty reply");
+        return make_error(ErrorCode::invalid_input, "empty reply");
     bencode::Limits bl;
     bl.max_depth = 8;
     bl.max_items = 4 * limits.max_peers + 4 * limits.max_scrape_entries + 64;
     auto decoded = bencode::decode(body, bl);
     if (!decoded)
-        return make_error("malformed reply: " + decoded.error().message);
+        return make_error(ErrorCode::invalid_input, "malformed reply: " + decoded.error().message);
     storage = std::move(*decoded);
     if (!storage.is_dict())
-        return make_error("malformed reply: not a dictionary");
+        return make_error(ErrorCode::invalid_input, "malformed reply: not a dictionary");
     if (const auto* failure = storage.find("failure reason")) {
         if (!failure->is_string())
-            return make_error("malformed reply: failure reason is no string");
-        return make_error("failure reason: " + printable(failure->as_string()));
+            return make_error(ErrorCode::invalid_input,
+                              "malformed reply: failure reason is no string");
+        return make_error(ErrorCode::refused, "failure reason: " + printable(failure->as_string()));
     }
     return &storage;
 }
@@ -54,8 +56,8 @@ Result<std::optional<std::int64_t>> count_field(const bencode::Value& dict, std:
     if (!v)
         return std::optional<std::int64_t>{};
     if (!v->is_int() || v->as_int() < 0)
-        return make_error("malformed reply: \"" + std::string(key) +
-                          "\" is not a non-negative integer");
+        return make_error(ErrorCode::invalid_input, "malformed reply: \"" + std::string(key) +
+                                                        "\" is not a non-negative integer");
     return std::optional<std::int64_t>{v->as_int()};
 }
 
@@ -69,11 +71,13 @@ Result<int> add_compact(std::string_view raw, bool v6, AnnounceResponse& out,
     const std::size_t stride = v6 ? 18 : 6;
     const char* what = v6 ? "peers6" : "peers";
     if (raw.size() % stride != 0)
-        return make_error(std::string("malformed reply: \"") + what + "\" length " +
-                          std::to_string(raw.size()) + " is not a multiple of " +
-                          std::to_string(stride));
+        return make_error(ErrorCode::invalid_input, std::string("malformed reply: \"") + what +
+                                                        "\" length " + std::to_string(raw.size()) +
+                                                        " is not a multiple of " +
+                                                        std::to_string(stride));
     if (out.peers.size() + raw.size() / stride > max_peers)
-        return make_error("reply lists more than " + std::to_string(max_peers) + " peers");
+        return make_error(ErrorCode::too_large,
+                          "reply lists more than " + std::to_string(max_peers) + " peers");
     const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
     for (std::size_t i = 0; i < raw.size(); i += stride, p += stride) {
         if (v6) {
@@ -94,16 +98,20 @@ Result<int> add_compact(std::string_view raw, bool v6, AnnounceResponse& out,
 Result<int> add_dict_peers(const bencode::List& list, AnnounceResponse& out,
                            std::size_t max_peers) {
     if (out.peers.size() + list.size() > max_peers)
-        return make_error("reply lists more than " + std::to_string(max_peers) + " peers");
+        return make_error(ErrorCode::too_large,
+                          "reply lists more than " + std::to_string(max_peers) + " peers");
     for (const auto& entry : list) {
         if (!entry.is_dict())
-            return make_error("malformed reply: a peer is not a dictionary");
+            return make_error(ErrorCode::invalid_input,
+                              "malformed reply: a peer is not a dictionary");
         const auto* ip_v = entry.find_string("ip");
         const auto* port_v = entry.find_int("port");
         if (!ip_v || !port_v)
-            return make_error("malformed reply: a peer lacks \"ip\" or \"port\"");
+            return make_error(ErrorCode::invalid_input,
+                              "malformed reply: a peer lacks \"ip\" or \"port\"");
         if (port_v->as_int() < 0 || port_v->as_int() > 65535)
-            return make_error("malformed reply: a peer's port is out of range");
+            return make_error(ErrorCode::invalid_input,
+                              "malformed reply: a peer's port is out of range");
         boost::system::error_code ec;
         auto address = ip::make_address(std::string(ip_v->as_string()), ec);
         if (ec)
@@ -129,7 +137,8 @@ Result<AnnounceResponse> parse_announce_reply(std::string_view body, const Reply
     // Some trackers leave the interval out; the announcer then uses its default. A reply
     // with neither an interval nor peers is no announce reply at all.
     if (!*interval && !dict.find("peers") && !dict.find("peers6"))
-        return make_error("malformed reply: neither \"interval\" nor peers");
+        return make_error(ErrorCode::invalid_input,
+                          "malformed reply: neither \"interval\" nor peers");
     out.interval = interval->value_or(0);
     auto min_interval = count_field(dict, "min interval");
     if (!min_interval)
@@ -152,7 +161,8 @@ Result<AnnounceResponse> parse_announce_reply(std::string_view body, const Reply
         out.warning_message = printable(w->as_string());
     if (const auto* id = dict.find_string("tracker id")) {
         if (id->as_string().size() > 256)
-            return make_error("malformed reply: \"tracker id\" is too long");
+            return make_error(ErrorCode::invalid_input,
+                              "malformed reply: \"tracker id\" is too long");
         out.tracker_id = std::string(id->as_string());
     }
 
@@ -166,12 +176,14 @@ Result<AnnounceResponse> parse_announce_reply(std::string_view body, const Reply
             if (!r)
                 return r.error();
         } else {
-            return make_error("malformed reply: \"peers\" is neither a string nor a list");
+            return make_error(ErrorCode::invalid_input,
+                              "malformed reply: \"peers\" is neither a string nor a list");
         }
     }
     if (const auto* peers6 = dict.find("peers6")) {
         if (!peers6->is_string())
-            return make_error("malformed reply: \"peers6\" is not a string");
+            return make_error(ErrorCode::invalid_input,
+                              "malformed reply: \"peers6\" is not a string");
         auto r = add_compact(peers6->as_string(), true, out, limits.max_peers);
         if (!r)
             return r.error();
@@ -186,19 +198,23 @@ Result<ScrapeResponse> parse_scrape_reply(std::string_view body, const ReplyLimi
         return top.error();
     const auto* files = (*top)->find("files");
     if (!files)
-        return make_error("malformed reply: no \"files\"");
+        return make_error(ErrorCode::invalid_input, "malformed reply: no \"files\"");
     if (!files->is_dict())
-        return make_error("malformed reply: \"files\" is not a dictionary");
+        return make_error(ErrorCode::invalid_input,
+                          "malformed reply: \"files\" is not a dictionary");
     if (files->as_dict().size() > limits.max_scrape_entries)
-        return make_error("reply has more than " + std::to_string(limits.max_scrape_entries) +
-                          " torrents");
+        return make_error(
+            ErrorCode::too_large,
+            "reply has more than " + std::to_string(limits.max_scrape_entries) + " torrents");
     ScrapeResponse out;
     for (const auto& [key, stats] : files->as_dict()) {
         auto hash = InfoHashV1::from_bytes(key);
         if (!hash)
-            return make_error("malformed reply: a \"files\" key is not a 20-byte info-hash");
+            return make_error(ErrorCode::invalid_input,
+                              "malformed reply: a \"files\" key is not a 20-byte info-hash");
         if (!stats.is_dict())
-            return make_error("malformed reply: a torrent's entry is not a dictionary");
+            return make_error(ErrorCode::invalid_input,
+                              "malformed reply: a torrent's entry is not a dictionary");
         ScrapeEntry e;
         e.info_hash = *hash;
         auto complete = count_field(stats, "complete");

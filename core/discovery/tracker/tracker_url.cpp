@@ -14,12 +14,15 @@ namespace {
 Result<std::string> base_url(std::string_view url) {
     auto parsed = boost::urls::parse_uri(url);
     if (!parsed)
-        return make_error("tracker " + std::string(url) + ": not a valid URL");
+        return make_error(ErrorCode::invalid_input,
+                          "tracker " + std::string(url) + ": not a valid URL");
     auto scheme = parsed->scheme_id();
     if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https)
-        return make_error("tracker " + std::string(url) + ": not an http or https URL");
+        return make_error(ErrorCode::invalid_input,
+                          "tracker " + std::string(url) + ": not an http or https URL");
     if (parsed->encoded_host().empty())
-        return make_error("tracker " + std::string(url) + ": URL has no host");
+        return make_error(ErrorCode::invalid_input,
+                          "tracker " + std::string(url) + ": URL has no host");
     std::string out(url);
     if (auto hash = out.find('#'); hash != std::string::npos)
         out.resize(hash);
@@ -41,7 +44,8 @@ void add_param(std::string& url, std::string_view key, std::string_view value) {
 Result<TrackerUrlParts> split_tracker_url(std::string_view url) {
     auto parsed = boost::urls::parse_uri(url);
     if (!parsed)
-        return make_error("tracker " + std::string(url) + ": not a valid URL");
+        return make_error(ErrorCode::invalid_input,
+                          "tracker " + std::string(url) + ": not a valid URL");
     TrackerUrlParts out;
     out.scheme = parsed->scheme();
     for (auto& c : out.scheme)
@@ -52,21 +56,25 @@ Result<TrackerUrlParts> split_tracker_url(std::string_view url) {
     else if (out.scheme == "https")
         default_port = 443;
     else if (out.scheme != "udp")
-        return make_error("tracker " + std::string(url) + ": unsupported scheme \"" + out.scheme +
-                          "\"");
+        return make_error(
+            ErrorCode::invalid_input,
+            "tracker " + std::string(url) + ": unsupported scheme \"" + out.scheme + "\"");
     out.host = parsed->host_address();
     if (out.host.empty())
-        return make_error("tracker " + std::string(url) + ": URL has no host");
+        return make_error(ErrorCode::invalid_input,
+                          "tracker " + std::string(url) + ": URL has no host");
     if (parsed->has_port()) {
         // port_number() wraps values above 65535, so read the digits ourselves.
         const auto text = parsed->port();
         unsigned value = 0;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535)
-            return make_error("tracker " + std::string(url) + ": URL has an invalid port");
+            return make_error(ErrorCode::invalid_input,
+                              "tracker " + std::string(url) + ": URL has an invalid port");
         out.port = static_cast<std::uint16_t>(value);
     } else if (default_port == 0) {
-        return make_error("tracker " + std::string(url) + ": URL has no port");
+        return make_error(ErrorCode::invalid_input,
+                          "tracker " + std::string(url) + ": URL has no port");
     } else {
         out.port = default_port;
     }
@@ -106,9 +114,7 @@ Result<std::string> make_announce_url(std::string_view announce_url,
         return url;
     std::string& out = *url;
     add_param(out, "info_hash", percent_encode(request.info_hash.view()));
-    add_param(out, "peer_id",
-              percent_encode(
-                  {reinterpret_cast<const char*>(request.peer_id.data()), request.peer_id.size()}));
+    add_param(out, "peer_id", percent_encode(request.peer_id.view()));
     add_param(out, "port", std::to_string(request.port));
     add_param(out, "uploaded", std::to_string(std::max<std::int64_t>(request.uploaded, 0)));
     add_param(out, "downloaded", std::to_string(std::max<std::int64_t>(request.downloaded, 0)));
@@ -141,8 +147,9 @@ Result<std::string> make_scrape_url(std::string_view announce_url,
     if (!has_segment || std::string_view(out)
                                 .substr(slash + 1, query_at - slash - 1)
                                 .substr(0, k_announce.size()) != k_announce)
-        return make_error("tracker " + std::string(announce_url) +
-                          ": has no scrape address (no \"announce\" in its path)");
+        return make_error(ErrorCode::invalid_input,
+                          "tracker " + std::string(announce_url) +
+                              ": has no scrape address (no \"announce\" in its path)");
     out.replace(slash + 1, k_announce.size(), "scrape");
     for (const auto& h : hashes)
         add_param(out, "info_hash", percent_encode(h.view()));

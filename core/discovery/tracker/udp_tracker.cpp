@@ -17,11 +17,22 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "discovery/tracker/tracker_url.hpp"
-#include "discovery/tracker/udp_tracker_packets.hpp"
+#include "tracker_protocol/udp_client_packets.hpp"
 #include "util/host_lookup.hpp"
 
 namespace shoal::tracker_client {
 namespace {
+
+using tracker_protocol::Bytes;
+using tracker_protocol::ByteView;
+using tracker_protocol::decode_announce_reply;
+using tracker_protocol::decode_connect_reply;
+using tracker_protocol::decode_scrape_reply;
+using tracker_protocol::encode_announce_request;
+using tracker_protocol::encode_connect_request;
+using tracker_protocol::encode_scrape_request;
+using tracker_protocol::k_udp_max_scrape_hashes;
+using tracker_protocol::peek_udp_header;
 
 namespace asio = boost::asio;
 using asio::ip::udp;
@@ -47,7 +58,7 @@ asio::awaitable<Received> receive_reply(udp::socket& socket, std::uint32_t trans
             co_return std::optional<Bytes>{};
         auto [ec, size] = std::get<0>(outcome);
         if (ec)
-            co_return make_error(ec.message());
+            co_return make_error(ErrorCode::network, ec.message());
         auto header = peek_udp_header(ByteView(buffer.data(), size));
         // Stray or late packets (an earlier try's reply) are not ours to judge.
         if (!header || header->transaction_id != transaction_id)
@@ -69,13 +80,13 @@ asio::awaitable<Result<Reply>> UdpTrackerClient::request(const std::string& url,
     if (!parts)
         co_return parts.error();
     if (parts->scheme != "udp")
-        co_return make_error(prefix + ": not a udp URL");
+        co_return make_error(ErrorCode::invalid_input, prefix + ": not a udp URL");
 
     auto executor = co_await asio::this_coro::executor;
     auto addresses = co_await lookup_host(parts->host);
     if (!addresses)
-        co_return make_error(prefix + ": cannot resolve " + parts->host + ": " +
-                             addresses.error().message);
+        co_return make_error(addresses.error().code, prefix + ": cannot resolve " + parts->host +
+                                                         ": " + addresses.error().message);
     const udp::endpoint endpoint(addresses->front(), parts->port);
 
     udp::socket socket(executor);
@@ -84,7 +95,8 @@ asio::awaitable<Result<Reply>> UdpTrackerClient::request(const std::string& url,
     if (!ec)
         socket.connect(endpoint, ec);
     if (ec)
-        co_return make_error(prefix + ": cannot open a socket: " + ec.message());
+        co_return make_error(ErrorCode::network,
+                             prefix + ": cannot open a socket: " + ec.message());
 
     // BEP 15: the timeout doubles with every send that goes unanswered, and a connection id
     // that expired while we waited is fetched anew.
@@ -104,17 +116,18 @@ asio::awaitable<Result<Reply>> UdpTrackerClient::request(const std::string& url,
             auto [sec, sent] = co_await socket.async_send(asio::buffer(packet), k_use);
             (void)sent;
             if (sec)
-                co_return make_error(prefix + ": cannot send: " + sec.message());
+                co_return make_error(ErrorCode::network,
+                                     prefix + ": cannot send: " + sec.message());
             auto reply = co_await receive_reply(socket, transaction_id, Clock::now() + wait);
             if (!reply)
-                co_return make_error(prefix + ": " + reply.error().message);
+                co_return make_error(reply.error().code, prefix + ": " + reply.error().message);
             if (!*reply) {
                 ++tries;
                 continue;
             }
             auto id = decode_connect_reply(**reply, transaction_id);
             if (!id)
-                co_return make_error(prefix + " replied: " + id.error().message);
+                co_return make_error(id.error().code, prefix + " replied: " + id.error().message);
             connection_ids_[endpoint] = ConnectionId{*id, Clock::now()};
             // A fresh id is used at once, whatever its configured lifetime.
             connection_id = *id;
@@ -124,10 +137,10 @@ asio::awaitable<Result<Reply>> UdpTrackerClient::request(const std::string& url,
         auto [sec, sent] = co_await socket.async_send(asio::buffer(packet), k_use);
         (void)sent;
         if (sec)
-            co_return make_error(prefix + ": cannot send: " + sec.message());
+            co_return make_error(ErrorCode::network, prefix + ": cannot send: " + sec.message());
         auto reply = co_await receive_reply(socket, transaction_id, Clock::now() + wait);
         if (!reply)
-            co_return make_error(prefix + ": " + reply.error().message);
+            co_return make_error(reply.error().code, prefix + ": " + reply.error().message);
         if (!*reply) {
             ++tries;
             continue;
@@ -137,12 +150,14 @@ asio::awaitable<Result<Reply>> UdpTrackerClient::request(const std::string& url,
         if (!decoded) {
             // A tracker that refuses us may have forgotten the connection id; start afresh.
             connection_ids_.erase(endpoint);
-            co_return make_error(prefix + " replied: " + decoded.error().message);
+            co_return make_error(decoded.error().code,
+                                 prefix + " replied: " + decoded.error().message);
         }
         co_return decoded;
     }
-    co_return make_error(prefix + ": no reply after " + std::to_string(options_.max_tries) +
-                         (options_.max_tries == 1 ? " try" : " tries"));
+    co_return make_error(ErrorCode::timeout, prefix + ": no reply after " +
+                                                 std::to_string(options_.max_tries) +
+                                                 (options_.max_tries == 1 ? " try" : " tries"));
 }
 
 asio::awaitable<Result<AnnounceResponse>> UdpTrackerClient::announce(std::string url,

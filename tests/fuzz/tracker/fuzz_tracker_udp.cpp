@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "tracker/udp_handler.hpp"
-#include "tracker/udp_packet.hpp"
+#include "tracker_protocol/udp_server_packets.hpp"
 
 namespace tr = shoal::tracker;
 
@@ -30,7 +30,7 @@ struct World {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static World world;
-    (void)tr::parse_udp_request({data, size});
+    (void)shoal::tracker_protocol::parse_udp_request({data, size});
     tr::PeerEndpoint sender{tr::IpAddress::v4(0x7F000001), 40000};
     if (size > 0 && (data[0] & 1)) {
         sender.address.family = tr::Family::v6;

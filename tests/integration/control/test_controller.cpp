@@ -9,7 +9,7 @@
 #include <mutex>
 
 #include "control/controller.hpp"
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "test_files.hpp"
 
 namespace fs = std::filesystem;

@@ -11,7 +11,7 @@
 #include <optional>
 #include <thread>
 
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 #include "session/session.hpp"
 #include "test_files.hpp"
 

@@ -28,7 +28,7 @@ using test::run_until_done;
 AnnounceRequest request_for(char peer) {
     AnnounceRequest r;
     r.info_hash.bytes.fill(0x5a);
-    r.peer_id.fill(static_cast<std::uint8_t>(peer));
+    r.peer_id.bytes.fill(static_cast<std::uint8_t>(peer));
     r.port = 6881;
     r.left = 100;
     r.event = TrackerEvent::started;

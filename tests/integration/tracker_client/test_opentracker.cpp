@@ -120,7 +120,7 @@ class OpenTrackerTest : public ::testing::Test {
     AnnounceRequest request(const InfoHashV1& hash, char peer, std::uint16_t port) {
         AnnounceRequest r;
         r.info_hash = hash;
-        r.peer_id.fill(static_cast<std::uint8_t>(peer));
+        r.peer_id.bytes.fill(static_cast<std::uint8_t>(peer));
         r.port = port;
         r.left = 1000;
         r.event = TrackerEvent::started;
@@ -198,7 +198,7 @@ TEST_F(OpenTrackerTest, AnnouncerUsesTheWorkingTierBesideADeadOneAndSaysStoppedO
     const std::string dead = "http://127.0.0.1:" + std::to_string(free_port()) + "/announce";
     AnnounceIdentity identity;
     identity.info_hash = hash_udp_;
-    identity.peer_id.fill('z');
+    identity.peer_id.bytes.fill('z');
     identity.port = 3333;
     std::vector<TrackerUpdate> updates;
     Announcer announcer(

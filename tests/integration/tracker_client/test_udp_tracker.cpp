@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "discovery/tracker/tracker_client.hpp"
-#include "discovery/tracker/udp_tracker_packets.hpp"
+#include "tracker_protocol/udp_client_packets.hpp"
 #include "fake_servers.hpp"
 
 namespace shoal::tracker_client {
 namespace {
+
+using tracker_protocol::k_udp_protocol_id;
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -99,7 +101,7 @@ class UdpTrackerTest : public ::testing::Test {
         options.udp.base_timeout = 50ms;
         options.udp.max_tries = 3;
         request.info_hash.bytes.fill(0x42);
-        request.peer_id.fill('u');
+        request.peer_id.bytes.fill('u');
         request.port = 7000;
         request.event = TrackerEvent::started;
     }

@@ -2,10 +2,12 @@
 
 #include "test_util.hpp"
 #include "tracker/udp_handler.hpp"
-#include "tracker/udp_packet.hpp"
+#include "tracker_protocol/udp_server_packets.hpp"
 
 namespace shoal::tracker {
 namespace {
+
+using namespace tracker_protocol;
 
 void put(std::vector<std::uint8_t>& v, std::uint64_t x, int n) {
     for (int i = n - 1; i >= 0; --i)

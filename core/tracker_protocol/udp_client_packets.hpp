@@ -1,5 +1,6 @@
 #pragma once
-// BEP 15 UDP tracker packets (with the BEP 41 URL data option): encoding and checked decoding.
+// BEP 15 UDP tracker packets (with the BEP 41 URL data option), the client's half: encoding
+// requests, checked decoding of replies.
 
 #include <cstdint>
 #include <optional>
@@ -7,18 +8,11 @@
 #include <string_view>
 #include <vector>
 
-#include "discovery/tracker/announce_types.hpp"
+#include "tracker_protocol/announce.hpp"
+#include "tracker_protocol/bep15.hpp"
 #include "util/result.hpp"
 
-namespace shoal::tracker_client {
-
-// The magic number that opens every connect request.
-inline constexpr std::uint64_t k_udp_protocol_id = 0x41727101980;
-// BEP 15: "up to about 74 torrents can be scraped at once".
-inline constexpr std::size_t k_udp_max_scrape_hashes = 74;
-
-// The action field of every packet.
-enum class UdpAction : std::uint32_t { connect = 0, announce = 1, scrape = 2, error = 3 };
+namespace shoal::tracker_protocol {
 
 // A datagram, owned and viewed.
 using Bytes = std::vector<std::uint8_t>;
@@ -50,4 +44,4 @@ Result<AnnounceResponse> decode_announce_reply(ByteView packet, std::uint32_t tr
 Result<ScrapeResponse> decode_scrape_reply(ByteView packet, std::uint32_t transaction_id,
                                            std::span<const InfoHashV1> hashes);
 
-}  // namespace shoal::tracker_client
+}  // namespace shoal::tracker_protocol

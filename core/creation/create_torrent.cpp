@@ -1,13 +1,13 @@
-#include "metainfo/create.hpp"
+#include "creation/create_torrent.hpp"
 
 #include <chrono>
 #include <deque>
 
 #include "bencode/node.hpp"
+#include "creation/scan_files.hpp"
 #include "crypto/merkle.hpp"
 #include "metainfo/file_lists.hpp"
 #include "metainfo/path_rules.hpp"
-#include "metainfo/scan_files.hpp"
 #include "storage/parallel_pieces.hpp"
 #include "storage/piece_hasher.hpp"
 
@@ -63,12 +63,15 @@ TorrentInfo lay_out_new(const std::string& name, const std::vector<ScannedFile>&
     return t;
 }
 
-std::string read_error(const PieceReader& reader, const ReadResult& r) {
+Error read_error(const PieceReader& reader, const ReadResult& r) {
     const std::string path = reader.file_path(r.file).string();
     switch (r.status) {
-        case ReadStatus::missing: return "'" + path + "' disappeared while hashing";
-        case ReadStatus::short_file: return "'" + path + "' shrank while hashing";
-        default: return "cannot read '" + path + "'";
+        case ReadStatus::missing:
+            return make_error(ErrorCode::not_found, "'" + path + "' disappeared while hashing");
+        case ReadStatus::short_file:
+            return make_error(ErrorCode::io, "'" + path + "' shrank while hashing");
+        default:
+            return make_error(ErrorCode::io, "cannot read '" + path + "'");
     }
 }
 
@@ -186,21 +189,25 @@ Result<CreatedTorrent> create_torrent(const fs::path& source_arg, const CreateOp
     const fs::path source = normalized(source_arg);
     const std::string name = source.filename().string();
     if (auto why = unsafe_component(name)) {
-        return make_error("cannot name a torrent after '" + source.string() + "': " + *why);
+        return make_error(ErrorCode::invalid_input,
+                          "cannot name a torrent after '" + source.string() + "': " + *why);
     }
     auto scanned = scan_files(source, o.include_hidden);
     if (!scanned) return scanned.error();
 
     std::int64_t data_size = 0;
     for (const auto& f : *scanned) data_size += f.size;
-    if (data_size == 0) return make_error("'" + source.string() + "' holds only empty files");
+    if (data_size == 0)
+        return make_error(ErrorCode::invalid_input,
+                          "'" + source.string() + "' holds only empty files");
 
     const std::int64_t piece_length = o.piece_length ? o.piece_length
                                                      : automatic_piece_length(data_size);
     if (piece_length < k_min_piece || piece_length > k_max_piece ||
         (piece_length & (piece_length - 1)) != 0) {
-        return make_error("piece size must be a power of two from 16 KiB to 256 MiB (got " +
-                          std::to_string(piece_length) + ")");
+        return make_error(ErrorCode::invalid_input,
+                          "piece size must be a power of two from 16 KiB to 256 MiB (got " +
+                              std::to_string(piece_length) + ")");
     }
     // The folder the torrent's paths start from (the one a client's -d names).
     fs::path save_dir = source.parent_path();
@@ -220,9 +227,10 @@ Result<CreatedTorrent> create_torrent(const fs::path& source_arg, const CreateOp
     detail::make_paths_unique(as_read);
     for (std::size_t i = 0; i < t.files.size(); ++i) {
         if (as_read[i].path != t.files[i].path) {
-            return make_error("cannot put '" + t.files[i].joined_path() +
-                              "' in a torrent: its name clashes with another's when case is "
-                              "ignored, and readers would rename it");
+            return make_error(ErrorCode::invalid_input,
+                              "cannot put '" + t.files[i].joined_path() +
+                                  "' in a torrent: its name clashes with another's when case is "
+                                  "ignored, and readers would rename it");
         }
     }
 
@@ -253,9 +261,11 @@ Result<CreatedTorrent> create_torrent(const fs::path& source_arg, const CreateOp
             if (o.progress) o.progress(bytes_done.load(), t.total_size);
         },
         o.cancel);
-    if (o.cancel && o.cancel->load()) return make_error("torrent creation was cancelled");
+    if (o.cancel && o.cancel->load())
+        return make_error(ErrorCode::cancelled, "torrent creation was cancelled");
     for (const auto& f : failures) {
-        if (f.status != ReadStatus::ok) return make_error(read_error(reader, f));
+        if (f.status != ReadStatus::ok)
+            return read_error(reader, f);
     }
 
     if (v2) {

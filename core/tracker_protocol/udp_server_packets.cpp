@@ -1,9 +1,9 @@
-#include "tracker/udp_packet.hpp"
+#include "tracker_protocol/udp_server_packets.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-namespace shoal::tracker {
+namespace shoal::tracker_protocol {
 namespace {
 
 class Reader {
@@ -188,4 +188,4 @@ void write_udp_error(std::vector<std::uint8_t>& out, std::uint32_t transaction_i
     out.insert(out.end(), message.begin(), message.end());
 }
 
-}  // namespace shoal::tracker
+}  // namespace shoal::tracker_protocol

@@ -1,9 +1,9 @@
-#include "discovery/tracker/udp_tracker_packets.hpp"
+#include "tracker_protocol/udp_client_packets.hpp"
 
 #include <algorithm>
 #include <string>
 
-namespace shoal::tracker_client {
+namespace shoal::tracker_protocol {
 namespace {
 
 namespace ip = boost::asio::ip;
@@ -48,16 +48,19 @@ Result<int> check_reply(ByteView packet, std::uint32_t transaction_id, UdpAction
                         std::size_t min_size) {
     auto header = peek_udp_header(packet);
     if (!header)
-        return make_error("reply of " + std::to_string(packet.size()) + " bytes is too short");
+        return make_error(ErrorCode::invalid_input,
+                          "reply of " + std::to_string(packet.size()) + " bytes is too short");
     if (header->transaction_id != transaction_id)
-        return make_error("reply has a foreign transaction id");
+        return make_error(ErrorCode::invalid_input, "reply has a foreign transaction id");
     if (header->action == static_cast<std::uint32_t>(UdpAction::error))
-        return make_error("error: " + printable(packet.subspan(8)));
+        return make_error(ErrorCode::refused, "error: " + printable(packet.subspan(8)));
     if (header->action != static_cast<std::uint32_t>(expected))
-        return make_error("reply has action " + std::to_string(header->action) + ", expected " +
-                          std::to_string(static_cast<std::uint32_t>(expected)));
+        return make_error(ErrorCode::invalid_input,
+                          "reply has action " + std::to_string(header->action) + ", expected " +
+                              std::to_string(static_cast<std::uint32_t>(expected)));
     if (packet.size() < min_size)
-        return make_error("reply of " + std::to_string(packet.size()) + " bytes is too short");
+        return make_error(ErrorCode::invalid_input,
+                          "reply of " + std::to_string(packet.size()) + " bytes is too short");
     return 0;
 }
 
@@ -86,7 +89,7 @@ Bytes encode_announce_request(std::uint64_t connection_id, std::uint32_t transac
     put_u32(out, static_cast<std::uint32_t>(UdpAction::announce));
     put_u32(out, transaction_id);
     put_bytes(out, request.info_hash.bytes);
-    put_bytes(out, request.peer_id);
+    put_bytes(out, request.peer_id.bytes);
     put_u64(out, static_cast<std::uint64_t>(std::max<std::int64_t>(request.downloaded, 0)));
     put_u64(out, static_cast<std::uint64_t>(std::max<std::int64_t>(request.left, 0)));
     put_u64(out, static_cast<std::uint64_t>(std::max<std::int64_t>(request.uploaded, 0)));
@@ -139,7 +142,8 @@ Result<AnnounceResponse> decode_announce_reply(ByteView packet, std::uint32_t tr
     // Trailing bytes that do not fill a whole peer are ignored: BEP 15 allows later fields.
     const std::size_t count = peers.size() / stride;
     if (count > max_peers)
-        return make_error("reply lists more than " + std::to_string(max_peers) + " peers");
+        return make_error(ErrorCode::too_large,
+                          "reply lists more than " + std::to_string(max_peers) + " peers");
     out.peers.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
         auto p = peers.subspan(i * stride, stride);
@@ -165,8 +169,9 @@ Result<ScrapeResponse> decode_scrape_reply(ByteView packet, std::uint32_t transa
     const std::size_t asked = std::min(hashes.size(), k_udp_max_scrape_hashes);
     const std::size_t have = (packet.size() - 8) / 12;
     if (have < asked)
-        return make_error("scrape reply has " + std::to_string(have) + " entries for " +
-                          std::to_string(asked) + " torrents");
+        return make_error(ErrorCode::invalid_input, "scrape reply has " + std::to_string(have) +
+                                                        " entries for " + std::to_string(asked) +
+                                                        " torrents");
     ScrapeResponse out;
     for (std::size_t i = 0; i < asked; ++i) {
         const std::size_t at = 8 + 12 * i;
@@ -176,4 +181,4 @@ Result<ScrapeResponse> decode_scrape_reply(ByteView packet, std::uint32_t transa
     return out;
 }
 
-}  // namespace shoal::tracker_client
+}  // namespace shoal::tracker_protocol

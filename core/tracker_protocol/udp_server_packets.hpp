@@ -1,5 +1,6 @@
 #pragma once
-// BEP 15 UDP tracker packets (with BEP 41 options): parsing requests, writing replies.
+// BEP 15 UDP tracker packets (with BEP 41 options), the tracker's half: parsing requests,
+// writing replies.
 
 #include <cstdint>
 #include <optional>
@@ -8,15 +9,11 @@
 #include <variant>
 #include <vector>
 
-#include "tracker/types.hpp"
+#include "tracker_protocol/announce.hpp"
+#include "tracker_protocol/bep15.hpp"
+#include "tracker_protocol/reply_values.hpp"
 
-namespace shoal::tracker {
-
-constexpr std::uint64_t k_udp_protocol_id = 0x41727101980ull;
-constexpr std::size_t k_udp_max_scrape_hashes = 74;  // what fits a 1500-byte datagram
-constexpr std::size_t k_udp_max_url_data = 1024;
-
-enum class UdpAction : std::uint32_t { connect = 0, announce = 1, scrape = 2, error = 3 };
+namespace shoal::tracker_protocol {
 
 struct UdpConnectRequest {
     std::uint32_t transaction_id = 0;
@@ -63,4 +60,4 @@ void write_udp_scrape(std::vector<std::uint8_t>& out, std::uint32_t transaction_
 void write_udp_error(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
                      std::string_view message);
 
-}  // namespace shoal::tracker
+}  // namespace shoal::tracker_protocol
