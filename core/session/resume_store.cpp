@@ -1,15 +1,10 @@
 #include "session/resume_store.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include "crypto/hasher.hpp"
+#include "storage/durable_file.hpp"
 #include "util/encoding.hpp"
 
 namespace shoal {
@@ -23,34 +18,6 @@ std::string absolute_text(const std::filesystem::path& p) {
     std::error_code ec;
     auto abs = std::filesystem::absolute(p, ec);
     return (ec ? p : abs).lexically_normal().string();
-}
-
-// Writes `bytes` to a new file at `path` and syncs it; false with errno.
-bool write_durably(const std::filesystem::path& path, const std::string& bytes) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return false;
-    bool ok = true;
-    for (std::size_t put = 0; ok && put < bytes.size();) {
-        const ssize_t n = ::write(fd, bytes.data() + put, bytes.size() - put);
-        if (n < 0 && errno == EINTR) continue;
-        ok = n > 0;
-        if (ok) put += static_cast<std::size_t>(n);
-    }
-    ok = ok && ::fsync(fd) == 0;
-    const int saved = errno;
-    if (::close(fd) != 0 && ok) return false;
-    errno = saved;
-    return ok;
-}
-
-bool sync_folder(const std::filesystem::path& folder) {
-    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return false;
-    const bool ok = ::fsync(fd) == 0;
-    const int saved = errno;
-    ::close(fd);
-    errno = saved;
-    return ok;
 }
 
 }  // namespace
@@ -109,23 +76,8 @@ Result<bool> ResumeStore::save(const TorrentInfo& torrent, const std::filesystem
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) return make_error("cannot create " + path.parent_path().string() + ": " + ec.message());
-    // Written beside, synced and renamed over, so a crash leaves the old file or the new one.
-    auto temp = path;
-    temp += ".part" + std::to_string(std::random_device{}());
-    if (!write_durably(temp, encode_resume_data(torrent, data))) {
-        std::filesystem::remove(temp, ec);
-        return make_error("cannot write " + temp.string() + ": " + std::strerror(errno));
-    }
-    std::filesystem::rename(temp, path, ec);
-    if (ec) {
-        std::filesystem::remove(temp, ec);
-        return make_error("cannot write " + path.string() + ": " + ec.message());
-    }
-    // The rename itself lasts once the folder's entry is on disk.
-    if (!sync_folder(path.parent_path())) {
-        return make_error("cannot sync " + path.parent_path().string() + ": " + std::strerror(errno));
-    }
-    return true;
+    // A crash leaves the old file or the new one.
+    return replace_file_durably(path, encode_resume_data(torrent, data));
 }
 
 void ResumeStore::remove(const TorrentInfo& torrent, const std::filesystem::path& save_dir) const {
