@@ -222,7 +222,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     const std::int64_t total = torrent.info ? torrent.info->total_size : 0;
     if (auto added = session->add(std::move(torrent)); !added) {
         print_error(added.error().message);
-        return added.error().code == control::ControlErrc::invalid_argument ? k_exit_usage : k_exit_bad_input;
+        return added.error().code == ErrorCode::invalid_input ? k_exit_usage : k_exit_bad_input;
     }
     if (o.verbose || (!o.json && stderr_is_terminal())) {
         fmt::print(stderr, "listening on {}:{}\n", settings.listen_host, session->listen_port());

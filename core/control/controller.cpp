@@ -8,8 +8,8 @@
 namespace shoal::control {
 namespace {
 
-ControlError unknown(TorrentId id) {
-    return control_error(ControlErrc::unknown_torrent, "no torrent has id " + std::to_string(id.value));
+Error unknown(TorrentId id) {
+    return make_error(ErrorCode::not_found, "no torrent has id " + std::to_string(id.value));
 }
 
 // A .torrent file holding only the info dictionary; the trackers are kept in the record.
@@ -55,13 +55,13 @@ void Controller::save(const Entry& e) {
     if (auto saved = list_->save(e.stored); !saved) pending_problems_.push_back(saved.error());
 }
 
-ControlResult<TorrentId> Controller::add(AddTorrent r) {
+Result<TorrentId> Controller::add(AddTorrent r) {
     StoredTorrent stored;
     std::shared_ptr<const TorrentInfo> info = r.info;
     AddTorrentParams params;
     if (!info && !r.metainfo.empty()) {
         auto parsed = parse_torrent(r.metainfo);
-        if (!parsed) return control_error(ControlErrc::invalid_torrent, parsed.error().message);
+        if (!parsed) return make_error(ErrorCode::invalid_input, parsed.error().message);
         info = std::make_shared<const TorrentInfo>(std::move(*parsed));
     }
     if (info) {
@@ -71,30 +71,30 @@ ControlResult<TorrentId> Controller::add(AddTorrent r) {
         stored.metainfo = r.metainfo.empty() ? metainfo_of(*info) : std::move(r.metainfo);
     } else if (!r.magnet.empty()) {
         auto magnet = parse_magnet(r.magnet);
-        if (!magnet) return control_error(ControlErrc::invalid_magnet, magnet.error().message);
+        if (!magnet) return make_error(ErrorCode::invalid_input, magnet.error().message);
         if (r.select_only) magnet->select_only = *r.select_only;
         stored.id = magnet_id(*magnet);
         stored.magnet = r.magnet;
         params.magnet = std::move(*magnet);
     } else {
-        return control_error(ControlErrc::invalid_argument, "neither a torrent nor a magnet link was given");
+        return make_error(ErrorCode::invalid_input, "neither a torrent nor a magnet link was given");
     }
-    if (r.save_dir.empty()) return control_error(ControlErrc::invalid_argument, "no save folder was given");
+    if (r.save_dir.empty()) return make_error(ErrorCode::invalid_input, "no save folder was given");
     if (r.upload_limit < 0 || r.download_limit < 0) {
-        return control_error(ControlErrc::invalid_argument, "a rate limit cannot be negative");
+        return make_error(ErrorCode::invalid_input, "a rate limit cannot be negative");
     }
     for (int p : r.file_priorities) {
-        if (p < 0 || p > 7) return control_error(ControlErrc::invalid_argument, "file priorities are 0 to 7");
+        if (p < 0 || p > 7) return make_error(ErrorCode::invalid_input, "file priorities are 0 to 7");
     }
     if (info && !r.file_priorities.empty() && r.file_priorities.size() != info->files.size()) {
-        return control_error(ControlErrc::invalid_argument, "the torrent has " + std::to_string(info->files.size()) +
+        return make_error(ErrorCode::invalid_input, "the torrent has " + std::to_string(info->files.size()) +
                                                                 " files, not " + std::to_string(r.file_priorities.size()));
     }
     if (!r.file_names.empty()) {
-        if (!info) return control_error(ControlErrc::metadata_missing, "a magnet link's files cannot be renamed yet");
+        if (!info) return make_error(ErrorCode::unavailable, "a magnet link's files cannot be renamed yet");
         std::vector<std::string> refused;
         (void)with_files_renamed(*info, r.file_names, &refused);
-        if (!refused.empty()) return control_error(ControlErrc::invalid_file_name, refused.front());
+        if (!refused.empty()) return make_error(ErrorCode::invalid_input, refused.front());
     }
     if (r.trackers) {
         auto checked = checked_tiers(*r.trackers);
@@ -114,11 +114,11 @@ ControlResult<TorrentId> Controller::add(AddTorrent r) {
     return add_checked(std::move(stored), std::move(info), std::move(params));
 }
 
-ControlResult<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
+Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
                                                  AddTorrentParams params) {
     for (const auto& [id, e] : entries_) {
         if (e.stored.id == stored.id) {
-            return control_error(ControlErrc::already_added, "This torrent is already in the list");
+            return make_error(ErrorCode::already_exists, "This torrent is already in the list");
         }
     }
     params.info = info;
@@ -166,7 +166,7 @@ ControlResult<TorrentId> Controller::add_checked(StoredTorrent stored, std::shar
     return id;
 }
 
-ControlResult<> Controller::remove(TorrentId id, bool with_data) {
+Result<Done> Controller::remove(TorrentId id, bool with_data) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
     session_.remove_torrent(id, with_data);
@@ -175,7 +175,7 @@ ControlResult<> Controller::remove(TorrentId id, bool with_data) {
     return Done{};
 }
 
-ControlResult<> Controller::pause(TorrentId id) {
+Result<Done> Controller::pause(TorrentId id) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
     session_.pause(id);
@@ -186,7 +186,7 @@ ControlResult<> Controller::pause(TorrentId id) {
     return Done{};
 }
 
-ControlResult<> Controller::resume(TorrentId id) {
+Result<Done> Controller::resume(TorrentId id) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
     session_.resume(id);
@@ -197,30 +197,30 @@ ControlResult<> Controller::resume(TorrentId id) {
     return Done{};
 }
 
-ControlResult<> Controller::recheck(TorrentId id) {
+Result<Done> Controller::recheck(TorrentId id) {
     if (!entry(id)) return unknown(id);
     session_.recheck(id);
     return Done{};
 }
 
-ControlResult<> Controller::reannounce(TorrentId id) {
+Result<Done> Controller::reannounce(TorrentId id) {
     if (!entry(id)) return unknown(id);
     session_.reannounce(id);
     return Done{};
 }
 
-ControlResult<> Controller::request_details(TorrentId id) {
+Result<Done> Controller::request_details(TorrentId id) {
     if (!entry(id)) return unknown(id);
     session_.request_details(id);
     return Done{};
 }
 
-ControlResult<> Controller::set_file_priority(TorrentId id, std::size_t file, int priority) {
+Result<Done> Controller::set_file_priority(TorrentId id, std::size_t file, int priority) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
-    if (!e->summary.info) return control_error(ControlErrc::metadata_missing, "This torrent's files are not known yet");
-    if (file >= e->priorities.size()) return control_error(ControlErrc::invalid_argument, "no file has that index");
-    if (priority < 0 || priority > 7) return control_error(ControlErrc::invalid_argument, "file priorities are 0 to 7");
+    if (!e->summary.info) return make_error(ErrorCode::unavailable, "This torrent's files are not known yet");
+    if (file >= e->priorities.size()) return make_error(ErrorCode::invalid_input, "no file has that index");
+    if (priority < 0 || priority > 7) return make_error(ErrorCode::invalid_input, "file priorities are 0 to 7");
     e->priorities[file] = priority;
     session_.set_file_priority(id, file, priority);
     e->stored.file_priorities = e->priorities;
@@ -228,22 +228,22 @@ ControlResult<> Controller::set_file_priority(TorrentId id, std::size_t file, in
     return Done{};
 }
 
-ControlResult<> Controller::rename_file(TorrentId id, std::size_t file, const std::string& name) {
+Result<Done> Controller::rename_file(TorrentId id, std::size_t file, const std::string& name) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
-    if (!e->summary.info) return control_error(ControlErrc::metadata_missing, "This torrent's files are not known yet");
+    if (!e->summary.info) return make_error(ErrorCode::unavailable, "This torrent's files are not known yet");
     // Checked here so the user hears at once; the session renames on its thread.
     if (auto renamed = with_file_renamed(*e->summary.info, file, name); !renamed) {
-        return control_error(ControlErrc::invalid_file_name, renamed.error().message);
+        return make_error(ErrorCode::invalid_input, renamed.error().message);
     }
     session_.rename_file(id, file, name);
     return Done{};
 }
 
-ControlResult<> Controller::set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) {
+Result<Done> Controller::set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
-    if (upload < 0 || download < 0) return control_error(ControlErrc::invalid_argument, "a rate limit cannot be negative");
+    if (upload < 0 || download < 0) return make_error(ErrorCode::invalid_input, "a rate limit cannot be negative");
     session_.set_torrent_rate_limits(id, upload, download);
     e->summary.upload_limit = e->stored.upload_limit = upload;
     e->summary.download_limit = e->stored.download_limit = download;
@@ -251,7 +251,7 @@ ControlResult<> Controller::set_torrent_limits(TorrentId id, std::int64_t upload
     return Done{};
 }
 
-ControlResult<> Controller::change_trackers(TorrentId id, const std::function<ControlResult<>(Tiers&)>& change) {
+Result<Done> Controller::change_trackers(TorrentId id, const std::function<Result<Done>(Tiers&)>& change) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
     Tiers tiers = e->tiers;
@@ -264,20 +264,20 @@ ControlResult<> Controller::change_trackers(TorrentId id, const std::function<Co
     return Done{};
 }
 
-ControlResult<> Controller::add_tracker(TorrentId id, const std::string& url, int tier) {
+Result<Done> Controller::add_tracker(TorrentId id, const std::string& url, int tier) {
     return change_trackers(id, [&](Tiers& tiers) { return control::add_tracker(tiers, url, tier); });
 }
 
-ControlResult<> Controller::replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) {
+Result<Done> Controller::replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) {
     return change_trackers(id, [&](Tiers& tiers) { return control::replace_tracker(tiers, url, new_url); });
 }
 
-ControlResult<> Controller::remove_tracker(TorrentId id, const std::string& url) {
+Result<Done> Controller::remove_tracker(TorrentId id, const std::string& url) {
     return change_trackers(id, [&](Tiers& tiers) { return control::remove_tracker(tiers, url); });
 }
 
-ControlResult<> Controller::set_trackers(TorrentId id, const Tiers& replacement) {
-    return change_trackers(id, [&](Tiers& tiers) -> ControlResult<> {
+Result<Done> Controller::set_trackers(TorrentId id, const Tiers& replacement) {
+    return change_trackers(id, [&](Tiers& tiers) -> Result<Done> {
         auto checked = checked_tiers(replacement);
         if (!checked) return checked.error();
         tiers = std::move(*checked);
@@ -285,27 +285,27 @@ ControlResult<> Controller::set_trackers(TorrentId id, const Tiers& replacement)
     });
 }
 
-ControlResult<> Controller::set_rate_limits(std::int64_t upload, std::int64_t download) {
-    if (upload < 0 || download < 0) return control_error(ControlErrc::invalid_argument, "a rate limit cannot be negative");
+Result<Done> Controller::set_rate_limits(std::int64_t upload, std::int64_t download) {
+    if (upload < 0 || download < 0) return make_error(ErrorCode::invalid_input, "a rate limit cannot be negative");
     session_.set_rate_limits(upload, download);
     return Done{};
 }
 
-ControlResult<> Controller::set_max_peers_per_torrent(int peers) {
-    if (peers < 1) return control_error(ControlErrc::invalid_argument, "a torrent needs room for at least one peer");
+Result<Done> Controller::set_max_peers_per_torrent(int peers) {
+    if (peers < 1) return make_error(ErrorCode::invalid_input, "a torrent needs room for at least one peer");
     session_.set_max_peers_per_torrent(peers);
     return Done{};
 }
 
-ControlResult<> Controller::set_max_connections(int connections) {
-    if (connections < 1) return control_error(ControlErrc::invalid_argument, "at least one connection is needed");
+Result<Done> Controller::set_max_connections(int connections) {
+    if (connections < 1) return make_error(ErrorCode::invalid_input, "at least one connection is needed");
     session_.set_max_connections(connections);
     return Done{};
 }
 
-ControlResult<TorrentId> Controller::fetch_metadata(const std::string& magnet) {
+Result<TorrentId> Controller::fetch_metadata(const std::string& magnet) {
     auto parsed = parse_magnet(magnet);
-    if (!parsed) return control_error(ControlErrc::invalid_magnet, parsed.error().message);
+    if (!parsed) return make_error(ErrorCode::invalid_input, parsed.error().message);
     AddTorrentParams p;
     p.magnet = std::move(*parsed);
     p.metadata_only = true;

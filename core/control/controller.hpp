@@ -13,7 +13,7 @@
 #include <optional>
 #include <vector>
 
-#include "control/control_error.hpp"
+#include "util/result.hpp"
 #include "control/seed_rules.hpp"
 #include "control/stored_torrent.hpp"
 #include "control/torrent_list_store.hpp"
@@ -45,31 +45,31 @@ public:
 
     // Adds every torrent of the saved list (migrating the desktop client's old list first);
     // what could not be restored, each with why. The others are restored regardless.
-    std::vector<ControlError> restore() override;
+    std::vector<Error> restore() override;
 
-    ControlResult<TorrentId> add(AddTorrent request) override;
-    ControlResult<> remove(TorrentId id, bool with_data) override;
-    ControlResult<> pause(TorrentId id) override;
-    ControlResult<> resume(TorrentId id) override;
-    ControlResult<> recheck(TorrentId id) override;
-    ControlResult<> reannounce(TorrentId id) override;
+    Result<TorrentId> add(AddTorrent request) override;
+    Result<Done> remove(TorrentId id, bool with_data) override;
+    Result<Done> pause(TorrentId id) override;
+    Result<Done> resume(TorrentId id) override;
+    Result<Done> recheck(TorrentId id) override;
+    Result<Done> reannounce(TorrentId id) override;
     // A Details event for the torrent follows.
-    ControlResult<> request_details(TorrentId id) override;
-    ControlResult<> set_file_priority(TorrentId id, std::size_t file, int priority) override;
+    Result<Done> request_details(TorrentId id) override;
+    Result<Done> set_file_priority(TorrentId id, std::size_t file, int priority) override;
     // Checked now; the file has its new name once a FileRenamed event says so.
-    ControlResult<> rename_file(TorrentId id, std::size_t file, const std::string& name) override;
-    ControlResult<> set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) override;
-    ControlResult<> add_tracker(TorrentId id, const std::string& url, int tier) override;
-    ControlResult<> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) override;
-    ControlResult<> remove_tracker(TorrentId id, const std::string& url) override;
-    ControlResult<> set_trackers(TorrentId id, const Tiers& tiers) override;
+    Result<Done> rename_file(TorrentId id, std::size_t file, const std::string& name) override;
+    Result<Done> set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) override;
+    Result<Done> add_tracker(TorrentId id, const std::string& url, int tier) override;
+    Result<Done> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) override;
+    Result<Done> remove_tracker(TorrentId id, const std::string& url) override;
+    Result<Done> set_trackers(TorrentId id, const Tiers& tiers) override;
     void set_seed_limits(SeedLimits limits) override { settings_.seed_limits = limits; }
-    ControlResult<> set_rate_limits(std::int64_t upload, std::int64_t download) override;
-    ControlResult<> set_max_peers_per_torrent(int peers) override;
-    ControlResult<> set_max_connections(int connections) override;
+    Result<Done> set_rate_limits(std::int64_t upload, std::int64_t download) override;
+    Result<Done> set_max_peers_per_torrent(int peers) override;
+    Result<Done> set_max_connections(int connections) override;
     // Fetches a magnet link's metadata without adding the torrent (MetadataReceived follows,
     // with the returned id); cancel_metadata ends it early.
-    ControlResult<TorrentId> fetch_metadata(const std::string& magnet) override;
+    Result<TorrentId> fetch_metadata(const std::string& magnet) override;
     void cancel_metadata(TorrentId id) override;
 
     // The torrents in the order they were added.
@@ -102,9 +102,9 @@ private:
 
     Entry* entry(TorrentId id);
     const Entry* entry(TorrentId id) const;
-    ControlResult<TorrentId> add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
+    Result<TorrentId> add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
                                          AddTorrentParams params);
-    ControlResult<> change_trackers(TorrentId id, const std::function<ControlResult<>(Tiers&)>& change);
+    Result<Done> change_trackers(TorrentId id, const std::function<Result<Done>(Tiers&)>& change);
     void save(const Entry& e);
     void apply(Entry& e, const Event& event);
     void check_seed_limits(Published& out);
@@ -114,7 +114,7 @@ private:
     Session session_;
     std::optional<TorrentListStore> list_;
     std::map<TorrentId, Entry> entries_;
-    std::vector<ControlError> pending_problems_;
+    std::vector<Error> pending_problems_;
     bool stopped_ = false;
 };
 

@@ -7,8 +7,8 @@
 
 namespace shoal::control {
 
-std::vector<ControlError> Controller::restore() {
-    std::vector<ControlError> problems;
+std::vector<Error> Controller::restore() {
+    std::vector<Error> problems;
     if (!persistent()) return problems;
     if (!settings_.legacy_desktop_store.empty()) migrate_desktop_store(settings_.legacy_desktop_store, *list_, problems);
     for (StoredTorrent& stored : list_->load(problems)) {
@@ -17,7 +17,7 @@ std::vector<ControlError> Controller::restore() {
         if (!stored.metainfo.empty()) {
             auto parsed = parse_torrent(stored.metainfo);
             if (!parsed) {
-                problems.push_back(control_error(ControlErrc::corrupt_state,
+                problems.push_back(make_error(ErrorCode::invalid_input,
                                                  (list_->folder() / (stored.id + ".torrent")).string() + ": " +
                                                      parsed.error().message));
                 continue;
@@ -27,7 +27,7 @@ std::vector<ControlError> Controller::restore() {
         } else {
             auto magnet = parse_magnet(stored.magnet);
             if (!magnet) {
-                problems.push_back(control_error(ControlErrc::corrupt_state, stored.id + ": " + magnet.error().message));
+                problems.push_back(make_error(ErrorCode::invalid_input, stored.id + ": " + magnet.error().message));
                 continue;
             }
             params.magnet = std::move(*magnet);

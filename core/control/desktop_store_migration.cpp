@@ -33,9 +33,9 @@ bool bool_of(const json::object& o, std::string_view key) {
 }
 
 // One entry of the old index as a record; the error says what was wrong with it.
-ControlResult<StoredTorrent> convert(const fs::path& old_folder, const std::string& old_id, const json::object& e) {
+Result<StoredTorrent> convert(const fs::path& old_folder, const std::string& old_id, const json::object& e) {
     auto bad = [&](const std::string& why) {
-        return control_error(ControlErrc::corrupt_state, (old_folder / "torrents.json").string() + ": " + old_id + ": " + why);
+        return make_error(ErrorCode::invalid_input, (old_folder / "torrents.json").string() + ": " + old_id + ": " + why);
     };
     StoredTorrent t;
     t.save_dir = string_of(e, "save_dir");
@@ -135,7 +135,7 @@ std::optional<std::int64_t> parse_iso_date(std::string_view text) {
 }
 
 std::size_t migrate_desktop_store(const fs::path& old_folder, const TorrentListStore& store,
-                                  std::vector<ControlError>& problems) {
+                                  std::vector<Error>& problems) {
     const fs::path index = old_folder / "torrents.json";
     std::error_code ec;
     if (store.exists() || !fs::exists(index, ec)) return 0;
@@ -147,13 +147,13 @@ std::size_t migrate_desktop_store(const fs::path& old_folder, const TorrentListS
     json::error_code parse_error;
     json::value parsed = json::parse(*bytes, parse_error);
     if (parse_error || !parsed.is_object()) {
-        problems.push_back(control_error(ControlErrc::corrupt_state, index.string() + ": not a JSON object"));
+        problems.push_back(make_error(ErrorCode::invalid_input, index.string() + ": not a JSON object"));
         return 0;
     }
     std::vector<StoredTorrent> moved;
     for (const auto& [id, entry] : parsed.as_object()) {
         if (!entry.is_object()) {
-            problems.push_back(control_error(ControlErrc::corrupt_state, index.string() + ": " + std::string(id) + ": not an object"));
+            problems.push_back(make_error(ErrorCode::invalid_input, index.string() + ": " + std::string(id) + ": not an object"));
             continue;
         }
         auto record = convert(old_folder, std::string(id), entry.as_object());

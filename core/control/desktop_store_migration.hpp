@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "control/control_error.hpp"
+#include "util/result.hpp"
 #include "control/torrent_list_store.hpp"
 
 namespace shoal::control {
@@ -18,7 +18,7 @@ namespace shoal::control {
 // `problems` and skipped. An unreadable index moves nothing and leaves the store unmade, so
 // the next start tries again.
 std::size_t migrate_desktop_store(const std::filesystem::path& old_folder, const TorrentListStore& store,
-                                  std::vector<ControlError>& problems);
+                                  std::vector<Error>& problems);
 
 // "2026-12-01T04:57:39" (local time), with an optional fraction and "Z" or "+hh:mm", as
 // seconds since the Unix epoch; nullopt when it is not such a date.

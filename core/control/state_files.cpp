@@ -9,20 +9,20 @@ namespace fs = std::filesystem;
 
 namespace shoal::control {
 
-ControlResult<> write_file_atomically(const fs::path& path, const std::string& bytes) {
+Result<Done> write_file_atomically(const fs::path& path, const std::string& bytes) {
     auto written = replace_file_durably(path, bytes);
-    if (!written) return control_error(ControlErrc::storage_failed, written.error().message);
+    if (!written) return make_error(ErrorCode::io, written.error().message);
     return Done{};
 }
 
-ControlResult<std::string> read_small_file(const fs::path& path, std::uintmax_t max_bytes) {
+Result<std::string> read_small_file(const fs::path& path, std::uintmax_t max_bytes) {
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
-    if (ec) return control_error(ControlErrc::corrupt_state, path.string() + ": " + ec.message());
-    if (size > max_bytes) return control_error(ControlErrc::corrupt_state, path.string() + ": larger than expected");
+    if (ec) return make_error(ErrorCode::invalid_input, path.string() + ": " + ec.message());
+    if (size > max_bytes) return make_error(ErrorCode::invalid_input, path.string() + ": larger than expected");
     std::ifstream in(path, std::ios::binary);
     std::string bytes{std::istreambuf_iterator<char>(in), {}};
-    if (!in && !in.eof()) return control_error(ControlErrc::corrupt_state, path.string() + ": cannot be read");
+    if (!in && !in.eof()) return make_error(ErrorCode::invalid_input, path.string() + ": cannot be read");
     return bytes;
 }
 

@@ -12,7 +12,7 @@
 #include <optional>
 #include <vector>
 
-#include "control/control_error.hpp"
+#include "util/result.hpp"
 #include "control/seed_rules.hpp"
 #include "control/torrent_summary.hpp"
 #include "control/tracker_tiers.hpp"
@@ -44,7 +44,7 @@ struct AddTorrent {
 struct Published {
     std::vector<Event> events;  // the session's, in order, after the snapshots took them in
     std::vector<SeedLimitReached> seed_limits_reached;
-    std::vector<ControlError> problems;  // state that could not be saved
+    std::vector<Error> problems;  // state that could not be saved
 };
 
 class TorrentControl {
@@ -52,31 +52,31 @@ public:
     virtual ~TorrentControl() = default;
 
     // Adds every torrent of the saved list; what could not be restored, each with why.
-    virtual std::vector<ControlError> restore() = 0;
+    virtual std::vector<Error> restore() = 0;
 
-    virtual ControlResult<TorrentId> add(AddTorrent request) = 0;
-    virtual ControlResult<> remove(TorrentId id, bool with_data) = 0;
-    virtual ControlResult<> pause(TorrentId id) = 0;
-    virtual ControlResult<> resume(TorrentId id) = 0;
-    virtual ControlResult<> recheck(TorrentId id) = 0;
-    virtual ControlResult<> reannounce(TorrentId id) = 0;
+    virtual Result<TorrentId> add(AddTorrent request) = 0;
+    virtual Result<Done> remove(TorrentId id, bool with_data) = 0;
+    virtual Result<Done> pause(TorrentId id) = 0;
+    virtual Result<Done> resume(TorrentId id) = 0;
+    virtual Result<Done> recheck(TorrentId id) = 0;
+    virtual Result<Done> reannounce(TorrentId id) = 0;
     // A Details event for the torrent follows.
-    virtual ControlResult<> request_details(TorrentId id) = 0;
-    virtual ControlResult<> set_file_priority(TorrentId id, std::size_t file, int priority) = 0;
+    virtual Result<Done> request_details(TorrentId id) = 0;
+    virtual Result<Done> set_file_priority(TorrentId id, std::size_t file, int priority) = 0;
     // Checked now; the file has its new name once a FileRenamed event says so.
-    virtual ControlResult<> rename_file(TorrentId id, std::size_t file, const std::string& name) = 0;
-    virtual ControlResult<> set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) = 0;
-    virtual ControlResult<> add_tracker(TorrentId id, const std::string& url, int tier) = 0;
-    virtual ControlResult<> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) = 0;
-    virtual ControlResult<> remove_tracker(TorrentId id, const std::string& url) = 0;
-    virtual ControlResult<> set_trackers(TorrentId id, const Tiers& tiers) = 0;
+    virtual Result<Done> rename_file(TorrentId id, std::size_t file, const std::string& name) = 0;
+    virtual Result<Done> set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) = 0;
+    virtual Result<Done> add_tracker(TorrentId id, const std::string& url, int tier) = 0;
+    virtual Result<Done> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) = 0;
+    virtual Result<Done> remove_tracker(TorrentId id, const std::string& url) = 0;
+    virtual Result<Done> set_trackers(TorrentId id, const Tiers& tiers) = 0;
     virtual void set_seed_limits(SeedLimits limits) = 0;
-    virtual ControlResult<> set_rate_limits(std::int64_t upload, std::int64_t download) = 0;
-    virtual ControlResult<> set_max_peers_per_torrent(int peers) = 0;
-    virtual ControlResult<> set_max_connections(int connections) = 0;
+    virtual Result<Done> set_rate_limits(std::int64_t upload, std::int64_t download) = 0;
+    virtual Result<Done> set_max_peers_per_torrent(int peers) = 0;
+    virtual Result<Done> set_max_connections(int connections) = 0;
     // Fetches a magnet link's metadata without adding the torrent (MetadataReceived follows,
     // with the returned id); cancel_metadata ends it early.
-    virtual ControlResult<TorrentId> fetch_metadata(const std::string& magnet) = 0;
+    virtual Result<TorrentId> fetch_metadata(const std::string& magnet) = 0;
     virtual void cancel_metadata(TorrentId id) = 0;
 
     // The torrents in the order they were added.

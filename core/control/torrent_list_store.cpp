@@ -137,10 +137,10 @@ bool TorrentListStore::exists() const {
 fs::path TorrentListStore::record_path(const std::string& id) const { return folder_ / (id + ".json"); }
 fs::path TorrentListStore::metainfo_path(const std::string& id) const { return folder_ / (id + ".torrent"); }
 
-ControlResult<> TorrentListStore::save(const StoredTorrent& t) const {
+Result<Done> TorrentListStore::save(const StoredTorrent& t) const {
     std::error_code ec;
     fs::create_directories(folder_, ec);
-    if (ec) return control_error(ControlErrc::storage_failed, "cannot make " + folder_.string() + ": " + ec.message());
+    if (ec) return make_error(ErrorCode::io, "cannot make " + folder_.string() + ": " + ec.message());
     // The metainfo first: a record never names a file that is not there.
     if (!t.metainfo.empty() && !fs::exists(metainfo_path(t.id), ec)) {
         if (auto written = write_file_atomically(metainfo_path(t.id), t.metainfo); !written) return written;
@@ -154,8 +154,8 @@ void TorrentListStore::remove(const std::string& id) const {
     fs::remove(metainfo_path(id), ec);
 }
 
-ControlResult<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
-    auto corrupt = [&](const std::string& why) { return control_error(ControlErrc::corrupt_state, record.string() + ": " + why); };
+Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
+    auto corrupt = [&](const std::string& why) { return make_error(ErrorCode::invalid_input, record.string() + ": " + why); };
     auto bytes = read_small_file(record, limits_.max_record_bytes);
     if (!bytes) return bytes.error();
     json::error_code ec;
@@ -187,7 +187,7 @@ ControlResult<StoredTorrent> TorrentListStore::read(const fs::path& record) cons
     return t;
 }
 
-std::vector<StoredTorrent> TorrentListStore::load(std::vector<ControlError>& problems) const {
+std::vector<StoredTorrent> TorrentListStore::load(std::vector<Error>& problems) const {
     std::vector<StoredTorrent> out;
     std::error_code ec;
     fs::directory_iterator it(folder_, ec);
@@ -196,7 +196,7 @@ std::vector<StoredTorrent> TorrentListStore::load(std::vector<ControlError>& pro
         if (ec) break;
         if (it->path().extension() != ".json") continue;
         if (out.size() >= limits_.max_torrents) {
-            problems.push_back(control_error(ControlErrc::corrupt_state, folder_.string() + ": too many torrents; the rest are left out"));
+            problems.push_back(make_error(ErrorCode::invalid_input, folder_.string() + ": too many torrents; the rest are left out"));
             break;
         }
         auto record = read(it->path());

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "control/control_error.hpp"
+#include "util/result.hpp"
 #include "control/state_files.hpp"
 #include "control/stored_torrent.hpp"
 
@@ -29,13 +29,13 @@ public:
     const std::filesystem::path& folder() const { return folder_; }
     // Whether the folder was made already (by an earlier run or a migration).
     bool exists() const;
-    ControlResult<> save(const StoredTorrent& torrent) const;
+    Result<Done> save(const StoredTorrent& torrent) const;
     // Forgets the torrent; a missing record is not an error.
     void remove(const std::string& id) const;
     // Every readable record, oldest first; the others, each with why, in `problems`.
-    std::vector<StoredTorrent> load(std::vector<ControlError>& problems) const;
+    std::vector<StoredTorrent> load(std::vector<Error>& problems) const;
     // Reads one record (the .json file) and its metainfo.
-    ControlResult<StoredTorrent> read(const std::filesystem::path& record) const;
+    Result<StoredTorrent> read(const std::filesystem::path& record) const;
 
 private:
     std::filesystem::path record_path(const std::string& id) const;

@@ -14,9 +14,9 @@ std::string trimmed(const std::string& text) {
     return text.substr(first, last - first + 1);
 }
 
-ControlResult<> check_url(const std::string& url) {
+Result<Done> check_url(const std::string& url) {
     if (auto parts = tracker_client::split_tracker_url(url); !parts) {
-        return control_error(ControlErrc::invalid_tracker, parts.error().message);
+        return make_error(ErrorCode::invalid_input, parts.error().message);
     }
     return Done{};
 }
@@ -32,11 +32,11 @@ void drop_empty(Tiers& tiers) {
 
 }  // namespace
 
-ControlResult<> add_tracker(Tiers& tiers, const std::string& url, int tier) {
+Result<Done> add_tracker(Tiers& tiers, const std::string& url, int tier) {
     const std::string text = trimmed(url);
     if (auto ok = check_url(text); !ok) return ok.error();
     if (contains(tiers, text)) {
-        return control_error(ControlErrc::tracker_exists, "'" + url + "' is already a tracker of this torrent");
+        return make_error(ErrorCode::already_exists, "'" + url + "' is already a tracker of this torrent");
     }
     if (tier < 0 || static_cast<std::size_t>(tier) >= tiers.size()) {
         tiers.push_back({text});
@@ -46,11 +46,11 @@ ControlResult<> add_tracker(Tiers& tiers, const std::string& url, int tier) {
     return Done{};
 }
 
-ControlResult<> replace_tracker(Tiers& tiers, const std::string& url, const std::string& new_url) {
+Result<Done> replace_tracker(Tiers& tiers, const std::string& url, const std::string& new_url) {
     const std::string text = trimmed(new_url);
     if (auto ok = check_url(text); !ok) return ok.error();
     if (text != url && contains(tiers, text)) {
-        return control_error(ControlErrc::tracker_exists, "'" + text + "' is already a tracker of this torrent");
+        return make_error(ErrorCode::already_exists, "'" + text + "' is already a tracker of this torrent");
     }
     for (auto& t : tiers) {
         for (auto& u : t) {
@@ -60,10 +60,10 @@ ControlResult<> replace_tracker(Tiers& tiers, const std::string& url, const std:
             }
         }
     }
-    return control_error(ControlErrc::tracker_not_found, "'" + url + "' is not a tracker of this torrent");
+    return make_error(ErrorCode::not_found, "'" + url + "' is not a tracker of this torrent");
 }
 
-ControlResult<> remove_tracker(Tiers& tiers, const std::string& url) {
+Result<Done> remove_tracker(Tiers& tiers, const std::string& url) {
     for (auto& t : tiers) {
         const auto before = t.size();
         std::erase(t, url);
@@ -72,10 +72,10 @@ ControlResult<> remove_tracker(Tiers& tiers, const std::string& url) {
             return Done{};
         }
     }
-    return control_error(ControlErrc::tracker_not_found, "'" + url + "' is not a tracker of this torrent");
+    return make_error(ErrorCode::not_found, "'" + url + "' is not a tracker of this torrent");
 }
 
-ControlResult<Tiers> checked_tiers(const Tiers& tiers) {
+Result<Tiers> checked_tiers(const Tiers& tiers) {
     Tiers out;
     for (const auto& tier : tiers) {
         out.emplace_back();

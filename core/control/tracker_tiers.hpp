@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "control/control_error.hpp"
+#include "util/result.hpp"
 #include "metainfo/torrent_info.hpp"
 
 namespace shoal::control {
@@ -14,11 +14,11 @@ using Tiers = std::vector<Tier>;
 
 // Adds `url` (trimmed) to tier `tier`, or to a new last tier when `tier` is negative or past
 // the end.
-ControlResult<> add_tracker(Tiers& tiers, const std::string& url, int tier);
+Result<Done> add_tracker(Tiers& tiers, const std::string& url, int tier);
 // Replaces `url` with `new_url` (trimmed) where it stands.
-ControlResult<> replace_tracker(Tiers& tiers, const std::string& url, const std::string& new_url);
-ControlResult<> remove_tracker(Tiers& tiers, const std::string& url);
+Result<Done> replace_tracker(Tiers& tiers, const std::string& url, const std::string& new_url);
+Result<Done> remove_tracker(Tiers& tiers, const std::string& url);
 // A whole new list, checked the same way (trimmed, valid, no repeats); empty tiers dropped.
-ControlResult<Tiers> checked_tiers(const Tiers& tiers);
+Result<Tiers> checked_tiers(const Tiers& tiers);
 
 }  // namespace shoal::control

@@ -61,8 +61,10 @@ void PieceLayerFetcher::peer_gone(Peer peer) {
 }
 
 void PieceLayerFetcher::expire(Clock::time_point now) {
-    for (auto& [peer, asks] : asks_) {
-        std::erase_if(asks.open, [&, peer = peer](const Ask& ask) {
+    for (auto& entry : asks_) {
+        const Peer peer = entry.first;
+        auto& asks = entry.second;
+        std::erase_if(asks.open, [&](const Ask& ask) {
             if (ask.deadline > now) return false;
             layers_.on_reject(peer, ask.request);
             asks.refused = true;

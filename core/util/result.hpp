@@ -20,6 +20,8 @@ enum class ErrorCode {
     refused,        // the other side answered with a refusal
     network,        // a connection, a send or a receive failed
     cancelled,      // stopped on request
+    already_exists, // what was to be added is there already (a torrent, a tracker)
+    unavailable,    // not known yet (a magnet link's files before its metadata)
 };
 
 // An error a user can act on: one line, no trailing period.
@@ -27,6 +29,9 @@ struct Error {
     std::string message;
     ErrorCode code = ErrorCode::other;
 };
+
+// The value of a Result that succeeded with nothing to return.
+struct Done {};
 
 template <class T>
 class [[nodiscard]] Result {

@@ -34,7 +34,7 @@ TorrentStatus status_of(TorrentState state) {
 TorrentKey key_of(TorrentId id) { return TorrentKey{id.value}; }
 TorrentId id_of(TorrentKey key) { return TorrentId{key.value}; }
 
-QString message_of(const control::ControlError& error) {
+QString message_of(const Error& error) {
     return QString::fromStdString(error.message);
 }
 

@@ -133,7 +133,7 @@ void EndToEndTest::downloads_from_a_local_seed() {
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(renamed), 5000);
     QVERIFY(!QFile::exists(settings.default_save_dir + "/payload.bin"));
     QTRY_COMPARE_WITH_TIMEOUT(cell(TransferModel::name), QStringLiteral("renamed.bin"), 5000);
-    std::vector<shoal::control::ControlError> problems;
+    std::vector<shoal::Error> problems;
     const auto stored = shoal::control::TorrentListStore(state.toStdString()).load(problems);
     QCOMPARE(stored.size(), 1u);
     QCOMPARE(stored[0].file_names.at(0), std::string("renamed.bin"));

@@ -231,7 +231,7 @@ void SessionEngineTest::restore_brings_rows_and_problems() {
     kept.stats.state = TorrentState::paused;
     control_->put_restorable(kept);
     control_->restore_problems.push_back(
-        control::control_error(control::ControlErrc::corrupt_state, "torrents/x.json: not a JSON object"));
+        make_error(ErrorCode::invalid_input, "torrents/x.json: not a JSON object"));
     const QStringList problems = engine_->restore();
     QCOMPARE(problems, QStringList{QStringLiteral("torrents/x.json: not a JSON object")});
     QCOMPARE(engine_->torrents().size(), 1u);

@@ -22,10 +22,10 @@ TEST(TrackerTiers, RefusesInvalidAndRepeatedUrls) {
     Tiers tiers{{"http://a.example/announce"}};
     auto bad = add_tracker(tiers, "udp://no-port.example", 0);
     ASSERT_FALSE(bad);
-    EXPECT_EQ(bad.error().code, ControlErrc::invalid_tracker);
+    EXPECT_EQ(bad.error().code, ErrorCode::invalid_input);
     auto twice = add_tracker(tiers, "http://a.example/announce", -1);
     ASSERT_FALSE(twice);
-    EXPECT_EQ(twice.error().code, ControlErrc::tracker_exists);
+    EXPECT_EQ(twice.error().code, ErrorCode::already_exists);
     EXPECT_EQ(tiers.size(), 1u);
 }
 
@@ -35,10 +35,10 @@ TEST(TrackerTiers, ReplacesInPlaceAndRemovesEmptiedTiers) {
     EXPECT_EQ(tiers[1], Tier{"http://c.example/announce"});
     auto missing = replace_tracker(tiers, "http://zzz.example/announce", "http://d.example/announce");
     ASSERT_FALSE(missing);
-    EXPECT_EQ(missing.error().code, ControlErrc::tracker_not_found);
+    EXPECT_EQ(missing.error().code, ErrorCode::not_found);
     ASSERT_TRUE(remove_tracker(tiers, "http://a.example/announce"));
     EXPECT_EQ(tiers, (Tiers{{"http://c.example/announce"}}));
-    EXPECT_EQ(remove_tracker(tiers, "http://a.example/announce").error().code, ControlErrc::tracker_not_found);
+    EXPECT_EQ(remove_tracker(tiers, "http://a.example/announce").error().code, ErrorCode::not_found);
 }
 
 TEST(TrackerTiers, CheckedTiersDropsEmptyTiersAndRefusesRepeats) {
@@ -47,7 +47,7 @@ TEST(TrackerTiers, CheckedTiersDropsEmptyTiersAndRefusesRepeats) {
     EXPECT_EQ(*ok, (Tiers{{"http://a.example/announce"}}));
     auto repeated = checked_tiers({{"http://a.example/announce"}, {"http://a.example/announce"}});
     ASSERT_FALSE(repeated);
-    EXPECT_EQ(repeated.error().code, ControlErrc::tracker_exists);
+    EXPECT_EQ(repeated.error().code, ErrorCode::already_exists);
 }
 
 TEST(SeedRules, NoLimitsNeverStop) {

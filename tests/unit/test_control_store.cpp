@@ -65,7 +65,7 @@ TEST(TorrentListStore, RecordsRoundTrip) {
     magnet.added_on = 1'800'000'000;
     ASSERT_TRUE(store.save(magnet));
 
-    std::vector<ControlError> problems;
+    std::vector<Error> problems;
     const auto loaded = store.load(problems);
     EXPECT_TRUE(problems.empty());
     ASSERT_EQ(loaded.size(), 2u);
@@ -103,13 +103,13 @@ TEST(TorrentListStore, ADamagedRecordCostsOnlyItsTorrent) {
     put(store.folder() / "nofile.json", R"({"save_dir": "/x", "metainfo": "nofile.torrent"})");
     put(store.folder() / "newer.json", R"({"version": 7, "save_dir": "/x", "magnet": "m"})");
     put(store.folder() / "empty.json", "");
-    std::vector<ControlError> problems;
+    std::vector<Error> problems;
     const auto loaded = store.load(problems);
     ASSERT_EQ(loaded.size(), 1u);
     EXPECT_EQ(loaded[0].id, stored_id(c.info));
     EXPECT_EQ(problems.size(), 7u);
     for (const auto& p : problems) {
-        EXPECT_EQ(p.code, ControlErrc::corrupt_state) << p.message;
+        EXPECT_EQ(p.code, ErrorCode::invalid_input) << p.message;
         EXPECT_NE(p.message.find(store.folder().string()), std::string::npos) << p.message;
     }
 }
@@ -118,7 +118,7 @@ TEST(TorrentListStore, RefusesOversizedRecords) {
     TempDir dir;
     TorrentListStore store(dir.path() / "state", StoreLimits{.max_record_bytes = 100});
     put(store.folder() / "big.json", R"({"save_dir": ")" + std::string(200, 'x') + R"(", "magnet": "m"})");
-    std::vector<ControlError> problems;
+    std::vector<Error> problems;
     EXPECT_TRUE(store.load(problems).empty());
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_NE(problems[0].message.find("larger"), std::string::npos);
@@ -143,7 +143,7 @@ TEST(DesktopStoreMigration, ReadsTheOldListOnceIntoTheStateFolder) {
         "escape": {"file": "../x.torrent", "save_dir": "/x"}
     })");
     TorrentListStore store(dir.path() / "state");
-    std::vector<ControlError> problems;
+    std::vector<Error> problems;
     EXPECT_EQ(migrate_desktop_store(old, store, problems), 2u);
     EXPECT_EQ(problems.size(), 2u);
     EXPECT_TRUE(store.exists());
@@ -174,10 +174,10 @@ TEST(DesktopStoreMigration, AnUnreadableOldIndexMovesNothingAndIsTriedAgain) {
     TempDir dir;
     put(dir.path() / "old" / "torrents.json", "not json");
     TorrentListStore store(dir.path() / "state");
-    std::vector<ControlError> problems;
+    std::vector<Error> problems;
     EXPECT_EQ(migrate_desktop_store(dir.path() / "old", store, problems), 0u);
     ASSERT_EQ(problems.size(), 1u);
-    EXPECT_EQ(problems[0].code, ControlErrc::corrupt_state);
+    EXPECT_EQ(problems[0].code, ErrorCode::invalid_input);
     EXPECT_FALSE(store.exists());
 }
 

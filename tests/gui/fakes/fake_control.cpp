@@ -6,9 +6,6 @@
 
 namespace shoal::gui::test {
 
-using control::ControlErrc;
-using control::ControlResult;
-using control::Done;
 
 FakeControl::Torrent* FakeControl::torrent(TorrentId id) {
     auto it = torrents_.find(id.value);
@@ -32,21 +29,21 @@ TorrentId FakeControl::put_restorable(control::TorrentSummary summary) {
     return id;
 }
 
-std::vector<control::ControlError> FakeControl::restore() {
+std::vector<Error> FakeControl::restore() {
     calls_.push_back("restore");
     for (auto& [id, t] : torrents_)
         t.restorable = false;
     return restore_problems;
 }
 
-ControlResult<TorrentId> FakeControl::add(control::AddTorrent r) {
+Result<TorrentId> FakeControl::add(control::AddTorrent r) {
     if (!r.info && r.magnet.empty())
-        return control::control_error(ControlErrc::invalid_argument, "neither a torrent nor a magnet link was given");
+        return make_error(ErrorCode::invalid_input, "neither a torrent nor a magnet link was given");
     std::string name;
     if (!r.info) {
         auto magnet = parse_magnet(r.magnet);
         if (!magnet)
-            return control::control_error(ControlErrc::invalid_magnet, magnet.error().message);
+            return make_error(ErrorCode::invalid_input, magnet.error().message);
         name = magnet->display_name;
     }
     for (const auto& [other, t] : torrents_) {
@@ -55,7 +52,7 @@ ControlResult<TorrentId> FakeControl::add(control::AddTorrent r) {
                                        o.info->info_hash_v2 == r.info->info_hash_v2
                                  : !o.info && o.magnet == r.magnet;
         if (same)
-            return control::control_error(ControlErrc::already_added, "This torrent is already in the list");
+            return make_error(ErrorCode::already_exists, "This torrent is already in the list");
     }
     const TorrentId id{next_id_++};
     Torrent& t = torrents_[id.value];
@@ -83,21 +80,21 @@ ControlResult<TorrentId> FakeControl::add(control::AddTorrent r) {
     return id;
 }
 
-ControlResult<> FakeControl::remove(TorrentId id, bool with_data) {
+Result<Done> FakeControl::remove(TorrentId id, bool with_data) {
     if (auto logged_ok = logged(id, with_data ? "remove with data" : "remove"); !logged_ok)
         return logged_ok;
     torrents_.erase(id.value);
     return Done{};
 }
 
-ControlResult<> FakeControl::logged(TorrentId id, const std::string& what) {
+Result<Done> FakeControl::logged(TorrentId id, const std::string& what) {
     if (!torrent(id))
-        return control::control_error(ControlErrc::unknown_torrent, "no torrent has that id");
+        return make_error(ErrorCode::not_found, "no torrent has that id");
     calls_.push_back(what + " " + std::to_string(id.value));
     return Done{};
 }
 
-ControlResult<> FakeControl::pause(TorrentId id) {
+Result<Done> FakeControl::pause(TorrentId id) {
     if (auto ok = logged(id, "pause"); !ok)
         return ok;
     TorrentStats& st = torrent(id)->summary.stats;
@@ -107,7 +104,7 @@ ControlResult<> FakeControl::pause(TorrentId id) {
     return Done{};
 }
 
-ControlResult<> FakeControl::resume(TorrentId id) {
+Result<Done> FakeControl::resume(TorrentId id) {
     if (auto ok = logged(id, "resume"); !ok)
         return ok;
     control::TorrentSummary& s = torrent(id)->summary;
@@ -116,21 +113,21 @@ ControlResult<> FakeControl::resume(TorrentId id) {
     return Done{};
 }
 
-ControlResult<> FakeControl::set_file_priority(TorrentId id, std::size_t file, int priority) {
+Result<Done> FakeControl::set_file_priority(TorrentId id, std::size_t file, int priority) {
     Torrent* t = torrent(id);
     if (!t || file >= t->priorities.size())
-        return control::control_error(ControlErrc::invalid_argument, "no such file");
+        return make_error(ErrorCode::invalid_input, "no such file");
     t->priorities[file] = priority;
     calls_.push_back("priority " + std::to_string(id.value) + " " + std::to_string(file) + "=" + std::to_string(priority));
     return Done{};
 }
 
-ControlResult<> FakeControl::rename_file(TorrentId id, std::size_t file, const std::string& name) {
+Result<Done> FakeControl::rename_file(TorrentId id, std::size_t file, const std::string& name) {
     Torrent* t = torrent(id);
     if (!t)
-        return control::control_error(ControlErrc::unknown_torrent, "no torrent has that id");
+        return make_error(ErrorCode::not_found, "no torrent has that id");
     if (name.find('/') != std::string::npos)
-        return control::control_error(ControlErrc::invalid_file_name, "'" + name + "' is not a file name");
+        return make_error(ErrorCode::invalid_input, "'" + name + "' is not a file name");
     calls_.push_back("rename " + std::to_string(id.value) + " " + std::to_string(file) + " " + name);
     // Renamed at once, as a session does soon after.
     if (t->summary.info) {
@@ -143,21 +140,21 @@ ControlResult<> FakeControl::rename_file(TorrentId id, std::size_t file, const s
     return Done{};
 }
 
-ControlResult<> FakeControl::set_torrent_limits(TorrentId id, std::int64_t up, std::int64_t down) {
+Result<Done> FakeControl::set_torrent_limits(TorrentId id, std::int64_t up, std::int64_t down) {
     Torrent* t = torrent(id);
     if (!t)
-        return control::control_error(ControlErrc::unknown_torrent, "no torrent has that id");
+        return make_error(ErrorCode::not_found, "no torrent has that id");
     t->summary.upload_limit = up;
     t->summary.download_limit = down;
     calls_.push_back("limits " + std::to_string(id.value) + " up=" + std::to_string(up) + " down=" + std::to_string(down));
     return Done{};
 }
 
-ControlResult<> FakeControl::edited(TorrentId id, const std::string& line,
-                                    const std::function<ControlResult<>(control::Tiers&)>& change) {
+Result<Done> FakeControl::edited(TorrentId id, const std::string& line,
+                                    const std::function<Result<Done>(control::Tiers&)>& change) {
     Torrent* t = torrent(id);
     if (!t)
-        return control::control_error(ControlErrc::unknown_torrent, "no torrent has that id");
+        return make_error(ErrorCode::not_found, "no torrent has that id");
     // The real rules, so the messages the front-end passes on are the real ones.
     if (auto changed = change(t->tiers); !changed)
         return changed;
@@ -165,29 +162,29 @@ ControlResult<> FakeControl::edited(TorrentId id, const std::string& line,
     return Done{};
 }
 
-ControlResult<> FakeControl::add_tracker(TorrentId id, const std::string& url, int tier) {
+Result<Done> FakeControl::add_tracker(TorrentId id, const std::string& url, int tier) {
     return edited(id, "add_tracker " + std::to_string(id.value) + " " + url,
                   [&](control::Tiers& tiers) { return control::add_tracker(tiers, url, tier); });
 }
 
-ControlResult<> FakeControl::replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) {
+Result<Done> FakeControl::replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) {
     return edited(id, "replace_tracker " + std::to_string(id.value) + " " + url + " " + new_url,
                   [&](control::Tiers& tiers) { return control::replace_tracker(tiers, url, new_url); });
 }
 
-ControlResult<> FakeControl::remove_tracker(TorrentId id, const std::string& url) {
+Result<Done> FakeControl::remove_tracker(TorrentId id, const std::string& url) {
     return edited(id, "remove_tracker " + std::to_string(id.value) + " " + url,
                   [&](control::Tiers& tiers) { return control::remove_tracker(tiers, url); });
 }
 
-ControlResult<> FakeControl::set_trackers(TorrentId id, const control::Tiers& replacement) {
-    return edited(id, "set_trackers " + std::to_string(id.value), [&](control::Tiers& tiers) -> ControlResult<> {
+Result<Done> FakeControl::set_trackers(TorrentId id, const control::Tiers& replacement) {
+    return edited(id, "set_trackers " + std::to_string(id.value), [&](control::Tiers& tiers) -> Result<Done> {
         tiers = replacement;
         return Done{};
     });
 }
 
-ControlResult<TorrentId> FakeControl::fetch_metadata(const std::string& magnet) {
+Result<TorrentId> FakeControl::fetch_metadata(const std::string& magnet) {
     const TorrentId id{next_id_++};
     calls_.push_back("fetch_metadata " + std::to_string(id.value) + " " + magnet);
     fetches_[id.value] = magnet;

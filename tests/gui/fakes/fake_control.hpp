@@ -20,33 +20,33 @@ class FakeControl final : public control::TorrentControl {
     void publish(Event event);
     // A torrent that restore() brings back, and a problem it reports.
     TorrentId put_restorable(control::TorrentSummary summary);
-    std::vector<control::ControlError> restore_problems;
+    std::vector<Error> restore_problems;
     // Commands received, one line each ("pause 1", "add NAME", ...).
     const std::vector<std::string>& calls() const { return calls_; }
     // The id fetch_metadata() gave the link, if it is still being fetched.
     std::optional<TorrentId> fetching(const std::string& magnet) const;
 
-    std::vector<control::ControlError> restore() override;
-    control::ControlResult<TorrentId> add(control::AddTorrent request) override;
-    control::ControlResult<> remove(TorrentId id, bool with_data) override;
+    std::vector<Error> restore() override;
+    Result<TorrentId> add(control::AddTorrent request) override;
+    Result<Done> remove(TorrentId id, bool with_data) override;
     // Both change the state as a session would, and say so in an event.
-    control::ControlResult<> pause(TorrentId id) override;
-    control::ControlResult<> resume(TorrentId id) override;
-    control::ControlResult<> recheck(TorrentId id) override { return logged(id, "recheck"); }
-    control::ControlResult<> reannounce(TorrentId id) override { return logged(id, "reannounce"); }
-    control::ControlResult<> request_details(TorrentId id) override { return logged(id, "details"); }
-    control::ControlResult<> set_file_priority(TorrentId id, std::size_t file, int priority) override;
-    control::ControlResult<> rename_file(TorrentId id, std::size_t file, const std::string& name) override;
-    control::ControlResult<> set_torrent_limits(TorrentId id, std::int64_t up, std::int64_t down) override;
-    control::ControlResult<> add_tracker(TorrentId id, const std::string& url, int tier) override;
-    control::ControlResult<> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) override;
-    control::ControlResult<> remove_tracker(TorrentId id, const std::string& url) override;
-    control::ControlResult<> set_trackers(TorrentId id, const control::Tiers& tiers) override;
+    Result<Done> pause(TorrentId id) override;
+    Result<Done> resume(TorrentId id) override;
+    Result<Done> recheck(TorrentId id) override { return logged(id, "recheck"); }
+    Result<Done> reannounce(TorrentId id) override { return logged(id, "reannounce"); }
+    Result<Done> request_details(TorrentId id) override { return logged(id, "details"); }
+    Result<Done> set_file_priority(TorrentId id, std::size_t file, int priority) override;
+    Result<Done> rename_file(TorrentId id, std::size_t file, const std::string& name) override;
+    Result<Done> set_torrent_limits(TorrentId id, std::int64_t up, std::int64_t down) override;
+    Result<Done> add_tracker(TorrentId id, const std::string& url, int tier) override;
+    Result<Done> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) override;
+    Result<Done> remove_tracker(TorrentId id, const std::string& url) override;
+    Result<Done> set_trackers(TorrentId id, const control::Tiers& tiers) override;
     void set_seed_limits(control::SeedLimits) override {}
-    control::ControlResult<> set_rate_limits(std::int64_t, std::int64_t) override { return control::Done{}; }
-    control::ControlResult<> set_max_peers_per_torrent(int) override { return control::Done{}; }
-    control::ControlResult<> set_max_connections(int) override { return control::Done{}; }
-    control::ControlResult<TorrentId> fetch_metadata(const std::string& magnet) override;
+    Result<Done> set_rate_limits(std::int64_t, std::int64_t) override { return Done{}; }
+    Result<Done> set_max_peers_per_torrent(int) override { return Done{}; }
+    Result<Done> set_max_connections(int) override { return Done{}; }
+    Result<TorrentId> fetch_metadata(const std::string& magnet) override;
     void cancel_metadata(TorrentId id) override;
 
     std::vector<control::TorrentSummary> summaries() const override;
@@ -69,9 +69,9 @@ class FakeControl final : public control::TorrentControl {
         bool restorable = false;  // not in the list until restore()
     };
     Torrent* torrent(TorrentId id);
-    control::ControlResult<> logged(TorrentId id, const std::string& what);
-    control::ControlResult<> edited(TorrentId id, const std::string& line,
-                                    const std::function<control::ControlResult<>(control::Tiers&)>& change);
+    Result<Done> logged(TorrentId id, const std::string& what);
+    Result<Done> edited(TorrentId id, const std::string& line,
+                                    const std::function<Result<Done>(control::Tiers&)>& change);
 
     std::map<std::uint32_t, Torrent> torrents_;
     std::deque<Event> queued_;

@@ -96,37 +96,37 @@ struct ControllerTest : ::testing::Test {
 TEST_F(ControllerTest, CommandsReturnTypedErrors) {
     Controller c(on("127.0.0.1", state));
     const TorrentId nobody{999};
-    EXPECT_EQ(c.pause(nobody).error().code, ControlErrc::unknown_torrent);
-    EXPECT_EQ(c.remove(nobody, false).error().code, ControlErrc::unknown_torrent);
-    EXPECT_EQ(c.add_tracker(nobody, "http://a/announce", 0).error().code, ControlErrc::unknown_torrent);
+    EXPECT_EQ(c.pause(nobody).error().code, ErrorCode::not_found);
+    EXPECT_EQ(c.remove(nobody, false).error().code, ErrorCode::not_found);
+    EXPECT_EQ(c.add_tracker(nobody, "http://a/announce", 0).error().code, ErrorCode::not_found);
 
     AddTorrent garbage;
     garbage.metainfo = "not bencode";
     garbage.save_dir = data;
-    EXPECT_EQ(c.add(garbage).error().code, ControlErrc::invalid_torrent);
+    EXPECT_EQ(c.add(garbage).error().code, ErrorCode::invalid_input);
     AddTorrent bad_magnet;
     bad_magnet.magnet = "magnet:?dn=no-hash";
     bad_magnet.save_dir = data;
-    EXPECT_EQ(c.add(bad_magnet).error().code, ControlErrc::invalid_magnet);
-    EXPECT_EQ(c.add(AddTorrent{}).error().code, ControlErrc::invalid_argument);
+    EXPECT_EQ(c.add(bad_magnet).error().code, ErrorCode::invalid_input);
+    EXPECT_EQ(c.add(AddTorrent{}).error().code, ErrorCode::invalid_input);
     AddTorrent wrong_count = request(data);
     wrong_count.file_priorities = {4};
-    EXPECT_EQ(c.add(wrong_count).error().code, ControlErrc::invalid_argument);
+    EXPECT_EQ(c.add(wrong_count).error().code, ErrorCode::invalid_input);
     AddTorrent bad_tracker = request(data);
     bad_tracker.trackers = Tiers{{"ftp://x"}};
-    EXPECT_EQ(c.add(bad_tracker).error().code, ControlErrc::invalid_tracker);
+    EXPECT_EQ(c.add(bad_tracker).error().code, ErrorCode::invalid_input);
     AddTorrent bad_name = request(data);
     bad_name.file_names = {{0, "../escape"}};
-    EXPECT_EQ(c.add(bad_name).error().code, ControlErrc::invalid_file_name);
+    EXPECT_EQ(c.add(bad_name).error().code, ErrorCode::invalid_input);
 
     auto id = c.add(request(data));
     ASSERT_TRUE(id) << id.error().message;
-    EXPECT_EQ(c.add(request(data)).error().code, ControlErrc::already_added);
-    EXPECT_EQ(c.set_file_priority(*id, 2, 4).error().code, ControlErrc::invalid_argument);
-    EXPECT_EQ(c.set_file_priority(*id, 0, 8).error().code, ControlErrc::invalid_argument);
-    EXPECT_EQ(c.rename_file(*id, 0, "a/b").error().code, ControlErrc::invalid_file_name);
-    EXPECT_EQ(c.set_torrent_limits(*id, -1, 0).error().code, ControlErrc::invalid_argument);
-    EXPECT_EQ(c.remove_tracker(*id, "http://other/announce").error().code, ControlErrc::tracker_not_found);
+    EXPECT_EQ(c.add(request(data)).error().code, ErrorCode::already_exists);
+    EXPECT_EQ(c.set_file_priority(*id, 2, 4).error().code, ErrorCode::invalid_input);
+    EXPECT_EQ(c.set_file_priority(*id, 0, 8).error().code, ErrorCode::invalid_input);
+    EXPECT_EQ(c.rename_file(*id, 0, "a/b").error().code, ErrorCode::invalid_input);
+    EXPECT_EQ(c.set_torrent_limits(*id, -1, 0).error().code, ErrorCode::invalid_input);
+    EXPECT_EQ(c.remove_tracker(*id, "http://other/announce").error().code, ErrorCode::not_found);
 
     AddTorrent magnet;
     magnet.magnet = "magnet:?xt=urn:btih:" + std::string(40, 'd') + "&dn=waiting";
@@ -135,8 +135,8 @@ TEST_F(ControllerTest, CommandsReturnTypedErrors) {
     ASSERT_TRUE(waiting);
     EXPECT_EQ(c.find(*waiting)->name, "waiting");
     EXPECT_EQ(c.find(*waiting)->stats.state, TorrentState::fetching_metadata);
-    EXPECT_EQ(c.rename_file(*waiting, 0, "x").error().code, ControlErrc::metadata_missing);
-    EXPECT_EQ(c.set_file_priority(*waiting, 0, 4).error().code, ControlErrc::metadata_missing);
+    EXPECT_EQ(c.rename_file(*waiting, 0, "x").error().code, ErrorCode::unavailable);
+    EXPECT_EQ(c.set_file_priority(*waiting, 0, 4).error().code, ErrorCode::unavailable);
 }
 
 TEST_F(ControllerTest, TheListComesBackAfterARestart) {
@@ -214,7 +214,7 @@ TEST_F(ControllerTest, ADamagedRecordDoesNotLoseTheOthers) {
     Controller c(on("127.0.0.1", state));
     const auto problems = c.restore();
     EXPECT_EQ(problems.size(), 2u);
-    for (const auto& p : problems) EXPECT_EQ(p.code, ControlErrc::corrupt_state) << p.message;
+    for (const auto& p : problems) EXPECT_EQ(p.code, ErrorCode::invalid_input) << p.message;
     EXPECT_EQ(c.summaries().size(), 1u);
 }
 
