@@ -10,6 +10,7 @@
 #include "net/tcp_stream.hpp"
 #include "session/torrent_disk_jobs.hpp"
 #include "session/torrent_report.hpp"
+#include "swarm/duplicate_connection.hpp"
 #include "swarm/file_priorities.hpp"
 #include "swarm/peer_handshake.hpp"
 
@@ -258,14 +259,19 @@ asio::awaitable<void> Torrent::connect(Candidate candidate) {
 
 void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs) {
     const tcp::endpoint remote = stream->remote_endpoint();
+    // A second connection with the same peer: both sides keep the same one of the two.
+    const auto same = std::find_if(peers_.begin(), peers_.end(),
+                                   [&](const auto& p) { return p->peer_id() == theirs.peer_id; });
+    const bool we_dialed = peer_list_.tried(remote);
+    const bool replaces = same != peers_.end() && we_dialed != peer_list_.tried((*same)->endpoint()) &&
+                          we_dialed == keep_the_one_we_dialed(peer_id_, theirs.peer_id);
     // Not while checking: the bitfield we send first would not yet show what we have.
     const bool refuse = stopped_ || state_ == TorrentState::paused || state_ == TorrentState::error ||
                         state_ == TorrentState::checking ||
                         peer_list_.banned(remote.address()) || theirs.peer_id == peer_id_ ||
-                        peers_.size() >= static_cast<std::size_t>(settings_.max_peers_per_torrent) ||
-                        !session_has_room(1) ||
-                        std::any_of(peers_.begin(), peers_.end(),
-                                    [&](const auto& p) { return p->peer_id() == theirs.peer_id; });
+                        (same != peers_.end() && !replaces) ||
+                        (!replaces && peers_.size() >= static_cast<std::size_t>(settings_.max_peers_per_torrent)) ||
+                        (!replaces && !session_has_room(1));
     if (refuse) {
         stream->close();
         // A peer we dialed just before a recheck began: dial it again afterwards.
@@ -274,6 +280,7 @@ void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::H
         }
         return;
     }
+    if (replaces) (*same)->close("a second connection with the same peer replaces it");
     auto peer = std::make_shared<PeerConnection>(std::move(stream), *this, theirs);
     peers_.insert(peer);
     ++connections_.open;

@@ -2,6 +2,7 @@
 // of dropped peers, strikes and bans. Time is passed in; nothing is dialed.
 #include <gtest/gtest.h>
 
+#include "swarm/duplicate_connection.hpp"
 #include "swarm/peer_list.hpp"
 
 using namespace shoal;
@@ -143,3 +144,21 @@ TEST(PeerList, TwoStrikesBanAndABanForgetsTheAddress) {
     list.dropped(peer(3), t0);
     EXPECT_TRUE(list.candidates().empty());
 }
+
+namespace shoal {
+namespace {
+
+TEST(DuplicateConnection, BothSidesKeepTheSameOneOfTwoConnections) {
+    wire::PeerId a{}, b{};
+    a.fill('a');
+    b.fill('b');
+    for (int i = 0; i < 20; ++i) {
+        a[19] = static_cast<std::uint8_t>(i * 37);
+        b[7] = static_cast<std::uint8_t>(i * 11);
+        // a keeps the one a dialed exactly when b keeps the one a dialed (b did not dial it).
+        EXPECT_NE(keep_the_one_we_dialed(a, b), keep_the_one_we_dialed(b, a)) << i;
+    }
+}
+
+}  // namespace
+}  // namespace shoal
