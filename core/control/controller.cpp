@@ -115,7 +115,7 @@ Result<TorrentId> Controller::add(AddTorrent r) {
 }
 
 Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
-                                                 AddTorrentParams params) {
+                                          AddTorrentParams params) {
     for (const auto& [id, e] : entries_) {
         if (e.stored.id == stored.id) {
             return make_error(ErrorCode::already_exists, "This torrent is already in the list");

@@ -103,7 +103,7 @@ private:
     Entry* entry(TorrentId id);
     const Entry* entry(TorrentId id) const;
     Result<TorrentId> add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
-                                         AddTorrentParams params);
+                                  AddTorrentParams params);
     Result<Done> change_trackers(TorrentId id, const std::function<Result<Done>(Tiers&)>& change);
     void save(const Entry& e);
     void apply(Entry& e, const Event& event);

@@ -7,7 +7,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <random>
 
-#include "net/tcp_stream.hpp"
 #include "swarm/peer_handshake.hpp"
 
 namespace shoal {
@@ -106,23 +105,17 @@ void MetadataFetch::connect_more() {
 asio::awaitable<void> MetadataFetch::dial(tcp::endpoint endpoint) {
     auto alive = alive_;
     std::string failure;
-    auto stream = co_await net::dial_tcp(executor_, endpoint, k_connect_timeout);
+    auto done = co_await connect_to_peer(executor_, endpoint, swarm_, peer_id_, k_connect_timeout);
     if (!*alive) co_return;
-    if (stream) {
-        auto done = co_await handshake_outgoing(std::move(*stream), swarm_, peer_id_, k_connect_timeout);
-        if (!*alive) co_return;
-        if (!done) {
-            failure = done.error().message;
-        } else if (!done->theirs.supports_extensions()) {
-            failure = "the peer does not speak the extension protocol";
-        } else if (!finished_) {
-            auto peer = std::make_shared<PeerConnection>(std::move(done->stream), static_cast<SwarmHost&>(*this),
-                                                         done->theirs);
-            connections_[peer.get()] = Connection{next_key_++, peer, std::nullopt, std::chrono::steady_clock::now()};
-            asio::co_spawn(executor_, [peer] { return peer->run(); }, asio::detached);
-        }
-    } else {
-        failure = stream.error().message;
+    if (!done) {
+        failure = done.error().message;
+    } else if (!done->theirs.supports_extensions()) {
+        failure = "the peer does not speak the extension protocol";
+    } else if (!finished_) {
+        auto peer = std::make_shared<PeerConnection>(std::move(done->stream), static_cast<SwarmHost&>(*this),
+                                                     done->theirs);
+        connections_[peer.get()] = Connection{next_key_++, peer, std::nullopt, std::chrono::steady_clock::now()};
+        asio::co_spawn(executor_, [peer] { return peer->run(); }, asio::detached);
     }
     --dialing_;
     if (!failure.empty() && !finished_) note_("metadata from " + endpoint_text(endpoint) + ": " + failure);

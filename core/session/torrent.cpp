@@ -7,7 +7,6 @@
 #include <random>
 
 #include "metainfo/rename.hpp"
-#include "net/tcp_stream.hpp"
 #include "session/torrent_disk_jobs.hpp"
 #include "session/torrent_report.hpp"
 #include "swarm/duplicate_connection.hpp"
@@ -151,10 +150,8 @@ void Torrent::adopt(std::vector<std::shared_ptr<PeerConnection>> connections,
             peer->close("too many connections");
             continue;
         }
-        peers_.insert(peer);
-        ++connections_.open;
         peer_list_.mark_dialed(peer->endpoint());
-        events_(event::PeerConnected{id_, address_text(peer->endpoint()), peer->client()});
+        add_connected(peer);
     }
 }
 
@@ -237,23 +234,13 @@ void Torrent::connect_more() {
 asio::awaitable<void> Torrent::connect(Candidate candidate) {
     const tcp::endpoint endpoint = candidate.endpoint;
     auto alive = alive_;
-    std::string failure;
-    auto stream = co_await net::dial_tcp(executor_, endpoint, k_connect_timeout);
+    auto done = co_await connect_to_peer(executor_, endpoint, SwarmId::of(*params_.info), peer_id_, k_connect_timeout);
     if (!*alive) co_return;
-    if (!stream) {
-        failure = stream.error().message;
-    } else {
-        auto done = co_await handshake_outgoing(std::move(*stream), SwarmId::of(*params_.info), peer_id_,
-                                                k_connect_timeout);
-        if (!*alive) co_return;
-        if (done) {
-            attach_peer(std::move(done->stream), done->theirs);
-            co_return;
-        }
-        failure = done.error().message;
+    if (done) {
+        attach_peer(std::move(done->stream), done->theirs);
+        co_return;
     }
-    if (!*alive) co_return;
-    events_(event::ConnectFailed{id_, address_text(endpoint), failure});
+    events_(event::ConnectFailed{id_, address_text(endpoint), done.error().message});
     peer_list_.dial_failed(candidate, std::chrono::steady_clock::now());
 }
 
@@ -282,10 +269,14 @@ void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::H
     }
     if (replaces) (*same)->close("a second connection with the same peer replaces it");
     auto peer = std::make_shared<PeerConnection>(std::move(stream), *this, theirs);
+    add_connected(peer);
+    asio::co_spawn(executor_, [peer]() { return peer->run(); }, asio::detached);
+}
+
+void Torrent::add_connected(const std::shared_ptr<PeerConnection>& peer) {
     peers_.insert(peer);
     ++connections_.open;
     events_(event::PeerConnected{id_, address_text(peer->endpoint()), peer->client()});
-    asio::co_spawn(executor_, [peer]() { return peer->run(); }, asio::detached);
 }
 
 void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {

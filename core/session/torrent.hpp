@@ -147,6 +147,8 @@ private:
     void on_piece_checked(std::size_t piece, const PieceWriter::Outcome& outcome);
     void ban(const boost::asio::ip::address& address, const std::string& reason);
     void connect_more();
+    // A connection that passed admission joins the torrent's peers (and the session's count).
+    void add_connected(const std::shared_ptr<PeerConnection>& peer);
     boost::asio::awaitable<void> connect(Candidate candidate);
     void rechoke(bool rotate_optimistic);
     static choker::PeerSnapshot choke_snapshot(const PeerConnection& peer);

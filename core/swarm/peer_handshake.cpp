@@ -7,6 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "net/tcp_stream.hpp"
+
 namespace shoal {
 
 namespace asio = boost::asio;
@@ -53,6 +55,14 @@ asio::awaitable<Result<HandshakeDone>> handshake_outgoing(std::unique_ptr<net::P
     auto theirs = wire::decode_handshake(reply);
     if (!theirs || !swarm.matches(theirs->info_hash)) co_return make_error("not a handshake for this torrent");
     co_return HandshakeDone{*theirs, std::move(stream)};
+}
+
+asio::awaitable<Result<HandshakeDone>> connect_to_peer(asio::any_io_executor executor, asio::ip::tcp::endpoint endpoint,
+                                                       SwarmId swarm, wire::PeerId our_id,
+                                                       std::chrono::milliseconds timeout) {
+    auto stream = co_await net::dial_tcp(std::move(executor), endpoint, timeout);
+    if (!stream) co_return stream.error();
+    co_return co_await handshake_outgoing(std::move(*stream), std::move(swarm), our_id, timeout);
 }
 
 asio::awaitable<Result<HandshakeDone>> handshake_incoming(std::unique_ptr<net::PeerStream> stream,

@@ -25,6 +25,11 @@ boost::asio::awaitable<Result<HandshakeDone>> handshake_outgoing(std::unique_ptr
                                                                  SwarmId swarm, wire::PeerId our_id,
                                                                  std::chrono::milliseconds timeout);
 
+// Dials `endpoint` (TCP) and goes through handshake_outgoing, each step within `timeout`.
+boost::asio::awaitable<Result<HandshakeDone>> connect_to_peer(boost::asio::any_io_executor executor,
+                                                              boost::asio::ip::tcp::endpoint endpoint, SwarmId swarm,
+                                                              wire::PeerId our_id, std::chrono::milliseconds timeout);
+
 // They opened it: their handshake names a swarm, `find` says whether it is one of ours, and
 // ours answers (with the v2 upgrade where it applies). Anything but a plain handshake (an
 // encrypted one, HTTP, garbage) is refused as soon as its first bytes show it.

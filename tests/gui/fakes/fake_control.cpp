@@ -151,7 +151,7 @@ Result<Done> FakeControl::set_torrent_limits(TorrentId id, std::int64_t up, std:
 }
 
 Result<Done> FakeControl::edited(TorrentId id, const std::string& line,
-                                    const std::function<Result<Done>(control::Tiers&)>& change) {
+                                 const std::function<Result<Done>(control::Tiers&)>& change) {
     Torrent* t = torrent(id);
     if (!t)
         return make_error(ErrorCode::not_found, "no torrent has that id");

@@ -71,7 +71,7 @@ class FakeControl final : public control::TorrentControl {
     Torrent* torrent(TorrentId id);
     Result<Done> logged(TorrentId id, const std::string& what);
     Result<Done> edited(TorrentId id, const std::string& line,
-                                    const std::function<Result<Done>(control::Tiers&)>& change);
+                        const std::function<Result<Done>(control::Tiers&)>& change);
 
     std::map<std::uint32_t, Torrent> torrents_;
     std::deque<Event> queued_;
