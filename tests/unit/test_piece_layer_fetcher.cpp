@@ -4,37 +4,14 @@
 
 #include "creation/create_torrent.hpp"
 #include "swarm/piece_layer_fetcher.hpp"
-#include "test_files.hpp"
+#include "layered_torrents.hpp"
 
 using namespace shoal;
 
 namespace {
 
-struct Torrents {
-    test::TempDir dir;
-    TorrentInfo full;
-    TorrentInfo bare;  // the same, without piece layers (as from a magnet link)
-    std::size_t big = 0;
-    explicit Torrents(std::int64_t big_file) {
-        test::write_file(dir.path() / "share" / "big.bin", static_cast<std::size_t>(big_file), 1);
-        test::write_file(dir.path() / "share" / "small.bin", 5000, 2);
-        CreateOptions options;
-        options.format = TorrentFormat::v2;
-        options.piece_length = 16384;
-        full = create_torrent(dir.path() / "share", options).value().info;
-        bare = full;
-        for (auto& f : bare.files) f.piece_layer.clear();
-        for (std::size_t i = 0; i < full.files.size(); ++i) {
-            if (full.files[i].path.back() == "big.bin") big = i;
-        }
-    }
-};
-
-std::string bytes_of(const std::vector<Sha256Hash>& hashes) {
-    std::string out;
-    for (const auto& h : hashes) out.append(h.view());
-    return out;
-}
+using Torrents = test::LayeredTorrents;
+using test::bytes_of;
 
 struct Sent {
     PieceLayerFetcher::Peer peer;
@@ -70,7 +47,7 @@ TEST(PieceLayerFetcher, BlocksTheFilesPiecesUntilTheLayerIsProven) {
     EXPECT_EQ(*second, waiting);
     EXPECT_TRUE(fetcher.complete());
     EXPECT_TRUE(fetcher.pieces_without_hashes().empty());
-    EXPECT_EQ(fetcher.fetched_piece_hash(waiting[3]), t.full.files[t.big].piece_layer[3]);
+    EXPECT_EQ(fetcher.fetched_piece_hash(waiting[3]), t.full.files[t.big()].piece_layer[3]);
 }
 
 TEST(PieceLayerFetcher, RefusesHashesThatDoNotProveOut) {

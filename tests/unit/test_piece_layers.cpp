@@ -4,39 +4,14 @@
 
 #include "creation/create_torrent.hpp"
 #include "swarm/piece_layers.hpp"
-#include "test_files.hpp"
+#include "layered_torrents.hpp"
 
 using namespace shoal;
 
 namespace {
 
-struct Torrents {
-    test::TempDir dir;
-    TorrentInfo full;
-    TorrentInfo bare;  // the same, without piece layers (as from a magnet link)
-    explicit Torrents(std::int64_t big_file) {
-        test::write_file(dir.path() / "share" / "big.bin", static_cast<std::size_t>(big_file), 1);
-        test::write_file(dir.path() / "share" / "small.bin", 5000, 2);
-        CreateOptions options;
-        options.format = TorrentFormat::v2;
-        options.piece_length = 16384;
-        full = create_torrent(dir.path() / "share", options).value().info;
-        bare = full;
-        for (auto& f : bare.files) f.piece_layer.clear();
-    }
-    std::size_t big() const {
-        for (std::size_t i = 0; i < full.files.size(); ++i) {
-            if (full.files[i].path.back() == "big.bin") return i;
-        }
-        return 0;
-    }
-};
-
-std::string bytes_of(const std::vector<Sha256Hash>& hashes) {
-    std::string out;
-    for (const auto& h : hashes) out.append(h.view());
-    return out;
-}
+using Torrents = test::LayeredTorrents;
+using test::bytes_of;
 
 // Asks `server` for everything `client` misses, as one peer; returns how many requests it took.
 int fetch_all(PieceLayers& client, PieceLayers& server) {
