@@ -9,7 +9,7 @@ AnnounceService::AnnounceService(const Config& config, SwarmStore& store,
                                  std::uint64_t seed)
     : config_(config), store_(store), access_(access), metrics_(metrics), rng_(seed) {}
 
-AnnounceOutcome AnnounceService::announce(const AnnounceRequest& request, std::uint32_t now,
+AnnounceOutcome AnnounceService::announce(const Announce& request, std::uint32_t now,
                                           std::vector<PeerInfo>& peers) {
     AnnounceOutcome outcome;
     peers.clear();
@@ -51,7 +51,7 @@ AnnounceOutcome AnnounceService::announce(const AnnounceRequest& request, std::u
 
 std::optional<Refusal> AnnounceService::scrape(const std::vector<InfoHash>& hashes,
                                                std::string_view passkey,
-                                               std::vector<ScrapeEntry>& out) {
+                                               std::vector<ScrapeResult>& out) {
     out.clear();
     const AccessPolicy& policy = access_.get();
     if (!policy.passkey_allowed(passkey)) {
@@ -60,7 +60,7 @@ std::optional<Refusal> AnnounceService::scrape(const std::vector<InfoHash>& hash
     }
     out.reserve(hashes.size());
     for (const auto& h : hashes) {
-        ScrapeEntry e;
+        ScrapeResult e;
         e.info_hash = h;
         e.allowed = policy.torrent_allowed(h);
         if (e.allowed) {

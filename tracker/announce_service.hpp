@@ -22,7 +22,9 @@ struct Refusal {
     std::string message;  // sent as the failure reason
 };
 
-struct AnnounceRequest {
+// An announce as the service sees it, whichever frontend parsed it (the wire forms are
+// tracker_protocol's): who and where the peer is, and what its frontend can carry back.
+struct Announce {
     InfoHash info_hash;
     PeerId peer_id;
     PeerEndpoint endpoint;
@@ -42,7 +44,8 @@ struct AnnounceOutcome {
     std::uint32_t min_interval = 0;
 };
 
-struct ScrapeEntry {
+// One torrent's counts for a scrape reply, or allowed = false when the access list refuses it.
+struct ScrapeResult {
     InfoHash info_hash;
     SwarmCounts counts;
     bool allowed = true;
@@ -55,13 +58,13 @@ class AnnounceService {
                     std::uint64_t seed);
 
     // Fills `peers` (cleared first) on success.
-    AnnounceOutcome announce(const AnnounceRequest& request, std::uint32_t now,
+    AnnounceOutcome announce(const Announce& request, std::uint32_t now,
                              std::vector<PeerInfo>& peers);
 
     // Counts for each hash, in order; hashes the access list refuses come back zero with
     // allowed = false. A refusal only for a bad passkey.
     std::optional<Refusal> scrape(const std::vector<InfoHash>& hashes, std::string_view passkey,
-                                  std::vector<ScrapeEntry>& out);
+                                  std::vector<ScrapeResult>& out);
 
     const Config& config() const { return config_; }
     const AccessPolicy& access() { return access_.get(); }

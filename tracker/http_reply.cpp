@@ -44,7 +44,7 @@ std::string bencode_announce(const AnnounceOutcome& outcome, const std::vector<P
     return bencode::encode(Node(std::move(d)));
 }
 
-std::string bencode_scrape(const std::vector<ScrapeEntry>& entries) {
+std::string bencode_scrape(const std::vector<ScrapeResult>& entries) {
     Node::Dict files;
     for (const auto& e : entries) {
         if (!e.allowed)

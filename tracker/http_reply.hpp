@@ -13,7 +13,7 @@ namespace shoal::tracker {
 // Otherwise one list of dictionaries with ip, port and (unless no_peer_id) peer id.
 std::string bencode_announce(const AnnounceOutcome& outcome, const std::vector<PeerInfo>& peers,
                              bool compact, bool no_peer_id);
-std::string bencode_scrape(const std::vector<ScrapeEntry>& entries);
+std::string bencode_scrape(const std::vector<ScrapeResult>& entries);
 std::string bencode_failure(std::string_view reason);
 
 }  // namespace shoal::tracker

@@ -82,7 +82,7 @@ HttpReply HttpRouter::announce(const ParsedTarget& target, const IpAddress& clie
     auto query = parse_announce_query(target.query);
     if (!query)
         return refuse({ErrorKind::bad_request, query.error().message});
-    AnnounceRequest r;
+    Announce r;
     r.info_hash = query->info_hash;
     r.peer_id = query->peer_id;
     r.endpoint.address = client;
@@ -117,7 +117,7 @@ HttpReply HttpRouter::scrape(const ParsedTarget& target) {
         }
         scrape_.clear();
         service_.store().for_each([this](const InfoHash& h, const SwarmCounts& c) {
-            scrape_.push_back(ScrapeEntry{h, c, true});
+            scrape_.push_back(ScrapeResult{h, c, true});
         });
         service_.metrics().scrape(Protocol::http);
         return {200, "text/plain", bencode_scrape(scrape_)};

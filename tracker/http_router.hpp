@@ -53,7 +53,7 @@ class HttpRouter {
     Clock clock_;
     std::uint32_t started_;
     std::vector<PeerInfo> peers_;
-    std::vector<ScrapeEntry> scrape_;
+    std::vector<ScrapeResult> scrape_;
 };
 
 }  // namespace shoal::tracker

@@ -50,7 +50,7 @@ bool UdpHandler::handle(std::span<const std::uint8_t> packet, const PeerEndpoint
         if (!ids_.verify(a->connection_id, sender, now)) {
             return error(out, a->transaction_id, ErrorKind::bad_connection_id, "bad connection id");
         }
-        AnnounceRequest r;
+        Announce r;
         r.info_hash = a->info_hash;
         r.peer_id = a->peer_id;
         r.endpoint.address = sender.address;

@@ -36,7 +36,7 @@ class UdpHandler {
     ConnectionIds& ids_;
     Clock clock_;
     std::vector<PeerInfo> peers_;
-    std::vector<ScrapeEntry> scrape_;
+    std::vector<ScrapeResult> scrape_;
     std::vector<SwarmCounts> counts_;
     std::vector<InfoHash> hashes_;
 };
