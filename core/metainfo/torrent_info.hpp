@@ -1,6 +1,7 @@
 #pragma once
 // What a .torrent file (v1, v2 or hybrid) describes, after validation.
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,8 +18,16 @@ struct InfoHashV2Tag;
 using InfoHashV1 = Digest<20, InfoHashV1Tag>;
 using InfoHashV2 = Digest<32, InfoHashV2Tag>;
 
-// The 20-byte form of a v2 info-hash, used where the wire protocol has room for 20 bytes.
-inline std::string_view truncated(const InfoHashV2& h) { return h.view().substr(0, 20); }
+// The 20 bytes a swarm goes by where a protocol has room for no more (the handshake, trackers,
+// the DHT, LSD): a v1 info-hash, or the first 20 bytes of a v2 one (BEP 52).
+struct SwarmHashTag;
+using SwarmHash = Digest<20, SwarmHashTag>;
+inline SwarmHash swarm_hash(const InfoHashV1& v1) { return SwarmHash{v1.bytes}; }
+inline SwarmHash swarm_hash(const InfoHashV2& v2) {
+    SwarmHash truncated;
+    std::copy_n(v2.bytes.begin(), truncated.bytes.size(), truncated.bytes.begin());
+    return truncated;
+}
 
 using Tier = std::vector<std::string>;
 

@@ -39,7 +39,7 @@ MetadataFetch::MetadataFetch(asio::any_io_executor executor, const MagnetLink& m
       note_(std::move(note)) {
     if (magnet.trackers.empty()) return;
     tracker_client::AnnounceIdentity identity;
-    identity.info_hash.bytes = swarm_.wire_hash();
+    identity.info_hash = swarm_.wire_hash();
     identity.peer_id = peer_id_;
     identity.port = listen_port_;
     identity.key = static_cast<std::uint32_t>(std::random_device{}());

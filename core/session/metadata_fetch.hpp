@@ -67,7 +67,7 @@ public:
     // SwarmHost
     const wire::PeerId& our_peer_id() const override { return peer_id_; }
     std::uint16_t listen_port() const override { return listen_port_; }
-    std::array<std::uint8_t, 20> wire_info_hash() const override { return swarm_.wire_hash(); }
+    SwarmHash wire_info_hash() const override { return swarm_.wire_hash(); }
     boost::asio::awaitable<void> throttle_upload(std::int64_t) override { co_return; }
     boost::asio::awaitable<void> throttle_download(std::int64_t) override { co_return; }
     void on_peer_closed(PeerConnection& peer, const std::string& reason) override;

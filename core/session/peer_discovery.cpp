@@ -67,7 +67,7 @@ PeerDiscovery::PeerDiscovery(asio::any_io_executor executor, const SessionSettin
         config.listen_port = listen_port_;
         // Listening on one IPv4 address: discovery goes out through that interface.
         if (listen.is_v4() && !listen.is_unspecified()) config.interface_v4 = listen.to_v4();
-        lsd_ = std::make_unique<lsd::Lsd>(executor_, config, [this](const lsd::SwarmHash& hash, const auto& peer) {
+        lsd_ = std::make_unique<lsd::Lsd>(executor_, config, [this](const SwarmHash& hash, const auto& peer) {
             on_peer_(hash, peer);
         });
         if (auto started = lsd_->start(); !started) {

@@ -19,7 +19,7 @@ namespace shoal {
 
 class PeerDiscovery {
 public:
-    using Hash = InfoHashV1;
+    using Hash = SwarmHash;
     using OnPeer = std::function<void(const Hash& hash, const boost::asio::ip::tcp::endpoint& peer)>;
     using OnNotice = std::function<void(std::string)>;
 

@@ -50,7 +50,7 @@ Session::Session(SessionSettings settings)
     listen_port_ = acceptor_.local_endpoint().port();
     discovery_ = std::make_unique<PeerDiscovery>(
         io_.get_executor(), settings_, listen_port_,
-        [this](const InfoHashV1& hash, const tcp::endpoint& peer) { on_discovered_peer(hash, peer); },
+        [this](const SwarmHash& hash, const tcp::endpoint& peer) { on_discovered_peer(hash, peer); },
         [this](std::string notice) { emit(event::Notice{TorrentId{0}, std::move(notice)}); });
     asio::co_spawn(io_, accept_loop(), asio::detached);
     schedule_tick();
@@ -160,22 +160,23 @@ void Session::start_torrent(TorrentId id, AddTorrentParams params, MetadataFetch
         params.info = std::make_shared<const TorrentInfo>(with_files_renamed(*params.info, params.file_names, &refused));
         for (auto& why : refused) emit(event::Error{id, std::move(why)});
     }
-    auto torrent = std::make_unique<Torrent>(id, std::move(params), settings_, io_.get_executor(), disk_,
-                                             [this](Event e) { emit(std::move(e)); }, peer_id_, listen_port_,
-                                             global_limits_, connections_, tracker_client_, resume_);
+    auto torrent = std::make_unique<Torrent>(
+        id, std::move(params),
+        SessionServices{settings_, io_.get_executor(), disk_, [this](Event e) { emit(std::move(e)); }, peer_id_,
+                        listen_port_, global_limits_, connections_, tracker_client_, resume_});
     Torrent& t = *torrent;
     torrents_[id] = std::move(torrent);
-    if (!t.info().is_private) discovery_->add(InfoHashV1{t.wire_info_hash()});
+    if (!t.info().is_private) discovery_->add(t.wire_info_hash());
     if (fetched) t.adopt(std::move(fetched->connections), std::move(fetched->announcer));
     t.start();
 }
 
-void Session::on_discovered_peer(const InfoHashV1& hash, const tcp::endpoint& peer) {
+void Session::on_discovered_peer(const SwarmHash& hash, const tcp::endpoint& peer) {
     for (auto& [id, t] : torrents_) {
-        if (t->wire_info_hash() == hash.bytes) t->add_peer(peer);
+        if (t->wire_info_hash() == hash) t->add_peer(peer);
     }
     for (auto& [id, pending] : fetching_) {
-        if (pending.fetch->wire_info_hash() == hash.bytes) pending.fetch->add_peer(peer);
+        if (pending.fetch->wire_info_hash() == hash) pending.fetch->add_peer(peer);
     }
 }
 
@@ -194,7 +195,7 @@ void Session::remove_torrent(TorrentId id, bool delete_files) {
         // The torrent leaves the map now and stays alive until its trackers heard `stopped`.
         std::shared_ptr<Torrent> leaving(std::move(it->second));
         torrents_.erase(it);
-        discovery_->remove(InfoHashV1{leaving->wire_info_hash()});
+        discovery_->remove(leaving->wire_info_hash());
         leaving->stop();
         leaving->forget_resume_data();
         asio::co_spawn(io_, [leaving]() { return leaving->shutdown(); }, [leaving](std::exception_ptr) {});
@@ -306,7 +307,7 @@ asio::awaitable<void> Session::accept_loop() {
 }
 
 asio::awaitable<void> Session::handle_incoming(tcp::socket socket) {
-    auto find = [this](const std::array<std::uint8_t, 20>& info_hash) -> std::optional<SwarmId> {
+    auto find = [this](const SwarmHash& info_hash) -> std::optional<SwarmId> {
         for (auto& [id, t] : torrents_) {
             if (t->matches(info_hash)) return SwarmId::of(t->info());
         }
@@ -317,7 +318,7 @@ asio::awaitable<void> Session::handle_incoming(tcp::socket socket) {
     if (!done) co_return;
     // The torrent may have gone while the handshake went on.
     for (auto& [id, t] : torrents_) {
-        if (t->matches(done->theirs.info_hash)) {
+        if (t->matches(SwarmHash{done->theirs.info_hash})) {
             t->attach_peer(std::move(done->stream), done->theirs);
             co_return;
         }

@@ -77,7 +77,7 @@ private:
     // Ends a fetch still under way (false when `id` is none); it tells its trackers we leave.
     bool forget_fetch(TorrentId id);
     // A peer for the torrent (or magnet link) known by this 20-byte hash, from DHT or LSD.
-    void on_discovered_peer(const InfoHashV1& hash, const boost::asio::ip::tcp::endpoint& peer);
+    void on_discovered_peer(const SwarmHash& hash, const boost::asio::ip::tcp::endpoint& peer);
     void emit(Event e);
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> handle_incoming(boost::asio::ip::tcp::socket socket);

@@ -50,7 +50,7 @@ void Session::fetch_metadata(TorrentId id, AddTorrentParams params) {
         if (auto e = parse_ip_endpoint(text)) fetch->add_peer(*e);
     }
     MetadataFetch& f = *fetch;
-    discovery_->add(InfoHashV1{f.wire_info_hash()});
+    discovery_->add(f.wire_info_hash());
     fetching_[id] = PendingMagnet{std::move(params), std::move(fetch)};
     f.start();
 }
@@ -61,7 +61,7 @@ bool Session::forget_fetch(TorrentId id) {
     // Kept alive until its trackers heard `stopped` (and past the callback that may call this).
     std::shared_ptr<MetadataFetch> leaving(std::move(it->second.fetch));
     fetching_.erase(it);
-    discovery_->remove(InfoHashV1{leaving->wire_info_hash()});
+    discovery_->remove(leaving->wire_info_hash());
     asio::co_spawn(io_, [leaving]() { return leaving->shutdown(); }, [leaving](std::exception_ptr) {});
     return true;
 }

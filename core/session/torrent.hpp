@@ -1,6 +1,7 @@
 #pragma once
-// One torrent in a session: coordinates its parts (peer list, choker, piece writer, layer
-// fetcher, PEX schedule, trackers, files) over its connected peers; network thread only.
+// One torrent in a session: its state (checking, downloading, seeding, paused) and the
+// coordination of its parts: its peers (TorrentPeers), its pieces (TorrentPieces), its files
+// (TorrentFiles) and its trackers (TrackerList). Network thread only.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,8 +9,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <random>
-#include <set>
 
 #include "discovery/tracker/announcer.hpp"
 #include "metainfo/magnet.hpp"
@@ -18,24 +17,17 @@
 #include "session/resume_store.hpp"
 #include "session/settings.hpp"
 #include "session/torrent_files.hpp"
+#include "session/torrent_peers.hpp"
+#include "session/torrent_pieces.hpp"
+#include "session/torrent_report.hpp"
 #include "session/tracker_list.hpp"
 #include "storage/disk_pool.hpp"
 #include "storage/torrent_storage.hpp"
-#include "swarm/choker.hpp"
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
-#include "swarm/peer_list.hpp"
-#include "swarm/pex_schedule.hpp"
-#include "swarm/piece_layer_fetcher.hpp"
-#include "swarm/piece_writer.hpp"
 #include "swarm/rate_limiter.hpp"
 
 namespace shoal {
-
-// Peers connected across the session's torrents, against SessionSettings::max_connections.
-struct ConnectionCount {
-    std::size_t open = 0;
-};
 
 struct AddTorrentParams {
     // The torrent, or else a magnet link whose metadata is fetched from peers first.
@@ -60,16 +52,26 @@ struct AddTorrentParams {
     std::map<std::size_t, std::string> file_names;
 };
 
+// What the torrents of a session share: owned by the session, which outlives them.
+struct SessionServices {
+    const SessionSettings& settings;
+    boost::asio::any_io_executor executor;
+    DiskPool& disk;
+    std::function<void(Event)> events;
+    wire::PeerId peer_id;
+    std::uint16_t listen_port;
+    // Shared with the coroutines that wait in them, which may outlive a torrent.
+    std::shared_ptr<RateLimits> global_limits;
+    ConnectionCount& connections;
+    tracker_client::TrackerTransport& trackers;
+    const ResumeStore& resume;
+};
+
 class Torrent final : public PeerHost {
 public:
     using tcp = boost::asio::ip::tcp;
-    using EventSink = std::function<void(Event)>;
 
-    Torrent(TorrentId id, AddTorrentParams params, const SessionSettings& settings,
-            boost::asio::any_io_executor executor, DiskPool& disk, EventSink events,
-            wire::PeerId peer_id, std::uint16_t listen_port, std::shared_ptr<RateLimits> global_limits,
-            ConnectionCount& connections, tracker_client::TrackerTransport& trackers,
-            const ResumeStore& resume);
+    Torrent(TorrentId id, AddTorrentParams params, SessionServices session);
     ~Torrent() override;
 
     void start();
@@ -108,8 +110,8 @@ public:
     // Renames a file (its last path component) on disk and from now on; FileRenamed or Error.
     void rename_file(std::size_t file, std::string name);
     // The 20-byte info-hash used in handshakes: v1, or the truncated v2 for v2-only torrents.
-    std::array<std::uint8_t, 20> wire_info_hash() const override;
-    bool matches(const std::array<std::uint8_t, 20>& info_hash) const;
+    SwarmHash wire_info_hash() const override;
+    bool matches(const SwarmHash& hash) const;
     const std::filesystem::path& save_dir() const { return params_.save_dir; }
     // Stops writing and deletes the torrent's files and the folders it made, if empty, on a
     // disk thread, never through a symlink; then `done` runs on the network thread.
@@ -117,9 +119,9 @@ public:
 
     // PeerHost
     const TorrentInfo& info() const override { return *params_.info; }
-    PiecePicker& picker() override { return picker_; }
-    const wire::PeerId& our_peer_id() const override { return peer_id_; }
-    std::uint16_t listen_port() const override { return listen_port_; }
+    PiecePicker& picker() override { return pieces_.picker(); }
+    const wire::PeerId& our_peer_id() const override { return session_.peer_id; }
+    std::uint16_t listen_port() const override { return session_.listen_port; }
     boost::asio::awaitable<void> throttle_upload(std::int64_t bytes) override;
     boost::asio::awaitable<void> throttle_download(std::int64_t bytes) override;
     void on_block(PeerConnection& peer, const wire::BlockRequest& block, std::string_view data) override;
@@ -134,74 +136,39 @@ public:
     void on_hash_reject(PeerConnection& peer, const wire::HashRequest& request) override;
 
 private:
-    using Candidate = PeerList::Candidate;
-
     void set_state(TorrentState state);
-    // Pieces whose blocks may be held in memory at once (SessionSettings::piece_memory).
-    std::size_t max_partial_pieces() const;
+    // Every wanted piece is in: the session hears it and the resume data records it.
+    void report_finished();
     // With `allow_resume`, resume data that still matches the files replaces the check.
     void check_existing_data(bool allow_resume);
     void on_checked(const std::vector<std::uint8_t>& good);
-    // Hashes and writes a finished piece on a disk thread; the verdict comes back here.
-    void run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done);
     void on_piece_checked(std::size_t piece, const PieceWriter::Outcome& outcome);
     void ban(const boost::asio::ip::address& address, const std::string& reason);
+    // Dials more peers while the torrent is active.
     void connect_more();
-    // A connection that passed admission joins the torrent's peers (and the session's count).
-    void add_connected(const std::shared_ptr<PeerConnection>& peer);
-    boost::asio::awaitable<void> connect(Candidate candidate);
-    void rechoke(bool rotate_optimistic);
-    static choker::PeerSnapshot choke_snapshot(const PeerConnection& peer);
     void strike(const boost::asio::ip::address& address, const std::string& reason);
-    void apply_file_priorities();
-    // Pieces of files whose piece layer is still being fetched wait for it.
-    void block_pieces_without_hashes();
     void request_piece_layers();
-    // Tells each peer that speaks ut_pex whom we are connected to (at most once a minute).
-    void exchange_peers();
     tracker_client::AnnounceIdentity announce_identity() const;
     void on_tracker_update(const tracker_client::TrackerUpdate& update);
-    std::int64_t wanted_bytes(bool done_only) const;
 
     TorrentId id_;
     AddTorrentParams params_;
-    const SessionSettings& settings_;
-    boost::asio::any_io_executor executor_;
-    DiskPool& disk_;
-    EventSink events_;
-    wire::PeerId peer_id_;
-    std::uint16_t listen_port_;
-    // Shared with the coroutines that wait in them, which may outlive the torrent.
-    std::shared_ptr<RateLimits> global_limits_;
-    ConnectionCount& connections_;
-    // Whether the session-wide connection limit leaves room for `more` connections.
-    bool session_has_room(std::size_t more) const;
+    SessionServices session_;
     TrackerList tracker_list_;
 
     TorrentFiles files_;
-    PiecePicker picker_;
-    PieceLayerFetcher layer_fetcher_;
-    PexSchedule pex_schedule_;
+    TorrentPieces pieces_;
     std::shared_ptr<RateLimits> limits_ = std::make_shared<RateLimits>();
     TorrentState state_ = TorrentState::checking;
     bool finished_ = false;
     bool stopped_ = false;
-    // Alive while disk jobs may still post back; they check it before touching the torrent.
+    // Alive while shutdown() may still be waiting for writes.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
-    std::set<std::shared_ptr<PeerConnection>> peers_;
-    PeerList peer_list_;
-    PieceWriter writer_{[this](auto work, auto done) { run_on_disk(std::move(work), std::move(done)); },
-                        [this](std::size_t piece, const auto& outcome) { on_piece_checked(piece, outcome); }};
+    TorrentPeers peers_;
 
-    std::int64_t downloaded_ = 0;
-    // Transfer of earlier runs, from the resume data.
-    std::int64_t earlier_uploaded_ = 0;
-    std::int64_t earlier_downloaded_ = 0;
-    std::int64_t uploaded_ = 0;  // to peers that have left; the rest is in their stats
+    report::Transferred transferred_;
     int ticks_ = 0;
-    std::optional<choker::PeerKey> optimistic_;
-    std::mt19937 rng_{std::random_device{}()};
 };
 
 }  // namespace shoal

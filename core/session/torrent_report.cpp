@@ -20,12 +20,26 @@ std::int64_t wanted_bytes(const TorrentInfo& t, const PiecePicker& picker, bool 
     return total;
 }
 
-void count_peer(TorrentStats& s, const PeerConnection& p) {
-    s.download_rate += p.stats().download_rate;
-    s.upload_rate += p.stats().upload_rate;
-    s.uploaded += p.stats().uploaded;
-    ++s.peers;
-    if (p.is_seed()) ++s.seeds;
+TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const PiecePicker& picker,
+                           const TorrentPeers& peers, const Transferred& transferred) {
+    TorrentStats s;
+    s.state = state;
+    s.total_wanted = wanted_bytes(info, picker, false);
+    s.total_wanted_done = wanted_bytes(info, picker, true);
+    s.pieces_have = static_cast<std::int64_t>(picker.have_pieces().count());
+    s.num_pieces = info.num_pieces;
+    s.downloaded = transferred.downloaded;
+    s.uploaded = transferred.uploaded_to_gone;
+    for (const auto& p : peers) {
+        s.download_rate += p->stats().download_rate;
+        s.upload_rate += p->stats().upload_rate;
+        s.uploaded += p->stats().uploaded;
+        ++s.peers;
+        if (p->is_seed()) ++s.seeds;
+    }
+    s.all_time_uploaded = transferred.earlier_uploaded + s.uploaded;
+    s.all_time_downloaded = transferred.earlier_downloaded + s.downloaded;
+    return s;
 }
 
 PeerInfo describe_peer(const PeerConnection& p, bool we_dialed, std::int64_t num_pieces) {

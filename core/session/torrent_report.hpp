@@ -1,6 +1,6 @@
 #pragma once
-// What a torrent reports of itself: the bytes wanted and done, and each peer as the user
-// sees it.
+// What a torrent reports of itself: its totals, the bytes wanted and done, and each peer as
+// the user sees it.
 
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
@@ -8,6 +8,7 @@
 
 #include "metainfo/torrent_info.hpp"
 #include "session/events.hpp"
+#include "session/torrent_peers.hpp"
 #include "swarm/peer_connection.hpp"
 #include "swarm/piece_picker.hpp"
 
@@ -18,8 +19,16 @@ std::string address_text(const boost::asio::ip::tcp::endpoint& endpoint);
 // Bytes of the pieces wanted (priority above zero, or had anyway); with `done_only`, only
 // those we have.
 std::int64_t wanted_bytes(const TorrentInfo& info, const PiecePicker& picker, bool done_only);
-// Adds a connected peer's rates, upload and seed status to the torrent's totals.
-void count_peer(TorrentStats& stats, const PeerConnection& peer);
+// Bytes moved that the connected peers no longer count.
+struct Transferred {
+    std::int64_t downloaded = 0;
+    std::int64_t uploaded_to_gone = 0;  // to peers that have left; the rest is in their stats
+    // Of earlier runs, from the resume data.
+    std::int64_t earlier_uploaded = 0;
+    std::int64_t earlier_downloaded = 0;
+};
+TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const PiecePicker& picker,
+                           const TorrentPeers& peers, const Transferred& transferred);
 // A peer's row in the details: flags d/D (we want, choked/unchoked), u/U (it wants, we
 // choke/serve), S (snubbed), I (it dialed us).
 PeerInfo describe_peer(const PeerConnection& peer, bool we_dialed, std::int64_t num_pieces);

@@ -31,16 +31,22 @@ PieceHashes PieceHasher::hash(std::int64_t piece, std::span<const char> data) {
 
 PieceHashes PieceHasher::hash(std::int64_t piece, const PieceReader& reader,
                               std::atomic<std::int64_t>* bytes_done) {
+    return hash(piece, [&](std::int64_t offset, std::span<char> out) {
+        const ReadResult r = reader.read(offset, out, open_);
+        if (bytes_done && r.status == ReadStatus::ok) bytes_done->fetch_add(static_cast<std::int64_t>(out.size()));
+        return r;
+    });
+}
+
+PieceHashes PieceHasher::hash(std::int64_t piece, const ChunkReader& read) {
     if (buffer_.empty()) {
         buffer_.resize(static_cast<std::size_t>(
             std::min<std::int64_t>(torrent_.piece_length, static_cast<std::int64_t>(k_chunk_size))));
     }
     return hash_chunks(piece, [&](std::int64_t offset, std::size_t size, std::span<const char>& out) {
         std::span<char> chunk(buffer_.data(), size);
-        const ReadResult r = reader.read(offset, chunk, open_);
         out = chunk;
-        if (bytes_done && r.status == ReadStatus::ok) bytes_done->fetch_add(static_cast<std::int64_t>(size));
-        return r;
+        return read(offset, chunk);
     });
 }
 

@@ -39,6 +39,10 @@ public:
     // Hashes a piece read from disk in bounded chunks; adds the bytes read to `bytes_done`.
     PieceHashes hash(std::int64_t piece, const PieceReader& reader,
                      std::atomic<std::int64_t>* bytes_done = nullptr);
+    // Hashes a piece read in bounded chunks through `read` (a torrent's storage, say), which
+    // fills `out` with the stream's bytes from `offset`.
+    using ChunkReader = std::function<ReadResult(std::int64_t offset, std::span<char> out)>;
+    PieceHashes hash(std::int64_t piece, const ChunkReader& read);
 
 private:
     using ChunkSource =

@@ -419,7 +419,7 @@ void PeerConnection::send_allowed_fast() {
     const auto num_pieces = static_cast<std::uint32_t>(pieces_.size());
     // In a small torrent the set would be most of it: choking would mean little.
     if (num_pieces < 4 * k_allowed_fast) return;
-    allowed_fast_out_ = wire::allowed_fast_set(endpoint_.address().to_v4().to_uint(), host_->wire_info_hash(),
+    allowed_fast_out_ = wire::allowed_fast_set(endpoint_.address().to_v4().to_uint(), host_->wire_info_hash().bytes,
                                                num_pieces, k_allowed_fast);
     std::string out;
     for (std::uint32_t piece : allowed_fast_out_) wire::encode_piece_index(out, MessageId::allowed_fast, piece);

@@ -20,11 +20,10 @@ std::string failure_text(const boost::system::error_code& ec) {
     return ec == asio::error::eof ? "closed during the handshake" : ec.message();
 }
 
-wire::Handshake ours_for(const SwarmId& swarm, const std::array<std::uint8_t, 20>& info_hash,
-                         const wire::PeerId& our_id) {
+wire::Handshake ours_for(const SwarmId& swarm, const SwarmHash& info_hash, const wire::PeerId& our_id) {
     wire::Handshake ours;
     ours.reserved = wire::our_reserved(swarm.hybrid());
-    ours.info_hash = info_hash;
+    ours.info_hash = info_hash.bytes;
     ours.peer_id = our_id;
     return ours;
 }
@@ -53,7 +52,7 @@ asio::awaitable<Result<HandshakeDone>> handshake_outgoing(std::unique_ptr<net::P
     if (!co_await read_within(*stream, asio::buffer(reply), timer, ec)) co_return make_error("no handshake in time");
     if (ec) co_return make_error(failure_text(ec));
     auto theirs = wire::decode_handshake(reply);
-    if (!theirs || !swarm.matches(theirs->info_hash)) co_return make_error("not a handshake for this torrent");
+    if (!theirs || !swarm.matches(SwarmHash{theirs->info_hash})) co_return make_error("not a handshake for this torrent");
     co_return HandshakeDone{*theirs, std::move(stream)};
 }
 
@@ -92,7 +91,7 @@ asio::awaitable<Result<HandshakeDone>> handshake_incoming(std::unique_ptr<net::P
     if (ec) co_return make_error(failure_text(ec));
     auto theirs = wire::decode_handshake(bytes);
     if (!theirs) co_return make_error("not a plain BitTorrent handshake");
-    const auto swarm = find(theirs->info_hash);
+    const auto swarm = find(SwarmHash{theirs->info_hash});
     if (!swarm) co_return make_error("a handshake for a torrent we do not have");
     const std::string out = wire::encode_handshake(ours_for(*swarm, swarm->answer_to(*theirs), our_id));
     auto wrote = co_await (asio::async_write(*stream, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec)) ||

@@ -33,7 +33,7 @@ boost::asio::awaitable<Result<HandshakeDone>> connect_to_peer(boost::asio::any_i
 // They opened it: their handshake names a swarm, `find` says whether it is one of ours, and
 // ours answers (with the v2 upgrade where it applies). Anything but a plain handshake (an
 // encrypted one, HTTP, garbage) is refused as soon as its first bytes show it.
-using FindSwarm = std::function<std::optional<SwarmId>(const std::array<std::uint8_t, 20>& info_hash)>;
+using FindSwarm = std::function<std::optional<SwarmId>(const SwarmHash& info_hash)>;
 boost::asio::awaitable<Result<HandshakeDone>> handshake_incoming(std::unique_ptr<net::PeerStream> stream,
                                                                  FindSwarm find, wire::PeerId our_id,
                                                                  std::chrono::milliseconds timeout);

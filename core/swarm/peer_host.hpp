@@ -27,7 +27,7 @@ public:
     virtual const wire::PeerId& our_peer_id() const = 0;
     virtual std::uint16_t listen_port() const = 0;
     // The 20-byte info-hash the torrent is known by on the wire.
-    virtual std::array<std::uint8_t, 20> wire_info_hash() const = 0;
+    virtual SwarmHash wire_info_hash() const = 0;
     // Wait until rate limits let `bytes` more pass.
     virtual boost::asio::awaitable<void> throttle_upload(std::int64_t bytes) = 0;
     virtual boost::asio::awaitable<void> throttle_download(std::int64_t bytes) = 0;

@@ -21,12 +21,12 @@ struct SwarmId {
 
     bool hybrid() const { return v1 && v2; }
     // What we name it by when we dial, announce or look it up: v1, else the truncated v2.
-    std::array<std::uint8_t, 20> wire_hash() const;
+    SwarmHash wire_hash() const;
     // Whether a handshake's info-hash names this swarm (v1, or the truncated v2).
-    bool matches(const std::array<std::uint8_t, 20>& info_hash) const;
+    bool matches(const SwarmHash& hash) const;
     // The info-hash to answer a peer's handshake with. BEP 52's upgrade: a peer that names a
     // hybrid by its v1 hash and says it speaks v2 gets the truncated v2 hash back.
-    std::array<std::uint8_t, 20> answer_to(const wire::Handshake& theirs) const;
+    SwarmHash answer_to(const wire::Handshake& theirs) const;
 };
 
 }  // namespace shoal

@@ -37,7 +37,7 @@ const char* event_name(AnnounceEvent event);
 
 // One announce: who the peer is, for which torrent, and how far along it is.
 struct AnnounceRequest {
-    InfoHashV1 info_hash;
+    SwarmHash info_hash;
     PeerId peer_id;
     std::uint16_t port = 0;
     std::int64_t uploaded = 0;
@@ -66,7 +66,7 @@ struct AnnounceResponse {
 
 // One torrent's counts from a scrape (BEP 48, BEP 15).
 struct ScrapeEntry {
-    InfoHashV1 info_hash;
+    SwarmHash info_hash;
     std::int64_t seeders = 0;
     std::int64_t leechers = 0;
     std::int64_t downloaded = 0;

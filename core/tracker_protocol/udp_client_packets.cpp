@@ -109,7 +109,7 @@ Bytes encode_announce_request(std::uint64_t connection_id, std::uint32_t transac
 }
 
 Bytes encode_scrape_request(std::uint64_t connection_id, std::uint32_t transaction_id,
-                            std::span<const InfoHashV1> hashes) {
+                            std::span<const SwarmHash> hashes) {
     Bytes out;
     const auto count = std::min(hashes.size(), k_udp_max_scrape_hashes);
     out.reserve(16 + 20 * count);
@@ -162,7 +162,7 @@ Result<AnnounceResponse> decode_announce_reply(ByteView packet, std::uint32_t tr
 }
 
 Result<ScrapeResponse> decode_scrape_reply(ByteView packet, std::uint32_t transaction_id,
-                                           std::span<const InfoHashV1> hashes) {
+                                           std::span<const SwarmHash> hashes) {
     auto ok = check_reply(packet, transaction_id, UdpAction::scrape, 8);
     if (!ok)
         return ok.error();

@@ -32,7 +32,7 @@ Bytes encode_announce_request(std::uint64_t connection_id, std::uint32_t transac
                               const AnnounceRequest& request, std::string_view url_data);
 // At most k_udp_max_scrape_hashes hashes are sent; the rest are left out.
 Bytes encode_scrape_request(std::uint64_t connection_id, std::uint32_t transaction_id,
-                            std::span<const InfoHashV1> hashes);
+                            std::span<const SwarmHash> hashes);
 
 // The reply decoders check length, action and transaction id. An error packet (action 3)
 // becomes the error "error: <tracker's message>".
@@ -42,6 +42,6 @@ Result<AnnounceResponse> decode_announce_reply(ByteView packet, std::uint32_t tr
                                                bool ipv6, std::size_t max_peers = 2000);
 // Entries pair with `hashes` in the order they were asked for.
 Result<ScrapeResponse> decode_scrape_reply(ByteView packet, std::uint32_t transaction_id,
-                                           std::span<const InfoHashV1> hashes);
+                                           std::span<const SwarmHash> hashes);
 
 }  // namespace shoal::tracker_protocol

@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             break;
         }
         case 5: {
-            std::vector<shoal::InfoHashV1> hashes(size % 80);
+            std::vector<shoal::SwarmHash> hashes(size % 80);
             auto r = decode_scrape_reply(packet, transaction_id, hashes);
             check(r);
             if (r.ok() && r->entries.size() != std::min(hashes.size(), k_udp_max_scrape_hashes))

@@ -27,7 +27,7 @@ class PeerTestHost final : public PeerHost {
 public:
     explicit PeerTestHost(TorrentInfo info)
         : info_(std::move(info)), picker_(info_.num_pieces, info_.piece_length, info_.total_size) {
-        wire_hash_ = info_.info_hash_v1->bytes;
+        wire_hash_ = swarm_hash(*info_.info_hash_v1);
         our_id_.fill('o');
     }
 
@@ -35,7 +35,7 @@ public:
     PiecePicker& picker() override { return picker_; }
     const wire::PeerId& our_peer_id() const override { return our_id_; }
     std::uint16_t listen_port() const override { return 6881; }
-    std::array<std::uint8_t, 20> wire_info_hash() const override { return wire_hash_; }
+    SwarmHash wire_info_hash() const override { return wire_hash_; }
     boost::asio::awaitable<void> throttle_upload(std::int64_t) override { co_return; }
     boost::asio::awaitable<void> throttle_download(std::int64_t) override { co_return; }
     void on_block(PeerConnection&, const wire::BlockRequest& block, std::string_view data) override {
@@ -54,7 +54,10 @@ public:
         }
         co_return out;
     }
-    void on_peer_closed(PeerConnection&, const std::string& reason) override { closed_because = reason; }
+    void on_peer_closed(PeerConnection& peer, const std::string& reason) override {
+        closed_because = reason;
+        if (when_closed) when_closed(peer, reason);
+    }
     void on_peer_interest_changed(PeerConnection&) override { ++interest_changes; }
     void on_peer_ready(PeerConnection&) override { ready = true; }
     bool pex_enabled() const override { return true; }
@@ -68,13 +71,15 @@ public:
     std::vector<wire::BlockRequest> blocks;
     std::size_t block_bytes = 0;
     std::optional<std::string> closed_because;
+    // What the owner of the connections does when one closes (a torrent drops it).
+    std::function<void(PeerConnection&, const std::string&)> when_closed;
     int interest_changes = 0;
     bool ready = false;
 
 private:
     TorrentInfo info_;
     PiecePicker picker_;
-    std::array<std::uint8_t, 20> wire_hash_{};
+    SwarmHash wire_hash_;
     wire::PeerId our_id_{};
 };
 

@@ -15,8 +15,8 @@ using namespace std::string_literals;
 NodeId id_of(std::string_view text) {
     return *NodeId::from_bytes(text);
 }
-InfoHash20 hash_of(std::string_view text) {
-    return *InfoHash20::from_bytes(text);
+SwarmHash hash_of(std::string_view text) {
+    return *SwarmHash::from_bytes(text);
 }
 
 Message decoded(std::string_view bytes) {

@@ -9,8 +9,8 @@
 namespace shoal::dht {
 namespace {
 
-InfoHash20 hash(int n) {
-    InfoHash20 h;
+SwarmHash hash(int n) {
+    SwarmHash h;
     h.bytes[0] = static_cast<std::uint8_t>(n);
     h.bytes[1] = static_cast<std::uint8_t>(n >> 8);
     return h;

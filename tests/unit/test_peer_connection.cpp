@@ -284,7 +284,7 @@ class MetadataTestHost final : public SwarmHost {
 public:
     const wire::PeerId& our_peer_id() const override { return id_; }
     std::uint16_t listen_port() const override { return 6881; }
-    std::array<std::uint8_t, 20> wire_info_hash() const override { return {}; }
+    SwarmHash wire_info_hash() const override { return {}; }
     asio::awaitable<void> throttle_upload(std::int64_t) override { co_return; }
     asio::awaitable<void> throttle_download(std::int64_t) override { co_return; }
     void on_peer_closed(PeerConnection&, const std::string& reason) override { closed_because = reason; }

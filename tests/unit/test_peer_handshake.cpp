@@ -45,7 +45,7 @@ protected:
         }, asio::detached);
     }
     void accept(std::vector<SwarmId> ours, std::chrono::milliseconds timeout = 5s) {
-        FindSwarm find = [ours](const std::array<std::uint8_t, 20>& hash) -> std::optional<SwarmId> {
+        FindSwarm find = [ours](const SwarmHash& hash) -> std::optional<SwarmId> {
             for (const auto& s : ours) {
                 if (s.matches(hash)) return s;
             }
@@ -70,7 +70,7 @@ TEST_F(PeerHandshakeTest, BothSidesLearnTheOthersPeerIdAndKeepTheStream) {
     ASSERT_TRUE(accepted && *accepted) << (accepted ? accepted->error().message : "did not finish");
     EXPECT_EQ((*dialed)->theirs.peer_id, id_of('l'));
     EXPECT_EQ((*accepted)->theirs.peer_id, id_of('d'));
-    EXPECT_EQ((*accepted)->theirs.info_hash, swarm.wire_hash());
+    EXPECT_EQ((*accepted)->theirs.info_hash, swarm.wire_hash().bytes);
     EXPECT_TRUE((*accepted)->theirs.supports_extensions());
     EXPECT_TRUE((*accepted)->theirs.supports_fast());
     EXPECT_EQ((*dialed)->stream->remote_endpoint(), k_listener);
@@ -111,7 +111,7 @@ TEST_F(PeerHandshakeTest, AnUnknownTorrentIsRefusedAndTheDialerToldSo) {
 
 TEST_F(PeerHandshakeTest, AnAnswerForAnotherTorrentFailsTheDial) {
     dial(SwarmId::of(test::made_up_torrent(4)));
-    std::string wrong = wire::encode_handshake({wire::our_reserved(false), hybrid_swarm().wire_hash(), id_of('x')});
+    std::string wrong = wire::encode_handshake({wire::our_reserved(false), hybrid_swarm().wire_hash().bytes, id_of('x')});
     listener_end->give(wrong);
     io.run_for(1s);
     ASSERT_TRUE(dialed && !*dialed);
@@ -136,16 +136,16 @@ TEST_F(PeerHandshakeTest, ASilentPeerTimesOut) {
 
 TEST(SwarmIdTest, MatchesV1AndTruncatedV2ButNotOtherHashes) {
     const SwarmId s = hybrid_swarm();
-    std::array<std::uint8_t, 20> h{};
-    h.fill(0x11);
+    SwarmHash h;
+    h.bytes.fill(0x11);
     EXPECT_TRUE(s.matches(h));
-    h.fill(0x22);
+    h.bytes.fill(0x22);
     EXPECT_TRUE(s.matches(h));
-    h.fill(0x33);
+    h.bytes.fill(0x33);
     EXPECT_FALSE(s.matches(h));
     SwarmId v2_only = s;
     v2_only.v1.reset();
-    h.fill(0x22);
+    h.bytes.fill(0x22);
     EXPECT_EQ(v2_only.wire_hash(), h);
 }
 

@@ -18,6 +18,7 @@ using Kind = PieceWriter::Outcome::Kind;
 constexpr std::int64_t k_piece = 2 * wire::k_block_size;  // two blocks a piece
 
 struct Fixture {
+    std::size_t max_piece_in_memory;
     test::TempDir source;
     test::TempDir target;
     std::shared_ptr<const TorrentInfo> info;
@@ -30,9 +31,11 @@ struct Fixture {
                            auto job = [work, done] { done(work()); };
                            if (inline_disk) job(); else disk.push_back(job);
                        },
-                       [this](std::size_t piece, const PieceWriter::Outcome& o) { outcomes.emplace_back(piece, o); }};
+                       [this](std::size_t piece, const PieceWriter::Outcome& o) { outcomes.emplace_back(piece, o); },
+                       max_piece_in_memory};
 
-    explicit Fixture(TorrentFormat format = TorrentFormat::v1) {
+    explicit Fixture(TorrentFormat format = TorrentFormat::v1, std::size_t max_in_memory = SIZE_MAX)
+        : max_piece_in_memory(max_in_memory) {
         test::write_file(source.path() / "data.bin", static_cast<std::size_t>(3 * k_piece), 5);
         content = test::read_file(source.path() / "data.bin");
         CreateOptions options;
@@ -49,7 +52,7 @@ struct Fixture {
         const wire::BlockRequest block{static_cast<std::uint32_t>(piece),
                                        static_cast<std::uint32_t>(b * wire::k_block_size),
                                        static_cast<std::uint32_t>(bytes.size())};
-        writer.store_block(block, bytes, boost::asio::ip::make_address(sender), k_piece, 2);
+        writer.store_block(block, bytes, boost::asio::ip::make_address(sender), {k_piece, 2, static_cast<std::int64_t>(piece) * k_piece, storage});
     }
     void complete(std::size_t piece) { writer.piece_complete(piece, info, storage, std::nullopt); }
     std::string on_disk(std::size_t piece) {
@@ -163,4 +166,82 @@ TEST(PieceWriter, APieceHashFetchedFromPeersSettlesAV2Piece) {
     EXPECT_TRUE(verdict.good);
     EXPECT_TRUE(verdict.block_hashes.empty());
     EXPECT_EQ(PieceWriter::check_and_write(*bare, storage, 1, bytes, good, true).block_hashes.size(), 2u);
+}
+
+// Pieces larger than the memory allowed for one: each block goes to disk as it comes.
+constexpr std::size_t k_one_block = wire::k_block_size;
+
+TEST(PieceWriter, ALargePiecesBlocksGoToDiskAtOnceAndThePieceIsCheckedFromThere) {
+    Fixture f(TorrentFormat::v1, k_one_block);
+    f.send(1, 0, "10.0.0.1");
+    EXPECT_EQ(f.writer.bytes_in_memory(), 0u);
+    EXPECT_EQ(f.on_disk(1).substr(0, wire::k_block_size),
+              f.content.substr(static_cast<std::size_t>(k_piece), wire::k_block_size))
+        << "written before the piece is complete";
+    f.send(1, 1, "10.0.0.2");
+    f.complete(1);
+    ASSERT_EQ(f.outcomes.size(), 1u);
+    EXPECT_EQ(f.outcomes[0].second.kind, Kind::passed);
+    EXPECT_EQ(f.writer.buffered_pieces(), 0u);
+    EXPECT_EQ(f.on_disk(1), f.content.substr(static_cast<std::size_t>(k_piece), static_cast<std::size_t>(k_piece)));
+}
+
+TEST(PieceWriter, ALargeBadPieceFailsAndItsSoleSenderIsBanned) {
+    Fixture f(TorrentFormat::v1, k_one_block);
+    f.send(2, 0, "10.0.0.9", true);
+    f.send(2, 1, "10.0.0.9");
+    f.complete(2);
+    ASSERT_EQ(f.outcomes.size(), 1u);
+    EXPECT_EQ(f.outcomes[0].second.kind, Kind::failed);
+    EXPECT_EQ(f.banned(), std::vector<std::string>{"10.0.0.9"});
+}
+
+TEST(PieceWriter, ALargeMixedPieceConvictsTheLiarFromTheBlocksReadBack) {
+    Fixture f(TorrentFormat::hybrid, k_one_block);
+    f.send(0, 0, "10.0.0.1");
+    f.send(0, 1, "10.0.0.2", true);
+    f.complete(0);
+    ASSERT_EQ(f.outcomes.size(), 1u);
+    EXPECT_EQ(f.outcomes[0].second.kind, Kind::failed);
+    EXPECT_TRUE(f.banned().empty());
+    f.send(0, 0, "10.0.0.1");
+    f.send(0, 1, "10.0.0.3");
+    f.complete(0);
+    ASSERT_EQ(f.outcomes.size(), 2u);
+    EXPECT_EQ(f.outcomes[1].second.kind, Kind::passed);
+    EXPECT_EQ(f.banned(), std::vector<std::string>{"10.0.0.2"});
+}
+
+TEST(PieceWriter, ALargePieceIsCheckedOnlyOnceEveryBlockIsWritten) {
+    Fixture f(TorrentFormat::v1, k_one_block);
+    f.inline_disk = false;
+    f.send(0, 0, "10.0.0.1");
+    f.send(0, 1, "10.0.0.1");
+    f.complete(0);
+    EXPECT_EQ(f.writer.writing(), 2);
+    ASSERT_EQ(f.disk.size(), 2u) << "two block writes, no check yet";
+    auto run_next = [&f] {
+        auto job = std::move(f.disk.front());
+        f.disk.pop_front();
+        job();
+    };
+    run_next();
+    EXPECT_EQ(f.disk.size(), 1u) << "the second write";
+    run_next();
+    ASSERT_EQ(f.disk.size(), 1u) << "the check, queued once the last write is back";
+    EXPECT_TRUE(f.outcomes.empty());
+    run_next();
+    EXPECT_EQ(f.writer.writing(), 0);
+    ASSERT_EQ(f.outcomes.size(), 1u);
+    EXPECT_EQ(f.outcomes[0].second.kind, Kind::passed);
+}
+
+TEST(PieceWriter, ALargePieceWhoseBlockWriteFailedReportsIt) {
+    Fixture f(TorrentFormat::v1, k_one_block);
+    f.storage->forbid_writes();
+    f.send(0, 0, "10.0.0.1");
+    f.send(0, 1, "10.0.0.1");
+    f.complete(0);
+    ASSERT_EQ(f.outcomes.size(), 1u);
+    EXPECT_EQ(f.outcomes[0].second.kind, Kind::write_error);
 }

@@ -11,8 +11,8 @@
 namespace shoal::tracker_protocol {
 namespace {
 
-InfoHashV1 hash_of(std::uint8_t fill) {
-    InfoHashV1 h;
+SwarmHash hash_of(std::uint8_t fill) {
+    SwarmHash h;
     h.bytes.fill(fill);
     return h;
 }
@@ -53,7 +53,7 @@ TEST(TrackerProtocol, TrackerReadsTheClientsAnnounce) {
 }
 
 TEST(TrackerProtocol, TrackerReadsTheClientsScrape) {
-    std::vector<InfoHashV1> hashes = {hash_of(1), hash_of(2)};
+    std::vector<SwarmHash> hashes = {hash_of(1), hash_of(2)};
     auto parsed = parse_udp_request(encode_scrape_request(8, 9, hashes));
     auto* s = std::get_if<UdpScrapeRequest>(&parsed.request);
     ASSERT_NE(s, nullptr) << parsed.error;
@@ -81,7 +81,7 @@ TEST(TrackerProtocol, ClientReadsTheTrackersReplies) {
     EXPECT_EQ(announce->peers[0].address().to_string(), "127.0.0.1");
     EXPECT_EQ(announce->peers[0].port(), 6881);
 
-    std::vector<InfoHashV1> hashes = {hash_of(1)};
+    std::vector<SwarmHash> hashes = {hash_of(1)};
     write_udp_scrape(out, 5, {SwarmCounts{10, 20, 30}});
     auto scrape = decode_scrape_reply(out, 5, hashes);
     ASSERT_TRUE(scrape) << scrape.error().message;

@@ -202,7 +202,7 @@ TEST(TrackerUrl, PercentEncodesBinaryAndKeepsOwnQuery) {
 }
 
 TEST(TrackerUrl, ScrapeAddress) {
-    std::vector<InfoHashV1> hashes(2);
+    std::vector<SwarmHash> hashes(2);
     hashes[0].bytes.fill('A');
     hashes[1].bytes.fill(0xff);
     auto url = make_scrape_url("http://t/x/announce.php?pk=1", hashes);

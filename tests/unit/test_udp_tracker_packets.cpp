@@ -99,7 +99,7 @@ TEST(UdpTrackerPackets, UrlDataOptionIsChunked) {
 }
 
 TEST(UdpTrackerPackets, ScrapeRequestCapsHashCount) {
-    std::vector<InfoHashV1> hashes(100);
+    std::vector<SwarmHash> hashes(100);
     for (std::size_t i = 0; i < hashes.size(); ++i)
         hashes[i].bytes.fill(static_cast<std::uint8_t>(i));
     auto p = encode_scrape_request(7, 8, hashes);
@@ -179,7 +179,7 @@ TEST(UdpTrackerPackets, AnnounceReplyV4AndV6) {
 }
 
 TEST(UdpTrackerPackets, ScrapeReply) {
-    std::vector<InfoHashV1> hashes(2);
+    std::vector<SwarmHash> hashes(2);
     hashes[0].bytes.fill(1);
     hashes[1].bytes.fill(2);
     auto b = reply_header(UdpAction::scrape, 9);

@@ -78,7 +78,7 @@ Parsed<Query> parse_query(const Value& top) {
         }
         case Method::get_peers:
         case Method::announce_peer: {
-            auto hash = read_id<InfoHash20>(*a, "info_hash");
+            auto hash = read_id<SwarmHash>(*a, "info_hash");
             if (!hash)
                 return Fail{std::string(method_name(query.method)) +
                             " without a 20-byte info_hash"};

@@ -49,7 +49,7 @@ struct Query {
     std::string method_name;
     NodeId id;
     NodeId target;           // find_node
-    InfoHash20 info_hash;    // get_peers, announce_peer
+    SwarmHash info_hash;    // get_peers, announce_peer
     std::uint16_t port = 0;  // announce_peer
     bool implied_port = false;
     std::string token;  // announce_peer

@@ -352,14 +352,14 @@ std::optional<Address> Node::external_address() const {
     return impl_->external_votes_.address();
 }
 
-void Node::get_peers(const InfoHash20& hash, PeersCallback on_peers, DoneCallback on_done) {
+void Node::get_peers(const SwarmHash& hash, PeersCallback on_peers, DoneCallback on_done) {
     auto group = std::make_shared<Impl::LookupGroup>();
     group->on_peers = std::move(on_peers);
     group->on_done = std::move(on_done);
     impl_->group_lookup(hash, std::move(group));
 }
 
-void Node::announce(const InfoHash20& hash, std::uint16_t port, bool implied_port,
+void Node::announce(const SwarmHash& hash, std::uint16_t port, bool implied_port,
                     DoneCallback on_done) {
     auto group = std::make_shared<Impl::LookupGroup>();
     group->on_done = std::move(on_done);

@@ -97,10 +97,10 @@ class Node {
     void bootstrap(std::vector<std::string> host_ports);
     // After start(): iterative get_peers lookup on every family; `on_peers` gets batches of
     // new peers, `on_done` runs once when the lookup has converged.
-    void get_peers(const InfoHash20& hash, PeersCallback on_peers, DoneCallback on_done);
+    void get_peers(const SwarmHash& hash, PeersCallback on_peers, DoneCallback on_done);
     // After start(): get_peers lookup, then announce_peer with their tokens to the 8 closest
     // nodes that replied (port 0 means implied_port). Re-announce every 15-30 minutes.
-    void announce(const InfoHash20& hash, std::uint16_t port, bool implied_port,
+    void announce(const SwarmHash& hash, std::uint16_t port, bool implied_port,
                   DoneCallback on_done = {});
     // Nodes in the routing table(s).
     std::size_t node_count() const;

@@ -15,8 +15,6 @@ namespace shoal::dht {
 struct NodeIdTag;
 // A 160-bit node id; same space as info-hashes, but a distinct type so the two never mix.
 using NodeId = Digest<20, NodeIdTag>;
-// The torrent key looked up in the DHT: a v1 info-hash (or a truncated v2 one).
-using InfoHash20 = InfoHashV1;
 
 using Endpoint = boost::asio::ip::udp::endpoint;
 using Address = boost::asio::ip::address;
@@ -24,7 +22,7 @@ using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 
 // Reinterprets any 20-byte key (an info-hash) as a point in node id space.
-inline NodeId as_node_id(const InfoHash20& hash) {
+inline NodeId as_node_id(const SwarmHash& hash) {
     NodeId id;
     id.bytes = hash.bytes;
     return id;

@@ -107,7 +107,7 @@ class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
     void step(std::uint64_t lookup_id);
     void on_lookup_reply(std::uint64_t lookup_id, const Endpoint& from, const Message* reply);
     void finish_lookup(std::uint64_t lookup_id);
-    void group_lookup(const InfoHash20& hash, std::shared_ptr<LookupGroup> group);
+    void group_lookup(const SwarmHash& hash, std::shared_ptr<LookupGroup> group);
     void send_announces(Family& family, LookupRun& run, const std::shared_ptr<LookupGroup>& group);
     void finish_group(const std::shared_ptr<LookupGroup>& group);
     void ping(Family& family, const Endpoint& to);

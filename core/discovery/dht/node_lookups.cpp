@@ -239,7 +239,7 @@ void Node::Impl::send_announces(Family& family, LookupRun& run,
     }
 }
 
-void Node::Impl::group_lookup(const InfoHash20& hash, std::shared_ptr<LookupGroup> group) {
+void Node::Impl::group_lookup(const SwarmHash& hash, std::shared_ptr<LookupGroup> group) {
     group->started = now();
     const auto all = families();
     group->remaining = all.size();

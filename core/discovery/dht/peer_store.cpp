@@ -9,7 +9,7 @@ constexpr std::size_t k_max_v6_peers_per_reply = 40;
 
 }  // namespace
 
-bool PeerStore::add(const InfoHash20& hash, const Endpoint& peer, TimePoint now) {
+bool PeerStore::add(const SwarmHash& hash, const Endpoint& peer, TimePoint now) {
     auto it = torrents_.find(hash);
     if (it == torrents_.end()) {
         if (torrents_.size() >= limits_.max_torrents) {
@@ -38,7 +38,7 @@ bool PeerStore::add(const InfoHash20& hash, const Endpoint& peer, TimePoint now)
     return true;
 }
 
-std::vector<Endpoint> PeerStore::get(const InfoHash20& hash, bool v6, TimePoint now,
+std::vector<Endpoint> PeerStore::get(const SwarmHash& hash, bool v6, TimePoint now,
                                      std::mt19937_64& rng) const {
     std::vector<Endpoint> out;
     auto it = torrents_.find(hash);
@@ -66,7 +66,7 @@ void PeerStore::expire(TimePoint now) {
     }
 }
 
-std::size_t PeerStore::peer_count(const InfoHash20& hash) const {
+std::size_t PeerStore::peer_count(const SwarmHash& hash) const {
     auto it = torrents_.find(hash);
     return it == torrents_.end() ? 0 : it->second.size();
 }

@@ -31,10 +31,10 @@ class PeerStore {
 
     // Records `peer` for `hash`, replacing (and refreshing) any entry with its address. False
     // when a limit refused it.
-    bool add(const InfoHash20& hash, const Endpoint& peer, TimePoint now);
+    bool add(const SwarmHash& hash, const Endpoint& peer, TimePoint now);
     // Up to max_peers_per_reply live peers of `hash` in the address family of `v6`, a random
     // choice when there are more.
-    std::vector<Endpoint> get(const InfoHash20& hash, bool v6, TimePoint now,
+    std::vector<Endpoint> get(const SwarmHash& hash, bool v6, TimePoint now,
                               std::mt19937_64& rng) const;
     // Drops expired peers and torrents left without peers.
     void expire(TimePoint now);
@@ -42,7 +42,7 @@ class PeerStore {
     // Torrents with at least one stored peer (expired ones included until expire()).
     std::size_t torrent_count() const { return torrents_.size(); }
     // Peers stored for `hash`.
-    std::size_t peer_count(const InfoHash20& hash) const;
+    std::size_t peer_count(const SwarmHash& hash) const;
 
   private:
     struct Entry {
@@ -51,7 +51,7 @@ class PeerStore {
     };
     using Peers = std::map<Address, Entry>;
     PeerStoreLimits limits_;
-    std::map<InfoHash20, Peers> torrents_;
+    std::map<SwarmHash, Peers> torrents_;
 };
 
 }  // namespace shoal::dht

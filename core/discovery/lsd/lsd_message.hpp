@@ -17,8 +17,7 @@ constexpr const char* k_group_v6 = "ff15::efc0:988f";
 // BEP 14: several info-hashes in one announce should stay under this, to avoid fragmentation.
 constexpr std::size_t k_max_announce_size = 1400;
 
-// LSD carries 20-byte hashes: a v1 info-hash, or for a v2-only torrent the truncated v2 hash.
-using SwarmHash = InfoHashV1;
+// LSD carries a swarm's 20-byte hash (SwarmHash): v1, or the truncated v2 for a v2-only torrent.
 
 struct Announce {
     std::string host;  // "239.192.152.143:6771" or "[ff15::efc0:988f]:6771"

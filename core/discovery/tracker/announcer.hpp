@@ -32,7 +32,7 @@ using AnnounceClock = std::function<std::chrono::steady_clock::time_point()>;
 
 // What stays the same in every announce of one torrent.
 struct AnnounceIdentity {
-    InfoHashV1 info_hash;
+    SwarmHash info_hash;
     PeerId peer_id{};
     std::uint16_t port = 0;
     std::uint32_t key = 0;

@@ -238,7 +238,7 @@ asio::awaitable<Result<AnnounceResponse>> http_announce(asio::ssl::context& tls,
 }
 
 asio::awaitable<Result<ScrapeResponse>> http_scrape(asio::ssl::context& tls, std::string url,
-                                                    std::vector<InfoHashV1> hashes,
+                                                    std::vector<SwarmHash> hashes,
                                                     HttpTrackerOptions options) {
     const std::string prefix = "tracker " + url;
     try {

@@ -37,7 +37,7 @@ boost::asio::awaitable<Result<AnnounceResponse>> http_announce(boost::asio::ssl:
 // One scrape of `hashes` at the scrape address derived from the announce `url`.
 boost::asio::awaitable<Result<ScrapeResponse>> http_scrape(boost::asio::ssl::context& tls,
                                                            std::string url,
-                                                           std::vector<InfoHashV1> hashes,
+                                                           std::vector<SwarmHash> hashes,
                                                            HttpTrackerOptions options = {});
 
 }  // namespace shoal::tracker_client

@@ -29,7 +29,7 @@ asio::awaitable<Result<AnnounceResponse>> TrackerClient::announce(std::string ur
 }
 
 asio::awaitable<Result<ScrapeResponse>> TrackerClient::scrape(std::string url,
-                                                              std::vector<InfoHashV1> hashes) {
+                                                              std::vector<SwarmHash> hashes) {
     auto parts = split_tracker_url(url);
     if (!parts)
         co_return parts.error();

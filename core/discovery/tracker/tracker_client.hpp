@@ -30,7 +30,7 @@ class TrackerClient : public TrackerTransport {
     boost::asio::awaitable<Result<AnnounceResponse>> announce(std::string url,
                                                               AnnounceRequest request) override;
     boost::asio::awaitable<Result<ScrapeResponse>> scrape(std::string url,
-                                                          std::vector<InfoHashV1> hashes);
+                                                          std::vector<SwarmHash> hashes);
 
   private:
     TrackerClientOptions options_;

@@ -208,7 +208,7 @@ Result<ScrapeResponse> parse_scrape_reply(std::string_view body, const ReplyLimi
             "reply has more than " + std::to_string(limits.max_scrape_entries) + " torrents");
     ScrapeResponse out;
     for (const auto& [key, stats] : files->as_dict()) {
-        auto hash = InfoHashV1::from_bytes(key);
+        auto hash = SwarmHash::from_bytes(key);
         if (!hash)
             return make_error(ErrorCode::invalid_input,
                               "malformed reply: a \"files\" key is not a 20-byte info-hash");

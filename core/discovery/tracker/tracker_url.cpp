@@ -133,7 +133,7 @@ Result<std::string> make_announce_url(std::string_view announce_url,
 }
 
 Result<std::string> make_scrape_url(std::string_view announce_url,
-                                    std::span<const InfoHashV1> hashes) {
+                                    std::span<const SwarmHash> hashes) {
     auto url = base_url(announce_url);
     if (!url)
         return url;

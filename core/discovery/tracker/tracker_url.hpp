@@ -33,6 +33,6 @@ Result<std::string> make_announce_url(std::string_view announce_url,
 // BEP 48: the last path segment's leading "announce" becomes "scrape", plus one info_hash
 // parameter per torrent. Fails for URLs that have no such segment (the tracker has no scrape).
 Result<std::string> make_scrape_url(std::string_view announce_url,
-                                    std::span<const InfoHashV1> hashes);
+                                    std::span<const SwarmHash> hashes);
 
 }  // namespace shoal::tracker_client

@@ -181,7 +181,7 @@ asio::awaitable<Result<AnnounceResponse>> UdpTrackerClient::announce(std::string
 }
 
 asio::awaitable<Result<ScrapeResponse>> UdpTrackerClient::scrape(std::string url,
-                                                                 std::vector<InfoHashV1> hashes) {
+                                                                 std::vector<SwarmHash> hashes) {
     try {
         if (hashes.size() > k_udp_max_scrape_hashes)
             hashes.resize(k_udp_max_scrape_hashes);

@@ -38,7 +38,7 @@ class UdpTrackerClient {
                                                               AnnounceRequest request);
     // At most k_udp_max_scrape_hashes torrents are scraped; the rest are left out.
     boost::asio::awaitable<Result<ScrapeResponse>> scrape(std::string url,
-                                                          std::vector<InfoHashV1> hashes);
+                                                          std::vector<SwarmHash> hashes);
 
     // Forgets remembered connection ids (as after a network change).
     void clear_connection_ids() { connection_ids_.clear(); }

@@ -59,7 +59,7 @@ json::object stats_json(const Node& node) {
 }
 
 struct Announce {
-    InfoHash20 hash;
+    SwarmHash hash;
     std::uint16_t port = 0;
 };
 
@@ -104,16 +104,16 @@ int main(int argc, char** argv) {
     std::vector<Announce> announces;
     for (const auto& text : announce_args) {
         const auto colon = text.find(':');
-        auto hash = InfoHash20::from_hex(text.substr(0, colon));
+        auto hash = SwarmHash::from_hex(text.substr(0, colon));
         if (!hash || colon == std::string::npos) {
             std::cerr << "bad --announce " << text << "\n";
             return 2;
         }
         announces.push_back({*hash, static_cast<std::uint16_t>(std::stoi(text.substr(colon + 1)))});
     }
-    std::vector<InfoHash20> lookups;
+    std::vector<SwarmHash> lookups;
     for (const auto& text : lookup_args) {
-        auto hash = InfoHash20::from_hex(text);
+        auto hash = SwarmHash::from_hex(text);
         if (!hash) {
             std::cerr << "bad --lookup " << text << "\n";
             return 2;
@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
     }
     node.bootstrap(bootstrap);
 
-    std::map<InfoHash20, bool> found;
+    std::map<SwarmHash, bool> found;
     for (const auto& hash : lookups)
         found[hash] = false;
     int exit_code = 0;

@@ -19,7 +19,7 @@ using testing::run_until;
 
 const Endpoint k_target(loopback(1), 6881);
 const NodeId k_client_id = *NodeId::from_hex("0202020202020202020202020202020202020202");
-const InfoHash20 k_hash = *InfoHash20::from_hex("00112233445566778899aabbccddeeff00112233");
+const SwarmHash k_hash = *SwarmHash::from_hex("00112233445566778899aabbccddeeff00112233");
 
 class DhtHostile : public ::testing::Test {
   protected:

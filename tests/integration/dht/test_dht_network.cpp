@@ -20,8 +20,8 @@ using testing::run_until;
 constexpr unsigned short k_port = 6881;
 constexpr unsigned k_nodes = 60;
 
-InfoHash20 hash_for(unsigned i) {
-    InfoHash20 h;
+SwarmHash hash_for(unsigned i) {
+    SwarmHash h;
     for (std::size_t b = 0; b < h.bytes.size(); ++b)
         h.bytes[b] = static_cast<std::uint8_t>((i * 37 + b * 101) ^ 0x5a);
     return h;
@@ -247,7 +247,7 @@ TEST(DhtIpv6, NodesFindPeersOverBothFamilies) {
             return true;
         },
         20s));
-    const InfoHash20 hash = *InfoHash20::from_hex("6666666666666666666666666666666666666666");
+    const SwarmHash hash = *SwarmHash::from_hex("6666666666666666666666666666666666666666");
     bool announced = false;
     nodes[3]->announce(hash, 5555, false, [&](const LookupSummary&) { announced = true; });
     ASSERT_TRUE(testing::run_until(

@@ -202,7 +202,7 @@ TEST_F(HttpTrackerTest, Scrape) {
         return test::reply(
             200, "d5:filesd20:" + hash + "d8:completei4e10:downloadedi9e10:incompletei2eeee");
     });
-    std::vector<InfoHashV1> hashes(1);
+    std::vector<SwarmHash> hashes(1);
     hashes[0].bytes.fill('Z');
     auto r = run_until_done(io, client.scrape(server.url("/announce?pk=1"), hashes));
     ASSERT_TRUE(r.ok()) << r.error().message;

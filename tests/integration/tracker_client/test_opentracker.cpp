@@ -117,7 +117,7 @@ class OpenTrackerTest : public ::testing::Test {
             std::filesystem::remove_all(dir_);
     }
 
-    AnnounceRequest request(const InfoHashV1& hash, char peer, std::uint16_t port) {
+    AnnounceRequest request(const SwarmHash& hash, char peer, std::uint16_t port) {
         AnnounceRequest r;
         r.info_hash = hash;
         r.peer_id.bytes.fill(static_cast<std::uint8_t>(peer));
@@ -134,7 +134,7 @@ class OpenTrackerTest : public ::testing::Test {
         });
     }
 
-    void two_peers_see_each_other(const std::string& url, const InfoHashV1& hash) {
+    void two_peers_see_each_other(const std::string& url, const SwarmHash& hash) {
         TrackerClientOptions options;
         options.http.timeout = 3s;
         options.udp.base_timeout = 500ms;
@@ -167,8 +167,8 @@ class OpenTrackerTest : public ::testing::Test {
     std::filesystem::path dir_;
     std::uint16_t port_ = 0;
     pid_t pid_ = -1;
-    InfoHashV1 hash_http_;
-    InfoHashV1 hash_udp_;
+    SwarmHash hash_http_;
+    SwarmHash hash_udp_;
 };
 
 TEST_F(OpenTrackerTest, HttpAnnounceAndScrape) {
@@ -181,7 +181,7 @@ TEST_F(OpenTrackerTest, UdpAnnounceAndScrape) {
 
 TEST_F(OpenTrackerTest, UnlistedTorrentIsRefusedWithTheTrackersReason) {
     TrackerClient client;
-    InfoHashV1 unlisted;
+    SwarmHash unlisted;
     unlisted.bytes.fill(0x33);
     auto r = run_until_done(io_, client.announce(http_url(), request(unlisted, 'a', 1111)));
     ASSERT_FALSE(r.ok());

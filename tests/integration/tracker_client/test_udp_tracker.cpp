@@ -218,7 +218,7 @@ TEST_F(UdpTrackerTest, ClosedPortFailsFast) {
 
 TEST_F(UdpTrackerTest, Scrape) {
     TrackerClient client(options);
-    std::vector<InfoHashV1> hashes(2);
+    std::vector<SwarmHash> hashes(2);
     hashes[0].bytes.fill(1);
     hashes[1].bytes.fill(2);
     auto r = run_until_done(io, client.scrape(server.url(), hashes));

@@ -14,6 +14,7 @@
 
 int main(int argc, char** argv) {
     using namespace shoal::lsd;
+    using shoal::SwarmHash;
     namespace ip = boost::asio::ip;
     if (argc != 4) {
         std::fprintf(stderr, "usage: lsd_probe <listen-port> <info-hash-hex> <seconds>\n");
