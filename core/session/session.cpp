@@ -18,8 +18,9 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto k_handshake_timeout = std::chrono::seconds(10);
-// Incoming connections that have not finished their handshake: beyond these, new ones are
-// closed at once, so idle connections cannot hold our descriptors and timers.
+// Incoming connections that have not finished their handshake: at most these (the oldest is
+// closed to make room for a new one), and at most a few per address, so idle connections
+// cannot hold our descriptors and timers, nor keep peers out.
 constexpr std::size_t k_max_half_open = 128;
 constexpr std::size_t k_max_half_open_per_address = 8;
 // After accept() fails (out of descriptors, say), wait before trying again: from the first
@@ -36,6 +37,7 @@ tcp::endpoint listen_endpoint(const SessionSettings& s) {
 Session::Session(SessionSettings settings)
     : settings_(std::move(settings)),
       peer_id_(wire::make_peer_id()),
+      pending_handshakes_(std::make_shared<PendingHandshakes>(k_max_half_open, k_max_half_open_per_address)),
       resume_(settings_.state_dir),
       disk_(settings_.disk_threads ? settings_.disk_threads : default_thread_count()),
       acceptor_(io_),
@@ -289,32 +291,36 @@ asio::awaitable<void> Session::accept_loop() {
             continue;
         }
         retry = k_accept_retry_first;
-        const auto address = socket.remote_endpoint(ec).address();
-        if (ec || half_open_->total >= k_max_half_open ||
-            half_open_->by_address[address] >= k_max_half_open_per_address) {
-            if (!ec && half_open_->by_address[address] == 0) half_open_->by_address.erase(address);
-            socket.close(ec);
+        socket.remote_endpoint(ec);
+        if (ec) continue;  // gone already
+        auto stream = std::make_unique<net::TcpStream>(std::move(socket));
+        if (!pending_handshakes_->admit(*stream, stream->remote_endpoint().address())) {
+            stream->close();
             continue;
         }
-        ++half_open_->total;
-        ++half_open_->by_address[address];
-        asio::co_spawn(io_, handle_incoming(std::move(socket)),
-                       [half_open = half_open_, address](std::exception_ptr) {
-                           --half_open->total;
-                           if (--half_open->by_address[address] == 0) half_open->by_address.erase(address);
-                       });
+        asio::co_spawn(io_, handle_incoming(std::move(stream)), asio::detached);
     }
 }
 
-asio::awaitable<void> Session::handle_incoming(tcp::socket socket) {
+asio::awaitable<void> Session::handle_incoming(std::unique_ptr<net::PeerStream> stream) {
+    // The stream leaves the pending table as soon as its handshake is over (before it is
+    // handed on or destroyed), or if this coroutine is destroyed first.
+    struct Pending {
+        std::shared_ptr<PendingHandshakes> table;
+        const net::PeerStream* stream;
+        ~Pending() {
+            if (stream) table->ended(*stream);
+        }
+    } pending{pending_handshakes_, stream.get()};
     auto find = [this](const SwarmHash& info_hash) -> std::optional<SwarmId> {
         for (auto& [id, t] : torrents_) {
             if (t->matches(info_hash)) return SwarmId::of(t->info());
         }
         return std::nullopt;
     };
-    auto done = co_await handshake_incoming(std::make_unique<net::TcpStream>(std::move(socket)), find, peer_id_,
-                                            k_handshake_timeout);
+    auto done = co_await handshake_incoming(std::move(stream), find, peer_id_, k_handshake_timeout);
+    pending_handshakes_->ended(*pending.stream);
+    pending.stream = nullptr;
     if (!done) co_return;
     // The torrent may have gone while the handshake went on.
     for (auto& [id, t] : torrents_) {

@@ -16,6 +16,7 @@
 #include "session/events.hpp"
 #include "session/metadata_fetch.hpp"
 #include "session/peer_discovery.hpp"
+#include "session/pending_handshakes.hpp"
 #include "session/resume_store.hpp"
 #include "session/settings.hpp"
 #include "session/torrent.hpp"
@@ -80,19 +81,13 @@ private:
     void on_discovered_peer(const SwarmHash& hash, const boost::asio::ip::tcp::endpoint& peer);
     void emit(Event e);
     boost::asio::awaitable<void> accept_loop();
-    boost::asio::awaitable<void> handle_incoming(boost::asio::ip::tcp::socket socket);
+    boost::asio::awaitable<void> handle_incoming(std::unique_ptr<net::PeerStream> stream);
     void schedule_tick();
-
-    // Incoming connections still in their handshake, in all and per address (network thread
-    // only); shared with each handshake's coroutine, which may outlive the session's members.
-    struct HalfOpen {
-        std::size_t total = 0;
-        std::map<boost::asio::ip::address, std::size_t> by_address;
-    };
 
     SessionSettings settings_;
     wire::PeerId peer_id_;
-    std::shared_ptr<HalfOpen> half_open_ = std::make_shared<HalfOpen>();
+    // Shared with each handshake's coroutine, which may outlive the session's members.
+    std::shared_ptr<PendingHandshakes> pending_handshakes_;
     ResumeStore resume_;  // outlives the disk pool, whose jobs use it
     boost::asio::io_context io_;
     DiskPool disk_;

@@ -58,7 +58,8 @@ PeerConnection::PeerConnection(std::unique_ptr<net::PeerStream> stream, SwarmHos
       fast_(theirs.supports_fast()),
       extensions_(theirs.supports_extensions()),
       upload_wake_(stream_->get_executor()),
-      write_wake_(stream_->get_executor()) {
+      write_wake_(stream_->get_executor()),
+      drain_wake_(stream_->get_executor()) {
     endpoint_ = stream_->remote_endpoint();
     last_received_ = last_sent_ = last_block_ = Clock::now();
 }
@@ -90,6 +91,7 @@ void PeerConnection::close(const std::string& reason) {
     stream_->close();
     upload_wake_.cancel();
     write_wake_.cancel();
+    drain_wake_.cancel();
     if (torrent_) {
         abort_requests();
         torrent_->picker().remove_peer_pieces(pieces_);
@@ -106,18 +108,33 @@ void PeerConnection::protocol_error(const std::string& what) { close("protocol e
 asio::awaitable<void> PeerConnection::read_loop() {
     std::vector<char> buffer(64 * 1024);
     std::size_t filled = 0;
+    bool need_bytes = true;  // false: complete messages wait in the buffer
+    const auto backed_up = [this] { return send_queue_bytes_ + writing_bytes_ > k_read_pause_bytes; };
     while (open_) {
-        const std::size_t n = co_await stream_->async_read_some(
-            asio::buffer(buffer.data() + filled, buffer.size() - filled), asio::use_awaitable);
-        filled += n;
-        last_received_ = Clock::now();
-        if (host_) co_await host_->throttle_download(static_cast<std::int64_t>(n));
-        if (!open_ || !host_) co_return;  // closed, or its torrent removed, while it waited
+        if (backed_up()) {
+            backed_up_since_ = Clock::now();
+            while (open_ && backed_up()) co_await wait_for_wake(drain_wake_, std::chrono::milliseconds(1000));
+            backed_up_since_.reset();
+        }
+        if (!open_) co_return;
+        if (need_bytes) {
+            const std::size_t n = co_await stream_->async_read_some(
+                asio::buffer(buffer.data() + filled, buffer.size() - filled), asio::use_awaitable);
+            filled += n;
+            last_received_ = Clock::now();
+            if (host_) co_await host_->throttle_download(static_cast<std::int64_t>(n));
+            if (!open_ || !host_) co_return;  // closed, or its torrent removed, while it waited
+        }
         const std::size_t max_message =
             torrent_ ? std::max(k_max_message_bytes, static_cast<std::size_t>(torrent_->info().num_pieces + 7) / 8 + 1)
                      : k_max_message_without_metadata;
         std::size_t pos = 0;
-        while (open_ && filled - pos >= 4) {
+        need_bytes = true;
+        while (open_ && !overflowed_ && filled - pos >= 4) {
+            if (backed_up()) {
+                need_bytes = false;
+                break;
+            }
             const std::uint32_t length = wire::read_u32(buffer.data() + pos);
             if (length > max_message) {
                 protocol_error("message of " + std::to_string(length) + " bytes");
@@ -182,6 +199,7 @@ asio::awaitable<void> PeerConnection::write_loop() {
             while (first < buffers.size() && buffers[first].size() == 0) ++first;
         }
         upload_wake_.cancel();  // the upload loop may be waiting for the queue to drain
+        drain_wake_.cancel();   // and the read loop
     }
 }
 
@@ -548,6 +566,9 @@ void PeerConnection::tick(Clock::time_point now) {
     stats_.upload_rate += k_smoothing * (static_cast<double>(uploaded_this_tick_) - stats_.upload_rate);
     downloaded_this_tick_ = uploaded_this_tick_ = 0;
     if (now - last_received_ > k_inactivity_timeout) return close("inactive");
+    if (backed_up_since_ && now - *backed_up_since_ > k_backlog_timeout) {
+        return close("does not read what it asks for");
+    }
     if (writing_bytes_ > 0 && now - last_write_progress_ > k_write_stall_timeout) {
         return close("stopped reading what we send");
     }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "net/peer_stream.hpp"
@@ -42,6 +43,11 @@ public:
     // this, so only a peer that does not read what it asks for (hash requests, metadata)
     // reaches it, and is closed. A write that makes no progress for the stall time closes too.
     static constexpr std::size_t k_max_send_bytes = 8 * 1024 * 1024;
+    // Held output above which we stop reading from the peer (and handling what it sent) until
+    // it drains: a peer that does not read what it asks for stalls itself instead of making
+    // us work, and is closed if it has not drained below the mark within the backlog time.
+    static constexpr std::size_t k_read_pause_bytes = k_max_send_bytes / 2;
+    static constexpr std::chrono::seconds k_backlog_timeout{5};
     static constexpr std::chrono::seconds k_write_stall_timeout{60};
     // Allowed-fast pieces a peer may offer us (BEP 6 suggests 10); more are ignored.
     static constexpr std::size_t k_max_allowed_fast_in = 64;
@@ -159,11 +165,14 @@ private:
     std::deque<wire::BlockRequest> incoming_;      // theirs, to serve
     boost::asio::steady_timer upload_wake_;
     boost::asio::steady_timer write_wake_;
+    boost::asio::steady_timer drain_wake_;  // the read loop waits on it while output backs up
     // Messages waiting to be written, kept whole so blocks are never copied again.
     std::vector<std::string> send_queue_;
     std::size_t send_queue_bytes_ = 0;
     std::size_t writing_bytes_ = 0;  // taken from the queue, not yet written
     Clock::time_point last_write_progress_;
+    // Since when the read loop has waited for our output to drain (k_read_pause_bytes).
+    std::optional<Clock::time_point> backed_up_since_;
     bool overflowed_ = false;
     std::size_t allowed_fast_in_count_ = 0;
 

@@ -63,6 +63,7 @@ public:
     bool pex_enabled() const override { return true; }
     void on_pex(PeerConnection&, const wire::PexMessage&) override {}
     std::optional<std::vector<Sha256Hash>> answer_hashes(const wire::HashRequest&) override {
+        ++hash_requests_answered;
         return std::vector<Sha256Hash>(64);
     }
     void on_hashes(PeerConnection&, const wire::Hashes&) override {}
@@ -74,6 +75,7 @@ public:
     // What the owner of the connections does when one closes (a torrent drops it).
     std::function<void(PeerConnection&, const std::string&)> when_closed;
     int interest_changes = 0;
+    int hash_requests_answered = 0;
     bool ready = false;
 
 private:

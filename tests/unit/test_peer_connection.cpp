@@ -248,7 +248,7 @@ TEST_F(PeerConnectionTest, APeerThatStopsReadingIsClosedAfterTheStallTime) {
     EXPECT_EQ(host.closed_because, "stopped reading what we send");
 }
 
-TEST_F(PeerConnectionTest, APeerThatAsksForMoreThanItReadsIsClosed) {
+TEST_F(PeerConnectionTest, APeerThatAsksForMoreThanItReadsIsNotReadFromThenClosed) {
     start(64 * 1024);
     wire::HashRequest r{};
     r.pieces_root.bytes.fill(1);
@@ -257,6 +257,18 @@ TEST_F(PeerConnectionTest, APeerThatAsksForMoreThanItReadsIsClosed) {
     for (int i = 0; i < 6000; ++i) wire::encode_hash_request(flood, MessageId::hash_request, r);
     peer_sends(flood);  // 6000 answers of 2 KiB each, never read
     io.poll();
+    // Answering stops once what it has not read passes the pause mark: its other requests
+    // cost nothing and its output stays bounded.
+    const int answers = host.hash_requests_answered;
+    EXPECT_LT(static_cast<std::size_t>(answers) * 2 * 1024, PeerConnection::k_read_pause_bytes + 64 * 1024);
+    EXPECT_GT(answers, 1000);
+    EXPECT_TRUE(peer->is_open());
+    io.poll();
+    EXPECT_EQ(host.hash_requests_answered, answers) << "not read from while it does not read";
+    const auto now = PeerConnection::Clock::now();
+    peer->tick(now + 2s);
+    EXPECT_TRUE(peer->is_open()) << "a moment to drain";
+    peer->tick(now + PeerConnection::k_backlog_timeout + 1s);
     EXPECT_FALSE(peer->is_open());
     EXPECT_EQ(host.closed_because, "does not read what it asks for");
 }
