@@ -26,8 +26,10 @@ class EncryptedStream final : public net::PeerStream {
     void close() override { inner_->close(); }
     bool encrypted() const override { return true; }
 
-    // The most one write takes from its buffers (the rest is left to the next write).
-    static constexpr std::size_t k_max_write = 1 << 20;
+    // The most one write takes from its buffers (the rest is left to the next write). A
+    // write completes only once all of it is out (the keystream has moved past it), so this
+    // also bounds how long a write to a slow reader shows no progress.
+    static constexpr std::size_t k_max_write = 128 * 1024;
 
   protected:
     void read_some(boost::asio::mutable_buffer buffer, Handler handler) override;

@@ -273,7 +273,8 @@ asio::awaitable<Result<Established>> handshake_as_receiver(std::unique_ptr<net::
     for (std::size_t i = 0; i < wanted.bytes.size(); ++i)
         wanted.bytes[i] ^= static_cast<std::uint8_t>(named[i]);
     std::optional<StreamKey> skey;
-    for (const StreamKey& candidate : candidates()) {
+    const std::vector<StreamKey> served = candidates ? candidates() : std::vector<StreamKey>{};
+    for (const StreamKey& candidate : served) {
         if (req2(candidate) == wanted) {
             skey = candidate;
             break;

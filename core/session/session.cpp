@@ -312,8 +312,17 @@ asio::awaitable<void> Session::handle_incoming(tcp::socket socket) {
         }
         return std::nullopt;
     };
+    // An MSE handshake names its torrent by a hash of one of these.
+    auto stream_keys = [this] {
+        std::vector<mse::StreamKey> keys;
+        for (auto& [id, t] : torrents_) {
+            for (const auto& name : SwarmId::of(t->info()).names()) keys.push_back(name);
+        }
+        return keys;
+    };
+    AcceptEncryption encryption{settings_.encryption, stream_keys};
     auto done = co_await handshake_incoming(std::make_unique<net::TcpStream>(std::move(socket)), find, peer_id_,
-                                            k_handshake_timeout);
+                                            k_handshake_timeout, std::move(encryption));
     if (!done) co_return;
     // The torrent may have gone while the handshake went on.
     for (auto& [id, t] : torrents_) {

@@ -234,9 +234,12 @@ void Torrent::connect_more() {
 asio::awaitable<void> Torrent::connect(Candidate candidate) {
     const tcp::endpoint endpoint = candidate.endpoint;
     auto alive = alive_;
-    auto done = co_await connect_to_peer(executor_, endpoint, SwarmId::of(*params_.info), peer_id_, k_connect_timeout);
+    const DialEncryption encryption{settings_.encryption, peer_list_.plain_only(endpoint)};
+    auto done = co_await connect_to_peer(executor_, endpoint, SwarmId::of(*params_.info), peer_id_, k_connect_timeout,
+                                         encryption);
     if (!*alive) co_return;
     if (done) {
+        if (done->fell_back_to_plain) peer_list_.note_plain_only(endpoint);
         attach_peer(std::move(done->stream), done->theirs);
         co_return;
     }
@@ -276,7 +279,7 @@ void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::H
 void Torrent::add_connected(const std::shared_ptr<PeerConnection>& peer) {
     peers_.insert(peer);
     ++connections_.open;
-    events_(event::PeerConnected{id_, address_text(peer->endpoint()), peer->client()});
+    events_(event::PeerConnected{id_, address_text(peer->endpoint()), peer->client(), peer->encrypted()});
 }
 
 void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
