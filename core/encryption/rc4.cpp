@@ -1,41 +1,61 @@
 #include "encryption/rc4.hpp"
 
+#include <bit>
+#include <cstring>
 #include <utility>
 
 namespace shoal::mse {
 
+namespace {
+
+// One keystream byte: the RC4 generation step on state `s` with counters `i`, `j`.
+inline std::uint32_t next_byte(std::uint32_t* s, std::uint32_t& i, std::uint32_t& j) {
+    i = (i + 1) & 0xff;
+    const std::uint32_t si = s[i];
+    j = (j + si) & 0xff;
+    const std::uint32_t sj = s[j];
+    s[i] = sj;
+    s[j] = si;
+    return s[(si + sj) & 0xff];
+}
+
+}  // namespace
+
 Rc4::Rc4(std::span<const std::uint8_t> key) {
-    for (std::size_t k = 0; k < 256; ++k)
-        s_[k] = static_cast<std::uint8_t>(k);
-    std::uint8_t j = 0;
+    for (std::uint32_t k = 0; k < 256; ++k)
+        s_[k] = k;
+    std::uint32_t j = 0;
     for (std::size_t k = 0; k < 256; ++k) {
-        j = static_cast<std::uint8_t>(j + s_[k] + key[k % key.size()]);
+        j = (j + s_[k] + key[k % key.size()]) & 0xff;
         std::swap(s_[k], s_[j]);
     }
 }
 
 void Rc4::discard(std::size_t n) {
-    std::uint8_t i = i_, j = j_;
-    for (; n > 0; --n) {
-        i = static_cast<std::uint8_t>(i + 1);
-        j = static_cast<std::uint8_t>(j + s_[i]);
-        std::swap(s_[i], s_[j]);
-    }
+    std::uint32_t i = i_, j = j_;
+    for (; n > 0; --n)
+        next_byte(s_.data(), i, j);
     i_ = i;
     j_ = j;
 }
 
 void Rc4::apply(const std::uint8_t* in, std::uint8_t* out, std::size_t n) {
-    std::uint8_t i = i_, j = j_;
-    for (std::size_t k = 0; k < n; ++k) {
-        i = static_cast<std::uint8_t>(i + 1);
-        const std::uint8_t si = s_[i];
-        j = static_cast<std::uint8_t>(j + si);
-        const std::uint8_t sj = s_[j];
-        s_[i] = sj;
-        s_[j] = si;
-        out[k] = in[k] ^ s_[static_cast<std::uint8_t>(si + sj)];
+    std::uint32_t i = i_, j = j_;
+    std::uint32_t* s = s_.data();
+    std::size_t k = 0;
+    // Eight keystream bytes gathered into one word and XORed at once (little-endian order,
+    // so byte b of the word is keystream byte b; elsewhere the byte loop does it all).
+    for (; k + 8 <= n && std::endian::native == std::endian::little; k += 8) {
+        std::uint64_t stream = 0;
+        for (int b = 0; b < 8; ++b)
+            stream |= static_cast<std::uint64_t>(next_byte(s, i, j)) << (8 * b);
+        std::uint64_t word;
+        std::memcpy(&word, in + k, 8);
+        word ^= stream;
+        std::memcpy(out + k, &word, 8);
     }
+    for (; k < n; ++k)
+        out[k] = static_cast<std::uint8_t>(in[k] ^ next_byte(s, i, j));
     i_ = i;
     j_ = j;
 }

@@ -22,9 +22,11 @@ class Rc4 {
     void apply(const std::uint8_t* in, std::uint8_t* out, std::size_t n);
 
   private:
-    std::array<std::uint8_t, 256> s_{};
-    std::uint8_t i_ = 0;
-    std::uint8_t j_ = 0;
+    // 32-bit entries holding byte values: faster on x86-64 than a byte table (no partial
+    // register writes), as OpenSSL's C RC4 does too.
+    std::array<std::uint32_t, 256> s_{};
+    std::uint32_t i_ = 0;
+    std::uint32_t j_ = 0;
 };
 
 }  // namespace shoal::mse

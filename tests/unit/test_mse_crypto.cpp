@@ -62,6 +62,25 @@ TEST(Rc4, DecryptsWhatItEncryptedAndWorksOutOfPlace) {
     EXPECT_EQ(cipher, text);
 }
 
+TEST(Rc4, AnyChunkingGivesTheSameKeystream) {
+    const std::array<std::uint8_t, 20> key{1, 2, 3, 4, 5, 6, 7};
+    std::vector<std::uint8_t> whole(1000, 0);
+    Rc4(key).apply(whole);
+    for (std::size_t chunk : {1u, 3u, 7u, 8u, 9u, 13u, 64u}) {
+        Rc4 rc4(key);
+        std::vector<std::uint8_t> pieces(whole.size(), 0);
+        for (std::size_t at = 0; at < pieces.size(); at += chunk) {
+            rc4.apply(std::span(pieces).subspan(at, std::min(chunk, pieces.size() - at)));
+        }
+        EXPECT_EQ(pieces, whole) << "chunks of " << chunk;
+    }
+    Rc4 skipping(key);
+    skipping.discard(5);
+    std::vector<std::uint8_t> rest(995, 0);
+    skipping.apply(rest);
+    EXPECT_TRUE(std::equal(rest.begin(), rest.end(), whole.begin() + 5));
+}
+
 // The expected values were computed independently with Python 3 (pow() and hashlib):
 //   P = <the MSE prime>; xa = bytes(range(1, 21)); xb = bytes(range(0x21, 0x35));
 //   skey = b'\xaa' * 20; ya = pow(2, int(xa), P) as 96 big-endian bytes, likewise yb;
