@@ -75,6 +75,8 @@ asio::awaitable<Result<HandshakeDone>> outgoing(std::unique_ptr<net::PeerStream>
                                                 std::chrono::milliseconds timeout,
                                                 std::uint32_t mse_offer, bool& mse_failed) {
     const std::string ours = wire::encode_handshake(ours_for(swarm, swarm.wire_hash(), our_id));
+    // One deadline for the whole step, the MSE handshake included.
+    asio::steady_timer timer(stream->get_executor(), timeout);
     if (mse_offer != 0) {
         mse::Options options;
         options.timeout = timeout;
@@ -86,7 +88,6 @@ asio::awaitable<Result<HandshakeDone>> outgoing(std::unique_ptr<net::PeerStream>
         }
         stream = std::move(established->stream);
     }
-    asio::steady_timer timer(stream->get_executor(), timeout);
     if (mse_offer == 0) {
         if (auto sent = co_await write_within(*stream, ours, timer); !sent)
             co_return sent.error();
