@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "encryption/encrypted_stream.hpp"
 #include "encryption/mse_handshake.hpp"
 #include "encryption/rc4.hpp"
 #include "memory_stream.hpp"
@@ -472,6 +473,51 @@ TEST_F(ScriptedReceiverTest, InitiatorClosedDuringSelect) {
     b_end->give(step4(key_of(7), k_rc4, 0).substr(0, 10));
     b_end->close();
     expect_initiator_error("closed");
+}
+
+// The PeerStream contract: each handler runs exactly once, never from within the call, also
+// for bytes already held (the prefix) and for an empty write.
+TEST_F(MseHandshakeTest, EncryptedStreamCompletesLaterAndOnce) {
+    const std::array<std::uint8_t, 20> key{4, 5, 6};
+    EncryptedStream stream(std::move(a_end), Rc4(key), Rc4(key), "held");
+    EXPECT_TRUE(stream.encrypted());
+    EXPECT_EQ(stream.remote_endpoint(), k_b);
+    char buffer[8];
+    int reads = 0, writes = 0;
+    std::size_t got = 0;
+    stream.async_read_some(asio::buffer(buffer), [&](boost::system::error_code ec, std::size_t n) {
+        EXPECT_FALSE(ec);
+        got = n;
+        ++reads;
+    });
+    stream.async_write_some(std::vector<asio::const_buffer>{},
+                            [&](boost::system::error_code ec, std::size_t n) {
+                                EXPECT_FALSE(ec);
+                                EXPECT_EQ(n, 0u);
+                                ++writes;
+                            });
+    EXPECT_EQ(reads, 0);
+    EXPECT_EQ(writes, 0);
+    run();
+    EXPECT_EQ(reads, 1);
+    EXPECT_EQ(writes, 1);
+    EXPECT_EQ(std::string(buffer, got), "held");
+    // What it writes leaves encrypted: the other end sees RC4 of it.
+    write_all(stream, "secret");
+    run();
+    std::string wire = b_end->take();
+    Rc4 other(key);
+    EXPECT_NE(wire, "secret");
+    EXPECT_EQ(crypt(other, wire), "secret");
+}
+
+TEST_F(MseHandshakeTest, PrefixedStreamDeliversItsPrefixFirst) {
+    auto stream = with_prefix(std::move(a_end), "first ");
+    EXPECT_FALSE(stream->encrypted());
+    b_end->give("then the rest");
+    EXPECT_EQ(read_exactly(*stream, 19), "first then the rest");
+    net::PeerStream* raw = b_end.get();
+    EXPECT_EQ(with_prefix(std::move(b_end), "").get(), raw);  // nothing to prefix: no wrapper
 }
 
 // The fuzzer's seeds are handshakes made by an independent implementation in Python
