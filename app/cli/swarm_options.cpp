@@ -70,12 +70,13 @@ void print_json(const TorrentStats& s) {
     o["upload_rate"] = static_cast<std::int64_t>(s.upload_rate);
     o["peers"] = s.peers;
     o["seeds"] = s.seeds;
+    o["encrypted_peers"] = s.encrypted_peers;
     fmt::print("{}\n", boost::json::serialize(o));
 }
 
 void log_event(const Event& e) {
     if (auto* c = std::get_if<event::PeerConnected>(&e)) {
-        fmt::print(stderr, "peer {} connected ({})\n", c->address, c->client);
+        fmt::print(stderr, "peer {} connected ({}{})\n", c->address, c->client, c->encrypted ? ", encrypted" : "");
     } else if (auto* d = std::get_if<event::PeerDisconnected>(&e)) {
         fmt::print(stderr, "peer {} left: {}\n", d->address, d->reason);
     } else if (auto* f = std::get_if<event::ConnectFailed>(&e)) {
@@ -154,6 +155,9 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
     cmd.add_flag("--no-lsd", o.no_lsd, "Do not look for peers on the local network");
     cmd.add_option("--dht-bootstrap", o.dht_bootstrap,
                    "Join the DHT through this node, HOST:PORT; repeatable (default: the public routers)");
+    cmd.add_option("--encryption", o.encryption,
+                   "Encrypted connections (MSE/PE): prefer (try it, fall back to plain), require, or disable")
+        ->capture_default_str();
     cmd.add_flag("--json", o.json, "Print one JSON status object per second");
     cmd.add_flag("-v,--verbose", o.verbose, "Log peers connecting and leaving, bans and hash failures");
     // Read before parsing (see config_file.hpp); declared here for --help and validation.
@@ -184,6 +188,12 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
             return k_exit_usage;
         }
     }
+    const auto encryption = parse_encryption_policy(o.encryption);
+    if (!encryption) {
+        print_error("invalid encryption '" + o.encryption + "' (use prefer, require or disable)");
+        return k_exit_usage;
+    }
+    settings.encryption = *encryption;
     const auto up = parse_rate(o.up_limit.empty() ? "0" : o.up_limit);
     const auto down = parse_rate(o.down_limit.empty() ? "0" : o.down_limit);
     if (!up || !down) {

@@ -27,6 +27,7 @@ struct SwarmOptions {
     bool no_pex = false;
     bool no_lsd = false;
     std::vector<std::string> dht_bootstrap;
+    std::string encryption = "prefer";
     bool json = false;
     bool verbose = false;
     std::string config;
@@ -35,7 +36,7 @@ struct SwarmOptions {
 };
 
 // Registers --port, --listen, --peer, --up-limit, --down-limit, --max-peers, --seed-ratio,
-// --seed-time, --state-dir, --no-dht, --no-pex, --no-lsd, --dht-bootstrap, --json, and
+// --seed-time, --state-dir, --no-dht, --no-pex, --no-lsd, --dht-bootstrap, --encryption, --json, and
 // --config FILE (TOML with the same names as the long flags).
 void add_swarm_options(CLI::App& cmd, SwarmOptions& options);
 

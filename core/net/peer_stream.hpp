@@ -28,6 +28,8 @@ public:
     virtual const boost::asio::ip::tcp::endpoint& remote_endpoint() const = 0;
     // Ends the stream both ways; pending operations complete with operation_aborted.
     virtual void close() = 0;
+    // Whether the bytes cross the wire encrypted (Message Stream Encryption with RC4).
+    virtual bool encrypted() const { return false; }
 
     // Reads at least one byte into the first non-empty buffer.
     template <class MutableBufferSequence, class Token>

@@ -33,6 +33,7 @@ struct TorrentStats {
     double upload_rate = 0;
     int peers = 0;
     int seeds = 0;
+    int encrypted_peers = 0;  // of `peers`, those over an encrypted connection
 };
 
 // One connected peer as a user sees it.
@@ -40,11 +41,12 @@ struct PeerInfo {
     std::string address;
     std::string client;
     // D: we download from it, d: we want to but it chokes us, U: we upload to it, u: it wants
-    // to but we choke it, S: snubbed, I: it connected to us.
+    // to but we choke it, S: snubbed, I: it connected to us, E: encrypted (MSE with RC4).
     std::string flags;
     double progress = 0;  // of the torrent's pieces it has
     double download_rate = 0;
     double upload_rate = 0;
+    bool encrypted = false;  // over MSE with RC4 (the E flag)
 };
 
 // One tracker of a torrent: what it said last and when it is asked next.
@@ -63,7 +65,7 @@ struct TorrentAdded { TorrentId id; std::string name; };
 struct MetadataReceived { TorrentId id; std::string name; std::shared_ptr<const TorrentInfo> info; };
 struct StateChanged { TorrentId id; TorrentState state; };
 struct PieceFinished { TorrentId id; std::int64_t piece; };
-struct PeerConnected { TorrentId id; std::string address; std::string client; };
+struct PeerConnected { TorrentId id; std::string address; std::string client; bool encrypted = false; };
 struct PeerDisconnected { TorrentId id; std::string address; std::string reason; };
 struct ConnectFailed { TorrentId id; std::string address; std::string reason; };
 struct PeerBanned { TorrentId id; std::string address; std::string reason; };

@@ -105,7 +105,8 @@ void MetadataFetch::connect_more() {
 asio::awaitable<void> MetadataFetch::dial(tcp::endpoint endpoint) {
     auto alive = alive_;
     std::string failure;
-    auto done = co_await connect_to_peer(executor_, endpoint, swarm_, peer_id_, k_connect_timeout);
+    auto done = co_await connect_to_peer(executor_, endpoint, swarm_, peer_id_, k_connect_timeout,
+                                         DialEncryption{encryption_});
     if (!*alive) co_return;
     if (!done) {
         failure = done.error().message;

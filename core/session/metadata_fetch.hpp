@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "discovery/tracker/announcer.hpp"
+#include "encryption/encryption_policy.hpp"
 #include "metainfo/magnet.hpp"
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
@@ -62,6 +63,8 @@ public:
     // Once a second: the connections' timeouts, quiet peers, pieces left by others.
     void tick();
     const SwarmId& swarm() const { return swarm_; }
+    // How peers are dialed (prefer until set).
+    void set_encryption(EncryptionPolicy policy) { encryption_ = policy; }
     std::size_t connections() const { return connections_.size(); }
 
     // SwarmHost
@@ -98,6 +101,7 @@ private:
     boost::asio::any_io_executor executor_;
     SwarmId swarm_;
     wire::PeerId peer_id_;
+    EncryptionPolicy encryption_ = EncryptionPolicy::prefer;
     std::uint16_t listen_port_;
     Done done_;
     Note note_;

@@ -318,7 +318,17 @@ asio::awaitable<void> Session::handle_incoming(std::unique_ptr<net::PeerStream> 
         }
         return std::nullopt;
     };
-    auto done = co_await handshake_incoming(std::move(stream), find, peer_id_, k_handshake_timeout);
+    // An MSE handshake names its torrent by a hash of one of these.
+    auto stream_keys = [this] {
+        std::vector<mse::StreamKey> keys;
+        for (auto& [id, t] : torrents_) {
+            for (const auto& name : SwarmId::of(t->info()).names()) keys.push_back(name.bytes);
+        }
+        return keys;
+    };
+    AcceptEncryption encryption{settings_.encryption, stream_keys};
+    auto done = co_await handshake_incoming(std::move(stream), find, peer_id_, k_handshake_timeout,
+                                            std::move(encryption));
     pending_handshakes_->ended(*pending.stream);
     pending.stream = nullptr;
     if (!done) co_return;

@@ -44,6 +44,7 @@ void Session::fetch_metadata(TorrentId id, AddTorrentParams params) {
         io_.get_executor(), magnet, peer_id_, listen_port_, tracker_client_,
         [this, id](MetadataFetched fetched) { on_metadata(id, std::move(fetched)); },
         [this, id](std::string note) { emit(event::Notice{id, std::move(note)}); });
+    fetch->set_encryption(settings_.encryption);
     for (const auto& e : params.peers) fetch->add_peer(e);
     // `x.pe` peers given as IP:PORT; host names are not looked up.
     for (const auto& text : magnet.peers) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "encryption/encryption_policy.hpp"
+
 namespace shoal {
 
 struct SessionSettings {
@@ -23,6 +25,8 @@ struct SessionSettings {
     bool enable_pex = true;
     bool enable_dht = true;
     bool enable_lsd = true;
+    // Message Stream Encryption, both ways (see encryption/encryption_policy.hpp).
+    EncryptionPolicy encryption = EncryptionPolicy::prefer;
     // DHT nodes to join through, "host:port"; empty: the usual public routers.
     std::vector<std::string> dht_bootstrap;
     // Where resume data (and later the DHT's state) is kept; empty keeps nothing.

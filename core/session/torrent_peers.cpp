@@ -47,10 +47,12 @@ void TorrentPeers::connect_more() {
 
 asio::awaitable<void> TorrentPeers::dial(PeerList::Candidate candidate) {
     auto alive = alive_;
+    const DialEncryption encryption{settings_.encryption, list_.plain_only(candidate.endpoint)};
     auto done = co_await connect_to_peer(context_.executor, candidate.endpoint, context_.swarm, context_.our_id,
-                                         k_connect_timeout);
+                                         k_connect_timeout, encryption);
     if (!*alive) co_return;
     if (done) {
+        if (done->fell_back_to_plain) list_.note_plain_only(candidate.endpoint);
         context_.on_dialed(std::move(*done));
         co_return;
     }
@@ -103,7 +105,8 @@ void TorrentPeers::adopt(std::vector<Peer> connections) {
 void TorrentPeers::add(const Peer& peer) {
     peers_.insert(peer);
     ++session_count_.open;
-    context_.events(event::PeerConnected{context_.id, address_text(peer->endpoint()), peer->client()});
+    context_.events(
+        event::PeerConnected{context_.id, address_text(peer->endpoint()), peer->client(), peer->encrypted()});
 }
 
 bool TorrentPeers::remove(PeerConnection& peer, const std::string& reason, bool redial) {

@@ -36,6 +36,7 @@ TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const Pi
         s.uploaded += p->stats().uploaded;
         ++s.peers;
         if (p->is_seed()) ++s.seeds;
+        if (p->encrypted()) ++s.encrypted_peers;
     }
     s.all_time_uploaded = transferred.earlier_uploaded + s.uploaded;
     s.all_time_downloaded = transferred.earlier_downloaded + s.downloaded;
@@ -50,6 +51,8 @@ PeerInfo describe_peer(const PeerConnection& p, bool we_dialed, std::int64_t num
     if (p.peer_interested()) info.flags += p.am_choking() ? 'u' : 'U';
     if (p.snubbed()) info.flags += 'S';
     if (!we_dialed) info.flags += 'I';
+    if (p.encrypted()) info.flags += 'E';
+    info.encrypted = p.encrypted();
     info.progress = static_cast<double>(p.pieces().count()) / static_cast<double>(std::max<std::int64_t>(1, num_pieces));
     info.download_rate = p.stats().download_rate;
     info.upload_rate = p.stats().upload_rate;

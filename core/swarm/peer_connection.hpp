@@ -105,6 +105,8 @@ public:
     bool peer_choking() const { return peer_choking_; }
     bool is_open() const { return open_; }
     bool snubbed() const { return snubbed_; }
+    // Over Message Stream Encryption with RC4.
+    bool encrypted() const { return stream_->encrypted(); }
     const PeerStats& stats() const { return stats_; }
     Clock::time_point last_unchoked() const { return last_unchoked_; }
 

@@ -55,6 +55,10 @@ public:
     // files or restarted, so it is dialed again later, a bounded number of times.
     void dropped(const Endpoint& endpoint, Clock::time_point now);
 
+    // With encryption preferred, this peer only answered a plain handshake: dial it plain.
+    void note_plain_only(const Endpoint& endpoint) { plain_only_.insert(endpoint); }
+    bool plain_only(const Endpoint& endpoint) const { return plain_only_.contains(endpoint); }
+
     // A connection we dialed that came from elsewhere (a magnet link's fetch handed it on).
     void mark_dialed(const Endpoint& endpoint) { tried_.insert(endpoint); }
 
@@ -74,6 +78,7 @@ private:
     std::vector<Candidate> candidates_;
     std::set<Endpoint> connecting_;
     std::set<Endpoint> tried_;
+    std::set<Endpoint> plain_only_;
     std::map<Endpoint, int> redials_;
     std::map<Address, int> strikes_;
     std::set<Address> banned_;

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "metainfo/magnet.hpp"
 #include "metainfo/torrent_info.hpp"
@@ -24,6 +25,8 @@ struct SwarmId {
     SwarmHash wire_hash() const;
     // Whether a handshake's info-hash names this swarm (v1, or the truncated v2).
     bool matches(const SwarmHash& hash) const;
+    // Every 20-byte name of it: v1 and the truncated v2 (an MSE handshake's SKEY is one).
+    std::vector<SwarmHash> names() const;
     // The info-hash to answer a peer's handshake with. BEP 52's upgrade: a peer that names a
     // hybrid by its v1 hash and says it speaks v2 gets the truncated v2 hash back.
     SwarmHash answer_to(const wire::Handshake& theirs) const;

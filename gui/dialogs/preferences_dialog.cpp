@@ -12,6 +12,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "dialogs/limits_dialog.hpp"
 
 namespace shoal::gui {
@@ -60,6 +62,13 @@ PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
     mark_unsupported(max_connections_, engine.supports(Feature::runtime_settings));
     for (auto* b : {dht_, pex_, lsd_})
         cf->addRow(QString(), b);
+    encryption_ = new QComboBox(this);
+    encryption_->addItem(tr("Prefer encrypted connections"), QStringLiteral("prefer"));
+    encryption_->addItem(tr("Require encrypted connections"), QStringLiteral("require"));
+    encryption_->addItem(tr("Plain connections only"), QStringLiteral("disable"));
+    encryption_->setToolTip(tr("Message stream encryption (MSE/PE) with peers"));
+    encryption_->setCurrentIndex(std::max(0, encryption_->findData(s.encryption)));
+    cf->addRow(tr("Encryption:"), encryption_);
 
     auto* speed = new QGroupBox(tr("Speed"), this);
     auto* sf = new QFormLayout(speed);
@@ -127,6 +136,7 @@ EngineSettings PreferencesDialog::settings() const {
     s.dht = dht_->isChecked();
     s.pex = pex_->isChecked();
     s.lsd = lsd_->isChecked();
+    s.encryption = encryption_->currentData().toString();
     s.default_save_dir = save_dir_->text();
     s.on_completion = static_cast<CompletionAction>(completion_->currentData().toInt());
     return s;

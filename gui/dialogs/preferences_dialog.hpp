@@ -1,6 +1,6 @@
 #pragma once
 // Preferences: listening port, rate limits (normal and alternative), connection limits,
-// DHT/PEX/LSD, default save folder, and what to do when a download completes.
+// DHT/PEX/LSD, encryption, default save folder, and what to do when a download completes.
 
 #include <QDialog>
 
@@ -24,6 +24,7 @@ class PreferencesDialog final : public QDialog {
     QSpinBox* up_box() const { return up_; }
     QCheckBox* alt_box() const { return use_alt_; }
     QCheckBox* dht_box() const { return dht_; }
+    QComboBox* encryption_box() const { return encryption_; }
     QLineEdit* save_dir_edit() const { return save_dir_; }
     QComboBox* completion_box() const { return completion_; }
 
@@ -40,6 +41,7 @@ class PreferencesDialog final : public QDialog {
     QCheckBox* dht_;
     QCheckBox* pex_;
     QCheckBox* lsd_;
+    QComboBox* encryption_;
     QLineEdit* save_dir_;
     QComboBox* completion_;
 };

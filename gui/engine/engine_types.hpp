@@ -129,6 +129,8 @@ struct EngineSettings {
     bool dht = true;
     bool pex = true;
     bool lsd = true;
+    // Message Stream Encryption: "prefer", "require" or "disable" (as --encryption).
+    QString encryption = QStringLiteral("prefer");
     QString default_save_dir;
     CompletionAction on_completion = CompletionAction::nothing;
 };

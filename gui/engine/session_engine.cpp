@@ -86,6 +86,8 @@ std::unique_ptr<control::TorrentControl> start_controller(const EngineSettings& 
     s.enable_dht = settings.dht;
     s.enable_pex = settings.pex;
     s.enable_lsd = settings.lsd;
+    // An unknown stored value (a newer or hand-edited file) keeps the default.
+    s.encryption = parse_encryption_policy(settings.encryption.toStdString()).value_or(EncryptionPolicy::prefer);
     // Resume data, the DHT's routing table and the torrent list.
     s.state_dir = (state_dir.isEmpty()
                        ? QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
@@ -364,9 +366,10 @@ QString SessionEngine::apply_settings(const EngineSettings& settings) {
     (void)control_->set_max_peers_per_torrent(settings.max_peers_per_torrent);
     (void)control_->set_max_connections(settings.max_connections);
     const bool needs_restart = old.listen_port != settings.listen_port || old.dht != settings.dht ||
-                               old.pex != settings.pex || old.lsd != settings.lsd;
-    return needs_restart ? tr("The port and the DHT, PEX and local discovery switches take effect "
-                              "when Shoal restarts.")
+                               old.pex != settings.pex || old.lsd != settings.lsd ||
+                               old.encryption != settings.encryption;
+    return needs_restart ? tr("The port, encryption and the DHT, PEX and local discovery switches "
+                              "take effect when Shoal restarts.")
                          : QString();
 }
 

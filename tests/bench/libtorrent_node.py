@@ -1,6 +1,8 @@
 """A libtorrent seed or leech for the swarm benchmark (TCP only, no DHT/LSD/UPnP).
   seed TORRENT DATA_DIR ADDRESS        prints "port N", seeds until killed
-  leech TORRENT OUT_DIR ADDRESS PEER   prints "seconds S peak_kib K" when complete"""
+  leech TORRENT OUT_DIR ADDRESS PEER   prints "seconds S peak_kib K" when complete
+LT_ENCRYPTION=forced in the environment: MSE with RC4 only, both ways."""
+import os
 import resource
 import sys
 import time
@@ -9,7 +11,12 @@ import libtorrent as lt
 
 
 def session(address):
+    encryption = {}
+    if os.environ.get("LT_ENCRYPTION") == "forced":
+        encryption = {"out_enc_policy": lt.enc_policy.pe_forced, "in_enc_policy": lt.enc_policy.pe_forced,
+                      "allowed_enc_level": lt.enc_level.pe_rc4, "prefer_rc4": True}
     return lt.session({
+        **encryption,
         "listen_interfaces": f"{address}:0",
         "enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
         "enable_outgoing_utp": False, "enable_incoming_utp": False,

@@ -219,12 +219,15 @@ void DialogsTest::preferences_reach_the_engine() {
     dialog->dht_box()->setChecked(false);
     dialog->save_dir_edit()->setText("/data/incoming");
     dialog->completion_box()->setCurrentIndex(1);
+    QCOMPARE(dialog->encryption_box()->currentData().toString(), QStringLiteral("prefer"));
+    dialog->encryption_box()->setCurrentIndex(dialog->encryption_box()->findData(QStringLiteral("require")));
     dialog->accept();
     QCOMPARE(engine.calls().size(), 1);
     QCOMPARE(
         engine.calls()[0],
         QStringLiteral("settings port=51413 down=512000 up=0 alt=1 dht=0 save=/data/incoming"));
     QCOMPARE(engine.settings().on_completion, CompletionAction::pause);
+    QCOMPARE(engine.settings().encryption, QStringLiteral("require"));
 }
 
 void DialogsTest::limits_dialog_in_bytes() {

@@ -120,6 +120,12 @@ def main():
         with open(config, "w") as f:
             f.write('up-limit = "fast"\n')
         expect_error(run("get", torrent, "-d", tmp, "--config", config), 2, "rate limit", "config with a bad value")
+        with open(config, "w") as f:
+            f.write('encryption = "sometimes"\n')
+        expect_error(run("get", torrent, "-d", tmp, "--config", config), 2, "encryption 'sometimes'",
+                     "config with a bad encryption policy")
+        expect_error(run("get", torrent, "-d", tmp, "--encryption", "always"), 2, "encryption 'always'",
+                     "a bad --encryption")
         expect_error(run("get", torrent, "--peer", "nohost"), 2, "HOST:PORT", "peer without a port")
         expect_error(run("get", "magnet:?xt=urn:btih:nothex"), 3, "btih", "get of a malformed magnet link")
 

@@ -56,9 +56,52 @@ protected:
         }, asio::detached);
     }
 
+    // Dials with an MSE handshake first, offering `offer`.
+    void dial_encrypted(SwarmId swarm, std::uint32_t offer) {
+        asio::co_spawn(
+            io,
+            [this, swarm, offer]() -> asio::awaitable<void> {
+                dialed.emplace(co_await handshake_outgoing(std::move(dialer_end), swarm, id_of('d'),
+                                                           5s, offer));
+            },
+            asio::detached);
+    }
+    void accept_with(std::vector<SwarmId> ours, EncryptionPolicy policy) {
+        FindSwarm find =
+            [ours](const SwarmHash& hash) -> std::optional<SwarmId> {
+            for (const auto& s : ours) {
+                if (s.matches(hash))
+                    return s;
+            }
+            return std::nullopt;
+        };
+        mse::StreamKeys keys = [ours] {
+            std::vector<mse::StreamKey> all;
+            for (const auto& s : ours) {
+                for (const auto& name : s.names())
+                    all.push_back(name.bytes);
+            }
+            return all;
+        };
+        asio::co_spawn(
+            io,
+            [this, find, keys, policy]() -> asio::awaitable<void> {
+                AcceptEncryption encryption{policy, keys};
+                accepted.emplace(co_await handshake_incoming(
+                    std::move(listener_end), find, id_of('l'), 5s, std::move(encryption)));
+            },
+            asio::detached);
+    }
+    static std::string error_of(const std::optional<Result<HandshakeDone>>& r) {
+        if (!r)
+            return "did not finish";
+        return *r ? "succeeded" : r->error().message;
+    }
+
     asio::io_context io;
     std::unique_ptr<MemoryStream> dialer_end, listener_end;
     std::optional<Result<HandshakeDone>> dialed, accepted;
+    std::unique_ptr<net::PeerStream> dialer_keep;
 };
 
 TEST_F(PeerHandshakeTest, BothSidesLearnTheOthersPeerIdAndKeepTheStream) {
@@ -132,6 +175,110 @@ TEST_F(PeerHandshakeTest, ASilentPeerTimesOut) {
     io.run_for(1s);
     ASSERT_TRUE(accepted && !*accepted);
     EXPECT_EQ(accepted->error().message, "no handshake in time");
+}
+
+TEST_F(PeerHandshakeTest, AnEncryptedHandshakeCarriesThePlainOneInside) {
+    const SwarmId swarm = SwarmId::of(test::made_up_torrent(4));
+    dial_encrypted(swarm, mse::k_rc4 | mse::k_plaintext);
+    accept_with({hybrid_swarm(), swarm}, EncryptionPolicy::prefer);
+    io.run_for(2s);
+    ASSERT_TRUE(dialed && *dialed) << error_of(dialed);
+    ASSERT_TRUE(accepted && *accepted) << error_of(accepted);
+    EXPECT_TRUE((*dialed)->stream->encrypted());
+    EXPECT_TRUE((*accepted)->stream->encrypted());
+    EXPECT_EQ((*dialed)->theirs.peer_id, id_of('l'));
+    EXPECT_EQ((*accepted)->theirs.peer_id, id_of('d'));
+    EXPECT_EQ((*accepted)->theirs.info_hash, swarm.wire_hash().bytes);
+}
+
+TEST_F(PeerHandshakeTest, AV2SwarmIsFoundByItsTruncatedHashAsTheStreamKey) {
+    SwarmId v2_only = hybrid_swarm();
+    v2_only.v1.reset();  // dials by the truncated v2 hash, which is then the SKEY too
+    dial_encrypted(v2_only, mse::k_rc4);
+    accept_with({hybrid_swarm()}, EncryptionPolicy::require);
+    io.run_for(2s);
+    ASSERT_TRUE(dialed && *dialed) << error_of(dialed);
+    ASSERT_TRUE(accepted && *accepted) << error_of(accepted);
+    EXPECT_TRUE((*accepted)->stream->encrypted());
+}
+
+TEST_F(PeerHandshakeTest, RequireRefusesAPlainHandshake) {
+    dial(hybrid_swarm());
+    accept_with({hybrid_swarm()}, EncryptionPolicy::require);
+    io.run_for(2s);
+    ASSERT_TRUE(accepted && !*accepted);
+    EXPECT_EQ(accepted->error().message, "a plain handshake, and encryption is required");
+    EXPECT_TRUE(dialed && !*dialed);
+}
+
+TEST_F(PeerHandshakeTest, RequireRefusesAnOfferOfPlainTextOnly) {
+    dial_encrypted(hybrid_swarm(), mse::k_plaintext);
+    accept_with({hybrid_swarm()}, EncryptionPolicy::require);
+    io.run_for(2s);
+    ASSERT_TRUE(accepted && !*accepted);
+    EXPECT_EQ(accepted->error().message, "the peer offers no encryption method we accept");
+    EXPECT_TRUE(dialed && !*dialed);
+}
+
+TEST_F(PeerHandshakeTest, PreferTakesAnOfferOfPlainTextOnlyUnencrypted) {
+    dial_encrypted(hybrid_swarm(), mse::k_plaintext);
+    accept_with({hybrid_swarm()}, EncryptionPolicy::prefer);
+    io.run_for(2s);
+    ASSERT_TRUE(dialed && *dialed) << error_of(dialed);
+    ASSERT_TRUE(accepted && *accepted) << error_of(accepted);
+    EXPECT_FALSE((*dialed)->stream->encrypted());
+    EXPECT_FALSE((*accepted)->stream->encrypted());
+}
+
+TEST_F(PeerHandshakeTest, DisableRefusesAnEncryptedHandshake) {
+    dial_encrypted(hybrid_swarm(), mse::k_rc4 | mse::k_plaintext);
+    accept_with({hybrid_swarm()}, EncryptionPolicy::disable);
+    io.run_for(2s);
+    ASSERT_TRUE(accepted && !*accepted);
+    EXPECT_EQ(accepted->error().message, "not a plain BitTorrent handshake");
+    EXPECT_TRUE(dialed && !*dialed);
+}
+
+TEST_F(PeerHandshakeTest, PreferStillTakesAPlainHandshake) {
+    dial(hybrid_swarm());
+    accept_with({hybrid_swarm()}, EncryptionPolicy::prefer);
+    io.run_for(2s);
+    ASSERT_TRUE(accepted && *accepted) << error_of(accepted);
+    EXPECT_FALSE((*accepted)->stream->encrypted());
+}
+
+TEST_F(PeerHandshakeTest, TheHandshakeInsideMustNameTheTorrentTheEncryptionNamed) {
+    const SwarmId other = SwarmId::of(test::made_up_torrent(4));
+    const std::string inside =
+        wire::encode_handshake({wire::our_reserved(false), other.wire_hash().bytes, id_of('d')});
+    asio::co_spawn(
+        io,
+        [this, inside]() -> asio::awaitable<void> {
+            auto stream = std::move(dialer_end);
+            std::string payload = inside;
+            auto done = co_await mse::handshake_as_initiator(
+                std::move(stream), hybrid_swarm().wire_hash().bytes, mse::k_rc4, std::move(payload));
+            EXPECT_TRUE(done);
+            if (done)
+                dialer_keep = std::move(done->stream);
+        },
+        asio::detached);
+    accept_with({hybrid_swarm(), other}, EncryptionPolicy::prefer);
+    io.run_for(2s);
+    ASSERT_TRUE(accepted && !*accepted);
+    EXPECT_EQ(accepted->error().message,
+              "a handshake for another torrent than the encryption named");
+}
+
+TEST(EncryptionPolicyTest, NamesAndParsesTheThreePolicies) {
+    for (auto p :
+         {EncryptionPolicy::prefer, EncryptionPolicy::require, EncryptionPolicy::disable}) {
+        EXPECT_EQ(parse_encryption_policy(encryption_policy_name(p)), p);
+    }
+    EXPECT_EQ(encryption_policy_name(EncryptionPolicy::require), "require");
+    EXPECT_FALSE(parse_encryption_policy("forced"));
+    EXPECT_FALSE(parse_encryption_policy(""));
+    EXPECT_FALSE(parse_encryption_policy("Prefer"));
 }
 
 TEST(SwarmIdTest, MatchesV1AndTruncatedV2ButNotOtherHashes) {

@@ -162,3 +162,12 @@ TEST(DuplicateConnection, BothSidesKeepTheSameOneOfTwoConnections) {
 
 }  // namespace
 }  // namespace shoal
+
+TEST(PeerList, RemembersPerEndpointThatOnlyPlainTextWorked) {
+    PeerList list;
+    EXPECT_FALSE(list.plain_only(peer(1)));
+    list.note_plain_only(peer(1));
+    EXPECT_TRUE(list.plain_only(peer(1)));
+    EXPECT_FALSE(list.plain_only(peer(1, 6882)));
+    EXPECT_FALSE(list.plain_only(peer(2)));
+}
