@@ -16,6 +16,8 @@ import libtorrent as lt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "swarm"))
 from mini_tracker import MiniTracker  # noqa: E402
+from libtorrent_peer import lt_add  # noqa: E402
+import libtorrent_peer  # noqa: E402
 from swarm_util import create, get, run_scenarios, same_file, seed, wait_until, write_random  # noqa: E402
 
 MiB = 1024 * 1024
@@ -24,24 +26,8 @@ MiB = 1024 * 1024
 def lt_session(address, encryption):
     """`encryption`: "forced" (MSE with RC4 only, both ways) or "disabled" (plain only)."""
     policy = lt.enc_policy.pe_forced if encryption == "forced" else lt.enc_policy.pe_disabled
-    return lt.session({
-        "listen_interfaces": f"{address}:0",
-        "enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
-        "enable_outgoing_utp": False, "enable_incoming_utp": False,
-        "out_enc_policy": policy, "in_enc_policy": policy,
-        "allowed_enc_level": lt.enc_level.pe_rc4, "prefer_rc4": True,
-        "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
-    })
-
-
-def lt_add(session, torrent, save_path, seed_mode=False):
-    params = lt.add_torrent_params()
-    params.ti = lt.torrent_info(torrent)
-    params.save_path = save_path
-    if seed_mode:
-        params.flags |= lt.torrent_flags.seed_mode
-    params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
-    return session.add_torrent(params)
+    return libtorrent_peer.lt_session(address, out_enc_policy=policy, in_enc_policy=policy,
+                                      allowed_enc_level=lt.enc_level.pe_rc4, prefer_rc4=True)
 
 
 def make_payload(tmp, name, size=5 * MiB + 77):

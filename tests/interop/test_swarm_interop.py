@@ -10,30 +10,15 @@ import libtorrent as lt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "swarm"))
 from mini_tracker import MiniTracker  # noqa: E402
+from libtorrent_peer import lt_add  # noqa: E402
+import libtorrent_peer  # noqa: E402
 from swarm_util import FakePeer, create, get, run_scenarios, same_file, seed, show, wait_until, write_random  # noqa: E402
 
 MiB = 1024 * 1024
 
 
 def lt_session(address):
-    return lt.session({
-        "listen_interfaces": f"{address}:0",
-        "enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
-        "enable_outgoing_utp": False, "enable_incoming_utp": False,
-        "allow_multiple_connections_per_ip": True,
-        "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
-    })
-
-
-def lt_add(session, torrent, save_path, seed_mode=False):
-    params = lt.add_torrent_params()
-    params.ti = lt.torrent_info(torrent)
-    params.save_path = save_path
-    if seed_mode:
-        params.flags |= lt.torrent_flags.seed_mode
-    # Started at once, not when the auto manager gets to it (until then it refuses peers).
-    params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
-    return session.add_torrent(params)
+    return libtorrent_peer.lt_session(address, allow_multiple_connections_per_ip=True)
 
 
 def make_payload(tmp, name, fmt):

@@ -1,0 +1,25 @@
+"""A libtorrent session and torrent for the interop scenarios: bound to one loopback address,
+with DHT, LSD, uTP and port mapping off, so that it reaches only the peers a scenario gives it."""
+import libtorrent as lt
+
+
+def lt_session(address, **settings):
+    """`settings` adds to or overrides the defaults (libtorrent setting names)."""
+    return lt.session({
+        "listen_interfaces": f"{address}:0",
+        "enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
+        "enable_outgoing_utp": False, "enable_incoming_utp": False,
+        "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
+        **settings,
+    })
+
+
+def lt_add(session, torrent, save_path, seed_mode=False):
+    params = lt.add_torrent_params()
+    params.ti = lt.torrent_info(torrent)
+    params.save_path = save_path
+    if seed_mode:
+        params.flags |= lt.torrent_flags.seed_mode
+    # Started at once, not when the auto manager gets to it (until then it refuses peers).
+    params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
+    return session.add_torrent(params)
