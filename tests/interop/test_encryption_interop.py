@@ -9,15 +9,14 @@ import sys
 import threading
 import time
 
-import json
 import subprocess
 
 import libtorrent as lt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "swarm"))
 from mini_tracker import MiniTracker  # noqa: E402
-from libtorrent_peer import lt_add  # noqa: E402
-import libtorrent_peer  # noqa: E402
+from interop_clients import free_port, lt_add, transmission_settings  # noqa: E402
+import interop_clients  # noqa: E402
 from swarm_util import create, get, run_scenarios, same_file, seed, wait_until, write_random  # noqa: E402
 
 MiB = 1024 * 1024
@@ -26,7 +25,7 @@ MiB = 1024 * 1024
 def lt_session(address, encryption):
     """`encryption`: "forced" (MSE with RC4 only, both ways) or "disabled" (plain only)."""
     policy = lt.enc_policy.pe_forced if encryption == "forced" else lt.enc_policy.pe_disabled
-    return libtorrent_peer.lt_session(address, out_enc_policy=policy, in_enc_policy=policy,
+    return interop_clients.lt_session(address, out_enc_policy=policy, in_enc_policy=policy,
                                       allowed_enc_level=lt.enc_level.pe_rc4, prefer_rc4=True)
 
 
@@ -241,27 +240,12 @@ def nothing_readable_on_the_wire(tmp):
             raise AssertionError(f"a 32-byte run of the payload readable {name}")
 
 
-def free_port(address):
-    with socket.socket() as sock:
-        sock.bind((address, 0))
-        return sock.getsockname()[1]
-
-
 def port_open(address, port):
     try:
         with socket.create_connection((address, port), timeout=1):
             return True
     except OSError:
         return False
-
-
-def transmission_settings(config_dir, port):
-    """Encryption required (Transmission's "encryption": 2), everything else off."""
-    os.makedirs(config_dir, exist_ok=True)
-    with open(os.path.join(config_dir, "settings.json"), "w") as f:
-        json.dump({"dht-enabled": False, "lpd-enabled": False, "pex-enabled": False, "utp-enabled": False,
-                   "port-forwarding-enabled": False, "bind-address-ipv4": "127.0.0.3", "peer-port": port,
-                   "rpc-enabled": False, "encryption": 2, "speed-limit-up-enabled": False}, f)
 
 
 def shoal_seed_to_transmission_requiring_encryption(tmp):
@@ -271,7 +255,7 @@ def shoal_seed_to_transmission_requiring_encryption(tmp):
     out = os.path.join(tmp, "tr-out")
     config = os.path.join(tmp, "tr-config")
     port = free_port("127.0.0.3")
-    transmission_settings(config, port)
+    transmission_settings(config, port, encryption=2)
     tr = subprocess.Popen(["transmission-cli", "-g", config, "-w", out, "-M", "-er", torrent],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     s = None
@@ -295,7 +279,7 @@ def transmission_requiring_encryption_seeds_to_shoal(tmp):
     data, torrent = make_payload(tmp, "from-tr")
     create(os.path.join(data, "from-tr"), torrent, "--v1", "-s", "64K", "-t", tracker.url)
     config = os.path.join(tmp, "tr-config")
-    transmission_settings(config, free_port("127.0.0.3"))
+    transmission_settings(config, free_port("127.0.0.3"), encryption=2)
     tr = subprocess.Popen(["transmission-cli", "-g", config, "-w", data, "-M", "-er", torrent],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

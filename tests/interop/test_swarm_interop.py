@@ -1,7 +1,6 @@
 """Shoal trading pieces with real clients from Debian: libtorrent (both ways), Transmission
 and aria2 (leeching from a Shoal seed, and Transmission seeding to a Shoal leech). Runs in a
 private network namespace (netns_run.sh); every client has DHT, LSD, PEX and port mapping off."""
-import json
 import os
 import subprocess
 import sys
@@ -10,15 +9,15 @@ import libtorrent as lt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "swarm"))
 from mini_tracker import MiniTracker  # noqa: E402
-from libtorrent_peer import lt_add  # noqa: E402
-import libtorrent_peer  # noqa: E402
+from interop_clients import free_port, lt_add, transmission_settings  # noqa: E402
+import interop_clients  # noqa: E402
 from swarm_util import FakePeer, create, get, run_scenarios, same_file, seed, show, wait_until, write_random  # noqa: E402
 
 MiB = 1024 * 1024
 
 
 def lt_session(address):
-    return libtorrent_peer.lt_session(address, allow_multiple_connections_per_ip=True)
+    return interop_clients.lt_session(address, allow_multiple_connections_per_ip=True)
 
 
 def make_payload(tmp, name, fmt):
@@ -143,21 +142,6 @@ def shoal_seed_to_libtorrent_magnet(tmp, fmt):
     wait_until(lambda: handle.status().is_seeding, 60, f"libtorrent to finish ({fmt})")
     s.stop()
     check_tree(data, out, "to-lt-magnet")
-
-
-def transmission_settings(config_dir, port):
-    os.makedirs(config_dir, exist_ok=True)
-    with open(os.path.join(config_dir, "settings.json"), "w") as f:
-        json.dump({"dht-enabled": False, "lpd-enabled": False, "pex-enabled": False, "utp-enabled": False,
-                   "port-forwarding-enabled": False, "bind-address-ipv4": "127.0.0.3", "peer-port": port,
-                   "rpc-enabled": False, "encryption": 0, "speed-limit-up-enabled": False}, f)
-
-
-def free_port(address):
-    import socket
-    with socket.socket() as s:
-        s.bind((address, 0))
-        return s.getsockname()[1]
 
 
 def shoal_seed_to_transmission(tmp):

@@ -1,5 +1,10 @@
-"""A libtorrent session and torrent for the interop scenarios: bound to one loopback address,
-with DHT, LSD, uTP and port mapping off, so that it reaches only the peers a scenario gives it."""
+"""libtorrent and Transmission set up for the interop scenarios: bound to one loopback address,
+with DHT, LSD, PEX, uTP and port mapping off, so that they reach only the peers a scenario
+gives them."""
+import json
+import os
+import socket
+
 import libtorrent as lt
 
 
@@ -23,3 +28,18 @@ def lt_add(session, torrent, save_path, seed_mode=False):
     # Started at once, not when the auto manager gets to it (until then it refuses peers).
     params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
     return session.add_torrent(params)
+
+
+def transmission_settings(config_dir, port, encryption=0):
+    """`encryption`: Transmission's setting (0 prefers plain text, 2 requires encryption)."""
+    os.makedirs(config_dir, exist_ok=True)
+    with open(os.path.join(config_dir, "settings.json"), "w") as f:
+        json.dump({"dht-enabled": False, "lpd-enabled": False, "pex-enabled": False, "utp-enabled": False,
+                   "port-forwarding-enabled": False, "bind-address-ipv4": "127.0.0.3", "peer-port": port,
+                   "rpc-enabled": False, "encryption": encryption, "speed-limit-up-enabled": False}, f)
+
+
+def free_port(address):
+    with socket.socket() as sock:
+        sock.bind((address, 0))
+        return sock.getsockname()[1]
