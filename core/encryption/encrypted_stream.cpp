@@ -33,13 +33,13 @@ struct EncryptedStream::State {
     Rc4 out;
     std::string prefix;
     std::size_t prefix_taken = 0;
-    std::vector<std::uint8_t> scratch;  // the ciphertext of the write in flight
+    std::vector<std::uint8_t> scratch;  // bytes not handed over in place, while written
 };
 
 EncryptedStream::EncryptedStream(std::unique_ptr<net::PeerStream> inner, Rc4 in, Rc4 out,
                                  std::string prefix)
     : inner_(std::move(inner)),
-      state_(std::make_shared<State>(State{in, out, std::move(prefix), 0, {}})) {}
+      state_(std::make_shared<State>(State{std::move(in), std::move(out), std::move(prefix), 0, {}})) {}
 
 EncryptedStream::~EncryptedStream() = default;
 
@@ -68,32 +68,43 @@ void EncryptedStream::read_some(asio::mutable_buffer buffer, Handler handler) {
 }
 
 void EncryptedStream::write_some(std::vector<asio::const_buffer> buffers, Handler handler) {
+    // Copied into the scratch buffer (kept until the write is done), then encrypted there.
     State& state = *state_;
+    state.scratch.clear();
+    for (const auto& b : buffers) {
+        const std::size_t n = std::min(b.size(), k_max_write - state.scratch.size());
+        const auto* bytes = static_cast<const std::uint8_t*>(b.data());
+        state.scratch.insert(state.scratch.end(), bytes, bytes + n);
+        if (state.scratch.size() == k_max_write)
+            break;
+    }
+    write_some_in_place({asio::buffer(state.scratch)}, std::move(handler));
+}
+
+void EncryptedStream::write_some_in_place(std::vector<asio::mutable_buffer> buffers,
+                                          Handler handler) {
+    // Up to k_max_write bytes are encrypted where they are, and all of them go out before the
+    // handler runs, so the keystream never runs ahead of the wire.
+    std::vector<asio::mutable_buffer> taken;
+    taken.reserve(buffers.size());
     std::size_t total = 0;
-    for (const auto& b : buffers)
-        total += b.size();
-    total = std::min(total, k_max_write);
+    for (const auto& b : buffers) {
+        const std::size_t n = std::min(b.size(), k_max_write - total);
+        auto* bytes = static_cast<std::uint8_t*>(b.data());
+        state_->out.apply(bytes, bytes, n);
+        taken.emplace_back(b.data(), n);
+        total += n;
+        if (total == k_max_write)
+            break;
+    }
     if (total == 0) {
         asio::post(inner_->get_executor(),
                    asio::append(std::move(handler), error_code{}, std::size_t{0}));
         return;
     }
-    // One pass: each byte is read from the caller's buffer and written encrypted to the
-    // scratch buffer, which is kept (and reused) until the write is done. The keystream
-    // advances by exactly what is reported written, so all of it goes out before the
-    // handler runs.
-    state.scratch.resize(total);
-    std::size_t at = 0;
-    for (const auto& b : buffers) {
-        const std::size_t n = std::min(b.size(), total - at);
-        state.out.apply(static_cast<const std::uint8_t*>(b.data()), state.scratch.data() + at, n);
-        at += n;
-        if (at == total)
-            break;
-    }
     auto slot = asio::get_associated_cancellation_slot(handler);
     asio::async_write(
-        *inner_, asio::buffer(state.scratch),
+        *inner_, std::move(taken),
         asio::bind_cancellation_slot(slot, [state = state_, handler = std::move(handler)](
                                                error_code ec, std::size_t n) mutable {
             asio::dispatch(asio::append(std::move(handler), ec, n));
@@ -120,11 +131,9 @@ void PrefixedStream::write_some(std::vector<asio::const_buffer> buffers, Handler
     inner_->async_write_some(buffers, std::move(handler));
 }
 
-std::unique_ptr<net::PeerStream> with_prefix(std::unique_ptr<net::PeerStream> inner,
-                                             std::string prefix) {
-    if (prefix.empty())
-        return inner;
-    return std::make_unique<PrefixedStream>(std::move(inner), std::move(prefix));
+void PrefixedStream::write_some_in_place(std::vector<asio::mutable_buffer> buffers,
+                                         Handler handler) {
+    inner_->async_write_some_in_place(buffers, std::move(handler));
 }
 
 }  // namespace shoal::mse

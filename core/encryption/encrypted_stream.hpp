@@ -28,12 +28,15 @@ class EncryptedStream final : public net::PeerStream {
 
     // The most one write takes from its buffers (the rest is left to the next write). A
     // write completes only once all of it is out (the keystream has moved past it), so this
-    // also bounds how long a write to a slow reader shows no progress.
+    // also bounds how long a write to a slow reader shows no progress. Bytes handed over
+    // in place are encrypted where they are; others are copied first.
     static constexpr std::size_t k_max_write = 128 * 1024;
 
   protected:
     void read_some(boost::asio::mutable_buffer buffer, Handler handler) override;
     void write_some(std::vector<boost::asio::const_buffer> buffers, Handler handler) override;
+    void write_some_in_place(std::vector<boost::asio::mutable_buffer> buffers,
+                             Handler handler) override;
 
   private:
     struct State;
@@ -41,7 +44,8 @@ class EncryptedStream final : public net::PeerStream {
     std::shared_ptr<State> state_;  // shared with pending completions
 };
 
-// A plain stream that delivers `prefix` before what it reads from `inner`.
+// The stream after an MSE handshake that chose plain text: `inner` as it is, except that
+// `prefix` (bytes the handshake read beyond its end) is delivered first.
 class PrefixedStream final : public net::PeerStream {
   public:
     PrefixedStream(std::unique_ptr<net::PeerStream> inner, std::string prefix);
@@ -51,20 +55,19 @@ class PrefixedStream final : public net::PeerStream {
         return inner_->remote_endpoint();
     }
     void close() override;
-    bool encrypted() const override { return inner_->encrypted(); }
+    bool encrypted() const override { return false; }
+    bool encrypted_handshake() const override { return true; }
 
   protected:
     void read_some(boost::asio::mutable_buffer buffer, Handler handler) override;
     void write_some(std::vector<boost::asio::const_buffer> buffers, Handler handler) override;
+    void write_some_in_place(std::vector<boost::asio::mutable_buffer> buffers,
+                             Handler handler) override;
 
   private:
     std::unique_ptr<net::PeerStream> inner_;
     std::string prefix_;
     std::size_t taken_ = 0;
 };
-
-// `inner` as it is when `prefix` is empty, else a PrefixedStream.
-std::unique_ptr<net::PeerStream> with_prefix(std::unique_ptr<net::PeerStream> inner,
-                                             std::string prefix);
 
 }  // namespace shoal::mse

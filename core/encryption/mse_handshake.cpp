@@ -161,9 +161,10 @@ std::unique_ptr<net::PeerStream> carry_on(std::unique_ptr<net::PeerStream> strea
                                           std::string payload, std::string rest) {
     if (method == k_rc4) {
         apply(in, rest);
-        return std::make_unique<EncryptedStream>(std::move(stream), in, out, payload + rest);
+        return std::make_unique<EncryptedStream>(std::move(stream), std::move(in), std::move(out),
+                                                 payload + rest);
     }
-    return with_prefix(std::move(stream), payload + rest);
+    return std::make_unique<PrefixedStream>(std::move(stream), payload + rest);
 }
 
 Result<SharedSecret> secret_from(const PrivateKey& ours, std::string_view theirs) {
@@ -238,7 +239,8 @@ asio::awaitable<Result<Established>> handshake_as_initiator(std::unique_ptr<net:
     Established done;
     done.skey = skey;
     done.method = select;
-    done.stream = carry_on(std::move(stream), select, in, out, {}, std::move(wire.buffer()));
+    done.stream = carry_on(std::move(stream), select, std::move(in), std::move(out), {},
+                           std::move(wire.buffer()));
     co_return done;
 }
 
@@ -329,7 +331,8 @@ asio::awaitable<Result<Established>> handshake_as_receiver(std::unique_ptr<net::
     done.skey = *skey;
     done.method = select;
     done.stream =
-        carry_on(std::move(stream), select, in, out, std::move(payload), std::move(wire.buffer()));
+        carry_on(std::move(stream), select, std::move(in), std::move(out), std::move(payload),
+                 std::move(wire.buffer()));
     co_return done;
 }
 

@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
+#include <span>
 #include <vector>
 
 namespace shoal::net {
@@ -30,6 +31,9 @@ public:
     virtual void close() = 0;
     // Whether the bytes cross the wire encrypted (Message Stream Encryption with RC4).
     virtual bool encrypted() const { return false; }
+    // Whether the connection began with an MSE handshake: true when encrypted(), and also
+    // when that handshake chose plain text for what follows (libtorrent's `e` flag).
+    virtual bool encrypted_handshake() const { return encrypted(); }
 
     // Reads at least one byte into the first non-empty buffer.
     template <class MutableBufferSequence, class Token>
@@ -59,10 +63,32 @@ public:
             token, std::move(gathered));
     }
 
+    // Like async_write_some, for bytes the caller hands over: the stream may overwrite them
+    // (an encrypting stream encrypts them in place, where async_write_some has to copy), so
+    // the caller must not read them again. For the connection's own send queue; Asio's
+    // composed operations use async_write_some.
+    template <class Token>
+    auto async_write_some_in_place(std::span<const boost::asio::mutable_buffer> buffers, Token&& token) {
+        std::vector<boost::asio::mutable_buffer> gathered;
+        for (const auto& buffer : buffers) {
+            if (gathered.size() == k_max_gather) break;
+            if (buffer.size() > 0) gathered.push_back(buffer);
+        }
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [this](auto handler, std::vector<boost::asio::mutable_buffer> out) {
+                write_some_in_place(std::move(out), Handler(std::move(handler)));
+            },
+            token, std::move(gathered));
+    }
+
 protected:
     // Each completes `handler` exactly once, never from within the call.
     virtual void read_some(boost::asio::mutable_buffer buffer, Handler handler) = 0;
     virtual void write_some(std::vector<boost::asio::const_buffer> buffers, Handler handler) = 0;
+    // A stream that does not change the bytes it writes just writes them.
+    virtual void write_some_in_place(std::vector<boost::asio::mutable_buffer> buffers, Handler handler) {
+        write_some(std::vector<boost::asio::const_buffer>(buffers.begin(), buffers.end()), std::move(handler));
+    }
 };
 
 }  // namespace shoal::net

@@ -41,7 +41,8 @@ struct PeerInfo {
     std::string address;
     std::string client;
     // D: we download from it, d: we want to but it chokes us, U: we upload to it, u: it wants
-    // to but we choke it, S: snubbed, I: it connected to us, E: encrypted (MSE with RC4).
+    // to but we choke it, S: snubbed, I: it connected to us, E: encrypted (MSE with RC4),
+    // e: an MSE handshake that chose plain text for what follows.
     std::string flags;
     double progress = 0;  // of the torrent's pieces it has
     double download_rate = 0;

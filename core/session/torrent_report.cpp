@@ -51,7 +51,10 @@ PeerInfo describe_peer(const PeerConnection& p, bool we_dialed, std::int64_t num
     if (p.peer_interested()) info.flags += p.am_choking() ? 'u' : 'U';
     if (p.snubbed()) info.flags += 'S';
     if (!we_dialed) info.flags += 'I';
-    if (p.encrypted()) info.flags += 'E';
+    if (p.encrypted())
+        info.flags += 'E';
+    else if (p.encrypted_handshake())
+        info.flags += 'e';
     info.encrypted = p.encrypted();
     info.progress = static_cast<double>(p.pieces().count()) / static_cast<double>(std::max<std::int64_t>(1, num_pieces));
     info.download_rate = p.stats().download_rate;

@@ -170,15 +170,15 @@ asio::awaitable<void> PeerConnection::write_loop() {
         writing_bytes_ = send_queue_bytes_;
         send_queue_bytes_ = 0;
         last_write_progress_ = Clock::now();
-        std::vector<asio::const_buffer> buffers;
+        std::vector<asio::mutable_buffer> buffers;  // handed to the stream, which may encrypt them in place
         buffers.reserve(out.size());
-        for (const auto& message : out) buffers.emplace_back(asio::buffer(message));
+        for (auto& message : out) buffers.emplace_back(asio::buffer(message));
         // Written piecemeal, so that a peer that stops reading is noticed (tick) and a slow
         // one is not: each write that moves bytes counts as progress.
         std::size_t first = 0;
         while (first < buffers.size()) {
             boost::system::error_code ec;
-            const std::size_t n = co_await stream_->async_write_some(
+            const std::size_t n = co_await stream_->async_write_some_in_place(
                 std::span(buffers).subspan(first), asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
                 writing_bytes_ = 0;

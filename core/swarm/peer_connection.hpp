@@ -107,6 +107,7 @@ public:
     bool snubbed() const { return snubbed_; }
     // Over Message Stream Encryption with RC4.
     bool encrypted() const { return stream_->encrypted(); }
+    bool encrypted_handshake() const { return stream_->encrypted_handshake(); }
     const PeerStats& stats() const { return stats_; }
     Clock::time_point last_unchoked() const { return last_unchoked_; }
 

@@ -511,13 +511,44 @@ TEST_F(MseHandshakeTest, EncryptedStreamCompletesLaterAndOnce) {
     EXPECT_EQ(crypt(other, wire), "secret");
 }
 
+// Bytes handed over in place are encrypted where they lie (no copy); copied and in-place
+// writes share one keystream, and a write larger than k_max_write goes out in parts.
+TEST_F(MseHandshakeTest, EncryptedStreamEncryptsHandedOverBytesWhereTheyLie) {
+    const std::array<std::uint8_t, 20> key{4, 5, 6};
+    EncryptedStream stream(std::move(a_end), Rc4(key), Rc4(key), "");
+    std::string first = "copied ";
+    std::string second(EncryptedStream::k_max_write + 5, 'x');
+    second[0] = '<';
+    second.back() = '>';
+    const std::string second_plain = second;
+    write_all(stream, first);
+    run();
+    std::size_t written = 0;
+    int writes = 0;
+    std::vector<asio::mutable_buffer> handed{asio::buffer(second)};
+    stream.async_write_some_in_place(handed, [&](boost::system::error_code ec, std::size_t n) {
+        EXPECT_FALSE(ec);
+        written = n;
+        ++writes;
+    });
+    run();
+    EXPECT_EQ(writes, 1);
+    EXPECT_EQ(written, EncryptedStream::k_max_write);
+    // The first k_max_write bytes were changed where they are, the rest left for the next write.
+    EXPECT_NE(second.substr(0, written), second_plain.substr(0, written));
+    EXPECT_EQ(second.substr(written), second_plain.substr(written));
+    std::string wire = b_end->take();
+    EXPECT_EQ(wire.substr(first.size()), second.substr(0, written));
+    Rc4 other(key);
+    EXPECT_EQ(crypt(other, wire), first + second_plain.substr(0, written));
+}
+
 TEST_F(MseHandshakeTest, PrefixedStreamDeliversItsPrefixFirst) {
-    auto stream = with_prefix(std::move(a_end), "first ");
-    EXPECT_FALSE(stream->encrypted());
+    PrefixedStream stream(std::move(a_end), "first ");
+    EXPECT_FALSE(stream.encrypted());
+    EXPECT_TRUE(stream.encrypted_handshake());  // libtorrent's `e`: MSE, then plain text
     b_end->give("then the rest");
-    EXPECT_EQ(read_exactly(*stream, 19), "first then the rest");
-    net::PeerStream* raw = b_end.get();
-    EXPECT_EQ(with_prefix(std::move(b_end), "").get(), raw);  // nothing to prefix: no wrapper
+    EXPECT_EQ(read_exactly(stream, 19), "first then the rest");
 }
 
 // The fuzzer's seeds are handshakes made by an independent implementation in Python

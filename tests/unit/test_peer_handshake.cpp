@@ -228,6 +228,9 @@ TEST_F(PeerHandshakeTest, PreferTakesAnOfferOfPlainTextOnlyUnencrypted) {
     ASSERT_TRUE(accepted && *accepted) << error_of(accepted);
     EXPECT_FALSE((*dialed)->stream->encrypted());
     EXPECT_FALSE((*accepted)->stream->encrypted());
+    // Both still know the handshake itself was encrypted (shown as `e`).
+    EXPECT_TRUE((*dialed)->stream->encrypted_handshake());
+    EXPECT_TRUE((*accepted)->stream->encrypted_handshake());
 }
 
 TEST_F(PeerHandshakeTest, DisableRefusesAnEncryptedHandshake) {
@@ -245,6 +248,7 @@ TEST_F(PeerHandshakeTest, PreferStillTakesAPlainHandshake) {
     io.run_for(2s);
     ASSERT_TRUE(accepted && *accepted) << error_of(accepted);
     EXPECT_FALSE((*accepted)->stream->encrypted());
+    EXPECT_FALSE((*accepted)->stream->encrypted_handshake());
 }
 
 TEST_F(PeerHandshakeTest, TheHandshakeInsideMustNameTheTorrentTheEncryptionNamed) {
