@@ -124,6 +124,7 @@ public:
     std::uint16_t listen_port() const override { return session_.listen_port; }
     boost::asio::awaitable<void> throttle_upload(std::int64_t bytes) override;
     boost::asio::awaitable<void> throttle_download(std::int64_t bytes) override;
+    std::size_t send_allowance() const override { return peers_.send_allowance(); }
     void on_block(PeerConnection& peer, const wire::BlockRequest& block, std::string_view data) override;
     boost::asio::awaitable<std::vector<std::string>> read_blocks(std::vector<wire::BlockRequest> blocks) override;
     void on_peer_closed(PeerConnection& peer, const std::string& reason) override;

@@ -171,6 +171,11 @@ void TorrentPeers::exchange_peers() {
     }
 }
 
+std::size_t TorrentPeers::send_allowance() const {
+    const std::size_t share = k_session_send_budget / std::max<std::size_t>(1, session_count_.open);
+    return std::clamp(share, SwarmHost::k_min_send_allowance, SwarmHost::k_max_send_allowance);
+}
+
 void TorrentPeers::tick(PeerConnection::Clock::time_point now, bool seeding) {
     for (const auto& p : list()) {
         if (seeding && p->is_seed()) {

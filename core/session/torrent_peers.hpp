@@ -93,6 +93,11 @@ public:
     // Tells each peer that speaks ut_pex whom we are connected to (at most once a minute each).
     void exchange_peers();
 
+    // What the session holds for its peers' uploads, queued and being written, at most.
+    static constexpr std::size_t k_session_send_budget = 64 * 1024 * 1024;
+    // One connection's share of that budget (SwarmHost::send_allowance), within its limits.
+    std::size_t send_allowance() const;
+
     // Once a second: each connection's timers, and seeds closed when `seeding` (two seeds
     // have nothing to trade).
     void tick(PeerConnection::Clock::time_point now, bool seeding);

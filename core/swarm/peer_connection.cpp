@@ -24,7 +24,6 @@ constexpr auto k_inactivity_timeout = std::chrono::seconds(150);
 constexpr auto k_keep_alive_interval = std::chrono::seconds(90);
 constexpr std::size_t k_min_queue_depth = 16;
 constexpr std::size_t k_max_queue_depth = 1000;
-constexpr std::size_t k_send_high_water = 2 * 1024 * 1024;
 constexpr std::size_t k_upload_batch = 16;
 
 template <class... Ts>
@@ -109,7 +108,7 @@ asio::awaitable<void> PeerConnection::read_loop() {
     std::vector<char> buffer(64 * 1024);
     std::size_t filled = 0;
     bool need_bytes = true;  // false: complete messages wait in the buffer
-    const auto backed_up = [this] { return send_queue_bytes_ + writing_bytes_ > k_read_pause_bytes; };
+    const auto backed_up = [this] { return held_output() > 2 * send_allowance(); };
     while (open_) {
         if (backed_up()) {
             backed_up_since_ = Clock::now();
@@ -206,13 +205,17 @@ asio::awaitable<void> PeerConnection::write_loop() {
 asio::awaitable<void> PeerConnection::upload_loop() {
     auto self = shared_from_this();
     while (open_ && host_) {
-        if (!torrent_ || incoming_.empty() || send_queue_bytes_ > k_send_high_water) {
+        const std::size_t allowance = send_allowance();
+        if (!torrent_ || incoming_.empty() || held_output() >= allowance) {
             co_await wait_for_wake(upload_wake_, std::chrono::milliseconds(1000));
             continue;
         }
         std::vector<BlockRequest> batch;
         std::int64_t bytes = 0;
-        while (!incoming_.empty() && batch.size() < k_upload_batch) {
+        // At least one block, and no more than the allowance has room for.
+        while (!incoming_.empty() && batch.size() < k_upload_batch &&
+               (batch.empty() || held_output() + static_cast<std::size_t>(bytes) +
+                                         incoming_.front().length <= allowance)) {
             batch.push_back(incoming_.front());
             bytes += incoming_.front().length;
             incoming_.pop_front();
@@ -244,7 +247,7 @@ asio::awaitable<void> PeerConnection::upload_loop() {
 
 void PeerConnection::send(std::string bytes) {
     if (!open_ || overflowed_) return;
-    if (send_queue_bytes_ + writing_bytes_ + bytes.size() > k_max_send_bytes) {
+    if (held_output() + bytes.size() > k_max_send_bytes) {
         // Closed from the executor, not here: callers may be walking the torrent's peers.
         overflowed_ = true;
         asio::post(stream_->get_executor(), [self = shared_from_this()] {

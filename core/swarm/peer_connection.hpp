@@ -39,14 +39,14 @@ public:
     // BEP 6: pieces offered to a starting peer while it is choked, and how many pieces it may
     // hold and still count as starting.
     static constexpr std::size_t k_allowed_fast = 10;
-    // What we hold for a peer, queued and being written: pieces stop being queued at a third of
-    // this, so only a peer that does not read what it asks for (hash requests, metadata)
-    // reaches it, and is closed. A write that makes no progress for the stall time closes too.
+    // What we hold for a peer, queued and being written: pieces stop being queued at the
+    // host's send_allowance(), so that many slow readers cannot make us hold much. Held
+    // output above twice the allowance stops reading from the peer (and handling what
+    // it sent) until it drains: a peer that does not read what it asks for (hash requests,
+    // metadata) stalls itself instead of making us work, and is closed if it has not drained
+    // within the backlog time. Output past the hard limit closes at once. A write that makes
+    // no progress for the stall time closes too.
     static constexpr std::size_t k_max_send_bytes = 8 * 1024 * 1024;
-    // Held output above which we stop reading from the peer (and handling what it sent) until
-    // it drains: a peer that does not read what it asks for stalls itself instead of making
-    // us work, and is closed if it has not drained below the mark within the backlog time.
-    static constexpr std::size_t k_read_pause_bytes = k_max_send_bytes / 2;
     static constexpr std::chrono::seconds k_backlog_timeout{5};
     static constexpr std::chrono::seconds k_write_stall_timeout{60};
     // Allowed-fast pieces a peer may offer us (BEP 6 suggests 10); more are ignored.
@@ -173,6 +173,10 @@ private:
     std::vector<std::string> send_queue_;
     std::size_t send_queue_bytes_ = 0;
     std::size_t writing_bytes_ = 0;  // taken from the queue, not yet written
+    std::size_t held_output() const { return send_queue_bytes_ + writing_bytes_; }
+    std::size_t send_allowance() const {
+        return host_ ? host_->send_allowance() : SwarmHost::k_max_send_allowance;
+    }
     Clock::time_point last_write_progress_;
     // Since when the read loop has waited for our output to drain (k_read_pause_bytes).
     std::optional<Clock::time_point> backed_up_since_;

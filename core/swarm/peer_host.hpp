@@ -31,6 +31,12 @@ public:
     // Wait until rate limits let `bytes` more pass.
     virtual boost::asio::awaitable<void> throttle_upload(std::int64_t bytes) = 0;
     virtual boost::asio::awaitable<void> throttle_download(std::int64_t bytes) = 0;
+    // How much output one connection may hold, queued and being written (pieces are not
+    // read for it beyond this): between these two, as a session shares its budget among its
+    // connections.
+    static constexpr std::size_t k_min_send_allowance = 128 * 1024;
+    static constexpr std::size_t k_max_send_allowance = 2 * 1024 * 1024;
+    virtual std::size_t send_allowance() const { return k_max_send_allowance; }
 
     virtual void on_peer_closed(PeerConnection& peer, const std::string& reason) = 0;
     // Our opening messages are queued: other messages may follow now.

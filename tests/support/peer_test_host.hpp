@@ -46,6 +46,7 @@ public:
     }
     boost::asio::awaitable<std::vector<std::string>> read_blocks(std::vector<wire::BlockRequest> asked) override {
         std::vector<std::string> out;
+        blocks_read += asked.size();
         for (const auto& b : asked) {
             std::string message;
             wire::encode_piece_header(message, b.piece, b.begin, b.length);
@@ -69,8 +70,12 @@ public:
     void on_hashes(PeerConnection&, const wire::Hashes&) override {}
     void on_hash_reject(PeerConnection&, const wire::HashRequest&) override {}
 
+    std::size_t send_allowance() const override { return allowance; }
+
     std::vector<wire::BlockRequest> blocks;
     std::size_t block_bytes = 0;
+    std::size_t blocks_read = 0;  // by read_blocks
+    std::size_t allowance = k_max_send_allowance;  // send_allowance()
     std::optional<std::string> closed_because;
     // What the owner of the connections does when one closes (a torrent drops it).
     std::function<void(PeerConnection&, const std::string&)> when_closed;

@@ -248,6 +248,27 @@ TEST_F(PeerConnectionTest, APeerThatStopsReadingIsClosedAfterTheStallTime) {
     EXPECT_EQ(host.closed_because, "stopped reading what we send");
 }
 
+// Blocks are read for a peer only while what we hold for it is within the host's allowance
+// (the session's budget shared among its connections).
+TEST_F(PeerConnectionTest, BlocksAreReadOnlyWithinTheSendAllowance) {
+    for (std::size_t p = 0; p < 64; ++p) host.picker().set_have(p);
+    host.allowance = SwarmHost::k_min_send_allowance;
+    start(64 * 1024);
+    peer->set_choked(false);
+    std::string requests = message(MessageId::interested);
+    for (std::uint32_t p = 0; p < 64; ++p) {
+        requests += request(MessageId::request, {p, 0, wire::k_block_size});
+        requests += request(MessageId::request, {p, wire::k_block_size, wire::k_block_size});
+    }
+    peer_sends(requests);  // 2 MiB asked for, and never read
+    io.poll();
+    // The allowance, the 64 KiB the pipe took, and the one block always allowed, no more.
+    EXPECT_GT(host.blocks_read, 0u);
+    EXPECT_LE(host.blocks_read * wire::k_block_size,
+              SwarmHost::k_min_send_allowance + 64 * 1024 + wire::k_block_size);
+    EXPECT_TRUE(peer->is_open());
+}
+
 TEST_F(PeerConnectionTest, APeerThatAsksForMoreThanItReadsIsNotReadFromThenClosed) {
     start(64 * 1024);
     wire::HashRequest r{};
@@ -260,7 +281,7 @@ TEST_F(PeerConnectionTest, APeerThatAsksForMoreThanItReadsIsNotReadFromThenClose
     // Answering stops once what it has not read passes the pause mark: its other requests
     // cost nothing and its output stays bounded.
     const int answers = host.hash_requests_answered;
-    EXPECT_LT(static_cast<std::size_t>(answers) * 2 * 1024, PeerConnection::k_read_pause_bytes + 64 * 1024);
+    EXPECT_LT(static_cast<std::size_t>(answers) * 2 * 1024, 2 * SwarmHost::k_max_send_allowance + 64 * 1024);
     EXPECT_GT(answers, 1000);
     EXPECT_TRUE(peer->is_open());
     io.poll();

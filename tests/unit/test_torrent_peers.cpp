@@ -103,6 +103,21 @@ TEST_F(TorrentPeersTest, TheSessionsLimitCountsEveryTorrent) {
     EXPECT_EQ(count.open, 10u);
 }
 
+// What the session holds for uploads is shared among its connections, so that many slow
+// readers cannot make it hold (connections x the most one may hold).
+TEST_F(TorrentPeersTest, EachConnectionsSendAllowanceIsItsShareOfTheSessionsBudget) {
+    EXPECT_EQ(peers->send_allowance(), SwarmHost::k_max_send_allowance);
+    count.open = 10;
+    EXPECT_EQ(peers->send_allowance(), SwarmHost::k_max_send_allowance);
+    count.open = 128;
+    EXPECT_EQ(peers->send_allowance(), TorrentPeers::k_session_send_budget / 128);
+    EXPECT_LT(peers->send_allowance(), SwarmHost::k_max_send_allowance);
+    count.open = 500;  // the default limit
+    EXPECT_LE(500 * peers->send_allowance(), TorrentPeers::k_session_send_budget);
+    count.open = 5000;
+    EXPECT_EQ(peers->send_allowance(), SwarmHost::k_min_send_allowance);
+}
+
 TEST_F(TorrentPeersTest, NoConnectionWithOurselvesOrWhileNotAccepting) {
     attach(0, host.our_peer_id());
     attach(1, id_of('b'), false);
