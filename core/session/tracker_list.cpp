@@ -1,5 +1,6 @@
 #include "session/tracker_list.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -41,16 +42,31 @@ void TrackerList::start() {
 }
 
 void TrackerList::stop() {
-    if (running()) asio::co_spawn(executor_, announcer_->stop(), asio::detached);
+    if (running()) retire();
+}
+
+void TrackerList::retire() {
+    std::erase_if(retired_, [](const auto& old) { return !old->running(); });
+    std::shared_ptr<tracker_client::Announcer> old(std::move(announcer_));
+    retired_.push_back(old);
+    // The stop (telling the trackers) holds its announcer; retired_ holds it until run() has
+    // seen the stop. A start() from now on makes a new announcer, so a resume right after a
+    // pause announces again instead of finding the old one still running.
+    asio::co_spawn(executor_, [old]() -> asio::awaitable<void> { co_await old->stop(); },
+                   asio::detached);
+}
+
+bool TrackerList::any_running() const {
+    return running() || std::any_of(retired_.begin(), retired_.end(),
+                                     [](const auto& old) { return old->running(); });
 }
 
 asio::awaitable<void> TrackerList::shutdown() {
-    if (!announcer_) co_return;
     auto alive = alive_;
-    co_await announcer_->stop();
-    // run() notices the stop at its next wake-up; the announcer must outlive it.
+    if (announcer_) co_await announcer_->stop();
+    // run() notices the stop at its next wake-up; each announcer must outlive it.
     asio::steady_timer wait(executor_);
-    for (int i = 0; i < 50 && *alive && running(); ++i) {
+    for (int i = 0; i < 50 && *alive && any_running(); ++i) {
         wait.expires_after(std::chrono::milliseconds(20));
         co_await wait.async_wait(asio::use_awaitable);
     }
@@ -60,11 +76,10 @@ void TrackerList::set_trackers(std::vector<Tier> tiers) {
     std::erase_if(tiers, [](const Tier& t) { return t.empty(); });
     tiers_ = std::move(tiers);
     const bool was_running = running();
-    if (announcer_) {
-        std::shared_ptr<tracker_client::Announcer> old(std::move(announcer_));
-        retired_.push_back(old);
-        if (was_running) asio::co_spawn(executor_, old->stop(), asio::detached);
-    }
+    if (was_running)
+        retire();
+    else
+        announcer_.reset();
     if (was_running) start();
 }
 

@@ -67,7 +67,11 @@ private:
     tracker_client::Announcer::UpdateSink on_update_;
     tracker_client::AnnounceClock clock_;
     std::unique_ptr<tracker_client::Announcer> announcer_;
-    // Replaced announcers, kept until their run() has seen the stop.
+    // Stops the announcer and lets it go (to retired_).
+    void retire();
+    bool any_running() const;
+
+    // Stopped or replaced announcers, kept until their run() has seen the stop.
     std::vector<std::shared_ptr<tracker_client::Announcer>> retired_;
     std::map<std::string, ReplySeen> replies_;
     // Alive while shutdown() may still be waiting.

@@ -134,3 +134,23 @@ TEST_F(TrackerListTest, ReplacingTrackersWhileStoppedDoesNotStart) {
     EXPECT_TRUE(transport.calls.empty());
     EXPECT_EQ(list->trackers(now)[0].url, "http://b/announce");
 }
+
+// A resume right after a pause (before the stopped announcer's run has ended) announces again.
+TEST_F(TrackerListTest, StartingRightAfterAStopAnnouncesAgain) {
+    list = make({{"http://a/announce"}});
+    transport.answer("http://a/announce");
+    transport.answer("http://a/announce");
+    transport.answer("http://a/announce");
+    list->start();
+    settle();
+    list->stop();
+    list->start();
+    settle();
+    EXPECT_TRUE(list->running());
+    std::vector<TrackerEvent> events;
+    for (const auto& c : transport.calls) events.push_back(c.request.event);
+    ASSERT_EQ(events.size(), 3u);
+    EXPECT_EQ(events[0], TrackerEvent::started);
+    EXPECT_EQ(events[1], TrackerEvent::stopped);
+    EXPECT_EQ(events[2], TrackerEvent::started);
+}
