@@ -3,6 +3,8 @@
 #include <QSettings>
 #include <QStandardPaths>
 
+#include <algorithm>
+
 namespace shoal::gui {
 
 EngineSettings load_settings() {
@@ -26,6 +28,9 @@ EngineSettings load_settings() {
                              .toString();
     s.on_completion =
         static_cast<CompletionAction>(q.value("on_completion", int(s.on_completion)).toInt());
+    s.seed_ratio_limit = std::max(0.0, q.value("seed_ratio_limit", s.seed_ratio_limit).toDouble());
+    s.seed_time_limit_minutes =
+        std::max(0, q.value("seed_time_limit_minutes", s.seed_time_limit_minutes).toInt());
     return s;
 }
 
@@ -46,6 +51,8 @@ void save_settings(const EngineSettings& s) {
     q.setValue("encryption", s.encryption);
     q.setValue("default_save_dir", s.default_save_dir);
     q.setValue("on_completion", int(s.on_completion));
+    q.setValue("seed_ratio_limit", s.seed_ratio_limit);
+    q.setValue("seed_time_limit_minutes", s.seed_time_limit_minutes);
 }
 
 }  // namespace shoal::gui

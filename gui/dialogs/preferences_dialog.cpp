@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -104,6 +105,20 @@ PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
     completion_->setCurrentIndex(completion_->findData(int(s.on_completion)));
     df->addRow(tr("Default save folder:"), row);
     df->addRow(tr("When a download completes:"), completion_);
+    seed_ratio_ = new QDoubleSpinBox(this);
+    seed_ratio_->setRange(0, 1000);
+    seed_ratio_->setDecimals(2);
+    seed_ratio_->setSingleStep(0.1);
+    seed_ratio_->setSpecialValueText(tr("No limit"));
+    seed_ratio_->setValue(s.seed_ratio_limit);
+    seed_ratio_->setToolTip(tr("Uploaded over downloaded"));
+    seed_minutes_ = new QSpinBox(this);
+    seed_minutes_->setRange(0, 525600);
+    seed_minutes_->setSuffix(tr(" min"));
+    seed_minutes_->setSpecialValueText(tr("No limit"));
+    seed_minutes_->setValue(s.seed_time_limit_minutes);
+    df->addRow(tr("Pause seeding at ratio:"), seed_ratio_);
+    df->addRow(tr("Pause seeding after:"), seed_minutes_);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -139,6 +154,8 @@ EngineSettings PreferencesDialog::settings() const {
     s.encryption = encryption_->currentData().toString();
     s.default_save_dir = save_dir_->text();
     s.on_completion = static_cast<CompletionAction>(completion_->currentData().toInt());
+    s.seed_ratio_limit = seed_ratio_->value();
+    s.seed_time_limit_minutes = seed_minutes_->value();
     return s;
 }
 

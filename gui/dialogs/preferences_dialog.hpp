@@ -1,6 +1,7 @@
 #pragma once
 // Preferences: listening port, rate limits (normal and alternative), connection limits,
-// DHT/PEX/LSD, encryption, default save folder, and what to do when a download completes.
+// DHT/PEX/LSD, encryption, default save folder, what to do when a download completes, and
+// when seeding stops.
 
 #include <QDialog>
 
@@ -8,6 +9,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QLineEdit;
 class QSpinBox;
 
@@ -27,6 +29,8 @@ class PreferencesDialog final : public QDialog {
     QComboBox* encryption_box() const { return encryption_; }
     QLineEdit* save_dir_edit() const { return save_dir_; }
     QComboBox* completion_box() const { return completion_; }
+    QDoubleSpinBox* seed_ratio_box() const { return seed_ratio_; }
+    QSpinBox* seed_minutes_box() const { return seed_minutes_; }
 
   private:
     EngineSettings base_;
@@ -44,6 +48,8 @@ class PreferencesDialog final : public QDialog {
     QComboBox* encryption_;
     QLineEdit* save_dir_;
     QComboBox* completion_;
+    QDoubleSpinBox* seed_ratio_;
+    QSpinBox* seed_minutes_;
 };
 
 }  // namespace shoal::gui

@@ -133,6 +133,10 @@ struct EngineSettings {
     QString encryption = QStringLiteral("prefer");
     QString default_save_dir;
     CompletionAction on_completion = CompletionAction::nothing;
+    // A finished torrent is paused once it has uploaded this many times what it downloaded,
+    // or seeded this long (in this run); 0: no limit.
+    double seed_ratio_limit = 0;
+    int seed_time_limit_minutes = 0;
 };
 
 struct SessionTotals {

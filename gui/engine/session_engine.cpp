@@ -3,6 +3,8 @@
 #include <QDir>
 #include <QStandardPaths>
 
+#include <chrono>
+
 #include "metainfo/torrent_info.hpp"
 #include "util/endpoint.hpp"
 
@@ -73,6 +75,13 @@ void fill(TorrentSnapshot& s, const control::TorrentSummary& t) {
 
 namespace {
 
+control::SeedLimits seed_limits_of(const EngineSettings& settings) {
+    control::SeedLimits limits;
+    limits.ratio = settings.seed_ratio_limit;
+    limits.time = std::chrono::minutes(settings.seed_time_limit_minutes);
+    return limits;
+}
+
 std::unique_ptr<control::TorrentControl> start_controller(const EngineSettings& settings,
                                                           const std::string& listen_host,
                                                           const QString& state_dir,
@@ -101,6 +110,7 @@ std::unique_ptr<control::TorrentControl> start_controller(const EngineSettings& 
             .toStdString();
     s.upload_limit = settings.use_alt_limits ? settings.alt_up_limit : settings.up_limit;
     s.download_limit = settings.use_alt_limits ? settings.alt_down_limit : settings.down_limit;
+    c.seed_limits = seed_limits_of(settings);
     return std::make_unique<control::Controller>(std::move(c));
 }
 
@@ -365,6 +375,7 @@ QString SessionEngine::apply_settings(const EngineSettings& settings) {
                                     settings.use_alt_limits ? settings.alt_down_limit : settings.down_limit);
     (void)control_->set_max_peers_per_torrent(settings.max_peers_per_torrent);
     (void)control_->set_max_connections(settings.max_connections);
+    control_->set_seed_limits(seed_limits_of(settings));
     const bool needs_restart = old.listen_port != settings.listen_port || old.dht != settings.dht ||
                                old.pex != settings.pex || old.lsd != settings.lsd ||
                                old.encryption != settings.encryption;

@@ -221,6 +221,9 @@ void DialogsTest::preferences_reach_the_engine() {
     dialog->completion_box()->setCurrentIndex(1);
     QCOMPARE(dialog->encryption_box()->currentData().toString(), QStringLiteral("prefer"));
     dialog->encryption_box()->setCurrentIndex(dialog->encryption_box()->findData(QStringLiteral("require")));
+    QCOMPARE(dialog->seed_ratio_box()->text(), QStringLiteral("No limit"));
+    dialog->seed_ratio_box()->setValue(2.5);
+    dialog->seed_minutes_box()->setValue(90);
     dialog->accept();
     QCOMPARE(engine.calls().size(), 1);
     QCOMPARE(
@@ -228,6 +231,8 @@ void DialogsTest::preferences_reach_the_engine() {
         QStringLiteral("settings port=51413 down=512000 up=0 alt=1 dht=0 save=/data/incoming"));
     QCOMPARE(engine.settings().on_completion, CompletionAction::pause);
     QCOMPARE(engine.settings().encryption, QStringLiteral("require"));
+    QCOMPARE(engine.settings().seed_ratio_limit, 2.5);
+    QCOMPARE(engine.settings().seed_time_limit_minutes, 90);
 }
 
 void DialogsTest::limits_dialog_in_bytes() {

@@ -207,6 +207,12 @@ void SessionEngineTest::commands_pass_through_with_their_errors() {
     QVERIFY(!engine_->add_tracker(key, QStringLiteral("udp://new.example:1"), 0).isEmpty());
     QVERIFY(!engine_->remove_tracker(key, QStringLiteral("http://absent/announce")).isEmpty());
     QCOMPARE(engine_->file_priorities(key), (std::vector<int>{4, 0}));
+    EngineSettings settings = engine_->settings();
+    settings.seed_ratio_limit = 1.5;
+    settings.seed_time_limit_minutes = 60;
+    QVERIFY(engine_->apply_settings(settings).isEmpty());  // at once, no restart
+    QCOMPARE(control_->seed_limits.ratio, 1.5);
+    QVERIFY(control_->seed_limits.time == std::chrono::minutes(60));
     engine_->remove(key, true);
     QVERIFY(engine_->torrents().empty());
     const std::string id = std::to_string(key.value);

@@ -21,6 +21,8 @@ class FakeControl final : public control::TorrentControl {
     // A torrent that restore() brings back, and a problem it reports.
     TorrentId put_restorable(control::TorrentSummary summary);
     std::vector<Error> restore_problems;
+    // What set_seed_limits() was last given.
+    control::SeedLimits seed_limits;
     // Commands received, one line each ("pause 1", "add NAME", ...).
     const std::vector<std::string>& calls() const { return calls_; }
     // The id fetch_metadata() gave the link, if it is still being fetched.
@@ -42,7 +44,7 @@ class FakeControl final : public control::TorrentControl {
     Result<Done> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) override;
     Result<Done> remove_tracker(TorrentId id, const std::string& url) override;
     Result<Done> set_trackers(TorrentId id, const control::Tiers& tiers) override;
-    void set_seed_limits(control::SeedLimits) override {}
+    void set_seed_limits(control::SeedLimits limits) override { seed_limits = limits; }
     Result<Done> set_rate_limits(std::int64_t, std::int64_t) override { return Done{}; }
     Result<Done> set_max_peers_per_torrent(int) override { return Done{}; }
     Result<Done> set_max_connections(int) override { return Done{}; }
