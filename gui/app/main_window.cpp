@@ -97,6 +97,10 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent)
     });
     connect(&engine, &Engine::refreshed, actions_, &TorrentActions::update_enabled);
     connect(&engine, &Engine::torrent_finished, this, &MainWindow::on_finished);
+    connect(&engine, &Engine::problem, this, [this](const QString& message) {
+        last_notification_ = message;
+        statusBar()->showMessage(message, 15000);
+    });
 
     resize(1180, 720);
     const QByteArray geometry = QSettings().value("main_window/geometry").toByteArray();

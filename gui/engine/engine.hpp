@@ -91,6 +91,9 @@ class Engine : public QObject {
     // A download finished (not a torrent that was complete when added).
     void torrent_finished(shoal::gui::TorrentKey key);
     void torrent_error(shoal::gui::TorrentKey key, const QString& message);
+    // Something the engine could not do that is no one torrent's (state not saved, a stored
+    // torrent that could not be restored).
+    void problem(const QString& message);
     void metadata_fetched(const QString& magnet, std::shared_ptr<const shoal::TorrentInfo> info);
     // A file has its new name on disk (after rename_file).
     void file_renamed(shoal::gui::TorrentKey key, int file, const QString& name);

@@ -411,8 +411,10 @@ void SessionEngine::drain() {
             continue;  // removed already
         apply(it->first, it->second, e);
     }
-    for (const auto& problem : published.problems)
+    for (const auto& problem : published.problems) {
         qWarning("shoal: %s", problem.message.c_str());
+        Q_EMIT this->problem(QString::fromStdString(problem.message));
+    }
 }
 
 void SessionEngine::apply_details(Tracked& t, const event::Details& d) {

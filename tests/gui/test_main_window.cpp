@@ -39,6 +39,7 @@ class MainWindowTest : public QObject {
     void duplicate_is_refused();
     void second_instance_hands_over();
     void completion_notifies_and_applies_the_choice();
+    void engine_problems_reach_the_status_bar();
     void column_layout_is_remembered();
     void sidebar_and_search_filter();
     void properties_follow_the_selection();
@@ -157,6 +158,13 @@ void MainWindowTest::completion_notifies_and_applies_the_choice() {
     engine.step();
     QVERIFY2(window.last_notification().contains("almost"), qPrintable(window.last_notification()));
     QCOMPARE(engine.calls(), QStringList{QStringLiteral("pause %1").arg(key.value)});
+}
+
+void MainWindowTest::engine_problems_reach_the_status_bar() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    Q_EMIT engine.problem(QStringLiteral("cannot save the torrent list: disk full"));
+    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("cannot save the torrent list: disk full"));
 }
 
 void MainWindowTest::column_layout_is_remembered() {

@@ -23,6 +23,7 @@ class SessionEngineTest : public QObject {
     void signals_for_finish_error_and_rename();
     void commands_pass_through_with_their_errors();
     void restore_brings_rows_and_problems();
+    void problems_while_running_are_signalled();
     void metadata_previews_are_not_rows();
 
   private:
@@ -245,6 +246,16 @@ void SessionEngineTest::restore_brings_rows_and_problems() {
     QCOMPARE(s.name, QStringLiteral("kept"));
     QCOMPARE(s.status, TorrentStatus::paused);
     QCOMPARE(s.added_on.toSecsSinceEpoch(), 1'600'000'000);
+}
+
+void SessionEngineTest::problems_while_running_are_signalled() {
+    QSignalSpy problems(engine_.get(), &Engine::problem);
+    control_->report(make_error(ErrorCode::io, "cannot save the torrent list: disk full"));
+    QCoreApplication::processEvents();
+    QCOMPARE(problems.count(), 1);
+    QCOMPARE(problems[0][0].toString(), QStringLiteral("cannot save the torrent list: disk full"));
+    deliver(event::Stats{});
+    QCOMPARE(problems.count(), 1);  // each once
 }
 
 void SessionEngineTest::metadata_previews_are_not_rows() {

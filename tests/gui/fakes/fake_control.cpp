@@ -239,10 +239,17 @@ std::optional<control::TorrentDetails> FakeControl::details(TorrentId id) const 
     return d;
 }
 
+void FakeControl::report(Error problem) {
+    problems_.push_back(std::move(problem));
+    if (wakeup_) wakeup_();
+}
+
 control::Published FakeControl::poll() {
     control::Published out;
     out.events.assign(queued_.begin(), queued_.end());
     queued_.clear();
+    out.problems = std::move(problems_);
+    problems_.clear();
     return out;
 }
 

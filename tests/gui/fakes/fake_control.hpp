@@ -21,6 +21,8 @@ class FakeControl final : public control::TorrentControl {
     // A torrent that restore() brings back, and a problem it reports.
     TorrentId put_restorable(control::TorrentSummary summary);
     std::vector<Error> restore_problems;
+    // Reported by the next poll, as Published::problems; the front-end is woken.
+    void report(Error problem);
     // What set_seed_limits() was last given.
     control::SeedLimits seed_limits;
     // Commands received, one line each ("pause 1", "add NAME", ...).
@@ -78,6 +80,7 @@ class FakeControl final : public control::TorrentControl {
     std::map<std::uint32_t, Torrent> torrents_;
     std::deque<Event> queued_;
     std::vector<std::string> calls_;
+    std::vector<Error> problems_;
     std::function<void()> wakeup_;
     std::map<std::uint32_t, std::string> fetches_;
     std::uint32_t next_id_ = 1;
