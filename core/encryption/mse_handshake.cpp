@@ -244,9 +244,23 @@ asio::awaitable<Result<Established>> handshake_as_initiator(std::unique_ptr<net:
     co_return done;
 }
 
+FindStreamKey find_among(const std::vector<StreamKey>& keys) {
+    std::vector<std::pair<Sha1Hash, StreamKey>> named;
+    named.reserve(keys.size());
+    for (const StreamKey& key : keys)
+        named.emplace_back(req2(key), key);
+    return [named = std::move(named)](const Sha1Hash& wanted) -> std::optional<StreamKey> {
+        for (const auto& [hash, key] : named) {
+            if (hash == wanted)
+                return key;
+        }
+        return std::nullopt;
+    };
+}
+
 asio::awaitable<Result<Established>> handshake_as_receiver(std::unique_ptr<net::PeerStream> stream,
                                                            std::string received,
-                                                           StreamKeys candidates,
+                                                           FindStreamKey find,
                                                            std::uint32_t accept, Options options) {
     Wire wire(*stream, options.timeout, std::move(received));
     // 1. Ya (PadA is skipped by the synchronisation below).
@@ -274,14 +288,7 @@ asio::awaitable<Result<Established>> handshake_as_receiver(std::unique_ptr<net::
     Sha1Hash wanted = req3(*s);
     for (std::size_t i = 0; i < wanted.bytes.size(); ++i)
         wanted.bytes[i] ^= static_cast<std::uint8_t>(named[i]);
-    std::optional<StreamKey> skey;
-    const std::vector<StreamKey> served = candidates ? candidates() : std::vector<StreamKey>{};
-    for (const StreamKey& candidate : served) {
-        if (req2(candidate) == wanted) {
-            skey = candidate;
-            break;
-        }
-    }
+    const std::optional<StreamKey> skey = find ? find(wanted) : std::nullopt;
     if (!skey)
         co_return make_error(ErrorCode::not_found,
                              "an encryption handshake for a torrent we do not have");

@@ -49,13 +49,18 @@ boost::asio::awaitable<Result<Established>> handshake_as_initiator(
     std::unique_ptr<net::PeerStream> stream, StreamKey skey, std::uint32_t provide,
     std::string initial_payload, Options options = {});
 
+// The initiator names the torrent it wants by HASH('req2', SKEY) (see req2()); this gives
+// back that SKEY when it is one of the torrents we serve. Called once per handshake, so a
+// session with many torrents keeps the hashes rather than computing them each time.
+using FindStreamKey = std::function<std::optional<StreamKey>(const Sha1Hash& req2_of_skey)>;
+// The finder for a fixed list of SKEYs, each hashed once, now.
+FindStreamKey find_among(const std::vector<StreamKey>& keys);
+
 // We are B. `received` holds the bytes of Ya already read from `stream` (when the caller
-// looked at the first bytes to tell MSE from a plain handshake). `candidates` lists the
-// SKEYs of the torrents we serve. Of the methods the peer offers and `accept` allows, RC4 is
-// chosen first.
-using StreamKeys = std::function<std::vector<StreamKey>()>;
+// looked at the first bytes to tell MSE from a plain handshake). `find` names the torrent
+// the peer asks for. Of the methods the peer offers and `accept` allows, RC4 is chosen first.
 boost::asio::awaitable<Result<Established>> handshake_as_receiver(
-    std::unique_ptr<net::PeerStream> stream, std::string received, StreamKeys candidates,
+    std::unique_ptr<net::PeerStream> stream, std::string received, FindStreamKey find,
     std::uint32_t accept, Options options = {});
 
 }  // namespace shoal::mse

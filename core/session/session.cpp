@@ -318,15 +318,14 @@ asio::awaitable<void> Session::handle_incoming(std::unique_ptr<net::PeerStream> 
         }
         return std::nullopt;
     };
-    // An MSE handshake names its torrent by a hash of one of these.
-    auto stream_keys = [this] {
-        std::vector<mse::StreamKey> keys;
+    // An MSE handshake names its torrent by a hash of one of its names.
+    auto find_stream_key = [this](const Sha1Hash& req2_of_skey) -> std::optional<mse::StreamKey> {
         for (auto& [id, t] : torrents_) {
-            for (const auto& name : SwarmId::of(t->info()).names()) keys.push_back(name.bytes);
+            if (auto key = t->stream_key_for(req2_of_skey)) return key;
         }
-        return keys;
+        return std::nullopt;
     };
-    AcceptEncryption encryption{settings_.encryption, stream_keys};
+    AcceptEncryption encryption{settings_.encryption, find_stream_key};
     auto done = co_await handshake_incoming(std::move(stream), find, peer_id_, k_handshake_timeout,
                                             std::move(encryption));
     pending_handshakes_->ended(*pending.stream);

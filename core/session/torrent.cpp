@@ -43,6 +43,9 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, SessionServices session)
       peers_(session_.settings, session_.connections,
              {id_, SwarmId::of(*params_.info), session_.peer_id, session_.executor, session_.events, *this,
               [this](HandshakeDone done) { attach_peer(std::move(done.stream), done.theirs); }}) {
+    std::vector<mse::StreamKey> names;
+    for (const auto& name : SwarmId::of(*params_.info).names()) names.push_back(name.bytes);
+    find_stream_key_ = mse::find_among(names);
     pieces_.reset(params_.file_priorities);
     limits_->upload.set_rate(params_.upload_limit);
     limits_->download.set_rate(params_.download_limit);

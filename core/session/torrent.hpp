@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "discovery/tracker/announcer.hpp"
+#include "encryption/mse_handshake.hpp"
 #include "metainfo/magnet.hpp"
 #include "session/events.hpp"
 #include "session/rate_limits.hpp"
@@ -112,6 +113,10 @@ public:
     // The 20-byte info-hash used in handshakes: v1, or the truncated v2 for v2-only torrents.
     SwarmHash wire_info_hash() const override;
     bool matches(const SwarmHash& hash) const;
+    // The name (SKEY) an MSE handshake asks for by HASH('req2', SKEY), if it is this torrent's.
+    std::optional<mse::StreamKey> stream_key_for(const Sha1Hash& req2_of_skey) const {
+        return find_stream_key_(req2_of_skey);
+    }
     const std::filesystem::path& save_dir() const { return params_.save_dir; }
     // Stops writing and deletes the torrent's files and the folders it made, if empty, on a
     // disk thread, never through a symlink; then `done` runs on the network thread.
@@ -167,6 +172,7 @@ private:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
     TorrentPeers peers_;
+    mse::FindStreamKey find_stream_key_;  // over the torrent's names, hashed once
 
     report::Transferred transferred_;
     int ticks_ = 0;

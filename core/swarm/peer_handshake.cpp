@@ -182,7 +182,7 @@ asio::awaitable<Result<HandshakeDone>> handshake_incoming(std::unique_ptr<net::P
                                          ? mse::k_rc4
                                          : (mse::k_rc4 | mse::k_plaintext);
         auto established = co_await mse::handshake_as_receiver(
-            std::move(stream), std::move(first), encryption.stream_keys, accept, options);
+            std::move(stream), std::move(first), encryption.find_stream_key, accept, options);
         if (!established)
             co_return established.error();
         stream = std::move(established->stream);

@@ -48,13 +48,13 @@ boost::asio::awaitable<Result<HandshakeDone>> connect_to_peer(
 // They opened it. Their first bytes tell a plain handshake ("\x13BitTorrent protocol") from
 // an MSE one; the policy says which are taken. Their handshake names a swarm, `find` says
 // whether it is one of ours, and ours answers (with the v2 upgrade where it applies). An MSE
-// handshake names its torrent among `stream_keys` (every name of every swarm we serve), and
+// handshake names its torrent through `find_stream_key` (every name of every swarm we serve), and
 // the plain handshake inside must name the same one. Anything else (HTTP, garbage) is refused
 // as soon as its first bytes show it.
 using FindSwarm = std::function<std::optional<SwarmId>(const SwarmHash& info_hash)>;
 struct AcceptEncryption {
     EncryptionPolicy policy = EncryptionPolicy::disable;
-    mse::StreamKeys stream_keys;
+    mse::FindStreamKey find_stream_key;
 };
 boost::asio::awaitable<Result<HandshakeDone>> handshake_incoming(
     std::unique_ptr<net::PeerStream> stream, FindSwarm find, wire::PeerId our_id,

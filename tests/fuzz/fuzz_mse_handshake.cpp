@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             Options options;
             options.padding = 0;
             options.private_key = our_key();
-            StreamKeys keys = [] { return std::vector<StreamKey>{filled(0x11), filled(0x22)}; };
+            FindStreamKey keys = find_among({filled(0x11), filled(0x22)});
             std::string none;
             done.emplace(co_await handshake_as_receiver(
                 std::move(stream), std::move(none), std::move(keys), k_rc4 | k_plaintext, options));

@@ -77,7 +77,7 @@ class MseHandshakeTest : public ::testing::Test {
             [this, ours, accept, options]() -> asio::awaitable<void> {
                 // Named, not temporaries: GCC 12 destroys a temporary argument of a co_awaited
                 // coroutine call twice.
-                StreamKeys keys = [ours] { return ours; };
+                FindStreamKey keys = find_among(ours);
                 std::string none;
                 b_done.emplace(co_await handshake_as_receiver(std::move(b_end), std::move(none),
                                                               std::move(keys), accept, options));
@@ -294,7 +294,7 @@ class ScriptedPeerTest : public MseHandshakeTest {
         asio::co_spawn(
             io,
             [this, accept]() -> asio::awaitable<void> {
-                StreamKeys keys = [] { return std::vector<StreamKey>{key_of(7)}; };
+                FindStreamKey keys = find_among({key_of(7)});
                 std::string none;
                 Options options;
                 b_done.emplace(co_await handshake_as_receiver(std::move(b_end), std::move(none),

@@ -75,14 +75,12 @@ protected:
             }
             return std::nullopt;
         };
-        mse::StreamKeys keys = [ours] {
-            std::vector<mse::StreamKey> all;
-            for (const auto& s : ours) {
-                for (const auto& name : s.names())
-                    all.push_back(name.bytes);
-            }
-            return all;
-        };
+        std::vector<mse::StreamKey> all;
+        for (const auto& s : ours) {
+            for (const auto& name : s.names())
+                all.push_back(name.bytes);
+        }
+        mse::FindStreamKey keys = mse::find_among(all);
         asio::co_spawn(
             io,
             [this, find, keys, policy]() -> asio::awaitable<void> {
