@@ -14,10 +14,16 @@ namespace {
 // The least time between two SYNs sent early because the peer's data showed its STATE was lost.
 constexpr std::uint64_t k_syn_nudge_us = 250'000;
 
+// Packet payloads from one byte to what leaves room in a datagram for the largest selective ack.
+std::size_t usable_packet_size(const UtpConfig& config) {
+    const std::size_t most = k_max_datagram - encoded_size(nullptr, 0) - 2 - k_max_sack_bytes;
+    return std::clamp<std::size_t>(config.packet_size, 1, most);
+}
+
 LedbatConfig ledbat_config(const UtpConfig& config) {
     LedbatConfig c = config.ledbat;
-    c.mss = config.packet_size;
-    c.initial_window = std::max(c.initial_window, config.packet_size);
+    c.mss = usable_packet_size(config);
+    c.initial_window = std::max(c.initial_window, c.mss);
     return c;
 }
 
@@ -50,8 +56,7 @@ UtpConnection::UtpConnection(const UtpConfig& config, SendFunction send)
       recv_(config.receive_buffer, config.max_reorder_packets),
       ledbat_(ledbat_config(config)),
       rtt_(config.rtt),
-      packet_size_(std::clamp<std::size_t>(
-          config.packet_size, 1, k_max_datagram - encoded_size(nullptr, 0) - 2 - k_max_sack_bytes)),
+      packet_size_(usable_packet_size(config)),
       datagram_(k_max_datagram) {}
 
 void UtpConnection::connect(std::uint16_t recv_id, std::uint16_t initial_seq,

@@ -61,6 +61,7 @@ Ledbat::Ledbat(const LedbatConfig& config)
       history_(config.history_interval_us, config.history),
       window_(static_cast<double>(config.initial_window)),
       ssthresh_(static_cast<double>(config.max_window)) {
+    config_.mss = std::max<std::size_t>(config_.mss, 1);
     clamp();
 }
 
