@@ -85,7 +85,10 @@ void UtpConnection::handle_ack(const Packet& packet, std::uint64_t now_us) {
         rto_deadline_ = send_.outstanding() > 0 ? now_us + rtt_.rto() : 0;
     } else if (packet.header.type == PacketType::state && packet.payload.empty() &&
                send_.outstanding() > 0 && ack == send_.acked_seq()) {
-        if (++duplicate_acks_ >= k_duplicate_ack_limit) {
+        // Counted up to the limit only: a peer repeating its ack cannot make the count wrap.
+        if (duplicate_acks_ < k_duplicate_ack_limit)
+            ++duplicate_acks_;
+        if (duplicate_acks_ >= k_duplicate_ack_limit) {
             SentPacket* next = send_.find(seq_add(ack, 1));
             if (next != nullptr && !next->sacked && !next->fast_resent && next->transmissions > 0) {
                 next->fast_resent = true;

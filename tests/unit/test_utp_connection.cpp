@@ -361,6 +361,46 @@ TEST(utp_connection, ThreeDuplicateAcksResendTheNextPacket) {
     EXPECT_EQ(p.a.stats().retransmits, 1u);
 }
 
+TEST(utp_connection, AFloodOfDuplicateAcksResendsOnce) {
+    Pair p;
+    ASSERT_EQ(p.a.write(pattern(4 * 1150, 14), p.now), 4u * 1150);
+    const Packet first = p.a_out.packet(0);
+    p.a_out.sent.clear();
+    PacketHeader h;
+    h.type = PacketType::state;
+    h.connection_id = p.a.recv_id();
+    h.wnd_size = 1 << 20;
+    h.ack_nr = static_cast<std::uint16_t>(first.header.seq_nr - 1);
+    const Bytes ack = raw(h);
+    for (int i = 0; i < 100'000; ++i)
+        p.a.on_datagram(ack, p.now);
+    EXPECT_EQ(p.a.stats().fast_retransmits, 1u);
+    EXPECT_EQ(p.a_out.sent.size(), 1u);
+    EXPECT_EQ(p.a.stats().packets_received, 100'000u + 1);  // and the set-up STATE
+}
+
+TEST(utp_connection, WritesStopAtTheSendBuffer) {
+    UtpConfig c = roomy_config();
+    c.send_buffer = 10'000;
+    Pair p(c);
+    const Bytes data = pattern(100'000, 15);
+    const std::size_t taken = p.a.write(data, p.now);
+    EXPECT_EQ(taken, 10'000u);
+    // Eight full packets went out and freed their room; the last 800 bytes wait to fill a
+    // packet while the others are in flight.
+    EXPECT_EQ(p.a.bytes_in_flight(), 8u * 1150);
+    EXPECT_EQ(p.a.writable(), 10'000u - 800);
+    // Eight more fill the congestion window (16 packets); then the buffer fills and stays full.
+    std::size_t offset = taken;
+    offset += p.a.write(std::span(data).subspan(offset), p.now);
+    EXPECT_EQ(p.a.bytes_in_flight(), 16u * 1150);
+    EXPECT_EQ(offset, 10'000u + 9'200u);
+    offset += p.a.write(std::span(data).subspan(offset), p.now);
+    EXPECT_EQ(p.a.writable(), 0u);
+    EXPECT_EQ(p.a.write(std::span(data).subspan(offset), p.now), 0u);
+    EXPECT_EQ(p.a.bytes_in_flight(), 16u * 1150);
+}
+
 TEST(utp_connection, LostDataIsResentWithBackoffThenGivenUp) {
     Pair p;
     ASSERT_EQ(p.a.write(pattern(1000, 11), p.now), 1000u);
