@@ -87,8 +87,12 @@ void Ledbat::on_ack(std::size_t bytes_acked, bool window_limited) {
     const double target = std::max<double>(config_.target_delay_us, 1);
     const double delay = our_delay();
     if (slow_start_ && delay >= target) {
-        // The first queuing beyond the target ends slow start for good.
+        // The first queuing beyond the target ends slow start. The delay it saw is a round
+        // trip old, and the window has doubled since: it is halved back, as for a loss, or
+        // draining that overshoot at LEDBAT's pace would take minutes.
         slow_start_ = false;
+        window_ /= 2;
+        clamp();
         ssthresh_ = window_;
     }
     // off_target in units of the target. The decrease per round trip is capped at the size

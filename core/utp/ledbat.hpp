@@ -1,8 +1,8 @@
 #pragma once
 // uTP's congestion control (BEP 29, as libtorrent's utp_stream does it): LEDBAT, a send window
-// driven by the one-way queuing delay against a 100 ms target, halved on loss; and the round
-// trip estimator that sets the retransmission timeout. Time is always passed in, in
-// microseconds on any steady clock.
+// driven by the one-way queuing delay against a 100 ms target, halved on loss and when slow
+// start overshoots the target; and the round trip estimator that sets the retransmission
+// timeout. Time is always passed in, in microseconds on any steady clock.
 
 #include <array>
 #include <cstddef>

@@ -513,6 +513,9 @@ class SimulatedLink {
         double reorder = 0.0;  // chance of up to `jitter_us` extra delay
         std::uint64_t delay_us = 20 * k_ms;
         std::uint64_t jitter_us = 30 * k_ms;
+        // A bottleneck from a to b: bytes a millisecond it forwards (0: no limit), queueing
+        // the rest, as a modem's send buffer does.
+        std::uint64_t bytes_per_ms = 0;
     };
     SimulatedLink(std::uint32_t seed, Profile profile) : rng_(seed), profile_(profile) {}
 
@@ -530,6 +533,8 @@ class SimulatedLink {
         }
     }
     std::uint64_t delivered_late = 0;
+    // (time sent, time spent in the bottleneck's queue) of each datagram from a to b.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> queue_delays;
 
   private:
     struct Datagram {
@@ -544,7 +549,13 @@ class SimulatedLink {
             return;
         const int copies = chance(profile_.duplicate) ? 2 : 1;
         for (int i = 0; i < copies; ++i) {
-            std::uint64_t at = now_ + profile_.delay_us;
+            std::uint64_t depart = now_;
+            if (profile_.bytes_per_ms > 0 && side == 1) {
+                depart = std::max(now_, free_at_) + d.size() * 1000 / profile_.bytes_per_ms;
+                free_at_ = depart;
+                queue_delays.push_back({now_, depart - now_});
+            }
+            std::uint64_t at = depart + profile_.delay_us;
             if (chance(profile_.reorder)) {
                 at += rng_() % (profile_.jitter_us + 1);
                 ++delivered_late;
@@ -557,6 +568,7 @@ class SimulatedLink {
     std::mt19937 rng_;
     Profile profile_;
     std::uint64_t now_ = 0;
+    std::uint64_t free_at_ = 0;  // when the bottleneck has sent all it holds
     std::uint64_t order_ = 0;
     std::priority_queue<Datagram, std::vector<Datagram>, std::greater<>> queue_;
 };
@@ -706,6 +718,61 @@ TEST(utp_transfer, HeavyLossIsSurvived) {
     const Bytes data = pattern(256 * 1024, 26);
     const auto r = transfer(data, pattern(10'000, 27), bad, 4, 65'000, 3);
     expect_exact(r, data, pattern(10'000, 27));
+}
+
+}  // namespace
+}  // namespace shoal::utp
+
+namespace shoal::utp {
+namespace {
+
+TEST(utp_transfer, LedbatKeepsTheBottleneckQueueNearTheTargetAndTheLinkBusy) {
+    // 1 MB/s with 20 ms each way: a window of about 140 KB fills the pipe and a 100 ms queue.
+    SimulatedLink::Profile bottleneck;
+    bottleneck.bytes_per_ms = 1000;
+    SimulatedLink link(6, bottleneck);
+    UtpConnection a({}, link.to(1));
+    UtpConnection b({}, link.to(0));
+    std::uint64_t now = 0;
+    a.connect(0x4000, 1, now);
+    const Bytes data = pattern(6 * 1024 * 1024, 30);
+    std::size_t written = 0;
+    Bytes received, chunk(64 * 1024);
+    const auto deliver = [&](int side, const Bytes& d) {
+        if (side == 0) {
+            a.on_datagram(d, now);
+        } else if (b.state() == UtpState::idle) {
+            const auto syn = parse_packet(d);
+            ASSERT_TRUE(syn);
+            b.accept(*syn, 2, now);
+        } else {
+            b.on_datagram(d, now);
+        }
+    };
+    for (; now < 60 * k_s && received.size() < data.size(); now += 1 * k_ms) {
+        link.run_until(now, deliver);
+        a.on_tick(now);
+        b.on_tick(now);
+        written += a.write(std::span(data).subspan(written), now);
+        const std::size_t n = b.read(chunk, now);
+        received.insert(received.end(), chunk.begin(), chunk.begin() + n);
+    }
+    ASSERT_TRUE(received == data);
+    // Slow start overshoots once; from two seconds on, the queue stays near 100 ms (until
+    // the last second, when the data runs out and the queue drains).
+    std::uint64_t settled_max = 0, settled_min = ~std::uint64_t{0};
+    for (const auto& [sent_at, queued] : link.queue_delays) {
+        if (sent_at < 2 * k_s || sent_at + 1 * k_s > now)
+            continue;
+        settled_max = std::max(settled_max, queued);
+        settled_min = std::min(settled_min, queued);
+    }
+    EXPECT_LT(settled_max, 130 * k_ms);
+    EXPECT_GT(settled_min, 60 * k_ms);  // the link never ran dry
+    // The link carried the data at over 90% of its rate (headers included in what it sent).
+    EXPECT_LT(now, data.size() * 1000 / bottleneck.bytes_per_ms * 110 / 100);
+    EXPECT_FALSE(a.ledbat().slow_start());
+    EXPECT_EQ(a.stats().retransmits, 0u);
 }
 
 }  // namespace

@@ -118,6 +118,9 @@ TEST(utp_ledbat, ShrinksAlongARecordedTraceOfRisingDelay) {
     EXPECT_EQ(ledbat.our_delay(), 260'000u);
     EXPECT_FALSE(ledbat.slow_start());  // the first delay over 100 ms ended it
     ASSERT_EQ(first_over_target, 7u);
+    // Leaving slow start on delay halves the window it overshot with (give or take the
+    // round trip's other acks).
+    EXPECT_LT(windows[first_over_target], windows[first_over_target - 1] * 6 / 10);
     // The window grew while the queue stayed under the target...
     for (std::size_t i = 1; i < first_over_target; ++i)
         EXPECT_GT(windows[i], windows[i - 1]) << i;
