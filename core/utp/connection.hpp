@@ -25,12 +25,13 @@ struct UtpConfig {
     std::size_t packet_size = 1150;
     // Bytes write() may queue before they are packed.
     std::size_t send_buffer = 1024 * 1024;
-    // Bytes held for the reader, read queue and out-of-order packets together: the window
-    // advertised to the peer.
+    // Bytes held for the reader, read queue and out-of-order packets together; the window
+    // advertised to the peer is this less what is held and the room kept for the packet that
+    // fills a gap (ReceiveBuffer::k_gap_reserve). At least twice that room.
     std::size_t receive_buffer = 1024 * 1024;
-    // Packets sent and not yet acknowledged (a power of two).
+    // Packets sent and not yet acknowledged (rounded up to a power of two, at most 16384).
     std::size_t max_packets_in_flight = 1024;
-    // Packets accepted ahead of the first gap.
+    // Packets accepted ahead of the first gap (rounded up to a power of two, at most 32768).
     std::size_t max_reorder_packets = 1024;
     // An ack goes out when nothing has been sent for this long (NATs forget idle mappings).
     std::uint64_t keepalive_us = 29'000'000;
@@ -45,10 +46,10 @@ enum class UtpState {
     idle,          // neither connect() nor accept() yet
     syn_sent,      // our SYN is out
     syn_received,  // we answered a SYN; the initiator has sent nothing else yet
-    connected,
-    fin_sent,  // our FIN is out; the peer may still send
-    closed,    // finished both ways, or given up (see close_reason)
-    reset,     // ended by a RESET, theirs or ours
+    connected,     // (the initiator's STATE or data has come)
+    fin_sent,      // our FIN is out; the peer may still send
+    closed,        // finished both ways, or given up (see close_reason)
+    reset,         // ended by a RESET, theirs or ours
 };
 
 std::string_view state_name(UtpState state);
