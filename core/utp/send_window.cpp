@@ -1,0 +1,93 @@
+#include "utp/send_window.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace shoal::utp {
+
+SendWindow::SendWindow(std::size_t queue_capacity, std::size_t max_packets)
+    : queue_capacity_(queue_capacity),
+      queue_(0),
+      // At most half the sequence space, so that a slot's number is never ambiguous.
+      slots_(std::bit_ceil(std::clamp<std::size_t>(max_packets, 2, 0x4000))),
+      mask_(static_cast<std::uint16_t>(slots_.size() - 1)) {}
+
+void SendWindow::reset(std::uint16_t next_seq) {
+    next_seq_ = next_seq;
+    acked_seq_ = seq_add(next_seq, -1);
+    for (auto& p : slots_)
+        p.used = false;
+    outstanding_ = 0;
+    in_flight_ = 0;
+    resend_count_ = 0;
+}
+
+std::size_t SendWindow::queue(std::span<const std::uint8_t> data) {
+    // Reserved on the first write, so that a connection that only receives holds no buffer.
+    if (queue_.capacity() < queue_capacity_)
+        queue_.set_capacity(queue_capacity_);
+    const std::size_t n = std::min(data.size(), queue_free());
+    queue_.insert(queue_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
+    return n;
+}
+
+SentPacket& SendWindow::push(PacketType type, std::size_t max_payload) {
+    SentPacket& p = slot(next_seq_);
+    p.type = type;
+    p.seq_nr = next_seq_;
+    const std::size_t n = type == PacketType::data ? std::min(max_payload, queue_.size()) : 0;
+    p.payload.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    queue_.erase_begin(n);
+    p.sent_us = 0;
+    p.transmissions = 0;
+    p.used = true;
+    p.need_resend = false;
+    p.sacked = false;
+    p.fast_resent = false;
+    next_seq_ = seq_add(next_seq_, 1);
+    ++outstanding_;
+    return p;
+}
+
+SentPacket* SendWindow::find(std::uint16_t seq_nr) {
+    if (!seq_in_range(acked_seq_, seq_nr, seq_add(next_seq_, -1)))
+        return nullptr;
+    SentPacket& p = slot(seq_nr);
+    return p.used && p.seq_nr == seq_nr ? &p : nullptr;
+}
+
+void SendWindow::on_transmit(SentPacket& packet, std::uint64_t now_us) {
+    if (packet.sacked)
+        return;
+    if (packet.transmissions == 0 || packet.need_resend)
+        in_flight_ += packet.payload.size();
+    if (packet.need_resend) {
+        packet.need_resend = false;
+        --resend_count_;
+    }
+    ++packet.transmissions;
+    packet.sent_us = now_us;
+}
+
+void SendWindow::mark_lost(SentPacket& packet) {
+    if (packet.need_resend || packet.sacked || packet.transmissions == 0)
+        return;
+    packet.need_resend = true;
+    ++resend_count_;
+    in_flight_ -= packet.payload.size();
+}
+
+std::size_t SendWindow::mark_sacked(SentPacket& packet) {
+    if (packet.sacked)
+        return 0;
+    if (packet.need_resend) {
+        packet.need_resend = false;
+        --resend_count_;
+    } else if (packet.transmissions > 0) {
+        in_flight_ -= packet.payload.size();
+    }
+    packet.sacked = true;
+    return packet.payload.size();
+}
+
+}  // namespace shoal::utp
