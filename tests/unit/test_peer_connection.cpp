@@ -48,6 +48,16 @@ std::string request(MessageId id, BlockRequest b) {
     return out;
 }
 
+// `interested`, then requests for the first two blocks of pieces 0 to 63 (2 MiB).
+std::string interested_in_two_blocks_of_64_pieces() {
+    std::string out = message(MessageId::interested);
+    for (std::uint32_t p = 0; p < 64; ++p) {
+        out += request(MessageId::request, {p, 0, wire::k_block_size});
+        out += request(MessageId::request, {p, wire::k_block_size, wire::k_block_size});
+    }
+    return out;
+}
+
 class PeerConnectionTest : public ::testing::Test {
 protected:
     void start(std::size_t pipe_capacity = 1 << 20, bool fast = true) {
@@ -234,11 +244,7 @@ TEST_F(PeerConnectionTest, APeerThatStopsReadingIsClosedAfterTheStallTime) {
     for (std::size_t p = 0; p < 64; ++p) host.picker().set_have(p);
     start(64 * 1024);
     peer->set_choked(false);
-    std::string requests = message(MessageId::interested);
-    for (std::uint32_t p = 0; p < 64; ++p) {
-        requests += request(MessageId::request, {p, 0, wire::k_block_size});
-        requests += request(MessageId::request, {p, wire::k_block_size, wire::k_block_size});
-    }
+    const std::string requests = interested_in_two_blocks_of_64_pieces();
     peer_sends(requests);  // and never reads: the pipe fills up
     const auto now = PeerConnection::Clock::now();
     peer->tick(now + 30s);
@@ -255,11 +261,7 @@ TEST_F(PeerConnectionTest, BlocksAreReadOnlyWithinTheSendAllowance) {
     host.allowance = SwarmHost::k_min_send_allowance;
     start(64 * 1024);
     peer->set_choked(false);
-    std::string requests = message(MessageId::interested);
-    for (std::uint32_t p = 0; p < 64; ++p) {
-        requests += request(MessageId::request, {p, 0, wire::k_block_size});
-        requests += request(MessageId::request, {p, wire::k_block_size, wire::k_block_size});
-    }
+    const std::string requests = interested_in_two_blocks_of_64_pieces();
     peer_sends(requests);  // 2 MiB asked for, and never read
     io.poll();
     // The allowance, the 64 KiB the pipe took, and the one block always allowed, no more.

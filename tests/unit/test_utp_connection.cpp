@@ -341,16 +341,22 @@ TEST(utp_connection, SelectiveAcksOfThreeLaterPacketsResendTheMissingOne) {
     EXPECT_LT(p.a.congestion_window(), window_before);  // a loss halves the window
 }
 
+// A STATE to A acking everything before `packet` (again and again: duplicate acks).
+PacketHeader ack_before(const Pair& p, const Packet& packet) {
+    PacketHeader h;
+    h.type = PacketType::state;
+    h.connection_id = p.a.recv_id();
+    h.wnd_size = 1 << 20;
+    h.ack_nr = static_cast<std::uint16_t>(packet.header.seq_nr - 1);
+    return h;
+}
+
 TEST(utp_connection, ThreeDuplicateAcksResendTheNextPacket) {
     Pair p;
     ASSERT_EQ(p.a.write(pattern(4 * 1150, 10), p.now), 4u * 1150);
     const Packet first = p.a_out.packet(0);
     p.a_out.sent.clear();
-    PacketHeader h;
-    h.type = PacketType::state;
-    h.connection_id = p.a.recv_id();
-    h.wnd_size = 1 << 20;
-    h.ack_nr = static_cast<std::uint16_t>(first.header.seq_nr - 1);
+    const PacketHeader h = ack_before(p, first);
     for (int i = 0; i < 2; ++i)
         p.a.on_datagram(raw(h), p.now);
     EXPECT_EQ(p.a.stats().fast_retransmits, 0u);
@@ -366,11 +372,7 @@ TEST(utp_connection, AFloodOfDuplicateAcksResendsOnce) {
     ASSERT_EQ(p.a.write(pattern(4 * 1150, 14), p.now), 4u * 1150);
     const Packet first = p.a_out.packet(0);
     p.a_out.sent.clear();
-    PacketHeader h;
-    h.type = PacketType::state;
-    h.connection_id = p.a.recv_id();
-    h.wnd_size = 1 << 20;
-    h.ack_nr = static_cast<std::uint16_t>(first.header.seq_nr - 1);
+    const PacketHeader h = ack_before(p, first);
     const Bytes ack = raw(h);
     for (int i = 0; i < 100'000; ++i)
         p.a.on_datagram(ack, p.now);
