@@ -164,8 +164,8 @@ def main():
 
         shoal = subprocess.Popen([SHOAL, torrent], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         screen = Screen()
-        wait_until(lambda: screen.dialog("Add Torrent"), 10, "the add dialog")
-        wait_until(lambda: screen.top_window_title() == "Add Torrent", 5, "the add dialog to be in front")
+        wait_until(lambda: screen.dialog("Add Torrent"), 30, "the add dialog")
+        wait_until(lambda: screen.top_window_title() == "Add Torrent", 30, "the add dialog to be in front")
         press_enter()
 
         seen = []
@@ -194,12 +194,12 @@ def main():
         second = subprocess.run([SHOAL, lonely], env=env, timeout=20, capture_output=True)
         if second.returncode != 0:
             raise AssertionError(f"second shoal exited {second.returncode}")
-        wait_until(lambda: screen.top_window_title() == "Add Torrent", 5,
+        wait_until(lambda: screen.top_window_title() == "Add Torrent", 30,
                    lambda: f"the second add dialog to be in front (in front: {screen.top_window_title()!r})")
         press_enter()
         seen.clear()
         # Nobody seeds it: it is downloading at once, with nothing yet, and not stuck checking.
-        wait_until(lambda: (row_named("nobody-seeds-this.bin") or {}).get("Status") == "Downloading", 15,
+        wait_until(lambda: (row_named("nobody-seeds-this.bin") or {}).get("Status") == "Downloading", 30,
                    lambda: f"the second torrent to show as downloading (it showed {seen})")
         del seed_session
         print("ok: the list went from start to seeding, and a second file's dialog came to the front")
