@@ -33,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-g++ -std=c++20 -O2 -pthread "$here/udp_load.cpp" -o "$work/udp_load"
+g++ -std=c++20 -O2 -pthread -I "$here/../../../core" "$here/udp_load.cpp" -o "$work/udp_load"
 "$work/udp_load" --print-hashes "$torrents" > "$work/whitelist"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

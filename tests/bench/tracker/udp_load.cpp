@@ -25,9 +25,10 @@
 #include <thread>
 #include <vector>
 
+#include "tracker_protocol/bep15.hpp"
+
 namespace {
 
-constexpr std::uint64_t k_protocol_id = 0x41727101980ull;
 
 struct Options {
     std::string host = "127.0.0.1";
@@ -92,7 +93,7 @@ struct Worker {
         for (int attempt = 0; attempt < 20; ++attempt) {
             std::uint8_t buf[16];
             std::uint8_t* p = buf;
-            put(p, k_protocol_id, 8);
+            put(p, shoal::tracker_protocol::k_udp_protocol_id, 8);
             put(p, 0, 4);
             put(p, 0xC0FFEE, 4);
             ::send(fd, buf, sizeof buf, 0);
