@@ -28,6 +28,7 @@ EngineSettings load_settings() {
                              .toString();
     s.on_completion =
         static_cast<CompletionAction>(q.value("on_completion", int(s.on_completion)).toInt());
+    // A negative or unreadable stored limit (a hand-edited file) reads as no limit.
     s.seed_ratio_limit = std::max(0.0, q.value("seed_ratio_limit", s.seed_ratio_limit).toDouble());
     s.seed_time_limit_minutes =
         std::max(0, q.value("seed_time_limit_minutes", s.seed_time_limit_minutes).toInt());

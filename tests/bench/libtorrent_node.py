@@ -9,43 +9,29 @@ import time
 
 import libtorrent as lt
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
+from interop_clients import lt_add, lt_session  # noqa: E402
+
 
 def session(address):
     encryption = {}
     if os.environ.get("LT_ENCRYPTION") == "forced":
         encryption = {"out_enc_policy": lt.enc_policy.pe_forced, "in_enc_policy": lt.enc_policy.pe_forced,
                       "allowed_enc_level": lt.enc_level.pe_rc4, "prefer_rc4": True}
-    return lt.session({
-        **encryption,
-        "listen_interfaces": f"{address}:0",
-        "enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
-        "enable_outgoing_utp": False, "enable_incoming_utp": False,
-        "allow_multiple_connections_per_ip": True, "alert_mask": 0,
-    })
-
-
-def add(s, torrent, path, seed_mode):
-    p = lt.add_torrent_params()
-    p.ti = lt.torrent_info(torrent)
-    p.save_path = path
-    if seed_mode:
-        p.flags |= lt.torrent_flags.seed_mode
-    # Started at once, not when the auto manager gets to it (until then it refuses peers).
-    p.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
-    return s.add_torrent(p)
+    return lt_session(address, allow_multiple_connections_per_ip=True, alert_mask=0, **encryption)
 
 
 def main():
     mode, torrent, path, address = sys.argv[1:5]
     s = session(address)
     if mode == "seed":
-        h = add(s, torrent, path, True)
+        h = lt_add(s, torrent, path, seed_mode=True)
         while not h.status().is_seeding:
             time.sleep(0.05)
         print(f"port {s.listen_port()}", flush=True)
         while True:
             time.sleep(1)
-    h = add(s, torrent, path, False)
+    h = lt_add(s, torrent, path)
     host, port = sys.argv[5].rsplit(":", 1)
     start = time.monotonic()
     h.connect_peer((host, int(port)))
