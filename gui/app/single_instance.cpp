@@ -1,16 +1,21 @@
 #include "app/single_instance.hpp"
 
 #include <unistd.h>
+#include <QCryptographicHash>
 #include <QDataStream>
 #include <QDir>
 #include <QFileInfo>
 #include <QLocalServer>
 #include <QLocalSocket>
+#include <QStandardPaths>
 
 namespace shoal::gui {
 
 QString SingleInstance::default_name() {
-    return QStringLiteral("shoal-%1").arg(::getuid());
+    const QString profile = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    const QByteArray digest =
+        QCryptographicHash::hash(profile.toUtf8(), QCryptographicHash::Sha1).toHex().left(12);
+    return QStringLiteral("shoal-%1-%2").arg(::getuid()).arg(QString::fromLatin1(digest));
 }
 
 SingleInstance::SingleInstance(QString name, QObject* parent)

@@ -18,6 +18,8 @@ class SingleInstance final : public QObject {
     // Becomes the running instance; false when the name cannot be claimed.
     bool listen();
 
+    // One instance per user and profile: a Shoal started with another home (another data
+    // folder) is an instance of its own, not a caller of the first.
     static QString default_name();
 
   signals:

@@ -37,6 +37,7 @@ class MainWindowTest : public QObject {
     void actions_act_on_the_selection();
     void context_menu_has_every_action();
     void duplicate_is_refused();
+    void one_instance_per_profile();
     void second_instance_hands_over();
     void completion_notifies_and_applies_the_choice();
     void engine_problems_reach_the_status_bar();
@@ -118,6 +119,19 @@ void MainWindowTest::duplicate_is_refused() {
     QVERIFY(!window.add_torrent(r).ok());
     QCOMPARE(engine.added.size(), 1u);
     QVERIFY(window.last_error().contains("already"));
+}
+
+void MainWindowTest::one_instance_per_profile() {
+    // Another home is another profile (the data folder follows it).
+    const QByteArray saved = qgetenv("HOME");
+    qputenv("HOME", dir_.filePath("a").toUtf8());
+    const QString a = SingleInstance::default_name();
+    QCOMPARE(SingleInstance::default_name(), a);
+    qputenv("HOME", dir_.filePath("b").toUtf8());
+    const QString b = SingleInstance::default_name();
+    qputenv("HOME", saved);
+    QVERIFY2(a != b, qPrintable(a));
+    QVERIFY(a.startsWith(QStringLiteral("shoal-")));
 }
 
 void MainWindowTest::second_instance_hands_over() {
