@@ -23,6 +23,7 @@ class EncryptedStream final : public net::PeerStream {
     const boost::asio::ip::tcp::endpoint& remote_endpoint() const override {
         return inner_->remote_endpoint();
     }
+    net::Transport transport() const override { return inner_->transport(); }
     void close() override { inner_->close(); }
     bool encrypted() const override { return true; }
 
@@ -54,6 +55,7 @@ class PrefixedStream final : public net::PeerStream {
     const boost::asio::ip::tcp::endpoint& remote_endpoint() const override {
         return inner_->remote_endpoint();
     }
+    net::Transport transport() const override { return inner_->transport(); }
     void close() override;
     bool encrypted() const override { return false; }
     bool encrypted_handshake() const override { return true; }

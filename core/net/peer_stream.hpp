@@ -1,6 +1,6 @@
 #pragma once
-// The byte stream beneath every peer connection: TCP today, an encrypting wrapper or a uTP
-// socket later. An Asio AsyncStream (asio::async_read, async_write and the awaitable operators
+// The byte stream beneath every peer connection: a TCP socket, a uTP connection, or an
+// encrypting wrapper around either. An Asio AsyncStream (asio::async_read, async_write and the awaitable operators
 // work on it), type-erased so that the connection code is written once for every transport.
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -14,6 +14,10 @@
 #include <vector>
 
 namespace shoal::net {
+
+// What carries a peer stream's bytes.
+enum class Transport { tcp, utp };
+inline const char* transport_name(Transport t) { return t == Transport::utp ? "uTP" : "TCP"; }
 
 class PeerStream {
 public:
@@ -29,6 +33,7 @@ public:
     virtual const boost::asio::ip::tcp::endpoint& remote_endpoint() const = 0;
     // Ends the stream both ways; pending operations complete with operation_aborted.
     virtual void close() = 0;
+    virtual Transport transport() const { return Transport::tcp; }
     // Whether the bytes cross the wire encrypted (Message Stream Encryption with RC4).
     virtual bool encrypted() const { return false; }
     // Whether the connection began with an MSE handshake: true when encrypted(), and also

@@ -191,9 +191,15 @@ void UtpConnection::on_packet(const Packet& packet, std::uint64_t now_us) {
     const std::uint64_t sent_before = stats_.packets_sent;
     pump(now_us);
     // Data packets carry the ack; a STATE goes only when nothing else did.
-    if (ack_pending_ && stats_.packets_sent == sent_before)
+    if (ack_pending_ && stats_.packets_sent == sent_before && !hold_acks_)
         send_state(now_us);
     check_finished();
+}
+
+void UtpConnection::flush_ack(std::uint64_t now_us) {
+    if (ack_pending_ && state_ != UtpState::idle && state_ != UtpState::reset &&
+        state_ != UtpState::syn_sent)
+        send_state(now_us);
 }
 
 void UtpConnection::handle_syn(const Packet& packet, std::uint64_t now_us) {

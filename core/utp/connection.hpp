@@ -95,6 +95,12 @@ class UtpConnection {
     void on_packet(const Packet& packet, std::uint64_t now_us);
     // The same from raw bytes; malformed datagrams are counted and dropped.
     void on_datagram(std::span<const std::uint8_t> datagram, std::uint64_t now_us);
+    // While held, a packet that needs an ack and brings none of ours with data leaves it
+    // pending until flush_ack(): a socket that reads datagrams in batches answers a burst
+    // with one ack instead of one per packet.
+    void hold_acks(bool hold) { hold_acks_ = hold; }
+    // Sends the ack a held packet left pending, if any.
+    void flush_ack(std::uint64_t now_us);
     // Drives the timers: resends, giving up, keep-alives. Call by next_deadline() at least.
     void on_tick(std::uint64_t now_us);
     // When on_tick next has something to do; nullopt when nothing is pending.
@@ -175,6 +181,7 @@ class UtpConnection {
     std::uint32_t reply_micro_ = 0;  // our latest delay sample of the peer's packets
 
     bool ack_pending_ = false;
+    bool hold_acks_ = false;
     bool window_limited_ = false;  // the congestion window stopped a send with data waiting
     unsigned duplicate_acks_ = 0;
     unsigned timeouts_ = 0;             // in a row

@@ -81,19 +81,42 @@ Result<Endpoint> Node::Impl::start() {
             return make_error("DHT cannot listen on " + to_string(bind) + ": " + ec.message());
         return family;
     };
-    if (!options_.bind_v4.address().is_v4())
-        return make_error("DHT IPv4 bind address " + to_string(options_.bind_v4) + " is not IPv4");
-    auto v4 = open(options_.bind_v4, false);
-    if (!v4)
-        return v4.error();
-    v4_ = std::move(*v4);
-    if (options_.bind_v6) {
-        auto v6 = open(*options_.bind_v6, true);
-        if (!v6) {
-            v4_.reset();
-            return v6.error();
+    auto share = [&](net::UdpPort& port) {
+        const bool v6 = port.local_endpoint().address().is_v6();
+        auto family =
+            std::make_unique<Family>(executor_, v6, RoutingTable(id_, now(), options_.routing));
+        family->shared = &port;
+        family->local = port.local_endpoint();
+        // The port outlives start() to stop(); after that the node may be gone.
+        port.add_receiver([weak = weak_from_this(), family = family.get()](
+                              std::span<const std::uint8_t> datagram, const Endpoint& from) {
+            auto self = weak.lock();
+            return self && self->running_ && self->take_shared(*family, datagram, from);
+        });
+        return family;
+    };
+    if (options_.port_v4) {
+        if (!options_.port_v4->local_endpoint().address().is_v4())
+            return make_error("DHT IPv4 port is not IPv4");
+        v4_ = share(*options_.port_v4);
+        if (options_.port_v6)
+            v6_ = share(*options_.port_v6);
+    } else {
+        if (!options_.bind_v4.address().is_v4())
+            return make_error("DHT IPv4 bind address " + to_string(options_.bind_v4) +
+                              " is not IPv4");
+        auto v4 = open(options_.bind_v4, false);
+        if (!v4)
+            return v4.error();
+        v4_ = std::move(*v4);
+        if (options_.bind_v6) {
+            auto v6 = open(*options_.bind_v6, true);
+            if (!v6) {
+                v4_.reset();
+                return v6.error();
+            }
+            v6_ = std::move(*v6);
         }
-        v6_ = std::move(*v6);
     }
     running_ = true;
     for (auto* family : families())
@@ -121,6 +144,8 @@ void Node::Impl::stop() {
 }
 
 void Node::Impl::receive(Family& family) {
+    if (family.shared)
+        return;  // the port hands datagrams over through take_shared
     family.socket.async_receive_from(
         asio::buffer(family.buffer), family.sender,
         [self = shared_from_this(), &family](boost::system::error_code ec, std::size_t size) {
@@ -130,6 +155,20 @@ void Node::Impl::receive(Family& family) {
                 self->on_datagram(family, size);
             self->receive(family);
         });
+}
+
+bool Node::Impl::take_shared(Family& family, std::span<const std::uint8_t> datagram,
+                             const Endpoint& from) {
+    // KRPC messages are bencoded dictionaries; uTP packets and tracker replies never start
+    // with a 'd'.
+    if (datagram.empty() || datagram[0] != 'd')
+        return false;
+    const std::size_t size = std::min(datagram.size(), family.buffer.size());
+    std::copy_n(datagram.begin(), size, family.buffer.begin());
+    family.sender = from;
+    // A datagram that filled the buffer counts as cut short, as from a socket of our own.
+    on_datagram(family, datagram.size() > size ? family.buffer.size() : size);
+    return true;
 }
 
 void Node::Impl::on_datagram(Family& family, std::size_t size) {
@@ -213,11 +252,17 @@ bool Node::Impl::send(Family& family, const Endpoint& to, const Message& message
         return false;
     }
     const std::string bytes = encode_message(message);
-    boost::system::error_code ec;
-    // Non-blocking: a full socket buffer loses the packet, as the network might anyway.
-    family.socket.send_to(asio::buffer(bytes), to, 0, ec);
-    if (ec)
-        return false;
+    if (family.shared) {
+        const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+        if (!family.shared->send_to({data, bytes.size()}, to))
+            return false;
+    } else {
+        boost::system::error_code ec;
+        // Non-blocking: a full socket buffer loses the packet, as the network might anyway.
+        family.socket.send_to(asio::buffer(bytes), to, 0, ec);
+        if (ec)
+            return false;
+    }
     ++stats_.packets_sent;
     return true;
 }

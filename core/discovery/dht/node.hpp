@@ -1,6 +1,6 @@
 #pragma once
-// A Mainline DHT node (BEP 5, with BEP 32, 42 and 43): one UDP socket per address family on
-// the caller's executor, no threads of its own. Call it only on that executor's thread;
+// A Mainline DHT node (BEP 5, with BEP 32, 42 and 43): one UDP socket per address family (its
+// own, or a port it shares with uTP) on the caller's executor, no threads of its own. Call it only on that executor's thread;
 // callbacks are posted there too, never run from inside a call. It may be destroyed at any
 // time (the destructor stops it).
 
@@ -18,6 +18,7 @@
 #include "discovery/dht/compact.hpp"
 #include "discovery/dht/peer_store.hpp"
 #include "discovery/dht/routing_table.hpp"
+#include "net/udp_port.hpp"
 #include "util/result.hpp"
 
 namespace shoal::dht {
@@ -31,6 +32,11 @@ struct NodeOptions {
     Endpoint bind_v4{boost::asio::ip::make_address("0.0.0.0"), 6881};
     // Also run on IPv6 when set (BEP 32), with its own routing table.
     std::optional<Endpoint> bind_v6;
+    // Shared ports to speak through instead of binding sockets of our own (bind_v4 and
+    // bind_v6 are then ignored): the node takes the datagrams that are KRPC dictionaries.
+    // They must outlive the node's start() to stop().
+    net::UdpPort* port_v4 = nullptr;
+    net::UdpPort* port_v6 = nullptr;
     // Our id; when unset it is derived from external_address (BEP 42) or random.
     std::optional<NodeId> id;
     std::optional<Address> external_address;

@@ -31,7 +31,8 @@ class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
     struct Family {
         Family(boost::asio::any_io_executor executor, bool v6, RoutingTable table)
             : socket(executor), table(std::move(table)), v6(v6) {}
-        boost::asio::ip::udp::socket socket;
+        boost::asio::ip::udp::socket socket;  // unused when `shared` is set
+        net::UdpPort* shared = nullptr;
         RoutingTable table;
         bool v6;
         Endpoint local;  // where the socket is bound, known once started
@@ -76,6 +77,8 @@ class Node::Impl : public std::enable_shared_from_this<Node::Impl> {
     Result<Endpoint> start();
     void stop();
     void receive(Family& family);
+    // A datagram from a shared port: false when it is not for the DHT.
+    bool take_shared(Family& family, std::span<const std::uint8_t> datagram, const Endpoint& from);
     void on_datagram(Family& family, std::size_t size);
     void on_reply_message(Family& family, Message& message, const Endpoint& from);
     bool send(Family& family, const Endpoint& to, const Message& message);

@@ -1,0 +1,66 @@
+#include "utp/utp_stream.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+
+#include "utp/utp_flow.hpp"
+
+namespace shoal::utp {
+
+namespace asio = boost::asio;
+
+UtpStream::UtpStream(std::shared_ptr<UtpSocket::Flow> flow, executor_type executor)
+    : flow_(std::move(flow)), executor_(std::move(executor)) {}
+
+UtpStream::~UtpStream() { close(); }
+
+const asio::ip::tcp::endpoint& UtpStream::remote_endpoint() const { return flow_->remote; }
+
+void UtpStream::close() {
+    UtpSocket::Flow& flow = *flow_;
+    if (!flow.stream_open) return;
+    flow.stream_open = false;
+    auto fail = [this](Handler& handler) {
+        if (!handler) return;
+        asio::post(executor_, [h = std::move(handler)]() mutable { std::move(h)(asio::error::operation_aborted, 0); });
+        handler = {};
+    };
+    fail(flow.read_handler);
+    fail(flow.write_handler);
+    flow.write_buffers.clear();
+    if (UtpSocket* socket = flow.socket) {
+        const auto now = socket->now_us();
+        // What was written still goes, then a FIN; the socket keeps the connection that long.
+        flow.conn.close(now);
+        flow.linger_deadline_us = now + static_cast<std::uint64_t>(socket->limits_.linger.count()) * 1000;
+        socket->service(flow);
+    }
+}
+
+void UtpStream::read_some(asio::mutable_buffer buffer, Handler handler) {
+    UtpSocket::Flow& flow = *flow_;
+    if (!flow.stream_open || !flow.socket || flow.read_handler) {
+        asio::post(executor_, [h = std::move(handler)]() mutable { std::move(h)(asio::error::operation_aborted, 0); });
+        return;
+    }
+    if (buffer.size() == 0) {
+        asio::post(executor_, [h = std::move(handler)]() mutable { std::move(h)(boost::system::error_code{}, 0); });
+        return;
+    }
+    flow.read_buffer = buffer;
+    flow.read_handler.swap(handler);  // (Boost 1.81's move assignment of a handler recurses)
+    flow.socket->service(flow);
+}
+
+void UtpStream::write_some(std::vector<asio::const_buffer> buffers, Handler handler) {
+    UtpSocket::Flow& flow = *flow_;
+    if (!flow.stream_open || !flow.socket || flow.write_handler) {
+        asio::post(executor_, [h = std::move(handler)]() mutable { std::move(h)(asio::error::operation_aborted, 0); });
+        return;
+    }
+    flow.write_buffers = std::move(buffers);
+    flow.write_handler.swap(handler);
+    flow.socket->service(flow);
+}
+
+}  // namespace shoal::utp
