@@ -56,11 +56,20 @@ Result<std::vector<std::string>> apply_config_file(const CLI::App& app, std::vec
     }
     std::vector<std::string> added;
     for (const auto& [key, node] : table) {
-        const std::string name(key.str());
-        const CLI::Option* option = nullptr;
-        for (const CLI::Option* o : command->get_options()) {
-            const auto& names = o->get_lnames();
-            if (name != "config" && std::find(names.begin(), names.end(), name) != names.end()) option = o;
+        std::string name(key.str());
+        auto find_option = [&](const std::string& wanted) -> const CLI::Option* {
+            for (const CLI::Option* o : command->get_options()) {
+                const auto& names = o->get_lnames();
+                if (wanted != "config" && std::find(names.begin(), names.end(), wanted) != names.end()) return o;
+            }
+            return nullptr;
+        };
+        const CLI::Option* option = find_option(name);
+        // `utp = false` for the switch `--no-utp` (and `utp = true` for leaving it off).
+        if (!option && node.is_boolean() && find_option("no-" + name)) {
+            if (given(args, "no-" + name)) continue;
+            if (!*node.value<bool>()) added.push_back("--no-" + name);
+            continue;
         }
         if (!option) return make_error("config file '" + path + "': unknown key '" + name + "'");
         if (given(args, name)) continue;  // the command line wins

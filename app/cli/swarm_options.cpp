@@ -71,12 +71,14 @@ void print_json(const TorrentStats& s) {
     o["peers"] = s.peers;
     o["seeds"] = s.seeds;
     o["encrypted_peers"] = s.encrypted_peers;
+    o["utp_peers"] = s.utp_peers;
     fmt::print("{}\n", boost::json::serialize(o));
 }
 
 void log_event(const Event& e) {
     if (auto* c = std::get_if<event::PeerConnected>(&e)) {
-        fmt::print(stderr, "peer {} connected ({}{})\n", c->address, c->client, c->encrypted ? ", encrypted" : "");
+        fmt::print(stderr, "peer {} connected ({}, {}{})\n", c->address, c->client, c->transport,
+                   c->encrypted ? ", encrypted" : "");
     } else if (auto* d = std::get_if<event::PeerDisconnected>(&e)) {
         fmt::print(stderr, "peer {} left: {}\n", d->address, d->reason);
     } else if (auto* f = std::get_if<event::ConnectFailed>(&e)) {
@@ -153,6 +155,7 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
     cmd.add_flag("--no-dht", o.no_dht, "Do not use the DHT to find peers");
     cmd.add_flag("--no-pex", o.no_pex, "Do not exchange peers with peers (PEX)");
     cmd.add_flag("--no-lsd", o.no_lsd, "Do not look for peers on the local network");
+    cmd.add_flag("--no-utp", o.no_utp, "Use TCP only: neither accept nor dial uTP connections");
     cmd.add_option("--dht-bootstrap", o.dht_bootstrap,
                    "Join the DHT through this node, HOST:PORT; repeatable (default: the public routers)");
     cmd.add_option("--encryption", o.encryption,
@@ -180,6 +183,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     settings.enable_dht = !o.no_dht;
     settings.enable_pex = !o.no_pex;
     settings.enable_lsd = !o.no_lsd;
+    settings.enable_utp = !o.no_utp;
     settings.dht_bootstrap = o.dht_bootstrap;
     for (const auto& node : o.dht_bootstrap) {
         // Names are looked up by the DHT when it starts; here only the form is checked.

@@ -34,6 +34,7 @@ struct TorrentStats {
     int peers = 0;
     int seeds = 0;
     int encrypted_peers = 0;  // of `peers`, those over an encrypted connection
+    int utp_peers = 0;        // of `peers`, those over uTP
 };
 
 // One connected peer as a user sees it.
@@ -42,12 +43,14 @@ struct PeerInfo {
     std::string client;
     // D: we download from it, d: we want to but it chokes us, U: we upload to it, u: it wants
     // to but we choke it, S: snubbed, I: it connected to us, E: encrypted (MSE with RC4),
-    // e: an MSE handshake that chose plain text for what follows.
+    // e: an MSE handshake that chose plain text for what follows, P: over uTP (as in
+    // libtorrent and qBittorrent).
     std::string flags;
     double progress = 0;  // of the torrent's pieces it has
     double download_rate = 0;
     double upload_rate = 0;
     bool encrypted = false;  // over MSE with RC4 (the E flag)
+    std::string transport;   // "TCP" or "uTP"
 };
 
 // One tracker of a torrent: what it said last and when it is asked next.
@@ -66,7 +69,7 @@ struct TorrentAdded { TorrentId id; std::string name; };
 struct MetadataReceived { TorrentId id; std::string name; std::shared_ptr<const TorrentInfo> info; };
 struct StateChanged { TorrentId id; TorrentState state; };
 struct PieceFinished { TorrentId id; std::int64_t piece; };
-struct PeerConnected { TorrentId id; std::string address; std::string client; bool encrypted = false; };
+struct PeerConnected { TorrentId id; std::string address; std::string client; bool encrypted = false; std::string transport = "TCP"; };
 struct PeerDisconnected { TorrentId id; std::string address; std::string reason; };
 struct ConnectFailed { TorrentId id; std::string address; std::string reason; };
 struct PeerBanned { TorrentId id; std::string address; std::string reason; };

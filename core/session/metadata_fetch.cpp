@@ -28,10 +28,11 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
 
 }  // namespace
 
-MetadataFetch::MetadataFetch(asio::any_io_executor executor, const MagnetLink& magnet, wire::PeerId peer_id,
-                             std::uint16_t listen_port, tracker_client::TrackerTransport& trackers, Done done,
-                             Note note)
+MetadataFetch::MetadataFetch(asio::any_io_executor executor, Transports& transports, const MagnetLink& magnet,
+                             wire::PeerId peer_id, std::uint16_t listen_port,
+                             tracker_client::TrackerTransport& trackers, Done done, Note note)
     : executor_(std::move(executor)),
+      transports_(transports),
       swarm_(SwarmId::of(magnet)),
       peer_id_(peer_id),
       listen_port_(listen_port),
@@ -105,8 +106,8 @@ void MetadataFetch::connect_more() {
 asio::awaitable<void> MetadataFetch::dial(tcp::endpoint endpoint) {
     auto alive = alive_;
     std::string failure;
-    auto done = co_await connect_to_peer(executor_, endpoint, swarm_, peer_id_, k_connect_timeout,
-                                         DialEncryption{encryption_});
+    auto done = co_await transports_.dial_peer(endpoint, swarm_, peer_id_, k_connect_timeout,
+                                               DialEncryption{encryption_}, false);
     if (!*alive) co_return;
     if (!done) {
         failure = done.error().message;

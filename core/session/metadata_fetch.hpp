@@ -20,6 +20,7 @@
 #include "discovery/tracker/announcer.hpp"
 #include "encryption/encryption_policy.hpp"
 #include "metainfo/magnet.hpp"
+#include "session/transports.hpp"
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
 #include "swarm/swarm_id.hpp"
@@ -50,8 +51,9 @@ public:
     // assembling each apart and checking it against the info-hash.
     static constexpr std::size_t k_max_sizes = 4;
 
-    MetadataFetch(boost::asio::any_io_executor executor, const MagnetLink& magnet, wire::PeerId peer_id,
-                  std::uint16_t listen_port, tracker_client::TrackerTransport& trackers, Done done, Note note);
+    MetadataFetch(boost::asio::any_io_executor executor, Transports& transports, const MagnetLink& magnet,
+                  wire::PeerId peer_id, std::uint16_t listen_port, tracker_client::TrackerTransport& trackers, Done done,
+                  Note note);
     ~MetadataFetch() override;
     MetadataFetch(const MetadataFetch&) = delete;
     MetadataFetch& operator=(const MetadataFetch&) = delete;
@@ -99,6 +101,7 @@ private:
     Connection* find(PeerConnection& peer);
 
     boost::asio::any_io_executor executor_;
+    Transports& transports_;
     SwarmId swarm_;
     wire::PeerId peer_id_;
     EncryptionPolicy encryption_ = EncryptionPolicy::prefer;

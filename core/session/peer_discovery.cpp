@@ -24,7 +24,8 @@ std::filesystem::path dht_state_file(const SessionSettings& s) { return s.state_
 }  // namespace
 
 PeerDiscovery::PeerDiscovery(asio::any_io_executor executor, const SessionSettings& settings,
-                             std::uint16_t listen_port, OnPeer on_peer, OnNotice on_notice)
+                             std::uint16_t listen_port, net::UdpPort* udp_v4, net::UdpPort* udp_v6,
+                             OnPeer on_peer, OnNotice on_notice)
     : executor_(std::move(executor)),
       settings_(settings),
       listen_port_(listen_port),
@@ -33,14 +34,10 @@ PeerDiscovery::PeerDiscovery(asio::any_io_executor executor, const SessionSettin
       timer_(executor_) {
     boost::system::error_code ec;
     const auto listen = asio::ip::make_address(settings_.listen_host, ec);
-    if (settings_.enable_dht && !ec) {
+    if (settings_.enable_dht && !ec && udp_v4) {
         dht::NodeOptions options;
-        if (listen.is_v4()) {
-            options.bind_v4 = {listen, listen_port_};
-        } else {
-            options.bind_v4 = {asio::ip::address_v4::any(), listen_port_};
-            options.bind_v6 = dht::Endpoint(listen, listen_port_);
-        }
+        options.port_v4 = udp_v4;
+        options.port_v6 = udp_v6;
         dht_ = std::make_unique<dht::Node>(executor_, options);
         if (!settings_.state_dir.empty()) {
             std::error_code size_ec;

@@ -24,8 +24,10 @@ public:
     using OnNotice = std::function<void(std::string)>;
 
     // Starts what the settings switch on; a source that cannot start is reported and left off.
+    // The DHT speaks through the session's UDP ports (it is off without the IPv4 one).
     PeerDiscovery(boost::asio::any_io_executor executor, const SessionSettings& settings,
-                  std::uint16_t listen_port, OnPeer on_peer, OnNotice on_notice);
+                  std::uint16_t listen_port, net::UdpPort* udp_v4, net::UdpPort* udp_v6, OnPeer on_peer,
+                  OnNotice on_notice);
     ~PeerDiscovery();
 
     void add(const Hash& hash);

@@ -50,8 +50,15 @@ Session::Session(SessionSettings settings)
     acceptor_.bind(endpoint);
     acceptor_.listen();
     listen_port_ = acceptor_.local_endpoint().port();
+    transports_ = std::make_unique<Transports>(io_.get_executor(), settings_, listen_port_);
+    for (const auto& problem : transports_->problems()) emit(event::Notice{TorrentId{0}, "UDP off: " + problem});
+    if (settings_.enable_utp) {
+        transports_->start([this](std::unique_ptr<net::PeerStream> stream) { take_incoming(std::move(stream)); });
+    } else {
+        transports_->start(nullptr);
+    }
     discovery_ = std::make_unique<PeerDiscovery>(
-        io_.get_executor(), settings_, listen_port_,
+        io_.get_executor(), settings_, listen_port_, transports_->port_v4(), transports_->port_v6(),
         [this](const SwarmHash& hash, const tcp::endpoint& peer) { on_discovered_peer(hash, peer); },
         [this](std::string notice) { emit(event::Notice{TorrentId{0}, std::move(notice)}); });
     asio::co_spawn(io_, accept_loop(), asio::detached);
@@ -85,6 +92,7 @@ void Session::stop() {
             torrents_.clear();
             fetching_.clear();
             discovery_->stop();
+            transports_->stop();
         },
         [this](std::exception_ptr) { io_.stop(); });
     thread_.join();
@@ -165,7 +173,7 @@ void Session::start_torrent(TorrentId id, AddTorrentParams params, MetadataFetch
     auto torrent = std::make_unique<Torrent>(
         id, std::move(params),
         SessionServices{settings_, io_.get_executor(), disk_, [this](Event e) { emit(std::move(e)); }, peer_id_,
-                        listen_port_, global_limits_, connections_, tracker_client_, resume_});
+                        listen_port_, global_limits_, connections_, tracker_client_, resume_, *transports_});
     Torrent& t = *torrent;
     torrents_[id] = std::move(torrent);
     if (!t.info().is_private) discovery_->add(t.wire_info_hash());
@@ -293,13 +301,16 @@ asio::awaitable<void> Session::accept_loop() {
         retry = k_accept_retry_first;
         socket.remote_endpoint(ec);
         if (ec) continue;  // gone already
-        auto stream = std::make_unique<net::TcpStream>(std::move(socket));
-        if (!pending_handshakes_->admit(*stream, stream->remote_endpoint().address())) {
-            stream->close();
-            continue;
-        }
-        asio::co_spawn(io_, handle_incoming(std::move(stream)), asio::detached);
+        take_incoming(std::make_unique<net::TcpStream>(std::move(socket)));
     }
+}
+
+void Session::take_incoming(std::unique_ptr<net::PeerStream> stream) {
+    if (!pending_handshakes_->admit(*stream, stream->remote_endpoint().address())) {
+        stream->close();
+        return;
+    }
+    asio::co_spawn(io_, handle_incoming(std::move(stream)), asio::detached);
 }
 
 asio::awaitable<void> Session::handle_incoming(std::unique_ptr<net::PeerStream> stream) {

@@ -20,6 +20,7 @@
 #include "session/resume_store.hpp"
 #include "session/settings.hpp"
 #include "session/torrent.hpp"
+#include "session/transports.hpp"
 #include "storage/disk_pool.hpp"
 
 namespace shoal {
@@ -81,6 +82,8 @@ private:
     void on_discovered_peer(const SwarmHash& hash, const boost::asio::ip::tcp::endpoint& peer);
     void emit(Event e);
     boost::asio::awaitable<void> accept_loop();
+    // An accepted stream (TCP or uTP) starts its handshake, within the pending-handshake limits.
+    void take_incoming(std::unique_ptr<net::PeerStream> stream);
     boost::asio::awaitable<void> handle_incoming(std::unique_ptr<net::PeerStream> stream);
     void schedule_tick();
 
@@ -97,6 +100,7 @@ private:
     std::shared_ptr<RateLimits> global_limits_ = std::make_shared<RateLimits>();  // network thread only
     ConnectionCount connections_;  // network thread only
     tracker_client::TrackerClient tracker_client_;
+    std::unique_ptr<Transports> transports_;    // network thread only
     std::unique_ptr<PeerDiscovery> discovery_;  // network thread only
     std::atomic<std::size_t> dht_nodes_{0};
     std::map<TorrentId, std::unique_ptr<Torrent>> torrents_;  // network thread only

@@ -25,6 +25,9 @@ struct SessionSettings {
     bool enable_pex = true;
     bool enable_dht = true;
     bool enable_lsd = true;
+    // uTP (BEP 29) beside TCP, on the same port number: accepted, and dialed first to peers
+    // known to speak it.
+    bool enable_utp = true;
     // Message Stream Encryption, both ways (see encryption/encryption_policy.hpp).
     EncryptionPolicy encryption = EncryptionPolicy::prefer;
     // DHT nodes to join through, "host:port"; empty: the usual public routers.

@@ -42,7 +42,7 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, SessionServices session)
               [this](std::size_t piece, const auto& outcome) { on_piece_checked(piece, outcome); }),
       peers_(session_.settings, session_.connections,
              {id_, SwarmId::of(*params_.info), session_.peer_id, session_.executor, session_.events, *this,
-              [this](HandshakeDone done) { attach_peer(std::move(done.stream), done.theirs); }}) {
+              session_.transports, [this](HandshakeDone done) { attach_peer(std::move(done.stream), done.theirs); }}) {
     std::vector<mse::StreamKey> names;
     for (const auto& name : SwarmId::of(*params_.info).names()) names.push_back(name.bytes);
     find_stream_key_ = mse::find_among(names);
@@ -229,7 +229,9 @@ void Torrent::request_piece_layers() {
 bool Torrent::pex_enabled() const { return session_.settings.enable_pex && !params_.info->is_private; }
 
 void Torrent::on_pex(PeerConnection&, const wire::PexMessage& message) {
-    for (const auto& p : message.added) add_peer(p.endpoint);
+    for (const auto& p : message.added) {
+        if (peers_.add_candidate(p.endpoint, (p.flags & wire::pex_flag::supports_utp) != 0)) connect_more();
+    }
 }
 
 void Torrent::on_peer_ready(PeerConnection& peer) {

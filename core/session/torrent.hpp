@@ -22,6 +22,7 @@
 #include "session/torrent_pieces.hpp"
 #include "session/torrent_report.hpp"
 #include "session/tracker_list.hpp"
+#include "session/transports.hpp"
 #include "storage/disk_pool.hpp"
 #include "storage/torrent_storage.hpp"
 #include "swarm/peer_connection.hpp"
@@ -66,6 +67,7 @@ struct SessionServices {
     ConnectionCount& connections;
     tracker_client::TrackerTransport& trackers;
     const ResumeStore& resume;
+    Transports& transports;
 };
 
 class Torrent final : public PeerHost {

@@ -48,11 +48,13 @@ void TorrentPeers::connect_more() {
 asio::awaitable<void> TorrentPeers::dial(PeerList::Candidate candidate) {
     auto alive = alive_;
     const DialEncryption encryption{settings_.encryption, list_.plain_only(candidate.endpoint)};
-    auto done = co_await connect_to_peer(context_.executor, candidate.endpoint, context_.swarm, context_.our_id,
-                                         k_connect_timeout, encryption);
+    auto done = co_await context_.transports.dial_peer(candidate.endpoint, context_.swarm, context_.our_id,
+                                                       k_connect_timeout, encryption,
+                                                       list_.speaks_utp(candidate.endpoint));
     if (!*alive) co_return;
     if (done) {
         if (done->fell_back_to_plain) list_.note_plain_only(candidate.endpoint);
+        if (done->stream->transport() == net::Transport::utp) list_.note_utp(candidate.endpoint);
         context_.on_dialed(std::move(*done));
         co_return;
     }
@@ -85,6 +87,8 @@ void TorrentPeers::attach(std::unique_ptr<net::PeerStream> stream, const wire::H
         return;
     }
     if (admission.replaces) admission.replaces->close("a second connection with the same peer replaces it");
+    // A peer that reached us over uTP listens for it there too.
+    if (stream->transport() == net::Transport::utp) list_.note_utp(remote);
     auto peer = std::make_shared<PeerConnection>(std::move(stream), context_.host, theirs);
     add(peer);
     asio::co_spawn(context_.executor, [peer]() { return peer->run(); }, asio::detached);
@@ -106,7 +110,8 @@ void TorrentPeers::add(const Peer& peer) {
     peers_.insert(peer);
     ++session_count_.open;
     context_.events(
-        event::PeerConnected{context_.id, address_text(peer->endpoint()), peer->client(), peer->encrypted()});
+        event::PeerConnected{context_.id, address_text(peer->endpoint()), peer->client(), peer->encrypted(),
+                             net::transport_name(peer->transport())});
 }
 
 bool TorrentPeers::remove(PeerConnection& peer, const std::string& reason, bool redial) {

@@ -18,6 +18,7 @@
 
 #include "session/events.hpp"
 #include "session/settings.hpp"
+#include "session/transports.hpp"
 #include "swarm/choker.hpp"
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_handshake.hpp"
@@ -48,6 +49,7 @@ public:
         EventSink events;
         // The torrent the connections report to.
         PeerHost& host;
+        Transports& transports;
         OnDialed on_dialed;
     };
 
@@ -59,7 +61,11 @@ public:
 
     // A peer heard of (tracker, DHT, PEX, the user); false when it is known, banned or the
     // list is full.
-    bool add_candidate(const Endpoint& endpoint) { return list_.add(endpoint); }
+    // `utp`: the source says the peer speaks uTP (PEX flags).
+    bool add_candidate(const Endpoint& endpoint, bool utp = false) {
+        if (utp) list_.note_utp(endpoint);
+        return list_.add(endpoint);
+    }
     // Every peer ever dialed becomes a candidate again (after a pause or a recheck).
     void add_dialed_again();
     // Dials the candidates that are due, within the torrent's and the session's limits.

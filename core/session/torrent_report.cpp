@@ -37,6 +37,7 @@ TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const Pi
         ++s.peers;
         if (p->is_seed()) ++s.seeds;
         if (p->encrypted()) ++s.encrypted_peers;
+        if (p->transport() == net::Transport::utp) ++s.utp_peers;
     }
     s.all_time_uploaded = transferred.earlier_uploaded + s.uploaded;
     s.all_time_downloaded = transferred.earlier_downloaded + s.downloaded;
@@ -55,7 +56,9 @@ PeerInfo describe_peer(const PeerConnection& p, bool we_dialed, std::int64_t num
         info.flags += 'E';
     else if (p.encrypted_handshake())
         info.flags += 'e';
+    if (p.transport() == net::Transport::utp) info.flags += 'P';
     info.encrypted = p.encrypted();
+    info.transport = net::transport_name(p.transport());
     info.progress = static_cast<double>(p.pieces().count()) / static_cast<double>(std::max<std::int64_t>(1, num_pieces));
     info.download_rate = p.stats().download_rate;
     info.upload_rate = p.stats().upload_rate;

@@ -108,6 +108,7 @@ public:
     // Over Message Stream Encryption with RC4.
     bool encrypted() const { return stream_->encrypted(); }
     bool encrypted_handshake() const { return stream_->encrypted_handshake(); }
+    net::Transport transport() const { return stream_->transport(); }
     const PeerStats& stats() const { return stats_; }
     Clock::time_point last_unchoked() const { return last_unchoked_; }
 

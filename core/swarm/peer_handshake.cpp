@@ -7,7 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "net/tcp_stream.hpp"
+
 
 namespace shoal {
 
@@ -111,15 +111,15 @@ asio::awaitable<Result<HandshakeDone>> handshake_outgoing(std::unique_ptr<net::P
                                 mse_failed);
 }
 
-asio::awaitable<Result<HandshakeDone>> connect_to_peer(asio::any_io_executor executor,
-                                                       asio::ip::tcp::endpoint endpoint,
-                                                       SwarmId swarm, wire::PeerId our_id,
+asio::awaitable<Result<HandshakeDone>> connect_to_peer(const net::Dial& dial,
+                                                       asio::ip::tcp::endpoint endpoint, SwarmId swarm,
+                                                       wire::PeerId our_id,
                                                        std::chrono::milliseconds timeout,
                                                        DialEncryption encryption) {
     const bool prefer = encryption.policy == EncryptionPolicy::prefer;
     const bool try_mse =
         encryption.policy == EncryptionPolicy::require || (prefer && !encryption.plain_first);
-    auto stream = co_await net::dial_tcp(executor, endpoint, timeout);
+    auto stream = co_await dial(endpoint, timeout);
     if (!stream)
         co_return stream.error();
     if (!try_mse)
@@ -132,7 +132,7 @@ asio::awaitable<Result<HandshakeDone>> connect_to_peer(asio::any_io_executor exe
     if (done || !mse_failed || !prefer)
         co_return done;
     // The peer does not speak MSE (or not with us): once more in plain text.
-    auto again = co_await net::dial_tcp(executor, endpoint, timeout);
+    auto again = co_await dial(endpoint, timeout);
     if (!again)
         co_return again.error();
     auto plain = co_await handshake_outgoing(std::move(*again), std::move(swarm), our_id, timeout);

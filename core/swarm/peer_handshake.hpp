@@ -11,6 +11,7 @@
 
 #include "encryption/encryption_policy.hpp"
 #include "encryption/mse_handshake.hpp"
+#include "net/dial.hpp"
 #include "net/peer_stream.hpp"
 #include "swarm/swarm_id.hpp"
 #include "util/result.hpp"
@@ -38,11 +39,11 @@ struct DialEncryption {
     bool plain_first = false;
 };
 
-// Dials `endpoint` (TCP) and goes through handshake_outgoing, each step within `timeout`.
-// With `prefer`, an MSE attempt that fails after the dial (the peer hangs up or answers
-// something else) is followed by one plain redial.
+// Dials `endpoint` with `dial` (TCP or uTP) and goes through handshake_outgoing, each step
+// within `timeout`. With `prefer`, an MSE attempt that fails after the dial (the peer hangs
+// up or answers something else) is followed by one plain redial.
 boost::asio::awaitable<Result<HandshakeDone>> connect_to_peer(
-    boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint endpoint, SwarmId swarm,
+    const net::Dial& dial, boost::asio::ip::tcp::endpoint endpoint, SwarmId swarm,
     wire::PeerId our_id, std::chrono::milliseconds timeout, DialEncryption encryption = {});
 
 // They opened it. Their first bytes tell a plain handshake ("\x13BitTorrent protocol") from

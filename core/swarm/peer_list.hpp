@@ -59,6 +59,14 @@ public:
     void note_plain_only(const Endpoint& endpoint) { plain_only_.insert(endpoint); }
     bool plain_only(const Endpoint& endpoint) const { return plain_only_.contains(endpoint); }
 
+    // This peer speaks uTP (its PEX flags said so, or it connected over uTP): dial it with
+    // uTP first. At most k_max_utp_peers are remembered.
+    static constexpr std::size_t k_max_utp_peers = 4096;
+    void note_utp(const Endpoint& endpoint) {
+        if (utp_.size() < k_max_utp_peers) utp_.insert(endpoint);
+    }
+    bool speaks_utp(const Endpoint& endpoint) const { return utp_.contains(endpoint); }
+
     // A connection we dialed that came from elsewhere (a magnet link's fetch handed it on).
     void mark_dialed(const Endpoint& endpoint) { tried_.insert(endpoint); }
 
@@ -79,6 +87,7 @@ private:
     std::set<Endpoint> connecting_;
     std::set<Endpoint> tried_;
     std::set<Endpoint> plain_only_;
+    std::set<Endpoint> utp_;
     std::map<Endpoint, int> redials_;
     std::map<Address, int> strikes_;
     std::set<Address> banned_;

@@ -22,6 +22,7 @@ EngineSettings load_settings() {
     s.dht = q.value("dht", s.dht).toBool();
     s.pex = q.value("pex", s.pex).toBool();
     s.lsd = q.value("lsd", s.lsd).toBool();
+    s.utp = q.value("utp", s.utp).toBool();
     s.encryption = q.value("encryption", s.encryption).toString();
     s.default_save_dir = q.value("default_save_dir",
                                  QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
@@ -49,6 +50,7 @@ void save_settings(const EngineSettings& s) {
     q.setValue("dht", s.dht);
     q.setValue("pex", s.pex);
     q.setValue("lsd", s.lsd);
+    q.setValue("utp", s.utp);
     q.setValue("encryption", s.encryption);
     q.setValue("default_save_dir", s.default_save_dir);
     q.setValue("on_completion", int(s.on_completion));

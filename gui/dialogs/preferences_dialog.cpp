@@ -61,7 +61,11 @@ PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
     mark_unsupported(lsd_, engine.supports(Feature::lsd));
     // The engine has no session-wide connection cap yet; the per-torrent one it has.
     mark_unsupported(max_connections_, engine.supports(Feature::runtime_settings));
-    for (auto* b : {dht_, pex_, lsd_})
+    utp_ = new QCheckBox(tr("uTP connections beside TCP"), this);
+    utp_->setToolTip(tr("Peers that prefer uTP, or accept nothing else, are reached over it; "
+                        "it yields to other traffic on a busy link"));
+    utp_->setChecked(s.utp);
+    for (auto* b : {dht_, pex_, lsd_, utp_})
         cf->addRow(QString(), b);
     encryption_ = new QComboBox(this);
     encryption_->addItem(tr("Prefer encrypted connections"), QStringLiteral("prefer"));
@@ -151,6 +155,7 @@ EngineSettings PreferencesDialog::settings() const {
     s.dht = dht_->isChecked();
     s.pex = pex_->isChecked();
     s.lsd = lsd_->isChecked();
+    s.utp = utp_->isChecked();
     s.encryption = encryption_->currentData().toString();
     s.default_save_dir = save_dir_->text();
     s.on_completion = static_cast<CompletionAction>(completion_->currentData().toInt());

@@ -45,6 +45,7 @@ class PreferencesDialog final : public QDialog {
     QCheckBox* dht_;
     QCheckBox* pex_;
     QCheckBox* lsd_;
+    QCheckBox* utp_;
     QComboBox* encryption_;
     QLineEdit* save_dir_;
     QComboBox* completion_;

@@ -50,7 +50,7 @@ QVariant PeersModel::data(const QModelIndex& index, int role) const {
 QVariant PeersModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == flags)
         return tr("D/d: downloading from it (d: choked), U/u: uploading to it (u: choked), "
-                  "S: snubbed, I: it connected to us, E: encrypted, e: encrypted handshake only");
+                  "S: snubbed, I: it connected to us, E: encrypted, e: encrypted handshake only, P: over uTP");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {

@@ -128,7 +128,7 @@ void SessionEngineTest::pieces_peers_and_trackers_follow_events() {
     QCOMPARE(trackers.back().peers, 7);
 
     event::Details d{id, {}, {}, std::string(1, '\x80')};
-    d.peers.push_back({"10.0.0.2:1", "other", "D", 0.5, 10, 20});
+    d.peers.push_back({"10.0.0.2:1", "other", "D", 0.5, 10, 20, false, "TCP"});
     d.trackers.push_back({"udp://u.example:1", 0, TrackerInfo::Status::failed, "timed out", -1, 30});
     deliver(d);
     QCOMPARE(engine_->peers(key).size(), 1u);

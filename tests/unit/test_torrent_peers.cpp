@@ -43,7 +43,7 @@ protected:
             settings, count,
             TorrentPeers::Context{1, SwarmId::of(host.info()), host.our_peer_id(), io.get_executor(),
                                   [this](Event e) { events.push_back(std::move(e)); }, host,
-                                  [](HandshakeDone) {}});
+                                  transports, [](HandshakeDone) {}});
     }
     // A connection from the peer at `n` with peer id `id` (their side kept to watch it close).
     void attach(int n, wire::PeerId id, bool accepting = true) {
@@ -76,6 +76,13 @@ protected:
     asio::io_context io;
     SessionSettings settings;
     ConnectionCount count;
+    // No UDP ports: these tests attach streams and dial nobody.
+    Transports transports{io.get_executor(), [] {
+                              SessionSettings s;
+                              s.enable_utp = false;
+                              s.enable_dht = false;
+                              return s;
+                          }(), 0};
     test::PeerTestHost host{test::made_up_torrent(8)};
     std::vector<Event> events;
     std::vector<std::unique_ptr<MemoryStream>> remotes;
