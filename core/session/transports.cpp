@@ -36,7 +36,8 @@ Transports::Transports(asio::any_io_executor executor, const SessionSettings& se
             problems_.push_back(opened.error().message);
         }
     }
-    if (!settings.enable_utp) return;
+    utp_enabled_ = settings.enable_utp;
+    // Even with uTP off a socket answers SYNs (with a RESET), so peers turn to TCP at once.
     for (auto* p : {v4_.get(), v6_.get()}) {
         if (p) utp_.push_back(std::make_unique<utp::UtpSocket>(*p));
     }
@@ -90,7 +91,7 @@ asio::awaitable<Result<std::unique_ptr<net::PeerStream>>> Transports::dial_utp(t
 asio::awaitable<Result<HandshakeDone>> Transports::dial_peer(tcp::endpoint endpoint, SwarmId swarm, wire::PeerId our_id,
                                                          std::chrono::milliseconds timeout, DialEncryption encryption,
                                                          bool utp_first) {
-    const bool utp = utp_for(endpoint.address()) != nullptr;
+    const bool utp = utp_enabled_ && utp_for(endpoint.address()) != nullptr;
     const auto first = utp && utp_first ? net::Transport::utp : net::Transport::tcp;
     const net::Dial dial_first = dial(first);
     auto done = co_await connect_to_peer(dial_first, endpoint, swarm, our_id, timeout, encryption);

@@ -30,7 +30,7 @@ public:
     // Closes the ports; every uTP connection is reset.
     void stop();
 
-    bool utp_enabled() const { return !utp_.empty(); }
+    bool utp_enabled() const { return utp_enabled_ && !utp_.empty(); }
     // Opens a connection over `transport`; uTP goes out from the port of the peer's family.
     net::Dial dial(net::Transport transport);
     // Dials `endpoint` and goes through the handshake (connect_to_peer), choosing the
@@ -54,6 +54,7 @@ private:
     std::unique_ptr<net::UdpPort> v6_;
     std::vector<std::unique_ptr<utp::UtpSocket>> utp_;  // one per port, IPv4 first
     std::vector<std::string> problems_;
+    bool utp_enabled_ = false;
 };
 
 }  // namespace shoal
