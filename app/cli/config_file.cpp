@@ -65,7 +65,7 @@ Result<std::vector<std::string>> apply_config_file(const CLI::App& app, std::vec
             return nullptr;
         };
         const CLI::Option* option = find_option(name);
-        // `dht = false` for the switch `--no-dht` (and `dht = true` for leaving it off).
+        // `utp = false` for the switch `--no-utp` (and `utp = true` for leaving it off).
         if (!option && node.is_boolean() && find_option("no-" + name)) {
             if (given(args, "no-" + name)) continue;
             if (!*node.value<bool>()) added.push_back("--no-" + name);

@@ -155,7 +155,7 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
     cmd.add_flag("--no-dht", o.no_dht, "Do not use the DHT to find peers");
     cmd.add_flag("--no-pex", o.no_pex, "Do not exchange peers with peers (PEX)");
     cmd.add_flag("--no-lsd", o.no_lsd, "Do not look for peers on the local network");
-    cmd.add_flag("--utp", o.utp, "Also accept and dial uTP connections (experimental: uploads to libtorrent over uTP are slow)");
+    cmd.add_flag("--no-utp", o.no_utp, "Use TCP only: neither accept nor dial uTP connections");
     cmd.add_option("--dht-bootstrap", o.dht_bootstrap,
                    "Join the DHT through this node, HOST:PORT; repeatable (default: the public routers)");
     cmd.add_option("--encryption", o.encryption,
@@ -183,7 +183,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     settings.enable_dht = !o.no_dht;
     settings.enable_pex = !o.no_pex;
     settings.enable_lsd = !o.no_lsd;
-    settings.enable_utp = o.utp;
+    settings.enable_utp = !o.no_utp;
     settings.dht_bootstrap = o.dht_bootstrap;
     for (const auto& node : o.dht_bootstrap) {
         // Names are looked up by the DHT when it starts; here only the form is checked.

@@ -26,7 +26,7 @@ struct SwarmOptions {
     bool no_dht = false;
     bool no_pex = false;
     bool no_lsd = false;
-    bool utp = false;
+    bool no_utp = false;
     std::vector<std::string> dht_bootstrap;
     std::string encryption = "prefer";
     bool json = false;

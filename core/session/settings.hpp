@@ -26,9 +26,8 @@ struct SessionSettings {
     bool enable_dht = true;
     bool enable_lsd = true;
     // uTP (BEP 29) beside TCP, on the same port number: accepted, and dialed first to peers
-    // known to speak it. Off by default until uploading to libtorrent over uTP keeps pace
-    // (it stalls now); when off, a uTP SYN is answered with a RESET so the peer uses TCP.
-    bool enable_utp = false;
+    // known to speak it. When off, a uTP SYN is answered with a RESET so the peer uses TCP.
+    bool enable_utp = true;
     // Message Stream Encryption, both ways (see encryption/encryption_policy.hpp).
     EncryptionPolicy encryption = EncryptionPolicy::prefer;
     // DHT nodes to join through, "host:port"; empty: the usual public routers.

@@ -169,7 +169,7 @@ void TorrentPeers::exchange_peers() {
     std::vector<PexSchedule::PeerSnapshot> snapshots;
     for (const auto& p : peers_) {
         snapshots.push_back({p.get(), p->endpoint(), p->listen_endpoint(list_.tried(p->endpoint())), p->is_seed(),
-                             p->speaks_pex()});
+                             p->speaks_pex(), p->transport() == net::Transport::utp});
     }
     for (auto& [peer, message] : pex_schedule_.update(snapshots, std::chrono::steady_clock::now())) {
         static_cast<PeerConnection*>(peer)->send_pex(message);

@@ -25,6 +25,7 @@ public:
         std::optional<Endpoint> listen;  // where it accepts connections, if known
         bool seed = false;
         bool speaks_pex = false;
+        bool utp = false;  // connected over uTP: passed on with the supports_utp flag
     };
 
     // The messages due now, each for the peer named with it.

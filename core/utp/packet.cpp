@@ -29,8 +29,10 @@ void write32(std::uint8_t* p, std::uint32_t v) {
     p[3] = static_cast<std::uint8_t>(v);
 }
 
+// libutp sends multiples of 4 bytes, as BEP 29 describes; libtorrent sends as many bytes as
+// its out-of-order packets span (1 to 32), so any length up to the cap is taken.
 bool valid_sack_length(std::size_t n) {
-    return n >= 4 && n % 4 == 0 && n <= k_max_sack_bytes;
+    return n >= 1 && n <= k_max_sack_bytes;
 }
 
 }  // namespace

@@ -57,8 +57,8 @@ class SelectiveAck {
     void set(std::size_t bit);
     std::span<const std::uint8_t> bytes() const { return {mask_.data(), size_}; }
     bool operator==(const SelectiveAck& other) const;
-    // Takes the mask as received; false, leaving the mask as it was, if the length is not a
-    // multiple of 4 from 4 to k_max_sack_bytes.
+    // Takes the mask as received; false, leaving the mask as it was, unless its length is
+    // from 1 to k_max_sack_bytes (libtorrent's are not always multiples of 4).
     bool assign(std::span<const std::uint8_t> mask);
 
   private:
@@ -82,7 +82,7 @@ enum class PacketError : std::uint8_t {
     unknown_type,         // a type above ST_SYN
     truncated_extension,  // the chain ends before an extension's two-byte head
     extension_overrun,    // an extension's length runs past the datagram
-    bad_sack_length,      // a selective ack of 0 bytes, not a multiple of 4, or too long
+    bad_sack_length,      // a selective ack of 0 bytes, or too long
     duplicate_sack,       // two selective acks in one chain
     too_many_extensions,  // more than k_max_extensions links
 };

@@ -61,9 +61,9 @@ PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
     mark_unsupported(lsd_, engine.supports(Feature::lsd));
     // The engine has no session-wide connection cap yet; the per-torrent one it has.
     mark_unsupported(max_connections_, engine.supports(Feature::runtime_settings));
-    utp_ = new QCheckBox(tr("uTP connections beside TCP (experimental)"), this);
+    utp_ = new QCheckBox(tr("uTP connections beside TCP"), this);
     utp_->setToolTip(tr("Peers that prefer uTP, or accept nothing else, are reached over it; "
-                        "uploads to some clients over uTP are still slow"));
+                        "it yields to other traffic on a busy link"));
     utp_->setChecked(s.utp);
     for (auto* b : {dht_, pex_, lsd_, utp_})
         cf->addRow(QString(), b);

@@ -129,7 +129,7 @@ struct EngineSettings {
     bool dht = true;
     bool pex = true;
     bool lsd = true;
-    bool utp = false;  // uTP beside TCP (--utp; experimental)
+    bool utp = true;  // uTP beside TCP (--no-utp)
     // Message Stream Encryption: "prefer", "require" or "disable" (as --encryption).
     QString encryption = QStringLiteral("prefer");
     QString default_save_dir;

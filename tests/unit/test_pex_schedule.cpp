@@ -16,8 +16,8 @@ Endpoint at(int n, std::uint16_t port) { return {boost::asio::ip::make_address("
 struct Swarm {
     int keys[8] = {};
     std::vector<PexSchedule::PeerSnapshot> peers;
-    void add(int i, std::optional<Endpoint> listen, bool speaks_pex, bool seed = false) {
-        peers.push_back({&keys[i], at(i, 40000), listen, seed, speaks_pex});
+    void add(int i, std::optional<Endpoint> listen, bool speaks_pex, bool seed = false, bool utp = false) {
+        peers.push_back({&keys[i], at(i, 40000), listen, seed, speaks_pex, utp});
     }
 };
 
@@ -47,6 +47,20 @@ TEST(PexSchedule, TellsEachPexPeerOfTheOthersThatAcceptConnections) {
         const bool seed = p.flags & wire::pex_flag::seed;
         EXPECT_EQ(seed, p.endpoint == at(1, 6881));
         EXPECT_TRUE(p.flags & wire::pex_flag::reachable);
+    }
+}
+
+TEST(PexSchedule, PeersConnectedOverUtpArePassedOnAsSpeakingIt) {
+    Swarm s;
+    s.add(0, at(0, 6881), true);
+    s.add(1, at(1, 6881), false, false, true);
+    s.add(2, at(2, 6881), false);
+    PexSchedule schedule;
+    const auto messages = schedule.update(s.peers, t0);
+    ASSERT_EQ(messages.size(), 1u);
+    for (const auto& p : messages[0].second.added) {
+        const bool utp = p.flags & wire::pex_flag::supports_utp;
+        EXPECT_EQ(utp, p.endpoint == at(1, 6881));
     }
 }
 
