@@ -174,6 +174,7 @@ void UtpConnection::on_packet(const Packet& packet, std::uint64_t now_us) {
         // our ack was lost, so it goes again. (Once we send data, that does it.)
         ack_pending_ = true;
     } else if (state_ == UtpState::syn_received) {
+        confirmed_ = true;
         state_ = UtpState::connected;
         timeouts_ = 0;
         if (send_.outstanding() == 0)

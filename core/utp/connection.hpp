@@ -122,6 +122,9 @@ class UtpConnection {
     void abort(std::uint64_t now_us);
 
     UtpState state() const { return state_; }
+    // Accepted, and the initiator has spoken since its SYN (so its address is not forged).
+    // Always true for a connection we initiated.
+    bool confirmed() const { return initiator_ || confirmed_; }
     CloseReason close_reason() const { return reason_; }
     // Whether the caller may drop this connection: nothing will be sent or received any more.
     bool done() const { return state_ == UtpState::closed || state_ == UtpState::reset; }
@@ -167,6 +170,7 @@ class UtpConnection {
     std::uint16_t recv_id_ = 0;
     std::uint16_t send_id_ = 0;
     bool initiator_ = false;
+    bool confirmed_ = false;
     std::uint16_t initial_seq_ = 0;       // our first number: the SYN's, or the answering STATE's
     std::uint16_t syn_seq_ = 0;           // the peer's SYN, when we accepted
     std::uint16_t peer_initial_seq_ = 0;  // the answering STATE's, when we initiated

@@ -21,8 +21,8 @@ std::size_t slot_count(std::size_t wanted) {
 ReceiveBuffer::ReceiveBuffer(std::size_t capacity, std::size_t max_reorder)
     : capacity_(std::max(capacity, 2 * k_gap_reserve)),
       readable_(0),
-      slots_(slot_count(max_reorder)),
-      mask_(static_cast<std::uint16_t>(slots_.size() - 1)) {}
+      slot_count_(slot_count(max_reorder)),
+      mask_(static_cast<std::uint16_t>(slot_count_ - 1)) {}
 
 void ReceiveBuffer::reset(std::uint16_t ack_nr) {
     ack_nr_ = ack_nr;
@@ -42,7 +42,7 @@ ReceiveBuffer::Verdict ReceiveBuffer::on_data(std::uint16_t seq_nr,
         return Verdict::duplicate;
     if (has_fin_ && !seq_less(seq_nr, fin_seq_))
         return Verdict::out_of_window;
-    if (ahead > slots_.size() + 1)
+    if (ahead > slot_count_ + 1)
         return Verdict::out_of_window;
     if (ahead == 1) {
         if (payload.size() > free_space())
@@ -52,6 +52,9 @@ ReceiveBuffer::Verdict ReceiveBuffer::on_data(std::uint16_t seq_nr,
         drain();
         return Verdict::delivered;
     }
+    // Made on the first packet out of order: most connections never need them.
+    if (slots_.empty())
+        slots_.resize(slot_count_);
     Slot& slot = slots_[seq_nr & mask_];
     if (slot.used)  // within the window a slot can hold this number only
         return slot.seq_nr == seq_nr ? Verdict::duplicate : Verdict::out_of_window;
@@ -71,7 +74,7 @@ bool ReceiveBuffer::on_fin(std::uint16_t seq_nr) {
     if (has_fin_)
         return seq_nr == fin_seq_;
     const std::uint16_t ahead = seq_distance(ack_nr_, seq_nr);
-    if (ahead == 0 || ahead >= 0x8000 || ahead > slots_.size() + 1)
+    if (ahead == 0 || ahead >= 0x8000 || ahead > slot_count_ + 1)
         return false;
     // Nothing already held may lie at or past the end.
     for (std::size_t i = 0; i < slots_.size(); ++i) {
@@ -128,7 +131,7 @@ bool ReceiveBuffer::fill_sack(SelectiveAck& sack) const {
     if (reorder_count_ == 0)
         return false;
     // Bit i stands for ack_nr + 2 + i; the mask reaches the last packet held, within its cap.
-    const std::size_t bits = std::min(slots_.size(), k_max_sack_bytes * 8);
+    const std::size_t bits = std::min(slot_count_, k_max_sack_bytes * 8);
     std::size_t highest = 0;
     bool any = false;
     for (std::size_t i = 0; i < bits; ++i) {

@@ -70,7 +70,8 @@ class ReceiveBuffer {
 
     std::size_t capacity_;
     boost::circular_buffer<std::uint8_t> readable_;
-    std::vector<Slot> slots_;  // indexed by seq_nr & mask_
+    std::size_t slot_count_;
+    std::vector<Slot> slots_;  // indexed by seq_nr & mask_; made on the first packet out of order
     std::uint16_t mask_;
     std::size_t reorder_count_ = 0;
     std::size_t reorder_bytes_ = 0;

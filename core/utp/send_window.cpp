@@ -9,8 +9,8 @@ SendWindow::SendWindow(std::size_t queue_capacity, std::size_t max_packets)
     : queue_capacity_(queue_capacity),
       queue_(0),
       // At most half the sequence space, so that a slot's number is never ambiguous.
-      slots_(std::bit_ceil(std::clamp<std::size_t>(max_packets, 2, 0x4000))),
-      mask_(static_cast<std::uint16_t>(slots_.size() - 1)) {}
+      slot_count_(std::bit_ceil(std::clamp<std::size_t>(max_packets, 2, 0x4000))),
+      mask_(static_cast<std::uint16_t>(slot_count_ - 1)) {}
 
 void SendWindow::reset(std::uint16_t next_seq) {
     next_seq_ = next_seq;
@@ -32,6 +32,10 @@ std::size_t SendWindow::queue(std::span<const std::uint8_t> data) {
 }
 
 SentPacket& SendWindow::push(PacketType type, std::size_t max_payload) {
+    // Made on the first packet: a connection that never gets that far (a flood of SYNs we
+    // answered) holds no slots.
+    if (slots_.empty())
+        slots_.resize(slot_count_);
     SentPacket& p = slot(next_seq_);
     p.type = type;
     p.seq_nr = next_seq_;
@@ -50,7 +54,7 @@ SentPacket& SendWindow::push(PacketType type, std::size_t max_payload) {
 }
 
 SentPacket* SendWindow::find(std::uint16_t seq_nr) {
-    if (!seq_in_range(acked_seq_, seq_nr, seq_add(next_seq_, -1)))
+    if (slots_.empty() || !seq_in_range(acked_seq_, seq_nr, seq_add(next_seq_, -1)))
         return nullptr;
     SentPacket& p = slot(seq_nr);
     return p.used && p.seq_nr == seq_nr ? &p : nullptr;

@@ -41,7 +41,7 @@ class SendWindow {
     std::size_t queue_free() const { return queue_capacity_ - queue_.size(); }
 
     // Whether another packet has a slot.
-    bool can_push() const { return outstanding_ < slots_.size(); }
+    bool can_push() const { return outstanding_ < slot_count_; }
     // A new packet numbered next_seq(), with up to `max_payload` queued bytes. Needs can_push().
     SentPacket& push(PacketType type, std::size_t max_payload);
 
@@ -99,7 +99,8 @@ class SendWindow {
 
     std::size_t queue_capacity_;
     boost::circular_buffer<std::uint8_t> queue_;
-    std::vector<SentPacket> slots_;
+    std::size_t slot_count_;
+    std::vector<SentPacket> slots_;  // slot_count_ of them, made by the first push()
     std::uint16_t mask_;
     std::uint16_t next_seq_ = 0;
     std::uint16_t acked_seq_ = 0xffff;

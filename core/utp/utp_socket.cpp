@@ -180,15 +180,16 @@ void UtpSocket::on_batch_end() {
     for (auto& flow : touched) {
         flow->touched = false;
         if (!flow->socket) continue;
-        flow->conn.flush_ack(now);
+        // Writes first: data going out carries the ack, and no lone STATE is needed.
         service(*flow);
+        flow->conn.flush_ack(now);
     }
     touched.clear();
     touched_ = std::move(touched);
 }
 
 void UtpSocket::count_half_open(Flow& flow) {
-    if (!flow.half_open || flow.conn.state() == UtpState::syn_received) return;
+    if (!flow.half_open || !flow.conn.confirmed()) return;
     flow.half_open = false;
     --half_open_;
     const auto it = half_open_by_address_.find(flow.peer.address());

@@ -30,9 +30,15 @@ void UtpStream::close() {
     flow.write_buffers.clear();
     if (UtpSocket* socket = flow.socket) {
         const auto now = socket->now_us();
-        // What was written still goes, then a FIN; the socket keeps the connection that long.
-        flow.conn.close(now);
-        flow.linger_deadline_us = now + static_cast<std::uint64_t>(socket->limits_.linger.count()) * 1000;
+        if (!flow.conn.confirmed()) {
+            // Answered but never heard from again (perhaps a forged SYN): a RESET, and the
+            // slot is free at once instead of lingering through FIN retries.
+            flow.conn.abort(now);
+        } else {
+            // What was written still goes, then a FIN; the socket keeps the connection that long.
+            flow.conn.close(now);
+            flow.linger_deadline_us = now + static_cast<std::uint64_t>(socket->limits_.linger.count()) * 1000;
+        }
         socket->service(flow);
     }
 }

@@ -1,7 +1,8 @@
-"""A libtorrent seed or leech for the swarm benchmark (TCP only, no DHT/LSD/UPnP).
+"""A libtorrent seed or leech for the benchmarks (TCP only unless LT_TRANSPORT says otherwise; no DHT/LSD/UPnP).
   seed TORRENT DATA_DIR ADDRESS        prints "port N", seeds until killed
   leech TORRENT OUT_DIR ADDRESS PEER   prints "seconds S peak_kib K" when complete
-LT_ENCRYPTION=forced in the environment: MSE with RC4 only, both ways."""
+LT_ENCRYPTION=forced in the environment: MSE with RC4 only, both ways.
+LT_TRANSPORT=utp in the environment: uTP only, both ways (TCP neither dialled nor accepted)."""
 import os
 import resource
 import sys
@@ -18,7 +19,11 @@ def session(address):
     if os.environ.get("LT_ENCRYPTION") == "forced":
         encryption = {"out_enc_policy": lt.enc_policy.pe_forced, "in_enc_policy": lt.enc_policy.pe_forced,
                       "allowed_enc_level": lt.enc_level.pe_rc4, "prefer_rc4": True}
-    return lt_session(address, allow_multiple_connections_per_ip=True, alert_mask=0, **encryption)
+    transport = {}
+    if os.environ.get("LT_TRANSPORT") == "utp":
+        transport = {"enable_outgoing_tcp": False, "enable_incoming_tcp": False,
+                     "enable_outgoing_utp": True, "enable_incoming_utp": True}
+    return lt_session(address, allow_multiple_connections_per_ip=True, alert_mask=0, **encryption, **transport)
 
 
 def main():

@@ -2,15 +2,19 @@
 namespace (netns_run.sh): libtorrent with TCP switched off both ways, leeching from a Shoal
 seed and seeding to a Shoal leech, libtorrent's own peer list showing a uTP socket; and two
 Shoals with TCP to the seed's port refused by nftables, so that only uTP can carry the
-download. The files must come out byte-identical."""
+download; and Transmission 3.00 (uTP on, as it is by default), seeding to a Shoal leech and
+leeching from a Shoal seed, with every TCP connection to either refused by nftables. The
+files must come out byte-identical."""
+import json
 import os
+import socket
 import subprocess
 import sys
 
 import libtorrent as lt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "swarm"))
-from interop_clients import lt_add  # noqa: E402
+from interop_clients import free_port, lt_add, transmission_settings  # noqa: E402
 import interop_clients  # noqa: E402
 from swarm_util import create, get, run_scenarios, same_file, seed, wait_until, write_random  # noqa: E402
 
@@ -126,10 +130,112 @@ def shoal_to_shoal_with_tcp_refused(tmp):
         s.stop()
 
 
+TRANSMISSION, SHOAL = "127.0.0.3", "127.0.0.2"
+
+
+def refuse_tcp_between_shoal_and_transmission():
+    """Any TCP connection between the two has one of their addresses as its destination."""
+    rules = f"""table inet shoal_test {{
+        chain input {{
+            type filter hook input priority 0;
+            ip daddr {{ {SHOAL}, {TRANSMISSION} }} meta l4proto tcp reject with tcp reset;
+        }}
+    }}"""
+    subprocess.run(["nft", "-f", "-"], input=rules, text=True, check=True)
+
+
+def udp_port_taken(address, port):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.bind((address, port))
+            return False
+        except OSError:
+            return True
+
+
+def start_transmission(tmp, torrent, directory, encryption):
+    """transmission-cli with uTP on, bound to TRANSMISSION; returns it and its port once it
+    has its UDP port open."""
+    config = os.path.join(tmp, "tr-config")
+    port = free_port(TRANSMISSION)
+    transmission_settings(config, port, encryption=encryption)
+    path = os.path.join(config, "settings.json")
+    with open(path) as f:
+        settings = json.load(f)
+    settings.update({"utp-enabled": True, "bind-address-ipv4": TRANSMISSION})
+    with open(path, "w") as f:
+        json.dump(settings, f)
+    tr = subprocess.Popen(["transmission-cli", "-g", config, "-w", directory, "-M", torrent],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: udp_port_taken(TRANSMISSION, port), 20, "transmission to open its UDP port")
+    except AssertionError:
+        tr.kill()
+        raise
+    return tr, port
+
+
+def only_utp_with_transmission(client):
+    lines = [line for line in client.log if line.startswith(f"peer {TRANSMISSION}:") and "connected (" in line]
+    if not any("Transmission" in line and ", uTP" in line for line in lines):
+        raise AssertionError(f"no uTP connection with Transmission logged: {client.log[-8:]}")
+    if any(", TCP" in line for line in lines):
+        raise AssertionError(f"a TCP connection with Transmission got through: {lines}")
+
+
+def shoal_seed_to_transmission_over_utp(tmp):
+    # Transmission drops loopback addresses from tracker replies, so the Shoal seed dials it.
+    data, torrent = make_payload(tmp, "to-tr")
+    create(os.path.join(data, "to-tr"), torrent, "--v1", "-s", "64K")
+    out = os.path.join(tmp, "tr-out")
+    refuse_tcp_between_shoal_and_transmission()
+    tr, s = None, None
+    try:
+        tr, port = start_transmission(tmp, torrent, out, encryption=1)
+        s = seed(torrent, data, "--peer", f"{TRANSMISSION}:{port}", listen=SHOAL)
+        target = os.path.join(out, "to-tr", "file.bin")
+        try:
+            wait_until(lambda: os.path.exists(target) and same_file(os.path.join(data, "to-tr", "file.bin"), target),
+                       90, "transmission to finish")
+        except AssertionError:
+            raise AssertionError(f"Transmission (TCP refused) did not finish; the seed logged: {s.log[-8:]}")
+        only_utp_with_transmission(s)
+    finally:
+        subprocess.run(["nft", "delete", "table", "inet", "shoal_test"], check=False)
+        if tr:
+            tr.terminate()
+            tr.wait(10)
+        if s:
+            s.stop()
+
+
+def transmission_seeds_to_shoal_over_utp(tmp):
+    data, torrent = make_payload(tmp, "from-tr")
+    create(os.path.join(data, "from-tr"), torrent, "--v1", "-s", "64K")
+    refuse_tcp_between_shoal_and_transmission()
+    tr = None
+    try:
+        tr, port = start_transmission(tmp, torrent, data, encryption=0)
+        out = os.path.join(tmp, "shoal-out")
+        leech = get(torrent, out, [f"{TRANSMISSION}:{port}"], listen=SHOAL)
+        code = leech.wait(90)
+        if code != 0:
+            raise AssertionError(f"shoal leech from Transmission (TCP refused) exited {code}: {leech.log[-8:]}")
+        check_file(data, out, "from-tr")
+        only_utp_with_transmission(leech)
+    finally:
+        subprocess.run(["nft", "delete", "table", "inet", "shoal_test"], check=False)
+        if tr:
+            tr.terminate()
+            tr.wait(10)
+
+
 SCENARIOS = [
     ("Shoal seed to libtorrent leech with TCP off", shoal_seed_to_utp_only_libtorrent),
     ("libtorrent seed with TCP off to Shoal leech", utp_only_libtorrent_seeds_to_shoal),
     ("Shoal to Shoal with TCP to the seed refused (nftables)", shoal_to_shoal_with_tcp_refused),
+    ("Shoal seed to Transmission leech over uTP, TCP refused", shoal_seed_to_transmission_over_utp),
+    ("Transmission seed to Shoal leech over uTP, TCP refused", transmission_seeds_to_shoal_over_utp),
 ]
 
 

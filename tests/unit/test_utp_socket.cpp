@@ -177,6 +177,52 @@ TEST(UtpSocket, HalfOpenConnectionsFromOneAddressAreBounded) {
     EXPECT_EQ(accepted.size(), 5u);
 }
 
+// A SYN whose sender never speaks again (a forged one) must not hold a connection once its
+// stream is closed: before, closing sent FINs for 30 s and the slot stopped counting as
+// half-open, so a flood filled the table past every limit.
+TEST(UtpSocket, StreamsClosedBeforeTheInitiatorSpeaksAreResetAndFreed) {
+    asio::io_context io;
+    auto port = open_port(io);
+    UtpSocket utp(*port);
+    std::vector<std::unique_ptr<net::PeerStream>> accepted;
+    utp.set_accept_handler([&](std::unique_ptr<net::PeerStream> s) { accepted.push_back(std::move(s)); });
+    port->start();
+    udp::socket flood(io, loopback());
+    for (std::uint16_t id = 0; id < 5; ++id) {
+        PacketHeader h;
+        h.type = PacketType::syn;
+        h.connection_id = static_cast<std::uint16_t>(100 + id * 2);
+        h.seq_nr = 1;
+        h.wnd_size = 65536;
+        std::array<std::uint8_t, 64> bytes{};
+        const auto n = encode_packet(h, nullptr, {}, bytes);
+        flood.send_to(asio::buffer(bytes.data(), n), port->local_endpoint());
+    }
+    run_until(io, [&] { return accepted.size() == 5; }, std::chrono::seconds(5));
+    ASSERT_EQ(accepted.size(), 5u);
+    EXPECT_EQ(utp.connection_count(), 5u);
+    for (auto& stream : accepted) stream->close();
+    EXPECT_EQ(utp.connection_count(), 0u);
+    // What the flooder got back: five STATEs, then five RESETs and nothing else.
+    std::size_t states = 0, resets = 0, others = 0;
+    std::array<std::uint8_t, 2048> reply{};
+    udp::endpoint from;
+    flood.non_blocking(true);
+    run_until(io, [] { return false; }, std::chrono::seconds(1));
+    boost::system::error_code ec;
+    for (;;) {
+        const auto size = flood.receive_from(asio::buffer(reply), from, 0, ec);
+        if (ec) break;
+        const auto parsed = parse_packet({reply.data(), size});
+        if (parsed && parsed->header.type == PacketType::state) ++states;
+        else if (parsed && parsed->header.type == PacketType::reset) ++resets;
+        else ++others;
+    }
+    EXPECT_EQ(states, 5u);
+    EXPECT_EQ(resets, 5u);
+    EXPECT_EQ(others, 0u);
+}
+
 TEST(UtpSocket, DialingAPortWithNoOneListeningFails) {
     asio::io_context io;
     auto port_a = open_port(io);
