@@ -20,7 +20,7 @@ std::size_t slot_count(std::size_t wanted) {
 
 ReceiveBuffer::ReceiveBuffer(std::size_t capacity, std::size_t max_reorder)
     : capacity_(std::max(capacity, 2 * k_gap_reserve)),
-      readable_(0),
+      readable_(capacity_),
       slot_count_(slot_count(max_reorder)),
       mask_(static_cast<std::uint16_t>(slot_count_ - 1)) {}
 
@@ -89,11 +89,9 @@ bool ReceiveBuffer::on_fin(std::uint16_t seq_nr) {
 }
 
 void ReceiveBuffer::append(std::span<const std::uint8_t> bytes) {
-    // Reserved at the first byte rather than at construction: a connection that never
-    // receives holds no buffer.
-    if (readable_.capacity() < capacity_)
-        readable_.set_capacity(capacity_);
-    readable_.insert(readable_.end(), bytes.begin(), bytes.end());
+    // (The ring's storage is made at the first byte: a connection that never receives holds
+    // no buffer. The caller has checked that the bytes fit.)
+    readable_.push(bytes);
 }
 
 void ReceiveBuffer::drain() {
@@ -116,15 +114,7 @@ void ReceiveBuffer::drain() {
 }
 
 std::size_t ReceiveBuffer::read(std::span<std::uint8_t> out) {
-    const std::size_t n = std::min(out.size(), readable_.size());
-    const auto first = readable_.array_one();
-    const std::size_t from_first = std::min(n, first.second);
-    if (from_first > 0)
-        std::memcpy(out.data(), first.first, from_first);
-    if (n > from_first)
-        std::memcpy(out.data() + from_first, readable_.array_two().first, n - from_first);
-    readable_.erase_begin(n);
-    return n;
+    return readable_.pop(out);
 }
 
 bool ReceiveBuffer::fill_sack(SelectiveAck& sack) const {

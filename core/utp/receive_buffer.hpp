@@ -3,12 +3,12 @@
 // packets that arrived ahead of a gap, and the end of the stream once the FIN is reached.
 // Both are bounded by one byte budget, which is the window advertised to the sender.
 
-#include <boost/circular_buffer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include "utp/byte_ring.hpp"
 #include "utp/packet.hpp"
 
 namespace shoal::utp {
@@ -69,7 +69,7 @@ class ReceiveBuffer {
     void drain();
 
     std::size_t capacity_;
-    boost::circular_buffer<std::uint8_t> readable_;
+    ByteRing readable_;
     std::size_t slot_count_;
     std::vector<Slot> slots_;  // indexed by seq_nr & mask_; made on the first packet out of order
     std::uint16_t mask_;

@@ -6,8 +6,7 @@
 namespace shoal::utp {
 
 SendWindow::SendWindow(std::size_t queue_capacity, std::size_t max_packets)
-    : queue_capacity_(queue_capacity),
-      queue_(0),
+    : queue_(queue_capacity),
       // At most half the sequence space, so that a slot's number is never ambiguous.
       slot_count_(std::bit_ceil(std::clamp<std::size_t>(max_packets, 2, 0x4000))),
       mask_(static_cast<std::uint16_t>(slot_count_ - 1)) {}
@@ -23,12 +22,9 @@ void SendWindow::reset(std::uint16_t next_seq) {
 }
 
 std::size_t SendWindow::queue(std::span<const std::uint8_t> data) {
-    // Reserved on the first write, so that a connection that only receives holds no buffer.
-    if (queue_.capacity() < queue_capacity_)
-        queue_.set_capacity(queue_capacity_);
-    const std::size_t n = std::min(data.size(), queue_free());
-    queue_.insert(queue_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
-    return n;
+    // The ring's storage is made on the first write, so a connection that only receives
+    // holds no buffer.
+    return queue_.push(data);
 }
 
 SentPacket& SendWindow::push(PacketType type, std::size_t max_payload) {
@@ -40,8 +36,8 @@ SentPacket& SendWindow::push(PacketType type, std::size_t max_payload) {
     p.type = type;
     p.seq_nr = next_seq_;
     const std::size_t n = type == PacketType::data ? std::min(max_payload, queue_.size()) : 0;
-    p.payload.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    queue_.erase_begin(n);
+    p.payload.resize(n);  // within the capacity kept from the slot's earlier packets
+    queue_.pop(p.payload);
     p.sent_us = 0;
     p.transmissions = 0;
     p.used = true;

@@ -3,12 +3,12 @@
 // packets sent and not yet acknowledged, kept by sequence number in a ring whose buffers are
 // reused, with the count of bytes in flight that the congestion window is measured against.
 
-#include <boost/circular_buffer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include "utp/byte_ring.hpp"
 #include "utp/packet.hpp"
 #include "utp/sequence.hpp"
 
@@ -38,7 +38,7 @@ class SendWindow {
     // Queues what fits of `data`; returns the bytes taken.
     std::size_t queue(std::span<const std::uint8_t> data);
     std::size_t queued() const { return queue_.size(); }
-    std::size_t queue_free() const { return queue_capacity_ - queue_.size(); }
+    std::size_t queue_free() const { return queue_.free(); }
 
     // Whether another packet has a slot.
     bool can_push() const { return outstanding_ < slot_count_; }
@@ -97,8 +97,7 @@ class SendWindow {
   private:
     SentPacket& slot(std::uint16_t seq_nr) { return slots_[seq_nr & mask_]; }
 
-    std::size_t queue_capacity_;
-    boost::circular_buffer<std::uint8_t> queue_;
+    ByteRing queue_;
     std::size_t slot_count_;
     std::vector<SentPacket> slots_;  // slot_count_ of them, made by the first push()
     std::uint16_t mask_;
