@@ -17,7 +17,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from mini_tracker import MiniTracker  # noqa: E402
 from interop_clients import free_port, lt_add, transmission_settings  # noqa: E402
 import interop_clients  # noqa: E402
-from swarm_util import create, get, run_scenarios, same_file, seed, wait_until, write_random  # noqa: E402
+import swarm_util  # noqa: E402
+from swarm_util import check_file, create, get, run_scenarios, same_file, seed, wait_until  # noqa: E402
 
 MiB = 1024 * 1024
 
@@ -30,18 +31,7 @@ def lt_session(address, encryption):
 
 
 def make_payload(tmp, name, size=5 * MiB + 77):
-    data = os.path.join(tmp, "data")
-    write_random(os.path.join(data, name, "file.bin"), size, seed=len(name))
-    torrent = os.path.join(tmp, f"{name}.torrent")
-    create(os.path.join(data, name), torrent, "--hybrid", "-s", "64K")
-    return data, torrent
-
-
-def check_file(src, dst, name):
-    a = os.path.join(src, name, "file.bin")
-    b = os.path.join(dst, name, "file.bin")
-    if not os.path.exists(b) or not same_file(a, b):
-        raise AssertionError(f"{name}/file.bin differs")
+    return swarm_util.make_payload(tmp, name, size)
 
 
 def encrypted_peer_logged(client, address_prefix):

@@ -117,6 +117,24 @@ def create(source, torrent, *extra):
                    capture_output=True, timeout=120)
 
 
+def make_payload(tmp, name, size):
+    """`tmp`/data/`name`/file.bin of `size` random bytes and a hybrid torrent of it (64 KiB
+    pieces); returns the data folder and the torrent's path."""
+    data = os.path.join(tmp, "data")
+    write_random(os.path.join(data, name, "file.bin"), size, seed=len(name))
+    torrent = os.path.join(tmp, f"{name}.torrent")
+    create(os.path.join(data, name), torrent, "--hybrid", "-s", "64K")
+    return data, torrent
+
+
+def check_file(src, dst, name):
+    """Raises unless `dst`/`name`/file.bin is byte-identical to the one under `src`."""
+    a = os.path.join(src, name, "file.bin")
+    b = os.path.join(dst, name, "file.bin")
+    if not os.path.exists(b) or not same_file(a, b):
+        raise AssertionError(f"{name}/file.bin differs")
+
+
 class FakePeer:
     """A peer on the wire protocol that lies: it claims every piece and answers requests with
     junk (`mode="corrupt"`), or sends an oversized message (`mode="oversized"`)."""
