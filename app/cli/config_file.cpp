@@ -66,7 +66,9 @@ Result<std::vector<std::string>> apply_config_file(const CLI::App& app, std::vec
         };
         const CLI::Option* option = find_option(name);
         // `utp = false` for the switch `--no-utp` (and `utp = true` for leaving it off).
-        if (!option && node.is_boolean() && find_option("no-" + name)) {
+        if (!option && find_option("no-" + name)) {
+            if (!node.is_boolean())
+                return make_error("config file '" + path + "': '" + name + "' takes true or false");
             if (given(args, "no-" + name)) continue;
             if (!*node.value<bool>()) added.push_back("--no-" + name);
             continue;

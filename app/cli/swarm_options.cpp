@@ -240,6 +240,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     }
     if (o.verbose || (!o.json && stderr_is_terminal())) {
         fmt::print(stderr, "listening on {}:{}\n", settings.listen_host, session->listen_port());
+        fmt::print(stderr, "peers connect over {}\n", settings.enable_utp ? "TCP and uTP" : "TCP only");
         std::fflush(stderr);
     }
 

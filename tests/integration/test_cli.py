@@ -113,6 +113,21 @@ def main():
         check("complete: " in timed.stdout and "stopped: " in timed.stdout,
               f"seed --seed-time output: {timed.stdout!r}")
 
+        # `utp = false` in a config file is --no-utp; a value other than true or false is refused.
+        switches = os.path.join(tmp, "switches.toml")
+        for text, expected in (("utp = false\n", "peers connect over TCP only"),
+                               ("utp = true\n", "peers connect over TCP and uTP")):
+            with open(switches, "w") as f:
+                f.write(text)
+            ran = run("seed", solo, "-o", os.path.join(tmp, "solo.torrent"), "--seed-time", "0.02",
+                      "--listen", "127.0.0.1", "--port", "0", "--no-dht", "--no-lsd", "--state-dir", "", "-v",
+                      "--config", switches)
+            check(ran.returncode == 0 and expected in ran.stderr, f"config {text.strip()!r}: {ran.stderr}")
+        with open(switches, "w") as f:
+            f.write('utp = "no"\n')
+        expect_error(run("get", torrent, "--config", switches), 2, "'utp' takes true or false",
+                     "config with a switch that is not true or false")
+
         config = os.path.join(tmp, "bad.toml")
         with open(config, "w") as f:
             f.write('up-limit = "1M"\nturbo = true\n')
