@@ -21,18 +21,24 @@ constexpr int k_socket_buffer = 4 * 1024 * 1024;
 
 }  // namespace
 
-Result<std::unique_ptr<UdpPort>> UdpPort::open(asio::any_io_executor executor, const udp::endpoint& endpoint) {
+Result<std::unique_ptr<UdpPort>> UdpPort::open(asio::any_io_executor executor,
+                                               const udp::endpoint& endpoint) {
     udp::socket socket(executor);
     boost::system::error_code ec;
     socket.open(endpoint.protocol(), ec);
-    if (!ec && endpoint.address().is_v6()) socket.set_option(asio::ip::v6_only(true), ec);
-    if (!ec) socket.bind(endpoint, ec);
-    if (!ec) socket.non_blocking(true, ec);
+    if (!ec && endpoint.address().is_v6())
+        socket.set_option(asio::ip::v6_only(true), ec);
+    if (!ec)
+        socket.bind(endpoint, ec);
+    if (!ec)
+        socket.non_blocking(true, ec);
     udp::endpoint local;
-    if (!ec) local = socket.local_endpoint(ec);
+    if (!ec)
+        local = socket.local_endpoint(ec);
     if (ec) {
-        return make_error(ErrorCode::network, "cannot listen for UDP on " + endpoint.address().to_string() + " port " +
-                                                  std::to_string(endpoint.port()) + ": " + ec.message());
+        return make_error(ErrorCode::network,
+                          "cannot listen for UDP on " + endpoint.address().to_string() + " port " +
+                              std::to_string(endpoint.port()) + ": " + ec.message());
     }
     boost::system::error_code ignored;
     socket.set_option(asio::socket_base::receive_buffer_size(k_socket_buffer), ignored);
@@ -48,11 +54,17 @@ UdpPort::~UdpPort() {
     close();
 }
 
-void UdpPort::add_receiver(Receiver receiver) { receivers_.push_back(std::move(receiver)); }
+void UdpPort::add_receiver(Receiver receiver) {
+    receivers_.push_back(std::move(receiver));
+}
 
-void UdpPort::add_batch_end(std::function<void()> on_batch_end) { batch_end_.push_back(std::move(on_batch_end)); }
+void UdpPort::add_batch_end(std::function<void()> on_batch_end) {
+    batch_end_.push_back(std::move(on_batch_end));
+}
 
-void UdpPort::start() { wait_readable(); }
+void UdpPort::start() {
+    wait_readable();
+}
 
 void UdpPort::close() {
     boost::system::error_code ignored;
@@ -61,11 +73,13 @@ void UdpPort::close() {
 }
 
 void UdpPort::wait_readable() {
-    socket_.async_wait(udp::socket::wait_read, [this, alive = alive_](boost::system::error_code ec) {
-        if (!*alive || ec || !socket_.is_open()) return;
-        receive_batch();
-        wait_readable();
-    });
+    socket_.async_wait(udp::socket::wait_read,
+                       [this, alive = alive_](boost::system::error_code ec) {
+                           if (!*alive || ec || !socket_.is_open())
+                               return;
+                           receive_batch();
+                           wait_readable();
+                       });
 }
 
 void UdpPort::receive_batch() {
@@ -80,10 +94,13 @@ void UdpPort::receive_batch() {
             headers[i].msg_hdr.msg_iov = &vectors[i];
             headers[i].msg_hdr.msg_iovlen = 1;
             headers[i].msg_hdr.msg_name = receive_slots_[i].peer.data();
-            headers[i].msg_hdr.msg_namelen = static_cast<socklen_t>(receive_slots_[i].peer.capacity());
+            headers[i].msg_hdr.msg_namelen =
+                static_cast<socklen_t>(receive_slots_[i].peer.capacity());
         }
-        const int got = ::recvmmsg(socket_.native_handle(), headers.data(), k_batch, MSG_DONTWAIT, nullptr);
-        if (got <= 0) return;  // EAGAIN, or an error the next wait reports
+        const int got =
+            ::recvmmsg(socket_.native_handle(), headers.data(), k_batch, MSG_DONTWAIT, nullptr);
+        if (got <= 0)
+            return;  // EAGAIN, or an error the next wait reports
         ++stats_.receive_batches;
         for (int i = 0; i < got; ++i) {
             Slot& slot = receive_slots_[static_cast<std::size_t>(i)];
@@ -94,13 +111,18 @@ void UdpPort::receive_batch() {
             }
             slot.peer.resize(headers[i].msg_hdr.msg_namelen);
             const std::span<const std::uint8_t> datagram(slot.bytes.data(), headers[i].msg_len);
-            const bool taken = std::any_of(receivers_.begin(), receivers_.end(),
-                                           [&](const Receiver& r) { return r(datagram, slot.peer); });
-            if (!taken) ++stats_.unclaimed;
-            if (!socket_.is_open()) return;
+            const bool taken =
+                std::any_of(receivers_.begin(), receivers_.end(),
+                            [&](const Receiver& r) { return r(datagram, slot.peer); });
+            if (!taken)
+                ++stats_.unclaimed;
+            if (!socket_.is_open())
+                return;
         }
-        for (const auto& on_end : batch_end_) on_end();
-        if (static_cast<std::size_t>(got) < k_batch) return;
+        for (const auto& on_end : batch_end_)
+            on_end();
+        if (static_cast<std::size_t>(got) < k_batch)
+            return;
     }
 }
 
@@ -109,20 +131,24 @@ bool UdpPort::send_to(std::span<const std::uint8_t> datagram, const udp::endpoin
         ++stats_.send_dropped;
         return false;
     }
-    if (queued_ == send_slots_.size()) send_slots_.emplace_back();
+    if (queued_ == send_slots_.size())
+        send_slots_.emplace_back();
     Slot& slot = send_slots_[queued_++];
     std::memcpy(slot.bytes.data(), datagram.data(), datagram.size());
     slot.size = datagram.size();
     slot.peer = to;
-    if (waiting_writable_) return true;
+    if (waiting_writable_)
+        return true;
     if (queued_ >= k_batch) {
         flush();
     } else if (!flush_posted_) {
         flush_posted_ = true;
         asio::post(socket_.get_executor(), [this, alive = alive_] {
-            if (!*alive) return;
+            if (!*alive)
+                return;
             flush_posted_ = false;
-            if (!waiting_writable_) flush();
+            if (!waiting_writable_)
+                flush();
         });
     }
     return true;
@@ -143,9 +169,11 @@ void UdpPort::flush() {
             headers[i].msg_hdr.msg_name = slot.peer.data();
             headers[i].msg_hdr.msg_namelen = static_cast<socklen_t>(slot.peer.size());
         }
-        const int out = ::sendmmsg(socket_.native_handle(), headers.data(), static_cast<unsigned>(n), MSG_DONTWAIT);
+        const int out = ::sendmmsg(socket_.native_handle(), headers.data(),
+                                   static_cast<unsigned>(n), MSG_DONTWAIT);
         if (out < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) break;
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+                break;
             // Refused for this destination (unreachable, say): that datagram is lost, as on
             // the network; the rest go on.
             ++stats_.send_dropped;
@@ -169,15 +197,17 @@ void UdpPort::flush() {
 
 void UdpPort::wait_writable() {
     waiting_writable_ = true;
-    socket_.async_wait(udp::socket::wait_write, [this, alive = alive_](boost::system::error_code ec) {
-        if (!*alive) return;
-        waiting_writable_ = false;
-        if (ec || !socket_.is_open()) {
-            queued_ = 0;
-            return;
-        }
-        flush();
-    });
+    socket_.async_wait(udp::socket::wait_write,
+                       [this, alive = alive_](boost::system::error_code ec) {
+                           if (!*alive)
+                               return;
+                           waiting_writable_ = false;
+                           if (ec || !socket_.is_open()) {
+                               queued_ = 0;
+                               return;
+                           }
+                           flush();
+                       });
 }
 
 }  // namespace shoal::net

@@ -5,9 +5,9 @@
 // added until one takes it; sends are gathered while a handler runs and leave together
 // (sendmmsg) once it returns. Network thread only; it allocates nothing per datagram.
 
+#include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/udp.hpp>
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -30,11 +30,12 @@ struct UdpPortStats {
 };
 
 class UdpPort {
-public:
+  public:
     using udp = boost::asio::ip::udp;
     // Takes a datagram (true) or leaves it to the next receiver (false). The bytes are valid
     // only during the call.
-    using Receiver = std::function<bool(std::span<const std::uint8_t> datagram, const udp::endpoint& from)>;
+    using Receiver =
+        std::function<bool(std::span<const std::uint8_t> datagram, const udp::endpoint& from)>;
     // The largest datagram received or sent; longer ones are dropped.
     static constexpr std::size_t k_max_datagram = 2048;
     // Datagrams read by one system call, and the most waiting to be sent.
@@ -42,7 +43,8 @@ public:
     static constexpr std::size_t k_max_queued_sends = 1024;
 
     // Binds `endpoint` (an IPv6 one takes IPv6 only); the error names the address.
-    static Result<std::unique_ptr<UdpPort>> open(boost::asio::any_io_executor executor, const udp::endpoint& endpoint);
+    static Result<std::unique_ptr<UdpPort>> open(boost::asio::any_io_executor executor,
+                                                 const udp::endpoint& endpoint);
     ~UdpPort();
     UdpPort(const UdpPort&) = delete;
     UdpPort& operator=(const UdpPort&) = delete;
@@ -64,7 +66,7 @@ public:
     boost::asio::any_io_executor get_executor() { return socket_.get_executor(); }
     const UdpPortStats& stats() const { return stats_; }
 
-private:
+  private:
     UdpPort(udp::socket socket, udp::endpoint local);
     void wait_readable();
     void receive_batch();

@@ -16,14 +16,18 @@ constexpr auto k_utp_fallback_timeout = std::chrono::seconds(3);
 
 }  // namespace
 
-Transports::Transports(asio::any_io_executor executor, const SessionSettings& settings, std::uint16_t port)
+Transports::Transports(asio::any_io_executor executor, const SessionSettings& settings,
+                       std::uint16_t port)
     : executor_(std::move(executor)) {
-    if (!settings.enable_utp && !settings.enable_dht) return;
+    if (!settings.enable_utp && !settings.enable_dht)
+        return;
     boost::system::error_code ec;
     const auto listen = asio::ip::make_address(settings.listen_host, ec);
-    if (ec) return;
+    if (ec)
+        return;
     // Listening on IPv6 serves IPv4 too, as the TCP listener does where the system maps it.
-    const udp::endpoint v4_endpoint(listen.is_v4() ? listen : asio::ip::address(asio::ip::address_v4::any()), port);
+    const udp::endpoint v4_endpoint(
+        listen.is_v4() ? listen : asio::ip::address(asio::ip::address_v4::any()), port);
     if (auto opened = net::UdpPort::open(executor_, v4_endpoint)) {
         v4_ = std::move(*opened);
     } else {
@@ -39,30 +43,37 @@ Transports::Transports(asio::any_io_executor executor, const SessionSettings& se
     utp_enabled_ = settings.enable_utp;
     // Even with uTP off a socket answers SYNs (with a RESET), so peers turn to TCP at once.
     for (auto* p : {v4_.get(), v6_.get()}) {
-        if (p) utp_.push_back(std::make_unique<utp::UtpSocket>(*p));
+        if (p)
+            utp_.push_back(std::make_unique<utp::UtpSocket>(*p));
     }
 }
 
-Transports::~Transports() { stop(); }
+Transports::~Transports() {
+    stop();
+}
 
 void Transports::start(AcceptHandler handler) {
-    for (auto& socket : utp_) socket->set_accept_handler(handler);
+    for (auto& socket : utp_)
+        socket->set_accept_handler(handler);
     for (auto* p : {v4_.get(), v6_.get()}) {
-        if (p) p->start();
+        if (p)
+            p->start();
     }
 }
 
 void Transports::stop() {
     utp_.clear();
     for (auto* p : {v4_.get(), v6_.get()}) {
-        if (p) p->close();
+        if (p)
+            p->close();
     }
 }
 
 utp::UtpSocket* Transports::utp_for(const asio::ip::address& address) {
     const bool v4 = address.is_v4() || (address.is_v6() && address.to_v6().is_v4_mapped());
     for (auto& socket : utp_) {
-        if (socket->port().local_endpoint().address().is_v4() == v4) return socket.get();
+        if (socket->port().local_endpoint().address().is_v4() == v4)
+            return socket.get();
     }
     return nullptr;
 }
@@ -75,34 +86,45 @@ net::Dial Transports::dial(net::Transport transport) {
     }
     // (The closure calls a member coroutine: a coroutine lambda would read its captures
     // from a closure that may be gone by the time it resumes.)
-    return [this](tcp::endpoint endpoint, std::chrono::milliseconds timeout) { return dial_utp(endpoint, timeout); };
+    return [this](tcp::endpoint endpoint, std::chrono::milliseconds timeout) {
+        return dial_utp(endpoint, timeout);
+    };
 }
 
-asio::awaitable<Result<std::unique_ptr<net::PeerStream>>> Transports::dial_utp(tcp::endpoint endpoint,
-                                                                               std::chrono::milliseconds timeout) {
+asio::awaitable<Result<std::unique_ptr<net::PeerStream>>> Transports::dial_utp(
+    tcp::endpoint endpoint, std::chrono::milliseconds timeout) {
     asio::ip::address address = endpoint.address();
     if (address.is_v6() && address.to_v6().is_v4_mapped())
         address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
     utp::UtpSocket* socket = utp_for(address);
-    if (!socket) co_return make_error(ErrorCode::network, "uTP is off for this address family");
+    if (!socket)
+        co_return make_error(ErrorCode::network, "uTP is off for this address family");
     co_return co_await socket->connect(udp::endpoint(address, endpoint.port()), timeout);
 }
 
-asio::awaitable<Result<HandshakeDone>> Transports::dial_peer(tcp::endpoint endpoint, SwarmId swarm, wire::PeerId our_id,
-                                                         std::chrono::milliseconds timeout, DialEncryption encryption,
-                                                         bool utp_first) {
+asio::awaitable<Result<HandshakeDone>> Transports::dial_peer(tcp::endpoint endpoint, SwarmId swarm,
+                                                             wire::PeerId our_id,
+                                                             std::chrono::milliseconds timeout,
+                                                             DialEncryption encryption,
+                                                             bool utp_first) {
     const bool utp = utp_enabled_ && utp_for(endpoint.address()) != nullptr;
     const auto first = utp && utp_first ? net::Transport::utp : net::Transport::tcp;
     const net::Dial dial_first = dial(first);
     auto done = co_await connect_to_peer(dial_first, endpoint, swarm, our_id, timeout, encryption);
-    if (done || !utp) co_return done;
+    if (done || !utp)
+        co_return done;
     const auto second = first == net::Transport::utp ? net::Transport::tcp : net::Transport::utp;
     const net::Dial dial_second = dial(second);
-    const auto second_timeout = second == net::Transport::utp ? std::min<std::chrono::milliseconds>(timeout, k_utp_fallback_timeout) : timeout;
-    auto again = co_await connect_to_peer(dial_second, endpoint, std::move(swarm), our_id, second_timeout, encryption);
-    if (again) co_return again;
-    co_return make_error(again.error().code, std::string(net::transport_name(first)) + ": " + done.error().message + "; " +
-                                                 net::transport_name(second) + ": " + again.error().message);
+    const auto second_timeout = second == net::Transport::utp ? std::min<std::chrono::milliseconds>(
+                                                                    timeout, k_utp_fallback_timeout)
+                                                              : timeout;
+    auto again = co_await connect_to_peer(dial_second, endpoint, std::move(swarm), our_id,
+                                          second_timeout, encryption);
+    if (again)
+        co_return again;
+    co_return make_error(again.error().code,
+                         std::string(net::transport_name(first)) + ": " + done.error().message +
+                             "; " + net::transport_name(second) + ": " + again.error().message);
 }
 
 }  // namespace shoal

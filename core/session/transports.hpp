@@ -17,12 +17,13 @@
 namespace shoal {
 
 class Transports {
-public:
+  public:
     using AcceptHandler = utp::UtpSocket::AcceptHandler;
 
     // Opens the UDP ports (IPv4 always, IPv6 too when the listen address is IPv6) when uTP
     // or the DHT needs them; what cannot be opened is said in `problems` and left off.
-    Transports(boost::asio::any_io_executor executor, const SessionSettings& settings, std::uint16_t port);
+    Transports(boost::asio::any_io_executor executor, const SessionSettings& settings,
+               std::uint16_t port);
     ~Transports();
 
     // Incoming uTP connections go to `handler`; then the ports start receiving.
@@ -37,17 +38,19 @@ public:
     // transport as libtorrent's mixed mode does: uTP first when the peer is known to speak it
     // (`utp_first`), TCP first otherwise; when the first fails the other is tried once (a
     // peer with TCP switched off or blocked is still reached).
-    boost::asio::awaitable<Result<HandshakeDone>> dial_peer(boost::asio::ip::tcp::endpoint endpoint, SwarmId swarm,
-                                                            wire::PeerId our_id, std::chrono::milliseconds timeout,
-                                                            DialEncryption encryption, bool utp_first);
+    boost::asio::awaitable<Result<HandshakeDone>> dial_peer(boost::asio::ip::tcp::endpoint endpoint,
+                                                            SwarmId swarm, wire::PeerId our_id,
+                                                            std::chrono::milliseconds timeout,
+                                                            DialEncryption encryption,
+                                                            bool utp_first);
     net::UdpPort* port_v4() { return v4_.get(); }
     net::UdpPort* port_v6() { return v6_.get(); }
     const std::vector<std::string>& problems() const { return problems_; }
 
-private:
+  private:
     utp::UtpSocket* utp_for(const boost::asio::ip::address& address);
-    boost::asio::awaitable<Result<std::unique_ptr<net::PeerStream>>> dial_utp(boost::asio::ip::tcp::endpoint endpoint,
-                                                                              std::chrono::milliseconds timeout);
+    boost::asio::awaitable<Result<std::unique_ptr<net::PeerStream>>> dial_utp(
+        boost::asio::ip::tcp::endpoint endpoint, std::chrono::milliseconds timeout);
 
     boost::asio::any_io_executor executor_;
     std::unique_ptr<net::UdpPort> v4_;

@@ -18,7 +18,8 @@ struct UtpSocket::Flow {
           peer(peer_endpoint),
           remote(peer_endpoint.address(), peer_endpoint.port()),
           conn(config, [this](std::span<const std::uint8_t> datagram) {
-              if (socket) socket->port_.send_to(datagram, peer);
+              if (socket)
+                  socket->port_.send_to(datagram, peer);
           }) {}
 
     UtpSocket* socket;  // null once the socket is gone: nothing is sent any more
@@ -28,7 +29,7 @@ struct UtpSocket::Flow {
     bool stream_open = false;  // a stream holds the connection and has not closed it
     bool half_open = false;    // counted in the socket's half-open limits
     bool touched = false;      // in the socket's list of flows that took packets this batch
-    std::uint64_t linger_deadline_us = 0;   // closed by us: aborted if not finished by then
+    std::uint64_t linger_deadline_us = 0;  // closed by us: aborted if not finished by then
 
     boost::asio::mutable_buffer read_buffer;
     net::PeerStream::Handler read_handler;

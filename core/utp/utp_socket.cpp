@@ -47,11 +47,13 @@ void post_completion(asio::any_io_executor executor, Handler& handler, Args... a
 
 UtpSocket::UtpSocket(net::UdpPort& port, UtpConfig config, UtpSocketLimits limits)
     : port_(port), config_(config), limits_(limits), timer_(port.get_executor()) {
-    port_.add_receiver([this, alive = alive_](std::span<const std::uint8_t> datagram, const udp::endpoint& from) {
-        return *alive && on_datagram(datagram, from);
-    });
+    port_.add_receiver(
+        [this, alive = alive_](std::span<const std::uint8_t> datagram, const udp::endpoint& from) {
+            return *alive && on_datagram(datagram, from);
+        });
     port_.add_batch_end([this, alive = alive_] {
-        if (*alive) on_batch_end();
+        if (*alive)
+            on_batch_end();
     });
 }
 
@@ -62,22 +64,29 @@ UtpSocket::~UtpSocket() {
         flow->conn.abort(now);
         flow->socket = nullptr;
         const auto ex = port_.get_executor();
-        if (flow->read_handler) post_completion(ex, flow->read_handler, asio::error::operation_aborted, std::size_t{0});
-        if (flow->write_handler) post_completion(ex, flow->write_handler, asio::error::operation_aborted, std::size_t{0});
-        if (flow->connecting) flow->connecting->cancel();
+        if (flow->read_handler)
+            post_completion(ex, flow->read_handler, asio::error::operation_aborted, std::size_t{0});
+        if (flow->write_handler)
+            post_completion(ex, flow->write_handler, asio::error::operation_aborted,
+                            std::size_t{0});
+        if (flow->connecting)
+            flow->connecting->cancel();
     }
-    for (auto& flow : touched_) flow->socket = nullptr;
+    for (auto& flow : touched_)
+        flow->socket = nullptr;
 }
 
 std::uint64_t UtpSocket::now_us() const {
     // Never 0: the connection takes 0 for "not set" in some of its times.
-    return static_cast<std::uint64_t>(
-               std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - epoch_).count()) +
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::steady_clock::now() - epoch_)
+                                          .count()) +
            1;
 }
 
 bool UtpSocket::on_datagram(std::span<const std::uint8_t> datagram, const udp::endpoint& from) {
-    if (!looks_like_utp(datagram)) return false;
+    if (!looks_like_utp(datagram))
+        return false;
     const ParsedPacket parsed = parse_packet(datagram);
     if (!parsed) {
         ++stats_.malformed;
@@ -93,11 +102,13 @@ bool UtpSocket::on_datagram(std::span<const std::uint8_t> datagram, const udp::e
     if (it == flows_.end() && packet.header.type == PacketType::reset) {
         // Implementations differ in which of the two ids a RESET carries.
         it = flows_.find({from, static_cast<std::uint16_t>(id + 1)});
-        if (it == flows_.end()) it = flows_.find({from, static_cast<std::uint16_t>(id - 1)});
+        if (it == flows_.end())
+            it = flows_.find({from, static_cast<std::uint16_t>(id - 1)});
     }
     if (it == flows_.end()) {
         ++stats_.unknown_id;
-        if (packet.header.type != PacketType::reset) send_reset_for(packet, from);
+        if (packet.header.type != PacketType::reset)
+            send_reset_for(packet, from);
         return true;
     }
     Flow& flow = *it->second;
@@ -116,8 +127,8 @@ void UtpSocket::on_syn(const Packet& syn, const udp::endpoint& from) {
         return;
     }
     const auto per_address = half_open_by_address_.find(from.address());
-    const bool address_full =
-        per_address != half_open_by_address_.end() && per_address->second >= limits_.max_half_open_per_address;
+    const bool address_full = per_address != half_open_by_address_.end() &&
+                              per_address->second >= limits_.max_half_open_per_address;
     if (!on_accept_) {
         // Nobody takes uTP here: say so, and the peer turns to TCP at once.
         ++stats_.syn_dropped;
@@ -141,7 +152,8 @@ void UtpSocket::on_syn(const Packet& syn, const udp::endpoint& from) {
     ++half_open_by_address_[from.address()];
     flow->stream_open = true;
     ++stats_.accepted;
-    if (auto deadline = flow->conn.next_deadline()) arm(*deadline);
+    if (auto deadline = flow->conn.next_deadline())
+        arm(*deadline);
     on_accept_(std::make_unique<UtpStream>(flow, port_.get_executor()));
 }
 
@@ -151,7 +163,8 @@ void UtpSocket::send_reset_for(const Packet& packet, const udp::endpoint& from) 
         reset_window_start_us_ = now;
         resets_in_window_ = 0;
     }
-    if (resets_in_window_ >= limits_.resets_per_second) return;
+    if (resets_in_window_ >= limits_.resets_per_second)
+        return;
     ++resets_in_window_;
     PacketHeader h;
     h.type = PacketType::reset;
@@ -179,7 +192,8 @@ void UtpSocket::on_batch_end() {
     touched_.clear();
     for (auto& flow : touched) {
         flow->touched = false;
-        if (!flow->socket) continue;
+        if (!flow->socket)
+            continue;
         // Writes first: data going out carries the ack, and no lone STATE is needed.
         service(*flow);
         flow->conn.flush_ack(now);
@@ -189,11 +203,13 @@ void UtpSocket::on_batch_end() {
 }
 
 void UtpSocket::count_half_open(Flow& flow) {
-    if (!flow.half_open || !flow.conn.confirmed()) return;
+    if (!flow.half_open || !flow.conn.confirmed())
+        return;
     flow.half_open = false;
     --half_open_;
     const auto it = half_open_by_address_.find(flow.peer.address());
-    if (it != half_open_by_address_.end() && --it->second == 0) half_open_by_address_.erase(it);
+    if (it != half_open_by_address_.end() && --it->second == 0)
+        half_open_by_address_.erase(it);
 }
 
 void UtpSocket::service(Flow& flow) {
@@ -204,53 +220,65 @@ void UtpSocket::service(Flow& flow) {
     if (flow.read_handler) {
         const auto buffer = flow.read_buffer;
         if (conn.readable() > 0) {
-            const std::size_t n = conn.read({static_cast<std::uint8_t*>(buffer.data()), buffer.size()}, now);
+            const std::size_t n =
+                conn.read({static_cast<std::uint8_t*>(buffer.data()), buffer.size()}, now);
             post_completion(ex, flow.read_handler, boost::system::error_code{}, n);
         } else if (conn.eof()) {
-            post_completion(ex, flow.read_handler, boost::system::error_code(asio::error::eof), std::size_t{0});
+            post_completion(ex, flow.read_handler, boost::system::error_code(asio::error::eof),
+                            std::size_t{0});
         } else if (conn.done()) {
             post_completion(ex, flow.read_handler, error_of(conn), std::size_t{0});
         }
     }
     if (flow.write_handler) {
         if (conn.done() || conn.state() == UtpState::fin_sent) {
-            const auto ec = conn.done() ? error_of(conn) : boost::system::error_code(asio::error::broken_pipe);
-            post_completion(ex, flow.write_handler, ec == asio::error::eof ? asio::error::broken_pipe : ec,
-                            std::size_t{0});
+            const auto ec =
+                conn.done() ? error_of(conn) : boost::system::error_code(asio::error::broken_pipe);
+            post_completion(ex, flow.write_handler,
+                            ec == asio::error::eof ? asio::error::broken_pipe : ec, std::size_t{0});
         } else if (conn.writable() > 0) {
             std::size_t taken = 0;
             for (const auto& buffer : flow.write_buffers) {
-                const std::size_t n = conn.write({static_cast<const std::uint8_t*>(buffer.data()), buffer.size()}, now);
+                const std::size_t n = conn.write(
+                    {static_cast<const std::uint8_t*>(buffer.data()), buffer.size()}, now);
                 taken += n;
-                if (n < buffer.size()) break;
+                if (n < buffer.size())
+                    break;
             }
             flow.write_buffers.clear();
             post_completion(ex, flow.write_handler, boost::system::error_code{}, taken);
         }
     }
-    if (flow.connecting && (conn.state() != UtpState::syn_sent)) flow.connecting->cancel();
+    if (flow.connecting && (conn.state() != UtpState::syn_sent))
+        flow.connecting->cancel();
     if (conn.done()) {
         if (flow.half_open) {
             flow.half_open = false;
             --half_open_;
             const auto it = half_open_by_address_.find(flow.peer.address());
-            if (it != half_open_by_address_.end() && --it->second == 0) half_open_by_address_.erase(it);
+            if (it != half_open_by_address_.end() && --it->second == 0)
+                half_open_by_address_.erase(it);
         }
         // The key may belong to a newer connection by now.
-        if (auto it = flows_.find({flow.peer, conn.recv_id()}); it != flows_.end() && it->second.get() == &flow)
+        if (auto it = flows_.find({flow.peer, conn.recv_id()});
+            it != flows_.end() && it->second.get() == &flow)
             flows_.erase(it);
         return;
     }
-    if (auto deadline = conn.next_deadline()) arm(*deadline);
-    if (flow.linger_deadline_us != 0) arm(flow.linger_deadline_us);
+    if (auto deadline = conn.next_deadline())
+        arm(*deadline);
+    if (flow.linger_deadline_us != 0)
+        arm(flow.linger_deadline_us);
 }
 
 void UtpSocket::arm(std::uint64_t deadline_us) {
-    if (timer_deadline_us_ != 0 && timer_deadline_us_ <= deadline_us) return;
+    if (timer_deadline_us_ != 0 && timer_deadline_us_ <= deadline_us)
+        return;
     timer_deadline_us_ = deadline_us;
     timer_.expires_at(epoch_ + std::chrono::microseconds(deadline_us));
     timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-        if (!*alive || ec == asio::error::operation_aborted) return;
+        if (!*alive || ec == asio::error::operation_aborted)
+            return;
         on_timer();
     });
 }
@@ -260,21 +288,27 @@ void UtpSocket::on_timer() {
     const auto now = now_us();
     std::vector<std::shared_ptr<Flow>> all;
     all.reserve(flows_.size());
-    for (auto& [key, flow] : flows_) all.push_back(flow);
+    for (auto& [key, flow] : flows_)
+        all.push_back(flow);
     for (auto& flow : all) {
         UtpConnection& conn = flow->conn;
-        if (flow->linger_deadline_us != 0 && now >= flow->linger_deadline_us) conn.abort(now);
-        if (auto deadline = conn.next_deadline(); deadline && *deadline <= now) conn.on_tick(now);
+        if (flow->linger_deadline_us != 0 && now >= flow->linger_deadline_us)
+            conn.abort(now);
+        if (auto deadline = conn.next_deadline(); deadline && *deadline <= now)
+            conn.on_tick(now);
         service(*flow);
     }
 }
 
-asio::awaitable<Result<std::unique_ptr<net::PeerStream>>> UtpSocket::connect(udp::endpoint peer,
-                                                                          std::chrono::milliseconds timeout) {
-    if (flows_.size() >= limits_.max_connections) co_return make_error(ErrorCode::network, "too many uTP connections");
+asio::awaitable<Result<std::unique_ptr<net::PeerStream>>> UtpSocket::connect(
+    udp::endpoint peer, std::chrono::milliseconds timeout) {
+    if (flows_.size() >= limits_.max_connections)
+        co_return make_error(ErrorCode::network, "too many uTP connections");
     std::uint16_t id = static_cast<std::uint16_t>(rng_());
-    for (int tries = 0; flows_.contains({peer, id}) && tries < 64; ++tries) id = static_cast<std::uint16_t>(rng_());
-    if (flows_.contains({peer, id})) co_return make_error(ErrorCode::network, "no free uTP connection id");
+    for (int tries = 0; flows_.contains({peer, id}) && tries < 64; ++tries)
+        id = static_cast<std::uint16_t>(rng_());
+    if (flows_.contains({peer, id}))
+        co_return make_error(ErrorCode::network, "no free uTP connection id");
     auto flow = make_flow(peer);
     flows_.emplace(Key{peer, id}, flow);
     flow->stream_open = true;
@@ -282,7 +316,8 @@ asio::awaitable<Result<std::unique_ptr<net::PeerStream>>> UtpSocket::connect(udp
     auto alive = alive_;
     flow->connecting = std::make_unique<asio::steady_timer>(port_.get_executor(), timeout);
     flow->conn.connect(id, static_cast<std::uint16_t>(rng_()), now_us());
-    if (auto deadline = flow->conn.next_deadline()) arm(*deadline);
+    if (auto deadline = flow->conn.next_deadline())
+        arm(*deadline);
     boost::system::error_code ec;
     co_await flow->connecting->async_wait(asio::redirect_error(asio::use_awaitable, ec));
     flow->connecting.reset();

@@ -38,14 +38,14 @@ struct UtpSocketLimits {
 struct UtpSocketStats {
     std::uint64_t accepted = 0;
     std::uint64_t dialed = 0;
-    std::uint64_t syn_dropped = 0;     // over a limit, or no one accepts
-    std::uint64_t unknown_id = 0;      // packets for no connection we know
+    std::uint64_t syn_dropped = 0;  // over a limit, or no one accepts
+    std::uint64_t unknown_id = 0;   // packets for no connection we know
     std::uint64_t resets_sent = 0;
-    std::uint64_t malformed = 0;       // looked like uTP but did not parse
+    std::uint64_t malformed = 0;  // looked like uTP but did not parse
 };
 
 class UtpSocket {
-public:
+  public:
     using udp = boost::asio::ip::udp;
     using AcceptHandler = std::function<void(std::unique_ptr<net::PeerStream>)>;
 
@@ -60,8 +60,8 @@ public:
     void set_accept_handler(AcceptHandler handler) { on_accept_ = std::move(handler); }
 
     // Connects to `peer` within `timeout`; the error says why not.
-    boost::asio::awaitable<Result<std::unique_ptr<net::PeerStream>>> connect(udp::endpoint peer,
-                                                                              std::chrono::milliseconds timeout);
+    boost::asio::awaitable<Result<std::unique_ptr<net::PeerStream>>> connect(
+        udp::endpoint peer, std::chrono::milliseconds timeout);
 
     std::size_t connection_count() const { return flows_.size(); }
     const UtpSocketStats& stats() const { return stats_; }
@@ -70,7 +70,7 @@ public:
     // One connection with its waiting reader and writer, shared by the socket and its stream.
     struct Flow;
 
-private:
+  private:
     using Key = std::tuple<udp::endpoint, std::uint16_t>;  // the peer, and our receive id
 
     bool on_datagram(std::span<const std::uint8_t> datagram, const udp::endpoint& from);

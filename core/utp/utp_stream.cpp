@@ -12,17 +12,25 @@ namespace asio = boost::asio;
 UtpStream::UtpStream(std::shared_ptr<UtpSocket::Flow> flow, executor_type executor)
     : flow_(std::move(flow)), executor_(std::move(executor)) {}
 
-UtpStream::~UtpStream() { close(); }
+UtpStream::~UtpStream() {
+    close();
+}
 
-const asio::ip::tcp::endpoint& UtpStream::remote_endpoint() const { return flow_->remote; }
+const asio::ip::tcp::endpoint& UtpStream::remote_endpoint() const {
+    return flow_->remote;
+}
 
 void UtpStream::close() {
     UtpSocket::Flow& flow = *flow_;
-    if (!flow.stream_open) return;
+    if (!flow.stream_open)
+        return;
     flow.stream_open = false;
     auto fail = [this](Handler& handler) {
-        if (!handler) return;
-        asio::post(executor_, [h = std::move(handler)]() mutable { std::move(h)(asio::error::operation_aborted, 0); });
+        if (!handler)
+            return;
+        asio::post(executor_, [h = std::move(handler)]() mutable {
+            std::move(h)(asio::error::operation_aborted, 0);
+        });
         handler = {};
     };
     fail(flow.read_handler);
@@ -37,7 +45,8 @@ void UtpStream::close() {
         } else {
             // What was written still goes, then a FIN; the socket keeps the connection that long.
             flow.conn.close(now);
-            flow.linger_deadline_us = now + static_cast<std::uint64_t>(socket->limits_.linger.count()) * 1000;
+            flow.linger_deadline_us =
+                now + static_cast<std::uint64_t>(socket->limits_.linger.count()) * 1000;
         }
         socket->service(flow);
     }
@@ -46,11 +55,15 @@ void UtpStream::close() {
 void UtpStream::read_some(asio::mutable_buffer buffer, Handler handler) {
     UtpSocket::Flow& flow = *flow_;
     if (!flow.stream_open || !flow.socket || flow.read_handler) {
-        asio::post(executor_, [h = std::move(handler)]() mutable { std::move(h)(asio::error::operation_aborted, 0); });
+        asio::post(executor_, [h = std::move(handler)]() mutable {
+            std::move(h)(asio::error::operation_aborted, 0);
+        });
         return;
     }
     if (buffer.size() == 0) {
-        asio::post(executor_, [h = std::move(handler)]() mutable { std::move(h)(boost::system::error_code{}, 0); });
+        asio::post(executor_, [h = std::move(handler)]() mutable {
+            std::move(h)(boost::system::error_code{}, 0);
+        });
         return;
     }
     flow.read_buffer = buffer;
@@ -61,7 +74,9 @@ void UtpStream::read_some(asio::mutable_buffer buffer, Handler handler) {
 void UtpStream::write_some(std::vector<asio::const_buffer> buffers, Handler handler) {
     UtpSocket::Flow& flow = *flow_;
     if (!flow.stream_open || !flow.socket || flow.write_handler) {
-        asio::post(executor_, [h = std::move(handler)]() mutable { std::move(h)(asio::error::operation_aborted, 0); });
+        asio::post(executor_, [h = std::move(handler)]() mutable {
+            std::move(h)(asio::error::operation_aborted, 0);
+        });
         return;
     }
     flow.write_buffers = std::move(buffers);

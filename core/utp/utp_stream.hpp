@@ -12,7 +12,7 @@
 namespace shoal::utp {
 
 class UtpStream final : public net::PeerStream {
-public:
+  public:
     UtpStream(std::shared_ptr<UtpSocket::Flow> flow, executor_type executor);
     ~UtpStream() override;
 
@@ -21,11 +21,11 @@ public:
     void close() override;
     net::Transport transport() const override { return net::Transport::utp; }
 
-protected:
+  protected:
     void read_some(boost::asio::mutable_buffer buffer, Handler handler) override;
     void write_some(std::vector<boost::asio::const_buffer> buffers, Handler handler) override;
 
-private:
+  private:
     std::shared_ptr<UtpSocket::Flow> flow_;
     executor_type executor_;
 };

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -22,7 +22,9 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::udp;
 
-udp::endpoint loopback() { return {asio::ip::make_address("127.0.0.1"), 0}; }
+udp::endpoint loopback() {
+    return {asio::ip::make_address("127.0.0.1"), 0};
+}
 
 std::unique_ptr<net::UdpPort> open_port(asio::io_context& io) {
     auto port = net::UdpPort::open(io.get_executor(), loopback());
@@ -31,7 +33,8 @@ std::unique_ptr<net::UdpPort> open_port(asio::io_context& io) {
 }
 
 // Runs `io` until `done` or the wall-clock limit (a hang fails instead of blocking).
-void run_until(asio::io_context& io, const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(20)) {
+void run_until(asio::io_context& io, const std::function<bool()>& done,
+               std::chrono::seconds limit = std::chrono::seconds(20)) {
     const auto end = std::chrono::steady_clock::now() + limit;
     while (!done() && std::chrono::steady_clock::now() < end) {
         io.run_for(std::chrono::milliseconds(10));
@@ -42,7 +45,8 @@ void run_until(asio::io_context& io, const std::function<bool()>& done, std::chr
 std::vector<std::uint8_t> random_bytes(std::size_t n) {
     std::vector<std::uint8_t> out(n);
     std::mt19937 rng(7);
-    for (auto& b : out) b = static_cast<std::uint8_t>(rng());
+    for (auto& b : out)
+        b = static_cast<std::uint8_t>(rng());
     return out;
 }
 
@@ -62,32 +66,39 @@ TEST(UtpSocket, CarriesAStreamBothWaysAndFinishes) {
     std::vector<std::uint8_t> got_at_b(to_b.size()), got_at_a(to_a.size());
     bool a_done = false, b_done = false;
     std::string failure;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        auto stream = co_await a.connect(port_b->local_endpoint(), std::chrono::seconds(5));
-        if (!stream) {
-            failure = stream.error().message;
-            co_return;
-        }
-        EXPECT_EQ((*stream)->transport(), net::Transport::utp);
-        co_await asio::async_write(**stream, asio::buffer(to_b), asio::use_awaitable);
-        co_await asio::async_read(**stream, asio::buffer(got_at_a), asio::use_awaitable);
-        (*stream)->close();
-        a_done = true;
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            auto stream = co_await a.connect(port_b->local_endpoint(), std::chrono::seconds(5));
+            if (!stream) {
+                failure = stream.error().message;
+                co_return;
+            }
+            EXPECT_EQ((*stream)->transport(), net::Transport::utp);
+            co_await asio::async_write(**stream, asio::buffer(to_b), asio::use_awaitable);
+            co_await asio::async_read(**stream, asio::buffer(got_at_a), asio::use_awaitable);
+            (*stream)->close();
+            a_done = true;
+        },
+        asio::detached);
     run_until(io, [&] { return accepted != nullptr || !failure.empty(); });
     ASSERT_TRUE(accepted) << failure;
     EXPECT_EQ(accepted->remote_endpoint().port(), port_a->local_endpoint().port());
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        co_await asio::async_read(*accepted, asio::buffer(got_at_b), asio::use_awaitable);
-        co_await asio::async_write(*accepted, asio::buffer(to_a), asio::use_awaitable);
-        // Then the end of the stream: a's FIN.
-        std::array<std::uint8_t, 16> more{};
-        boost::system::error_code ec;
-        co_await accepted->async_read_some(asio::buffer(more), asio::redirect_error(asio::use_awaitable, ec));
-        EXPECT_EQ(ec, asio::error::eof);
-        accepted->close();
-        b_done = true;
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            co_await asio::async_read(*accepted, asio::buffer(got_at_b), asio::use_awaitable);
+            co_await asio::async_write(*accepted, asio::buffer(to_a), asio::use_awaitable);
+            // Then the end of the stream: a's FIN.
+            std::array<std::uint8_t, 16> more{};
+            boost::system::error_code ec;
+            co_await accepted->async_read_some(asio::buffer(more),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+            EXPECT_EQ(ec, asio::error::eof);
+            accepted->close();
+            b_done = true;
+        },
+        asio::detached);
     run_until(io, [&] { return a_done && b_done; });
     ASSERT_TRUE(a_done && b_done) << failure;
     EXPECT_EQ(got_at_b, to_b);
@@ -138,10 +149,13 @@ TEST(UtpSocket, AnswersAPacketForNoConnectionWithAReset) {
     std::array<std::uint8_t, 2048> reply{};
     udp::endpoint from;
     std::optional<std::size_t> got;
-    peer.async_receive_from(asio::buffer(reply), from, [&](boost::system::error_code ec, std::size_t size) {
-        if (!ec) got = size;
-    });
-    run_until(io, [&] { return got.has_value(); }, std::chrono::seconds(5));
+    peer.async_receive_from(asio::buffer(reply), from,
+                            [&](boost::system::error_code ec, std::size_t size) {
+                                if (!ec)
+                                    got = size;
+                            });
+    run_until(
+        io, [&] { return got.has_value(); }, std::chrono::seconds(5));
     ASSERT_TRUE(got);
     const auto parsed = parse_packet({reply.data(), *got});
     ASSERT_TRUE(parsed);
@@ -158,7 +172,8 @@ TEST(UtpSocket, HalfOpenConnectionsFromOneAddressAreBounded) {
     limits.max_half_open_per_address = 5;
     UtpSocket utp(*port, {}, limits);
     std::vector<std::unique_ptr<net::PeerStream>> accepted;
-    utp.set_accept_handler([&](std::unique_ptr<net::PeerStream> s) { accepted.push_back(std::move(s)); });
+    utp.set_accept_handler(
+        [&](std::unique_ptr<net::PeerStream> s) { accepted.push_back(std::move(s)); });
     port->start();
     udp::socket flood(io, loopback());
     for (std::uint16_t id = 0; id < 40; ++id) {
@@ -171,7 +186,9 @@ TEST(UtpSocket, HalfOpenConnectionsFromOneAddressAreBounded) {
         const auto n = encode_packet(h, nullptr, {}, bytes);
         flood.send_to(asio::buffer(bytes.data(), n), port->local_endpoint());
     }
-    run_until(io, [&] { return utp.stats().accepted + utp.stats().syn_dropped == 40; }, std::chrono::seconds(5));
+    run_until(
+        io, [&] { return utp.stats().accepted + utp.stats().syn_dropped == 40; },
+        std::chrono::seconds(5));
     EXPECT_EQ(utp.stats().accepted, 5u);
     EXPECT_EQ(utp.stats().syn_dropped, 35u);
     EXPECT_EQ(accepted.size(), 5u);
@@ -185,7 +202,8 @@ TEST(UtpSocket, StreamsClosedBeforeTheInitiatorSpeaksAreResetAndFreed) {
     auto port = open_port(io);
     UtpSocket utp(*port);
     std::vector<std::unique_ptr<net::PeerStream>> accepted;
-    utp.set_accept_handler([&](std::unique_ptr<net::PeerStream> s) { accepted.push_back(std::move(s)); });
+    utp.set_accept_handler(
+        [&](std::unique_ptr<net::PeerStream> s) { accepted.push_back(std::move(s)); });
     port->start();
     udp::socket flood(io, loopback());
     for (std::uint16_t id = 0; id < 5; ++id) {
@@ -198,25 +216,32 @@ TEST(UtpSocket, StreamsClosedBeforeTheInitiatorSpeaksAreResetAndFreed) {
         const auto n = encode_packet(h, nullptr, {}, bytes);
         flood.send_to(asio::buffer(bytes.data(), n), port->local_endpoint());
     }
-    run_until(io, [&] { return accepted.size() == 5; }, std::chrono::seconds(5));
+    run_until(
+        io, [&] { return accepted.size() == 5; }, std::chrono::seconds(5));
     ASSERT_EQ(accepted.size(), 5u);
     EXPECT_EQ(utp.connection_count(), 5u);
-    for (auto& stream : accepted) stream->close();
+    for (auto& stream : accepted)
+        stream->close();
     EXPECT_EQ(utp.connection_count(), 0u);
     // What the flooder got back: five STATEs, then five RESETs and nothing else.
     std::size_t states = 0, resets = 0, others = 0;
     std::array<std::uint8_t, 2048> reply{};
     udp::endpoint from;
     flood.non_blocking(true);
-    run_until(io, [] { return false; }, std::chrono::seconds(1));
+    run_until(
+        io, [] { return false; }, std::chrono::seconds(1));
     boost::system::error_code ec;
     for (;;) {
         const auto size = flood.receive_from(asio::buffer(reply), from, 0, ec);
-        if (ec) break;
+        if (ec)
+            break;
         const auto parsed = parse_packet({reply.data(), size});
-        if (parsed && parsed->header.type == PacketType::state) ++states;
-        else if (parsed && parsed->header.type == PacketType::reset) ++resets;
-        else ++others;
+        if (parsed && parsed->header.type == PacketType::state)
+            ++states;
+        else if (parsed && parsed->header.type == PacketType::reset)
+            ++resets;
+        else
+            ++others;
     }
     EXPECT_EQ(states, 5u);
     EXPECT_EQ(resets, 5u);
@@ -232,10 +257,14 @@ TEST(UtpSocket, DialingAPortWithNoOneListeningFails) {
     port_a->start();
     port_b->start();
     std::optional<Result<std::unique_ptr<net::PeerStream>>> result;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        result = co_await a.connect(port_b->local_endpoint(), std::chrono::milliseconds(1500));
-    }, asio::detached);
-    run_until(io, [&] { return result.has_value(); }, std::chrono::seconds(10));
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            result = co_await a.connect(port_b->local_endpoint(), std::chrono::milliseconds(1500));
+        },
+        asio::detached);
+    run_until(
+        io, [&] { return result.has_value(); }, std::chrono::seconds(10));
     ASSERT_TRUE(result);
     EXPECT_FALSE(*result);
     EXPECT_EQ(b.stats().syn_dropped, 1u);
