@@ -224,6 +224,8 @@ void DialogsTest::preferences_reach_the_engine() {
     QCOMPARE(dialog->seed_ratio_box()->text(), QStringLiteral("No limit"));
     dialog->seed_ratio_box()->setValue(2.5);
     dialog->seed_minutes_box()->setValue(90);
+    QVERIFY(dialog->utp_box()->isChecked());
+    dialog->utp_box()->setChecked(false);
     dialog->accept();
     QCOMPARE(engine.calls().size(), 1);
     QCOMPARE(
@@ -233,6 +235,7 @@ void DialogsTest::preferences_reach_the_engine() {
     QCOMPARE(engine.settings().encryption, QStringLiteral("require"));
     QCOMPARE(engine.settings().seed_ratio_limit, 2.5);
     QCOMPARE(engine.settings().seed_time_limit_minutes, 90);
+    QCOMPARE(engine.settings().utp, false);
 }
 
 void DialogsTest::limits_dialog_in_bytes() {
