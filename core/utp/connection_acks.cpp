@@ -98,8 +98,10 @@ void UtpConnection::handle_ack(const Packet& packet, std::uint64_t now_us) {
             }
         }
     }
-    if (acked_bytes > 0)
+    if (acked_bytes > 0) {
         ledbat_.on_ack(acked_bytes, window_limited);
+        ledbat_.yield_to_other_flows(now_us, rtt_.has_sample() ? rtt_.rtt() : rtt_.rto());
+    }
     if (sacked_any)
         detect_sack_loss(now_us);
 }

@@ -122,6 +122,15 @@ bool Ledbat::on_loss(std::uint64_t now_us, std::uint64_t rtt_us) {
     return true;
 }
 
+bool Ledbat::yield_to_other_flows(std::uint64_t now_us, std::uint64_t rtt_us) {
+    if (config_.yield_factor <= 0 || recent_count_ == 0)
+        return false;
+    const double far = config_.yield_factor * static_cast<double>(config_.target_delay_us);
+    if (static_cast<double>(our_delay()) < far)
+        return false;
+    return on_loss(now_us, rtt_us);
+}
+
 void Ledbat::on_timeout() {
     ssthresh_ = std::max(window_ / 2, 2.0 * static_cast<double>(config_.mss));
     window_ = static_cast<double>(config_.mss);

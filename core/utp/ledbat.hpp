@@ -22,6 +22,11 @@ struct LedbatConfig {
     // The base delay is the least of one minimum per interval over the last `history` intervals.
     std::uint64_t history_interval_us = 60'000'000;
     std::size_t history = 2;
+    // A queuing delay this many times the target is not ours (LEDBAT alone keeps it near the
+    // target): another flow, TCP most likely, is filling the queue. The window then halves, at
+    // most once per round trip, instead of shrinking by at most gain_bytes_per_rtt per round
+    // trip, which on a fast link takes minutes to step aside. 0 turns it off.
+    double yield_factor = 2.0;
 };
 
 // The lowest one-way delay seen over the last minutes: the delay with empty queues. Samples
@@ -60,6 +65,9 @@ class Ledbat {
     // A lost packet: the window halves, at most once per round trip (`rtt_us`). Returns
     // whether it did.
     bool on_loss(std::uint64_t now_us, std::uint64_t rtt_us);
+    // After on_ack: halves the window (once per round trip, shared with losses) when the queuing
+    // delay is LedbatConfig::yield_factor times the target or more. Returns whether it did.
+    bool yield_to_other_flows(std::uint64_t now_us, std::uint64_t rtt_us);
     // Retransmission timeout: one packet's worth, and slow start again up to half the old window.
     void on_timeout();
 

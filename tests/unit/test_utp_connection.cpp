@@ -755,8 +755,10 @@ TEST(utp_transfer, LedbatKeepsTheBottleneckQueueNearTheTargetAndTheLinkBusy) {
         received.insert(received.end(), chunk.begin(), chunk.begin() + n);
     }
     ASSERT_TRUE(received == data);
-    // Slow start overshoots once; from two seconds on, the queue stays near 100 ms (until
-    // the last second, when the data runs out and the queue drains).
+    // Slow start overshoots once; from two seconds on, the queue stays below 130 ms (until
+    // the last second, when the data runs out and the queue drains). The overshoot, twice the
+    // target, is cut by halving (Ledbat::yield_to_other_flows), so the queue may dip well
+    // below the target for a while, but it never empties.
     std::uint64_t settled_max = 0, settled_min = ~std::uint64_t{0};
     for (const auto& [sent_at, queued] : link.queue_delays) {
         if (sent_at < 2 * k_s || sent_at + 1 * k_s > now)
@@ -765,7 +767,7 @@ TEST(utp_transfer, LedbatKeepsTheBottleneckQueueNearTheTargetAndTheLinkBusy) {
         settled_min = std::min(settled_min, queued);
     }
     EXPECT_LT(settled_max, 130 * k_ms);
-    EXPECT_GT(settled_min, 60 * k_ms);  // the link never ran dry
+    EXPECT_GT(settled_min, 30 * k_ms);  // the link never ran dry
     // The link carried the data at over 90% of its rate (headers included in what it sent).
     EXPECT_LT(now, data.size() * 1000 / bottleneck.bytes_per_ms * 110 / 100);
     EXPECT_FALSE(a.ledbat().slow_start());

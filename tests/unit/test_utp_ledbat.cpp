@@ -134,6 +134,59 @@ TEST(utp_ledbat, ShrinksAlongARecordedTraceOfRisingDelay) {
     EXPECT_GE(windows.back() + rounds * 4000, peak);
 }
 
+// A round trip as the connection drives it: each ack is followed by the yield check, with
+// `rtt_us` as the round trip.
+void round_trip_yielding(Ledbat& ledbat, std::uint32_t delay_us, std::uint64_t& now_us,
+                         std::uint64_t rtt_us) {
+    const std::size_t window = ledbat.window();
+    for (std::size_t acked = 0; acked < window; acked += 1000) {
+        ledbat.on_delay_sample(delay_us, now_us);
+        ledbat.on_ack(1000, true);
+        ledbat.yield_to_other_flows(now_us, rtt_us);
+        now_us += 1 * k_ms;
+    }
+}
+
+// Another flow filling the queue far past LEDBAT's target (TCP beside us at a bottleneck):
+// the window halves each round trip instead of shrinking by the gain, which at 3,000 bytes
+// per round trip would take minutes to step aside from a large window.
+TEST(utp_ledbat, HalvesEachRoundTripWhileTheQueueIsFarPastTheTarget) {
+    // Out of slow start with a large window, as after a while on a fast link.
+    auto settled = [](LedbatConfig c, std::uint64_t& now) {
+        Ledbat ledbat(c);
+        for (int i = 0; i < 6; ++i)
+            round_trip_yielding(ledbat, 40'000, now, 20 * k_ms);
+        EXPECT_TRUE(ledbat.on_loss(now, 0));
+        for (int i = 0; i < 3; ++i)
+            round_trip_yielding(ledbat, 40'000, now, 20 * k_ms);
+        return ledbat;
+    };
+    std::uint64_t now = 0;
+    Ledbat ledbat = settled(config(), now);
+    const std::size_t before = ledbat.window();
+    ASSERT_GE(before, 32'000u);
+    // 150 ms over the base is past the target but short of twice it: the slow, linear decrease.
+    round_trip_yielding(ledbat, 190'000, now, 20 * k_ms);
+    const std::size_t linear = ledbat.window();
+    EXPECT_LT(linear, before);
+    EXPECT_GT(linear, before * 9 / 10);
+    // 300 ms over the base: halved once per 20 ms round trip (a window's acks, a millisecond
+    // apart, span several), down to a packet.
+    round_trip_yielding(ledbat, 340'000, now, 20 * k_ms);
+    EXPECT_LE(ledbat.window(), linear / 2);
+    round_trip_yielding(ledbat, 340'000, now, 20 * k_ms);
+    round_trip_yielding(ledbat, 340'000, now, 20 * k_ms);
+    EXPECT_LE(ledbat.window(), std::max<std::size_t>(linear / 8, config().mss));
+    // Switched off, the same queue only brings the linear decrease.
+    LedbatConfig off = config();
+    off.yield_factor = 0;
+    std::uint64_t t = 0;
+    Ledbat patient = settled(off, t);
+    const std::size_t patient_before = patient.window();
+    round_trip_yielding(patient, 340'000, t, 20 * k_ms);
+    EXPECT_GT(patient.window(), patient_before * 9 / 10);
+}
+
 TEST(utp_ledbat, HoldsStillAtTheTarget) {
     Ledbat ledbat(config());
     std::uint64_t now = 0;
