@@ -52,15 +52,16 @@ Session::Session(SessionSettings settings)
     listen_port_ = acceptor_.local_endpoint().port();
     transports_ = std::make_unique<Transports>(io_.get_executor(), settings_, listen_port_);
     for (const auto& problem : transports_->problems()) emit(event::Notice{TorrentId{0}, "UDP off: " + problem});
+    // The DHT joins the UDP ports before they start receiving.
+    discovery_ = std::make_unique<PeerDiscovery>(
+        io_.get_executor(), settings_, listen_port_, transports_->port_v4(), transports_->port_v6(),
+        [this](const SwarmHash& hash, const tcp::endpoint& peer) { on_discovered_peer(hash, peer); },
+        [this](std::string notice) { emit(event::Notice{TorrentId{0}, std::move(notice)}); });
     if (settings_.enable_utp) {
         transports_->start([this](std::unique_ptr<net::PeerStream> stream) { take_incoming(std::move(stream)); });
     } else {
         transports_->start(nullptr);
     }
-    discovery_ = std::make_unique<PeerDiscovery>(
-        io_.get_executor(), settings_, listen_port_, transports_->port_v4(), transports_->port_v6(),
-        [this](const SwarmHash& hash, const tcp::endpoint& peer) { on_discovered_peer(hash, peer); },
-        [this](std::string notice) { emit(event::Notice{TorrentId{0}, std::move(notice)}); });
     asio::co_spawn(io_, accept_loop(), asio::detached);
     schedule_tick();
     thread_ = std::thread([this] { io_.run(); });
