@@ -178,11 +178,18 @@ TEST_F(DhtNetwork, ReadOnlyNodeLooksUpButStaysOutOfTables) {
             return replies.size() >= k_nodes;
         },
         5s);
-    EXPECT_GE(replies.size(), k_nodes - 2);
+    // A node may answer with an error instead (a loaded machine trips its rate limits); an
+    // error lists nobody, so only the responses are looked into.
+    std::size_t responses = 0;
     for (const auto& m : replies) {
-        for (const auto& n : std::get<Response>(m.body).nodes)
+        const auto* response = std::get_if<Response>(&m.body);
+        if (!response)
+            continue;
+        ++responses;
+        for (const auto& n : response->nodes)
             EXPECT_NE(n.endpoint, Endpoint(loopback(70), k_port));
     }
+    EXPECT_GE(responses, k_nodes - 2);
     // And it answers no queries.
     Query ping;
     ping.method = Method::ping;
