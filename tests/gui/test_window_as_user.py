@@ -164,7 +164,7 @@ def main():
 
         shoal = subprocess.Popen([SHOAL, torrent], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         screen = Screen()
-        wait_until(lambda: screen.dialog("Add Torrent"), 30, "the add dialog")
+        wait_until(lambda: screen.dialog("Add Torrent"), 60, "the add dialog")
         wait_until(lambda: screen.top_window_title() == "Add Torrent", 30, "the add dialog to be in front")
         press_enter()
 
