@@ -52,6 +52,9 @@ class Screen:
 
     def application(self):
         desktop = pyatspi.Registry.getDesktop(0)
+        # The desktop's list of applications is cached and kept up by events; an application
+        # that registered while the cache was being filled would never appear. Ask afresh.
+        desktop.clear_cache()
         for i in range(desktop.childCount):
             app = desktop.getChildAtIndex(i)
             if app is not None and app.name == "Shoal":
@@ -96,18 +99,31 @@ class Screen:
         app = self.application()
         return self._find(app, lambda n: n.getRoleName() == "dialog" and n.name == title)
 
-    def top_window_title(self):
-        """The title of the topmost mapped top-level window: what a person sees in front."""
+    def window_titles(self):
+        """The titles of the mapped top-level windows, from the top of the stack down."""
         tree = subprocess.run(["xwininfo", "-root", "-children"], capture_output=True, text=True).stdout
-        ids = re.findall(r"^\s+(0x[0-9a-f]+) ", tree, re.M)
-        # xwininfo lists the children from the top of the stack down.
-        for window in ids:
+        titles = []
+        for window in re.findall(r"^\s+(0x[0-9a-f]+) ", tree, re.M):
             attributes = subprocess.run(["xwininfo", "-id", window], capture_output=True, text=True).stdout
             if "Map State: IsViewable" not in attributes:
                 continue
             m = re.search(r'xwininfo: Window id: 0x[0-9a-f]+ "(.*)"', attributes)
-            return m.group(1) if m else ""
-        return None
+            titles.append(m.group(1) if m else "")
+        return titles
+
+    def top_window_title(self):
+        """The title of the topmost mapped top-level window: what a person sees in front."""
+        titles = self.window_titles()
+        return titles[0] if titles else None
+
+    def applications(self):
+        """The names of the applications on the accessibility bus, or None while it cannot be read."""
+        try:
+            desktop = pyatspi.Registry.getDesktop(0)
+            desktop.clear_cache()
+            return [desktop.getChildAtIndex(i).name for i in range(desktop.childCount)]
+        except Exception:  # noqa: BLE001 - the registry may still be starting
+            return None
 
 
 def press_enter():
@@ -162,9 +178,19 @@ def main():
         seed_session = libtorrent_seed(torrent, os.path.dirname(data))
         wait_until(lambda: tracker.announces, 20, "the libtorrent seed to announce")
 
-        shoal = subprocess.Popen([SHOAL, torrent], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         screen = Screen()
-        wait_until(lambda: screen.dialog("Add Torrent"), 60, "the add dialog")
+        # The accessibility registry is up before the window starts, so the window registers with it.
+        wait_until(lambda: screen.applications() is not None, 30, "the accessibility registry")
+        shoal_log = open(os.path.join(tmp, "shoal.log"), "w+")
+        shoal = subprocess.Popen([SHOAL, torrent], env=env, stdout=shoal_log, stderr=subprocess.STDOUT)
+
+        def no_dialog():
+            shoal_log.seek(0)
+            return (f"the add dialog (shoal {'exited ' + str(shoal.returncode) if shoal.poll() is not None else 'runs'}; "
+                    f"windows on screen {screen.window_titles()}; accessible applications {screen.applications()}; "
+                    f"its output: {shoal_log.read()[-2000:]!r})")
+
+        wait_until(lambda: screen.dialog("Add Torrent"), 60, no_dialog)
         wait_until(lambda: screen.top_window_title() == "Add Torrent", 30, "the add dialog to be in front")
         press_enter()
 
