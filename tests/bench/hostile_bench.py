@@ -11,15 +11,13 @@ import re
 import resource
 import shutil
 import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CLI = os.environ["SHOAL_CLI"]
-SIZE = int(os.environ.get("SIZE_MIB", "256")) * 1024 * 1024
+import bench_util
+from swarm_util import read_exact, show  # bench_util puts tests/integration/swarm on the path
+
+SIZE = bench_util.payload_size_from_env(256)
 PIECE = 32 * 1024
 
 
@@ -33,17 +31,8 @@ def rss_kib(pid):
 
 class Seed:
     def __init__(self, torrent, data):
-        self.proc = subprocess.Popen([CLI, "seed", torrent, "-d", data, "--listen", "127.0.0.1", "--port", "0", "-v",
-                                      "--no-dht", "--no-lsd"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     text=True)
-        self.port = None
-        for line in self.proc.stderr:
-            m = re.match(r"listening on .*:(\d+)", line)
-            if m:
-                self.port = int(m.group(1))
-            if line.startswith("state: seeding") and self.port:
-                break
-        threading.Thread(target=lambda: [None for _ in self.proc.stderr], daemon=True).start()
+        self.proc, address = bench_util.start_shoal_seed(torrent, data, "--no-dht", "--no-lsd")
+        self.port = int(address.rsplit(":", 1)[1])
         self.peak = rss_kib(self.proc.pid)
         self.start_rss = self.peak
         self.watching = True
@@ -66,12 +55,7 @@ def handshake(address, port, info_hash, reserved):
     c.bind((address, 0))
     c.connect(("127.0.0.1", port))
     c.sendall(b"\x13BitTorrent protocol" + reserved + info_hash + os.urandom(20))
-    got = b""
-    while len(got) < 68:
-        chunk = c.recv(68 - len(got))
-        if not chunk:
-            raise ConnectionError("closed during the handshake")
-        got += chunk
+    read_exact(c, 68)
     return c
 
 
@@ -138,28 +122,15 @@ class Attack:
 
 
 def honest_leech(torrent, out, port):
-    r = subprocess.run([sys.executable, os.path.join(HERE, "libtorrent_node.py"), "leech", torrent, out, "127.0.0.2",
-                        f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=600)
-    return float(r.stdout.split()[1])
+    return bench_util.libtorrent_get(torrent, out, f"127.0.0.1:{port}", timeout=600)[0]
 
 
 def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    work = tempfile.mkdtemp(dir=os.environ.get("BENCH_DIR"))
-    os.environ["XDG_STATE_HOME"] = os.path.join(work, "state")
-    try:
-        data = os.path.join(work, "data")
-        os.makedirs(data)
-        with open(os.path.join(data, "payload.bin"), "wb") as f:
-            rng = random.Random(3)
-            for _ in range(SIZE // (1 << 20)):
-                f.write(rng.randbytes(1 << 20))
-        torrent = os.path.join(work, "payload.torrent")
-        subprocess.run([CLI, "create", os.path.join(data, "payload.bin"), "-o", torrent, "-s", str(PIECE)],
-                       check=True, capture_output=True)
-        shown = subprocess.run([CLI, "show", "--json", torrent], check=True, capture_output=True, text=True).stdout
-        info_hash = bytes.fromhex(re.search(r'"info_hash_v1":"([0-9a-f]+)"', shown).group(1))
+    with bench_util.scratch_folder() as work:
+        data, torrent = bench_util.make_payload_torrent(work, SIZE, PIECE, seed=3)
+        info_hash = bytes.fromhex(show(torrent)["info_hash_v1"])
         with open(torrent, "rb") as f:
             root = re.search(rb"11:pieces root32:(.{32})", f.read(), re.S).group(1)
         num_pieces = SIZE // PIECE
@@ -187,8 +158,6 @@ def main():
         ratio = results[True][0] / results[False][0]
         print(f"throughput under attack / alone: {ratio:.2f} (target >= 0.5); "
               f"seed RSS growth under attack: {results[True][1]:.1f} MiB (target < 100)")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

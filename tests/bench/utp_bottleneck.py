@@ -17,16 +17,14 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 
-CLI = os.environ["SHOAL_CLI"]
-PHASE = int(os.environ.get("PHASE_SECONDS", "20"))
+import bench_util
+
+PHASE = bench_util.env_int("PHASE_SECONDS", 20)
 TCP_CC = os.environ.get("TCP_CC", "cubic")
 RATE_MBIT = 40
 SEND_ADDR, RECV_ADDR = "198.51.100.1", "198.51.100.66"  # documentation range (RFC 5737)
@@ -98,23 +96,12 @@ def make_path(sender, router, receiver):
 
 
 def start_seed(sender, torrent, data):
-    p = start(sender.cmd(CLI, "seed", torrent, "-d", data, "--listen", SEND_ADDR, "--port", "0", "-v", "--no-dht",
-                         "--no-lsd"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    timer = threading.Timer(120, p.kill)  # a seed that never starts must not hang the run
-    timer.start()
-    port = None
-    for line in p.stderr:
-        m = re.match(r"listening on .*:(\d+)", line)
-        port = m.group(1) if m else port
-        if line.startswith("state: seeding") and port:
-            timer.cancel()
-            drain(p.stderr, [])
-            # Resets every TCP connection to the seed: the leech's TCP dial fails and it falls back to uTP.
-            sender.run("nft", "-f", "-", input=f"""table inet utp_bottleneck {{
-                chain input {{ type filter hook input priority 0; tcp dport {port} reject with tcp reset; }}
-            }}""")
-            return port
-    raise RuntimeError("shoal seed did not start")
+    seed_command = bench_util.shoal_seed_command(torrent, data, "--no-dht", "--no-lsd", listen=SEND_ADDR)
+    port = bench_util.wait_until_seeding(start(sender.cmd(*seed_command), stdout=subprocess.DEVNULL,
+                                               stderr=subprocess.PIPE, text=True))
+    # Resets every TCP connection to the seed: the leech's TCP dial fails and it falls back to uTP.
+    sender.run("nft", "-f", "-", input=bench_util.nft_rules_refusing_tcp_to_port("utp_bottleneck", port))
+    return port
 
 
 class Leech:
@@ -122,9 +109,9 @@ class Leech:
 
     def __init__(self, receiver, torrent, out, port):
         shutil.rmtree(out, ignore_errors=True)
-        self.proc = start(receiver.cmd(CLI, "get", torrent, "-d", out, "--peer", f"{SEND_ADDR}:{port}", "--listen",
-                                       RECV_ADDR, "--port", "0", "-v", "--json", "--no-dht", "--no-lsd"),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        get_command = bench_util.shoal_get_command(torrent, out, f"{SEND_ADDR}:{port}", "-v", "--json", "--no-dht",
+                                                   "--no-lsd", listen=RECV_ADDR)
+        self.proc = start(receiver.cmd(*get_command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.status, self.log = [], []
         drain(self.proc.stdout, self.status)
         drain(self.proc.stderr, self.log)
@@ -189,17 +176,17 @@ def iperf_flow(sender, receiver):
 def main():
     if not shutil.which("iperf3") or not shutil.which("ping"):
         raise RuntimeError("needs iperf3 and ping (apt-get install iperf3 iputils-ping)")
-    work = tempfile.mkdtemp(dir=os.environ.get("BENCH_DIR"))
-    os.environ["XDG_STATE_HOME"] = os.path.join(work, "state")
+    with bench_util.scratch_folder() as work:
+        return measure_in_namespaces(work)
+
+
+def measure_in_namespaces(work):
+    """Builds the path, starts the seed and the pings, runs the three phases and prints their
+    figures; returns 1 if a bound was missed, else 0. Stops all it started on the way out."""
     sender = None
     try:
-        data, out = os.path.join(work, "data"), os.path.join(work, "out")
-        os.makedirs(data)
-        with open(os.path.join(data, "payload.bin"), "wb") as f:
-            f.write(os.urandom(SIZE))
-        torrent = os.path.join(work, "payload.torrent")
-        subprocess.run([CLI, "create", os.path.join(data, "payload.bin"), "-o", torrent, "-s", "256K"], check=True,
-                       capture_output=True, timeout=300)
+        data, torrent = bench_util.make_payload_torrent(work, SIZE, "256K")
+        out = os.path.join(work, "out")
         sender, router, receiver = Namespace(), Namespace(), Namespace()
         make_path(sender, router, receiver)
         port = start_seed(sender, torrent, data)
@@ -253,14 +240,7 @@ def main():
             p.wait()
         for dev in ("utpb-s", "utpb-ro"):  # left here only if a setup step failed before moving them
             subprocess.run(["ip", "link", "del", dev], capture_output=True, timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    # A SIGTERM (from timeout, say) unwinds through the finally blocks, so no child outlives us.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        sys.exit(main())
-    except (RuntimeError, subprocess.SubprocessError, OSError) as e:
-        print(f"FAILED: {e}", file=sys.stderr)
-        sys.exit(1)
+    bench_util.run_benchmark_main(main, failures=(RuntimeError, subprocess.SubprocessError, OSError))

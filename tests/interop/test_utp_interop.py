@@ -5,6 +5,7 @@ Shoals with TCP to the seed's port refused by nftables, so that only uTP can car
 download; and Transmission 3.00 (uTP on, as it is by default), seeding to a Shoal leech and
 leeching from a Shoal seed, with every TCP connection to either refused by nftables. The
 files must come out byte-identical."""
+import contextlib
 import json
 import os
 import socket
@@ -64,8 +65,8 @@ def shoal_seed_to_utp_only_libtorrent(tmp):
         wait_until(done, 90, "libtorrent (TCP off) to finish")
     except AssertionError:
         st = handle.status()
-        raise AssertionError(f"libtorrent (TCP off) did not finish ({st.total_wanted_done} of {st.total_wanted} bytes); "
-                             f"the seed logged: {s.log[-6:]}")
+        raise AssertionError(f"libtorrent (TCP off) did not finish ({st.total_wanted_done} of {st.total_wanted} "
+                             f"bytes); the seed logged: {s.log[-6:]}")
     s.stop()
     check_file(data, out, "to-lt")
     if not saw_utp:
@@ -98,14 +99,21 @@ def utp_only_libtorrent_seeds_to_shoal(tmp):
         raise AssertionError("libtorrent never listed the Shoal leech as a uTP peer")
 
 
+def add_nft_rules(rules):
+    subprocess.run(["nft", "-f", "-"], input=rules, text=True, check=True)
+
+
+def remove_nft_rules():
+    subprocess.run(["nft", "delete", "table", "inet", "shoal_test"], check=False)
+
+
 def shoal_to_shoal_with_tcp_refused(tmp):
     data, torrent = make_payload(tmp, "no-tcp", size=12 * MiB + 5)
     s = seed(torrent, data)
     host, port = s.address().split(":")
-    rules = f"""table inet shoal_test {{
+    add_nft_rules(f"""table inet shoal_test {{
         chain input {{ type filter hook input priority 0; tcp dport {port} reject with tcp reset; }}
-    }}"""
-    subprocess.run(["nft", "-f", "-"], input=rules, text=True, check=True)
+    }}""")
     try:
         out = os.path.join(tmp, "shoal-out")
         leech = get(torrent, out, [f"{host}:{port}"], listen="127.0.0.3")
@@ -116,7 +124,7 @@ def shoal_to_shoal_with_tcp_refused(tmp):
         if not utp_peer_logged(leech):
             raise AssertionError(f"the leech did not log a uTP connection: {leech.log[-8:]}")
     finally:
-        subprocess.run(["nft", "delete", "table", "inet", "shoal_test"], check=False)
+        remove_nft_rules()
         s.stop()
 
 
@@ -125,13 +133,12 @@ TRANSMISSION, SHOAL = "127.0.0.3", "127.0.0.2"
 
 def refuse_tcp_between_shoal_and_transmission():
     """Any TCP connection between the two has one of their addresses as its destination."""
-    rules = f"""table inet shoal_test {{
+    add_nft_rules(f"""table inet shoal_test {{
         chain input {{
             type filter hook input priority 0;
             ip daddr {{ {SHOAL}, {TRANSMISSION} }} meta l4proto tcp reject with tcp reset;
         }}
-    }}"""
-    subprocess.run(["nft", "-f", "-"], input=rules, text=True, check=True)
+    }}""")
 
 
 def udp_port_taken(address, port):
@@ -165,6 +172,31 @@ def start_transmission(tmp, torrent, directory, encryption):
     return tr, port
 
 
+def v1_payload(tmp, name):
+    """make_payload's data with a v1 torrent of it in place of the hybrid one (Transmission 3.00
+    reads v1 only)."""
+    data, torrent = make_payload(tmp, name)
+    create(os.path.join(data, name), torrent, "--v1", "-s", "64K")
+    return data, torrent
+
+
+@contextlib.contextmanager
+def transmission_over_utp_only(tmp, torrent, directory, encryption):
+    """Transmission on `torrent` in `directory` (see start_transmission), with every TCP
+    connection between it and Shoal refused; yields its port. On the way out Transmission stops
+    and the refusal is lifted."""
+    refuse_tcp_between_shoal_and_transmission()
+    tr = None
+    try:
+        tr, port = start_transmission(tmp, torrent, directory, encryption)
+        yield port
+    finally:
+        remove_nft_rules()
+        if tr:
+            tr.terminate()
+            tr.wait(10)
+
+
 def only_utp_with_transmission(client):
     lines = [line for line in client.log if line.startswith(f"peer {TRANSMISSION}:") and "connected (" in line]
     if not any("Transmission" in line and ", uTP" in line for line in lines):
@@ -175,37 +207,24 @@ def only_utp_with_transmission(client):
 
 def shoal_seed_to_transmission_over_utp(tmp):
     # Transmission drops loopback addresses from tracker replies, so the Shoal seed dials it.
-    data, torrent = make_payload(tmp, "to-tr")
-    create(os.path.join(data, "to-tr"), torrent, "--v1", "-s", "64K")
+    data, torrent = v1_payload(tmp, "to-tr")
     out = os.path.join(tmp, "tr-out")
-    refuse_tcp_between_shoal_and_transmission()
-    tr, s = None, None
-    try:
-        tr, port = start_transmission(tmp, torrent, out, encryption=1)
+    with transmission_over_utp_only(tmp, torrent, out, encryption=1) as port:
         s = seed(torrent, data, "--peer", f"{TRANSMISSION}:{port}", listen=SHOAL)
-        target = os.path.join(out, "to-tr", "file.bin")
         try:
-            wait_until(lambda: os.path.exists(target) and same_file(os.path.join(data, "to-tr", "file.bin"), target),
-                       90, "transmission to finish")
-        except AssertionError:
-            raise AssertionError(f"Transmission (TCP refused) did not finish; the seed logged: {s.log[-8:]}")
-        only_utp_with_transmission(s)
-    finally:
-        subprocess.run(["nft", "delete", "table", "inet", "shoal_test"], check=False)
-        if tr:
-            tr.terminate()
-            tr.wait(10)
-        if s:
+            source, target = os.path.join(data, "to-tr", "file.bin"), os.path.join(out, "to-tr", "file.bin")
+            try:
+                wait_until(lambda: os.path.exists(target) and same_file(source, target), 90, "transmission to finish")
+            except AssertionError:
+                raise AssertionError(f"Transmission (TCP refused) did not finish; the seed logged: {s.log[-8:]}")
+            only_utp_with_transmission(s)
+        finally:
             s.stop()
 
 
 def transmission_seeds_to_shoal_over_utp(tmp):
-    data, torrent = make_payload(tmp, "from-tr")
-    create(os.path.join(data, "from-tr"), torrent, "--v1", "-s", "64K")
-    refuse_tcp_between_shoal_and_transmission()
-    tr = None
-    try:
-        tr, port = start_transmission(tmp, torrent, data, encryption=0)
+    data, torrent = v1_payload(tmp, "from-tr")
+    with transmission_over_utp_only(tmp, torrent, data, encryption=0) as port:
         out = os.path.join(tmp, "shoal-out")
         leech = get(torrent, out, [f"{TRANSMISSION}:{port}"], listen=SHOAL)
         code = leech.wait(90)
@@ -213,11 +232,6 @@ def transmission_seeds_to_shoal_over_utp(tmp):
             raise AssertionError(f"shoal leech from Transmission (TCP refused) exited {code}: {leech.log[-8:]}")
         check_file(data, out, "from-tr")
         only_utp_with_transmission(leech)
-    finally:
-        subprocess.run(["nft", "delete", "table", "inet", "shoal_test"], check=False)
-        if tr:
-            tr.terminate()
-            tr.wait(10)
 
 
 SCENARIOS = [
