@@ -221,6 +221,8 @@ void MetadataFetch::tick() {
         request_more(c, 1);
     }
     for (auto& peer : quiet) peer->close("the peer went quiet");
+    // Everyone heard of is tried and gone: the trackers may know of others by now.
+    if (announcer_ && connections_.empty() && dialing_ == 0 && candidates_.empty()) announcer_->want_peers();
 }
 
 void MetadataFetch::finish(std::string info_bytes) {

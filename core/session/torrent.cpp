@@ -285,6 +285,7 @@ void Torrent::tick() {
         connect_more();
         // Hash requests past their deadline go to other peers.
         request_piece_layers();
+        if (!finished_ && peers_.out_of_sources()) tracker_list_.want_peers();
     }
     session_.events(event::Stats{id_, stats()});
 }

@@ -191,6 +191,11 @@ void TorrentPeers::tick(PeerConnection::Clock::time_point now, bool seeding) {
     }
 }
 
+bool TorrentPeers::out_of_sources() const {
+    if (list_.connecting() > 0 || !list_.candidates().empty()) return false;
+    return std::none_of(peers_.begin(), peers_.end(), [](const Peer& p) { return p->am_interested(); });
+}
+
 void TorrentPeers::metadata_arrived(const std::vector<std::uint8_t>& have) {
     for (const auto& p : list()) {
         if (p->has_metadata()) continue;

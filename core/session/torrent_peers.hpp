@@ -119,6 +119,8 @@ public:
     std::vector<PeerInfo> describe(std::int64_t num_pieces) const;
 
     std::size_t size() const { return peers_.size(); }
+    // Nobody left to dial, and no connection to a peer that has something we want.
+    bool out_of_sources() const;
     bool we_dialed(const Endpoint& endpoint) const { return list_.tried(endpoint); }
     // The connections as they are now: a copy, safe to walk while peers close.
     std::vector<Peer> list() const { return {peers_.begin(), peers_.end()}; }

@@ -87,6 +87,10 @@ void TrackerList::reannounce() {
     if (running()) announcer_->reannounce();
 }
 
+void TrackerList::want_peers() {
+    if (running()) announcer_->want_peers();
+}
+
 void TrackerList::download_completed() {
     if (announcer_) announcer_->download_completed();
 }

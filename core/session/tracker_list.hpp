@@ -45,6 +45,8 @@ public:
     // Replaces the trackers; those dropped hear `stopped` if they were told `started`.
     void set_trackers(std::vector<Tier> tiers);
     void reannounce();
+    // See Announcer::want_peers.
+    void want_peers();
     void download_completed();
 
     // Remembers a tracker's reply for the details; returns the message to report.

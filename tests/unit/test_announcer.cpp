@@ -292,5 +292,43 @@ TEST_F(AnnouncerTest, StopAbandonsAnAnnounceInFlightAndStillSaysStopped) {
     EXPECT_EQ(a->tiers()[0][0].failures, 0);
 }
 
+TEST_F(AnnouncerTest, WantPeersAnnouncesEarlyOncePerInterval) {
+    auto a = make({{"udp://a:1"}});
+    // Before the first answer the regular schedule rules: there is nothing to bring forward.
+    a->want_peers();
+    transport.answer("udp://a:1", 1800, 5);
+    finish(a->announce_round());
+    EXPECT_EQ(a->next_announce_at(), now + 1800s);
+
+    // Out of peers 3 s after the answer: the next announce comes at the gap, not in 30 minutes.
+    now += 3s;
+    a->want_peers();
+    EXPECT_EQ(a->next_announce_at(), now - 3s + 20s);
+    now += 17s;
+    transport.answer("udp://a:1", 1800, 5);
+    finish(a->announce_round());
+    EXPECT_EQ(a->next_announce_at(), now + 1800s);
+
+    // Still out of peers: no second early announce within the interval.
+    now += 60s;
+    a->want_peers();
+    EXPECT_EQ(a->next_announce_at(), now - 60s + 1800s);
+    // A tracker's min interval longer than the gap is obeyed.
+    now += 1800s;
+    transport.answer("udp://a:1", 1800, 600);
+    finish(a->announce_round());
+    a->want_peers();
+    EXPECT_EQ(a->next_announce_at(), now + 600s);
+}
+
+TEST_F(AnnouncerTest, WantPeersLeavesAFailingTrackerResting) {
+    auto a = make({{"udp://a:1"}});
+    finish(a->announce_round());  // no answer is set up: the tracker fails
+    const auto resting_until = a->next_announce_at();
+    ASSERT_GT(resting_until, now);
+    a->want_peers();
+    EXPECT_EQ(a->next_announce_at(), resting_until);
+}
+
 }  // namespace
 }  // namespace shoal::tracker_client

@@ -147,6 +147,7 @@ void Announcer::record_success(const std::string& url, TrackerEvent event,
     schedule.min_interval = std::chrono::seconds(
         std::clamp<std::int64_t>(response.min_interval.value_or(0), 0, interval.count()));
     const TimePoint now = clock_();
+    schedule.interval = interval;
     schedule.last_success = now;
     schedule.next_announce = now + interval;
     // The download finished while this announce was under way: `completed` goes out now.
@@ -410,6 +411,21 @@ void Announcer::reannounce() {
     for (auto& tier : schedule_)
         tier.next_announce = std::max(now, tier.last_success + tier.min_interval);
     wake();
+}
+
+void Announcer::want_peers() {
+    const TimePoint now = clock_();
+    bool moved = false;
+    for (auto& tier : schedule_) {
+        if (tier.last_success == TimePoint{}) continue;  // its first answer is still to come
+        if (tier.early_at != TimePoint{} && now < tier.early_at + tier.interval) continue;
+        const TimePoint at = std::max(now, tier.last_success + std::max(tier.min_interval, options_.want_peers_gap));
+        if (at >= tier.next_announce) continue;
+        tier.next_announce = at;
+        tier.early_at = at;
+        moved = true;
+    }
+    if (moved) wake();
 }
 
 void Announcer::wake() {

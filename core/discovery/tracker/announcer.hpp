@@ -54,6 +54,8 @@ struct AnnouncerOptions {
     // After a tracker's n-th failure in a row it rests retry_base * 2^(n-1), at most retry_max.
     std::chrono::seconds retry_base{15};
     std::chrono::seconds retry_max{3600};
+    // The least time between an answer and an early announce for want_peers().
+    std::chrono::seconds want_peers_gap{20};
     // How long stop() may spend telling trackers we leave (all of them at once).
     std::chrono::milliseconds stop_timeout{5000};
     std::int32_t numwant = 200;
@@ -115,6 +117,11 @@ class Announcer {
     void download_completed();
     // Announce as soon as each tier's min interval allows (a user's "reannounce").
     void reannounce();
+    // The torrent has no peer left to try: each tier that has answered announces again early,
+    // once its min interval and options.want_peers_gap have passed since that answer. At most
+    // once per interval, so a torrent nobody serves asks its trackers at most twice as often
+    // as they want; trackers resting after failures keep resting.
+    void want_peers();
     // Spawns run() on the announcer's executor; running() is true from now until it ends
     // (which may be a little after a stop(), while it winds up).
     void start();
@@ -141,6 +148,9 @@ class Announcer {
         std::chrono::steady_clock::time_point next_announce{};
         std::chrono::steady_clock::time_point last_success{};
         std::chrono::seconds min_interval{0};
+        std::chrono::seconds interval{0};
+        // When want_peers() last brought the next announce forward.
+        std::chrono::steady_clock::time_point early_at{};
         bool completed_pending = false;
     };
     // A tier's pass under way; stop() cancels it through `cancel`.
