@@ -4,6 +4,7 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <vector>
@@ -39,5 +40,13 @@ struct UtpSocket::Flow {
     // connection is set up or has failed.
     std::unique_ptr<boost::asio::steady_timer> connecting;
 };
+
+// Completes `handler` (which then is empty) from the executor, never inside the caller.
+inline void post_completion(const boost::asio::any_io_executor& executor, net::PeerStream::Handler& handler,
+                            boost::system::error_code ec, std::size_t bytes) {
+    net::PeerStream::Handler taken;
+    taken.swap(handler);  // (Boost 1.81's move assignment of a handler recurses)
+    boost::asio::post(executor, [h = std::move(taken), ec, bytes]() mutable { std::move(h)(ec, bytes); });
+}
 
 }  // namespace shoal::utp

@@ -37,12 +37,6 @@ boost::system::error_code error_of(const UtpConnection& conn) {
     }
 }
 
-template <class Handler, class... Args>
-void post_completion(asio::any_io_executor executor, Handler& handler, Args... args) {
-    asio::post(executor, [h = std::move(handler), args...]() mutable { std::move(h)(args...); });
-    handler = {};
-}
-
 }  // namespace
 
 UtpSocket::UtpSocket(net::UdpPort& port, UtpConfig config, UtpSocketLimits limits)
@@ -65,10 +59,10 @@ UtpSocket::~UtpSocket() {
         flow->socket = nullptr;
         const auto ex = port_.get_executor();
         if (flow->read_handler)
-            post_completion(ex, flow->read_handler, asio::error::operation_aborted, std::size_t{0});
+            post_completion(ex, flow->read_handler, asio::error::operation_aborted, 0);
         if (flow->write_handler)
             post_completion(ex, flow->write_handler, asio::error::operation_aborted,
-                            std::size_t{0});
+                            0);
         if (flow->connecting)
             flow->connecting->cancel();
     }
@@ -202,8 +196,8 @@ void UtpSocket::on_batch_end() {
     touched_ = std::move(touched);
 }
 
-void UtpSocket::count_half_open(Flow& flow) {
-    if (!flow.half_open || !flow.conn.confirmed())
+void UtpSocket::leave_half_open(Flow& flow) {
+    if (!flow.half_open)
         return;
     flow.half_open = false;
     --half_open_;
@@ -216,7 +210,8 @@ void UtpSocket::service(Flow& flow) {
     UtpConnection& conn = flow.conn;
     const auto ex = port_.get_executor();
     const auto now = now_us();
-    count_half_open(flow);
+    if (conn.confirmed())
+        leave_half_open(flow);
     if (flow.read_handler) {
         const auto buffer = flow.read_buffer;
         if (conn.readable() > 0) {
@@ -225,9 +220,9 @@ void UtpSocket::service(Flow& flow) {
             post_completion(ex, flow.read_handler, boost::system::error_code{}, n);
         } else if (conn.eof()) {
             post_completion(ex, flow.read_handler, boost::system::error_code(asio::error::eof),
-                            std::size_t{0});
+                            0);
         } else if (conn.done()) {
-            post_completion(ex, flow.read_handler, error_of(conn), std::size_t{0});
+            post_completion(ex, flow.read_handler, error_of(conn), 0);
         }
     }
     if (flow.write_handler) {
@@ -235,7 +230,7 @@ void UtpSocket::service(Flow& flow) {
             const auto ec =
                 conn.done() ? error_of(conn) : boost::system::error_code(asio::error::broken_pipe);
             post_completion(ex, flow.write_handler,
-                            ec == asio::error::eof ? asio::error::broken_pipe : ec, std::size_t{0});
+                            ec == asio::error::eof ? asio::error::broken_pipe : ec, 0);
         } else if (conn.writable() > 0) {
             std::size_t taken = 0;
             for (const auto& buffer : flow.write_buffers) {
@@ -252,13 +247,7 @@ void UtpSocket::service(Flow& flow) {
     if (flow.connecting && (conn.state() != UtpState::syn_sent))
         flow.connecting->cancel();
     if (conn.done()) {
-        if (flow.half_open) {
-            flow.half_open = false;
-            --half_open_;
-            const auto it = half_open_by_address_.find(flow.peer.address());
-            if (it != half_open_by_address_.end() && --it->second == 0)
-                half_open_by_address_.erase(it);
-        }
+        leave_half_open(flow);
         // The key may belong to a newer connection by now.
         if (auto it = flows_.find({flow.peer, conn.recv_id()});
             it != flows_.end() && it->second.get() == &flow)

@@ -81,7 +81,8 @@ class UtpSocket {
     void service(Flow& flow);
     void on_timer();
     void arm(std::uint64_t deadline_us);
-    void count_half_open(Flow& flow);
+    // The flow no longer counts against the half-open limits (confirmed, or gone).
+    void leave_half_open(Flow& flow);
     std::uint64_t now_us() const;
 
     friend class UtpStream;

@@ -25,16 +25,10 @@ void UtpStream::close() {
     if (!flow.stream_open)
         return;
     flow.stream_open = false;
-    auto fail = [this](Handler& handler) {
-        if (!handler)
-            return;
-        asio::post(executor_, [h = std::move(handler)]() mutable {
-            std::move(h)(asio::error::operation_aborted, 0);
-        });
-        handler = {};
-    };
-    fail(flow.read_handler);
-    fail(flow.write_handler);
+    for (Handler* waiting : {&flow.read_handler, &flow.write_handler}) {
+        if (*waiting)
+            post_completion(executor_, *waiting, asio::error::operation_aborted, 0);
+    }
     flow.write_buffers.clear();
     if (UtpSocket* socket = flow.socket) {
         const auto now = socket->now_us();
@@ -55,15 +49,11 @@ void UtpStream::close() {
 void UtpStream::read_some(asio::mutable_buffer buffer, Handler handler) {
     UtpSocket::Flow& flow = *flow_;
     if (!flow.stream_open || !flow.socket || flow.read_handler) {
-        asio::post(executor_, [h = std::move(handler)]() mutable {
-            std::move(h)(asio::error::operation_aborted, 0);
-        });
+        post_completion(executor_, handler, asio::error::operation_aborted, 0);
         return;
     }
     if (buffer.size() == 0) {
-        asio::post(executor_, [h = std::move(handler)]() mutable {
-            std::move(h)(boost::system::error_code{}, 0);
-        });
+        post_completion(executor_, handler, {}, 0);
         return;
     }
     flow.read_buffer = buffer;
@@ -74,9 +64,7 @@ void UtpStream::read_some(asio::mutable_buffer buffer, Handler handler) {
 void UtpStream::write_some(std::vector<asio::const_buffer> buffers, Handler handler) {
     UtpSocket::Flow& flow = *flow_;
     if (!flow.stream_open || !flow.socket || flow.write_handler) {
-        asio::post(executor_, [h = std::move(handler)]() mutable {
-            std::move(h)(asio::error::operation_aborted, 0);
-        });
+        post_completion(executor_, handler, asio::error::operation_aborted, 0);
         return;
     }
     flow.write_buffers = std::move(buffers);

@@ -165,6 +165,18 @@ TEST(UtpSocket, AnswersAPacketForNoConnectionWithAReset) {
     EXPECT_EQ(utp.stats().unknown_id, 1u);
 }
 
+// A SYN as a dialer sends it, with connection id `id`.
+void send_syn(udp::socket& from, std::uint16_t id, const udp::endpoint& to) {
+    PacketHeader h;
+    h.type = PacketType::syn;
+    h.connection_id = id;
+    h.seq_nr = 1;
+    h.wnd_size = 65536;
+    std::array<std::uint8_t, 64> bytes{};
+    const auto n = encode_packet(h, nullptr, {}, bytes);
+    from.send_to(asio::buffer(bytes.data(), n), to);
+}
+
 TEST(UtpSocket, HalfOpenConnectionsFromOneAddressAreBounded) {
     asio::io_context io;
     auto port = open_port(io);
@@ -177,14 +189,7 @@ TEST(UtpSocket, HalfOpenConnectionsFromOneAddressAreBounded) {
     port->start();
     udp::socket flood(io, loopback());
     for (std::uint16_t id = 0; id < 40; ++id) {
-        PacketHeader h;
-        h.type = PacketType::syn;
-        h.connection_id = static_cast<std::uint16_t>(id * 2);
-        h.seq_nr = 1;
-        h.wnd_size = 65536;
-        std::array<std::uint8_t, 64> bytes{};
-        const auto n = encode_packet(h, nullptr, {}, bytes);
-        flood.send_to(asio::buffer(bytes.data(), n), port->local_endpoint());
+        send_syn(flood, static_cast<std::uint16_t>(id * 2), port->local_endpoint());
     }
     run_until(
         io, [&] { return utp.stats().accepted + utp.stats().syn_dropped == 40; },
@@ -207,14 +212,7 @@ TEST(UtpSocket, StreamsClosedBeforeTheInitiatorSpeaksAreResetAndFreed) {
     port->start();
     udp::socket flood(io, loopback());
     for (std::uint16_t id = 0; id < 5; ++id) {
-        PacketHeader h;
-        h.type = PacketType::syn;
-        h.connection_id = static_cast<std::uint16_t>(100 + id * 2);
-        h.seq_nr = 1;
-        h.wnd_size = 65536;
-        std::array<std::uint8_t, 64> bytes{};
-        const auto n = encode_packet(h, nullptr, {}, bytes);
-        flood.send_to(asio::buffer(bytes.data(), n), port->local_endpoint());
+        send_syn(flood, static_cast<std::uint16_t>(100 + id * 2), port->local_endpoint());
     }
     run_until(
         io, [&] { return accepted.size() == 5; }, std::chrono::seconds(5));
