@@ -103,7 +103,7 @@ void UdpPort::receive_batch() {
             return;  // EAGAIN, or an error the next wait reports
         ++stats_.receive_batches;
         for (int i = 0; i < got; ++i) {
-            Slot& slot = receive_slots_[static_cast<std::size_t>(i)];
+            ReceiveSlot& slot = receive_slots_[static_cast<std::size_t>(i)];
             ++stats_.datagrams_received;
             if (headers[i].msg_hdr.msg_flags & MSG_TRUNC) {
                 ++stats_.truncated;
@@ -133,7 +133,7 @@ bool UdpPort::send_to(std::span<const std::uint8_t> datagram, const udp::endpoin
     }
     if (queued_ == send_slots_.size())
         send_slots_.emplace_back();
-    Slot& slot = send_slots_[queued_++];
+    SendSlot& slot = send_slots_[queued_++];
     std::memcpy(slot.bytes.data(), datagram.data(), datagram.size());
     slot.size = datagram.size();
     slot.peer = to;
@@ -161,7 +161,7 @@ void UdpPort::flush() {
     while (sent < queued_ && socket_.is_open()) {
         const std::size_t n = std::min(k_batch, queued_ - sent);
         for (std::size_t i = 0; i < n; ++i) {
-            Slot& slot = send_slots_[sent + i];
+            SendSlot& slot = send_slots_[sent + i];
             vectors[i] = {slot.bytes.data(), slot.size};
             headers[i] = {};
             headers[i].msg_hdr.msg_iov = &vectors[i];

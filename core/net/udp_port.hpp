@@ -23,7 +23,7 @@ struct UdpPortStats {
     std::uint64_t datagrams_received = 0;
     std::uint64_t datagrams_sent = 0;
     std::uint64_t unclaimed = 0;        // no receiver took it
-    std::uint64_t truncated = 0;        // longer than k_max_datagram: dropped
+    std::uint64_t truncated = 0;        // longer than k_max_received: dropped
     std::uint64_t send_dropped = 0;     // the send queue was full, or the system refused it
     std::uint64_t receive_batches = 0;  // recvmmsg calls that returned datagrams
     std::uint64_t send_batches = 0;
@@ -36,8 +36,11 @@ class UdpPort {
     // only during the call.
     using Receiver =
         std::function<bool(std::span<const std::uint8_t> datagram, const udp::endpoint& from)>;
-    // The largest datagram received or sent; longer ones are dropped.
+    // The largest datagram sent; longer ones are refused.
     static constexpr std::size_t k_max_datagram = 2048;
+    // The largest datagram received (a UDP tracker's reply of 200 IPv6 peers takes 3,620
+    // bytes); longer ones are dropped.
+    static constexpr std::size_t k_max_received = 4096;
     // Datagrams read by one system call, and the most waiting to be sent.
     static constexpr std::size_t k_batch = 64;
     static constexpr std::size_t k_max_queued_sends = 1024;
@@ -73,19 +76,22 @@ class UdpPort {
     void flush();
     void wait_writable();
 
+    template <std::size_t Capacity>
     struct Slot {
-        std::array<std::uint8_t, k_max_datagram> bytes;
+        std::array<std::uint8_t, Capacity> bytes;
         std::size_t size = 0;
         udp::endpoint peer;
     };
+    using SendSlot = Slot<k_max_datagram>;
+    using ReceiveSlot = Slot<k_max_received>;
 
     udp::socket socket_;
     udp::endpoint local_;
     std::vector<Receiver> receivers_;
     std::vector<std::function<void()>> batch_end_;
-    std::vector<Slot> receive_slots_;
+    std::vector<ReceiveSlot> receive_slots_;
     // Queued sends, sent_ of them already out; a ring would save a move that is rare.
-    std::vector<Slot> send_slots_;
+    std::vector<SendSlot> send_slots_;
     std::size_t queued_ = 0;
     bool flush_posted_ = false;
     bool waiting_writable_ = false;

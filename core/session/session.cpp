@@ -52,7 +52,8 @@ Session::Session(SessionSettings settings)
     listen_port_ = acceptor_.local_endpoint().port();
     transports_ = std::make_unique<Transports>(io_.get_executor(), settings_, listen_port_);
     for (const auto& problem : transports_->problems()) emit(event::Notice{TorrentId{0}, "UDP off: " + problem});
-    // The DHT joins the UDP ports before they start receiving.
+    // The DHT and the UDP tracker client join the UDP ports before they start receiving.
+    tracker_client_.use_ports(transports_->port_v4(), transports_->port_v6());
     discovery_ = std::make_unique<PeerDiscovery>(
         io_.get_executor(), settings_, listen_port_, transports_->port_v4(), transports_->port_v6(),
         [this](const SwarmHash& hash, const tcp::endpoint& peer) { on_discovered_peer(hash, peer); },

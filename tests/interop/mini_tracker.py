@@ -57,3 +57,56 @@ class MiniTracker:
 
     def close(self):
         self.server.shutdown()
+
+
+class MiniUdpTracker:
+    """The same over UDP (BEP 15, IPv4): connect and announce, any connection id accepted.
+    `senders` keeps the address each request came from."""
+
+    def __init__(self, address="127.0.0.1"):
+        import socket
+        import struct
+        self.swarms = {}
+        self.announces = []
+        self.senders = []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((address, 0))
+        self.url = f"udp://{address}:{self.sock.getsockname()[1]}/announce"
+
+        def serve():
+            while True:
+                try:
+                    packet, sender = self.sock.recvfrom(2048)
+                except OSError:
+                    return
+                if len(packet) < 16:
+                    continue
+                self.senders.append(sender)
+                action, transaction = struct.unpack(">II", packet[8:16])
+                if action == 0:
+                    reply = struct.pack(">IIQ", 0, transaction, 0x5EED)
+                elif action == 1 and len(packet) >= 98:
+                    info_hash = packet[16:36]
+                    left, event = struct.unpack(">QI", packet[64:72] + packet[80:84])[0:2]
+                    port = struct.unpack(">H", packet[96:98])[0]
+                    peer = (sender[0], port)
+                    swarm = self.swarms.setdefault(info_hash, {})
+                    self.announces.append((info_hash, peer, event))
+                    if event == 3:
+                        swarm.pop(peer, None)
+                    else:
+                        swarm[peer] = left
+                    others = [p for p in swarm if p != peer]
+                    reply = struct.pack(">IIIII", 1, transaction, 5, 0, len(others)) + b"".join(
+                        socket.inet_aton(ip) + struct.pack(">H", p) for ip, p in others)
+                else:
+                    continue
+                try:
+                    self.sock.sendto(reply, sender)
+                except OSError:
+                    pass
+
+        threading.Thread(target=serve, daemon=True).start()
+
+    def close(self):
+        self.sock.close()

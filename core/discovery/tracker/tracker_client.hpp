@@ -31,6 +31,8 @@ class TrackerClient : public TrackerTransport {
                                                               AnnounceRequest request) override;
     boost::asio::awaitable<Result<ScrapeResponse>> scrape(std::string url,
                                                           std::vector<SwarmHash> hashes);
+    // UDP trackers are asked from these shared ports (see UdpTrackerClient::use_ports).
+    void use_ports(net::UdpPort* v4, net::UdpPort* v6) { udp_.use_ports(v4, v6); }
 
   private:
     TrackerClientOptions options_;

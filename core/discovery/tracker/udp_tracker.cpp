@@ -42,8 +42,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto k_use = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t k_max_datagram = 65536;
 
-// What waiting for a reply produced: a packet that carries our transaction id, silence
-// until the deadline (nullopt), or a socket error.
 using Received = Result<std::optional<Bytes>>;
 
 asio::awaitable<Received> receive_reply(udp::socket& socket, std::uint32_t transaction_id,
@@ -69,8 +67,74 @@ asio::awaitable<Received> receive_reply(udp::socket& socket, std::uint32_t trans
 
 }  // namespace
 
+struct UdpTrackerClient::Waiting {
+    explicit Waiting(const asio::any_io_executor& executor) : timer(executor) {}
+    asio::steady_timer timer;
+    std::optional<Bytes> reply;
+};
+
 UdpTrackerClient::UdpTrackerClient(UdpTrackerOptions options)
     : options_(options), rng_(std::random_device{}()) {}
+
+UdpTrackerClient::~UdpTrackerClient() = default;
+
+void UdpTrackerClient::use_ports(net::UdpPort* v4, net::UdpPort* v6) {
+    port_v4_ = v4;
+    port_v6_ = v6;
+    for (net::UdpPort* port : {v4, v6}) {
+        if (port)
+            port->add_receiver([this](std::span<const std::uint8_t> datagram, const udp::endpoint& from) {
+                return on_datagram(datagram, from);
+            });
+    }
+}
+
+net::UdpPort* UdpTrackerClient::port_for(const udp::endpoint& to) const {
+    return to.address().is_v6() ? port_v6_ : port_v4_;
+}
+
+bool UdpTrackerClient::on_datagram(std::span<const std::uint8_t> datagram, const udp::endpoint& from) {
+    // Only a reply to a request under way is ours; everything else is left to uTP and the DHT.
+    if (waiting_.empty())
+        return false;
+    const auto header = peek_udp_header(ByteView(datagram.data(), datagram.size()));
+    if (!header)
+        return false;
+    const auto it = waiting_.find({from, header->transaction_id});
+    if (it == waiting_.end())
+        return false;
+    it->second->reply.emplace(datagram.begin(), datagram.end());
+    it->second->timer.cancel();
+    waiting_.erase(it);
+    return true;
+}
+
+asio::awaitable<Received> UdpTrackerClient::exchange(udp::socket& own, udp::endpoint to, Bytes packet,
+                                                     std::uint32_t transaction_id, Clock::time_point deadline) {
+    if (own.is_open()) {
+        auto [ec, sent] = co_await own.async_send(asio::buffer(packet), k_use);
+        (void)sent;
+        if (ec)
+            co_return make_error(ErrorCode::network, "cannot send: " + ec.message());
+        co_return co_await receive_reply(own, transaction_id, deadline);
+    }
+    const WaitingKey key{to, transaction_id};
+    if (waiting_.contains(key))
+        co_return make_error(ErrorCode::network, "a request with this transaction id is under way");
+    Waiting waiting(co_await asio::this_coro::executor);
+    waiting_[key] = &waiting;
+    // However this ends (a reply, silence, or the request abandoned), the entry goes with it.
+    struct Unlist {
+        std::map<WaitingKey, Waiting*>& waiting;
+        WaitingKey key;
+        ~Unlist() { waiting.erase(key); }
+    } unlist{waiting_, key};
+    if (!port_for(to)->send_to(packet, to))
+        co_return make_error(ErrorCode::network, "cannot send: the UDP port is closed or its queue is full");
+    waiting.timer.expires_at(deadline);
+    co_await waiting.timer.async_wait(k_use);
+    co_return std::move(waiting.reply);
+}
 
 template <class Reply, class Encode, class Decode>
 asio::awaitable<Result<Reply>> UdpTrackerClient::request(const std::string& url, Encode encode,
@@ -89,14 +153,17 @@ asio::awaitable<Result<Reply>> UdpTrackerClient::request(const std::string& url,
                                                          ": " + addresses.error().message);
     const udp::endpoint endpoint(addresses->front(), parts->port);
 
+    // Open only when no shared port serves the tracker's address family.
     udp::socket socket(executor);
-    boost::system::error_code ec;
-    socket.open(endpoint.protocol(), ec);
-    if (!ec)
-        socket.connect(endpoint, ec);
-    if (ec)
-        co_return make_error(ErrorCode::network,
-                             prefix + ": cannot open a socket: " + ec.message());
+    if (!port_for(endpoint)) {
+        boost::system::error_code ec;
+        socket.open(endpoint.protocol(), ec);
+        if (!ec)
+            socket.connect(endpoint, ec);
+        if (ec)
+            co_return make_error(ErrorCode::network,
+                                 prefix + ": cannot open a socket: " + ec.message());
+    }
 
     // BEP 15: the timeout doubles with every send that goes unanswered, and a connection id
     // that expired while we waited is fetched anew.
@@ -112,13 +179,8 @@ asio::awaitable<Result<Reply>> UdpTrackerClient::request(const std::string& url,
         }
         if (!connection_id) {
             const std::uint32_t transaction_id = rng_();
-            auto packet = encode_connect_request(transaction_id);
-            auto [sec, sent] = co_await socket.async_send(asio::buffer(packet), k_use);
-            (void)sent;
-            if (sec)
-                co_return make_error(ErrorCode::network,
-                                     prefix + ": cannot send: " + sec.message());
-            auto reply = co_await receive_reply(socket, transaction_id, Clock::now() + wait);
+            auto reply = co_await exchange(socket, endpoint, encode_connect_request(transaction_id),
+                                           transaction_id, Clock::now() + wait);
             if (!reply)
                 co_return make_error(reply.error().code, prefix + ": " + reply.error().message);
             if (!*reply) {
@@ -133,12 +195,8 @@ asio::awaitable<Result<Reply>> UdpTrackerClient::request(const std::string& url,
             connection_id = *id;
         }
         const std::uint32_t transaction_id = rng_();
-        auto packet = encode(*connection_id, transaction_id);
-        auto [sec, sent] = co_await socket.async_send(asio::buffer(packet), k_use);
-        (void)sent;
-        if (sec)
-            co_return make_error(ErrorCode::network, prefix + ": cannot send: " + sec.message());
-        auto reply = co_await receive_reply(socket, transaction_id, Clock::now() + wait);
+        auto reply = co_await exchange(socket, endpoint, encode(*connection_id, transaction_id),
+                                       transaction_id, Clock::now() + wait);
         if (!reply)
             co_return make_error(reply.error().code, prefix + ": " + reply.error().message);
         if (!*reply) {

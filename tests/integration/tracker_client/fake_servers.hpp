@@ -193,6 +193,7 @@ class FakeUdpServer {
     }
 
     std::vector<Bytes> received;
+    std::vector<udp::endpoint> senders;  // of each packet received
 
   private:
     asio::awaitable<void> loop() {
@@ -207,6 +208,7 @@ class FakeUdpServer {
                 continue;
             Bytes packet(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(size));
             received.push_back(packet);
+            senders.push_back(from);
             for (const auto& reply : handler_(packet))
                 co_await socket_.async_send_to(asio::buffer(reply), from, k_tuple);
         }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "discovery/tracker/tracker_client.hpp"
+#include "net/udp_port.hpp"
 #include "tracker_protocol/udp_client_packets.hpp"
 #include "fake_servers.hpp"
 
@@ -229,6 +230,88 @@ TEST_F(UdpTrackerTest, Scrape) {
     EXPECT_EQ(r->entries[1].downloaded, 6);
     EXPECT_EQ(r->entries[1].leechers, 7);
     EXPECT_EQ(tracker.scrapes, 1);
+}
+
+// The session's way: requests leave from the UDP port uTP and the DHT share, and only the
+// replies to requests under way are taken from it.
+class SharedPortTest : public UdpTrackerTest {
+  protected:
+    SharedPortTest() {
+        auto opened = net::UdpPort::open(io.get_executor(), udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+        EXPECT_TRUE(opened.ok());
+        port = std::move(*opened);
+    }
+    // The client joins the port first; whatever it leaves is counted here.
+    void start(TrackerClient& client) {
+        client.use_ports(port.get(), nullptr);
+        port->add_receiver([this](std::span<const std::uint8_t>, const udp::endpoint&) {
+            ++left_to_others;
+            return true;
+        });
+        port->start();
+    }
+
+    std::unique_ptr<net::UdpPort> port;
+    int left_to_others = 0;
+};
+
+TEST_F(SharedPortTest, RequestsLeaveFromThePortAndOtherDatagramsAreLeftToItsOtherReceivers) {
+    tracker.stray_first = true;
+    TrackerClient client(options);
+    start(client);
+    auto r = announce(client, server.url());
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->peers.size(), 1u);
+    ASSERT_EQ(server.senders.size(), 2u);  // connect, announce
+    for (const auto& sender : server.senders) EXPECT_EQ(sender, port->local_endpoint());
+    // The reply to another transaction was not the client's to take.
+    EXPECT_EQ(left_to_others, 1);
+    ASSERT_TRUE(announce(client, server.url()).ok());
+    EXPECT_EQ(tracker.connects, 1);
+}
+
+TEST_F(SharedPortTest, RetransmitsAndGivesUpAsOnItsOwnSocket) {
+    tracker.drop_connects = 1;
+    tracker.drop_announces = 1;
+    TrackerClient client(options);
+    start(client);
+    auto r = announce(client, server.url());
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(tracker.connects, 2);
+    EXPECT_EQ(tracker.announces, 2);
+
+    tracker.drop_announces = 1000;
+    auto lost = announce(client, server.url());
+    ASSERT_FALSE(lost.ok());
+    EXPECT_EQ(lost.error().message, "tracker " + server.url() + ": no reply after 3 tries");
+    // Nothing waits any more: the tracker's late reply to the last try goes to the port's
+    // other receivers.
+    const auto transaction_id = static_cast<std::uint32_t>(read_be(tracker.last_announce, 12, 4));
+    const auto tracker_port = server.port();
+    server.close();
+    udp::socket late_tracker(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), tracker_port));
+    test::Bytes late;
+    put32(late, 1);
+    put32(late, transaction_id);
+    put32(late, 1200);
+    put32(late, 0);
+    put32(late, 0);
+    late_tracker.send_to(asio::buffer(late), port->local_endpoint());
+    EXPECT_EQ(left_to_others, 0);
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    io.restart();
+    while (left_to_others == 0 && std::chrono::steady_clock::now() < deadline) io.run_for(10ms);
+    EXPECT_EQ(left_to_others, 1);
+}
+
+TEST_F(SharedPortTest, AClosedPortFailsTheRequest) {
+    TrackerClient client(options);
+    start(client);
+    port->close();
+    auto r = announce(client, server.url());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message,
+              "tracker " + server.url() + ": cannot send: the UDP port is closed or its queue is full");
 }
 
 TEST_F(UdpTrackerTest, UrlWithoutPortIsRefused) {
