@@ -156,6 +156,7 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
     cmd.add_flag("--no-pex", o.no_pex, "Do not exchange peers with peers (PEX)");
     cmd.add_flag("--no-lsd", o.no_lsd, "Do not look for peers on the local network");
     cmd.add_flag("--no-utp", o.no_utp, "Use TCP only: neither accept nor dial uTP connections");
+    cmd.add_flag("--no-tcp", o.no_tcp, "Use uTP only: neither accept nor dial TCP connections");
     cmd.add_option("--dht-bootstrap", o.dht_bootstrap,
                    "Join the DHT through this node, HOST:PORT; repeatable (default: the public routers)");
     cmd.add_option("--encryption", o.encryption,
@@ -184,6 +185,11 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     settings.enable_pex = !o.no_pex;
     settings.enable_lsd = !o.no_lsd;
     settings.enable_utp = !o.no_utp;
+    settings.enable_tcp = !o.no_tcp;
+    if (o.no_tcp && o.no_utp) {
+        print_error("--no-tcp and --no-utp together leave no way to reach a peer");
+        return k_exit_usage;
+    }
     settings.dht_bootstrap = o.dht_bootstrap;
     for (const auto& node : o.dht_bootstrap) {
         // Names are looked up by the DHT when it starts; here only the form is checked.
@@ -240,7 +246,8 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     }
     if (o.verbose || (!o.json && stderr_is_terminal())) {
         fmt::print(stderr, "listening on {}:{}\n", settings.listen_host, session->listen_port());
-        fmt::print(stderr, "peers connect over {}\n", settings.enable_utp ? "TCP and uTP" : "TCP only");
+        fmt::print(stderr, "peers connect over {}\n",
+                   !settings.enable_tcp ? "uTP only" : settings.enable_utp ? "TCP and uTP" : "TCP only");
         std::fflush(stderr);
     }
 

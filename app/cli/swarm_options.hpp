@@ -27,6 +27,7 @@ struct SwarmOptions {
     bool no_pex = false;
     bool no_lsd = false;
     bool no_utp = false;
+    bool no_tcp = false;
     std::vector<std::string> dht_bootstrap;
     std::string encryption = "prefer";
     bool json = false;

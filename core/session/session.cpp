@@ -301,6 +301,7 @@ asio::awaitable<void> Session::accept_loop() {
             continue;
         }
         retry = k_accept_retry_first;
+        if (!settings_.enable_tcp) continue;  // uTP only: closed at once
         socket.remote_endpoint(ec);
         if (ec) continue;  // gone already
         take_incoming(std::make_unique<net::TcpStream>(std::move(socket)));

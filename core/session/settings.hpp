@@ -28,6 +28,10 @@ struct SessionSettings {
     // uTP (BEP 29) beside TCP, on the same port number: accepted, and dialed first to peers
     // known to speak it. When off, a uTP SYN is answered with a RESET so the peer uses TCP.
     bool enable_utp = true;
+    // TCP beside uTP. When off (uTP only, as qBittorrent's "uTP" peer protocol), peers are
+    // dialed over uTP only and incoming TCP connections are closed at once; the TCP port
+    // stays bound, since its number is the UDP port's too.
+    bool enable_tcp = true;
     // Message Stream Encryption, both ways (see encryption/encryption_policy.hpp).
     EncryptionPolicy encryption = EncryptionPolicy::prefer;
     // DHT nodes to join through, "host:port"; empty: the usual public routers.

@@ -19,8 +19,6 @@ constexpr auto k_utp_fallback_timeout = std::chrono::seconds(3);
 Transports::Transports(asio::any_io_executor executor, const SessionSettings& settings,
                        std::uint16_t port)
     : executor_(std::move(executor)) {
-    if (!settings.enable_utp && !settings.enable_dht)
-        return;
     boost::system::error_code ec;
     const auto listen = asio::ip::make_address(settings.listen_host, ec);
     if (ec)
@@ -41,6 +39,7 @@ Transports::Transports(asio::any_io_executor executor, const SessionSettings& se
         }
     }
     utp_enabled_ = settings.enable_utp;
+    tcp_enabled_ = settings.enable_tcp;
     // Even with uTP off a socket answers SYNs (with a RESET), so peers turn to TCP at once.
     for (auto* p : {v4_.get(), v6_.get()}) {
         if (p)
@@ -108,10 +107,12 @@ asio::awaitable<Result<HandshakeDone>> Transports::dial_peer(tcp::endpoint endpo
                                                              DialEncryption encryption,
                                                              bool utp_first) {
     const bool utp = utp_enabled_ && utp_for(endpoint.address()) != nullptr;
-    const auto first = utp && utp_first ? net::Transport::utp : net::Transport::tcp;
+    if (!utp && !tcp_enabled_)
+        co_return make_error(ErrorCode::network, "no transport: TCP is off, and uTP is off or has no UDP port");
+    const auto first = utp && (utp_first || !tcp_enabled_) ? net::Transport::utp : net::Transport::tcp;
     const net::Dial dial_first = dial(first);
     auto done = co_await connect_to_peer(dial_first, endpoint, swarm, our_id, timeout, encryption);
-    if (done || !utp)
+    if (done || !utp || !tcp_enabled_)
         co_return done;
     const auto second = first == net::Transport::utp ? net::Transport::tcp : net::Transport::utp;
     const net::Dial dial_second = dial(second);

@@ -20,8 +20,8 @@ class Transports {
   public:
     using AcceptHandler = utp::UtpSocket::AcceptHandler;
 
-    // Opens the UDP ports (IPv4 always, IPv6 too when the listen address is IPv6) when uTP
-    // or the DHT needs them; what cannot be opened is said in `problems` and left off.
+    // Opens the UDP ports (IPv4 always, IPv6 too when the listen address is IPv6) for uTP,
+    // the DHT and UDP trackers; what cannot be opened is said in `problems` and left off.
     Transports(boost::asio::any_io_executor executor, const SessionSettings& settings,
                std::uint16_t port);
     ~Transports();
@@ -37,7 +37,7 @@ class Transports {
     // Dials `endpoint` and goes through the handshake (connect_to_peer), choosing the
     // transport as libtorrent's mixed mode does: uTP first when the peer is known to speak it
     // (`utp_first`), TCP first otherwise; when the first fails the other is tried once (a
-    // peer with TCP switched off or blocked is still reached).
+    // peer with TCP switched off or blocked is still reached). With TCP off, uTP only.
     boost::asio::awaitable<Result<HandshakeDone>> dial_peer(boost::asio::ip::tcp::endpoint endpoint,
                                                             SwarmId swarm, wire::PeerId our_id,
                                                             std::chrono::milliseconds timeout,
@@ -58,6 +58,7 @@ class Transports {
     std::vector<std::unique_ptr<utp::UtpSocket>> utp_;  // one per port, IPv4 first
     std::vector<std::string> problems_;
     bool utp_enabled_ = false;
+    bool tcp_enabled_ = true;
 };
 
 }  // namespace shoal

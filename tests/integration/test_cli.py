@@ -116,7 +116,8 @@ def main():
         # `utp = false` in a config file is --no-utp; a value other than true or false is refused.
         switches = os.path.join(tmp, "switches.toml")
         for text, expected in (("utp = false\n", "peers connect over TCP only"),
-                               ("utp = true\n", "peers connect over TCP and uTP")):
+                               ("utp = true\n", "peers connect over TCP and uTP"),
+                               ("tcp = false\n", "peers connect over uTP only")):
             with open(switches, "w") as f:
                 f.write(text)
             ran = run("seed", solo, "-o", os.path.join(tmp, "solo.torrent"), "--seed-time", "0.02",
@@ -127,6 +128,8 @@ def main():
             f.write('utp = "no"\n')
         expect_error(run("get", torrent, "--config", switches), 2, "'utp' takes true or false",
                      "config with a switch that is not true or false")
+        expect_error(run("get", torrent, "--no-tcp", "--no-utp"), 2, "leave no way to reach a peer",
+                     "both transports switched off")
 
         config = os.path.join(tmp, "bad.toml")
         with open(config, "w") as f:

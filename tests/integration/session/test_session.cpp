@@ -77,6 +77,8 @@ struct Swarm : ::testing::Test {
     std::optional<Session> seed;
     std::optional<Session> leech;
     std::optional<Events> events;
+    SessionSettings seed_settings = on("127.0.0.1");
+    SessionSettings leech_settings = on("127.0.0.2");
 
     void start(std::vector<std::size_t> sizes) {
         for (std::size_t i = 0; i < sizes.size(); ++i) {
@@ -87,12 +89,12 @@ struct Swarm : ::testing::Test {
         auto created = create_torrent(data / "set", o);
         ASSERT_TRUE(created) << created.error().message;
         info = std::make_shared<const TorrentInfo>(created->info);
-        seed.emplace(on("127.0.0.1"));
+        seed.emplace(seed_settings);
         AddTorrentParams p;
         p.info = info;
         p.save_dir = data;
         seed->add_torrent(p);
-        leech.emplace(on("127.0.0.2"));
+        leech.emplace(leech_settings);
         events.emplace(*leech);
     }
 
@@ -172,6 +174,34 @@ TEST_F(Swarm, PauseStopsTheDownloadAndResumeFinishesIt) {
     leech->resume(id);
     ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
     EXPECT_TRUE(same("f0"));
+}
+
+// uTP under the sanitizers: a leech with TCP off reaches the seed over uTP, and pausing and
+// resuming closes and opens uTP connections while pieces are being written.
+TEST_F(Swarm, WithTcpOffTheDownloadGoesOverUtpThroughAPauseAndResume) {
+    leech_settings.enable_tcp = false;
+    ASSERT_NO_FATAL_FAILURE(start({3 * 1024 * 1024}));
+    auto p = leech_params();
+    p.download_limit = 1024 * 1024;
+    const TorrentId id = leech->add_torrent(p);
+    const auto connected = events->wait_for<event::PeerConnected>(20s);
+    ASSERT_TRUE(connected);
+    EXPECT_EQ(connected->transport, "uTP");
+    ASSERT_TRUE(events->wait_for<event::PieceFinished>(20s));
+    leech->pause(id);
+    ASSERT_TRUE(events->wait_for<event::StateChanged>(10s, [](auto& e) { return e.state == TorrentState::paused; }));
+    leech->resume(id);
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
+    EXPECT_TRUE(same("f0"));
+}
+
+TEST_F(Swarm, ASeedWithTcpOffTurnsAwayTcpPeers) {
+    seed_settings.enable_tcp = false;
+    leech_settings.enable_utp = false;
+    ASSERT_NO_FATAL_FAILURE(start({256 * 1024}));
+    leech->add_torrent(leech_params());
+    EXPECT_TRUE(events->wait_for<event::ConnectFailed>(20s));
+    EXPECT_FALSE(fs::exists(out / "set" / "f0") && same("f0"));
 }
 
 TEST_F(Swarm, DownloadRateLimitHolds) {
