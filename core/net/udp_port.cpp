@@ -1,5 +1,6 @@
 #include "net/udp_port.hpp"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -41,6 +42,11 @@ Result<std::unique_ptr<UdpPort>> UdpPort::open(asio::any_io_executor executor,
                               std::to_string(endpoint.port()) + ": " + ec.message());
     }
     boost::system::error_code ignored;
+    if (endpoint.address().is_v4()) {
+        // Fragmentable unless said otherwise (see Fragment).
+        const int dont = IP_PMTUDISC_DONT;
+        ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_MTU_DISCOVER, &dont, sizeof dont);
+    }
     socket.set_option(asio::socket_base::receive_buffer_size(k_socket_buffer), ignored);
     socket.set_option(asio::socket_base::send_buffer_size(k_socket_buffer), ignored);
     return std::unique_ptr<UdpPort>(new UdpPort(std::move(socket), local));
@@ -126,7 +132,8 @@ void UdpPort::receive_batch() {
     }
 }
 
-bool UdpPort::send_to(std::span<const std::uint8_t> datagram, const udp::endpoint& to) {
+bool UdpPort::send_to(std::span<const std::uint8_t> datagram, const udp::endpoint& to,
+                      Fragment fragment) {
     if (!socket_.is_open() || datagram.size() > k_max_datagram || queued_ == k_max_queued_sends) {
         ++stats_.send_dropped;
         return false;
@@ -137,6 +144,7 @@ bool UdpPort::send_to(std::span<const std::uint8_t> datagram, const udp::endpoin
     std::memcpy(slot.bytes.data(), datagram.data(), datagram.size());
     slot.size = datagram.size();
     slot.peer = to;
+    slot.fragment = fragment;
     if (waiting_writable_)
         return true;
     if (queued_ >= k_batch) {
@@ -159,7 +167,16 @@ void UdpPort::flush() {
     std::array<iovec, k_batch> vectors{};
     std::size_t sent = 0;
     while (sent < queued_ && socket_.is_open()) {
-        const std::size_t n = std::min(k_batch, queued_ - sent);
+        if (send_slots_[sent].fragment == Fragment::forbid) {
+            if (!send_whole(send_slots_[sent]))
+                break;
+            ++sent;
+            continue;
+        }
+        // A batch runs up to the next datagram that must not be fragmented.
+        std::size_t n = 0;
+        while (n < k_batch && sent + n < queued_ && send_slots_[sent + n].fragment == Fragment::allow)
+            ++n;
         for (std::size_t i = 0; i < n; ++i) {
             SendSlot& slot = send_slots_[sent + i];
             vectors[i] = {slot.bytes.data(), slot.size};
@@ -193,6 +210,37 @@ void UdpPort::flush() {
         return;
     }
     queued_ = 0;
+}
+
+bool UdpPort::send_whole(const SendSlot& slot) {
+    // The socket's fragmentation setting holds for this one send (Linux has no per-datagram
+    // flag): the probe mode sets the bit and ignores what the system has learnt of the path,
+    // so that the probe itself finds out.
+    const bool v4 = local_.address().is_v4();
+    const int level = v4 ? IPPROTO_IP : IPPROTO_IPV6;
+    const int option = v4 ? IP_MTU_DISCOVER : IPV6_MTU_DISCOVER;
+    const int probe = v4 ? IP_PMTUDISC_PROBE : IPV6_PMTUDISC_PROBE;
+    int usual = 0;
+    socklen_t usual_size = sizeof usual;
+    const int fd = socket_.native_handle();
+    if (::getsockopt(fd, level, option, &usual, &usual_size) != 0 ||
+        ::setsockopt(fd, level, option, &probe, sizeof probe) != 0) {
+        ++stats_.send_dropped;
+        return true;
+    }
+    const auto out = ::sendto(fd, slot.bytes.data(), slot.size, MSG_DONTWAIT,
+                              static_cast<const sockaddr*>(slot.peer.data()), static_cast<socklen_t>(slot.peer.size()));
+    const int error = errno;
+    ::setsockopt(fd, level, option, &usual, sizeof usual);
+    if (out >= 0) {
+        ++stats_.datagrams_sent;
+        return true;
+    }
+    if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS)
+        return false;
+    // EMSGSIZE: larger than the interface takes; lost, as a probe the path drops would be.
+    ++(error == EMSGSIZE ? stats_.too_big : stats_.send_dropped);
+    return true;
 }
 
 void UdpPort::wait_writable() {

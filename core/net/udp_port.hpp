@@ -19,12 +19,18 @@
 
 namespace shoal::net {
 
+// Whether a datagram may be fragmented on its way. Datagrams are sent fragmentable (IPv4
+// routers split what is too large for the next link); a path MTU probe must arrive whole or
+// not at all, so it goes with the Don't Fragment bit.
+enum class Fragment { allow, forbid };
+
 struct UdpPortStats {
     std::uint64_t datagrams_received = 0;
     std::uint64_t datagrams_sent = 0;
     std::uint64_t unclaimed = 0;        // no receiver took it
     std::uint64_t truncated = 0;        // longer than k_max_received: dropped
     std::uint64_t send_dropped = 0;     // the send queue was full, or the system refused it
+    std::uint64_t too_big = 0;          // unfragmentable, and larger than the interface takes
     std::uint64_t receive_batches = 0;  // recvmmsg calls that returned datagrams
     std::uint64_t send_batches = 0;
 };
@@ -63,7 +69,8 @@ class UdpPort {
 
     // Queues a datagram; it leaves once the current handler returns (or at once when the
     // batch is full). False (and counted) when the queue is full or the port closed.
-    bool send_to(std::span<const std::uint8_t> datagram, const udp::endpoint& to);
+    bool send_to(std::span<const std::uint8_t> datagram, const udp::endpoint& to,
+                 Fragment fragment = Fragment::allow);
 
     const udp::endpoint& local_endpoint() const { return local_; }
     boost::asio::any_io_executor get_executor() { return socket_.get_executor(); }
@@ -81,9 +88,12 @@ class UdpPort {
         std::array<std::uint8_t, Capacity> bytes;
         std::size_t size = 0;
         udp::endpoint peer;
+        Fragment fragment = Fragment::allow;
     };
     using SendSlot = Slot<k_max_datagram>;
     using ReceiveSlot = Slot<k_max_received>;
+    // Sends one datagram with the Don't Fragment bit; false when the socket is full.
+    bool send_whole(const SendSlot& slot);
 
     udp::socket socket_;
     udp::endpoint local_;

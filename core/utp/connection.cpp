@@ -57,6 +57,9 @@ UtpConnection::UtpConnection(const UtpConfig& config, SendFunction send)
       ledbat_(ledbat_config(config)),
       rtt_(config.rtt),
       packet_size_(usable_packet_size(config)),
+      mtu_floor_(packet_size_ + k_packet_overhead),
+      mtu_ceiling_(std::clamp(config.max_datagram, mtu_floor_, k_max_datagram)),
+      mtu_initial_floor_(mtu_floor_),
       datagram_(k_max_datagram) {}
 
 void UtpConnection::connect(std::uint16_t recv_id, std::uint16_t initial_seq,

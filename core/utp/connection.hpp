@@ -21,8 +21,12 @@
 namespace shoal::utp {
 
 struct UtpConfig {
-    // Payload bytes per packet: small enough for any path's MTU (no probing for more yet).
+    // Payload bytes per packet at first: small enough for any path's MTU.
     std::size_t packet_size = 1150;
+    // Path MTU discovery: the largest datagram (uTP header, selective ack and payload) tried,
+    // that of a 1,500-byte IPv6 packet; packet_size plus header and the least selective ack
+    // means no probing.
+    std::size_t max_datagram = 1452;
     // Bytes write() may queue before they are packed.
     std::size_t send_buffer = 1024 * 1024;
     // Bytes held for the reader, read queue and out-of-order packets together; the window
@@ -73,6 +77,8 @@ struct UtpStats {
     std::uint64_t retransmits = 0;
     std::uint64_t fast_retransmits = 0;
     std::uint64_t timeouts = 0;
+    std::uint64_t mtu_probes = 0;       // packets sent larger than any that got through before
+    std::uint64_t mtu_probes_lost = 0;  // of those, the ones lost (the path's MTU is smaller)
 };
 
 class UtpConnection {
@@ -131,7 +137,12 @@ class UtpConnection {
     std::uint16_t recv_id() const { return recv_id_; }
     std::uint16_t send_id() const { return send_id_; }
     const UtpStats& stats() const { return stats_; }
+    // Payload bytes of a new packet: grows as larger probes get through.
     std::size_t packet_size() const { return packet_size_; }
+    // True while the datagram being sent is a path MTU probe: it must leave with the Don't
+    // Fragment bit, so that a path too narrow drops it instead of fragmenting it. Read by the
+    // send function; its resends go without.
+    bool sending_probe() const { return sending_probe_; }
     std::size_t congestion_window() const { return ledbat_.window(); }
     std::uint32_t peer_window() const { return peer_window_; }
     std::size_t bytes_in_flight() const { return send_.bytes_in_flight(); }
@@ -152,6 +163,11 @@ class UtpConnection {
     void detect_sack_loss(std::uint64_t now_us);
     void on_loss(std::uint64_t now_us);
     void on_timeout(std::uint64_t now_us);
+    // Path MTU discovery (connection_send.cpp): whether the next new packet is a probe, and
+    // what the fate of the probe `packet` says. A lost probe is no sign of congestion.
+    bool probe_due() const;
+    void probe_acked(const SentPacket& packet);
+    bool probe_lost(const SentPacket& packet);
 
     // Sending (connection_send.cpp).
     void pump(std::uint64_t now_us);
@@ -181,6 +197,16 @@ class UtpConnection {
     Ledbat ledbat_;
     RttEstimator rtt_;
     std::size_t packet_size_;
+    // What a datagram holds besides the payload: the header and the least selective ack.
+    static constexpr std::size_t k_packet_overhead = k_header_size + 2 + 4;
+    // Datagram sizes (header, selective ack, payload) known to get through, and known not to
+    // or not tried (the search ends when they meet), and the probe in flight, if any.
+    std::size_t mtu_floor_;
+    std::size_t mtu_ceiling_;
+    std::size_t mtu_initial_floor_;
+    std::optional<std::uint16_t> mtu_probe_seq_;
+    std::size_t mtu_probe_size_ = 0;
+    bool sending_probe_ = false;
     std::uint32_t peer_window_ = 0;
     std::uint32_t reply_micro_ = 0;  // our latest delay sample of the peer's packets
 

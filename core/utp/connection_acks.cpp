@@ -52,6 +52,7 @@ void UtpConnection::handle_ack(const Packet& packet, std::uint64_t now_us) {
     bool after_resent = false;
     send_.ack_through(ack, [&](const SentPacket& p, bool newly) {
         progress = true;
+        probe_acked(p);
         if (p.transmissions > 1)
             after_resent = true;
         if (!newly)
@@ -71,6 +72,7 @@ void UtpConnection::handle_ack(const Packet& packet, std::uint64_t now_us) {
                 continue;
             if (p->transmissions == 1)
                 sample = std::min(sample, now_us - p->sent_us);
+            probe_acked(*p);
             acked_bytes += send_.mark_sacked(*p);
             sacked_any = true;
         }
@@ -94,7 +96,8 @@ void UtpConnection::handle_ack(const Packet& packet, std::uint64_t now_us) {
                 next->fast_resent = true;
                 send_.mark_lost(*next);
                 ++stats_.fast_retransmits;
-                on_loss(now_us);
+                if (!probe_lost(*next))
+                    on_loss(now_us);
             }
         }
     }
@@ -127,7 +130,8 @@ void UtpConnection::detect_sack_loss(std::uint64_t now_us) {
         p.fast_resent = true;
         send_.mark_lost(p);
         ++stats_.fast_retransmits;
-        lost = true;
+        if (!probe_lost(p))
+            lost = true;
     });
     if (lost)
         on_loss(now_us);
@@ -157,9 +161,18 @@ void UtpConnection::on_timeout(std::uint64_t now_us) {
     ledbat_.on_timeout();
     duplicate_acks_ = 0;
     send_.for_each_outstanding([&](SentPacket& p) {
+        probe_lost(p);
         send_.mark_lost(p);
         p.fast_resent = false;
     });
+    if (timeouts_ >= 2 && mtu_floor_ > mtu_initial_floor_) {
+        // The path may have changed under us to one that takes less (a black hole that
+        // drops what it cannot pass, and says nothing): back to the safe size, searching again
+        // below what worked before.
+        mtu_ceiling_ = mtu_floor_ - 1;
+        mtu_floor_ = mtu_initial_floor_;
+        packet_size_ = mtu_floor_ - k_packet_overhead;
+    }
     rto_deadline_ = now_us + rtt_.rto();
     pump(now_us);
 }

@@ -42,7 +42,12 @@ void UtpConnection::pump(std::uint64_t now_us) {
         return;
 
     while (send_.queued() > 0 && send_.can_push()) {
-        const std::size_t size = std::min(send_.queued(), packet_size_);
+        // A probe is a full packet of the size halfway up the search: it carries data like
+        // any other, so a probe that gets through costs nothing.
+        const std::size_t probe_payload = (mtu_floor_ + mtu_ceiling_ + 1) / 2 - k_packet_overhead;
+        const bool probe = probe_due() && send_.queued() >= probe_payload;
+        const std::size_t payload = probe ? probe_payload : packet_size_;
+        const std::size_t size = std::min(send_.queued(), payload);
         // A part packet waits for what is in flight to be acked, so that small writes gather
         // into full packets (Nagle's rule); after close() nothing more will come to fill it.
         if (size < packet_size_ && send_.outstanding() > 0 && !close_requested_)
@@ -58,7 +63,13 @@ void UtpConnection::pump(std::uint64_t now_us) {
             }
             return;
         }
-        transmit(send_.push(PacketType::data, packet_size_), now_us);
+        SentPacket& packet = send_.push(PacketType::data, payload);
+        if (probe) {
+            mtu_probe_seq_ = packet.seq_nr;
+            mtu_probe_size_ = packet.payload.size() + k_packet_overhead;
+            ++stats_.mtu_probes;
+        }
+        transmit(packet, now_us);
     }
     if (send_.queued() == 0) {
         window_limited_ = false;
@@ -75,6 +86,8 @@ void UtpConnection::pump(std::uint64_t now_us) {
 void UtpConnection::transmit(SentPacket& packet, std::uint64_t now_us) {
     if (packet.transmissions > 0)
         ++stats_.retransmits;
+    // Only a probe's first transmission tests the path; its resends may be fragmented.
+    sending_probe_ = packet.transmissions == 0 && mtu_probe_seq_ == packet.seq_nr;
     send_.on_transmit(packet, now_us);
     PacketHeader h;
     h.type = packet.type;
@@ -82,6 +95,7 @@ void UtpConnection::transmit(SentPacket& packet, std::uint64_t now_us) {
     h.connection_id = packet.type == PacketType::syn ? recv_id_ : send_id_;
     h.seq_nr = packet.seq_nr;
     emit(h, packet.payload, now_us);
+    sending_probe_ = false;
     if (rto_deadline_ == 0)
         rto_deadline_ = now_us + rtt_.rto();
 }
@@ -105,6 +119,31 @@ void UtpConnection::send_reset(std::uint64_t now_us) {
     emit(h, {}, now_us);
 }
 
+bool UtpConnection::probe_due() const {
+    // Searched until the bounds are within a few bytes of each other; one probe at a time.
+    return state_ == UtpState::connected && !mtu_probe_seq_ && mtu_ceiling_ > mtu_floor_ + 16;
+}
+
+void UtpConnection::probe_acked(const SentPacket& packet) {
+    if (mtu_probe_seq_ != packet.seq_nr)
+        return;
+    mtu_probe_seq_.reset();
+    // A probe acked only after a resend proves nothing: the resend may have been fragmented.
+    if (packet.transmissions != 1)
+        return;
+    mtu_floor_ = std::max(mtu_floor_, mtu_probe_size_);
+    packet_size_ = mtu_floor_ - k_packet_overhead;
+}
+
+bool UtpConnection::probe_lost(const SentPacket& packet) {
+    if (mtu_probe_seq_ != packet.seq_nr)
+        return false;
+    mtu_probe_seq_.reset();
+    mtu_ceiling_ = std::max(mtu_floor_, mtu_probe_size_ - 1);
+    ++stats_.mtu_probes_lost;
+    return true;
+}
+
 std::uint32_t UtpConnection::advertised_window() const {
     return static_cast<std::uint32_t>(
         std::min<std::size_t>(recv_.window(), std::numeric_limits<std::uint32_t>::max()));
@@ -117,11 +156,19 @@ void UtpConnection::emit(const PacketHeader& header, std::span<const std::uint8_
     h.timestamp_difference_us = reply_micro_;
     h.wnd_size = advertised_window();
     h.ack_nr = recv_.ack_nr();
+    // The selective ack takes what room the datagram has up to the size known to get
+    // through (a probe's: its own size), and at least one word.
+    const std::size_t budget = sending_probe_ ? mtu_probe_size_ : mtu_floor_;
+    const std::size_t used = k_header_size + 2 + payload.size();
+    const std::size_t sack_room = budget > used + 4 ? budget - used : 4;
     SelectiveAck sack;
-    const bool with_sack = h.type != PacketType::syn && recv_.fill_sack(sack);
+    const bool with_sack = h.type != PacketType::syn && recv_.fill_sack(sack, sack_room);
     const std::size_t n = encode_packet(h, with_sack ? &sack : nullptr, payload, datagram_);
     if (n == 0)
         return;  // cannot happen: packet_size_ leaves room for the largest selective ack
+    // What the probe tests is the datagram as it leaves (its selective ack may be short).
+    if (sending_probe_)
+        mtu_probe_size_ = n;
     ++stats_.packets_sent;
     last_send_us_ = now_us;
     last_advertised_ = h.wnd_size;

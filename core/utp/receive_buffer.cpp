@@ -117,11 +117,13 @@ std::size_t ReceiveBuffer::read(std::span<std::uint8_t> out) {
     return readable_.pop(out);
 }
 
-bool ReceiveBuffer::fill_sack(SelectiveAck& sack) const {
+bool ReceiveBuffer::fill_sack(SelectiveAck& sack, std::size_t max_bytes) const {
     if (reorder_count_ == 0)
         return false;
-    // Bit i stands for ack_nr + 2 + i; the mask reaches the last packet held, within its cap.
-    const std::size_t bits = std::min(slot_count_, k_max_sack_bytes * 8);
+    // Bit i stands for ack_nr + 2 + i; the mask reaches the last packet held, within its cap
+    // and whole words of `max_bytes`.
+    const std::size_t words = std::max<std::size_t>(1, std::min(max_bytes, k_max_sack_bytes) / 4);
+    const std::size_t bits = std::min(slot_count_, words * 32);
     std::size_t highest = 0;
     bool any = false;
     for (std::size_t i = 0; i < bits; ++i) {

@@ -57,7 +57,9 @@ class ReceiveBuffer {
     // Moves up to out.size() readable bytes into `out`; returns how many.
     std::size_t read(std::span<std::uint8_t> out);
     // The selective ack for what is held past the gap; false when nothing is.
-    bool fill_sack(SelectiveAck& sack) const;
+    // At most `max_bytes` of mask (whole words, at least one): a datagram short of room
+    // acknowledges fewer packets ahead.
+    bool fill_sack(SelectiveAck& sack, std::size_t max_bytes = k_max_sack_bytes) const;
 
   private:
     struct Slot {

@@ -20,7 +20,8 @@ struct UtpSocket::Flow {
           remote(peer_endpoint.address(), peer_endpoint.port()),
           conn(config, [this](std::span<const std::uint8_t> datagram) {
               if (socket)
-                  socket->port_.send_to(datagram, peer);
+                  socket->port_.send_to(datagram, peer,
+                                        conn.sending_probe() ? net::Fragment::forbid : net::Fragment::allow);
           }) {}
 
     UtpSocket* socket;  // null once the socket is gone: nothing is sent any more

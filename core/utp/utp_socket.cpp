@@ -174,7 +174,12 @@ void UtpSocket::send_reset_for(const Packet& packet, const udp::endpoint& from) 
 }
 
 std::shared_ptr<UtpSocket::Flow> UtpSocket::make_flow(const udp::endpoint& peer) {
-    auto flow = std::make_shared<Flow>(*this, peer, config_);
+    UtpConfig config = config_;
+    // Over IPv6 no router fragments, so a probe's resend would pass only if the system has
+    // learnt the path's MTU (ICMPv6 may be filtered): IPv6 keeps the size that fits any path.
+    if (peer.address().is_v6())
+        config.max_datagram = 0;
+    auto flow = std::make_shared<Flow>(*this, peer, config);
     flow->conn.hold_acks(true);
     return flow;
 }

@@ -19,10 +19,14 @@ import re
 import shutil
 import statistics
 import subprocess
+import sys
 import threading
 import time
 
 import bench_util
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
+import netns_util  # noqa: E402
 
 PHASE = bench_util.env_int("PHASE_SECONDS", 20)
 TCP_CC = os.environ.get("TCP_CC", "cubic")
@@ -49,50 +53,15 @@ def drain(stream, sink):
     threading.Thread(target=read, daemon=True).start()
 
 
-class Namespace:
-    """A network namespace kept alive by a sleeping holder process; nsenter runs commands in it.
-    It disappears when the holder and everything started in it have exited."""
-
-    def __init__(self):
-        self.holder = start(["unshare", "-n", "--", "sleep", str(LIFETIME)])
-        own = os.readlink("/proc/self/ns/net")
-        deadline = time.monotonic() + 10
-        # Until unshare has run, the holder is still in our namespace: entering it then would not isolate.
-        while os.readlink(f"/proc/{self.holder.pid}/ns/net") == own:
-            if time.monotonic() > deadline:
-                raise RuntimeError("unshare did not make a namespace")
-            time.sleep(0.01)
-        self.run("ip", "link", "set", "lo", "up")
-
-    def cmd(self, *args):
-        return ["nsenter", "-t", str(self.holder.pid), "-n", "--", *args]
-
-    def run(self, *args, input=None):
-        subprocess.run(self.cmd(*args), input=input, text=True, check=True, timeout=30, capture_output=True)
-
-
-def veth(a, dev_a, addr_a, b, dev_b, addr_b):
-    """A veth pair made here (in the outer private namespace) and its ends moved into `a` and `b`."""
-    subprocess.run(["ip", "link", "add", "name", dev_a, "type", "veth", "peer", "name", dev_b], check=True, timeout=30)
-    for ns, dev, addr in ((a, dev_a, addr_a), (b, dev_b, addr_b)):
-        subprocess.run(["ip", "link", "set", dev, "netns", str(ns.holder.pid)], check=True, timeout=30)
-        ns.run("ip", "addr", "add", addr, "dev", dev)
-        ns.run("ip", "link", "set", dev, "up")
-
-
 def make_path(sender, router, receiver):
     """sender -- router -- receiver, with the bottleneck on the router's egress to the receiver.
     Not on the sender's own interface: a qdisc on the sending host holds its TCP back through TCP
     small queues (a socket may have only about two packets waiting in it), so beside uTP's queue
     TCP got ~1 Mbit/s whatever the congestion control, a kernel artefact rather than LEDBAT."""
-    veth(sender, "utpb-s", f"{SEND_ADDR}/26", router, "utpb-ri", "198.51.100.2/26")
-    veth(router, "utpb-ro", "198.51.100.65/26", receiver, "utpb-r", f"{RECV_ADDR}/26")
-    sender.run("ip", "route", "add", "default", "via", "198.51.100.2")
-    receiver.run("ip", "route", "add", "default", "via", "198.51.100.65")
-    router.run("sysctl", "-qw", "net.ipv4.ip_forward=1")
+    _, towards_receiver = netns_util.routed_path(sender, router, receiver, SEND_ADDR, RECV_ADDR, prefix="utpb")
     # The bottleneck, only in the direction the payload flows; ACKs come back unshaped.
-    router.run("tc", "qdisc", "add", "dev", "utpb-ro", "root", "tbf", "rate", f"{RATE_MBIT}mbit", "burst", "32kbit",
-               "latency", "400ms")
+    router.run("tc", "qdisc", "add", "dev", towards_receiver, "root", "tbf", "rate", f"{RATE_MBIT}mbit", "burst",
+               "32kbit", "latency", "400ms")
 
 
 def start_seed(sender, torrent, data):
@@ -187,7 +156,8 @@ def measure_in_namespaces(work):
     try:
         data, torrent = bench_util.make_payload_torrent(work, SIZE, "256K")
         out = os.path.join(work, "out")
-        sender, router, receiver = Namespace(), Namespace(), Namespace()
+        sender, router, receiver = (netns_util.Namespace(LIFETIME) for _ in range(3))
+        STARTED.extend(ns.holder for ns in (sender, router, receiver))
         make_path(sender, router, receiver)
         port = start_seed(sender, torrent, data)
         print(f"veth through a router, tbf {RATE_MBIT} Mbit/s (burst 32 kbit, latency 400 ms) towards the receiver; "

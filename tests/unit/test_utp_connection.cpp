@@ -39,8 +39,15 @@ Bytes pattern(std::size_t n, std::uint32_t seed) {
     return out;
 }
 
-UtpConfig roomy_config() {
+// Packets of one size throughout (no path MTU probing), so the tests can count them.
+UtpConfig fixed_size_config() {
     UtpConfig c;
+    c.max_datagram = 0;
+    return c;
+}
+
+UtpConfig roomy_config() {
+    UtpConfig c = fixed_size_config();
     c.ledbat.initial_window = 16 * 1150;  // room for several packets from the start
     return c;
 }
@@ -519,12 +526,18 @@ class SimulatedLink {
         // A bottleneck from a to b: bytes a millisecond it forwards (0: no limit), queueing
         // the rest, as a modem's send buffer does.
         std::uint64_t bytes_per_ms = 0;
+        // The largest datagram the path carries whole (0: any). A larger one sent with the
+        // Don't Fragment bit (a path MTU probe) is dropped; others arrive, fragmented.
+        std::size_t path_mtu = 0;
     };
     SimulatedLink(std::uint32_t seed, Profile profile) : rng_(seed), profile_(profile) {}
 
     UtpConnection::SendFunction to(int side) {
         return [this, side](std::span<const std::uint8_t> d) { post(side, d); };
     }
+    // The connection whose datagrams go to `side`: the link asks it whether one is a probe.
+    void sender(int side, const UtpConnection& connection) { senders_[side] = &connection; }
+    std::uint64_t probes_dropped = 0;
     // Delivers every datagram due by `now_us` to `deliver(side, bytes)`.
     template <class F>
     void run_until(std::uint64_t now_us, F&& deliver) {
@@ -548,6 +561,11 @@ class SimulatedLink {
         bool operator>(const Datagram& o) const { return at != o.at ? at > o.at : order > o.order; }
     };
     void post(int side, std::span<const std::uint8_t> d) {
+        if (profile_.path_mtu > 0 && d.size() > profile_.path_mtu && senders_[side] != nullptr &&
+            senders_[side]->sending_probe()) {
+            ++probes_dropped;
+            return;
+        }
         if (chance(profile_.loss))
             return;
         const int copies = chance(profile_.duplicate) ? 2 : 1;
@@ -574,6 +592,7 @@ class SimulatedLink {
     std::uint64_t free_at_ = 0;  // when the bottleneck has sent all it holds
     std::uint64_t order_ = 0;
     std::priority_queue<Datagram, std::vector<Datagram>, std::greater<>> queue_;
+    std::array<const UtpConnection*, 2> senders_{};
 };
 
 struct TransferResult {
@@ -584,6 +603,8 @@ struct TransferResult {
     UtpState a_state = UtpState::idle, b_state = UtpState::idle;
     CloseReason a_reason = CloseReason::none, b_reason = CloseReason::none;
     std::uint64_t elapsed_us = 0;
+    std::size_t a_packet_size = 0;  // when the transfer ended
+    std::uint64_t probes_dropped = 0;
 };
 
 // `to_b` goes from a to b and `to_a` back, at once; then both close. Each side reads at most
@@ -594,6 +615,8 @@ TransferResult transfer(const Bytes& to_b, const Bytes& to_a, SimulatedLink::Pro
     SimulatedLink link(seed, profile);
     UtpConnection a(config, link.to(1));
     UtpConnection b(config, link.to(0));
+    link.sender(1, a);
+    link.sender(0, b);
     TransferResult r;
     std::size_t a_written = 0, b_written = 0;
     std::uint64_t now = 0;
@@ -644,6 +667,8 @@ TransferResult transfer(const Bytes& to_b, const Bytes& to_a, SimulatedLink::Pro
     r.a_reason = a.close_reason();
     r.b_reason = b.close_reason();
     r.elapsed_us = now;
+    r.a_packet_size = a.packet_size();
+    r.probes_dropped = link.probes_dropped;
     return r;
 }
 
@@ -666,6 +691,30 @@ TEST(utp_transfer, CleanLinkCarries2MiB) {
     EXPECT_EQ(r.a.retransmits, 0u);
     EXPECT_EQ(r.b.duplicates, 0u);
     EXPECT_LT(r.elapsed_us, 30 * k_s);
+}
+
+TEST(utp_transfer, PathMtuDiscoveryGrowsPacketsToWhatThePathCarries) {
+    const Bytes data = pattern(2 * 1024 * 1024, 26);
+    // Nothing in the way: up to the largest size tried, a 1,500-byte IPv6 packet's.
+    const auto open = transfer(data, {}, {}, 6, 1, 2);
+    expect_exact(open, data, {});
+    EXPECT_GE(open.a_packet_size, UtpConfig{}.max_datagram - 26 - 16);
+    EXPECT_LE(open.a_packet_size, UtpConfig{}.max_datagram - 26);
+    EXPECT_EQ(open.a.mtu_probes_lost, 0u);
+    EXPECT_EQ(open.a.retransmits, 0u);
+
+    // A path that takes 1,300 bytes: probes above are dropped, and their data still arrives
+    // (resent without the Don't Fragment bit); the search ends within 16 bytes below it.
+    SimulatedLink::Profile narrow;
+    narrow.path_mtu = 1300;
+    const auto r = transfer(data, {}, narrow, 7, 1, 2);
+    expect_exact(r, data, {});
+    EXPECT_GT(r.probes_dropped, 0u);
+    EXPECT_EQ(r.a.mtu_probes_lost, r.probes_dropped);
+    EXPECT_GE(r.a_packet_size, 1300 - 26 - 16);
+    EXPECT_LE(r.a_packet_size, 1300 - 26);
+    // A lost probe is not congestion: no more resends than probes lost.
+    EXPECT_EQ(r.a.retransmits, r.a.mtu_probes_lost);
 }
 
 TEST(utp_transfer, LossReorderingAndDuplicationStillDeliverEveryByteOnceInOrder) {
