@@ -23,6 +23,9 @@ EngineSettings load_settings() {
     s.pex = q.value("pex", s.pex).toBool();
     s.lsd = q.value("lsd", s.lsd).toBool();
     s.utp = q.value("utp", s.utp).toBool();
+    s.tcp = q.value("tcp", s.tcp).toBool();
+    if (!s.utp && !s.tcp)
+        s.tcp = true;  // a hand-edited file that switches both off: TCP, as before uTP
     s.encryption = q.value("encryption", s.encryption).toString();
     s.default_save_dir = q.value("default_save_dir",
                                  QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
@@ -51,6 +54,7 @@ void save_settings(const EngineSettings& s) {
     q.setValue("pex", s.pex);
     q.setValue("lsd", s.lsd);
     q.setValue("utp", s.utp);
+    q.setValue("tcp", s.tcp);
     q.setValue("encryption", s.encryption);
     q.setValue("default_save_dir", s.default_save_dir);
     q.setValue("on_completion", int(s.on_completion));

@@ -61,12 +61,18 @@ PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
     mark_unsupported(lsd_, engine.supports(Feature::lsd));
     // The engine has no session-wide connection cap yet; the per-torrent one it has.
     mark_unsupported(max_connections_, engine.supports(Feature::runtime_settings));
-    utp_ = new QCheckBox(tr("uTP connections beside TCP"), this);
-    utp_->setToolTip(tr("Peers that prefer uTP, or accept nothing else, are reached over it; "
-                        "it yields to other traffic on a busy link"));
-    utp_->setChecked(s.utp);
-    for (auto* b : {dht_, pex_, lsd_, utp_})
+    for (auto* b : {dht_, pex_, lsd_})
         cf->addRow(QString(), b);
+    // As qBittorrent's "Peer connection protocol".
+    transports_ = new QComboBox(this);
+    transports_->addItem(tr("TCP and uTP"), QStringLiteral("both"));
+    transports_->addItem(tr("TCP only"), QStringLiteral("tcp"));
+    transports_->addItem(tr("uTP only"), QStringLiteral("utp"));
+    transports_->setToolTip(tr("uTP reaches peers that prefer it or accept nothing else, and yields "
+                               "to other traffic on a busy link"));
+    transports_->setCurrentIndex(
+        transports_->findData(!s.utp ? QStringLiteral("tcp") : !s.tcp ? QStringLiteral("utp") : QStringLiteral("both")));
+    cf->addRow(tr("Peer connections:"), transports_);
     encryption_ = new QComboBox(this);
     encryption_->addItem(tr("Prefer encrypted connections"), QStringLiteral("prefer"));
     encryption_->addItem(tr("Require encrypted connections"), QStringLiteral("require"));
@@ -155,7 +161,9 @@ EngineSettings PreferencesDialog::settings() const {
     s.dht = dht_->isChecked();
     s.pex = pex_->isChecked();
     s.lsd = lsd_->isChecked();
-    s.utp = utp_->isChecked();
+    const QString transports = transports_->currentData().toString();
+    s.utp = transports != QStringLiteral("tcp");
+    s.tcp = transports != QStringLiteral("utp");
     s.encryption = encryption_->currentData().toString();
     s.default_save_dir = save_dir_->text();
     s.on_completion = static_cast<CompletionAction>(completion_->currentData().toInt());

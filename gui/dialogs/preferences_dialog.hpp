@@ -27,7 +27,7 @@ class PreferencesDialog final : public QDialog {
     QCheckBox* alt_box() const { return use_alt_; }
     QCheckBox* dht_box() const { return dht_; }
     QComboBox* encryption_box() const { return encryption_; }
-    QCheckBox* utp_box() const { return utp_; }
+    QComboBox* transports_box() const { return transports_; }
     QLineEdit* save_dir_edit() const { return save_dir_; }
     QComboBox* completion_box() const { return completion_; }
     QDoubleSpinBox* seed_ratio_box() const { return seed_ratio_; }
@@ -46,7 +46,7 @@ class PreferencesDialog final : public QDialog {
     QCheckBox* dht_;
     QCheckBox* pex_;
     QCheckBox* lsd_;
-    QCheckBox* utp_;
+    QComboBox* transports_;
     QComboBox* encryption_;
     QLineEdit* save_dir_;
     QComboBox* completion_;

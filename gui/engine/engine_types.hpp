@@ -130,6 +130,7 @@ struct EngineSettings {
     bool pex = true;
     bool lsd = true;
     bool utp = true;  // uTP beside TCP (--no-utp)
+    bool tcp = true;  // TCP beside uTP (--no-tcp); one of the two stays on
     // Message Stream Encryption: "prefer", "require" or "disable" (as --encryption).
     QString encryption = QStringLiteral("prefer");
     QString default_save_dir;

@@ -96,6 +96,7 @@ std::unique_ptr<control::TorrentControl> start_controller(const EngineSettings& 
     s.enable_pex = settings.pex;
     s.enable_lsd = settings.lsd;
     s.enable_utp = settings.utp;
+    s.enable_tcp = settings.tcp || !settings.utp;
     // An unknown stored value (a newer or hand-edited file) keeps the default.
     s.encryption = parse_encryption_policy(settings.encryption.toStdString()).value_or(EncryptionPolicy::prefer);
     // Resume data, the DHT's routing table and the torrent list.
@@ -379,8 +380,8 @@ QString SessionEngine::apply_settings(const EngineSettings& settings) {
     control_->set_seed_limits(seed_limits_of(settings));
     const bool needs_restart = old.listen_port != settings.listen_port || old.dht != settings.dht ||
                                old.pex != settings.pex || old.lsd != settings.lsd || old.utp != settings.utp ||
-                               old.encryption != settings.encryption;
-    return needs_restart ? tr("The port, encryption and the uTP, DHT, PEX and local discovery switches "
+                               old.tcp != settings.tcp || old.encryption != settings.encryption;
+    return needs_restart ? tr("The port, encryption, peer connections and the DHT, PEX and local discovery switches "
                               "take effect when Shoal restarts.")
                          : QString();
 }

@@ -224,8 +224,8 @@ void DialogsTest::preferences_reach_the_engine() {
     QCOMPARE(dialog->seed_ratio_box()->text(), QStringLiteral("No limit"));
     dialog->seed_ratio_box()->setValue(2.5);
     dialog->seed_minutes_box()->setValue(90);
-    QVERIFY(dialog->utp_box()->isChecked());
-    dialog->utp_box()->setChecked(false);
+    QCOMPARE(dialog->transports_box()->currentText(), QStringLiteral("TCP and uTP"));
+    dialog->transports_box()->setCurrentIndex(dialog->transports_box()->findData(QStringLiteral("utp")));
     dialog->accept();
     QCOMPARE(engine.calls().size(), 1);
     QCOMPARE(
@@ -235,7 +235,8 @@ void DialogsTest::preferences_reach_the_engine() {
     QCOMPARE(engine.settings().encryption, QStringLiteral("require"));
     QCOMPARE(engine.settings().seed_ratio_limit, 2.5);
     QCOMPARE(engine.settings().seed_time_limit_minutes, 90);
-    QCOMPARE(engine.settings().utp, false);
+    QCOMPARE(engine.settings().utp, true);
+    QCOMPARE(engine.settings().tcp, false);
 }
 
 void DialogsTest::limits_dialog_in_bytes() {
