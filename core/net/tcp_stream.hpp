@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "net/peer_stream.hpp"
 #include "util/result.hpp"
@@ -28,10 +29,12 @@ private:
     boost::asio::ip::tcp::endpoint remote_;
 };
 
-// Connects to `endpoint` within `timeout`; the error says why not ("connection timed out",
+// Connects to `endpoint` within `timeout`, from `source` when it is given and of the same
+// family (the address the session listens on, so that peers see one address and nothing
+// leaves by another route's address); the error says why not ("connection timed out",
 // "Connection refused", ...).
-boost::asio::awaitable<Result<std::unique_ptr<PeerStream>>> dial_tcp(boost::asio::any_io_executor executor,
-                                                                     boost::asio::ip::tcp::endpoint endpoint,
-                                                                     std::chrono::milliseconds timeout);
+boost::asio::awaitable<Result<std::unique_ptr<PeerStream>>> dial_tcp(
+    boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint endpoint, std::chrono::milliseconds timeout,
+    std::optional<boost::asio::ip::address> source = std::nullopt);
 
 }  // namespace shoal::net

@@ -18,11 +18,13 @@ constexpr auto k_utp_fallback_timeout = std::chrono::seconds(3);
 
 Transports::Transports(asio::any_io_executor executor, const SessionSettings& settings,
                        std::uint16_t port)
-    : executor_(std::move(executor)) {
+    : executor_(std::move(executor)), tcp_enabled_(settings.enable_tcp) {
     boost::system::error_code ec;
     const auto listen = asio::ip::make_address(settings.listen_host, ec);
     if (ec)
         return;
+    if (!listen.is_unspecified())
+        tcp_source_ = listen;
     // Listening on IPv6 serves IPv4 too, as the TCP listener does where the system maps it.
     const udp::endpoint v4_endpoint(
         listen.is_v4() ? listen : asio::ip::address(asio::ip::address_v4::any()), port);
@@ -39,7 +41,6 @@ Transports::Transports(asio::any_io_executor executor, const SessionSettings& se
         }
     }
     utp_enabled_ = settings.enable_utp;
-    tcp_enabled_ = settings.enable_tcp;
     // Even with uTP off a socket answers SYNs (with a RESET), so peers turn to TCP at once.
     for (auto* p : {v4_.get(), v6_.get()}) {
         if (p)
@@ -79,8 +80,8 @@ utp::UtpSocket* Transports::utp_for(const asio::ip::address& address) {
 
 net::Dial Transports::dial(net::Transport transport) {
     if (transport == net::Transport::tcp) {
-        return [executor = executor_](tcp::endpoint endpoint, std::chrono::milliseconds timeout) {
-            return net::dial_tcp(executor, endpoint, timeout);
+        return [executor = executor_, source = tcp_source_](tcp::endpoint endpoint, std::chrono::milliseconds timeout) {
+            return net::dial_tcp(executor, endpoint, timeout, source);
         };
     }
     // (The closure calls a member coroutine: a coroutine lambda would read its captures

@@ -5,6 +5,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,8 @@ class Transports {
     std::vector<std::string> problems_;
     bool utp_enabled_ = false;
     bool tcp_enabled_ = true;
+    // The address TCP connections leave from: the listen address, unless it is a wildcard.
+    std::optional<boost::asio::ip::address> tcp_source_;
 };
 
 }  // namespace shoal

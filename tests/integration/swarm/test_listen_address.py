@@ -1,6 +1,6 @@
-"""One UDP port per client, as a NAT mapping wants it: a UDP tracker hears a Shoal's announces
-from the same port number its peers connect to (where uTP and the DHT listen too), and two
-Shoals that know each other only through that tracker trade the file."""
+"""What leaves a Shoal leaves from where it listens: a UDP tracker hears its announces from the
+port its peers connect to (where uTP and the DHT listen too; one port for a NAT mapping), and
+a peer it dials sees the listen address, not whichever address the route would pick."""
 import os
 import sys
 
@@ -39,8 +39,27 @@ def udp_tracker_is_asked_from_the_listen_port(tmp):
         tracker.close()
 
 
+def peers_are_dialed_from_the_listen_address(tmp):
+    data = os.path.join(tmp, "data")
+    write_random(os.path.join(data, "file.bin"), 1 * MiB, seed=62)
+    torrent = os.path.join(tmp, "file.torrent")
+    create(os.path.join(data, "file.bin"), torrent, "--v1", "-s", "64K")
+    s = seed(torrent, data, "--no-utp")
+    out = os.path.join(tmp, "out")
+    # The seed is on 127.0.0.1, so the route's own choice of source would be 127.0.0.1 too.
+    leech = get(torrent, out, [s.address()], "--no-utp", listen="127.0.0.2")
+    code = leech.wait(60)
+    s.stop()
+    if code != 0:
+        raise AssertionError(f"the leech exited {code}: {leech.log[-6:]}")
+    connected = [line for line in s.log if " connected (" in line]
+    if not connected or not all(line.startswith("peer 127.0.0.2:") for line in connected):
+        raise AssertionError(f"the seed saw the leech connect from elsewhere: {connected}")
+
+
 SCENARIOS = [
     ("a UDP tracker is asked from the listen port", udp_tracker_is_asked_from_the_listen_port),
+    ("peers are dialed from the listen address", peers_are_dialed_from_the_listen_address),
 ]
 
 
