@@ -9,6 +9,7 @@ top of the screen. Run inside a private network namespace and a private D-Bus se
 import os
 import random
 import re
+import select
 import subprocess
 import sys
 import tempfile
@@ -35,16 +36,22 @@ def wait_until(predicate, timeout, what):
     raise AssertionError(f"timed out after {timeout}s waiting for {what() if callable(what) else what}")
 
 
-def start_x_server():
-    read_end, write_end = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            pass_fds=(write_end,), stderr=subprocess.DEVNULL)
-    os.close(write_end)
-    with os.fdopen(read_end) as f:
-        display = f.readline().strip()
-    if not display:
-        raise AssertionError("Xvfb did not start")
-    return xvfb, f":{display}"
+def start_x_server(tries=3):
+    """Xvfb on a free display it picks itself; started again if it does not say which within
+    20 s (X servers starting side by side can race for a display number)."""
+    for _ in range(tries):
+        read_end, write_end = os.pipe()
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
+                                 "-nolisten", "tcp"], pass_fds=(write_end,), stderr=subprocess.DEVNULL)
+        os.close(write_end)
+        with os.fdopen(read_end) as f:
+            ready, _, _ = select.select([f], [], [], 20)
+            display = f.readline().strip() if ready else ""
+        if display:
+            return xvfb, f":{display}"
+        xvfb.kill()
+        xvfb.wait()
+    raise AssertionError(f"Xvfb did not start in {tries} tries")
 
 
 class Screen:
