@@ -56,8 +56,7 @@ UtpConnection::UtpConnection(const UtpConfig& config, SendFunction send)
       recv_(config.receive_buffer, config.max_reorder_packets),
       ledbat_(ledbat_config(config)),
       rtt_(config.rtt),
-      packet_size_(usable_packet_size(config)),
-      mtu_floor_(packet_size_ + k_packet_overhead),
+      mtu_floor_(usable_packet_size(config) + k_packet_overhead),
       mtu_ceiling_(std::clamp(config.max_datagram, mtu_floor_, k_max_datagram)),
       mtu_initial_floor_(mtu_floor_),
       datagram_(k_max_datagram) {}
@@ -73,7 +72,7 @@ void UtpConnection::connect(std::uint16_t recv_id, std::uint16_t initial_seq,
     send_.reset(initial_seq);
     state_ = UtpState::syn_sent;
     // Until the peer advertises its window, one packet's worth.
-    peer_window_ = static_cast<std::uint32_t>(packet_size_);
+    peer_window_ = static_cast<std::uint32_t>(packet_size());
     SentPacket& syn = send_.push(PacketType::syn, 0);
     transmit(syn, now_us);
 }
@@ -272,7 +271,7 @@ void UtpConnection::on_tick(std::uint64_t now_us) {
         probe_deadline_ = 0;
         if (send_.outstanding() == 0) {
             const auto saved = peer_window_;
-            peer_window_ = static_cast<std::uint32_t>(packet_size_);
+            peer_window_ = static_cast<std::uint32_t>(packet_size());
             pump(now_us);
             peer_window_ = saved;
         }
@@ -312,8 +311,8 @@ std::size_t UtpConnection::read(std::span<std::uint8_t> out, std::uint64_t now_u
     stats_.bytes_delivered += n;
     // A window too small for one packet has opened: say so, or a sender with nothing in
     // flight would wait for its zero-window probe.
-    if (n > 0 && !done() && state_ != UtpState::idle && last_advertised_ < packet_size_ &&
-        advertised_window() >= packet_size_)
+    if (n > 0 && !done() && state_ != UtpState::idle && last_advertised_ < packet_size() &&
+        advertised_window() >= packet_size())
         send_state(now_us);
     return n;
 }

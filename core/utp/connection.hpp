@@ -138,7 +138,7 @@ class UtpConnection {
     std::uint16_t send_id() const { return send_id_; }
     const UtpStats& stats() const { return stats_; }
     // Payload bytes of a new packet: grows as larger probes get through.
-    std::size_t packet_size() const { return packet_size_; }
+    std::size_t packet_size() const { return mtu_floor_ - k_packet_overhead; }
     // True while the datagram being sent is a path MTU probe: it must leave with the Don't
     // Fragment bit, so that a path too narrow drops it instead of fragmenting it. Read by the
     // send function; its resends go without.
@@ -196,11 +196,11 @@ class UtpConnection {
     ReceiveBuffer recv_;
     Ledbat ledbat_;
     RttEstimator rtt_;
-    std::size_t packet_size_;
     // What a datagram holds besides the payload: the header and the least selective ack.
     static constexpr std::size_t k_packet_overhead = k_header_size + 2 + 4;
-    // Datagram sizes (header, selective ack, payload) known to get through, and known not to
-    // or not tried (the search ends when they meet), and the probe in flight, if any.
+    // Datagram sizes (header, selective ack, payload) known to get through (new packets
+    // fill it), and known not to or not tried (the search ends when they meet), and the
+    // probe in flight, if any.
     std::size_t mtu_floor_;
     std::size_t mtu_ceiling_;
     std::size_t mtu_initial_floor_;

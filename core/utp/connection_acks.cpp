@@ -171,7 +171,6 @@ void UtpConnection::on_timeout(std::uint64_t now_us) {
         // below what worked before.
         mtu_ceiling_ = mtu_floor_ - 1;
         mtu_floor_ = mtu_initial_floor_;
-        packet_size_ = mtu_floor_ - k_packet_overhead;
     }
     rto_deadline_ = now_us + rtt_.rto();
     pump(now_us);

@@ -46,11 +46,11 @@ void UtpConnection::pump(std::uint64_t now_us) {
         // any other, so a probe that gets through costs nothing.
         const std::size_t probe_payload = (mtu_floor_ + mtu_ceiling_ + 1) / 2 - k_packet_overhead;
         const bool probe = probe_due() && send_.queued() >= probe_payload;
-        const std::size_t payload = probe ? probe_payload : packet_size_;
+        const std::size_t payload = probe ? probe_payload : packet_size();
         const std::size_t size = std::min(send_.queued(), payload);
         // A part packet waits for what is in flight to be acked, so that small writes gather
         // into full packets (Nagle's rule); after close() nothing more will come to fill it.
-        if (size < packet_size_ && send_.outstanding() > 0 && !close_requested_)
+        if (size < packet_size() && send_.outstanding() > 0 && !close_requested_)
             break;
         if (!window_allows(size)) {
             if (send_.bytes_in_flight() + size > peer_window_) {
@@ -132,7 +132,6 @@ void UtpConnection::probe_acked(const SentPacket& packet) {
     if (packet.transmissions != 1)
         return;
     mtu_floor_ = std::max(mtu_floor_, mtu_probe_size_);
-    packet_size_ = mtu_floor_ - k_packet_overhead;
 }
 
 bool UtpConnection::probe_lost(const SentPacket& packet) {
@@ -165,7 +164,7 @@ void UtpConnection::emit(const PacketHeader& header, std::span<const std::uint8_
     const bool with_sack = h.type != PacketType::syn && recv_.fill_sack(sack, sack_room);
     const std::size_t n = encode_packet(h, with_sack ? &sack : nullptr, payload, datagram_);
     if (n == 0)
-        return;  // cannot happen: packet_size_ leaves room for the largest selective ack
+        return;  // cannot happen: the buffer holds the largest datagram, and the selective ack fits the rest
     // What the probe tests is the datagram as it leaves (its selective ack may be short).
     if (sending_probe_)
         mtu_probe_size_ = n;

@@ -61,8 +61,7 @@ UtpSocket::~UtpSocket() {
         if (flow->read_handler)
             post_completion(ex, flow->read_handler, asio::error::operation_aborted, 0);
         if (flow->write_handler)
-            post_completion(ex, flow->write_handler, asio::error::operation_aborted,
-                            0);
+            post_completion(ex, flow->write_handler, asio::error::operation_aborted, 0);
         if (flow->connecting)
             flow->connecting->cancel();
     }

@@ -24,8 +24,6 @@ EngineSettings load_settings() {
     s.lsd = q.value("lsd", s.lsd).toBool();
     s.utp = q.value("utp", s.utp).toBool();
     s.tcp = q.value("tcp", s.tcp).toBool();
-    if (!s.utp && !s.tcp)
-        s.tcp = true;  // a hand-edited file that switches both off: TCP, as before uTP
     s.encryption = q.value("encryption", s.encryption).toString();
     s.default_save_dir = q.value("default_save_dir",
                                  QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))

@@ -96,7 +96,7 @@ std::unique_ptr<control::TorrentControl> start_controller(const EngineSettings& 
     s.enable_pex = settings.pex;
     s.enable_lsd = settings.lsd;
     s.enable_utp = settings.utp;
-    s.enable_tcp = settings.tcp || !settings.utp;
+    s.enable_tcp = settings.tcp || !settings.utp;  // both off (a hand-edited file): TCP, as before uTP
     // An unknown stored value (a newer or hand-edited file) keeps the default.
     s.encryption = parse_encryption_policy(settings.encryption.toStdString()).value_or(EncryptionPolicy::prefer);
     // Resume data, the DHT's routing table and the torrent list.
