@@ -23,13 +23,13 @@ bool has_display() {
 std::unique_ptr<shoal::gui::SessionEngine> start_engine(shoal::gui::EngineSettings settings,
                                                         QString* note) {
     try {
-        return std::make_unique<shoal::gui::SessionEngine>(settings, "0.0.0.0");
+        return std::make_unique<shoal::gui::SessionEngine>(settings, "");
     } catch (const std::system_error& e) {
         *note = QObject::tr("Cannot listen on port %1 (%2); using a free port for this run.")
                     .arg(settings.listen_port)
                     .arg(QString::fromLocal8Bit(e.what()));
         settings.listen_port = 0;
-        return std::make_unique<shoal::gui::SessionEngine>(settings, "0.0.0.0");
+        return std::make_unique<shoal::gui::SessionEngine>(settings, "");
     }
 }
 

@@ -56,7 +56,9 @@ Result<std::vector<std::string>> apply_config_file(const CLI::App& app, std::vec
     }
     std::vector<std::string> added;
     for (const auto& [key, node] : table) {
+        // `port_mapping` and `port-mapping` both name --port-mapping.
         std::string name(key.str());
+        std::replace(name.begin(), name.end(), '_', '-');
         auto find_option = [&](const std::string& wanted) -> const CLI::Option* {
             for (const CLI::Option* o : command->get_options()) {
                 const auto& names = o->get_lnames();

@@ -140,7 +140,11 @@ Result<boost::asio::ip::tcp::endpoint> parse_peer(const std::string& text) {
 
 void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
     cmd.add_option("--port", o.port, "Port to listen on for peers (default 6881; 0 picks a free one)");
-    cmd.add_option("--listen", o.listen, "Address to listen on (default 0.0.0.0; :: for IPv6)");
+    cmd.add_option("--listen", o.listen,
+                   "Address to listen on (default: every IPv4 and IPv6 address; :: for IPv6 with IPv4 mapped)");
+    cmd.add_option("--interface", o.interface,
+                   "Use this network interface alone (a VPN's, say): every connection goes through it, and "
+                   "none by another route when it is down");
     cmd.add_option("--peer", o.peers, "Connect to this peer, HOST:PORT; repeatable");
     cmd.add_option("--up-limit", o.up_limit, "Upload limit in bytes/s (K and M suffixes; 0 = none)");
     cmd.add_option("--down-limit", o.down_limit, "Download limit in bytes/s (K and M suffixes; 0 = none)");
@@ -179,6 +183,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     SessionSettings& settings = control_settings.session;
     settings.listen_host = o.listen;
     settings.listen_port = o.port;
+    settings.network_interface = o.interface;
     settings.max_peers_per_torrent = o.max_peers;
     settings.state_dir = o.state_dir;
     settings.enable_dht = !o.no_dht;
@@ -220,9 +225,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
         }
         torrent.peers.push_back(*endpoint);
     }
-    boost::system::error_code ec;
-    boost::asio::ip::make_address(settings.listen_host, ec);
-    if (ec) {
+    if (listen_addresses(settings).empty()) {
         print_error("invalid --listen address '" + settings.listen_host + "'");
         return k_exit_usage;
     }
@@ -232,8 +235,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     try {
         session.emplace(control_settings);
     } catch (const std::exception& e) {
-        print_error("cannot listen on " + settings.listen_host + ":" + std::to_string(settings.listen_port) +
-                    ": " + e.what());
+        print_error(e.what());
         return k_exit_network;
     }
     std::mutex mutex;
@@ -245,7 +247,9 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
         return added.error().code == ErrorCode::invalid_input ? k_exit_usage : k_exit_bad_input;
     }
     if (o.verbose || (!o.json && stderr_is_terminal())) {
-        fmt::print(stderr, "listening on {}:{}\n", settings.listen_host, session->listen_port());
+        if (!settings.network_interface.empty())
+            fmt::print(stderr, "using interface {} only\n", settings.network_interface);
+        fmt::print(stderr, "listening on {}\n", session->listening_on());
         fmt::print(stderr, "peers connect over {}\n",
                    !settings.enable_tcp ? "uTP only" : settings.enable_utp ? "TCP and uTP" : "TCP only");
         std::fflush(stderr);

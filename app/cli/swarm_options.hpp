@@ -16,7 +16,8 @@ std::string default_state_dir();
 
 struct SwarmOptions {
     std::uint16_t port = 6881;
-    std::string listen = "0.0.0.0";
+    std::string listen;  // "": IPv4 and IPv6
+    std::string interface;
     std::vector<std::string> peers;
     std::string up_limit;
     std::string down_limit;
@@ -37,7 +38,7 @@ struct SwarmOptions {
     std::string state_dir = default_state_dir();
 };
 
-// Registers --port, --listen, --peer, --up-limit, --down-limit, --max-peers, --seed-ratio,
+// Registers --port, --listen, --interface, --peer, --up-limit, --down-limit, --max-peers, --seed-ratio,
 // --seed-time, --state-dir, --no-dht, --no-pex, --no-lsd, --dht-bootstrap, --encryption, --json, and
 // --config FILE (TOML with the same names as the long flags).
 void add_swarm_options(CLI::App& cmd, SwarmOptions& options);

@@ -86,6 +86,8 @@ public:
     void set_wakeup(std::function<void()> wakeup) override { session_.set_wakeup(std::move(wakeup)); }
 
     std::uint16_t listen_port() const override { return session_.listen_port(); }
+    // "0.0.0.0:6881 and [::]:6881"
+    const std::string& listening_on() const { return session_.listening_on(); }
     std::size_t dht_nodes() const override { return session_.dht_nodes(); }
     // Saves resume data and stops the session; called by the destructor too.
     void stop() override;

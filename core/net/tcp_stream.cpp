@@ -33,13 +33,17 @@ void TcpStream::write_some(std::vector<asio::const_buffer> buffers, Handler hand
 
 asio::awaitable<Result<std::unique_ptr<PeerStream>>> dial_tcp(asio::any_io_executor executor, tcp::endpoint endpoint,
                                                               std::chrono::milliseconds timeout,
-                                                              std::optional<asio::ip::address> source) {
+                                                              SocketBinding binding) {
     tcp::socket socket(executor);
     asio::steady_timer timer(executor, timeout);
     boost::system::error_code ec;
-    if (source && source->is_v4() == endpoint.address().is_v4()) {
+    const auto& source = binding.source;
+    const bool from_source = source && source->is_v4() == endpoint.address().is_v4();
+    if (from_source || !binding.device.empty()) {
         socket.open(endpoint.protocol(), ec);
-        if (!ec) socket.bind(tcp::endpoint(*source, 0), ec);
+        if (ec) co_return make_error(ec.message());
+        if (auto bound = bind_to_device(socket.native_handle(), binding.device); !bound) co_return bound.error();
+        if (from_source) socket.bind(tcp::endpoint(*source, 0), ec);
         if (ec) co_return make_error("cannot connect from " + source->to_string() + ": " + ec.message());
     }
     auto connected = co_await (socket.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec)) ||

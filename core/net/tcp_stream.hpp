@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "net/peer_stream.hpp"
+#include "net/socket_binding.hpp"
 #include "util/result.hpp"
 
 namespace shoal::net {
@@ -29,12 +30,13 @@ private:
     boost::asio::ip::tcp::endpoint remote_;
 };
 
-// Connects to `endpoint` within `timeout`, from `source` when it is given and of the same
-// family (the address the session listens on, so that peers see one address and nothing
-// leaves by another route's address); the error says why not ("connection timed out",
+// Connects to `endpoint` within `timeout`, through the binding's device when it names one,
+// from its source address when that is of the same family (the address the session listens
+// on, so that peers see one address and nothing leaves by another route's address); the
+// error says why not ("connection timed out",
 // "Connection refused", ...).
 boost::asio::awaitable<Result<std::unique_ptr<PeerStream>>> dial_tcp(
     boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint endpoint, std::chrono::milliseconds timeout,
-    std::optional<boost::asio::ip::address> source = std::nullopt);
+    SocketBinding binding = {});
 
 }  // namespace shoal::net

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "net/socket_binding.hpp"
+
 namespace shoal::net {
 
 namespace asio = boost::asio;
@@ -23,10 +25,15 @@ constexpr int k_socket_buffer = 4 * 1024 * 1024;
 }  // namespace
 
 Result<std::unique_ptr<UdpPort>> UdpPort::open(asio::any_io_executor executor,
-                                               const udp::endpoint& endpoint) {
+                                               const udp::endpoint& endpoint,
+                                               const std::string& device) {
     udp::socket socket(executor);
     boost::system::error_code ec;
     socket.open(endpoint.protocol(), ec);
+    if (!ec) {
+        if (auto bound = bind_to_device(socket.native_handle(), device); !bound)
+            return bound.error();
+    }
     if (!ec && endpoint.address().is_v6())
         socket.set_option(asio::ip::v6_only(true), ec);
     if (!ec)

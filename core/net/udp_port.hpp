@@ -51,9 +51,11 @@ class UdpPort {
     static constexpr std::size_t k_batch = 64;
     static constexpr std::size_t k_max_queued_sends = 1024;
 
-    // Binds `endpoint` (an IPv6 one takes IPv6 only); the error names the address.
+    // Binds `endpoint` (an IPv6 one takes IPv6 only), and the socket to `device` when one is
+    // named (see socket_binding.hpp); the error names the address.
     static Result<std::unique_ptr<UdpPort>> open(boost::asio::any_io_executor executor,
-                                                 const udp::endpoint& endpoint);
+                                                 const udp::endpoint& endpoint,
+                                                 const std::string& device = {});
     ~UdpPort();
     UdpPort(const UdpPort&) = delete;
     UdpPort& operator=(const UdpPort&) = delete;

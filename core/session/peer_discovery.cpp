@@ -32,9 +32,8 @@ PeerDiscovery::PeerDiscovery(asio::any_io_executor executor, const SessionSettin
       on_peer_(std::move(on_peer)),
       on_notice_(std::move(on_notice)),
       timer_(executor_) {
-    boost::system::error_code ec;
-    const auto listen = asio::ip::make_address(settings_.listen_host, ec);
-    if (settings_.enable_dht && !ec && udp_v4) {
+    const auto addresses = listen_addresses(settings_);
+    if (settings_.enable_dht && !addresses.empty() && udp_v4) {
         dht::NodeOptions options;
         options.port_v4 = udp_v4;
         options.port_v6 = udp_v6;
@@ -59,11 +58,14 @@ PeerDiscovery::PeerDiscovery(asio::any_io_executor executor, const SessionSettin
                                                             : settings_.dht_bootstrap);
         }
     }
-    if (settings_.enable_lsd && !ec) {
+    if (settings_.enable_lsd && !addresses.empty()) {
         lsd::LsdConfig config;
         config.listen_port = listen_port_;
+        config.device = settings_.network_interface;
         // Listening on one IPv4 address: discovery goes out through that interface.
-        if (listen.is_v4() && !listen.is_unspecified()) config.interface_v4 = listen.to_v4();
+        const auto& listen = addresses.front();
+        if (addresses.size() == 1 && listen.is_v4() && !listen.is_unspecified())
+            config.interface_v4 = listen.to_v4();
         lsd_ = std::make_unique<lsd::Lsd>(executor_, config, [this](const SwarmHash& hash, const auto& peer) {
             on_peer_(hash, peer);
         });

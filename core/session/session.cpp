@@ -28,10 +28,6 @@ constexpr std::size_t k_max_half_open_per_address = 8;
 constexpr auto k_accept_retry_first = std::chrono::milliseconds(50);
 constexpr auto k_accept_retry_last = std::chrono::milliseconds(1000);
 
-tcp::endpoint listen_endpoint(const SessionSettings& s) {
-    return {asio::ip::make_address(s.listen_host), s.listen_port};
-}
-
 }  // namespace
 
 Session::Session(SessionSettings settings)
@@ -40,20 +36,18 @@ Session::Session(SessionSettings settings)
       pending_handshakes_(std::make_shared<PendingHandshakes>(k_max_half_open, k_max_half_open_per_address)),
       resume_(settings_.state_dir),
       disk_(settings_.disk_threads ? settings_.disk_threads : default_thread_count()),
-      acceptor_(io_),
       tick_timer_(io_) {
     global_limits_->upload.set_rate(settings_.upload_limit);
     global_limits_->download.set_rate(settings_.download_limit);
-    const tcp::endpoint endpoint = listen_endpoint(settings_);
-    acceptor_.open(endpoint.protocol());
-    acceptor_.set_option(tcp::acceptor::reuse_address(true));
-    acceptor_.bind(endpoint);
-    acceptor_.listen();
-    listen_port_ = acceptor_.local_endpoint().port();
+    listeners_ = std::make_unique<ListenSockets>(io_.get_executor(), settings_);
+    listen_port_ = listeners_->port();
+    listening_on_ = listeners_->describe();
+    for (const auto& problem : listeners_->problems()) emit(event::Notice{TorrentId{0}, problem});
     transports_ = std::make_unique<Transports>(io_.get_executor(), settings_, listen_port_);
     for (const auto& problem : transports_->problems()) emit(event::Notice{TorrentId{0}, "UDP off: " + problem});
     // The DHT and the UDP tracker client join the UDP ports before they start receiving.
     tracker_client_.use_ports(transports_->port_v4(), transports_->port_v6());
+    tracker_client_.use_binding(transports_->binding());
     discovery_ = std::make_unique<PeerDiscovery>(
         io_.get_executor(), settings_, listen_port_, transports_->port_v4(), transports_->port_v6(),
         [this](const SwarmHash& hash, const tcp::endpoint& peer) { on_discovered_peer(hash, peer); },
@@ -63,7 +57,7 @@ Session::Session(SessionSettings settings)
     } else {
         transports_->start(nullptr);
     }
-    asio::co_spawn(io_, accept_loop(), asio::detached);
+    for (auto& acceptor : listeners_->acceptors()) asio::co_spawn(io_, accept_loop(acceptor), asio::detached);
     schedule_tick();
     thread_ = std::thread([this] { io_.run(); });
 }
@@ -78,8 +72,7 @@ void Session::stop() {
     asio::co_spawn(
         io_,
         [this]() -> asio::awaitable<void> {
-            boost::system::error_code ec;
-            acceptor_.close(ec);
+            listeners_->close();
             tick_timer_.cancel();
             for (auto& [id, t] : torrents_) t->stop();
             auto pending = std::make_shared<std::size_t>(torrents_.size() + fetching_.size());
@@ -285,12 +278,12 @@ void Session::add_peer(TorrentId id, const tcp::endpoint& endpoint) {
     post_to_torrent(id, [endpoint](Torrent& t) { t.add_peer(endpoint); });
 }
 
-asio::awaitable<void> Session::accept_loop() {
+asio::awaitable<void> Session::accept_loop(tcp::acceptor& acceptor) {
     std::chrono::milliseconds retry = k_accept_retry_first;
     asio::steady_timer pause(io_);
-    while (acceptor_.is_open()) {
+    while (acceptor.is_open()) {
         boost::system::error_code ec;
-        tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
         if (ec == asio::error::operation_aborted) co_return;
         if (ec) {
             // EMFILE, ENFILE, ENOBUFS…: the pending connection stays in the backlog, so

@@ -14,6 +14,7 @@
 
 #include "discovery/tracker/tracker_client.hpp"
 #include "session/events.hpp"
+#include "session/listen_sockets.hpp"
 #include "session/metadata_fetch.hpp"
 #include "session/peer_discovery.hpp"
 #include "session/pending_handshakes.hpp"
@@ -27,7 +28,8 @@ namespace shoal {
 
 class Session {
 public:
-    // Starts the network thread and listens; throws std::system_error if the port is taken.
+    // Starts the network thread and listens; throws std::system_error if the port is taken,
+    // std::runtime_error if the listen address or the network interface cannot be used.
     explicit Session(SessionSettings settings);
     ~Session();
     Session(const Session&) = delete;
@@ -60,6 +62,8 @@ public:
     void set_wakeup(std::function<void()> wakeup);
 
     std::uint16_t listen_port() const { return listen_port_; }
+    // Where peers can reach us: "0.0.0.0:6881 and [::]:6881".
+    const std::string& listening_on() const { return listening_on_; }
     // Nodes in the DHT's routing table, as of the last second (0 with the DHT off).
     std::size_t dht_nodes() const { return dht_nodes_.load(); }
     const wire::PeerId& peer_id() const { return peer_id_; }
@@ -81,7 +85,7 @@ private:
     // A peer for the torrent (or magnet link) known by this 20-byte hash, from DHT or LSD.
     void on_discovered_peer(const SwarmHash& hash, const boost::asio::ip::tcp::endpoint& peer);
     void emit(Event e);
-    boost::asio::awaitable<void> accept_loop();
+    boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor);
     // An accepted stream (TCP or uTP) starts its handshake, within the pending-handshake limits.
     void take_incoming(std::unique_ptr<net::PeerStream> stream);
     boost::asio::awaitable<void> handle_incoming(std::unique_ptr<net::PeerStream> stream);
@@ -94,9 +98,10 @@ private:
     ResumeStore resume_;  // outlives the disk pool, whose jobs use it
     boost::asio::io_context io_;
     DiskPool disk_;
-    boost::asio::ip::tcp::acceptor acceptor_;
+    std::unique_ptr<ListenSockets> listeners_;
     boost::asio::steady_timer tick_timer_;
     std::uint16_t listen_port_ = 0;
+    std::string listening_on_;
     std::shared_ptr<RateLimits> global_limits_ = std::make_shared<RateLimits>();  // network thread only
     ConnectionCount connections_;  // network thread only
     tracker_client::TrackerClient tracker_client_;

@@ -6,13 +6,20 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "encryption/encryption_policy.hpp"
 
 namespace shoal {
 
 struct SessionSettings {
-    std::string listen_host = "0.0.0.0";  // "::" listens on IPv6 (and IPv4 where the system maps it)
+    // "": every IPv4 and IPv6 address, on a socket per family (dual stack). "::" listens on
+    // IPv6 and IPv4 where the system maps it; any other address on that address alone.
+    std::string listen_host;
     std::uint16_t listen_port = 6881;      // 0: any free port
+    // A network device (a VPN's, say) that every socket is bound to: peers, the DHT, trackers
+    // and local discovery use it alone, and never another route when it goes down. "": any.
+    std::string network_interface;
     int max_peers_per_torrent = 50;
     int max_connections = 500;  // peers of all torrents together
     std::int64_t upload_limit = 0;    // bytes per second, 0 unlimited
@@ -39,5 +46,9 @@ struct SessionSettings {
     // Where resume data (and later the DHT's state) is kept; empty keeps nothing.
     std::filesystem::path state_dir;
 };
+
+// The addresses to listen on: listen_host, or 0.0.0.0 and :: when it is empty. Empty when
+// listen_host is not an IP address.
+std::vector<boost::asio::ip::address> listen_addresses(const SessionSettings& settings);
 
 }  // namespace shoal

@@ -19,27 +19,29 @@ constexpr auto k_utp_fallback_timeout = std::chrono::seconds(3);
 Transports::Transports(asio::any_io_executor executor, const SessionSettings& settings,
                        std::uint16_t port)
     : executor_(std::move(executor)), tcp_enabled_(settings.enable_tcp) {
-    boost::system::error_code ec;
-    const auto listen = asio::ip::make_address(settings.listen_host, ec);
-    if (ec)
+    const auto addresses = listen_addresses(settings);
+    if (addresses.empty())
         return;
-    if (!listen.is_unspecified())
-        tcp_source_ = listen;
-    // Listening on IPv6 serves IPv4 too, as the TCP listener does where the system maps it.
-    const udp::endpoint v4_endpoint(
-        listen.is_v4() ? listen : asio::ip::address(asio::ip::address_v4::any()), port);
-    if (auto opened = net::UdpPort::open(executor_, v4_endpoint)) {
-        v4_ = std::move(*opened);
-    } else {
-        problems_.push_back(opened.error().message);
-    }
-    if (listen.is_v6()) {
-        if (auto opened = net::UdpPort::open(executor_, udp::endpoint(listen, port))) {
-            v6_ = std::move(*opened);
+    binding_.device = settings.network_interface;
+    if (addresses.size() == 1 && !addresses.front().is_unspecified())
+        binding_.source = addresses.front();
+    std::optional<asio::ip::address> v4;
+    std::optional<asio::ip::address> v6;
+    for (const auto& address : addresses)
+        (address.is_v4() ? v4 : v6) = address;
+    // Listening on IPv6 alone serves IPv4 too, as the TCP listener does where the system maps it.
+    if (!v4)
+        v4 = asio::ip::address_v4::any();
+    auto open = [&](const asio::ip::address& address, std::unique_ptr<net::UdpPort>& into) {
+        if (auto opened = net::UdpPort::open(executor_, udp::endpoint(address, port), binding_.device)) {
+            into = std::move(*opened);
         } else {
             problems_.push_back(opened.error().message);
         }
-    }
+    };
+    open(*v4, v4_);
+    if (v6)
+        open(*v6, v6_);
     utp_enabled_ = settings.enable_utp;
     // Even with uTP off a socket answers SYNs (with a RESET), so peers turn to TCP at once.
     for (auto* p : {v4_.get(), v6_.get()}) {
@@ -80,8 +82,8 @@ utp::UtpSocket* Transports::utp_for(const asio::ip::address& address) {
 
 net::Dial Transports::dial(net::Transport transport) {
     if (transport == net::Transport::tcp) {
-        return [executor = executor_, source = tcp_source_](tcp::endpoint endpoint, std::chrono::milliseconds timeout) {
-            return net::dial_tcp(executor, endpoint, timeout, source);
+        return [executor = executor_, binding = binding_](tcp::endpoint endpoint, std::chrono::milliseconds timeout) {
+            return net::dial_tcp(executor, endpoint, timeout, binding);
         };
     }
     // (The closure calls a member coroutine: a coroutine lambda would read its captures

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "net/dial.hpp"
+#include "net/socket_binding.hpp"
 #include "net/udp_port.hpp"
 #include "session/settings.hpp"
 #include "swarm/peer_handshake.hpp"
@@ -21,8 +22,9 @@ class Transports {
   public:
     using AcceptHandler = utp::UtpSocket::AcceptHandler;
 
-    // Opens the UDP ports (IPv4 always, IPv6 too when the listen address is IPv6) for uTP,
-    // the DHT and UDP trackers; what cannot be opened is said in `problems` and left off.
+    // Opens the UDP ports (IPv4 always, IPv6 too when listening on IPv6, as by default) for
+    // uTP, the DHT and UDP trackers, bound to the session's interface when it has one; what
+    // cannot be opened is said in `problems` and left off.
     Transports(boost::asio::any_io_executor executor, const SessionSettings& settings,
                std::uint16_t port);
     ~Transports();
@@ -47,6 +49,8 @@ class Transports {
     net::UdpPort* port_v4() { return v4_.get(); }
     net::UdpPort* port_v6() { return v6_.get(); }
     const std::vector<std::string>& problems() const { return problems_; }
+    // The session's interface, and the listen address when it is not a wildcard.
+    const net::SocketBinding& binding() const { return binding_; }
 
   private:
     utp::UtpSocket* utp_for(const boost::asio::ip::address& address);
@@ -60,8 +64,9 @@ class Transports {
     std::vector<std::string> problems_;
     bool utp_enabled_ = false;
     bool tcp_enabled_ = true;
-    // The address TCP connections leave from: the listen address, unless it is a wildcard.
-    std::optional<boost::asio::ip::address> tcp_source_;
+    // TCP connections leave through the session's interface, from the listen address unless
+    // it is a wildcard.
+    net::SocketBinding binding_;
 };
 
 }  // namespace shoal

@@ -1,6 +1,7 @@
 """A small HTTP tracker for interop tests: remembers who announced and hands out compact
 peer lists, so clients without a way to add a peer by hand can find each other."""
 import http.server
+import ipaddress
 import threading
 import urllib.parse
 
@@ -37,9 +38,13 @@ class MiniTracker:
                     swarm.pop(peer, None)
                 else:
                     swarm[peer] = int(get("left") or 0)
-                compact = b"".join(bytes(map(int, ip.split("."))) + p.to_bytes(2, "big")
-                                   for (ip, p) in swarm if (ip, p) != peer)
-                body = bencode({"interval": 5, "min interval": 1, "peers": compact})
+                others = [(ipaddress.ip_address(ip), p) for (ip, p) in swarm if (ip, p) != peer]
+                def compact(version):
+                    return b"".join(ip.packed + p.to_bytes(2, "big") for ip, p in others if ip.version == version)
+                reply = {"interval": 5, "min interval": 1, "peers": compact(4)}
+                if compact(6):
+                    reply["peers6"] = compact(6)  # BEP 7
+                body = bencode(reply)
                 try:
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(body)))
@@ -51,8 +56,12 @@ class MiniTracker:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer((address, 0), Handler)
-        self.url = f"http://{address}:{self.server.server_address[1]}/announce"
+        class Server(http.server.ThreadingHTTPServer):
+            address_family = socket.AF_INET6 if ":" in address else socket.AF_INET
+
+        self.server = Server((address, 0), Handler)
+        host = f"[{address}]" if ":" in address else address
+        self.url = f"http://{host}:{self.server.server_address[1]}/announce"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):

@@ -1,10 +1,15 @@
 #include "discovery/lsd/lsd.hpp"
 
+#include <net/if.h>
+#include <netinet/in.h>
+
 #include <cstdio>
 #include <random>
 
 #include <boost/asio/ip/multicast.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+
+#include "net/socket_binding.hpp"
 
 namespace shoal::lsd {
 
@@ -86,18 +91,32 @@ Result<bool> Lsd::open_v4() {
     };
     if (s.open(udp::v4(), ec))
         return failed("open an IPv4 UDP socket");
+    if (auto bound = net::bind_to_device(s.native_handle(), config_.device); !bound)
+        return make_error(bound.error().code, "local discovery: " + bound.error().message);
     // Other clients on this host listen on the same port.
     if (s.set_option(udp::socket::reuse_address(true), ec))
         return failed("share the LSD port");
     if (s.bind(udp::endpoint(ip::address_v4::any(), config_.group_port), ec)) {
         return failed("bind the LSD port");
     }
-    if (s.set_option(ip::multicast::join_group(config_.group_v4, config_.interface_v4), ec)) {
-        return failed("join the IPv4 LSD group");
-    }
-    if (!config_.interface_v4.is_unspecified() &&
-        s.set_option(ip::multicast::outbound_interface(config_.interface_v4), ec)) {
-        return failed("choose the multicast interface");
+    if (!config_.device.empty()) {
+        // The group is joined, and announces sent, on the device's index.
+        ip_mreqn request{};
+        request.imr_multiaddr.s_addr = htonl(config_.group_v4.to_uint());
+        request.imr_ifindex = static_cast<int>(::if_nametoindex(config_.device.c_str()));
+        if (::setsockopt(s.native_handle(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &request, sizeof request) != 0 ||
+            ::setsockopt(s.native_handle(), IPPROTO_IP, IP_MULTICAST_IF, &request, sizeof request) != 0) {
+            ec.assign(errno, boost::system::system_category());
+            return failed(("join the IPv4 LSD group on " + config_.device).c_str());
+        }
+    } else {
+        if (s.set_option(ip::multicast::join_group(config_.group_v4, config_.interface_v4), ec)) {
+            return failed("join the IPv4 LSD group");
+        }
+        if (!config_.interface_v4.is_unspecified() &&
+            s.set_option(ip::multicast::outbound_interface(config_.interface_v4), ec)) {
+            return failed("choose the multicast interface");
+        }
     }
     if (s.set_option(ip::multicast::hops(config_.ttl), ec) ||
         s.set_option(ip::multicast::enable_loopback(config_.loopback), ec)) {
@@ -113,13 +132,16 @@ void Lsd::open_v6() {
     ch->host = host_header(config_.group_v6.to_string(), config_.group_port);
     boost::system::error_code ec;
     auto& s = ch->socket;
+    const unsigned interface = config_.device.empty()
+                                   ? config_.interface_v6
+                                   : ::if_nametoindex(config_.device.c_str());
     // Any failure means no IPv6 multicast here; IPv4 carries on alone.
-    if (s.open(udp::v6(), ec) || s.set_option(ip::v6_only(true), ec) ||
+    if (s.open(udp::v6(), ec) || !net::bind_to_device(s.native_handle(), config_.device) ||
+        s.set_option(ip::v6_only(true), ec) ||
         s.set_option(udp::socket::reuse_address(true), ec) ||
         s.bind(udp::endpoint(ip::address_v6::any(), config_.group_port), ec) ||
-        s.set_option(ip::multicast::join_group(config_.group_v6, config_.interface_v6), ec) ||
-        (config_.interface_v6 != 0 &&
-         s.set_option(ip::multicast::outbound_interface(config_.interface_v6), ec)) ||
+        s.set_option(ip::multicast::join_group(config_.group_v6, interface), ec) ||
+        (interface != 0 && s.set_option(ip::multicast::outbound_interface(interface), ec)) ||
         s.set_option(ip::multicast::hops(config_.ttl), ec) ||
         s.set_option(ip::multicast::enable_loopback(config_.loopback), ec)) {
         return;

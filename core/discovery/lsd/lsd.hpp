@@ -30,6 +30,9 @@ struct LsdConfig {
     // Where to join the groups and send from; "any" and 0 let the kernel choose.
     boost::asio::ip::address_v4 interface_v4 = boost::asio::ip::address_v4::any();
     unsigned interface_v6 = 0;
+    // A network device the sockets are bound to (SO_BINDTODEVICE), whose index then picks
+    // the multicast interface of both families; "": none.
+    std::string device;
     // The BitTorrent port we announce.
     std::uint16_t listen_port = 0;
     // BEP 14: each torrent every 5 minutes, and no more than one announce a minute.

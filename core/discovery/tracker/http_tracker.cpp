@@ -105,6 +105,35 @@ asio::awaitable<Result<HttpReply>> exchange(Stream& stream,
     co_return reply;
 }
 
+// Connects to the first of `endpoints` that answers, each socket bound as the options say,
+// within the stream's deadline.
+asio::awaitable<boost::system::error_code> connect(beast::tcp_stream& stream,
+                                                   const std::vector<tcp::endpoint>& endpoints,
+                                                   const net::SocketBinding& binding) {
+    boost::system::error_code ec = asio::error::host_not_found;
+    for (const auto& endpoint : endpoints) {
+        auto& socket = stream.socket();
+        socket.close(ec);
+        socket.open(endpoint.protocol(), ec);
+        if (ec)
+            continue;
+        if (!net::bind_to_device(socket.native_handle(), binding.device)) {
+            ec = asio::error::no_such_device;
+            continue;
+        }
+        if (binding.source && binding.source->is_v4() == endpoint.address().is_v4()) {
+            socket.bind(tcp::endpoint(*binding.source, 0), ec);
+            if (ec)
+                continue;
+        }
+        auto [cec] = co_await stream.async_connect(endpoint, k_use);
+        ec = cec;
+        if (!ec || ec == beast::error::timeout)
+            break;
+    }
+    co_return ec;
+}
+
 // One GET without following redirects. For a redirect the body holds the Location value.
 asio::awaitable<Result<HttpReply>> get_once(asio::ssl::context& tls, const std::string& url,
                                             const std::string& prefix, Clock::time_point deadline,
@@ -140,8 +169,7 @@ asio::awaitable<Result<HttpReply>> get_once(asio::ssl::context& tls, const std::
     if (!secure) {
         beast::tcp_stream stream(executor);
         stream.expires_at(deadline);
-        auto [cec, ep] = co_await stream.async_connect(endpoints, k_use);
-        (void)ep;
+        const auto cec = co_await connect(stream, endpoints, options.binding);
         if (cec)
             co_return make_error(code_of(cec),
                                  prefix + ": cannot connect: " + describe(cec, options));
@@ -154,8 +182,7 @@ asio::awaitable<Result<HttpReply>> get_once(asio::ssl::context& tls, const std::
         co_return make_error(prefix + ": cannot set the TLS server name");
     stream.set_verify_callback(asio::ssl::host_name_verification(parts->host));
     beast::get_lowest_layer(stream).expires_at(deadline);
-    auto [cec, ep] = co_await beast::get_lowest_layer(stream).async_connect(endpoints, k_use);
-    (void)ep;
+    const auto cec = co_await connect(beast::get_lowest_layer(stream), endpoints, options.binding);
     if (cec)
         co_return make_error(code_of(cec), prefix + ": cannot connect: " + describe(cec, options));
     auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::client, k_use);

@@ -10,6 +10,7 @@
 
 #include "discovery/tracker/announce_types.hpp"
 #include "discovery/tracker/tracker_response.hpp"
+#include "net/socket_binding.hpp"
 #include "util/result.hpp"
 
 namespace shoal::tracker_client {
@@ -22,6 +23,8 @@ struct HttpTrackerOptions {
     int max_redirects = 3;
     ReplyLimits limits;
     std::string user_agent = "Shoal/0.1";
+    // The session's interface and listen address, which connections leave through.
+    net::SocketBinding binding;
 };
 
 // A TLS client context that verifies servers against the system's CA store.

@@ -33,6 +33,8 @@ class TrackerClient : public TrackerTransport {
                                                           std::vector<SwarmHash> hashes);
     // UDP trackers are asked from these shared ports (see UdpTrackerClient::use_ports).
     void use_ports(net::UdpPort* v4, net::UdpPort* v6) { udp_.use_ports(v4, v6); }
+    // HTTP(S) trackers are asked through this interface and from this address.
+    void use_binding(net::SocketBinding binding) { options_.http.binding = std::move(binding); }
 
   private:
     TrackerClientOptions options_;

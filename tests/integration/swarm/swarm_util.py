@@ -29,11 +29,14 @@ class Client:
     """A shoal-cli process; collects its stderr lines and JSON status lines."""
 
     def __init__(self, args, listen="127.0.0.1", max_fds=None):
+        """`listen` None: no --listen, so the client listens on IPv4 and IPv6 (reached here
+        through 127.0.0.1 and ::1)."""
         # No DHT or local discovery unless a test asks: the peers are given to each client.
         sources = [] if "--dht-bootstrap" in args else ["--no-dht"]
         sources += [] if "--lsd" in args else ["--no-lsd"]
         args = [a for a in args if a != "--lsd"]
-        self.args = [CLI, *args, "--listen", listen, "--port", "0", "-v", "--json", *sources]
+        where = [] if listen is None else ["--listen", listen]
+        self.args = [CLI, *args, *where, "--port", "0", "-v", "--json", *sources]
         self.listen = listen
         def limit_fds():
             if max_fds:
@@ -75,6 +78,8 @@ class Client:
     def address(self):
         if not self._port_ready.wait(20) or self.port is None:
             raise AssertionError(f"{self.args} did not start: {self.log}")
+        if self.listen is None:
+            return f"127.0.0.1:{self.port}"
         if ":" in self.listen:  # IPv6: the wildcard is reached through loopback
             host = "::1" if self.listen == "::" else self.listen
             return f"[{host}]:{self.port}"
