@@ -88,7 +88,7 @@ class NatTopology:
     Use as a context manager: leaving kills miniupnpd and the STUN responder and removes the
     namespaces and the temporary folder."""
 
-    def __init__(self, upnp, natpmp, lifetime=600, prefix="nat"):
+    def __init__(self, upnp, natpmp, lifetime=600):
         self.upnp, self.natpmp = upnp, natpmp
         self.folder = tempfile.mkdtemp(prefix="nat_topology_")
         self.home = self.router = self.internet = None

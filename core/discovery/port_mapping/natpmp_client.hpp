@@ -36,8 +36,8 @@ class Client {
 
   private:
     Client(int fd, boost::asio::ip::address_v4 gateway) : fd_(fd), gateway_(gateway) {}
-    // Sends `request` until `accept` takes a response; returns the last reason a datagram
-    // was refused in the timeout's message.
+    // Sends `request` until `parse` accepts a response. Without one, the error says why the
+    // last datagram was refused, or that the gateway refused the port (ICMP), or timed out.
     template <class Parse>
     auto exchange(std::span<const std::uint8_t> request, Deadline deadline,
                   const Cancelled& cancelled, Parse parse) -> decltype(parse({}, {}));

@@ -134,7 +134,7 @@ def mapped_through(protocol):
     with nat_topology.NatTopology(upnp=upnp, natpmp=natpmp) as topology:
         if topology.mappings():
             raise AssertionError(f"the router holds mappings before the test: {topology.mappings()}")
-        probe = Probe(topology, f"--no-{other.replace('natpmp', 'natpmp')}")
+        probe = Probe(topology, f"--no-{other}")
         try:
             line = probe.wait_for(lambda l: l[protocol]["state"] == "mapped", 20, f"a {protocol} mapping")
             status = line[protocol]
