@@ -1,8 +1,9 @@
 #pragma once
 // Port mapping: asks the home router to forward a port from its external address to us, so
 // that peers on the Internet can connect in. Two protocols, each on a thread of its own with
-// blocking calls and timeouts (never on the network thread): UPnP IGD through miniupnpc, and
-// NAT-PMP (RFC 6886) with a small client of our own (natpmp_client, natpmp_packets). Each maps
+// blocking calls and timeouts (never on the network thread): UPnP IGD found by an SSDP search
+// of our own (ssdp_search, ssdp_messages) and then spoken to through miniupnpc, and NAT-PMP
+// (RFC 6886) with a small client of our own (natpmp_client, natpmp_packets). Each maps
 // the local port for TCP and UDP, renews at half the lease, tries again after failures (60 s,
 // doubling to 15 min) and deletes its mappings on stop().
 
@@ -49,6 +50,7 @@ struct PortMapperOptions {
     // When set, discovery and requests go out through this device only (SO_BINDTODEVICE /
     // multicast interface), and its IPv4 address is the internal client.
     std::string interface;
+    // How long UPnP's SSDP search waits for a gateway (it ends at the first valid answer).
     std::chrono::milliseconds discovery_timeout{2000};
     std::chrono::seconds lease{3600};  // renewed at half of it
     std::string description = "Shoal";

@@ -1,7 +1,8 @@
-// The UPnP IGD side of a PortMapper, through miniupnpc: SSDP discovery (on the given device),
-// the first valid Internet gateway, its external address, then the TCP and the UDP mapping of
-// the local port to one external port (the same number when free; on a conflict a few random
-// ones). Renewal adds the same mappings again; when that fails the gateway is found anew.
+// The UPnP IGD side of a PortMapper: SSDP discovery of our own (ssdp_search, on the given
+// device, done at the first valid answer), then through miniupnpc the gateway's description,
+// its external address, and the TCP and the UDP mapping of the local port to one external port
+// (the same number when free; on a conflict a few random ones). Renewal adds the same mappings
+// again; when that fails the gateway is found anew.
 
 #include <miniupnpc/miniupnpc.h>
 #include <miniupnpc/upnpcommands.h>
@@ -10,9 +11,12 @@
 #include <array>
 #include <optional>
 #include <random>
+#include <string_view>
+#include <utility>
 
 #include "discovery/port_mapping/gateway.hpp"
 #include "discovery/port_mapping/protocol_worker.hpp"
+#include "discovery/port_mapping/ssdp_search.hpp"
 
 namespace shoal::port_mapping {
 
@@ -30,17 +34,19 @@ std::string describe(int code) {
     return std::string(name ? name : "unknown error") + " (" + std::to_string(code) + ")";
 }
 
-std::string seconds_text(std::chrono::milliseconds t) {
-    if (t.count() % 1000 == 0) {
-        return std::to_string(t.count() / 1000) + " s";
-    }
-    return std::to_string(t.count()) + " ms";
+// A WAN connection service, the one that maps ports: WANIPConnection or WANPPPConnection, any
+// version.
+bool is_connection_service(const char* type) {
+    const std::string_view t(type);
+    return t.starts_with("urn:schemas-upnp-org:service:WANIPConnection:") ||
+           t.starts_with("urn:schemas-upnp-org:service:WANPPPConnection:");
 }
 
 // A gateway found by discovery: its control URL and service, and the address it sees us by.
 struct Igd {
     UPNPUrls urls{};
     IGDdatas data{};
+    std::string location;  // its description's URL
     std::string lan_address;
     Igd() = default;
     Igd(const Igd&) = delete;
@@ -49,6 +55,20 @@ struct Igd {
     const char* control() const { return urls.controlURL; }
     const char* service() const { return data.first.servicetype; }
 };
+
+// The control URL must be on the host that answered the search (the description could name
+// any); the error says what is wrong, nothing when it is fine.
+std::optional<std::string> check_control_host(const Igd& igd, const ssdp::HttpUrl& location) {
+    auto control = ssdp::parse_http_url(igd.control());
+    if (!control) {
+        return "the UPnP router's control " + control.error().message;
+    }
+    if (control->host != location.host) {
+        return "the UPnP router at " + location.host.to_string() + " names a control URL on " +
+               control->host.to_string();
+    }
+    return std::nullopt;
+}
 
 class UpnpWorker final : public ProtocolWorker {
   public:
@@ -64,7 +84,7 @@ class UpnpWorker final : public ProtocolWorker {
             status.error = "stopped";
             return false;
         }
-        if (!discover(status)) {
+        if (!discover(status, cancelled)) {
             return false;
         }
         return add_mappings(status, cancelled);
@@ -87,52 +107,50 @@ class UpnpWorker final : public ProtocolWorker {
     }
 
   private:
-    // The discovery time: miniupnpc waits at least a second (SSDP's MX is in seconds).
-    std::chrono::milliseconds search_time() const {
-        return std::max<std::chrono::milliseconds>(options_.discovery_timeout, 1s);
-    }
-
-    // SSDP search for Internet gateways (a version 2 gateway answers a search for version 1),
-    // in rounds of a second, each sent again: miniupnpc waits a round's whole delay after the
-    // last answer, and searches for one device type after another, so one type and short
-    // rounds keep discovery within the timeout.
-    UPNPDev* search() {
-        static const char* const k_types[] = {"urn:schemas-upnp-org:device:InternetGatewayDevice:1",
-                                              nullptr};
-        const char* multicast_if =
-            options_.interface.empty() ? nullptr : options_.interface.c_str();
-        auto left = search_time();
-        while (left.count() > 0) {
-            const auto delay = left >= 2s ? std::chrono::milliseconds(1s) : left;
-            left -= delay;
-            int error = 0;
-            UPNPDev* devices =
-                upnpDiscoverDevices(k_types, static_cast<int>(delay.count()), multicast_if, nullptr,
-                                    UPNP_LOCAL_PORT_ANY, 0, 2, &error, 0);
-            if (devices) {
-                return devices;
-            }
+    // The gateway's external address through the connection service in igd->data.first.
+    static Result<boost::asio::ip::address_v4> external_address(const Igd& igd) {
+        std::array<char, 40> external{};
+        const int r = UPNP_GetExternalIPAddress(igd.control(), igd.service(), external.data());
+        if (r != UPNPCOMMAND_SUCCESS) {
+            return make_error(ErrorCode::refused,
+                              "router did not tell its external address: " + describe(r));
         }
-        return nullptr;
+        boost::system::error_code ec;
+        const auto address = boost::asio::ip::make_address_v4(external.data(), ec);
+        if (ec || address.is_unspecified()) {
+            return make_error(ErrorCode::unavailable, "router has no usable external address (\"" +
+                                                          std::string(external.data()) + "\")");
+        }
+        return address;
     }
 
-    bool discover(ProtocolStatus& status) {
-        UPNPDev* devices = search();
-        if (!devices) {
-            status.error =
-                "no UPnP router answered within " + seconds_text(options_.discovery_timeout);
+    // SSDP finds the gateway (ssdp_search: the first valid answer, at once); miniupnpc fetches
+    // the description its LOCATION names and works out the control URL of its WANIPConnection
+    // (or WANPPPConnection) service, which must be on the same host.
+    bool discover(ProtocolStatus& status, const Cancelled& cancelled) {
+        auto found =
+            ssdp::search_gateway(options_.interface, options_.discovery_timeout, cancelled);
+        if (!found) {
+            status.error = found.error().message;
             return false;
         }
         auto igd = std::make_unique<Igd>();
         std::array<char, 64> lan{};
-        const int found = UPNP_GetValidIGD(devices, &igd->urls, &igd->data, lan.data(),
-                                           static_cast<int>(lan.size()));
-        freeUPNPDevlist(devices);
-        // 1: a connected gateway; 2: a gateway that says it is not connected (it may still
-        // map); 3: some other UPnP device.
-        if (found != 1 && found != 2) {
-            status.error = found == 0 ? "no UPnP Internet gateway answered"
-                                      : "the UPnP devices that answered are not Internet gateways";
+        if (UPNP_GetIGDFromUrl(found->location.c_str(), &igd->urls, &igd->data, lan.data(),
+                               static_cast<int>(lan.size())) != 1) {
+            status.gateway = found->location;
+            status.error = "cannot read the UPnP router's description at " + found->location;
+            return false;
+        }
+        igd->location = found->location;
+        if (!is_connection_service(igd->data.first.servicetype) || !igd->control()) {
+            status.gateway = found->location;
+            status.error = "the UPnP device at " + found->location + " is not an Internet gateway";
+            return false;
+        }
+        if (auto error = check_control_host(*igd, found->url)) {
+            status.gateway = found->location;
+            status.error = *error;
             return false;
         }
         igd->lan_address = lan.data();
@@ -144,21 +162,23 @@ class UpnpWorker final : public ProtocolWorker {
             }
             igd->lan_address = own->to_string();
         }
-        status.gateway = igd->control() ? igd->control() : "";
-        std::array<char, 40> external{};
-        const int r = UPNP_GetExternalIPAddress(igd->control(), igd->service(), external.data());
-        if (r != UPNPCOMMAND_SUCCESS) {
-            status.error = "router did not tell its external address: " + describe(r);
+        auto address = external_address(*igd);
+        // A gateway with both an IP and a PPP connection service: the first may be the one
+        // not in use (what miniupnpc's UPNP_GetValidIGD tries as well).
+        if (!address && is_connection_service(igd->data.second.servicetype)) {
+            std::swap(igd->data.first, igd->data.second);
+            FreeUPNPUrls(&igd->urls);
+            GetUPNPUrls(&igd->urls, &igd->data, igd->location.c_str(), 0);
+            if (igd->control() && !check_control_host(*igd, found->url)) {
+                address = external_address(*igd);
+            }
+        }
+        status.gateway = igd->control() ? igd->control() : found->location;
+        if (!address) {
+            status.error = address.error().message;
             return false;
         }
-        boost::system::error_code ec;
-        const auto address = boost::asio::ip::make_address_v4(external.data(), ec);
-        if (ec || address.is_unspecified()) {
-            status.error =
-                std::string("router has no usable external address (\"") + external.data() + "\")";
-            return false;
-        }
-        status.external_address = address;
+        status.external_address = *address;
         igd_ = std::move(igd);
         return true;
     }
@@ -221,14 +241,8 @@ class UpnpWorker final : public ProtocolWorker {
         if (add(external_port_, "TCP") != 0 || add(external_port_, "UDP") != 0) {
             return false;
         }
-        std::array<char, 40> external{};
-        if (UPNP_GetExternalIPAddress(igd_->control(), igd_->service(), external.data()) ==
-            UPNPCOMMAND_SUCCESS) {
-            boost::system::error_code ec;
-            const auto address = boost::asio::ip::make_address_v4(external.data(), ec);
-            if (!ec && !address.is_unspecified()) {
-                status.external_address = address;
-            }
+        if (auto address = external_address(*igd_)) {
+            status.external_address = *address;
         }
         status.external_tcp_port = status.external_udp_port = external_port_;
         status.gateway = igd_->control() ? igd_->control() : "";
