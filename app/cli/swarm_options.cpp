@@ -56,7 +56,43 @@ void print_status(const TorrentStats& s) {
     std::fflush(stderr);
 }
 
-void print_json(const TorrentStats& s) {
+boost::json::object network_json(const NetworkState& n) {
+    boost::json::object o;
+    o["listening_on"] = n.listening_on;
+    if (!n.interface.empty()) {
+        o["interface"] = n.interface;
+        o["interface_up"] = n.interface_up;
+        if (!n.interface_problem.empty()) o["interface_problem"] = n.interface_problem;
+    }
+    boost::json::array mappings;
+    for (const auto& m : n.port_mapping) {
+        boost::json::object j;
+        j["protocol"] = m.protocol;
+        j["state"] = m.state;
+        if (!m.external_address.empty()) j["external_address"] = m.external_address;
+        if (m.external_port) j["external_port"] = m.external_port;
+        if (!m.error.empty()) j["error"] = m.error;
+        mappings.push_back(std::move(j));
+    }
+    o["port_mapping"] = std::move(mappings);
+    o["external_address"] = n.external_address;
+    o["announce_port"] = n.announce_port;
+    return o;
+}
+
+// "UPnP: mapped 203.0.113.1:6881; NAT-PMP: failed (no default gateway)"
+std::string mapping_text(const NetworkState& n) {
+    std::string out;
+    for (const auto& m : n.port_mapping) {
+        if (!out.empty()) out += "; ";
+        out += m.protocol + ": " + m.state;
+        if (m.state == "mapped") out += " " + m.external_address + ":" + std::to_string(m.external_port);
+        if (m.state == "failed" && !m.error.empty()) out += " (" + m.error + ")";
+    }
+    return out;
+}
+
+void print_json(const TorrentStats& s, const NetworkState& network) {
     boost::json::object o;
     o["state"] = std::string(to_string(s.state));
     o["progress"] = progress(s);
@@ -72,6 +108,7 @@ void print_json(const TorrentStats& s) {
     o["seeds"] = s.seeds;
     o["encrypted_peers"] = s.encrypted_peers;
     o["utp_peers"] = s.utp_peers;
+    o["network"] = network_json(network);
     fmt::print("{}\n", boost::json::serialize(o));
 }
 
@@ -161,6 +198,8 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
     cmd.add_flag("--no-lsd", o.no_lsd, "Do not look for peers on the local network");
     cmd.add_flag("--no-utp", o.no_utp, "Use TCP only: neither accept nor dial uTP connections");
     cmd.add_flag("--no-tcp", o.no_tcp, "Use uTP only: neither accept nor dial TCP connections");
+    cmd.add_flag("--no-port-mapping", o.no_port_mapping,
+                 "Do not ask the router (UPnP, NAT-PMP) to forward the listen port");
     cmd.add_option("--dht-bootstrap", o.dht_bootstrap,
                    "Join the DHT through this node, HOST:PORT; repeatable (default: the public routers)");
     cmd.add_option("--encryption", o.encryption,
@@ -191,6 +230,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     settings.enable_lsd = !o.no_lsd;
     settings.enable_utp = !o.no_utp;
     settings.enable_tcp = !o.no_tcp;
+    settings.enable_port_mapping = !o.no_port_mapping;
     if (o.no_tcp && o.no_utp) {
         print_error("--no-tcp and --no-utp together leave no way to reach a peer");
         return k_exit_usage;
@@ -260,6 +300,8 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     bool finished = false;
     bool done = false;
     TorrentStats last;
+    NetworkState network = session->network_state();
+    std::string mapping_said = mapping_text(network);
     while (!done && g_signals.load() == 0) {
         {
             std::unique_lock lock(mutex);
@@ -270,7 +312,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
             if (auto* s = std::get_if<event::Stats>(&e)) {
                 last = s->stats;
                 if (o.json) {
-                    print_json(last);
+                    print_json(last, network);
                 } else if (terminal) {
                     print_status(last);
                 }
@@ -288,6 +330,13 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
                 print_error(err->message);
                 exit_code = k_exit_io;
                 done = true;
+            } else if (auto* n = std::get_if<event::NetworkStatus>(&e)) {
+                network = n->state;
+                // Said when it changes (not for every address vote), where a person looks.
+                if (auto text = mapping_text(network); text != mapping_said && (terminal || o.verbose) && !o.json) {
+                    fmt::print(stderr, "{}port mapping: {}\n", terminal ? "\n" : "", text);
+                    mapping_said = text;
+                }
             } else if (auto* m = std::get_if<event::MetadataReceived>(&e)) {
                 if (terminal || o.verbose) fmt::print(stderr, "{}metadata received: {}\n", terminal ? "\n" : "", m->name);
             } else if (auto* ban = std::get_if<event::PeerBanned>(&e)) {

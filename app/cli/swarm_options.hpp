@@ -29,6 +29,7 @@ struct SwarmOptions {
     bool no_lsd = false;
     bool no_utp = false;
     bool no_tcp = false;
+    bool no_port_mapping = false;
     std::vector<std::string> dht_bootstrap;
     std::string encryption = "prefer";
     bool json = false;

@@ -63,6 +63,28 @@ struct TrackerInfo {
     std::int64_t next_announce_seconds = -1;  // from now; negative: unknown
 };
 
+// How this session can be reached, as front-ends show it.
+struct NetworkState {
+    std::string listening_on;  // "0.0.0.0:6881 and [::]:6881"
+    std::string interface;     // the device every socket is bound to; "": any
+    bool interface_up = true;  // false: the device is down or gone, and nothing goes out
+    std::string interface_problem;  // why it is not up
+    // One per protocol (UPnP, then NAT-PMP); empty with port mapping off.
+    struct Mapping {
+        std::string protocol;  // "UPnP", "NAT-PMP"
+        std::string state;     // "off", "discovering", "mapped", "failed"
+        std::string external_address;
+        std::uint16_t external_port = 0;  // 0 until mapped
+        std::string error;                // why it failed
+        bool operator==(const Mapping&) const = default;
+    };
+    std::vector<Mapping> port_mapping;
+    // Where the Internet sees us, as the router, trackers, peers and the DHT agree; "": unknown.
+    std::string external_address;
+    std::uint16_t announce_port = 0;  // the port trackers and the DHT are told
+    bool operator==(const NetworkState&) const = default;
+};
+
 namespace event {
 struct TorrentAdded { TorrentId id; std::string name; };
 // A torrent added from a magnet link has its info dictionary now (its real name with it).
@@ -86,6 +108,8 @@ struct Error { TorrentId id; std::string message; };
 // Something a user may want in a detailed log (a metadata source failed, a tracker answered).
 struct Notice { TorrentId id; std::string message; };
 struct Stats { TorrentId id; TorrentStats stats; };
+// The session's NetworkState changed (id 0: it belongs to no torrent).
+struct NetworkStatus { TorrentId id; NetworkState state; };
 // Asked for with Session::request_details: the peers, the trackers and which pieces we have.
 struct Details {
     TorrentId id;
@@ -101,6 +125,6 @@ using Event = std::variant<event::TorrentAdded, event::MetadataReceived, event::
                            event::HashFailed, event::TrackerReply, event::TorrentFinished,
                            event::ResumeDataChecked, event::FileRenamed,
                            event::TorrentRemoved, event::Error, event::Notice, event::Stats,
-                           event::Details>;
+                           event::Details, event::NetworkStatus>;
 
 }  // namespace shoal

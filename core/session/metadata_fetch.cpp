@@ -29,7 +29,7 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
 }  // namespace
 
 MetadataFetch::MetadataFetch(asio::any_io_executor executor, Transports& transports, const MagnetLink& magnet,
-                             wire::PeerId peer_id, std::uint16_t listen_port,
+                             wire::PeerId peer_id, std::uint16_t listen_port, std::uint16_t announce_port,
                              tracker_client::TrackerTransport& trackers, Done done, Note note)
     : executor_(std::move(executor)),
       transports_(transports),
@@ -42,7 +42,7 @@ MetadataFetch::MetadataFetch(asio::any_io_executor executor, Transports& transpo
     tracker_client::AnnounceIdentity identity;
     identity.info_hash = swarm_.wire_hash();
     identity.peer_id = peer_id_;
-    identity.port = listen_port_;
+    identity.port = announce_port;
     identity.key = static_cast<std::uint32_t>(std::random_device{}());
     std::vector<std::vector<std::string>> tiers;
     for (const auto& url : magnet.trackers) tiers.push_back({url});
@@ -84,6 +84,12 @@ asio::awaitable<void> MetadataFetch::shutdown() {
         wait.expires_after(std::chrono::milliseconds(20));
         co_await wait.async_wait(asio::use_awaitable);
     }
+}
+
+void MetadataFetch::set_announce_port(std::uint16_t port) {
+    if (!announcer_) return;
+    announcer_->set_port(port);
+    announcer_->reannounce();
 }
 
 void MetadataFetch::add_peer(const tcp::endpoint& endpoint) {

@@ -52,7 +52,8 @@ public:
     static constexpr std::size_t k_max_sizes = 4;
 
     MetadataFetch(boost::asio::any_io_executor executor, Transports& transports, const MagnetLink& magnet,
-                  wire::PeerId peer_id, std::uint16_t listen_port, tracker_client::TrackerTransport& trackers, Done done,
+                  wire::PeerId peer_id, std::uint16_t listen_port, std::uint16_t announce_port,
+                  tracker_client::TrackerTransport& trackers, Done done,
                   Note note);
     ~MetadataFetch() override;
     MetadataFetch(const MetadataFetch&) = delete;
@@ -72,6 +73,8 @@ public:
     // SwarmHost
     const wire::PeerId& our_peer_id() const override { return peer_id_; }
     std::uint16_t listen_port() const override { return listen_port_; }
+    // Trackers hear this port from now on (a port mapping's external port).
+    void set_announce_port(std::uint16_t port);
     SwarmHash wire_info_hash() const override { return swarm_.wire_hash(); }
     boost::asio::awaitable<void> throttle_upload(std::int64_t) override { co_return; }
     boost::asio::awaitable<void> throttle_download(std::int64_t) override { co_return; }

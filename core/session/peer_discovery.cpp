@@ -29,6 +29,7 @@ PeerDiscovery::PeerDiscovery(asio::any_io_executor executor, const SessionSettin
     : executor_(std::move(executor)),
       settings_(settings),
       listen_port_(listen_port),
+      announce_port_(listen_port),
       on_peer_(std::move(on_peer)),
       on_notice_(std::move(on_notice)),
       timer_(executor_) {
@@ -105,6 +106,11 @@ void PeerDiscovery::stop() {
 
 std::size_t PeerDiscovery::dht_nodes() const { return dht_ ? dht_->node_count() : 0; }
 
+std::optional<asio::ip::address> PeerDiscovery::dht_external_address() const {
+    if (!dht_) return std::nullopt;
+    return dht_->external_address();
+}
+
 void PeerDiscovery::schedule() {
     timer_.expires_after(k_tick);
     timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
@@ -133,7 +139,7 @@ void PeerDiscovery::lookup(const Hash& hash) {
             const auto soon = std::chrono::steady_clock::now() + k_empty_lookup_interval;
             if (it != due_.end() && it->second > soon) it->second = soon;
         });
-    dht_->announce(hash, listen_port_, false);
+    dht_->announce(hash, announce_port_, false);
 }
 
 void PeerDiscovery::save_dht_state() const {

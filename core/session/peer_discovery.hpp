@@ -35,6 +35,10 @@ public:
     // Saves the DHT's state and closes every socket.
     void stop();
     std::size_t dht_nodes() const;
+    // Where the DHT's nodes agree they see us (BEP 42), once they do.
+    std::optional<boost::asio::ip::address> dht_external_address() const;
+    // The port DHT announces name from now on (a port mapping's external port).
+    void set_announce_port(std::uint16_t port) { announce_port_ = port; }
 
 private:
     void schedule();
@@ -44,6 +48,7 @@ private:
     boost::asio::any_io_executor executor_;
     const SessionSettings& settings_;
     std::uint16_t listen_port_;
+    std::uint16_t announce_port_;
     OnPeer on_peer_;
     OnNotice on_notice_;
     std::unique_ptr<dht::Node> dht_;

@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -41,7 +42,12 @@ Session::Session(SessionSettings settings)
     global_limits_->download.set_rate(settings_.download_limit);
     listeners_ = std::make_unique<ListenSockets>(io_.get_executor(), settings_);
     listen_port_ = listeners_->port();
+    announce_port_ = listen_port_;
     listening_on_ = listeners_->describe();
+    network_.listening_on = listening_on_;
+    network_.interface = settings_.network_interface;
+    network_.announce_port = announce_port_;
+    check_interface();
     for (const auto& problem : listeners_->problems()) emit(event::Notice{TorrentId{0}, problem});
     transports_ = std::make_unique<Transports>(io_.get_executor(), settings_, listen_port_);
     for (const auto& problem : transports_->problems()) emit(event::Notice{TorrentId{0}, "UDP off: " + problem});
@@ -58,6 +64,17 @@ Session::Session(SessionSettings settings)
         transports_->start(nullptr);
     }
     for (auto& acceptor : listeners_->acceptors()) asio::co_spawn(io_, accept_loop(acceptor), asio::detached);
+    if (settings_.enable_port_mapping) {
+        port_mapping::PortMapperOptions options;
+        options.local_port = listen_port_;
+        options.interface = settings_.network_interface;
+        port_mapper_ = std::make_unique<port_mapping::PortMapper>(
+            options, [this](const port_mapping::PortMappingStatus& status) {
+                if (!closing_) asio::post(io_, [this, status] { on_port_mapping(status); });
+            });
+        on_port_mapping(port_mapper_->status());
+    }
+    publish_network();
     schedule_tick();
     thread_ = std::thread([this] { io_.run(); });
 }
@@ -67,6 +84,7 @@ Session::~Session() { stop(); }
 void Session::stop() {
     if (stopped_) return;
     stopped_ = true;
+    closing_ = true;
     // Close everything, tell the trackers we leave (all torrents at once, each within its
     // stop timeout), then end the thread once the peers' coroutines have seen their sockets close.
     asio::co_spawn(
@@ -90,6 +108,8 @@ void Session::stop() {
             transports_->stop();
         },
         [this](std::exception_ptr) { io_.stop(); });
+    // Meanwhile the router forgets our mappings (this waits a few seconds at most).
+    if (port_mapper_) port_mapper_->stop();
     thread_.join();
 }
 
@@ -97,8 +117,14 @@ void Session::schedule_tick() {
     tick_timer_.expires_after(std::chrono::seconds(1));
     tick_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
+        check_interface();
         for (auto& [id, t] : torrents_) t->tick();
         dht_nodes_ = discovery_->dht_nodes();
+        // The DHT settles its own vote; here it counts as one network of its own.
+        if (auto dht = discovery_->dht_external_address(); dht && dht != dht_address_) {
+            dht_address_ = dht;
+            report_external_address(*dht, *dht);
+        }
         for (auto& [id, pending] : fetching_) {
             pending.fetch->tick();
             TorrentStats stats;
@@ -108,6 +134,79 @@ void Session::schedule_tick() {
         }
         schedule_tick();
     });
+}
+
+void Session::on_port_mapping(const port_mapping::PortMappingStatus& status) {
+    if (closing_) return;
+    auto describe = [](const char* protocol, const port_mapping::ProtocolStatus& s) {
+        NetworkState::Mapping m;
+        m.protocol = protocol;
+        m.state = std::string(port_mapping::state_name(s.state));
+        if (s.external_address) m.external_address = s.external_address->to_string();
+        m.external_port = s.external_tcp_port;
+        m.error = s.error;
+        return m;
+    };
+    network_.port_mapping = {describe("UPnP", status.upnp), describe("NAT-PMP", status.natpmp)};
+    const auto* mapped = status.mapped();
+    std::optional<asio::ip::address> router;
+    if (mapped && mapped->external_address) router = *mapped->external_address;
+    if (external_.from_router(router)) {
+        const auto address = external_.address();
+        network_.external_address = address ? address->to_string() : "";
+    }
+    set_announce_port(mapped && mapped->external_tcp_port ? mapped->external_tcp_port : listen_port_);
+    publish_network();
+}
+
+void Session::check_interface() {
+    if (settings_.network_interface.empty()) return;
+    const auto state = net::interface_state(settings_.network_interface);
+    if (state.usable == network_up_ && state.problem == network_.interface_problem) return;
+    const bool was_up = network_up_;
+    network_up_ = state.usable;
+    network_.interface_up = state.usable;
+    network_.interface_problem = state.problem;
+    // Every socket is bound to the interface, so nothing leaves by another route meanwhile.
+    if (was_up && !state.usable)
+        emit(event::Notice{TorrentId{0}, state.problem + ": no peer is dialed, and nothing goes out by another "
+                                         "route, until " + settings_.network_interface + " is back"});
+    if (!was_up && state.usable) {
+        emit(event::Notice{TorrentId{0}, settings_.network_interface + " is back: connecting to peers again"});
+        // Trackers that failed meanwhile are asked again now, not after their back-off.
+        for (auto& [id, t] : torrents_) t->reannounce();
+    }
+    publish_network();
+}
+
+void Session::set_announce_port(std::uint16_t port) {
+    if (port == announce_port_) return;
+    announce_port_ = port;
+    network_.announce_port = port;
+    for (auto& [id, t] : torrents_) t->set_announce_port(port);
+    for (auto& [id, pending] : fetching_) pending.fetch->set_announce_port(port);
+    discovery_->set_announce_port(port);
+}
+
+void Session::report_external_address(const asio::ip::address& reported, const asio::ip::address& voter) {
+    if (!external_.vote(reported, voter, std::chrono::steady_clock::now())) return;
+    const auto address = external_.address();
+    network_.external_address = address ? address->to_string() : "";
+    publish_network();
+}
+
+void Session::publish_network() {
+    {
+        std::lock_guard lock(network_mutex_);
+        if (network_ == published_network_) return;
+        published_network_ = network_;
+    }
+    emit(event::NetworkStatus{TorrentId{0}, network_});
+}
+
+NetworkState Session::network_state() const {
+    std::lock_guard lock(network_mutex_);
+    return published_network_;
 }
 
 void Session::emit(Event e) {
@@ -168,7 +267,11 @@ void Session::start_torrent(TorrentId id, AddTorrentParams params, MetadataFetch
     auto torrent = std::make_unique<Torrent>(
         id, std::move(params),
         SessionServices{settings_, io_.get_executor(), disk_, [this](Event e) { emit(std::move(e)); }, peer_id_,
-                        listen_port_, global_limits_, connections_, tracker_client_, resume_, *transports_});
+                        listen_port_, announce_port_, network_up_,
+                        [this](const asio::ip::address& reported, const asio::ip::address& voter) {
+                            report_external_address(reported, voter);
+                        },
+                        global_limits_, connections_, tracker_client_, resume_, *transports_});
     Torrent& t = *torrent;
     torrents_[id] = std::move(torrent);
     if (!t.info().is_private) discovery_->add(t.wire_info_hash());

@@ -12,8 +12,11 @@
 #include <mutex>
 #include <thread>
 
+#include "discovery/port_mapping/port_mapper.hpp"
 #include "discovery/tracker/tracker_client.hpp"
+#include "net/interface_state.hpp"
 #include "session/events.hpp"
+#include "session/external_address.hpp"
 #include "session/listen_sockets.hpp"
 #include "session/metadata_fetch.hpp"
 #include "session/peer_discovery.hpp"
@@ -64,6 +67,8 @@ public:
     std::uint16_t listen_port() const { return listen_port_; }
     // Where peers can reach us: "0.0.0.0:6881 and [::]:6881".
     const std::string& listening_on() const { return listening_on_; }
+    // How the session is reached (also sent as event::NetworkStatus whenever it changes).
+    NetworkState network_state() const;
     // Nodes in the DHT's routing table, as of the last second (0 with the DHT off).
     std::size_t dht_nodes() const { return dht_nodes_.load(); }
     const wire::PeerId& peer_id() const { return peer_id_; }
@@ -90,6 +95,12 @@ private:
     void take_incoming(std::unique_ptr<net::PeerStream> stream);
     boost::asio::awaitable<void> handle_incoming(std::unique_ptr<net::PeerStream> stream);
     void schedule_tick();
+    // Network thread: a port mapping changed; the external port goes to trackers and the DHT.
+    void on_port_mapping(const port_mapping::PortMappingStatus& status);
+    void set_announce_port(std::uint16_t port);
+    void report_external_address(const boost::asio::ip::address& reported, const boost::asio::ip::address& voter);
+    // Emits NetworkStatus when network_ changed since the last one.
+    void publish_network();
 
     SessionSettings settings_;
     wire::PeerId peer_id_;
@@ -107,6 +118,19 @@ private:
     tracker_client::TrackerClient tracker_client_;
     std::unique_ptr<Transports> transports_;    // network thread only
     std::unique_ptr<PeerDiscovery> discovery_;  // network thread only
+    // The port trackers and the DHT are told: listen_port_, or a mapping's external port.
+    std::uint16_t announce_port_ = 0;  // network thread only
+    ExternalAddress external_;          // network thread only
+    std::optional<boost::asio::ip::address> dht_address_;  // the DHT's last vote; network thread only
+    NetworkState network_;  // network thread only
+    mutable std::mutex network_mutex_;
+    NetworkState published_network_;  // under network_mutex_
+    // Its threads post what they find to the network thread until closing_.
+    std::unique_ptr<port_mapping::PortMapper> port_mapper_;
+    std::atomic<bool> closing_{false};
+    // With settings_.network_interface: whether it can carry traffic, checked every second.
+    bool network_up_ = true;  // network thread only
+    void check_interface();
     std::atomic<std::size_t> dht_nodes_{0};
     std::map<TorrentId, std::unique_ptr<Torrent>> torrents_;  // network thread only
     struct PendingMagnet {

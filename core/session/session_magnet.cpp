@@ -41,7 +41,7 @@ void Session::fetch_metadata(TorrentId id, AddTorrentParams params) {
     emit(event::TorrentAdded{id, magnet_name(magnet)});
     emit(event::StateChanged{id, TorrentState::fetching_metadata});
     auto fetch = std::make_unique<MetadataFetch>(
-        io_.get_executor(), *transports_, magnet, peer_id_, listen_port_, tracker_client_,
+        io_.get_executor(), *transports_, magnet, peer_id_, listen_port_, announce_port_, tracker_client_,
         [this, id](MetadataFetched fetched) { on_metadata(id, std::move(fetched)); },
         [this, id](std::string note) { emit(event::Notice{id, std::move(note)}); });
     fetch->set_encryption(settings_.encryption);

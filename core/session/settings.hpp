@@ -39,6 +39,9 @@ struct SessionSettings {
     // dialed over uTP only and incoming TCP connections are closed at once; the TCP port
     // stays bound, since its number is the UDP port's too.
     bool enable_tcp = true;
+    // Asks the router to forward the listen port (UPnP IGD and NAT-PMP), so that peers on the
+    // Internet can connect in; trackers and the DHT are then told the external port.
+    bool enable_port_mapping = true;
     // Message Stream Encryption, both ways (see encryption/encryption_policy.hpp).
     EncryptionPolicy encryption = EncryptionPolicy::prefer;
     // DHT nodes to join through, "host:port"; empty: the usual public routers.

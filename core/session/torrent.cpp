@@ -129,7 +129,7 @@ tracker_client::AnnounceIdentity Torrent::announce_identity() const {
     tracker_client::AnnounceIdentity identity;
     identity.info_hash = wire_info_hash();
     identity.peer_id = session_.peer_id;
-    identity.port = session_.listen_port;
+    identity.port = session_.announce_port;
     identity.key = static_cast<std::uint32_t>(std::random_device{}());
     return identity;
 }
@@ -137,6 +137,7 @@ tracker_client::AnnounceIdentity Torrent::announce_identity() const {
 void Torrent::on_tracker_update(const tracker_client::TrackerUpdate& u) {
     if (u.ok) {
         for (const auto& e : u.peers) add_peer(e);
+        if (u.external_ip && u.tracker_address) session_.report_external_address(*u.external_ip, *u.tracker_address);
     }
     std::string message = tracker_list_.record(u);
     session_.events(event::TrackerReply{id_, u.url, static_cast<int>(u.peers.size()), std::move(message), u.ok});
@@ -172,6 +173,7 @@ void Torrent::add_peer(const tcp::endpoint& endpoint) {
 }
 
 void Torrent::connect_more() {
+    if (!session_.network_up) return;
     if (!stopped_ && (state_ == TorrentState::downloading || state_ == TorrentState::seeding)) peers_.connect_more();
 }
 
@@ -232,6 +234,10 @@ void Torrent::on_pex(PeerConnection&, const wire::PexMessage& message) {
     for (const auto& p : message.added) {
         if (peers_.add_candidate(p.endpoint, (p.flags & wire::pex_flag::supports_utp) != 0)) connect_more();
     }
+}
+
+void Torrent::on_address_reported(PeerConnection& peer, const boost::asio::ip::address& address) {
+    session_.report_external_address(address, peer.endpoint().address());
 }
 
 void Torrent::on_peer_ready(PeerConnection& peer) {

@@ -62,6 +62,14 @@ struct SessionServices {
     std::function<void(Event)> events;
     wire::PeerId peer_id;
     std::uint16_t listen_port;
+    // The port trackers and the DHT are told: the listen port, or the external port a port
+    // mapping gave (the session's, read when an announcer is made).
+    const std::uint16_t& announce_port;
+    // False while the session's interface is down: no peer is dialed meanwhile.
+    const bool& network_up;
+    // Where a peer or a tracker (`voter`) says it sees us (see session/external_address.hpp).
+    std::function<void(const boost::asio::ip::address& reported, const boost::asio::ip::address& voter)>
+        report_external_address;
     // Shared with the coroutines that wait in them, which may outlive a torrent.
     std::shared_ptr<RateLimits> global_limits;
     ConnectionCount& connections;
@@ -107,6 +115,8 @@ public:
     event::Details details() const;
     // Asks the trackers again as soon as their minimum interval allows.
     void reannounce();
+    // Trackers hear this port from now on (see SessionServices::announce_port).
+    void set_announce_port(std::uint16_t port) { tracker_list_.set_port(port); }
     // Replaces the trackers (tiers of URLs); those dropped hear `stopped` if they were told
     // `started`.
     void set_trackers(std::vector<Tier> tiers);
@@ -137,6 +147,7 @@ public:
     void on_peer_closed(PeerConnection& peer, const std::string& reason) override;
     void on_peer_interest_changed(PeerConnection& peer) override;
     void on_peer_ready(PeerConnection& peer) override;
+    void on_address_reported(PeerConnection& peer, const boost::asio::ip::address& address) override;
     bool pex_enabled() const override;
     void on_pex(PeerConnection& peer, const wire::PexMessage& message) override;
     std::optional<std::vector<Sha256Hash>> answer_hashes(const wire::HashRequest& request) override;

@@ -87,6 +87,12 @@ void TrackerList::reannounce() {
     if (running()) announcer_->reannounce();
 }
 
+void TrackerList::set_port(std::uint16_t port) {
+    if (!announcer_) return;
+    announcer_->set_port(port);
+    reannounce();
+}
+
 void TrackerList::want_peers() {
     if (running()) announcer_->want_peers();
 }

@@ -45,6 +45,9 @@ public:
     // Replaces the trackers; those dropped hear `stopped` if they were told `started`.
     void set_trackers(std::vector<Tier> tiers);
     void reannounce();
+    // The port to announce changed: the running announcer says so at once (announcers made
+    // later ask the identity source).
+    void set_port(std::uint16_t port);
     // See Announcer::want_peers.
     void want_peers();
     void download_completed();

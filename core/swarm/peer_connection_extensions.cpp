@@ -41,6 +41,7 @@ void PeerConnection::handle_extended(const wire::Extended& e) {
         their_ut_pex_ = theirs->ut_pex;
         their_listen_port_ = theirs->listen_port;
         if (!torrent_ && !their_metadata_size_) their_metadata_size_ = theirs->metadata_size;
+        if (theirs->our_address) host_->on_address_reported(*this, *theirs->our_address);
         host_->on_extension_handshake(*this);
     } else if (e.id == wire::k_ut_metadata_id && !torrent_) {
         // Without metadata: answers to our requests go to the owner, checked against the size

@@ -5,6 +5,7 @@
 // Implemented by Torrent and MetadataFetch; tests stand in for either.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,8 @@ public:
 
     // The peer's extension handshake arrived (what it speaks is on the connection).
     virtual void on_extension_handshake(PeerConnection&) {}
+    // The peer's extension handshake says where it sees us ("yourip", BEP 10).
+    virtual void on_address_reported(PeerConnection&, const boost::asio::ip::address&) {}
     // BEP 9 data or reject answering our metadata request, checked against the size the
     // peer announced (only while the connection has no torrent metadata).
     virtual void on_metadata(PeerConnection&, const wire::MetadataMessage&) {}

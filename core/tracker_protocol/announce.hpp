@@ -62,6 +62,10 @@ struct AnnounceResponse {
     std::optional<std::int64_t> downloaded;
     std::string warning_message;
     std::string tracker_id;
+    // Where the tracker sees the client ("external ip", BEP 24).
+    std::optional<boost::asio::ip::address> external_ip;
+    // The tracker's own address, as the client reached it (set by the client, not sent).
+    std::optional<boost::asio::ip::address> tracker_address;
 };
 
 // One torrent's counts from a scrape (BEP 48, BEP 15).

@@ -35,6 +35,8 @@ struct TheirExtensions {
     std::optional<std::uint16_t> listen_port;
     std::optional<std::int64_t> max_requests;
     std::string client;  // printable, at most 64 bytes
+    // Where they see us ("yourip": 4 or 16 bytes; any other length is left out).
+    std::optional<boost::asio::ip::address> our_address;
 };
 
 std::string encode_extension_handshake(const OurExtensions& ours);

@@ -4,6 +4,9 @@ gives them."""
 import json
 import os
 import socket
+import subprocess
+import tempfile
+import time
 
 import libtorrent as lt
 
@@ -43,3 +46,25 @@ def free_port(address):
     with socket.socket() as sock:
         sock.bind((address, 0))
         return sock.getsockname()[1]
+
+
+def start_opentracker(cmd, torrent, address, port, folder):
+    """Debian's opentracker on address:port (HTTP and UDP), run through `cmd` (a namespace's
+    command wrapper, or a plain list), serving `torrent` alone: Debian's build serves only
+    whitelisted info-hashes, read from the folder it changes its root to."""
+    root = tempfile.mkdtemp(prefix="opentracker_", dir=folder)
+    os.chmod(root, 0o755)
+    with open(os.path.join(root, "whitelist"), "w") as f:
+        f.write(str(lt.torrent_info(torrent).info_hash()) + "\n")
+    proc = subprocess.Popen(cmd("opentracker", "-i", address, "-p", str(port), "-P", str(port), "-d", root,
+                                "-u", "nobody", "-w", "/whitelist"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # listening once ss (in its namespace) shows it
+        listening = subprocess.run(cmd("ss", "-ltnH", f"sport = :{port}"), capture_output=True, text=True,
+                                   timeout=10).stdout
+        if listening.strip():
+            return proc
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"opentracker did not listen on {address}:{port}")

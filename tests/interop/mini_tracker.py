@@ -2,6 +2,7 @@
 peer lists, so clients without a way to add a peer by hand can find each other."""
 import http.server
 import ipaddress
+import socket
 import threading
 import urllib.parse
 

@@ -59,6 +59,23 @@ TEST(TrackerResponse, Peers6AndDictionaryPeers) {
     EXPECT_FALSE(r->min_interval);
 }
 
+TEST(TrackerResponse, ExternalIpOfFourOrSixteenBytes) {
+    auto v4 = parse_announce_reply("d11:external ip4:\xcb\x00\x71\x078:intervali60e5:peers0:e"s);
+    ASSERT_TRUE(v4) << v4.error().message;
+    ASSERT_TRUE(v4->external_ip);
+    EXPECT_EQ(v4->external_ip->to_string(), "203.0.113.7");
+    auto v6 = parse_announce_reply(
+        "d11:external ip16:\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x09"
+        "8:intervali60e5:peers0:e"s);
+    ASSERT_TRUE(v6) << v6.error().message;
+    ASSERT_TRUE(v6->external_ip);
+    EXPECT_EQ(v6->external_ip->to_string(), "2001:db8::9");
+    // Only advice: another length is left out, and the reply stands.
+    auto odd = parse_announce_reply("d11:external ip5:abcde8:intervali60e5:peers0:e"s);
+    ASSERT_TRUE(odd) << odd.error().message;
+    EXPECT_FALSE(odd->external_ip);
+}
+
 TEST(TrackerResponse, MissingIntervalLeavesItToTheAnnouncer) {
     auto r = parse_announce_reply(
         "d5:peers6:\x7f\x00\x00\x01\x1a\xe1"

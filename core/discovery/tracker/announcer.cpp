@@ -164,6 +164,8 @@ void Announcer::record_success(const std::string& url, TrackerEvent event,
     update.leechers = response.leechers;
     update.downloaded = response.downloaded;
     update.message = response.warning_message;
+    update.external_ip = response.external_ip;
+    update.tracker_address = response.tracker_address;
     update.next_announce = schedule.next_announce;
 
     // BEP 12: a tracker that answered goes to the front of its tier.

@@ -73,6 +73,9 @@ struct TrackerUpdate {
     std::optional<std::int64_t> seeders;
     std::optional<std::int64_t> leechers;
     std::optional<std::int64_t> downloaded;
+    // Where the tracker sees us (BEP 24), and the tracker's address, when both are known.
+    std::optional<boost::asio::ip::address> external_ip;
+    std::optional<boost::asio::ip::address> tracker_address;
     // The failure for !ok, else the tracker's warning (often empty).
     std::string message;
     // When this tracker's tier announces again (for a failure: the end of the tracker's rest).
@@ -129,6 +132,8 @@ class Announcer {
     // A new owner (a magnet link's fetch hands its announcer to the torrent): counters and
     // replies go there from now on, while the trackers keep what they were told.
     void set_sinks(TotalsSource totals, UpdateSink on_update);
+    // The port announces name from now on (a port mapping gave another external port).
+    void set_port(std::uint16_t port) { identity_.port = port; }
 
     // Starts a pass on every tier that is due (see announce_tier) and returns when all of
     // them are done. run() starts passes itself; public so tests can step the announcer

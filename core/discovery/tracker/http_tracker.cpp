@@ -40,6 +40,7 @@ struct HttpReply {
     unsigned status = 0;
     std::string reason;
     std::string body;
+    tcp::endpoint from;  // the server that answered
 };
 
 std::string seconds_text(std::chrono::milliseconds d) {
@@ -99,7 +100,7 @@ asio::awaitable<Result<HttpReply>> exchange(Stream& stream,
         co_return make_error(code_of(rec),
                              prefix + ": reading the reply failed: " + describe(rec, options));
     auto& res = parser.get();
-    HttpReply reply{res.result_int(), std::string(res.reason()), std::move(res.body())};
+    HttpReply reply{res.result_int(), std::string(res.reason()), std::move(res.body()), {}};
     if (is_redirect(reply.status))
         reply.body = std::string(res[http::field::location]);
     co_return reply;
@@ -173,7 +174,12 @@ asio::awaitable<Result<HttpReply>> get_once(asio::ssl::context& tls, const std::
         if (cec)
             co_return make_error(code_of(cec),
                                  prefix + ": cannot connect: " + describe(cec, options));
-        co_return co_await exchange(stream, req, prefix, options);
+        boost::system::error_code ignored;
+        const auto from = stream.socket().remote_endpoint(ignored);
+        auto reply = co_await exchange(stream, req, prefix, options);
+        if (reply)
+            reply->from = from;
+        co_return reply;
     }
 
     asio::ssl::stream<beast::tcp_stream> stream(executor, tls);
@@ -189,7 +195,12 @@ asio::awaitable<Result<HttpReply>> get_once(asio::ssl::context& tls, const std::
     if (hec)
         co_return make_error(code_of(hec),
                              prefix + ": TLS handshake failed: " + describe(hec, options));
-    co_return co_await exchange(stream, req, prefix, options);
+    boost::system::error_code ignored;
+    const auto from = beast::get_lowest_layer(stream).socket().remote_endpoint(ignored);
+    auto reply = co_await exchange(stream, req, prefix, options);
+    if (reply)
+        reply->from = from;
+    co_return reply;
 }
 
 // A GET that follows up to options.max_redirects redirects, all within one deadline.
@@ -258,7 +269,10 @@ asio::awaitable<Result<AnnounceResponse>> http_announce(asio::ssl::context& tls,
         if (!full)
             co_return full.error();
         auto reply = co_await get(tls, *full, prefix, options);
-        co_return interpret<AnnounceResponse>(reply, prefix, &parse_announce_reply, options.limits);
+        auto response = interpret<AnnounceResponse>(reply, prefix, &parse_announce_reply, options.limits);
+        if (response && reply)
+            response->tracker_address = reply->from.address();
+        co_return response;
     } catch (const std::exception& e) {
         co_return make_error(prefix + ": " + e.what());
     }

@@ -166,6 +166,20 @@ Result<AnnounceResponse> parse_announce_reply(std::string_view body, const Reply
         out.tracker_id = std::string(id->as_string());
     }
 
+    // BEP 24: 4 or 16 bytes; anything else is ignored, as it is only advice.
+    if (const auto* ip = dict.find_string("external ip")) {
+        const auto bytes = ip->as_string();
+        if (bytes.size() == 4) {
+            boost::asio::ip::address_v4::bytes_type b;
+            std::copy(bytes.begin(), bytes.end(), b.begin());
+            out.external_ip = boost::asio::ip::address_v4(b);
+        } else if (bytes.size() == 16) {
+            boost::asio::ip::address_v6::bytes_type b;
+            std::copy(bytes.begin(), bytes.end(), b.begin());
+            out.external_ip = boost::asio::ip::address_v6(b);
+        }
+    }
+
     if (const auto* peers = dict.find("peers")) {
         if (peers->is_string()) {
             auto r = add_compact(peers->as_string(), false, out, limits.max_peers);

@@ -34,7 +34,9 @@ class Client:
         # No DHT or local discovery unless a test asks: the peers are given to each client.
         sources = [] if "--dht-bootstrap" in args else ["--no-dht"]
         sources += [] if "--lsd" in args else ["--no-lsd"]
-        args = [a for a in args if a != "--lsd"]
+        # Nor port mapping: there is no router here to ask.
+        sources += [] if "--port-mapping" in args else ["--no-port-mapping"]
+        args = [a for a in args if a not in ("--lsd", "--port-mapping")]
         where = [] if listen is None else ["--listen", listen]
         self.args = [CLI, *args, *where, "--port", "0", "-v", "--json", *sources]
         self.listen = listen

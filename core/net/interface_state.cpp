@@ -1,0 +1,52 @@
+#include "net/interface_state.hpp"
+
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace shoal::net {
+
+namespace {
+
+// An address peers could use: IPv4, or IPv6 beyond link-local.
+bool has_address(const std::string& device) {
+    ifaddrs* all = nullptr;
+    if (::getifaddrs(&all) != 0) return false;
+    bool found = false;
+    for (const ifaddrs* a = all; a && !found; a = a->ifa_next) {
+        if (!a->ifa_addr || device != a->ifa_name) continue;
+        if (a->ifa_addr->sa_family == AF_INET) found = true;
+        if (a->ifa_addr->sa_family == AF_INET6) {
+            const auto* v6 = reinterpret_cast<const sockaddr_in6*>(a->ifa_addr);
+            found = !IN6_IS_ADDR_LINKLOCAL(&v6->sin6_addr);
+        }
+    }
+    ::freeifaddrs(all);
+    return found;
+}
+
+}  // namespace
+
+InterfaceState interface_state(const std::string& device) {
+    if (device.empty() || device.size() >= IFNAMSIZ || ::if_nametoindex(device.c_str()) == 0)
+        return {false, "no interface named " + device};
+    const int probe = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (probe < 0) return {false, "cannot ask about " + device + ": " + std::strerror(errno)};
+    ifreq request{};
+    std::memcpy(request.ifr_name, device.c_str(), device.size());
+    const int asked = ::ioctl(probe, SIOCGIFFLAGS, &request);
+    const int error = errno;
+    ::close(probe);
+    if (asked != 0) return {false, "cannot ask about " + device + ": " + std::strerror(error)};
+    if (!(request.ifr_flags & IFF_UP)) return {false, device + " is down"};
+    if (!(request.ifr_flags & IFF_RUNNING)) return {false, device + " has no link"};
+    if (!has_address(device)) return {false, device + " has no address"};
+    return {true, ""};
+}
+
+}  // namespace shoal::net

@@ -1,0 +1,17 @@
+#pragma once
+// Whether a network device can carry traffic now: it exists, is up, has a carrier and an
+// address. Asked of the system each time (a few system calls).
+
+#include <string>
+
+namespace shoal::net {
+
+struct InterfaceState {
+    bool usable = false;
+    std::string problem;  // why not: "wg0 is down", "no interface named wg0", …
+    bool operator==(const InterfaceState&) const = default;
+};
+
+InterfaceState interface_state(const std::string& device);
+
+}  // namespace shoal::net
