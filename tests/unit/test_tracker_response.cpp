@@ -60,7 +60,7 @@ TEST(TrackerResponse, Peers6AndDictionaryPeers) {
 }
 
 TEST(TrackerResponse, ExternalIpOfFourOrSixteenBytes) {
-    auto v4 = parse_announce_reply("d11:external ip4:\xcb\x00\x71\x078:intervali60e5:peers0:e"s);
+    auto v4 = parse_announce_reply("d11:external ip4:\xcb\x00\x71\x07" "8:intervali60e5:peers0:e"s);
     ASSERT_TRUE(v4) << v4.error().message;
     ASSERT_TRUE(v4->external_ip);
     EXPECT_EQ(v4->external_ip->to_string(), "203.0.113.7");
