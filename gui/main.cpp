@@ -1,6 +1,7 @@
 // shoal: the desktop client.
 #include <QApplication>
 #include <QMessageBox>
+#include <QPushButton>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "app/resources.hpp"
 #include "app/settings_store.hpp"
 #include "app/single_instance.hpp"
+#include "dialogs/preferences_dialog.hpp"
 #include "engine/session_engine.hpp"
 
 namespace {
@@ -31,6 +33,40 @@ std::unique_ptr<shoal::gui::SessionEngine> start_engine(shoal::gui::EngineSettin
         settings.listen_port = 0;
         return std::make_unique<shoal::gui::SessionEngine>(settings, "");
     }
+}
+
+enum class Retry { same, changed, quit };
+
+// The session could not start with its connections bound to the chosen interface (a VPN that
+// is not connected, a renamed device). Nothing falls back to another route: the user tries
+// again, picks another interface (saved for later runs too), or quits.
+Retry ask_about_interface(shoal::gui::EngineSettings& settings, const QString& error) {
+    const QString name = settings.network_interface;
+    QMessageBox box(QMessageBox::Warning, QStringLiteral("Shoal"),
+                    QObject::tr("Interface %1 cannot be used: no network activity.").arg(name));
+    box.setInformativeText(
+        QObject::tr("Shoal is set to send everything through the network interface %1 alone, and "
+                    "it cannot bind to it (%2). Nothing has been started, and nothing goes out by "
+                    "another route.\n\nConnect %1 (a VPN, say) and try again, or choose another "
+                    "interface.")
+            .arg(name, error));
+    QPushButton* again = box.addButton(QObject::tr("Try Again"), QMessageBox::AcceptRole);
+    QPushButton* choose = box.addButton(QObject::tr("Choose Interface…"), QMessageBox::ActionRole);
+    box.addButton(QObject::tr("Quit"), QMessageBox::RejectRole);
+    box.setDefaultButton(again);
+    box.exec();
+    if (box.clickedButton() == again)
+        return Retry::same;
+    if (box.clickedButton() != choose)
+        return Retry::quit;
+    const auto chosen = shoal::gui::ask_network_interface(
+        name, QObject::tr("Every connection will go through the interface chosen here alone. "
+                          "\"Any interface\" lets the system pick the route, as most programs do."));
+    if (!chosen)
+        return Retry::same;  // back to the question
+    settings.network_interface = *chosen;
+    shoal::gui::save_settings(settings);
+    return Retry::changed;
 }
 
 }  // namespace
@@ -62,12 +98,21 @@ int main(int argc, char** argv) {
 
     QString note;
     std::unique_ptr<shoal::gui::SessionEngine> engine;
-    try {
-        engine = start_engine(shoal::gui::load_settings(), &note);
-    } catch (const std::exception& e) {
-        QMessageBox::critical(nullptr, QStringLiteral("Shoal"),
-                              QObject::tr("The engine could not start: %1").arg(e.what()));
-        return 1;
+    shoal::gui::EngineSettings settings = shoal::gui::load_settings();
+    while (!engine) {
+        try {
+            engine = start_engine(settings, &note);
+        } catch (const std::exception& e) {
+            const QString error = QString::fromLocal8Bit(e.what());
+            if (!settings.network_interface.isEmpty()) {
+                if (ask_about_interface(settings, error) == Retry::quit)
+                    return 1;
+                continue;
+            }
+            QMessageBox::critical(nullptr, QStringLiteral("Shoal"),
+                                  QObject::tr("The engine could not start: %1").arg(error));
+            return 1;
+        }
     }
     shoal::gui::MainWindow window(*engine);
     QObject::connect(&instance, &shoal::gui::SingleInstance::arguments_received, &window,

@@ -34,6 +34,8 @@ EngineSettings load_settings() {
     s.seed_ratio_limit = std::max(0.0, q.value("seed_ratio_limit", s.seed_ratio_limit).toDouble());
     s.seed_time_limit_minutes =
         std::max(0, q.value("seed_time_limit_minutes", s.seed_time_limit_minutes).toInt());
+    s.port_mapping = q.value("port_mapping", s.port_mapping).toBool();
+    s.network_interface = q.value("interface", s.network_interface).toString().trimmed();
     return s;
 }
 
@@ -58,6 +60,8 @@ void save_settings(const EngineSettings& s) {
     q.setValue("on_completion", int(s.on_completion));
     q.setValue("seed_ratio_limit", s.seed_ratio_limit);
     q.setValue("seed_time_limit_minutes", s.seed_time_limit_minutes);
+    q.setValue("port_mapping", s.port_mapping);
+    q.setValue("interface", s.network_interface);
 }
 
 }  // namespace shoal::gui

@@ -8,7 +8,9 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
+#include <QNetworkInterface>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -27,7 +29,64 @@ void mark_unsupported(QWidget* w, bool supported) {
     w->setToolTip(QObject::tr("Not supported by the engine yet"));
 }
 
+// "wg0 — 10.8.0.2, fd00::2", or "eth1 (down)".
+QString interface_text(const QNetworkInterface& i) {
+    QStringList addresses;
+    for (const QNetworkAddressEntry& entry : i.addressEntries()) {
+        const QHostAddress ip = entry.ip();
+        if (ip.protocol() == QAbstractSocket::IPv6Protocol && ip.isLinkLocal())
+            continue;  // every IPv6 device has one; it tells the devices apart no better
+        addresses << ip.toString();
+    }
+    QString text = i.name();
+    if (!addresses.isEmpty())
+        text += QStringLiteral(" — ") + addresses.join(QStringLiteral(", "));
+    if (!i.flags().testFlag(QNetworkInterface::IsUp))
+        text += QObject::tr(" (down)");
+    return text;
+}
+
 }  // namespace
+
+QComboBox* make_interface_box(const QString& current, QWidget* parent) {
+    auto* box = new QComboBox(parent);
+    box->addItem(QObject::tr("Any interface"), QString());
+    for (const QNetworkInterface& i : QNetworkInterface::allInterfaces())
+        box->addItem(interface_text(i), i.name());
+    int index = box->findData(current);
+    if (index < 0) {
+        // A VPN that is not connected now, say: keep the choice rather than drop it.
+        box->addItem(QObject::tr("%1 (not present)").arg(current), current);
+        index = box->count() - 1;
+    }
+    box->setCurrentIndex(index);
+    // Addresses make an item long; the list shows them whole, the closed box need not.
+    box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    box->setMinimumContentsLength(22);
+    box->setToolTip(QObject::tr("Every connection goes through this device alone; while it is down "
+                                "nothing is sent, never by another route"));
+    return box;
+}
+
+std::optional<QString> ask_network_interface(const QString& current, const QString& why, QWidget* parent) {
+    QDialog dialog(parent);
+    dialog.setWindowTitle(QObject::tr("Network Interface"));
+    auto* label = new QLabel(why, &dialog);
+    label->setWordWrap(true);
+    QComboBox* box = make_interface_box(current, &dialog);
+    auto* form = new QFormLayout;
+    form->addRow(QObject::tr("Network interface:"), box);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(&dialog);
+    layout->addWidget(label);
+    layout->addLayout(form);
+    layout->addWidget(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return std::nullopt;
+    return box->currentData().toString();
+}
 
 PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
     : QDialog(parent), base_(engine.settings()) {
@@ -47,6 +106,12 @@ PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
     max_peers_->setRange(1, 1000);
     max_peers_->setValue(s.max_peers_per_torrent);
     cf->addRow(tr("Listening port:"), port_);
+    port_mapping_ = new QCheckBox(tr("Forward the port on my router (UPnP / NAT-PMP)"), this);
+    port_mapping_->setChecked(s.port_mapping);
+    port_mapping_->setToolTip(tr("Lets peers on the Internet connect to you through a home router"));
+    cf->addRow(QString(), port_mapping_);
+    interface_ = make_interface_box(s.network_interface, this);
+    cf->addRow(tr("Network interface:"), interface_);
     cf->addRow(tr("Connections in total:"), max_connections_);
     cf->addRow(tr("Peers per torrent:"), max_peers_);
     dht_ = new QCheckBox(tr("DHT (find peers without a tracker)"), this);
@@ -151,6 +216,8 @@ PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
 EngineSettings PreferencesDialog::settings() const {
     EngineSettings s = base_;
     s.listen_port = port_->value();
+    s.port_mapping = port_mapping_->isChecked();
+    s.network_interface = interface_->currentData().toString();
     s.down_limit = std::int64_t{down_->value()} * 1024;
     s.up_limit = std::int64_t{up_->value()} * 1024;
     s.alt_down_limit = std::int64_t{alt_down_->value()} * 1024;

@@ -1,9 +1,10 @@
 #pragma once
-// Preferences: listening port, rate limits (normal and alternative), connection limits,
+// Preferences: listening port, network interface, port forwarding, rate limits (normal and alternative), connection limits,
 // DHT/PEX/LSD, encryption, default save folder, what to do when a download completes, and
 // when seeding stops.
 
 #include <QDialog>
+#include <optional>
 
 #include "engine/engine.hpp"
 
@@ -15,6 +16,16 @@ class QSpinBox;
 
 namespace shoal::gui {
 
+// "Any interface" and the system's network interfaces (name and addresses), `current`
+// selected; a stored name the system has not now stays in the list, marked "(not present)".
+// Each item's data is the device name ("" for any).
+QComboBox* make_interface_box(const QString& current, QWidget* parent);
+
+// Asks for the network interface alone, saying why (the chosen one is missing at start);
+// nullopt when the user cancels.
+std::optional<QString> ask_network_interface(const QString& current, const QString& why,
+                                             QWidget* parent = nullptr);
+
 class PreferencesDialog final : public QDialog {
     Q_OBJECT
   public:
@@ -22,6 +33,8 @@ class PreferencesDialog final : public QDialog {
     EngineSettings settings() const;
 
     QSpinBox* port_box() const { return port_; }
+    QCheckBox* port_mapping_box() const { return port_mapping_; }
+    QComboBox* interface_box() const { return interface_; }
     QSpinBox* down_box() const { return down_; }
     QSpinBox* up_box() const { return up_; }
     QCheckBox* alt_box() const { return use_alt_; }
@@ -36,6 +49,8 @@ class PreferencesDialog final : public QDialog {
   private:
     EngineSettings base_;
     QSpinBox* port_;
+    QCheckBox* port_mapping_;
+    QComboBox* interface_;
     QSpinBox* down_;
     QSpinBox* up_;
     QSpinBox* alt_down_;

@@ -51,6 +51,12 @@ void Engine::mark_changed(TorrentKey key) {
         dirty_[static_cast<std::size_t>(row)] = 1;
 }
 
+void Engine::set_network(NetworkInfo network) {
+    network_ = std::move(network);
+    network_.known = true;
+    emit network_changed(network_);
+}
+
 TorrentSnapshot& Engine::append_row(TorrentSnapshot snapshot) {
     const int row = static_cast<int>(rows_.size());
     emit torrent_about_to_be_added(row);

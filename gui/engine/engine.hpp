@@ -74,6 +74,8 @@ class Engine : public QObject {
     // add dialog can list its files; metadata_fetched() follows. Needs Feature::magnet_links.
     virtual void fetch_metadata(const QString& magnet) = 0;
     virtual void cancel_metadata(const QString& magnet) = 0;
+    // How the session can be reached now (network_changed() follows each change).
+    const NetworkInfo& network() const { return network_; }
 
     // Publishes the changes gathered since the last refresh (the refresh timer calls it).
     void refresh();
@@ -99,18 +101,23 @@ class Engine : public QObject {
     void file_renamed(shoal::gui::TorrentKey key, int file, const QString& name);
     // The user added, edited or removed a tracker; trackers(key) has the new list.
     void trackers_edited(shoal::gui::TorrentKey key);
+    // The listening sockets, the interface, port forwarding or the external address changed.
+    void network_changed(const shoal::gui::NetworkInfo& network);
 
   protected:
     TorrentSnapshot& append_row(TorrentSnapshot snapshot);
     void erase_row(TorrentKey key);
     TorrentSnapshot* mutable_find(TorrentKey key);
     void mark_changed(TorrentKey key);
+    // Keeps `network` and signals it.
+    void set_network(NetworkInfo network);
 
   private:
     std::vector<TorrentSnapshot> rows_;
     std::unordered_map<TorrentKey, int> index_;
     std::vector<std::uint8_t> dirty_;  // per row: changed since the last refresh
     QTimer refresh_timer_;
+    NetworkInfo network_;
 };
 
 QString human_size(std::int64_t bytes);
@@ -120,3 +127,4 @@ QString human_duration(double seconds);
 }  // namespace shoal::gui
 
 Q_DECLARE_METATYPE(shoal::gui::TorrentKey)
+Q_DECLARE_METATYPE(shoal::gui::NetworkInfo)

@@ -139,6 +139,31 @@ struct EngineSettings {
     // or seeded this long (in this run); 0: no limit.
     double seed_ratio_limit = 0;
     int seed_time_limit_minutes = 0;
+    // Ask the router to forward the listening port (UPnP IGD and NAT-PMP).
+    bool port_mapping = true;
+    // The network device every connection is bound to (a VPN's, say); empty: any. Nothing
+    // goes out by another route while it is down.
+    QString network_interface;
+};
+
+// How the session can be reached, as the status bar shows it.
+struct PortMappingInfo {
+    QString protocol;  // "UPnP", "NAT-PMP"
+    QString state;     // "off", "discovering", "mapped", "failed"
+    QString external_address;
+    int external_port = 0;  // 0 until mapped
+    QString error;          // why it failed
+};
+
+struct NetworkInfo {
+    bool known = false;     // false until the engine has said anything
+    QString listening_on;   // "0.0.0.0:6881 and [::]:6881"
+    QString interface;      // empty: any
+    bool interface_up = true;
+    QString interface_problem;
+    std::vector<PortMappingInfo> port_mapping;  // empty: port forwarding off
+    QString external_address;                   // empty: unknown
+    int announce_port = 0;                      // the port trackers and the DHT are told
 };
 
 struct SessionTotals {

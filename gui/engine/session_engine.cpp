@@ -71,6 +71,22 @@ void fill(TorrentSnapshot& s, const control::TorrentSummary& t) {
     s.sequential = t.sequential;
 }
 
+NetworkInfo network_of(const NetworkState& n) {
+    NetworkInfo out;
+    out.listening_on = QString::fromStdString(n.listening_on);
+    out.interface = QString::fromStdString(n.interface);
+    out.interface_up = n.interface_up;
+    out.interface_problem = QString::fromStdString(n.interface_problem);
+    for (const auto& m : n.port_mapping) {
+        out.port_mapping.push_back({QString::fromStdString(m.protocol), QString::fromStdString(m.state),
+                                    QString::fromStdString(m.external_address), m.external_port,
+                                    QString::fromStdString(m.error)});
+    }
+    out.external_address = QString::fromStdString(n.external_address);
+    out.announce_port = n.announce_port;
+    return out;
+}
+
 }  // namespace
 
 namespace {
@@ -97,6 +113,9 @@ std::unique_ptr<control::TorrentControl> start_controller(const EngineSettings& 
     s.enable_lsd = settings.lsd;
     s.enable_utp = settings.utp;
     s.enable_tcp = settings.tcp || !settings.utp;  // both off (a hand-edited file): TCP, as before uTP
+    s.enable_port_mapping = settings.port_mapping;
+    // Throws std::runtime_error naming the device when it does not exist: never another route.
+    s.network_interface = settings.network_interface.toStdString();
     // An unknown stored value (a newer or hand-edited file) keeps the default.
     s.encryption = parse_encryption_policy(settings.encryption.toStdString()).value_or(EncryptionPolicy::prefer);
     // Resume data, the DHT's routing table and the torrent list.
@@ -121,6 +140,9 @@ std::unique_ptr<control::TorrentControl> start_controller(const EngineSettings& 
 SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& listen_host,
                              QObject* parent, const QString& state_dir, const QString& legacy_store)
     : SessionEngine(start_controller(settings, listen_host, state_dir, legacy_store), settings, parent) {
+    // The state at start; NetworkStatus events bring each change.
+    if (auto* controller = dynamic_cast<control::Controller*>(control_.get()))
+        set_network(network_of(controller->network_state()));
     start_refresh_timer(1000);
     connect(&details_timer_, &QTimer::timeout, this, &SessionEngine::request_details);
     details_timer_.start(1000);
@@ -380,9 +402,11 @@ QString SessionEngine::apply_settings(const EngineSettings& settings) {
     control_->set_seed_limits(seed_limits_of(settings));
     const bool needs_restart = old.listen_port != settings.listen_port || old.dht != settings.dht ||
                                old.pex != settings.pex || old.lsd != settings.lsd || old.utp != settings.utp ||
-                               old.tcp != settings.tcp || old.encryption != settings.encryption;
-    return needs_restart ? tr("The port, encryption, peer connections and the DHT, PEX and local discovery switches "
-                              "take effect when Shoal restarts.")
+                               old.tcp != settings.tcp || old.encryption != settings.encryption ||
+                               old.port_mapping != settings.port_mapping ||
+                               old.network_interface != settings.network_interface;
+    return needs_restart ? tr("The port, network interface, port forwarding, encryption, peer connections and the "
+                              "DHT, PEX and local discovery switches take effect when Shoal restarts.")
                          : QString();
 }
 
@@ -399,6 +423,10 @@ SessionTotals SessionEngine::totals() const {
 void SessionEngine::drain() {
     control::Published published = control_->poll();
     for (const Event& e : published.events) {
+        if (auto* network = std::get_if<event::NetworkStatus>(&e)) {
+            set_network(network_of(network->state));
+            continue;
+        }
         const TorrentId id = std::visit([](const auto& v) { return v.id; }, e);
         if (auto preview = previews_.find(id.value); preview != previews_.end()) {
             if (auto* m = std::get_if<event::MetadataReceived>(&e)) {

@@ -26,7 +26,8 @@ namespace shoal::gui {
 class SessionEngine : public Engine {
     Q_OBJECT
   public:
-    // Starts the session; throws std::system_error when it cannot listen. The state folder
+    // Starts the session; throws std::system_error when it cannot listen, and
+    // std::runtime_error (naming it) when the chosen network interface does not exist. The state folder
     // holds resume data and the torrent list (empty: the user's, in the application's data
     // folder); `legacy_store` is where an older client kept its list (empty: where it did).
     SessionEngine(const EngineSettings& settings, const std::string& listen_host,

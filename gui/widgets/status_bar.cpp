@@ -7,17 +7,109 @@
 
 namespace shoal::gui {
 
+namespace {
+
+const PortMappingInfo* first_in(const NetworkInfo& n, const QString& state) {
+    for (const auto& m : n.port_mapping) {
+        if (m.state == state)
+            return &m;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+QString network_summary(const NetworkInfo& n) {
+    if (!n.known)
+        return {};
+    if (!n.interface.isEmpty() && !n.interface_up)
+        return QObject::tr("Interface %1 is down — no traffic").arg(n.interface);
+    QString text;
+    if (n.port_mapping.empty()) {
+        text = QObject::tr("Port forwarding off");
+    } else if (const PortMappingInfo* mapped = first_in(n, QStringLiteral("mapped"))) {
+        QStringList protocols;
+        for (const auto& m : n.port_mapping) {
+            if (m.state == QStringLiteral("mapped") && m.external_port == mapped->external_port)
+                protocols << m.protocol;
+        }
+        text = QObject::tr("Port %1 forwarded (%2)").arg(mapped->external_port).arg(protocols.join(QStringLiteral(", ")));
+    } else if (first_in(n, QStringLiteral("discovering"))) {
+        text = QObject::tr("Port forwarding: looking for the router");
+    } else if (const PortMappingInfo* failed = first_in(n, QStringLiteral("failed"))) {
+        text = failed->error.isEmpty() ? QObject::tr("Port forwarding failed")
+                                       : QObject::tr("Port forwarding failed: %1").arg(failed->error);
+    } else {
+        text = QObject::tr("Port forwarding off");
+    }
+    if (!n.external_address.isEmpty())
+        text += QObject::tr(" · External %1").arg(n.external_address);
+    if (!n.interface.isEmpty())
+        text = n.interface + QStringLiteral(" · ") + text;
+    return text;
+}
+
+QString network_details(const NetworkInfo& n) {
+    if (!n.known)
+        return {};
+    QStringList lines;
+    lines << QObject::tr("Listening on %1").arg(n.listening_on.isEmpty() ? QObject::tr("nothing") : n.listening_on);
+    if (n.interface.isEmpty()) {
+        lines << QObject::tr("Interface: any");
+    } else if (n.interface_up) {
+        lines << QObject::tr("Interface: %1 only (up)").arg(n.interface);
+    } else {
+        lines << QObject::tr("Interface: %1 only, down%2 — nothing is sent, by no other route either")
+                     .arg(n.interface, n.interface_problem.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(n.interface_problem));
+    }
+    if (n.port_mapping.empty())
+        lines << QObject::tr("Port forwarding: off");
+    for (const auto& m : n.port_mapping) {
+        QString line = m.protocol + QStringLiteral(": ");
+        if (m.state == QStringLiteral("mapped")) {
+            line += QObject::tr("forwarded %1:%2").arg(m.external_address.isEmpty() ? QObject::tr("?") : m.external_address)
+                        .arg(m.external_port);
+        } else if (m.state == QStringLiteral("discovering")) {
+            line += QObject::tr("looking for the router");
+        } else if (m.state == QStringLiteral("failed")) {
+            line += m.error.isEmpty() ? QObject::tr("failed") : QObject::tr("failed — %1").arg(m.error);
+        } else {
+            line += m.state;
+        }
+        lines << line;
+    }
+    lines << QObject::tr("External address: %1")
+                 .arg(n.external_address.isEmpty() ? QObject::tr("not known yet") : n.external_address);
+    if (n.announce_port > 0)
+        lines << QObject::tr("Trackers and the DHT are told port %1").arg(n.announce_port);
+    return lines.join('\n');
+}
+
 StatusBar::StatusBar(Engine& engine, QWidget* parent)
     : QStatusBar(parent),
       engine_(engine),
       down_(new QLabel(this)),
       up_(new QLabel(this)),
       dht_(new QLabel(this)),
-      free_(new QLabel(this)) {
-    for (QLabel* l : {free_, dht_, down_, up_})
+      free_(new QLabel(this)),
+      network_(new QLabel(this)) {
+    for (QLabel* l : {network_, free_, dht_, down_, up_})
         addPermanentWidget(l);
     connect(&engine, &Engine::refreshed, this, &StatusBar::refresh);
+    connect(&engine, &Engine::network_changed, this, &StatusBar::show_network);
+    show_network(engine.network());
     refresh();
+}
+
+void StatusBar::show_network(const NetworkInfo& network) {
+    const QString text = network_summary(network);
+    network_->setText(text);
+    network_->setToolTip(network_details(network));
+    network_->setVisible(!text.isEmpty());
+}
+
+QString StatusBar::network_tooltip() const {
+    return network_->toolTip();
 }
 
 void StatusBar::refresh() {
@@ -44,8 +136,8 @@ void StatusBar::refresh() {
 }
 
 QString StatusBar::text_of(int part) const {
-    const QLabel* labels[] = {down_, up_, dht_, free_};
-    return part >= 0 && part < 4 ? labels[part]->text() : QString();
+    const QLabel* labels[] = {down_, up_, dht_, free_, network_};
+    return part >= 0 && part < 5 ? labels[part]->text() : QString();
 }
 
 }  // namespace shoal::gui

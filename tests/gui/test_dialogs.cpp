@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QNetworkInterface>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -10,6 +11,7 @@
 
 #include "app/main_window.hpp"
 #include "app/resources.hpp"
+#include "app/settings_store.hpp"
 #include "dialogs/add_torrent_dialog.hpp"
 #include "dialogs/create_torrent_dialog.hpp"
 #include "dialogs/limits_dialog.hpp"
@@ -35,6 +37,7 @@ class DialogsTest : public QObject {
     void piece_count_follows_the_choice();
     void preferences_reach_the_engine();
     void limits_dialog_in_bytes();
+    void network_preferences_round_trip();
 
   private:
     QTemporaryDir dir_;
@@ -237,6 +240,51 @@ void DialogsTest::preferences_reach_the_engine() {
     QCOMPARE(engine.settings().seed_time_limit_minutes, 90);
     QCOMPARE(engine.settings().utp, true);
     QCOMPARE(engine.settings().tcp, false);
+}
+
+void DialogsTest::network_preferences_round_trip() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    PreferencesDialog* dialog = window.show_preferences();
+    QVERIFY(dialog->port_mapping_box()->isChecked());  // on by default
+    QCOMPARE(dialog->port_mapping_box()->text(), QStringLiteral("Forward the port on my router (UPnP / NAT-PMP)"));
+    QComboBox* box = dialog->interface_box();
+    QCOMPARE(box->currentText(), QStringLiteral("Any interface"));
+    QCOMPARE(box->currentData().toString(), QString());
+    // Every interface of the system is offered by its name.
+    const auto all = QNetworkInterface::allInterfaces();
+    QVERIFY(!all.isEmpty());
+    QCOMPARE(box->count(), static_cast<int>(1 + all.size()));
+    const QString present = all.back().name();
+    const int index = box->findData(present);
+    QVERIFY(index > 0);
+    QVERIFY2(box->itemText(index).startsWith(present), qPrintable(box->itemText(index)));
+    dialog->port_mapping_box()->setChecked(false);
+    box->setCurrentIndex(index);
+    dialog->accept();
+    QCOMPARE(engine.settings().port_mapping, false);
+    QCOMPARE(engine.settings().network_interface, present);
+    // Saved for the next start.
+    const EngineSettings loaded = load_settings();
+    QCOMPARE(loaded.port_mapping, false);
+    QCOMPARE(loaded.network_interface, present);
+    // Opened again, the dialog shows what was chosen.
+    PreferencesDialog reopened(engine);
+    QVERIFY(!reopened.port_mapping_box()->isChecked());
+    QCOMPARE(reopened.interface_box()->currentData().toString(), present);
+
+    // A stored interface the system has not now (a VPN not connected) stays chosen, marked.
+    EngineSettings s = engine.settings();
+    s.network_interface = QStringLiteral("shoaltest9");
+    s.port_mapping = true;
+    save_settings(s);
+    engine.apply_settings(load_settings());
+    PreferencesDialog absent(engine);
+    QVERIFY(absent.port_mapping_box()->isChecked());
+    QCOMPARE(absent.interface_box()->currentText(), QStringLiteral("shoaltest9 (not present)"));
+    QCOMPARE(absent.settings().network_interface, QStringLiteral("shoaltest9"));
+    absent.interface_box()->setCurrentIndex(0);
+    QCOMPARE(absent.settings().network_interface, QString());
 }
 
 void DialogsTest::limits_dialog_in_bytes() {

@@ -41,6 +41,7 @@ class MainWindowTest : public QObject {
     void second_instance_hands_over();
     void completion_notifies_and_applies_the_choice();
     void engine_problems_reach_the_status_bar();
+    void status_bar_shows_the_network();
     void column_layout_is_remembered();
     void sidebar_and_search_filter();
     void properties_follow_the_selection();
@@ -179,6 +180,53 @@ void MainWindowTest::engine_problems_reach_the_status_bar() {
     MainWindow window(engine, nullptr);
     Q_EMIT engine.problem(QStringLiteral("cannot save the torrent list: disk full"));
     QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("cannot save the torrent list: disk full"));
+}
+
+void MainWindowTest::status_bar_shows_the_network() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    StatusBar* bar = window.status();
+    QCOMPARE(bar->text_of(4), QString());  // nothing said yet: nothing shown
+
+    shoal::NetworkState n;
+    n.listening_on = "0.0.0.0:6881 and [::]:6881";
+    n.port_mapping = {{"UPnP", "mapped", "203.0.113.1", 6881, ""},
+                      {"NAT-PMP", "failed", "", 0, "no default gateway"}};
+    n.external_address = "203.0.113.1";
+    n.announce_port = 6881;
+    engine.publish_network(n);
+    QCOMPARE(bar->text_of(4), QStringLiteral("Port 6881 forwarded (UPnP) · External 203.0.113.1"));
+    const QString tip = bar->network_tooltip();
+    QVERIFY2(tip.contains("Listening on 0.0.0.0:6881 and [::]:6881"), qPrintable(tip));
+    QVERIFY2(tip.contains("UPnP: forwarded 203.0.113.1:6881"), qPrintable(tip));
+    QVERIFY2(tip.contains("NAT-PMP: failed — no default gateway"), qPrintable(tip));
+    QVERIFY2(tip.contains("Interface: any"), qPrintable(tip));
+    QVERIFY(bar->text_of(2).startsWith("DHT: "));  // the rest stays
+
+    n.port_mapping = {{"UPnP", "failed", "", 0, "no IGD found"},
+                      {"NAT-PMP", "failed", "", 0, "no default gateway"}};
+    n.external_address.clear();
+    engine.publish_network(n);
+    QCOMPARE(bar->text_of(4), QStringLiteral("Port forwarding failed: no IGD found"));
+    QVERIFY(bar->network_tooltip().contains("UPnP: failed — no IGD found"));
+    QVERIFY(bar->network_tooltip().contains("External address: not known yet"));
+
+    n.port_mapping.clear();
+    engine.publish_network(n);
+    QCOMPARE(bar->text_of(4), QStringLiteral("Port forwarding off"));
+
+    n.interface = "wg0";
+    n.interface_up = false;
+    n.interface_problem = "wg0 has no address";
+    engine.publish_network(n);
+    QCOMPARE(bar->text_of(4), QStringLiteral("Interface wg0 is down — no traffic"));
+    QVERIFY2(bar->network_tooltip().contains("wg0 only, down (wg0 has no address)"),
+             qPrintable(bar->network_tooltip()));
+
+    n.interface_up = true;
+    n.interface_problem.clear();
+    engine.publish_network(n);
+    QCOMPARE(bar->text_of(4), QStringLiteral("wg0 · Port forwarding off"));
 }
 
 void MainWindowTest::column_layout_is_remembered() {

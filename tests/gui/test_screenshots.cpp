@@ -151,9 +151,22 @@ void ScreenshotsTest::main_window_and_tabs() {
         fast->down_rate = 2.5e6 + 1.2e6 * std::sin(i / 9.0);
         engine.step();
     }
+    shoal::NetworkState network;
+    network.listening_on = "0.0.0.0:6881 and [::]:6881";
+    network.port_mapping = {{"UPnP", "mapped", "203.0.113.1", 6881, ""},
+                            {"NAT-PMP", "failed", "", 0, "the router does not speak NAT-PMP"}};
+    network.external_address = "203.0.113.1";
+    network.announce_port = 6881;
+    engine.publish_network(network);
     window.resize(1280, 820);
     window.select(selected);
     save(&window, "main_window");
+    save(window.status(), "status_bar", QSize(600, 16));
+    network.interface = "wg0";
+    network.interface_up = false;
+    network.interface_problem = "wg0 is down";
+    engine.publish_network(network);
+    save(window.status(), "status_bar_interface_down", QSize(600, 16));
 
     // Every visible column wide enough for its header and its cells: nothing elided.
     TransferView* view = window.transfer_view();

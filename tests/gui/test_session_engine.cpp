@@ -25,6 +25,8 @@ class SessionEngineTest : public QObject {
     void restore_brings_rows_and_problems();
     void problems_while_running_are_signalled();
     void metadata_previews_are_not_rows();
+    void network_status_is_signalled();
+    void network_settings_wait_for_a_restart();
 
   private:
     // The engine's queued drain runs on the event loop.
@@ -268,6 +270,49 @@ void SessionEngineTest::metadata_previews_are_not_rows() {
     QCOMPARE(fetched.count(), 1);
     QCOMPARE(fetched[0][0].toString(), link);
     QVERIFY(engine_->torrents().empty());
+}
+
+void SessionEngineTest::network_status_is_signalled() {
+    QSignalSpy changed(engine_.get(), &Engine::network_changed);
+    QVERIFY(!engine_->network().known);
+    NetworkState n;
+    n.listening_on = "0.0.0.0:6881 and [::]:6881";
+    n.port_mapping = {{"UPnP", "mapped", "203.0.113.1", 6881, ""}, {"NAT-PMP", "failed", "", 0, "no gateway"}};
+    n.external_address = "203.0.113.1";
+    n.announce_port = 6881;
+    deliver(event::NetworkStatus{TorrentId{0}, n});
+    QCOMPARE(changed.count(), 1);
+    const NetworkInfo& got = engine_->network();
+    QVERIFY(got.known);
+    QCOMPARE(got.listening_on, QStringLiteral("0.0.0.0:6881 and [::]:6881"));
+    QCOMPARE(got.port_mapping.size(), std::size_t{2});
+    QCOMPARE(got.port_mapping[0].state, QStringLiteral("mapped"));
+    QCOMPARE(got.port_mapping[0].external_port, 6881);
+    QCOMPARE(got.port_mapping[1].error, QStringLiteral("no gateway"));
+    QCOMPARE(got.external_address, QStringLiteral("203.0.113.1"));
+    QCOMPARE(got.announce_port, 6881);
+    QVERIFY(engine_->torrents().empty());  // no torrent's (id 0)
+    n.interface = "wg0";
+    n.interface_up = false;
+    n.interface_problem = "wg0 is down";
+    deliver(event::NetworkStatus{TorrentId{0}, n});
+    QCOMPARE(changed.count(), 2);
+    QCOMPARE(engine_->network().interface, QStringLiteral("wg0"));
+    QVERIFY(!engine_->network().interface_up);
+    QCOMPARE(engine_->network().interface_problem, QStringLiteral("wg0 is down"));
+}
+
+void SessionEngineTest::network_settings_wait_for_a_restart() {
+    EngineSettings s = engine_->settings();
+    QVERIFY(s.port_mapping);  // on unless the user turns it off
+    QVERIFY(s.network_interface.isEmpty());
+    QVERIFY(engine_->apply_settings(s).isEmpty());
+    s.port_mapping = false;
+    QVERIFY(engine_->apply_settings(s).contains(QStringLiteral("restarts")));
+    QVERIFY(engine_->apply_settings(s).isEmpty());
+    s.network_interface = QStringLiteral("wg0");
+    QVERIFY(engine_->apply_settings(s).contains(QStringLiteral("network interface")));
+    QCOMPARE(engine_->settings().network_interface, QStringLiteral("wg0"));
 }
 
 QTEST_MAIN(SessionEngineTest)

@@ -267,6 +267,11 @@ QString FakeEngine::remove_tracker(TorrentKey key, const QString& url) {
     return SessionEngine::remove_tracker(key, url);
 }
 
+void FakeEngine::publish_network(const NetworkState& state) {
+    fake().publish(event::NetworkStatus{TorrentId{0}, state});
+    drain();
+}
+
 QString FakeEngine::apply_settings(const EngineSettings& settings) {
     log(QStringLiteral("settings port=%1 down=%2 up=%3 alt=%4 dht=%5 save=%6")
             .arg(settings.listen_port)

@@ -65,6 +65,9 @@ class FakeEngine final : public SessionEngine {
     SessionTotals totals() const override;
     void fetch_metadata(const QString& magnet) override;
     void cancel_metadata(const QString& magnet) override;
+    // The session's network state changed: published as its NetworkStatus event and taken in
+    // through SessionEngine's projection, as a real session's would be.
+    void publish_network(const NetworkState& state);
     // Answers a fetch_metadata() as peers would.
     void deliver_metadata(const QString& magnet, std::shared_ptr<const TorrentInfo> info);
 
