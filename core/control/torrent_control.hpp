@@ -94,6 +94,8 @@ public:
     virtual void set_wakeup(std::function<void()> wakeup) = 0;
 
     virtual std::uint16_t listen_port() const = 0;
+    // How the session is reached now (its changes also come as event::NetworkStatus).
+    virtual NetworkState network_state() const = 0;
     virtual std::size_t dht_nodes() const = 0;
     virtual void stop() = 0;
 };

@@ -1,5 +1,6 @@
 #include "util/endpoint.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace shoal {
@@ -25,6 +26,21 @@ std::optional<boost::asio::ip::tcp::endpoint> parse_ip_endpoint(std::string_view
     const auto address = boost::asio::ip::make_address(parts->host, ec);
     if (ec) return std::nullopt;
     return boost::asio::ip::tcp::endpoint(address, parts->port);
+}
+
+std::optional<boost::asio::ip::address> address_from_bytes(std::string_view bytes) {
+    namespace ip = boost::asio::ip;
+    if (bytes.size() == 4) {
+        ip::address_v4::bytes_type b;
+        std::copy(bytes.begin(), bytes.end(), b.begin());
+        return ip::address_v4(b);
+    }
+    if (bytes.size() == 16) {
+        ip::address_v6::bytes_type b;
+        std::copy(bytes.begin(), bytes.end(), b.begin());
+        return ip::address_v6(b);
+    }
+    return std::nullopt;
 }
 
 }  // namespace shoal

@@ -22,4 +22,8 @@ Result<HostPort> split_host_port(std::string_view text);
 // An endpoint when the host is an IP address (no name is looked up); nullopt otherwise.
 std::optional<boost::asio::ip::tcp::endpoint> parse_ip_endpoint(std::string_view text);
 
+// An address in network byte order, as protocols carry it: 4 bytes IPv4, 16 bytes IPv6;
+// nullopt for any other length.
+std::optional<boost::asio::ip::address> address_from_bytes(std::string_view bytes);
+
 }  // namespace shoal

@@ -2,6 +2,7 @@
 
 #include "bencode/decode.hpp"
 #include "bencode/node.hpp"
+#include "util/endpoint.hpp"
 
 #ifndef SHOAL_VERSION
 #error "SHOAL_VERSION must be defined by the build"
@@ -61,18 +62,7 @@ Result<TheirExtensions> decode_extension_handshake(std::string_view payload) {
         out.listen_port = static_cast<std::uint16_t>(p->as_int());
     }
     if (const auto* reqq = dict->find_int("reqq"); reqq && reqq->as_int() > 0) out.max_requests = reqq->as_int();
-    if (const auto* ip = dict->find_string("yourip")) {
-        const auto bytes = ip->as_string();
-        if (bytes.size() == 4) {
-            boost::asio::ip::address_v4::bytes_type b;
-            std::copy(bytes.begin(), bytes.end(), b.begin());
-            out.our_address = boost::asio::ip::address_v4(b);
-        } else if (bytes.size() == 16) {
-            boost::asio::ip::address_v6::bytes_type b;
-            std::copy(bytes.begin(), bytes.end(), b.begin());
-            out.our_address = boost::asio::ip::address_v6(b);
-        }
-    }
+    if (const auto* ip = dict->find_string("yourip")) out.our_address = address_from_bytes(ip->as_string());
     if (const auto* v = dict->find_string("v")) {
         std::string name(v->as_string().substr(0, 64));
         for (char& c : name) {

@@ -141,8 +141,7 @@ SessionEngine::SessionEngine(const EngineSettings& settings, const std::string& 
                              QObject* parent, const QString& state_dir, const QString& legacy_store)
     : SessionEngine(start_controller(settings, listen_host, state_dir, legacy_store), settings, parent) {
     // The state at start; NetworkStatus events bring each change.
-    if (auto* controller = dynamic_cast<control::Controller*>(control_.get()))
-        set_network(network_of(controller->network_state()));
+    set_network(network_of(control_->network_state()));
     start_refresh_timer(1000);
     connect(&details_timer_, &QTimer::timeout, this, &SessionEngine::request_details);
     details_timer_.start(1000);

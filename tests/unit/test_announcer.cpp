@@ -39,6 +39,21 @@ TEST_F(AnnouncerTest, FirstAnnounceIsStartedAndCarriesIdentityAndTotals) {
     EXPECT_EQ(transport.calls[1].request.event, TrackerEvent::none);
 }
 
+TEST_F(AnnouncerTest, ANewPortIsAnnouncedFromTheNextAnnounceOn) {
+    auto a = make({{"http://a/announce"}});
+    transport.answer("http://a/announce", 1800, 60);
+    finish(a->announce_round());
+    // A port mapping gave another external port: the reannounce that follows names it.
+    a->set_port(40123);
+    a->reannounce();
+    now += 60s;
+    transport.answer("http://a/announce");
+    finish(a->announce_round());
+    ASSERT_EQ(transport.calls.size(), 2u);
+    EXPECT_EQ(transport.calls[0].request.port, 6881);
+    EXPECT_EQ(transport.calls[1].request.port, 40123);
+}
+
 TEST_F(AnnouncerTest, ShufflesEachTierOnceDependingOnSeed) {
     std::vector<std::string> urls{"http://1/a", "http://2/a", "http://3/a",
                                   "http://4/a", "http://5/a", "http://6/a"};

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bencode/decode.hpp"
+#include "util/endpoint.hpp"
 
 namespace shoal::tracker_client {
 namespace {
@@ -79,17 +80,8 @@ Result<int> add_compact(std::string_view raw, bool v6, AnnounceResponse& out,
         return make_error(ErrorCode::too_large,
                           "reply lists more than " + std::to_string(max_peers) + " peers");
     const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
-    for (std::size_t i = 0; i < raw.size(); i += stride, p += stride) {
-        if (v6) {
-            ip::address_v6::bytes_type b;
-            std::copy(p, p + 16, b.begin());
-            out.peers.emplace_back(ip::address_v6(b), read_port(p + 16));
-        } else {
-            ip::address_v4::bytes_type b;
-            std::copy(p, p + 4, b.begin());
-            out.peers.emplace_back(ip::address_v4(b), read_port(p + 4));
-        }
-    }
+    for (std::size_t i = 0; i < raw.size(); i += stride, p += stride)
+        out.peers.emplace_back(*address_from_bytes(raw.substr(i, stride - 2)), read_port(p + stride - 2));
     return 0;
 }
 
@@ -167,18 +159,8 @@ Result<AnnounceResponse> parse_announce_reply(std::string_view body, const Reply
     }
 
     // BEP 24: 4 or 16 bytes; anything else is ignored, as it is only advice.
-    if (const auto* ip = dict.find_string("external ip")) {
-        const auto bytes = ip->as_string();
-        if (bytes.size() == 4) {
-            boost::asio::ip::address_v4::bytes_type b;
-            std::copy(bytes.begin(), bytes.end(), b.begin());
-            out.external_ip = boost::asio::ip::address_v4(b);
-        } else if (bytes.size() == 16) {
-            boost::asio::ip::address_v6::bytes_type b;
-            std::copy(bytes.begin(), bytes.end(), b.begin());
-            out.external_ip = boost::asio::ip::address_v6(b);
-        }
-    }
+    if (const auto* ip = dict.find_string("external ip"))
+        out.external_ip = address_from_bytes(ip->as_string());
 
     if (const auto* peers = dict.find("peers")) {
         if (peers->is_string()) {

@@ -62,6 +62,7 @@ class FakeControl final : public control::TorrentControl {
     control::Published poll() override;
     void set_wakeup(std::function<void()> wakeup) override { wakeup_ = std::move(wakeup); }
     std::uint16_t listen_port() const override { return 6881; }
+    NetworkState network_state() const override { return {}; }
     std::size_t dht_nodes() const override { return 0; }
     void stop() override {}
 
