@@ -200,6 +200,8 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
     cmd.add_flag("--no-tcp", o.no_tcp, "Use uTP only: neither accept nor dial TCP connections");
     cmd.add_flag("--no-port-mapping", o.no_port_mapping,
                  "Do not ask the router (UPnP, NAT-PMP) to forward the listen port");
+    cmd.add_flag("--no-holepunch", o.no_holepunch,
+                 "Do not punch holes through NATs (BEP 55): neither relay for peers nor ask one to");
     cmd.add_option("--dht-bootstrap", o.dht_bootstrap,
                    "Join the DHT through this node, HOST:PORT; repeatable (default: the public routers)");
     cmd.add_option("--encryption", o.encryption,
@@ -231,6 +233,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     settings.enable_utp = !o.no_utp;
     settings.enable_tcp = !o.no_tcp;
     settings.enable_port_mapping = !o.no_port_mapping;
+    settings.enable_holepunch = !o.no_holepunch;
     if (o.no_tcp && o.no_utp) {
         print_error("--no-tcp and --no-utp together leave no way to reach a peer");
         return k_exit_usage;

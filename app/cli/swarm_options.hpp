@@ -30,6 +30,7 @@ struct SwarmOptions {
     bool no_utp = false;
     bool no_tcp = false;
     bool no_port_mapping = false;
+    bool no_holepunch = false;
     std::vector<std::string> dht_bootstrap;
     std::string encryption = "prefer";
     bool json = false;

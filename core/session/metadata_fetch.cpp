@@ -113,7 +113,8 @@ asio::awaitable<void> MetadataFetch::dial(tcp::endpoint endpoint) {
     auto alive = alive_;
     std::string failure;
     auto done = co_await transports_.dial_peer(endpoint, swarm_, peer_id_, k_connect_timeout,
-                                               DialEncryption{encryption_}, false);
+                                               DialEncryption{encryption_},
+                                               Transports::DialOrder::tcp_first);
     if (!*alive) co_return;
     if (!done) {
         failure = done.error().message;

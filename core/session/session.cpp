@@ -189,10 +189,25 @@ void Session::set_announce_port(std::uint16_t port) {
 }
 
 void Session::report_external_address(const asio::ip::address& reported, const asio::ip::address& voter) {
+    if (std::find(reported_addresses_.begin(), reported_addresses_.end(), reported) == reported_addresses_.end()) {
+        reported_addresses_.push_back(reported);
+        if (reported_addresses_.size() > k_reported_addresses) reported_addresses_.pop_front();
+    }
     if (!external_.vote(reported, voter, std::chrono::steady_clock::now())) return;
     const auto address = external_.address();
     network_.external_address = address ? address->to_string() : "";
     publish_network();
+}
+
+bool Session::is_own_endpoint(const tcp::endpoint& endpoint) const {
+    if (endpoint.port() != listen_port_ && endpoint.port() != announce_port_) return false;
+    const auto& address = endpoint.address();
+    if (address.is_loopback() || address == external_.address()) return true;
+    if (std::find(reported_addresses_.begin(), reported_addresses_.end(), address) != reported_addresses_.end()) {
+        return true;
+    }
+    const auto ours = listen_addresses(settings_);
+    return std::find(ours.begin(), ours.end(), address) != ours.end();
 }
 
 void Session::publish_network() {
@@ -271,6 +286,7 @@ void Session::start_torrent(TorrentId id, AddTorrentParams params, MetadataFetch
                         [this](const asio::ip::address& reported, const asio::ip::address& voter) {
                             report_external_address(reported, voter);
                         },
+                        [this](const tcp::endpoint& endpoint) { return is_own_endpoint(endpoint); },
                         global_limits_, connections_, tracker_client_, resume_, *transports_});
     Torrent& t = *torrent;
     torrents_[id] = std::move(torrent);

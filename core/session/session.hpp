@@ -8,6 +8,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -99,6 +100,9 @@ private:
     void on_port_mapping(const port_mapping::PortMappingStatus& status);
     void set_announce_port(std::uint16_t port);
     void report_external_address(const boost::asio::ip::address& reported, const boost::asio::ip::address& voter);
+    // Our listen or announced port at loopback, our external address, the listen address, or
+    // an address a peer or tracker lately said it sees us at.
+    bool is_own_endpoint(const boost::asio::ip::tcp::endpoint& endpoint) const;
     // Emits NetworkStatus when network_ changed since the last one.
     void publish_network();
 
@@ -121,6 +125,10 @@ private:
     // The port trackers and the DHT are told: listen_port_, or a mapping's external port.
     std::uint16_t announce_port_ = 0;  // network thread only
     ExternalAddress external_;          // network thread only
+    // The last few addresses peers and trackers said they see us at, votes or not (network
+    // thread only): enough to know our own endpoint in a peer list before the votes settle.
+    static constexpr std::size_t k_reported_addresses = 8;
+    std::deque<boost::asio::ip::address> reported_addresses_;
     std::optional<boost::asio::ip::address> dht_address_;  // the DHT's last vote; network thread only
     NetworkState network_;  // network thread only
     mutable std::mutex network_mutex_;

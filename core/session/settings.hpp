@@ -42,6 +42,9 @@ struct SessionSettings {
     // Asks the router to forward the listen port (UPnP IGD and NAT-PMP), so that peers on the
     // Internet can connect in; trackers and the DHT are then told the external port.
     bool enable_port_mapping = true;
+    // Hole punching (BEP 55) over uTP, in torrents that are not private: as a relay between
+    // our peers, and to reach a peer behind a NAT through a peer that told us of it.
+    bool enable_holepunch = true;
     // Message Stream Encryption, both ways (see encryption/encryption_policy.hpp).
     EncryptionPolicy encryption = EncryptionPolicy::prefer;
     // DHT nodes to join through, "host:port"; empty: the usual public routers.

@@ -42,7 +42,9 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, SessionServices session)
               [this](std::size_t piece, const auto& outcome) { on_piece_checked(piece, outcome); }),
       peers_(session_.settings, session_.connections,
              {id_, SwarmId::of(*params_.info), session_.peer_id, session_.executor, session_.events, *this,
-              session_.transports, [this](HandshakeDone done) { attach_peer(std::move(done.stream), done.theirs); }}) {
+              session_.transports,
+              [this](HandshakeDone done) { attach_peer(std::move(done.stream), done.theirs, true); },
+              session_.is_own_endpoint}) {
     std::vector<mse::StreamKey> names;
     for (const auto& name : SwarmId::of(*params_.info).names()) names.push_back(name.bytes);
     find_stream_key_ = mse::find_among(names);
@@ -177,10 +179,10 @@ void Torrent::connect_more() {
     if (!stopped_ && (state_ == TorrentState::downloading || state_ == TorrentState::seeding)) peers_.connect_more();
 }
 
-void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs) {
+void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs, bool we_dialed) {
     // Not while checking: the bitfield we send first would not yet show what we have.
     const bool taking = !stopped_ && (state_ == TorrentState::downloading || state_ == TorrentState::seeding);
-    peers_.attach(std::move(stream), theirs, taking, state_ == TorrentState::checking);
+    peers_.attach(std::move(stream), theirs, we_dialed, taking, state_ == TorrentState::checking);
 }
 
 void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
@@ -230,10 +232,16 @@ void Torrent::request_piece_layers() {
 
 bool Torrent::pex_enabled() const { return session_.settings.enable_pex && !params_.info->is_private; }
 
-void Torrent::on_pex(PeerConnection&, const wire::PexMessage& message) {
-    for (const auto& p : message.added) {
-        if (peers_.add_candidate(p.endpoint, (p.flags & wire::pex_flag::supports_utp) != 0)) connect_more();
-    }
+void Torrent::on_pex(PeerConnection& peer, const wire::PexMessage& message) {
+    if (peers_.add_from_pex(peer, message)) connect_more();
+}
+
+bool Torrent::holepunch_enabled() const {
+    return session_.settings.enable_holepunch && !params_.info->is_private && session_.transports.utp_enabled();
+}
+
+void Torrent::on_holepunch(PeerConnection& peer, const wire::HolepunchMessage& message) {
+    if (!stopped_ && session_.network_up) peers_.on_holepunch(peer, message);
 }
 
 void Torrent::on_address_reported(PeerConnection& peer, const boost::asio::ip::address& address) {

@@ -70,6 +70,8 @@ struct SessionServices {
     // Where a peer or a tracker (`voter`) says it sees us (see session/external_address.hpp).
     std::function<void(const boost::asio::ip::address& reported, const boost::asio::ip::address& voter)>
         report_external_address;
+    // Whether an endpoint is this session's own.
+    std::function<bool(const boost::asio::ip::tcp::endpoint&)> is_own_endpoint;
     // Shared with the coroutines that wait in them, which may outlive a torrent.
     std::shared_ptr<RateLimits> global_limits;
     ConnectionCount& connections;
@@ -101,7 +103,8 @@ public:
     void set_rate_limits(std::int64_t upload, std::int64_t download);
     void add_peer(const tcp::endpoint& endpoint);
     // An incoming connection whose handshake named this torrent (ours is already sent).
-    void attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs);
+    void attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs,
+                     bool we_dialed = false);
     // Connections and the announcer of the magnet link this torrent was fetched for: the
     // connections have no metadata until the check is done. Before start().
     void adopt(std::vector<std::shared_ptr<PeerConnection>> connections,
@@ -150,6 +153,8 @@ public:
     void on_address_reported(PeerConnection& peer, const boost::asio::ip::address& address) override;
     bool pex_enabled() const override;
     void on_pex(PeerConnection& peer, const wire::PexMessage& message) override;
+    bool holepunch_enabled() const override;
+    void on_holepunch(PeerConnection& peer, const wire::HolepunchMessage& message) override;
     std::optional<std::vector<Sha256Hash>> answer_hashes(const wire::HashRequest& request) override;
     void on_hashes(PeerConnection& peer, const wire::Hashes& hashes) override;
     void on_hash_reject(PeerConnection& peer, const wire::HashRequest& request) override;

@@ -23,6 +23,12 @@ TorrentPeers::TorrentPeers(const SessionSettings& settings, ConnectionCount& ses
 
 TorrentPeers::~TorrentPeers() { *alive_ = false; }
 
+bool TorrentPeers::add_candidate(const Endpoint& endpoint, bool utp) {
+    if (is_us(endpoint)) return false;
+    if (utp) list_.note_utp(endpoint);
+    return list_.add(endpoint);
+}
+
 void TorrentPeers::add_dialed_again() {
     for (const auto& e : list_.tried_endpoints()) list_.add(e);
 }
@@ -34,23 +40,31 @@ void TorrentPeers::connect_more() {
     const auto session_room =
         std::max(1, settings_.max_connections) - static_cast<std::int64_t>(session_count_.open + dialing);
     const auto budget = static_cast<std::size_t>(std::max<std::int64_t>(0, std::min(torrent_room, session_room)));
-    const auto due = list_.take_due(std::chrono::steady_clock::now(), budget, [&](const Endpoint& e) {
-        return std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) { return p->endpoint() == e; });
-    });
+    const auto due = list_.take_due(std::chrono::steady_clock::now(), budget,
+                                    [&](const Endpoint& e) { return connected_to(e) || is_us(e); });
     for (const auto& candidate : due) {
-        asio::co_spawn(context_.executor, dial(candidate),
-                       [this, alive = alive_, endpoint = candidate.endpoint](std::exception_ptr) {
-                           if (*alive) list_.dial_ended(endpoint);
-                       });
+        spawn_dial(candidate, list_.speaks_utp(candidate.endpoint) ? Transports::DialOrder::utp_first
+                                                                    : Transports::DialOrder::tcp_first);
     }
 }
 
-asio::awaitable<void> TorrentPeers::dial(PeerList::Candidate candidate) {
+bool TorrentPeers::connected_to(const Endpoint& endpoint) const {
+    return std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) { return p->endpoint() == endpoint; });
+}
+
+void TorrentPeers::spawn_dial(PeerList::Candidate candidate, Transports::DialOrder order) {
+    const Endpoint endpoint = candidate.endpoint;
+    asio::co_spawn(context_.executor, dial(std::move(candidate), order),
+                   [this, alive = alive_, endpoint](std::exception_ptr) {
+                       if (*alive) list_.dial_ended(endpoint);
+                   });
+}
+
+asio::awaitable<void> TorrentPeers::dial(PeerList::Candidate candidate, Transports::DialOrder order) {
     auto alive = alive_;
     const DialEncryption encryption{settings_.encryption, list_.plain_only(candidate.endpoint)};
     auto done = co_await context_.transports.dial_peer(candidate.endpoint, context_.swarm, context_.our_id,
-                                                       k_connect_timeout, encryption,
-                                                       list_.speaks_utp(candidate.endpoint));
+                                                       k_connect_timeout, encryption, order);
     if (!*alive) co_return;
     if (done) {
         if (done->fell_back_to_plain) list_.note_plain_only(candidate.endpoint);
@@ -58,8 +72,12 @@ asio::awaitable<void> TorrentPeers::dial(PeerList::Candidate candidate) {
         context_.on_dialed(std::move(*done));
         co_return;
     }
-    context_.events(event::ConnectFailed{context_.id, address_text(candidate.endpoint), done.error().message});
+    const bool holepunched = order == Transports::DialOrder::utp_only;
+    context_.events(event::ConnectFailed{context_.id, address_text(candidate.endpoint),
+                                         (holepunched ? "hole punch: " : "") + done.error().message});
+    if (holepunched) co_return;
     list_.dial_failed(candidate, std::chrono::steady_clock::now());
+    ask_for_rendezvous(candidate.endpoint);
 }
 
 TorrentPeers::Admission TorrentPeers::admit(const wire::PeerId& their_id, bool we_dialed) const {
@@ -67,7 +85,7 @@ TorrentPeers::Admission TorrentPeers::admit(const wire::PeerId& their_id, bool w
     const auto same = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) { return p->peer_id() == their_id; });
     if (same != peers_.end()) {
         // Both sides keep the same one of the two connections.
-        const bool replaces = we_dialed != list_.tried((*same)->endpoint()) &&
+        const bool replaces = we_dialed != (*same)->we_dialed() &&
                               we_dialed == keep_the_one_we_dialed(context_.our_id, their_id);
         return replaces ? Admission{true, *same} : Admission{};
     }
@@ -76,20 +94,21 @@ TorrentPeers::Admission TorrentPeers::admit(const wire::PeerId& their_id, bool w
     return {true, nullptr};
 }
 
-void TorrentPeers::attach(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs, bool accepting,
-                          bool checking) {
+void TorrentPeers::attach(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs, bool we_dialed,
+                          bool accepting, bool checking) {
     const Endpoint remote = stream->remote_endpoint();
-    const auto admission = admit(theirs.peer_id, list_.tried(remote));
+    const auto admission = admit(theirs.peer_id, we_dialed);
     if (!accepting || list_.banned(remote.address()) || !admission.admit) {
         stream->close();
         // A peer we dialed just before a check began: dial it again afterwards.
-        if (checking) list_.refused_dialed_peer(remote, std::chrono::steady_clock::now());
+        if (checking && we_dialed) list_.refused_dialed_peer(remote, std::chrono::steady_clock::now());
         return;
     }
     if (admission.replaces) admission.replaces->close("a second connection with the same peer replaces it");
     // A peer that reached us over uTP listens for it there too.
     if (stream->transport() == net::Transport::utp) list_.note_utp(remote);
     auto peer = std::make_shared<PeerConnection>(std::move(stream), context_.host, theirs);
+    peer->set_we_dialed(we_dialed);
     add(peer);
     asio::co_spawn(context_.executor, [peer]() { return peer->run(); }, asio::detached);
 }
@@ -102,6 +121,7 @@ void TorrentPeers::adopt(std::vector<Peer> connections) {
             continue;
         }
         list_.mark_dialed(peer->endpoint());
+        peer->set_we_dialed(true);
         add(peer);
     }
 }
@@ -168,8 +188,8 @@ void TorrentPeers::interest_changed(PeerConnection& peer) {
 void TorrentPeers::exchange_peers() {
     std::vector<PexSchedule::PeerSnapshot> snapshots;
     for (const auto& p : peers_) {
-        snapshots.push_back({p.get(), p->endpoint(), p->listen_endpoint(list_.tried(p->endpoint())), p->is_seed(),
-                             p->speaks_pex(), p->transport() == net::Transport::utp});
+        snapshots.push_back({p.get(), p->endpoint(), p->listen_endpoint(), p->is_seed(), p->speaks_pex(),
+                             p->transport() == net::Transport::utp, p->we_dialed(), p->speaks_holepunch()});
     }
     for (auto& [peer, message] : pex_schedule_.update(snapshots, std::chrono::steady_clock::now())) {
         static_cast<PeerConnection*>(peer)->send_pex(message);
@@ -226,7 +246,7 @@ void TorrentPeers::cancel_elsewhere(const wire::BlockRequest& block, const PeerC
 
 std::vector<PeerInfo> TorrentPeers::describe(std::int64_t num_pieces) const {
     std::vector<PeerInfo> rows;
-    for (const auto& p : peers_) rows.push_back(report::describe_peer(*p, list_.tried(p->endpoint()), num_pieces));
+    for (const auto& p : peers_) rows.push_back(report::describe_peer(*p, p->we_dialed(), num_pieces));
     return rows;
 }
 

@@ -20,6 +20,7 @@
 #include "session/settings.hpp"
 #include "session/transports.hpp"
 #include "swarm/choker.hpp"
+#include "swarm/holepunch_book.hpp"
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_handshake.hpp"
 #include "swarm/peer_list.hpp"
@@ -40,6 +41,8 @@ public:
     using EventSink = std::function<void(Event)>;
     // A dialed peer answered our handshake; the torrent decides whether to attach it.
     using OnDialed = std::function<void(HandshakeDone)>;
+    // Whether an endpoint is this session's own (its listen port at one of its addresses).
+    using IsUs = std::function<bool(const Endpoint&)>;
 
     struct Context {
         TorrentId id;
@@ -51,6 +54,7 @@ public:
         PeerHost& host;
         Transports& transports;
         OnDialed on_dialed;
+        IsUs is_us;
     };
 
     TorrentPeers(const SessionSettings& settings, ConnectionCount& session_count, Context context);
@@ -59,13 +63,12 @@ public:
     // The owner closes every connection first (close_all), while it can still hear them go.
     ~TorrentPeers();
 
-    // A peer heard of (tracker, DHT, PEX, the user); false when it is known, banned or the
-    // list is full.
-    // `utp`: the source says the peer speaks uTP (PEX flags).
-    bool add_candidate(const Endpoint& endpoint, bool utp = false) {
-        if (utp) list_.note_utp(endpoint);
-        return list_.add(endpoint);
-    }
+    // A peer heard of (tracker, DHT, PEX, the user); false when it is known, banned, our own
+    // endpoint, or the list is full. `utp`: the source says the peer speaks uTP (PEX flags).
+    bool add_candidate(const Endpoint& endpoint, bool utp = false);
+    // PEX from `from`: its peers join the candidates, and those that speak ut_holepunch may
+    // be reached through `from` when they cannot be dialed. True when one was new.
+    bool add_from_pex(const PeerConnection& from, const wire::PexMessage& message);
     // Every peer ever dialed becomes a candidate again (after a pause or a recheck).
     void add_dialed_again();
     // Dials the candidates that are due, within the torrent's and the session's limits.
@@ -75,8 +78,8 @@ public:
     // banned, it is ourselves, the limits are full, or it is a second connection with a peer
     // that both sides drop (both keep the one dialed by the greater peer id). `checking`: a
     // peer we dialed is dialed again once the check is done.
-    void attach(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs, bool accepting,
-                bool checking);
+    void attach(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs, bool we_dialed,
+                bool accepting, bool checking);
     // Connections made by a magnet link's fetch (dialed by us), already moved to the host.
     void adopt(std::vector<Peer> connections);
     // `peer` closed and leaves; a peer we dialed is dialed again later when `redial`. False
@@ -99,6 +102,11 @@ public:
     // Tells each peer that speaks ut_pex whom we are connected to (at most once a minute each).
     void exchange_peers();
 
+    // Hole punching (BEP 55, session/torrent_holepunch.cpp), when the host speaks it: as the
+    // relay, a rendezvous from `from` gets both peers a connect (or `from` an error); a
+    // connect is dialed at once over uTP (unless connected already, or beyond the limits of
+    // HolepunchBook); an error is reported as a failed connection.
+    void on_holepunch(PeerConnection& from, const wire::HolepunchMessage& message);
     // What the session holds for its peers' uploads, queued and being written, at most.
     static constexpr std::size_t k_session_send_budget = 64 * 1024 * 1024;
     // One connection's share of that budget (SwarmHost::send_allowance), within its limits.
@@ -121,7 +129,6 @@ public:
     std::size_t size() const { return peers_.size(); }
     // Nobody left to dial, and no connection to a peer that has something we want.
     bool out_of_sources() const;
-    bool we_dialed(const Endpoint& endpoint) const { return list_.tried(endpoint); }
     // The connections as they are now: a copy, safe to walk while peers close.
     std::vector<Peer> list() const { return {peers_.begin(), peers_.end()}; }
     auto begin() const { return peers_.begin(); }
@@ -135,7 +142,14 @@ private:
     Admission admit(const wire::PeerId& their_id, bool we_dialed) const;
     void add(const Peer& peer);
     bool session_has_room(std::size_t more) const;
-    boost::asio::awaitable<void> dial(PeerList::Candidate candidate);
+    bool connected_to(const Endpoint& endpoint) const;
+    bool is_us(const Endpoint& endpoint) const { return context_.is_us && context_.is_us(endpoint); }
+    void spawn_dial(PeerList::Candidate candidate, Transports::DialOrder order);
+    boost::asio::awaitable<void> dial(PeerList::Candidate candidate, Transports::DialOrder order);
+    // After a failed dial: ask the peer that introduced `endpoint` for a rendezvous.
+    void ask_for_rendezvous(const Endpoint& endpoint);
+    void relay(PeerConnection& initiator, const Endpoint& target);
+    void dial_holepunched(const PeerConnection& relay, const Endpoint& endpoint);
     static choker::PeerSnapshot snapshot(const PeerConnection& peer);
 
     const SessionSettings& settings_;
@@ -143,6 +157,7 @@ private:
     Context context_;
     PeerList list_;
     PexSchedule pex_schedule_;
+    HolepunchBook holepunch_;
     std::set<Peer> peers_;
     std::optional<choker::PeerKey> optimistic_;
     std::mt19937 rng_{std::random_device{}()};

@@ -107,15 +107,17 @@ asio::awaitable<Result<std::unique_ptr<net::PeerStream>>> Transports::dial_utp(
 asio::awaitable<Result<HandshakeDone>> Transports::dial_peer(tcp::endpoint endpoint, SwarmId swarm,
                                                              wire::PeerId our_id,
                                                              std::chrono::milliseconds timeout,
-                                                             DialEncryption encryption,
-                                                             bool utp_first) {
+                                                             DialEncryption encryption, DialOrder order) {
     const bool utp = utp_enabled_ && utp_for(endpoint.address()) != nullptr;
+    if (order == DialOrder::utp_only && !utp)
+        co_return make_error(ErrorCode::network, "uTP is off or has no UDP port for this address family");
     if (!utp && !tcp_enabled_)
         co_return make_error(ErrorCode::network, "no transport: TCP is off, and uTP is off or has no UDP port");
-    const auto first = utp && (utp_first || !tcp_enabled_) ? net::Transport::utp : net::Transport::tcp;
+    const auto first = utp && (order != DialOrder::tcp_first || !tcp_enabled_) ? net::Transport::utp
+                                                                               : net::Transport::tcp;
     const net::Dial dial_first = dial(first);
     auto done = co_await connect_to_peer(dial_first, endpoint, swarm, our_id, timeout, encryption);
-    if (done || !utp || !tcp_enabled_)
+    if (done || !utp || !tcp_enabled_ || order == DialOrder::utp_only)
         co_return done;
     const auto second = first == net::Transport::utp ? net::Transport::tcp : net::Transport::utp;
     const net::Dial dial_second = dial(second);

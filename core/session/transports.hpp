@@ -37,15 +37,20 @@ class Transports {
     bool utp_enabled() const { return utp_enabled_ && !utp_.empty(); }
     // Opens a connection over `transport`; uTP goes out from the port of the peer's family.
     net::Dial dial(net::Transport transport);
+    // Which transport a dial tries first.
+    enum class DialOrder {
+        tcp_first,
+        utp_first,  // the peer is known to speak uTP
+        utp_only,   // a hole punch (BEP 55): only uTP gets through the peer's NAT
+    };
     // Dials `endpoint` and goes through the handshake (connect_to_peer), choosing the
-    // transport as libtorrent's mixed mode does: uTP first when the peer is known to speak it
-    // (`utp_first`), TCP first otherwise; when the first fails the other is tried once (a
-    // peer with TCP switched off or blocked is still reached). With TCP off, uTP only.
+    // transport as libtorrent's mixed mode does: uTP first when the peer is known to speak it,
+    // TCP first otherwise; when the first fails the other is tried once (a peer with TCP
+    // switched off or blocked is still reached). With TCP off, uTP only.
     boost::asio::awaitable<Result<HandshakeDone>> dial_peer(boost::asio::ip::tcp::endpoint endpoint,
                                                             SwarmId swarm, wire::PeerId our_id,
                                                             std::chrono::milliseconds timeout,
-                                                            DialEncryption encryption,
-                                                            bool utp_first);
+                                                            DialEncryption encryption, DialOrder order);
     net::UdpPort* port_v4() { return v4_.get(); }
     net::UdpPort* port_v6() { return v6_.get(); }
     const std::vector<std::string>& problems() const { return problems_; }

@@ -18,6 +18,7 @@
 #include "swarm/peer_host.hpp"
 #include "wire/handshake.hpp"
 #include "wire/messages.hpp"
+#include "wire/ut_holepunch.hpp"
 #include "wire/ut_pex.hpp"
 
 namespace shoal {
@@ -55,6 +56,9 @@ public:
     // piece), and how many `have` messages are kept for later.
     static constexpr std::size_t k_max_message_without_metadata = 1024 * 1024;
     static constexpr std::size_t k_max_early_haves = 1 << 16;
+    // ut_holepunch messages taken from one peer per window; more are ignored.
+    static constexpr std::size_t k_max_holepunch_messages = 20;
+    static constexpr std::chrono::seconds k_holepunch_window{60};
 
     // The stream has been through the handshake (swarm/peer_handshake); `theirs` is the
     // peer's side of it.
@@ -81,13 +85,19 @@ public:
     // Sent only when the peer said it speaks ut_pex.
     void send_pex(const wire::PexMessage& message);
     bool speaks_pex() const { return their_ut_pex_ != 0; }
+    // BEP 55; sent only when the peer said it speaks ut_holepunch.
+    void send_holepunch(const wire::HolepunchMessage& message);
+    bool speaks_holepunch() const { return their_ut_holepunch_ != 0; }
+    // Whether we opened this connection (set by the owner as it takes the connection).
+    bool we_dialed() const { return we_dialed_; }
+    void set_we_dialed(bool dialed) { we_dialed_ = dialed; }
     // BEP 9: whether the peer serves metadata, and its size as the peer announced it.
     bool speaks_metadata() const { return their_ut_metadata_ != 0; }
     std::optional<std::int64_t> their_metadata_size() const { return their_metadata_size_; }
     void send_metadata_request(std::uint32_t piece);
     // Where the peer accepts connections: the address we dialed, or its address with the
     // port from its extension handshake; nullopt when it never said.
-    std::optional<tcp::endpoint> listen_endpoint(bool we_dialed) const;
+    std::optional<tcp::endpoint> listen_endpoint() const;
     void cancel_block(const wire::BlockRequest& block);
     void update_interest();
     void fill_requests();
@@ -141,6 +151,8 @@ private:
     std::size_t their_max_requests_ = 250;
     std::uint8_t their_ut_metadata_ = 0;  // their extension message ids; 0: not spoken
     std::uint8_t their_ut_pex_ = 0;
+    std::uint8_t their_ut_holepunch_ = 0;
+    bool we_dialed_ = false;
     std::optional<std::uint16_t> their_listen_port_;
     std::optional<std::int64_t> their_metadata_size_;
     // What the peer said it has before we knew how many pieces there are.
@@ -151,6 +163,8 @@ private:
     };
     EarlyPieces early_;
     std::optional<Clock::time_point> last_pex_received_;
+    std::optional<Clock::time_point> holepunch_window_start_;
+    std::size_t holepunch_messages_ = 0;
     std::size_t metadata_requests_ = 0;
     // Grows by one per block received, so the pipeline deepens before the first rate sample.
     std::size_t slow_start_depth_ = 16;

@@ -1,11 +1,12 @@
 // PeerConnection: the extension protocol (BEP 10) and what rides on it, peer exchange
-// (BEP 11) and metadata (BEP 9), including the mode without metadata of a magnet link's
+// (BEP 11), hole punching (BEP 55) and metadata (BEP 9), including the mode without metadata of a magnet link's
 // connection and its end once the torrent is known.
 #include "swarm/peer_connection.hpp"
 
 #include <algorithm>
 
 #include "wire/extension_handshake.hpp"
+#include "wire/ut_holepunch.hpp"
 #include "wire/ut_metadata.hpp"
 
 namespace shoal {
@@ -13,6 +14,7 @@ namespace shoal {
 void PeerConnection::send_extension_handshake() {
     wire::OurExtensions ours;
     ours.ut_pex = host_->pex_enabled();
+    ours.ut_holepunch = host_->holepunch_enabled();
     if (torrent_) ours.metadata_size = static_cast<std::int64_t>(torrent_->info().info_bytes.size());
     ours.listen_port = host_->listen_port();
     ours.max_requests = static_cast<std::int64_t>(k_max_incoming_requests);
@@ -29,6 +31,13 @@ void PeerConnection::send_pex(const wire::PexMessage& message) {
     send(std::move(out));
 }
 
+void PeerConnection::send_holepunch(const wire::HolepunchMessage& message) {
+    if (!their_ut_holepunch_ || !open_) return;
+    std::string out;
+    wire::encode_extended(out, their_ut_holepunch_, wire::encode_holepunch(message));
+    send(std::move(out));
+}
+
 void PeerConnection::handle_extended(const wire::Extended& e) {
     if (e.id == 0) {
         auto theirs = wire::decode_extension_handshake(e.payload);
@@ -39,6 +48,7 @@ void PeerConnection::handle_extended(const wire::Extended& e) {
         if (!theirs->client.empty()) client_name_ = theirs->client;
         their_ut_metadata_ = theirs->ut_metadata;
         their_ut_pex_ = theirs->ut_pex;
+        their_ut_holepunch_ = theirs->ut_holepunch;
         their_listen_port_ = theirs->listen_port;
         if (!torrent_ && !their_metadata_size_) their_metadata_size_ = theirs->metadata_size;
         if (theirs->our_address) host_->on_address_reported(*this, *theirs->our_address);
@@ -79,11 +89,24 @@ void PeerConnection::handle_extended(const wire::Extended& e) {
         auto message = wire::decode_pex(e.payload);
         if (!message) return protocol_error(message.error().message);
         host_->on_pex(*this, *message);
+    } else if (e.id == wire::k_ut_holepunch_id && host_->holepunch_enabled()) {
+        // BEP 55: a peer that did not say it speaks the extension is ignored; so is one
+        // sending more than a relay or an initiator has reason to.
+        if (!their_ut_holepunch_) return;
+        const auto now = Clock::now();
+        if (!holepunch_window_start_ || now - *holepunch_window_start_ >= k_holepunch_window) {
+            holepunch_window_start_ = now;
+            holepunch_messages_ = 0;
+        }
+        if (++holepunch_messages_ > k_max_holepunch_messages) return;
+        auto message = wire::decode_holepunch(e.payload);
+        if (!message) return protocol_error(message.error().message);
+        host_->on_holepunch(*this, *message);
     }
 }
 
-std::optional<PeerConnection::tcp::endpoint> PeerConnection::listen_endpoint(bool we_dialed) const {
-    if (we_dialed) return endpoint_;
+std::optional<PeerConnection::tcp::endpoint> PeerConnection::listen_endpoint() const {
+    if (we_dialed_) return endpoint_;
     if (their_listen_port_) return tcp::endpoint(endpoint_.address(), *their_listen_port_);
     return std::nullopt;
 }

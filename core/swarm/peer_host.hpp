@@ -14,6 +14,7 @@
 #include "swarm/piece_picker.hpp"
 #include "wire/handshake.hpp"
 #include "wire/messages.hpp"
+#include "wire/ut_holepunch.hpp"
 #include "wire/ut_metadata.hpp"
 #include "wire/ut_pex.hpp"
 
@@ -46,6 +47,10 @@ public:
     // Peer exchange (BEP 11): whether it is on for this torrent, and what a peer told us.
     virtual bool pex_enabled() const = 0;
     virtual void on_pex(PeerConnection& peer, const wire::PexMessage& message) = 0;
+
+    // Hole punching (BEP 55): whether we speak it in this swarm, and a message a peer sent.
+    virtual bool holepunch_enabled() const { return false; }
+    virtual void on_holepunch(PeerConnection&, const wire::HolepunchMessage&) {}
 
     // The peer's extension handshake arrived (what it speaks is on the connection).
     virtual void on_extension_handshake(PeerConnection&) {}

@@ -34,6 +34,14 @@ std::vector<PeerList::Candidate> PeerList::take_due(Clock::time_point now, std::
     return out;
 }
 
+bool PeerList::start_dial(const Endpoint& endpoint) {
+    if (banned_.contains(endpoint.address()) || endpoint.port() == 0 || connecting_.contains(endpoint)) return false;
+    std::erase_if(candidates_, [&](const Candidate& c) { return c.endpoint == endpoint; });
+    connecting_.insert(endpoint);
+    tried_.insert(endpoint);
+    return true;
+}
+
 void PeerList::dial_failed(Candidate candidate, Clock::time_point now) {
     if (++candidate.failures < k_max_connect_failures && candidates_.size() < k_max_candidates) {
         candidate.next_try = now + k_retry_base * (1 << (candidate.failures - 1));

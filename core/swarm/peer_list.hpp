@@ -3,6 +3,7 @@
 // dialed, those ever dialed, redials of dialed peers that dropped us, strikes and bans.
 // Pure bookkeeping: the time is passed in, nothing is dialed here.
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstddef>
@@ -44,6 +45,10 @@ public:
     // true are dropped without counting against the budget.
     std::vector<Candidate> take_due(Clock::time_point now, std::size_t budget,
                                     const std::function<bool(const Endpoint&)>& connected);
+    // Dials `endpoint` now, outside the candidates' order (a hole punch must dial when the
+    // relay says): false when it is banned, has no port or is being dialed already. It stops
+    // being a candidate and counts as being dialed, and as dialed once.
+    bool start_dial(const Endpoint& endpoint);
     // The dial of `endpoint` is over, whatever came of it.
     void dial_ended(const Endpoint& endpoint) { connecting_.erase(endpoint); }
     // The dial failed: a peer that is still starting (or checking its files) may answer
@@ -77,6 +82,11 @@ public:
     bool banned(const Address& address) const { return banned_.contains(address); }
 
     bool tried(const Endpoint& endpoint) const { return tried_.contains(endpoint); }
+    // A candidate whose dials failed so far (waiting out its back-off).
+    bool failed(const Endpoint& endpoint) const {
+        return std::any_of(candidates_.begin(), candidates_.end(),
+                           [&](const Candidate& c) { return c.endpoint == endpoint && c.failures > 0; });
+    }
     // Every endpoint ever dialed (to dial again after a pause or recheck).
     const std::set<Endpoint>& tried_endpoints() const { return tried_; }
     std::size_t connecting() const { return connecting_.size(); }

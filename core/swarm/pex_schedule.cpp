@@ -8,8 +8,9 @@ std::vector<std::pair<PexSchedule::Peer, wire::PexMessage>> PexSchedule::update(
     std::vector<wire::PexPeer> connected;
     for (const auto& p : peers) {
         if (!p.listen) continue;
-        const auto flags = static_cast<std::uint8_t>(wire::pex_flag::reachable | (p.seed ? wire::pex_flag::seed : 0) |
-                                                     (p.utp ? wire::pex_flag::supports_utp : 0));
+        const auto flags = static_cast<std::uint8_t>(
+            (p.we_dialed ? wire::pex_flag::reachable : 0) | (p.seed ? wire::pex_flag::seed : 0) |
+            (p.utp ? wire::pex_flag::supports_utp : 0) | (p.holepunch ? wire::pex_flag::holepunch : 0));
         connected.push_back({*p.listen, flags});
     }
     std::vector<std::pair<Peer, wire::PexMessage>> out;

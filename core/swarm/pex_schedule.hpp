@@ -26,6 +26,8 @@ public:
         bool seed = false;
         bool speaks_pex = false;
         bool utp = false;  // connected over uTP: passed on with the supports_utp flag
+        bool we_dialed = false;  // passed on as reachable: it accepted our connection
+        bool holepunch = false;  // it speaks ut_holepunch (BEP 55): we can relay to it
     };
 
     // The messages due now, each for the peer named with it.

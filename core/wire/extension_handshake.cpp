@@ -28,6 +28,7 @@ std::string encode_extension_handshake(const OurExtensions& ours) {
     bencode::Node::Dict m;
     if (ours.ut_metadata) m["ut_metadata"] = std::int64_t{k_ut_metadata_id};
     if (ours.ut_pex) m["ut_pex"] = std::int64_t{k_ut_pex_id};
+    if (ours.ut_holepunch) m["ut_holepunch"] = std::int64_t{k_ut_holepunch_id};
     bencode::Node::Dict d;
     d["m"] = std::move(m);
     if (ours.metadata_size && ours.ut_metadata) d["metadata_size"] = *ours.metadata_size;
@@ -54,6 +55,7 @@ Result<TheirExtensions> decode_extension_handshake(std::string_view payload) {
     if (const auto* m = dict->find_dict("m")) {
         out.ut_metadata = message_id(*m, "ut_metadata");
         out.ut_pex = message_id(*m, "ut_pex");
+        out.ut_holepunch = message_id(*m, "ut_holepunch");
     }
     if (const auto* size = dict->find_int("metadata_size"); size && size->as_int() > 0) {
         out.metadata_size = size->as_int();

@@ -15,6 +15,7 @@ namespace shoal::wire {
 // Our ids for the extension messages we accept; peers address us with these.
 constexpr std::uint8_t k_ut_pex_id = 1;
 constexpr std::uint8_t k_ut_metadata_id = 2;
+constexpr std::uint8_t k_ut_holepunch_id = 3;
 
 // "Shoal 0.1.0", from the build's version.
 std::string_view our_client_name();
@@ -22,6 +23,7 @@ std::string_view our_client_name();
 struct OurExtensions {
     bool ut_metadata = true;
     bool ut_pex = true;
+    bool ut_holepunch = false;
     std::optional<std::int64_t> metadata_size;  // when we have the info dictionary
     std::uint16_t listen_port = 0;
     std::int64_t max_requests = 0;  // reqq
@@ -31,6 +33,7 @@ struct OurExtensions {
 struct TheirExtensions {
     std::uint8_t ut_metadata = 0;  // their id for it; 0: not spoken
     std::uint8_t ut_pex = 0;
+    std::uint8_t ut_holepunch = 0;
     std::optional<std::int64_t> metadata_size;
     std::optional<std::uint16_t> listen_port;
     std::optional<std::int64_t> max_requests;

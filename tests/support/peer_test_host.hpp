@@ -63,6 +63,10 @@ public:
     void on_peer_ready(PeerConnection&) override { ready = true; }
     bool pex_enabled() const override { return true; }
     void on_pex(PeerConnection&, const wire::PexMessage&) override {}
+    bool holepunch_enabled() const override { return holepunch; }
+    void on_holepunch(PeerConnection& peer, const wire::HolepunchMessage& message) override {
+        if (when_holepunch) when_holepunch(peer, message);
+    }
     std::optional<std::vector<Sha256Hash>> answer_hashes(const wire::HashRequest&) override {
         ++hash_requests_answered;
         return std::vector<Sha256Hash>(64);
@@ -79,6 +83,8 @@ public:
     std::optional<std::string> closed_because;
     // What the owner of the connections does when one closes (a torrent drops it).
     std::function<void(PeerConnection&, const std::string&)> when_closed;
+    bool holepunch = false;
+    std::function<void(PeerConnection&, const wire::HolepunchMessage&)> when_holepunch;
     int interest_changes = 0;
     int hash_requests_answered = 0;
     bool ready = false;

@@ -171,3 +171,28 @@ TEST(PeerList, RemembersPerEndpointThatOnlyPlainTextWorked) {
     EXPECT_FALSE(list.plain_only(peer(1, 6882)));
     EXPECT_FALSE(list.plain_only(peer(2)));
 }
+
+// Hole punching dials at once, whatever the candidates' order; a peer being dialed is not
+// dialed twice, and a banned one never.
+TEST(PeerList, StartDialTakesThePeerOutOfTheCandidates) {
+    PeerList list;
+    ASSERT_TRUE(list.add(peer(1)));
+    EXPECT_TRUE(list.start_dial(peer(1)));
+    EXPECT_TRUE(list.candidates().empty());
+    EXPECT_EQ(list.connecting(), 1u);
+    EXPECT_TRUE(list.tried(peer(1)));
+    EXPECT_FALSE(list.start_dial(peer(1))) << "being dialed already";
+    EXPECT_FALSE(list.start_dial(peer(2, 0))) << "no port";
+    list.ban(peer(3).address());
+    EXPECT_FALSE(list.start_dial(peer(3)));
+}
+
+TEST(PeerList, ACandidateThatFailedIsKnownAsFailed) {
+    PeerList list;
+    ASSERT_TRUE(list.add(peer(1)));
+    EXPECT_FALSE(list.failed(peer(1)));
+    auto taken = list.take_due(t0, 1, never_connected);
+    ASSERT_EQ(taken.size(), 1u);
+    list.dial_failed(taken[0], t0);
+    EXPECT_TRUE(list.failed(peer(1)));
+}

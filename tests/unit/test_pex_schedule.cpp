@@ -16,8 +16,9 @@ Endpoint at(int n, std::uint16_t port) { return {boost::asio::ip::make_address("
 struct Swarm {
     int keys[8] = {};
     std::vector<PexSchedule::PeerSnapshot> peers;
-    void add(int i, std::optional<Endpoint> listen, bool speaks_pex, bool seed = false, bool utp = false) {
-        peers.push_back({&keys[i], at(i, 40000), listen, seed, speaks_pex, utp});
+    void add(int i, std::optional<Endpoint> listen, bool speaks_pex, bool seed = false, bool utp = false,
+             bool we_dialed = false, bool holepunch = false) {
+        peers.push_back({&keys[i], at(i, 40000), listen, seed, speaks_pex, utp, we_dialed, holepunch});
     }
 };
 
@@ -46,7 +47,24 @@ TEST(PexSchedule, TellsEachPexPeerOfTheOthersThatAcceptConnections) {
     for (const auto& p : by_peer.at(&s.keys[0]).added) {
         const bool seed = p.flags & wire::pex_flag::seed;
         EXPECT_EQ(seed, p.endpoint == at(1, 6881));
-        EXPECT_TRUE(p.flags & wire::pex_flag::reachable);
+    }
+}
+
+// BEP 11: "reachable" says we connected out to the peer; a peer that only connected in may sit
+// behind a NAT, and one that speaks ut_holepunch can then be reached through us (BEP 55).
+TEST(PexSchedule, ReachableOnlyWhenWeDialedAndHolepunchWhenSpoken) {
+    Swarm s;
+    s.add(0, at(0, 6881), true);
+    s.add(1, at(1, 6881), false, false, false, /*we_dialed=*/true);
+    s.add(2, at(2, 6881), false, false, true, /*we_dialed=*/false, /*holepunch=*/true);
+    PexSchedule schedule;
+    const auto messages = schedule.update(s.peers, t0);
+    ASSERT_EQ(messages.size(), 1u);
+    ASSERT_EQ(messages[0].second.added.size(), 2u);
+    for (const auto& p : messages[0].second.added) {
+        const bool dialed = p.endpoint == at(1, 6881);
+        EXPECT_EQ((p.flags & wire::pex_flag::reachable) != 0, dialed);
+        EXPECT_EQ((p.flags & wire::pex_flag::holepunch) != 0, !dialed);
     }
 }
 

@@ -8,6 +8,9 @@
 #include "memory_stream.hpp"
 #include "peer_test_host.hpp"
 #include "session/torrent_peers.hpp"
+#include "wire/extension_handshake.hpp"
+#include "wire/messages.hpp"
+#include "wire/ut_holepunch.hpp"
 
 namespace shoal {
 namespace {
@@ -43,7 +46,8 @@ protected:
             settings, count,
             TorrentPeers::Context{1, SwarmId::of(host.info()), host.our_peer_id(), io.get_executor(),
                                   [this](Event e) { events.push_back(std::move(e)); }, host,
-                                  transports, [](HandshakeDone) {}});
+                                  transports, [](HandshakeDone) {},
+                                  [](const tcp::endpoint& e) { return e == k_us; }});
     }
     // A connection from the peer at `n` with peer id `id` (their side kept to watch it close).
     void attach(int n, wire::PeerId id, bool accepting = true) {
@@ -52,8 +56,47 @@ protected:
         wire::Handshake handshake;
         handshake.reserved = wire::our_reserved(false);
         handshake.peer_id = id;
-        peers->attach(std::move(ours), handshake, accepting, false);
+        peers->attach(std::move(ours), handshake, false, accepting, false);
         io.poll();
+    }
+    // The peer at `n` (remotes[index]) sends its extension handshake: listen port 7000 + n,
+    // ut_holepunch when `holepunch`.
+    void extension_handshake(std::size_t index, int n, bool holepunch) {
+        wire::OurExtensions theirs;
+        theirs.ut_holepunch = holepunch;
+        theirs.listen_port = static_cast<std::uint16_t>(7000 + n);
+        std::string out;
+        wire::encode_extended(out, 0, wire::encode_extension_handshake(theirs));
+        remotes[index]->give(out);
+        io.poll();
+    }
+    void holepunch_from(std::size_t index, const wire::HolepunchMessage& message) {
+        std::string out;
+        wire::encode_extended(out, wire::k_ut_holepunch_id, wire::encode_holepunch(message));
+        remotes[index]->give(out);
+        io.poll();
+    }
+    // The ut_holepunch messages the peer at remotes[index] has received from us (under the id
+    // its handshake gave, ours mirrored: 3).
+    std::vector<wire::HolepunchMessage> holepunch_to(std::size_t index) {
+        io.poll();
+        received[index] += remotes[index]->take();
+        std::vector<wire::HolepunchMessage> out;
+        for (const auto& m : test::split_messages(received[index])) {
+            auto decoded = wire::decode_message(m);
+            if (!decoded || !std::holds_alternative<wire::Extended>(*decoded)) continue;
+            const auto& e = std::get<wire::Extended>(*decoded);
+            if (e.id != wire::k_ut_holepunch_id) continue;
+            if (auto h = wire::decode_holepunch(e.payload)) out.push_back(*h);
+        }
+        return out;
+    }
+    std::vector<std::string> failures() const {
+        std::vector<std::string> out;
+        for (const auto& e : events) {
+            if (const auto* f = std::get_if<event::ConnectFailed>(&e)) out.push_back(f->address + " " + f->reason);
+        }
+        return out;
     }
     // A connection we dialed, handed over (as a magnet link's fetch does).
     std::shared_ptr<PeerConnection> adopt(int n, wire::PeerId id) {
@@ -86,6 +129,7 @@ protected:
     test::PeerTestHost host{test::made_up_torrent(8)};
     std::vector<Event> events;
     std::vector<std::unique_ptr<MemoryStream>> remotes;
+    std::map<std::size_t, std::string> received;
     std::unique_ptr<TorrentPeers> peers;
 };
 
@@ -168,6 +212,89 @@ TEST_F(TorrentPeersTest, EveryConnectionIsReportedAsItComesAndGoes) {
     ASSERT_EQ(events.size(), 2u);
     EXPECT_EQ(std::get<event::PeerConnected>(events[0]).address, "198.51.100.10:6881");
     EXPECT_EQ(std::get<event::PeerDisconnected>(events[1]).reason, "paused");
+}
+
+// BEP 55 as the relay: peers 0 and 1 speak ut_holepunch, peer 2 does not.
+class TorrentPeersHolepunchTest : public TorrentPeersTest {
+protected:
+    TorrentPeersHolepunchTest() {
+        settings.max_peers_per_torrent = 50;
+        host.holepunch = true;
+        host.when_holepunch = [this](PeerConnection& p, const wire::HolepunchMessage& m) { peers->on_holepunch(p, m); };
+        attach(0, id_of('a'));
+        attach(1, id_of('b'));
+        attach(2, id_of('c'));
+        extension_handshake(0, 0, true);
+        extension_handshake(1, 1, true);
+        extension_handshake(2, 2, false);
+        for (std::size_t i = 0; i < 3; ++i) holepunch_to(i);
+    }
+    static tcp::endpoint listening(int n) { return {peer_at(n).address(), static_cast<std::uint16_t>(7000 + n)}; }
+    static wire::HolepunchMessage message(wire::HolepunchType type, tcp::endpoint at,
+                                          wire::HolepunchError error = wire::HolepunchError::none) {
+        return {type, at, error};
+    }
+};
+
+TEST_F(TorrentPeersHolepunchTest, ARendezvousGetsBothPeersAConnectWithTheOthersListenEndpoint) {
+    holepunch_from(0, message(wire::HolepunchType::rendezvous, listening(1)));
+    EXPECT_EQ(holepunch_to(0), std::vector{message(wire::HolepunchType::connect, listening(1))});
+    EXPECT_EQ(holepunch_to(1), std::vector{message(wire::HolepunchType::connect, listening(0))});
+    EXPECT_TRUE(holepunch_to(2).empty());
+}
+
+TEST_F(TorrentPeersHolepunchTest, ARendezvousThatCannotBeDoneIsAnsweredWithItsError) {
+    const tcp::endpoint nobody(asio::ip::make_address("198.51.100.99"), 7099);
+    const tcp::endpoint zero_port(peer_at(1).address(), 0);
+    holepunch_from(0, message(wire::HolepunchType::rendezvous, nobody));
+    holepunch_from(0, message(wire::HolepunchType::rendezvous, listening(2)));
+    holepunch_from(0, message(wire::HolepunchType::rendezvous, k_us));
+    holepunch_from(0, message(wire::HolepunchType::rendezvous, zero_port));
+    holepunch_from(0, message(wire::HolepunchType::rendezvous, listening(0)));  // itself
+    EXPECT_EQ(holepunch_to(0),
+              (std::vector{message(wire::HolepunchType::error, nobody, wire::HolepunchError::not_connected),
+                           message(wire::HolepunchType::error, listening(2), wire::HolepunchError::no_support),
+                           message(wire::HolepunchType::error, k_us, wire::HolepunchError::no_self),
+                           message(wire::HolepunchType::error, zero_port, wire::HolepunchError::no_such_peer),
+                           message(wire::HolepunchType::error, listening(0), wire::HolepunchError::not_connected)}));
+    EXPECT_TRUE(holepunch_to(1).empty());
+    EXPECT_TRUE(holepunch_to(2).empty());
+}
+
+TEST_F(TorrentPeersHolepunchTest, APeerThatDidNotSayItSpeaksTheExtensionIsIgnored) {
+    holepunch_from(2, message(wire::HolepunchType::rendezvous, listening(0)));
+    EXPECT_TRUE(holepunch_to(0).empty());
+    EXPECT_TRUE(holepunch_to(2).empty());
+    EXPECT_EQ(peers->size(), 3u);
+}
+
+TEST_F(TorrentPeersHolepunchTest, OneMessageOverTheLimitIsIgnored) {
+    const tcp::endpoint nobody(asio::ip::make_address("198.51.100.99"), 7099);
+    for (std::size_t i = 0; i < PeerConnection::k_max_holepunch_messages + 5; ++i) {
+        holepunch_from(0, message(wire::HolepunchType::rendezvous, nobody));
+    }
+    EXPECT_EQ(holepunch_to(0).size(), PeerConnection::k_max_holepunch_messages);
+}
+
+// A connect makes us dial at once over uTP only (uTP is off here, so each dial fails at once and
+// says so); connects we did not ask for are limited, and one for a peer we are connected to is
+// ignored.
+TEST_F(TorrentPeersHolepunchTest, ConnectsAreDialedOverUtpWithinTheirLimit) {
+    holepunch_from(0, message(wire::HolepunchType::connect, peer_at(1)));  // connected already
+    EXPECT_TRUE(failures().empty());
+    for (int n = 0; n < 12; ++n) {
+        const tcp::endpoint target(asio::ip::make_address("198.51.100.200"), static_cast<std::uint16_t>(8000 + n));
+        holepunch_from(n % 2, message(wire::HolepunchType::connect, target));
+    }
+    const auto failed = failures();
+    ASSERT_EQ(failed.size(), HolepunchBook::k_max_unasked_connects);
+    for (const auto& f : failed) EXPECT_NE(f.find("hole punch: uTP is off"), std::string::npos) << f;
+}
+
+TEST_F(TorrentPeersHolepunchTest, ARelaysErrorIsReportedAsAFailedConnection) {
+    holepunch_from(1, message(wire::HolepunchType::error, listening(2), wire::HolepunchError::no_support));
+    EXPECT_EQ(failures(), std::vector<std::string>{"198.51.100.12:7002 hole punch through 198.51.100.11:6881: that "
+                                                   "peer does not support hole punching"});
 }
 
 }  // namespace
