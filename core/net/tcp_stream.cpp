@@ -1,5 +1,7 @@
 #include "net/tcp_stream.hpp"
 
+#include "net/bound_tcp_socket.hpp"
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -36,16 +38,9 @@ asio::awaitable<Result<std::unique_ptr<PeerStream>>> dial_tcp(asio::any_io_execu
                                                               SocketBinding binding) {
     tcp::socket socket(executor);
     asio::steady_timer timer(executor, timeout);
+    if (auto opened = open_bound_tcp_socket(socket, endpoint.protocol(), binding); !opened)
+        co_return opened.error();
     boost::system::error_code ec;
-    const auto& source = binding.source;
-    const bool from_source = source && source->is_v4() == endpoint.address().is_v4();
-    if (from_source || !binding.device.empty()) {
-        socket.open(endpoint.protocol(), ec);
-        if (ec) co_return make_error(ec.message());
-        if (auto bound = bind_to_device(socket.native_handle(), binding.device); !bound) co_return bound.error();
-        if (from_source) socket.bind(tcp::endpoint(*source, 0), ec);
-        if (ec) co_return make_error("cannot connect from " + source->to_string() + ": " + ec.message());
-    }
     auto connected = co_await (socket.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec)) ||
                                timer.async_wait(asio::use_awaitable));
     if (connected.index() != 0) co_return make_error("connection timed out");

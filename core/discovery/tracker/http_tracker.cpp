@@ -22,6 +22,7 @@
 #include <boost/beast/http.hpp>
 
 #include "discovery/tracker/tracker_url.hpp"
+#include "net/bound_tcp_socket.hpp"
 #include "util/host_lookup.hpp"
 
 namespace shoal::tracker_client {
@@ -107,32 +108,26 @@ asio::awaitable<Result<HttpReply>> exchange(Stream& stream,
 }
 
 // Connects to the first of `endpoints` that answers, each socket bound as the options say,
-// within the stream's deadline.
-asio::awaitable<boost::system::error_code> connect(beast::tcp_stream& stream,
-                                                   const std::vector<tcp::endpoint>& endpoints,
-                                                   const net::SocketBinding& binding) {
-    boost::system::error_code ec = asio::error::host_not_found;
+// within the stream's deadline. The error is the last endpoint's, in words.
+asio::awaitable<Result<Done>> connect(beast::tcp_stream& stream, const std::vector<tcp::endpoint>& endpoints,
+                                      const HttpTrackerOptions& options) {
+    Error last = make_error(ErrorCode::network, describe(asio::error::host_not_found, options));
     for (const auto& endpoint : endpoints) {
         auto& socket = stream.socket();
-        socket.close(ec);
-        socket.open(endpoint.protocol(), ec);
-        if (ec)
-            continue;
-        if (!net::bind_to_device(socket.native_handle(), binding.device)) {
-            ec = asio::error::no_such_device;
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        if (auto opened = net::open_bound_tcp_socket(socket, endpoint.protocol(), options.binding); !opened) {
+            last = opened.error();
             continue;
         }
-        if (binding.source && binding.source->is_v4() == endpoint.address().is_v4()) {
-            socket.bind(tcp::endpoint(*binding.source, 0), ec);
-            if (ec)
-                continue;
-        }
-        auto [cec] = co_await stream.async_connect(endpoint, k_use);
-        ec = cec;
-        if (!ec || ec == beast::error::timeout)
+        auto [ec] = co_await stream.async_connect(endpoint, k_use);
+        if (!ec)
+            co_return Done{};
+        last = make_error(code_of(ec), describe(ec, options));
+        if (ec == beast::error::timeout)
             break;
     }
-    co_return ec;
+    co_return last;
 }
 
 // One GET without following redirects. For a redirect the body holds the Location value.
@@ -170,10 +165,9 @@ asio::awaitable<Result<HttpReply>> get_once(asio::ssl::context& tls, const std::
     if (!secure) {
         beast::tcp_stream stream(executor);
         stream.expires_at(deadline);
-        const auto cec = co_await connect(stream, endpoints, options.binding);
-        if (cec)
-            co_return make_error(code_of(cec),
-                                 prefix + ": cannot connect: " + describe(cec, options));
+        if (auto connected = co_await connect(stream, endpoints, options); !connected)
+            co_return make_error(connected.error().code,
+                                 prefix + ": cannot connect: " + connected.error().message);
         boost::system::error_code ignored;
         const auto from = stream.socket().remote_endpoint(ignored);
         auto reply = co_await exchange(stream, req, prefix, options);
@@ -188,9 +182,8 @@ asio::awaitable<Result<HttpReply>> get_once(asio::ssl::context& tls, const std::
         co_return make_error(prefix + ": cannot set the TLS server name");
     stream.set_verify_callback(asio::ssl::host_name_verification(parts->host));
     beast::get_lowest_layer(stream).expires_at(deadline);
-    const auto cec = co_await connect(beast::get_lowest_layer(stream), endpoints, options.binding);
-    if (cec)
-        co_return make_error(code_of(cec), prefix + ": cannot connect: " + describe(cec, options));
+    if (auto connected = co_await connect(beast::get_lowest_layer(stream), endpoints, options); !connected)
+        co_return make_error(connected.error().code, prefix + ": cannot connect: " + connected.error().message);
     auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::client, k_use);
     if (hec)
         co_return make_error(code_of(hec),

@@ -161,6 +161,31 @@ TEST_F(HttpTrackerTest, HangUpAndRefusedConnection) {
               "tracker " + closed_url + ": cannot connect: Connection refused");
 }
 
+TEST_F(HttpTrackerTest, BindingFailuresNameTheDeviceOrTheSourceAddress) {
+    FakeHttpServer server(io, [](const std::string&) { return test::reply(200, k_two_peers); });
+    const auto url = server.url("/announce");
+
+    TrackerClientOptions no_device = fast_options();
+    no_device.http.binding.device = "shoal-none0";
+    TrackerClient on_missing_device(no_device);
+    auto r = run_until_done(io, on_missing_device.announce(url, request_for('a')));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "tracker " + url +
+                                     ": cannot connect: cannot bind to interface shoal-none0: "
+                                     "no such interface");
+
+    TrackerClientOptions foreign_source = fast_options();
+    foreign_source.http.binding.source = asio::ip::make_address("192.0.2.1");
+    TrackerClient from_foreign_source(foreign_source);
+    r = run_until_done(io, from_foreign_source.announce(url, request_for('a')));
+    ASSERT_FALSE(r.ok());
+    const auto expected = "tracker " + url +
+                          ": cannot connect: cannot connect from source address 192.0.2.1: ";
+    EXPECT_EQ(r.error().message.rfind(expected, 0), 0u)
+        << r.error().message;
+    EXPECT_TRUE(server.targets.empty());
+}
+
 TEST_F(HttpTrackerTest, ReplyBodyIsCapped) {
     TrackerClientOptions options = fast_options();
     options.http.limits.max_reply_bytes = 1000;
