@@ -87,7 +87,7 @@ public:
 
     std::uint16_t listen_port() const override { return session_.listen_port(); }
     // "0.0.0.0:6881 and [::]:6881"
-    const std::string& listening_on() const { return session_.listening_on(); }
+    std::string listening_on() const { return session_.listening_on(); }
     NetworkState network_state() const override { return session_.network_state(); }
     std::size_t dht_nodes() const override { return session_.dht_nodes(); }
     // Saves resume data and stops the session; called by the destructor too.

@@ -43,8 +43,7 @@ Session::Session(SessionSettings settings)
     listeners_ = std::make_unique<ListenSockets>(io_.get_executor(), settings_);
     listen_port_ = listeners_->port();
     announce_port_ = listen_port_;
-    listening_on_ = listeners_->describe();
-    network_.listening_on = listening_on_;
+    network_.listening_on = listeners_->describe();
     network_.interface = settings_.network_interface;
     network_.announce_port = announce_port_;
     check_interface();

@@ -66,8 +66,8 @@ public:
     void set_wakeup(std::function<void()> wakeup);
 
     std::uint16_t listen_port() const { return listen_port_; }
-    // Where peers can reach us: "0.0.0.0:6881 and [::]:6881".
-    const std::string& listening_on() const { return listening_on_; }
+    // Where peers can reach us: "0.0.0.0:6881 and [::]:6881" (network_state().listening_on).
+    std::string listening_on() const { return network_state().listening_on; }
     // How the session is reached (also sent as event::NetworkStatus whenever it changes).
     NetworkState network_state() const;
     // Nodes in the DHT's routing table, as of the last second (0 with the DHT off).
@@ -116,7 +116,6 @@ private:
     std::unique_ptr<ListenSockets> listeners_;
     boost::asio::steady_timer tick_timer_;
     std::uint16_t listen_port_ = 0;
-    std::string listening_on_;
     std::shared_ptr<RateLimits> global_limits_ = std::make_shared<RateLimits>();  // network thread only
     ConnectionCount connections_;  // network thread only
     tracker_client::TrackerClient tracker_client_;
