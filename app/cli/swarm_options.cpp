@@ -12,6 +12,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
+#include "cli/port_mapping_report.hpp"
 #include "util/endpoint.hpp"
 
 namespace shoal::cli {
@@ -78,18 +79,6 @@ boost::json::object network_json(const NetworkState& n) {
     o["external_address"] = n.external_address;
     o["announce_port"] = n.announce_port;
     return o;
-}
-
-// "UPnP: mapped 203.0.113.1:6881; NAT-PMP: failed (no default gateway)"
-std::string mapping_text(const NetworkState& n) {
-    std::string out;
-    for (const auto& m : n.port_mapping) {
-        if (!out.empty()) out += "; ";
-        out += m.protocol + ": " + m.state;
-        if (m.state == "mapped") out += " " + m.external_address + ":" + std::to_string(m.external_port);
-        if (m.state == "failed" && !m.error.empty()) out += " (" + m.error + ")";
-    }
-    return out;
 }
 
 void print_json(const TorrentStats& s, const NetworkState& network) {
@@ -304,7 +293,14 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     bool done = false;
     TorrentStats last;
     NetworkState network = session->network_state();
-    std::string mapping_said = mapping_text(network);
+    PortMappingReport mapping_report;
+    auto say_port_mapping = [&](const NetworkState& state) {
+        for (const auto& line : mapping_report.update(state)) {
+            if ((terminal || o.verbose) && !o.json)
+                fmt::print(stderr, "{}port mapping: {}\n", terminal ? "\n" : "", line);
+        }
+    };
+    say_port_mapping(network);
     while (!done && g_signals.load() == 0) {
         {
             std::unique_lock lock(mutex);
@@ -335,11 +331,8 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
                 done = true;
             } else if (auto* n = std::get_if<event::NetworkStatus>(&e)) {
                 network = n->state;
-                // Said when it changes (not for every address vote), where a person looks.
-                if (auto text = mapping_text(network); text != mapping_said && (terminal || o.verbose) && !o.json) {
-                    fmt::print(stderr, "{}port mapping: {}\n", terminal ? "\n" : "", text);
-                    mapping_said = text;
-                }
+                // Said when a mapping is made, fails or is lost, where a person looks.
+                say_port_mapping(network);
             } else if (auto* m = std::get_if<event::MetadataReceived>(&e)) {
                 if (terminal || o.verbose) fmt::print(stderr, "{}metadata received: {}\n", terminal ? "\n" : "", m->name);
             } else if (auto* ban = std::get_if<event::PeerBanned>(&e)) {
