@@ -1,5 +1,7 @@
 #include "session/external_address.hpp"
 
+#include "net/global_ipv6_address.hpp"
+
 namespace shoal {
 
 namespace {
@@ -28,8 +30,7 @@ bool is_public_address(const boost::asio::ip::address& address) {
     const auto v6 = address.to_v6();
     if (v6.is_v4_mapped())
         return is_public_address(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6));
-    const auto bytes = v6.to_bytes();
-    return !(v6.is_link_local() || v6.is_site_local() || (bytes[0] & 0xfe) == 0xfc);  // ULA fc00::/7
+    return net::is_global_ipv6(v6);
 }
 
 bool ExternalAddress::from_router(const std::optional<Address>& reported) {

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "net/global_ipv6_address.hpp"
 #include "net/socket_binding.hpp"
 
 namespace shoal {
@@ -103,6 +104,21 @@ std::string ListenSockets::describe() const {
         out += endpoint_text(local);
     }
     return out;
+}
+
+std::optional<boost::asio::ip::address_v6> ListenSockets::reachable_ipv6(
+    const std::string& device) const {
+    for (const auto& acceptor : acceptors_) {
+        boost::system::error_code ec;
+        const auto address = acceptor.local_endpoint(ec).address();
+        if (ec || !address.is_v6() || address.to_v6().is_v4_mapped())
+            continue;
+        if (address.is_unspecified())
+            return net::global_ipv6_address(device);
+        if (net::is_global_ipv6(address.to_v6()))
+            return address.to_v6();
+    }
+    return std::nullopt;
 }
 
 void ListenSockets::close() {

@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ class ListenSockets {
     const std::vector<std::string>& problems() const { return problems_; }
     // "0.0.0.0:6881 and [::]:6881"
     std::string describe() const;
+    // The global IPv6 address peers reach these sockets at: a global one listened on, or for
+    // a wildcard ("::") the machine's (on `device` when it is not ""); none when no socket
+    // listens on IPv6 or no such address is known. Asks the system each time.
+    std::optional<boost::asio::ip::address_v6> reachable_ipv6(const std::string& device) const;
     // Closes the sockets; the acceptors stay (closed) until this is destroyed, for the accept
     // loops that still hold them.
     void close();

@@ -53,6 +53,7 @@ Session::Session(SessionSettings settings)
     // The DHT and the UDP tracker client join the UDP ports before they start receiving.
     tracker_client_.use_ports(transports_->port_v4(), transports_->port_v6());
     tracker_client_.use_binding(transports_->binding());
+    tracker_client_.use_ipv6_address(listeners_->reachable_ipv6(settings_.network_interface));
     discovery_ = std::make_unique<PeerDiscovery>(
         io_.get_executor(), settings_, listen_port_, transports_->port_v4(), transports_->port_v6(),
         [this](const SwarmHash& hash, const tcp::endpoint& peer) { on_discovered_peer(hash, peer); },
@@ -117,6 +118,9 @@ void Session::schedule_tick() {
     tick_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
         check_interface();
+        // Addresses come and go (privacy addresses, a new prefix): HTTP trackers are told
+        // the one we have now.
+        tracker_client_.use_ipv6_address(listeners_->reachable_ipv6(settings_.network_interface));
         for (auto& [id, t] : torrents_) t->tick();
         dht_nodes_ = discovery_->dht_nodes();
         // The DHT settles its own vote; here it counts as one network of its own.

@@ -50,6 +50,9 @@ struct AnnounceRequest {
     std::uint32_t key = 0;
     // Echo of the "tracker id" an HTTP tracker gave in an earlier reply.
     std::string tracker_id;
+    // Our global IPv6 address when we listen on IPv6, so that an HTTP tracker reached over
+    // IPv4 can give it to IPv6 peers (BEP 7's "ipv6="); UDP announces have no room for it.
+    std::optional<boost::asio::ip::address_v6> ipv6;
 };
 
 // What a tracker answered to an announce.

@@ -218,6 +218,18 @@ TEST(TrackerUrl, PercentEncodesBinaryAndKeepsOwnQuery) {
               "tracker not a url: not a valid URL");
 }
 
+TEST(TrackerUrl, CarriesOurIpv6AddressPercentEncodedWhenKnown) {
+    auto request = sample_request();
+    auto without = make_announce_url("http://t/announce", request);
+    ASSERT_TRUE(without.ok());
+    EXPECT_EQ(without->find("ipv6="), std::string::npos);
+
+    request.ipv6 = boost::asio::ip::make_address_v6("2001:db8::1:2");
+    auto with = make_announce_url("http://t/announce", request);
+    ASSERT_TRUE(with.ok());
+    EXPECT_EQ(with->substr(with->find("&key=")), "&key=DEADBEEF&ipv6=2001%3Adb8%3A%3A1%3A2");
+}
+
 TEST(TrackerUrl, ScrapeAddress) {
     std::vector<SwarmHash> hashes(2);
     hashes[0].bytes.fill('A');

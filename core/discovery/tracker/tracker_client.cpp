@@ -25,6 +25,8 @@ asio::awaitable<Result<AnnounceResponse>> TrackerClient::announce(std::string ur
         co_return parts.error();
     if (parts->scheme == "udp")
         co_return co_await udp_.announce(std::move(url), std::move(request));
+    if (!request.ipv6)
+        request.ipv6 = ipv6_address_;
     co_return co_await http_announce(tls_, std::move(url), std::move(request), options_.http);
 }
 

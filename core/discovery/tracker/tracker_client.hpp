@@ -1,6 +1,7 @@
 #pragma once
 // The session's tracker client: routes http, https and udp tracker URLs to their protocol.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,11 +36,16 @@ class TrackerClient : public TrackerTransport {
     void use_ports(net::UdpPort* v4, net::UdpPort* v6) { udp_.use_ports(v4, v6); }
     // HTTP(S) trackers are asked through this interface and from this address.
     void use_binding(net::SocketBinding binding) { options_.http.binding = std::move(binding); }
+    // HTTP(S) announces tell trackers this IPv6 address ("ipv6=", BEP 7); none: not said.
+    void use_ipv6_address(std::optional<boost::asio::ip::address_v6> address) {
+        ipv6_address_ = address;
+    }
 
   private:
     TrackerClientOptions options_;
     boost::asio::ssl::context tls_;
     UdpTrackerClient udp_;
+    std::optional<boost::asio::ip::address_v6> ipv6_address_;
 };
 
 }  // namespace shoal::tracker_client

@@ -129,6 +129,8 @@ Result<std::string> make_announce_url(std::string_view announce_url,
     add_param(out, "key", key);
     if (!request.tracker_id.empty())
         add_param(out, "trackerid", percent_encode(request.tracker_id));
+    if (request.ipv6)
+        add_param(out, "ipv6", percent_encode(request.ipv6->to_string()));
     return out;
 }
 

@@ -146,6 +146,20 @@ TEST_F(HttpTrackerTest, SlowAndSilentTrackersTimeOut) {
     EXPECT_TRUE(announce(server.url("/quick/announce")).ok());
 }
 
+TEST_F(HttpTrackerTest, TellsTheTrackerOurIpv6AddressWhenGivenOne) {
+    FakeHttpServer server(io, [](const std::string&) { return test::reply(200, k_two_peers); });
+    ASSERT_TRUE(announce(server.url("/announce")).ok());
+    client.use_ipv6_address(asio::ip::make_address_v6("2001:db8::1"));
+    ASSERT_TRUE(announce(server.url("/announce")).ok());
+    client.use_ipv6_address(std::nullopt);
+    ASSERT_TRUE(announce(server.url("/announce")).ok());
+    ASSERT_EQ(server.targets.size(), 3u);
+    EXPECT_EQ(server.targets[0].find("ipv6="), std::string::npos) << server.targets[0];
+    EXPECT_NE(server.targets[1].find("&ipv6=2001%3Adb8%3A%3A1"), std::string::npos)
+        << server.targets[1];
+    EXPECT_EQ(server.targets[2].find("ipv6="), std::string::npos) << server.targets[2];
+}
+
 TEST_F(HttpTrackerTest, HangUpAndRefusedConnection) {
     FakeHttpServer server(io, [](const std::string&) { return test::hang_up(); });
     auto hung = announce(server.url("/announce"));
