@@ -1,5 +1,5 @@
-// libFuzzer target: peer wire messages, handshakes and extension handshakes, as a hostile
-// peer would send them.
+// libFuzzer target: peer wire messages, handshakes, extension handshakes and ut_holepunch
+// messages, as a hostile peer would send them.
 #include <cstdint>
 #include <string_view>
 
@@ -7,6 +7,7 @@
 #include "wire/extension_handshake.hpp"
 #include "wire/handshake.hpp"
 #include "wire/messages.hpp"
+#include "wire/ut_holepunch.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -27,6 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (auto* e = std::get_if<shoal::wire::Extended>(&*message); e && e->id == 0) {
             if (auto theirs = shoal::wire::decode_extension_handshake(e->payload)) {
                 if (theirs->client.size() > 64) __builtin_trap();
+            }
+        }
+        if (auto* e = std::get_if<shoal::wire::Extended>(&*message); e && e->id == shoal::wire::k_ut_holepunch_id) {
+            if (auto hole = shoal::wire::decode_holepunch(e->payload)) {
+                auto again = shoal::wire::decode_holepunch(shoal::wire::encode_holepunch(*hole));
+                if (!again || !(*again == *hole)) __builtin_trap();
             }
         }
     }
