@@ -24,6 +24,7 @@ class EncryptedStream final : public net::PeerStream {
         return inner_->remote_endpoint();
     }
     net::Transport transport() const override { return inner_->transport(); }
+    void rebind_device(const std::string& device) override { inner_->rebind_device(device); }
     void close() override { inner_->close(); }
     bool encrypted() const override { return true; }
 
@@ -56,6 +57,7 @@ class PrefixedStream final : public net::PeerStream {
         return inner_->remote_endpoint();
     }
     net::Transport transport() const override { return inner_->transport(); }
+    void rebind_device(const std::string& device) override { inner_->rebind_device(device); }
     void close() override;
     bool encrypted() const override { return false; }
     bool encrypted_handshake() const override { return true; }

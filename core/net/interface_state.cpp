@@ -30,11 +30,8 @@ bool has_address(const std::string& device) {
     return found;
 }
 
-}  // namespace
-
-InterfaceState interface_state(const std::string& device) {
-    if (device.empty() || device.size() >= IFNAMSIZ || ::if_nametoindex(device.c_str()) == 0)
-        return {false, "no interface named " + device};
+// Whether the device is up, has a link and an address (its index left 0).
+InterfaceState usability(const std::string& device) {
     const int probe = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (probe < 0) return {false, "cannot ask about " + device + ": " + std::strerror(errno)};
     ifreq request{};
@@ -47,6 +44,15 @@ InterfaceState interface_state(const std::string& device) {
     if (!(request.ifr_flags & IFF_RUNNING)) return {false, device + " has no link"};
     if (!has_address(device)) return {false, device + " has no address"};
     return {true, ""};
+}
+
+}  // namespace
+
+InterfaceState interface_state(const std::string& device) {
+    const unsigned index = device.empty() || device.size() >= IFNAMSIZ ? 0 : ::if_nametoindex(device.c_str());
+    if (index == 0) return {false, "no interface named " + device};
+    const auto state = usability(device);
+    return {state.usable, state.problem, index};
 }
 
 }  // namespace shoal::net

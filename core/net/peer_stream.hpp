@@ -11,6 +11,7 @@
 #include <boost/system/error_code.hpp>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace shoal::net {
@@ -33,6 +34,9 @@ public:
     virtual const boost::asio::ip::tcp::endpoint& remote_endpoint() const = 0;
     // Ends the stream both ways; pending operations complete with operation_aborted.
     virtual void close() = 0;
+    // Binds the connection's own socket to `device` again, the device having been made anew
+    // under its name (see SocketBinding). Nothing for a stream with no socket of its own.
+    virtual void rebind_device(const std::string& /*device*/) {}
     virtual Transport transport() const { return Transport::tcp; }
     // Whether the bytes cross the wire encrypted (Message Stream Encryption with RC4).
     virtual bool encrypted() const { return false; }

@@ -19,6 +19,11 @@ TcpStream::TcpStream(tcp::socket socket) : socket_(std::move(socket)) {
     socket_.set_option(tcp::no_delay(true), ec);
 }
 
+void TcpStream::rebind_device(const std::string& device) {
+    // A socket that cannot be bound again keeps its old binding: its packets find no route.
+    if (socket_.is_open()) (void)bind_to_device(socket_.native_handle(), device);
+}
+
 void TcpStream::close() {
     boost::system::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);

@@ -20,6 +20,7 @@ public:
     executor_type get_executor() override { return socket_.get_executor(); }
     const boost::asio::ip::tcp::endpoint& remote_endpoint() const override { return remote_; }
     void close() override;
+    void rebind_device(const std::string& device) override;
 
 protected:
     void read_some(boost::asio::mutable_buffer buffer, Handler handler) override;

@@ -79,6 +79,11 @@ void UdpPort::start() {
     wait_readable();
 }
 
+Result<Done> UdpPort::rebind_device(const std::string& device) {
+    if (!socket_.is_open()) return Done{};
+    return bind_to_device(socket_.native_handle(), device);
+}
+
 void UdpPort::close() {
     boost::system::error_code ignored;
     socket_.close(ignored);

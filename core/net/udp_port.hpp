@@ -68,6 +68,9 @@ class UdpPort {
     void start();
     // Closes the socket; nothing is received or sent afterwards.
     void close();
+    // Binds the socket to `device` again: the device was made anew under the same name (a
+    // VPN reconnecting), and a socket stays bound to the index it had.
+    Result<Done> rebind_device(const std::string& device);
 
     // Queues a datagram; it leaves once the current handler returns (or at once when the
     // batch is full). False (and counted) when the queue is full or the port closed.

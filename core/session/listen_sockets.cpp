@@ -121,6 +121,14 @@ std::optional<boost::asio::ip::address_v6> ListenSockets::reachable_ipv6(
     return std::nullopt;
 }
 
+Result<Done> ListenSockets::rebind_device(const std::string& device) {
+    for (auto& acceptor : acceptors_) {
+        if (!acceptor.is_open()) continue;
+        if (auto bound = net::bind_to_device(acceptor.native_handle(), device); !bound) return bound.error();
+    }
+    return Done{};
+}
+
 void ListenSockets::close() {
     for (auto& acceptor : acceptors_) {
         boost::system::error_code ignored;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "session/settings.hpp"
+#include "util/result.hpp"
 
 namespace shoal {
 
@@ -31,6 +32,8 @@ class ListenSockets {
     // a wildcard ("::") the machine's (on `device` when it is not ""); none when no socket
     // listens on IPv6 or no such address is known. Asks the system each time.
     std::optional<boost::asio::ip::address_v6> reachable_ipv6(const std::string& device) const;
+    // Binds the listening sockets to `device` again (see UdpPort::rebind_device).
+    Result<Done> rebind_device(const std::string& device);
     // Closes the sockets; the acceptors stay (closed) until this is destroyed, for the accept
     // loops that still hold them.
     void close();

@@ -90,6 +90,14 @@ void PeerDiscovery::remove(const Hash& hash) {
     due_.erase(hash);
 }
 
+void PeerDiscovery::device_recreated() {
+    if (!lsd_) return;
+    if (auto started = lsd_->start(); !started) {
+        on_notice_("local discovery off: " + started.error().message);
+        lsd_.reset();
+    }
+}
+
 void PeerDiscovery::stop() {
     *alive_ = false;
     timer_.cancel();

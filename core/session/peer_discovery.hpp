@@ -34,6 +34,9 @@ public:
     void remove(const Hash& hash);
     // Saves the DHT's state and closes every socket.
     void stop();
+    // The session's device was made anew: local discovery opens its sockets again (bound to
+    // the new device, its groups joined there); the DHT speaks through the session's ports.
+    void device_recreated();
     std::size_t dht_nodes() const;
     // Where the DHT's nodes agree they see us (BEP 42), once they do.
     std::optional<boost::asio::ip::address> dht_external_address() const;

@@ -165,6 +165,10 @@ void Session::on_port_mapping(const port_mapping::PortMappingStatus& status) {
 void Session::check_interface() {
     if (settings_.network_interface.empty()) return;
     const auto state = net::interface_state(settings_.network_interface);
+    if (state.index != 0 && state.index != interface_index_) {
+        if (interface_index_ != 0) rebind_to_device();
+        interface_index_ = state.index;
+    }
     if (state.usable == network_up_ && state.problem == network_.interface_problem) return;
     const bool was_up = network_up_;
     network_up_ = state.usable;
@@ -180,6 +184,22 @@ void Session::check_interface() {
         for (auto& [id, t] : torrents_) t->reannounce();
     }
     publish_network();
+}
+
+void Session::rebind_to_device() {
+    // A socket bound to a device stays bound to the index the device had: the listening and
+    // UDP sockets and the peers' connections are bound again (new dials and tracker
+    // connections are bound as they are made).
+    const auto& device = settings_.network_interface;
+    auto listeners = listeners_->rebind_device(device);
+    auto ports = listeners ? transports_->rebind_device() : listeners;
+    if (!ports) {
+        emit(event::Notice{TorrentId{0}, device + " was made anew, and cannot be bound again: " + ports.error().message});
+    } else {
+        emit(event::Notice{TorrentId{0}, device + " was made anew: every socket is bound to it again"});
+    }
+    discovery_->device_recreated();
+    for (auto& [id, t] : torrents_) t->device_recreated();
 }
 
 void Session::set_announce_port(std::uint16_t port) {

@@ -103,6 +103,8 @@ private:
     // Our listen or announced port at loopback, our external address, the listen address, or
     // an address a peer or tracker lately said it sees us at.
     bool is_own_endpoint(const boost::asio::ip::tcp::endpoint& endpoint) const;
+    // The bound device was made anew under its name (a new index): its sockets are bound again.
+    void rebind_to_device();
     // Emits NetworkStatus when network_ changed since the last one.
     void publish_network();
 
@@ -137,6 +139,7 @@ private:
     std::atomic<bool> closing_{false};
     // With settings_.network_interface: whether it can carry traffic, checked every second.
     bool network_up_ = true;  // network thread only
+    unsigned interface_index_ = 0;  // the bound device's index when last seen (network thread only)
     void check_interface();
     std::atomic<std::size_t> dht_nodes_{0};
     std::map<TorrentId, std::unique_ptr<Torrent>> torrents_;  // network thread only

@@ -174,6 +174,8 @@ void Torrent::add_peer(const tcp::endpoint& endpoint) {
     if (peers_.add_candidate(endpoint)) connect_more();
 }
 
+void Torrent::device_recreated() { peers_.rebind_device(session_.settings.network_interface); }
+
 void Torrent::connect_more() {
     if (!session_.network_up) return;
     if (!stopped_ && (state_ == TorrentState::downloading || state_ == TorrentState::seeding)) peers_.connect_more();

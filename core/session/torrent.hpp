@@ -111,6 +111,8 @@ public:
                std::unique_ptr<tracker_client::Announcer> announcer);
     // Once a second from the session.
     void tick();
+    // The session's network device was made anew: the connections' sockets are bound to it.
+    void device_recreated();
 
     TorrentId id() const { return id_; }
     TorrentState state() const { return state_; }

@@ -154,6 +154,10 @@ void TorrentPeers::close_all(const std::string& reason) {
     optimistic_.reset();
 }
 
+void TorrentPeers::rebind_device(const std::string& device) {
+    for (const auto& p : list()) p->rebind_device(device);
+}
+
 void TorrentPeers::close_banned(const Address& address, const std::string& reason) {
     context_.events(event::PeerBanned{context_.id, address.to_string(), reason});
     for (const auto& p : list()) {

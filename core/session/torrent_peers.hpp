@@ -87,6 +87,9 @@ public:
     bool remove(PeerConnection& peer, const std::string& reason, bool redial);
     // Closes every connection, each leaving through remove().
     void close_all(const std::string& reason);
+    // Binds every connection's socket to `device` again (uTP connections carry on over the
+    // session's UDP ports, bound again by the session).
+    void rebind_device(const std::string& device);
 
     // A misbehaviour short of proof; true once the address has enough strikes to be banned.
     bool strike(const Address& address) { return list_.strike(address); }

@@ -71,6 +71,14 @@ void Transports::stop() {
     }
 }
 
+Result<Done> Transports::rebind_device() {
+    for (auto* p : {v4_.get(), v6_.get()}) {
+        if (!p) continue;
+        if (auto bound = p->rebind_device(binding_.device); !bound) return bound.error();
+    }
+    return Done{};
+}
+
 utp::UtpSocket* Transports::utp_for(const asio::ip::address& address) {
     const bool v4 = address.is_v4() || (address.is_v6() && address.to_v6().is_v4_mapped());
     for (auto& socket : utp_) {

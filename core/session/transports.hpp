@@ -33,6 +33,8 @@ class Transports {
     void start(AcceptHandler handler);
     // Closes the ports; every uTP connection is reset.
     void stop();
+    // Binds the UDP ports to the session's device again (see UdpPort::rebind_device).
+    Result<Done> rebind_device();
 
     bool utp_enabled() const { return utp_enabled_ && !utp_.empty(); }
     // Opens a connection over `transport`; uTP goes out from the port of the peer's family.

@@ -69,6 +69,8 @@ public:
     // Runs the connection until it closes; the handshake has been exchanged already.
     boost::asio::awaitable<void> run();
     void close(const std::string& reason);
+    // The network device was made anew: the connection's socket is bound to it again.
+    void rebind_device(const std::string& device) { stream_->rebind_device(device); }
     // The torrent detaches before it goes away; afterwards the peer only closes.
     void detach() { host_ = torrent_ = nullptr; }
     // Without metadata still, under a new owner (a magnet link's fetch hands it over).

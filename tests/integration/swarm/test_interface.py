@@ -4,7 +4,10 @@ over HTTP and UDP are): eth0, which the routing table prefers, and vpn0. A leech
 with the DHT, local discovery, port mapping, both families and both trackers on, downloads
 the file; nftables counts every TCP and UDP packet that leaves by eth0, and the count stays
 at zero through the whole run, including while vpn0 is down in the middle of the download
-(the leech says so in its status), and the download completes once vpn0 is back.
+(the leech says so in its status), and the download completes once vpn0 is back. Then again
+with vpn0 deleted and made anew in the middle of the download, as a VPN's device is when it
+reconnects: the new device has a new index, to which the leech binds its sockets again, so
+that its UDP tracker answers through it afterwards.
 Run by netns_run.sh."""
 import json
 import os
@@ -68,7 +71,13 @@ def eth0_packets(client):
     raise AssertionError(f"no counter in {out}")
 
 
-def main():
+def make_vpn(client, world):
+    netns_util.veth(client, "vpn0", "198.51.100.2/26", world, "w-vpn", "198.51.100.1/26")
+    client.run("ip", "route", "add", "default", "via", "198.51.100.1", "dev", "vpn0", "metric", "200")
+
+
+def run(mode):
+    """`mode` "down": vpn0 goes down and up; "recreated": it is deleted and made anew."""
     client, world = netns_util.Namespace(300), netns_util.Namespace(300)
     seed = leech = tracker = None
     try:
@@ -76,11 +85,10 @@ def main():
             ns.run("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
             ns.run("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
         netns_util.veth(client, "eth0", "192.0.2.2/24", world, "w-eth", "192.0.2.1/24")
-        netns_util.veth(client, "vpn0", "198.51.100.2/26", world, "w-vpn", "198.51.100.1/26")
         world.run("ip", "addr", "add", f"{WORLD}/32", "dev", "lo")
         # eth0 is the way the routing table prefers; vpn0 is there too, at a worse metric.
         client.run("ip", "route", "add", "default", "via", "192.0.2.1", "dev", "eth0", "metric", "100")
-        client.run("ip", "route", "add", "default", "via", "198.51.100.1", "dev", "vpn0", "metric", "200")
+        make_vpn(client, world)
         client.run("nft", "-f", "-", input="""table inet leak {
     counter eth0_out { }
     chain output {
@@ -106,13 +114,20 @@ def main():
             leech = Shoal(client, "get", torrent, "-d", out, "--interface", "vpn0", "--port", "6882",
                           "--state-dir", "", "--down-limit", "1M", "--dht-bootstrap", f"{WORLD}:{SEED_PORT}")
             leech.wait_for(lambda s: s["done_bytes"] >= 2 * MiB, 30, "the leech to get 2 MiB")
-            client.run("ip", "link", "set", "vpn0", "down")
-            leech.wait_for(lambda s: s["network"].get("interface_up") is False, 10, "the leech to see vpn0 down")
+            if mode == "down":
+                client.run("ip", "link", "set", "vpn0", "down")
+            else:
+                client.run("ip", "link", "del", "vpn0")
+            leech.wait_for(lambda s: s["network"].get("interface_up") is False, 10, "the leech to see vpn0 gone")
             time.sleep(3)
             during = eth0_packets(client)
             stalled = leech.status[-1]["done_bytes"]
-            client.run("ip", "link", "set", "vpn0", "up")
-            client.run("ip", "route", "add", "default", "via", "198.51.100.1", "dev", "vpn0", "metric", "200")
+            returned = len(leech.log)
+            if mode == "down":
+                client.run("ip", "link", "set", "vpn0", "up")
+                client.run("ip", "route", "add", "default", "via", "198.51.100.1", "dev", "vpn0", "metric", "200")
+            else:
+                make_vpn(client, world)
             try:
                 code = leech.proc.wait(90)
             except subprocess.TimeoutExpired:
@@ -125,9 +140,18 @@ def main():
             after = eth0_packets(client)
             if during or after:
                 raise AssertionError(f"{after} packets left by eth0 ({during} by the time vpn0 was down)")
-            if not any("vpn0 is down" in line for line in leech.log):
-                raise AssertionError(f"the leech did not say vpn0 went down: {leech.log[-10:]}")
-            print(f"ok: 8 MiB through vpn0 with it down for 3 s at {stalled // 1024} KiB; "
+            gone = "vpn0 is down" if mode == "down" else "no interface named vpn0"
+            if not any(gone in line for line in leech.log):
+                raise AssertionError(f"the leech did not say '{gone}': {leech.log[-10:]}")
+            if mode == "recreated":
+                since = leech.log[returned:]
+                if not any("vpn0 was made anew: every socket is bound to it again" in line
+                           for line in since):
+                    raise AssertionError(f"the leech did not bind its sockets to the new vpn0: {since[-10:]}")
+                udp_replies = [line for line in since if line.startswith(f"tracker udp://{WORLD}")]
+                if not udp_replies or "failed" in udp_replies[0]:
+                    raise AssertionError(f"the UDP tracker did not answer through the new vpn0: {udp_replies}")
+            print(f"ok: 8 MiB through vpn0 with it {mode} for 3 s at {stalled // 1024} KiB; "
                   f"0 packets by eth0", flush=True)
     finally:
         for s in (leech, seed):
@@ -138,6 +162,11 @@ def main():
             tracker.wait()
         client.close()
         world.close()
+
+
+def main():
+    run("down")
+    run("recreated")
     print("all passed")
 
 
