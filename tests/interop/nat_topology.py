@@ -82,7 +82,7 @@ def _home_counters():
 """
 
 
-class NatTopology:
+class NatTopology(netns_util.Topology):
     """The three namespaces and the router's miniupnpd. `upnp` and `natpmp` choose what
     miniupnpd speaks; with neither, no miniupnpd runs at all (a router without port mapping).
     Use as a context manager: leaving kills miniupnpd and the STUN responder and removes the
@@ -94,17 +94,6 @@ class NatTopology:
         self.home = self.router = self.internet = None
         self.miniupnpd = self.stun = None
         self.lifetime = lifetime
-
-    def __enter__(self):
-        try:
-            self._build()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def _build(self):
         self.home, self.router, self.internet = (netns_util.Namespace(self.lifetime) for _ in range(3))

@@ -32,6 +32,22 @@ class Namespace:
         self.holder.wait()
 
 
+class Topology:
+    """Namespaces made by `_build` and removed by `close`, used as a context manager: leaving
+    removes them, and so does a build that fails half way."""
+
+    def __enter__(self):
+        try:
+            self._build()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def veth(a, dev_a, addr_a, b, dev_b, addr_b):
     """A veth pair made here (in the outer private namespace) and its ends moved into `a` and `b`."""
     subprocess.run(["ip", "link", "add", "name", dev_a, "type", "veth", "peer", "name", dev_b], check=True, timeout=30)

@@ -40,24 +40,13 @@ def _router_ruleset(lan):
 """
 
 
-class TwoHomes:
+class TwoHomes(netns_util.Topology):
     """The five namespaces: home1, router1, home2, router2, internet. A context manager: leaving
     removes them."""
 
     def __init__(self, lifetime=600):
         self.lifetime = lifetime
         self.namespaces = []
-
-    def __enter__(self):
-        try:
-            self._build()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def _build(self):
         self.home1, self.router1, self.home2, self.router2, self.internet = (

@@ -96,16 +96,22 @@ class Client:
                                  f"{self.status[-1] if self.status else None}; log {self.log[-10:]}")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        return self.proc.returncode
+        return stop_process(self.proc)
 
     def logged(self, text):
         return any(text in line for line in self.log)
+
+
+def stop_process(proc, timeout=15):
+    """Asks `proc` to stop (SIGTERM), kills it after `timeout` seconds; its exit code."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
 
 
 def seed(torrent, data_dir, *extra, listen="127.0.0.1", max_fds=None):

@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "interop"))
 import two_homes  # noqa: E402
 from interop_clients import start_opentracker  # noqa: E402
+from swarm_util import stop_process  # noqa: E402
 from two_homes import INTERNET, ROUTER1_WAN, ROUTER2_WAN  # noqa: E402
 
 CLI = os.environ["SHOAL_CLI"]
@@ -87,13 +88,7 @@ class Process:
         fail(f"{what}: not within {timeout} s; it said {self.lines[-12:]}")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 def shoal(ns, *args):
