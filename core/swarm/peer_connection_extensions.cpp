@@ -1,6 +1,6 @@
 // PeerConnection: the extension protocol (BEP 10) and what rides on it, peer exchange
-// (BEP 11), hole punching (BEP 55) and metadata (BEP 9), including the mode without metadata of a magnet link's
-// connection and its end once the torrent is known.
+// (BEP 11), hole punching (BEP 55) and metadata (BEP 9), including the mode without metadata
+// of a magnet link's connection and its end once the torrent is known.
 #include "swarm/peer_connection.hpp"
 
 #include <algorithm>
