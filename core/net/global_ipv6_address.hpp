@@ -23,7 +23,7 @@ bool is_global_ipv6(const boost::asio::ip::address_v6& address);
 std::optional<boost::asio::ip::address_v6> pick_global_ipv6(
     std::span<const InterfaceAddress> addresses, const std::string& device);
 
-// The addresses of the system's devices (getifaddrs); none when it cannot tell.
+// The IPv4 and IPv6 addresses of the system's devices (getifaddrs); none when it cannot tell.
 std::vector<InterfaceAddress> interface_addresses();
 
 // pick_global_ipv6 over the system's addresses.

@@ -1,13 +1,14 @@
 #include "net/interface_state.hpp"
 
-#include <ifaddrs.h>
 #include <net/if.h>
-#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+
+#include "net/global_ipv6_address.hpp"
 
 namespace shoal::net {
 
@@ -15,19 +16,10 @@ namespace {
 
 // An address peers could use: IPv4, or IPv6 beyond link-local.
 bool has_address(const std::string& device) {
-    ifaddrs* all = nullptr;
-    if (::getifaddrs(&all) != 0) return false;
-    bool found = false;
-    for (const ifaddrs* a = all; a && !found; a = a->ifa_next) {
-        if (!a->ifa_addr || device != a->ifa_name) continue;
-        if (a->ifa_addr->sa_family == AF_INET) found = true;
-        if (a->ifa_addr->sa_family == AF_INET6) {
-            const auto* v6 = reinterpret_cast<const sockaddr_in6*>(a->ifa_addr);
-            found = !IN6_IS_ADDR_LINKLOCAL(&v6->sin6_addr);
-        }
-    }
-    ::freeifaddrs(all);
-    return found;
+    const auto addresses = interface_addresses();
+    return std::any_of(addresses.begin(), addresses.end(), [&](const InterfaceAddress& a) {
+        return a.device == device && (a.address.is_v4() || !a.address.to_v6().is_link_local());
+    });
 }
 
 // Whether the device is up, has a link and an address (its index left 0).

@@ -89,11 +89,7 @@ void TorrentPeers::relay(PeerConnection& initiator, const Endpoint& target) {
 void TorrentPeers::dial_holepunched(const PeerConnection& relay, const Endpoint& endpoint) {
     // BEP 55: a connect for a peer we are connected to already is ignored.
     if (connected_to(endpoint) || is_us(endpoint)) return;
-    const std::size_t dialing = list_.connecting();
-    if (peers_.size() + dialing >= static_cast<std::size_t>(std::max(0, settings_.max_peers_per_torrent)) ||
-        !session_has_room(dialing + 1)) {
-        return;
-    }
+    if (dial_room() == 0) return;
     if (!holepunch_.accept_connect(endpoint, std::chrono::steady_clock::now()) || !list_.start_dial(endpoint)) return;
     context_.events(event::Notice{context_.id, "hole punch: " + address_text(relay.endpoint()) +
                                                    " has us dial " + address_text(endpoint) + " over uTP"});

@@ -33,14 +33,17 @@ void TorrentPeers::add_dialed_again() {
     for (const auto& e : list_.tried_endpoints()) list_.add(e);
 }
 
-void TorrentPeers::connect_more() {
+std::size_t TorrentPeers::dial_room() const {
     // Room under the torrent's peer limit and under the session's, with the dials under way.
     const std::size_t dialing = list_.connecting();
     const auto torrent_room = settings_.max_peers_per_torrent - static_cast<std::int64_t>(peers_.size() + dialing);
     const auto session_room =
         std::max(1, settings_.max_connections) - static_cast<std::int64_t>(session_count_.open + dialing);
-    const auto budget = static_cast<std::size_t>(std::max<std::int64_t>(0, std::min(torrent_room, session_room)));
-    const auto due = list_.take_due(std::chrono::steady_clock::now(), budget,
+    return static_cast<std::size_t>(std::max<std::int64_t>(0, std::min(torrent_room, session_room)));
+}
+
+void TorrentPeers::connect_more() {
+    const auto due = list_.take_due(std::chrono::steady_clock::now(), dial_room(),
                                     [&](const Endpoint& e) { return connected_to(e) || is_us(e); });
     for (const auto& candidate : due) {
         spawn_dial(candidate, list_.speaks_utp(candidate.endpoint) ? Transports::DialOrder::utp_first

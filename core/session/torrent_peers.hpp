@@ -146,6 +146,8 @@ private:
     void add(const Peer& peer);
     bool session_has_room(std::size_t more) const;
     bool connected_to(const Endpoint& endpoint) const;
+    // How many more peers may be dialed now, under the torrent's and the session's limits.
+    std::size_t dial_room() const;
     bool is_us(const Endpoint& endpoint) const { return context_.is_us && context_.is_us(endpoint); }
     void spawn_dial(PeerList::Candidate candidate, Transports::DialOrder order);
     boost::asio::awaitable<void> dial(PeerList::Candidate candidate, Transports::DialOrder order);
