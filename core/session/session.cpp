@@ -225,12 +225,17 @@ void Session::report_external_address(const asio::ip::address& reported, const a
 bool Session::is_own_endpoint(const tcp::endpoint& endpoint) const {
     if (endpoint.port() != listen_port_ && endpoint.port() != announce_port_) return false;
     const auto& address = endpoint.address();
-    if (address.is_loopback() || address == external_.address()) return true;
+    if (address == external_.address()) return true;
     if (std::find(reported_addresses_.begin(), reported_addresses_.end(), address) != reported_addresses_.end()) {
         return true;
     }
+    // Loopback is ours only when listening on every address of its family: listening on
+    // 127.0.0.2, a peer at 127.0.0.1 with the same port number is another program.
     const auto ours = listen_addresses(settings_);
-    return std::find(ours.begin(), ours.end(), address) != ours.end();
+    return std::any_of(ours.begin(), ours.end(), [&](const asio::ip::address& listen) {
+        return listen == address ||
+               (listen.is_unspecified() && address.is_loopback() && listen.is_v4() == address.is_v4());
+    });
 }
 
 void Session::publish_network() {

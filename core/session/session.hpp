@@ -100,8 +100,8 @@ private:
     void on_port_mapping(const port_mapping::PortMappingStatus& status);
     void set_announce_port(std::uint16_t port);
     void report_external_address(const boost::asio::ip::address& reported, const boost::asio::ip::address& voter);
-    // Our listen or announced port at loopback, our external address, the listen address, or
-    // an address a peer or tracker lately said it sees us at.
+    // Our listen or announced port at our external address, the listen address (loopback too
+    // when that is a wildcard), or an address a peer or tracker lately said it sees us at.
     bool is_own_endpoint(const boost::asio::ip::tcp::endpoint& endpoint) const;
     // The bound device was made anew under its name (a new index): its sockets are bound again.
     void rebind_to_device();
