@@ -40,8 +40,17 @@ Result<std::vector<std::string>> apply_config_file(const CLI::App& app, std::vec
     for (const CLI::App* sub : app.get_subcommands({})) {
         if (sub->get_name() == args[0]) command = sub;
     }
+    if (!command) return args;
+    auto expanded = apply_command_config_file(*command, std::vector<std::string>(args.begin() + 1, args.end()));
+    if (!expanded) return expanded.error();
+    expanded->insert(expanded->begin(), args[0]);
+    return expanded;
+}
+
+Result<std::vector<std::string>> apply_command_config_file(const CLI::App& command, std::vector<std::string> args,
+                                                           const std::vector<std::string>& not_keys) {
     const auto config = config_argument(args);
-    if (!command || !config) return args;
+    if (!config) return args;
     const std::string& path = config->first;
     std::error_code ec;
     if (std::filesystem::file_size(path, ec) > k_max_config_bytes || ec) {
@@ -60,9 +69,10 @@ Result<std::vector<std::string>> apply_config_file(const CLI::App& app, std::vec
         std::string name(key.str());
         std::replace(name.begin(), name.end(), '_', '-');
         auto find_option = [&](const std::string& wanted) -> const CLI::Option* {
-            for (const CLI::Option* o : command->get_options()) {
+            if (std::find(not_keys.begin(), not_keys.end(), wanted) != not_keys.end()) return nullptr;
+            for (const CLI::Option* o : command.get_options()) {
                 const auto& names = o->get_lnames();
-                if (wanted != "config" && std::find(names.begin(), names.end(), wanted) != names.end()) return o;
+                if (std::find(names.begin(), names.end(), wanted) != names.end()) return o;
             }
             return nullptr;
         };
@@ -94,7 +104,7 @@ Result<std::vector<std::string>> apply_config_file(const CLI::App& app, std::vec
     }
     args.erase(args.begin() + static_cast<std::ptrdiff_t>(config->second),
                args.begin() + static_cast<std::ptrdiff_t>(config->second) + (args[config->second] == "--config" ? 2 : 1));
-    args.insert(args.begin() + 1, added.begin(), added.end());
+    args.insert(args.begin(), added.begin(), added.end());
     return args;
 }
 

@@ -202,14 +202,11 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
     cmd.add_option("--config", o.config, "TOML file with the same names as the long options");
 }
 
-int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) {
+Result<control::ControllerSettings> controller_settings(const SwarmOptions& o) {
     control::ControllerSettings control_settings;
-    // A one-shot run: the list is what was asked for now; only resume data is kept.
-    control_settings.keep_torrent_list = false;
     control_settings.seed_limits.ratio = o.seed_ratio;
     control_settings.seed_limits.time =
         std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double, std::ratio<60>>(o.seed_time));
-    control_settings.seed_limit_action = control::SeedLimitAction::report;
     SessionSettings& settings = control_settings.session;
     settings.listen_host = o.listen;
     settings.listen_port = o.port;
@@ -224,31 +221,46 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     settings.enable_port_mapping = !o.no_port_mapping;
     settings.enable_holepunch = !o.no_holepunch;
     if (o.no_tcp && o.no_utp) {
-        print_error("--no-tcp and --no-utp together leave no way to reach a peer");
-        return k_exit_usage;
+        return make_error(ErrorCode::invalid_input, "--no-tcp and --no-utp together leave no way to reach a peer");
     }
     settings.dht_bootstrap = o.dht_bootstrap;
     for (const auto& node : o.dht_bootstrap) {
         // Names are looked up by the DHT when it starts; here only the form is checked.
         if (!split_host_port(node)) {
-            print_error("--dht-bootstrap '" + node + "' is not HOST:PORT");
-            return k_exit_usage;
+            return make_error(ErrorCode::invalid_input, "--dht-bootstrap '" + node + "' is not HOST:PORT");
         }
     }
     const auto encryption = parse_encryption_policy(o.encryption);
     if (!encryption) {
-        print_error("invalid encryption '" + o.encryption + "' (use prefer, require or disable)");
-        return k_exit_usage;
+        return make_error(ErrorCode::invalid_input,
+                          "invalid encryption '" + o.encryption + "' (use prefer, require or disable)");
     }
     settings.encryption = *encryption;
     const auto up = parse_rate(o.up_limit.empty() ? "0" : o.up_limit);
     const auto down = parse_rate(o.down_limit.empty() ? "0" : o.down_limit);
     if (!up || !down) {
-        print_error("invalid rate limit (use bytes per second, with an optional K or M suffix)");
-        return k_exit_usage;
+        return make_error(ErrorCode::invalid_input,
+                          "invalid rate limit (use bytes per second, with an optional K or M suffix)");
     }
     settings.upload_limit = *up;
     settings.download_limit = *down;
+    if (listen_addresses(settings).empty()) {
+        return make_error(ErrorCode::invalid_input, "invalid --listen address '" + settings.listen_host + "'");
+    }
+    return control_settings;
+}
+
+int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) {
+    auto checked = controller_settings(o);
+    if (!checked) {
+        print_error(checked.error().message);
+        return k_exit_usage;
+    }
+    control::ControllerSettings control_settings = std::move(*checked);
+    // A one-shot run: the list is what was asked for now; only resume data is kept.
+    control_settings.keep_torrent_list = false;
+    control_settings.seed_limit_action = control::SeedLimitAction::report;
+    const SessionSettings& settings = control_settings.session;
     for (const auto& text : o.peers) {
         auto endpoint = parse_peer(text);
         if (!endpoint) {
@@ -256,10 +268,6 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
             return k_exit_usage;
         }
         torrent.peers.push_back(*endpoint);
-    }
-    if (listen_addresses(settings).empty()) {
-        print_error("invalid --listen address '" + settings.listen_host + "'");
-        return k_exit_usage;
     }
 
     install_signal_handlers();

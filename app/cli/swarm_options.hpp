@@ -51,6 +51,10 @@ std::optional<std::int64_t> parse_rate(const std::string& text);
 // Resolves HOST:PORT (IPv6 as [addr]:port) to an endpoint; nullopt with a message on failure.
 Result<boost::asio::ip::tcp::endpoint> parse_peer(const std::string& text);
 
+// The control layer's settings from the options (the peers aside), each checked; a message
+// naming the option that is wrong.
+Result<control::ControllerSettings> controller_settings(const SwarmOptions& options);
+
 struct RunGoal {
     bool exit_when_finished = false;  // `get` without --seed
 };

@@ -1,0 +1,107 @@
+#include "daemon/daemon_config.hpp"
+
+#include <toml++/toml.h>
+
+#include <sstream>
+
+#include "cli/config_file.hpp"
+#include "util/endpoint.hpp"
+
+namespace shoal::daemon {
+
+void add_daemon_options(CLI::App& app, DaemonOptions& o) {
+    cli::add_swarm_options(app, o.swarm);
+    for (const char* name : {"--peer", "--json", "--verbose", "--config"}) app.remove_option(app.get_option(name));
+    app.add_option("--config", o.config, "TOML file with the same names as the long options (state_dir = \"...\")");
+    app.add_flag("--foreground", o.foreground, "Stay in the foreground, logging to stderr");
+    app.add_flag("--print-config", o.print_config, "Print the effective settings as a config file and exit");
+    app.add_option("--download-dir", o.download_dir,
+                   "Folder for torrents added without one (default: <state-dir>/downloads)");
+    app.add_option("--rpc-bind", o.rpc_bind, "Address and port of the RPC server, IPv6 as [addr]:port")
+        ->capture_default_str();
+    app.add_option("--rpc-username", o.rpc_username, "User name the RPC asks for (default: none asked)");
+    app.add_option("--rpc-password", o.rpc_password, "Password that goes with --rpc-username");
+    app.add_option("--rpc-whitelist", o.rpc_whitelist,
+                   "Client address or CIDR range the RPC answers; repeatable (default: loopback)");
+    app.add_option("--rpc-host-whitelist", o.rpc_host_whitelist,
+                   "Host name the RPC may be reached by besides IP addresses and localhost; repeatable");
+}
+
+Result<std::vector<std::string>> expand_config(const CLI::App& app, std::vector<std::string> args) {
+    return cli::apply_command_config_file(app, std::move(args),
+                                          {"config", "foreground", "print-config", "help", "version"});
+}
+
+Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
+    DaemonSetup setup;
+    if (o.swarm.state_dir.empty()) return make_error(ErrorCode::invalid_input, "no state_dir is set");
+    cli::SwarmOptions swarm = o.swarm;
+    swarm.state_dir = std::filesystem::absolute(swarm.state_dir).lexically_normal().string();
+    auto control = cli::controller_settings(swarm);
+    if (!control) return control.error();
+    setup.control = std::move(*control);
+    setup.control.keep_torrent_list = true;
+    setup.control.seed_limit_action = control::SeedLimitAction::pause;
+    setup.download_dir = o.download_dir.empty() ? std::filesystem::path(swarm.state_dir) / "downloads"
+                                                : std::filesystem::absolute(o.download_dir).lexically_normal();
+    auto bind = parse_ip_endpoint(o.rpc_bind);
+    if (!bind) return make_error(ErrorCode::invalid_input, "rpc_bind '" + o.rpc_bind + "' is not IP:PORT");
+    setup.rpc_bind = *bind;
+    for (const auto& text : o.rpc_whitelist) {
+        auto range = parse_address_range(text);
+        if (!range) return make_error(ErrorCode::invalid_input, "rpc_whitelist: " + range.error().message);
+        setup.access.whitelist.push_back(*range);
+    }
+    if (setup.access.whitelist.empty()) {
+        return make_error(ErrorCode::invalid_input, "rpc_whitelist is empty: no client could use the RPC");
+    }
+    setup.access.host_whitelist = o.rpc_host_whitelist;
+    if (o.rpc_username.empty() && !o.rpc_password.empty()) {
+        return make_error(ErrorCode::invalid_input, "rpc_password is set without rpc_username");
+    }
+    if (o.rpc_username.find(':') != std::string::npos) {
+        return make_error(ErrorCode::invalid_input, "rpc_username cannot hold a colon");
+    }
+    setup.access.username = o.rpc_username;
+    setup.access.password = o.rpc_password;
+    return setup;
+}
+
+std::string effective_config(const DaemonOptions& o, const DaemonSetup& setup) {
+    const SessionSettings& s = setup.control.session;
+    auto strings = [](const std::vector<std::string>& list) {
+        toml::array a;
+        for (const auto& item : list) a.push_back(item);
+        return a;
+    };
+    toml::table t;
+    t.insert("state_dir", s.state_dir.string());
+    t.insert("download_dir", setup.download_dir.string());
+    t.insert("rpc_bind", o.rpc_bind);
+    t.insert("rpc_username", o.rpc_username);
+    t.insert("rpc_whitelist", strings(o.rpc_whitelist));
+    t.insert("rpc_host_whitelist", strings(o.rpc_host_whitelist));
+    t.insert("port", static_cast<std::int64_t>(s.listen_port));
+    t.insert("listen", s.listen_host);
+    t.insert("interface", s.network_interface);
+    t.insert("up_limit", std::to_string(s.upload_limit));
+    t.insert("down_limit", std::to_string(s.download_limit));
+    t.insert("max_peers", static_cast<std::int64_t>(s.max_peers_per_torrent));
+    t.insert("seed_ratio", o.swarm.seed_ratio);
+    t.insert("seed_time", o.swarm.seed_time);
+    t.insert("dht", s.enable_dht);
+    t.insert("pex", s.enable_pex);
+    t.insert("lsd", s.enable_lsd);
+    t.insert("utp", s.enable_utp);
+    t.insert("tcp", s.enable_tcp);
+    t.insert("port_mapping", s.enable_port_mapping);
+    t.insert("holepunch", s.enable_holepunch);
+    t.insert("dht_bootstrap", strings(s.dht_bootstrap));
+    t.insert("encryption", std::string(encryption_policy_name(s.encryption)));
+    std::ostringstream out;
+    out << t << "\n";
+    if (!o.rpc_password.empty()) out << "# rpc_password is set (not shown)\n";
+    return out.str();
+}
+
+}  // namespace shoal::daemon

@@ -1,0 +1,49 @@
+#pragma once
+// shoald's settings: the command line and `--config FILE` (TOML, keys named as the long
+// options with _ for -), checked and turned into what the daemon runs with.
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cli/swarm_options.hpp"
+#include "control/controller.hpp"
+#include "daemon/rpc_access.hpp"
+
+namespace shoal::daemon {
+
+struct DaemonOptions {
+    cli::SwarmOptions swarm;  // its state_dir is the daemon's state folder
+    std::string download_dir;  // "": <state_dir>/downloads
+    std::string rpc_bind = "127.0.0.1:9091";
+    std::string rpc_username;  // "": no authentication
+    std::string rpc_password;
+    std::vector<std::string> rpc_whitelist = {"127.0.0.0/8", "::1"};
+    std::vector<std::string> rpc_host_whitelist;
+    std::string config;
+    bool foreground = false;
+    bool print_config = false;
+};
+
+// Every option of the daemon and its config file (the swarm's but --peer, --json, --verbose).
+void add_daemon_options(CLI::App& app, DaemonOptions& options);
+
+// The command line with --config FILE replaced by the file's settings.
+Result<std::vector<std::string>> expand_config(const CLI::App& app, std::vector<std::string> args);
+
+struct DaemonSetup {
+    control::ControllerSettings control;
+    std::filesystem::path download_dir;
+    boost::asio::ip::tcp::endpoint rpc_bind;
+    RpcAccess access;  // without the session id
+};
+
+// Checked; paths made absolute. A message naming the setting that is wrong.
+Result<DaemonSetup> daemon_setup(const DaemonOptions& options);
+
+// The effective settings as a config file (the password left out).
+std::string effective_config(const DaemonOptions& options, const DaemonSetup& setup);
+
+}  // namespace shoal::daemon

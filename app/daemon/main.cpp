@@ -1,0 +1,153 @@
+// shoald: a BitTorrent daemon controlled through Transmission's RPC.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <optional>
+
+#include "cli/exit_codes.hpp"
+#include "cli/version.hpp"
+#include "control/controller.hpp"
+#include "daemon/daemon_config.hpp"
+#include "daemon/rpc_http.hpp"
+#include "daemon/rpc_methods.hpp"
+
+namespace {
+
+using namespace shoal;
+using namespace shoal::cli;
+
+void say(const std::string& message) {
+    fmt::print(stderr, "shoald: {}\n", message);
+    std::fflush(stderr);
+}
+
+void report(const control::Published& published, const control::TorrentControl& control) {
+    auto name_of = [&](TorrentId id) {
+        const auto* s = control.find(id);
+        return s ? s->name : "torrent " + std::to_string(id.value);
+    };
+    for (const auto& e : published.events) {
+        if (auto* err = std::get_if<event::Error>(&e)) say(name_of(err->id) + ": " + err->message);
+        if (auto* done = std::get_if<event::TorrentFinished>(&e)) say(name_of(done->id) + ": complete");
+    }
+    for (const auto& limit : published.seed_limits_reached) say(name_of(limit.id) + ": " + limit.reason);
+    for (const auto& problem : published.problems) say(problem.message);
+}
+
+int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
+    if (!options.foreground && ::daemon(1, 0) != 0) {
+        say("cannot go into the background");
+        return k_exit_io;
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    boost::asio::io_context io;
+    std::optional<control::Controller> controller;
+    try {
+        controller.emplace(setup.control);
+    } catch (const std::exception& e) {
+        say(e.what());
+        return k_exit_network;
+    }
+    for (const auto& problem : controller->restore()) say(problem.message);
+
+    setup.access.session_id = daemon::make_session_id();
+    daemon::DaemonFacts facts;
+    facts.version = std::string("Shoal ") + k_version;
+    facts.session_id = setup.access.session_id;
+    facts.download_dir = setup.download_dir;
+    facts.config_dir = setup.control.session.state_dir;
+    facts.settings = setup.control.session;
+    facts.seed_limits = setup.control.seed_limits;
+    daemon::RpcMethods methods(*controller, facts);
+    std::optional<daemon::RpcServer> server;
+    try {
+        server.emplace(io, setup.rpc_bind, setup.access, [&](std::string_view body) { return methods.handle(body); });
+    } catch (const std::exception& e) {
+        say("cannot listen for RPC at " + options.rpc_bind + ": " + e.what());
+        controller->stop();
+        return k_exit_network;
+    }
+    say("listening for peers on " + controller->listening_on() + ", for RPC on " + options.rpc_bind);
+
+    // The network thread wakes this one; polls run here, as the RPC methods do.
+    std::atomic<bool> poll_posted{false};
+    auto poll = [&] {
+        poll_posted = false;
+        report(controller->poll(), *controller);
+    };
+    controller->set_wakeup([&] {
+        if (!poll_posted.exchange(true)) boost::asio::post(io, poll);
+    });
+    // Seed times are measured between events too.
+    boost::asio::steady_timer tick(io);
+    std::function<void()> schedule = [&] {
+        tick.expires_after(std::chrono::seconds(1));
+        tick.async_wait([&](boost::system::error_code ec) {
+            if (ec) return;
+            poll();
+            schedule();
+        });
+    };
+    schedule();
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int) {
+        if (ec) return;
+        say("stopping");
+        server->stop();
+        tick.cancel();
+        io.stop();
+    });
+    io.run();
+    controller->set_wakeup([] {});
+    controller->stop();
+    report(controller->poll(), *controller);
+    return k_exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace shoal;
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    try {
+        CLI::App app("shoald: a BitTorrent daemon controlled through Transmission's RPC", "shoald");
+        app.set_version_flag("--version", std::string("shoald ") + cli::k_version);
+        daemon::DaemonOptions options;
+        daemon::add_daemon_options(app, options);
+        auto args = daemon::expand_config(app, std::vector<std::string>(argv + 1, argv + argc));
+        if (!args) {
+            say(args.error().message);
+            return cli::k_exit_usage;
+        }
+        std::vector<std::string> reversed(args->rbegin(), args->rend());
+        try {
+            app.parse(reversed);
+        } catch (const CLI::ParseError& e) {
+            if (e.get_exit_code() == 0) return app.exit(e);
+            say(std::string(e.what()) + " (see shoald --help)");
+            return cli::k_exit_usage;
+        }
+        auto setup = daemon::daemon_setup(options);
+        if (!setup) {
+            say(setup.error().message);
+            return cli::k_exit_usage;
+        }
+        if (options.print_config) {
+            fmt::print("{}", daemon::effective_config(options, *setup));
+            return cli::k_exit_ok;
+        }
+        return run(options, std::move(*setup));
+    } catch (const std::exception& e) {
+        say(e.what());
+        return cli::k_exit_io;
+    }
+}

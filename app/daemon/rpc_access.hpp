@@ -1,0 +1,62 @@
+#pragma once
+// Who may use the RPC server, checked in this order before a request is read: the client's
+// address (403), the Host header against DNS rebinding (421), HTTP Basic credentials (401),
+// and the X-Transmission-Session-Id header against cross-site requests (409).
+
+#include <boost/asio/ip/address.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace shoal::daemon {
+
+// An address and how many of its leading bits must match ("192.168.1.0/24", "::1").
+struct AddressRange {
+    boost::asio::ip::address network;
+    unsigned prefix = 0;
+};
+
+Result<AddressRange> parse_address_range(std::string_view text);
+// IPv4-mapped IPv6 addresses (a dual-stack socket's IPv4 clients) match IPv4 ranges.
+bool in_range(const boost::asio::ip::address& address, const AddressRange& range);
+
+struct RpcAccess {
+    std::vector<AddressRange> whitelist;
+    // Host names besides IP literals and localhost; compared without case.
+    std::vector<std::string> host_whitelist;
+    std::string username;  // empty: no authentication
+    std::string password;
+    std::string session_id;
+};
+
+struct Refusal {
+    unsigned status = 0;
+    std::string message;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct RequestCredentials {
+    boost::asio::ip::address client;
+    std::string_view host;           // the Host header, "" when absent
+    std::string_view authorization;  // the Authorization header
+    std::string_view session_id;     // the X-Transmission-Session-Id header
+};
+
+// nullopt when the request may go on to its method.
+std::optional<Refusal> check_access(const RpcAccess& access, const RequestCredentials& request);
+
+// True when the Host header (a port allowed) is an IP literal, localhost, or a listed name.
+bool host_allowed(std::string_view host, const std::vector<std::string>& host_whitelist);
+
+// Equal in time that depends on neither content nor length.
+bool secrets_equal(std::string_view a, std::string_view b);
+
+// 48 random characters from [A-Za-z0-9].
+std::string make_session_id();
+
+}  // namespace shoal::daemon

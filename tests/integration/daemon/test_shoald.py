@@ -1,0 +1,222 @@
+"""shoald driven by Debian's transmission-remote: add, list, stop, start, remove, a restart
+that keeps the list, and the RPC's access checks (session id, Host, whitelist, credentials)."""
+import base64
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+CLI = os.environ["SHOAL_CLI"]
+DAEMON = os.environ["SHOALD"]
+REMOTE = os.environ.get("TRANSMISSION_REMOTE", "transmission-remote")
+RPC = "127.0.0.1:9091"
+failures = []
+
+
+def check(condition, what):
+    if not condition:
+        failures.append(what)
+        print(f"FAIL: {what}", file=sys.stderr)
+
+
+def write_config(path, state, downloads, extra=""):
+    with open(path, "w") as f:
+        f.write(f'state_dir = "{state}"\n'
+                f'download_dir = "{downloads}"\n'
+                f'rpc_bind = "{RPC}"\n'
+                'port = 6999\nlisten = "127.0.0.1"\n'
+                'dht = false\nlsd = false\nport_mapping = false\n' + extra)
+
+
+class Daemon:
+    def __init__(self, config, log):
+        self.log = open(log, "a")
+        self.proc = subprocess.Popen([DAEMON, "--config", config, "--foreground"],
+                                     stdout=self.log, stderr=self.log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"shoald exited with {self.proc.returncode}; see {log}")
+            try:
+                http.client.HTTPConnection("127.0.0.1", 9091, timeout=1).connect()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("shoald's RPC did not open")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = "killed after 30 s"
+        self.log.close()
+        return code
+
+
+def remote(*args):
+    return subprocess.run([REMOTE, RPC, *args], capture_output=True, text=True, timeout=60)
+
+
+def succeeded(result, what):
+    check(result.returncode == 0 and 'responded: "success"' in result.stdout,
+          f"{what}: exit {result.returncode}, {result.stdout!r} {result.stderr!r}")
+
+
+def listing_until(predicate, what, timeout=20):
+    """transmission-remote -l until its output satisfies `predicate`; the last output."""
+    deadline = time.time() + timeout
+    while True:
+        out = remote("-l")
+        if out.returncode == 0 and predicate(out.stdout):
+            return out.stdout
+        if time.time() > deadline:
+            check(False, f"{what}: -l said {out.stdout!r} {out.stderr!r}")
+            return out.stdout
+        time.sleep(0.3)
+
+
+def torrent_row(listing, name):
+    rows = [line.split() for line in listing.splitlines() if line.rstrip().endswith(name)]
+    return rows[0] if rows else None
+
+
+def post(body, headers=None, host=None):
+    conn = http.client.HTTPConnection("127.0.0.1", 9091, timeout=10)
+    all_headers = {"Content-Type": "application/json"}
+    if host is not None:
+        all_headers["Host"] = host
+    all_headers.update(headers or {})
+    conn.request("POST", "/transmission/rpc", body=body, headers=all_headers)
+    res = conn.getresponse()
+    data = res.read()
+    conn.close()
+    return res.status, dict(res.getheaders()), data
+
+
+def raw_checks():
+    request = json.dumps({"method": "session-get", "arguments": {"fields": ["rpc-version", "version"]},
+                          "tag": 31}).encode()
+    status, headers, _ = post(request)
+    check(status == 409, f"no session id: {status}")
+    session_id = headers.get("X-Transmission-Session-Id", "")
+    check(len(session_id) >= 32, f"409 carries the session id: {headers}")
+    status, _, _ = post(request, {"X-Transmission-Session-Id": "wrong"})
+    check(status == 409, f"wrong session id: {status}")
+    status, _, body = post(request, {"X-Transmission-Session-Id": session_id})
+    check(status == 200, f"with the session id: {status}")
+    answer = json.loads(body)
+    check(answer.get("tag") == 31 and answer.get("result") == "success" and
+          answer["arguments"].get("rpc-version") == 17, f"session-get: {answer}")
+    status, _, _ = post(request, {"X-Transmission-Session-Id": session_id}, host="evil.example:9091")
+    check(status == 421, f"a foreign Host header: {status}")
+    status, _, _ = post(request, {"X-Transmission-Session-Id": session_id}, host="localhost:9091")
+    check(status == 200, f"Host localhost: {status}")
+    status, _, body = post(b'{"method": "no-such-method", "tag": 5}', {"X-Transmission-Session-Id": session_id})
+    check(json.loads(body) == {"arguments": {}, "result": "method name not recognized", "tag": 5},
+          f"unknown method: {body!r}")
+    status, _, _ = post(b"x" * (11 * 1024 * 1024), {"X-Transmission-Session-Id": session_id})
+    check(status == 413, f"an 11 MiB body: {status}")
+
+
+def main():
+    if subprocess.run(["which", REMOTE], capture_output=True).returncode != 0:
+        print(f"{REMOTE} is not installed (Debian package transmission-cli)", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        state = os.path.join(tmp, "state")
+        downloads = os.path.join(tmp, "downloads")
+        os.makedirs(downloads)
+        data = os.path.join(downloads, "payload.bin")
+        with open(data, "wb") as f:
+            f.write(os.urandom(300_000))
+        torrent = os.path.join(tmp, "payload.torrent")
+        made = subprocess.run([CLI, "create", data, "-o", torrent], capture_output=True, text=True)
+        check(made.returncode == 0, f"shoal-cli create: {made.stderr}")
+        config = os.path.join(tmp, "shoald.toml")
+        log = os.path.join(tmp, "shoald.log")
+
+        write_config(config, state, downloads, 'no_such_key = 1\n')
+        bad = subprocess.run([DAEMON, "--config", config, "--print-config"], capture_output=True, text=True)
+        check(bad.returncode == 2 and "no-such-key" in bad.stderr, f"unknown key: {bad.returncode} {bad.stderr!r}")
+        write_config(config, state, downloads)
+        printed = subprocess.run([DAEMON, "--config", config, "--print-config"], capture_output=True, text=True)
+        check(printed.returncode == 0 and f'state_dir = "{state}"' in printed.stdout and
+              "dht = false" in printed.stdout and "rpc_whitelist = [" in printed.stdout,
+              f"--print-config: {printed.stdout!r} {printed.stderr!r}")
+
+        daemon = Daemon(config, log)
+        try:
+            raw_checks()
+            succeeded(remote("-a", torrent), "-a")
+            listing = listing_until(lambda out: "payload.bin" in out and "100%" in out, "the torrent checked")
+            row = torrent_row(listing, "payload.bin")
+            check(row is not None and row[0] == "1", f"-l row: {listing!r}")
+            added_again = remote("-a", torrent)
+            check("duplicate torrent" in added_again.stdout + added_again.stderr or
+                  'responded: "success"' in added_again.stdout, f"added again: {added_again.stdout!r}")
+
+            succeeded(remote("-t", "1", "-S"), "-t 1 -S")
+            listing_until(lambda out: "Stopped" in out, "stopped")
+            succeeded(remote("-t", "1", "-s"), "-t 1 -s")
+            listing_until(lambda out: "payload.bin" in out and "Stopped" not in out, "started")
+            info = remote("-t", "1", "-i")
+            check("payload.bin" in info.stdout, f"-t 1 -i: {info.stdout!r}")
+            session = remote("-si")
+            check(session.returncode == 0 and "17" in session.stdout, f"-si: {session.stdout!r} {session.stderr!r}")
+        finally:
+            code = daemon.stop()
+        check(code == 0, f"shoald on SIGTERM: {code}")
+
+        # The list survives a restart.
+        daemon = Daemon(config, log)
+        try:
+            listing_until(lambda out: "payload.bin" in out, "after a restart")
+            succeeded(remote("-t", "1", "-r"), "-t 1 -r")
+            listing_until(lambda out: "payload.bin" not in out, "removed")
+            check(os.path.exists(data), "-r kept the data")
+        finally:
+            code = daemon.stop()
+        check(code == 0, f"shoald on SIGTERM: {code}")
+
+        # With credentials, and from outside the whitelist.
+        write_config(config, state, downloads, 'rpc_username = "user"\nrpc_password = "s3cret"\n')
+        daemon = Daemon(config, log)
+        try:
+            denied = remote("-l")
+            check(denied.returncode != 0 and "401" in denied.stdout + denied.stderr,
+                  f"no credentials: {denied.returncode} {denied.stdout!r} {denied.stderr!r}")
+            wrong = remote("-n", "user:wrong", "-l")
+            check(wrong.returncode != 0, f"wrong password: {wrong.stdout!r}")
+            succeeded(remote("-n", "user:s3cret", "-a", torrent), "-n user:s3cret -a")
+            listed = remote("-n", "user:s3cret", "-l")
+            check(listed.returncode == 0 and "payload.bin" in listed.stdout, f"-n -l: {listed.stdout!r}")
+            auth = "Basic " + base64.b64encode(b"user:s3cret").decode()
+            status, _, _ = post(b"{}", {"Authorization": auth})
+            check(status == 409, f"credentials without the session id: {status}")
+        finally:
+            code = daemon.stop()
+        check(code == 0, f"shoald on SIGTERM: {code}")
+
+        write_config(config, state, downloads, 'rpc_whitelist = ["10.0.0.0/8"]\n')
+        daemon = Daemon(config, log)
+        try:
+            status, _, _ = post(b"{}")
+            check(status == 403, f"outside the whitelist: {status}")
+        finally:
+            daemon.stop()
+
+        if failures:
+            with open(log) as f:
+                print(f.read(), file=sys.stderr)
+    print(f"{len(failures)} failures" if failures else "ok")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
