@@ -64,6 +64,15 @@ Result<std::vector<std::string>> apply_command_config_file(const CLI::App& comma
                           std::to_string(e.source().begin.line) + ")");
     }
     std::vector<std::string> added;
+    auto add_value = [&](const std::string& flag, const std::string& text) {
+        // `--name=` with nothing after it would take the next argument as its value.
+        if (text.empty()) {
+            added.push_back(flag);
+            added.push_back("");
+        } else {
+            added.push_back(flag + "=" + text);
+        }
+    };
     for (const auto& [key, node] : table) {
         // `port_mapping` and `port-mapping` both name --port-mapping.
         std::string name(key.str());
@@ -85,7 +94,7 @@ Result<std::vector<std::string>> apply_command_config_file(const CLI::App& comma
             if (!*node.value<bool>()) added.push_back("--no-" + name);
             continue;
         }
-        if (!option) return make_error("config file '" + path + "': unknown key '" + name + "'");
+        if (!option) return make_error("config file '" + path + "': unknown key '" + std::string(key.str()) + "'");
         if (given(args, name)) continue;  // the command line wins
         const std::string flag = "--" + name;
         if (auto b = node.value<bool>(); b && node.is_boolean()) {
@@ -94,10 +103,10 @@ Result<std::vector<std::string>> apply_command_config_file(const CLI::App& comma
             for (const auto& item : *array) {
                 auto text = scalar_text(item);
                 if (!text) return make_error("config file '" + path + "': bad value in '" + name + "'");
-                added.push_back(flag + "=" + *text);
+                add_value(flag, *text);
             }
         } else if (auto text = scalar_text(node)) {
-            added.push_back(flag + "=" + *text);
+            add_value(flag, *text);
         } else {
             return make_error("config file '" + path + "': bad value for '" + name + "'");
         }

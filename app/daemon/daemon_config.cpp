@@ -78,12 +78,12 @@ std::string effective_config(const DaemonOptions& o, const DaemonSetup& setup) {
     t.insert("state_dir", s.state_dir.string());
     t.insert("download_dir", setup.download_dir.string());
     t.insert("rpc_bind", o.rpc_bind);
-    t.insert("rpc_username", o.rpc_username);
+    if (!o.rpc_username.empty()) t.insert("rpc_username", o.rpc_username);
     t.insert("rpc_whitelist", strings(o.rpc_whitelist));
     t.insert("rpc_host_whitelist", strings(o.rpc_host_whitelist));
     t.insert("port", static_cast<std::int64_t>(s.listen_port));
-    t.insert("listen", s.listen_host);
-    t.insert("interface", s.network_interface);
+    if (!s.listen_host.empty()) t.insert("listen", s.listen_host);
+    if (!s.network_interface.empty()) t.insert("interface", s.network_interface);
     t.insert("up_limit", std::to_string(s.upload_limit));
     t.insert("down_limit", std::to_string(s.download_limit));
     t.insert("max_peers", static_cast<std::int64_t>(s.max_peers_per_torrent));

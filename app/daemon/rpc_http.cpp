@@ -27,6 +27,7 @@ struct RpcServer::State {
 
 namespace {
 
+// Also with a trailing slash, as transmission-remote asks.
 constexpr std::string_view k_rpc_path = "/transmission/rpc";
 
 http::response<http::string_body> make_response(unsigned version, http::status status, std::string body,
@@ -68,6 +69,11 @@ private:
     }
 
     void on_header(beast::error_code ec) {
+        // Told before closing; what the client sends on is not read.
+        if (ec == http::error::body_limit) return fail(http::status::payload_too_large, "the body is too large");
+        if (ec == http::error::header_limit) {
+            return fail(http::status::request_header_fields_too_large, "the header is too large");
+        }
         if (ec) return close();
         const auto& req = parser_->get();
         boost::system::error_code endpoint_ec;
@@ -101,14 +107,14 @@ private:
 
     void read_body() {
         http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec == http::error::body_limit) {
-                auto res = make_response(self->parser_->get().version(), http::status::payload_too_large,
-                                         "the request body is too large\n", "text/plain; charset=UTF-8");
-                return self->send(std::move(res), false);
-            }
+            if (ec == http::error::body_limit) return self->fail(http::status::payload_too_large, "the body is too large");
             if (ec) return self->close();
             self->answer(self->parser_->keep_alive());
         });
+    }
+
+    void fail(http::status status, const std::string& message) {
+        send(make_response(11, status, message + "\n", "text/plain; charset=UTF-8"), false);
     }
 
     void answer(bool keep_alive) {
@@ -119,7 +125,8 @@ private:
             for (const auto& [name, value] : refusal_->headers) res.set(name, value);
             return send(std::move(res), keep_alive);
         }
-        if (path_of(req.target()) != k_rpc_path) {
+        const std::string_view path = path_of(req.target());
+        if (path != k_rpc_path && path != std::string(k_rpc_path) + "/") {
             return send(make_response(req.version(), http::status::not_found, "no such page\n",
                                       "text/plain; charset=UTF-8"),
                         keep_alive);

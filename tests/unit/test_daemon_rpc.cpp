@@ -361,6 +361,7 @@ TEST_F(DaemonMethods, IdsAndTables) {
     answer = call("torrent-get", {{"ids", "recently-active"}, {"fields", json::array{"id"}}});
     EXPECT_EQ(answer["arguments"].as_object()["removed"], (json::array{b_id}));
 
+    ASSERT_TRUE(wait_for_status(a.at("arguments").as_object().at("torrent-added").as_object().at("id").as_int64(), 0));
     auto stats = call("session-stats");
     EXPECT_EQ(stats["arguments"].as_object()["torrentCount"], 1);
     EXPECT_EQ(stats["arguments"].as_object()["pausedTorrentCount"], 1);
