@@ -5,12 +5,14 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/core.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <optional>
+#include <stdexcept>
 
 #include "cli/exit_codes.hpp"
 #include "cli/version.hpp"
@@ -42,11 +44,51 @@ void report(const control::Published& published, const control::TorrentControl& 
     for (const auto& problem : published.problems) say(problem.message);
 }
 
-int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
-    if (!options.foreground && ::daemon(1, 0) != 0) {
-        say("cannot go into the background");
-        return k_exit_io;
+// In the background: the parent waits until the child listens (or fails, saying why on the
+// same stderr) and exits with the child's start-up code, so a failed start is seen.
+class Background {
+public:
+    // Returns in the child; the parent exits from here.
+    void detach() {
+        int fds[2];
+        if (::pipe(fds) != 0) throw std::runtime_error("cannot make a pipe to go into the background");
+        const pid_t pid = ::fork();
+        if (pid < 0) throw std::runtime_error("cannot go into the background");
+        if (pid > 0) {
+            ::close(fds[1]);
+            unsigned char code = k_exit_io;
+            const bool told = ::read(fds[0], &code, 1) == 1;
+            std::_Exit(told ? code : k_exit_io);
+        }
+        ::close(fds[0]);
+        ::setsid();
+        ready_fd_ = fds[1];
     }
+
+    // The start-up outcome; after a good start the standard streams go to /dev/null.
+    int started(int code) {
+        if (ready_fd_ < 0) return code;
+        if (code == k_exit_ok) {
+            const int null = ::open("/dev/null", O_RDWR);
+            if (null >= 0) {
+                for (int fd : {0, 1, 2}) ::dup2(null, fd);
+                if (null > 2) ::close(null);
+            }
+        }
+        const auto byte = static_cast<unsigned char>(code);
+        (void)!::write(ready_fd_, &byte, 1);
+        ::close(ready_fd_);
+        ready_fd_ = -1;
+        return code;
+    }
+
+private:
+    int ready_fd_ = -1;
+};
+
+int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
+    Background background;
+    if (!options.foreground) background.detach();
     std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context io;
     std::optional<control::Controller> controller;
@@ -54,7 +96,7 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
         controller.emplace(setup.control);
     } catch (const std::exception& e) {
         say(e.what());
-        return k_exit_network;
+        return background.started(k_exit_network);
     }
     for (const auto& problem : controller->restore()) say(problem.message);
 
@@ -73,9 +115,10 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
     } catch (const std::exception& e) {
         say("cannot listen for RPC at " + options.rpc_bind + ": " + e.what());
         controller->stop();
-        return k_exit_network;
+        return background.started(k_exit_network);
     }
     say("listening for peers on " + controller->listening_on() + ", for RPC on " + options.rpc_bind);
+    background.started(k_exit_ok);
 
     // The network thread wakes this one; polls run here, as the RPC methods do.
     std::atomic<bool> poll_posted{false};

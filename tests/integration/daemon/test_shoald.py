@@ -226,6 +226,25 @@ def main():
         finally:
             daemon.stop()
 
+        # Without --foreground: the start's outcome is the exit code, then it runs on its own.
+        write_config(config, state, downloads)
+        started = subprocess.run([DAEMON, "--config", config], capture_output=True, text=True, timeout=30)
+        check(started.returncode == 0, f"in the background: {started.returncode} {started.stderr!r}")
+        listed = remote("-l")
+        check(listed.returncode == 0 and "payload.bin" in listed.stdout, f"background -l: {listed.stdout!r}")
+        busy = subprocess.run([DAEMON, "--config", config], capture_output=True, text=True, timeout=30)
+        check(busy.returncode == 5 and "cannot listen" in busy.stderr,
+              f"a second one on the same ports: {busy.returncode} {busy.stderr!r}")
+        sockets = subprocess.run(["ss", "-ltnpH", "sport = :9091"], capture_output=True, text=True).stdout
+        pids = {int(p.split("=")[1]) for p in sockets.replace(",", " ").split() if p.startswith("pid=")}
+        check(len(pids) == 1, f"one process listens for RPC: {sockets!r}")
+        for pid in pids:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.time() + 30
+            while time.time() < deadline and os.path.exists(f"/proc/{pid}"):
+                time.sleep(0.1)
+            check(not os.path.exists(f"/proc/{pid}"), "the background daemon stops on SIGTERM")
+
         if failures:
             with open(log) as f:
                 print(f.read(), file=sys.stderr)
