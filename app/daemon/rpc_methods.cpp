@@ -396,8 +396,9 @@ RpcMethods::Answer RpcMethods::torrent_get(const json::object& args) {
     json::array list;
     if (table) {
         json::array keys;
+        const TorrentSummary known_fields;
         for (const auto& n : names) {
-            if (torrents->empty() || field(torrents->front(), n)) keys.emplace_back(n);
+            if (field(known_fields, n)) keys.emplace_back(n);
         }
         list.emplace_back(keys);
         for (const auto& s : *torrents) {

@@ -1,0 +1,125 @@
+// shoald's settings: a config file and the command line, checked, and printed back.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "daemon/daemon_config.hpp"
+#include "test_files.hpp"
+
+using namespace shoal;
+using namespace shoal::daemon;
+
+namespace {
+
+struct Parsed {
+    DaemonOptions options;
+    Result<DaemonSetup> setup = make_error("not parsed");
+};
+
+class DaemonConfig : public ::testing::Test {
+protected:
+    std::string config(const std::string& text) {
+        const auto path = dir_.path() / "shoald.toml";
+        std::ofstream(path) << text;
+        return path.string();
+    }
+
+    // Parses `args` as shoald does; an error from the config file or the command line.
+    Result<Parsed> parse(std::vector<std::string> args) {
+        Parsed parsed;
+        CLI::App app("shoald", "shoald");
+        add_daemon_options(app, parsed.options);
+        auto expanded = expand_config(app, std::move(args));
+        if (!expanded) return expanded.error();
+        std::vector<std::string> reversed(expanded->rbegin(), expanded->rend());
+        try {
+            app.parse(reversed);
+        } catch (const CLI::ParseError& e) {
+            return make_error(e.what());
+        }
+        parsed.setup = daemon_setup(parsed.options);
+        return parsed;
+    }
+
+    test::TempDir dir_;
+};
+
+TEST_F(DaemonConfig, ReadsTheFile) {
+    const std::string state = (dir_.path() / "state").string();
+    auto parsed = parse({"--config", config("state_dir = '" + state + "'\n"
+                                            "rpc_bind = '[::1]:9092'\n"
+                                            "rpc_username = 'me'\n"
+                                            "rpc_password = 'secret'\n"
+                                            "rpc_whitelist = ['::1', '192.168.0.0/16']\n"
+                                            "rpc_host_whitelist = ['box.lan']\n"
+                                            "port = 51413\n"
+                                            "dht = false\n"
+                                            "interface = ''\n"
+                                            "up_limit = '500K'\n")});
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_TRUE(parsed->setup.ok()) << parsed->setup.error().message;
+    const DaemonSetup& setup = *parsed->setup;
+    EXPECT_EQ(setup.control.session.state_dir, state);
+    EXPECT_TRUE(setup.control.keep_torrent_list);
+    EXPECT_EQ(setup.download_dir, std::filesystem::path(state) / "downloads");
+    EXPECT_EQ(setup.rpc_bind.port(), 9092);
+    EXPECT_TRUE(setup.rpc_bind.address().is_v6());
+    EXPECT_EQ(setup.access.username, "me");
+    EXPECT_EQ(setup.access.password, "secret");
+    ASSERT_EQ(setup.access.whitelist.size(), 2u);
+    EXPECT_EQ(setup.access.whitelist[1].prefix, 16u);
+    EXPECT_EQ(setup.access.host_whitelist, std::vector<std::string>{"box.lan"});
+    EXPECT_EQ(setup.control.session.listen_port, 51413);
+    EXPECT_FALSE(setup.control.session.enable_dht);
+    EXPECT_TRUE(setup.control.session.enable_utp);
+    EXPECT_EQ(setup.control.session.network_interface, "");
+    EXPECT_EQ(setup.control.session.upload_limit, 500 * 1024);
+
+    const std::string printed = effective_config(parsed->options, setup);
+    EXPECT_EQ(printed.find("secret"), std::string::npos) << printed;
+    EXPECT_NE(printed.find("rpc_password is set"), std::string::npos) << printed;
+    EXPECT_NE(printed.find("rpc_bind = '[::1]:9092'"), std::string::npos) << printed;
+}
+
+TEST_F(DaemonConfig, DefaultsAndTheCommandLineWins) {
+    auto parsed = parse({"--config", config("state_dir = '/var/lib/shoald'\nport = 1234\n"), "--port", "4321",
+                         "--download-dir", "/srv/t"});
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_TRUE(parsed->setup.ok());
+    EXPECT_EQ(parsed->setup->control.session.listen_port, 4321);
+    EXPECT_EQ(parsed->setup->download_dir, "/srv/t");
+    EXPECT_EQ(parsed->setup->rpc_bind.port(), 9091);
+    EXPECT_TRUE(parsed->setup->rpc_bind.address().is_loopback());
+    EXPECT_TRUE(parsed->setup->access.username.empty());
+    ASSERT_EQ(parsed->setup->access.whitelist.size(), 2u);
+    EXPECT_TRUE(in_range(boost::asio::ip::make_address("127.0.0.5"), parsed->setup->access.whitelist[0]));
+    EXPECT_FALSE(in_range(boost::asio::ip::make_address("10.0.0.1"), parsed->setup->access.whitelist[0]));
+}
+
+TEST_F(DaemonConfig, Refusals) {
+    auto unknown = parse({"--config", config("state_dir = '/x'\nrpc_port = 9091\n")});
+    ASSERT_FALSE(unknown.ok());
+    EXPECT_NE(unknown.error().message.find("unknown key 'rpc_port'"), std::string::npos) << unknown.error().message;
+    // Switches of the command line only are not keys.
+    for (const char* key : {"foreground = true", "print_config = true", "peer = '1.2.3.4:5'", "json = true"}) {
+        auto refused = parse({"--config", config(std::string("state_dir = '/x'\n") + key + "\n")});
+        EXPECT_FALSE(refused.ok()) << key;
+    }
+    auto setup_error = [&](const std::string& text) {
+        auto parsed = parse({"--config", config("state_dir = '/x'\n" + text)});
+        EXPECT_TRUE(parsed.ok()) << text;
+        if (!parsed.ok() || parsed->setup.ok()) return std::string("accepted");
+        return parsed->setup.error().message;
+    };
+    EXPECT_NE(setup_error("rpc_bind = 'localhost:9091'\n").find("rpc_bind"), std::string::npos);
+    EXPECT_NE(setup_error("rpc_whitelist = ['10.0.0.0/40']\n").find("rpc_whitelist"), std::string::npos);
+    EXPECT_NE(setup_error("rpc_password = 'p'\n").find("without rpc_username"), std::string::npos);
+    EXPECT_NE(setup_error("rpc_username = 'a:b'\n").find("colon"), std::string::npos);
+    EXPECT_NE(setup_error("encryption = 'sometimes'\n").find("encryption"), std::string::npos);
+    EXPECT_NE(setup_error("tcp = false\nutp = false\n").find("no way to reach a peer"), std::string::npos);
+    auto no_state = parse({"--state-dir", ""});
+    ASSERT_TRUE(no_state.ok());
+    EXPECT_FALSE(no_state->setup.ok());
+}
+
+}  // namespace
