@@ -75,7 +75,8 @@ Result<std::vector<std::string>> apply_command_config_file(const CLI::App& comma
     };
     for (const auto& [key, node] : table) {
         // `port_mapping` and `port-mapping` both name --port-mapping.
-        std::string name(key.str());
+        const std::string written(key.str());
+        std::string name = written;
         std::replace(name.begin(), name.end(), '_', '-');
         auto find_option = [&](const std::string& wanted) -> const CLI::Option* {
             if (std::find(not_keys.begin(), not_keys.end(), wanted) != not_keys.end()) return nullptr;
@@ -89,12 +90,12 @@ Result<std::vector<std::string>> apply_command_config_file(const CLI::App& comma
         // `utp = false` for the switch `--no-utp` (and `utp = true` for leaving it off).
         if (!option && find_option("no-" + name)) {
             if (!node.is_boolean())
-                return make_error("config file '" + path + "': '" + name + "' takes true or false");
+                return make_error("config file '" + path + "': '" + written + "' takes true or false");
             if (given(args, "no-" + name)) continue;
             if (!*node.value<bool>()) added.push_back("--no-" + name);
             continue;
         }
-        if (!option) return make_error("config file '" + path + "': unknown key '" + std::string(key.str()) + "'");
+        if (!option) return make_error("config file '" + path + "': unknown key '" + written + "'");
         if (given(args, name)) continue;  // the command line wins
         const std::string flag = "--" + name;
         if (auto b = node.value<bool>(); b && node.is_boolean()) {
@@ -102,13 +103,13 @@ Result<std::vector<std::string>> apply_command_config_file(const CLI::App& comma
         } else if (const auto* array = node.as_array()) {
             for (const auto& item : *array) {
                 auto text = scalar_text(item);
-                if (!text) return make_error("config file '" + path + "': bad value in '" + name + "'");
+                if (!text) return make_error("config file '" + path + "': bad value in '" + written + "'");
                 add_value(flag, *text);
             }
         } else if (auto text = scalar_text(node)) {
             add_value(flag, *text);
         } else {
-            return make_error("config file '" + path + "': bad value for '" + name + "'");
+            return make_error("config file '" + path + "': bad value for '" + written + "'");
         }
     }
     args.erase(args.begin() + static_cast<std::ptrdiff_t>(config->second),
