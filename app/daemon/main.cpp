@@ -32,15 +32,17 @@ void say(const std::string& message) {
 }
 
 void report(const control::Published& published, const control::TorrentControl& control) {
-    auto name_of = [&](TorrentId id) {
+    // "NAME: " for a torrent's message; nothing for the session's (id 0).
+    auto about = [&](TorrentId id) -> std::string {
+        if (id.value == 0) return {};
         const auto* s = control.find(id);
-        return s ? s->name : "torrent " + std::to_string(id.value);
+        return (s ? s->name : "torrent " + std::to_string(id.value)) + ": ";
     };
     for (const auto& e : published.events) {
-        if (auto* err = std::get_if<event::Error>(&e)) say(name_of(err->id) + ": " + err->message);
-        if (auto* done = std::get_if<event::TorrentFinished>(&e)) say(name_of(done->id) + ": complete");
+        if (auto* err = std::get_if<event::Error>(&e)) say(about(err->id) + err->message);
+        if (auto* done = std::get_if<event::TorrentFinished>(&e)) say(about(done->id) + "complete");
     }
-    for (const auto& limit : published.seed_limits_reached) say(name_of(limit.id) + ": " + limit.reason);
+    for (const auto& limit : published.seed_limits_reached) say(about(limit.id) + limit.reason);
     for (const auto& problem : published.problems) say(problem.message);
 }
 
@@ -91,6 +93,8 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
     if (!options.foreground) background.detach();
     std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context io;
+    // Caught from here on: one that comes while the torrents are restored is acted on after.
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     std::optional<control::Controller> controller;
     try {
         controller.emplace(setup.control);
@@ -141,7 +145,6 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
     };
     schedule();
 
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int) {
         if (ec) return;
         say("stopping");
