@@ -2,6 +2,7 @@
 
 #include <boost/beast/core.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 
 #include <list>
@@ -16,8 +17,10 @@ class Connection;
 
 struct RpcServer::State {
     State(boost::asio::io_context& io, RpcAccess a, Handler h, HttpLimits l)
-        : acceptor(io), access(std::move(a)), handler(std::move(h)), limits(l) {}
+        : acceptor(io), accept_pause(io), access(std::move(a)), handler(std::move(h)), limits(l) {}
     tcp::acceptor acceptor;
+    // After a failed accept (out of file descriptors, say), before the next one.
+    boost::asio::steady_timer accept_pause;
     RpcAccess access;
     Handler handler;
     HttpLimits limits;
@@ -163,19 +166,28 @@ private:
 
 namespace {
 
+// A failed accept waits this long before the next: the error (no file descriptor left, say)
+// would otherwise repeat at once, and forever.
+constexpr auto k_accept_pause = std::chrono::milliseconds(200);
+
 void accept(const std::shared_ptr<RpcServer::State>& state) {
     state->acceptor.async_accept([state](beast::error_code ec, tcp::socket socket) {
         if (state->stopped) return;
-        if (!ec) {
-            state->connections.remove_if([](const std::weak_ptr<Connection>& c) { return c.expired(); });
-            if (state->connections.size() >= state->limits.max_connections) {
-                beast::error_code ignored;
-                socket.close(ignored);
-            } else {
-                auto connection = std::make_shared<Connection>(std::move(socket), state);
-                state->connections.push_back(connection);
-                connection->start();
-            }
+        if (ec) {
+            state->accept_pause.expires_after(k_accept_pause);
+            state->accept_pause.async_wait([state](beast::error_code wait_ec) {
+                if (!wait_ec && !state->stopped) accept(state);
+            });
+            return;
+        }
+        state->connections.remove_if([](const std::weak_ptr<Connection>& c) { return c.expired(); });
+        if (state->connections.size() >= state->limits.max_connections) {
+            beast::error_code ignored;
+            socket.close(ignored);
+        } else {
+            auto connection = std::make_shared<Connection>(std::move(socket), state);
+            state->connections.push_back(connection);
+            connection->start();
         }
         accept(state);
     });
@@ -204,6 +216,7 @@ void RpcServer::stop() {
     state_->stopped = true;
     beast::error_code ec;
     state_->acceptor.close(ec);
+    state_->accept_pause.cancel();
     for (auto& weak : state_->connections) {
         if (auto c = weak.lock()) c->close();
     }
