@@ -145,12 +145,23 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
     };
     schedule();
 
-    signals.async_wait([&](boost::system::error_code ec, int) {
-        if (ec) return;
-        say("stopping");
+    // SIGINT, SIGTERM and the RPC's session-close stop alike (after session-close's answer).
+    auto stop = [&](const char* why) {
+        say(std::string("stopping (") + why + ")");
         server->stop();
         tick.cancel();
         io.stop();
+    };
+    signals.async_wait([&](boost::system::error_code ec, int) {
+        if (!ec) stop("signal");
+    });
+    // The answer to session-close is on its way out when the handler returns: give it a moment.
+    boost::asio::steady_timer closing(io);
+    methods.on_close([&] {
+        closing.expires_after(std::chrono::milliseconds(200));
+        closing.async_wait([&](boost::system::error_code ec) {
+            if (!ec) stop("session-close");
+        });
     });
     io.run();
     controller->set_wakeup([] {});

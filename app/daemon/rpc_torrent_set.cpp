@@ -1,0 +1,193 @@
+// torrent-set and torrent-rename-path: changing torrents that are already in the list.
+#include <algorithm>
+
+#include "daemon/rpc_methods.hpp"
+#include "daemon/rpc_torrent_fields.hpp"
+#include "daemon/rpc_values.hpp"
+
+namespace json = boost::json;
+
+namespace shoal::daemon {
+namespace {
+
+using control::Tiers;
+using control::TorrentSummary;
+
+// Keys torrent-set takes only at the value Shoal always has (what torrent-get reports), so a
+// client that sends a whole form back works and a change Shoal cannot make is refused.
+bool is_fixed_value(std::string_view key, const json::value& v) {
+    if (key == "labels") return v.is_array() && v.get_array().empty();
+    if (key == "bandwidthPriority" || key == "seedRatioMode" || key == "seedIdleMode") return as_integer(v) == 0;
+    if (key == "honorsSessionLimits") return as_flag(v) == true;
+    return false;
+}
+
+constexpr std::string_view k_changeable[] = {
+    "ids",           "files-wanted",   "files-unwanted", "priority-high",   "priority-low",
+    "priority-normal", "uploadLimit",  "uploadLimited",  "downloadLimit",   "downloadLimited",
+    "trackerAdd",    "trackerRemove",  "trackerReplace", "trackerList"};
+
+// A torrent's rate limit after torrent-set, in bytes per second (0: none). A limit sent alone
+// turns limiting on; `...Limited: false` turns it off.
+Result<std::int64_t> rate_limit(const json::object& args, std::string_view limit_key, std::string_view flag_key,
+                                std::int64_t current) {
+    const json::value* limit = args.if_contains(limit_key);
+    const json::value* flag = args.if_contains(flag_key);
+    std::optional<std::int64_t> kb;
+    if (limit) {
+        kb = as_integer(*limit);
+        if (!kb || *kb < 0 || *kb > 100'000'000) return make_error("'" + std::string(limit_key) + "' is out of range");
+    }
+    std::optional<bool> on;
+    if (flag) {
+        on = as_flag(*flag);
+        if (!on) return make_error("'" + std::string(flag_key) + "' is not a boolean");
+    }
+    if (on == false) return std::int64_t{0};
+    if (kb) return *kb * 1000;
+    return current;
+}
+
+std::vector<std::string> string_list(const json::value* v) {
+    std::vector<std::string> out;
+    if (!v || !v->is_array()) return out;
+    for (const auto& item : v->get_array()) {
+        if (item.is_string()) out.emplace_back(item.get_string());
+    }
+    return out;
+}
+
+// The tracker with RPC id `id` (its place in the tiers, the first tier first).
+const std::string* tracker_by_id(const Tiers& tiers, std::int64_t id) {
+    for (const auto& tier : tiers) {
+        for (const auto& url : tier) {
+            if (id-- == 0) return &url;
+        }
+    }
+    return nullptr;
+}
+
+// trackerList: one URL a line, tiers parted by blank lines.
+Tiers parse_tracker_list(std::string_view text) {
+    Tiers tiers(1);
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string line(text.substr(start, end - start));
+        std::erase_if(line, [](char c) { return c == '\r' || c == ' ' || c == '\t'; });
+        if (line.empty()) {
+            if (!tiers.back().empty()) tiers.emplace_back();
+        } else {
+            tiers.back().push_back(line);
+        }
+        start = end + 1;
+    }
+    std::erase_if(tiers, [](const auto& tier) { return tier.empty(); });
+    return tiers;
+}
+
+}  // namespace
+
+RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
+    for (const auto& [key, value] : args) {
+        if (std::find(std::begin(k_changeable), std::end(k_changeable), key) != std::end(k_changeable)) continue;
+        if (is_fixed_value(key, value)) continue;
+        if (key == "location") return make_error("torrent-set: Shoal cannot move a torrent's data");
+        return make_error("torrent-set: Shoal cannot change '" + std::string(key) + "'");
+    }
+    auto torrents = select(args);
+    if (!torrents) return torrents.error();
+    for (const TorrentSummary& s : *torrents) {
+        auto fail = [&](const Error& e) { return make_error(s.name + ": " + e.message); };
+        // Files.
+        static constexpr std::string_view k_file_keys[] = {"files-wanted", "files-unwanted", "priority-high",
+                                                           "priority-low", "priority-normal"};
+        if (std::any_of(std::begin(k_file_keys), std::end(k_file_keys), [&](auto k) { return args.contains(k); })) {
+            if (!s.info) return make_error(s.name + ": its files are not known yet");
+            auto priorities = control_.file_priorities(s.id);
+            const auto before = priorities;
+            if (auto done = apply_file_choices(args, *s.info, priorities); !done) return fail(done.error());
+            for (std::size_t i = 0; i < priorities.size(); ++i) {
+                const bool changed = i >= before.size() || before[i] != priorities[i];
+                if (!changed) continue;
+                if (auto done = control_.set_file_priority(s.id, i, priorities[i]); !done) return fail(done.error());
+            }
+        }
+        // Rate limits.
+        if (args.contains("uploadLimit") || args.contains("uploadLimited") || args.contains("downloadLimit") ||
+            args.contains("downloadLimited")) {
+            auto up = rate_limit(args, "uploadLimit", "uploadLimited", s.upload_limit);
+            if (!up) return fail(up.error());
+            auto down = rate_limit(args, "downloadLimit", "downloadLimited", s.download_limit);
+            if (!down) return fail(down.error());
+            if (auto done = control_.set_torrent_limits(s.id, *up, *down); !done) return fail(done.error());
+        }
+        // Trackers.
+        if (auto* list = args.if_contains("trackerList")) {
+            if (!list->is_string()) return make_error("'trackerList' is not a string");
+            if (auto done = control_.set_trackers(s.id, parse_tracker_list(list->get_string())); !done)
+                return fail(done.error());
+        }
+        for (const auto& url : string_list(args.if_contains("trackerAdd"))) {
+            if (auto done = control_.add_tracker(s.id, url, -1); !done) return fail(done.error());
+        }
+        if (auto* replace = args.if_contains("trackerReplace")) {
+            // Pairs of a tracker id and its new URL, all ids read before any change.
+            if (!replace->is_array() || replace->get_array().size() % 2 != 0)
+                return make_error("'trackerReplace' is not a list of id and URL pairs");
+            const Tiers tiers = control_.trackers(s.id);
+            const auto& pairs = replace->get_array();
+            for (std::size_t i = 0; i < pairs.size(); i += 2) {
+                const auto id = as_integer(pairs[i]);
+                const std::string* url = id ? tracker_by_id(tiers, *id) : nullptr;
+                if (!url || !pairs[i + 1].is_string()) return fail(make_error("no such tracker to replace"));
+                if (auto done = control_.replace_tracker(s.id, *url, std::string(pairs[i + 1].get_string())); !done)
+                    return fail(done.error());
+            }
+        }
+        if (auto* remove = args.if_contains("trackerRemove")) {
+            if (!remove->is_array()) return make_error("'trackerRemove' is not a list of tracker ids");
+            const Tiers tiers = control_.trackers(s.id);
+            std::vector<std::string> urls;
+            for (const auto& v : remove->get_array()) {
+                const auto id = as_integer(v);
+                const std::string* url = id ? tracker_by_id(tiers, *id) : nullptr;
+                if (!url) return fail(make_error("no such tracker to remove"));
+                urls.push_back(*url);
+            }
+            for (const auto& url : urls) {
+                if (auto done = control_.remove_tracker(s.id, url); !done) return fail(done.error());
+            }
+        }
+    }
+    return json::object{};
+}
+
+RpcMethods::Answer RpcMethods::torrent_rename_path(const json::object& args) {
+    auto torrents = select(args);
+    if (!torrents) return torrents.error();
+    if (torrents->size() != 1) return make_error("torrent-rename-path: name exactly one torrent");
+    const TorrentSummary& s = torrents->front();
+    const json::value* path = args.if_contains("path");
+    const json::value* name = args.if_contains("name");
+    if (!path || !path->is_string() || !name || !name->is_string())
+        return make_error("torrent-rename-path: 'path' and 'name' are needed");
+    if (!s.info) return make_error("torrent-rename-path: the torrent's files are not known yet");
+    const std::string old_path(path->get_string());
+    const std::string new_name(name->get_string());
+    // Shoal renames files (the last part of their path); folders keep their names.
+    for (auto i : rpc_file_indexes(*s.info)) {
+        const FileEntry& f = s.info->files[i];
+        std::string joined;
+        for (const auto& part : f.path) joined += (joined.empty() ? "" : "/") + part;
+        if (joined != old_path) continue;
+        if (auto done = control_.rename_file(s.id, i, new_name); !done) {
+            return make_error("torrent-rename-path: " + done.error().message);
+        }
+        return json::object{{"id", s.id.value}, {"path", old_path}, {"name", new_name}};
+    }
+    return make_error("torrent-rename-path: Shoal renames files only, and '" + old_path + "' is not one of them");
+}
+
+}  // namespace shoal::daemon

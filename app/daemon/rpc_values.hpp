@@ -1,0 +1,35 @@
+#pragma once
+// Reading RPC arguments as Transmission's clients send them.
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <optional>
+
+namespace shoal::daemon {
+
+// A whole number, whether sent as an integer or as a double without a fraction.
+inline std::optional<std::int64_t> as_integer(const boost::json::value& v) {
+    if (v.is_int64()) return v.get_int64();
+    if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+        return static_cast<std::int64_t>(v.get_uint64());
+    if (v.is_double() && v.get_double() >= -9.0e18 && v.get_double() <= 9.0e18 &&
+        v.get_double() == static_cast<double>(static_cast<std::int64_t>(v.get_double())))
+        return static_cast<std::int64_t>(v.get_double());
+    return std::nullopt;
+}
+
+inline std::optional<double> as_number(const boost::json::value& v) {
+    if (v.is_double()) return v.get_double();
+    if (auto n = as_integer(v)) return static_cast<double>(*n);
+    return std::nullopt;
+}
+
+// Booleans as Transmission takes them: true/false, or a number (0 is false).
+inline std::optional<bool> as_flag(const boost::json::value& v) {
+    if (v.is_bool()) return v.get_bool();
+    if (auto n = as_integer(v)) return *n != 0;
+    return std::nullopt;
+}
+
+}  // namespace shoal::daemon

@@ -1,0 +1,217 @@
+// shoald's RPC: what changes torrents and the session (torrent-set, torrent-rename-path,
+// session-set, session-close), the detailed torrent-get fields, recently-active, and the
+// methods Shoal answers with what it cannot do.
+#include <gtest/gtest.h>
+
+#include "daemon_methods_fixture.hpp"
+
+namespace shoal::daemon {
+namespace {
+
+std::string result_of(const json::object& answer) { return std::string(answer.at("result").as_string()); }
+
+TEST_F(DaemonMethods, FilesWantedAndPriorities) {
+    const std::int64_t id = add(make_folder_torrent("set", {40'000, 20'000, 5'000}), true);
+    ASSERT_GT(id, 0);
+    auto t = get(id, {"files", "fileStats", "wanted", "priorities", "file-count"});
+    ASSERT_EQ(t["files"].as_array().size(), 3u);
+    EXPECT_EQ(t["files"].as_array()[1].as_object()["name"], "set/f1.bin");
+    EXPECT_EQ(t["files"].as_array()[1].as_object()["length"], 20'000);
+    EXPECT_EQ(t["wanted"], (json::array{1, 1, 1}));
+    EXPECT_EQ(t["priorities"], (json::array{0, 0, 0}));
+    EXPECT_EQ(t["file-count"], 3);
+
+    auto answer = call("torrent-set", {{"ids", id},
+                                       {"files-unwanted", json::array{1}},
+                                       {"priority-high", json::array{0}},
+                                       {"priority-low", json::array{2}}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    t = get(id, {"wanted", "priorities", "fileStats"});
+    EXPECT_EQ(t["wanted"], (json::array{1, 0, 1}));
+    EXPECT_EQ(t["priorities"], (json::array{1, 0, -1}));
+    EXPECT_EQ(t["fileStats"].as_array()[1].as_object()["wanted"], false);
+    EXPECT_EQ(t["fileStats"].as_array()[0].as_object()["priority"], 1);
+
+    // An empty list is every file.
+    ASSERT_EQ(call("torrent-set", {{"ids", id}, {"files-wanted", json::array{}}})["result"], "success");
+    EXPECT_EQ(get(id, {"wanted"})["wanted"], (json::array{1, 1, 1}));
+
+    answer = call("torrent-set", {{"ids", id}, {"files-unwanted", json::array{3}}});
+    EXPECT_NE(result_of(answer).find("does not have"), std::string::npos) << result_of(answer);
+    answer = call("torrent-set", {{"ids", id}, {"files-unwanted", "all"}});
+    EXPECT_NE(answer["result"], "success");
+}
+
+TEST_F(DaemonMethods, FilesChosenWhenAdded) {
+    const std::string metainfo = make_folder_torrent("chosen", {30'000, 30'000});
+    auto answer = call("torrent-add", {{"metainfo", to_base64(metainfo)},
+                                       {"paused", true},
+                                       {"files-unwanted", json::array{0}}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    const auto id = answer["arguments"].as_object()["torrent-added"].as_object()["id"].as_int64();
+    EXPECT_EQ(get(id, {"wanted"})["wanted"], (json::array{0, 1}));
+}
+
+TEST_F(DaemonMethods, SeedingFilesAreComplete) {
+    const std::int64_t id = add(make_folder_torrent("done", {70'000, 3'000}), false);
+    ASSERT_TRUE(wait_for_status(id, 6));
+    auto t = get(id, {"files"});
+    EXPECT_EQ(t["files"].as_array()[0].as_object()["bytesCompleted"], 70'000);
+    EXPECT_EQ(t["files"].as_array()[1].as_object()["bytesCompleted"], 3'000);
+}
+
+TEST_F(DaemonMethods, TorrentLimits) {
+    const std::int64_t id = add(make_torrent("limits.bin", 10'000, 4), true);
+    ASSERT_EQ(call("torrent-set", {{"ids", id}, {"uploadLimit", 50}, {"uploadLimited", true}})["result"], "success");
+    auto t = get(id, {"uploadLimit", "uploadLimited", "downloadLimited"});
+    EXPECT_EQ(t["uploadLimit"], 50);
+    EXPECT_EQ(t["uploadLimited"], true);
+    EXPECT_EQ(t["downloadLimited"], false);
+    ASSERT_EQ(call("torrent-set", {{"ids", id}, {"uploadLimited", false}, {"downloadLimit", 7}})["result"], "success");
+    t = get(id, {"uploadLimited", "downloadLimit", "downloadLimited"});
+    EXPECT_EQ(t["uploadLimited"], false);
+    EXPECT_EQ(t["downloadLimit"], 7);
+    EXPECT_EQ(t["downloadLimited"], true);
+    EXPECT_NE(call("torrent-set", {{"ids", id}, {"uploadLimit", -5}})["result"], "success");
+}
+
+TEST_F(DaemonMethods, Trackers) {
+    const std::int64_t id = add(make_torrent("trackers.bin", 10'000, 5), true);
+    auto answer = call("torrent-set", {{"ids", id},
+                                       {"trackerAdd", json::array{"http://a.example/announce",
+                                                                  "udp://b.example:80/announce"}}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    auto t = get(id, {"trackers", "trackerStats", "trackerList"});
+    ASSERT_EQ(t["trackers"].as_array().size(), 2u);
+    EXPECT_EQ(t["trackers"].as_array()[1].as_object()["announce"], "udp://b.example:80/announce");
+    EXPECT_EQ(t["trackers"].as_array()[1].as_object()["id"], 1);
+    EXPECT_EQ(t["trackerStats"].as_array()[0].as_object()["host"], "http://a.example");
+    EXPECT_EQ(t["trackerList"], "http://a.example/announce\n\nudp://b.example:80/announce\n");
+
+    ASSERT_EQ(call("torrent-set", {{"ids", id}, {"trackerReplace", json::array{0, "http://c.example/announce"}}})
+                  .at("result"),
+              "success");
+    ASSERT_EQ(call("torrent-set", {{"ids", id}, {"trackerRemove", json::array{1}}}).at("result"), "success");
+    t = get(id, {"trackers"});
+    ASSERT_EQ(t["trackers"].as_array().size(), 1u);
+    EXPECT_EQ(t["trackers"].as_array()[0].as_object()["announce"], "http://c.example/announce");
+
+    ASSERT_EQ(call("torrent-set", {{"ids", id}, {"trackerList", "http://x.example/a\nhttp://y.example/a\n\nhttp://z.example/a"}})
+                  .at("result"),
+              "success");
+    t = get(id, {"trackers"});
+    ASSERT_EQ(t["trackers"].as_array().size(), 3u);
+    EXPECT_EQ(t["trackers"].as_array()[1].as_object()["tier"], 0);
+    EXPECT_EQ(t["trackers"].as_array()[2].as_object()["tier"], 1);
+
+    EXPECT_NE(call("torrent-set", {{"ids", id}, {"trackerRemove", json::array{9}}})["result"], "success");
+    EXPECT_NE(call("torrent-set", {{"ids", id}, {"trackerAdd", json::array{"not a url"}}})["result"], "success");
+}
+
+TEST_F(DaemonMethods, WhatTorrentSetCannotChangeIsRefused) {
+    const std::int64_t id = add(make_torrent("fixed.bin", 10'000, 6), true);
+    auto answer = call("torrent-set", {{"ids", id}, {"location", "/elsewhere"}});
+    EXPECT_NE(result_of(answer).find("cannot move"), std::string::npos) << result_of(answer);
+    answer = call("torrent-set", {{"ids", id}, {"peer-limit", 10}});
+    EXPECT_NE(result_of(answer).find("'peer-limit'"), std::string::npos) << result_of(answer);
+    answer = call("torrent-set", {{"ids", id}, {"labels", json::array{"tv"}}});
+    EXPECT_NE(answer["result"], "success");
+    // What Shoal always has is taken back as it is.
+    answer = call("torrent-set", {{"ids", id}, {"labels", json::array{}}, {"bandwidthPriority", 0},
+                                  {"honorsSessionLimits", true}, {"seedRatioMode", 0}});
+    EXPECT_EQ(answer["result"], "success") << json::serialize(answer);
+}
+
+TEST_F(DaemonMethods, RenamePath) {
+    const std::int64_t id = add(make_folder_torrent("rename", {10'000, 10'000}), true);
+    auto answer = call("torrent-rename-path", {{"ids", json::array{id}}, {"path", "rename/f1.bin"}, {"name", "new.bin"}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    EXPECT_EQ(answer["arguments"].as_object()["name"], "new.bin");
+    bool renamed = false;
+    for (int i = 0; i < 200 && !renamed; ++i) {
+        (void)controller_->poll();
+        renamed = get(id, {"files"})["files"].as_array()[1].as_object()["name"] == "rename/new.bin";
+        if (!renamed) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_TRUE(renamed);
+    answer = call("torrent-rename-path", {{"ids", json::array{id}}, {"path", "rename"}, {"name", "other"}});
+    EXPECT_NE(result_of(answer).find("files only"), std::string::npos) << result_of(answer);
+    answer = call("torrent-rename-path", {{"ids", json::array{id}}, {"path", "rename/f0.bin"}, {"name", "../up"}});
+    EXPECT_NE(answer["result"], "success");
+}
+
+TEST_F(DaemonMethods, SessionSet) {
+    auto answer = call("session-set", {{"speed-limit-down", 300},
+                                       {"speed-limit-down-enabled", true},
+                                       {"alt-speed-up", 20},
+                                       {"alt-speed-enabled", true},
+                                       {"peer-limit-per-torrent", 30},
+                                       {"seedRatioLimited", false},
+                                       {"download-dir", (dir_.path() / "elsewhere").string()}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    auto a = call("session-get")["arguments"].as_object();
+    EXPECT_EQ(a["speed-limit-down"], 300);
+    EXPECT_EQ(a["speed-limit-down-enabled"], true);
+    EXPECT_EQ(a["alt-speed-up"], 20);
+    EXPECT_EQ(a["alt-speed-enabled"], true);
+    EXPECT_EQ(a["peer-limit-per-torrent"], 30);
+    EXPECT_EQ(a["seedRatioLimited"], false);
+    EXPECT_EQ(methods_->runtime().upload_limit(), 20'000);
+    EXPECT_EQ(methods_->runtime().download_limit(), 50'000);
+    // Torrents added later go to the new folder.
+    const std::int64_t id = add(make_torrent("where.bin", 1'000, 7), true);
+    EXPECT_EQ(get(id, {"downloadDir"})["downloadDir"], json::value((dir_.path() / "elsewhere").string()));
+
+    // A whole form sent back is taken; a change Shoal cannot make is named, and nothing changes.
+    a["speed-limit-up"] = 5;
+    EXPECT_EQ(call("session-set", a)["result"], "success");
+    answer = call("session-set", {{"dht-enabled", true}, {"speed-limit-up", 9}});
+    EXPECT_NE(result_of(answer).find("dht-enabled"), std::string::npos) << result_of(answer);
+    EXPECT_EQ(call("session-get")["arguments"].as_object()["speed-limit-up"], 5);
+    EXPECT_NE(call("session-set", {{"speed-limit-up", "fast"}})["result"], "success");
+    EXPECT_NE(call("session-set", {{"peer-limit-global", 0}})["result"], "success");
+    EXPECT_NE(call("session-set", {{"download-dir", "relative"}})["result"], "success");
+}
+
+TEST_F(DaemonMethods, RecentlyActive) {
+    const std::int64_t id = add(make_torrent("quiet.bin", 1'000, 8), true);
+    ASSERT_TRUE(wait_for_status(id, 0));
+    auto ids = [&] {
+        auto answer = call("torrent-get", {{"ids", "recently-active"}, {"fields", json::array{"id"}}});
+        return answer["arguments"].as_object()["torrents"].as_array().size();
+    };
+    EXPECT_EQ(ids(), 1u);
+    skew_ = std::chrono::minutes(2);  // a paused torrent does nothing for two minutes
+    EXPECT_EQ(ids(), 0u);
+    ASSERT_EQ(call("torrent-start", {{"ids", id}})["result"], "success");
+    ASSERT_TRUE(wait_for_status(id, 6));
+    EXPECT_EQ(ids(), 1u);  // its state changed
+}
+
+TEST_F(DaemonMethods, WhatTheSessionCannotDoIsSaid) {
+    EXPECT_NE(result_of(call("port-test")).find("cannot test"), std::string::npos);
+    EXPECT_NE(result_of(call("blocklist-update")).find("no blocklist"), std::string::npos);
+    EXPECT_NE(result_of(call("queue-move-top", {{"ids", json::array{1}}})).find("no download queue"), std::string::npos);
+    EXPECT_NE(result_of(call("torrent-set-location", {{"ids", 1}, {"location", "/x"}})).find("cannot move"),
+              std::string::npos);
+
+    auto answer = call("free-space", {{"path", dir_.path().string()}});
+    ASSERT_EQ(answer["result"], "success");
+    EXPECT_GT(answer["arguments"].as_object()["size-bytes"].as_int64(), 0);
+    EXPECT_GE(answer["arguments"].as_object()["total_size"].as_int64(),
+              answer["arguments"].as_object()["size-bytes"].as_int64());
+    EXPECT_NE(call("free-space", {{"path", "relative"}})["result"], "success");
+    EXPECT_NE(call("free-space", {{"path", (dir_.path() / "no" / "such").string()}})["result"], "success");
+}
+
+TEST_F(DaemonMethods, SessionCloseIsAnsweredThenCalled) {
+    int closed = 0;
+    methods_->on_close([&] { ++closed; });
+    EXPECT_EQ(call("session-get")["result"], "success");
+    EXPECT_EQ(closed, 0);
+    EXPECT_EQ(call("session-close")["result"], "success");
+    EXPECT_EQ(closed, 1);
+}
+
+}  // namespace
+}  // namespace shoal::daemon
