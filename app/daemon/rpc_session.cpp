@@ -75,8 +75,13 @@ json::object RpcMethods::session_values() {
     all["alt-speed-enabled"] = r.alt_speed_enabled;
     all["seedRatioLimit"] = r.seed_ratio_limit;
     all["seedRatioLimited"] = r.seed_ratio_limited;
-    // What Shoal has none of.
+    // What Shoal has none of: no schedule (Transmission's default hours and days, unused), no
+    // blocklist, queues, partial-file folder or names, idle limit, scripts or trashing.
     all["alt-speed-time-enabled"] = false;
+    all["alt-speed-time-begin"] = 540;
+    all["alt-speed-time-end"] = 1020;
+    all["alt-speed-time-day"] = 127;
+    all["trash-original-torrent-files"] = false;
     all["blocklist-enabled"] = false;
     all["download-queue-enabled"] = false;
     all["seed-queue-enabled"] = false;

@@ -61,6 +61,7 @@ struct TrackerInfo {
     std::string message;
     int peers = -1;                          // in its last reply
     std::int64_t next_announce_seconds = -1;  // from now; negative: unknown
+    std::int64_t last_reply_seconds = -1;     // ago; negative: none yet
 };
 
 // How this session can be reached, as front-ends show it.

@@ -101,10 +101,10 @@ void TrackerList::download_completed() {
     if (announcer_) announcer_->download_completed();
 }
 
-std::string TrackerList::record(const tracker_client::TrackerUpdate& u) {
+std::string TrackerList::record(const tracker_client::TrackerUpdate& u, Clock::time_point now) {
     std::string message = u.message;
     if (!u.ok && message.empty()) message = "failed";
-    replies_[u.url] = {u.ok, message, u.ok ? static_cast<int>(u.peers.size()) : -1};
+    replies_[u.url] = {u.ok, message, u.ok ? static_cast<int>(u.peers.size()) : -1, now};
     return message;
 }
 
@@ -113,7 +113,7 @@ std::vector<TrackerInfo> TrackerList::trackers(Clock::time_point now) const {
     if (!announcer_) {
         int tier = 0;
         for (const auto& urls : tiers_) {
-            for (const auto& url : urls) out.push_back({url, tier, TrackerInfo::Status::not_contacted, {}, -1, -1});
+            for (const auto& url : urls) out.push_back({url, tier, TrackerInfo::Status::not_contacted, {}, -1, -1, -1});
             ++tier;
         }
         return out;
@@ -127,6 +127,8 @@ std::vector<TrackerInfo> TrackerList::trackers(Clock::time_point now) const {
                 t.status = seen->second.ok ? TrackerInfo::Status::working : TrackerInfo::Status::failed;
                 t.message = seen->second.message;
                 t.peers = seen->second.peers;
+                t.last_reply_seconds = std::max<std::int64_t>(
+                    0, std::chrono::duration_cast<std::chrono::seconds>(now - seen->second.at).count());
             }
             if (running()) {
                 const auto next = std::max(announcer_->next_announce_at(tracker.tier), tracker.retry_at);

@@ -53,7 +53,7 @@ public:
     void download_completed();
 
     // Remembers a tracker's reply for the details; returns the message to report.
-    std::string record(const tracker_client::TrackerUpdate& update);
+    std::string record(const tracker_client::TrackerUpdate& update, Clock::time_point now = Clock::now());
     // Each tracker with its last reply and, while announcing, when it is asked next.
     std::vector<TrackerInfo> trackers(Clock::time_point now) const;
 
@@ -62,6 +62,7 @@ private:
         bool ok = false;
         std::string message;
         int peers = -1;
+        Clock::time_point at;
     };
 
     boost::asio::any_io_executor executor_;

@@ -50,12 +50,14 @@ def free_port(address):
 
 def start_opentracker(cmd, torrent, address, port, folder):
     """Debian's opentracker on address:port (HTTP and UDP), run through `cmd` (a namespace's
-    command wrapper, or a plain list), serving `torrent` alone: Debian's build serves only
-    whitelisted info-hashes, read from the folder it changes its root to."""
+    command wrapper, or a plain list), serving `torrent` (a path, or a list of them) alone:
+    Debian's build serves only whitelisted info-hashes, read from the folder it changes its
+    root to."""
     root = tempfile.mkdtemp(prefix="opentracker_", dir=folder)
     os.chmod(root, 0o755)
     with open(os.path.join(root, "whitelist"), "w") as f:
-        f.write(str(lt.torrent_info(torrent).info_hash()) + "\n")
+        for path in [torrent] if isinstance(torrent, str) else torrent:
+            f.write(str(lt.torrent_info(path).info_hash()) + "\n")
     proc = subprocess.Popen(cmd("opentracker", "-i", address, "-p", str(port), "-P", str(port), "-d", root,
                                 "-u", "nobody", "-w", "/whitelist"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

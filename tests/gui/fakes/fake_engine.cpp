@@ -96,7 +96,7 @@ event::Details details_for(TorrentId id, const TorrentSummary& s, int peers, int
     int tier = 0;
     for (const auto& urls : s.info->trackers) {
         for (const auto& url : urls)
-            d.trackers.push_back({url, tier, TrackerInfo::Status::working, "ok", 12 + tier, 600 + tier * 60});
+            d.trackers.push_back({url, tier, TrackerInfo::Status::working, "ok", 12 + tier, 600 + tier * 60, 30});
         ++tier;
     }
     // Scattered like a real swarm's: every piece whose scrambled index falls under the count.
