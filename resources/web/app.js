@@ -12,6 +12,9 @@ const LIST_FIELDS = [
   'sizeWhenDone', 'rateDownload', 'rateUpload', 'peersConnected', 'eta', 'uploadRatio',
 ];
 const POLL_MS = 1000;
+// Every so many polls the whole list again: shoald tells the ids removed since the last
+// "recently-active" request of any client, so another page may have been told instead.
+const POLLS_PER_FULL_LIST = 30;
 const STATUS = { stopped: 0, checkWait: 1, check: 2, downloadWait: 3, download: 4, seedWait: 5, seed: 6 };
 
 const torrents = new Map();  // id → the torrent's fields, as last told
@@ -159,10 +162,12 @@ async function refresh(full) {
 }
 
 let fullNext = true;
+let polls = 0;
 
 async function poll() {
+  polls += 1;
   try {
-    await refresh(fullNext);
+    await refresh(fullNext || polls % POLLS_PER_FULL_LIST === 0);
     fullNext = false;
     clearMessage('poll');
     if (shownTorrent() !== null) await refreshDetails();
