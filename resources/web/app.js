@@ -15,7 +15,7 @@ const POLL_MS = 1000;
 // Every so many polls the whole list again: shoald tells the ids removed since the last
 // "recently-active" request of any client, so another page may have been told instead.
 const POLLS_PER_FULL_LIST = 30;
-const STATUS = { stopped: 0, checkWait: 1, check: 2, downloadWait: 3, download: 4, seedWait: 5, seed: 6 };
+const STATUS = { stopped: 0, downloadWait: 3, download: 4, seedWait: 5, seed: 6 };  // Transmission's
 
 const torrents = new Map();  // id → the torrent's fields, as last told
 const rows = new Map();      // id → its row's elements

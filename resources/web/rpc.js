@@ -7,9 +7,6 @@ const MAX_ERROR_TEXT = 300;
 
 let sessionId = '';
 
-// A failure said in words fit for the page's banner.
-export class RpcError extends Error {}
-
 async function post(method, body) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
@@ -24,16 +21,17 @@ async function post(method, body) {
     });
   } catch (error) {
     if (controller.signal.aborted) {
-      throw new RpcError(`${method}: shoald did not answer within ${TIMEOUT_MS / 1000} s`);
+      throw new Error(`${method}: shoald did not answer within ${TIMEOUT_MS / 1000} s`);
     }
-    throw new RpcError(`${method}: cannot reach shoald (${error.message})`);
+    throw new Error(`${method}: cannot reach shoald (${error.message})`);
   } finally {
     clearTimeout(timer);
   }
 }
 
-// Calls `method` and resolves to its answer's `arguments`; rejects with an RpcError when the
-// network fails, the HTTP status is not 200, or `result` is not "success".
+// Calls `method` and resolves to its answer's `arguments`; rejects with an Error whose message
+// is fit for the banner when the network fails, the HTTP status is not 200, or `result` is
+// not "success".
 export async function rpc(method, args = {}) {
   const body = JSON.stringify({ method, arguments: args });
   let response = await post(method, body);
@@ -43,17 +41,17 @@ export async function rpc(method, args = {}) {
   }
   if (!response.ok) {
     const text = (await response.text()).trim().slice(0, MAX_ERROR_TEXT);
-    throw new RpcError(`${method}: HTTP ${response.status} ${response.statusText}${text ? ` (${text})` : ''}`);
+    throw new Error(`${method}: HTTP ${response.status} ${response.statusText}${text ? ` (${text})` : ''}`);
   }
   let answer;
   try {
     answer = await response.json();
   } catch {
-    throw new RpcError(`${method}: the answer is not JSON`);
+    throw new Error(`${method}: the answer is not JSON`);
   }
   if (typeof answer !== 'object' || answer === null || answer.result !== 'success') {
     const result = typeof answer?.result === 'string' ? answer.result.slice(0, MAX_ERROR_TEXT) : 'no result';
-    throw new RpcError(`${method} failed: ${result}`);
+    throw new Error(`${method} failed: ${result}`);
   }
   return typeof answer.arguments === 'object' && answer.arguments !== null ? answer.arguments : {};
 }

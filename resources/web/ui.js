@@ -29,7 +29,7 @@ export function clearMessage(source) {
 
 document.getElementById('banner-close').addEventListener('click', () => { banner.hidden = true; });
 
-// Shows an RpcError (or any other failure) in the banner.
+// Shows a failure (an rpc() one says which method and why) in the banner.
 export function showError(error, source = 'action') {
   showMessage(error instanceof Error ? error.message : String(error), { source });
 }
