@@ -45,7 +45,7 @@ struct RequestCredentials {
     std::string_view host;           // the Host header, "" when absent
     std::string_view authorization;  // the Authorization header
     std::string_view session_id;     // the X-Transmission-Session-Id header
-    bool needs_session_id = true;    // false for the web page's files: only the RPC asks for it
+    bool needs_session_id = true;    // false off the RPC path: the web page, and 404s
 };
 
 // nullopt when the request may go on to its method.
