@@ -150,7 +150,7 @@ std::optional<Refusal> check_access(const RpcAccess& access, const RequestCreden
             return Refusal{401, "Unauthorized User", {{"WWW-Authenticate", "Basic realm=\"shoald\""}}};
         }
     }
-    if (!secrets_equal(request.session_id, access.session_id)) {
+    if (request.needs_session_id && !secrets_equal(request.session_id, access.session_id)) {
         return Refusal{409, "Invalid or missing X-Transmission-Session-Id: resend the request with the id "
                             "given in this answer's header",
                        {{"X-Transmission-Session-Id", access.session_id}}};

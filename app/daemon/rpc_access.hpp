@@ -1,7 +1,7 @@
 #pragma once
 // Who may use the RPC server, checked in this order before a request is read: the client's
 // address (403), the Host header against DNS rebinding (421), HTTP Basic credentials (401),
-// and the X-Transmission-Session-Id header against cross-site requests (409).
+// and, for the RPC, the X-Transmission-Session-Id header against cross-site requests (409).
 
 #include <boost/asio/ip/address.hpp>
 
@@ -45,6 +45,7 @@ struct RequestCredentials {
     std::string_view host;           // the Host header, "" when absent
     std::string_view authorization;  // the Authorization header
     std::string_view session_id;     // the X-Transmission-Session-Id header
+    bool needs_session_id = true;    // false off the RPC path: the web page, and 404s
 };
 
 // nullopt when the request may go on to its method.

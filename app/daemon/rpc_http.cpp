@@ -7,6 +7,8 @@
 
 #include <list>
 
+#include "daemon/web_assets.hpp"
+
 namespace beast = boost::beast;
 namespace http = beast::http;
 using boost::asio::ip::tcp;
@@ -44,6 +46,8 @@ http::response<http::string_body> make_response(unsigned version, http::status s
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+bool is_rpc_path(std::string_view path) { return path == k_rpc_path || path == std::string(k_rpc_path) + "/"; }
 
 }  // namespace
 
@@ -89,7 +93,8 @@ private:
         auto session_id = req.find("X-Transmission-Session-Id");
         refusal_ = check_access(server_->access,
                                 {peer.address(), header(http::field::host), header(http::field::authorization),
-                                 session_id == req.end() ? std::string_view{} : std::string_view(session_id->value())});
+                                 session_id == req.end() ? std::string_view{} : std::string_view(session_id->value()),
+                                 is_rpc_path(path_of(req.target()))});
         const bool expects_continue = beast::iequals(header(http::field::expect), "100-continue");
         if (refusal_) {
             // The client waits to be told to send its body; it is not sent, so it is not read.
@@ -129,7 +134,8 @@ private:
             return send(std::move(res), keep_alive);
         }
         const std::string_view path = path_of(req.target());
-        if (path != k_rpc_path && path != std::string(k_rpc_path) + "/") {
+        if (is_web_path(path)) return send(web_response(req), keep_alive);
+        if (!is_rpc_path(path)) {
             return send(make_response(req.version(), http::status::not_found, "no such page\n",
                                       "text/plain; charset=UTF-8"),
                         keep_alive);

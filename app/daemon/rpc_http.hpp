@@ -1,5 +1,6 @@
 #pragma once
-// The RPC server's HTTP/1.1 side: POST /transmission/rpc with a JSON body, on one io_context.
+// The RPC server's HTTP/1.1 side: POST /transmission/rpc with a JSON body, and GET of the web
+// page's files (web_assets.hpp), on one io_context.
 // Each request's headers pass the access checks (rpc_access.hpp) before its body is read;
 // sizes, time and the number of connections are bounded.
 

@@ -1,5 +1,6 @@
 // shoald's HTTP side over real sockets on loopback: the path and method, keep-alive, the
-// access checks before the body, 100-continue, and the limits on size, time and connections.
+// access checks before the body, 100-continue, the limits on size, time and connections, and
+// the web page beside the RPC.
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
@@ -20,9 +21,9 @@ namespace {
 
 class DaemonHttp : public ::testing::Test {
 protected:
-    void start(HttpLimits limits, std::string username = {}) {
+    void start(HttpLimits limits, std::string username = {}, std::string_view whitelist = "127.0.0.1") {
         RpcAccess access;
-        access.whitelist = {*parse_address_range("127.0.0.1")};
+        access.whitelist = {*parse_address_range(whitelist)};
         access.username = std::move(username);
         access.password = "pw";
         access.session_id = "the-session-id";
@@ -130,6 +131,57 @@ TEST_F(DaemonHttp, RefusesBeforeTheHandler) {
     answer = exchange(s, "POST /transmission/rpc HTTP/1.1\r\nHost: rebound.example\r\nContent-Length: 2\r\n\r\n{}");
     EXPECT_TRUE(answer.starts_with("HTTP/1.1 421")) << answer;
     EXPECT_EQ(calls_, 1);
+}
+
+TEST_F(DaemonHttp, ServesThePageWithoutTheSessionId) {
+    start({});
+    auto s = connect();
+    std::string answer = exchange(s, "GET / HTTP/1.1\r\nHost: 127.0.0.1:9091\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+    EXPECT_NE(answer.find("Content-Type: text/html; charset=UTF-8"), std::string::npos) << answer;
+    EXPECT_NE(answer.find("Content-Security-Policy: default-src 'self'"), std::string::npos) << answer;
+    EXPECT_NE(answer.find("<!doctype html>"), std::string::npos);
+    // On the same connection: a script of the page with its query, then the RPC, which still
+    // asks for the session id.
+    answer = exchange(s, "GET /app.js?v=1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+    EXPECT_NE(answer.find("Content-Type: text/javascript"), std::string::npos) << answer;
+    answer = exchange(s, post("{}", ""));
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 409")) << answer;
+    // Paths that are neither the page's nor the RPC's, with or without the session id.
+    answer = exchange(s, "GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 404")) << answer;
+    answer = exchange(s, "GET /../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 404")) << answer;
+    answer = exchange(s, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 405")) << answer;
+    EXPECT_NE(answer.find("Allow: GET"), std::string::npos) << answer;
+    EXPECT_EQ(calls_, 0);
+}
+
+TEST_F(DaemonHttp, ThePageAsksForCredentialsAndAnAllowedHost) {
+    start({}, "user");
+    // A refused request without a body closes its connection, so each goes on its own.
+    auto s = connect();
+    std::string answer = exchange(s, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 401")) << answer;
+    EXPECT_NE(answer.find("WWW-Authenticate: Basic"), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("<!doctype html>"), std::string::npos);
+    auto t = connect();
+    answer = exchange(t, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic dXNlcjpwdw==\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+    auto u = connect();
+    answer = exchange(u, "GET /style.css HTTP/1.1\r\nHost: rebound.example\r\n"
+                         "Authorization: Basic dXNlcjpwdw==\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 421")) << answer;
+}
+
+TEST_F(DaemonHttp, ThePageOutsideTheWhitelist) {
+    start({}, {}, "10.0.0.0/8");
+    auto s = connect();
+    const std::string answer = exchange(s, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 403")) << answer;
+    EXPECT_EQ(answer.find("<!doctype html>"), std::string::npos);
 }
 
 TEST_F(DaemonHttp, ExpectContinue) {
