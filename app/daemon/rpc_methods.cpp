@@ -273,17 +273,18 @@ RpcMethods::Answer RpcMethods::torrent_get(const json::object& args) {
     const bool recent = ids && ids->is_string() && ids->get_string() == "recently-active";
     json::object out;
     if (recent) {
-        // The ids gone since the last such request, then only the torrents active lately.
-        std::set<std::uint32_t> now;
-        for (const auto& s : *torrents) now.insert(s.id.value);
-        json::array removed;
-        for (auto id : known_ids_) {
-            if (!now.contains(id)) {
-                removed.emplace_back(id);
-                activity_.erase(id);
-            }
+        // As Transmission: the ids removed in the last minute, so that every client polling
+        // hears of them, then only the torrents active lately.
+        const auto now = now_();
+        std::set<std::uint32_t> present;
+        for (const auto& s : *torrents) present.insert(s.id.value);
+        for (const auto& [id, activity] : activity_) {
+            if (!present.contains(id)) removed_at_.try_emplace(id, now);
         }
-        known_ids_ = std::move(now);
+        std::erase_if(activity_, [&](const auto& entry) { return !present.contains(entry.first); });
+        std::erase_if(removed_at_, [&](const auto& entry) { return now - entry.second > std::chrono::minutes(1); });
+        json::array removed;
+        for (const auto& [id, when] : removed_at_) removed.emplace_back(id);
         out["removed"] = std::move(removed);
         std::erase_if(*torrents, [&](const TorrentSummary& s) { return !recently_active(s); });
     }
@@ -347,6 +348,7 @@ RpcMethods::Answer RpcMethods::torrent_remove(const json::object& args) {
     }
     for (const auto& s : *torrents) {
         if (auto done = control_.remove(s.id, with_data); !done) return make_error(s.name + ": " + done.error().message);
+        removed_at_.try_emplace(s.id.value, now_());
         removed_uploaded_ += s.stats.uploaded;
         removed_downloaded_ += s.stats.downloaded;
     }

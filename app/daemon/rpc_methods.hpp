@@ -98,9 +98,9 @@ private:
     std::chrono::steady_clock::time_point started_;
     RuntimeSettings runtime_;
     std::function<void()> close_;
-    // As of the last recently-active torrent-get: the ids given, and when each torrent was
-    // last seen active (moving data, checking, or changing state).
-    std::set<std::uint32_t> known_ids_;
+    // For recently-active: when each torrent was last seen active (moving data, checking, or
+    // changing state), and when torrents left the list.
+    std::map<std::uint32_t, std::chrono::steady_clock::time_point> removed_at_;
     struct Activity {
         TorrentState state;
         std::chrono::steady_clock::time_point last_active;

@@ -12,8 +12,8 @@ const LIST_FIELDS = [
   'sizeWhenDone', 'rateDownload', 'rateUpload', 'peersConnected', 'eta', 'uploadRatio',
 ];
 const POLL_MS = 1000;
-// Every so many polls the whole list again: shoald tells the ids removed since the last
-// "recently-active" request of any client, so another page may have been told instead.
+// Every so many polls the whole list again: "recently-active" tells the ids removed in the
+// last minute, which a page that was asleep longer (a background tab) has missed.
 const POLLS_PER_FULL_LIST = 30;
 const STATUS = { stopped: 0, downloadWait: 3, download: 4, seedWait: 5, seed: 6 };  // Transmission's
 

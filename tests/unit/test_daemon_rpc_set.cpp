@@ -186,6 +186,17 @@ TEST_F(DaemonMethods, RecentlyActive) {
     ASSERT_EQ(call("torrent-start", {{"ids", id}})["result"], "success");
     ASSERT_TRUE(wait_for_status(id, 6));
     EXPECT_EQ(ids(), 1u);  // its state changed
+
+    // Every client polling within a minute hears of a removal, none after.
+    auto removed = [&] {
+        auto answer = call("torrent-get", {{"ids", "recently-active"}, {"fields", json::array{"id"}}});
+        return answer["arguments"].as_object()["removed"];
+    };
+    ASSERT_EQ(call("torrent-remove", {{"ids", id}})["result"], "success");
+    EXPECT_EQ(removed(), (json::array{id}));
+    EXPECT_EQ(removed(), (json::array{id}));
+    skew_ += std::chrono::minutes(2);
+    EXPECT_EQ(removed(), json::array{});
 }
 
 TEST_F(DaemonMethods, WhatTheSessionCannotDoIsSaid) {
