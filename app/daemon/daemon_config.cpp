@@ -1,10 +1,12 @@
 #include "daemon/daemon_config.hpp"
 
+#include <openssl/crypto.h>
 #include <toml++/toml.h>
 
 #include <sstream>
 
 #include "cli/config_file.hpp"
+#include "daemon/password_files.hpp"
 #include "util/endpoint.hpp"
 
 namespace shoal::daemon {
@@ -20,7 +22,13 @@ void add_daemon_options(CLI::App& app, DaemonOptions& o) {
     app.add_option("--rpc-bind", o.rpc_bind, "Address and port of the RPC server, IPv6 as [addr]:port")
         ->capture_default_str();
     app.add_option("--rpc-username", o.rpc_username, "User name the RPC asks for (default: none asked)");
-    app.add_option("--rpc-password", o.rpc_password, "Password that goes with --rpc-username");
+    app.add_option("--rpc-password", o.rpc_password,
+                   "Password that goes with --rpc-username, plain or as --hash-password prints it "
+                   "(a config file's plain one is replaced by its hash)");
+    app.add_option("--rpc-password-file", o.rpc_password_file,
+                   "File whose first line is the password (plain or hashed), instead of --rpc-password");
+    app.add_flag("--hash-password", o.hash_password,
+                 "Read a password from standard input, print its hash for rpc_password, and exit");
     app.add_option("--rpc-whitelist", o.rpc_whitelist,
                    "Client address or CIDR range the RPC answers; repeatable (default: loopback)");
     app.add_option("--rpc-host-whitelist", o.rpc_host_whitelist,
@@ -28,8 +36,16 @@ void add_daemon_options(CLI::App& app, DaemonOptions& o) {
 }
 
 Result<std::vector<std::string>> expand_config(const CLI::App& app, std::vector<std::string> args) {
-    return cli::apply_command_config_file(app, std::move(args),
-                                          {"config", "foreground", "print-config", "help", "version"});
+    return cli::apply_command_config_file(
+        app, std::move(args), {"config", "foreground", "print-config", "hash-password", "help", "version"});
+}
+
+Result<Done> parse_command_line(CLI::App& app, const std::vector<std::string>& args) {
+    auto expanded = expand_config(app, args);
+    if (!expanded) return expanded.error();
+    std::vector<std::string> reversed(expanded->rbegin(), expanded->rend());
+    app.parse(reversed);
+    return Done{};
 }
 
 Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
@@ -56,14 +72,27 @@ Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
         return make_error(ErrorCode::invalid_input, "rpc_whitelist is empty: no client could use the RPC");
     }
     setup.access.host_whitelist = o.rpc_host_whitelist;
-    if (o.rpc_username.empty() && !o.rpc_password.empty()) {
+    if (!o.rpc_password.empty() && !o.rpc_password_file.empty()) {
+        return make_error(ErrorCode::invalid_input, "rpc_password and rpc_password_file are both set");
+    }
+    std::string password = o.rpc_password;
+    if (!o.rpc_password_file.empty()) {
+        auto read = read_password_file(o.rpc_password_file);
+        if (!read) return read.error();
+        password = std::move(*read);
+    }
+    if (o.rpc_username.empty() && !password.empty()) {
         return make_error(ErrorCode::invalid_input, "rpc_password is set without rpc_username");
     }
     if (o.rpc_username.find(':') != std::string::npos) {
         return make_error(ErrorCode::invalid_input, "rpc_username cannot hold a colon");
     }
     setup.access.username = o.rpc_username;
-    setup.access.password = o.rpc_password;
+    if (o.rpc_username.empty()) return setup;
+    auto hash = password_hash_of(password);
+    OPENSSL_cleanse(password.data(), password.size());
+    if (!hash) return hash.error();
+    setup.access.password = std::move(*hash);
     return setup;
 }
 
@@ -79,6 +108,7 @@ std::string effective_config(const DaemonOptions& o, const DaemonSetup& setup) {
     t.insert("download_dir", setup.download_dir.string());
     t.insert("rpc_bind", o.rpc_bind);
     if (!o.rpc_username.empty()) t.insert("rpc_username", o.rpc_username);
+    if (!o.rpc_password_file.empty()) t.insert("rpc_password_file", o.rpc_password_file);
     t.insert("rpc_whitelist", strings(o.rpc_whitelist));
     t.insert("rpc_host_whitelist", strings(o.rpc_host_whitelist));
     t.insert("port", static_cast<std::int64_t>(s.listen_port));

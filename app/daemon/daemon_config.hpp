@@ -19,12 +19,14 @@ struct DaemonOptions {
     std::string download_dir;  // "": <state_dir>/downloads
     std::string rpc_bind = "127.0.0.1:9091";
     std::string rpc_username;  // "": no authentication
-    std::string rpc_password;
+    std::string rpc_password;  // plain or hashed (password_hash.hpp)
+    std::string rpc_password_file;
     std::vector<std::string> rpc_whitelist = {"127.0.0.0/8", "::1"};
     std::vector<std::string> rpc_host_whitelist;
     std::string config;
     bool foreground = false;
     bool print_config = false;
+    bool hash_password = false;
 };
 
 // Every option of the daemon and its config file (the swarm's but --peer, --json, --verbose).
@@ -33,6 +35,11 @@ void add_daemon_options(CLI::App& app, DaemonOptions& options);
 // The command line with --config FILE replaced by the file's settings.
 Result<std::vector<std::string>> expand_config(const CLI::App& app, std::vector<std::string> args);
 
+// The command line (after the program's name) read into `options` through `app` (which
+// add_daemon_options set up): the config file's errors returned, the command line's thrown
+// as CLI::ParseError (--help and --version too).
+Result<Done> parse_command_line(CLI::App& app, const std::vector<std::string>& args);
+
 struct DaemonSetup {
     control::ControllerSettings control;
     std::filesystem::path download_dir;
@@ -40,7 +47,8 @@ struct DaemonSetup {
     RpcAccess access;  // without the session id
 };
 
-// Checked; paths made absolute. A message naming the setting that is wrong.
+// Checked; paths made absolute; the password read and hashed. A message naming the setting
+// that is wrong.
 Result<DaemonSetup> daemon_setup(const DaemonOptions& options);
 
 // The effective settings as a config file (the password left out).

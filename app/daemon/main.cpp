@@ -6,11 +6,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/core.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
 
@@ -18,6 +20,8 @@
 #include "cli/version.hpp"
 #include "control/controller.hpp"
 #include "daemon/daemon_config.hpp"
+#include "daemon/password_files.hpp"
+#include "daemon/password_hash.hpp"
 #include "daemon/rpc_http.hpp"
 #include "daemon/rpc_methods.hpp"
 
@@ -44,6 +48,28 @@ void report(const control::Published& published, const control::TorrentControl& 
     }
     for (const auto& limit : published.seed_limits_reached) say(about(limit.id) + limit.reason);
     for (const auto& problem : published.problems) say(problem.message);
+}
+
+// Reads a password from standard input and prints its hash, for rpc_password.
+int print_password_hash() {
+    auto password = daemon::read_password_line(std::cin, "standard input");
+    if (!password) {
+        say(password.error().message);
+        return k_exit_usage;
+    }
+    fmt::print("{}\n", daemon::to_text(daemon::hash_password(*password)));
+    OPENSSL_cleanse(password->data(), password->size());
+    return k_exit_ok;
+}
+
+// A config file's plain password is replaced by its hash; the hash in memory serves either way.
+void protect_config_password(const std::string& config) {
+    auto replaced = daemon::hash_config_password(config);
+    if (!replaced) {
+        say("rpc_password is in plain text in " + config + " and stays so: " + replaced.error().message);
+    } else if (*replaced) {
+        say("replaced the plain rpc_password in " + config + " with its hash");
+    }
 }
 
 // In the background: the parent waits until the child listens (or fails, saying why on the
@@ -165,24 +191,28 @@ int main(int argc, char** argv) {
     using namespace shoal;
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     try {
-        CLI::App app("shoald: a BitTorrent daemon controlled through Transmission's RPC", "shoald");
-        app.set_version_flag("--version", std::string("shoald ") + cli::k_version);
         daemon::DaemonOptions options;
-        daemon::add_daemon_options(app, options);
-        auto args = daemon::expand_config(app, std::vector<std::string>(argv + 1, argv + argc));
-        if (!args) {
-            say(args.error().message);
-            return cli::k_exit_usage;
+        {
+            // The parser's copy of a password on the command line goes with it.
+            CLI::App app("shoald: a BitTorrent daemon controlled through Transmission's RPC", "shoald");
+            app.set_version_flag("--version", std::string("shoald ") + cli::k_version);
+            daemon::add_daemon_options(app, options);
+            try {
+                auto parsed = daemon::parse_command_line(app, std::vector<std::string>(argv + 1, argv + argc));
+                if (!parsed) {
+                    say(parsed.error().message);
+                    return cli::k_exit_usage;
+                }
+            } catch (const CLI::ParseError& e) {
+                if (e.get_exit_code() == 0) return app.exit(e);
+                say(std::string(e.what()) + " (see shoald --help)");
+                return cli::k_exit_usage;
+            }
         }
-        std::vector<std::string> reversed(args->rbegin(), args->rend());
-        try {
-            app.parse(reversed);
-        } catch (const CLI::ParseError& e) {
-            if (e.get_exit_code() == 0) return app.exit(e);
-            say(std::string(e.what()) + " (see shoald --help)");
-            return cli::k_exit_usage;
-        }
+        if (options.hash_password) return print_password_hash();
         auto setup = daemon::daemon_setup(options);
+        OPENSSL_cleanse(options.rpc_password.data(), options.rpc_password.size());
+        options.rpc_password.clear();
         if (!setup) {
             say(setup.error().message);
             return cli::k_exit_usage;
@@ -191,6 +221,7 @@ int main(int argc, char** argv) {
             fmt::print("{}", daemon::effective_config(options, *setup));
             return cli::k_exit_ok;
         }
+        if (!options.config.empty()) protect_config_password(options.config);
         return run(options, std::move(*setup));
     } catch (const std::exception& e) {
         say(e.what());

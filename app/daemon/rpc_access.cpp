@@ -143,7 +143,13 @@ std::optional<Refusal> check_access(const RpcAccess& access, const RequestCreden
             std::string_view encoded = request.authorization.substr(6);
             while (encoded.starts_with(' ')) encoded.remove_prefix(1);
             if (const auto decoded = from_base64(encoded)) {
-                ok = secrets_equal(*decoded, access.username + ":" + access.password);
+                // User names hold no colon; both halves are checked whatever the first gives.
+                const std::string_view given(*decoded);
+                const auto colon = std::min(given.find(':'), given.size());
+                const bool user_ok = secrets_equal(given.substr(0, colon), access.username);
+                const bool password_ok =
+                    verify_password(access.password, given.substr(std::min(colon + 1, given.size())));
+                ok = user_ok && password_ok && colon < given.size();
             }
         }
         if (!ok) {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/password_hash.hpp"
 #include "util/result.hpp"
 
 namespace shoal::daemon {
@@ -30,7 +31,7 @@ struct RpcAccess {
     // Host names besides IP literals and localhost; compared without case.
     std::vector<std::string> host_whitelist;
     std::string username;  // empty: no authentication
-    std::string password;
+    PasswordHash password;
     std::string session_id;
 };
 

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "daemon/daemon_config.hpp"
+#include "daemon/password_hash.hpp"
 #include "test_files.hpp"
 
 using namespace shoal;
@@ -29,11 +30,9 @@ protected:
         Parsed parsed;
         CLI::App app("shoald", "shoald");
         add_daemon_options(app, parsed.options);
-        auto expanded = expand_config(app, std::move(args));
-        if (!expanded) return expanded.error();
-        std::vector<std::string> reversed(expanded->rbegin(), expanded->rend());
         try {
-            app.parse(reversed);
+            auto read = parse_command_line(app, args);
+            if (!read) return read.error();
         } catch (const CLI::ParseError& e) {
             return make_error(e.what());
         }
@@ -65,7 +64,8 @@ TEST_F(DaemonConfig, ReadsTheFile) {
     EXPECT_EQ(setup.rpc_bind.port(), 9092);
     EXPECT_TRUE(setup.rpc_bind.address().is_v6());
     EXPECT_EQ(setup.access.username, "me");
-    EXPECT_EQ(setup.access.password, "secret");
+    EXPECT_TRUE(verify_password(setup.access.password, "secret"));
+    EXPECT_FALSE(verify_password(setup.access.password, "secreT"));
     ASSERT_EQ(setup.access.whitelist.size(), 2u);
     EXPECT_EQ(setup.access.whitelist[1].prefix, 16u);
     EXPECT_EQ(setup.access.host_whitelist, std::vector<std::string>{"box.lan"});
@@ -117,9 +117,40 @@ TEST_F(DaemonConfig, Refusals) {
     EXPECT_NE(setup_error("rpc_username = 'a:b'\n").find("colon"), std::string::npos);
     EXPECT_NE(setup_error("encryption = 'sometimes'\n").find("encryption"), std::string::npos);
     EXPECT_NE(setup_error("tcp = false\nutp = false\n").find("no way to reach a peer"), std::string::npos);
+    EXPECT_NE(setup_error("rpc_username = 'u'\nrpc_password = 'pbkdf2-sha256$10$AA$AA'\n")
+                  .find("rpc_password is not a valid hash"),
+              std::string::npos);
+    EXPECT_NE(setup_error("rpc_username = 'u'\nrpc_password = 'p'\nrpc_password_file = '/p'\n").find("both set"),
+              std::string::npos);
+    EXPECT_NE(setup_error("rpc_username = 'u'\nrpc_password_file = '/nonexistent/pw'\n").find("/nonexistent/pw"),
+              std::string::npos);
     auto no_state = parse({"--state-dir", ""});
     ASSERT_TRUE(no_state.ok());
     EXPECT_FALSE(no_state->setup.ok());
+}
+
+TEST_F(DaemonConfig, PasswordsPlainHashedOrInAFile) {
+    const std::string hashed = to_text(hash_password("from-hash"));
+    auto parsed = parse({"--config", config("state_dir = '/x'\nrpc_username = 'u'\nrpc_password = '" + hashed + "'\n")});
+    ASSERT_TRUE(parsed.ok() && parsed->setup.ok());
+    EXPECT_TRUE(verify_password(parsed->setup->access.password, "from-hash"));
+    EXPECT_EQ(effective_config(parsed->options, *parsed->setup).find(hashed), std::string::npos);
+
+    std::ofstream(dir_.path() / "pw") << hashed << "\n";
+    parsed = parse({"--state-dir", "/x", "--rpc-username", "u", "--rpc-password-file", (dir_.path() / "pw").string()});
+    ASSERT_TRUE(parsed.ok() && parsed->setup.ok());
+    EXPECT_TRUE(verify_password(parsed->setup->access.password, "from-hash"));
+
+    std::ofstream(dir_.path() / "pw") << "plain-in-file\n";
+    parsed = parse({"--state-dir", "/x", "--rpc-username", "u", "--rpc-password-file", (dir_.path() / "pw").string()});
+    ASSERT_TRUE(parsed.ok() && parsed->setup.ok());
+    EXPECT_TRUE(verify_password(parsed->setup->access.password, "plain-in-file"));
+    const std::string printed = effective_config(parsed->options, *parsed->setup);
+    EXPECT_EQ(printed.find("plain-in-file"), std::string::npos) << printed;
+    EXPECT_NE(printed.find("rpc_password_file"), std::string::npos) << printed;
+
+    // --hash-password is a switch of the command line only.
+    EXPECT_FALSE(parse({"--config", config("state_dir = '/x'\nhash_password = true\n")}).ok());
 }
 
 }  // namespace
