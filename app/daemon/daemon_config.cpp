@@ -19,6 +19,8 @@ void add_daemon_options(CLI::App& app, DaemonOptions& o) {
     app.add_flag("--print-config", o.print_config, "Print the effective settings as a config file and exit");
     app.add_option("--download-dir", o.download_dir,
                    "Folder for torrents added without one (default: <state-dir>/downloads)");
+    app.add_option("--watch-dir", o.watch_dir,
+                   "Folder scanned every 2 s for .torrent files to add (renamed .added or .invalid after)");
     app.add_option("--rpc-bind", o.rpc_bind, "Address and port of the RPC server, IPv6 as [addr]:port")
         ->capture_default_str();
     app.add_option("--rpc-username", o.rpc_username, "User name the RPC asks for (default: none asked)");
@@ -60,6 +62,7 @@ Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
     setup.control.seed_limit_action = control::SeedLimitAction::pause;
     setup.download_dir = o.download_dir.empty() ? std::filesystem::path(swarm.state_dir) / "downloads"
                                                 : std::filesystem::absolute(o.download_dir).lexically_normal();
+    if (!o.watch_dir.empty()) setup.watch_dir = std::filesystem::absolute(o.watch_dir).lexically_normal();
     auto bind = parse_ip_endpoint(o.rpc_bind);
     if (!bind) return make_error(ErrorCode::invalid_input, "rpc_bind '" + o.rpc_bind + "' is not IP:PORT");
     setup.rpc_bind = *bind;
@@ -106,6 +109,7 @@ std::string effective_config(const DaemonOptions& o, const DaemonSetup& setup) {
     toml::table t;
     t.insert("state_dir", s.state_dir.string());
     t.insert("download_dir", setup.download_dir.string());
+    if (!setup.watch_dir.empty()) t.insert("watch_dir", setup.watch_dir.string());
     t.insert("rpc_bind", o.rpc_bind);
     if (!o.rpc_username.empty()) t.insert("rpc_username", o.rpc_username);
     if (!o.rpc_password_file.empty()) t.insert("rpc_password_file", o.rpc_password_file);

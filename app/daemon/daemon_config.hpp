@@ -17,6 +17,7 @@ namespace shoal::daemon {
 struct DaemonOptions {
     cli::SwarmOptions swarm;  // its state_dir is the daemon's state folder
     std::string download_dir;  // "": <state_dir>/downloads
+    std::string watch_dir;     // "": none
     std::string rpc_bind = "127.0.0.1:9091";
     std::string rpc_username;  // "": no authentication
     std::string rpc_password;  // plain or hashed (password_hash.hpp)
@@ -43,6 +44,7 @@ Result<Done> parse_command_line(CLI::App& app, const std::vector<std::string>& a
 struct DaemonSetup {
     control::ControllerSettings control;
     std::filesystem::path download_dir;
+    std::filesystem::path watch_dir;  // empty: none
     boost::asio::ip::tcp::endpoint rpc_bind;
     RpcAccess access;  // without the session id
 };

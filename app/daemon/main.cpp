@@ -24,6 +24,7 @@
 #include "daemon/password_hash.hpp"
 #include "daemon/rpc_http.hpp"
 #include "daemon/rpc_methods.hpp"
+#include "daemon/watch_folder.hpp"
 
 namespace {
 
@@ -149,6 +150,10 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
     }
     say("listening for peers on " + controller->listening_on() + ", for RPC on " + options.rpc_bind);
     background.started(k_exit_ok);
+    // Always running, so that a reload may start watching.
+    daemon::WatchFolder watch(io, *controller, {setup.watch_dir, setup.download_dir},
+                              [](bool, const std::string& message) { say(message); });
+    watch.start();
 
     // The network thread wakes this one; polls run here, as the RPC methods do.
     std::atomic<bool> poll_posted{false};
@@ -175,6 +180,7 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
         if (ec) return;
         say("stopping");
         server->stop();
+        watch.stop();
         tick.cancel();
         io.stop();
     });

@@ -61,6 +61,7 @@ TEST_F(DaemonConfig, ReadsTheFile) {
     EXPECT_EQ(setup.control.session.state_dir, state);
     EXPECT_TRUE(setup.control.keep_torrent_list);
     EXPECT_EQ(setup.download_dir, std::filesystem::path(state) / "downloads");
+    EXPECT_TRUE(setup.watch_dir.empty());
     EXPECT_EQ(setup.rpc_bind.port(), 9092);
     EXPECT_TRUE(setup.rpc_bind.address().is_v6());
     EXPECT_EQ(setup.access.username, "me");
@@ -83,11 +84,13 @@ TEST_F(DaemonConfig, ReadsTheFile) {
 
 TEST_F(DaemonConfig, DefaultsAndTheCommandLineWins) {
     auto parsed = parse({"--config", config("state_dir = '/var/lib/shoald'\nport = 1234\n"), "--port", "4321",
-                         "--download-dir", "/srv/t"});
+                         "--download-dir", "/srv/t", "--watch-dir", "/srv/w/../watch"});
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     ASSERT_TRUE(parsed->setup.ok());
     EXPECT_EQ(parsed->setup->control.session.listen_port, 4321);
     EXPECT_EQ(parsed->setup->download_dir, "/srv/t");
+    EXPECT_EQ(parsed->setup->watch_dir, "/srv/watch");
+    EXPECT_NE(effective_config(parsed->options, *parsed->setup).find("watch_dir = '/srv/watch'"), std::string::npos);
     EXPECT_EQ(parsed->setup->rpc_bind.port(), 9091);
     EXPECT_TRUE(parsed->setup->rpc_bind.address().is_loopback());
     EXPECT_TRUE(parsed->setup->access.username.empty());
