@@ -16,6 +16,8 @@ void add_daemon_options(CLI::App& app, DaemonOptions& o) {
     for (const char* name : {"--peer", "--json", "--verbose", "--config"}) app.remove_option(app.get_option(name));
     app.add_option("--config", o.config, "TOML file with the same names as the long options (state_dir = \"...\")");
     app.add_flag("--foreground", o.foreground, "Stay in the foreground, logging to stderr");
+    app.add_option("--log-level", o.log_level, "Least important messages logged: error, warning, info or debug")
+        ->capture_default_str();
     app.add_flag("--print-config", o.print_config, "Print the effective settings as a config file and exit");
     app.add_option("--download-dir", o.download_dir,
                    "Folder for torrents added without one (default: <state-dir>/downloads)");
@@ -63,6 +65,12 @@ Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
     setup.download_dir = o.download_dir.empty() ? std::filesystem::path(swarm.state_dir) / "downloads"
                                                 : std::filesystem::absolute(o.download_dir).lexically_normal();
     if (!o.watch_dir.empty()) setup.watch_dir = std::filesystem::absolute(o.watch_dir).lexically_normal();
+    const auto level = parse_log_level(o.log_level);
+    if (!level) {
+        return make_error(ErrorCode::invalid_input,
+                          "log_level '" + o.log_level + "' is not error, warning, info or debug");
+    }
+    setup.log_level = *level;
     auto bind = parse_ip_endpoint(o.rpc_bind);
     if (!bind) return make_error(ErrorCode::invalid_input, "rpc_bind '" + o.rpc_bind + "' is not IP:PORT");
     setup.rpc_bind = *bind;
@@ -110,6 +118,7 @@ std::string effective_config(const DaemonOptions& o, const DaemonSetup& setup) {
     t.insert("state_dir", s.state_dir.string());
     t.insert("download_dir", setup.download_dir.string());
     if (!setup.watch_dir.empty()) t.insert("watch_dir", setup.watch_dir.string());
+    t.insert("log_level", std::string(to_string(setup.log_level)));
     t.insert("rpc_bind", o.rpc_bind);
     if (!o.rpc_username.empty()) t.insert("rpc_username", o.rpc_username);
     if (!o.rpc_password_file.empty()) t.insert("rpc_password_file", o.rpc_password_file);

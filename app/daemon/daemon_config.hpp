@@ -10,6 +10,7 @@
 
 #include "cli/swarm_options.hpp"
 #include "control/controller.hpp"
+#include "daemon/log.hpp"
 #include "daemon/rpc_access.hpp"
 
 namespace shoal::daemon {
@@ -24,6 +25,7 @@ struct DaemonOptions {
     std::string rpc_password_file;
     std::vector<std::string> rpc_whitelist = {"127.0.0.0/8", "::1"};
     std::vector<std::string> rpc_host_whitelist;
+    std::string log_level = "info";
     std::string config;
     bool foreground = false;
     bool print_config = false;
@@ -47,6 +49,7 @@ struct DaemonSetup {
     std::filesystem::path watch_dir;  // empty: none
     boost::asio::ip::tcp::endpoint rpc_bind;
     RpcAccess access;  // without the session id
+    LogLevel log_level = LogLevel::info;
 };
 
 // Checked; paths made absolute; the password read and hashed. A message naming the setting

@@ -20,6 +20,8 @@
 #include "cli/version.hpp"
 #include "control/controller.hpp"
 #include "daemon/daemon_config.hpp"
+#include "daemon/event_log.hpp"
+#include "daemon/log.hpp"
 #include "daemon/password_files.hpp"
 #include "daemon/password_hash.hpp"
 #include "daemon/rpc_http.hpp"
@@ -31,31 +33,11 @@ namespace {
 using namespace shoal;
 using namespace shoal::cli;
 
-void say(const std::string& message) {
-    fmt::print(stderr, "shoald: {}\n", message);
-    std::fflush(stderr);
-}
-
-void report(const control::Published& published, const control::TorrentControl& control) {
-    // "NAME: " for a torrent's message; nothing for the session's (id 0).
-    auto about = [&](TorrentId id) -> std::string {
-        if (id.value == 0) return {};
-        const auto* s = control.find(id);
-        return (s ? s->name : "torrent " + std::to_string(id.value)) + ": ";
-    };
-    for (const auto& e : published.events) {
-        if (auto* err = std::get_if<event::Error>(&e)) say(about(err->id) + err->message);
-        if (auto* done = std::get_if<event::TorrentFinished>(&e)) say(about(done->id) + "complete");
-    }
-    for (const auto& limit : published.seed_limits_reached) say(about(limit.id) + limit.reason);
-    for (const auto& problem : published.problems) say(problem.message);
-}
-
 // Reads a password from standard input and prints its hash, for rpc_password.
-int print_password_hash() {
+int print_password_hash(const daemon::Log& log) {
     auto password = daemon::read_password_line(std::cin, "standard input");
     if (!password) {
-        say(password.error().message);
+        log.error(password.error().message);
         return k_exit_usage;
     }
     fmt::print("{}\n", daemon::to_text(daemon::hash_password(*password)));
@@ -64,15 +46,14 @@ int print_password_hash() {
 }
 
 // A config file's plain password is replaced by its hash; the hash in memory serves either way.
-void protect_config_password(const std::string& config) {
+void protect_config_password(const std::string& config, const daemon::Log& log) {
     auto replaced = daemon::hash_config_password(config);
     if (!replaced) {
-        say("rpc_password is in plain text in " + config + " and stays so: " + replaced.error().message);
+        log.warning("rpc_password is in plain text in " + config + " and stays so: " + replaced.error().message);
     } else if (*replaced) {
-        say("replaced the plain rpc_password in " + config + " with its hash");
+        log.info("replaced the plain rpc_password in " + config + " with its hash");
     }
 }
-
 // In the background: the parent waits until the child listens (or fails, saying why on the
 // same stderr) and exits with the child's start-up code, so a failed start is seen.
 class Background {
@@ -115,7 +96,7 @@ private:
     int ready_fd_ = -1;
 };
 
-int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
+int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup, daemon::Log& log) {
     Background background;
     if (!options.foreground) background.detach();
     std::signal(SIGPIPE, SIG_IGN);
@@ -126,12 +107,15 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
     try {
         controller.emplace(setup.control);
     } catch (const std::exception& e) {
-        say(e.what());
+        log.error(e.what());
         return background.started(k_exit_network);
     }
-    for (const auto& problem : controller->restore()) say(problem.message);
+    for (const auto& problem : controller->restore()) log.error(problem.message);
 
     setup.access.session_id = daemon::make_session_id();
+    setup.access.refused = [&log](const daemon::Refusal& refusal, const boost::asio::ip::address& client) {
+        daemon::log_refusal(log, refusal, client);
+    };
     daemon::DaemonFacts facts;
     facts.version = std::string("Shoal ") + k_version;
     facts.session_id = setup.access.session_id;
@@ -144,22 +128,25 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
     try {
         server.emplace(io, setup.rpc_bind, setup.access, [&](std::string_view body) { return methods.handle(body); });
     } catch (const std::exception& e) {
-        say("cannot listen for RPC at " + options.rpc_bind + ": " + e.what());
+        log.error("cannot listen for RPC at " + options.rpc_bind + ": " + e.what());
         controller->stop();
         return background.started(k_exit_network);
     }
-    say("listening for peers on " + controller->listening_on() + ", for RPC on " + options.rpc_bind);
+    log.info("listening for peers on " + controller->listening_on() + ", for RPC on " + options.rpc_bind);
     background.started(k_exit_ok);
     // Always running, so that a reload may start watching.
     daemon::WatchFolder watch(io, *controller, {setup.watch_dir, setup.download_dir},
-                              [](bool, const std::string& message) { say(message); });
+                              [&log](bool added, const std::string& message) {
+                                  log.write(added ? daemon::LogLevel::info : daemon::LogLevel::warning, message);
+                              });
     watch.start();
 
     // The network thread wakes this one; polls run here, as the RPC methods do.
+    daemon::EventLog events(log);
     std::atomic<bool> poll_posted{false};
     auto poll = [&] {
         poll_posted = false;
-        report(controller->poll(), *controller);
+        events.report(controller->poll(), *controller);
     };
     controller->set_wakeup([&] {
         if (!poll_posted.exchange(true)) boost::asio::post(io, poll);
@@ -178,7 +165,7 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
 
     signals.async_wait([&](boost::system::error_code ec, int) {
         if (ec) return;
-        say("stopping");
+        log.info("stopping");
         server->stop();
         watch.stop();
         tick.cancel();
@@ -187,7 +174,7 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
     io.run();
     controller->set_wakeup([] {});
     controller->stop();
-    report(controller->poll(), *controller);
+    events.report(controller->poll(), *controller);
     return k_exit_ok;
 }
 
@@ -196,6 +183,7 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
 int main(int argc, char** argv) {
     using namespace shoal;
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    daemon::Log log;
     try {
         daemon::DaemonOptions options;
         {
@@ -206,31 +194,32 @@ int main(int argc, char** argv) {
             try {
                 auto parsed = daemon::parse_command_line(app, std::vector<std::string>(argv + 1, argv + argc));
                 if (!parsed) {
-                    say(parsed.error().message);
+                    log.error(parsed.error().message);
                     return cli::k_exit_usage;
                 }
             } catch (const CLI::ParseError& e) {
                 if (e.get_exit_code() == 0) return app.exit(e);
-                say(std::string(e.what()) + " (see shoald --help)");
+                log.error(std::string(e.what()) + " (see shoald --help)");
                 return cli::k_exit_usage;
             }
         }
-        if (options.hash_password) return print_password_hash();
+        if (options.hash_password) return print_password_hash(log);
         auto setup = daemon::daemon_setup(options);
         OPENSSL_cleanse(options.rpc_password.data(), options.rpc_password.size());
         options.rpc_password.clear();
         if (!setup) {
-            say(setup.error().message);
+            log.error(setup.error().message);
             return cli::k_exit_usage;
         }
         if (options.print_config) {
             fmt::print("{}", daemon::effective_config(options, *setup));
             return cli::k_exit_ok;
         }
-        if (!options.config.empty()) protect_config_password(options.config);
-        return run(options, std::move(*setup));
+        log.set_level(setup->log_level);
+        if (!options.config.empty()) protect_config_password(options.config, log);
+        return run(options, std::move(*setup), log);
     } catch (const std::exception& e) {
-        say(e.what());
+        log.error(e.what());
         return cli::k_exit_io;
     }
 }

@@ -126,7 +126,9 @@ std::string make_session_id() {
     return id;
 }
 
-std::optional<Refusal> check_access(const RpcAccess& access, const RequestCredentials& request) {
+namespace {
+
+std::optional<Refusal> refusal(const RpcAccess& access, const RequestCredentials& request) {
     const bool listed = std::any_of(access.whitelist.begin(), access.whitelist.end(),
                                     [&](const AddressRange& r) { return in_range(request.client, r); });
     if (!listed) {
@@ -162,6 +164,14 @@ std::optional<Refusal> check_access(const RpcAccess& access, const RequestCreden
                        {{"X-Transmission-Session-Id", access.session_id}}};
     }
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Refusal> check_access(const RpcAccess& access, const RequestCredentials& request) {
+    auto refused = refusal(access, request);
+    if (refused && access.refused) access.refused(*refused, unmapped(request.client));
+    return refused;
 }
 
 }  // namespace shoal::daemon

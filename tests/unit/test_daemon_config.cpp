@@ -94,6 +94,7 @@ TEST_F(DaemonConfig, DefaultsAndTheCommandLineWins) {
     EXPECT_EQ(parsed->setup->rpc_bind.port(), 9091);
     EXPECT_TRUE(parsed->setup->rpc_bind.address().is_loopback());
     EXPECT_TRUE(parsed->setup->access.username.empty());
+    EXPECT_EQ(parsed->setup->log_level, LogLevel::info);
     ASSERT_EQ(parsed->setup->access.whitelist.size(), 2u);
     EXPECT_TRUE(in_range(boost::asio::ip::make_address("127.0.0.5"), parsed->setup->access.whitelist[0]));
     EXPECT_FALSE(in_range(boost::asio::ip::make_address("10.0.0.1"), parsed->setup->access.whitelist[0]));
@@ -119,6 +120,7 @@ TEST_F(DaemonConfig, Refusals) {
     EXPECT_NE(setup_error("rpc_password = 'p'\n").find("without rpc_username"), std::string::npos);
     EXPECT_NE(setup_error("rpc_username = 'a:b'\n").find("colon"), std::string::npos);
     EXPECT_NE(setup_error("encryption = 'sometimes'\n").find("encryption"), std::string::npos);
+    EXPECT_NE(setup_error("log_level = 'verbose'\n").find("log_level 'verbose'"), std::string::npos);
     EXPECT_NE(setup_error("tcp = false\nutp = false\n").find("no way to reach a peer"), std::string::npos);
     EXPECT_NE(setup_error("rpc_username = 'u'\nrpc_password = 'pbkdf2-sha256$10$AA$AA'\n")
                   .find("rpc_password is not a valid hash"),
