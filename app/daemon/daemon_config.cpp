@@ -47,6 +47,11 @@ Result<std::vector<std::string>> expand_config(const CLI::App& app, std::vector<
 Result<Done> parse_command_line(CLI::App& app, const std::vector<std::string>& args) {
     auto expanded = expand_config(app, args);
     if (!expanded) return expanded.error();
+    // The file's settings replace --config; its name is kept (a plain password is rewritten there).
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) expanded->push_back("--config=" + args[i + 1]);
+        if (args[i].starts_with("--config=")) expanded->push_back(args[i]);
+    }
     std::vector<std::string> reversed(expanded->rbegin(), expanded->rend());
     app.parse(reversed);
     return Done{};
@@ -105,6 +110,22 @@ Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
     if (!hash) return hash.error();
     setup.access.password = std::move(*hash);
     return setup;
+}
+
+Result<DaemonSettings> load_settings(const std::vector<std::string>& args) {
+    DaemonSettings settings;
+    CLI::App app("shoald", "shoald");
+    add_daemon_options(app, settings.options);
+    try {
+        auto parsed = parse_command_line(app, args);
+        if (!parsed) return parsed.error();
+    } catch (const CLI::ParseError& e) {
+        return make_error(ErrorCode::invalid_input, e.what());
+    }
+    auto setup = daemon_setup(settings.options);
+    if (!setup) return setup.error();
+    settings.setup = std::move(*setup);
+    return settings;
 }
 
 std::string effective_config(const DaemonOptions& o, const DaemonSetup& setup) {

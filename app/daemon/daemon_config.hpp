@@ -56,6 +56,15 @@ struct DaemonSetup {
 // that is wrong.
 Result<DaemonSetup> daemon_setup(const DaemonOptions& options);
 
+struct DaemonSettings {
+    DaemonOptions options;
+    DaemonSetup setup;
+};
+
+// The command line read and checked as at start-up (parse_command_line, daemon_setup), for a
+// reload: every error, the command line's too, returned.
+Result<DaemonSettings> load_settings(const std::vector<std::string>& args);
+
 // The effective settings as a config file (the password left out).
 std::string effective_config(const DaemonOptions& options, const DaemonSetup& setup);
 

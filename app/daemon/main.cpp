@@ -19,6 +19,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/version.hpp"
 #include "control/controller.hpp"
+#include "daemon/config_reload.hpp"
 #include "daemon/daemon_config.hpp"
 #include "daemon/event_log.hpp"
 #include "daemon/log.hpp"
@@ -45,15 +46,6 @@ int print_password_hash(const daemon::Log& log) {
     return k_exit_ok;
 }
 
-// A config file's plain password is replaced by its hash; the hash in memory serves either way.
-void protect_config_password(const std::string& config, const daemon::Log& log) {
-    auto replaced = daemon::hash_config_password(config);
-    if (!replaced) {
-        log.warning("rpc_password is in plain text in " + config + " and stays so: " + replaced.error().message);
-    } else if (*replaced) {
-        log.info("replaced the plain rpc_password in " + config + " with its hash");
-    }
-}
 // In the background: the parent waits until the child listens (or fails, saying why on the
 // same stderr) and exits with the child's start-up code, so a failed start is seen.
 class Background {
@@ -96,13 +88,16 @@ private:
     int ready_fd_ = -1;
 };
 
-int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup, daemon::Log& log) {
+int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, daemon::Log& log) {
+    const daemon::DaemonOptions& options = settings.options;
+    daemon::DaemonSetup& setup = settings.setup;
     Background background;
     if (!options.foreground) background.detach();
     std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context io;
     // Caught from here on: one that comes while the torrents are restored is acted on after.
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::signal_set hangups(io, SIGHUP);
     std::optional<control::Controller> controller;
     try {
         controller.emplace(setup.control);
@@ -140,6 +135,23 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup, daemon:
                                   log.write(added ? daemon::LogLevel::info : daemon::LogLevel::warning, message);
                               });
     watch.start();
+    daemon::ConfigReload reload(args, settings,
+                                {*controller,
+                                 [&](daemon::RpcAccess access) {
+                                     access.refused = setup.access.refused;
+                                     server->set_access(std::move(access));
+                                 },
+                                 [&](const std::filesystem::path& dir) { watch.set_settings({dir, setup.download_dir}); },
+                                 log});
+    std::function<void()> await_hangup = [&] {
+        hangups.async_wait([&](boost::system::error_code ec, int) {
+            if (ec) return;
+            log.info("SIGHUP: reading the settings again");
+            reload.reload();
+            await_hangup();
+        });
+    };
+    await_hangup();
 
     // The network thread wakes this one; polls run here, as the RPC methods do.
     daemon::EventLog events(log);
@@ -168,6 +180,7 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup, daemon:
         log.info("stopping");
         server->stop();
         watch.stop();
+        hangups.cancel();
         tick.cancel();
         io.stop();
     });
@@ -185,6 +198,7 @@ int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     daemon::Log log;
     try {
+        const std::vector<std::string> args(argv + 1, argv + argc);
         daemon::DaemonOptions options;
         {
             // The parser's copy of a password on the command line goes with it.
@@ -192,7 +206,7 @@ int main(int argc, char** argv) {
             app.set_version_flag("--version", std::string("shoald ") + cli::k_version);
             daemon::add_daemon_options(app, options);
             try {
-                auto parsed = daemon::parse_command_line(app, std::vector<std::string>(argv + 1, argv + argc));
+                auto parsed = daemon::parse_command_line(app, args);
                 if (!parsed) {
                     log.error(parsed.error().message);
                     return cli::k_exit_usage;
@@ -216,8 +230,8 @@ int main(int argc, char** argv) {
             return cli::k_exit_ok;
         }
         log.set_level(setup->log_level);
-        if (!options.config.empty()) protect_config_password(options.config, log);
-        return run(options, std::move(*setup), log);
+        if (!options.config.empty()) daemon::protect_config_password(options.config, log);
+        return run(args, {std::move(options), std::move(*setup)}, log);
     } catch (const std::exception& e) {
         log.error(e.what());
         return cli::k_exit_io;

@@ -58,6 +58,7 @@ TEST_F(DaemonConfig, ReadsTheFile) {
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     ASSERT_TRUE(parsed->setup.ok()) << parsed->setup.error().message;
     const DaemonSetup& setup = *parsed->setup;
+    EXPECT_EQ(parsed->options.config, (dir_.path() / "shoald.toml").string());
     EXPECT_EQ(setup.control.session.state_dir, state);
     EXPECT_TRUE(setup.control.keep_torrent_list);
     EXPECT_EQ(setup.download_dir, std::filesystem::path(state) / "downloads");
