@@ -1,7 +1,9 @@
 // shoald's settings: a config file and the command line, checked, and printed back.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 
 #include "daemon/daemon_config.hpp"
 #include "daemon/password_hash.hpp"
@@ -157,6 +159,42 @@ TEST_F(DaemonConfig, PasswordsPlainHashedOrInAFile) {
 
     // --hash-password is a switch of the command line only.
     EXPECT_FALSE(parse({"--config", config("state_dir = '/x'\nhash_password = true\n")}).ok());
+}
+
+// resources/systemd/shoald.toml: every key shoald takes is there, and each reads back.
+TEST_F(DaemonConfig, TheExampleConfigHasEveryKey) {
+    std::ifstream example(std::string(SHOAL_TEST_DATA) + "/../../resources/systemd/shoald.toml");
+    ASSERT_TRUE(example) << "resources/systemd/shoald.toml";
+    std::string uncommented;
+    std::set<std::string> keys;
+    for (std::string line; std::getline(example, line);) {
+        if (line.starts_with("# ") && line.find(" = ") != std::string::npos && line[2] >= 'a' && line[2] <= 'z') {
+            line = line.substr(2);
+        }
+        if (line.empty() || line.starts_with('#')) continue;
+        const std::string key = line.substr(0, line.find(" = "));
+        keys.insert(key);
+        if (key != "rpc_password_file") uncommented += line + "\n";  // it excludes rpc_password
+    }
+    auto parsed = parse({"--config", config(uncommented)});
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_TRUE(parsed->setup.ok()) << parsed->setup.error().message;
+
+    CLI::App app("shoald", "shoald");
+    DaemonOptions options;
+    add_daemon_options(app, options);
+    std::set<std::string> expected;
+    for (const CLI::Option* o : app.get_options()) {
+        std::string name = o->get_lnames().empty() ? "" : o->get_lnames()[0];
+        if (name.empty() || name == "help" || name == "config" || name == "foreground" || name == "print-config" ||
+            name == "hash-password") {
+            continue;
+        }
+        if (name.starts_with("no-")) name = name.substr(3);
+        std::replace(name.begin(), name.end(), '-', '_');
+        expected.insert(name);
+    }
+    EXPECT_EQ(keys, expected);
 }
 
 }  // namespace
