@@ -141,7 +141,9 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
                                      access.refused = setup.access.refused;
                                      server->set_access(std::move(access));
                                  },
-                                 [&](const std::filesystem::path& dir) { watch.set_settings({dir, setup.download_dir}); },
+                                 [&](const std::filesystem::path& dir) {
+                                     watch.set_settings({dir, setup.download_dir});
+                                 },
                                  log});
     std::function<void()> await_hangup = [&] {
         hangups.async_wait([&](boost::system::error_code ec, int) {

@@ -51,7 +51,9 @@ Result<std::string> read_whole(const std::filesystem::path& path) {
     std::string bytes(k_max_config_bytes + 1, '\0');
     in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     bytes.resize(static_cast<std::size_t>(in.gcount()));
-    if (bytes.size() > k_max_config_bytes) return make_error(ErrorCode::too_large, "'" + path.string() + "' is too large");
+    if (bytes.size() > k_max_config_bytes) {
+        return make_error(ErrorCode::too_large, "'" + path.string() + "' is too large");
+    }
     return bytes;
 }
 
@@ -61,7 +63,9 @@ Result<Done> replace_file(const std::filesystem::path& path, const std::string& 
     if (::stat(path.c_str(), &old) != 0) return make_error(ErrorCode::io, "cannot stat '" + path.string() + "'");
     std::string temp = (path.parent_path() / ("." + path.filename().string() + ".XXXXXX")).string();
     const int fd = ::mkstemp(temp.data());
-    if (fd < 0) return make_error(ErrorCode::permission, "cannot create a file in '" + path.parent_path().string() + "'");
+    if (fd < 0) {
+        return make_error(ErrorCode::permission, "cannot create a file in '" + path.parent_path().string() + "'");
+    }
     bool ok = ::fchmod(fd, old.st_mode & 07777) == 0;
     if (::geteuid() == 0) ok = ok && ::fchown(fd, old.st_uid, old.st_gid) == 0;
     for (std::size_t done = 0; ok && done < bytes.size();) {

@@ -21,15 +21,21 @@ struct Setting {
     bool needs_restart;
 };
 
+// A setting read off the session's settings.
+Text of_session(std::function<std::string(const SessionSettings&)> text) {
+    return [text = std::move(text)](const DaemonSettings& s) { return text(s.setup.control.session); };
+}
+
 std::string list(const std::vector<std::string>& items) { return fmt::format("[{}]", fmt::join(items, ", ")); }
 std::string yes_no(bool value) { return value ? "true" : "false"; }
 
 const std::vector<Setting>& settings() {
     static const std::vector<Setting> k_settings = {
         // Changed at run time.
-        {"up_limit", [](const DaemonSettings& s) { return std::to_string(s.setup.control.session.upload_limit); }, false},
-        {"down_limit", [](const DaemonSettings& s) { return std::to_string(s.setup.control.session.download_limit); }, false},
-        {"max_peers", [](const DaemonSettings& s) { return std::to_string(s.setup.control.session.max_peers_per_torrent); }, false},
+        {"up_limit", of_session([](const SessionSettings& s) { return std::to_string(s.upload_limit); }), false},
+        {"down_limit", of_session([](const SessionSettings& s) { return std::to_string(s.download_limit); }), false},
+        {"max_peers",
+         of_session([](const SessionSettings& s) { return std::to_string(s.max_peers_per_torrent); }), false},
         {"seed_ratio", [](const DaemonSettings& s) { return fmt::format("{}", s.options.swarm.seed_ratio); }, false},
         {"seed_time", [](const DaemonSettings& s) { return fmt::format("{}", s.options.swarm.seed_time); }, false},
         {"rpc_whitelist", [](const DaemonSettings& s) { return list(s.options.rpc_whitelist); }, false},
@@ -44,13 +50,13 @@ const std::vector<Setting>& settings() {
         {"port", [](const DaemonSettings& s) { return std::to_string(s.options.swarm.port); }, true},
         {"listen", [](const DaemonSettings& s) { return s.options.swarm.listen; }, true},
         {"interface", [](const DaemonSettings& s) { return s.options.swarm.interface; }, true},
-        {"dht", [](const DaemonSettings& s) { return yes_no(s.setup.control.session.enable_dht); }, true},
-        {"pex", [](const DaemonSettings& s) { return yes_no(s.setup.control.session.enable_pex); }, true},
-        {"lsd", [](const DaemonSettings& s) { return yes_no(s.setup.control.session.enable_lsd); }, true},
-        {"utp", [](const DaemonSettings& s) { return yes_no(s.setup.control.session.enable_utp); }, true},
-        {"tcp", [](const DaemonSettings& s) { return yes_no(s.setup.control.session.enable_tcp); }, true},
-        {"port_mapping", [](const DaemonSettings& s) { return yes_no(s.setup.control.session.enable_port_mapping); }, true},
-        {"holepunch", [](const DaemonSettings& s) { return yes_no(s.setup.control.session.enable_holepunch); }, true},
+        {"dht", of_session([](const SessionSettings& s) { return yes_no(s.enable_dht); }), true},
+        {"pex", of_session([](const SessionSettings& s) { return yes_no(s.enable_pex); }), true},
+        {"lsd", of_session([](const SessionSettings& s) { return yes_no(s.enable_lsd); }), true},
+        {"utp", of_session([](const SessionSettings& s) { return yes_no(s.enable_utp); }), true},
+        {"tcp", of_session([](const SessionSettings& s) { return yes_no(s.enable_tcp); }), true},
+        {"port_mapping", of_session([](const SessionSettings& s) { return yes_no(s.enable_port_mapping); }), true},
+        {"holepunch", of_session([](const SessionSettings& s) { return yes_no(s.enable_holepunch); }), true},
         {"dht_bootstrap", [](const DaemonSettings& s) { return list(s.options.swarm.dht_bootstrap); }, true},
         {"encryption", [](const DaemonSettings& s) { return s.options.swarm.encryption; }, true},
     };

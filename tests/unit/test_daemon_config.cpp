@@ -139,7 +139,8 @@ TEST_F(DaemonConfig, Refusals) {
 
 TEST_F(DaemonConfig, PasswordsPlainHashedOrInAFile) {
     const std::string hashed = to_text(hash_password("from-hash"));
-    auto parsed = parse({"--config", config("state_dir = '/x'\nrpc_username = 'u'\nrpc_password = '" + hashed + "'\n")});
+    auto parsed =
+        parse({"--config", config("state_dir = '/x'\nrpc_username = 'u'\nrpc_password = '" + hashed + "'\n")});
     ASSERT_TRUE(parsed.ok() && parsed->setup.ok());
     EXPECT_TRUE(verify_password(parsed->setup->access.password, "from-hash"));
     EXPECT_EQ(effective_config(parsed->options, *parsed->setup).find(hashed), std::string::npos);

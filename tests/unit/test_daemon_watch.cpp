@@ -133,7 +133,9 @@ TEST_F(DaemonWatch, ScansOnItsTimer) {
     put("timed.torrent", make_torrent("timed.bin", 9));
     fast.start();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (control_.calls().empty() && std::chrono::steady_clock::now() < deadline) io_.run_for(std::chrono::milliseconds(20));
+    while (control_.calls().empty() && std::chrono::steady_clock::now() < deadline) {
+        io_.run_for(std::chrono::milliseconds(20));
+    }
     fast.stop();
     EXPECT_EQ(control_.calls(), std::vector<std::string>{"add timed.bin"});
 }
