@@ -18,8 +18,8 @@ void forget_password(DaemonSettings& settings) {
 
 }  // namespace
 
-void protect_config_password(const std::string& config, const Log& log) {
-    auto replaced = hash_config_password(config);
+void protect_config_password(const std::string& config, const PasswordHash& in_use, const Log& log) {
+    auto replaced = hash_config_password(config, in_use);
     if (!replaced) {
         log.warning("rpc_password is in plain text in " + config + " and stays so: " + replaced.error().message);
     } else if (*replaced) {
@@ -40,19 +40,19 @@ void ConfigReload::reload() {
         log.error("the settings were not reloaded (the running ones stay): " + read.error().message);
         return;
     }
-    if (!read->options.config.empty()) protect_config_password(read->options.config, log);
+    if (!read->options.config.empty()) {
+        protect_config_password(read->options.config, read->setup.access.password, log);
+    }
     const auto changes = setting_changes(started_, current_, *read);
     forget_password(*read);
-    if (changes.empty()) {
-        log.info("settings reloaded: nothing changed");
-        return;
-    }
+    if (changes.empty()) log.info("settings reloaded: nothing changed");
     std::vector<std::string> changed;
     for (const auto& change : changes) {
         log.info(change.describe());
         if (!change.needs_restart) changed.push_back(change.name);
     }
     apply(changed, *read);
+    // Also when nothing changed: the password's hash may be the one now in the file.
     current_ = std::move(*read);
 }
 

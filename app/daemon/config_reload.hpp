@@ -15,8 +15,9 @@
 
 namespace shoal::daemon {
 
-// Replaces a plain rpc_password in the config file by its hash, saying so (or why it could not).
-void protect_config_password(const std::string& config, const Log& log);
+// Replaces a plain rpc_password in the config file by its hash (`in_use` when it is that
+// password's), saying so, or why it could not.
+void protect_config_password(const std::string& config, const PasswordHash& in_use, const Log& log);
 
 class ConfigReload {
 public:

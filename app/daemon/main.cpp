@@ -232,7 +232,7 @@ int main(int argc, char** argv) {
             return cli::k_exit_ok;
         }
         log.set_level(setup->log_level);
-        if (!options.config.empty()) daemon::protect_config_password(options.config, log);
+        if (!options.config.empty()) daemon::protect_config_password(options.config, setup->access.password, log);
         return run(args, {std::move(options), std::move(*setup)}, log);
     } catch (const std::exception& e) {
         log.error(e.what());

@@ -104,7 +104,7 @@ Result<std::string> read_password_file(const std::filesystem::path& path) {
     return read_password_line(in, "rpc_password_file '" + path.string() + "'");
 }
 
-Result<bool> hash_config_password(const std::filesystem::path& config) {
+Result<bool> hash_config_password(const std::filesystem::path& config, const PasswordHash& in_use) {
     std::error_code ec;
     const auto path = std::filesystem::canonical(config, ec);  // a link's target is rewritten
     if (ec) return make_error(ErrorCode::not_found, "cannot find '" + config.string() + "'");
@@ -136,7 +136,7 @@ Result<bool> hash_config_password(const std::filesystem::path& config) {
         return make_error(ErrorCode::invalid_input,
                           "rpc_password in '" + path.string() + "' is not a one-line string I can replace");
     }
-    const std::string hash = to_text(hash_password(*plain));
+    const std::string hash = to_text(verify_password(in_use, *plain) ? in_use : hash_password(*plain));
     std::string rewritten = *bytes;
     rewritten.replace(start, length, "'" + hash + "'");
 

@@ -66,6 +66,9 @@ TEST_F(DaemonReload, SaysAndAppliesWhatChanged) {
     // The plain password was replaced by its hash; it is the same password.
     EXPECT_EQ(said(), "shoald: replaced the plain rpc_password in " + config_.string() + " with its hash\n"
                       "shoald: settings reloaded: nothing changed\n");
+    // The hash written is the one in use: the file read again says the same.
+    reload.reload();
+    EXPECT_EQ(said(), "shoald: settings reloaded: nothing changed\n");
 
     write("rpc_password = 'other'\nup_limit = '100000'\nseed_ratio = 2\nport = 7000\nencryption = 'require'\n"
           "watch_dir = '/srv/watch'\nrpc_whitelist = ['10.0.0.0/8']\nlog_level = 'warning'\n");
