@@ -1,10 +1,12 @@
 #include "daemon/daemon_config.hpp"
 
+#include <openssl/crypto.h>
 #include <toml++/toml.h>
 
 #include <sstream>
 
 #include "cli/config_file.hpp"
+#include "daemon/password_files.hpp"
 #include "util/endpoint.hpp"
 
 namespace shoal::daemon {
@@ -14,13 +16,23 @@ void add_daemon_options(CLI::App& app, DaemonOptions& o) {
     for (const char* name : {"--peer", "--json", "--verbose", "--config"}) app.remove_option(app.get_option(name));
     app.add_option("--config", o.config, "TOML file with the same names as the long options (state_dir = \"...\")");
     app.add_flag("--foreground", o.foreground, "Stay in the foreground, logging to stderr");
+    app.add_option("--log-level", o.log_level, "Least important messages logged: error, warning, info or debug")
+        ->capture_default_str();
     app.add_flag("--print-config", o.print_config, "Print the effective settings as a config file and exit");
     app.add_option("--download-dir", o.download_dir,
                    "Folder for torrents added without one (default: <state-dir>/downloads)");
+    app.add_option("--watch-dir", o.watch_dir,
+                   "Folder scanned every 2 s for .torrent files to add (renamed .added or .invalid after)");
     app.add_option("--rpc-bind", o.rpc_bind, "Address and port of the RPC server, IPv6 as [addr]:port")
         ->capture_default_str();
     app.add_option("--rpc-username", o.rpc_username, "User name the RPC asks for (default: none asked)");
-    app.add_option("--rpc-password", o.rpc_password, "Password that goes with --rpc-username");
+    app.add_option("--rpc-password", o.rpc_password,
+                   "Password that goes with --rpc-username, plain or as --hash-password prints it "
+                   "(a config file's plain one is replaced by its hash)");
+    app.add_option("--rpc-password-file", o.rpc_password_file,
+                   "File whose first line is the password (plain or hashed), instead of --rpc-password");
+    app.add_flag("--hash-password", o.hash_password,
+                 "Read a password from standard input, print its hash for rpc_password, and exit");
     app.add_option("--rpc-whitelist", o.rpc_whitelist,
                    "Client address or CIDR range the RPC answers; repeatable (default: loopback)");
     app.add_option("--rpc-host-whitelist", o.rpc_host_whitelist,
@@ -28,8 +40,21 @@ void add_daemon_options(CLI::App& app, DaemonOptions& o) {
 }
 
 Result<std::vector<std::string>> expand_config(const CLI::App& app, std::vector<std::string> args) {
-    return cli::apply_command_config_file(app, std::move(args),
-                                          {"config", "foreground", "print-config", "help", "version"});
+    return cli::apply_command_config_file(
+        app, std::move(args), {"config", "foreground", "print-config", "hash-password", "help", "version"});
+}
+
+Result<Done> parse_command_line(CLI::App& app, const std::vector<std::string>& args) {
+    auto expanded = expand_config(app, args);
+    if (!expanded) return expanded.error();
+    // The file's settings replace --config; its name is kept (a plain password is rewritten there).
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) expanded->push_back("--config=" + args[i + 1]);
+        if (args[i].starts_with("--config=")) expanded->push_back(args[i]);
+    }
+    std::vector<std::string> reversed(expanded->rbegin(), expanded->rend());
+    app.parse(reversed);
+    return Done{};
 }
 
 Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
@@ -44,6 +69,13 @@ Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
     setup.control.seed_limit_action = control::SeedLimitAction::pause;
     setup.download_dir = o.download_dir.empty() ? std::filesystem::path(swarm.state_dir) / "downloads"
                                                 : std::filesystem::absolute(o.download_dir).lexically_normal();
+    if (!o.watch_dir.empty()) setup.watch_dir = std::filesystem::absolute(o.watch_dir).lexically_normal();
+    const auto level = parse_log_level(o.log_level);
+    if (!level) {
+        return make_error(ErrorCode::invalid_input,
+                          "log_level '" + o.log_level + "' is not error, warning, info or debug");
+    }
+    setup.log_level = *level;
     auto bind = parse_ip_endpoint(o.rpc_bind);
     if (!bind) return make_error(ErrorCode::invalid_input, "rpc_bind '" + o.rpc_bind + "' is not IP:PORT");
     setup.rpc_bind = *bind;
@@ -56,15 +88,44 @@ Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
         return make_error(ErrorCode::invalid_input, "rpc_whitelist is empty: no client could use the RPC");
     }
     setup.access.host_whitelist = o.rpc_host_whitelist;
-    if (o.rpc_username.empty() && !o.rpc_password.empty()) {
+    if (!o.rpc_password.empty() && !o.rpc_password_file.empty()) {
+        return make_error(ErrorCode::invalid_input, "rpc_password and rpc_password_file are both set");
+    }
+    std::string password = o.rpc_password;
+    if (!o.rpc_password_file.empty()) {
+        auto read = read_password_file(o.rpc_password_file);
+        if (!read) return read.error();
+        password = std::move(*read);
+    }
+    if (o.rpc_username.empty() && !password.empty()) {
         return make_error(ErrorCode::invalid_input, "rpc_password is set without rpc_username");
     }
     if (o.rpc_username.find(':') != std::string::npos) {
         return make_error(ErrorCode::invalid_input, "rpc_username cannot hold a colon");
     }
     setup.access.username = o.rpc_username;
-    setup.access.password = o.rpc_password;
+    if (o.rpc_username.empty()) return setup;
+    auto hash = password_hash_of(password);
+    OPENSSL_cleanse(password.data(), password.size());
+    if (!hash) return hash.error();
+    setup.access.password = std::move(*hash);
     return setup;
+}
+
+Result<DaemonSettings> load_settings(const std::vector<std::string>& args) {
+    DaemonSettings settings;
+    CLI::App app("shoald", "shoald");
+    add_daemon_options(app, settings.options);
+    try {
+        auto parsed = parse_command_line(app, args);
+        if (!parsed) return parsed.error();
+    } catch (const CLI::ParseError& e) {
+        return make_error(ErrorCode::invalid_input, e.what());
+    }
+    auto setup = daemon_setup(settings.options);
+    if (!setup) return setup.error();
+    settings.setup = std::move(*setup);
+    return settings;
 }
 
 std::string effective_config(const DaemonOptions& o, const DaemonSetup& setup) {
@@ -77,8 +138,11 @@ std::string effective_config(const DaemonOptions& o, const DaemonSetup& setup) {
     toml::table t;
     t.insert("state_dir", s.state_dir.string());
     t.insert("download_dir", setup.download_dir.string());
+    if (!setup.watch_dir.empty()) t.insert("watch_dir", setup.watch_dir.string());
+    t.insert("log_level", std::string(to_string(setup.log_level)));
     t.insert("rpc_bind", o.rpc_bind);
     if (!o.rpc_username.empty()) t.insert("rpc_username", o.rpc_username);
+    if (!o.rpc_password_file.empty()) t.insert("rpc_password_file", o.rpc_password_file);
     t.insert("rpc_whitelist", strings(o.rpc_whitelist));
     t.insert("rpc_host_whitelist", strings(o.rpc_host_whitelist));
     t.insert("port", static_cast<std::int64_t>(s.listen_port));

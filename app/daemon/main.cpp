@@ -6,44 +6,44 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/core.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
 
 #include "cli/exit_codes.hpp"
 #include "cli/version.hpp"
 #include "control/controller.hpp"
+#include "daemon/config_reload.hpp"
 #include "daemon/daemon_config.hpp"
+#include "daemon/event_log.hpp"
+#include "daemon/log.hpp"
+#include "daemon/password_files.hpp"
+#include "daemon/password_hash.hpp"
 #include "daemon/rpc_http.hpp"
 #include "daemon/rpc_methods.hpp"
+#include "daemon/watch_folder.hpp"
 
 namespace {
 
 using namespace shoal;
 using namespace shoal::cli;
 
-void say(const std::string& message) {
-    fmt::print(stderr, "shoald: {}\n", message);
-    std::fflush(stderr);
-}
-
-void report(const control::Published& published, const control::TorrentControl& control) {
-    // "NAME: " for a torrent's message; nothing for the session's (id 0).
-    auto about = [&](TorrentId id) -> std::string {
-        if (id.value == 0) return {};
-        const auto* s = control.find(id);
-        return (s ? s->name : "torrent " + std::to_string(id.value)) + ": ";
-    };
-    for (const auto& e : published.events) {
-        if (auto* err = std::get_if<event::Error>(&e)) say(about(err->id) + err->message);
-        if (auto* done = std::get_if<event::TorrentFinished>(&e)) say(about(done->id) + "complete");
+// Reads a password from standard input and prints its hash, for rpc_password.
+int print_password_hash(const daemon::Log& log) {
+    auto password = daemon::read_password_line(std::cin, "standard input");
+    if (!password) {
+        log.error(password.error().message);
+        return k_exit_usage;
     }
-    for (const auto& limit : published.seed_limits_reached) say(about(limit.id) + limit.reason);
-    for (const auto& problem : published.problems) say(problem.message);
+    fmt::print("{}\n", daemon::to_text(daemon::hash_password(*password)));
+    OPENSSL_cleanse(password->data(), password->size());
+    return k_exit_ok;
 }
 
 // In the background: the parent waits until the child listens (or fails, saying why on the
@@ -88,23 +88,29 @@ private:
     int ready_fd_ = -1;
 };
 
-int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
+int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, daemon::Log& log) {
+    const daemon::DaemonOptions& options = settings.options;
+    daemon::DaemonSetup& setup = settings.setup;
     Background background;
     if (!options.foreground) background.detach();
     std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context io;
     // Caught from here on: one that comes while the torrents are restored is acted on after.
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::signal_set hangups(io, SIGHUP);
     std::optional<control::Controller> controller;
     try {
         controller.emplace(setup.control);
     } catch (const std::exception& e) {
-        say(e.what());
+        log.error(e.what());
         return background.started(k_exit_network);
     }
-    for (const auto& problem : controller->restore()) say(problem.message);
+    for (const auto& problem : controller->restore()) log.error(problem.message);
 
     setup.access.session_id = daemon::make_session_id();
+    setup.access.refused = [&log](const daemon::Refusal& refusal, const boost::asio::ip::address& client) {
+        daemon::log_refusal(log, refusal, client);
+    };
     daemon::DaemonFacts facts;
     facts.version = std::string("Shoal ") + k_version;
     facts.session_id = setup.access.session_id;
@@ -117,18 +123,44 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
     try {
         server.emplace(io, setup.rpc_bind, setup.access, [&](std::string_view body) { return methods.handle(body); });
     } catch (const std::exception& e) {
-        say("cannot listen for RPC at " + options.rpc_bind + ": " + e.what());
+        log.error("cannot listen for RPC at " + options.rpc_bind + ": " + e.what());
         controller->stop();
         return background.started(k_exit_network);
     }
-    say("listening for peers on " + controller->listening_on() + ", for RPC on " + options.rpc_bind);
+    log.info("listening for peers on " + controller->listening_on() + ", for RPC on " + options.rpc_bind);
     background.started(k_exit_ok);
+    // Always running, so that a reload may start watching.
+    daemon::WatchFolder watch(io, *controller, {setup.watch_dir, setup.download_dir},
+                              [&log](bool added, const std::string& message) {
+                                  log.write(added ? daemon::LogLevel::info : daemon::LogLevel::warning, message);
+                              });
+    watch.start();
+    daemon::ConfigReload reload(args, settings,
+                                {*controller,
+                                 [&](daemon::RpcAccess access) {
+                                     access.refused = setup.access.refused;
+                                     server->set_access(std::move(access));
+                                 },
+                                 [&](const std::filesystem::path& dir) {
+                                     watch.set_settings({dir, setup.download_dir});
+                                 },
+                                 log});
+    std::function<void()> await_hangup = [&] {
+        hangups.async_wait([&](boost::system::error_code ec, int) {
+            if (ec) return;
+            log.info("SIGHUP: reading the settings again");
+            reload.reload();
+            await_hangup();
+        });
+    };
+    await_hangup();
 
     // The network thread wakes this one; polls run here, as the RPC methods do.
+    daemon::EventLog events(log);
     std::atomic<bool> poll_posted{false};
     auto poll = [&] {
         poll_posted = false;
-        report(controller->poll(), *controller);
+        events.report(controller->poll(), *controller);
     };
     controller->set_wakeup([&] {
         if (!poll_posted.exchange(true)) boost::asio::post(io, poll);
@@ -147,8 +179,10 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
 
     // SIGINT, SIGTERM and the RPC's session-close stop alike (after session-close's answer).
     auto stop = [&](const char* why) {
-        say(std::string("stopping (") + why + ")");
+        log.info(std::string("stopping (") + why + ")");
         server->stop();
+        watch.stop();
+        hangups.cancel();
         tick.cancel();
         io.stop();
     };
@@ -166,7 +200,7 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
     io.run();
     controller->set_wakeup([] {});
     controller->stop();
-    report(controller->poll(), *controller);
+    events.report(controller->poll(), *controller);
     return k_exit_ok;
 }
 
@@ -175,36 +209,44 @@ int run(const daemon::DaemonOptions& options, daemon::DaemonSetup setup) {
 int main(int argc, char** argv) {
     using namespace shoal;
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    daemon::Log log;
     try {
-        CLI::App app("shoald: a BitTorrent daemon controlled through Transmission's RPC", "shoald");
-        app.set_version_flag("--version", std::string("shoald ") + cli::k_version);
+        const std::vector<std::string> args(argv + 1, argv + argc);
         daemon::DaemonOptions options;
-        daemon::add_daemon_options(app, options);
-        auto args = daemon::expand_config(app, std::vector<std::string>(argv + 1, argv + argc));
-        if (!args) {
-            say(args.error().message);
-            return cli::k_exit_usage;
+        {
+            // The parser's copy of a password on the command line goes with it.
+            CLI::App app("shoald: a BitTorrent daemon controlled through Transmission's RPC", "shoald");
+            app.set_version_flag("--version", std::string("shoald ") + cli::k_version);
+            daemon::add_daemon_options(app, options);
+            try {
+                auto parsed = daemon::parse_command_line(app, args);
+                if (!parsed) {
+                    log.error(parsed.error().message);
+                    return cli::k_exit_usage;
+                }
+            } catch (const CLI::ParseError& e) {
+                if (e.get_exit_code() == 0) return app.exit(e);
+                log.error(std::string(e.what()) + " (see shoald --help)");
+                return cli::k_exit_usage;
+            }
         }
-        std::vector<std::string> reversed(args->rbegin(), args->rend());
-        try {
-            app.parse(reversed);
-        } catch (const CLI::ParseError& e) {
-            if (e.get_exit_code() == 0) return app.exit(e);
-            say(std::string(e.what()) + " (see shoald --help)");
-            return cli::k_exit_usage;
-        }
+        if (options.hash_password) return print_password_hash(log);
         auto setup = daemon::daemon_setup(options);
+        OPENSSL_cleanse(options.rpc_password.data(), options.rpc_password.size());
+        options.rpc_password.clear();
         if (!setup) {
-            say(setup.error().message);
+            log.error(setup.error().message);
             return cli::k_exit_usage;
         }
         if (options.print_config) {
             fmt::print("{}", daemon::effective_config(options, *setup));
             return cli::k_exit_ok;
         }
-        return run(options, std::move(*setup));
+        log.set_level(setup->log_level);
+        if (!options.config.empty()) daemon::protect_config_password(options.config, setup->access.password, log);
+        return run(args, {std::move(options), std::move(*setup)}, log);
     } catch (const std::exception& e) {
-        say(e.what());
+        log.error(e.what());
         return cli::k_exit_io;
     }
 }

@@ -126,7 +126,9 @@ std::string make_session_id() {
     return id;
 }
 
-std::optional<Refusal> check_access(const RpcAccess& access, const RequestCredentials& request) {
+namespace {
+
+std::optional<Refusal> refusal(const RpcAccess& access, const RequestCredentials& request) {
     const bool listed = std::any_of(access.whitelist.begin(), access.whitelist.end(),
                                     [&](const AddressRange& r) { return in_range(request.client, r); });
     if (!listed) {
@@ -143,7 +145,13 @@ std::optional<Refusal> check_access(const RpcAccess& access, const RequestCreden
             std::string_view encoded = request.authorization.substr(6);
             while (encoded.starts_with(' ')) encoded.remove_prefix(1);
             if (const auto decoded = from_base64(encoded)) {
-                ok = secrets_equal(*decoded, access.username + ":" + access.password);
+                // User names hold no colon; both halves are checked whatever the first gives.
+                const std::string_view given(*decoded);
+                const auto colon = std::min(given.find(':'), given.size());
+                const bool user_ok = secrets_equal(given.substr(0, colon), access.username);
+                const bool password_ok =
+                    verify_password(access.password, given.substr(std::min(colon + 1, given.size())));
+                ok = user_ok && password_ok && colon < given.size();
             }
         }
         if (!ok) {
@@ -156,6 +164,14 @@ std::optional<Refusal> check_access(const RpcAccess& access, const RequestCreden
                        {{"X-Transmission-Session-Id", access.session_id}}};
     }
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Refusal> check_access(const RpcAccess& access, const RequestCredentials& request) {
+    auto refused = refusal(access, request);
+    if (refused && access.refused) access.refused(*refused, unmapped(request.client));
+    return refused;
 }
 
 }  // namespace shoal::daemon

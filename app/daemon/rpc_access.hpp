@@ -5,12 +5,14 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "daemon/password_hash.hpp"
 #include "util/result.hpp"
 
 namespace shoal::daemon {
@@ -25,19 +27,21 @@ Result<AddressRange> parse_address_range(std::string_view text);
 // IPv4-mapped IPv6 addresses (a dual-stack socket's IPv4 clients) match IPv4 ranges.
 bool in_range(const boost::asio::ip::address& address, const AddressRange& range);
 
+struct Refusal {
+    unsigned status = 0;
+    std::string message;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
 struct RpcAccess {
     std::vector<AddressRange> whitelist;
     // Host names besides IP literals and localhost; compared without case.
     std::vector<std::string> host_whitelist;
     std::string username;  // empty: no authentication
-    std::string password;
+    PasswordHash password;
     std::string session_id;
-};
-
-struct Refusal {
-    unsigned status = 0;
-    std::string message;
-    std::vector<std::pair<std::string, std::string>> headers;
+    // Told of each refusal with the client's address (IPv4-mapped ones as IPv4), for the log.
+    std::function<void(const Refusal&, const boost::asio::ip::address& client)> refused;
 };
 
 struct RequestCredentials {

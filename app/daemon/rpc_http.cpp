@@ -215,6 +215,11 @@ RpcServer::RpcServer(boost::asio::io_context& io, const tcp::endpoint& bind, Rpc
 
 RpcServer::~RpcServer() { stop(); }
 
+void RpcServer::set_access(RpcAccess access) {
+    access.session_id = state_->access.session_id;
+    state_->access = std::move(access);
+}
+
 tcp::endpoint RpcServer::local_endpoint() const { return state_->acceptor.local_endpoint(); }
 
 void RpcServer::stop() {

@@ -41,6 +41,8 @@ public:
     RpcServer& operator=(const RpcServer&) = delete;
 
     boost::asio::ip::tcp::endpoint local_endpoint() const;
+    // The access checks for the requests read from now on; the session id stays.
+    void set_access(RpcAccess access);
     // Stops accepting and closes every connection.
     void stop();
 

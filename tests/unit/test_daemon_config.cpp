@@ -1,9 +1,12 @@
 // shoald's settings: a config file and the command line, checked, and printed back.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 
 #include "daemon/daemon_config.hpp"
+#include "daemon/password_hash.hpp"
 #include "test_files.hpp"
 
 using namespace shoal;
@@ -29,11 +32,9 @@ protected:
         Parsed parsed;
         CLI::App app("shoald", "shoald");
         add_daemon_options(app, parsed.options);
-        auto expanded = expand_config(app, std::move(args));
-        if (!expanded) return expanded.error();
-        std::vector<std::string> reversed(expanded->rbegin(), expanded->rend());
         try {
-            app.parse(reversed);
+            auto read = parse_command_line(app, args);
+            if (!read) return read.error();
         } catch (const CLI::ParseError& e) {
             return make_error(e.what());
         }
@@ -59,13 +60,16 @@ TEST_F(DaemonConfig, ReadsTheFile) {
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     ASSERT_TRUE(parsed->setup.ok()) << parsed->setup.error().message;
     const DaemonSetup& setup = *parsed->setup;
+    EXPECT_EQ(parsed->options.config, (dir_.path() / "shoald.toml").string());
     EXPECT_EQ(setup.control.session.state_dir, state);
     EXPECT_TRUE(setup.control.keep_torrent_list);
     EXPECT_EQ(setup.download_dir, std::filesystem::path(state) / "downloads");
+    EXPECT_TRUE(setup.watch_dir.empty());
     EXPECT_EQ(setup.rpc_bind.port(), 9092);
     EXPECT_TRUE(setup.rpc_bind.address().is_v6());
     EXPECT_EQ(setup.access.username, "me");
-    EXPECT_EQ(setup.access.password, "secret");
+    EXPECT_TRUE(verify_password(setup.access.password, "secret"));
+    EXPECT_FALSE(verify_password(setup.access.password, "secreT"));
     ASSERT_EQ(setup.access.whitelist.size(), 2u);
     EXPECT_EQ(setup.access.whitelist[1].prefix, 16u);
     EXPECT_EQ(setup.access.host_whitelist, std::vector<std::string>{"box.lan"});
@@ -83,14 +87,17 @@ TEST_F(DaemonConfig, ReadsTheFile) {
 
 TEST_F(DaemonConfig, DefaultsAndTheCommandLineWins) {
     auto parsed = parse({"--config", config("state_dir = '/var/lib/shoald'\nport = 1234\n"), "--port", "4321",
-                         "--download-dir", "/srv/t"});
+                         "--download-dir", "/srv/t", "--watch-dir", "/srv/w/../watch"});
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     ASSERT_TRUE(parsed->setup.ok());
     EXPECT_EQ(parsed->setup->control.session.listen_port, 4321);
     EXPECT_EQ(parsed->setup->download_dir, "/srv/t");
+    EXPECT_EQ(parsed->setup->watch_dir, "/srv/watch");
+    EXPECT_NE(effective_config(parsed->options, *parsed->setup).find("watch_dir = '/srv/watch'"), std::string::npos);
     EXPECT_EQ(parsed->setup->rpc_bind.port(), 9091);
     EXPECT_TRUE(parsed->setup->rpc_bind.address().is_loopback());
     EXPECT_TRUE(parsed->setup->access.username.empty());
+    EXPECT_EQ(parsed->setup->log_level, LogLevel::info);
     ASSERT_EQ(parsed->setup->access.whitelist.size(), 2u);
     EXPECT_TRUE(in_range(boost::asio::ip::make_address("127.0.0.5"), parsed->setup->access.whitelist[0]));
     EXPECT_FALSE(in_range(boost::asio::ip::make_address("10.0.0.1"), parsed->setup->access.whitelist[0]));
@@ -116,10 +123,79 @@ TEST_F(DaemonConfig, Refusals) {
     EXPECT_NE(setup_error("rpc_password = 'p'\n").find("without rpc_username"), std::string::npos);
     EXPECT_NE(setup_error("rpc_username = 'a:b'\n").find("colon"), std::string::npos);
     EXPECT_NE(setup_error("encryption = 'sometimes'\n").find("encryption"), std::string::npos);
+    EXPECT_NE(setup_error("log_level = 'verbose'\n").find("log_level 'verbose'"), std::string::npos);
     EXPECT_NE(setup_error("tcp = false\nutp = false\n").find("no way to reach a peer"), std::string::npos);
+    EXPECT_NE(setup_error("rpc_username = 'u'\nrpc_password = 'pbkdf2-sha256$10$AA$AA'\n")
+                  .find("rpc_password is not a valid hash"),
+              std::string::npos);
+    EXPECT_NE(setup_error("rpc_username = 'u'\nrpc_password = 'p'\nrpc_password_file = '/p'\n").find("both set"),
+              std::string::npos);
+    EXPECT_NE(setup_error("rpc_username = 'u'\nrpc_password_file = '/nonexistent/pw'\n").find("/nonexistent/pw"),
+              std::string::npos);
     auto no_state = parse({"--state-dir", ""});
     ASSERT_TRUE(no_state.ok());
     EXPECT_FALSE(no_state->setup.ok());
+}
+
+TEST_F(DaemonConfig, PasswordsPlainHashedOrInAFile) {
+    const std::string hashed = to_text(hash_password("from-hash"));
+    auto parsed =
+        parse({"--config", config("state_dir = '/x'\nrpc_username = 'u'\nrpc_password = '" + hashed + "'\n")});
+    ASSERT_TRUE(parsed.ok() && parsed->setup.ok());
+    EXPECT_TRUE(verify_password(parsed->setup->access.password, "from-hash"));
+    EXPECT_EQ(effective_config(parsed->options, *parsed->setup).find(hashed), std::string::npos);
+
+    std::ofstream(dir_.path() / "pw") << hashed << "\n";
+    parsed = parse({"--state-dir", "/x", "--rpc-username", "u", "--rpc-password-file", (dir_.path() / "pw").string()});
+    ASSERT_TRUE(parsed.ok() && parsed->setup.ok());
+    EXPECT_TRUE(verify_password(parsed->setup->access.password, "from-hash"));
+
+    std::ofstream(dir_.path() / "pw") << "plain-in-file\n";
+    parsed = parse({"--state-dir", "/x", "--rpc-username", "u", "--rpc-password-file", (dir_.path() / "pw").string()});
+    ASSERT_TRUE(parsed.ok() && parsed->setup.ok());
+    EXPECT_TRUE(verify_password(parsed->setup->access.password, "plain-in-file"));
+    const std::string printed = effective_config(parsed->options, *parsed->setup);
+    EXPECT_EQ(printed.find("plain-in-file"), std::string::npos) << printed;
+    EXPECT_NE(printed.find("rpc_password_file"), std::string::npos) << printed;
+
+    // --hash-password is a switch of the command line only.
+    EXPECT_FALSE(parse({"--config", config("state_dir = '/x'\nhash_password = true\n")}).ok());
+}
+
+// resources/systemd/shoald.toml: every key shoald takes is there, and each reads back.
+TEST_F(DaemonConfig, TheExampleConfigHasEveryKey) {
+    std::ifstream example(std::string(SHOAL_TEST_DATA) + "/../../resources/systemd/shoald.toml");
+    ASSERT_TRUE(example) << "resources/systemd/shoald.toml";
+    std::string uncommented;
+    std::set<std::string> keys;
+    for (std::string line; std::getline(example, line);) {
+        if (line.starts_with("# ") && line.find(" = ") != std::string::npos && line[2] >= 'a' && line[2] <= 'z') {
+            line = line.substr(2);
+        }
+        if (line.empty() || line.starts_with('#')) continue;
+        const std::string key = line.substr(0, line.find(" = "));
+        keys.insert(key);
+        if (key != "rpc_password_file") uncommented += line + "\n";  // it excludes rpc_password
+    }
+    auto parsed = parse({"--config", config(uncommented)});
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_TRUE(parsed->setup.ok()) << parsed->setup.error().message;
+
+    CLI::App app("shoald", "shoald");
+    DaemonOptions options;
+    add_daemon_options(app, options);
+    std::set<std::string> expected;
+    for (const CLI::Option* o : app.get_options()) {
+        std::string name = o->get_lnames().empty() ? "" : o->get_lnames()[0];
+        if (name.empty() || name == "help" || name == "config" || name == "foreground" || name == "print-config" ||
+            name == "hash-password") {
+            continue;
+        }
+        if (name.starts_with("no-")) name = name.substr(3);
+        std::replace(name.begin(), name.end(), '-', '_');
+        expected.insert(name);
+    }
+    EXPECT_EQ(keys, expected);
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ protected:
         RpcAccess access;
         access.whitelist = {*parse_address_range(whitelist)};
         access.username = std::move(username);
-        access.password = "pw";
+        access.password = hash_password("pw");
         access.session_id = "the-session-id";
         server_.emplace(io_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0), access,
                         [this](std::string_view body) {

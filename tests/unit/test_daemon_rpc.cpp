@@ -95,7 +95,7 @@ TEST(DaemonAccess, HostHeader) {
 TEST(DaemonAccess, ChecksInOrder) {
     RpcAccess access = loopback_access();
     access.username = "user";
-    access.password = "pa:ss";
+    access.password = hash_password("pa:ss");
     const std::string good_auth = "Basic " + to_base64("user:pa:ss");
     const RequestCredentials good{ip("127.0.0.1"), "127.0.0.1:9091", good_auth, access.session_id};
     EXPECT_FALSE(check_access(access, good));
@@ -129,7 +129,7 @@ TEST(DaemonAccess, ChecksInOrder) {
 TEST(DaemonAccess, WrongCredentials) {
     RpcAccess access = loopback_access();
     access.username = "user";
-    access.password = "secret";
+    access.password = hash_password("secret");
     for (std::string auth : {std::string(), "Basic " + to_base64("user:wrong"), "Basic " + to_base64("user:secre"),
                              "Basic " + to_base64("user:secretx"), "Basic " + to_base64("other:secret"),
                              "Bearer " + to_base64("user:secret"), std::string("Basic !!!")}) {
@@ -141,7 +141,7 @@ TEST(DaemonAccess, WrongCredentials) {
                                        access.session_id}));
     // Without a user name, no credentials are asked for.
     access.username.clear();
-    access.password.clear();
+    access.password = {};
     EXPECT_FALSE(check_access(access, {ip("127.0.0.1"), "localhost", "", access.session_id}));
     auto refused = check_access(access, {ip("127.0.0.1"), "localhost", "", "wrong"});
     ASSERT_TRUE(refused);

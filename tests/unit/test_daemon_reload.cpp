@@ -1,0 +1,125 @@
+// SIGHUP's reload: the config file read again, its changes said one line each and applied to
+// the scripted control layer, the RPC's access and the watch folder; a broken file refused.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "daemon/config_reload.hpp"
+#include "daemon/password_hash.hpp"
+#include "daemon/setting_changes.hpp"
+#include "fake_control.hpp"
+#include "test_files.hpp"
+
+using namespace shoal;
+using namespace shoal::daemon;
+
+namespace {
+
+class DaemonReload : public ::testing::Test {
+protected:
+    DaemonReload() : out_(open_memstream(&data_, &size_)), log_(LogLevel::info, out_, false) {}
+    ~DaemonReload() override {
+        std::fclose(out_);
+        std::free(data_);
+    }
+
+    void write(const std::string& extra) {
+        std::ofstream(config_) << "state_dir = '" << (dir_.path() / "state").string() << "'\n"
+                               << "rpc_username = 'u'\n" << extra;
+    }
+
+    // What the log said since the last call.
+    std::string said() {
+        std::fflush(out_);
+        std::string text(data_ + seen_, size_ - seen_);
+        seen_ = size_;
+        return text;
+    }
+
+    ConfigReload start(const std::string& extra) {
+        write(extra);
+        auto started = load_settings(args_);
+        EXPECT_TRUE(started.ok()) << started.error().message;
+        return ConfigReload(args_, std::move(*started),
+                            {control_, [this](RpcAccess a) { access_ = std::move(a); },
+                             [this](const std::filesystem::path& p) { watch_dir_ = p; }, log_});
+    }
+
+    test::TempDir dir_;
+    std::filesystem::path config_ = dir_.path() / "shoald.toml";
+    std::vector<std::string> args_ = {"--config", config_.string()};
+    char* data_ = nullptr;
+    std::size_t size_ = 0;
+    std::size_t seen_ = 0;
+    std::FILE* out_;
+    Log log_;
+    gui::test::FakeControl control_;
+    std::optional<RpcAccess> access_;
+    std::optional<std::filesystem::path> watch_dir_;
+};
+
+TEST_F(DaemonReload, SaysAndAppliesWhatChanged) {
+    auto reload = start("rpc_password = 'pw'\nup_limit = '0'\nseed_ratio = 1.5\n");
+    EXPECT_EQ(said(), "");  // load_settings reads the file and leaves it alone
+    reload.reload();
+    // The plain password was replaced by its hash; it is the same password.
+    EXPECT_EQ(said(), "shoald: replaced the plain rpc_password in " + config_.string() + " with its hash\n"
+                      "shoald: settings reloaded: nothing changed\n");
+    // The hash written is the one in use: the file read again says the same.
+    reload.reload();
+    EXPECT_EQ(said(), "shoald: settings reloaded: nothing changed\n");
+
+    write("rpc_password = 'other'\nup_limit = '100000'\nseed_ratio = 2\nport = 7000\nencryption = 'require'\n"
+          "watch_dir = '/srv/watch'\nrpc_whitelist = ['10.0.0.0/8']\nlog_level = 'warning'\n");
+    reload.reload();
+    const std::string text = said();
+    for (const char* line : {"shoald: up_limit: 0 -> 100000\n", "shoald: seed_ratio: 1.5 -> 2\n",
+                             "shoald: watch_dir: (none) -> /srv/watch\n",
+                             "shoald: rpc_whitelist: [127.0.0.0/8, ::1] -> [10.0.0.0/8]\n",
+                             "shoald: log_level: info -> warning\n", "shoald: rpc_password: changed\n",
+                             "shoald: port changed: takes effect after a restart\n",
+                             "shoald: encryption changed: takes effect after a restart\n"}) {
+        EXPECT_NE(text.find(line), std::string::npos) << line << " in\n" << text;
+    }
+    EXPECT_EQ(text.find("down_limit"), std::string::npos) << text;
+    EXPECT_DOUBLE_EQ(control_.seed_limits.ratio, 2.0);
+    ASSERT_TRUE(access_);
+    EXPECT_TRUE(verify_password(access_->password, "other"));
+    ASSERT_EQ(access_->whitelist.size(), 1u);
+    EXPECT_EQ(watch_dir_, std::filesystem::path("/srv/watch"));
+    EXPECT_EQ(log_.level(), LogLevel::warning);
+
+    // The same again: the port still waits for a restart, the rest is as it runs.
+    access_.reset();
+    log_.set_level(LogLevel::info);
+    write("rpc_password = 'other'\nup_limit = '100000'\nseed_ratio = 2\nport = 7000\nencryption = 'require'\n"
+          "watch_dir = '/srv/watch'\nrpc_whitelist = ['10.0.0.0/8']\nlog_level = 'info'\n");
+    reload.reload();
+    const std::string again = said();
+    EXPECT_NE(again.find("port changed"), std::string::npos) << again;
+    EXPECT_EQ(again.find("up_limit"), std::string::npos) << again;
+    EXPECT_EQ(again.find("rpc_password: changed"), std::string::npos) << again;
+    EXPECT_FALSE(access_);
+}
+
+TEST_F(DaemonReload, RefusesABrokenFileWhole) {
+    auto reload = start("rpc_password = 'pw'\nseed_ratio = 1.5\n");
+    said();
+    write("rpc_password = 'pw'\nseed_ratio = 3\nrpc_bind = 'nowhere'\n");
+    reload.reload();
+    const std::string text = said();
+    EXPECT_NE(text.find("shoald: error: the settings were not reloaded (the running ones stay): rpc_bind"),
+              std::string::npos) << text;
+    EXPECT_EQ(text.find("seed_ratio"), std::string::npos) << text;
+    EXPECT_DOUBLE_EQ(control_.seed_limits.ratio, 0.0);  // never set
+    EXPECT_FALSE(access_);
+}
+
+TEST(DaemonSettingChanges, DescribeThemselves) {
+    EXPECT_EQ((SettingChange{"up_limit", "0", "100000", false}.describe()), "up_limit: 0 -> 100000");
+    EXPECT_EQ((SettingChange{"rpc_bind", "a", "b", true}.describe()), "rpc_bind changed: takes effect after a restart");
+    EXPECT_EQ((SettingChange{"rpc_password", "", "", false}.describe()), "rpc_password: changed");
+}
+
+}  // namespace
