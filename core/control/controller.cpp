@@ -111,15 +111,15 @@ Result<TorrentId> Controller::add(AddTorrent r) {
     stored.download_limit = r.download_limit;
     params.assume_complete = r.skip_check;
     params.peers = std::move(r.peers);
-    return add_checked(std::move(stored), std::move(info), std::move(params));
+    auto added = add_checked(std::move(stored), std::move(info), std::move(params));
+    if (added) save(entries_.at(*added));
+    return added;
 }
 
 Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
                                           AddTorrentParams params) {
-    for (const auto& [id, e] : entries_) {
-        if (e.stored.id == stored.id) {
-            return make_error(ErrorCode::already_exists, "This torrent is already in the list");
-        }
+    if (store_ids_.contains(stored.id)) {
+        return make_error(ErrorCode::already_exists, "This torrent is already in the list");
     }
     params.info = info;
     params.save_dir = stored.save_dir;
@@ -160,9 +160,9 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     s.sequential = stored.sequential;
     s.upload_limit = stored.upload_limit;
     s.download_limit = stored.download_limit;
+    store_ids_.insert(stored.id);
     e.stored = std::move(stored);
-    Entry& added = entries_[id] = std::move(e);
-    save(added);
+    entries_[id] = std::move(e);
     return id;
 }
 
@@ -171,6 +171,7 @@ Result<Done> Controller::remove(TorrentId id, bool with_data) {
     if (!e) return unknown(id);
     session_.remove_torrent(id, with_data);
     if (persistent()) list_->remove(e->stored.id);
+    store_ids_.erase(e->stored.id);
     entries_.erase(id);
     return Done{};
 }

@@ -11,6 +11,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "util/result.hpp"
@@ -105,6 +107,7 @@ private:
 
     Entry* entry(TorrentId id);
     const Entry* entry(TorrentId id) const;
+    // Starts the torrent and lists it; the caller saves its record if it is new.
     Result<TorrentId> add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
                                   AddTorrentParams params);
     Result<Done> change_trackers(TorrentId id, const std::function<Result<Done>(Tiers&)>& change);
@@ -117,6 +120,7 @@ private:
     Session session_;
     std::optional<TorrentListStore> list_;
     std::map<TorrentId, Entry> entries_;
+    std::unordered_set<std::string> store_ids_;  // the entries' stored.id, against duplicates
     std::vector<Error> pending_problems_;
     bool stopped_ = false;
 };

@@ -32,6 +32,7 @@ std::vector<Error> Controller::restore() {
             }
             params.magnet = std::move(*magnet);
         }
+        // The record is on disk already: nothing is written back.
         if (auto added = add_checked(std::move(stored), std::move(info), std::move(params)); !added) {
             problems.push_back(added.error());
         }

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <mutex>
 
+#include <sys/stat.h>
+
 #include "control/controller.hpp"
 #include "creation/create_torrent.hpp"
 #include "test_files.hpp"
@@ -183,6 +185,27 @@ TEST_F(ControllerTest, TheListComesBackAfterARestart) {
     Controller third(on("127.0.0.1", state));
     EXPECT_TRUE(third.restore().empty());
     EXPECT_EQ(third.summaries().size(), 1u);
+}
+
+// Restoring reads the list and writes nothing back: each record would otherwise be written
+// again (a new file synced and renamed over it) at every start, thousands of syncs for a long
+// list.
+TEST_F(ControllerTest, RestoreLeavesTheRecordsAsTheyWere) {
+    {
+        Controller c(on("127.0.0.1", state));
+        ASSERT_TRUE(c.add(request(data)));
+    }
+    const fs::path record = state / "torrents" / (torrent.info.info_hash_v1->hex() + ".json");
+    auto inode = [&] {
+        struct stat st {};
+        return ::stat(record.c_str(), &st) == 0 ? st.st_ino : 0;
+    };
+    const auto before = inode();
+    ASSERT_NE(before, 0u);
+    Controller next(on("127.0.0.1", state));
+    EXPECT_TRUE(next.restore().empty());
+    EXPECT_EQ(next.summaries().size(), 1u);
+    EXPECT_EQ(inode(), before);
 }
 
 // A torrent given parsed, without its file (one just made, or from a front-end that parsed
