@@ -1,14 +1,12 @@
 #include "daemon/password_files.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <toml++/toml.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "daemon/password_hash.hpp"
+#include "storage/durable_file.hpp"
 
 namespace shoal::daemon {
 namespace {
@@ -55,31 +53,6 @@ Result<std::string> read_whole(const std::filesystem::path& path) {
         return make_error(ErrorCode::too_large, "'" + path.string() + "' is too large");
     }
     return bytes;
-}
-
-// Writes `bytes` to a new file beside `path` and renames it over `path`, keeping its mode.
-Result<Done> replace_file(const std::filesystem::path& path, const std::string& bytes) {
-    struct stat old {};
-    if (::stat(path.c_str(), &old) != 0) return make_error(ErrorCode::io, "cannot stat '" + path.string() + "'");
-    std::string temp = (path.parent_path() / ("." + path.filename().string() + ".XXXXXX")).string();
-    const int fd = ::mkstemp(temp.data());
-    if (fd < 0) {
-        return make_error(ErrorCode::permission, "cannot create a file in '" + path.parent_path().string() + "'");
-    }
-    bool ok = ::fchmod(fd, old.st_mode & 07777) == 0;
-    if (::geteuid() == 0) ok = ok && ::fchown(fd, old.st_uid, old.st_gid) == 0;
-    for (std::size_t done = 0; ok && done < bytes.size();) {
-        const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        ok = n > 0;
-        if (ok) done += static_cast<std::size_t>(n);
-    }
-    ok = ::fsync(fd) == 0 && ok;
-    ok = ::close(fd) == 0 && ok;
-    if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
-        ::unlink(temp.c_str());
-        return make_error(ErrorCode::io, "cannot write '" + path.string() + "'");
-    }
-    return Done{};
 }
 
 }  // namespace
@@ -151,7 +124,7 @@ Result<bool> hash_config_password(const std::filesystem::path& config, const Pas
     } catch (const std::exception&) {
         return make_error(ErrorCode::other, "replacing rpc_password in '" + path.string() + "' went wrong");
     }
-    auto written = replace_file(path, rewritten);
+    auto written = replace_file_durably(path, rewritten);
     if (!written) return written.error();
     return true;
 }

@@ -1,6 +1,7 @@
 #include "storage/durable_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,11 +14,17 @@ namespace shoal {
 
 namespace {
 
-// Writes `bytes` to a new file at `path` and syncs it; false with errno.
-bool write_synced(const std::filesystem::path& path, std::string_view bytes) {
+// Writes `bytes` to a new file at `path` with the mode and owner of `like` (when it exists)
+// and syncs it; false with errno.
+bool write_synced(const std::filesystem::path& path, std::string_view bytes, const std::filesystem::path& like) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return false;
     bool ok = true;
+    struct stat old {};
+    if (::stat(like.c_str(), &old) == 0) {
+        ok = ::fchmod(fd, old.st_mode & 07777) == 0;
+        if (ok && ::geteuid() == 0) ok = ::fchown(fd, old.st_uid, old.st_gid) == 0;
+    }
     for (std::size_t put = 0; ok && put < bytes.size();) {
         const ssize_t n = ::write(fd, bytes.data() + put, bytes.size() - put);
         if (n < 0 && errno == EINTR) continue;
@@ -52,7 +59,7 @@ Result<bool> replace_file_durably(const std::filesystem::path& path, std::string
     auto temporary = path;
     temporary += ".part" + std::to_string(std::random_device{}());
     std::error_code ec;
-    if (!write_synced(temporary, bytes)) {
+    if (!write_synced(temporary, bytes, path)) {
         Error failed = errno_error("cannot write " + temporary.string());
         std::filesystem::remove(temporary, ec);
         return failed;

@@ -1,6 +1,8 @@
 #pragma once
 // Replacing a small file so that a crash or power cut leaves either the old file or the new
-// one, whole: written beside it, synced, renamed over it, and the folder synced after.
+// one, whole: written beside it, synced, renamed over it, and the folder synced after. A file
+// replaced keeps its mode (and, for root, its owner): a config file that holds a secret stays
+// as private as it was.
 
 #include <filesystem>
 #include <string_view>

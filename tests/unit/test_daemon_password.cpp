@@ -1,7 +1,10 @@
 // shoald's RPC password: the hash and its text, the password file, and a config file's plain
 // password replaced by its hash.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+
+#include <csignal>
 
 #include <fstream>
 #include <sstream>
@@ -134,12 +137,18 @@ TEST(DaemonPassword, SaysWhenTheConfigFileCannotBeRewritten) {
     ASSERT_FALSE(multi_line.ok());
     EXPECT_NE(multi_line.error().message.find("one-line"), std::string::npos) << multi_line.error().message;
 
-    if (::geteuid() == 0) GTEST_SKIP() << "root writes in a read-only folder";
+    // No byte can be written (root too is bound by the file size limit).
     write(path, "rpc_password = 'plain'\n");
-    std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
-    auto read_only = hash_config_password(path);
-    std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all);
-    ASSERT_FALSE(read_only.ok());
+    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old_limit{};
+    ::getrlimit(RLIMIT_FSIZE, &old_limit);
+    rlimit no_bytes = old_limit;
+    no_bytes.rlim_cur = 0;
+    ::setrlimit(RLIMIT_FSIZE, &no_bytes);
+    auto unwritable = hash_config_password(path);
+    ::setrlimit(RLIMIT_FSIZE, &old_limit);
+    std::signal(SIGXFSZ, old_handler);
+    ASSERT_FALSE(unwritable.ok());
     EXPECT_EQ(read(path), "rpc_password = 'plain'\n");
 }
 
