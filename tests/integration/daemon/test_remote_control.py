@@ -16,7 +16,9 @@ import time
 import libtorrent as lt
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "interop"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "swarm"))
 from interop_clients import free_port, lt_add, lt_session, start_opentracker  # noqa: E402
+from swarm_util import same_file, stop_process, write_random  # noqa: E402
 
 CLI = os.environ["SHOAL_CLI"]
 DAEMON = os.environ["SHOALD"]
@@ -34,20 +36,6 @@ def check(condition, what):
         failures.append(what)
         print(f"FAIL: {what}", file=sys.stderr)
     return condition
-
-
-def write(path, size, seed):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    data = bytes((i * 31 + seed * 7 + i // 251) % 256 for i in range(size))
-    with open(path, "wb") as f:
-        f.write(data)
-
-
-def same_file(a, b):
-    if not (os.path.isfile(a) and os.path.isfile(b)):
-        return False
-    with open(a, "rb") as x, open(b, "rb") as y:
-        return x.read() == y.read()
 
 
 def make_torrent(source, out, tracker):
@@ -198,15 +186,6 @@ def wait_rpc(remote, proc, log):
     raise RuntimeError(f"{remote.rpc} did not answer")
 
 
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def main():
     for tool in (REMOTE, TRANSMISSION, "opentracker"):
         if shutil.which(tool) is None:
@@ -219,10 +198,10 @@ def main():
         subprocess.run(["ip", "link", "set", device, "up"], check=True)
     with tempfile.TemporaryDirectory() as tmp:
         payload = os.path.join(tmp, "seed", "set")
-        write(os.path.join(payload, "a.bin"), 200_000, 1)
-        write(os.path.join(payload, "b.bin"), 300_000, 2)
-        write(os.path.join(payload, "c.bin"), 100_000, 3)
-        write(os.path.join(tmp, "seed", "single.bin"), 150_000, 4)
+        write_random(os.path.join(payload, "a.bin"), 200_000, 1)
+        write_random(os.path.join(payload, "b.bin"), 300_000, 2)
+        write_random(os.path.join(payload, "c.bin"), 100_000, 3)
+        write_random(os.path.join(tmp, "seed", "single.bin"), 150_000, 4)
         tracker_port = free_port(TRACKER_ADDRESS)
         announce = f"http://{TRACKER_ADDRESS}:{tracker_port}/announce"
         torrent = os.path.join(tmp, "set.torrent")
@@ -250,7 +229,7 @@ def main():
                 except Exception as e:  # noqa: BLE001: said, and the test fails
                     check(False, f"{name}: {e}")
                 finally:
-                    stop(proc)
+                    stop_process(proc, timeout=20)
                 if failures:
                     with open(log) as f:
                         print(f"--- {name}'s log\n{f.read()[-4000:]}", file=sys.stderr)

@@ -5,7 +5,6 @@ no error, and screenshots at desktop and phone sizes go to $SHOAL_WEB_SCREENSHOT
 import http.client
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,9 @@ from selenium.common.exceptions import StaleElementReferenceException, TimeoutEx
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "swarm"))
+from swarm_util import stop_process  # noqa: E402
 
 CLI = os.environ["SHOAL_CLI"]
 DAEMON = os.environ["SHOALD"]
@@ -54,17 +56,6 @@ def start_daemon(tmp):
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("shoald's RPC did not open")
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return proc.returncode
 
 
 def make_torrent(tmp, name, size):
@@ -256,8 +247,8 @@ def main():
             if driver is not None:
                 driver.quit()
             for s in seeds:
-                stop(s)
-            check(stop(daemon) == 0, "shoald stops on SIGTERM")
+                stop_process(s, timeout=20)
+            check(stop_process(daemon, timeout=20) == 0, "shoald stops on SIGTERM")
         if failures:
             for log in sorted(os.listdir(tmp)):
                 if log.endswith(".log"):
