@@ -4,5 +4,4 @@ install(TARGETS shoal-tracker RUNTIME DESTINATION bin)
 install(FILES ${CMAKE_SOURCE_DIR}/resources/shoal-tracker.1 DESTINATION share/man/man1)
 install(FILES ${CMAKE_SOURCE_DIR}/resources/shoal-tracker.example.toml
         DESTINATION share/doc/shoal-tracker)
-install(FILES ${CMAKE_SOURCE_DIR}/resources/shoal-tracker.service
-        DESTINATION lib/systemd/system)
+shoal_install_unit(${CMAKE_SOURCE_DIR}/resources/shoal-tracker.service.in)

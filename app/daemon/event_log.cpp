@@ -21,7 +21,10 @@ void EventLog::report(const control::Published& published, const control::Torren
         } else if (auto* err = std::get_if<event::Error>(&e)) {
             log_.error(about(err->id, control) + err->message);
         } else if (auto* done = std::get_if<event::TorrentFinished>(&e)) {
-            log_.info(about(done->id, control) + "complete");
+            if (done->downloaded)
+                log_.info(about(done->id, control) + "complete");
+            else
+                log_.debug(about(done->id, control) + "complete on disk");
         } else if (auto* removed = std::get_if<event::TorrentRemoved>(&e)) {
             log_.info(about(removed->id, control) + "removed");
             removed_ids.push_back(removed->id.value);

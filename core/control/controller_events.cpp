@@ -76,9 +76,9 @@ void Controller::apply(Entry& e, const Event& event) {
         s.name = r->info->name;
         e.stored.file_names[r->file] = r->name;
         save(e);
-    } else if (std::get_if<event::TorrentFinished>(&event)) {
+    } else if (auto* finished = std::get_if<event::TorrentFinished>(&event)) {
         s.finished = true;
-        s.completed_on = static_cast<std::int64_t>(std::time(nullptr));
+        if (finished->downloaded) s.completed_on = static_cast<std::int64_t>(std::time(nullptr));
         if (!e.finished_at) e.finished_at = settings_.now();
     } else if (auto* error = std::get_if<event::Error>(&event)) {
         s.error = error->message;

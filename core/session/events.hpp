@@ -99,7 +99,9 @@ struct PeerBanned { TorrentId id; std::string address; std::string reason; };
 struct HashFailed { TorrentId id; std::int64_t piece; };
 // A tracker answered (`ok`, with how many peers and any warning) or failed (`message` says why).
 struct TrackerReply { TorrentId id; std::string url; int peers = 0; std::string message; bool ok = false; };
-struct TorrentFinished { TorrentId id; };
+// Every wanted piece is verified. `downloaded`: the last of them arrived in this run; false when
+// the start-up check (or resume data) found them on disk.
+struct TorrentFinished { TorrentId id; bool downloaded = false; };
 // A file now has another name on disk; `info` is the torrent with that name.
 struct FileRenamed { TorrentId id; std::size_t file = 0; std::string name; std::shared_ptr<const TorrentInfo> info; };
 // At start: whether saved resume data replaced the check of the files, and if not, why.

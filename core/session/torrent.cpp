@@ -83,12 +83,15 @@ void Torrent::check_existing_data(bool allow_resume) {
     files_.check(allow_resume, [this](disk_jobs::DataCheck check) {
         if (check.resumed) std::tie(transferred_.earlier_uploaded, transferred_.earlier_downloaded) = check.totals;
         if (check.resumed) session_.events(*check.resumed);
-        on_checked(check.good);
+        on_checked(check.good, check.resumed && check.resumed->trusted);
     });
 }
 
-void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
+void Torrent::on_checked(const std::vector<std::uint8_t>& good, bool from_resume_data) {
     pieces_.add_checked(good);
+    if (from_resume_data)
+        files_.resume_matches(pieces_.picker().have_pieces().to_bytes(), transferred_.earlier_uploaded,
+                              transferred_.earlier_downloaded);
     finished_ = pieces_.picker().finished();
     if (!finished_) {
         auto created = files_.storage()->create_empty_files(params_.file_priorities);
@@ -103,7 +106,7 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
     } else {
         set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
     }
-    if (finished_) report_finished();
+    if (finished_) report_finished(false);
     // Connections taken over from a magnet link's fetch carry on, unless the torrent is paused.
     if (params_.paused) {
         peers_.close_all("paused");
@@ -114,9 +117,9 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good) {
     connect_more();
 }
 
-void Torrent::report_finished() {
+void Torrent::report_finished(bool downloaded) {
     session_.events(event::Stats{id_, stats()});
-    session_.events(event::TorrentFinished{id_});
+    session_.events(event::TorrentFinished{id_, downloaded});
     save_resume_data();
 }
 
@@ -220,7 +223,7 @@ void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& ou
         if (!finished_ && pieces_.picker().finished()) {
             finished_ = true;
             set_state(TorrentState::seeding);
-            report_finished();
+            report_finished(true);
             tracker_list_.download_completed();
             peers_.update_interest();
         }

@@ -164,10 +164,12 @@ public:
 private:
     void set_state(TorrentState state);
     // Every wanted piece is in: the session hears it and the resume data records it.
-    void report_finished();
+    // `downloaded`: the last one arrived now (not found on disk by the check).
+    void report_finished(bool downloaded);
     // With `allow_resume`, resume data that still matches the files replaces the check.
     void check_existing_data(bool allow_resume);
-    void on_checked(const std::vector<std::uint8_t>& good);
+    // `from_resume_data`: `good` is what trusted resume data said, not a hash check.
+    void on_checked(const std::vector<std::uint8_t>& good, bool from_resume_data = false);
     void on_piece_checked(std::size_t piece, const PieceWriter::Outcome& outcome);
     void ban(const boost::asio::ip::address& address, const std::string& reason);
     // Dials more peers while the torrent is active.

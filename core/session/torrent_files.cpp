@@ -49,22 +49,34 @@ Result<bool> TorrentFiles::rename(std::size_t file, const std::string& name) {
     auto renamed_storage = std::make_shared<TorrentStorage>(save_dir_, *info_);
     storage_->hand_over_unflushed(*renamed_storage);
     storage_ = std::move(renamed_storage);
+    saved_resume_.reset();  // the resume file names the old path
     return true;
 }
 
 void TorrentFiles::save_resume(std::string have, std::int64_t up, std::int64_t down) {
     if (!resume_enabled()) return;
+    SavedResume next{std::move(have), up, down};
+    if (saved_resume_ == next) return;
+    saved_resume_ = next;
     // Queued behind the writes already posted; one still running when the files are stamped
     // changes a time, and then the next start checks the files instead of trusting them.
-    // The pieces' data is flushed to disk before the resume data vouches for them.
-    disk_.post([alive = alive_, executor = executor_, resume = &resume_, info = info_, storage = storage_,
-                save_dir = save_dir_, have = std::move(have), up, down, on_error = on_error_]() mutable {
-        auto saved = resume->save(*info, save_dir, std::move(have), up, down, [&] { return storage->flush(); });
+    // The pieces' data is flushed to disk before the resume data vouches for them. `this` is
+    // touched only back on the network thread, while `alive` says it still exists.
+    disk_.post([this, alive = alive_, executor = executor_, resume = &resume_, info = info_, storage = storage_,
+                save_dir = save_dir_, next = std::move(next)]() mutable {
+        auto saved = resume->save(*info, save_dir, std::move(next.have), next.uploaded, next.downloaded,
+                                  [&] { return storage->flush(); });
         if (saved) return;
-        asio::post(executor, [alive, on_error, message = "cannot save resume data: " + saved.error().message] {
-            if (*alive) on_error(message);
+        asio::post(executor, [this, alive, message = "cannot save resume data: " + saved.error().message] {
+            if (!*alive) return;
+            saved_resume_.reset();  // tried again at the next save
+            on_error_(message);
         });
     });
+}
+
+void TorrentFiles::resume_matches(std::string have, std::int64_t uploaded, std::int64_t downloaded) {
+    saved_resume_ = SavedResume{std::move(have), uploaded, downloaded};
 }
 
 void TorrentFiles::forget_resume() {

@@ -45,7 +45,11 @@ public:
     // The caller waits until no write for the old names is queued.
     Result<bool> rename(std::size_t file, const std::string& name);
     // Records the verified pieces with the files' sizes and times, once the data is flushed.
+    // Nothing is written when the same pieces and totals were saved (or read back) last, so
+    // stopping or restarting thousands of idle torrents writes nothing.
     void save_resume(std::string have, std::int64_t uploaded, std::int64_t downloaded);
+    // The resume data on disk was trusted at start and says exactly this.
+    void resume_matches(std::string have, std::int64_t uploaded, std::int64_t downloaded);
     // The torrent is being removed: its resume data goes, and is never saved again.
     void forget_resume();
     bool resume_enabled() const { return resume_.enabled() && !forgotten_; }
@@ -66,6 +70,14 @@ private:
     OnError on_error_;
     std::shared_ptr<TorrentStorage> storage_;
     bool forgotten_ = false;
+    // What the resume file holds now, when known: the verified pieces and the totals.
+    struct SavedResume {
+        std::string have;
+        std::int64_t uploaded = 0;
+        std::int64_t downloaded = 0;
+        bool operator==(const SavedResume&) const = default;
+    };
+    std::optional<SavedResume> saved_resume_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

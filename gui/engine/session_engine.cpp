@@ -498,8 +498,6 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
     if (s->status == TorrentStatus::seeding)
         s->pieces_have = s->num_pieces;
     if (auto* state = std::get_if<event::StateChanged>(&e)) {
-        if (state->state == TorrentState::downloading)
-            t.was_downloading = true;
         if (state->state == TorrentState::seeding)
             std::fill(t.pieces.begin(), t.pieces.end(), 1);
     } else if (auto* piece = std::get_if<event::PieceFinished>(&e)) {
@@ -531,8 +529,8 @@ void SessionEngine::apply(TorrentKey key, Tracked& t, const Event& e) {
         t.trackers = not_yet_contacted(key);
     } else if (auto* r = std::get_if<event::FileRenamed>(&e)) {
         Q_EMIT file_renamed(key, static_cast<int>(r->file), QString::fromStdString(r->name));
-    } else if (std::get_if<event::TorrentFinished>(&e)) {
-        if (t.was_downloading)
+    } else if (auto* finished = std::get_if<event::TorrentFinished>(&e)) {
+        if (finished->downloaded)
             Q_EMIT torrent_finished(key);
     } else if (auto* error = std::get_if<event::Error>(&e)) {
         Q_EMIT torrent_error(key, QString::fromStdString(error->message));

@@ -76,7 +76,6 @@ class SessionEngine : public Engine {
         std::map<std::string, PeerSnapshot> peers;
         std::vector<TrackerSnapshot> trackers;
         std::vector<std::uint8_t> pieces;
-        bool was_downloading = false;
     };
 
     // Asks the session for the details (peers, trackers, pieces) of what was looked at.

@@ -159,7 +159,7 @@ void SessionEngineTest::signals_for_finish_error_and_rename() {
 
     // Complete when added: no "finished downloading" for it.
     control_->summary(id).finished = true;
-    deliver(event::TorrentFinished{id});
+    deliver(event::TorrentFinished{id, false});
     QCOMPARE(finished.count(), 0);
     QVERIFY(engine_->find(key)->finished);
 
@@ -169,7 +169,7 @@ void SessionEngineTest::signals_for_finish_error_and_rename() {
     deliver(event::StateChanged{other_id, TorrentState::downloading});
     control_->summary(other_id).finished = true;
     control_->summary(other_id).completed_on = 1'700'000'123;
-    deliver(event::TorrentFinished{other_id});
+    deliver(event::TorrentFinished{other_id, true});
     QCOMPARE(finished.count(), 1);
     QCOMPARE(finished[0][0].value<TorrentKey>(), other);
     QCOMPARE(engine_->find(other)->completed_on.toSecsSinceEpoch(), 1'700'000'123);

@@ -36,7 +36,8 @@ TEST_F(DaemonEventLog, LevelsOfEvents) {
     control::Published published;
     published.events = {event::TorrentAdded{TorrentId{3}, "linux.iso"},
                         event::StateChanged{TorrentId{3}, TorrentState::downloading},
-                        event::TorrentFinished{TorrentId{3}},
+                        event::TorrentFinished{TorrentId{3}, true},
+                        event::TorrentFinished{TorrentId{3}, false},
                         event::Error{TorrentId{0}, "cannot listen on port 6881"},
                         event::Notice{TorrentId{3}, "routine"},
                         event::TorrentRemoved{TorrentId{3}}};

@@ -182,7 +182,7 @@ void FakeEngine::simulate_second(bool vary_rates) {
                 st.download_rate = 0;
                 s.finished = true;
                 fake().publish(event::StateChanged{id, st.state});
-                fake().publish(event::TorrentFinished{id});
+                fake().publish(event::TorrentFinished{id, true});
             }
         }
         st.uploaded += static_cast<std::int64_t>(st.upload_rate);

@@ -208,6 +208,49 @@ TEST_F(ControllerTest, RestoreLeavesTheRecordsAsTheyWere) {
     EXPECT_EQ(inode(), before);
 }
 
+// A complete torrent brought back by a restart is seeding from its resume data: it is said to
+// be complete on disk, not downloaded now, and its resume data, which says the same, is not
+// written again (a start and a stop of thousands of idle torrents would otherwise sync as many
+// files twice).
+TEST_F(ControllerTest, ARestartOfACompleteTorrentWritesNoResumeData) {
+    const fs::path resume_dir = state / "resume";
+    auto resume_inodes = [&] {
+        std::vector<ino_t> inodes;
+        std::error_code ec;
+        for (const auto& f : fs::directory_iterator(resume_dir, ec)) {
+            struct stat st {};
+            if (::stat(f.path().c_str(), &st) == 0) inodes.push_back(st.st_ino);
+        }
+        return inodes;
+    };
+    {
+        Controller c(on("127.0.0.1", state));
+        auto id = c.add(request(data));
+        ASSERT_TRUE(id) << id.error().message;
+        Driver d(c);
+        ASSERT_TRUE(d.until(20s, [&](const Published&) { return c.find(*id)->stats.state == TorrentState::seeding; }));
+    }
+    const auto before = resume_inodes();
+    ASSERT_EQ(before.size(), 1u);
+    {
+        Controller next(on("127.0.0.1", state));
+        ASSERT_TRUE(next.restore().empty());
+        const TorrentId id = next.summaries().at(0).id;
+        Driver d(next);
+        std::optional<event::TorrentFinished> finished;
+        ASSERT_TRUE(d.until(20s, [&](const Published& p) {
+            for (const auto& e : p.events)
+                if (auto* f = std::get_if<event::TorrentFinished>(&e)) finished = *f;
+            return finished.has_value();
+        }));
+        EXPECT_FALSE(finished->downloaded);
+        EXPECT_TRUE(next.find(id)->finished);
+        EXPECT_EQ(next.find(id)->completed_on, 0);
+        next.stop();
+    }
+    EXPECT_EQ(resume_inodes(), before);
+}
+
 // A torrent given parsed, without its file (one just made, or from a front-end that parsed
 // it), comes back from the info dictionary with its trackers.
 TEST_F(ControllerTest, ATorrentAddedWithoutItsFileComesBackWithItsTrackers) {
