@@ -11,7 +11,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -25,6 +24,7 @@
 #include "swarm/peer_handshake.hpp"
 #include "swarm/peer_list.hpp"
 #include "swarm/pex_schedule.hpp"
+#include "util/small_random.hpp"
 
 namespace shoal {
 
@@ -165,7 +165,7 @@ private:
     HolepunchBook holepunch_;
     std::set<Peer> peers_;
     std::optional<choker::PeerKey> optimistic_;
-    std::mt19937 rng_{std::random_device{}()};
+    SmallRandom rng_;
     // Dials under way check it before they touch this.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

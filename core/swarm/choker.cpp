@@ -5,7 +5,7 @@
 namespace shoal::choker {
 
 Decision rechoke(std::vector<PeerSnapshot> peers, std::size_t slots, bool seeding, Clock::time_point now,
-                 bool rotate_optimistic, std::optional<PeerKey> optimistic, std::mt19937& rng) {
+                 bool rotate_optimistic, std::optional<PeerKey> optimistic, SmallRandom& rng) {
     std::vector<PeerSnapshot> interested;
     for (const auto& p : peers) {
         if (p.interested) interested.push_back(p);

@@ -5,9 +5,10 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
-#include <random>
 #include <set>
 #include <vector>
+
+#include "util/small_random.hpp"
 
 namespace shoal::choker {
 
@@ -38,7 +39,7 @@ struct Decision {
 // optimistic unchoke among the rest, drawn anew when `rotate_optimistic`, or when the current
 // one is gone, closed or no longer interested.
 Decision rechoke(std::vector<PeerSnapshot> peers, std::size_t slots, bool seeding, Clock::time_point now,
-                 bool rotate_optimistic, std::optional<PeerKey> optimistic, std::mt19937& rng);
+                 bool rotate_optimistic, std::optional<PeerKey> optimistic, SmallRandom& rng);
 
 // A peer's interest changed: whether to choke it (true), unchoke it (false) or leave it
 // (nullopt). An interested peer is unchoked at once while `unchoked` (peers unchoked now)

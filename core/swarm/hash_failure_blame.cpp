@@ -15,7 +15,7 @@ void HashFailureBlame::piece_failed(std::size_t piece, std::vector<Block> blocks
     if (it == failed_.end()) {
         if (failed_.size() == k_max_pieces) {
             failed_.erase(order_.front());
-            order_.pop_front();
+            order_.erase(order_.begin());
         }
         it = failed_.emplace(piece, std::vector<std::vector<Block>>{}).first;
         order_.push_back(piece);

@@ -7,7 +7,6 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <cstddef>
-#include <deque>
 #include <map>
 #include <optional>
 #include <vector>
@@ -46,7 +45,7 @@ public:
 
 private:
     std::map<std::size_t, std::vector<std::vector<Block>>> failed_;
-    std::deque<std::size_t> order_;  // oldest first, to forget beyond k_max_pieces
+    std::vector<std::size_t> order_;  // oldest first, to forget beyond k_max_pieces
 };
 
 }  // namespace shoal

@@ -1,5 +1,7 @@
 #include "swarm/holepunch_book.hpp"
 
+#include <algorithm>
+
 namespace shoal {
 
 void HolepunchBook::introduced(const Endpoint& target, const Endpoint& introducer) {
@@ -24,9 +26,9 @@ bool HolepunchBook::accept_connect(const Endpoint& target, Clock::time_point now
     if (const auto asked = asked_.find(target); asked != asked_.end() && now - asked->second < k_answer_wait) {
         return true;
     }
-    while (!unasked_connects_.empty() && now - unasked_connects_.front() >= k_unasked_window) {
-        unasked_connects_.pop_front();
-    }
+    const auto recent = std::find_if(unasked_connects_.begin(), unasked_connects_.end(),
+                                     [&](Clock::time_point t) { return now - t < k_unasked_window; });
+    unasked_connects_.erase(unasked_connects_.begin(), recent);
     if (unasked_connects_.size() >= k_max_unasked_connects) return false;
     unasked_connects_.push_back(now);
     return true;

@@ -8,7 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstddef>
-#include <deque>
+#include <vector>
 #include <map>
 #include <optional>
 
@@ -43,7 +43,7 @@ class HolepunchBook {
   private:
     std::map<Endpoint, Endpoint> introducers_;
     std::map<Endpoint, Clock::time_point> asked_;
-    std::deque<Clock::time_point> unasked_connects_;
+    std::vector<Clock::time_point> unasked_connects_;
 };
 
 }  // namespace shoal

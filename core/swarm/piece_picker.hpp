@@ -3,12 +3,12 @@
 // among equals, random for the first few pieces), optionally in order; endgame at the end.
 
 #include <functional>
-#include <random>
 #include <unordered_map>
 #include <vector>
 
 #include "swarm/bitfield.hpp"
 #include "wire/messages.hpp"
+#include "util/small_random.hpp"
 
 namespace shoal {
 
@@ -92,7 +92,7 @@ private:
     std::size_t max_partial_ = 64;
     bool sequential_ = false;
     bool endgame_ = false;
-    std::mt19937 rng_{std::random_device{}()};
+    SmallRandom rng_;
 };
 
 }  // namespace shoal

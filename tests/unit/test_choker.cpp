@@ -34,7 +34,7 @@ TEST(Choker, DownloadingUnchokesTheFastestAndOneOptimisticAmongTheRest) {
     PeerSnapshot not_interested = ps.interested(5, 10000);
     not_interested.interested = false;
     peers.push_back(not_interested);
-    std::mt19937 rng(1);
+    SmallRandom rng(1);
     const auto d = choker::rechoke(peers, 2, false, t0, true, std::nullopt, rng);
     ASSERT_TRUE(d.optimistic.has_value());
     EXPECT_TRUE(d.unchoke.contains(ps.key(1)));
@@ -49,7 +49,7 @@ TEST(Choker, DownloadingUnchokesTheFastestAndOneOptimisticAmongTheRest) {
 TEST(Choker, OptimisticUnchokeStaysUntilRotatedOrGone) {
     Peers ps;
     std::vector<PeerSnapshot> peers{ps.interested(0, 9), ps.interested(1), ps.interested(2), ps.interested(3)};
-    std::mt19937 rng(7);
+    SmallRandom rng(7);
     auto d = choker::rechoke(peers, 1, false, t0, false, ps.key(3), rng);
     EXPECT_EQ(d.optimistic, ps.key(3));
     EXPECT_EQ(d.unchoke, (std::set<PeerKey>{ps.key(0), ps.key(3)}));
@@ -72,7 +72,7 @@ TEST(Choker, OptimisticUnchokeStaysUntilRotatedOrGone) {
 TEST(Choker, RotationDrawsEveryCandidateInTime) {
     Peers ps;
     std::vector<PeerSnapshot> peers{ps.interested(0, 9), ps.interested(1), ps.interested(2), ps.interested(3)};
-    std::mt19937 rng(3);
+    SmallRandom rng(3);
     std::set<PeerKey> drawn;
     std::optional<PeerKey> optimistic;
     for (int i = 0; i < 200; ++i) {
@@ -97,7 +97,7 @@ TEST(Choker, SeedingKeepsFreshUnchokesThenServesWhoWaitedLongest) {
     peers.push_back(ps.interested(3));
     peers.back().last_unchoked = t0 - 200s;
     peers[1].download_rate = 1e9;  // rates do not matter when seeding
-    std::mt19937 rng(1);
+    SmallRandom rng(1);
     const auto d = choker::rechoke(peers, 2, true, t0, false, ps.key(2), rng);
     EXPECT_EQ(d.unchoke, (std::set<PeerKey>{ps.key(0), ps.key(3), ps.key(2)}));
     EXPECT_EQ(d.optimistic, ps.key(2));
@@ -108,7 +108,7 @@ TEST(Choker, NobodyInterestedMeansNobodyUnchoked) {
     PeerSnapshot p = ps.interested(0);
     p.interested = false;
     p.am_choking = false;
-    std::mt19937 rng(1);
+    SmallRandom rng(1);
     const auto d = choker::rechoke({p}, 4, false, t0, true, std::nullopt, rng);
     EXPECT_TRUE(d.unchoke.empty());
     EXPECT_FALSE(d.optimistic.has_value());
