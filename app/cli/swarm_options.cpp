@@ -179,6 +179,9 @@ void add_swarm_options(CLI::App& cmd, SwarmOptions& o) {
         ->check(CLI::NonNegativeNumber);
     cmd.add_option("--seed-time", o.seed_time, "Stop seeding after this many minutes (0 = never)")
         ->check(CLI::NonNegativeNumber);
+    cmd.add_option("--seed-idle", o.seed_idle,
+                   "Stop seeding after this many minutes without uploading anything (0 = never)")
+        ->check(CLI::Range(0, 1'000'000));
     cmd.add_option("--state-dir", o.state_dir,
                    "Folder for resume data, so a restart need not check the files (\"\" keeps none)")
         ->capture_default_str();
@@ -207,6 +210,7 @@ Result<control::ControllerSettings> controller_settings(const SwarmOptions& o) {
     control_settings.seed_limits.ratio = o.seed_ratio;
     control_settings.seed_limits.time =
         std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double, std::ratio<60>>(o.seed_time));
+    control_settings.seed_limits.idle = std::chrono::minutes(o.seed_idle);
     SessionSettings& settings = control_settings.session;
     settings.listen_host = o.listen;
     settings.listen_port = o.port;

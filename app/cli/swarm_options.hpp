@@ -24,6 +24,7 @@ struct SwarmOptions {
     int max_peers = 50;
     double seed_ratio = 0;   // 0: no limit
     double seed_time = 0;    // minutes, 0: no limit
+    int seed_idle = 0;       // minutes without uploading, 0: no limit
     bool no_dht = false;
     bool no_pex = false;
     bool no_lsd = false;
@@ -41,7 +42,7 @@ struct SwarmOptions {
 };
 
 // Registers --port, --listen, --interface, --peer, --up-limit, --down-limit, --max-peers, --seed-ratio,
-// --seed-time, --state-dir, --no-dht, --no-pex, --no-lsd, --dht-bootstrap, --encryption, --json, and
+// --seed-time, --seed-idle, --state-dir, --no-dht, --no-pex, --no-lsd, --dht-bootstrap, --encryption, --json, and
 // --config FILE (TOML with the same names as the long flags).
 void add_swarm_options(CLI::App& cmd, SwarmOptions& options);
 

@@ -62,17 +62,11 @@ void ConfigReload::apply(const std::vector<std::string>& changed, const DaemonSe
             return std::find(changed.begin(), changed.end(), name) != changed.end();
         });
     };
-    const Log& log = targets_.log;
-    const SessionSettings& session = read.setup.control.session;
-    if (any({"up_limit", "down_limit"})) {
-        auto done = targets_.control.set_rate_limits(session.upload_limit, session.download_limit);
-        if (!done) log.error("up_limit, down_limit: " + done.error().message);
+    if (any({"up_limit", "down_limit", "max_peers", "seed_ratio", "seed_time", "seed_idle", "alt_speed_up",
+             "alt_speed_down", "alt_speed_time_enabled", "alt_speed_time_begin", "alt_speed_time_end",
+             "alt_speed_time_day"})) {
+        targets_.set_session(daemon_facts(read.setup));
     }
-    if (any({"max_peers"})) {
-        auto done = targets_.control.set_max_peers_per_torrent(session.max_peers_per_torrent);
-        if (!done) log.error("max_peers: " + done.error().message);
-    }
-    if (any({"seed_ratio", "seed_time"})) targets_.control.set_seed_limits(read.setup.control.seed_limits);
     if (any({"rpc_whitelist", "rpc_host_whitelist", "rpc_username", "rpc_password"})) {
         targets_.set_access(read.setup.access);
     }

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <sstream>
+#include <tuple>
 
 #include "cli/config_file.hpp"
 #include "daemon/password_files.hpp"
@@ -35,6 +36,20 @@ void add_daemon_options(CLI::App& app, DaemonOptions& o) {
                  "Read a password from standard input, print its hash for rpc_password, and exit");
     app.add_option("--rpc-whitelist", o.rpc_whitelist,
                    "Client address or CIDR range the RPC answers; repeatable (default: loopback)");
+    app.add_option("--alt-speed-up", o.alt_speed_up,
+                   "Alternative (\"turtle\") upload limit in bytes/s, K and M suffixes (default: 50 kB/s)");
+    app.add_option("--alt-speed-down", o.alt_speed_down,
+                   "Alternative download limit in bytes/s, K and M suffixes (default: 50 kB/s)");
+    app.add_flag("--alt-speed-time-enabled", o.alt_speed_time_enabled,
+                 "Turn the alternative limits on and off by the schedule below");
+    app.add_option("--alt-speed-time-begin", o.alt_speed_time_begin, "When the alternative limits start, HH:MM")
+        ->capture_default_str();
+    app.add_option("--alt-speed-time-end", o.alt_speed_time_end,
+                   "When they stop, HH:MM (earlier than the beginning: the next day)")
+        ->capture_default_str();
+    app.add_option("--alt-speed-time-day", o.alt_speed_time_day,
+                   "Days the schedule starts on: all, weekdays, weekend, or names such as mon,tue,sat")
+        ->capture_default_str();
     app.add_option("--rpc-host-whitelist", o.rpc_host_whitelist,
                    "Host name the RPC may be reached by besides IP addresses and localhost; repeatable");
 }
@@ -76,6 +91,31 @@ Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
                           "log_level '" + o.log_level + "' is not error, warning, info or debug");
     }
     setup.log_level = *level;
+    for (auto [name, text, target] : {std::tuple{"alt_speed_up", &o.alt_speed_up, &setup.alt_speed_up},
+                                      std::tuple{"alt_speed_down", &o.alt_speed_down, &setup.alt_speed_down}}) {
+        if (text->empty()) continue;
+        const auto rate = cli::parse_rate(*text);
+        if (!rate) {
+            return make_error(ErrorCode::invalid_input, std::string(name) + " '" + *text +
+                                                            "' is not bytes per second (with an optional K or M)");
+        }
+        *target = *rate;
+    }
+    AltSpeedSchedule& schedule = setup.alt_speed_schedule;
+    schedule.enabled = o.alt_speed_time_enabled;
+    for (auto [name, text, target] :
+         {std::tuple{"alt_speed_time_begin", &o.alt_speed_time_begin, &schedule.begin},
+          std::tuple{"alt_speed_time_end", &o.alt_speed_time_end, &schedule.end}}) {
+        const auto minutes = parse_time_of_day(*text);
+        if (!minutes) return make_error(ErrorCode::invalid_input, std::string(name) + " '" + *text + "' is not HH:MM");
+        *target = *minutes;
+    }
+    const auto days = parse_days(o.alt_speed_time_day);
+    if (!days) {
+        return make_error(ErrorCode::invalid_input, "alt_speed_time_day '" + o.alt_speed_time_day +
+                                                        "' is not all, weekdays, weekend or day names (mon,tue,...)");
+    }
+    schedule.days = *days;
     auto bind = parse_ip_endpoint(o.rpc_bind);
     if (!bind) return make_error(ErrorCode::invalid_input, "rpc_bind '" + o.rpc_bind + "' is not IP:PORT");
     setup.rpc_bind = *bind;
@@ -110,6 +150,19 @@ Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
     if (!hash) return hash.error();
     setup.access.password = std::move(*hash);
     return setup;
+}
+
+DaemonFacts daemon_facts(const DaemonSetup& setup) {
+    DaemonFacts facts;
+    facts.download_dir = setup.download_dir;
+    facts.config_dir = setup.control.session.state_dir;
+    facts.settings = setup.control.session;
+    facts.seed_limits = setup.control.seed_limits;
+    facts.alt_speed_up = setup.alt_speed_up;
+    facts.alt_speed_down = setup.alt_speed_down;
+    facts.alt_speed_schedule = setup.alt_speed_schedule;
+    facts.saved_settings = setup.control.session.state_dir / "settings.json";
+    return facts;
 }
 
 Result<DaemonSettings> load_settings(const std::vector<std::string>& args) {
@@ -153,6 +206,13 @@ std::string effective_config(const DaemonOptions& o, const DaemonSetup& setup) {
     t.insert("max_peers", static_cast<std::int64_t>(s.max_peers_per_torrent));
     t.insert("seed_ratio", o.swarm.seed_ratio);
     t.insert("seed_time", o.swarm.seed_time);
+    t.insert("seed_idle", static_cast<std::int64_t>(o.swarm.seed_idle));
+    if (setup.alt_speed_up > 0) t.insert("alt_speed_up", std::to_string(setup.alt_speed_up));
+    if (setup.alt_speed_down > 0) t.insert("alt_speed_down", std::to_string(setup.alt_speed_down));
+    t.insert("alt_speed_time_enabled", setup.alt_speed_schedule.enabled);
+    t.insert("alt_speed_time_begin", time_of_day_text(setup.alt_speed_schedule.begin));
+    t.insert("alt_speed_time_end", time_of_day_text(setup.alt_speed_schedule.end));
+    t.insert("alt_speed_time_day", days_text(setup.alt_speed_schedule.days));
     t.insert("dht", s.enable_dht);
     t.insert("pex", s.enable_pex);
     t.insert("lsd", s.enable_lsd);

@@ -12,6 +12,7 @@
 #include "control/controller.hpp"
 #include "daemon/log.hpp"
 #include "daemon/rpc_access.hpp"
+#include "daemon/runtime_settings.hpp"
 
 namespace shoal::daemon {
 
@@ -26,6 +27,13 @@ struct DaemonOptions {
     std::vector<std::string> rpc_whitelist = {"127.0.0.0/8", "::1"};
     std::vector<std::string> rpc_host_whitelist;
     std::string log_level = "info";
+    // The alternative speeds (bytes/s as up_limit, "": Transmission's 50 kB/s) and their schedule.
+    std::string alt_speed_up;
+    std::string alt_speed_down;
+    bool alt_speed_time_enabled = false;
+    std::string alt_speed_time_begin = "09:00";
+    std::string alt_speed_time_end = "17:00";
+    std::string alt_speed_time_day = "all";
     std::string config;
     bool foreground = false;
     bool print_config = false;
@@ -50,7 +58,14 @@ struct DaemonSetup {
     boost::asio::ip::tcp::endpoint rpc_bind;
     RpcAccess access;  // without the session id
     LogLevel log_level = LogLevel::info;
+    std::int64_t alt_speed_up = 0;  // bytes per second, 0: Transmission's 50 kB/s
+    std::int64_t alt_speed_down = 0;
+    AltSpeedSchedule alt_speed_schedule;
 };
+
+// The session's settings that the RPC reports and session-set changes, as `setup` says them
+// (the version and session id left empty).
+DaemonFacts daemon_facts(const DaemonSetup& setup);
 
 // Checked; paths made absolute; the password read and hashed. A message naming the setting
 // that is wrong.

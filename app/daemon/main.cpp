@@ -111,14 +111,14 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
     setup.access.refused = [&log](const daemon::Refusal& refusal, const boost::asio::ip::address& client) {
         daemon::log_refusal(log, refusal, client);
     };
-    daemon::DaemonFacts facts;
+    daemon::DaemonFacts facts = daemon::daemon_facts(setup);
     facts.version = std::string("Shoal ") + k_version;
     facts.session_id = setup.access.session_id;
-    facts.download_dir = setup.download_dir;
-    facts.config_dir = setup.control.session.state_dir;
-    facts.settings = setup.control.session;
-    facts.seed_limits = setup.control.seed_limits;
     daemon::RpcMethods methods(*controller, facts);
+    auto log_problems = [&] {
+        for (const auto& problem : methods.take_problems()) log.warning(problem);
+    };
+    log_problems();
     std::optional<daemon::RpcServer> server;
     try {
         server.emplace(io, setup.rpc_bind, setup.access, [&](std::string_view body) { return methods.handle(body); });
@@ -136,7 +136,10 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
                               });
     watch.start();
     daemon::ConfigReload reload(args, settings,
-                                {*controller,
+                                {[&](const daemon::DaemonFacts& read) {
+                                     methods.config_changed(read);
+                                     log_problems();
+                                 },
                                  [&](daemon::RpcAccess access) {
                                      access.refused = setup.access.refused;
                                      server->set_access(std::move(access));
@@ -165,16 +168,20 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
     controller->set_wakeup([&] {
         if (!poll_posted.exchange(true)) boost::asio::post(io, poll);
     });
-    // Seed times are measured between events too.
+    // Seed times are measured between events too, and the alternative speeds' schedule is
+    // looked at.
     boost::asio::steady_timer tick(io);
     std::function<void()> schedule = [&] {
         tick.expires_after(std::chrono::seconds(1));
         tick.async_wait([&](boost::system::error_code ec) {
             if (ec) return;
             poll();
+            methods.follow_schedule(daemon::local_minute_now());
+            log_problems();
             schedule();
         });
     };
+    methods.follow_schedule(daemon::local_minute_now());
     schedule();
 
     // SIGINT, SIGTERM and the RPC's session-close stop alike (after session-close's answer).

@@ -80,7 +80,16 @@ RpcMethods::RpcMethods(control::TorrentControl& control, DaemonFacts facts,
       facts_(std::move(facts)),
       now_(std::move(now)),
       started_(now_()),
-      runtime_(runtime_settings(facts_)) {}
+      config_(runtime_settings(facts_)),
+      runtime_(config_),
+      saved_(facts_.saved_settings) {
+    if (auto loaded = saved_.load(); !loaded) problems_.push_back(loaded.error().message);
+    const RuntimeSettings kept = saved_.over(config_);
+    if (runtime_values(kept) == runtime_values(config_)) return;
+    if (auto applied = apply_runtime(kept); !applied) {
+        problems_.push_back("the settings session-set changed are not applied: " + applied.error().message);
+    }
+}
 
 std::string RpcMethods::handle(std::string_view body) {
     json::object answer;

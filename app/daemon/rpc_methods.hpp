@@ -9,49 +9,19 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
-#include "control/seed_rules.hpp"
 #include "control/torrent_control.hpp"
-#include "session/settings.hpp"
+#include "daemon/alt_speed_schedule.hpp"
+#include "daemon/runtime_settings.hpp"
+#include "daemon/saved_settings.hpp"
 
 namespace shoal::daemon {
-
-// What session-get reports besides the torrents: the settings the session started with.
-struct DaemonFacts {
-    std::string version;  // "Shoal 0.1.0"
-    std::string session_id;
-    std::filesystem::path download_dir;  // for torrents added without download-dir
-    std::filesystem::path config_dir;    // the state folder
-    SessionSettings settings;
-    control::SeedLimits seed_limits;
-};
-
-// What session-set changes while the daemon runs (speeds in Transmission's kB/s of 1,000 bytes).
-struct RuntimeSettings {
-    std::filesystem::path download_dir;
-    bool start_added_torrents = true;
-    std::int64_t speed_limit_up = 100;
-    bool speed_limit_up_enabled = false;
-    std::int64_t speed_limit_down = 100;
-    bool speed_limit_down_enabled = false;
-    // The alternative ("turtle") limits, both in force while alt_speed_enabled.
-    std::int64_t alt_speed_up = 50;
-    std::int64_t alt_speed_down = 50;
-    bool alt_speed_enabled = false;
-    int peer_limit_global = 0;
-    int peer_limit_per_torrent = 0;
-    double seed_ratio_limit = 2;
-    bool seed_ratio_limited = false;
-
-    // The session's limits in bytes per second (0: none) that follow from the above.
-    std::int64_t upload_limit() const;
-    std::int64_t download_limit() const;
-};
-
-RuntimeSettings runtime_settings(const DaemonFacts& facts);
 
 inline constexpr int k_rpc_version = 17;
 inline constexpr int k_rpc_version_minimum = 14;
@@ -59,6 +29,7 @@ inline constexpr std::size_t k_max_torrent_file_bytes = 64 * 1024 * 1024;
 
 class RpcMethods {
 public:
+    // Applies the session-set changes kept in `facts.saved_settings` over the config's settings.
     RpcMethods(control::TorrentControl& control, DaemonFacts facts,
                std::function<std::chrono::steady_clock::time_point()> now = [] {
                    return std::chrono::steady_clock::now();
@@ -70,6 +41,17 @@ public:
     // Called for session-close, after its answer is made.
     void on_close(std::function<void()> close) { close_ = std::move(close); }
     const RuntimeSettings& runtime() const { return runtime_; }
+
+    // The config file read again (SIGHUP): each setting it now says otherwise replaces what runs
+    // (a session-set change of it too); the rest stays as it runs. The download folder waits
+    // for a restart.
+    void config_changed(const DaemonFacts& read);
+    // Called every few seconds: at the schedule's edges the alternative speeds go on or off,
+    // and a change by hand holds until the next edge.
+    void follow_schedule(LocalMinute now);
+    // What went wrong since the last call (a settings file that could not be read or written),
+    // for the log.
+    std::vector<std::string> take_problems() { return std::exchange(problems_, {}); }
 
 private:
     using Answer = Result<boost::json::object>;
@@ -96,7 +78,11 @@ private:
     DaemonFacts facts_;
     std::function<std::chrono::steady_clock::time_point()> now_;
     std::chrono::steady_clock::time_point started_;
-    RuntimeSettings runtime_;
+    RuntimeSettings config_;   // as the config file says
+    RuntimeSettings runtime_;  // what runs: the config's with session-set's changes
+    SavedSettings saved_;
+    std::optional<bool> schedule_seen_;  // whether the schedule was on at the last look
+    std::vector<std::string> problems_;
     std::function<void()> close_;
     // For recently-active: when each torrent was last seen active (moving data, checking, or
     // changing state), and when torrents left the list.

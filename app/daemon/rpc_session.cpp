@@ -8,37 +8,6 @@ namespace json = boost::json;
 
 namespace shoal::daemon {
 
-std::int64_t RuntimeSettings::upload_limit() const {
-    if (alt_speed_enabled) return alt_speed_up * 1000;
-    return speed_limit_up_enabled ? speed_limit_up * 1000 : 0;
-}
-
-std::int64_t RuntimeSettings::download_limit() const {
-    if (alt_speed_enabled) return alt_speed_down * 1000;
-    return speed_limit_down_enabled ? speed_limit_down * 1000 : 0;
-}
-
-RuntimeSettings runtime_settings(const DaemonFacts& facts) {
-    const SessionSettings& s = facts.settings;
-    RuntimeSettings r;
-    r.download_dir = facts.download_dir;
-    if (s.upload_limit > 0) {
-        r.speed_limit_up = std::max<std::int64_t>(1, s.upload_limit / 1000);
-        r.speed_limit_up_enabled = true;
-    }
-    if (s.download_limit > 0) {
-        r.speed_limit_down = std::max<std::int64_t>(1, s.download_limit / 1000);
-        r.speed_limit_down_enabled = true;
-    }
-    r.peer_limit_global = s.max_connections;
-    r.peer_limit_per_torrent = s.max_peers_per_torrent;
-    if (facts.seed_limits.ratio > 0) {
-        r.seed_ratio_limit = facts.seed_limits.ratio;
-        r.seed_ratio_limited = true;
-    }
-    return r;
-}
-
 json::object RpcMethods::session_values() {
     const SessionSettings& s = facts_.settings;
     const RuntimeSettings& r = runtime_;
@@ -49,11 +18,9 @@ json::object RpcMethods::session_values() {
     all["rpc-version-semver"] = "5.3.0";
     all["session-id"] = facts_.session_id;
     all["config-dir"] = facts_.config_dir.string();
-    all["download-dir"] = r.download_dir.string();
     std::error_code ec;
     const auto space = std::filesystem::space(r.download_dir, ec);
     all["download-dir-free-space"] = ec ? std::int64_t{-1} : static_cast<std::int64_t>(space.available);
-    all["start-added-torrents"] = r.start_added_torrents;
     all["peer-port"] = control_.listen_port();
     all["peer-port-random-on-start"] = false;
     all["port-forwarding-enabled"] = s.enable_port_mapping;
@@ -64,23 +31,9 @@ json::object RpcMethods::session_values() {
     // Transmission has no word for refusing encryption outright, so it is not named then.
     if (s.encryption == EncryptionPolicy::prefer) all["encryption"] = "preferred";
     if (s.encryption == EncryptionPolicy::require) all["encryption"] = "required";
-    all["peer-limit-per-torrent"] = r.peer_limit_per_torrent;
-    all["peer-limit-global"] = r.peer_limit_global;
-    all["speed-limit-down"] = r.speed_limit_down;
-    all["speed-limit-down-enabled"] = r.speed_limit_down_enabled;
-    all["speed-limit-up"] = r.speed_limit_up;
-    all["speed-limit-up-enabled"] = r.speed_limit_up_enabled;
-    all["alt-speed-down"] = r.alt_speed_down;
-    all["alt-speed-up"] = r.alt_speed_up;
-    all["alt-speed-enabled"] = r.alt_speed_enabled;
-    all["seedRatioLimit"] = r.seed_ratio_limit;
-    all["seedRatioLimited"] = r.seed_ratio_limited;
-    // What Shoal has none of: no schedule (Transmission's default hours and days, unused), no
-    // blocklist, queues, partial-file folder or names, idle limit, scripts or trashing.
-    all["alt-speed-time-enabled"] = false;
-    all["alt-speed-time-begin"] = 540;
-    all["alt-speed-time-end"] = 1020;
-    all["alt-speed-time-day"] = 127;
+    for (auto& [key, value] : runtime_values(r)) all[key] = value;
+    // What Shoal has none of: no blocklist, queues, partial-file folder or names, scripts or
+    // trashing.
     all["trash-original-torrent-files"] = false;
     all["blocklist-enabled"] = false;
     all["download-queue-enabled"] = false;
@@ -88,7 +41,6 @@ json::object RpcMethods::session_values() {
     all["queue-stalled-enabled"] = false;
     all["incomplete-dir-enabled"] = false;
     all["rename-partial-files"] = false;
-    all["idle-seeding-limit-enabled"] = false;
     all["script-torrent-added-enabled"] = false;
     all["script-torrent-done-enabled"] = false;
     all["script-torrent-done-seeding-enabled"] = false;
@@ -116,42 +68,21 @@ RpcMethods::Answer RpcMethods::session_get(const json::object& args) {
     return chosen;
 }
 
-namespace {
-
-// Reads one session-set argument into `target`; an error names the key.
-template <typename T, typename Read>
-Result<Done> take(const json::object& args, std::string_view key, T& target, Read read) {
-    const json::value* v = args.if_contains(key);
-    if (!v) return Done{};
-    auto value = read(*v);
-    if (!value) return make_error("session-set: '" + std::string(key) + "' has the wrong type");
-    target = static_cast<T>(*value);
-    return Done{};
-}
-
-Result<Done> take_speed(const json::object& args, std::string_view key, std::int64_t& target) {
-    if (auto done = take(args, key, target, as_integer); !done) return done;
-    if (target < 0 || target > 100'000'000) return make_error("session-set: '" + std::string(key) + "' is out of range");
-    return Done{};
-}
-
-}  // namespace
-
 RpcMethods::Answer RpcMethods::session_set(const json::object& args) {
-    RuntimeSettings next = runtime_;
     std::vector<std::string> refused;
+    std::vector<std::string> changed;
     const json::object current = session_values();
+    const auto& settable = runtime_keys();
     for (const auto& [key, value] : args) {
-        static constexpr std::string_view k_settable[] = {
-            "download-dir",       "start-added-torrents", "speed-limit-up",      "speed-limit-up-enabled",
-            "speed-limit-down",   "speed-limit-down-enabled", "alt-speed-up",    "alt-speed-down",
-            "alt-speed-enabled",  "peer-limit-global",    "peer-limit-per-torrent", "seedRatioLimit",
-            "seedRatioLimited"};
         // What session-get reports that is no setting at all.
         static constexpr std::string_view k_read_only[] = {
             "version", "rpc-version", "rpc-version-minimum", "rpc-version-semver", "session-id",
             "config-dir", "download-dir-free-space", "units"};
-        if (std::find(std::begin(k_settable), std::end(k_settable), key) != std::end(k_settable)) continue;
+        const std::string name(key.data(), key.size());
+        if (std::find(settable.begin(), settable.end(), name) != settable.end()) {
+            changed.push_back(name);
+            continue;
+        }
         if (std::find(std::begin(k_read_only), std::end(k_read_only), key) != std::end(k_read_only)) continue;
         // Anything else only as it already is: a client that sends its whole form back works,
         // and a change Shoal cannot make is said rather than dropped.
@@ -163,48 +94,68 @@ RpcMethods::Answer RpcMethods::session_set(const json::object& args) {
         for (const auto& k : refused) names += (names.empty() ? "" : ", ") + k;
         return make_error("session-set: Shoal cannot change " + names + " while it runs");
     }
-    const auto string = [](const json::value& v) -> std::optional<std::string> {
-        if (!v.is_string()) return std::nullopt;
-        return std::string(v.get_string());
-    };
-    std::string dir = next.download_dir.string();
-    for (auto done : {take(args, "download-dir", dir, string),
-                      take(args, "start-added-torrents", next.start_added_torrents, as_flag),
-                      take_speed(args, "speed-limit-up", next.speed_limit_up),
-                      take(args, "speed-limit-up-enabled", next.speed_limit_up_enabled, as_flag),
-                      take_speed(args, "speed-limit-down", next.speed_limit_down),
-                      take(args, "speed-limit-down-enabled", next.speed_limit_down_enabled, as_flag),
-                      take_speed(args, "alt-speed-up", next.alt_speed_up),
-                      take_speed(args, "alt-speed-down", next.alt_speed_down),
-                      take(args, "alt-speed-enabled", next.alt_speed_enabled, as_flag),
-                      take(args, "peer-limit-global", next.peer_limit_global, as_integer),
-                      take(args, "peer-limit-per-torrent", next.peer_limit_per_torrent, as_integer),
-                      take(args, "seedRatioLimit", next.seed_ratio_limit, as_number),
-                      take(args, "seedRatioLimited", next.seed_ratio_limited, as_flag)}) {
-        if (!done) return done.error();
-    }
-    next.download_dir = dir;
-    if (!next.download_dir.is_absolute()) return make_error("session-set: 'download-dir' is not an absolute path");
-    if (next.seed_ratio_limit < 0 || next.seed_ratio_limit > 1e6) {
-        return make_error("session-set: 'seedRatioLimit' is out of range");
-    }
+    RuntimeSettings next = runtime_;
+    if (auto taken = take_runtime_values(next, args); !taken) return make_error("session-set: " + taken.error().message);
+    // A new schedule takes over at once; the same one sent back leaves a change by hand alone.
+    if (next.alt_speed_time != runtime_.alt_speed_time) schedule_seen_.reset();
     if (auto applied = apply_runtime(next); !applied) return make_error("session-set: " + applied.error().message);
+    saved_.keep(changed, runtime_, config_);
+    if (auto saved = saved_.save(); !saved) {
+        problems_.push_back("session-set's changes hold until shoald stops: " + saved.error().message);
+    }
     return json::object{};
 }
 
 Result<Done> RpcMethods::apply_runtime(const RuntimeSettings& next) {
-    if (next.peer_limit_global < 1 || next.peer_limit_global > 65535)
-        return make_error("'peer-limit-global' must be from 1 to 65535");
-    if (next.peer_limit_per_torrent < 1 || next.peer_limit_per_torrent > 65535)
-        return make_error("'peer-limit-per-torrent' must be from 1 to 65535");
     if (auto done = control_.set_rate_limits(next.upload_limit(), next.download_limit()); !done) return done;
     if (auto done = control_.set_max_connections(next.peer_limit_global); !done) return done;
     if (auto done = control_.set_max_peers_per_torrent(next.peer_limit_per_torrent); !done) return done;
-    control::SeedLimits limits = facts_.seed_limits;
-    limits.ratio = next.seed_ratio_limited ? next.seed_ratio_limit : 0;
-    control_.set_seed_limits(limits);
+    control_.set_seed_limits(next.seed_limits(facts_.seed_limits));
     runtime_ = next;
     return Done{};
+}
+
+void RpcMethods::config_changed(const DaemonFacts& read) {
+    DaemonFacts facts = read;
+    facts.download_dir = facts_.download_dir;
+    const RuntimeSettings config = runtime_settings(facts);
+    const json::object before = runtime_values(config_);
+    const json::object after = runtime_values(config);
+    json::object changes;
+    for (const auto& key : runtime_keys()) {
+        if (before.at(key) == after.at(key)) continue;
+        changes[key] = after.at(key);
+        saved_.forget(key);
+    }
+    RuntimeSettings next = runtime_;
+    if (auto taken = take_runtime_values(next, changes); !taken) {
+        problems_.push_back("the config file's settings are not applied: " + taken.error().message);
+        return;
+    }
+    if (next.alt_speed_time != runtime_.alt_speed_time) schedule_seen_.reset();
+    facts_.seed_limits = read.seed_limits;  // the seed time, which session-set does not change
+    config_ = config;
+    if (auto applied = apply_runtime(next); !applied) {
+        problems_.push_back("the config file's settings are not applied: " + applied.error().message);
+    }
+    if (changes.empty()) return;
+    if (auto saved = saved_.save(); !saved) problems_.push_back(saved.error().message);
+}
+
+void RpcMethods::follow_schedule(LocalMinute now) {
+    if (!runtime_.alt_speed_time.enabled) {
+        schedule_seen_.reset();
+        return;
+    }
+    const bool on = alt_speed_time(runtime_.alt_speed_time, now);
+    if (schedule_seen_ == on) return;
+    schedule_seen_ = on;
+    if (runtime_.alt_speed_enabled == on) return;
+    RuntimeSettings next = runtime_;
+    next.alt_speed_enabled = on;
+    if (auto applied = apply_runtime(next); !applied) {
+        problems_.push_back("the alternative speeds' schedule: " + applied.error().message);
+    }
 }
 
 RpcMethods::Answer RpcMethods::session_stats() {

@@ -324,9 +324,11 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
         plain("honorsSessionLimits", [](auto&) { return json::value(true); });
         plain("bandwidthPriority", [](auto&) { return json::value(0); });
         plain("labels", [](auto&) { return json::value(json::array{}); });
-        // Follows the session's limits (TR_RATIOLIMIT_GLOBAL, TR_IDLELIMIT_GLOBAL).
-        plain("seedRatioMode", [](auto&) { return json::value(0); });
-        plain("seedIdleMode", [](auto&) { return json::value(0); });
+        // The torrent's own seed limits, and whether it follows them, the session's, or none.
+        plain("seedRatioMode", [](auto& s) { return json::value(static_cast<int>(s.seed_limits.ratio_mode)); });
+        plain("seedRatioLimit", [](auto& s) { return json::value(s.seed_limits.ratio); });
+        plain("seedIdleMode", [](auto& s) { return json::value(static_cast<int>(s.seed_limits.idle_mode)); });
+        plain("seedIdleLimit", [](auto& s) { return json::value(s.seed_limits.idle_minutes); });
         plain("webseeds", [](auto& s) { return web_seeds(s); });
         plain("webseedsSendingToUs", [](auto&) { return json::value(0); });
         plain("recheckProgress", [](auto& s) {

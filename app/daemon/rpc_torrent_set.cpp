@@ -17,7 +17,7 @@ using control::TorrentSummary;
 // client that sends a whole form back works and a change Shoal cannot make is refused.
 bool is_fixed_value(std::string_view key, const json::value& v) {
     if (key == "labels") return v.is_array() && v.get_array().empty();
-    if (key == "bandwidthPriority" || key == "seedRatioMode" || key == "seedIdleMode") return as_integer(v) == 0;
+    if (key == "bandwidthPriority") return as_integer(v) == 0;
     if (key == "honorsSessionLimits") return as_flag(v) == true;
     return false;
 }
@@ -25,7 +25,35 @@ bool is_fixed_value(std::string_view key, const json::value& v) {
 constexpr std::string_view k_changeable[] = {
     "ids",           "files-wanted",   "files-unwanted", "priority-high",   "priority-low",
     "priority-normal", "uploadLimit",  "uploadLimited",  "downloadLimit",   "downloadLimited",
-    "trackerAdd",    "trackerRemove",  "trackerReplace", "trackerList"};
+    "trackerAdd",    "trackerRemove",  "trackerReplace", "trackerList",     "seedRatioLimit",
+    "seedRatioMode", "seedIdleLimit",  "seedIdleMode"};
+
+// A torrent's seed limits after torrent-set: each of the four keys replaces its part.
+Result<control::TorrentSeedLimits> seed_limits(const json::object& args, control::TorrentSeedLimits limits) {
+    auto mode = [&](std::string_view key, control::SeedLimitMode& target) -> Result<Done> {
+        const json::value* v = args.if_contains(key);
+        if (!v) return Done{};
+        const auto n = as_integer(*v);
+        if (!n || *n < 0 || *n > 2) return make_error("'" + std::string(key) + "' is not 0, 1 or 2");
+        target = static_cast<control::SeedLimitMode>(*n);
+        return Done{};
+    };
+    if (auto done = mode("seedRatioMode", limits.ratio_mode); !done) return done.error();
+    if (auto done = mode("seedIdleMode", limits.idle_mode); !done) return done.error();
+    if (const json::value* v = args.if_contains("seedRatioLimit")) {
+        const auto ratio = as_number(*v);
+        if (!ratio || !(*ratio >= 0 && *ratio <= control::k_max_seed_ratio))
+            return make_error("'seedRatioLimit' is out of range");
+        limits.ratio = *ratio;
+    }
+    if (const json::value* v = args.if_contains("seedIdleLimit")) {
+        const auto minutes = as_integer(*v);
+        if (!minutes || *minutes < 0 || *minutes > control::k_max_idle_minutes)
+            return make_error("'seedIdleLimit' is out of range");
+        limits.idle_minutes = *minutes;
+    }
+    return limits;
+}
 
 // A torrent's rate limit after torrent-set, in bytes per second (0: none). A limit sent alone
 // turns limiting on; `...Limited: false` turns it off.
@@ -122,6 +150,13 @@ RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
             auto down = rate_limit(args, "downloadLimit", "downloadLimited", s.download_limit);
             if (!down) return fail(down.error());
             if (auto done = control_.set_torrent_limits(s.id, *up, *down); !done) return fail(done.error());
+        }
+        // Seed limits.
+        if (args.contains("seedRatioLimit") || args.contains("seedRatioMode") || args.contains("seedIdleLimit") ||
+            args.contains("seedIdleMode")) {
+            auto limits = seed_limits(args, s.seed_limits);
+            if (!limits) return fail(limits.error());
+            if (auto done = control_.set_torrent_seed_limits(s.id, *limits); !done) return fail(done.error());
         }
         // Trackers.
         if (auto* list = args.if_contains("trackerList")) {

@@ -160,6 +160,7 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     s.sequential = stored.sequential;
     s.upload_limit = stored.upload_limit;
     s.download_limit = stored.download_limit;
+    s.seed_limits = stored.seed_limits;
     store_ids_.insert(stored.id);
     e.stored = std::move(stored);
     entries_[id] = std::move(e);
@@ -248,6 +249,18 @@ Result<Done> Controller::set_torrent_limits(TorrentId id, std::int64_t upload, s
     session_.set_torrent_rate_limits(id, upload, download);
     e->summary.upload_limit = e->stored.upload_limit = upload;
     e->summary.download_limit = e->stored.download_limit = download;
+    save(*e);
+    return Done{};
+}
+
+Result<Done> Controller::set_torrent_seed_limits(TorrentId id, const TorrentSeedLimits& limits) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    if (auto problem = seed_limits_problem(limits)) return make_error(ErrorCode::invalid_input, *problem);
+    if (e->stored.seed_limits == limits) return Done{};
+    // A torrent stopped by its old limits may seed again under the new ones once resumed.
+    e->summary.seed_limits = e->stored.seed_limits = limits;
+    e->summary.seed_limit_reached = false;
     save(*e);
     return Done{};
 }

@@ -66,6 +66,7 @@ public:
     Result<Done> remove_tracker(TorrentId id, const std::string& url) override;
     Result<Done> set_trackers(TorrentId id, const Tiers& tiers) override;
     void set_seed_limits(SeedLimits limits) override { settings_.seed_limits = limits; }
+    Result<Done> set_torrent_seed_limits(TorrentId id, const TorrentSeedLimits& limits) override;
     Result<Done> set_rate_limits(std::int64_t upload, std::int64_t download) override;
     Result<Done> set_max_peers_per_torrent(int peers) override;
     Result<Done> set_max_connections(int connections) override;
@@ -103,6 +104,9 @@ private:
         std::vector<int> priorities;
         std::optional<event::Details> last_details;
         std::optional<std::chrono::steady_clock::time_point> finished_at;
+        // For the idle limit: the upload count last seen, and when it last grew.
+        std::int64_t uploaded_seen = 0;
+        std::chrono::steady_clock::time_point uploaded_at;
     };
 
     Entry* entry(TorrentId id);

@@ -88,10 +88,22 @@ void Controller::apply(Entry& e, const Event& event) {
 }
 
 void Controller::check_seed_limits(Published& out) {
-    if (!settings_.seed_limits.any()) return;
+    const auto now = settings_.now();
     for (auto& [id, e] : entries_) {
         if (!e.finished_at || e.summary.seed_limit_reached) continue;
-        auto why = seed_limit_reached(settings_.seed_limits, e.summary.stats, settings_.now() - *e.finished_at);
+        // A paused torrent is not idle: its idle time starts again when it is resumed.
+        if (e.stored.paused) {
+            e.uploaded_at = now;
+            continue;
+        }
+        // Idle from when the torrent finished, or last uploaded since.
+        if (e.summary.stats.all_time_uploaded != e.uploaded_seen || e.uploaded_at < *e.finished_at) {
+            e.uploaded_seen = e.summary.stats.all_time_uploaded;
+            e.uploaded_at = now;
+        }
+        const SeedLimits limits = effective_seed_limits(settings_.seed_limits, e.summary.seed_limits);
+        if (!limits.any()) continue;
+        auto why = seed_limit_reached(limits, e.summary.stats, now - *e.finished_at, now - e.uploaded_at);
         if (!why) continue;
         e.summary.seed_limit_reached = true;
         if (settings_.seed_limit_action == SeedLimitAction::pause) {

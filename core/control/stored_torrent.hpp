@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "control/seed_rules.hpp"
 #include "metainfo/torrent_info.hpp"
 
 namespace shoal::control {
@@ -28,6 +29,7 @@ struct StoredTorrent {
     std::optional<std::vector<Tier>> trackers;
     std::int64_t upload_limit = 0;  // bytes per second, 0: none
     std::int64_t download_limit = 0;
+    TorrentSeedLimits seed_limits;  // a record without them follows the global limits
 };
 
 // The id a torrent is stored under, from its info-hashes.

@@ -71,6 +71,8 @@ public:
     virtual Result<Done> remove_tracker(TorrentId id, const std::string& url) = 0;
     virtual Result<Done> set_trackers(TorrentId id, const Tiers& tiers) = 0;
     virtual void set_seed_limits(SeedLimits limits) = 0;
+    // The torrent's own ratio and idle limits, or that it follows the global ones; kept.
+    virtual Result<Done> set_torrent_seed_limits(TorrentId id, const TorrentSeedLimits& limits) = 0;
     virtual Result<Done> set_rate_limits(std::int64_t upload, std::int64_t download) = 0;
     virtual Result<Done> set_max_peers_per_torrent(int peers) = 0;
     virtual Result<Done> set_max_connections(int connections) = 0;

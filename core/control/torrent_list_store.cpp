@@ -38,6 +38,10 @@ json::object to_json(const StoredTorrent& t) {
     }
     o["upload_limit"] = t.upload_limit;
     o["download_limit"] = t.download_limit;
+    o["seed_ratio_mode"] = static_cast<std::int64_t>(t.seed_limits.ratio_mode);
+    o["seed_ratio"] = t.seed_limits.ratio;
+    o["seed_idle_mode"] = static_cast<std::int64_t>(t.seed_limits.idle_mode);
+    o["seed_idle_minutes"] = t.seed_limits.idle_minutes;
     return o;
 }
 
@@ -59,13 +63,21 @@ public:
         if (!v->is_bool()) return fail(std::string(key) + " is not true or false"), false;
         return v->as_bool();
     }
-    std::int64_t integer(std::string_view key, std::int64_t low, std::int64_t high) {
+    std::int64_t integer(std::string_view key, std::int64_t low, std::int64_t high, std::int64_t absent = 0) {
         const json::value* v = o_.if_contains(key);
-        if (!v) return 0;
+        if (!v) return absent;
         if (!v->is_int64() || v->as_int64() < low || v->as_int64() > high) {
             return fail(std::string(key) + " is not a number in range"), 0;
         }
         return v->as_int64();
+    }
+    double number(std::string_view key, double low, double high, double absent) {
+        const json::value* v = o_.if_contains(key);
+        if (!v) return absent;
+        if (!v->is_number()) return fail(std::string(key) + " is not a number"), absent;
+        const double d = v->to_number<double>();
+        if (!(d >= low && d <= high)) return fail(std::string(key) + " is not a number in range"), absent;
+        return d;
     }
     const json::array* array(std::string_view key) {
         const json::value* v = o_.if_contains(key);
@@ -172,6 +184,12 @@ Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
     t.added_on = r.integer("added_on", 0, std::int64_t{1} << 40);
     t.upload_limit = r.integer("upload_limit", 0, std::int64_t{1} << 40);
     t.download_limit = r.integer("download_limit", 0, std::int64_t{1} << 40);
+    // Records written before per-torrent seed limits have none: the global limits apply.
+    const TorrentSeedLimits defaults;
+    t.seed_limits.ratio_mode = static_cast<SeedLimitMode>(r.integer("seed_ratio_mode", 0, 2));
+    t.seed_limits.ratio = r.number("seed_ratio", 0, k_max_seed_ratio, defaults.ratio);
+    t.seed_limits.idle_mode = static_cast<SeedLimitMode>(r.integer("seed_idle_mode", 0, 2));
+    t.seed_limits.idle_minutes = r.integer("seed_idle_minutes", 0, k_max_idle_minutes, defaults.idle_minutes);
     read_lists(r, limits_, t);
     const std::string metainfo = r.string("metainfo");
     if (!r.problem().empty()) return corrupt(r.problem());

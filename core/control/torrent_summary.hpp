@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "control/seed_rules.hpp"
 #include "session/events.hpp"
 
 namespace shoal::control {
@@ -28,6 +29,7 @@ struct TorrentSummary {
     std::int64_t upload_limit = 0;  // bytes per second, 0: none
     std::int64_t download_limit = 0;
     bool seed_limit_reached = false;
+    TorrentSeedLimits seed_limits;  // the torrent's own choice over the global limits
 };
 
 // What the session last said about a torrent's peers, trackers and pieces (from the Details

@@ -33,14 +33,20 @@ protected:
         settings.session.upload_limit = 250'000;
         settings.seed_limits.ratio = 2;
         controller_.emplace(settings);
-        DaemonFacts facts;
-        facts.version = "Shoal test";
-        facts.session_id = "id";
-        facts.download_dir = dir_.path() / "downloads";
-        facts.config_dir = settings.session.state_dir;
-        facts.settings = settings.session;
-        facts.seed_limits = settings.seed_limits;
-        methods_.emplace(*controller_, facts, [this] { return std::chrono::steady_clock::now() + skew_; });
+        facts_.version = "Shoal test";
+        facts_.session_id = "id";
+        facts_.download_dir = dir_.path() / "downloads";
+        facts_.config_dir = settings.session.state_dir;
+        facts_.settings = settings.session;
+        facts_.seed_limits = settings.seed_limits;
+        facts_.saved_settings = settings.session.state_dir / "settings.json";
+        restart_methods();
+    }
+
+    // The methods made anew over the same controller and state folder, as at a restart.
+    void restart_methods() {
+        methods_.reset();
+        methods_.emplace(*controller_, facts_, [this] { return std::chrono::steady_clock::now() + skew_; });
     }
     ~DaemonMethods() override { controller_->stop(); }
 
@@ -110,6 +116,7 @@ protected:
     }
 
     test::TempDir dir_;
+    DaemonFacts facts_;
     std::chrono::steady_clock::duration skew_{};  // added to the methods' clock
     std::optional<control::Controller> controller_;
     std::optional<RpcMethods> methods_;

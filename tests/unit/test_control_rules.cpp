@@ -1,6 +1,8 @@
 // The control layer's rules that need no session: tracker editing and seed limits.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "control/seed_rules.hpp"
 #include "control/tracker_tiers.hpp"
 
@@ -54,7 +56,7 @@ TEST(SeedRules, NoLimitsNeverStop) {
     TorrentStats s;
     s.total_wanted = 100;
     s.all_time_uploaded = 1'000'000;
-    EXPECT_FALSE(seed_limit_reached({}, s, 1000h));
+    EXPECT_FALSE(seed_limit_reached({}, s, 1000h, 1000h));
 }
 
 TEST(SeedRules, RatioCountsAllTimeUploadAgainstWantedBytes) {
@@ -62,15 +64,60 @@ TEST(SeedRules, RatioCountsAllTimeUploadAgainstWantedBytes) {
     s.total_wanted = 1000;
     s.all_time_uploaded = 1999;
     const SeedLimits limits{.ratio = 2.0};
-    EXPECT_FALSE(seed_limit_reached(limits, s, 0s));
+    EXPECT_FALSE(seed_limit_reached(limits, s, 0s, 0s));
     s.all_time_uploaded = 2000;
-    EXPECT_TRUE(seed_limit_reached(limits, s, 0s));
+    EXPECT_TRUE(seed_limit_reached(limits, s, 0s, 0s));
 }
 
 TEST(SeedRules, TimeCountsSeedingInThisRun) {
     const SeedLimits limits{.time = 30min};
-    EXPECT_FALSE(seed_limit_reached(limits, {}, 29min));
-    auto why = seed_limit_reached(limits, {}, 30min);
+    EXPECT_FALSE(seed_limit_reached(limits, {}, 29min, 29min));
+    auto why = seed_limit_reached(limits, {}, 30min, 0s);
     ASSERT_TRUE(why);
     EXPECT_NE(why->find("1800"), std::string::npos);
+}
+
+TEST(SeedRules, IdleCountsTimeWithoutUploading) {
+    const SeedLimits limits{.idle = 10min};
+    EXPECT_FALSE(seed_limit_reached(limits, {}, 5h, 9min));
+    auto why = seed_limit_reached(limits, {}, 5h, 10min);
+    ASSERT_TRUE(why);
+    EXPECT_NE(why->find("10 minutes"), std::string::npos) << *why;
+    EXPECT_TRUE(limits.any());
+    EXPECT_FALSE(SeedLimits{}.any());
+}
+
+TEST(SeedRules, ATorrentsOwnModesOverrideTheGlobalLimits) {
+    const SeedLimits global{.ratio = 2.0, .time = 60min, .idle = 30min};
+    // Global: the session's limits as they are.
+    const SeedLimits same = effective_seed_limits(global, {});
+    EXPECT_DOUBLE_EQ(same.ratio, 2.0);
+    EXPECT_EQ(same.idle, 30min);
+    // Its own: its numbers, even where the session has none.
+    const TorrentSeedLimits own{.ratio_mode = SeedLimitMode::own, .ratio = 0.5,
+                                .idle_mode = SeedLimitMode::own, .idle_minutes = 5};
+    const SeedLimits mine = effective_seed_limits(SeedLimits{}, own);
+    EXPECT_DOUBLE_EQ(mine.ratio, 0.5);
+    EXPECT_EQ(mine.idle, 5min);
+    // Unlimited: none, whatever the session says; the seed time stays the session's.
+    const TorrentSeedLimits none{.ratio_mode = SeedLimitMode::unlimited, .idle_mode = SeedLimitMode::unlimited};
+    const SeedLimits free = effective_seed_limits(global, none);
+    EXPECT_DOUBLE_EQ(free.ratio, 0.0);
+    EXPECT_EQ(free.idle, 0min);
+    EXPECT_EQ(free.time, 60min);
+    TorrentStats s;
+    s.total_wanted = 100;
+    s.all_time_uploaded = 300;
+    EXPECT_TRUE(seed_limit_reached(effective_seed_limits(global, {}), s, 0s, 0s));
+    EXPECT_FALSE(seed_limit_reached(free, s, 0s, 10h));
+}
+
+TEST(SeedRules, TorrentLimitsAreChecked) {
+    EXPECT_FALSE(seed_limits_problem({}));
+    EXPECT_TRUE(seed_limits_problem({.ratio_mode = static_cast<SeedLimitMode>(3)}));
+    EXPECT_TRUE(seed_limits_problem({.idle_mode = static_cast<SeedLimitMode>(7)}));
+    EXPECT_TRUE(seed_limits_problem({.ratio = -1}));
+    EXPECT_TRUE(seed_limits_problem({.ratio = std::numeric_limits<double>::quiet_NaN()}));
+    EXPECT_TRUE(seed_limits_problem({.idle_minutes = -1}));
+    EXPECT_TRUE(seed_limits_problem({.idle_minutes = k_max_idle_minutes + 1}));
 }

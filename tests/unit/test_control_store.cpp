@@ -46,6 +46,8 @@ StoredTorrent record_of(const CreatedTorrent& c) {
     t.trackers = std::vector<Tier>{{"udp://a.example:1"}, {"http://b.example/announce"}};
     t.upload_limit = 1000;
     t.download_limit = 2000;
+    t.seed_limits = {.ratio_mode = SeedLimitMode::own, .ratio = 1.5, .idle_mode = SeedLimitMode::unlimited,
+                     .idle_minutes = 45};
     return t;
 }
 
@@ -81,6 +83,7 @@ TEST(TorrentListStore, RecordsRoundTrip) {
     EXPECT_EQ(back.trackers, t.trackers);
     EXPECT_EQ(back.upload_limit, 1000);
     EXPECT_EQ(back.download_limit, 2000);
+    EXPECT_EQ(back.seed_limits, t.seed_limits);
     EXPECT_EQ(loaded[1].magnet, magnet.magnet);
     EXPECT_TRUE(loaded[1].metainfo.empty());
     EXPECT_FALSE(loaded[1].trackers);
@@ -88,6 +91,21 @@ TEST(TorrentListStore, RecordsRoundTrip) {
     store.remove(t.id);
     EXPECT_EQ(store.load(problems).size(), 1u);
     EXPECT_FALSE(fs::exists(store.folder() / (t.id + ".torrent")));
+}
+
+TEST(TorrentListStore, ARecordWithoutSeedLimitsFollowsTheGlobalOnes) {
+    TempDir dir;
+    TorrentListStore store(dir.path() / "state");
+    const std::string magnet = "magnet:?xt=urn:btih:" + std::string(40, 'c');
+    put(store.folder() / (std::string(40, 'c') + ".json"),
+        R"({"version": 1, "save_dir": "/x", "magnet": ")" + magnet + R"("})");
+    put(store.folder() / "badmode.json", R"({"save_dir": "/x", "magnet": "m", "seed_ratio_mode": 3})");
+    put(store.folder() / "badratio.json", R"({"save_dir": "/x", "magnet": "m", "seed_ratio": -2})");
+    std::vector<Error> problems;
+    const auto loaded = store.load(problems);
+    ASSERT_EQ(loaded.size(), 1u);
+    EXPECT_EQ(loaded[0].seed_limits, TorrentSeedLimits{});
+    EXPECT_EQ(problems.size(), 2u);
 }
 
 TEST(TorrentListStore, ADamagedRecordCostsOnlyItsTorrent) {

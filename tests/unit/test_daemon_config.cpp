@@ -137,6 +137,40 @@ TEST_F(DaemonConfig, Refusals) {
     EXPECT_FALSE(no_state->setup.ok());
 }
 
+TEST_F(DaemonConfig, SeedIdleAndTheAlternativeSpeedsSchedule) {
+    auto parsed = parse({"--config", config("state_dir = '/x'\nseed_idle = 45\nalt_speed_up = '20K'\n"
+                                            "alt_speed_time_enabled = true\nalt_speed_time_begin = '22:30'\n"
+                                            "alt_speed_time_end = '06:00'\nalt_speed_time_day = 'sat,sun'\n")});
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_TRUE(parsed->setup.ok()) << parsed->setup.error().message;
+    const DaemonSetup& setup = *parsed->setup;
+    EXPECT_EQ(setup.control.seed_limits.idle, std::chrono::minutes(45));
+    EXPECT_EQ(setup.alt_speed_up, 20 * 1024);
+    EXPECT_EQ(setup.alt_speed_down, 0);
+    EXPECT_EQ(setup.alt_speed_schedule, (AltSpeedSchedule{.enabled = true, .begin = 22 * 60 + 30, .end = 6 * 60,
+                                                          .days = 0b1000001}));
+    const DaemonFacts facts = daemon_facts(setup);
+    EXPECT_EQ(facts.saved_settings, std::filesystem::path("/x/settings.json"));
+    const RuntimeSettings runtime = runtime_settings(facts);
+    EXPECT_EQ(runtime.idle_seeding_limit, 45);
+    EXPECT_TRUE(runtime.idle_seeding_limit_enabled);
+    EXPECT_EQ(runtime.alt_speed_up, 20);
+    EXPECT_EQ(runtime.alt_speed_down, 50);
+    const std::string printed = effective_config(parsed->options, setup);
+    for (const char* line : {"seed_idle = 45", "alt_speed_time_begin = '22:30'", "alt_speed_time_day = 'weekend'"}) {
+        EXPECT_NE(printed.find(line), std::string::npos) << line << " in\n" << printed;
+    }
+    auto setup_error = [&](const std::string& text) {
+        auto bad = parse({"--config", config("state_dir = '/x'\n" + text)});
+        if (!bad.ok()) return bad.error().message;
+        return bad->setup.ok() ? std::string("accepted") : bad->setup.error().message;
+    };
+    EXPECT_NE(setup_error("alt_speed_time_begin = '25:00'\n").find("alt_speed_time_begin"), std::string::npos);
+    EXPECT_NE(setup_error("alt_speed_time_day = 'someday'\n").find("alt_speed_time_day"), std::string::npos);
+    EXPECT_NE(setup_error("alt_speed_down = 'fast'\n").find("alt_speed_down"), std::string::npos);
+    EXPECT_NE(setup_error("seed_idle = -1\n"), "accepted");
+}
+
 TEST_F(DaemonConfig, PasswordsPlainHashedOrInAFile) {
     const std::string hashed = to_text(hash_password("from-hash"));
     auto parsed =

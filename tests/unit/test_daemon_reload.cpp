@@ -7,6 +7,7 @@
 
 #include "daemon/config_reload.hpp"
 #include "daemon/password_hash.hpp"
+#include "daemon/rpc_methods.hpp"
 #include "daemon/setting_changes.hpp"
 #include "fake_control.hpp"
 #include "test_files.hpp"
@@ -41,8 +42,12 @@ protected:
         write(extra);
         auto started = load_settings(args_);
         EXPECT_TRUE(started.ok()) << started.error().message;
+        DaemonFacts facts = daemon_facts(started->setup);
+        facts.saved_settings = saved_settings_;
+        methods_.emplace(control_, facts);
         return ConfigReload(args_, std::move(*started),
-                            {control_, [this](RpcAccess a) { access_ = std::move(a); },
+                            {[this](const DaemonFacts& read) { methods_->config_changed(read); },
+                             [this](RpcAccess a) { access_ = std::move(a); },
                              [this](const std::filesystem::path& p) { watch_dir_ = p; }, log_});
     }
 
@@ -55,6 +60,8 @@ protected:
     std::FILE* out_;
     Log log_;
     gui::test::FakeControl control_;
+    std::filesystem::path saved_settings_;  // empty: session-set's changes are not kept
+    std::optional<RpcMethods> methods_;
     std::optional<RpcAccess> access_;
     std::optional<std::filesystem::path> watch_dir_;
 };
@@ -101,6 +108,50 @@ TEST_F(DaemonReload, SaysAndAppliesWhatChanged) {
     EXPECT_EQ(again.find("up_limit"), std::string::npos) << again;
     EXPECT_EQ(again.find("rpc_password: changed"), std::string::npos) << again;
     EXPECT_FALSE(access_);
+}
+
+// A reload's rate, peer and seed limits reach the RPC methods: session-get says what runs
+// (before, a reload set the control layer's limits behind the methods' backs and session-get
+// kept the old values). A setting the file changed replaces a session-set change of it; the
+// others stay as session-set left them, in the running daemon and in the state folder.
+TEST_F(DaemonReload, SessionGetSaysWhatAReloadChanged) {
+    saved_settings_ = dir_.path() / "settings.json";
+    auto reload = start("up_limit = '0'\ndown_limit = '200000'\nseed_ratio = 1.5\n");
+    auto session = [&] {
+        auto answer = boost::json::parse(methods_->handle(R"({"method": "session-get"})")).as_object();
+        return answer.at("arguments").as_object();
+    };
+    auto set = [&](const std::string& args) {
+        auto answer = boost::json::parse(methods_->handle(R"({"method": "session-set", "arguments": )" + args + "}"));
+        return std::string(answer.as_object().at("result").as_string());
+    };
+    EXPECT_EQ(session()["speed-limit-up-enabled"], false);
+    EXPECT_EQ(session()["speed-limit-down"], 200);
+    ASSERT_EQ(set(R"({"speed-limit-down": 300, "idle-seeding-limit": 20, "idle-seeding-limit-enabled": true})"),
+              "success");
+
+    write("up_limit = '100000'\ndown_limit = '200000'\nseed_ratio = 2\nseed_idle = 45\nalt_speed_up = '20000'\n");
+    reload.reload();
+    auto a = session();
+    EXPECT_EQ(a["speed-limit-up"], 100);
+    EXPECT_EQ(a["speed-limit-up-enabled"], true);
+    EXPECT_EQ(a["seedRatioLimit"], 2.0);
+    EXPECT_EQ(a["seedRatioLimited"], true);
+    EXPECT_EQ(a["alt-speed-up"], 20);
+    EXPECT_EQ(a["speed-limit-down"], 300);       // the file's down_limit is as it was
+    EXPECT_EQ(a["idle-seeding-limit"], 45);      // the file's seed_idle is new: it wins
+    EXPECT_EQ(methods_->runtime().upload_limit(), 100'000);
+    EXPECT_DOUBLE_EQ(control_.seed_limits.ratio, 2.0);
+    EXPECT_EQ(control_.seed_limits.idle, std::chrono::minutes(45));
+
+    // Started again over the same state folder: session-set's change that the file did not
+    // replace is still there.
+    methods_.reset();
+    auto restarted = start("up_limit = '100000'\ndown_limit = '200000'\nseed_ratio = 2\nseed_idle = 45\n");
+    a = session();
+    EXPECT_EQ(a["speed-limit-down"], 300);
+    EXPECT_EQ(a["idle-seeding-limit"], 45);
+    EXPECT_EQ(a["alt-speed-up"], 50);
 }
 
 TEST_F(DaemonReload, RefusesABrokenFileWhole) {

@@ -118,7 +118,7 @@ TEST_F(DaemonMethods, WhatTorrentSetCannotChangeIsRefused) {
     EXPECT_NE(answer["result"], "success");
     // What Shoal always has is taken back as it is.
     answer = call("torrent-set", {{"ids", id}, {"labels", json::array{}}, {"bandwidthPriority", 0},
-                                  {"honorsSessionLimits", true}, {"seedRatioMode", 0}});
+                                  {"honorsSessionLimits", true}});
     EXPECT_EQ(answer["result"], "success") << json::serialize(answer);
 }
 
@@ -171,6 +171,141 @@ TEST_F(DaemonMethods, SessionSet) {
     EXPECT_NE(call("session-set", {{"speed-limit-up", "fast"}})["result"], "success");
     EXPECT_NE(call("session-set", {{"peer-limit-global", 0}})["result"], "success");
     EXPECT_NE(call("session-set", {{"download-dir", "relative"}})["result"], "success");
+}
+
+TEST_F(DaemonMethods, TorrentSeedLimits) {
+    const std::int64_t id = add(make_torrent("limits.bin", 10'000, 11), true);
+    const json::array fields{"seedRatioMode", "seedRatioLimit", "seedIdleMode", "seedIdleLimit"};
+    auto t = get(id, fields);
+    EXPECT_EQ(t["seedRatioMode"], 0);  // the session's limits until told otherwise
+    EXPECT_EQ(t["seedIdleMode"], 0);
+
+    auto answer = call("torrent-set", {{"ids", id}, {"seedRatioMode", 1}, {"seedRatioLimit", 0.5},
+                                       {"seedIdleMode", 2}, {"seedIdleLimit", 15}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    t = get(id, fields);
+    EXPECT_EQ(t["seedRatioMode"], 1);
+    EXPECT_EQ(t["seedRatioLimit"], 0.5);
+    EXPECT_EQ(t["seedIdleMode"], 2);
+    EXPECT_EQ(t["seedIdleLimit"], 15);
+    // One field alone changes only itself.
+    ASSERT_EQ(call("torrent-set", {{"ids", id}, {"seedIdleMode", 1}})["result"], "success");
+    t = get(id, fields);
+    EXPECT_EQ(t["seedIdleMode"], 1);
+    EXPECT_EQ(t["seedIdleLimit"], 15);
+    EXPECT_EQ(t["seedRatioLimit"], 0.5);
+
+    for (auto [key, bad] : {std::pair{"seedRatioMode", json::value(3)}, std::pair{"seedIdleMode", json::value(-1)},
+                            std::pair{"seedRatioLimit", json::value(-0.5)}, std::pair{"seedIdleLimit", json::value("x")},
+                            std::pair{"seedIdleLimit", json::value(std::int64_t{1} << 40)}}) {
+        answer = call("torrent-set", {{"ids", id}, {key, bad}});
+        EXPECT_NE(result_of(answer).find(key), std::string::npos) << result_of(answer);
+    }
+    EXPECT_EQ(get(id, fields)["seedIdleLimit"], 15);
+
+    // Kept in the torrent's record: a controller started again over the state folder has them.
+    controller_->stop();
+    methods_.reset();
+    control::ControllerSettings settings;
+    settings.session.listen_host = "127.0.0.1";
+    settings.session.listen_port = 0;
+    settings.session.enable_dht = false;
+    settings.session.enable_lsd = false;
+    settings.session.enable_port_mapping = false;
+    settings.session.state_dir = dir_.path() / "state";
+    controller_.emplace(settings);
+    EXPECT_TRUE(controller_->restore().empty());
+    restart_methods();
+    t = get(controller_->summaries().at(0).id.value, fields);
+    EXPECT_EQ(t["seedRatioMode"], 1);
+    EXPECT_EQ(t["seedRatioLimit"], 0.5);
+    EXPECT_EQ(t["seedIdleMode"], 1);
+    EXPECT_EQ(t["seedIdleLimit"], 15);
+}
+
+TEST_F(DaemonMethods, SessionSeedLimits) {
+    auto a = call("session-get")["arguments"].as_object();
+    EXPECT_EQ(a["seedRatioLimit"], 2.0);
+    EXPECT_EQ(a["seedRatioLimited"], true);
+    EXPECT_EQ(a["idle-seeding-limit-enabled"], false);
+    auto answer = call("session-set", {{"idle-seeding-limit", 25}, {"idle-seeding-limit-enabled", true},
+                                       {"seedRatioLimited", false}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    a = call("session-get")["arguments"].as_object();
+    EXPECT_EQ(a["idle-seeding-limit"], 25);
+    EXPECT_EQ(a["idle-seeding-limit-enabled"], true);
+    EXPECT_EQ(a["seedRatioLimited"], false);
+    const auto limits = methods_->runtime().seed_limits({});
+    EXPECT_EQ(limits.idle, std::chrono::minutes(25));
+    EXPECT_EQ(limits.ratio, 0.0);
+    EXPECT_NE(result_of(call("session-set", {{"idle-seeding-limit", 0}})).find("idle-seeding-limit"), std::string::npos);
+    EXPECT_NE(call("session-set", {{"seedRatioLimit", -1}})["result"], "success");
+}
+
+// The schedule switches the alternative speeds at its edges; a change by hand holds until the
+// next edge, and a schedule sent back unchanged does not undo it.
+TEST_F(DaemonMethods, AltSpeedSchedule) {
+    const int monday = 1;
+    auto answer = call("session-set", {{"alt-speed-time-enabled", true}, {"alt-speed-time-begin", 22 * 60},
+                                       {"alt-speed-time-end", 6 * 60}, {"alt-speed-time-day", 127},
+                                       {"alt-speed-up", 10}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    auto alt = [&] { return call("session-get")["arguments"].as_object()["alt-speed-enabled"]; };
+    methods_->follow_schedule({monday, 12 * 60});
+    EXPECT_EQ(alt(), false);
+    methods_->follow_schedule({monday, 22 * 60});
+    EXPECT_EQ(alt(), true);
+    EXPECT_EQ(methods_->runtime().upload_limit(), 10'000);
+    // Off by hand at night: it stays off while the schedule is on...
+    ASSERT_EQ(call("session-set", {{"alt-speed-enabled", false}})["result"], "success");
+    methods_->follow_schedule({monday, 23 * 60});
+    EXPECT_EQ(alt(), false);
+    auto form = call("session-get")["arguments"].as_object();
+    ASSERT_EQ(call("session-set", {{"alt-speed-time-enabled", form["alt-speed-time-enabled"]},
+                                   {"alt-speed-time-begin", form["alt-speed-time-begin"]}})["result"],
+              "success");
+    methods_->follow_schedule({monday + 1, 2 * 60});
+    EXPECT_EQ(alt(), false);
+    // ...and the next edge (the morning) and the one after take over again.
+    methods_->follow_schedule({monday + 1, 6 * 60});
+    EXPECT_EQ(alt(), false);
+    ASSERT_EQ(call("session-set", {{"alt-speed-enabled", true}})["result"], "success");
+    methods_->follow_schedule({monday + 1, 7 * 60});
+    EXPECT_EQ(alt(), true);  // on by hand in the day, held
+    methods_->follow_schedule({monday + 1, 22 * 60});
+    EXPECT_EQ(alt(), true);
+    methods_->follow_schedule({monday + 2, 6 * 60});
+    EXPECT_EQ(alt(), false);
+    // A schedule turned off leaves the speeds as they are.
+    ASSERT_EQ(call("session-set", {{"alt-speed-time-enabled", false}})["result"], "success");
+    methods_->follow_schedule({monday + 2, 23 * 60});
+    EXPECT_EQ(alt(), false);
+    EXPECT_NE(call("session-set", {{"alt-speed-time-begin", 1440}})["result"], "success");
+    EXPECT_NE(call("session-set", {{"alt-speed-time-day", 128}})["result"], "success");
+}
+
+// What session-set changes is kept in the state folder and read again at start.
+TEST_F(DaemonMethods, SessionSetSurvivesARestart) {
+    auto answer = call("session-set", {{"speed-limit-down", 321}, {"speed-limit-down-enabled", true},
+                                       {"alt-speed-time-enabled", true}, {"alt-speed-time-day", 62},
+                                       {"idle-seeding-limit", 40}, {"peer-limit-per-torrent", 33}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    EXPECT_TRUE(std::filesystem::exists(dir_.path() / "state" / "settings.json"));
+    restart_methods();
+    auto a = call("session-get")["arguments"].as_object();
+    EXPECT_EQ(a["speed-limit-down"], 321);
+    EXPECT_EQ(a["speed-limit-down-enabled"], true);
+    EXPECT_EQ(a["alt-speed-time-enabled"], true);
+    EXPECT_EQ(a["alt-speed-time-day"], 62);
+    EXPECT_EQ(a["idle-seeding-limit"], 40);
+    EXPECT_EQ(a["peer-limit-per-torrent"], 33);
+    EXPECT_EQ(methods_->runtime().download_limit(), 321'000);
+    // A config file that says otherwise at the next start wins over the kept change.
+    facts_.settings.download_limit = 70'000;
+    restart_methods();
+    a = call("session-get")["arguments"].as_object();
+    EXPECT_EQ(a["speed-limit-down"], 70);
+    EXPECT_EQ(a["idle-seeding-limit"], 40);
 }
 
 TEST_F(DaemonMethods, RecentlyActive) {

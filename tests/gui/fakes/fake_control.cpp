@@ -150,6 +150,17 @@ Result<Done> FakeControl::set_torrent_limits(TorrentId id, std::int64_t up, std:
     return Done{};
 }
 
+Result<Done> FakeControl::set_torrent_seed_limits(TorrentId id, const control::TorrentSeedLimits& limits) {
+    Torrent* t = torrent(id);
+    if (!t)
+        return make_error(ErrorCode::not_found, "no torrent has that id");
+    if (auto problem = control::seed_limits_problem(limits))
+        return make_error(ErrorCode::invalid_input, *problem);
+    t->summary.seed_limits = limits;
+    calls_.push_back("seed limits " + std::to_string(id.value));
+    return Done{};
+}
+
 Result<Done> FakeControl::edited(TorrentId id, const std::string& line,
                                  const std::function<Result<Done>(control::Tiers&)>& change) {
     Torrent* t = torrent(id);

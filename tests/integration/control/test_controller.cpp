@@ -353,6 +353,42 @@ TEST_F(ControllerTest, SeedTimeLimitPausesAndIsRemembered) {
     EXPECT_TRUE(d2.until(20s, [&](const Published&) { return again.find(restored)->stats.state == TorrentState::paused; }));
 }
 
+// A torrent's own idle limit over none in the session: a seed that uploads nothing stops after
+// that many minutes, and the limit is kept in its record across a restart.
+TEST_F(ControllerTest, ATorrentsOwnIdleLimitPausesAnIdleSeedAndIsKept) {
+    auto now = std::chrono::steady_clock::now();
+    ControllerSettings settings = on("127.0.0.1", state);
+    settings.now = [&] { return now; };
+    auto id = TorrentId{};
+    {
+        Controller seed(settings);
+        AddTorrent shared = request(data);
+        shared.skip_check = true;
+        auto added = seed.add(shared);
+        ASSERT_TRUE(added) << added.error().message;
+        id = *added;
+        const TorrentSeedLimits own{.idle_mode = SeedLimitMode::own, .idle_minutes = 5};
+        EXPECT_EQ(seed.set_torrent_seed_limits(id, {.idle_mode = static_cast<SeedLimitMode>(5)}).error().code,
+                  ErrorCode::invalid_input);
+        EXPECT_EQ(seed.set_torrent_seed_limits(TorrentId{999}, own).error().code, ErrorCode::not_found);
+        ASSERT_TRUE(seed.set_torrent_seed_limits(id, own));
+        EXPECT_EQ(seed.find(id)->seed_limits, own);
+        Driver d(seed);
+        ASSERT_TRUE(d.until(30s, [&](const Published&) { return seed.find(id)->finished; }));
+        now += 4min;
+        EXPECT_FALSE(d.until(1s, [&](const Published&) { return !d.reached.empty(); }));
+        now += 1min;
+        ASSERT_TRUE(d.until(10s, [&](const Published&) { return !d.reached.empty(); }));
+        EXPECT_NE(d.reached[0].reason.find("nothing uploaded for 5 minutes"), std::string::npos) << d.reached[0].reason;
+        EXPECT_TRUE(d.until(10s, [&](const Published&) { return seed.find(id)->stats.state == TorrentState::paused; }));
+    }
+    Controller again(on("127.0.0.1", state));
+    EXPECT_TRUE(again.restore().empty());
+    const TorrentSummary restored = again.summaries().at(0);
+    EXPECT_EQ(restored.seed_limits.idle_mode, SeedLimitMode::own);
+    EXPECT_EQ(restored.seed_limits.idle_minutes, 5);
+}
+
 // A seed with a ratio limit, report only: reached once the leech has taken every byte.
 TEST_F(ControllerTest, SeedRatioLimitIsReported) {
     ControllerSettings seed_settings = on("127.0.0.1", {});

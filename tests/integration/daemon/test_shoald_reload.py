@@ -1,5 +1,7 @@
 """shoald's config file at run time: a plain rpc_password replaced by its hash, watch_dir,
 and SIGHUP applying a changed file (or refusing a broken one, keeping what runs)."""
+import base64
+import json
 import os
 import re
 import signal
@@ -8,7 +10,7 @@ import sys
 import tempfile
 import time
 
-from test_shoald import CLI, Daemon, check, failures, remote, write_config
+from test_shoald import CLI, Daemon, check, failures, post, remote, write_config
 
 
 def until(condition, what, timeout=20):
@@ -32,6 +34,16 @@ def log_until(log, pattern, what, timeout=20):
             check(False, f"{what}: {pattern!r} not in the log")
             return text
         time.sleep(0.2)
+
+
+def rpc(method, user, password, arguments=None):
+    """One RPC call as a client makes it (the session id asked for first); its answer."""
+    body = json.dumps({"method": method, "arguments": arguments or {}})
+    auth = {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+    status, headers, _ = post(body, auth)
+    session = {"X-Transmission-Session-Id": headers.get("X-Transmission-Session-Id", "")}
+    status, _, data = post(body, {**auth, **session})
+    return json.loads(data) if status == 200 else {"result": f"HTTP {status}"}
 
 
 def main():
@@ -84,6 +96,11 @@ def main():
             check(old.returncode != 0, f"the old password after the reload: {old.stdout!r}")
             new = remote("-n", "user:n3w", "-l")
             check(new.returncode == 0 and "watched.bin" in new.stdout, f"the new password: {new.stdout!r}")
+            # session-get says the limit the reload set (it used to say the old one).
+            session = rpc("session-get", "user", "n3w").get("arguments", {})
+            check(session.get("speed-limit-up") == 100 and session.get("speed-limit-up-enabled") is True,
+                  f"session-get after the reload: {session.get('speed-limit-up')}, "
+                  f"{session.get('speed-limit-up-enabled')}")
 
             # A broken file is refused whole; what runs stays.
             with open(config, "a") as f:
