@@ -8,6 +8,7 @@
 #include <QInputDialog>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenuBar>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
@@ -20,6 +21,7 @@
 #include "app/settings_store.hpp"
 #include "app/torrent_actions.hpp"
 #include "dialogs/add_torrent_dialog.hpp"
+#include "dialogs/connect_dialog.hpp"
 #include "dialogs/create_torrent_dialog.hpp"
 #include "dialogs/preferences_dialog.hpp"
 #include "models/files_model.hpp"
@@ -75,6 +77,7 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent)
     setStatusBar(status_);
 
     actions_ = new TorrentActions(engine, [this] { return selected_keys(); }, this);
+    build_menu();
     build_toolbar();
     build_tray();
 
@@ -110,6 +113,31 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::build_menu() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Add Torrent…"), this, &MainWindow::ask_torrent_file);
+    file->addAction(tr("Add Magnet Link…"), this, &MainWindow::ask_magnet);
+    file->addSeparator();
+    file->addAction(tr("Connect to a Daemon…"), this, &MainWindow::ask_connection);
+    QAction* local = file->addAction(tr("Use the Local Session"), this,
+                                     &MainWindow::local_session_requested);
+    local->setEnabled(!engine_.supports(Feature::local_settings));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("Quit"), qApp, &QApplication::quit);
+    quit->setShortcut(QKeySequence::Quit);
+}
+
+void MainWindow::ask_connection() {
+    auto* dialog = new ConnectDialog(ConnectDialog::Mode::connect, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (dialog->url().isEmpty())
+            return;
+        emit connect_requested(dialog->url(), dialog->user(), dialog->password());
+    });
+    dialog->open();
+}
+
 void MainWindow::build_toolbar() {
     QToolBar* bar = addToolBar(tr("Main"));
     bar->setObjectName(QStringLiteral("main_toolbar"));
@@ -120,8 +148,14 @@ void MainWindow::build_toolbar() {
                    &MainWindow::ask_torrent_file);
     bar->addAction(QIcon(QStringLiteral(":/icons/add-magnet.svg")), tr("Add Magnet"), this,
                    &MainWindow::ask_magnet);
-    bar->addAction(QIcon(QStringLiteral(":/icons/create.svg")), tr("Create"), this,
-                   [this] { show_create_dialog(); });
+    QAction* create = bar->addAction(QIcon(QStringLiteral(":/icons/create.svg")), tr("Create"),
+                                     this, [this] { show_create_dialog(); });
+    if (!engine_.supports(Feature::local_files)) {
+        // The daemon cannot seed files from this computer.
+        create->setEnabled(false);
+        create->setToolTip(tr("Creating a torrent needs the files on the computer that seeds "
+                              "them; connected to a daemon, use shoal-cli create there."));
+    }
     bar->addSeparator();
     bar->addAction(actions_->start());
     bar->addAction(actions_->pause());
@@ -233,7 +267,9 @@ PreferencesDialog* MainWindow::show_preferences() {
 }
 
 void MainWindow::apply_preferences(const EngineSettings& settings) {
-    save_settings(settings);
+    // A daemon keeps its own settings; this computer's stay as they were.
+    if (engine_.supports(Feature::local_settings))
+        save_settings(settings);
     const QString note = engine_.apply_settings(settings);
     if (!note.isEmpty())
         statusBar()->showMessage(note, 10000);
@@ -288,7 +324,8 @@ void MainWindow::on_finished(TorrentKey key) {
             engine_.pause(key);
             break;
         case CompletionAction::open_folder:
-            QDesktopServices::openUrl(QUrl::fromLocalFile(s->save_dir));
+            if (engine_.supports(Feature::local_files))
+                QDesktopServices::openUrl(QUrl::fromLocalFile(s->save_dir));
             break;
         case CompletionAction::nothing:
             break;

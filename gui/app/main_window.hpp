@@ -58,6 +58,14 @@ class MainWindow final : public QMainWindow {
     TorrentActions* actions() const { return actions_; }
     QString last_error() const { return last_error_; }
     QString last_notification() const { return last_notification_; }
+    // Asks for a daemon's address, user name and password; connect_requested() follows.
+    void ask_connection();
+
+  signals:
+    // The user chose to control a daemon, or to come back to this computer's session; the
+    // owner replaces the engine (and this window).
+    void connect_requested(const QString& url, const QString& user, const QString& password);
+    void local_session_requested();
 
   protected:
     void closeEvent(QCloseEvent* event) override;
@@ -66,6 +74,7 @@ class MainWindow final : public QMainWindow {
 
   private:
     void build_toolbar();
+    void build_menu();
     void build_tray();
     void ask_magnet();
     void ask_torrent_file();

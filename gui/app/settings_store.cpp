@@ -2,6 +2,7 @@
 
 #include <QSettings>
 #include <QStandardPaths>
+#include <QUrl>
 
 #include <algorithm>
 
@@ -62,6 +63,51 @@ void save_settings(const EngineSettings& s) {
     q.setValue("seed_time_limit_minutes", s.seed_time_limit_minutes);
     q.setValue("port_mapping", s.port_mapping);
     q.setValue("interface", s.network_interface);
+}
+
+QString connection_host(const QString& url) {
+    const QUrl u = QUrl::fromUserInput(url);
+    return u.port() > 0 ? QStringLiteral("%1:%2").arg(u.host()).arg(u.port()) : u.host();
+}
+
+namespace {
+
+std::optional<DaemonConnection> read_connection(QSettings& q, const QString& group) {
+    q.beginGroup(group);
+    DaemonConnection c{q.value("url").toString(), q.value("user").toString()};
+    q.endGroup();
+    if (c.url.isEmpty())
+        return std::nullopt;
+    return c;
+}
+
+// Host names hold no '/', but ':' and '[' ']' (IPv6) are not for QSettings keys.
+QString host_key(const QString& host_and_port) {
+    return QString::fromLatin1(host_and_port.toUtf8().toHex());
+}
+
+}  // namespace
+
+std::optional<DaemonConnection> last_connection() {
+    QSettings q;
+    return read_connection(q, QStringLiteral("connections/last"));
+}
+
+std::optional<DaemonConnection> connection_for_host(const QString& host_and_port) {
+    QSettings q;
+    return read_connection(q, QStringLiteral("connections/by_host/") + host_key(host_and_port));
+}
+
+void remember_connection(const DaemonConnection& c) {
+    QSettings q;
+    for (const QString& group : {QStringLiteral("connections/last"),
+                                 QStringLiteral("connections/by_host/") +
+                                     host_key(connection_host(c.url))}) {
+        q.beginGroup(group);
+        q.setValue("url", c.url);
+        q.setValue("user", c.user);
+        q.endGroup();
+    }
 }
 
 }  // namespace shoal::gui

@@ -57,7 +57,8 @@ void TorrentActions::fill_menu(QMenu& menu) {
     reannounce->setEnabled(engine_.supports(Feature::reannounce));
     menu.addSeparator();
     menu.addAction(QIcon(QStringLiteral(":/icons/folder.svg")), tr("Open Folder"), this,
-                   &TorrentActions::open_folders);
+                   &TorrentActions::open_folders)
+        ->setEnabled(engine_.supports(Feature::local_files));
     menu.addAction(tr("Copy Magnet Link"), this, [this] { copy_magnet(); });
     menu.addAction(tr("Set Limits…"), this, &TorrentActions::ask_limits);
 }

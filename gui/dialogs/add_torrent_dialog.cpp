@@ -112,13 +112,17 @@ bool AddTorrentDialog::load_magnet(const QString& uri) {
     const QString name = QString::fromStdString(parsed->display_name);
     title_->setText(name.isEmpty() ? tr("Magnet link") : name);
     skip_check_->setEnabled(false);
-    note_->setText(note_->property("no_magnets").toBool()
-                       ? tr("The files are listed once the metadata arrives from peers. This "
-                            "engine cannot fetch metadata yet, so the torrent will wait with "
-                            "an error until it can.")
-                       : tr("The files are listed once the metadata arrives from peers."));
+    if (note_->property("no_magnets").toBool())
+        note_->setText(tr("The files are listed once the metadata arrives from peers. This "
+                          "engine cannot fetch metadata yet, so the torrent will wait with "
+                          "an error until it can."));
+    else if (!engine_.supports(Feature::metadata_preview))
+        note_->setText(tr("The daemon fetches the metadata from peers once the link is added; "
+                          "its files are then listed in the Content tab."));
+    else
+        note_->setText(tr("The files are listed once the metadata arrives from peers."));
     note_->show();
-    if (engine_.supports(Feature::magnet_links)) {
+    if (engine_.supports(Feature::magnet_links) && engine_.supports(Feature::metadata_preview)) {
         fetching_ = true;
         connect(&engine_, &Engine::metadata_fetched, this,
                 [this](const QString& magnet, std::shared_ptr<const TorrentInfo> info) {

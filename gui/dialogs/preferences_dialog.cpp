@@ -29,6 +29,14 @@ void mark_unsupported(QWidget* w, bool supported) {
     w->setToolTip(QObject::tr("Not supported by the engine yet"));
 }
 
+// Settings of this computer that a daemon elsewhere has no use for.
+void mark_local_only(QWidget* w, bool local) {
+    if (local)
+        return;
+    w->setEnabled(false);
+    w->setToolTip(QObject::tr("Set on the daemon's computer (shoald's config file)"));
+}
+
 // "wg0 — 10.8.0.2, fd00::2", or "eth1 (down)".
 QString interface_text(const QNetworkInterface& i) {
     QStringList addresses;
@@ -138,6 +146,8 @@ PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
     transports_->setCurrentIndex(
         transports_->findData(!s.utp ? QStringLiteral("tcp") : !s.tcp ? QStringLiteral("utp") : QStringLiteral("both")));
     cf->addRow(tr("Peer connections:"), transports_);
+    mark_local_only(interface_, engine.supports(Feature::local_settings));
+    mark_local_only(transports_, engine.supports(Feature::local_settings));
     encryption_ = new QComboBox(this);
     encryption_->addItem(tr("Prefer encrypted connections"), QStringLiteral("prefer"));
     encryption_->addItem(tr("Require encrypted connections"), QStringLiteral("require"));
@@ -180,6 +190,7 @@ PreferencesDialog::PreferencesDialog(const Engine& engine, QWidget* parent)
     completion_->setCurrentIndex(completion_->findData(int(s.on_completion)));
     df->addRow(tr("Default save folder:"), row);
     df->addRow(tr("When a download completes:"), completion_);
+    mark_local_only(completion_, engine.supports(Feature::local_settings));
     seed_ratio_ = new QDoubleSpinBox(this);
     seed_ratio_->setRange(0, 1000);
     seed_ratio_->setDecimals(2);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "metainfo/torrent_info.hpp"
+
 namespace shoal::gui {
 
 QString status_text(TorrentStatus status) {
@@ -97,6 +99,32 @@ void Engine::refresh() {
 
 void Engine::start_refresh_timer(int interval_ms) {
     refresh_timer_.start(interval_ms);
+}
+
+std::vector<std::int64_t> Engine::file_progress(TorrentKey key) const {
+    const TorrentSnapshot* s = find(key);
+    if (!s || !s->info)
+        return {};
+    return verified_bytes_per_file(*s->info, pieces(key, nullptr));
+}
+
+std::vector<std::int64_t> verified_bytes_per_file(const TorrentInfo& info,
+                                                  const std::vector<std::uint8_t>& pieces) {
+    std::vector<std::int64_t> out(info.files.size(), 0);
+    if (info.piece_length <= 0)
+        return out;
+    for (std::size_t f = 0; f < info.files.size(); ++f) {
+        const FileEntry& file = info.files[f];
+        const std::int64_t end = file.offset + file.size;
+        for (std::int64_t p = file.offset / info.piece_length; p * info.piece_length < end; ++p) {
+            if (static_cast<std::size_t>(p) >= pieces.size() || !pieces[static_cast<std::size_t>(p)])
+                continue;
+            const std::int64_t from = std::max(file.offset, p * info.piece_length);
+            const std::int64_t to = std::min(end, (p + 1) * info.piece_length);
+            out[f] += to - from;
+        }
+    }
+    return out;
 }
 
 QString human_size(std::int64_t bytes) {

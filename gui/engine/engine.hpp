@@ -25,6 +25,13 @@ enum class Feature {
     dht,
     pex,
     lsd,
+    // Listing a magnet link's files in the add dialog before adding it.
+    metadata_preview,
+    // The torrents' files are on this computer: open their folder, act on them at completion.
+    local_files,
+    // The preferences are this computer's: kept in the GUI's settings, with the network
+    // interface and port forwarding of this machine.
+    local_settings,
 };
 
 struct AddResult {
@@ -56,6 +63,9 @@ class Engine : public QObject {
     virtual void reannounce(TorrentKey key) = 0;
     virtual void set_file_priority(TorrentKey key, int file, int priority) = 0;
     virtual std::vector<int> file_priorities(TorrentKey key) const = 0;
+    // Verified bytes per file, indexed like the snapshot's info->files. By default from the
+    // pieces; an engine that hears it per file says so directly.
+    virtual std::vector<std::int64_t> file_progress(TorrentKey key) const;
     // Renames the file's last path component; an error message, or empty.
     virtual QString rename_file(TorrentKey key, int file, const QString& name) = 0;
     virtual void set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) = 0;
@@ -71,7 +81,7 @@ class Engine : public QObject {
     virtual QString apply_settings(const EngineSettings& settings) = 0;
     virtual SessionTotals totals() const = 0;
     // Starts fetching a magnet link's metadata from peers without adding the torrent, so the
-    // add dialog can list its files; metadata_fetched() follows. Needs Feature::magnet_links.
+    // add dialog can list its files; metadata_fetched() follows. Needs Feature::metadata_preview.
     virtual void fetch_metadata(const QString& magnet) = 0;
     virtual void cancel_metadata(const QString& magnet) = 0;
     // How the session can be reached now (network_changed() follows each change).
@@ -119,6 +129,10 @@ class Engine : public QObject {
     QTimer refresh_timer_;
     NetworkInfo network_;
 };
+
+// Verified bytes per file from the verified pieces (one byte per piece, non-zero when verified).
+std::vector<std::int64_t> verified_bytes_per_file(const TorrentInfo& info,
+                                                  const std::vector<std::uint8_t>& pieces);
 
 QString human_size(std::int64_t bytes);
 QString human_rate(double bytes_per_second);

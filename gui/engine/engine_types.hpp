@@ -169,7 +169,10 @@ struct NetworkInfo {
 struct SessionTotals {
     double down_rate = 0;
     double up_rate = 0;
-    int dht_nodes = -1;  // negative: DHT not running
+    int dht_nodes = -1;  // negative: DHT not running, or not known
+    // Free bytes where downloads go, as an engine on another computer reports it; negative:
+    // not reported (the status bar then reads this computer's disk).
+    std::int64_t free_space = -1;
 };
 
 }  // namespace shoal::gui

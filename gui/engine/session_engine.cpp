@@ -184,6 +184,9 @@ bool SessionEngine::supports(Feature feature) const {
         case Feature::runtime_settings:
         case Feature::edit_trackers:
         case Feature::rename_files:
+        case Feature::metadata_preview:
+        case Feature::local_files:
+        case Feature::local_settings:
             return true;
     }
     return false;

@@ -34,6 +34,10 @@ ContentTab::ContentTab(Engine& engine, QWidget* parent)
     layout->addLayout(buttons);
 
     connect(open, &QPushButton::clicked, this, &ContentTab::open_folder);
+    if (!engine_.supports(Feature::local_files)) {
+        open->setEnabled(false);
+        open->setToolTip(tr("The files are on the daemon's computer"));
+    }
     connect(view_, &QTreeView::customContextMenuRequested, this, &ContentTab::show_menu);
     connect(model_, &FilesModel::priority_changed, this,
             [this](int file, int priority) { engine_.set_file_priority(key_, file, priority); });
@@ -44,35 +48,22 @@ ContentTab::ContentTab(Engine& engine, QWidget* parent)
     }
 }
 
-std::vector<std::int64_t> verified_bytes_per_file(const TorrentInfo& info, const std::vector<std::uint8_t>& pieces) {
-    std::vector<std::int64_t> out(info.files.size(), 0);
-    if (info.piece_length <= 0)
-        return out;
-    for (std::size_t f = 0; f < info.files.size(); ++f) {
-        const FileEntry& file = info.files[f];
-        const std::int64_t end = file.offset + file.size;
-        for (std::int64_t p = file.offset / info.piece_length; p * info.piece_length < end; ++p) {
-            if (static_cast<std::size_t>(p) >= pieces.size() || !pieces[static_cast<std::size_t>(p)])
-                continue;
-            const std::int64_t from = std::max(file.offset, p * info.piece_length);
-            const std::int64_t to = std::min(end, (p + 1) * info.piece_length);
-            out[f] += to - from;
-        }
-    }
-    return out;
-}
-
 void ContentTab::show_torrent(TorrentKey key) {
     const TorrentSnapshot* s = engine_.find(key);
-    if (key != key_) {
+    const std::shared_ptr<const TorrentInfo> info = s ? s->info : nullptr;
+    if (key != key_ || info != info_) {
         key_ = key;
-        model_->set_torrent(s ? s->info : nullptr, engine_.file_priorities(key));
+        info_ = info;
+        model_->set_torrent(info, engine_.file_priorities(key));
         expand_sensibly(view_);
     } else {
         model_->update_priorities(engine_.file_priorities(key));
     }
-    if (s && s->info)
-        model_->set_done(verified_bytes_per_file(*s->info, engine_.pieces(key, nullptr)));
+    if (s && s->info) {
+        const std::vector<std::int64_t> done = engine_.file_progress(key);
+        if (!done.empty())
+            model_->set_done(done);
+    }
 }
 
 void ContentTab::show_menu(const QPoint& pos) {
@@ -96,7 +87,8 @@ void ContentTab::show_menu(const QPoint& pos) {
     });
     rename->setEnabled(engine_.supports(Feature::rename_files) &&
                        index.data(FilesModel::file_role).toInt() >= 0);
-    menu.addAction(tr("Open Folder"), this, &ContentTab::open_folder);
+    menu.addAction(tr("Open Folder"), this, &ContentTab::open_folder)
+        ->setEnabled(engine_.supports(Feature::local_files));
     menu.exec(view_->viewport()->mapToGlobal(pos));
 }
 

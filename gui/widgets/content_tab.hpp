@@ -11,9 +11,6 @@ namespace shoal::gui {
 
 class FilesModel;
 
-// The verified bytes of each file, from which pieces are verified.
-std::vector<std::int64_t> verified_bytes_per_file(const TorrentInfo& info, const std::vector<std::uint8_t>& pieces);
-
 class ContentTab final : public QWidget {
     Q_OBJECT
   public:
@@ -28,6 +25,8 @@ class ContentTab final : public QWidget {
 
     Engine& engine_;
     TorrentKey key_;
+    // The description shown: a magnet link's arrives later, a daemon's file list after the row.
+    std::shared_ptr<const TorrentInfo> info_;
     FilesModel* model_;
     QTreeView* view_;
 };

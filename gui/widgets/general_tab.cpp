@@ -100,10 +100,15 @@ void GeneralTab::show_torrent(const Engine& engine, const TorrentSnapshot* s) {
                       .arg(locale.toString(qlonglong(info->num_pieces)))
                       .arg(human_size(info->piece_length))
                       .arg(locale.toString(qlonglong(s->pieces_have))));
+    // A description without the info dictionary (a daemon's) names one hash only; whether
+    // the torrent has the other is not known.
+    const bool whole = !info->info_bytes.empty();
     set("Info-hash v1", info->info_hash_v1 ? QString::fromStdString(info->info_hash_v1->hex())
-                                           : tr("none (v2 only)"));
+                        : whole            ? tr("none (v2 only)")
+                                           : tr("not reported"));
     set("Info-hash v2", info->info_hash_v2 ? QString::fromStdString(info->info_hash_v2->hex())
-                                           : tr("none (v1 only)"));
+                        : whole            ? tr("none (v1 only)")
+                                           : tr("not reported"));
     set("Created by",
         info->created_by.empty() ? QStringLiteral("–") : QString::fromStdString(info->created_by));
     set("Created on", info->creation_date

@@ -123,6 +123,13 @@ void StatusBar::refresh() {
                                     limit(alt ? settings.alt_down_limit : settings.down_limit)));
     up_->setText(tr("↑ %1%2").arg(human_rate(t.up_rate),
                                   limit(alt ? settings.alt_up_limit : settings.up_limit)));
+    if (!engine_.supports(Feature::local_files)) {
+        // A daemon elsewhere: its switch and its disk, as it reports them.
+        dht_->setText(settings.dht ? tr("DHT: on") : tr("DHT: off"));
+        free_->setText(t.free_space >= 0 ? tr("Free space: %1").arg(human_size(t.free_space))
+                                         : tr("Free space: unknown"));
+        return;
+    }
     dht_->setText(t.dht_nodes < 0 ? tr("DHT: off") : tr("DHT: %1 nodes").arg(t.dht_nodes));
     // The save folder is made with the first download; until then its nearest existing
     // parent lives on the same file system.

@@ -1,0 +1,731 @@
+#include "engine/remote_engine.hpp"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <algorithm>
+#include <cmath>
+
+#include "metainfo/torrent_info.hpp"
+
+namespace shoal::gui {
+namespace {
+
+// Transmission's tr_torrent_activity.
+enum RpcStatus { stopped = 0, check_wait = 1, check = 2, download_wait = 3, download = 4, seed_wait = 5, seed = 6 };
+
+// Transmission counts speed limits in kB/s of 1000 bytes (session-get's "speed-bytes").
+constexpr std::int64_t k_speed_unit = 1000;
+// Torrents whose detail fields one poll asks for, at most.
+constexpr std::size_t k_details_per_poll = 200;
+// session-get every this many polls (settings change rarely).
+constexpr int k_settings_every = 10;
+
+const QStringList& list_fields() {
+    static const QStringList fields{
+        "id", "name", "hashString", "status", "error", "errorString", "totalSize", "sizeWhenDone",
+        "leftUntilDone", "haveValid", "percentComplete", "rateDownload", "rateUpload",
+        "uploadedEver", "downloadedEver", "peersConnected", "addedDate", "doneDate",
+        "downloadDir", "magnetLink", "metadataPercentComplete", "isPrivate", "pieceCount",
+        "pieceSize", "comment", "creator", "dateCreated", "sequentialDownload", "uploadLimit",
+        "uploadLimited", "downloadLimit", "downloadLimited"};
+    return fields;
+}
+
+QJsonArray as_json(const QStringList& list) {
+    return QJsonArray::fromStringList(list);
+}
+
+std::int64_t as_int(const QJsonObject& o, const char* key) {
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (!v.isDouble())
+        return 0;
+    const double d = v.toDouble();
+    if (!std::isfinite(d) || d < -9e15 || d > 9e15)
+        return 0;
+    return static_cast<std::int64_t>(d);
+}
+
+int transmission_to_priority(int rpc_priority, bool wanted) {
+    if (!wanted)
+        return k_priority_skip;
+    return rpc_priority > 0 ? k_priority_high : rpc_priority < 0 ? k_priority_low : k_priority_normal;
+}
+
+QString encryption_from_rpc(const QString& value) {
+    if (value == QLatin1String("required"))
+        return QStringLiteral("require");
+    if (value == QLatin1String("tolerated"))
+        return QStringLiteral("disable");
+    return QStringLiteral("prefer");
+}
+
+QString encryption_to_rpc(const QString& value) {
+    if (value == QLatin1String("require"))
+        return QStringLiteral("required");
+    if (value == QLatin1String("disable"))
+        return QStringLiteral("tolerated");
+    return QStringLiteral("preferred");
+}
+
+// The torrent as the daemon describes it: no piece hashes and no info dictionary, only what
+// the views show (files and sizes, pieces, names and comment).
+std::shared_ptr<const TorrentInfo> describe(const QJsonObject& t, const QJsonArray& files) {
+    auto info = std::make_shared<TorrentInfo>();
+    info->name = t.value("name").toString().toStdString();
+    info->piece_length = as_int(t, "pieceSize");
+    info->num_pieces = as_int(t, "pieceCount");
+    info->comment = t.value("comment").toString().toStdString();
+    info->created_by = t.value("creator").toString().toStdString();
+    if (const std::int64_t created = as_int(t, "dateCreated"); created > 0)
+        info->creation_date = created;
+    info->is_private = t.value("isPrivate").toBool();
+    const std::string hash = t.value("hashString").toString().toStdString();
+    if (hash.size() == 40)
+        info->info_hash_v1 = InfoHashV1::from_hex(hash);
+    else if (hash.size() == 64)
+        info->info_hash_v2 = InfoHashV2::from_hex(hash);
+    std::int64_t offset = 0;
+    for (const QJsonValue& f : files) {
+        const QJsonObject file = f.toObject();
+        FileEntry entry;
+        for (const QString& part : file.value("name").toString().split('/', Qt::SkipEmptyParts))
+            entry.path.push_back(part.toStdString());
+        if (entry.path.empty())
+            entry.path.push_back("?");
+        entry.size = std::max<std::int64_t>(0, as_int(file, "length"));
+        entry.offset = offset;
+        offset += entry.size;
+        info->files.push_back(std::move(entry));
+    }
+    info->multi_file = info->files.size() > 1;
+    info->total_size = std::max(offset, as_int(t, "totalSize"));
+    return info;
+}
+
+}  // namespace
+
+RemoteEngine::RemoteEngine(const QUrl& url, const QString& user, const QString& password,
+                           QObject* parent, int poll_interval_ms)
+    : Engine(parent), client_(url) {
+    client_.set_credentials(user.isEmpty() ? url.userName() : user,
+                            password.isEmpty() ? url.password() : password);
+    connect(&client_, &RpcClient::unauthorized, this, &RemoteEngine::credentials_needed);
+    connect(&poll_timer_, &QTimer::timeout, this, &RemoteEngine::poll);
+    settings_.default_save_dir.clear();
+    poll_timer_.start(poll_interval_ms);
+    QTimer::singleShot(0, this, &RemoteEngine::poll);
+}
+
+RemoteEngine::~RemoteEngine() {
+    // No callback may run into a half-destroyed engine.
+    poll_timer_.stop();
+    client_.cancel_all();
+}
+
+QString RemoteEngine::daemon_name() const {
+    const QUrl u = client_.url();
+    return u.port() > 0 ? QStringLiteral("%1:%2").arg(u.host()).arg(u.port()) : u.host();
+}
+
+void RemoteEngine::set_credentials(const QString& user, const QString& password) {
+    client_.set_credentials(user, password);
+    poll();
+}
+
+bool RemoteEngine::supports(Feature feature) const {
+    switch (feature) {
+        case Feature::magnet_links:
+        case Feature::reannounce:
+        case Feature::rename_files:
+        case Feature::edit_trackers:
+        case Feature::peer_details:
+        case Feature::alternative_limits:
+        case Feature::runtime_settings:
+        case Feature::dht:
+        case Feature::pex:
+        case Feature::lsd:
+            return true;
+        // A magnet link's files cannot be listed before the daemon has the torrent; the
+        // files and the network settings are the daemon's computer's.
+        case Feature::metadata_preview:
+        case Feature::local_files:
+        case Feature::local_settings:
+            return false;
+    }
+    return false;
+}
+
+void RemoteEngine::failed(const QString& message) {
+    connected_ = false;
+    // The daemon forgets removed ids after a minute: the whole list again once it answers.
+    have_full_list_ = false;
+    if (message != problem_) {
+        problem_ = message;
+        emit problem(message);
+    }
+}
+
+void RemoteEngine::answered() {
+    if (!connected_) {
+        connected_ = true;
+        problem_.clear();
+        emit connection_restored();
+    }
+}
+
+void RemoteEngine::poll() {
+    ++polls_;
+    poll_torrents();
+    poll_details();
+    if (!stats_in_flight_) {
+        stats_in_flight_ = true;
+        client_.call(QStringLiteral("session-stats"), {}, [this](const RpcReply& r) {
+            stats_in_flight_ = false;
+            if (!r.ok())
+                return;  // the torrent poll reports it
+            totals_.down_rate = static_cast<double>(as_int(r.arguments, "downloadSpeed"));
+            totals_.up_rate = static_cast<double>(as_int(r.arguments, "uploadSpeed"));
+            totals_.dht_nodes = -1;  // the RPC does not say
+        });
+    }
+    if (!settings_in_flight_ && (!have_settings_ || polls_ % k_settings_every == 0)) {
+        settings_in_flight_ = true;
+        client_.call(QStringLiteral("session-get"), {}, [this](const RpcReply& r) {
+            settings_in_flight_ = false;
+            if (r.ok())
+                take_settings(r.arguments);
+        });
+    }
+}
+
+void RemoteEngine::poll_torrents() {
+    if (torrents_in_flight_)
+        return;
+    torrents_in_flight_ = true;
+    QJsonObject args{{"fields", as_json(list_fields())}};
+    const bool full = !have_full_list_;
+    if (!full)
+        args.insert("ids", QStringLiteral("recently-active"));
+    client_.call(QStringLiteral("torrent-get"), args, [this, full](const RpcReply& r) {
+        torrents_in_flight_ = false;
+        if (!r.ok()) {
+            failed(r.error);
+            return;
+        }
+        answered();
+        take_torrents(r.arguments, full);
+        refresh();
+    });
+}
+
+void RemoteEngine::poll_details() {
+    if (details_in_flight_)
+        return;
+    // The torrents the views read get their details (peers, trackers, file stats); when none
+    // did, torrents still without a file list get that alone.
+    std::set<std::int64_t> ids;
+    for (TorrentKey key : watched_) {
+        if (const Remote* r = remote_of(key))
+            ids.insert(r->id);
+    }
+    watched_.clear();
+    const bool details = !ids.empty();
+    if (!details)
+        ids = need_files_;
+    if (ids.empty())
+        return;
+    QJsonArray id_list;
+    bool files = false;
+    for (std::int64_t id : ids) {
+        if (static_cast<std::size_t>(id_list.size()) >= k_details_per_poll)
+            break;
+        id_list.push_back(static_cast<qint64>(id));
+        files = files || need_files_.contains(id);
+    }
+    QStringList fields = list_fields();
+    if (details)
+        fields << "fileStats" << "peers" << "trackerStats";
+    if (files)
+        fields << "files";
+    details_in_flight_ = true;
+    client_.call(QStringLiteral("torrent-get"), QJsonObject{{"ids", id_list}, {"fields", as_json(fields)}},
+                 [this](const RpcReply& r) {
+                     details_in_flight_ = false;
+                     if (!r.ok())
+                         return;  // the torrent poll reports it
+                     for (const QJsonValue& v : r.arguments.value("torrents").toArray()) {
+                         const QJsonObject t = v.toObject();
+                         if (!keys_.contains(as_int(t, "id")))
+                             continue;  // the list has not seen it yet
+                         take_torrent(t);
+                         take_details(t);
+                     }
+                     refresh();
+                 });
+}
+
+void RemoteEngine::take_torrents(const QJsonObject& arguments, bool full_list) {
+    const QJsonArray list = arguments.value("torrents").toArray();
+    std::set<std::int64_t> present;
+    for (const QJsonValue& v : list) {
+        const QJsonObject t = v.toObject();
+        if (!t.value("id").isDouble())
+            continue;
+        present.insert(as_int(t, "id"));
+        take_torrent(t);
+    }
+    std::vector<std::int64_t> gone;
+    if (full_list) {
+        have_full_list_ = true;
+        for (const auto& [id, key] : keys_) {
+            if (!present.contains(id))
+                gone.push_back(id);
+        }
+    }
+    for (const QJsonValue& v : arguments.value("removed").toArray()) {
+        if (v.isDouble() && !present.contains(static_cast<std::int64_t>(v.toDouble())))
+            gone.push_back(static_cast<std::int64_t>(v.toDouble()));
+    }
+    for (std::int64_t id : gone) {
+        const auto it = keys_.find(id);
+        if (it == keys_.end())
+            continue;
+        const TorrentKey key = it->second;
+        keys_.erase(it);
+        remote_.erase(key);
+        need_files_.erase(id);
+        erase_row(key);
+    }
+}
+
+void RemoteEngine::take_torrent(const QJsonObject& t) {
+    const std::int64_t id = as_int(t, "id");
+    auto found = keys_.find(id);
+    TorrentSnapshot fresh;
+    TorrentSnapshot* s = nullptr;
+    if (found == keys_.end()) {
+        fresh.key = TorrentKey{next_key_++};
+        fresh.added_on = QDateTime::fromSecsSinceEpoch(as_int(t, "addedDate"));
+        keys_[id] = fresh.key;
+        remote_[fresh.key].id = id;
+        s = &fresh;
+    } else {
+        s = mutable_find(found->second);
+        if (!s)
+            return;
+    }
+    Remote& r = remote_[s->key];
+    s->name = t.value("name").toString();
+    s->wanted = as_int(t, "sizeWhenDone");
+    s->wanted_done = std::min(s->wanted, as_int(t, "haveValid"));
+    s->total_size = as_int(t, "totalSize");
+    s->num_pieces = as_int(t, "pieceCount");
+    s->pieces_have = static_cast<std::int64_t>(
+        std::llround(std::clamp(t.value("percentComplete").toDouble(), 0.0, 1.0) *
+                     static_cast<double>(s->num_pieces)));
+    const bool has_metadata = t.value("metadataPercentComplete").toDouble(1.0) >= 1.0;
+    const std::int64_t left = as_int(t, "leftUntilDone");
+    const int status = static_cast<int>(as_int(t, "status"));
+    s->error = t.value("errorString").toString();
+    s->finished = has_metadata && left == 0 && s->wanted > 0;
+    switch (status) {
+        case stopped:
+            s->status = as_int(t, "error") != 0 && !s->error.isEmpty() ? TorrentStatus::error
+                                                                        : TorrentStatus::paused;
+            break;
+        case check_wait:
+        case check:
+            s->status = TorrentStatus::checking;
+            break;
+        case download_wait:
+        case download:
+            s->status = has_metadata ? TorrentStatus::downloading : TorrentStatus::metadata;
+            break;
+        default:
+            s->status = TorrentStatus::seeding;
+            break;
+    }
+    s->peers = static_cast<int>(as_int(t, "peersConnected"));
+    s->down_rate = static_cast<double>(as_int(t, "rateDownload"));
+    s->up_rate = static_cast<double>(as_int(t, "rateUpload"));
+    s->all_time_downloaded = as_int(t, "downloadedEver");
+    s->all_time_uploaded = as_int(t, "uploadedEver");
+    s->up_limit = t.value("uploadLimited").toBool() ? as_int(t, "uploadLimit") * k_speed_unit : 0;
+    s->down_limit = t.value("downloadLimited").toBool() ? as_int(t, "downloadLimit") * k_speed_unit : 0;
+    const std::int64_t done_date = as_int(t, "doneDate");
+    s->completed_on = done_date > 0 ? QDateTime::fromSecsSinceEpoch(done_date) : QDateTime();
+    s->save_dir = t.value("downloadDir").toString();
+    s->magnet = t.value("magnetLink").toString();
+    s->sequential = t.value("sequentialDownload").toBool();
+    if (!r.has_files && has_metadata)
+        need_files_.insert(id);
+    const bool downloading = s->status == TorrentStatus::downloading && !s->finished;
+    const bool just_finished = r.was_downloading && s->finished;
+    r.was_downloading = downloading || (r.was_downloading && !s->finished);
+    if (s == &fresh) {
+        append_row(std::move(fresh));
+        return;
+    }
+    mark_changed(s->key);
+    if (just_finished)
+        emit torrent_finished(s->key);
+}
+
+void RemoteEngine::take_details(const QJsonObject& t) {
+    const auto found = keys_.find(as_int(t, "id"));
+    if (found == keys_.end())
+        return;
+    const TorrentKey key = found->second;
+    Remote& r = remote_[key];
+    if (t.contains("files")) {
+        const QJsonArray files = t.value("files").toArray();
+        if (!files.isEmpty()) {
+            if (TorrentSnapshot* s = mutable_find(key)) {
+                s->info = describe(t, files);
+                mark_changed(key);
+            }
+            r.file_paths.clear();
+            for (const QJsonValue& f : files)
+                r.file_paths.push_back(f.toObject().value("name").toString());
+            r.has_files = true;
+            need_files_.erase(r.id);
+        }
+    }
+    const QJsonArray stats = t.value("fileStats").toArray();
+    if (!stats.isEmpty()) {
+        r.priorities.clear();
+        r.done.clear();
+        for (const QJsonValue& v : stats) {
+            const QJsonObject f = v.toObject();
+            r.priorities.push_back(transmission_to_priority(static_cast<int>(as_int(f, "priority")),
+                                                            f.value("wanted").toBool(true)));
+            r.done.push_back(as_int(f, "bytesCompleted"));
+        }
+    }
+    if (t.contains("peers")) {
+        r.peers.clear();
+        for (const QJsonValue& v : t.value("peers").toArray()) {
+            const QJsonObject p = v.toObject();
+            PeerSnapshot peer;
+            const QString address = p.value("address").toString();
+            const int port = static_cast<int>(as_int(p, "port"));
+            peer.address = address.contains(':') ? QStringLiteral("[%1]:%2").arg(address).arg(port)
+                                                 : QStringLiteral("%1:%2").arg(address).arg(port);
+            peer.client = p.value("clientName").toString();
+            peer.flags = p.value("flagStr").toString();
+            peer.progress = p.value("progress").toDouble(-1);
+            peer.down_rate = static_cast<double>(as_int(p, "rateToClient"));
+            peer.up_rate = static_cast<double>(as_int(p, "rateToPeer"));
+            r.peers.push_back(std::move(peer));
+        }
+    }
+    if (t.contains("trackerStats")) {
+        r.trackers.clear();
+        r.tracker_ids.clear();
+        for (const QJsonValue& v : t.value("trackerStats").toArray()) {
+            const QJsonObject k = v.toObject();
+            TrackerSnapshot tracker;
+            tracker.url = k.value("announce").toString();
+            tracker.tier = static_cast<int>(as_int(k, "tier"));
+            if (!k.value("hasAnnounced").toBool())
+                tracker.status = tr("not contacted");
+            else
+                tracker.status = k.value("lastAnnounceSucceeded").toBool() ? tr("working") : tr("failed");
+            tracker.message = k.value("lastAnnounceResult").toString();
+            tracker.peers = k.value("hasAnnounced").toBool()
+                                ? static_cast<int>(as_int(k, "lastAnnouncePeerCount"))
+                                : -1;
+            if (const std::int64_t next = as_int(k, "nextAnnounceTime"); next > 0)
+                tracker.next_announce = QDateTime::fromSecsSinceEpoch(next);
+            r.tracker_ids[tracker.url] = static_cast<int>(as_int(k, "id"));
+            r.trackers.push_back(std::move(tracker));
+        }
+    }
+}
+
+void RemoteEngine::take_settings(const QJsonObject& a) {
+    EngineSettings s;
+    s.listen_port = static_cast<int>(as_int(a, "peer-port"));
+    s.down_limit = a.value("speed-limit-down-enabled").toBool() ? as_int(a, "speed-limit-down") * k_speed_unit : 0;
+    s.up_limit = a.value("speed-limit-up-enabled").toBool() ? as_int(a, "speed-limit-up") * k_speed_unit : 0;
+    s.alt_down_limit = as_int(a, "alt-speed-down") * k_speed_unit;
+    s.alt_up_limit = as_int(a, "alt-speed-up") * k_speed_unit;
+    s.use_alt_limits = a.value("alt-speed-enabled").toBool();
+    s.max_connections = static_cast<int>(as_int(a, "peer-limit-global"));
+    s.max_peers_per_torrent = static_cast<int>(as_int(a, "peer-limit-per-torrent"));
+    s.dht = a.value("dht-enabled").toBool();
+    s.pex = a.value("pex-enabled").toBool();
+    s.lsd = a.value("lpd-enabled").toBool();
+    s.utp = a.value("utp-enabled").toBool(true);
+    s.encryption = encryption_from_rpc(a.value("encryption").toString());
+    s.default_save_dir = a.value("download-dir").toString();
+    s.port_mapping = a.value("port-forwarding-enabled").toBool();
+    s.seed_ratio_limit = a.value("seedRatioLimited").toBool() ? a.value("seedRatioLimit").toDouble() : 0;
+    totals_.free_space = a.value("download-dir-free-space").isDouble() ? as_int(a, "download-dir-free-space") : -1;
+    s.network_interface.clear();
+    s.on_completion = CompletionAction::nothing;
+    settings_ = s;
+    have_settings_ = true;
+}
+
+QString RemoteEngine::apply_settings(const EngineSettings& s) {
+    const auto kb = [](std::int64_t bytes) { return static_cast<qint64>(std::max<std::int64_t>(1, bytes / k_speed_unit)); };
+    QJsonObject a{
+        {"peer-port", s.listen_port},
+        {"speed-limit-down-enabled", s.down_limit > 0},
+        {"speed-limit-up-enabled", s.up_limit > 0},
+        {"alt-speed-down", kb(s.alt_down_limit)},
+        {"alt-speed-up", kb(s.alt_up_limit)},
+        {"alt-speed-enabled", s.use_alt_limits},
+        {"peer-limit-global", s.max_connections},
+        {"peer-limit-per-torrent", s.max_peers_per_torrent},
+        {"dht-enabled", s.dht},
+        {"pex-enabled", s.pex},
+        {"lpd-enabled", s.lsd},
+        {"encryption", encryption_to_rpc(s.encryption)},
+        {"download-dir", s.default_save_dir},
+        {"port-forwarding-enabled", s.port_mapping},
+        {"seedRatioLimited", s.seed_ratio_limit > 0},
+    };
+    if (s.down_limit > 0)
+        a.insert("speed-limit-down", kb(s.down_limit));
+    if (s.up_limit > 0)
+        a.insert("speed-limit-up", kb(s.up_limit));
+    if (s.seed_ratio_limit > 0)
+        a.insert("seedRatioLimit", s.seed_ratio_limit);
+    settings_ = s;
+    client_.call(QStringLiteral("session-set"), a, [this](const RpcReply& r) {
+        if (!r.ok())
+            emit problem(tr("The daemon did not take the settings: %1").arg(r.error));
+        client_.call(QStringLiteral("session-get"), {}, [this](const RpcReply& got) {
+            if (got.ok())
+                take_settings(got.arguments);
+        });
+    });
+    QString note = tr("Sent to the daemon at %1.").arg(daemon_name());
+    if (s.seed_time_limit_minutes > 0)
+        note += QLatin1Char(' ') + tr("The seeding time limit is not sent: the daemon keeps its own.");
+    return note;
+}
+
+RemoteEngine::Remote* RemoteEngine::remote_of(TorrentKey key) {
+    const auto it = remote_.find(key);
+    return it == remote_.end() ? nullptr : &it->second;
+}
+
+const RemoteEngine::Remote* RemoteEngine::remote_of(TorrentKey key) const {
+    const auto it = remote_.find(key);
+    return it == remote_.end() ? nullptr : &it->second;
+}
+
+void RemoteEngine::torrent_call(TorrentKey key, const QString& method, QJsonObject arguments) {
+    const Remote* r = remote_of(key);
+    if (!r)
+        return;
+    arguments.insert("ids", QJsonArray{static_cast<qint64>(r->id)});
+    const QString name = find(key) ? find(key)->name : QString();
+    client_.call(method, arguments, [this, method, name, key](const RpcReply& reply) {
+        if (!reply.ok()) {
+            emit problem(tr("“%1”: %2 failed: %3").arg(name, method, reply.error));
+            return;
+        }
+        watched_.insert(key);
+        poll_torrents();
+    });
+}
+
+AddResult RemoteEngine::add(const AddRequest& request) {
+    QJsonObject a;
+    if (!request.torrent_bytes.isEmpty())
+        a.insert("metainfo", QString::fromLatin1(request.torrent_bytes.toBase64()));
+    else if (!request.magnet.isEmpty())
+        a.insert("filename", request.magnet);
+    else
+        return AddResult{{}, tr("Nothing to add: the daemon needs the torrent file's bytes or a magnet link.")};
+    if (!request.save_dir.isEmpty())
+        a.insert("download-dir", request.save_dir);
+    a.insert("paused", request.paused);
+    QJsonArray unwanted, high, low;
+    for (std::size_t i = 0; i < request.file_priorities.size(); ++i) {
+        const int p = request.file_priorities[i];
+        const auto index = static_cast<qint64>(i);
+        if (p == k_priority_skip)
+            unwanted.push_back(index);
+        else if (p > k_priority_normal)
+            high.push_back(index);
+        else if (p < k_priority_normal)
+            low.push_back(index);
+    }
+    if (!unwanted.isEmpty())
+        a.insert("files-unwanted", unwanted);
+    if (!high.isEmpty())
+        a.insert("priority-high", high);
+    if (!low.isEmpty())
+        a.insert("priority-low", low);
+    QStringList not_sent;
+    if (!request.file_names.empty())
+        not_sent << tr("file names changed in the add dialog");
+    if (request.trackers)
+        not_sent << tr("trackers edited in the add dialog");
+    if (request.sequential)
+        not_sent << tr("sequential download");
+    client_.call(QStringLiteral("torrent-add"), a, [this, not_sent](const RpcReply& r) {
+        if (!r.ok()) {
+            emit problem(tr("The daemon did not add the torrent: %1").arg(r.error));
+            return;
+        }
+        if (r.arguments.contains("torrent-duplicate"))
+            emit problem(tr("The daemon already has “%1”.")
+                             .arg(r.arguments.value("torrent-duplicate").toObject().value("name").toString()));
+        else if (!not_sent.isEmpty())
+            emit problem(tr("Added; not sent to the daemon: %1.").arg(not_sent.join(", ")));
+        poll_torrents();
+    });
+    return {};
+}
+
+QStringList RemoteEngine::restore() {
+    return {};  // the daemon keeps its own list
+}
+
+void RemoteEngine::pause(TorrentKey key) {
+    torrent_call(key, QStringLiteral("torrent-stop"));
+}
+
+void RemoteEngine::resume(TorrentKey key) {
+    torrent_call(key, QStringLiteral("torrent-start"));
+}
+
+void RemoteEngine::remove(TorrentKey key, bool with_data) {
+    torrent_call(key, QStringLiteral("torrent-remove"), QJsonObject{{"delete-local-data", with_data}});
+}
+
+void RemoteEngine::recheck(TorrentKey key) {
+    torrent_call(key, QStringLiteral("torrent-verify"));
+}
+
+void RemoteEngine::reannounce(TorrentKey key) {
+    torrent_call(key, QStringLiteral("torrent-reannounce"));
+}
+
+void RemoteEngine::set_file_priority(TorrentKey key, int file, int priority) {
+    Remote* r = remote_of(key);
+    if (!r || file < 0)
+        return;
+    const QJsonArray files{file};
+    QJsonObject a;
+    if (priority == k_priority_skip) {
+        a.insert("files-unwanted", files);
+    } else {
+        a.insert("files-wanted", files);
+        a.insert(priority > k_priority_normal   ? "priority-high"
+                 : priority < k_priority_normal ? "priority-low"
+                                                : "priority-normal",
+                 files);
+    }
+    if (static_cast<std::size_t>(file) < r->priorities.size())
+        r->priorities[static_cast<std::size_t>(file)] = priority;
+    torrent_call(key, QStringLiteral("torrent-set"), a);
+}
+
+std::vector<int> RemoteEngine::file_priorities(TorrentKey key) const {
+    watched_.insert(key);
+    const Remote* r = remote_of(key);
+    return r ? r->priorities : std::vector<int>{};
+}
+
+std::vector<std::int64_t> RemoteEngine::file_progress(TorrentKey key) const {
+    watched_.insert(key);
+    const Remote* r = remote_of(key);
+    return r ? r->done : std::vector<std::int64_t>{};
+}
+
+QString RemoteEngine::rename_file(TorrentKey key, int file, const QString& name) {
+    const Remote* r = remote_of(key);
+    if (!r || file < 0 || static_cast<std::size_t>(file) >= r->file_paths.size())
+        return tr("No such file.");
+    if (name.isEmpty() || name.contains('/') || name == QLatin1String(".") || name == QLatin1String(".."))
+        return tr("A file name cannot be empty, \".\", \"..\" or hold a \"/\".");
+    const QString path = r->file_paths[static_cast<std::size_t>(file)];
+    const std::int64_t id = r->id;
+    client_.call(QStringLiteral("torrent-rename-path"),
+                 QJsonObject{{"ids", QJsonArray{static_cast<qint64>(id)}}, {"path", path}, {"name", name}},
+                 [this, key, file, name](const RpcReply& reply) {
+                     if (!reply.ok()) {
+                         emit problem(tr("The daemon did not rename the file: %1").arg(reply.error));
+                         return;
+                     }
+                     if (Remote* now = remote_of(key)) {
+                         now->has_files = false;  // the file list is asked for again
+                         need_files_.insert(now->id);
+                     }
+                     emit file_renamed(key, file, name);
+                 });
+    return {};
+}
+
+void RemoteEngine::set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) {
+    QJsonObject a{{"uploadLimited", up > 0}, {"downloadLimited", down > 0}};
+    if (up > 0)
+        a.insert("uploadLimit", static_cast<qint64>(std::max<std::int64_t>(1, up / k_speed_unit)));
+    if (down > 0)
+        a.insert("downloadLimit", static_cast<qint64>(std::max<std::int64_t>(1, down / k_speed_unit)));
+    torrent_call(key, QStringLiteral("torrent-set"), a);
+}
+
+std::vector<TrackerSnapshot> RemoteEngine::trackers(TorrentKey key) const {
+    watched_.insert(key);
+    const Remote* r = remote_of(key);
+    return r ? r->trackers : std::vector<TrackerSnapshot>{};
+}
+
+QString RemoteEngine::add_tracker(TorrentKey key, const QString& url, int /*tier*/) {
+    torrent_call(key, QStringLiteral("torrent-set"), QJsonObject{{"trackerAdd", QJsonArray{url}}});
+    emit trackers_edited(key);
+    return {};
+}
+
+QString RemoteEngine::edit_tracker(TorrentKey key, const QString& url, const QString& new_url) {
+    const int id = tracker_id(key, url);
+    if (id < 0)
+        return tr("The daemon has not listed this tracker yet.");
+    torrent_call(key, QStringLiteral("torrent-set"), QJsonObject{{"trackerReplace", QJsonArray{id, new_url}}});
+    emit trackers_edited(key);
+    return {};
+}
+
+QString RemoteEngine::remove_tracker(TorrentKey key, const QString& url) {
+    const int id = tracker_id(key, url);
+    if (id < 0)
+        return tr("The daemon has not listed this tracker yet.");
+    torrent_call(key, QStringLiteral("torrent-set"), QJsonObject{{"trackerRemove", QJsonArray{id}}});
+    emit trackers_edited(key);
+    return {};
+}
+
+int RemoteEngine::tracker_id(TorrentKey key, const QString& url) const {
+    const Remote* r = remote_of(key);
+    if (!r)
+        return -1;
+    const auto it = r->tracker_ids.find(url);
+    return it == r->tracker_ids.end() ? -1 : it->second;
+}
+
+std::vector<PeerSnapshot> RemoteEngine::peers(TorrentKey key) const {
+    watched_.insert(key);
+    const Remote* r = remote_of(key);
+    return r ? r->peers : std::vector<PeerSnapshot>{};
+}
+
+std::vector<std::uint8_t> RemoteEngine::pieces(TorrentKey /*key*/, bool* exact) const {
+    // The RPC's fields do not say which pieces the daemon has.
+    if (exact)
+        *exact = false;
+    return {};
+}
+
+void RemoteEngine::fetch_metadata(const QString& /*magnet*/) {}
+
+void RemoteEngine::cancel_metadata(const QString& /*magnet*/) {}
+
+}  // namespace shoal::gui

@@ -1,0 +1,339 @@
+// RemoteEngine against a real shoald on loopback (a fresh state folder, credentials on), and
+// against a small HTTP server of the test's own that answers badly (not JSON, too large,
+// nothing at all). SHOALD names the daemon's binary.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QtTest>
+
+#include "engine/remote_engine.hpp"
+#include "engine/rpc_client.hpp"
+#include "gui_test_support.hpp"
+#include "metainfo/torrent_info.hpp"
+
+using namespace shoal::gui;
+using namespace shoal::gui::test;
+
+namespace {
+
+constexpr auto k_user = "alice";
+constexpr auto k_password = "right horse battery";
+
+int free_port() {
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        qFatal("no free port");
+    return probe.serverPort();
+}
+
+// Answers every request the same way, or never.
+class BadServer : public QObject {
+  public:
+    enum class Mode { not_json, too_large_declared, too_large_streamed, silent, json_array };
+    explicit BadServer(Mode mode) : mode_(mode) {
+        server_.listen(QHostAddress::LocalHost, 0);
+        connect(&server_, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* socket = server_.nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] { answer(socket); });
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+    }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server_.serverPort())); }
+
+  private:
+    void answer(QTcpSocket* socket) {
+        socket->readAll();
+        if (socket->property("answered").toBool() || mode_ == Mode::silent)
+            return;
+        socket->setProperty("answered", true);
+        QByteArray body;
+        QByteArray head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n";
+        switch (mode_) {
+            case Mode::not_json:
+                body = "{\"result\": \"success\", \"arguments\": {\"torrents\": [";
+                break;
+            case Mode::json_array:
+                body = "[1, 2, 3]";
+                break;
+            case Mode::too_large_declared:
+            case Mode::too_large_streamed:
+                body = "{\"result\":\"success\",\"arguments\":{\"torrents\":[]},\"pad\":\"" +
+                       QByteArray(2 * 1024 * 1024, 'x') + "\"}";
+                break;
+            case Mode::silent:
+                return;
+        }
+        if (mode_ != Mode::too_large_streamed)
+            head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        socket->write(head + "\r\n" + body);
+        socket->disconnectFromHost();
+    }
+
+    Mode mode_;
+    QTcpServer server_;
+};
+
+}  // namespace
+
+class RemoteEngineTest : public QObject {
+    Q_OBJECT
+  private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void lists_the_daemons_torrents_and_pauses_one();
+    void shows_the_file_list_of_the_selected_torrent();
+    void removes_a_torrent_the_daemon_dropped();
+    void a_wrong_password_is_a_readable_problem();
+    void a_refused_connection_is_a_readable_problem_and_polling_goes_on();
+    void malformed_replies_are_refused();
+    void oversized_replies_are_refused();
+    void a_silent_daemon_times_out();
+
+  private:
+    // A torrent-get straight to the daemon.
+    QJsonArray daemon_torrents(const QJsonArray& fields = {"id", "name", "status"});
+    std::unique_ptr<RemoteEngine> engine(const QString& password = k_password);
+
+    QTemporaryDir dir_;
+    QProcess daemon_;
+    QUrl url_;
+    MadeTorrent first_;
+    MadeTorrent second_;
+};
+
+void RemoteEngineTest::initTestCase() {
+    QVERIFY(dir_.isValid());
+    const QByteArray shoald = qgetenv("SHOALD");
+    QVERIFY2(!shoald.isEmpty(), "SHOALD names the shoald binary");
+    const QString data = dir_.filePath("data");
+    write_data(data + "/alpha.bin", 300 * 1024 + 17);
+    write_data(data + "/beta/one.bin", 200 * 1024, 'k');
+    write_data(data + "/beta/two.bin", 100 * 1024 + 3, 'q');
+    first_ = make_torrent(data + "/alpha.bin", dir_.filePath("alpha.torrent"));
+    second_ = make_torrent(data + "/beta", dir_.filePath("beta.torrent"));
+
+    const int port = free_port();
+    url_ = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    QFile config(dir_.filePath("shoald.toml"));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(QStringLiteral("state_dir = \"%1\"\ndownload_dir = \"%2\"\nrpc_bind = \"127.0.0.1:%3\"\n"
+                                "port = %6\nlisten = \"127.0.0.1\"\ndht = false\nlsd = false\n"
+                                "port_mapping = false\nrpc_username = \"%4\"\nrpc_password = \"%5\"\n")
+                     .arg(dir_.filePath("state"), data)
+                     .arg(port)
+                     .arg(k_user, k_password)
+                     .arg(free_port())
+                     .toUtf8());
+    config.close();
+    daemon_.setProcessChannelMode(QProcess::ForwardedChannels);
+    daemon_.start(QString::fromLocal8Bit(shoald), {"--config", config.fileName(), "--foreground"});
+    QVERIFY(daemon_.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(port));
+            return probe.waitForConnected(200);
+        }(),
+        20000);
+}
+
+void RemoteEngineTest::cleanupTestCase() {
+    if (daemon_.state() == QProcess::NotRunning)
+        return;
+    daemon_.terminate();
+    if (!daemon_.waitForFinished(30000))
+        daemon_.kill();
+}
+
+std::unique_ptr<RemoteEngine> RemoteEngineTest::engine(const QString& password) {
+    return std::make_unique<RemoteEngine>(url_, k_user, password, nullptr, 200);
+}
+
+QJsonArray RemoteEngineTest::daemon_torrents(const QJsonArray& fields) {
+    RpcClient client(url_);
+    client.set_credentials(k_user, k_password);
+    QJsonArray out;
+    bool done = false;
+    client.call("torrent-get", QJsonObject{{"fields", fields}},
+                [&](const RpcReply& r) {
+                    if (!r.ok())
+                        qWarning("torrent-get: %s", qPrintable(r.error));
+                    out = r.arguments.value("torrents").toArray();
+                    done = true;
+                });
+    QDeadlineTimer deadline(10000);
+    while (!done && !deadline.hasExpired())
+        QTest::qWait(20);
+    if (!done)
+        qWarning("torrent-get: no answer in 10 s");
+    return out;
+}
+
+void RemoteEngineTest::lists_the_daemons_torrents_and_pauses_one() {
+    auto e = engine();
+    // Added through the engine: torrent-add with the file's bytes, seeding from where the
+    // data lies.
+    for (const MadeTorrent* t : {&first_, &second_}) {
+        AddRequest r;
+        r.torrent_bytes = t->bytes;
+        r.info = t->info;
+        r.save_dir = t->save_dir;
+        QVERIFY(e->add(r).ok());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(e->torrents().size(), std::size_t{2}, 10000);
+    QVERIFY(e->connected());
+    QStringList names;
+    for (const auto& s : e->torrents())
+        names << s.name;
+    names.sort();
+    QCOMPARE(names, (QStringList{"alpha.bin", "beta"}));
+    const TorrentKey key = e->torrents().front().key;
+    QTRY_VERIFY_WITH_TIMEOUT(e->find(key)->status == TorrentStatus::seeding, 20000);
+    QVERIFY(e->find(key)->finished);
+    QCOMPARE(e->find(key)->save_dir, first_.save_dir);
+
+    // A second engine sees the same list at once (the first poll asks for all of it).
+    auto other = engine();
+    QTRY_COMPARE_WITH_TIMEOUT(other->torrents().size(), std::size_t{2}, 10000);
+
+    QSignalSpy changed(e.get(), &Engine::torrents_changed);
+    e->pause(key);
+    QTRY_VERIFY_WITH_TIMEOUT(e->find(key)->status == TorrentStatus::paused, 10000);
+    QVERIFY(!changed.isEmpty());
+    // The daemon itself says stopped (Transmission's status 0): pause was torrent-stop.
+    bool stopped = false;
+    for (const QJsonValue& t : daemon_torrents()) {
+        if (t["name"].toString() == e->find(key)->name)
+            stopped = t["status"].toInt() == 0;
+    }
+    QVERIFY(stopped);
+    // The other engine hears of it through "recently-active".
+    QTRY_VERIFY_WITH_TIMEOUT(other->find(other->torrents().front().key)->status == TorrentStatus::paused ||
+                                 other->find(other->torrents().back().key)->status == TorrentStatus::paused,
+                             10000);
+    e->resume(key);
+    QTRY_VERIFY_WITH_TIMEOUT(e->find(key)->status == TorrentStatus::seeding, 20000);
+}
+
+void RemoteEngineTest::shows_the_file_list_of_the_selected_torrent() {
+    auto e = engine();
+    QTRY_COMPARE_WITH_TIMEOUT(e->torrents().size(), std::size_t{2}, 10000);
+    TorrentKey beta;
+    for (const auto& s : e->torrents()) {
+        if (s.name == "beta")
+            beta = s.key;
+    }
+    QVERIFY(beta.value != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(e->find(beta)->info != nullptr, 10000);
+    const auto& info = *e->find(beta)->info;
+    QCOMPARE(info.files.size(), std::size_t{2});
+    // As the daemon counts it (with the pad files of a hybrid torrent), which the list leaves out.
+    QCOMPARE(info.total_size, second_.info->total_size);
+    QCOMPARE(info.piece_length, second_.info->piece_length);
+    // Priorities and per-file progress come with the detail fields once the views ask.
+    QTRY_COMPARE_WITH_TIMEOUT(e->file_priorities(beta).size(), std::size_t{2}, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(e->file_progress(beta) == (std::vector<std::int64_t>{200 * 1024, 100 * 1024 + 3}),
+                             10000);
+    e->set_file_priority(beta, 1, k_priority_skip);
+    // The daemon itself has the second file unwanted: torrent-set files-unwanted.
+    const auto daemon_wanted = [&] {
+        for (const QJsonValue& t : daemon_torrents({"name", "wanted"})) {
+            if (t["name"].toString() == "beta")
+                return t["wanted"].toArray();
+        }
+        return QJsonArray{};
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(daemon_wanted(), (QJsonArray{1, 0}), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(e->file_priorities(beta) == (std::vector<int>{k_priority_normal, k_priority_skip}),
+                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!e->trackers(beta).empty(), 10000);
+    QCOMPARE(e->trackers(beta).front().url, QStringLiteral("http://127.0.0.1:1/announce"));
+    e->set_file_priority(beta, 1, k_priority_normal);
+}
+
+void RemoteEngineTest::removes_a_torrent_the_daemon_dropped() {
+    auto e = engine();
+    auto other = engine();
+    QTRY_COMPARE_WITH_TIMEOUT(e->torrents().size(), std::size_t{2}, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(other->torrents().size(), std::size_t{2}, 10000);
+    const TorrentKey key = e->torrents().back().key;
+    const QString name = e->find(key)->name;
+    e->remove(key, false);
+    QTRY_COMPARE_WITH_TIMEOUT(e->torrents().size(), std::size_t{1}, 10000);
+    // The other engine learns it from the "removed" ids of its recently-active poll.
+    QTRY_COMPARE_WITH_TIMEOUT(other->torrents().size(), std::size_t{1}, 10000);
+    QVERIFY(other->torrents().front().name != name);
+    QVERIFY(QFileInfo::exists(second_.save_dir + "/beta/one.bin"));
+}
+
+void RemoteEngineTest::a_wrong_password_is_a_readable_problem() {
+    auto e = engine("wrong");
+    QSignalSpy problems(e.get(), &Engine::problem);
+    QSignalSpy asked(e.get(), &RemoteEngine::credentials_needed);
+    QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 10000);
+    const QString message = problems.front().front().toString();
+    QVERIFY2(message.contains("refused the user name or password"), qPrintable(message));
+    QVERIFY(!asked.isEmpty());
+    QVERIFY(e->torrents().empty());
+    QVERIFY(!e->connected());
+    // The right password, given later, connects.
+    e->set_credentials(k_user, k_password);
+    QTRY_VERIFY_WITH_TIMEOUT(e->connected(), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(e->torrents().size(), std::size_t{1}, 10000);
+}
+
+void RemoteEngineTest::a_refused_connection_is_a_readable_problem_and_polling_goes_on() {
+    const int port = free_port();
+    RemoteEngine e(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)), {}, {}, nullptr, 100);
+    QSignalSpy problems(&e, &Engine::problem);
+    QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 10000);
+    QVERIFY2(problems.front().front().toString().contains("connection refused"),
+             qPrintable(problems.front().front().toString()));
+    // A daemon that appears later is found without anything done.
+    QTcpServer late;
+    QVERIFY(late.listen(QHostAddress::LocalHost, static_cast<quint16>(port)));
+    QTRY_VERIFY_WITH_TIMEOUT(late.hasPendingConnections(), 10000);
+}
+
+void RemoteEngineTest::malformed_replies_are_refused() {
+    for (auto mode : {BadServer::Mode::not_json, BadServer::Mode::json_array}) {
+        BadServer server(mode);
+        RemoteEngine e(server.url(), {}, {}, nullptr, 100);
+        QSignalSpy problems(&e, &Engine::problem);
+        QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 10000);
+        QVERIFY2(problems.front().front().toString().contains("not a JSON object"),
+                 qPrintable(problems.front().front().toString()));
+        QVERIFY(e.torrents().empty());
+    }
+}
+
+void RemoteEngineTest::oversized_replies_are_refused() {
+    for (auto mode : {BadServer::Mode::too_large_declared, BadServer::Mode::too_large_streamed}) {
+        BadServer server(mode);
+        RemoteEngine e(server.url(), {}, {}, nullptr, 100);
+        e.client().set_limits(1024 * 1024, 5000);
+        QSignalSpy problems(&e, &Engine::problem);
+        QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 10000);
+        QVERIFY2(problems.front().front().toString().contains("larger than 1 MiB"),
+                 qPrintable(problems.front().front().toString()));
+        QVERIFY(e.torrents().empty());
+    }
+}
+
+void RemoteEngineTest::a_silent_daemon_times_out() {
+    BadServer server(BadServer::Mode::silent);
+    RemoteEngine e(server.url(), {}, {}, nullptr, 100);
+    e.client().set_limits(1024 * 1024, 1000);
+    QSignalSpy problems(&e, &Engine::problem);
+    QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 10000);
+    QVERIFY2(problems.front().front().toString().contains("did not answer within 1 seconds"),
+             qPrintable(problems.front().front().toString()));
+}
+
+QTEST_MAIN(RemoteEngineTest)
+#include "test_remote_engine.moc"
