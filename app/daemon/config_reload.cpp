@@ -73,6 +73,9 @@ void ConfigReload::apply(const std::vector<std::string>& changed, const DaemonSe
         if (!done) log.error("max_peers: " + done.error().message);
     }
     if (any({"seed_ratio", "seed_time"})) targets_.control.set_seed_limits(read.setup.control.seed_limits);
+    if (any({"download_queue_size", "seed_queue_size", "queue_stalled_minutes"})) {
+        targets_.control.set_queue_settings(read.setup.control.queue);
+    }
     if (any({"rpc_whitelist", "rpc_host_whitelist", "rpc_username", "rpc_password"})) {
         targets_.set_access(read.setup.access);
     }

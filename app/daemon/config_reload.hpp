@@ -1,6 +1,6 @@
 #pragma once
 // SIGHUP: shoald's settings read again as at start-up, and what can change at run time applied
-// (rate and peer limits, seed limits, the RPC's access, watch_dir, log_level). One log line per
+// (rate and peer limits, seed limits, queue sizes, the RPC's access, watch_dir, log_level). One log line per
 // change; the settings that wait for a restart are named as such. Settings with an error are
 // refused whole and the running ones kept.
 

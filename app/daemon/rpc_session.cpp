@@ -75,17 +75,21 @@ json::object RpcMethods::session_values() {
     all["alt-speed-enabled"] = r.alt_speed_enabled;
     all["seedRatioLimit"] = r.seed_ratio_limit;
     all["seedRatioLimited"] = r.seed_ratio_limited;
+    const control::QueueSettings queue = control_.queue_settings();
+    all["download-queue-enabled"] = queue.download_enabled;
+    all["download-queue-size"] = queue.download_size;
+    all["seed-queue-enabled"] = queue.seed_enabled;
+    all["seed-queue-size"] = queue.seed_size;
+    all["queue-stalled-enabled"] = queue.stalled_enabled;
+    all["queue-stalled-minutes"] = queue.stalled_after.count();
     // What Shoal has none of: no schedule (Transmission's default hours and days, unused), no
-    // blocklist, queues, partial-file folder or names, idle limit, scripts or trashing.
+    // blocklist, partial-file folder or names, idle limit, scripts or trashing.
     all["alt-speed-time-enabled"] = false;
     all["alt-speed-time-begin"] = 540;
     all["alt-speed-time-end"] = 1020;
     all["alt-speed-time-day"] = 127;
     all["trash-original-torrent-files"] = false;
     all["blocklist-enabled"] = false;
-    all["download-queue-enabled"] = false;
-    all["seed-queue-enabled"] = false;
-    all["queue-stalled-enabled"] = false;
     all["incomplete-dir-enabled"] = false;
     all["rename-partial-files"] = false;
     all["idle-seeding-limit-enabled"] = false;
@@ -135,6 +139,16 @@ Result<Done> take_speed(const json::object& args, std::string_view key, std::int
     return Done{};
 }
 
+// A queue's size or the minutes until a torrent is stalled: at least 1.
+template <typename T>
+Result<Done> take_count(const json::object& args, std::string_view key, T& target) {
+    std::int64_t value = target;
+    if (auto done = take(args, key, value, as_integer); !done) return done;
+    if (value < 1 || value > 100'000) return make_error("session-set: '" + std::string(key) + "' must be from 1 to 100000");
+    target = static_cast<T>(value);
+    return Done{};
+}
+
 }  // namespace
 
 RpcMethods::Answer RpcMethods::session_set(const json::object& args) {
@@ -146,7 +160,8 @@ RpcMethods::Answer RpcMethods::session_set(const json::object& args) {
             "download-dir",       "start-added-torrents", "speed-limit-up",      "speed-limit-up-enabled",
             "speed-limit-down",   "speed-limit-down-enabled", "alt-speed-up",    "alt-speed-down",
             "alt-speed-enabled",  "peer-limit-global",    "peer-limit-per-torrent", "seedRatioLimit",
-            "seedRatioLimited"};
+            "seedRatioLimited",   "download-queue-enabled", "download-queue-size", "seed-queue-enabled",
+            "seed-queue-size",    "queue-stalled-enabled", "queue-stalled-minutes"};
         // What session-get reports that is no setting at all.
         static constexpr std::string_view k_read_only[] = {
             "version", "rpc-version", "rpc-version-minimum", "rpc-version-semver", "session-id",
@@ -167,6 +182,8 @@ RpcMethods::Answer RpcMethods::session_set(const json::object& args) {
         if (!v.is_string()) return std::nullopt;
         return std::string(v.get_string());
     };
+    control::QueueSettings queue = control_.queue_settings();
+    std::int64_t stalled_minutes = queue.stalled_after.count();
     std::string dir = next.download_dir.string();
     for (auto done : {take(args, "download-dir", dir, string),
                       take(args, "start-added-torrents", next.start_added_torrents, as_flag),
@@ -180,7 +197,13 @@ RpcMethods::Answer RpcMethods::session_set(const json::object& args) {
                       take(args, "peer-limit-global", next.peer_limit_global, as_integer),
                       take(args, "peer-limit-per-torrent", next.peer_limit_per_torrent, as_integer),
                       take(args, "seedRatioLimit", next.seed_ratio_limit, as_number),
-                      take(args, "seedRatioLimited", next.seed_ratio_limited, as_flag)}) {
+                      take(args, "seedRatioLimited", next.seed_ratio_limited, as_flag),
+                      take(args, "download-queue-enabled", queue.download_enabled, as_flag),
+                      take_count(args, "download-queue-size", queue.download_size),
+                      take(args, "seed-queue-enabled", queue.seed_enabled, as_flag),
+                      take_count(args, "seed-queue-size", queue.seed_size),
+                      take(args, "queue-stalled-enabled", queue.stalled_enabled, as_flag),
+                      take_count(args, "queue-stalled-minutes", stalled_minutes)}) {
         if (!done) return done.error();
     }
     next.download_dir = dir;
@@ -189,6 +212,8 @@ RpcMethods::Answer RpcMethods::session_set(const json::object& args) {
         return make_error("session-set: 'seedRatioLimit' is out of range");
     }
     if (auto applied = apply_runtime(next); !applied) return make_error("session-set: " + applied.error().message);
+    queue.stalled_after = std::chrono::minutes(stalled_minutes);
+    if (queue != control_.queue_settings()) control_.set_queue_settings(queue);
     return json::object{};
 }
 

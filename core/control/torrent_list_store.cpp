@@ -38,6 +38,7 @@ json::object to_json(const StoredTorrent& t) {
     }
     o["upload_limit"] = t.upload_limit;
     o["download_limit"] = t.download_limit;
+    if (t.queue_position) o["queue_position"] = *t.queue_position;
     return o;
 }
 
@@ -172,6 +173,7 @@ Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
     t.added_on = r.integer("added_on", 0, std::int64_t{1} << 40);
     t.upload_limit = r.integer("upload_limit", 0, std::int64_t{1} << 40);
     t.download_limit = r.integer("download_limit", 0, std::int64_t{1} << 40);
+    if (parsed.as_object().contains("queue_position")) t.queue_position = r.integer("queue_position", 0, std::int64_t{1} << 40);
     read_lists(r, limits_, t);
     const std::string metainfo = r.string("metainfo");
     if (!r.problem().empty()) return corrupt(r.problem());

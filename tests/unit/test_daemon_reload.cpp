@@ -116,6 +116,22 @@ TEST_F(DaemonReload, RefusesABrokenFileWhole) {
     EXPECT_FALSE(access_);
 }
 
+TEST_F(DaemonReload, AppliesChangedQueueSizes) {
+    auto reload = start("rpc_password = 'pw'\n");
+    reload.reload();
+    said();
+    write("rpc_password = 'pw'\ndownload_queue_size = 2\nseed_queue_size = 4\n");
+    reload.reload();
+    const std::string text = said();
+    EXPECT_NE(text.find("shoald: download_queue_size: 5 -> 2\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("shoald: seed_queue_size: 0 -> 4\n"), std::string::npos) << text;
+    const control::QueueSettings q = control_.queue_settings();
+    EXPECT_TRUE(q.download_enabled);
+    EXPECT_EQ(q.download_size, 2);
+    EXPECT_TRUE(q.seed_enabled);
+    EXPECT_EQ(q.seed_size, 4);
+}
+
 TEST(DaemonSettingChanges, DescribeThemselves) {
     EXPECT_EQ((SettingChange{"up_limit", "0", "100000", false}.describe()), "up_limit: 0 -> 100000");
     EXPECT_EQ((SettingChange{"rpc_bind", "a", "b", true}.describe()), "rpc_bind changed: takes effect after a restart");
