@@ -67,6 +67,9 @@ void ConfigReload::apply(const std::vector<std::string>& changed, const DaemonSe
              "alt_speed_time_day"})) {
         targets_.set_session(daemon_facts(read.setup));
     }
+    if (any({"download_queue_size", "seed_queue_size", "queue_stalled_minutes"})) {
+        targets_.set_queue(read.setup.control.queue);
+    }
     if (any({"rpc_whitelist", "rpc_host_whitelist", "rpc_username", "rpc_password"})) {
         targets_.set_access(read.setup.access);
     }

@@ -25,6 +25,8 @@ public:
         // The session's settings that the RPC reports and session-set changes (rate, peer,
         // seed limits and the alternative speeds): given to the RPC methods, which apply them.
         std::function<void(const DaemonFacts&)> set_session;
+        // The torrent queue's sizes (the control layer's, which session-get reads).
+        std::function<void(const control::QueueSettings&)> set_queue;
         std::function<void(RpcAccess)> set_access;  // the RPC server's
         std::function<void(const std::filesystem::path& watch_dir)> set_watch_dir;
         Log& log;

@@ -24,6 +24,15 @@ void add_daemon_options(CLI::App& app, DaemonOptions& o) {
                    "Folder for torrents added without one (default: <state-dir>/downloads)");
     app.add_option("--watch-dir", o.watch_dir,
                    "Folder scanned every 2 s for .torrent files to add (renamed .added or .invalid after)");
+    app.add_option("--download-queue-size", o.download_queue_size,
+                   "Torrents downloading at once; the others wait their turn (0 = no queue)")
+        ->capture_default_str();
+    app.add_option("--seed-queue-size", o.seed_queue_size,
+                   "Torrents seeding at once; the others wait their turn (0 = no queue)")
+        ->capture_default_str();
+    app.add_option("--queue-stalled-minutes", o.queue_stalled_minutes,
+                   "A torrent that moved no data for this long leaves its queue slot to the next (0 = never)")
+        ->capture_default_str();
     app.add_option("--rpc-bind", o.rpc_bind, "Address and port of the RPC server, IPv6 as [addr]:port")
         ->capture_default_str();
     app.add_option("--rpc-username", o.rpc_username, "User name the RPC asks for (default: none asked)");
@@ -72,6 +81,25 @@ Result<Done> parse_command_line(CLI::App& app, const std::vector<std::string>& a
     return Done{};
 }
 
+Result<control::QueueSettings> queue_settings(const DaemonOptions& o) {
+    constexpr int k_most = 100'000;
+    for (auto [name, value] : {std::pair{"download_queue_size", o.download_queue_size},
+                               std::pair{"seed_queue_size", o.seed_queue_size},
+                               std::pair{"queue_stalled_minutes", o.queue_stalled_minutes}}) {
+        if (value < 0 || value > k_most) {
+            return make_error(ErrorCode::invalid_input, std::string(name) + " must be from 0 (off) to " + std::to_string(k_most));
+        }
+    }
+    control::QueueSettings q;  // a size that is off keeps Transmission's default for RPC clients
+    q.download_enabled = o.download_queue_size > 0;
+    if (q.download_enabled) q.download_size = o.download_queue_size;
+    q.seed_enabled = o.seed_queue_size > 0;
+    if (q.seed_enabled) q.seed_size = o.seed_queue_size;
+    q.stalled_enabled = o.queue_stalled_minutes > 0;
+    if (q.stalled_enabled) q.stalled_after = std::chrono::minutes(o.queue_stalled_minutes);
+    return q;
+}
+
 Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
     DaemonSetup setup;
     if (o.swarm.state_dir.empty()) return make_error(ErrorCode::invalid_input, "no state_dir is set");
@@ -116,6 +144,9 @@ Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
                                                         "' is not all, weekdays, weekend or day names (mon,tue,...)");
     }
     schedule.days = *days;
+    auto queue = queue_settings(o);
+    if (!queue) return queue.error();
+    setup.control.queue = *queue;
     auto bind = parse_ip_endpoint(o.rpc_bind);
     if (!bind) return make_error(ErrorCode::invalid_input, "rpc_bind '" + o.rpc_bind + "' is not IP:PORT");
     setup.rpc_bind = *bind;
@@ -213,6 +244,9 @@ std::string effective_config(const DaemonOptions& o, const DaemonSetup& setup) {
     t.insert("alt_speed_time_begin", time_of_day_text(setup.alt_speed_schedule.begin));
     t.insert("alt_speed_time_end", time_of_day_text(setup.alt_speed_schedule.end));
     t.insert("alt_speed_time_day", days_text(setup.alt_speed_schedule.days));
+    t.insert("download_queue_size", static_cast<std::int64_t>(o.download_queue_size));
+    t.insert("seed_queue_size", static_cast<std::int64_t>(o.seed_queue_size));
+    t.insert("queue_stalled_minutes", static_cast<std::int64_t>(o.queue_stalled_minutes));
     t.insert("dht", s.enable_dht);
     t.insert("pex", s.enable_pex);
     t.insert("lsd", s.enable_lsd);

@@ -34,6 +34,10 @@ struct DaemonOptions {
     std::string alt_speed_time_begin = "09:00";
     std::string alt_speed_time_end = "17:00";
     std::string alt_speed_time_day = "all";
+    // The torrent queue, as Transmission's defaults; 0 turns each off.
+    int download_queue_size = 5;
+    int seed_queue_size = 0;
+    int queue_stalled_minutes = 30;
     std::string config;
     bool foreground = false;
     bool print_config = false;
@@ -50,6 +54,9 @@ Result<std::vector<std::string>> expand_config(const CLI::App& app, std::vector<
 // add_daemon_options set up): the config file's errors returned, the command line's thrown
 // as CLI::ParseError (--help and --version too).
 Result<Done> parse_command_line(CLI::App& app, const std::vector<std::string>& args);
+
+// The queue settings the options give (0 turning a queue off); an error names the option.
+Result<control::QueueSettings> queue_settings(const DaemonOptions& options);
 
 struct DaemonSetup {
     control::ControllerSettings control;

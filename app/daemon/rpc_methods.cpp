@@ -136,12 +136,15 @@ RpcMethods::Answer RpcMethods::call(std::string_view method, const json::object&
         method == "torrent-verify" || method == "torrent-reannounce") {
         return torrent_action(method, args);
     }
+    if (method == "queue-move-top" || method == "queue-move-up" || method == "queue-move-down" ||
+        method == "queue-move-bottom") {
+        return queue_move(method, args);
+    }
     // Known methods Shoal has nothing behind; said, never pretended.
     if (method == "port-test") {
         return make_error("port-test: Shoal cannot test from outside whether its peer port is open");
     }
     if (method == "blocklist-update") return make_error("blocklist-update: Shoal has no blocklist");
-    if (method.starts_with("queue-move-")) return make_error(std::string(method) + ": Shoal has no download queue");
     if (method == "torrent-set-location") {
         return make_error("torrent-set-location: Shoal cannot move a torrent's data or change its folder");
     }
@@ -337,12 +340,26 @@ RpcMethods::Answer RpcMethods::torrent_action(std::string_view method, const jso
     if (!torrents) return torrents.error();
     for (const auto& s : *torrents) {
         Result<Done> done = Done{};
-        if (method == "torrent-start" || method == "torrent-start-now") done = control_.resume(s.id);
+        if (method == "torrent-start") done = control_.resume(s.id);
+        if (method == "torrent-start-now") done = control_.resume_now(s.id);
         if (method == "torrent-stop") done = control_.pause(s.id);
         if (method == "torrent-verify") done = control_.recheck(s.id);
         if (method == "torrent-reannounce") done = control_.reannounce(s.id);
         if (!done) return make_error(s.name + ": " + done.error().message);
     }
+    return json::object{};
+}
+
+RpcMethods::Answer RpcMethods::queue_move(std::string_view method, const json::object& args) {
+    auto torrents = select(args);
+    if (!torrents) return torrents.error();
+    std::vector<TorrentId> ids;
+    for (const auto& s : *torrents) ids.push_back(s.id);
+    const control::QueueMove to = method == "queue-move-top"    ? control::QueueMove::top
+                                  : method == "queue-move-up"   ? control::QueueMove::up
+                                  : method == "queue-move-down" ? control::QueueMove::down
+                                                                : control::QueueMove::bottom;
+    if (auto done = control_.move_in_queue(ids, to); !done) return make_error(std::string(method) + ": " + done.error().message);
     return json::object{};
 }
 

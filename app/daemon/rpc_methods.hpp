@@ -69,6 +69,7 @@ private:
     Answer torrent_get(const boost::json::object& args);
     Answer torrent_action(std::string_view method, const boost::json::object& args);
     Answer torrent_remove(const boost::json::object& args);
+    Answer queue_move(std::string_view method, const boost::json::object& args);
     // The torrents `ids` names (all when absent), in the order they were added.
     Result<std::vector<control::TorrentSummary>> select(const boost::json::object& args) const;
     // For `ids: "recently-active"`; notes what it sees.

@@ -19,6 +19,10 @@ using control::TorrentSummary;
 enum Status { stopped = 0, check_wait = 1, check = 2, download_wait = 3, download = 4, seed_wait = 5, seed = 6 };
 
 int status_of(const TorrentSummary& s) {
+    // A torrent held for the queue while it checks is shown checking.
+    const bool waiting = s.stats.state != TorrentState::checking;
+    if (waiting && s.queued == TorrentSummary::Queued::to_download) return download_wait;
+    if (waiting && s.queued == TorrentSummary::Queued::to_seed) return seed_wait;
     switch (s.stats.state) {
         case TorrentState::paused:
         case TorrentState::error: return stopped;
@@ -283,6 +287,7 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
         plain("name", [](auto& s) { return json::value(s.name); });
         plain("hashString", [](auto& s) { return json::value(s.store_id); });
         plain("status", [](auto& s) { return json::value(status_of(s)); });
+        plain("queuePosition", [](auto& s) { return json::value(static_cast<std::int64_t>(s.queue_position)); });
         plain("percentDone", [](auto& s) { return json::value(percent_done(s)); });
         plain("percentComplete", [](auto& s) { return json::value(percent_complete(s)); });
         plain("totalSize", [info](auto& s) { return json::value(info(s) ? info(s)->total_size : 0); });

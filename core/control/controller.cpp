@@ -109,6 +109,7 @@ Result<TorrentId> Controller::add(AddTorrent r) {
     stored.file_names = r.file_names;
     stored.upload_limit = r.upload_limit;
     stored.download_limit = r.download_limit;
+    stored.queue_position = next_queue_position();
     params.assume_complete = r.skip_check;
     params.peers = std::move(r.peers);
     auto added = add_checked(std::move(stored), std::move(info), std::move(params));
@@ -123,7 +124,7 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     }
     params.info = info;
     params.save_dir = stored.save_dir;
-    params.paused = stored.paused;
+    params.paused = stored.paused || settings_.queue.any();  // the queue starts it
     params.sequential = stored.sequential;
     params.file_priorities = stored.file_priorities;
     params.file_names = stored.file_names;
@@ -163,7 +164,7 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     s.seed_limits = stored.seed_limits;
     store_ids_.insert(stored.id);
     e.stored = std::move(stored);
-    entries_[id] = std::move(e);
+    join_queue(entries_[id] = std::move(e));
     return id;
 }
 
@@ -174,6 +175,7 @@ Result<Done> Controller::remove(TorrentId id, bool with_data) {
     if (persistent()) list_->remove(e->stored.id);
     store_ids_.erase(e->stored.id);
     entries_.erase(id);
+    leave_queue(id);
     return Done{};
 }
 
@@ -181,6 +183,9 @@ Result<Done> Controller::pause(TorrentId id) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
     session_.pause(id);
+    e->queue.forced = e->queue.held = false;
+    e->queue.running_as = QueueWant::none;
+    e->summary.queued = TorrentSummary::Queued::no;
     if (!e->stored.paused) {
         e->stored.paused = true;
         save(*e);
@@ -191,11 +196,13 @@ Result<Done> Controller::pause(TorrentId id) {
 Result<Done> Controller::resume(TorrentId id) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
-    session_.resume(id);
+    if (e->stored.paused && settings_.queue.any() && !e->queue.forced) e->queue.held = true;  // the queue starts it
+    if (!e->queue.held) session_.resume(id);
     if (e->stored.paused) {
         e->stored.paused = false;
         save(*e);
     }
+    apply_queue();
     return Done{};
 }
 

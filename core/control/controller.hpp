@@ -19,6 +19,7 @@
 #include "control/seed_rules.hpp"
 #include "control/stored_torrent.hpp"
 #include "control/torrent_list_store.hpp"
+#include "control/torrent_queue.hpp"
 #include "control/torrent_control.hpp"
 #include "session/session.hpp"
 
@@ -33,6 +34,8 @@ struct ControllerSettings {
     std::filesystem::path legacy_desktop_store;
     SeedLimits seed_limits;
     SeedLimitAction seed_limit_action = SeedLimitAction::pause;
+    // Off unless a front-end turns it on.
+    QueueSettings queue;
     // The clock seed times are measured with; tests move it by hand.
     std::function<std::chrono::steady_clock::time_point()> now = [] { return std::chrono::steady_clock::now(); };
 };
@@ -52,7 +55,12 @@ public:
     Result<TorrentId> add(AddTorrent request) override;
     Result<Done> remove(TorrentId id, bool with_data) override;
     Result<Done> pause(TorrentId id) override;
+    // With a queue, the torrent may wait its turn (queued in its summary).
     Result<Done> resume(TorrentId id) override;
+    Result<Done> resume_now(TorrentId id) override;
+    Result<Done> move_in_queue(const std::vector<TorrentId>& ids, QueueMove to) override;
+    void set_queue_settings(QueueSettings queue) override;
+    QueueSettings queue_settings() const override { return settings_.queue; }
     Result<Done> recheck(TorrentId id) override;
     Result<Done> reannounce(TorrentId id) override;
     // A Details event for the torrent follows.
@@ -107,6 +115,7 @@ private:
         // For the idle limit: the upload count last seen, and when it last grew.
         std::int64_t uploaded_seen = 0;
         std::chrono::steady_clock::time_point uploaded_at;
+        QueueTrack queue;
     };
 
     Entry* entry(TorrentId id);
@@ -119,11 +128,22 @@ private:
     void apply(Entry& e, const Event& event);
     void check_seed_limits(Published& out);
     bool persistent() const { return list_.has_value(); }
+    // The queue (controller_queue.cpp): who runs and who waits, and the positions kept.
+    void apply_queue();
+    QueueWant queue_want(const Entry& e) const;
+    void note_queue_activity();
+    void join_queue(Entry& e);
+    void leave_queue(TorrentId id);
+    void order_restored_queue();
+    // Each summary's queue_position; with `save_changed`, the records whose position changed.
+    void number_queue(bool save_changed);
+    std::int64_t next_queue_position() const;
 
     ControllerSettings settings_;
     Session session_;
     std::optional<TorrentListStore> list_;
     std::map<TorrentId, Entry> entries_;
+    QueueOrder queue_;
     std::unordered_set<std::string> store_ids_;  // the entries' stored.id, against duplicates
     std::vector<Error> pending_problems_;
     bool stopped_ = false;

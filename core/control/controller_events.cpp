@@ -37,6 +37,7 @@ std::vector<Error> Controller::restore() {
             problems.push_back(added.error());
         }
     }
+    order_restored_queue();
     return problems;
 }
 
@@ -48,6 +49,8 @@ Published Controller::poll() {
         if (Entry* entry = this->entry(id)) apply(*entry, e);
     }
     check_seed_limits(out);
+    note_queue_activity();
+    apply_queue();
     out.problems = std::move(pending_problems_);
     pending_problems_.clear();
     return out;

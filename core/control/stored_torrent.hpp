@@ -30,6 +30,8 @@ struct StoredTorrent {
     std::int64_t upload_limit = 0;  // bytes per second, 0: none
     std::int64_t download_limit = 0;
     TorrentSeedLimits seed_limits;  // a record without them follows the global limits
+    // Its place in the torrent queue (lower first); nullopt in a record from before queues.
+    std::optional<std::int64_t> queue_position;
 };
 
 // The id a torrent is stored under, from its info-hashes.

@@ -14,6 +14,7 @@
 
 #include "util/result.hpp"
 #include "control/seed_rules.hpp"
+#include "control/torrent_queue.hpp"
 #include "control/torrent_summary.hpp"
 #include "control/tracker_tiers.hpp"
 #include "metainfo/magnet.hpp"
@@ -57,7 +58,14 @@ public:
     virtual Result<TorrentId> add(AddTorrent request) = 0;
     virtual Result<Done> remove(TorrentId id, bool with_data) = 0;
     virtual Result<Done> pause(TorrentId id) = 0;
+    // With a queue, the torrent may wait its turn (TorrentSummary::queued).
     virtual Result<Done> resume(TorrentId id) = 0;
+    // Starts the torrent ahead of the queue (it still takes a slot).
+    virtual Result<Done> resume_now(TorrentId id) = 0;
+    // Moves the torrents in the queue as a group; an unknown id moves nothing.
+    virtual Result<Done> move_in_queue(const std::vector<TorrentId>& ids, QueueMove to) = 0;
+    virtual void set_queue_settings(QueueSettings queue) = 0;
+    virtual QueueSettings queue_settings() const = 0;
     virtual Result<Done> recheck(TorrentId id) = 0;
     virtual Result<Done> reannounce(TorrentId id) = 0;
     // A Details event for the torrent follows.

@@ -42,6 +42,7 @@ json::object to_json(const StoredTorrent& t) {
     o["seed_ratio"] = t.seed_limits.ratio;
     o["seed_idle_mode"] = static_cast<std::int64_t>(t.seed_limits.idle_mode);
     o["seed_idle_minutes"] = t.seed_limits.idle_minutes;
+    if (t.queue_position) o["queue_position"] = *t.queue_position;
     return o;
 }
 
@@ -190,6 +191,7 @@ Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
     t.seed_limits.ratio = r.number("seed_ratio", 0, k_max_seed_ratio, defaults.ratio);
     t.seed_limits.idle_mode = static_cast<SeedLimitMode>(r.integer("seed_idle_mode", 0, 2));
     t.seed_limits.idle_minutes = r.integer("seed_idle_minutes", 0, k_max_idle_minutes, defaults.idle_minutes);
+    if (parsed.as_object().contains("queue_position")) t.queue_position = r.integer("queue_position", 0, std::int64_t{1} << 40);
     read_lists(r, limits_, t);
     const std::string metainfo = r.string("metainfo");
     if (!r.problem().empty()) return corrupt(r.problem());

@@ -30,6 +30,10 @@ struct TorrentSummary {
     std::int64_t download_limit = 0;
     bool seed_limit_reached = false;
     TorrentSeedLimits seed_limits;  // the torrent's own choice over the global limits
+    // Waiting in the queue (paused in the session meanwhile; while it checks, it is held for the
+    // queue once checked), and its place there (0 first).
+    enum class Queued { no, to_download, to_seed } queued = Queued::no;
+    std::size_t queue_position = 0;
 };
 
 // What the session last said about a torrent's peers, trackers and pieces (from the Details

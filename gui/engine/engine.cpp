@@ -21,6 +21,8 @@ QString status_text(TorrentStatus status) {
             return QObject::tr("Error");
         case TorrentStatus::metadata:
             return QObject::tr("Fetching metadata");
+        case TorrentStatus::queued:
+            return QObject::tr("Queued");
     }
     return {};
 }

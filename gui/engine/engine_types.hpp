@@ -24,7 +24,8 @@ struct TorrentKey {
     auto operator<=>(const TorrentKey&) const = default;
 };
 
-enum class TorrentStatus { checking, downloading, seeding, paused, error, metadata };
+// queued: waiting for its turn in the control layer's queue (paused until then).
+enum class TorrentStatus { checking, downloading, seeding, paused, error, metadata, queued };
 QString status_text(TorrentStatus status);
 
 struct TorrentSnapshot {

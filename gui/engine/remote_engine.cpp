@@ -338,6 +338,9 @@ void RemoteEngine::take_torrent(const QJsonObject& t) {
             s->status = TorrentStatus::checking;
             break;
         case download_wait:
+        case seed_wait:
+            s->status = TorrentStatus::queued;
+            break;
         case download:
             s->status = has_metadata ? TorrentStatus::downloading : TorrentStatus::metadata;
             break;

@@ -47,7 +47,9 @@ void fill(TorrentSnapshot& s, const control::TorrentSummary& t) {
         s.name = QString::fromStdString(t.name);
     s.info = t.info;
     s.total_size = t.info ? t.info->total_size : 0;
-    s.status = status_of(st.state);
+    // Held for the queue while it checks: shown checking.
+    const bool queued = t.queued != control::TorrentSummary::Queued::no && st.state != TorrentState::checking;
+    s.status = queued ? TorrentStatus::queued : status_of(st.state);
     s.wanted = st.total_wanted;
     s.wanted_done = st.total_wanted_done;
     s.pieces_have = st.pieces_have;

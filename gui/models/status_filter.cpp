@@ -111,6 +111,8 @@ void StatusFilterModel::recount() {
             case TorrentStatus::error:
                 count(StatusFilter::errored);
                 break;
+            case TorrentStatus::queued:
+                break;
         }
         if (s.finished)
             count(StatusFilter::completed);

@@ -99,6 +99,13 @@ void SessionEngineTest::stats_and_states_update_the_row() {
     control_->summary(id).stats.state = TorrentState::paused;
     deliver(event::StateChanged{id, TorrentState::paused});
     QCOMPARE(engine_->find(key)->status, TorrentStatus::paused);
+
+    // Waiting its turn in the control layer's queue: paused in the session, shown as queued.
+    control_->summary(id).queued = control::TorrentSummary::Queued::to_download;
+    deliver(event::Stats{id, control_->summary(id).stats});
+    engine_->refresh();
+    QCOMPARE(engine_->find(key)->status, TorrentStatus::queued);
+    QCOMPARE(status_text(TorrentStatus::queued), QStringLiteral("Queued"));
 }
 
 void SessionEngineTest::pieces_peers_and_trackers_follow_events() {

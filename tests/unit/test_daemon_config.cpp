@@ -196,6 +196,37 @@ TEST_F(DaemonConfig, PasswordsPlainHashedOrInAFile) {
     EXPECT_FALSE(parse({"--config", config("state_dir = '/x'\nhash_password = true\n")}).ok());
 }
 
+// The queue: Transmission's defaults (downloads queued by 5, seeds not queued, stalled after
+// 30 minutes), 0 for off, and a negative size refused.
+TEST_F(DaemonConfig, QueueSizesWithZeroForOff) {
+    auto defaults = parse({"--config", config("state_dir = '/x'\n")});
+    ASSERT_TRUE(defaults.ok() && defaults->setup.ok());
+    const control::QueueSettings q = defaults->setup->control.queue;
+    EXPECT_TRUE(q.download_enabled);
+    EXPECT_EQ(q.download_size, 5);
+    EXPECT_FALSE(q.seed_enabled);
+    EXPECT_TRUE(q.stalled_enabled);
+    EXPECT_EQ(q.stalled_after, std::chrono::minutes(30));
+    const std::string printed = effective_config(defaults->options, *defaults->setup);
+    for (const char* line : {"download_queue_size = 5", "seed_queue_size = 0", "queue_stalled_minutes = 30"}) {
+        EXPECT_NE(printed.find(line), std::string::npos) << line << " in\n" << printed;
+    }
+
+    auto set = parse({"--config", config("state_dir = '/x'\ndownload_queue_size = 0\nseed_queue_size = 3\n"
+                                         "queue_stalled_minutes = 0\n")});
+    ASSERT_TRUE(set.ok() && set->setup.ok());
+    const control::QueueSettings s = set->setup->control.queue;
+    EXPECT_FALSE(s.download_enabled);
+    EXPECT_TRUE(s.seed_enabled);
+    EXPECT_EQ(s.seed_size, 3);
+    EXPECT_FALSE(s.stalled_enabled);
+
+    auto negative = parse({"--config", config("state_dir = '/x'\nseed_queue_size = -1\n")});
+    ASSERT_TRUE(negative.ok());
+    ASSERT_FALSE(negative->setup.ok());
+    EXPECT_NE(negative->setup.error().message.find("seed_queue_size"), std::string::npos);
+}
+
 // resources/systemd/shoald.toml: every key shoald takes is there, and each reads back.
 TEST_F(DaemonConfig, TheExampleConfigHasEveryKey) {
     std::ifstream example(std::string(SHOAL_TEST_DATA) + "/../../resources/systemd/shoald.toml");

@@ -47,6 +47,7 @@ protected:
         methods_.emplace(control_, facts);
         return ConfigReload(args_, std::move(*started),
                             {[this](const DaemonFacts& read) { methods_->config_changed(read); },
+                             [this](const control::QueueSettings& q) { control_.set_queue_settings(q); },
                              [this](RpcAccess a) { access_ = std::move(a); },
                              [this](const std::filesystem::path& p) { watch_dir_ = p; }, log_});
     }
@@ -165,6 +166,22 @@ TEST_F(DaemonReload, RefusesABrokenFileWhole) {
     EXPECT_EQ(text.find("seed_ratio"), std::string::npos) << text;
     EXPECT_DOUBLE_EQ(control_.seed_limits.ratio, 0.0);  // never set
     EXPECT_FALSE(access_);
+}
+
+TEST_F(DaemonReload, AppliesChangedQueueSizes) {
+    auto reload = start("rpc_password = 'pw'\n");
+    reload.reload();
+    said();
+    write("rpc_password = 'pw'\ndownload_queue_size = 2\nseed_queue_size = 4\n");
+    reload.reload();
+    const std::string text = said();
+    EXPECT_NE(text.find("shoald: download_queue_size: 5 -> 2\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("shoald: seed_queue_size: 0 -> 4\n"), std::string::npos) << text;
+    const control::QueueSettings q = control_.queue_settings();
+    EXPECT_TRUE(q.download_enabled);
+    EXPECT_EQ(q.download_size, 2);
+    EXPECT_TRUE(q.seed_enabled);
+    EXPECT_EQ(q.seed_size, 4);
 }
 
 TEST(DaemonSettingChanges, DescribeThemselves) {

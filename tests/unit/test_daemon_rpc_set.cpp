@@ -337,7 +337,6 @@ TEST_F(DaemonMethods, RecentlyActive) {
 TEST_F(DaemonMethods, WhatTheSessionCannotDoIsSaid) {
     EXPECT_NE(result_of(call("port-test")).find("cannot test"), std::string::npos);
     EXPECT_NE(result_of(call("blocklist-update")).find("no blocklist"), std::string::npos);
-    EXPECT_NE(result_of(call("queue-move-top", {{"ids", json::array{1}}})).find("no download queue"), std::string::npos);
     EXPECT_NE(result_of(call("torrent-set-location", {{"ids", 1}, {"location", "/x"}})).find("cannot move"),
               std::string::npos);
 

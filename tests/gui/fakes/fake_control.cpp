@@ -77,6 +77,8 @@ Result<TorrentId> FakeControl::add(control::AddTorrent r) {
         }
     }
     calls_.push_back("add " + s.name);
+    queue_.push_back(id);
+    number_queue();
     return id;
 }
 
@@ -84,6 +86,8 @@ Result<Done> FakeControl::remove(TorrentId id, bool with_data) {
     if (auto logged_ok = logged(id, with_data ? "remove with data" : "remove"); !logged_ok)
         return logged_ok;
     torrents_.erase(id.value);
+    queue_.erase(id);
+    number_queue();
     return Done{};
 }
 
@@ -111,6 +115,35 @@ Result<Done> FakeControl::resume(TorrentId id) {
     s.stats.state = s.finished ? TorrentState::seeding : TorrentState::downloading;
     publish(event::StateChanged{id, s.stats.state});
     return Done{};
+}
+
+Result<Done> FakeControl::resume_now(TorrentId id) {
+    if (auto ok = logged(id, "resume-now"); !ok)
+        return ok;
+    control::TorrentSummary& s = torrent(id)->summary;
+    s.queued = control::TorrentSummary::Queued::no;
+    s.stats.state = s.finished ? TorrentState::seeding : TorrentState::downloading;
+    publish(event::StateChanged{id, s.stats.state});
+    return Done{};
+}
+
+Result<Done> FakeControl::move_in_queue(const std::vector<TorrentId>& ids, control::QueueMove to) {
+    std::string line = "queue-move";
+    for (TorrentId id : ids) {
+        if (!torrent(id))
+            return make_error(ErrorCode::not_found, "no torrent has that id");
+        line += " " + std::to_string(id.value);
+    }
+    calls_.push_back(line);
+    queue_.move(ids, to);
+    number_queue();
+    return Done{};
+}
+
+void FakeControl::number_queue() {
+    std::size_t position = 0;
+    for (TorrentId id : queue_.ids())
+        torrents_.at(id.value).summary.queue_position = position++;
 }
 
 Result<Done> FakeControl::set_file_priority(TorrentId id, std::size_t file, int priority) {

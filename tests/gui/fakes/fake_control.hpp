@@ -36,6 +36,11 @@ class FakeControl final : public control::TorrentControl {
     // Both change the state as a session would, and say so in an event.
     Result<Done> pause(TorrentId id) override;
     Result<Done> resume(TorrentId id) override;
+    Result<Done> resume_now(TorrentId id) override;
+    // Moves them in a real queue order; each summary's queue_position follows.
+    Result<Done> move_in_queue(const std::vector<TorrentId>& ids, control::QueueMove to) override;
+    void set_queue_settings(control::QueueSettings queue) override { queue_settings_ = queue; }
+    control::QueueSettings queue_settings() const override { return queue_settings_; }
     Result<Done> recheck(TorrentId id) override { return logged(id, "recheck"); }
     Result<Done> reannounce(TorrentId id) override { return logged(id, "reannounce"); }
     Result<Done> request_details(TorrentId id) override { return logged(id, "details"); }
@@ -75,6 +80,7 @@ class FakeControl final : public control::TorrentControl {
         bool restorable = false;  // not in the list until restore()
     };
     Torrent* torrent(TorrentId id);
+    void number_queue();
     Result<Done> logged(TorrentId id, const std::string& what);
     Result<Done> edited(TorrentId id, const std::string& line,
                         const std::function<Result<Done>(control::Tiers&)>& change);
@@ -86,6 +92,8 @@ class FakeControl final : public control::TorrentControl {
     std::function<void()> wakeup_;
     std::map<std::uint32_t, std::string> fetches_;
     std::uint32_t next_id_ = 1;
+    control::QueueOrder queue_;
+    control::QueueSettings queue_settings_;
 };
 
 }  // namespace shoal::gui::test

@@ -66,6 +66,7 @@ TorrentState state_of(TorrentStatus status) {
         case TorrentStatus::seeding:
             return TorrentState::seeding;
         case TorrentStatus::paused:
+        case TorrentStatus::queued:  // waiting in the queue: paused in the session
             return TorrentState::paused;
         case TorrentStatus::error:
             return TorrentState::error;
@@ -136,6 +137,8 @@ TorrentKey FakeEngine::add_fake(const FakeTorrent& spec) {
     TorrentSummary& s = fake().summary(id);
     TorrentStats& st = s.stats;
     st.state = state_of(spec.status);
+    if (spec.status == TorrentStatus::queued)
+        s.queued = spec.progress >= 1.0 ? TorrentSummary::Queued::to_seed : TorrentSummary::Queued::to_download;
     st.total_wanted = s.info->total_size;
     st.total_wanted_done = static_cast<std::int64_t>(spec.progress * static_cast<double>(st.total_wanted));
     st.pieces_have = static_cast<std::int64_t>(spec.progress * static_cast<double>(st.num_pieces));
