@@ -20,6 +20,8 @@ void EventLog::report(const control::Published& published, const control::Torren
             log_.debug(about(got->id, control) + "metadata received");
         } else if (auto* err = std::get_if<event::Error>(&e)) {
             log_.error(about(err->id, control) + err->message);
+        } else if (auto* moved = std::get_if<event::StorageMoved>(&e)) {
+            log_.info(about(moved->id, control) + "data now in " + moved->save_dir.string());
         } else if (auto* done = std::get_if<event::TorrentFinished>(&e)) {
             if (done->downloaded)
                 log_.info(about(done->id, control) + "complete");

@@ -131,6 +131,7 @@ RpcMethods::Answer RpcMethods::call(std::string_view method, const json::object&
     if (method == "torrent-get") return torrent_get(args);
     if (method == "torrent-set") return torrent_set(args);
     if (method == "torrent-rename-path") return torrent_rename_path(args);
+    if (method == "torrent-set-location") return torrent_set_location(args);
     if (method == "torrent-remove") return torrent_remove(args);
     if (method == "torrent-start" || method == "torrent-start-now" || method == "torrent-stop" ||
         method == "torrent-verify" || method == "torrent-reannounce") {
@@ -145,9 +146,6 @@ RpcMethods::Answer RpcMethods::call(std::string_view method, const json::object&
         return make_error("port-test: Shoal cannot test from outside whether its peer port is open");
     }
     if (method == "blocklist-update") return make_error("blocklist-update: Shoal has no blocklist");
-    if (method == "torrent-set-location") {
-        return make_error("torrent-set-location: Shoal cannot move a torrent's data or change its folder");
-    }
     if (method == "group-get" || method == "group-set") {
         return make_error(std::string(method) + ": Shoal has no bandwidth groups");
     }

@@ -62,6 +62,10 @@ private:
     Answer free_space(const boost::json::object& args);
     Answer torrent_set(const boost::json::object& args);
     Answer torrent_rename_path(const boost::json::object& args);
+    Answer torrent_set_location(const boost::json::object& args);
+    // Moves the torrents' data to `location`, or (without `move`) looks for it there.
+    Answer move_torrents(const std::vector<control::TorrentSummary>& torrents, const boost::json::value& location,
+                         bool move);
     // Everything session-get reports.
     boost::json::object session_values();
     Result<Done> apply_runtime(const RuntimeSettings& next);

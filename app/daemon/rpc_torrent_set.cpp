@@ -1,4 +1,5 @@
-// torrent-set and torrent-rename-path: changing torrents that are already in the list.
+// torrent-set, torrent-rename-path and torrent-set-location: changing torrents that are
+// already in the list.
 #include <algorithm>
 
 #include "daemon/rpc_methods.hpp"
@@ -26,7 +27,7 @@ constexpr std::string_view k_changeable[] = {
     "ids",           "files-wanted",   "files-unwanted", "priority-high",   "priority-low",
     "priority-normal", "uploadLimit",  "uploadLimited",  "downloadLimit",   "downloadLimited",
     "trackerAdd",    "trackerRemove",  "trackerReplace", "trackerList",     "seedRatioLimit",
-    "seedRatioMode", "seedIdleLimit",  "seedIdleMode"};
+    "seedRatioMode", "seedIdleLimit",  "seedIdleMode",   "location"};
 
 // A torrent's seed limits after torrent-set: each of the four keys replaces its part.
 Result<control::TorrentSeedLimits> seed_limits(const json::object& args, control::TorrentSeedLimits limits) {
@@ -121,11 +122,14 @@ RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
     for (const auto& [key, value] : args) {
         if (std::find(std::begin(k_changeable), std::end(k_changeable), key) != std::end(k_changeable)) continue;
         if (is_fixed_value(key, value)) continue;
-        if (key == "location") return make_error("torrent-set: Shoal cannot move a torrent's data");
         return make_error("torrent-set: Shoal cannot change '" + std::string(key) + "'");
     }
     auto torrents = select(args);
     if (!torrents) return torrents.error();
+    // A new folder to look for the data in; nothing moves (torrent-set-location moves data).
+    if (auto* location = args.if_contains("location")) {
+        if (auto moved = move_torrents(*torrents, *location, false); !moved) return moved;
+    }
     for (const TorrentSummary& s : *torrents) {
         auto fail = [&](const Error& e) { return make_error(s.name + ": " + e.message); };
         // Files.
@@ -223,6 +227,33 @@ RpcMethods::Answer RpcMethods::torrent_rename_path(const json::object& args) {
         return json::object{{"id", s.id.value}, {"path", old_path}, {"name", new_name}};
     }
     return make_error("torrent-rename-path: Shoal renames files only, and '" + old_path + "' is not one of them");
+}
+
+RpcMethods::Answer RpcMethods::torrent_set_location(const json::object& args) {
+    auto torrents = select(args);
+    if (!torrents) return torrents.error();
+    const json::value* location = args.if_contains("location");
+    if (!location) return make_error("torrent-set-location: no 'location' was given");
+    bool move = false;
+    if (auto* m = args.if_contains("move")) {
+        auto flag = as_flag(*m);
+        if (!flag) return make_error("'move' is not a boolean");
+        move = *flag;
+    }
+    return move_torrents(*torrents, *location, move);
+}
+
+RpcMethods::Answer RpcMethods::move_torrents(const std::vector<TorrentSummary>& torrents, const json::value& location,
+                                             bool move) {
+    if (!location.is_string() || location.get_string().empty()) return make_error("'location' is not a folder");
+    const std::filesystem::path dir(std::string(location.get_string()));
+    if (!dir.is_absolute()) return make_error("'location' is not an absolute path");
+    for (const TorrentSummary& s : torrents) {
+        if (auto done = control_.move_storage(s.id, dir, move); !done) {
+            return make_error(s.name + ": " + done.error().message);
+        }
+    }
+    return json::object{};
 }
 
 }  // namespace shoal::daemon

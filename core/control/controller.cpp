@@ -249,6 +249,15 @@ Result<Done> Controller::rename_file(TorrentId id, std::size_t file, const std::
     return Done{};
 }
 
+Result<Done> Controller::move_storage(TorrentId id, const std::filesystem::path& dir, bool move) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    if (!e->summary.info) return make_error(ErrorCode::unavailable, "This torrent's files are not known yet");
+    if (dir.empty()) return make_error(ErrorCode::invalid_input, "no folder was given");
+    session_.move_storage(id, std::filesystem::absolute(dir).lexically_normal(), move);
+    return Done{};
+}
+
 Result<Done> Controller::set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) {
     Entry* e = entry(id);
     if (!e) return unknown(id);

@@ -79,6 +79,10 @@ void Controller::apply(Entry& e, const Event& event) {
         s.name = r->info->name;
         e.stored.file_names[r->file] = r->name;
         save(e);
+    } else if (auto* moved = std::get_if<event::StorageMoved>(&event)) {
+        s.save_dir = moved->save_dir;
+        e.stored.save_dir = moved->save_dir;
+        save(e);
     } else if (auto* finished = std::get_if<event::TorrentFinished>(&event)) {
         s.finished = true;
         if (finished->downloaded) s.completed_on = static_cast<std::int64_t>(std::time(nullptr));

@@ -73,6 +73,10 @@ public:
     virtual Result<Done> set_file_priority(TorrentId id, std::size_t file, int priority) = 0;
     // Checked now; the file has its new name once a FileRenamed event says so.
     virtual Result<Done> rename_file(TorrentId id, std::size_t file, const std::string& name) = 0;
+    // With `move`, moves the torrent's data to `dir`; without, looks for it there (a check
+    // follows). Checked now; the record follows once a StorageMoved event says so, and a
+    // failure comes as an Error event with the data left where it was.
+    virtual Result<Done> move_storage(TorrentId id, const std::filesystem::path& dir, bool move) = 0;
     virtual Result<Done> set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) = 0;
     virtual Result<Done> add_tracker(TorrentId id, const std::string& url, int tier) = 0;
     virtual Result<Done> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) = 0;

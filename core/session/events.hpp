@@ -2,6 +2,7 @@
 // What the engine tells its users, as typed values delivered in batches.
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <variant>
@@ -104,6 +105,8 @@ struct TrackerReply { TorrentId id; std::string url; int peers = 0; std::string 
 struct TorrentFinished { TorrentId id; bool downloaded = false; };
 // A file now has another name on disk; `info` is the torrent with that name.
 struct FileRenamed { TorrentId id; std::size_t file = 0; std::string name; std::shared_ptr<const TorrentInfo> info; };
+// The torrent's data is in `save_dir` now (moved there, or to be looked for there).
+struct StorageMoved { TorrentId id; std::filesystem::path save_dir; };
 // At start: whether saved resume data replaced the check of the files, and if not, why.
 struct ResumeDataChecked { TorrentId id; bool trusted = false; std::string reason; };
 struct TorrentRemoved { TorrentId id; };
@@ -126,7 +129,7 @@ using Event = std::variant<event::TorrentAdded, event::MetadataReceived, event::
                            event::PeerConnected, event::PeerDisconnected, event::ConnectFailed,
                            event::PeerBanned,
                            event::HashFailed, event::TrackerReply, event::TorrentFinished,
-                           event::ResumeDataChecked, event::FileRenamed,
+                           event::ResumeDataChecked, event::FileRenamed, event::StorageMoved,
                            event::TorrentRemoved, event::Error, event::Notice, event::Stats,
                            event::Details, event::NetworkStatus>;
 

@@ -365,6 +365,10 @@ void Session::rename_file(TorrentId id, std::size_t file, std::string name) {
     post_to_torrent(id, [file, name = std::move(name)](Torrent& t) mutable { t.rename_file(file, std::move(name)); });
 }
 
+void Session::move_storage(TorrentId id, std::filesystem::path to, bool move) {
+    post_to_torrent(id, [to = std::move(to), move](Torrent& t) mutable { t.move_storage(std::move(to), move); });
+}
+
 void Session::set_trackers(TorrentId id, std::vector<Tier> tiers) {
     post_to_torrent(id, [tiers = std::move(tiers)](Torrent& t) mutable { t.set_trackers(std::move(tiers)); });
 }

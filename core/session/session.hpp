@@ -52,6 +52,8 @@ public:
     void reannounce(TorrentId id);
     void set_trackers(TorrentId id, std::vector<Tier> tiers);
     void rename_file(TorrentId id, std::size_t file, std::string name);
+    // See Torrent::move_storage.
+    void move_storage(TorrentId id, std::filesystem::path to, bool move);
     // The session-wide limits, in bytes per second (0: none), from now on.
     void set_rate_limits(std::int64_t upload, std::int64_t download);
     void set_max_peers_per_torrent(int peers);

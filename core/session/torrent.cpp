@@ -180,13 +180,13 @@ void Torrent::add_peer(const tcp::endpoint& endpoint) {
 void Torrent::device_recreated() { peers_.rebind_device(session_.settings.network_interface); }
 
 void Torrent::connect_more() {
-    if (!session_.network_up) return;
+    if (!session_.network_up || moving_) return;
     if (!stopped_ && (state_ == TorrentState::downloading || state_ == TorrentState::seeding)) peers_.connect_more();
 }
 
 void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs, bool we_dialed) {
     // Not while checking: the bitfield we send first would not yet show what we have.
-    const bool taking = !stopped_ && (state_ == TorrentState::downloading || state_ == TorrentState::seeding);
+    const bool taking = !stopped_ && !moving_ && (state_ == TorrentState::downloading || state_ == TorrentState::seeding);
     peers_.attach(std::move(stream), theirs, we_dialed, taking, state_ == TorrentState::checking);
 }
 
@@ -332,6 +332,38 @@ void Torrent::rename_file(std::size_t file, std::string name) {
         params_.file_names[file] = name;
         save_resume_data();
         session_.events(event::FileRenamed{id_, file, name, params_.info});
+    });
+}
+
+void Torrent::move_storage(std::filesystem::path to, bool move) {
+    if (moving_) return session_.events(event::Error{id_, "cannot move the data: a move is under way"});
+    if (state_ == TorrentState::checking) {
+        return session_.events(event::Error{id_, "cannot move the data while it is being checked"});
+    }
+    if (!move) {
+        files_.set_save_dir(to);
+        params_.save_dir = std::move(to);
+        session_.events(event::StorageMoved{id_, params_.save_dir});
+        recheck();
+        return;
+    }
+    moving_ = true;
+    peers_.close_all("moving the data");
+    // Writes queued for the old folder land first; then the files move.
+    pieces_.when_written([this, to = std::move(to)]() mutable {
+        files_.move_storage(std::move(to), [this](Result<bool> moved) {
+            moving_ = false;
+            if (moved) {
+                params_.save_dir = files_.save_dir();
+                session_.events(event::StorageMoved{id_, params_.save_dir});
+                save_resume_data();
+            } else {
+                session_.events(event::Error{id_, moved.error().message});
+            }
+            if (stopped_ || (state_ != TorrentState::downloading && state_ != TorrentState::seeding)) return;
+            peers_.add_dialed_again();
+            connect_more();
+        });
     });
 }
 

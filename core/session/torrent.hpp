@@ -127,6 +127,10 @@ public:
     void set_trackers(std::vector<Tier> tiers);
     // Renames a file (its last path component) on disk and from now on; FileRenamed or Error.
     void rename_file(std::size_t file, std::string name);
+    // With `move`, moves the data to `to` (storage/move_files) with the peers closed meanwhile,
+    // then carries on there; without, looks for the data in `to` instead (a check follows).
+    // StorageMoved, or Error with the old folder kept. Not while the data is being checked.
+    void move_storage(std::filesystem::path to, bool move);
     // The 20-byte info-hash used in handshakes: v1, or the truncated v2 for v2-only torrents.
     SwarmHash wire_info_hash() const override;
     bool matches(const SwarmHash& hash) const;
@@ -190,6 +194,7 @@ private:
     TorrentState state_ = TorrentState::checking;
     bool finished_ = false;
     bool stopped_ = false;
+    bool moving_ = false;  // the files are being moved: no peer meanwhile
     // Alive while shutdown() may still be waiting for writes.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 

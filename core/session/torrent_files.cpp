@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "metainfo/rename.hpp"
+#include "storage/move_files.hpp"
 
 namespace shoal {
 
@@ -51,6 +52,31 @@ Result<bool> TorrentFiles::rename(std::size_t file, const std::string& name) {
     storage_ = std::move(renamed_storage);
     saved_resume_.reset();  // the resume file names the old path
     return true;
+}
+
+void TorrentFiles::move_storage(std::filesystem::path to, std::function<void(Result<bool>)> done) {
+    disk_.post([this, alive = alive_, executor = executor_, info = info_, storage = storage_, from = save_dir_,
+                to = std::move(to), done = std::move(done)]() mutable {
+        storage->close_files();
+        auto moved = move_files(*info, from, to);
+        asio::post(executor, [this, alive, to = std::move(to), done = std::move(done), moved = std::move(moved)] {
+            if (!*alive) return;
+            if (moved) set_save_dir(to);
+            done(moved);
+        });
+    });
+}
+
+void TorrentFiles::set_save_dir(std::filesystem::path to) {
+    if (resume_enabled()) {
+        disk_.post([resume = &resume_, info = info_, old_dir = save_dir_] { resume->remove(*info, old_dir); });
+    }
+    save_dir_ = std::move(to);
+    saved_resume_.reset();  // nothing is saved for the new folder yet
+    auto moved_storage = std::make_shared<TorrentStorage>(save_dir_, *info_);
+    // A renamed file keeps its unflushed pages; the next flush reaches them at the new path.
+    storage_->hand_over_unflushed(*moved_storage);
+    storage_ = std::move(moved_storage);
 }
 
 void TorrentFiles::save_resume(std::string have, std::int64_t up, std::int64_t down) {

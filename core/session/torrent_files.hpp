@@ -44,6 +44,14 @@ public:
     // Renames a file (its last path component) on disk; the torrent's info changes with it.
     // The caller waits until no write for the old names is queued.
     Result<bool> rename(std::size_t file, const std::string& name);
+    // Moves the files to `to` on a disk thread (storage/move_files), their descriptors closed
+    // first; on success the storage is at `to` from then on, and the resume data of the old
+    // folder goes. `done` runs on the network thread with the outcome. The caller makes sure
+    // nothing writes meanwhile (no write queued, no peer to bring blocks).
+    void move_storage(std::filesystem::path to, std::function<void(Result<bool>)> done);
+    // Looks for the data in `to` from now on, without moving anything (a check follows).
+    void set_save_dir(std::filesystem::path to);
+    const std::filesystem::path& save_dir() const { return save_dir_; }
     // Records the verified pieces with the files' sizes and times, once the data is flushed.
     // Nothing is written when the same pieces and totals were saved (or read back) last, so
     // stopping or restarting thousands of idle torrents writes nothing.

@@ -50,6 +50,17 @@ int open_beneath(const std::filesystem::path& save_dir, const std::vector<std::s
 }
 
 void remove_beneath(const std::filesystem::path& save_dir, const TorrentInfo& torrent) {
+    for (const auto& f : torrent.files) {
+        if (f.pad || f.path.empty()) continue;
+        const int dir = open_parent_beneath(save_dir, f.path, false);
+        if (dir < 0) continue;  // not there, or reached only through a symlink
+        ::unlinkat(dir, f.path.back().c_str(), 0);
+        ::close(dir);
+    }
+    remove_empty_folders_beneath(save_dir, torrent);
+}
+
+void remove_empty_folders_beneath(const std::filesystem::path& save_dir, const TorrentInfo& torrent) {
     // Every folder the files lie in, as its path components.
     std::set<std::vector<std::string>> folders;
     for (const auto& f : torrent.files) {
@@ -57,10 +68,6 @@ void remove_beneath(const std::filesystem::path& save_dir, const TorrentInfo& to
         for (std::size_t depth = 1; depth < f.path.size(); ++depth) {
             folders.emplace(f.path.begin(), f.path.begin() + static_cast<std::ptrdiff_t>(depth));
         }
-        const int dir = open_parent_beneath(save_dir, f.path, false);
-        if (dir < 0) continue;  // not there, or reached only through a symlink
-        ::unlinkat(dir, f.path.back().c_str(), 0);
-        ::close(dir);
     }
     std::vector<std::vector<std::string>> deepest_first(folders.begin(), folders.end());
     std::stable_sort(deepest_first.begin(), deepest_first.end(),

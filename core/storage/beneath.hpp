@@ -24,5 +24,7 @@ int open_beneath(const std::filesystem::path& save_dir, const std::vector<std::s
 // Deletes the torrent's files (pads aside), then the folders they leave empty, deepest first.
 // A folder that is a symlink is not entered, so what it leads to stays; nor is it removed.
 void remove_beneath(const std::filesystem::path& save_dir, const TorrentInfo& torrent);
+// The folders of the torrent's files that are empty, deepest first; the same rules.
+void remove_empty_folders_beneath(const std::filesystem::path& save_dir, const TorrentInfo& torrent);
 
 }  // namespace shoal

@@ -59,6 +59,11 @@ Result<bool> TorrentStorage::rename_on_disk(std::size_t file, const std::vector<
     return result;
 }
 
+void TorrentStorage::close_files() {
+    std::lock_guard lock(mutex_);
+    pool_.close_all(owner_);
+}
+
 void TorrentStorage::forbid_writes() {
     std::lock_guard lock(mutex_);
     writes_forbidden_ = true;

@@ -38,6 +38,9 @@ public:
     // current path in the last component only. Never replaces an existing file. Waits for a
     // read of the file under way, if any, and closes it first.
     Result<bool> rename_on_disk(std::size_t file, const std::vector<std::string>& new_path);
+    // Waits for the reads and writes under way and closes every file of this storage, so its
+    // files can be moved; a later read or write opens them again. On a disk thread.
+    void close_files();
     // Refuses every later write, so queued jobs cannot recreate files being deleted.
     void forbid_writes();
     // Forbids writes, waits for the reads and writes under way, then deletes the torrent's

@@ -155,6 +155,17 @@ Result<Done> FakeControl::set_file_priority(TorrentId id, std::size_t file, int 
     return Done{};
 }
 
+Result<Done> FakeControl::move_storage(TorrentId id, const std::filesystem::path& dir, bool move) {
+    Torrent* t = torrent(id);
+    if (!t) return make_error(ErrorCode::not_found, "no torrent has that id");
+    if (dir.empty()) return make_error(ErrorCode::invalid_input, "no folder was given");
+    calls_.push_back(std::string(move ? "move " : "locate ") + std::to_string(id.value) + " " + dir.string());
+    // Moved at once, as a session does once the files are there.
+    t->summary.save_dir = dir;
+    publish(event::StorageMoved{id, dir});
+    return Done{};
+}
+
 Result<Done> FakeControl::rename_file(TorrentId id, std::size_t file, const std::string& name) {
     Torrent* t = torrent(id);
     if (!t)

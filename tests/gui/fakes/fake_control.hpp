@@ -46,6 +46,7 @@ class FakeControl final : public control::TorrentControl {
     Result<Done> request_details(TorrentId id) override { return logged(id, "details"); }
     Result<Done> set_file_priority(TorrentId id, std::size_t file, int priority) override;
     Result<Done> rename_file(TorrentId id, std::size_t file, const std::string& name) override;
+    Result<Done> move_storage(TorrentId id, const std::filesystem::path& dir, bool move) override;
     Result<Done> set_torrent_limits(TorrentId id, std::int64_t up, std::int64_t down) override;
     Result<Done> add_tracker(TorrentId id, const std::string& url, int tier) override;
     Result<Done> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) override;

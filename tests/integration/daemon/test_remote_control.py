@@ -1,7 +1,7 @@
 """One transmission-remote session run against shoald and against Debian's transmission-daemon,
 each downloading from a libtorrent seed found through opentracker: add paused, files left out
-(-G) and taken back (-g), start, limits, alternative speeds, verify, a magnet link, session
-info and stats, remove with the data. Both daemons must end each step alike. The peers use
+(-G) and taken back (-g), start, limits, alternative speeds, verify, the data moved (--move)
+and looked for (--find), a magnet link, session info and stats, remove with the data. Both daemons must end each step alike. The peers use
 documentation addresses on a veth device of the test's own namespace: Transmission takes no
 loopback peers from a tracker."""
 import json
@@ -126,6 +126,22 @@ def scenario(remote, downloads, payload, torrent, magnet):
     remote.ok("-v", "-t", "1", "-v")
     info = remote.wait("1", lambda i: percent(i) == "100%" and i.get("State") in ("Seeding", "Idle"), "verified")
     seen["verified"] = percent(info)
+    moved = downloads + "-moved"
+    remote.ok("--move", "-t", "1", "--move", moved)
+    remote.wait("1", lambda i: i.get("Location") == moved, "the data's new location")
+    deadline = time.time() + 20
+    while os.path.exists(os.path.join(downloads, "set")) and time.time() < deadline:
+        time.sleep(0.2)
+    check(all(same_file(os.path.join(moved, "set", name), os.path.join(payload, name))
+              for name in ("a.bin", "b.bin", "c.bin")) and not os.path.exists(os.path.join(downloads, "set")),
+          f"{remote.rpc}: --move took the data to the new folder byte for byte")
+    info = remote.wait("1", lambda i: percent(i) == "100%" and i.get("State") in ("Seeding", "Idle"),
+                       "seeding from the new folder")
+    seen["moved"] = percent(info)
+    remote.ok("--find", "-t", "1", "--find", moved)
+    info = remote.wait("1", lambda i: percent(i) == "100%" and i.get("State") in ("Seeding", "Idle"),
+                       "the data found where it is")
+    seen["found"] = percent(info)
     trackers = remote.run("-t", "1", "-it").stdout
     seen["tracker listed"] = TRACKER_ADDRESS in trackers
 

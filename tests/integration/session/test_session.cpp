@@ -1,5 +1,5 @@
 // Session API end to end: pause and resume, recheck, file priorities, rate limits, removal
-// with data. Two in-process sessions on 127.0.0.1 and 127.0.0.2 (run in a private network
+// with data, moving the data. Two in-process sessions on 127.0.0.1 and 127.0.0.2 (run in a private network
 // namespace by ctest).
 #include <gtest/gtest.h>
 
@@ -348,4 +348,68 @@ TEST_F(Swarm, RemovingATorrentWhileItsPeerWaitsInTheLimiterIsSafe) {
     leech->add_torrent(again);
     EXPECT_TRUE(events->wait_for<event::TorrentFinished>(60s));
     EXPECT_TRUE(same("f0"));
+}
+
+// The data moves while pieces are coming in: the files go to the new folder, the download
+// carries on there with the pieces already verified (no check), and finishes byte for byte.
+TEST_F(Swarm, MovingTheDataDuringADownloadFinishesItInTheNewFolder) {
+    ASSERT_NO_FATAL_FAILURE(start({3 * 1024 * 1024, 200 * 1024}));
+    auto p = leech_params();
+    p.download_limit = 1024 * 1024;
+    const TorrentId id = leech->add_torrent(p);
+    ASSERT_TRUE(events->wait_for<event::PieceFinished>(20s));
+    const fs::path moved = dir.path() / "moved";
+    leech->move_storage(id, moved, true);
+    const auto done = events->wait_for<event::StorageMoved>(20s);
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->save_dir, moved);
+    EXPECT_FALSE(fs::exists(out / "set"));
+    // The pieces verified before the move count still: nothing is checked again.
+    const auto after = events->wait_for<event::Stats>(5s);
+    ASSERT_TRUE(after);
+    EXPECT_NE(after->stats.state, TorrentState::checking);
+    EXPECT_GT(after->stats.total_wanted_done, 0);
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
+    for (const char* name : {"f0", "f1"}) {
+        EXPECT_EQ(read_file(moved / "set" / name), read_file(data / "set" / name)) << name;
+    }
+    EXPECT_FALSE(fs::exists(out / "set"));
+}
+
+// A new folder that cannot take the data (a file where the torrent's folder would go): the
+// error names the path, the data stays where it was and is still served; another move works.
+TEST_F(Swarm, AFailedMoveKeepsTheDataWhereItWas) {
+    ASSERT_NO_FATAL_FAILURE(start({256 * 1024, 128 * 1024}));
+    const TorrentId id = leech->add_torrent(leech_params());
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
+    const fs::path blocked = dir.path() / "blocked";
+    write_file(blocked / "set", 10, 1);
+    leech->move_storage(id, blocked, true);
+    const auto error = events->wait_for<event::Error>(20s);
+    ASSERT_TRUE(error);
+    EXPECT_NE(error->message.find((blocked / "set").string()), std::string::npos) << error->message;
+    EXPECT_TRUE(same("f0"));
+    EXPECT_TRUE(same("f1"));
+
+    const fs::path moved = dir.path() / "moved";
+    leech->move_storage(id, moved, true);
+    ASSERT_TRUE(events->wait_for<event::StorageMoved>(20s));
+    EXPECT_EQ(read_file(moved / "set" / "f0"), read_file(data / "set" / "f0"));
+    EXPECT_FALSE(fs::exists(out / "set"));
+}
+
+// Without moving: the data was put elsewhere by hand, and the torrent is told to look there.
+TEST_F(Swarm, LookingForTheDataInAnotherFolderChecksIt) {
+    ASSERT_NO_FATAL_FAILURE(start({256 * 1024}));
+    const TorrentId id = leech->add_torrent(leech_params());
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(30s));
+    const fs::path elsewhere = dir.path() / "elsewhere";
+    fs::create_directories(elsewhere);
+    fs::rename(out / "set", elsewhere / "set");
+    leech->move_storage(id, elsewhere, false);
+    ASSERT_TRUE(events->wait_for<event::StorageMoved>(20s));
+    ASSERT_TRUE(events->wait_for<event::StateChanged>(10s, [](auto& e) { return e.state == TorrentState::checking; }));
+    ASSERT_TRUE(events->wait_for<event::TorrentFinished>(20s));
+    EXPECT_EQ(events->last_stats().total_wanted_done, events->last_stats().total_wanted);
+    EXPECT_FALSE(fs::exists(out / "set"));
 }
