@@ -1,0 +1,2 @@
+// The translation unit that builds tests/support/precompiled.hpp's precompiled header.
+#include "precompiled.hpp"
