@@ -22,6 +22,8 @@ void add_daemon_options(CLI::App& app, DaemonOptions& o) {
     app.add_flag("--print-config", o.print_config, "Print the effective settings as a config file and exit");
     app.add_option("--download-dir", o.download_dir,
                    "Folder for torrents added without one (default: <state-dir>/downloads)");
+    app.add_option("--incomplete-dir", o.incomplete_dir,
+                   "Folder that holds a torrent's data until it is complete, then moved (default: none)");
     app.add_option("--watch-dir", o.watch_dir,
                    "Folder scanned every 2 s for .torrent files to add (renamed .added or .invalid after)");
     app.add_option("--download-queue-size", o.download_queue_size,
@@ -112,6 +114,9 @@ Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
     setup.control.seed_limit_action = control::SeedLimitAction::pause;
     setup.download_dir = o.download_dir.empty() ? std::filesystem::path(swarm.state_dir) / "downloads"
                                                 : std::filesystem::absolute(o.download_dir).lexically_normal();
+    if (!o.incomplete_dir.empty()) {
+        setup.incomplete_dir = std::filesystem::absolute(o.incomplete_dir).lexically_normal();
+    }
     if (!o.watch_dir.empty()) setup.watch_dir = std::filesystem::absolute(o.watch_dir).lexically_normal();
     const auto level = parse_log_level(o.log_level);
     if (!level) {
@@ -186,6 +191,7 @@ Result<DaemonSetup> daemon_setup(const DaemonOptions& o) {
 DaemonFacts daemon_facts(const DaemonSetup& setup) {
     DaemonFacts facts;
     facts.download_dir = setup.download_dir;
+    facts.incomplete_dir = setup.incomplete_dir;
     facts.config_dir = setup.control.session.state_dir;
     facts.settings = setup.control.session;
     facts.seed_limits = setup.control.seed_limits;
@@ -222,6 +228,7 @@ std::string effective_config(const DaemonOptions& o, const DaemonSetup& setup) {
     toml::table t;
     t.insert("state_dir", s.state_dir.string());
     t.insert("download_dir", setup.download_dir.string());
+    if (!setup.incomplete_dir.empty()) t.insert("incomplete_dir", setup.incomplete_dir.string());
     if (!setup.watch_dir.empty()) t.insert("watch_dir", setup.watch_dir.string());
     t.insert("log_level", std::string(to_string(setup.log_level)));
     t.insert("rpc_bind", o.rpc_bind);

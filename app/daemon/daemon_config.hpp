@@ -19,6 +19,7 @@ namespace shoal::daemon {
 struct DaemonOptions {
     cli::SwarmOptions swarm;  // its state_dir is the daemon's state folder
     std::string download_dir;  // "": <state_dir>/downloads
+    std::string incomplete_dir;  // "": none
     std::string watch_dir;     // "": none
     std::string rpc_bind = "127.0.0.1:9091";
     std::string rpc_username;  // "": no authentication
@@ -61,6 +62,7 @@ Result<control::QueueSettings> queue_settings(const DaemonOptions& options);
 struct DaemonSetup {
     control::ControllerSettings control;
     std::filesystem::path download_dir;
+    std::filesystem::path incomplete_dir;  // empty: none
     std::filesystem::path watch_dir;  // empty: none
     boost::asio::ip::tcp::endpoint rpc_bind;
     RpcAccess access;  // without the session id

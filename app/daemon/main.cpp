@@ -130,7 +130,7 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
     log.info("listening for peers on " + controller->listening_on() + ", for RPC on " + options.rpc_bind);
     background.started(k_exit_ok);
     // Always running, so that a reload may start watching.
-    daemon::WatchFolder watch(io, *controller, {setup.watch_dir, setup.download_dir},
+    daemon::WatchFolder watch(io, *controller, {setup.watch_dir, setup.download_dir, setup.incomplete_dir},
                               [&log](bool added, const std::string& message) {
                                   log.write(added ? daemon::LogLevel::info : daemon::LogLevel::warning, message);
                               });
@@ -146,7 +146,7 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
                                      server->set_access(std::move(access));
                                  },
                                  [&](const std::filesystem::path& dir) {
-                                     watch.set_settings({dir, setup.download_dir});
+                                     watch.set_settings({dir, setup.download_dir, setup.incomplete_dir});
                                  },
                                  log});
     std::function<void()> await_hangup = [&] {

@@ -185,6 +185,7 @@ RpcMethods::Answer RpcMethods::torrent_add(const json::object& args) {
     }
     if (auto chosen = choose_files(args, request); !chosen) return chosen.error();
     request.save_dir = runtime_.download_dir;
+    if (runtime_.incomplete_dir_enabled) request.incomplete_dir = runtime_.incomplete_dir;
     request.paused = !runtime_.start_added_torrents;
     if (auto* dir = args.if_contains("download-dir")) {
         if (!dir->is_string()) return make_error("'download-dir' is not a string");

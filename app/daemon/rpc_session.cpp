@@ -40,10 +40,9 @@ json::object RpcMethods::session_values() {
     all["seed-queue-size"] = queue.seed_size;
     all["queue-stalled-enabled"] = queue.stalled_enabled;
     all["queue-stalled-minutes"] = queue.stalled_after.count();
-    // What Shoal has none of: no blocklist, partial-file folder or names, scripts or trashing.
+    // What Shoal has none of: no blocklist, partial-file names, scripts or trashing.
     all["trash-original-torrent-files"] = false;
     all["blocklist-enabled"] = false;
-    all["incomplete-dir-enabled"] = false;
     all["rename-partial-files"] = false;
     all["script-torrent-added-enabled"] = false;
     all["script-torrent-done-enabled"] = false;
@@ -169,6 +168,7 @@ Result<Done> RpcMethods::apply_runtime(const RuntimeSettings& next) {
 void RpcMethods::config_changed(const DaemonFacts& read) {
     DaemonFacts facts = read;
     facts.download_dir = facts_.download_dir;
+    facts.incomplete_dir = facts_.incomplete_dir;
     const RuntimeSettings config = runtime_settings(facts);
     const json::object before = runtime_values(config_);
     const json::object after = runtime_values(config);

@@ -304,7 +304,10 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
         // Transmission's TR_STAT_LOCAL_ERROR (3): Shoal does not keep tracker warnings apart.
         plain("error", [](auto& s) { return json::value(error_string(s).empty() ? 0 : 3); });
         plain("errorString", [](auto& s) { return json::value(error_string(s)); });
-        plain("downloadDir", [](auto& s) { return json::value(s.save_dir.string()); });
+        // Where the data belongs, as Transmission says it, also while it waits in the incomplete folder.
+        plain("downloadDir", [](auto& s) {
+            return json::value((s.complete_dir.empty() ? s.save_dir : s.complete_dir).string());
+        });
         plain("addedDate", [](auto& s) { return json::value(s.added_on); });
         plain("doneDate", [](auto& s) { return json::value(s.completed_on); });
         // Done downloading, and seeding stopped by a seed limit.

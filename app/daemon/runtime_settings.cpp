@@ -37,6 +37,8 @@ RuntimeSettings runtime_settings(const DaemonFacts& facts) {
     const SessionSettings& s = facts.settings;
     RuntimeSettings r;
     r.download_dir = facts.download_dir;
+    r.incomplete_dir_enabled = !facts.incomplete_dir.empty();
+    r.incomplete_dir = r.incomplete_dir_enabled ? facts.incomplete_dir : facts.config_dir / "incomplete";
     if (s.upload_limit > 0) {
         r.speed_limit_up = kilobytes(s.upload_limit);
         r.speed_limit_up_enabled = true;
@@ -65,6 +67,8 @@ RuntimeSettings runtime_settings(const DaemonFacts& facts) {
 json::object runtime_values(const RuntimeSettings& r) {
     return json::object{
         {"download-dir", r.download_dir.string()},
+        {"incomplete-dir", r.incomplete_dir.string()},
+        {"incomplete-dir-enabled", r.incomplete_dir_enabled},
         {"start-added-torrents", r.start_added_torrents},
         {"speed-limit-up", r.speed_limit_up},
         {"speed-limit-up-enabled", r.speed_limit_up_enabled},
@@ -136,7 +140,10 @@ Result<Done> take_runtime_values(RuntimeSettings& settings, const json::object& 
         return std::string(v.get_string());
     };
     std::string dir = next.download_dir.string();
+    std::string incomplete_dir = next.incomplete_dir.string();
     for (auto done : {take(args, "download-dir", dir, string),
+                      take(args, "incomplete-dir", incomplete_dir, string),
+                      take(args, "incomplete-dir-enabled", next.incomplete_dir_enabled, as_flag),
                       take(args, "start-added-torrents", next.start_added_torrents, as_flag),
                       take_integer(args, "speed-limit-up", next.speed_limit_up, 0, k_max_speed),
                       take(args, "speed-limit-up-enabled", next.speed_limit_up_enabled, as_flag),
@@ -159,6 +166,8 @@ Result<Done> take_runtime_values(RuntimeSettings& settings, const json::object& 
     }
     next.download_dir = dir;
     if (!next.download_dir.is_absolute()) return wrong("download-dir", "is not an absolute path");
+    next.incomplete_dir = incomplete_dir;
+    if (!next.incomplete_dir.is_absolute()) return wrong("incomplete-dir", "is not an absolute path");
     if (!std::isfinite(next.seed_ratio_limit) || next.seed_ratio_limit < 0 ||
         next.seed_ratio_limit > control::k_max_seed_ratio) {
         return wrong("seedRatioLimit", "is out of range");

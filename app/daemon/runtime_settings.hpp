@@ -21,6 +21,7 @@ struct DaemonFacts {
     std::string version;  // "Shoal 0.1.0"
     std::string session_id;
     std::filesystem::path download_dir;  // for torrents added without download-dir
+    std::filesystem::path incomplete_dir;  // empty: none
     std::filesystem::path config_dir;    // the state folder
     SessionSettings settings;
     control::SeedLimits seed_limits;
@@ -35,6 +36,9 @@ struct DaemonFacts {
 // What session-set changes while the daemon runs (speeds in Transmission's kB/s of 1,000 bytes).
 struct RuntimeSettings {
     std::filesystem::path download_dir;
+    // Where torrents added from now on keep their data until complete, when enabled.
+    std::filesystem::path incomplete_dir;
+    bool incomplete_dir_enabled = false;
     bool start_added_torrents = true;
     std::int64_t speed_limit_up = 100;
     bool speed_limit_up_enabled = false;

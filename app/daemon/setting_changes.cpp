@@ -61,6 +61,7 @@ const std::vector<Setting>& settings() {
         // Read when the session starts.
         {"state_dir", [](const DaemonSettings& s) { return s.setup.control.session.state_dir.string(); }, true},
         {"download_dir", [](const DaemonSettings& s) { return s.setup.download_dir.string(); }, true},
+        {"incomplete_dir", [](const DaemonSettings& s) { return s.setup.incomplete_dir.string(); }, true},
         {"rpc_bind", [](const DaemonSettings& s) { return s.options.rpc_bind; }, true},
         {"port", [](const DaemonSettings& s) { return std::to_string(s.options.swarm.port); }, true},
         {"listen", [](const DaemonSettings& s) { return s.options.swarm.listen; }, true},

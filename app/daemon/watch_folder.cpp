@@ -97,6 +97,7 @@ void WatchFolder::handle(const std::filesystem::path& file) {
     request.info = std::make_shared<const TorrentInfo>(std::move(*info));
     request.metainfo = std::move(*bytes);
     request.save_dir = settings_.download_dir;
+    request.incomplete_dir = settings_.incomplete_dir;
     auto added = control_.add(std::move(request));
     if (!added && added.error().code != ErrorCode::already_exists) return refuse(added.error().message);
     report_(true, "watch_dir: " + name + (added ? ": added" : ": already in the list"));

@@ -20,6 +20,7 @@ namespace shoal::daemon {
 struct WatchSettings {
     std::filesystem::path folder;        // empty: nothing is watched
     std::filesystem::path download_dir;  // where the torrents' data goes
+    std::filesystem::path incomplete_dir;  // where it waits until complete; empty: none
 };
 
 class WatchFolder {

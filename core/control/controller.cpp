@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <ctime>
+#include <filesystem>
+#include <system_error>
 
 #include "metainfo/rename.hpp"
 
@@ -23,6 +25,19 @@ Tiers magnet_tiers(const MagnetLink& m) {
     Tiers tiers;
     for (const auto& url : m.trackers) tiers.push_back({url});
     return tiers;
+}
+
+// True when any of the torrent's files is in `dir` already: a torrent added to seed (or go on
+// with) data there is not sent through the incomplete folder.
+bool data_present(const TorrentInfo& info, const std::filesystem::path& dir) {
+    std::error_code ec;
+    for (const FileEntry& file : info.files) {
+        if (file.pad || file.symlink) continue;
+        std::filesystem::path path = dir;
+        for (const auto& component : file.path) path /= component;
+        if (std::filesystem::exists(path, ec)) return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -102,6 +117,11 @@ Result<TorrentId> Controller::add(AddTorrent r) {
         stored.trackers = std::move(*checked);
     }
     stored.save_dir = std::filesystem::absolute(r.save_dir).lexically_normal();
+    if (!r.incomplete_dir.empty() && !r.skip_check && !(info && data_present(*info, stored.save_dir))) {
+        stored.complete_dir = stored.save_dir;
+        stored.save_dir = std::filesystem::absolute(r.incomplete_dir).lexically_normal();
+        if (stored.save_dir == stored.complete_dir) stored.complete_dir.clear();
+    }
     stored.paused = r.paused;
     stored.sequential = r.sequential;
     stored.added_on = r.added_on > 0 ? r.added_on : static_cast<std::int64_t>(std::time(nullptr));
@@ -157,6 +177,7 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
         s.stats.state = TorrentState::fetching_metadata;
     }
     s.save_dir = stored.save_dir;
+    s.complete_dir = stored.complete_dir;
     s.added_on = stored.added_on;
     s.sequential = stored.sequential;
     s.upload_limit = stored.upload_limit;
@@ -254,7 +275,15 @@ Result<Done> Controller::move_storage(TorrentId id, const std::filesystem::path&
     if (!e) return unknown(id);
     if (!e->summary.info) return make_error(ErrorCode::unavailable, "This torrent's files are not known yet");
     if (dir.empty()) return make_error(ErrorCode::invalid_input, "no folder was given");
-    session_.move_storage(id, std::filesystem::absolute(dir).lexically_normal(), move);
+    const auto target = std::filesystem::absolute(dir).lexically_normal();
+    if (!e->stored.complete_dir.empty()) {
+        // Still in the incomplete folder: moving it means where it goes once finished. Without
+        // moving, the data is said to be in `target` already, which ends the wait.
+        e->summary.complete_dir = e->stored.complete_dir = move ? target : std::filesystem::path{};
+        save(*e);
+        if (move) return Done{};
+    }
+    session_.move_storage(id, target, move);
     return Done{};
 }
 

@@ -20,6 +20,9 @@ struct StoredTorrent {
     std::string metainfo;
     std::string magnet;  // the link it was added from, if any
     std::filesystem::path save_dir;
+    // Where the data goes once finished while it is kept in an incomplete folder (save_dir);
+    // empty: it is where it belongs.
+    std::filesystem::path complete_dir;
     bool paused = false;
     bool sequential = false;
     std::int64_t added_on = 0;  // seconds since the Unix epoch

@@ -29,6 +29,9 @@ struct AddTorrent {
     // For a magnet link: the files to fetch, replacing the link's `so=`.
     std::optional<std::vector<FileIndexRange>> select_only;
     std::filesystem::path save_dir;
+    // Where the data is kept until every wanted byte is verified, then moved to save_dir; empty:
+    // straight into save_dir. Not used when the torrent's data is in save_dir already.
+    std::filesystem::path incomplete_dir;
     bool paused = false;
     bool sequential = false;
     bool skip_check = false;  // take the data on disk as complete (a torrent just made from it)

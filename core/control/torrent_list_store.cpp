@@ -18,6 +18,7 @@ json::object to_json(const StoredTorrent& t) {
     if (!t.metainfo.empty()) o["metainfo"] = t.id + ".torrent";
     if (!t.magnet.empty()) o["magnet"] = t.magnet;
     o["save_dir"] = t.save_dir.string();
+    if (!t.complete_dir.empty()) o["complete_dir"] = t.complete_dir.string();
     o["paused"] = t.paused;
     o["sequential"] = t.sequential;
     o["added_on"] = t.added_on;
@@ -180,6 +181,7 @@ Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
     t.id = record.stem().string();
     t.magnet = r.string("magnet");
     t.save_dir = r.string("save_dir");
+    t.complete_dir = r.string("complete_dir");
     t.paused = r.boolean("paused");
     t.sequential = r.boolean("sequential");
     t.added_on = r.integer("added_on", 0, std::int64_t{1} << 40);

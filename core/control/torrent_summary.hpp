@@ -18,7 +18,9 @@ struct TorrentSummary {
     // With the files renamed on our side; null while a magnet link waits for its metadata.
     std::shared_ptr<const TorrentInfo> info;
     std::string magnet;  // a link to share it by
-    std::filesystem::path save_dir;
+    std::filesystem::path save_dir;  // where the data is now
+    // Where it goes once finished, while it is kept in an incomplete folder; empty: it is there.
+    std::filesystem::path complete_dir;
     // The latest statistics; `stats.state` follows every state change.
     TorrentStats stats;
     bool finished = false;         // every wanted byte verified

@@ -90,6 +90,44 @@ TEST_F(DaemonLocation, AMoveThatFailsLeavesTheDataAndSaysWhy) {
     EXPECT_TRUE(record_mentions((dir_.path() / "downloads").string()));
 }
 
+// With an incomplete folder, a torrent added later waits there; its downloadDir is where it
+// goes once complete, and setting its location changes that without moving anything.
+TEST_F(DaemonLocation, AnIncompleteFolderHoldsDownloadsUntilComplete) {
+    auto a = call("session-get")["arguments"].as_object();
+    EXPECT_EQ(a["incomplete-dir-enabled"], false);
+    EXPECT_EQ(a["incomplete-dir"], json::value((dir_.path() / "state" / "incomplete").string()));
+    EXPECT_NE(result_of(call("session-set", {{"incomplete-dir", "relative"}})).find("incomplete-dir"),
+              std::string::npos);
+    const fs::path partial = dir_.path() / "partial";
+    const fs::path later = dir_.path() / "later";
+    ASSERT_EQ(call("session-set", {{"incomplete-dir", partial.string()},
+                                   {"incomplete-dir-enabled", true},
+                                   {"download-dir", later.string()}})["result"],
+              "success");
+    a = call("session-get")["arguments"].as_object();
+    EXPECT_EQ(a["incomplete-dir-enabled"], true);
+    EXPECT_EQ(a["incomplete-dir"], json::value(partial.string()));
+
+    const std::int64_t id = add(make_folder_torrent("album", {40'000}), true);
+    EXPECT_EQ(get(id, {"downloadDir"})["downloadDir"], json::value(later.string()));
+    EXPECT_EQ(controller_->summaries().back().save_dir, partial);
+
+    const fs::path final_dir = dir_.path() / "final";
+    ASSERT_EQ(call("torrent-set-location", {{"ids", id}, {"location", final_dir.string()}, {"move", true}})["result"],
+              "success");
+    EXPECT_EQ(get(id, {"downloadDir"})["downloadDir"], json::value(final_dir.string()));
+    EXPECT_EQ(controller_->summaries().back().save_dir, partial);
+    EXPECT_TRUE(record_mentions(final_dir.string()));
+
+    // Said to be where the data is: found there, and the wait is over.
+    ASSERT_EQ(call("torrent-set-location", {{"ids", id}, {"location", (dir_.path() / "downloads").string()}})["result"],
+              "success");
+    ASSERT_EQ(call("torrent-start", {{"ids", id}})["result"], "success");
+    ASSERT_TRUE(wait_for_dir(id, dir_.path() / "downloads"));
+    EXPECT_TRUE(wait_for_status(id, 6));
+    EXPECT_TRUE(controller_->summaries().back().complete_dir.empty());
+}
+
 TEST_F(DaemonLocation, BadArgumentsAreRefused) {
     const std::int64_t id = add(make_torrent("one.bin", 10'000, 3), true);
     EXPECT_NE(call("torrent-set-location", {{"ids", id}})["result"], "success");

@@ -10,28 +10,17 @@
 
 #include <sys/stat.h>
 
-#include "control/controller.hpp"
-#include "creation/create_torrent.hpp"
-#include "test_files.hpp"
+#include "controller_on_loopback.hpp"
 
 namespace fs = std::filesystem;
 using namespace shoal;
 using namespace shoal::control;
 using namespace std::chrono_literals;
+using test::on_loopback;
 using test::TempDir;
 using test::write_file;
 
 namespace {
-
-ControllerSettings on(const std::string& address, const fs::path& state) {
-    ControllerSettings s;
-    s.session.listen_host = address;
-    s.session.listen_port = 0;
-    s.session.enable_dht = false;
-    s.session.enable_lsd = false;
-    s.session.state_dir = state;
-    return s;
-}
 
 // Polls a controller whenever its session has news, until `done` says so or time runs out.
 class Driver {
@@ -96,7 +85,7 @@ struct ControllerTest : ::testing::Test {
 }  // namespace
 
 TEST_F(ControllerTest, CommandsReturnTypedErrors) {
-    Controller c(on("127.0.0.1", state));
+    Controller c(on_loopback("127.0.0.1", state));
     const TorrentId nobody{999};
     EXPECT_EQ(c.pause(nobody).error().code, ErrorCode::not_found);
     EXPECT_EQ(c.remove(nobody, false).error().code, ErrorCode::not_found);
@@ -145,7 +134,7 @@ TEST_F(ControllerTest, TheListComesBackAfterARestart) {
     const std::string magnet = "magnet:?xt=urn:btih:" + std::string(40, 'e') + "&dn=later";
     TorrentId id;
     {
-        Controller c(on("127.0.0.1", state));
+        Controller c(on_loopback("127.0.0.1", state));
         auto added = c.add(request(data));
         ASSERT_TRUE(added) << added.error().message;
         id = *added;
@@ -162,7 +151,7 @@ TEST_F(ControllerTest, TheListComesBackAfterARestart) {
         ASSERT_TRUE(c.add(m));
         EXPECT_EQ(c.summaries().size(), 2u);
     }
-    Controller next(on("127.0.0.1", state));
+    Controller next(on_loopback("127.0.0.1", state));
     const auto problems = next.restore();
     EXPECT_TRUE(problems.empty()) << problems.front().message;
     const auto list = next.summaries();
@@ -182,7 +171,7 @@ TEST_F(ControllerTest, TheListComesBackAfterARestart) {
     // Removed torrents stay removed.
     ASSERT_TRUE(next.remove(list[1].id, false));
     next.stop();
-    Controller third(on("127.0.0.1", state));
+    Controller third(on_loopback("127.0.0.1", state));
     EXPECT_TRUE(third.restore().empty());
     EXPECT_EQ(third.summaries().size(), 1u);
 }
@@ -192,7 +181,7 @@ TEST_F(ControllerTest, TheListComesBackAfterARestart) {
 // list.
 TEST_F(ControllerTest, RestoreLeavesTheRecordsAsTheyWere) {
     {
-        Controller c(on("127.0.0.1", state));
+        Controller c(on_loopback("127.0.0.1", state));
         ASSERT_TRUE(c.add(request(data)));
     }
     const fs::path record = state / "torrents" / (torrent.info.info_hash_v1->hex() + ".json");
@@ -202,7 +191,7 @@ TEST_F(ControllerTest, RestoreLeavesTheRecordsAsTheyWere) {
     };
     const auto before = inode();
     ASSERT_NE(before, 0u);
-    Controller next(on("127.0.0.1", state));
+    Controller next(on_loopback("127.0.0.1", state));
     EXPECT_TRUE(next.restore().empty());
     EXPECT_EQ(next.summaries().size(), 1u);
     EXPECT_EQ(inode(), before);
@@ -224,7 +213,7 @@ TEST_F(ControllerTest, ARestartOfACompleteTorrentWritesNoResumeData) {
         return inodes;
     };
     {
-        Controller c(on("127.0.0.1", state));
+        Controller c(on_loopback("127.0.0.1", state));
         auto id = c.add(request(data));
         ASSERT_TRUE(id) << id.error().message;
         Driver d(c);
@@ -233,7 +222,7 @@ TEST_F(ControllerTest, ARestartOfACompleteTorrentWritesNoResumeData) {
     const auto before = resume_inodes();
     ASSERT_EQ(before.size(), 1u);
     {
-        Controller next(on("127.0.0.1", state));
+        Controller next(on_loopback("127.0.0.1", state));
         ASSERT_TRUE(next.restore().empty());
         const TorrentId id = next.summaries().at(0).id;
         Driver d(next);
@@ -255,13 +244,13 @@ TEST_F(ControllerTest, ARestartOfACompleteTorrentWritesNoResumeData) {
 // it), comes back from the info dictionary with its trackers.
 TEST_F(ControllerTest, ATorrentAddedWithoutItsFileComesBackWithItsTrackers) {
     {
-        Controller c(on("127.0.0.1", state));
+        Controller c(on_loopback("127.0.0.1", state));
         AddTorrent r;
         r.info = std::make_shared<const TorrentInfo>(torrent.info);
         r.save_dir = data;
         ASSERT_TRUE(c.add(r));
     }
-    Controller next(on("127.0.0.1", state));
+    Controller next(on_loopback("127.0.0.1", state));
     const auto problems = next.restore();
     ASSERT_TRUE(problems.empty()) << problems.front().message;
     ASSERT_EQ(next.summaries().size(), 1u);
@@ -272,12 +261,12 @@ TEST_F(ControllerTest, ATorrentAddedWithoutItsFileComesBackWithItsTrackers) {
 
 TEST_F(ControllerTest, ADamagedRecordDoesNotLoseTheOthers) {
     {
-        Controller c(on("127.0.0.1", state));
+        Controller c(on_loopback("127.0.0.1", state));
         ASSERT_TRUE(c.add(request(data)));
     }
     std::ofstream(state / "torrents" / "damaged.json") << "{\"save_dir\": ";
     std::ofstream(state / "torrents" / (std::string(40, 'f') + ".json")) << R"({"save_dir": "/x", "magnet": "nonsense"})";
-    Controller c(on("127.0.0.1", state));
+    Controller c(on_loopback("127.0.0.1", state));
     const auto problems = c.restore();
     EXPECT_EQ(problems.size(), 2u);
     for (const auto& p : problems) EXPECT_EQ(p.code, ErrorCode::invalid_input) << p.message;
@@ -292,7 +281,7 @@ TEST_F(ControllerTest, RestoreMigratesTheDesktopClientsOldList) {
     std::ofstream(old / "torrents.json") << R"({")" << id << R"(": {"file": ")" << id << R"(.torrent", "save_dir": ")"
                                          << data.string() << R"(", "paused": true, "priorities": [0, 4],
         "added_on": "2024-01-02T03:04:05Z", "file_names": {"1": "bee.bin"}}})";
-    ControllerSettings s = on("127.0.0.1", state);
+    ControllerSettings s = on_loopback("127.0.0.1", state);
     s.legacy_desktop_store = old;
     Controller c(s);
     EXPECT_TRUE(c.restore().empty());
@@ -307,7 +296,7 @@ TEST_F(ControllerTest, RestoreMigratesTheDesktopClientsOldList) {
 // A leech downloads from a seed; its seed time is then measured with a clock the test moves,
 // and at the limit the torrent is paused, and stays paused after a restart.
 TEST_F(ControllerTest, SeedTimeLimitPausesAndIsRemembered) {
-    ControllerSettings seed_settings = on("127.0.0.1", dir.path() / "seed-state");
+    ControllerSettings seed_settings = on_loopback("127.0.0.1", dir.path() / "seed-state");
     seed_settings.keep_torrent_list = false;
     Controller seed(seed_settings);
     AddTorrent shared = request(data);
@@ -315,7 +304,7 @@ TEST_F(ControllerTest, SeedTimeLimitPausesAndIsRemembered) {
     ASSERT_TRUE(seed.add(shared));
 
     auto now = std::chrono::steady_clock::now();
-    ControllerSettings leech_settings = on("127.0.0.2", state);
+    ControllerSettings leech_settings = on_loopback("127.0.0.2", state);
     leech_settings.seed_limits.time = 10min;
     leech_settings.now = [&] { return now; };
     Controller leech(leech_settings);
@@ -346,7 +335,7 @@ TEST_F(ControllerTest, SeedTimeLimitPausesAndIsRemembered) {
     EXPECT_TRUE(d.until(10s, [&](const Published&) { return leech.find(*id)->stats.state == TorrentState::paused; }));
     leech.stop();
 
-    Controller again(on("127.0.0.2", state));
+    Controller again(on_loopback("127.0.0.2", state));
     EXPECT_TRUE(again.restore().empty());
     Driver d2(again);
     const TorrentId restored = again.summaries().at(0).id;
@@ -357,7 +346,7 @@ TEST_F(ControllerTest, SeedTimeLimitPausesAndIsRemembered) {
 // that many minutes, and the limit is kept in its record across a restart.
 TEST_F(ControllerTest, ATorrentsOwnIdleLimitPausesAnIdleSeedAndIsKept) {
     auto now = std::chrono::steady_clock::now();
-    ControllerSettings settings = on("127.0.0.1", state);
+    ControllerSettings settings = on_loopback("127.0.0.1", state);
     settings.now = [&] { return now; };
     auto id = TorrentId{};
     {
@@ -382,7 +371,7 @@ TEST_F(ControllerTest, ATorrentsOwnIdleLimitPausesAnIdleSeedAndIsKept) {
         EXPECT_NE(d.reached[0].reason.find("nothing uploaded for 5 minutes"), std::string::npos) << d.reached[0].reason;
         EXPECT_TRUE(d.until(10s, [&](const Published&) { return seed.find(id)->stats.state == TorrentState::paused; }));
     }
-    Controller again(on("127.0.0.1", state));
+    Controller again(on_loopback("127.0.0.1", state));
     EXPECT_TRUE(again.restore().empty());
     const TorrentSummary restored = again.summaries().at(0);
     EXPECT_EQ(restored.seed_limits.idle_mode, SeedLimitMode::own);
@@ -391,7 +380,7 @@ TEST_F(ControllerTest, ATorrentsOwnIdleLimitPausesAnIdleSeedAndIsKept) {
 
 // A seed with a ratio limit, report only: reached once the leech has taken every byte.
 TEST_F(ControllerTest, SeedRatioLimitIsReported) {
-    ControllerSettings seed_settings = on("127.0.0.1", {});
+    ControllerSettings seed_settings = on_loopback("127.0.0.1", {});
     seed_settings.seed_limits.ratio = 1.0;
     seed_settings.seed_limit_action = SeedLimitAction::report;
     Controller seed(seed_settings);
@@ -400,7 +389,7 @@ TEST_F(ControllerTest, SeedRatioLimitIsReported) {
     auto seed_id = seed.add(shared);
     ASSERT_TRUE(seed_id);
 
-    Controller leech(on("127.0.0.2", {}));
+    Controller leech(on_loopback("127.0.0.2", {}));
     AddTorrent wanted = request(dir.path() / "out");
     wanted.peers = {{boost::asio::ip::make_address("127.0.0.1"), seed.listen_port()}};
     ASSERT_TRUE(leech.add(wanted));

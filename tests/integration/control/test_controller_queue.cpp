@@ -7,59 +7,20 @@
 
 #include <fstream>
 #include <sstream>
-#include <thread>
 
-#include "control/controller.hpp"
-#include "creation/create_torrent.hpp"
-#include "test_files.hpp"
+#include "controller_on_loopback.hpp"
 
 namespace fs = std::filesystem;
 using namespace shoal;
 using namespace shoal::control;
 using namespace std::chrono_literals;
+using test::add_request;
+using test::make_one_file_torrent;
+using test::on_loopback;
+using test::poll_until;
 using test::TempDir;
-using test::write_file;
 
 namespace {
-
-ControllerSettings on(const std::string& address, const fs::path& state) {
-    ControllerSettings s;
-    s.session.listen_host = address;
-    s.session.listen_port = 0;
-    s.session.enable_dht = false;
-    s.session.enable_lsd = false;
-    s.session.state_dir = state;
-    s.keep_torrent_list = !state.empty();
-    return s;
-}
-
-CreatedTorrent make_torrent(const fs::path& folder, std::size_t size, unsigned seed) {
-    write_file(folder / "data.bin", size, seed);
-    CreateOptions o;
-    o.format = TorrentFormat::v1;
-    o.piece_length = 16 * 1024;
-    auto created = create_torrent(folder, o);
-    EXPECT_TRUE(created) << created.error().message;
-    return std::move(*created);
-}
-
-AddTorrent request(const CreatedTorrent& t, const fs::path& save_dir) {
-    AddTorrent r;
-    r.metainfo = t.bytes;
-    r.save_dir = save_dir;
-    return r;
-}
-
-// Polls every controller until `done` says so or the time is up.
-bool poll_until(std::vector<Controller*> controllers, std::chrono::seconds timeout, const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        for (Controller* c : controllers) (void)c->poll();
-        if (done()) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return false;
-}
 
 std::vector<std::size_t> positions(const Controller& c) {
     std::vector<std::size_t> out;
@@ -71,23 +32,23 @@ std::vector<std::size_t> positions(const Controller& c) {
 
 TEST(ControllerQueue, OneDownloadAtATimeTheNextStartsWhenTheFirstIsDone) {
     TempDir dir;
-    const CreatedTorrent first = make_torrent(dir.path() / "data" / "first", 400'000, 1);
-    const CreatedTorrent second = make_torrent(dir.path() / "data" / "second", 300'000, 2);
-    Controller seed(on("127.0.0.1", {}));
+    const CreatedTorrent first = make_one_file_torrent(dir.path() / "data" / "first", 400'000, 1);
+    const CreatedTorrent second = make_one_file_torrent(dir.path() / "data" / "second", 300'000, 2);
+    Controller seed(on_loopback("127.0.0.1", {}));
     ASSERT_TRUE(seed.set_rate_limits(200'000, 0));  // the first download takes about two seconds
     for (const auto* t : {&first, &second}) {
-        AddTorrent shared = request(*t, dir.path() / "data");
+        AddTorrent shared = add_request(*t, dir.path() / "data");
         shared.skip_check = true;
         ASSERT_TRUE(seed.add(shared));
     }
 
-    ControllerSettings settings = on("127.0.0.2", {});
+    ControllerSettings settings = on_loopback("127.0.0.2", {});
     settings.queue.download_enabled = true;
     settings.queue.download_size = 1;
     Controller leech(settings);
     std::vector<TorrentId> ids;
     for (const auto* t : {&first, &second}) {
-        AddTorrent wanted = request(*t, dir.path() / "out");
+        AddTorrent wanted = add_request(*t, dir.path() / "out");
         wanted.peers = {{boost::asio::ip::make_address("127.0.0.1"), seed.listen_port()}};
         auto id = leech.add(wanted);
         ASSERT_TRUE(id) << id.error().message;
@@ -124,17 +85,17 @@ TEST(ControllerQueue, OneDownloadAtATimeTheNextStartsWhenTheFirstIsDone) {
 
 TEST(ControllerQueue, StartNowSkipsTheQueue) {
     TempDir dir;
-    const CreatedTorrent first = make_torrent(dir.path() / "data" / "first", 100'000, 1);
-    const CreatedTorrent second = make_torrent(dir.path() / "data" / "second", 100'000, 2);
-    ControllerSettings settings = on("127.0.0.2", {});
+    const CreatedTorrent first = make_one_file_torrent(dir.path() / "data" / "first", 100'000, 1);
+    const CreatedTorrent second = make_one_file_torrent(dir.path() / "data" / "second", 100'000, 2);
+    ControllerSettings settings = on_loopback("127.0.0.2", {});
     settings.queue.download_enabled = true;
     settings.queue.download_size = 1;
     Controller c(settings);
     // No peers: both would download forever. The second is added once the first runs.
-    auto a = c.add(request(first, dir.path() / "out"));
+    auto a = c.add(add_request(first, dir.path() / "out"));
     ASSERT_TRUE(a);
     ASSERT_TRUE(poll_until({&c}, 20s, [&] { return c.find(*a)->stats.state == TorrentState::downloading; }));
-    auto b = c.add(request(second, dir.path() / "out"));
+    auto b = c.add(add_request(second, dir.path() / "out"));
     ASSERT_TRUE(b);
     ASSERT_TRUE(poll_until({&c}, 20s, [&] {
         return c.find(*a)->stats.state == TorrentState::downloading &&
@@ -164,12 +125,12 @@ TEST(ControllerQueue, PositionsAreKeptAndAnOldListComesBackInTheOrderItWasAdded)
     TempDir dir;
     const fs::path state = dir.path() / "state";
     std::vector<CreatedTorrent> torrents;
-    for (unsigned i = 0; i < 3; ++i) torrents.push_back(make_torrent(dir.path() / "data" / std::to_string(i), 20'000, i));
+    for (unsigned i = 0; i < 3; ++i) torrents.push_back(make_one_file_torrent(dir.path() / "data" / std::to_string(i), 20'000, i));
     {
-        Controller c(on("127.0.0.1", state));
+        Controller c(on_loopback("127.0.0.1", state));
         std::vector<TorrentId> ids;
         for (unsigned i = 0; i < 3; ++i) {
-            AddTorrent r = request(torrents[i], dir.path() / "out");
+            AddTorrent r = add_request(torrents[i], dir.path() / "out");
             r.added_on = 1'700'000'000 + i;
             auto id = c.add(r);
             ASSERT_TRUE(id) << id.error().message;
@@ -180,7 +141,7 @@ TEST(ControllerQueue, PositionsAreKeptAndAnOldListComesBackInTheOrderItWasAdded)
         EXPECT_EQ(c.move_in_queue({TorrentId{999}}, QueueMove::top).error().code, ErrorCode::not_found);
     }
     {
-        Controller c(on("127.0.0.1", state));
+        Controller c(on_loopback("127.0.0.1", state));
         EXPECT_TRUE(c.restore().empty());
         EXPECT_EQ(positions(c), (std::vector<std::size_t>{1, 2, 0}));
     }
@@ -193,7 +154,7 @@ TEST(ControllerQueue, PositionsAreKeptAndAnOldListComesBackInTheOrderItWasAdded)
         ASSERT_TRUE(record.erase("queue_position"));
         std::ofstream(entry.path(), std::ios::trunc) << boost::json::serialize(record);
     }
-    Controller c(on("127.0.0.1", state));
+    Controller c(on_loopback("127.0.0.1", state));
     EXPECT_TRUE(c.restore().empty());
     EXPECT_EQ(positions(c), (std::vector<std::size_t>{0, 1, 2}));
 }

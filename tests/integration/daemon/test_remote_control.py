@@ -146,9 +146,17 @@ def scenario(remote, downloads, payload, torrent, magnet):
     seen["tracker listed"] = TRACKER_ADDRESS in trackers
 
     remote.ok("--no-start-paused", "--no-start-paused")
+    incomplete = downloads + "-incomplete"
+    remote.ok("--incomplete-dir", "--incomplete-dir", incomplete)
     remote.ok("-a magnet", "-a", magnet)
     info = remote.wait("2", lambda i: percent(i) == "100%", "the magnet link's download", timeout=90)
     seen["magnet"] = (info.get("Name"), percent(info))
+    seen["magnet's location"] = info.get("Location") == downloads
+    # Moved out of the incomplete folder once complete.
+    deadline = time.time() + 20
+    while not os.path.exists(os.path.join(downloads, "single.bin")) and time.time() < deadline:
+        time.sleep(0.2)
+    seen["incomplete folder left"] = os.path.exists(incomplete) and os.listdir(incomplete) == []
     check(same_file(os.path.join(downloads, "single.bin"), os.path.join(payload, "..", "single.bin")),
           f"{remote.rpc}: the magnet link's file arrived byte for byte")
 
