@@ -82,7 +82,10 @@ void Controller::apply(Entry& e, const Event& event) {
     } else if (auto* moved = std::get_if<event::StorageMoved>(&event)) {
         s.save_dir = moved->save_dir;
         e.stored.save_dir = moved->save_dir;
-        if (moved->save_dir == e.stored.complete_dir) s.complete_dir = e.stored.complete_dir = {};
+        if (moved->save_dir == e.stored.complete_dir) {
+            s.complete_dir.clear();
+            e.stored.complete_dir.clear();
+        }
         save(e);
     } else if (auto* finished = std::get_if<event::TorrentFinished>(&event)) {
         s.finished = true;
