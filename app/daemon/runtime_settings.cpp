@@ -167,7 +167,13 @@ Result<Done> take_runtime_values(RuntimeSettings& settings, const json::object& 
     next.download_dir = dir;
     if (!next.download_dir.is_absolute()) return wrong("download-dir", "is not an absolute path");
     next.incomplete_dir = incomplete_dir;
-    if (!next.incomplete_dir.is_absolute()) return wrong("incomplete-dir", "is not an absolute path");
+    // Settings made without one (none is configured) pass; one given must be absolute.
+    if ((args.contains("incomplete-dir") || !next.incomplete_dir.empty()) && !next.incomplete_dir.is_absolute()) {
+        return wrong("incomplete-dir", "is not an absolute path");
+    }
+    if (next.incomplete_dir_enabled && next.incomplete_dir.empty()) {
+        return wrong("incomplete-dir-enabled", "needs an incomplete-dir");
+    }
     if (!std::isfinite(next.seed_ratio_limit) || next.seed_ratio_limit < 0 ||
         next.seed_ratio_limit > control::k_max_seed_ratio) {
         return wrong("seedRatioLimit", "is out of range");
