@@ -64,11 +64,8 @@ void ConfigReload::apply(const std::vector<std::string>& changed, const DaemonSe
     };
     if (any({"up_limit", "down_limit", "max_peers", "seed_ratio", "seed_time", "seed_idle", "alt_speed_up",
              "alt_speed_down", "alt_speed_time_enabled", "alt_speed_time_begin", "alt_speed_time_end",
-             "alt_speed_time_day"})) {
+             "alt_speed_time_day", "download_queue_size", "seed_queue_size", "queue_stalled_minutes"})) {
         targets_.set_session(daemon_facts(read.setup));
-    }
-    if (any({"download_queue_size", "seed_queue_size", "queue_stalled_minutes"})) {
-        targets_.set_queue(read.setup.control.queue);
     }
     if (any({"rpc_whitelist", "rpc_host_whitelist", "rpc_username", "rpc_password"})) {
         targets_.set_access(read.setup.access);

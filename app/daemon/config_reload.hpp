@@ -1,7 +1,7 @@
 #pragma once
 // SIGHUP: shoald's settings read again as at start-up, and what can change at run time applied
-// (rate and peer limits, seed limits and the alternative speeds through the RPC methods, so
-// that session-get says what runs; the RPC's access, watch_dir, log_level). One log line per
+// (rate and peer limits, seed limits, the alternative speeds and the torrent queue through the
+// RPC methods, so that session-get says what runs; the RPC's access, watch_dir, log_level). One log line per
 // change; the settings that wait for a restart are named as such. Settings with an error are
 // refused whole and the running ones kept.
 
@@ -22,11 +22,10 @@ void protect_config_password(const std::string& config, const PasswordHash& in_u
 class ConfigReload {
 public:
     struct Targets {
-        // The session's settings that the RPC reports and session-set changes (rate, peer,
-        // seed limits and the alternative speeds): given to the RPC methods, which apply them.
+        // The session's settings that the RPC reports and session-set changes (rate, peer and
+        // seed limits, the alternative speeds, the queue): given to the RPC methods, which
+        // apply them.
         std::function<void(const DaemonFacts&)> set_session;
-        // The torrent queue's sizes (the control layer's, which session-get reads).
-        std::function<void(const control::QueueSettings&)> set_queue;
         std::function<void(RpcAccess)> set_access;  // the RPC server's
         std::function<void(const std::filesystem::path& watch_dir)> set_watch_dir;
         Log& log;

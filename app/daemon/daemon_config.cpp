@@ -195,6 +195,7 @@ DaemonFacts daemon_facts(const DaemonSetup& setup) {
     facts.config_dir = setup.control.session.state_dir;
     facts.settings = setup.control.session;
     facts.seed_limits = setup.control.seed_limits;
+    facts.queue = setup.control.queue;
     facts.alt_speed_up = setup.alt_speed_up;
     facts.alt_speed_down = setup.alt_speed_down;
     facts.alt_speed_schedule = setup.alt_speed_schedule;

@@ -140,7 +140,6 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
                                      methods.config_changed(read);
                                      log_problems();
                                  },
-                                 [&](const control::QueueSettings& queue) { controller->set_queue_settings(queue); },
                                  [&](daemon::RpcAccess access) {
                                      access.refused = setup.access.refused;
                                      server->set_access(std::move(access));

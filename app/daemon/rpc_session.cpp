@@ -33,13 +33,6 @@ json::object RpcMethods::session_values() {
     if (s.encryption == EncryptionPolicy::prefer) all["encryption"] = "preferred";
     if (s.encryption == EncryptionPolicy::require) all["encryption"] = "required";
     for (auto& [key, value] : runtime_values(r)) all[key] = value;
-    const control::QueueSettings queue = control_.queue_settings();
-    all["download-queue-enabled"] = queue.download_enabled;
-    all["download-queue-size"] = queue.download_size;
-    all["seed-queue-enabled"] = queue.seed_enabled;
-    all["seed-queue-size"] = queue.seed_size;
-    all["queue-stalled-enabled"] = queue.stalled_enabled;
-    all["queue-stalled-minutes"] = queue.stalled_after.count();
     // What Shoal has none of: no blocklist, partial-file names, scripts or trashing.
     all["trash-original-torrent-files"] = false;
     all["blocklist-enabled"] = false;
@@ -71,56 +64,12 @@ RpcMethods::Answer RpcMethods::session_get(const json::object& args) {
     return chosen;
 }
 
-namespace {
-
-// The queue's settings, which the control layer keeps.
-constexpr std::string_view k_queue_keys[] = {"download-queue-enabled", "download-queue-size", "seed-queue-enabled",
-                                             "seed-queue-size",        "queue-stalled-enabled", "queue-stalled-minutes"};
-
-// Takes the queue's settings among `args` into `queue`; an error names the key.
-Result<Done> take_queue_values(control::QueueSettings& queue, const json::object& args) {
-    control::QueueSettings next = queue;
-    auto flag = [&](std::string_view key, bool& target) -> Result<Done> {
-        const json::value* v = args.if_contains(key);
-        if (!v) return Done{};
-        const auto value = as_flag(*v);
-        if (!value) return make_error("session-set: '" + std::string(key) + "' has the wrong type");
-        target = *value;
-        return Done{};
-    };
-    // A queue's size or the minutes until a torrent is stalled: at least 1.
-    auto count = [&](std::string_view key, auto& target) -> Result<Done> {
-        const json::value* v = args.if_contains(key);
-        if (!v) return Done{};
-        const auto value = as_integer(*v);
-        if (!value) return make_error("session-set: '" + std::string(key) + "' has the wrong type");
-        if (*value < 1 || *value > 100'000) {
-            return make_error("session-set: '" + std::string(key) + "' must be from 1 to 100000");
-        }
-        target = static_cast<std::remove_reference_t<decltype(target)>>(*value);
-        return Done{};
-    };
-    std::int64_t stalled_minutes = next.stalled_after.count();
-    for (auto done : {flag("download-queue-enabled", next.download_enabled),
-                      count("download-queue-size", next.download_size), flag("seed-queue-enabled", next.seed_enabled),
-                      count("seed-queue-size", next.seed_size), flag("queue-stalled-enabled", next.stalled_enabled),
-                      count("queue-stalled-minutes", stalled_minutes)}) {
-        if (!done) return done;
-    }
-    next.stalled_after = std::chrono::minutes(stalled_minutes);
-    queue = next;
-    return Done{};
-}
-
-}  // namespace
-
 RpcMethods::Answer RpcMethods::session_set(const json::object& args) {
     std::vector<std::string> refused;
     std::vector<std::string> changed;
     const json::object current = session_values();
     const auto& settable = runtime_keys();
     for (const auto& [key, value] : args) {
-        if (std::find(std::begin(k_queue_keys), std::end(k_queue_keys), key) != std::end(k_queue_keys)) continue;
         // What session-get reports that is no setting at all.
         static constexpr std::string_view k_read_only[] = {
             "version", "rpc-version", "rpc-version-minimum", "rpc-version-semver", "session-id",
@@ -141,14 +90,11 @@ RpcMethods::Answer RpcMethods::session_set(const json::object& args) {
         for (const auto& k : refused) names += (names.empty() ? "" : ", ") + k;
         return make_error("session-set: Shoal cannot change " + names + " while it runs");
     }
-    control::QueueSettings queue = control_.queue_settings();
-    if (auto taken = take_queue_values(queue, args); !taken) return taken.error();
     RuntimeSettings next = runtime_;
     if (auto taken = take_runtime_values(next, args); !taken) return make_error("session-set: " + taken.error().message);
     // A new schedule takes over at once; the same one sent back leaves a change by hand alone.
     if (next.alt_speed_time != runtime_.alt_speed_time) schedule_seen_.reset();
     if (auto applied = apply_runtime(next); !applied) return make_error("session-set: " + applied.error().message);
-    if (queue != control_.queue_settings()) control_.set_queue_settings(queue);
     saved_.keep(changed, runtime_, config_);
     if (auto saved = saved_.save(); !saved) {
         problems_.push_back("session-set's changes hold until shoald stops: " + saved.error().message);
@@ -161,6 +107,7 @@ Result<Done> RpcMethods::apply_runtime(const RuntimeSettings& next) {
     if (auto done = control_.set_max_connections(next.peer_limit_global); !done) return done;
     if (auto done = control_.set_max_peers_per_torrent(next.peer_limit_per_torrent); !done) return done;
     control_.set_seed_limits(next.seed_limits(facts_.seed_limits));
+    if (next.queue != control_.queue_settings()) control_.set_queue_settings(next.queue);
     runtime_ = next;
     return Done{};
 }

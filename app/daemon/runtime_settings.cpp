@@ -50,6 +50,7 @@ RuntimeSettings runtime_settings(const DaemonFacts& facts) {
     if (facts.alt_speed_up > 0) r.alt_speed_up = kilobytes(facts.alt_speed_up);
     if (facts.alt_speed_down > 0) r.alt_speed_down = kilobytes(facts.alt_speed_down);
     r.alt_speed_time = facts.alt_speed_schedule;
+    r.queue = facts.queue;
     r.peer_limit_global = s.max_connections;
     r.peer_limit_per_torrent = s.max_peers_per_torrent;
     if (facts.seed_limits.ratio > 0) {
@@ -87,6 +88,12 @@ json::object runtime_values(const RuntimeSettings& r) {
         {"seedRatioLimited", r.seed_ratio_limited},
         {"idle-seeding-limit", r.idle_seeding_limit},
         {"idle-seeding-limit-enabled", r.idle_seeding_limit_enabled},
+        {"download-queue-enabled", r.queue.download_enabled},
+        {"download-queue-size", r.queue.download_size},
+        {"seed-queue-enabled", r.queue.seed_enabled},
+        {"seed-queue-size", r.queue.seed_size},
+        {"queue-stalled-enabled", r.queue.stalled_enabled},
+        {"queue-stalled-minutes", r.queue.stalled_after.count()},
     };
 }
 
@@ -134,6 +141,7 @@ Result<Done> take_integer(const json::object& args, std::string_view key, T& tar
 
 Result<Done> take_runtime_values(RuntimeSettings& settings, const json::object& args) {
     constexpr std::int64_t k_max_speed = 100'000'000;  // kB/s
+    constexpr std::int64_t k_max_queue = 100'000;      // torrents, or minutes until one is stalled
     RuntimeSettings next = settings;
     const auto string = [](const json::value& v) -> std::optional<std::string> {
         if (!v.is_string()) return std::nullopt;
@@ -141,6 +149,7 @@ Result<Done> take_runtime_values(RuntimeSettings& settings, const json::object& 
     };
     std::string dir = next.download_dir.string();
     std::string incomplete_dir = next.incomplete_dir.string();
+    std::int64_t stalled_minutes = next.queue.stalled_after.count();
     for (auto done : {take(args, "download-dir", dir, string),
                       take(args, "incomplete-dir", incomplete_dir, string),
                       take(args, "incomplete-dir-enabled", next.incomplete_dir_enabled, as_flag),
@@ -161,11 +170,18 @@ Result<Done> take_runtime_values(RuntimeSettings& settings, const json::object& 
                       take(args, "seedRatioLimit", next.seed_ratio_limit, as_number),
                       take(args, "seedRatioLimited", next.seed_ratio_limited, as_flag),
                       take_integer(args, "idle-seeding-limit", next.idle_seeding_limit, 1, control::k_max_idle_minutes),
-                      take(args, "idle-seeding-limit-enabled", next.idle_seeding_limit_enabled, as_flag)}) {
+                      take(args, "idle-seeding-limit-enabled", next.idle_seeding_limit_enabled, as_flag),
+                      take(args, "download-queue-enabled", next.queue.download_enabled, as_flag),
+                      take_integer(args, "download-queue-size", next.queue.download_size, 1, k_max_queue),
+                      take(args, "seed-queue-enabled", next.queue.seed_enabled, as_flag),
+                      take_integer(args, "seed-queue-size", next.queue.seed_size, 1, k_max_queue),
+                      take(args, "queue-stalled-enabled", next.queue.stalled_enabled, as_flag),
+                      take_integer(args, "queue-stalled-minutes", stalled_minutes, 1, k_max_queue)}) {
         if (!done) return done;
     }
     next.download_dir = dir;
     if (!next.download_dir.is_absolute()) return wrong("download-dir", "is not an absolute path");
+    next.queue.stalled_after = std::chrono::minutes(stalled_minutes);
     next.incomplete_dir = incomplete_dir;
     // Settings made without one (none is configured) pass; one given must be absolute.
     if ((args.contains("incomplete-dir") || !next.incomplete_dir.empty()) && !next.incomplete_dir.is_absolute()) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "control/seed_rules.hpp"
+#include "control/torrent_queue.hpp"
 #include "daemon/alt_speed_schedule.hpp"
 #include "session/settings.hpp"
 #include "util/result.hpp"
@@ -25,6 +26,7 @@ struct DaemonFacts {
     std::filesystem::path config_dir;    // the state folder
     SessionSettings settings;
     control::SeedLimits seed_limits;
+    control::QueueSettings queue;
     // The alternative speeds in bytes per second (0: Transmission's 50 kB/s) and their schedule.
     std::int64_t alt_speed_up = 0;
     std::int64_t alt_speed_down = 0;
@@ -55,6 +57,7 @@ struct RuntimeSettings {
     bool seed_ratio_limited = false;
     std::int64_t idle_seeding_limit = 30;  // minutes
     bool idle_seeding_limit_enabled = false;
+    control::QueueSettings queue;  // the torrent queue, which the control layer keeps
 
     // The session's limits in bytes per second (0: none) that follow from the above.
     std::int64_t upload_limit() const;

@@ -47,7 +47,6 @@ protected:
         methods_.emplace(control_, facts);
         return ConfigReload(args_, std::move(*started),
                             {[this](const DaemonFacts& read) { methods_->config_changed(read); },
-                             [this](const control::QueueSettings& q) { control_.set_queue_settings(q); },
                              [this](RpcAccess a) { access_ = std::move(a); },
                              [this](const std::filesystem::path& p) { watch_dir_ = p; }, log_});
     }

@@ -55,6 +55,15 @@ TEST_F(DaemonQueue, SessionGetAndSetTheQueue) {
     EXPECT_NE(result_of(call("session-set", {{"seed-queue-size", 9}, {"download-queue-size", 0}})), "success");
     EXPECT_NE(result_of(call("session-set", {{"queue-stalled-minutes", "ten"}})), "success");
     EXPECT_EQ(controller_->queue_settings(), q);
+
+    // Kept across a restart, like session-set's other changes: the session starts with the
+    // config's queue, and the kept change is applied over it.
+    controller_->set_queue_settings({});
+    restart_methods();
+    EXPECT_EQ(controller_->queue_settings(), q);
+    got = call("session-get")["arguments"].as_object();
+    EXPECT_EQ(got["download-queue-size"], 2);
+    EXPECT_EQ(got["queue-stalled-enabled"], false);
 }
 
 TEST_F(DaemonQueue, PositionsAndMoves) {
