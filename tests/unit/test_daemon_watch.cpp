@@ -47,7 +47,7 @@ protected:
     boost::asio::io_context io_;
     gui::test::FakeControl control_;
     std::vector<std::string> said_;
-    WatchFolder watch_{io_, control_, {folder(), dir_.path() / "downloads"},
+    WatchFolder watch_{io_, control_, {folder(), dir_.path() / "downloads", {}},
                        [this](bool added, const std::string& m) { said_.push_back((added ? "+ " : "- ") + m); }};
 };
 
@@ -120,7 +120,7 @@ TEST_F(DaemonWatch, RefusesATooLargeFile) {
 }
 
 TEST_F(DaemonWatch, SaysOnceThatTheFolderIsMissing) {
-    watch_.set_settings({dir_.path() / "nowhere", dir_.path() / "downloads"});
+    watch_.set_settings({dir_.path() / "nowhere", dir_.path() / "downloads", {}});
     watch_.scan();
     watch_.scan();
     ASSERT_EQ(said_.size(), 1u);
@@ -128,7 +128,7 @@ TEST_F(DaemonWatch, SaysOnceThatTheFolderIsMissing) {
 }
 
 TEST_F(DaemonWatch, ScansOnItsTimer) {
-    WatchFolder fast(io_, control_, {folder(), dir_.path() / "downloads"}, [](bool, const std::string&) {},
+    WatchFolder fast(io_, control_, {folder(), dir_.path() / "downloads", {}}, [](bool, const std::string&) {},
                      std::chrono::milliseconds(10));
     put("timed.torrent", make_torrent("timed.bin", 9));
     fast.start();
