@@ -42,8 +42,12 @@ Result<HolepunchMessage> decode_holepunch(std::string_view payload) {
     if (payload.size() != without_error && payload.size() != without_error + 4) {
         return make_error("holepunch message of the wrong length");
     }
-    const auto address = address_from_bytes(payload.substr(2, address_bytes));
+    auto address = address_from_bytes(payload.substr(2, address_bytes));
     if (!address) return make_error("malformed holepunch address");
+    // An IPv4-mapped IPv6 address is the IPv4 peer it names, as encode_holepunch sends it.
+    if (address->is_v6() && address->to_v6().is_v4_mapped()) {
+        address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address->to_v6());
+    }
     const auto port_bytes = payload.substr(2 + address_bytes, 2);
     const auto port = static_cast<std::uint16_t>(static_cast<unsigned char>(port_bytes[0]) << 8 |
                                                  static_cast<unsigned char>(port_bytes[1]));

@@ -39,6 +39,16 @@ TEST(UtHolepunch, Ipv4MappedAddressesTravelAsIpv4) {
     EXPECT_EQ(back->endpoint, ep("198.51.100.9", 80));
 }
 
+// A peer that sends an IPv4 peer as an IPv4-mapped IPv6 address names that IPv4 peer; read
+// so, a message sent back on says the same (the fuzzer found the round trip broken).
+TEST(UtHolepunch, Ipv4MappedAddressesReceivedAreIpv4) {
+    const std::string bytes = "\x00\x01"s + std::string(10, '\0') + "\xff\xff\xc6\x33\x64\x09"s + "\x00\x50"s;
+    auto message = decode_holepunch(bytes);
+    ASSERT_TRUE(message) << message.error().message;
+    EXPECT_EQ(message->endpoint, ep("198.51.100.9", 80));
+    EXPECT_EQ(decode_holepunch(encode_holepunch(*message))->endpoint, message->endpoint);
+}
+
 TEST(UtHolepunch, RoundTrips) {
     for (const auto& message :
          {HolepunchMessage{HolepunchType::rendezvous, ep("192.0.2.1", 1), HolepunchError::none},
