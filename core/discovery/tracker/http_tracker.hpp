@@ -27,9 +27,6 @@ struct HttpTrackerOptions {
     net::SocketBinding binding;
 };
 
-// A TLS client context that verifies servers against the system's CA store.
-boost::asio::ssl::context make_tracker_tls_context();
-
 // One announce; HTTPS uses `tls` (verify mode and CAs come from it), SNI and host name checks.
 // Errors start with "tracker <url>" and never escape as exceptions.
 boost::asio::awaitable<Result<AnnounceResponse>> http_announce(boost::asio::ssl::context& tls,

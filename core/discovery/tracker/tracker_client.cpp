@@ -7,13 +7,14 @@
 #include "discovery/tracker/tracker_client.hpp"
 
 #include "discovery/tracker/tracker_url.hpp"
+#include "http_client/http_get.hpp"
 
 namespace shoal::tracker_client {
 
 namespace asio = boost::asio;
 
 TrackerClient::TrackerClient(TrackerClientOptions options)
-    : TrackerClient(make_tracker_tls_context(), std::move(options)) {}
+    : TrackerClient(http_client::make_tls_client_context(), std::move(options)) {}
 
 TrackerClient::TrackerClient(asio::ssl::context tls, TrackerClientOptions options)
     : options_(std::move(options)), tls_(std::move(tls)), udp_(options_.udp) {}

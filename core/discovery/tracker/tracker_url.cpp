@@ -1,11 +1,12 @@
 #include "discovery/tracker/tracker_url.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
+#include <array>
 #include <cstdio>
 
 #include <boost/url/parse.hpp>
+
+#include "http_client/url.hpp"
 
 namespace shoal::tracker_client {
 namespace {
@@ -42,50 +43,12 @@ void add_param(std::string& url, std::string_view key, std::string_view value) {
 }  // namespace
 
 Result<TrackerUrlParts> split_tracker_url(std::string_view url) {
-    auto parsed = boost::urls::parse_uri(url);
-    if (!parsed)
-        return make_error(ErrorCode::invalid_input,
-                          "tracker " + std::string(url) + ": not a valid URL");
-    TrackerUrlParts out;
-    out.scheme = parsed->scheme();
-    for (auto& c : out.scheme)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::uint16_t default_port = 0;
-    if (out.scheme == "http")
-        default_port = 80;
-    else if (out.scheme == "https")
-        default_port = 443;
-    else if (out.scheme != "udp")
-        return make_error(
-            ErrorCode::invalid_input,
-            "tracker " + std::string(url) + ": unsupported scheme \"" + out.scheme + "\"");
-    out.host = parsed->host_address();
-    if (out.host.empty())
-        return make_error(ErrorCode::invalid_input,
-                          "tracker " + std::string(url) + ": URL has no host");
-    if (parsed->has_port()) {
-        // port_number() wraps values above 65535, so read the digits ourselves.
-        const auto text = parsed->port();
-        unsigned value = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535)
-            return make_error(ErrorCode::invalid_input,
-                              "tracker " + std::string(url) + ": URL has an invalid port");
-        out.port = static_cast<std::uint16_t>(value);
-    } else if (default_port == 0) {
-        return make_error(ErrorCode::invalid_input,
-                          "tracker " + std::string(url) + ": URL has no port");
-    } else {
-        out.port = default_port;
-    }
-    out.target = std::string(parsed->encoded_path());
-    if (out.target.empty())
-        out.target = "/";
-    if (parsed->has_query()) {
-        out.target += '?';
-        out.target += parsed->encoded_query();
-    }
-    return out;
+    static constexpr std::array<std::string_view, 3> k_schemes = {"http", "https", "udp"};
+    auto parts = http_client::split_url(url, k_schemes);
+    if (!parts)
+        return make_error(parts.error().code, "tracker " + std::string(url) + ": " + parts.error().message);
+    return TrackerUrlParts{std::move(parts->scheme), std::move(parts->host), parts->port,
+                           std::move(parts->target)};
 }
 
 std::string percent_encode(std::string_view bytes) {

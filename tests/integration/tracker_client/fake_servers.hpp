@@ -114,6 +114,7 @@ class FakeHttpServer {
 
     std::vector<std::string> targets;  // request targets in arrival order
     std::vector<std::string> hosts;    // Host headers
+    std::vector<std::string> cookies;  // Cookie headers
 
   private:
     asio::awaitable<void> accept_loop() {
@@ -148,6 +149,7 @@ class FakeHttpServer {
             co_return;
         targets.push_back(std::string(req.target()));
         hosts.push_back(std::string(req[http::field::host]));
+        cookies.push_back(std::string(req[http::field::cookie]));
         CannedReply canned = handler_(std::string(req.target()));
         if (canned.delay.count() > 0) {
             asio::steady_timer timer(co_await asio::this_coro::executor, canned.delay);
