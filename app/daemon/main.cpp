@@ -27,6 +27,7 @@
 #include "daemon/password_hash.hpp"
 #include "daemon/rpc_http.hpp"
 #include "daemon/rpc_methods.hpp"
+#include "daemon/torrent_fetch.hpp"
 #include "daemon/watch_folder.hpp"
 
 namespace {
@@ -115,13 +116,17 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
     facts.version = std::string("Shoal ") + k_version;
     facts.session_id = setup.access.session_id;
     daemon::RpcMethods methods(*controller, facts);
+    methods.set_torrent_fetch(daemon::make_torrent_fetch(io));
     auto log_problems = [&] {
         for (const auto& problem : methods.take_problems()) log.warning(problem);
     };
     log_problems();
     std::optional<daemon::RpcServer> server;
     try {
-        server.emplace(io, setup.rpc_bind, setup.access, [&](std::string_view body) { return methods.handle(body); });
+        server.emplace(io, setup.rpc_bind, setup.access,
+                       [&](std::string_view body, std::function<void(std::string)> reply) {
+                           methods.handle(body, std::move(reply));
+                       });
     } catch (const std::exception& e) {
         log.error("cannot listen for RPC at " + options.rpc_bind + ": " + e.what());
         controller->stop();

@@ -146,9 +146,11 @@ private:
             res.set(http::field::allow, "POST");
             return send(std::move(res), keep_alive);
         }
-        send(make_response(req.version(), http::status::ok, server_->handler(req.body()),
-                           "application/json; charset=UTF-8"),
-             keep_alive);
+        server_->handler(req.body(), [self = shared_from_this(), version = req.version(), keep_alive](std::string text) {
+            if (self->server_->stopped) return self->close();
+            self->send(make_response(version, http::status::ok, std::move(text), "application/json; charset=UTF-8"),
+                       keep_alive);
+        });
     }
 
     void send(http::response<http::string_body> res, bool keep_alive) {

@@ -30,8 +30,9 @@ struct HttpLimits {
 
 class RpcServer {
 public:
-    // A request body in, the JSON answer out.
-    using Handler = std::function<std::string(std::string_view body)>;
+    // A request body in; the JSON answer goes to `reply`, at once or later (on the same
+    // io_context). The connection waits for it.
+    using Handler = std::function<void(std::string_view body, std::function<void(std::string)> reply)>;
 
     // Listens at once; throws boost::system::system_error when it cannot.
     RpcServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& bind, RpcAccess access,

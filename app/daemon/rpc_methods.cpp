@@ -54,7 +54,7 @@ Result<std::string> read_torrent_file(const std::filesystem::path& path) {
 }
 
 // torrent-add arguments that would change what is downloaded or how; refused, not ignored.
-constexpr std::string_view k_unsupported_add_arguments[] = {"peer-limit", "cookies"};
+constexpr std::string_view k_unsupported_add_arguments[] = {"peer-limit"};
 constexpr std::string_view k_file_choices[] = {"files-wanted", "files-unwanted", "priority-high", "priority-low",
                                                "priority-normal"};
 
@@ -91,34 +91,86 @@ RpcMethods::RpcMethods(control::TorrentControl& control, DaemonFacts facts,
     }
 }
 
+namespace {
+
+// The request's arguments; an empty object when it has none.
+Result<const json::object*> arguments_of(const json::object& r) {
+    static const json::object k_no_arguments;
+    auto* a = r.if_contains("arguments");
+    if (!a) return &k_no_arguments;
+    if (!a->is_object()) return make_error("'arguments' is not an object");
+    return &a->get_object();
+}
+
+bool is_web_url(std::string_view text) {
+    const std::string start = lower(std::string(text.substr(0, 8)));
+    return start.starts_with("http://") || start.starts_with("https://");
+}
+
+// The URL torrent-add is asked to fetch, or null.
+const json::string* url_to_fetch(const json::object& r) {
+    auto* m = r.if_contains("method");
+    if (!m || !m->is_string() || m->get_string() != "torrent-add") return nullptr;
+    auto args = arguments_of(r);
+    if (!args || (*args)->contains("metainfo")) return nullptr;
+    auto* filename = (*args)->if_contains("filename");
+    if (!filename || !filename->is_string() || !is_web_url(filename->get_string())) return nullptr;
+    return &filename->get_string();
+}
+
+}  // namespace
+
 std::string RpcMethods::handle(std::string_view body) {
-    json::object answer;
+    std::string text;
+    handle(body, [&](std::string answer) { text = std::move(answer); });
+    return text;
+}
+
+void RpcMethods::handle(std::string_view body, std::function<void(std::string)> reply) {
     boost::system::error_code ec;
     json::value request = json::parse(body, ec);
     if (ec || !request.is_object()) {
-        answer["arguments"] = json::object{};
-        answer["result"] = "the request is not a JSON object";
-        return json::serialize(answer);
+        reply(json::serialize(json::object{{"arguments", json::object{}},
+                                           {"result", "the request is not a JSON object"}}));
+        return;
     }
     const json::object& r = request.get_object();
-    Answer result = [&]() -> Answer {
-        static const json::object k_no_arguments;
-        const json::object* args = &k_no_arguments;
-        if (auto* a = r.if_contains("arguments")) {
-            if (!a->is_object()) return make_error("'arguments' is not an object");
-            args = &a->get_object();
-        }
-        auto* m = r.if_contains("method");
-        if (!m || !m->is_string()) return make_error("no method name was given");
-        return call(std::string_view(m->get_string()), *args);
-    }();
+    const json::string* url = url_to_fetch(r);
+    if (!url || !fetch_) {
+        auto m = r.if_contains("method");
+        Answer result = [&]() -> Answer {
+            auto args = arguments_of(r);
+            if (!args) return args.error();
+            if (!m || !m->is_string()) return make_error("no method name was given");
+            return call(std::string_view(m->get_string()), **args);
+        }();
+        std::string text = answer_text(r, std::move(result));
+        const bool closing = m && m->is_string() && m->get_string() == "session-close";
+        reply(std::move(text));
+        if (closing && close_) close_();
+        return;
+    }
+    std::string cookies;
+    if (auto* c = (*arguments_of(r))->if_contains("cookies")) {
+        if (!c->is_string()) return reply(answer_text(r, make_error("'cookies' is not a string")));
+        cookies = std::string(c->get_string());
+    }
+    auto kept = std::make_shared<json::value>(std::move(request));
+    fetch_(std::string(*url), cookies,
+           [this, alive = std::weak_ptr<char>(alive_), kept, reply = std::move(reply)](Result<FetchedTorrent> got) {
+               if (alive.expired()) return;
+               const json::object& r = kept->get_object();
+               if (!got) return reply(answer_text(r, got.error()));
+               reply(answer_text(r, torrent_add(**arguments_of(r), &*got)));
+           });
+}
+
+std::string RpcMethods::answer_text(const json::object& r, Answer result) {
+    json::object answer;
     answer["arguments"] = result ? std::move(*result) : json::object{};
     answer["result"] = result ? std::string("success") : result.error().message;
     if (auto* tag = r.if_contains("tag")) answer["tag"] = *tag;
-    std::string text = json::serialize(answer);
-    const auto* method = r.if_contains("method");
-    if (result && close_ && method && method->is_string() && method->get_string() == "session-close") close_();
-    return text;
+    return json::serialize(answer);
 }
 
 RpcMethods::Answer RpcMethods::call(std::string_view method, const json::object& args) {
@@ -152,7 +204,7 @@ RpcMethods::Answer RpcMethods::call(std::string_view method, const json::object&
     return make_error("method name not recognized");
 }
 
-RpcMethods::Answer RpcMethods::torrent_add(const json::object& args) {
+RpcMethods::Answer RpcMethods::torrent_add(const json::object& args, const FetchedTorrent* fetched) {
     for (auto name : k_unsupported_add_arguments) {
         if (args.contains(name)) return make_error("torrent-add: '" + std::string(name) + "' is not supported by Shoal");
     }
@@ -163,7 +215,10 @@ RpcMethods::Answer RpcMethods::torrent_add(const json::object& args) {
         return make_error("torrent-add: Shoal has no bandwidth priorities");
     }
     control::AddTorrent request;
-    if (auto* metainfo = args.if_contains("metainfo")) {
+    if (fetched) {
+        request.metainfo = fetched->metainfo;
+        request.magnet = fetched->magnet;
+    } else if (auto* metainfo = args.if_contains("metainfo")) {
         if (!metainfo->is_string()) return make_error("'metainfo' is not a string");
         auto bytes = from_base64(metainfo->get_string());
         if (!bytes || bytes->empty()) return make_error("'metainfo' is not base64");
@@ -173,8 +228,8 @@ RpcMethods::Answer RpcMethods::torrent_add(const json::object& args) {
         const std::string name(filename->get_string());
         if (name.starts_with("magnet:")) {
             request.magnet = name;
-        } else if (name.starts_with("http://") || name.starts_with("https://")) {
-            return make_error("torrent-add: fetching a .torrent file from a URL is not supported by Shoal");
+        } else if (is_web_url(name)) {
+            return make_error("torrent-add: this server does not fetch torrent files by URL");
         } else {
             auto bytes = read_torrent_file(name);
             if (!bytes) return bytes.error();

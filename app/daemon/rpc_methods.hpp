@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,6 +28,16 @@ inline constexpr int k_rpc_version = 17;
 inline constexpr int k_rpc_version_minimum = 14;
 inline constexpr std::size_t k_max_torrent_file_bytes = 64 * 1024 * 1024;
 
+// What a torrent-add URL gave: a .torrent file's bytes, or the magnet link it redirected to.
+struct FetchedTorrent {
+    std::string metainfo;
+    std::string magnet;
+};
+// Fetches an http or https URL sending `cookies` (Transmission's `cookies` argument, "" for
+// none), and calls `done` once, later, on the RPC's thread.
+using TorrentFetch = std::function<void(const std::string& url, const std::string& cookies,
+                                        std::function<void(Result<FetchedTorrent>)> done)>;
+
 class RpcMethods {
 public:
     // Applies the session-set changes kept in `facts.saved_settings` over the config's settings.
@@ -36,7 +47,13 @@ public:
                });
 
     // A request body in, the answer's body out (always a JSON object with `result`).
+    // torrent-add of an http or https URL needs `reply`'s form.
     std::string handle(std::string_view body);
+    // As above; `reply` is called once, at once or (torrent-add of a URL) when the URL is
+    // fetched. It is not called once these methods are gone.
+    void handle(std::string_view body, std::function<void(std::string)> reply);
+    // How torrent-add fetches a URL; without it, it refuses URLs.
+    void set_torrent_fetch(TorrentFetch fetch) { fetch_ = std::move(fetch); }
 
     // Called for session-close, after its answer is made.
     void on_close(std::function<void()> close) { close_ = std::move(close); }
@@ -69,7 +86,10 @@ private:
     // Everything session-get reports.
     boost::json::object session_values();
     Result<Done> apply_runtime(const RuntimeSettings& next);
-    Answer torrent_add(const boost::json::object& args);
+    // torrent-add; `fetched` is what its URL gave.
+    Answer torrent_add(const boost::json::object& args, const FetchedTorrent* fetched = nullptr);
+    // The answer's text for the request `r`.
+    std::string answer_text(const boost::json::object& r, Answer result);
     Answer torrent_get(const boost::json::object& args);
     Answer torrent_action(std::string_view method, const boost::json::object& args);
     Answer torrent_remove(const boost::json::object& args);
@@ -89,6 +109,9 @@ private:
     std::optional<bool> schedule_seen_;  // whether the schedule was on at the last look
     std::vector<std::string> problems_;
     std::function<void()> close_;
+    TorrentFetch fetch_;
+    // Fetches that finish after these methods are gone find it expired.
+    std::shared_ptr<char> alive_ = std::make_shared<char>();
     // For recently-active: when each torrent was last seen active (moving data, checking, or
     // changing state), and when torrents left the list.
     std::map<std::uint32_t, std::chrono::steady_clock::time_point> removed_at_;

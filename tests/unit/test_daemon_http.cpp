@@ -6,6 +6,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include <poll.h>
@@ -28,9 +29,13 @@ protected:
         access.password = hash_password("pw");
         access.session_id = "the-session-id";
         server_.emplace(io_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0), access,
-                        [this](std::string_view body) {
+                        [this](std::string_view body, std::function<void(std::string)> reply) {
                             ++calls_;
-                            return "{\"echo\":" + std::string(body) + "}";
+                            std::string answer = "{\"echo\":" + std::string(body) + "}";
+                            if (!body.starts_with("\"later")) return reply(std::move(answer));
+                            // Answered from a timer, as a fetch would.
+                            auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(100));
+                            timer->async_wait([timer, answer, reply](boost::system::error_code) { reply(answer); });
                         },
                         limits);
         port_ = server_->local_endpoint().port();
@@ -259,12 +264,31 @@ TEST_F(DaemonHttp, BoundsTheConnections) {
     EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
 }
 
+TEST_F(DaemonHttp, AnAnswerGivenLaterComesOnTheSameConnection) {
+    start({});
+    auto s = connect();
+    std::string answer = exchange(s, post("\"later\""));
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+    EXPECT_TRUE(answer.ends_with("{\"echo\":\"later\"}")) << answer;
+    answer = exchange(s, post("1"));
+    EXPECT_TRUE(answer.ends_with("{\"echo\":1}")) << answer;
+    // The client gone before the answer: the server carries on.
+    {
+        auto gone = connect();
+        boost::asio::write(gone, boost::asio::buffer(post("\"later\"")));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto t = connect();
+    answer = exchange(t, post("2"));
+    EXPECT_TRUE(answer.ends_with("{\"echo\":2}")) << answer;
+}
+
 TEST_F(DaemonHttp, CannotListenTwice) {
     start({});
     boost::asio::io_context other;
     RpcAccess access;
     EXPECT_THROW(RpcServer(other, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port_), access,
-                           [](std::string_view) { return std::string{}; }),
+                           [](std::string_view, std::function<void(std::string)> reply) { reply({}); }),
                  boost::system::system_error);
 }
 

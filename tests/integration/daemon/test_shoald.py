@@ -1,7 +1,9 @@
-"""shoald driven by Debian's transmission-remote: add, list, stop, start, remove, a restart
-that keeps the list, and the RPC's access checks (session id, Host, whitelist, credentials)."""
+"""shoald driven by Debian's transmission-remote: add (from a file and from a URL), list, stop,
+start, remove, a restart that keeps the list, and the RPC's access checks (session id, Host,
+whitelist, credentials)."""
 import base64
 import http.client
+import http.server
 import json
 import os
 import signal
@@ -9,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 
@@ -131,6 +134,75 @@ def raw_checks():
         check(status_line.startswith(b"HTTP/1.1 413"), f"an 11 MiB body: {status_line!r}")
 
 
+def call(method, arguments):
+    """One RPC call with the session-id handshake; the answer."""
+    request = json.dumps({"method": method, "arguments": arguments}).encode()
+    _, headers, _ = post(request)
+    status, _, body = post(request, {"X-Transmission-Session-Id": headers.get("X-Transmission-Session-Id", "")})
+    check(status == 200, f"{method}: HTTP {status}")
+    return json.loads(body)
+
+
+MAGNET = "magnet:?xt=urn:btih:00112233445566778899aabbccddeeff00112233&dn=from-a-redirect"
+
+
+class TorrentServer(http.server.BaseHTTPRequestHandler):
+    """Serves torrent files as an indexer does: one behind a cookie, one a redirect to a magnet
+    link, one gone."""
+    files = {}
+
+    def do_GET(self):
+        if self.path == "/private.torrent" and self.headers.get("Cookie") != "uid=7; pass=x":
+            self.send_response(403)
+            self.end_headers()
+        elif self.path == "/magnet":
+            self.send_response(302)
+            self.send_header("Location", MAGNET)
+            self.end_headers()
+        elif self.path in self.files:
+            body = self.files[self.path]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-bittorrent")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            self.send_response(404)
+            self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def adds_from_urls(first_torrent, second_torrent):
+    """torrent-add of http URLs, by transmission-remote and by hand."""
+    with open(first_torrent, "rb") as f:
+        TorrentServer.files["/private.torrent"] = f.read()
+    with open(second_torrent, "rb") as f:
+        TorrentServer.files["/second.torrent"] = f.read()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), TorrentServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        succeeded(remote("-a", base + "/second.torrent"), "-a a URL")
+        listing_until(lambda out: "second.bin" in out, "the torrent from a URL listed")
+        gone = call("torrent-add", {"filename": base + "/gone"})
+        check(gone["result"] == f"torrent-add: {base}/gone replied HTTP 404 Not Found", f"a missing file: {gone}")
+        refused = call("torrent-add", {"filename": base + "/private.torrent"})
+        check("HTTP 403" in refused["result"], f"without the cookie: {refused}")
+        # The first torrent is there already: fetched with the cookie, it is a duplicate.
+        private = call("torrent-add", {"filename": base + "/private.torrent", "cookies": "uid=7; pass=x"})
+        check(private["result"] == "success" and "torrent-duplicate" in private["arguments"],
+              f"with the cookie: {private}")
+        redirected = call("torrent-add", {"filename": base + "/magnet", "paused": True})
+        added = redirected.get("arguments", {}).get("torrent-added", {})
+        check(added.get("hashString") == "00112233445566778899aabbccddeeff00112233", f"a magnet redirect: {redirected}")
+        removed = call("torrent-remove", {"ids": [added.get("hashString", "none")]})
+        check(removed["result"] == "success", f"removing the magnet: {removed}")
+    finally:
+        server.shutdown()
+
+
 def main():
     if subprocess.run(["which", REMOTE], capture_output=True).returncode != 0:
         print(f"{REMOTE} is not installed (Debian package transmission-cli)", file=sys.stderr)
@@ -144,6 +216,12 @@ def main():
             f.write(os.urandom(300_000))
         torrent = os.path.join(tmp, "payload.torrent")
         made = subprocess.run([CLI, "create", data, "-o", torrent], capture_output=True, text=True)
+        check(made.returncode == 0, f"shoal-cli create: {made.stderr}")
+        second_data = os.path.join(downloads, "second.bin")
+        with open(second_data, "wb") as f:
+            f.write(os.urandom(50_000))
+        second_torrent = os.path.join(tmp, "second.torrent")
+        made = subprocess.run([CLI, "create", second_data, "-o", second_torrent], capture_output=True, text=True)
         check(made.returncode == 0, f"shoal-cli create: {made.stderr}")
         config = os.path.join(tmp, "shoald.toml")
         log = os.path.join(tmp, "shoald.log")
@@ -184,6 +262,7 @@ def main():
             check("payload.bin" in info.stdout, f"-t 1 -i: {info.stdout!r}")
             session = remote("-si")
             check(session.returncode == 0 and "17" in session.stdout, f"-si: {session.stdout!r} {session.stderr!r}")
+            adds_from_urls(torrent, second_torrent)
         finally:
             code = daemon.stop()
         check(code == 0, f"shoald on SIGTERM: {code}")
