@@ -208,9 +208,6 @@ RpcMethods::Answer RpcMethods::torrent_add(const json::object& args, const Fetch
     for (auto name : k_unsupported_add_arguments) {
         if (args.contains(name)) return make_error("torrent-add: '" + std::string(name) + "' is not supported by Shoal");
     }
-    if (auto* labels = args.if_contains("labels"); labels && !(labels->is_array() && labels->get_array().empty())) {
-        return make_error("torrent-add: Shoal has no labels");
-    }
     if (auto* priority = args.if_contains("bandwidthPriority"); priority && as_integer(*priority) != 0) {
         return make_error("torrent-add: Shoal has no bandwidth priorities");
     }
@@ -239,6 +236,11 @@ RpcMethods::Answer RpcMethods::torrent_add(const json::object& args, const Fetch
         return make_error("no filename or metainfo specified");
     }
     if (auto chosen = choose_files(args, request); !chosen) return chosen.error();
+    if (auto* labels = args.if_contains("labels")) {
+        auto read = as_labels(*labels);
+        if (!read) return read.error();
+        request.labels = std::move(*read);
+    }
     request.save_dir = runtime_.download_dir;
     if (runtime_.incomplete_dir_enabled) request.incomplete_dir = runtime_.incomplete_dir;
     request.paused = !runtime_.start_added_torrents;

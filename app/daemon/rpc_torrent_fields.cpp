@@ -331,7 +331,11 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
         plain("downloadLimited", [](auto& s) { return json::value(s.download_limit > 0); });
         plain("honorsSessionLimits", [](auto&) { return json::value(true); });
         plain("bandwidthPriority", [](auto&) { return json::value(0); });
-        plain("labels", [](auto&) { return json::value(json::array{}); });
+        plain("labels", [](auto& s) {
+            json::array labels;
+            for (const auto& label : s.labels) labels.emplace_back(json::string(label));
+            return json::value(std::move(labels));
+        });
         // The torrent's own seed limits, and whether it follows them, the session's, or none.
         plain("seedRatioMode", [](auto& s) { return json::value(static_cast<int>(s.seed_limits.ratio_mode)); });
         plain("seedRatioLimit", [](auto& s) { return json::value(s.seed_limits.ratio); });

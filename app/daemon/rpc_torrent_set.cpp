@@ -17,7 +17,6 @@ using control::TorrentSummary;
 // Keys torrent-set takes only at the value Shoal always has (what torrent-get reports), so a
 // client that sends a whole form back works and a change Shoal cannot make is refused.
 bool is_fixed_value(std::string_view key, const json::value& v) {
-    if (key == "labels") return v.is_array() && v.get_array().empty();
     if (key == "bandwidthPriority") return as_integer(v) == 0;
     if (key == "honorsSessionLimits") return as_flag(v) == true;
     return false;
@@ -27,7 +26,7 @@ constexpr std::string_view k_changeable[] = {
     "ids",           "files-wanted",   "files-unwanted", "priority-high",   "priority-low",
     "priority-normal", "uploadLimit",  "uploadLimited",  "downloadLimit",   "downloadLimited",
     "trackerAdd",    "trackerRemove",  "trackerReplace", "trackerList",     "seedRatioLimit",
-    "seedRatioMode", "seedIdleLimit",  "seedIdleMode",   "location"};
+    "seedRatioMode", "seedIdleLimit",  "seedIdleMode",   "location",        "labels"};
 
 // A torrent's seed limits after torrent-set: each of the four keys replaces its part.
 Result<control::TorrentSeedLimits> seed_limits(const json::object& args, control::TorrentSeedLimits limits) {
@@ -126,6 +125,12 @@ RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
     }
     auto torrents = select(args);
     if (!torrents) return torrents.error();
+    std::optional<control::Labels> labels;
+    if (auto* v = args.if_contains("labels")) {
+        auto read = as_labels(*v);
+        if (!read) return read.error();
+        labels = std::move(*read);
+    }
     // A new folder to look for the data in; nothing moves (torrent-set-location moves data).
     if (auto* location = args.if_contains("location")) {
         if (auto moved = move_torrents(*torrents, *location, false); !moved) return moved;
@@ -161,6 +166,9 @@ RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
             auto limits = seed_limits(args, s.seed_limits);
             if (!limits) return fail(limits.error());
             if (auto done = control_.set_torrent_seed_limits(s.id, *limits); !done) return fail(done.error());
+        }
+        if (labels) {
+            if (auto done = control_.set_labels(s.id, *labels); !done) return fail(done.error());
         }
         // Trackers.
         if (auto* list = args.if_contains("trackerList")) {

@@ -5,6 +5,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+
+#include "control/labels.hpp"
+#include "util/result.hpp"
 
 namespace shoal::daemon {
 
@@ -30,6 +34,19 @@ inline std::optional<bool> as_flag(const boost::json::value& v) {
     if (v.is_bool()) return v.get_bool();
     if (auto n = as_integer(v)) return *n != 0;
     return std::nullopt;
+}
+
+// `labels`: a list of strings, checked further by the control layer.
+inline Result<control::Labels> as_labels(const boost::json::value& v) {
+    if (!v.is_array()) return make_error("'labels' is not a list");
+    // Repeats are dropped later; more than this is not a list of labels.
+    if (v.get_array().size() > 16 * control::k_max_labels) return make_error("'labels' is too long a list");
+    control::Labels labels;
+    for (const auto& label : v.get_array()) {
+        if (!label.is_string()) return make_error("'labels' holds something that is not a string");
+        labels.emplace_back(label.get_string());
+    }
+    return labels;
 }
 
 }  // namespace shoal::daemon

@@ -111,6 +111,9 @@ Result<TorrentId> Controller::add(AddTorrent r) {
         (void)with_files_renamed(*info, r.file_names, &refused);
         if (!refused.empty()) return make_error(ErrorCode::invalid_input, refused.front());
     }
+    auto labels = checked_labels(std::move(r.labels));
+    if (!labels) return labels.error();
+    stored.labels = std::move(*labels);
     if (r.trackers) {
         auto checked = checked_tiers(*r.trackers);
         if (!checked) return checked.error();
@@ -183,6 +186,7 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     s.upload_limit = stored.upload_limit;
     s.download_limit = stored.download_limit;
     s.seed_limits = stored.seed_limits;
+    s.labels = stored.labels;
     store_ids_.insert(stored.id);
     e.stored = std::move(stored);
     join_queue(entries_[id] = std::move(e));
@@ -306,6 +310,17 @@ Result<Done> Controller::set_torrent_seed_limits(TorrentId id, const TorrentSeed
     // A torrent stopped by its old limits may seed again under the new ones once resumed.
     e->summary.seed_limits = e->stored.seed_limits = limits;
     e->summary.seed_limit_reached = false;
+    save(*e);
+    return Done{};
+}
+
+Result<Done> Controller::set_labels(TorrentId id, Labels labels) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    auto checked = checked_labels(std::move(labels));
+    if (!checked) return checked.error();
+    if (*checked == e->stored.labels) return Done{};
+    e->summary.labels = e->stored.labels = std::move(*checked);
     save(*e);
     return Done{};
 }

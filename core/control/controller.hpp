@@ -76,6 +76,7 @@ public:
     Result<Done> set_trackers(TorrentId id, const Tiers& tiers) override;
     void set_seed_limits(SeedLimits limits) override { settings_.seed_limits = limits; }
     Result<Done> set_torrent_seed_limits(TorrentId id, const TorrentSeedLimits& limits) override;
+    Result<Done> set_labels(TorrentId id, Labels labels) override;
     Result<Done> set_rate_limits(std::int64_t upload, std::int64_t download) override;
     Result<Done> set_max_peers_per_torrent(int peers) override;
     Result<Done> set_max_connections(int connections) override;

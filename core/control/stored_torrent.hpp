@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "control/labels.hpp"
 #include "control/seed_rules.hpp"
 #include "metainfo/torrent_info.hpp"
 
@@ -33,6 +34,7 @@ struct StoredTorrent {
     std::int64_t upload_limit = 0;  // bytes per second, 0: none
     std::int64_t download_limit = 0;
     TorrentSeedLimits seed_limits;  // a record without them follows the global limits
+    Labels labels;
     // Its place in the torrent queue (lower first); nullopt in a record from before queues.
     std::optional<std::int64_t> queue_position;
 };

@@ -42,6 +42,7 @@ struct AddTorrent {
     std::optional<Tiers> trackers;  // replacing the torrent's own
     std::int64_t upload_limit = 0;
     std::int64_t download_limit = 0;
+    Labels labels;  // as checked_labels() takes them
 };
 
 // What happened since the last poll.
@@ -88,6 +89,8 @@ public:
     virtual void set_seed_limits(SeedLimits limits) = 0;
     // The torrent's own ratio and idle limits, or that it follows the global ones; kept.
     virtual Result<Done> set_torrent_seed_limits(TorrentId id, const TorrentSeedLimits& limits) = 0;
+    // Replaces the torrent's labels (checked_labels()).
+    virtual Result<Done> set_labels(TorrentId id, Labels labels) = 0;
     virtual Result<Done> set_rate_limits(std::int64_t upload, std::int64_t download) = 0;
     virtual Result<Done> set_max_peers_per_torrent(int peers) = 0;
     virtual Result<Done> set_max_connections(int connections) = 0;

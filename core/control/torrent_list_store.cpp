@@ -44,6 +44,11 @@ json::object to_json(const StoredTorrent& t) {
     o["seed_idle_mode"] = static_cast<std::int64_t>(t.seed_limits.idle_mode);
     o["seed_idle_minutes"] = t.seed_limits.idle_minutes;
     if (t.queue_position) o["queue_position"] = *t.queue_position;
+    if (!t.labels.empty()) {
+        json::array labels;
+        for (const auto& label : t.labels) labels.push_back(json::string(label));
+        o["labels"] = std::move(labels);
+    }
     return o;
 }
 
@@ -135,6 +140,16 @@ void read_lists(RecordReader& r, const StoreLimits& limits, StoredTorrent& t) {
             if (!urls.empty()) out.push_back(std::move(urls));
         }
         t.trackers = std::move(out);
+    }
+    if (const json::array* labels = r.array("labels")) {
+        Labels read;
+        for (const auto& label : *labels) {
+            if (!label.is_string() || label.as_string().size() > limits.max_string) return r.fail("a label is not text");
+            read.emplace_back(label.as_string());
+        }
+        auto checked = checked_labels(std::move(read));
+        if (!checked) return r.fail(checked.error().message);
+        t.labels = std::move(*checked);
     }
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "control/labels.hpp"
 #include "control/seed_rules.hpp"
 #include "session/events.hpp"
 
@@ -32,6 +33,7 @@ struct TorrentSummary {
     std::int64_t download_limit = 0;
     bool seed_limit_reached = false;
     TorrentSeedLimits seed_limits;  // the torrent's own choice over the global limits
+    Labels labels;
     // Waiting in the queue (paused in the session meanwhile; while it checks, it is held for the
     // queue once checked), and its place there (0 first).
     enum class Queued { no, to_download, to_seed } queued = Queued::no;

@@ -1,5 +1,7 @@
 #include "util/encoding.hpp"
 
+#include <array>
+
 namespace shoal {
 namespace {
 
@@ -77,6 +79,47 @@ std::optional<std::vector<std::uint8_t>> from_base32(std::string_view text) {
     }
     if (bits >= 5 || (buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
     return out;
+}
+
+std::pair<char32_t, std::size_t> next_code_point(std::string_view s) {
+    const auto b0 = static_cast<unsigned char>(s[0]);
+    if (b0 < 0x80) return {b0, 1};
+    std::size_t len = 0;
+    char32_t cp = 0;
+    if ((b0 & 0xE0) == 0xC0) {
+        len = 2;
+        cp = b0 & 0x1F;
+    } else if ((b0 & 0xF0) == 0xE0) {
+        len = 3;
+        cp = b0 & 0x0F;
+    } else if ((b0 & 0xF8) == 0xF0) {
+        len = 4;
+        cp = b0 & 0x07;
+    } else {
+        return {0, 0};
+    }
+    if (s.size() < len) return {0, 0};
+    for (std::size_t i = 1; i < len; ++i) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        if ((b & 0xC0) != 0x80) return {0, 0};
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    static constexpr std::array<char32_t, 5> k_smallest = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < k_smallest[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0, 0};
+    return {cp, len};
+}
+
+bool is_control(char32_t cp) {
+    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+}
+
+bool is_plain_text(std::string_view s) {
+    while (!s.empty()) {
+        const auto [cp, len] = next_code_point(s);
+        if (len == 0 || is_control(cp)) return false;
+        s.remove_prefix(len);
+    }
+    return true;
 }
 
 }  // namespace shoal

@@ -48,6 +48,7 @@ StoredTorrent record_of(const CreatedTorrent& c) {
     t.download_limit = 2000;
     t.seed_limits = {.ratio_mode = SeedLimitMode::own, .ratio = 1.5, .idle_mode = SeedLimitMode::unlimited,
                      .idle_minutes = 45};
+    t.labels = {"tv", "ünïcode"};
     return t;
 }
 
@@ -84,6 +85,8 @@ TEST(TorrentListStore, RecordsRoundTrip) {
     EXPECT_EQ(back.upload_limit, 1000);
     EXPECT_EQ(back.download_limit, 2000);
     EXPECT_EQ(back.seed_limits, t.seed_limits);
+    EXPECT_EQ(back.labels, t.labels);
+    EXPECT_TRUE(loaded[1].labels.empty());
     EXPECT_EQ(loaded[1].magnet, magnet.magnet);
     EXPECT_TRUE(loaded[1].metainfo.empty());
     EXPECT_FALSE(loaded[1].trackers);
@@ -121,11 +124,12 @@ TEST(TorrentListStore, ADamagedRecordCostsOnlyItsTorrent) {
     put(store.folder() / "nofile.json", R"({"save_dir": "/x", "metainfo": "nofile.torrent"})");
     put(store.folder() / "newer.json", R"({"version": 7, "save_dir": "/x", "magnet": "m"})");
     put(store.folder() / "empty.json", "");
+    put(store.folder() / "badlabel.json", R"({"save_dir": "/x", "magnet": "m", "labels": ["a,b"]})");
     std::vector<Error> problems;
     const auto loaded = store.load(problems);
     ASSERT_EQ(loaded.size(), 1u);
     EXPECT_EQ(loaded[0].id, stored_id(c.info));
-    EXPECT_EQ(problems.size(), 7u);
+    EXPECT_EQ(problems.size(), 8u);
     for (const auto& p : problems) {
         EXPECT_EQ(p.code, ErrorCode::invalid_input) << p.message;
         EXPECT_NE(p.message.find(store.folder().string()), std::string::npos) << p.message;

@@ -112,12 +112,42 @@ TEST_F(DaemonMethods, WhatTorrentSetCannotChangeIsRefused) {
     const std::int64_t id = add(make_torrent("fixed.bin", 10'000, 6), true);
     auto answer = call("torrent-set", {{"ids", id}, {"peer-limit", 10}});
     EXPECT_NE(result_of(answer).find("'peer-limit'"), std::string::npos) << result_of(answer);
-    answer = call("torrent-set", {{"ids", id}, {"labels", json::array{"tv"}}});
-    EXPECT_NE(answer["result"], "success");
     // What Shoal always has is taken back as it is.
-    answer = call("torrent-set", {{"ids", id}, {"labels", json::array{}}, {"bandwidthPriority", 0},
+    answer = call("torrent-set", {{"ids", id}, {"bandwidthPriority", 0},
                                   {"honorsSessionLimits", true}});
     EXPECT_EQ(answer["result"], "success") << json::serialize(answer);
+}
+
+TEST_F(DaemonMethods, LabelsAreTakenKeptAndChecked) {
+    auto answer = call("torrent-add", {{"metainfo", to_base64(make_torrent("labelled.bin", 10'000, 8))},
+                                       {"paused", true},
+                                       {"labels", json::array{"tv", "hd", "tv"}}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    const std::int64_t id = answer["arguments"].as_object()["torrent-added"].as_object()["id"].as_int64();
+    EXPECT_EQ(get(id, {"labels"})["labels"], (json::array{"tv", "hd"}));
+
+    answer = call("torrent-set", {{"ids", id}, {"labels", json::array{"movies", "4K"}}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    EXPECT_EQ(get(id, {"labels"})["labels"], (json::array{"movies", "4K"}));
+
+    EXPECT_EQ(result_of(call("torrent-set", {{"ids", id}, {"labels", json::array{"a,b"}}})),
+              "labelled.bin: the label \"a,b\" holds a comma");
+    EXPECT_EQ(result_of(call("torrent-set", {{"ids", id}, {"labels", json::array{""}}})),
+              "labelled.bin: a label is empty");
+    EXPECT_EQ(result_of(call("torrent-set", {{"ids", id}, {"labels", "tv"}})), "'labels' is not a list");
+    EXPECT_EQ(result_of(call("torrent-set", {{"ids", id}, {"labels", json::array{"\x01"}}})),
+              "labelled.bin: a label is not plain UTF-8 text");
+    json::array many;
+    for (int i = 0; i <= 64; ++i) many.emplace_back("l" + std::to_string(i));
+    EXPECT_EQ(result_of(call("torrent-set", {{"ids", id}, {"labels", many}})), "labelled.bin: more than 64 labels");
+    EXPECT_EQ(get(id, {"labels"})["labels"], (json::array{"movies", "4K"})) << "a refused change changes nothing";
+    EXPECT_NE(result_of(call("torrent-add", {{"filename", "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"},
+                                             {"labels", json::array{std::string(300, 'x')}}})),
+              "success");
+
+    answer = call("torrent-set", {{"ids", id}, {"labels", json::array{}}});
+    ASSERT_EQ(answer["result"], "success");
+    EXPECT_EQ(get(id, {"labels"})["labels"], json::array{});
 }
 
 TEST_F(DaemonMethods, RenamePath) {

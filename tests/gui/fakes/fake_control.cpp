@@ -194,6 +194,18 @@ Result<Done> FakeControl::set_torrent_limits(TorrentId id, std::int64_t up, std:
     return Done{};
 }
 
+Result<Done> FakeControl::set_labels(TorrentId id, control::Labels labels) {
+    Torrent* t = torrent(id);
+    if (!t)
+        return make_error(ErrorCode::not_found, "no torrent has that id");
+    auto checked = control::checked_labels(std::move(labels));
+    if (!checked)
+        return checked.error();
+    t->summary.labels = std::move(*checked);
+    calls_.push_back("labels " + std::to_string(id.value));
+    return Done{};
+}
+
 Result<Done> FakeControl::set_torrent_seed_limits(TorrentId id, const control::TorrentSeedLimits& limits) {
     Torrent* t = torrent(id);
     if (!t)

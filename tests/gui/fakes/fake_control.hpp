@@ -54,6 +54,7 @@ class FakeControl final : public control::TorrentControl {
     Result<Done> set_trackers(TorrentId id, const control::Tiers& tiers) override;
     void set_seed_limits(control::SeedLimits limits) override { seed_limits = limits; }
     Result<Done> set_torrent_seed_limits(TorrentId id, const control::TorrentSeedLimits& limits) override;
+    Result<Done> set_labels(TorrentId id, control::Labels labels) override;
     Result<Done> set_rate_limits(std::int64_t, std::int64_t) override { return Done{}; }
     Result<Done> set_max_peers_per_torrent(int) override { return Done{}; }
     Result<Done> set_max_connections(int) override { return Done{}; }
