@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
@@ -313,6 +314,9 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
         }
     };
     say_port_mapping(network);
+    // The status is said once a second: the session sends figures only when they change.
+    auto next_status = std::chrono::steady_clock::now();
+    bool have_stats = false;
     while (!done && g_signals.load() == 0) {
         {
             std::unique_lock lock(mutex);
@@ -322,11 +326,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
         for (auto& e : published.events) {
             if (auto* s = std::get_if<event::Stats>(&e)) {
                 last = s->stats;
-                if (o.json) {
-                    print_json(last, network);
-                } else if (terminal) {
-                    print_status(last);
-                }
+                have_stats = true;
             } else if (std::holds_alternative<event::TorrentFinished>(e)) {
                 if (!finished && !o.json) {
                     // Said when it happens: a script waits for this line while we seed on.
@@ -351,6 +351,14 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
                 if (terminal || o.verbose) fmt::print(stderr, "{}banned {}: {}\n", terminal ? "\n" : "", ban->address, ban->reason);
             } else if (o.verbose) {
                 log_event(e);
+            }
+        }
+        if (have_stats && (done || std::chrono::steady_clock::now() >= next_status)) {
+            next_status = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+            if (o.json) {
+                print_json(last, network);
+            } else if (terminal) {
+                print_status(last);
             }
         }
         // The control layer says when a seed limit is reached (only ever after the download

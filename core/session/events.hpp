@@ -36,6 +36,8 @@ struct TorrentStats {
     int seeds = 0;
     int encrypted_peers = 0;  // of `peers`, those over an encrypted connection
     int utp_peers = 0;        // of `peers`, those over uTP
+
+    bool operator==(const TorrentStats&) const = default;
 };
 
 // One connected peer as a user sees it.

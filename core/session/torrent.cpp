@@ -106,7 +106,12 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good, bool from_resume
     } else {
         set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
     }
-    if (finished_) report_finished(false);
+    // What the check found goes with the new state, not a tick later.
+    if (finished_) {
+        report_finished(false);
+    } else {
+        report_stats(false);
+    }
     // Connections taken over from a magnet link's fetch carry on, unless the torrent is paused.
     if (params_.paused) {
         peers_.close_all("paused");
@@ -117,8 +122,15 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good, bool from_resume
     connect_more();
 }
 
+void Torrent::report_stats(bool only_if_changed) {
+    TorrentStats now = stats();
+    if (only_if_changed && now == reported_) return;
+    reported_ = now;
+    session_.events(event::Stats{id_, std::move(now)});
+}
+
 void Torrent::report_finished(bool downloaded) {
-    session_.events(event::Stats{id_, stats()});
+    report_stats(false);
     session_.events(event::TorrentFinished{id_, downloaded});
     save_resume_data();
 }
@@ -306,7 +318,7 @@ void Torrent::tick() {
         request_piece_layers();
         if (!finished_ && peers_.out_of_sources()) tracker_list_.want_peers();
     }
-    session_.events(event::Stats{id_, stats()});
+    report_stats(true);
 }
 
 TorrentStats Torrent::stats() const {

@@ -170,6 +170,9 @@ private:
     // Every wanted piece is in: the session hears it and the resume data records it.
     // `downloaded`: the last one arrived now (not found on disk by the check).
     void report_finished(bool downloaded);
+    // Sends the torrent's figures as a Stats event; with `only_if_changed`, not when they are
+    // the ones sent last (most of a large library sits still).
+    void report_stats(bool only_if_changed);
     // With `allow_resume`, resume data that still matches the files replaces the check.
     void check_existing_data(bool allow_resume);
     // `from_resume_data`: `good` is what trusted resume data said, not a hash check.
@@ -203,6 +206,7 @@ private:
 
     report::Transferred transferred_;
     int ticks_ = 0;
+    TorrentStats reported_;  // the figures sent last
 };
 
 }  // namespace shoal

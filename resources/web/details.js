@@ -38,8 +38,11 @@ export function shownTorrent() {
   return shown;
 }
 
-export async function openDetails(id) {
+// Opens the panel on torrent `id`, at `tab` ('general', 'files', 'peers', 'trackers') if given.
+export async function openDetails(id, tab) {
+  if (tab && tabs[tab]) showTab(tab);
   shown = id;
+  document.body.classList.add('with-details');
   limitsFilledFor = null;
   fileRowsKey = '';
   title.textContent = '';
@@ -54,6 +57,7 @@ export async function openDetails(id) {
 export function closeDetails() {
   shown = null;
   panel.hidden = true;
+  document.body.classList.remove('with-details');
 }
 
 export async function refreshDetails() {
@@ -233,11 +237,15 @@ function renderTrackers(t) {
     ])));
 }
 
+function showTab(tab) {
+  activeTab = tab;
+  for (const button of tabButtons) button.setAttribute('aria-selected', String(button.dataset.tab === tab));
+  for (const [name, section] of Object.entries(tabs)) section.hidden = name !== activeTab;
+}
+
 for (const button of tabButtons) {
   button.addEventListener('click', async () => {
-    activeTab = button.dataset.tab;
-    for (const other of tabButtons) other.setAttribute('aria-selected', String(other === button));
-    for (const [name, section] of Object.entries(tabs)) section.hidden = name !== activeTab;
+    showTab(button.dataset.tab);
     try {
       await refreshDetails();
     } catch (error) {

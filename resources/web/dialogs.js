@@ -1,5 +1,6 @@
 // The dialogs: adding torrents (files, a URL or a magnet link), removing the selected ones,
 // and the session's speed limits.
+import { openDetails } from './details.js';
 import { rpc } from './rpc.js';
 import { showError, showMessage } from './ui.js';
 
@@ -28,6 +29,7 @@ function setupAdd(afterChange) {
   const link = document.getElementById('add-link');
   const dir = document.getElementById('add-dir');
   const paused = document.getElementById('add-paused');
+  const choose = document.getElementById('add-choose');
   const error = document.getElementById('add-error');
   const submit = document.getElementById('add-submit');
 
@@ -55,15 +57,19 @@ function setupAdd(afterChange) {
     if (chosen.length === 0 && !address) return fail('Choose a torrent file or give a URL or magnet link.');
     const tooLarge = chosen.find((f) => f.size > MAX_TORRENT_FILE_BYTES);
     if (tooLarge) return fail(`${tooLarge.name} is larger than 7 MiB.`);
-    const common = { paused: paused.checked };
+    const choosing = choose.checked && chosen.length + (address ? 1 : 0) === 1;
+    if (choose.checked && !choosing) return fail('Files can be chosen for one torrent at a time.');
+    const common = { paused: paused.checked || choosing };
     if (dir.value.trim()) common['download-dir'] = dir.value.trim();
     submit.disabled = true;
     const problems = [];
     const duplicates = [];
+    let added = null;
     const add = async (what, args) => {
       try {
         const answer = await rpc('torrent-add', { ...common, ...args });
         if (answer['torrent-duplicate']) duplicates.push(answer['torrent-duplicate'].name || what);
+        if (answer['torrent-added']) added = answer['torrent-added'].id;
       } catch (failure) {
         problems.push(`${what}: ${failure.message}`);
       }
@@ -81,6 +87,10 @@ function setupAdd(afterChange) {
     if (problems.length > 0) return fail(problems.join('\n'));
     close(dialog);
     if (duplicates.length > 0) showMessage(`Already added: ${duplicates.join(', ')}`, { info: true });
+    if (choosing && added !== null) {
+      await openDetails(added, 'files');
+      showMessage('Untick the files you do not want, then start the torrent.', { info: true });
+    }
   });
 }
 

@@ -257,6 +257,21 @@ TEST_F(DaemonMethods, AddGetStopStartRemove) {
     EXPECT_TRUE(std::filesystem::exists(dir_.path() / "downloads" / "one.bin"));
 }
 
+TEST_F(DaemonMethods, APausedTorrentWithoutDataIsNotShownDone) {
+    const std::string metainfo = make_torrent("absent.bin", 300'000, 5);
+    std::filesystem::remove(dir_.path() / "downloads" / "absent.bin");
+    const std::int64_t id = add(metainfo, true);
+    ASSERT_TRUE(wait_for_status(id, 0));
+    for (int i = 0; i < 20; ++i) {
+        (void)controller_->poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    auto t = get(id, {"sizeWhenDone", "leftUntilDone", "percentDone"});
+    EXPECT_EQ(t["sizeWhenDone"], 300'000);
+    EXPECT_EQ(t["leftUntilDone"], 300'000);
+    EXPECT_EQ(t["percentDone"].to_number<double>(), 0.0);
+}
+
 TEST_F(DaemonMethods, IdsAndTables) {
     const auto a = call("torrent-add", {{"metainfo", to_base64(make_torrent("a.bin", 20'000, 2))}, {"paused", true}});
     const auto b = call("torrent-add", {{"metainfo", to_base64(make_torrent("b.bin", 30'000, 3))}, {"paused", true}});

@@ -123,8 +123,10 @@ def cell(driver, name, column):
     return tr.find_element(By.CSS_SELECTOR, f".col-{column}").text if tr else None
 
 
-def add(driver, files=None, link=None):
+def add(driver, files=None, link=None, choose=False):
     driver.find_element(By.ID, "open-add").click()
+    if choose:
+        driver.find_element(By.ID, "add-choose").click()
     if files:
         driver.find_element(By.ID, "add-files").send_keys(files)
     if link:
@@ -212,6 +214,17 @@ def scenario(driver, tmp, downloads, seeds):
     else:
         wait(driver, lambda: "Files: not available" in files_tab.text, "the files tab says they are not available", 20)
     screenshot(driver, "desktop-files.png")
+
+    # Added to choose its files first: paused, its details open at the files.
+    _, choose_torrent = make_torrent(tmp, "web-choose.bin", 300_000)
+    add(driver, files=choose_torrent, choose=True)
+    wait(driver, lambda: driver.find_element(By.ID, "details-name").text == "web-choose.bin",
+         "the chosen torrent's details open", 20)
+    check(driver.find_element(By.CSS_SELECTOR, "[data-tab=files]").get_attribute("aria-selected") == "true" and
+          driver.find_element(By.ID, "tab-files").is_displayed(), "the details open at the files")
+    wait(driver, lambda: cell(driver, "web-choose.bin", "status") == "Stopped", "it waits, paused", 20)
+    screenshot(driver, "desktop-choose-files.png")
+    driver.find_element(By.ID, "banner-close").click()
 
     viewport(driver, 390, 844, True)
     screenshot(driver, "phone-details.png")
