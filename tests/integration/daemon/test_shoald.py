@@ -203,6 +203,17 @@ def adds_from_urls(first_torrent, second_torrent):
         server.shutdown()
 
 
+def make_torrent(downloads, tmp, name, size):
+    """`downloads`/`name`.bin of random bytes and `tmp`/`name`.torrent made of it."""
+    data = os.path.join(downloads, name + ".bin")
+    with open(data, "wb") as f:
+        f.write(os.urandom(size))
+    torrent = os.path.join(tmp, name + ".torrent")
+    made = subprocess.run([CLI, "create", data, "-o", torrent], capture_output=True, text=True)
+    check(made.returncode == 0, f"shoal-cli create: {made.stderr}")
+    return data, torrent
+
+
 def main():
     if subprocess.run(["which", REMOTE], capture_output=True).returncode != 0:
         print(f"{REMOTE} is not installed (Debian package transmission-cli)", file=sys.stderr)
@@ -211,18 +222,8 @@ def main():
         state = os.path.join(tmp, "state")
         downloads = os.path.join(tmp, "downloads")
         os.makedirs(downloads)
-        data = os.path.join(downloads, "payload.bin")
-        with open(data, "wb") as f:
-            f.write(os.urandom(300_000))
-        torrent = os.path.join(tmp, "payload.torrent")
-        made = subprocess.run([CLI, "create", data, "-o", torrent], capture_output=True, text=True)
-        check(made.returncode == 0, f"shoal-cli create: {made.stderr}")
-        second_data = os.path.join(downloads, "second.bin")
-        with open(second_data, "wb") as f:
-            f.write(os.urandom(50_000))
-        second_torrent = os.path.join(tmp, "second.torrent")
-        made = subprocess.run([CLI, "create", second_data, "-o", second_torrent], capture_output=True, text=True)
-        check(made.returncode == 0, f"shoal-cli create: {made.stderr}")
+        data, torrent = make_torrent(downloads, tmp, "payload", 300_000)
+        _, second_torrent = make_torrent(downloads, tmp, "second", 50_000)
         config = os.path.join(tmp, "shoald.toml")
         log = os.path.join(tmp, "shoald.log")
 
