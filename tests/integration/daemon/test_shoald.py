@@ -271,8 +271,10 @@ def main():
         # The list survives a restart.
         daemon = Daemon(config, log)
         try:
-            listing_until(lambda out: "payload.bin" in out, "after a restart")
-            succeeded(remote("-t", "1", "-r"), "-t 1 -r")
+            listing = listing_until(lambda out: "payload.bin" in out, "after a restart")
+            # Ids are given again at a restart, in the order the torrents were added.
+            row = torrent_row(listing, "payload.bin")
+            succeeded(remote("-t", row[0] if row else "1", "-r"), "-t ID -r")
             listing_until(lambda out: "payload.bin" not in out, "removed")
             check(os.path.exists(data), "-r kept the data")
         finally:
