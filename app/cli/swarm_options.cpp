@@ -342,7 +342,7 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
                 exit_code = k_exit_io;
                 done = true;
             } else if (auto* n = std::get_if<event::NetworkStatus>(&e)) {
-                network = n->state;
+                network = *n->state;
                 // Said when a mapping is made, fails or is lost, where a person looks.
                 say_port_mapping(network);
             } else if (auto* m = std::get_if<event::MetadataReceived>(&e)) {

@@ -313,7 +313,7 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
         // Done downloading, and seeding stopped by a seed limit.
         plain("isFinished", [](auto& s) { return json::value(s.finished && s.seed_limit_reached); });
         plain("uploadRatio", [](auto& s) { return json::value(upload_ratio(s)); });
-        plain("magnetLink", [](auto& s) { return json::value(s.magnet); });
+        plain("magnetLink", [](auto& s) { return json::value(control::magnet_link(s)); });
         plain("metadataPercentComplete", [](auto& s) { return json::value(s.info ? 1.0 : 0.0); });
         plain("isPrivate", [info](auto& s) { return json::value(info(s) && info(s)->is_private); });
         plain("pieceCount", [info](auto& s) { return json::value(info(s) ? info(s)->num_pieces : 0); });

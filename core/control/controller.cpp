@@ -65,9 +65,13 @@ const Controller::Entry* Controller::entry(TorrentId id) const {
     return it == entries_.end() ? nullptr : &it->second;
 }
 
-void Controller::save(const Entry& e) {
-    if (!persistent()) return;
-    if (auto saved = list_->save(e.stored); !saved) pending_problems_.push_back(saved.error());
+void Controller::save(Entry& e) {
+    if (persistent()) {
+        if (auto saved = list_->save(e.stored); !saved) return pending_problems_.push_back(saved.error());
+        if (!e.stored.metainfo.empty()) e.stored.metainfo_saved = true;
+    }
+    // In the state folder now, or with nowhere to go: the parsed TorrentInfo has what is used.
+    std::string{}.swap(e.stored.metainfo);  // its memory too, which assigning "" keeps
 }
 
 Result<TorrentId> Controller::add(AddTorrent r) {
@@ -172,7 +176,6 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
                  : info;
     if (s.info) {
         s.name = s.info->name;
-        s.magnet = to_uri(magnet_for(*info));
         s.stats.num_pieces = info->num_pieces;
     } else {
         s.name = parse_magnet(stored.magnet).ok() ? parse_magnet(stored.magnet)->display_name : std::string{};

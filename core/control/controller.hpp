@@ -112,7 +112,7 @@ private:
         StoredTorrent stored;
         Tiers tiers;
         std::vector<int> priorities;
-        std::optional<event::Details> last_details;
+        std::unique_ptr<event::Details> last_details;  // null until asked for (most never are)
         std::optional<std::chrono::steady_clock::time_point> finished_at;
         // For the idle limit: the upload count last seen, and when it last grew.
         std::int64_t uploaded_seen = 0;
@@ -126,7 +126,8 @@ private:
     Result<TorrentId> add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
                                   AddTorrentParams params);
     Result<Done> change_trackers(TorrentId id, const std::function<Result<Done>(Tiers&)>& change);
-    void save(const Entry& e);
+    // Writes the record (and the .torrent file the first time), then lets go of the file's bytes.
+    void save(Entry& e);
     void apply(Entry& e, const Event& event);
     void check_seed_limits(Published& out);
     bool persistent() const { return list_.has_value(); }

@@ -24,6 +24,8 @@ std::vector<Error> Controller::restore() {
             }
             info = std::make_shared<const TorrentInfo>(std::move(*parsed));
             if (stored.file_priorities.size() != info->files.size()) stored.file_priorities.clear();
+            std::string{}.swap(stored.metainfo);  // read from the state folder's file, which stays
+
         } else {
             auto magnet = parse_magnet(stored.magnet);
             if (!magnet) {
@@ -67,7 +69,7 @@ void Controller::apply(Entry& e, const Event& event) {
         s.name = m->name;
         s.info = m->info;
         s.stats.num_pieces = m->info->num_pieces;
-        s.magnet = to_uri(magnet_for(*m->info));
+        std::string{}.swap(s.magnet);  // made from the metadata from now on
         if (!m->info->trackers.empty()) e.tiers = m->info->trackers;
         if (e.priorities.size() != m->info->files.size()) e.priorities.assign(m->info->files.size(), 4);
         // From now on the torrent comes back without asking peers for its metadata again.
@@ -96,7 +98,7 @@ void Controller::apply(Entry& e, const Event& event) {
     } else if (auto* error = std::get_if<event::Error>(&event)) {
         s.error = error->message;
     } else if (auto* details = std::get_if<event::Details>(&event)) {
-        e.last_details = *details;
+        e.last_details = std::make_unique<event::Details>(*details);
     }
 }
 

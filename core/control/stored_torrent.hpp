@@ -17,8 +17,13 @@ namespace shoal::control {
 struct StoredTorrent {
     // The key in the state folder: the v1 (else v2) info-hash in hex, the magnet link's too.
     std::string id;
-    // The .torrent file's bytes; empty while a magnet link's metadata is not in yet.
+    // The .torrent file's bytes while they are still to be written: TorrentListStore::save
+    // writes them once, and the controller then lets go of them (a library of large torrents
+    // would otherwise sit in memory twice: the parsed TorrentInfo holds what is used).
     std::string metainfo;
+    // The state folder holds the .torrent file (its record names it). Empty `metainfo` and no
+    // `metainfo_saved`: a magnet link whose metadata is not in yet.
+    bool metainfo_saved = false;
     std::string magnet;  // the link it was added from, if any
     std::filesystem::path save_dir;
     // Where the data goes once finished while it is kept in an incomplete folder (save_dir);

@@ -15,7 +15,7 @@ constexpr std::int64_t k_format_version = 1;
 json::object to_json(const StoredTorrent& t) {
     json::object o;
     o["version"] = k_format_version;
-    if (!t.metainfo.empty()) o["metainfo"] = t.id + ".torrent";
+    if (!t.metainfo.empty() || t.metainfo_saved) o["metainfo"] = t.id + ".torrent";
     if (!t.magnet.empty()) o["magnet"] = t.magnet;
     o["save_dir"] = t.save_dir.string();
     if (!t.complete_dir.empty()) o["complete_dir"] = t.complete_dir.string();
@@ -217,6 +217,7 @@ Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
         auto file = read_small_file(metainfo_path(t.id), TorrentLimits{}.max_file_bytes);
         if (!file) return file.error();
         t.metainfo = std::move(*file);
+        t.metainfo_saved = true;
     } else if (t.magnet.empty()) {
         return corrupt("neither a torrent nor a magnet link");
     }

@@ -18,7 +18,9 @@ struct TorrentSummary {
     std::string name;
     // With the files renamed on our side; null while a magnet link waits for its metadata.
     std::shared_ptr<const TorrentInfo> info;
-    std::string magnet;  // a link to share it by
+    // The magnet link it was added by, while its metadata is not in (magnet_link() gives a link
+    // to share it by in every case).
+    std::string magnet;
     std::filesystem::path save_dir;  // where the data is now
     // Where it goes once finished, while it is kept in an incomplete folder; empty: it is there.
     std::filesystem::path complete_dir;
@@ -56,5 +58,9 @@ struct SeedLimitReached {
     TorrentId id;
     std::string reason;
 };
+
+// A magnet link to share the torrent by: made from its metadata when it is in (not kept: a
+// large library would hold one for each torrent), else the link it was added by.
+std::string magnet_link(const TorrentSummary& summary);
 
 }  // namespace shoal::control

@@ -117,7 +117,8 @@ struct Error { TorrentId id; std::string message; };
 struct Notice { TorrentId id; std::string message; };
 struct Stats { TorrentId id; TorrentStats stats; };
 // The session's NetworkState changed (id 0: it belongs to no torrent).
-struct NetworkStatus { TorrentId id; NetworkState state; };
+// Shared, so that an event stays small (every torrent's events are queued beside it).
+struct NetworkStatus { TorrentId id; std::shared_ptr<const NetworkState> state; };
 // Asked for with Session::request_details: the peers, the trackers and which pieces we have.
 struct Details {
     TorrentId id;

@@ -74,6 +74,14 @@ Session::Session(SessionSettings settings)
             });
         on_port_mapping(port_mapper_->status());
     }
+    services_ = std::make_unique<SessionServices>(SessionServices{
+        settings_, io_.get_executor(), disk_, [this](Event e) { emit(std::move(e)); }, peer_id_, listen_port_,
+        announce_port_, network_up_,
+        [this](const asio::ip::address& reported, const asio::ip::address& voter) {
+            report_external_address(reported, voter);
+        },
+        [this](const tcp::endpoint& endpoint) { return is_own_endpoint(endpoint); }, global_limits_, connections_,
+        tracker_client_, resume_, *transports_});
     publish_network();
     schedule_tick();
     thread_ = std::thread([this] { io_.run(); });
@@ -244,7 +252,7 @@ void Session::publish_network() {
         if (network_ == published_network_) return;
         published_network_ = network_;
     }
-    emit(event::NetworkStatus{TorrentId{0}, network_});
+    emit(event::NetworkStatus{TorrentId{0}, std::make_shared<const NetworkState>(network_)});
 }
 
 NetworkState Session::network_state() const {
@@ -253,13 +261,7 @@ NetworkState Session::network_state() const {
 }
 
 void Session::emit(Event e) {
-    bool was_empty = false;
-    {
-        std::lock_guard lock(events_mutex_);
-        was_empty = events_.empty();
-        events_.push_back(std::move(e));
-    }
-    if (was_empty) {
+    if (events_.push(std::move(e))) {
         // Called under its own lock, so that once set_wakeup returns the previous wake-up is
         // neither running nor called again (its owner may be going away).
         std::lock_guard lock(wakeup_mutex_);
@@ -268,10 +270,7 @@ void Session::emit(Event e) {
 }
 
 std::vector<Event> Session::pop_events() {
-    std::lock_guard lock(events_mutex_);
-    std::vector<Event> out;
-    out.swap(events_);
-    return out;
+    return events_.pop_all();
 }
 
 void Session::set_wakeup(std::function<void()> wakeup) {
@@ -279,12 +278,7 @@ void Session::set_wakeup(std::function<void()> wakeup) {
     wakeup_ = std::move(wakeup);
     // Events queued before anyone listened would otherwise never wake the reader: the
     // wake-up fires only when the queue goes from empty to not empty.
-    bool pending = false;
-    {
-        std::lock_guard events_lock(events_mutex_);
-        pending = !events_.empty();
-    }
-    if (pending && wakeup_) wakeup_();
+    if (!events_.empty() && wakeup_) wakeup_();
 }
 
 TorrentId Session::add_torrent(AddTorrentParams params) {
@@ -307,15 +301,7 @@ void Session::start_torrent(TorrentId id, AddTorrentParams params, MetadataFetch
         params.info = std::make_shared<const TorrentInfo>(with_files_renamed(*params.info, params.file_names, &refused));
         for (auto& why : refused) emit(event::Error{id, std::move(why)});
     }
-    auto torrent = std::make_unique<Torrent>(
-        id, std::move(params),
-        SessionServices{settings_, io_.get_executor(), disk_, [this](Event e) { emit(std::move(e)); }, peer_id_,
-                        listen_port_, announce_port_, network_up_,
-                        [this](const asio::ip::address& reported, const asio::ip::address& voter) {
-                            report_external_address(reported, voter);
-                        },
-                        [this](const tcp::endpoint& endpoint) { return is_own_endpoint(endpoint); },
-                        global_limits_, connections_, tracker_client_, resume_, *transports_});
+    auto torrent = std::make_unique<Torrent>(id, std::move(params), *services_);
     Torrent& t = *torrent;
     torrents_[id] = std::move(torrent);
     if (!t.info().is_private) discovery_->add(t.wire_info_hash());

@@ -16,6 +16,7 @@
 #include "discovery/port_mapping/port_mapper.hpp"
 #include "discovery/tracker/tracker_client.hpp"
 #include "net/interface_state.hpp"
+#include "session/event_queue.hpp"
 #include "session/events.hpp"
 #include "session/external_address.hpp"
 #include "session/listen_sockets.hpp"
@@ -61,7 +62,8 @@ public:
     // Records every torrent's verified pieces in the state folder (stop() does it too).
     void save_resume_data();
 
-    // Events since the last call, oldest first.
+    // Events since the last call, oldest first (a torrent's Stats once, its latest: see
+    // session/event_queue.hpp).
     std::vector<Event> pop_events();
     // Called (on the network thread) when events arrive after a pop; keep it short, and do
     // not call set_wakeup from it. Once set_wakeup returns, the previous one is not running.
@@ -144,6 +146,9 @@ private:
     unsigned interface_index_ = 0;  // the bound device's index when last seen (network thread only)
     void check_interface();
     std::atomic<std::size_t> dht_nodes_{0};
+    // What every torrent is given of the session (made once the ports are known); declared
+    // before torrents_, which refer to it.
+    std::unique_ptr<SessionServices> services_;
     std::map<TorrentId, std::unique_ptr<Torrent>> torrents_;  // network thread only
     struct PendingMagnet {
         AddTorrentParams params;
@@ -153,8 +158,7 @@ private:
     std::uint32_t next_id_ = 1;                               // network thread only... and add_torrent
     std::mutex id_mutex_;
 
-    std::mutex events_mutex_;
-    std::vector<Event> events_;
+    EventQueue events_;
     std::mutex wakeup_mutex_;  // held while the wake-up is set or called
     std::function<void()> wakeup_;
 

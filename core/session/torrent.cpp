@@ -25,32 +25,36 @@ constexpr int k_optimistic_ticks = 30;
 
 }  // namespace
 
-Torrent::Torrent(TorrentId id, AddTorrentParams params, SessionServices session)
+Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionServices& session)
     : id_(id),
-      params_(std::move(params)),
-      session_(std::move(session)),
-      tracker_list_(session_.executor, session_.trackers, params_.info->trackers, [this] { return announce_identity(); },
+      info_(std::move(params.info)),
+      file_priorities_(std::move(params.file_priorities)),
+      initial_peers_(std::move(params.peers)),
+      paused_(params.paused),
+      assume_complete_(params.assume_complete),
+      session_(session),
+      tracker_list_(session_.executor, session_.trackers, info_->trackers, [this] { return announce_identity(); },
                     [this] {
                         const TorrentStats now = stats();
                         return tracker_client::TransferTotals{now.uploaded, now.downloaded,
                                                               now.total_wanted - now.total_wanted_done};
                     },
                     [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); }),
-      files_(id_, params_.info, params_.save_dir, session_.disk, session_.executor, session_.resume,
+      files_(id_, info_, std::move(params.save_dir), session_.disk, session_.executor, session_.resume,
              [this](std::string message) { session_.events(event::Error{id_, std::move(message)}); }),
-      pieces_(params_.info, {params_.sequential, session_.settings.piece_memory}, session_.disk, session_.executor,
+      pieces_(info_, {params.sequential, session_.settings.piece_memory}, session_.disk, session_.executor,
               [this](std::size_t piece, const auto& outcome) { on_piece_checked(piece, outcome); }),
       peers_(session_.settings, session_.connections,
-             {id_, SwarmId::of(*params_.info), session_.peer_id, session_.executor, session_.events, *this,
+             {id_, SwarmId::of(*info_), session_.peer_id, session_.executor, session_.events, *this,
               session_.transports,
               [this](HandshakeDone done) { attach_peer(std::move(done.stream), done.theirs, true); },
               session_.is_own_endpoint}) {
     std::vector<mse::StreamKey> names;
-    for (const auto& name : SwarmId::of(*params_.info).names()) names.push_back(name.bytes);
+    for (const auto& name : SwarmId::of(*info_).names()) names.push_back(name.bytes);
     find_stream_key_ = mse::find_among(names);
-    pieces_.reset(params_.file_priorities);
-    limits_->upload.set_rate(params_.upload_limit);
-    limits_->download.set_rate(params_.download_limit);
+    pieces_.reset(file_priorities_);
+    limits_->upload.set_rate(params.upload_limit);
+    limits_->download.set_rate(params.download_limit);
 }
 
 Torrent::~Torrent() {
@@ -58,9 +62,9 @@ Torrent::~Torrent() {
     stop();
 }
 
-SwarmHash Torrent::wire_info_hash() const { return SwarmId::of(*params_.info).wire_hash(); }
+SwarmHash Torrent::wire_info_hash() const { return SwarmId::of(*info_).wire_hash(); }
 
-bool Torrent::matches(const SwarmHash& h) const { return SwarmId::of(*params_.info).matches(h); }
+bool Torrent::matches(const SwarmHash& h) const { return SwarmId::of(*info_).matches(h); }
 
 void Torrent::set_state(TorrentState state) {
     if (state == state_) return;
@@ -69,15 +73,16 @@ void Torrent::set_state(TorrentState state) {
 }
 
 void Torrent::start() {
-    for (const auto& e : params_.peers) add_peer(e);
+    for (const auto& e : initial_peers_) add_peer(e);
+    initial_peers_ = {};
     check_existing_data(true);
 }
 
 void Torrent::check_existing_data(bool allow_resume) {
     set_state(TorrentState::checking);
-    if (params_.assume_complete) {
-        params_.assume_complete = false;
-        on_checked(std::vector<std::uint8_t>(static_cast<std::size_t>(params_.info->num_pieces), 1));
+    if (assume_complete_) {
+        assume_complete_ = false;
+        on_checked(std::vector<std::uint8_t>(static_cast<std::size_t>(info_->num_pieces), 1));
         return;
     }
     files_.check(allow_resume, [this](disk_jobs::DataCheck check) {
@@ -94,14 +99,14 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good, bool from_resume
                               transferred_.earlier_downloaded);
     finished_ = pieces_.picker().finished();
     if (!finished_) {
-        auto created = files_.storage()->create_empty_files(params_.file_priorities);
+        auto created = files_.storage()->create_empty_files(file_priorities_);
         if (!created) {
             session_.events(event::Error{id_, created.error().message});
             set_state(TorrentState::error);
             return;
         }
     }
-    if (params_.paused) {
+    if (paused_) {
         set_state(TorrentState::paused);
     } else {
         set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
@@ -113,7 +118,7 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good, bool from_resume
         report_stats(false);
     }
     // Connections taken over from a magnet link's fetch carry on, unless the torrent is paused.
-    if (params_.paused) {
+    if (paused_) {
         peers_.close_all("paused");
     } else {
         peers_.metadata_arrived(good);
@@ -161,11 +166,11 @@ void Torrent::on_tracker_update(const tracker_client::TrackerUpdate& u) {
 }
 
 void Torrent::set_file_priority(std::size_t file, int priority) {
-    const std::size_t files = params_.info->files.size();
+    const std::size_t files = info_->files.size();
     if (file >= files) return;
-    if (params_.file_priorities.empty()) params_.file_priorities.assign(files, 4);
-    params_.file_priorities[file] = std::clamp(priority, 0, 7);
-    pieces_.set_file_priorities(params_.file_priorities);
+    if (file_priorities_.empty()) file_priorities_.assign(files, 4);
+    file_priorities_[file] = std::clamp(priority, 0, 7);
+    pieces_.set_file_priorities(file_priorities_);
     const bool was_finished = finished_;
     finished_ = pieces_.picker().finished();
     if (was_finished && !finished_ && state_ == TorrentState::seeding) set_state(TorrentState::downloading);
@@ -247,14 +252,14 @@ void Torrent::request_piece_layers() {
     if (!stopped_) pieces_.request_layers(std::chrono::steady_clock::now());
 }
 
-bool Torrent::pex_enabled() const { return session_.settings.enable_pex && !params_.info->is_private; }
+bool Torrent::pex_enabled() const { return session_.settings.enable_pex && !info_->is_private; }
 
 void Torrent::on_pex(PeerConnection& peer, const wire::PexMessage& message) {
     if (peers_.add_from_pex(peer, message)) connect_more();
 }
 
 bool Torrent::holepunch_enabled() const {
-    return session_.settings.enable_holepunch && !params_.info->is_private && session_.transports.utp_enabled();
+    return session_.settings.enable_holepunch && !info_->is_private && session_.transports.utp_enabled();
 }
 
 void Torrent::on_holepunch(PeerConnection& peer, const wire::HolepunchMessage& message) {
@@ -322,28 +327,27 @@ void Torrent::tick() {
 }
 
 TorrentStats Torrent::stats() const {
-    return report::torrent_stats(state_, *params_.info, pieces_.picker(), peers_, transferred_);
+    return report::torrent_stats(state_, *info_, pieces_.picker(), peers_, transferred_);
 }
 
 event::Details Torrent::details() const {
     event::Details d;
     d.id = id_;
     d.have = pieces_.picker().have_pieces().to_bytes();
-    d.peers = peers_.describe(params_.info->num_pieces);
+    d.peers = peers_.describe(info_->num_pieces);
     d.trackers = tracker_list_.trackers(std::chrono::steady_clock::now());
     return d;
 }
 
 void Torrent::rename_file(std::size_t file, std::string name) {
-    auto renamed = with_file_renamed(*params_.info, file, name);
+    auto renamed = with_file_renamed(*info_, file, name);
     if (!renamed) return session_.events(event::Error{id_, renamed.error().message});
     // Writes queued for the old storage land first; then the name changes.
     pieces_.when_written([this, file, name = std::move(name)] {
         if (auto moved = files_.rename(file, name); !moved) return session_.events(event::Error{id_, moved.error().message});
-        params_.info = files_.info();
-        params_.file_names[file] = name;
+        info_ = files_.info();
         save_resume_data();
-        session_.events(event::FileRenamed{id_, file, name, params_.info});
+        session_.events(event::FileRenamed{id_, file, name, info_});
     });
 }
 
@@ -353,9 +357,8 @@ void Torrent::move_storage(std::filesystem::path to, bool move) {
         return session_.events(event::Error{id_, "cannot move the data while it is being checked"});
     }
     if (!move) {
-        files_.set_save_dir(to);
-        params_.save_dir = std::move(to);
-        session_.events(event::StorageMoved{id_, params_.save_dir});
+        files_.set_save_dir(std::move(to));
+        session_.events(event::StorageMoved{id_, files_.save_dir()});
         recheck();
         return;
     }
@@ -366,8 +369,7 @@ void Torrent::move_storage(std::filesystem::path to, bool move) {
         files_.move_storage(std::move(to), [this](Result<bool> moved) {
             moving_ = false;
             if (moved) {
-                params_.save_dir = files_.save_dir();
-                session_.events(event::StorageMoved{id_, params_.save_dir});
+                session_.events(event::StorageMoved{id_, files_.save_dir()});
                 save_resume_data();
             } else {
                 session_.events(event::Error{id_, moved.error().message});
@@ -385,10 +387,10 @@ void Torrent::reannounce() { tracker_list_.reannounce(); }
 
 void Torrent::pause() {
     if (state_ == TorrentState::paused || state_ == TorrentState::checking) {
-        params_.paused = true;
+        paused_ = true;
         return;
     }
-    params_.paused = true;
+    paused_ = true;
     peers_.close_all("paused");
     tracker_list_.stop();
     set_state(TorrentState::paused);
@@ -396,7 +398,7 @@ void Torrent::pause() {
 }
 
 void Torrent::resume() {
-    params_.paused = false;
+    paused_ = false;
     if (state_ != TorrentState::paused) return;
     set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
     tracker_list_.start();
@@ -431,7 +433,7 @@ void Torrent::delete_files(std::function<void()> done) {
 
 void Torrent::recheck() {
     peers_.close_all("rechecking");
-    pieces_.reset(params_.file_priorities);
+    pieces_.reset(file_priorities_);
     finished_ = false;
     // The peers closed above are dialed again once the check is done.
     set_state(TorrentState::checking);

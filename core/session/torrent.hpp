@@ -84,7 +84,8 @@ class Torrent final : public PeerHost {
 public:
     using tcp = boost::asio::ip::tcp;
 
-    Torrent(TorrentId id, AddTorrentParams params, SessionServices session);
+    // `session` outlives the torrent.
+    Torrent(TorrentId id, AddTorrentParams params, const SessionServices& session);
     ~Torrent() override;
 
     void start();
@@ -138,13 +139,13 @@ public:
     std::optional<mse::StreamKey> stream_key_for(const Sha1Hash& req2_of_skey) const {
         return find_stream_key_(req2_of_skey);
     }
-    const std::filesystem::path& save_dir() const { return params_.save_dir; }
+    const std::filesystem::path& save_dir() const { return files_.save_dir(); }
     // Stops writing and deletes the torrent's files and the folders it made, if empty, on a
     // disk thread, never through a symlink; then `done` runs on the network thread.
     void delete_files(std::function<void()> done);
 
     // PeerHost
-    const TorrentInfo& info() const override { return *params_.info; }
+    const TorrentInfo& info() const override { return *info_; }
     PiecePicker& picker() override { return pieces_.picker(); }
     const wire::PeerId& our_peer_id() const override { return session_.peer_id; }
     std::uint16_t listen_port() const override { return session_.listen_port; }
@@ -187,8 +188,14 @@ private:
     void on_tracker_update(const tracker_client::TrackerUpdate& update);
 
     TorrentId id_;
-    AddTorrentParams params_;
-    SessionServices session_;
+    // A large library holds thousands of torrents: what is kept of AddTorrentParams is what
+    // is used later, and the session's services are shared, not copied.
+    std::shared_ptr<const TorrentInfo> info_;  // with the files' names as renamed
+    std::vector<int> file_priorities_;         // empty: all normal
+    std::vector<tcp::endpoint> initial_peers_;  // dialed at start()
+    bool paused_ = false;
+    bool assume_complete_ = false;  // the first check is skipped
+    const SessionServices& session_;
     TrackerList tracker_list_;
 
     TorrentFiles files_;

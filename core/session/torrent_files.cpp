@@ -14,18 +14,17 @@ TorrentFiles::TorrentFiles(TorrentId id, std::shared_ptr<const TorrentInfo> info
                            OnError on_error)
     : id_(id),
       info_(std::move(info)),
-      save_dir_(std::move(save_dir)),
       disk_(disk),
       executor_(std::move(executor)),
       resume_(resume),
       on_error_(std::move(on_error)),
-      storage_(std::make_shared<TorrentStorage>(save_dir_, *info_)) {}
+      storage_(std::make_shared<TorrentStorage>(std::move(save_dir), *info_)) {}
 
 TorrentFiles::~TorrentFiles() { *alive_ = false; }
 
 void TorrentFiles::check(bool use_resume, std::function<void(disk_jobs::DataCheck)> done) {
     const ResumeStore* resume = use_resume && resume_.enabled() ? &resume_ : nullptr;
-    disk_.post([id = id_, alive = alive_, info = info_, save_dir = save_dir_, resume, executor = executor_,
+    disk_.post([id = id_, alive = alive_, info = info_, save_dir = save_dir(), resume, executor = executor_,
                 done = std::move(done)] {
         auto check = disk_jobs::check_data(id, *info, save_dir, resume);
         asio::post(executor, [alive, done, check = std::move(check)] {
@@ -47,7 +46,7 @@ Result<bool> TorrentFiles::rename(std::size_t file, const std::string& name) {
     if (auto moved = storage_->rename_on_disk(file, renamed->files[file].path); !moved) return moved.error();
     earlier_infos_.push_back(info_);
     info_ = std::make_shared<const TorrentInfo>(std::move(*renamed));
-    auto renamed_storage = std::make_shared<TorrentStorage>(save_dir_, *info_);
+    auto renamed_storage = std::make_shared<TorrentStorage>(save_dir(), *info_);
     storage_->hand_over_unflushed(*renamed_storage);
     storage_ = std::move(renamed_storage);
     saved_resume_.reset();  // the resume file names the old path
@@ -55,7 +54,7 @@ Result<bool> TorrentFiles::rename(std::size_t file, const std::string& name) {
 }
 
 void TorrentFiles::move_storage(std::filesystem::path to, std::function<void(Result<bool>)> done) {
-    disk_.post([this, alive = alive_, executor = executor_, info = info_, storage = storage_, from = save_dir_,
+    disk_.post([this, alive = alive_, executor = executor_, info = info_, storage = storage_, from = save_dir(),
                 to = std::move(to), done = std::move(done)]() mutable {
         storage->close_files();
         auto moved = move_files(*info, from, to);
@@ -69,11 +68,10 @@ void TorrentFiles::move_storage(std::filesystem::path to, std::function<void(Res
 
 void TorrentFiles::set_save_dir(std::filesystem::path to) {
     if (resume_enabled()) {
-        disk_.post([resume = &resume_, info = info_, old_dir = save_dir_] { resume->remove(*info, old_dir); });
+        disk_.post([resume = &resume_, info = info_, old_dir = save_dir()] { resume->remove(*info, old_dir); });
     }
-    save_dir_ = std::move(to);
     saved_resume_.reset();  // nothing is saved for the new folder yet
-    auto moved_storage = std::make_shared<TorrentStorage>(save_dir_, *info_);
+    auto moved_storage = std::make_shared<TorrentStorage>(std::move(to), *info_);
     // A renamed file keeps its unflushed pages; the next flush reaches them at the new path.
     storage_->hand_over_unflushed(*moved_storage);
     storage_ = std::move(moved_storage);
@@ -89,7 +87,7 @@ void TorrentFiles::save_resume(std::string have, std::int64_t up, std::int64_t d
     // The pieces' data is flushed to disk before the resume data vouches for them. `this` is
     // touched only back on the network thread, while `alive` says it still exists.
     disk_.post([this, alive = alive_, executor = executor_, resume = &resume_, info = info_, storage = storage_,
-                save_dir = save_dir_, next = std::move(next)]() mutable {
+                save_dir = save_dir(), next = std::move(next)]() mutable {
         auto saved = resume->save(*info, save_dir, std::move(next.have), next.uploaded, next.downloaded,
                                   [&] { return storage->flush(); });
         if (saved) return;
@@ -107,7 +105,7 @@ void TorrentFiles::resume_matches(std::string have, std::int64_t uploaded, std::
 
 void TorrentFiles::forget_resume() {
     forgotten_ = true;
-    disk_.post([resume = &resume_, info = info_, save_dir = save_dir_] { resume->remove(*info, save_dir); });
+    disk_.post([resume = &resume_, info = info_, save_dir = save_dir()] { resume->remove(*info, save_dir); });
 }
 
 void TorrentFiles::delete_files(std::function<void()> done) {

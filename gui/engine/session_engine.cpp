@@ -68,7 +68,7 @@ void fill(TorrentSnapshot& s, const control::TorrentSummary& t) {
     if (t.completed_on > 0 && !s.completed_on.isValid())
         s.completed_on = QDateTime::fromSecsSinceEpoch(t.completed_on);
     s.error = QString::fromStdString(t.error);
-    s.magnet = QString::fromStdString(t.magnet);
+    s.magnet = QString::fromStdString(control::magnet_link(t));
     s.save_dir = QString::fromStdString(t.save_dir.string());
     s.sequential = t.sequential;
 }
@@ -428,7 +428,7 @@ void SessionEngine::drain() {
     control::Published published = control_->poll();
     for (const Event& e : published.events) {
         if (auto* network = std::get_if<event::NetworkStatus>(&e)) {
-            set_network(network_of(network->state));
+            set_network(network_of(*network->state));
             continue;
         }
         const TorrentId id = std::visit([](const auto& v) { return v.id; }, e);

@@ -287,7 +287,7 @@ void SessionEngineTest::network_status_is_signalled() {
     n.port_mapping = {{"UPnP", "mapped", "203.0.113.1", 6881, ""}, {"NAT-PMP", "failed", "", 0, "no gateway"}};
     n.external_address = "203.0.113.1";
     n.announce_port = 6881;
-    deliver(event::NetworkStatus{TorrentId{0}, n});
+    deliver(event::NetworkStatus{TorrentId{0}, std::make_shared<const NetworkState>(n)});
     QCOMPARE(changed.count(), 1);
     const NetworkInfo& got = engine_->network();
     QVERIFY(got.known);
@@ -302,7 +302,7 @@ void SessionEngineTest::network_status_is_signalled() {
     n.interface = "wg0";
     n.interface_up = false;
     n.interface_problem = "wg0 is down";
-    deliver(event::NetworkStatus{TorrentId{0}, n});
+    deliver(event::NetworkStatus{TorrentId{0}, std::make_shared<const NetworkState>(n)});
     QCOMPARE(changed.count(), 2);
     QCOMPARE(engine_->network().interface, QStringLiteral("wg0"));
     QVERIFY(!engine_->network().interface_up);

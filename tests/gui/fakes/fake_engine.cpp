@@ -271,7 +271,7 @@ QString FakeEngine::remove_tracker(TorrentKey key, const QString& url) {
 }
 
 void FakeEngine::publish_network(const NetworkState& state) {
-    fake().publish(event::NetworkStatus{TorrentId{0}, state});
+    fake().publish(event::NetworkStatus{TorrentId{0}, std::make_shared<const NetworkState>(state)});
     drain();
 }
 

@@ -168,12 +168,17 @@ TEST_F(ControllerTest, TheListComesBackAfterARestart) {
     Driver d(next);
     EXPECT_TRUE(d.until(20s, [&](const Published&) { return next.find(t.id)->stats.state == TorrentState::paused; }));
 
-    // Removed torrents stay removed.
+    // Removed torrents stay removed. A record saved again after a restore, when the controller
+    // no longer holds the .torrent file's bytes, still names the file.
     ASSERT_TRUE(next.remove(list[1].id, false));
+    ASSERT_TRUE(next.set_torrent_limits(t.id, 7000, 8000));
     next.stop();
     Controller third(on_loopback("127.0.0.1", state));
     EXPECT_TRUE(third.restore().empty());
-    EXPECT_EQ(third.summaries().size(), 1u);
+    ASSERT_EQ(third.summaries().size(), 1u);
+    EXPECT_NE(third.summaries()[0].info, nullptr);
+    EXPECT_EQ(third.summaries()[0].upload_limit, 7000);
+    EXPECT_EQ(control::magnet_link(third.summaries()[0]).rfind("magnet:?xt=urn:btih:", 0), 0u);
 }
 
 // Restoring reads the list and writes nothing back: each record would otherwise be written
