@@ -15,7 +15,7 @@ TorrentPieces::TorrentPieces(std::shared_ptr<const TorrentInfo> info, Options op
       executor_(std::move(executor)),
       on_checked_(std::move(on_checked)),
       picker_(info_->num_pieces, info_->piece_length, info_->total_size),
-      layer_fetcher_(*info_, !info_->has_v1()),
+      layer_fetcher_(info_->has_v2() ? std::make_unique<PieceLayerFetcher>(*info_, !info_->has_v1()) : nullptr),
       writer_([this](auto work, auto done) { run_on_disk(std::move(work), std::move(done)); },
               [this](std::size_t piece, const auto& outcome) { on_outcome(piece, outcome); },
               static_cast<std::size_t>(std::max<std::int64_t>(0, options_.memory_budget))) {}
@@ -31,7 +31,9 @@ void TorrentPieces::reset(const std::vector<int>& file_priorities) {
     picker_.set_sequential(options_.sequential);
     picker_.set_max_partial(max_partial_pieces());
     set_file_priorities(file_priorities);
-    for (const std::size_t p : layer_fetcher_.pieces_without_hashes()) picker_.set_blocked(p, true);
+    if (layer_fetcher_) {
+        for (const std::size_t p : layer_fetcher_->pieces_without_hashes()) picker_.set_blocked(p, true);
+    }
     writer_.drop_all();
 }
 
@@ -56,7 +58,7 @@ bool TorrentPieces::add_block(const wire::BlockRequest& block, std::string_view 
                          static_cast<std::int64_t>(block.piece) * info_->piece_length, storage});
     if (piece_done) {
         writer_.piece_complete(block.piece, info_, std::move(storage),
-                               layer_fetcher_.fetched_piece_hash(block.piece));
+                               layer_fetcher_ ? layer_fetcher_->fetched_piece_hash(block.piece) : std::nullopt);
     }
     return true;
 }
@@ -88,13 +90,15 @@ void TorrentPieces::on_outcome(std::size_t piece, const PieceWriter::Outcome& ou
 }
 
 void TorrentPieces::request_layers(Clock::time_point now) {
-    layer_fetcher_.request(now, [](void* peer, const wire::HashRequest& request) {
+    if (!layer_fetcher_) return;
+    layer_fetcher_->request(now, [](void* peer, const wire::HashRequest& request) {
         static_cast<PeerConnection*>(peer)->send_hash_request(request);
     });
 }
 
 Result<bool> TorrentPieces::on_hashes(PeerConnection& peer, const wire::Hashes& hashes) {
-    auto checkable = layer_fetcher_.on_hashes(&peer, hashes);
+    if (!layer_fetcher_) return make_error("hashes for a torrent without v2 files");
+    auto checkable = layer_fetcher_->on_hashes(&peer, hashes);
     if (!checkable) return checkable.error();
     for (const std::size_t p : *checkable) picker_.set_blocked(p, false);
     return !checkable->empty();

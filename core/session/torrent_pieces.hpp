@@ -68,18 +68,22 @@ public:
     void when_written(std::function<void()> then) { writer_.when_written(std::move(then)); }
 
     // BEP 52 piece layers, for a torrent that did not carry them.
-    void peer_ready(PeerConnection& peer) { layer_fetcher_.peer_ready(&peer); }
-    void peer_gone(PeerConnection& peer) { layer_fetcher_.peer_gone(&peer); }
+    void peer_ready(PeerConnection& peer) {
+        if (layer_fetcher_) layer_fetcher_->peer_ready(&peer);
+    }
+    void peer_gone(PeerConnection& peer) {
+        if (layer_fetcher_) layer_fetcher_->peer_gone(&peer);
+    }
     // Sends the hash requests due, to peers that said they are ready.
     void request_layers(Clock::time_point now);
     std::optional<std::vector<Sha256Hash>> answer_hashes(const wire::HashRequest& request) {
-        return layer_fetcher_.answer(request);
+        return layer_fetcher_ ? layer_fetcher_->answer(request) : std::nullopt;
     }
     // True when the hashes made pieces checkable (they may now be requested); an error when
     // they do not prove out against the file's root.
     Result<bool> on_hashes(PeerConnection& peer, const wire::Hashes& hashes);
     void on_hash_reject(PeerConnection& peer, const wire::HashRequest& request) {
-        layer_fetcher_.on_reject(&peer, request);
+        if (layer_fetcher_) layer_fetcher_->on_reject(&peer, request);
     }
 
 private:
@@ -95,7 +99,7 @@ private:
     boost::asio::any_io_executor executor_;
     OnChecked on_checked_;
     PiecePicker picker_;
-    PieceLayerFetcher layer_fetcher_;
+    std::unique_ptr<PieceLayerFetcher> layer_fetcher_;  // v2 torrents only
     // Pieces larger than the memory budget are written block by block as they come.
     PieceWriter writer_;
     // Disk jobs post back only while this lives.
