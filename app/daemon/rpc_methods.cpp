@@ -150,8 +150,12 @@ void RpcMethods::handle(std::string_view body, std::function<void(std::string)> 
         if (closing && close_) close_();
         return;
     }
+    const json::object& args = **arguments_of(r);
+    // What can be refused without the file is refused before anything is fetched.
+    control::AddTorrent checked;
+    if (auto options = read_add_options(args, checked); !options) return reply(answer_text(r, options.error()));
     std::string cookies;
-    if (auto* c = (*arguments_of(r))->if_contains("cookies")) {
+    if (auto* c = args.if_contains("cookies")) {
         if (!c->is_string()) return reply(answer_text(r, make_error("'cookies' is not a string")));
         cookies = std::string(c->get_string());
     }
@@ -204,14 +208,46 @@ RpcMethods::Answer RpcMethods::call(std::string_view method, const json::object&
     return make_error("method name not recognized");
 }
 
-RpcMethods::Answer RpcMethods::torrent_add(const json::object& args, const FetchedTorrent* fetched) {
+Result<Done> RpcMethods::read_add_options(const json::object& args, control::AddTorrent& request) const {
     for (auto name : k_unsupported_add_arguments) {
         if (args.contains(name)) return make_error("torrent-add: '" + std::string(name) + "' is not supported by Shoal");
     }
     if (auto* priority = args.if_contains("bandwidthPriority"); priority && as_integer(*priority) != 0) {
         return make_error("torrent-add: Shoal has no bandwidth priorities");
     }
+    if (auto* labels = args.if_contains("labels")) {
+        auto read = as_labels(*labels);
+        if (!read) return read.error();
+        // Checked here too, so that a URL is not fetched for a torrent that would be refused.
+        auto checked = control::checked_labels(std::move(*read));
+        if (!checked) return checked.error();
+        request.labels = std::move(*checked);
+    }
+    request.save_dir = runtime_.download_dir;
+    if (runtime_.incomplete_dir_enabled) request.incomplete_dir = runtime_.incomplete_dir;
+    request.paused = !runtime_.start_added_torrents;
+    if (auto* dir = args.if_contains("download-dir")) {
+        if (!dir->is_string()) return make_error("'download-dir' is not a string");
+        const std::filesystem::path path(std::string(dir->get_string()));
+        if (!path.is_absolute()) return make_error("download directory path is not absolute");
+        request.save_dir = path;
+    }
+    if (auto* paused = args.if_contains("paused")) {
+        auto flag = as_flag(*paused);
+        if (!flag) return make_error("'paused' is not a boolean");
+        request.paused = *flag;
+    }
+    if (auto* sequential = args.if_contains("sequentialDownload")) {
+        auto flag = as_flag(*sequential);
+        if (!flag) return make_error("'sequentialDownload' is not a boolean");
+        request.sequential = *flag;
+    }
+    return Done{};
+}
+
+RpcMethods::Answer RpcMethods::torrent_add(const json::object& args, const FetchedTorrent* fetched) {
     control::AddTorrent request;
+    if (auto options = read_add_options(args, request); !options) return options.error();
     if (fetched) {
         request.metainfo = fetched->metainfo;
         request.magnet = fetched->magnet;
@@ -236,30 +272,6 @@ RpcMethods::Answer RpcMethods::torrent_add(const json::object& args, const Fetch
         return make_error("no filename or metainfo specified");
     }
     if (auto chosen = choose_files(args, request); !chosen) return chosen.error();
-    if (auto* labels = args.if_contains("labels")) {
-        auto read = as_labels(*labels);
-        if (!read) return read.error();
-        request.labels = std::move(*read);
-    }
-    request.save_dir = runtime_.download_dir;
-    if (runtime_.incomplete_dir_enabled) request.incomplete_dir = runtime_.incomplete_dir;
-    request.paused = !runtime_.start_added_torrents;
-    if (auto* dir = args.if_contains("download-dir")) {
-        if (!dir->is_string()) return make_error("'download-dir' is not a string");
-        const std::filesystem::path path(std::string(dir->get_string()));
-        if (!path.is_absolute()) return make_error("download directory path is not absolute");
-        request.save_dir = path;
-    }
-    if (auto* paused = args.if_contains("paused")) {
-        auto flag = as_flag(*paused);
-        if (!flag) return make_error("'paused' is not a boolean");
-        request.paused = *flag;
-    }
-    if (auto* sequential = args.if_contains("sequentialDownload")) {
-        auto flag = as_flag(*sequential);
-        if (!flag) return make_error("'sequentialDownload' is not a boolean");
-        request.sequential = *flag;
-    }
     const std::string key = request_key(request);
     auto added = control_.add(std::move(request));
     if (!added) {

@@ -88,6 +88,9 @@ private:
     Result<Done> apply_runtime(const RuntimeSettings& next);
     // torrent-add; `fetched` is what its URL gave.
     Answer torrent_add(const boost::json::object& args, const FetchedTorrent* fetched = nullptr);
+    // torrent-add's arguments besides the torrent and its files (folder, labels, paused…)
+    // into `request`: checked before a URL is fetched, as well as when the torrent is added.
+    Result<Done> read_add_options(const boost::json::object& args, control::AddTorrent& request) const;
     // The answer's text for the request `r`.
     std::string answer_text(const boost::json::object& r, Answer result);
     Answer torrent_get(const boost::json::object& args);

@@ -84,6 +84,28 @@ TEST_F(DaemonAddUrl, AFailedFetchIsTheResultAndAddsNothing) {
     EXPECT_EQ(urls_.size(), 2u);
 }
 
+// A request that would be refused once the file is in is refused before anything is fetched.
+TEST_F(DaemonAddUrl, BadArgumentsAreRefusedBeforeTheFetch) {
+    const std::vector<std::pair<json::object, std::string>> bad = {
+        {{{"download-dir", "relative/dir"}}, "download directory path is not absolute"},
+        {{{"paused", "yes please"}}, "'paused' is not a boolean"},
+        {{{"labels", json::array{"a,b"}}}, ""},
+        {{{"peer-limit", 5}}, "torrent-add: 'peer-limit' is not supported by Shoal"},
+        {{{"bandwidthPriority", 1}}, "torrent-add: Shoal has no bandwidth priorities"},
+    };
+    for (const auto& [extra, result] : bad) {
+        json::object args = extra;
+        args["filename"] = "http://indexer.example/t";
+        send(args);
+        ASSERT_TRUE(answer_) << json::serialize(args) << " was not answered at once";
+        EXPECT_NE((*answer_)["result"], "success");
+        if (!result.empty()) {
+            EXPECT_EQ((*answer_)["result"].as_string(), result);
+        }
+    }
+    EXPECT_TRUE(urls_.empty()) << "fetched " << urls_.front();
+}
+
 TEST_F(DaemonAddUrl, AFetchEndingAfterTheMethodsAreGoneAnswersNothing) {
     send({{"filename", "http://indexer.example/slow"}});
     auto done = std::move(pending_);
