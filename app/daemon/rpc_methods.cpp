@@ -54,7 +54,6 @@ Result<std::string> read_torrent_file(const std::filesystem::path& path) {
 }
 
 // torrent-add arguments that would change what is downloaded or how; refused, not ignored.
-constexpr std::string_view k_unsupported_add_arguments[] = {"peer-limit"};
 constexpr std::string_view k_file_choices[] = {"files-wanted", "files-unwanted", "priority-high", "priority-low",
                                                "priority-normal"};
 
@@ -209,8 +208,10 @@ RpcMethods::Answer RpcMethods::call(std::string_view method, const json::object&
 }
 
 Result<Done> RpcMethods::read_add_options(const json::object& args, control::AddTorrent& request) const {
-    for (auto name : k_unsupported_add_arguments) {
-        if (args.contains(name)) return make_error("torrent-add: '" + std::string(name) + "' is not supported by Shoal");
+    if (auto* limit = args.if_contains("peer-limit")) {
+        auto peers = as_peer_limit(*limit);
+        if (!peers) return peers.error();
+        request.peer_limit = *peers;
     }
     if (auto* priority = args.if_contains("bandwidthPriority"); priority && as_integer(*priority) != 0) {
         return make_error("torrent-add: Shoal has no bandwidth priorities");
@@ -379,6 +380,7 @@ RpcMethods::Answer RpcMethods::torrent_get(const json::object& args) {
         std::vector<int> priorities;
         control::Tiers trackers;
         TorrentView view{s};
+        view.session_peer_limit = runtime_.peer_limit_per_torrent;
         if (details) {
             // The session answers with fresh details by the next request.
             (void)control_.request_details(s.id);

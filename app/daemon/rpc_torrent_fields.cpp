@@ -286,6 +286,13 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
         plain("id", [](auto& s) { return json::value(s.id.value); });
         plain("name", [](auto& s) { return json::value(s.name); });
         plain("hashString", [](auto& s) { return json::value(s.store_id); });
+        // The torrent's own peer limit, or the session's while it has none (both names are
+        // Transmission's).
+        const Field peer_limit = [](const TorrentView& v) {
+            return json::value(v.summary.peer_limit > 0 ? v.summary.peer_limit : v.session_peer_limit);
+        };
+        t["maxConnectedPeers"] = FieldEntry{peer_limit};
+        t["peer-limit"] = FieldEntry{peer_limit};
         plain("status", [](auto& s) { return json::value(status_of(s)); });
         plain("queuePosition", [](auto& s) { return json::value(static_cast<std::int64_t>(s.queue_position)); });
         plain("percentDone", [](auto& s) { return json::value(percent_done(s)); });

@@ -20,6 +20,7 @@ struct TorrentView {
     const control::TorrentDetails* details = nullptr;
     const std::vector<int>* priorities = nullptr;  // Shoal's, per file: 0 (skip) to 7
     const std::vector<std::vector<std::string>>* trackers = nullptr;
+    int session_peer_limit = 0;  // the session's limit for a torrent without its own
 };
 
 // True for the fields torrent_field() answers.

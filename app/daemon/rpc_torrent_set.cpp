@@ -26,7 +26,8 @@ constexpr std::string_view k_changeable[] = {
     "ids",           "files-wanted",   "files-unwanted", "priority-high",   "priority-low",
     "priority-normal", "uploadLimit",  "uploadLimited",  "downloadLimit",   "downloadLimited",
     "trackerAdd",    "trackerRemove",  "trackerReplace", "trackerList",     "seedRatioLimit",
-    "seedRatioMode", "seedIdleLimit",  "seedIdleMode",   "location",        "labels"};
+    "seedRatioMode", "seedIdleLimit",  "seedIdleMode",   "location",        "labels",
+    "peer-limit"};
 
 // A torrent's seed limits after torrent-set: each of the four keys replaces its part.
 Result<control::TorrentSeedLimits> seed_limits(const json::object& args, control::TorrentSeedLimits limits) {
@@ -131,6 +132,12 @@ RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
         if (!read) return read.error();
         labels = std::move(*read);
     }
+    std::optional<int> peer_limit;
+    if (auto* v = args.if_contains("peer-limit")) {
+        auto read = as_peer_limit(*v);
+        if (!read) return read.error();
+        peer_limit = *read;
+    }
     // A new folder to look for the data in; nothing moves (torrent-set-location moves data).
     if (auto* location = args.if_contains("location")) {
         if (auto moved = move_torrents(*torrents, *location, false); !moved) return moved;
@@ -169,6 +176,9 @@ RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
         }
         if (labels) {
             if (auto done = control_.set_labels(s.id, *labels); !done) return fail(done.error());
+        }
+        if (peer_limit) {
+            if (auto done = control_.set_peer_limit(s.id, *peer_limit); !done) return fail(done.error());
         }
         // Trackers.
         if (auto* list = args.if_contains("trackerList")) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "control/labels.hpp"
+#include "control/torrent_control.hpp"
 #include "util/result.hpp"
 
 namespace shoal::daemon {
@@ -47,6 +48,15 @@ inline Result<control::Labels> as_labels(const boost::json::value& v) {
         labels.emplace_back(label.get_string());
     }
     return labels;
+}
+
+// A torrent's peer-limit (torrent-add, torrent-set): 0 keeps the session's.
+inline Result<int> as_peer_limit(const boost::json::value& v) {
+    auto peers = as_integer(v);
+    if (!peers || *peers < 0 || *peers > control::k_max_peer_limit) {
+        return make_error("'peer-limit' is not a number from 0 to " + std::to_string(control::k_max_peer_limit));
+    }
+    return static_cast<int>(*peers);
 }
 
 }  // namespace shoal::daemon

@@ -14,6 +14,11 @@ Error unknown(TorrentId id) {
     return make_error(ErrorCode::not_found, "no torrent has id " + std::to_string(id.value));
 }
 
+Error peer_limit_problem() {
+    return make_error(ErrorCode::invalid_input,
+                      "a torrent's peer limit is 0 (the global one) to " + std::to_string(k_max_peer_limit));
+}
+
 // A .torrent file holding only the info dictionary; the trackers are kept in the record.
 std::string metainfo_of(const TorrentInfo& info) { return "d4:info" + info.info_bytes + "e"; }
 
@@ -102,6 +107,7 @@ Result<TorrentId> Controller::add(AddTorrent r) {
     if (r.upload_limit < 0 || r.download_limit < 0) {
         return make_error(ErrorCode::invalid_input, "a rate limit cannot be negative");
     }
+    if (r.peer_limit < 0 || r.peer_limit > k_max_peer_limit) return peer_limit_problem();
     for (int p : r.file_priorities) {
         if (p < 0 || p > 7) return make_error(ErrorCode::invalid_input, "file priorities are 0 to 7");
     }
@@ -136,6 +142,7 @@ Result<TorrentId> Controller::add(AddTorrent r) {
     stored.file_names = r.file_names;
     stored.upload_limit = r.upload_limit;
     stored.download_limit = r.download_limit;
+    stored.peer_limit = r.peer_limit;
     stored.queue_position = next_queue_position();
     params.assume_complete = r.skip_check;
     params.peers = std::move(r.peers);
@@ -157,6 +164,7 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     params.file_names = stored.file_names;
     params.upload_limit = stored.upload_limit;
     params.download_limit = stored.download_limit;
+    params.peer_limit = stored.peer_limit;
     Tiers tiers = info ? info->trackers : params.magnet ? magnet_tiers(*params.magnet) : Tiers{};
     const TorrentId id = session_.add_torrent(std::move(params));
     if (stored.trackers && *stored.trackers != tiers) {
@@ -188,6 +196,7 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     s.sequential = stored.sequential;
     s.upload_limit = stored.upload_limit;
     s.download_limit = stored.download_limit;
+    s.peer_limit = stored.peer_limit;
     s.seed_limits = stored.seed_limits;
     s.labels = stored.labels;
     store_ids_.insert(stored.id);
@@ -301,6 +310,17 @@ Result<Done> Controller::set_torrent_limits(TorrentId id, std::int64_t upload, s
     session_.set_torrent_rate_limits(id, upload, download);
     e->summary.upload_limit = e->stored.upload_limit = upload;
     e->summary.download_limit = e->stored.download_limit = download;
+    save(*e);
+    return Done{};
+}
+
+Result<Done> Controller::set_peer_limit(TorrentId id, int peers) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    if (peers < 0 || peers > k_max_peer_limit) return peer_limit_problem();
+    if (e->stored.peer_limit == peers) return Done{};
+    session_.set_torrent_peer_limit(id, peers);
+    e->summary.peer_limit = e->stored.peer_limit = peers;
     save(*e);
     return Done{};
 }

@@ -70,6 +70,7 @@ public:
     Result<Done> rename_file(TorrentId id, std::size_t file, const std::string& name) override;
     Result<Done> move_storage(TorrentId id, const std::filesystem::path& dir, bool move) override;
     Result<Done> set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) override;
+    Result<Done> set_peer_limit(TorrentId id, int peers) override;
     Result<Done> add_tracker(TorrentId id, const std::string& url, int tier) override;
     Result<Done> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) override;
     Result<Done> remove_tracker(TorrentId id, const std::string& url) override;

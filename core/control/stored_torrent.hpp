@@ -38,6 +38,7 @@ struct StoredTorrent {
     std::optional<std::vector<Tier>> trackers;
     std::int64_t upload_limit = 0;  // bytes per second, 0: none
     std::int64_t download_limit = 0;
+    int peer_limit = 0;  // 0: the session's max_peers_per_torrent
     TorrentSeedLimits seed_limits;  // a record without them follows the global limits
     Labels labels;
     // Its place in the torrent queue (lower first); nullopt in a record from before queues.

@@ -42,8 +42,12 @@ struct AddTorrent {
     std::optional<Tiers> trackers;  // replacing the torrent's own
     std::int64_t upload_limit = 0;
     std::int64_t download_limit = 0;
+    int peer_limit = 0;  // 0 to k_max_peer_limit; 0: the session's max_peers_per_torrent
     Labels labels;  // as checked_labels() takes them
 };
+
+// A torrent's own limit on its connections, at most.
+inline constexpr int k_max_peer_limit = 65535;
 
 // What happened since the last poll.
 struct Published {
@@ -82,6 +86,8 @@ public:
     // failure comes as an Error event with the data left where it was.
     virtual Result<Done> move_storage(TorrentId id, const std::filesystem::path& dir, bool move) = 0;
     virtual Result<Done> set_torrent_limits(TorrentId id, std::int64_t upload, std::int64_t download) = 0;
+    // The torrent's own limit on its connections (0: the session's max_peers_per_torrent).
+    virtual Result<Done> set_peer_limit(TorrentId id, int peers) = 0;
     virtual Result<Done> add_tracker(TorrentId id, const std::string& url, int tier) = 0;
     virtual Result<Done> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) = 0;
     virtual Result<Done> remove_tracker(TorrentId id, const std::string& url) = 0;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "control/torrent_control.hpp"
+
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
@@ -39,6 +41,7 @@ json::object to_json(const StoredTorrent& t) {
     }
     o["upload_limit"] = t.upload_limit;
     o["download_limit"] = t.download_limit;
+    if (t.peer_limit != 0) o["peer_limit"] = t.peer_limit;
     o["seed_ratio_mode"] = static_cast<std::int64_t>(t.seed_limits.ratio_mode);
     o["seed_ratio"] = t.seed_limits.ratio;
     o["seed_idle_mode"] = static_cast<std::int64_t>(t.seed_limits.idle_mode);
@@ -202,6 +205,7 @@ Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
     t.added_on = r.integer("added_on", 0, std::int64_t{1} << 40);
     t.upload_limit = r.integer("upload_limit", 0, std::int64_t{1} << 40);
     t.download_limit = r.integer("download_limit", 0, std::int64_t{1} << 40);
+    t.peer_limit = static_cast<int>(r.integer("peer_limit", 0, k_max_peer_limit));
     // Records written before per-torrent seed limits have none: the global limits apply.
     const TorrentSeedLimits defaults;
     t.seed_limits.ratio_mode = static_cast<SeedLimitMode>(r.integer("seed_ratio_mode", 0, 2));

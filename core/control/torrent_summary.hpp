@@ -33,6 +33,7 @@ struct TorrentSummary {
     bool sequential = false;
     std::int64_t upload_limit = 0;  // bytes per second, 0: none
     std::int64_t download_limit = 0;
+    int peer_limit = 0;  // connections at most; 0: the session's max_peers_per_torrent
     bool seed_limit_reached = false;
     TorrentSeedLimits seed_limits;  // the torrent's own choice over the global limits
     Labels labels;

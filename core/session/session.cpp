@@ -405,7 +405,25 @@ void Session::set_file_priority(TorrentId id, std::size_t file, int priority) {
 }
 
 void Session::set_torrent_rate_limits(TorrentId id, std::int64_t upload, std::int64_t download) {
-    post_to_torrent(id, [upload, download](Torrent& t) { t.set_rate_limits(upload, download); });
+    asio::post(io_, [this, id, upload, download] {
+        // A magnet link still fetching its metadata starts with them.
+        if (auto it = fetching_.find(id); it != fetching_.end()) {
+            it->second.params.upload_limit = upload;
+            it->second.params.download_limit = download;
+        } else if (auto t = torrents_.find(id); t != torrents_.end()) {
+            t->second->set_rate_limits(upload, download);
+        }
+    });
+}
+
+void Session::set_torrent_peer_limit(TorrentId id, int peers) {
+    asio::post(io_, [this, id, peers] {
+        if (auto it = fetching_.find(id); it != fetching_.end()) {
+            it->second.params.peer_limit = peers;
+        } else if (auto t = torrents_.find(id); t != torrents_.end()) {
+            t->second->set_peer_limit(peers);
+        }
+    });
 }
 
 void Session::add_peer(TorrentId id, const tcp::endpoint& endpoint) {

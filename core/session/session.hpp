@@ -47,6 +47,8 @@ public:
     void recheck(TorrentId id);
     void set_file_priority(TorrentId id, std::size_t file, int priority);
     void set_torrent_rate_limits(TorrentId id, std::int64_t upload, std::int64_t download);
+    // The torrent's own limit on its connections; 0: max_peers_per_torrent.
+    void set_torrent_peer_limit(TorrentId id, int peers);
     void add_peer(TorrentId id, const boost::asio::ip::tcp::endpoint& endpoint);
     // A Details event for the torrent follows (peers, trackers, pieces).
     void request_details(TorrentId id);

@@ -55,6 +55,7 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionServices& s
     pieces_.reset(file_priorities_);
     limits_->upload.set_rate(params.upload_limit);
     limits_->download.set_rate(params.download_limit);
+    peers_.set_limit(params.peer_limit);
 }
 
 Torrent::~Torrent() {
@@ -181,6 +182,8 @@ void Torrent::set_rate_limits(std::int64_t upload, std::int64_t download) {
     limits_->upload.set_rate(upload);
     limits_->download.set_rate(download);
 }
+
+void Torrent::set_peer_limit(int peers) { peers_.set_limit(peers); }
 
 asio::awaitable<void> Torrent::throttle_upload(std::int64_t bytes) {
     return acquire_both(limits_, session_.global_limits, &RateLimits::upload, bytes);

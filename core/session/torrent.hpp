@@ -50,6 +50,7 @@ struct AddTorrentParams {
     std::vector<int> file_priorities;
     std::int64_t upload_limit = 0;
     std::int64_t download_limit = 0;
+    int peer_limit = 0;  // connections at most; 0: SessionSettings::max_peers_per_torrent
     // Files renamed on our side (index into info->files: new last path component).
     std::map<std::size_t, std::string> file_names;
 };
@@ -102,6 +103,8 @@ public:
     void forget_resume_data();
     void set_file_priority(std::size_t file, int priority);
     void set_rate_limits(std::int64_t upload, std::int64_t download);
+    // 0: the session's max_peers_per_torrent.
+    void set_peer_limit(int peers);
     void add_peer(const tcp::endpoint& endpoint);
     // An incoming connection whose handshake named this torrent (ours is already sent).
     void attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs,

@@ -29,6 +29,22 @@ bool TorrentPeers::add_candidate(const Endpoint& endpoint, bool utp) {
     return list_.add(endpoint);
 }
 
+int TorrentPeers::max_peers() const {
+    return std::max(0, limit_ > 0 ? limit_ : settings_.max_peers_per_torrent);
+}
+
+void TorrentPeers::set_limit(int peers) {
+    limit_ = std::max(0, peers);
+    const auto keep = static_cast<std::size_t>(max_peers());
+    if (peers_.size() <= keep) return;
+    // Those trading least go first.
+    std::vector<Peer> by_use = list();
+    std::sort(by_use.begin(), by_use.end(), [](const Peer& a, const Peer& b) {
+        return a->stats().download_rate + a->stats().upload_rate > b->stats().download_rate + b->stats().upload_rate;
+    });
+    for (std::size_t i = keep; i < by_use.size(); ++i) by_use[i]->close("over the torrent's peer limit");
+}
+
 void TorrentPeers::add_dialed_again() {
     for (const auto& e : list_.tried_endpoints()) list_.add(e);
 }
@@ -36,7 +52,7 @@ void TorrentPeers::add_dialed_again() {
 std::size_t TorrentPeers::dial_room() const {
     // Room under the torrent's peer limit and under the session's, with the dials under way.
     const std::size_t dialing = list_.connecting();
-    const auto torrent_room = settings_.max_peers_per_torrent - static_cast<std::int64_t>(peers_.size() + dialing);
+    const auto torrent_room = max_peers() - static_cast<std::int64_t>(peers_.size() + dialing);
     const auto session_room =
         std::max(1, settings_.max_connections) - static_cast<std::int64_t>(session_count_.open + dialing);
     return static_cast<std::size_t>(std::max<std::int64_t>(0, std::min(torrent_room, session_room)));
@@ -92,7 +108,7 @@ TorrentPeers::Admission TorrentPeers::admit(const wire::PeerId& their_id, bool w
                               we_dialed == keep_the_one_we_dialed(context_.our_id, their_id);
         return replaces ? Admission{true, *same} : Admission{};
     }
-    if (peers_.size() >= static_cast<std::size_t>(std::max(0, settings_.max_peers_per_torrent))) return {};
+    if (peers_.size() >= static_cast<std::size_t>(max_peers())) return {};
     if (!session_has_room(1)) return {};
     return {true, nullptr};
 }

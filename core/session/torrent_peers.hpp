@@ -71,6 +71,10 @@ public:
     bool add_from_pex(const PeerConnection& from, const wire::PexMessage& message);
     // Every peer ever dialed becomes a candidate again (after a pause or a recheck).
     void add_dialed_again();
+    // The torrent's own limit on its connections (0: the session's max_peers_per_torrent).
+    // Lowered below the connections open, those trading least are closed.
+    void set_limit(int peers);
+    int max_peers() const;
     // Dials the candidates that are due, within the torrent's and the session's limits.
     void connect_more();
 
@@ -165,6 +169,7 @@ private:
     HolepunchBook holepunch_;
     std::set<Peer> peers_;
     std::optional<choker::PeerKey> optimistic_;
+    int limit_ = 0;  // connections at most; 0: SessionSettings::max_peers_per_torrent
     SmallRandom rng_;
     // Dials under way check it before they touch this.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -10,9 +10,10 @@ const DETAIL_FIELDS = [
   'sizeWhenDone', 'leftUntilDone', 'downloadedEver', 'uploadedEver', 'uploadRatio', 'rateDownload',
   'rateUpload', 'peersConnected', 'downloadDir', 'addedDate', 'doneDate', 'pieceCount', 'pieceSize',
   'hashString', 'isPrivate', 'magnetLink', 'files', 'fileStats', 'peers', 'trackerStats',
-  'downloadLimit', 'downloadLimited', 'uploadLimit', 'uploadLimited',
+  'downloadLimit', 'downloadLimited', 'uploadLimit', 'uploadLimited', 'peer-limit', 'labels',
 ];
 const MAX_LIMIT_KBPS = 10000000;
+const MAX_PEER_LIMIT = 65535;
 const PRIORITIES = [['1', 'High'], ['0', 'Normal'], ['-1', 'Low']];
 
 const panel = document.getElementById('details');
@@ -101,6 +102,7 @@ function renderGeneral(t) {
     ...figure('Private', t.isPrivate ? 'yes' : 'no'),
     ...figure('Info hash', t.hashString ?? '–'),
     ...figure('Magnet link', t.magnetLink || '–'),
+    ...figure('Labels', Array.isArray(t.labels) && t.labels.length ? t.labels.join(', ') : '–'),
   );
   const hasLimits = typeof t.downloadLimit === 'number' || typeof t.uploadLimit === 'number';
   limitsForm.hidden = !hasLimits;
@@ -108,7 +110,7 @@ function renderGeneral(t) {
   if (hasLimits && limitsFilledFor !== t.id) {
     limitsFilledFor = t.id;
     for (const name of ['downloadLimited', 'uploadLimited']) limitsForm.elements[name].checked = Boolean(t[name]);
-    for (const name of ['downloadLimit', 'uploadLimit']) {
+    for (const name of ['downloadLimit', 'uploadLimit', 'peer-limit']) {
       limitsForm.elements[name].value = typeof t[name] === 'number' ? t[name] : '';
     }
   }
@@ -125,6 +127,14 @@ limitsForm.addEventListener('submit', async (event) => {
       return showError(`A limit is a whole number of kB/s from 0 to ${MAX_LIMIT_KBPS}.`);
     }
     changes[name] = value;
+  }
+  const peers = limitsForm.elements['peer-limit'].value.trim();
+  if (peers !== '') {
+    const value = Number(peers);
+    if (!Number.isInteger(value) || value < 1 || value > MAX_PEER_LIMIT) {
+      return showError(`The peer limit is a whole number from 1 to ${MAX_PEER_LIMIT}.`);
+    }
+    changes['peer-limit'] = value;
   }
   try {
     await rpc('torrent-set', changes);

@@ -46,6 +46,7 @@ StoredTorrent record_of(const CreatedTorrent& c) {
     t.trackers = std::vector<Tier>{{"udp://a.example:1"}, {"http://b.example/announce"}};
     t.upload_limit = 1000;
     t.download_limit = 2000;
+    t.peer_limit = 17;
     t.seed_limits = {.ratio_mode = SeedLimitMode::own, .ratio = 1.5, .idle_mode = SeedLimitMode::unlimited,
                      .idle_minutes = 45};
     t.labels = {"tv", "ünïcode"};
@@ -84,9 +85,13 @@ TEST(TorrentListStore, RecordsRoundTrip) {
     EXPECT_EQ(back.trackers, t.trackers);
     EXPECT_EQ(back.upload_limit, 1000);
     EXPECT_EQ(back.download_limit, 2000);
+    EXPECT_EQ(back.peer_limit, 17);
+    EXPECT_TRUE(back.metainfo_saved);
     EXPECT_EQ(back.seed_limits, t.seed_limits);
     EXPECT_EQ(back.labels, t.labels);
     EXPECT_TRUE(loaded[1].labels.empty());
+    EXPECT_EQ(loaded[1].peer_limit, 0);
+    EXPECT_FALSE(loaded[1].metainfo_saved);
     EXPECT_EQ(loaded[1].magnet, magnet.magnet);
     EXPECT_TRUE(loaded[1].metainfo.empty());
     EXPECT_FALSE(loaded[1].trackers);

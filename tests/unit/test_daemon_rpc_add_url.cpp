@@ -90,7 +90,7 @@ TEST_F(DaemonAddUrl, BadArgumentsAreRefusedBeforeTheFetch) {
         {{{"download-dir", "relative/dir"}}, "download directory path is not absolute"},
         {{{"paused", "yes please"}}, "'paused' is not a boolean"},
         {{{"labels", json::array{"a,b"}}}, ""},
-        {{{"peer-limit", 5}}, "torrent-add: 'peer-limit' is not supported by Shoal"},
+        {{{"peer-limit", -5}}, "'peer-limit' is not a number from 0 to 65535"},
         {{{"bandwidthPriority", 1}}, "torrent-add: Shoal has no bandwidth priorities"},
     };
     for (const auto& [extra, result] : bad) {

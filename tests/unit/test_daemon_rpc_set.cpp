@@ -110,12 +110,44 @@ TEST_F(DaemonMethods, Trackers) {
 
 TEST_F(DaemonMethods, WhatTorrentSetCannotChangeIsRefused) {
     const std::int64_t id = add(make_torrent("fixed.bin", 10'000, 6), true);
-    auto answer = call("torrent-set", {{"ids", id}, {"peer-limit", 10}});
-    EXPECT_NE(result_of(answer).find("'peer-limit'"), std::string::npos) << result_of(answer);
+    auto answer = call("torrent-set", {{"ids", id}, {"bandwidthPriority", 1}});
+    EXPECT_NE(result_of(answer).find("'bandwidthPriority'"), std::string::npos) << result_of(answer);
     // What Shoal always has is taken back as it is.
     answer = call("torrent-set", {{"ids", id}, {"bandwidthPriority", 0},
                                   {"honorsSessionLimits", true}});
     EXPECT_EQ(answer["result"], "success") << json::serialize(answer);
+}
+
+// A torrent's own peer limit: set when added or later, shown as maxConnectedPeers (the
+// session's per-torrent limit while it has none of its own), and kept in its record.
+TEST_F(DaemonMethods, PeerLimitIsTakenShownAndChecked) {
+    auto answer = call("torrent-add", {{"metainfo", to_base64(make_torrent("limited.bin", 10'000, 9))},
+                                       {"paused", true},
+                                       {"peer-limit", 12}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    const std::int64_t id = answer["arguments"].as_object()["torrent-added"].as_object()["id"].as_int64();
+    EXPECT_EQ(get(id, {"maxConnectedPeers"})["maxConnectedPeers"], 12);
+    EXPECT_EQ(controller_->find(TorrentId{static_cast<std::uint32_t>(id)})->peer_limit, 12);
+
+    answer = call("torrent-set", {{"ids", id}, {"peer-limit", 3}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    EXPECT_EQ(get(id, {"maxConnectedPeers"})["maxConnectedPeers"], 3);
+
+    EXPECT_EQ(result_of(call("torrent-set", {{"ids", id}, {"peer-limit", -1}})),
+              "'peer-limit' is not a number from 0 to 65535");
+    EXPECT_EQ(result_of(call("torrent-set", {{"ids", id}, {"peer-limit", "many"}})),
+              "'peer-limit' is not a number from 0 to 65535");
+    EXPECT_EQ(result_of(call("torrent-add", {{"filename", "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"},
+                                             {"peer-limit", 70000}})),
+              "'peer-limit' is not a number from 0 to 65535");
+    EXPECT_EQ(get(id, {"maxConnectedPeers"})["maxConnectedPeers"], 3) << "a refused change changes nothing";
+
+    // 0 goes back to the session's limit.
+    answer = call("torrent-set", {{"ids", id}, {"peer-limit", 0}});
+    ASSERT_EQ(answer["result"], "success");
+    const auto session = call("session-get", {{"fields", json::array{"peer-limit-per-torrent"}}});
+    EXPECT_EQ(get(id, {"maxConnectedPeers"})["maxConnectedPeers"],
+              session.at("arguments").as_object().at("peer-limit-per-torrent"));
 }
 
 TEST_F(DaemonMethods, LabelsAreTakenKeptAndChecked) {

@@ -146,6 +146,23 @@ TEST_F(TorrentPeersTest, ConnectionsJoinUpToTheTorrentsLimitAndHoldTheSessionsCo
     EXPECT_EQ(count.open, 0u);
 }
 
+// The torrent's own limit replaces the session's per-torrent one; lowered below the
+// connections open, it closes those trading least.
+TEST_F(TorrentPeersTest, ATorrentsOwnLimitReplacesTheSessionsAndClosesTheSurplus) {
+    peers->set_limit(5);
+    EXPECT_EQ(peers->max_peers(), 5);
+    for (int n = 0; n < 6; ++n) attach(n, id_of(static_cast<char>('a' + n)));
+    EXPECT_EQ(peers->size(), 5u) << "the session's 3 no longer applies";
+    peers->set_limit(2);
+    io.poll();
+    EXPECT_EQ(peers->size(), 2u);
+    EXPECT_EQ(count.open, 2u);
+    attach(7, id_of('h'));
+    EXPECT_EQ(peers->size(), 2u);
+    peers->set_limit(0);
+    EXPECT_EQ(peers->max_peers(), 3);
+}
+
 TEST_F(TorrentPeersTest, TheSessionsLimitCountsEveryTorrent) {
     count.open = 9;  // other torrents' connections
     attach(0, id_of('a'));

@@ -194,6 +194,15 @@ Result<Done> FakeControl::set_torrent_limits(TorrentId id, std::int64_t up, std:
     return Done{};
 }
 
+Result<Done> FakeControl::set_peer_limit(TorrentId id, int peers) {
+    Torrent* t = torrent(id);
+    if (!t)
+        return make_error(ErrorCode::not_found, "no torrent has that id");
+    t->summary.peer_limit = peers;
+    calls_.push_back("peer limit " + std::to_string(id.value) + " " + std::to_string(peers));
+    return Done{};
+}
+
 Result<Done> FakeControl::set_labels(TorrentId id, control::Labels labels) {
     Torrent* t = torrent(id);
     if (!t)

@@ -147,10 +147,10 @@ def screenshot(driver, name):
     print(f"screenshot: {path}")
 
 
-def torrent_files_reported():
-    """Whether shoald's torrent-get reports `files` (the details tab depends on it)."""
+def torrents_with(fields):
+    """shoald's torrent-get of `fields` for every torrent, asked directly (not by the page)."""
     conn = http.client.HTTPConnection("127.0.0.1", RPC_PORT, timeout=10)
-    body = json.dumps({"method": "torrent-get", "arguments": {"fields": ["id", "files"]}})
+    body = json.dumps({"method": "torrent-get", "arguments": {"fields": fields}})
     conn.request("POST", "/transmission/rpc", body)
     res = conn.getresponse()
     session = res.getheader("X-Transmission-Session-Id", "")
@@ -158,7 +158,12 @@ def torrent_files_reported():
     conn.request("POST", "/transmission/rpc", body, {"X-Transmission-Session-Id": session})
     answer = json.loads(conn.getresponse().read())
     conn.close()
-    return any("files" in t for t in answer["arguments"]["torrents"])
+    return answer["arguments"]["torrents"]
+
+
+def torrent_files_reported():
+    """Whether shoald's torrent-get reports `files` (the details tab depends on it)."""
+    return any("files" in t for t in torrents_with(["id", "files"]))
 
 
 def scenario(driver, tmp, downloads, seeds):
@@ -207,6 +212,13 @@ def scenario(driver, tmp, downloads, seeds):
     wait(driver, lambda: driver.find_element(By.ID, "details-name").text == "web-magnet.bin", "the details open", 20)
     wait(driver, lambda: "100%" in driver.find_element(By.ID, "general-figures").text, "the details' figures", 20)
     screenshot(driver, "desktop-details.png")
+    # Its own peer limit, set from the page.
+    peers_field = driver.find_element(By.CSS_SELECTOR, "#torrent-limits [name=peer-limit]")
+    peers_field.clear()
+    peers_field.send_keys("9")
+    driver.find_element(By.CSS_SELECTOR, "#torrent-limits [type=submit]").click()
+    wait(driver, lambda: [t["peer-limit"] for t in torrents_with(["name", "peer-limit"])
+                          if t["name"] == "web-magnet.bin"] == [9], "the peer limit set from the page", 20)
     driver.find_element(By.CSS_SELECTOR, "[data-tab=files]").click()
     files_tab = driver.find_element(By.ID, "tab-files")
     if torrent_files_reported():
