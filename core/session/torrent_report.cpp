@@ -9,23 +9,12 @@ std::string address_text(const boost::asio::ip::tcp::endpoint& e) {
     return (e.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(e.port());
 }
 
-std::int64_t wanted_bytes(const TorrentInfo& t, const PiecePicker& picker, bool done_only) {
-    std::int64_t total = 0;
-    for (std::int64_t p = 0; p < t.num_pieces; ++p) {
-        const auto i = static_cast<std::size_t>(p);
-        if (picker.priority(i) == 0 && !picker.have(i)) continue;
-        if (done_only && !picker.have(i)) continue;
-        total += t.piece_size(p);
-    }
-    return total;
-}
-
 TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const PiecePicker& picker,
                            const TorrentPeers& peers, const Transferred& transferred) {
     TorrentStats s;
     s.state = state;
-    s.total_wanted = wanted_bytes(info, picker, false);
-    s.total_wanted_done = wanted_bytes(info, picker, true);
+    s.total_wanted = picker.wanted_bytes();
+    s.total_wanted_done = picker.had_bytes();
     s.pieces_have = static_cast<std::int64_t>(picker.have_pieces().count());
     s.num_pieces = info.num_pieces;
     s.downloaded = transferred.downloaded;

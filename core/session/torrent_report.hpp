@@ -16,9 +16,6 @@ namespace shoal::report {
 
 // "host:port", with brackets around an IPv6 host.
 std::string address_text(const boost::asio::ip::tcp::endpoint& endpoint);
-// Bytes of the pieces wanted (priority above zero, or had anyway); with `done_only`, only
-// those we have.
-std::int64_t wanted_bytes(const TorrentInfo& info, const PiecePicker& picker, bool done_only);
 // Bytes moved that the connected peers no longer count.
 struct Transferred {
     std::int64_t downloaded = 0;

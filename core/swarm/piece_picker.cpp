@@ -14,7 +14,12 @@ PiecePicker::PiecePicker(std::int64_t num_pieces, std::int64_t piece_length, std
       have_(static_cast<std::size_t>(num_pieces)),
       availability_(static_cast<std::size_t>(num_pieces), 0),
       priority_(static_cast<std::size_t>(num_pieces), 4),
-      blocked_(static_cast<std::size_t>(num_pieces), false) {}
+      blocked_(static_cast<std::size_t>(num_pieces), false),
+      wanted_bytes_(num_pieces > 0 ? total_size : 0) {}
+
+std::int64_t PiecePicker::piece_bytes(std::size_t piece) const {
+    return std::min(piece_length_, total_size_ - static_cast<std::int64_t>(piece) * piece_length_);
+}
 
 void PiecePicker::add_peer_pieces(const Bitfield& pieces) {
     for (std::size_t i = 0; i < availability_.size(); ++i) {
@@ -33,7 +38,11 @@ void PiecePicker::add_peer_piece(std::size_t piece) {
 }
 
 void PiecePicker::set_priority(std::size_t piece, int priority) {
-    if (piece < priority_.size()) priority_[piece] = std::clamp(priority, 0, 7);
+    if (piece >= priority_.size()) return;
+    const bool counted = priority_[piece] != 0 || have_.test(piece);
+    priority_[piece] = std::clamp(priority, 0, 7);
+    const bool counts = priority_[piece] != 0 || have_.test(piece);
+    if (counted != counts) wanted_bytes_ += counts ? piece_bytes(piece) : -piece_bytes(piece);
 }
 
 std::size_t PiecePicker::blocks_in(std::size_t piece) const {
@@ -215,7 +224,11 @@ void PiecePicker::piece_failed(std::size_t piece) {
 }
 
 void PiecePicker::set_have(std::size_t piece) {
-    have_.set(piece);
+    if (!have_.test(piece)) {
+        if (priority_[piece] == 0) wanted_bytes_ += piece_bytes(piece);
+        had_bytes_ += piece_bytes(piece);
+        have_.set(piece);
+    }
     partial_.erase(piece);
 }
 

@@ -56,6 +56,11 @@ public:
     void set_have(std::size_t piece);
 
     bool have(std::size_t piece) const { return have_.test(piece); }
+    // Bytes of the pieces wanted or had (a skipped piece counts once had), and of those had:
+    // kept as priorities and pieces change, so that a large library's figures cost nothing
+    // to report every second.
+    std::int64_t wanted_bytes() const { return wanted_bytes_; }
+    std::int64_t had_bytes() const { return had_bytes_; }
     const Bitfield& have_pieces() const { return have_; }
     bool wanted(std::size_t piece) const { return priority_[piece] > 0 && !have_.test(piece); }
     // Every piece with a priority above zero is in.
@@ -65,6 +70,7 @@ public:
     std::size_t blocks_in(std::size_t piece) const;
 
 private:
+    std::int64_t piece_bytes(std::size_t piece) const;
     enum class BlockState : std::uint8_t { open, requested, received };
     struct Partial {
         std::vector<BlockState> blocks;
@@ -92,6 +98,8 @@ private:
     std::size_t max_partial_ = 64;
     bool sequential_ = false;
     bool endgame_ = false;
+    std::int64_t wanted_bytes_ = 0;
+    std::int64_t had_bytes_ = 0;
     SmallRandom rng_;
 };
 

@@ -207,3 +207,34 @@ TEST(PiecePicker, StrandedPiecesBeyondTheBudgetAreGivenUp) {
     for (const auto& b : picker.pick(all, 100, never_asked)) open.insert(b.piece);
     EXPECT_EQ(open.size(), 4u) << "given-up pieces start afresh";
 }
+
+// The wanted and had byte counts the picker keeps agree, after any mix of priority changes
+// and pieces had, with counting them piece by piece.
+TEST(PiecePicker, KeptByteCountsAgreeWithCountingEveryPiece) {
+    const std::int64_t total = 10 * k_piece + 1234;  // a short last piece
+    PiecePicker picker(11, k_piece, total);
+    std::vector<int> priority(11, 4);
+    std::vector<bool> had(11, false);
+    std::uint32_t state = 12345;
+    auto next = [&] { return state = state * 1664525u + 1013904223u; };
+    for (int step = 0; step < 2000; ++step) {
+        const std::size_t piece = next() % 11;
+        if (next() % 4 == 0) {
+            picker.set_have(piece);
+            had[piece] = true;
+        } else {
+            const int p = static_cast<int>(next() % 3) * 3;  // 0, 3 or 6
+            picker.set_priority(piece, p);
+            priority[piece] = p;
+        }
+        std::int64_t wanted = 0;
+        std::int64_t done = 0;
+        for (std::size_t i = 0; i < 11; ++i) {
+            const std::int64_t size = i == 10 ? 1234 : k_piece;
+            if (priority[i] != 0 || had[i]) wanted += size;
+            if (had[i]) done += size;
+        }
+        ASSERT_EQ(picker.wanted_bytes(), wanted) << "after step " << step;
+        ASSERT_EQ(picker.had_bytes(), done) << "after step " << step;
+    }
+}

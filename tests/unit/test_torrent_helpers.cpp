@@ -55,14 +55,20 @@ TEST(TorrentReport, WantedBytesCountSkippedPiecesOnlyWhenHad) {
     Share s;
     PiecePicker picker(s.info.num_pieces, s.info.piece_length, s.info.total_size);
     const std::int64_t last = s.info.total_size - 2 * k_piece;
-    EXPECT_EQ(report::wanted_bytes(s.info, picker, false), s.info.total_size);
-    EXPECT_EQ(report::wanted_bytes(s.info, picker, true), 0);
+    EXPECT_EQ(picker.wanted_bytes(), s.info.total_size);
+    EXPECT_EQ(picker.had_bytes(), 0);
     picker.set_priority(0, 0);
     picker.set_priority(2, 0);
-    EXPECT_EQ(report::wanted_bytes(s.info, picker, false), k_piece);
+    picker.set_priority(2, 0);
+    EXPECT_EQ(picker.wanted_bytes(), k_piece);
     picker.set_have(2);
-    EXPECT_EQ(report::wanted_bytes(s.info, picker, false), k_piece + last);
-    EXPECT_EQ(report::wanted_bytes(s.info, picker, true), last);
+    picker.set_have(2);
+    EXPECT_EQ(picker.wanted_bytes(), k_piece + last);
+    EXPECT_EQ(picker.had_bytes(), last);
+    picker.set_priority(2, 5);  // had already: counted once
+    EXPECT_EQ(picker.wanted_bytes(), k_piece + last);
+    picker.set_priority(0, 1);
+    EXPECT_EQ(picker.wanted_bytes(), s.info.total_size);
 }
 
 TEST(TorrentReport, AddressTextBracketsIPv6) {
