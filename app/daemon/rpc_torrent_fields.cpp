@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 
+#include "daemon/base64.hpp"
 #include "daemon/rpc_values.hpp"
 #include "util/endpoint.hpp"
 
@@ -260,6 +261,20 @@ json::value tracker_stats(const TorrentView& t) {
     return out;
 }
 
+// Transmission's `pieces`: the pieces had as a bitfield (the first piece in the high bit of
+// the first byte, as on the wire), base64. Until the session has sent the torrent's details,
+// a torrent with every piece is all ones and any other is empty.
+json::value pieces_had(const TorrentView& v) {
+    if (v.details && !v.details->have.empty()) return json::value(to_base64(v.details->have));
+    const std::int64_t count = v.summary.stats.num_pieces;
+    if (count <= 0 || v.summary.stats.pieces_have != count) return json::value("");
+    std::string bits(static_cast<std::size_t>((count + 7) / 8), '\xff');
+    if (const auto spare = static_cast<int>(bits.size() * 8 - static_cast<std::size_t>(count)); spare > 0) {
+        bits.back() = static_cast<char>(0xff << spare);
+    }
+    return json::value(to_base64(bits));
+}
+
 json::value web_seeds(const TorrentSummary& s) {
     json::array out;
     if (s.info) {
@@ -362,6 +377,7 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
             return per_file(v, [](int p) { return json::value(p > 0 ? 1 : 0); });
         });
         detailed("peers", peers);
+        detailed("pieces", pieces_had);
         detailed("peersSendingToUs", [](const TorrentView& v) {
             const auto list = peers(v);
             return json::value(std::count_if(list.as_array().begin(), list.as_array().end(), [](auto& p) {

@@ -183,7 +183,7 @@ void RemoteEngine::poll_details() {
     }
     QStringList fields = list_fields();
     if (details)
-        fields << "fileStats" << "peers" << "trackerStats";
+        fields << "fileStats" << "peers" << "trackerStats" << "pieces";
     if (files)
         fields << "files";
     details_in_flight_ = true;
@@ -452,11 +452,12 @@ std::vector<PeerSnapshot> RemoteEngine::peers(TorrentKey key) const {
     return r ? r->peers : std::vector<PeerSnapshot>{};
 }
 
-std::vector<std::uint8_t> RemoteEngine::pieces(TorrentKey /*key*/, bool* exact) const {
-    // The RPC's fields do not say which pieces the daemon has.
+std::vector<std::uint8_t> RemoteEngine::pieces(TorrentKey key, bool* exact) const {
+    watched_.insert(key);
+    const Remote* r = remote_of(key);
     if (exact)
-        *exact = false;
-    return {};
+        *exact = r && !r->pieces.empty();
+    return r ? r->pieces : std::vector<std::uint8_t>{};
 }
 
 void RemoteEngine::fetch_metadata(const QString& /*magnet*/) {}

@@ -83,6 +83,7 @@ class RemoteEngine final : public Engine {
         std::vector<TrackerSnapshot> trackers;
         std::map<QString, int> tracker_ids;  // announce URL -> the daemon's tracker id
         std::vector<QString> file_paths;     // as the daemon names them, for renames
+        std::vector<std::uint8_t> pieces;    // one byte per piece, from `pieces`; empty: unknown
         bool has_files = false;
         bool was_downloading = false;
     };

@@ -195,6 +195,17 @@ void RemoteEngine::take_details(const QJsonObject& t) {
             need_files_.erase(r.id);
         }
     }
+    // `pieces`: a base64 bitfield, the first piece in the high bit.
+    if (const QByteArray bits = QByteArray::fromBase64(t.value("pieces").toString().toLatin1()); !bits.isEmpty()) {
+        const TorrentSnapshot* s = find(key);
+        const auto count = static_cast<std::size_t>(s ? s->num_pieces : 0);
+        if (count > 0 && static_cast<std::size_t>(bits.size()) == (count + 7) / 8) {
+            r.pieces.assign(count, 0);
+            for (std::size_t p = 0; p < count; ++p)
+                r.pieces[p] = (static_cast<unsigned char>(bits[static_cast<qsizetype>(p / 8)]) >> (7 - p % 8)) & 1;
+            mark_changed(key);
+        }
+    }
     const QJsonArray stats = t.value("fileStats").toArray();
     if (!stats.isEmpty()) {
         r.priorities.clear();

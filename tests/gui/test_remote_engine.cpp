@@ -239,6 +239,14 @@ void RemoteEngineTest::shows_the_file_list_of_the_selected_torrent() {
     QTRY_COMPARE_WITH_TIMEOUT(e->file_priorities(beta).size(), std::size_t{2}, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(e->file_progress(beta) == (std::vector<std::int64_t>{200 * 1024, 100 * 1024 + 3}),
                              10000);
+    // Which pieces the daemon has, from `pieces`: all of them.
+    const auto all_pieces = [&] {
+        bool exact = false;
+        const auto pieces = e->pieces(beta, &exact);
+        return exact && pieces.size() == static_cast<std::size_t>(second_.info->num_pieces) &&
+               std::all_of(pieces.begin(), pieces.end(), [](std::uint8_t p) { return p != 0; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(all_pieces(), 10000);
     e->set_file_priority(beta, 1, k_priority_skip);
     // The daemon itself has the second file unwanted: torrent-set files-unwanted.
     const auto daemon_wanted = [&] {

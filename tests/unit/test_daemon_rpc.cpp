@@ -272,6 +272,39 @@ TEST_F(DaemonMethods, APausedTorrentWithoutDataIsNotShownDone) {
     EXPECT_EQ(t["percentDone"].to_number<double>(), 0.0);
 }
 
+// `pieces`: Transmission's base64 bitfield of the pieces had, the first piece in the high bit.
+TEST_F(DaemonMethods, PiecesAreTheBitfieldOfThePiecesHad) {
+    const std::int64_t whole = add(make_torrent("whole.bin", 300'000, 11), false);
+    ASSERT_TRUE(wait_for_status(whole, 6));
+    const std::string absent = make_torrent("absent.bin", 300'000, 12);
+    std::filesystem::remove(dir_.path() / "downloads" / "absent.bin");
+    const std::int64_t none = add(absent, true);
+    ASSERT_TRUE(wait_for_status(none, 0));
+    // The bitfield once the session has sent the torrent's details (asked for by the request).
+    auto bits = [&](std::int64_t id, std::int64_t& count) {
+        std::string out;
+        for (int i = 0; i < 200 && out.empty(); ++i) {
+            auto t = get(id, {"pieces", "pieceCount"});
+            count = t["pieceCount"].as_int64();
+            out = from_base64(t["pieces"].as_string()).value_or("");
+            (void)controller_->poll();
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return out;
+    };
+    std::int64_t count = 0;
+    const std::string had = bits(whole, count);
+    ASSERT_GT(count, 8);
+    ASSERT_EQ(had.size(), static_cast<std::size_t>((count + 7) / 8));
+    for (std::int64_t p = 0; p < static_cast<std::int64_t>(had.size()) * 8; ++p) {
+        const bool set = (static_cast<unsigned char>(had[static_cast<std::size_t>(p / 8)]) >> (7 - p % 8)) & 1;
+        EXPECT_EQ(set, p < count) << "bit " << p;
+    }
+    const std::string missing = bits(none, count);
+    ASSERT_EQ(missing.size(), static_cast<std::size_t>((count + 7) / 8));
+    EXPECT_EQ(missing, std::string(missing.size(), '\0'));
+}
+
 TEST_F(DaemonMethods, IdsAndTables) {
     const auto a = call("torrent-add", {{"metainfo", to_base64(make_torrent("a.bin", 20'000, 2))}, {"paused", true}});
     const auto b = call("torrent-add", {{"metainfo", to_base64(make_torrent("b.bin", 30'000, 3))}, {"paused", true}});
