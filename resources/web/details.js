@@ -11,7 +11,11 @@ const DETAIL_FIELDS = [
   'rateUpload', 'peersConnected', 'downloadDir', 'addedDate', 'doneDate', 'pieceCount', 'pieceSize',
   'hashString', 'isPrivate', 'magnetLink', 'files', 'fileStats', 'peers', 'trackerStats',
   'downloadLimit', 'downloadLimited', 'uploadLimit', 'uploadLimited', 'peer-limit', 'labels',
+  'seedRatioMode', 'seedRatioLimit', 'seedIdleMode', 'seedIdleLimit',
 ];
+const SEED_MODES = ['0', '1', '2'];
+const MAX_SEED_RATIO = 1000000;
+const MAX_IDLE_MINUTES = 1000000;
 const MAX_LIMIT_KBPS = 10000000;
 const MAX_PEER_LIMIT = 65535;
 const PRIORITIES = [['1', 'High'], ['0', 'Normal'], ['-1', 'Low']];
@@ -110,8 +114,11 @@ function renderGeneral(t) {
   if (hasLimits && limitsFilledFor !== t.id) {
     limitsFilledFor = t.id;
     for (const name of ['downloadLimited', 'uploadLimited']) limitsForm.elements[name].checked = Boolean(t[name]);
-    for (const name of ['downloadLimit', 'uploadLimit', 'peer-limit']) {
+    for (const name of ['downloadLimit', 'uploadLimit', 'peer-limit', 'seedRatioLimit', 'seedIdleLimit']) {
       limitsForm.elements[name].value = typeof t[name] === 'number' ? t[name] : '';
+    }
+    for (const name of ['seedRatioMode', 'seedIdleMode']) {
+      limitsForm.elements[name].value = SEED_MODES.includes(String(t[name])) ? String(t[name]) : '0';
     }
   }
 }
@@ -135,6 +142,24 @@ limitsForm.addEventListener('submit', async (event) => {
       return showError(`The peer limit is a whole number from 1 to ${MAX_PEER_LIMIT}.`);
     }
     changes['peer-limit'] = value;
+  }
+  changes.seedRatioMode = Number(limitsForm.elements.seedRatioMode.value);
+  changes.seedIdleMode = Number(limitsForm.elements.seedIdleMode.value);
+  const ratio = limitsForm.elements.seedRatioLimit.value.trim();
+  if (ratio !== '') {
+    const value = Number(ratio);
+    if (!Number.isFinite(value) || value < 0 || value > MAX_SEED_RATIO) {
+      return showError(`A seed ratio is a number from 0 to ${MAX_SEED_RATIO}.`);
+    }
+    changes.seedRatioLimit = value;
+  }
+  const idle = limitsForm.elements.seedIdleLimit.value.trim();
+  if (idle !== '') {
+    const value = Number(idle);
+    if (!Number.isInteger(value) || value < 0 || value > MAX_IDLE_MINUTES) {
+      return showError(`An idle limit is a whole number of minutes from 0 to ${MAX_IDLE_MINUTES}.`);
+    }
+    changes.seedIdleLimit = value;
   }
   try {
     await rpc('torrent-set', changes);

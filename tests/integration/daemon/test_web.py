@@ -212,13 +212,18 @@ def scenario(driver, tmp, downloads, seeds):
     wait(driver, lambda: driver.find_element(By.ID, "details-name").text == "web-magnet.bin", "the details open", 20)
     wait(driver, lambda: "100%" in driver.find_element(By.ID, "general-figures").text, "the details' figures", 20)
     screenshot(driver, "desktop-details.png")
-    # Its own peer limit, set from the page.
+    # Its own peer limit and seed ratio, set from the page.
     peers_field = driver.find_element(By.CSS_SELECTOR, "#torrent-limits [name=peer-limit]")
     peers_field.clear()
     peers_field.send_keys("9")
+    Select(driver.find_element(By.CSS_SELECTOR, "#torrent-limits [name=seedRatioMode]")).select_by_value("1")
+    ratio_field = driver.find_element(By.CSS_SELECTOR, "#torrent-limits [name=seedRatioLimit]")
+    ratio_field.clear()
+    ratio_field.send_keys("2.5")
     driver.find_element(By.CSS_SELECTOR, "#torrent-limits [type=submit]").click()
-    wait(driver, lambda: [t["peer-limit"] for t in torrents_with(["name", "peer-limit"])
-                          if t["name"] == "web-magnet.bin"] == [9], "the peer limit set from the page", 20)
+    limits = ["name", "peer-limit", "seedRatioMode", "seedRatioLimit"]
+    wait(driver, lambda: [(t["peer-limit"], t["seedRatioMode"], t["seedRatioLimit"]) for t in torrents_with(limits)
+                          if t["name"] == "web-magnet.bin"] == [(9, 1, 2.5)], "the limits set from the page", 20)
     driver.find_element(By.CSS_SELECTOR, "[data-tab=files]").click()
     files_tab = driver.find_element(By.ID, "tab-files")
     if torrent_files_reported():
