@@ -404,26 +404,30 @@ void Session::set_file_priority(TorrentId id, std::size_t file, int priority) {
     post_to_torrent(id, [file, priority](Torrent& t) { t.set_file_priority(file, priority); });
 }
 
-void Session::set_torrent_rate_limits(TorrentId id, std::int64_t upload, std::int64_t download) {
-    asio::post(io_, [this, id, upload, download] {
-        // A magnet link still fetching its metadata starts with them.
+void Session::post_to_torrent_or_fetch(TorrentId id, std::function<void(AddTorrentParams&)> on_fetch,
+                                       std::function<void(Torrent&)> on_torrent) {
+    asio::post(io_, [this, id, on_fetch = std::move(on_fetch), on_torrent = std::move(on_torrent)] {
         if (auto it = fetching_.find(id); it != fetching_.end()) {
-            it->second.params.upload_limit = upload;
-            it->second.params.download_limit = download;
+            on_fetch(it->second.params);
         } else if (auto t = torrents_.find(id); t != torrents_.end()) {
-            t->second->set_rate_limits(upload, download);
+            on_torrent(*t->second);
         }
     });
 }
 
+void Session::set_torrent_rate_limits(TorrentId id, std::int64_t upload, std::int64_t download) {
+    post_to_torrent_or_fetch(
+        id,
+        [upload, download](AddTorrentParams& p) {
+            p.upload_limit = upload;
+            p.download_limit = download;
+        },
+        [upload, download](Torrent& t) { t.set_rate_limits(upload, download); });
+}
+
 void Session::set_torrent_peer_limit(TorrentId id, int peers) {
-    asio::post(io_, [this, id, peers] {
-        if (auto it = fetching_.find(id); it != fetching_.end()) {
-            it->second.params.peer_limit = peers;
-        } else if (auto t = torrents_.find(id); t != torrents_.end()) {
-            t->second->set_peer_limit(peers);
-        }
-    });
+    post_to_torrent_or_fetch(
+        id, [peers](AddTorrentParams& p) { p.peer_limit = peers; }, [peers](Torrent& t) { t.set_peer_limit(peers); });
 }
 
 void Session::add_peer(TorrentId id, const tcp::endpoint& endpoint) {

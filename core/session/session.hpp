@@ -85,6 +85,10 @@ public:
 
 private:
     void post_to_torrent(TorrentId id, std::function<void(Torrent&)> action);
+    // On the network thread: `on_torrent` on the torrent, or `on_fetch` on the parameters a
+    // magnet link still fetching its metadata will start with.
+    void post_to_torrent_or_fetch(TorrentId id, std::function<void(AddTorrentParams&)> on_fetch,
+                                  std::function<void(Torrent&)> on_torrent);
     // With `fetched`, the torrent takes over a magnet link's connections and announcer.
     void start_torrent(TorrentId id, AddTorrentParams params, MetadataFetched* fetched = nullptr);
     // Magnet links (session_magnet.cpp): fetch the metadata, then start the torrent.
