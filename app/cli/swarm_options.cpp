@@ -98,6 +98,7 @@ void print_json(const TorrentStats& s, const NetworkState& network) {
     o["seeds"] = s.seeds;
     o["encrypted_peers"] = s.encrypted_peers;
     o["utp_peers"] = s.utp_peers;
+    o["web_seeds"] = s.web_seeds;
     o["network"] = network_json(network);
     fmt::print("{}\n", boost::json::serialize(o));
 }

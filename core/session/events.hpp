@@ -36,6 +36,7 @@ struct TorrentStats {
     int seeds = 0;
     int encrypted_peers = 0;  // of `peers`, those over an encrypted connection
     int utp_peers = 0;        // of `peers`, those over uTP
+    int web_seeds = 0;        // web seeds downloading now
 
     bool operator==(const TorrentStats&) const = default;
 };
@@ -54,6 +55,18 @@ struct PeerInfo {
     double upload_rate = 0;
     bool encrypted = false;  // over MSE with RC4 (the E flag)
     std::string transport;   // "TCP" or "uTP"
+};
+
+// One web seed (BEP 19) of a torrent as a user sees it.
+struct WebSeedInfo {
+    std::string url;
+    // "downloading", "idle" (nothing to ask it for now), "waiting" (after a failure),
+    // "missing files" (it has none of the files still wanted) or "dropped".
+    std::string state;
+    std::string error;  // the last failure, in words
+    double download_rate = 0;
+    std::int64_t downloaded = 0;  // payload bytes this session
+    int missing_files = 0;        // files it answered 404 or 410 for
 };
 
 // One tracker of a torrent: what it said last and when it is asked next.
@@ -125,6 +138,7 @@ struct Details {
     std::vector<PeerInfo> peers;
     std::vector<TrackerInfo> trackers;
     std::string have;  // wire bitfield bytes
+    std::vector<WebSeedInfo> web_seeds;
 };
 }  // namespace event
 

@@ -56,7 +56,49 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionServices& s
     limits_->upload.set_rate(params.upload_limit);
     limits_->download.set_rate(params.download_limit);
     peers_.set_limit(params.peer_limit);
+    if (!info_->web_seeds.empty()) {
+        web_seeds_ = std::make_unique<TorrentWebSeeds>(info_, info_->web_seeds, session_.executor, session_.tls,
+                                                       session_.transports.binding(), web_seed_host());
+    }
 }
+
+TorrentWebSeeds::Host Torrent::web_seed_host() {
+    TorrentWebSeeds::Host host;
+    host.pick = [this](const Bitfield& has, std::size_t max) {
+        return pieces_.picker().pick(has, max, [](const BlockRequest&) { return false; });
+    };
+    host.add_source = [this](const Bitfield& pieces) { pieces_.picker().add_peer_pieces(pieces); };
+    host.remove_source = [this](const Bitfield& pieces) { pieces_.picker().remove_peer_pieces(pieces); };
+    host.abort = [this](const BlockRequest& block) { pieces_.picker().abort_request(block); };
+    host.deliver = [this](const BlockRequest& block, std::string_view data, const asio::ip::address& sender) {
+        if (!pieces_.add_block(block, data, sender, files_.storage())) return;
+        transferred_.downloaded += block.length;
+    };
+    host.throttle = [this](std::int64_t bytes) { return throttle_download(bytes); };
+    host.notice = [this](std::string message) { session_.events(event::Notice{id_, std::move(message)}); };
+    return host;
+}
+
+void Torrent::start_web_seeds() {
+    if (!web_seeds_) return;
+    if (!stopped_ && !moving_ && !finished_ && session_.network_up && state_ == TorrentState::downloading) {
+        web_seeds_->start();
+    } else {
+        web_seeds_->stop();
+    }
+}
+
+Result<Done> Torrent::add_web_seed(const std::string& url) {
+    if (!web_seeds_) {
+        web_seeds_ = std::make_unique<TorrentWebSeeds>(info_, std::vector<std::string>{}, session_.executor,
+                                                       session_.tls, session_.transports.binding(), web_seed_host());
+    }
+    auto added = web_seeds_->add(url);
+    if (added) start_web_seeds();
+    return added;
+}
+
+bool Torrent::remove_web_seed(const std::string& url) { return web_seeds_ && web_seeds_->remove(url); }
 
 Torrent::~Torrent() {
     *alive_ = false;
@@ -126,6 +168,7 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good, bool from_resume
         tracker_list_.start();
     }
     connect_more();
+    start_web_seeds();
 }
 
 void Torrent::report_stats(bool only_if_changed) {
@@ -176,6 +219,7 @@ void Torrent::set_file_priority(std::size_t file, int priority) {
     finished_ = pieces_.picker().finished();
     if (was_finished && !finished_ && state_ == TorrentState::seeding) set_state(TorrentState::downloading);
     peers_.update_interest();
+    start_web_seeds();
 }
 
 void Torrent::set_rate_limits(std::int64_t upload, std::int64_t download) {
@@ -246,6 +290,7 @@ void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& ou
             report_finished(true);
             tracker_list_.download_completed();
             peers_.update_interest();
+            start_web_seeds();
         }
     }
     peers_.fill_requests();
@@ -302,6 +347,11 @@ void Torrent::strike(const asio::ip::address& address, const std::string& reason
 }
 
 void Torrent::ban(const asio::ip::address& address, const std::string& reason) {
+    if (web_seeds_ && web_seeds_->is_seed(address)) {
+        web_seeds_->drop(address, reason);
+        pieces_.discard_blocks_from(address);
+        return;
+    }
     if (!peers_.ban(address)) return;
     // What it sent to pieces still in progress is asked for again from others.
     pieces_.discard_blocks_from(address);
@@ -326,11 +376,21 @@ void Torrent::tick() {
         request_piece_layers();
         if (!finished_ && peers_.out_of_sources()) tracker_list_.want_peers();
     }
+    if (web_seeds_) {
+        web_seeds_->tick();
+        // Seeds whose wait is over, or that had nothing to do, look again.
+        start_web_seeds();
+    }
     report_stats(true);
 }
 
 TorrentStats Torrent::stats() const {
-    return report::torrent_stats(state_, *info_, pieces_.picker(), peers_, transferred_);
+    TorrentStats s = report::torrent_stats(state_, *info_, pieces_.picker(), peers_, transferred_);
+    if (web_seeds_) {
+        s.download_rate += web_seeds_->download_rate();
+        s.web_seeds = web_seeds_->active();
+    }
+    return s;
 }
 
 event::Details Torrent::details() const {
@@ -339,6 +399,7 @@ event::Details Torrent::details() const {
     d.have = pieces_.picker().have_pieces().to_bytes();
     d.peers = peers_.describe(info_->num_pieces);
     d.trackers = tracker_list_.trackers(std::chrono::steady_clock::now());
+    if (web_seeds_) d.web_seeds = web_seeds_->describe();
     return d;
 }
 
@@ -367,6 +428,7 @@ void Torrent::move_storage(std::filesystem::path to, bool move) {
     }
     moving_ = true;
     peers_.close_all("moving the data");
+    start_web_seeds();
     // Writes queued for the old folder land first; then the files move.
     pieces_.when_written([this, to = std::move(to)]() mutable {
         files_.move_storage(std::move(to), [this](Result<bool> moved) {
@@ -380,6 +442,7 @@ void Torrent::move_storage(std::filesystem::path to, bool move) {
             if (stopped_ || (state_ != TorrentState::downloading && state_ != TorrentState::seeding)) return;
             peers_.add_dialed_again();
             connect_more();
+            start_web_seeds();
         });
     });
 }
@@ -397,6 +460,7 @@ void Torrent::pause() {
     peers_.close_all("paused");
     tracker_list_.stop();
     set_state(TorrentState::paused);
+    start_web_seeds();
     save_resume_data();
 }
 
@@ -407,12 +471,14 @@ void Torrent::resume() {
     tracker_list_.start();
     peers_.add_dialed_again();
     connect_more();
+    start_web_seeds();
 }
 
 void Torrent::stop() {
     if (stopped_) return;
     stopped_ = true;
     peers_.close_all("stopped");
+    start_web_seeds();
 }
 
 asio::awaitable<void> Torrent::shutdown() {
@@ -440,6 +506,7 @@ void Torrent::recheck() {
     finished_ = false;
     // The peers closed above are dialed again once the check is done.
     set_state(TorrentState::checking);
+    start_web_seeds();
     peers_.add_dialed_again();
     check_existing_data(false);
 }

@@ -5,6 +5,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <map>
@@ -21,6 +22,7 @@
 #include "session/torrent_peers.hpp"
 #include "session/torrent_pieces.hpp"
 #include "session/torrent_report.hpp"
+#include "session/torrent_web_seeds.hpp"
 #include "session/tracker_list.hpp"
 #include "session/transports.hpp"
 #include "storage/disk_pool.hpp"
@@ -79,6 +81,8 @@ struct SessionServices {
     tracker_client::TrackerTransport& trackers;
     const ResumeStore& resume;
     Transports& transports;
+    // For HTTPS web seeds: verifies servers against the system's CA store.
+    boost::asio::ssl::context& tls;
 };
 
 class Torrent final : public PeerHost {
@@ -129,6 +133,9 @@ public:
     // Replaces the trackers (tiers of URLs); those dropped hear `stopped` if they were told
     // `started`.
     void set_trackers(std::vector<Tier> tiers);
+    // Web seeds (BEP 19) added to or removed from those the torrent came with.
+    Result<Done> add_web_seed(const std::string& url);
+    bool remove_web_seed(const std::string& url);
     // Renames a file (its last path component) on disk and from now on; FileRenamed or Error.
     void rename_file(std::size_t file, std::string name);
     // With `move`, moves the data to `to` (storage/move_files) with the peers closed meanwhile,
@@ -187,6 +194,9 @@ private:
     void connect_more();
     void strike(const boost::asio::ip::address& address, const std::string& reason);
     void request_piece_layers();
+    // Web seeds ask for blocks while the torrent downloads.
+    void start_web_seeds();
+    TorrentWebSeeds::Host web_seed_host();
     tracker_client::AnnounceIdentity announce_identity() const;
     void on_tracker_update(const tracker_client::TrackerUpdate& update);
 
@@ -212,6 +222,8 @@ private:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
     TorrentPeers peers_;
+    // Made when the torrent has web seeds.
+    std::unique_ptr<TorrentWebSeeds> web_seeds_;
     mse::FindStreamKey find_stream_key_;  // over the torrent's names, hashed once
 
     report::Transferred transferred_;

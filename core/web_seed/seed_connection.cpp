@@ -1,0 +1,286 @@
+// GCC 12 at -O3 misreads Asio's recycled coroutine frames as freeing a non-heap pointer
+// (-Wfree-nonheap-object, a false positive); the frames come from operator new.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wfree-nonheap-object"
+#endif
+
+#include "web_seed/seed_connection.hpp"
+
+#include <array>
+#include <exception>
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include "http_client/url.hpp"
+#include "net/bound_tcp_socket.hpp"
+#include "util/host_lookup.hpp"
+
+namespace shoal::web_seed {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto k_use = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint32_t k_max_header_bytes = 16 * 1024;
+constexpr std::array<std::string_view, 2> k_schemes = {"http", "https"};
+
+std::string origin_of(const http_client::UrlParts& parts) {
+    return parts.scheme + "://" + parts.host + ":" + std::to_string(parts.port);
+}
+
+std::string host_header(const http_client::UrlParts& parts) {
+    std::string host = parts.host.find(':') != std::string::npos ? "[" + parts.host + "]" : parts.host;
+    if (parts.port != (parts.scheme == "https" ? 443 : 80)) host += ":" + std::to_string(parts.port);
+    return host;
+}
+
+bool is_ip_literal(const std::string& host) {
+    boost::system::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+Error network_error(const boost::system::error_code& ec, const std::string& what) {
+    if (ec == beast::error::timeout) return make_error(ErrorCode::timeout, what + ": no reply in time");
+    if (ec == asio::error::operation_aborted) return make_error(ErrorCode::cancelled, what + ": cancelled");
+    return make_error(ErrorCode::network, what + ": " + ec.message());
+}
+
+// A location the redirect may go to, from `url`: absolute http(s), or a path on the same
+// origin. Empty when it may not be followed.
+std::string resolve_location(const std::string& url, const std::string& location, std::string& why) {
+    auto lower = location.substr(0, 8);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.starts_with("http://") || lower.starts_with("https://")) {
+        if (url.starts_with("https://") && lower.starts_with("http://")) {
+            why = "redirected from https to http";
+            return {};
+        }
+        return location;
+    }
+    if (location.starts_with("/") && !location.starts_with("//")) {
+        const auto scheme_end = url.find("://");
+        const auto authority_end = url.find_first_of("/?", scheme_end + 3);
+        return url.substr(0, authority_end) + location;
+    }
+    why = "redirected to an unusable location";
+    return {};
+}
+
+}  // namespace
+
+struct SeedConnection::Stream {
+    std::string origin;
+    bool secure = false;
+    std::unique_ptr<beast::tcp_stream> plain;
+    std::unique_ptr<asio::ssl::stream<beast::tcp_stream>> tls;
+    beast::flat_buffer buffer;
+    bool reused = false;  // a request went over it already
+
+    beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*tls) : *plain; }
+    void close() {
+        boost::system::error_code ignored;
+        lowest().socket().close(ignored);
+    }
+};
+
+namespace {
+
+template <class S>
+asio::awaitable<Result<RangeReply>> exchange(S& stream, beast::flat_buffer& buffer,
+                                             const bhttp::request<bhttp::empty_body>& request, ByteRange range,
+                                             std::int64_t file_size, std::chrono::milliseconds timeout,
+                                             bool& keep_alive, std::string& location) {
+    auto& lowest = beast::get_lowest_layer(stream);
+    lowest.expires_after(timeout);
+    auto [wec, written] = co_await bhttp::async_write(stream, request, k_use);
+    (void)written;
+    if (wec) co_return network_error(wec, "sending the request failed");
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.header_limit(k_max_header_bytes);
+    parser.body_limit(static_cast<std::uint64_t>(range.length));
+    lowest.expires_after(timeout);
+    auto [hec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, k_use);
+    (void)header_bytes;
+    if (hec == bhttp::error::header_limit)
+        co_return make_error(ErrorCode::too_large, "the reply's header is over 16 KiB");
+    if (hec) co_return network_error(hec, "reading the reply failed");
+    const ReplyHead head = read_head(parser.get().base());
+    RangeReply reply{judge(head, range, file_size, std::chrono::system_clock::now()), {}};
+    keep_alive = false;
+    if (reply.verdict.kind == Verdict::Kind::redirect) location = head.location;
+    if (reply.verdict.kind != Verdict::Kind::data) co_return reply;
+    lowest.expires_after(timeout);
+    auto [bec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, k_use);
+    (void)body_bytes;
+    if (bec == bhttp::error::body_limit) {
+        reply.verdict = {Verdict::Kind::back_off, "the reply is longer than asked for", std::nullopt};
+        co_return reply;
+    }
+    if (bec) co_return network_error(bec, "reading the reply failed");
+    reply.body = std::move(parser.get().body());
+    if (reply.body.size() != static_cast<std::size_t>(range.length)) {
+        reply.verdict = {Verdict::Kind::back_off, "the reply is shorter than asked for", std::nullopt};
+        reply.body.clear();
+        co_return reply;
+    }
+    keep_alive = parser.keep_alive();
+    co_return reply;
+}
+
+}  // namespace
+
+SeedConnection::SeedConnection(asio::any_io_executor executor, asio::ssl::context& tls, net::SocketBinding binding)
+    : executor_(std::move(executor)), tls_(tls), binding_(std::move(binding)) {}
+
+SeedConnection::~SeedConnection() = default;
+
+void SeedConnection::close() {
+    closed_ = true;
+    if (stream_) stream_->close();
+}
+
+asio::awaitable<Result<Done>> SeedConnection::open(const http_client::UrlParts& parts,
+                                                    std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto addresses = co_await lookup_host(parts.host, deadline);
+    if (!addresses)
+        co_return make_error(addresses.error().code, "cannot resolve " + parts.host + ": " + addresses.error().message);
+    if (closed_) co_return make_error(ErrorCode::cancelled, "closed");
+    auto stream = std::make_unique<Stream>();
+    stream->origin = origin_of(parts);
+    stream->secure = parts.scheme == "https";
+    if (stream->secure) {
+        stream->tls = std::make_unique<asio::ssl::stream<beast::tcp_stream>>(executor_, tls_);
+        if (!is_ip_literal(parts.host) && !SSL_set_tlsext_host_name(stream->tls->native_handle(), parts.host.c_str()))
+            co_return make_error("cannot set the TLS server name");
+        stream->tls->set_verify_callback(asio::ssl::host_name_verification(parts.host));
+    } else {
+        stream->plain = std::make_unique<beast::tcp_stream>(executor_);
+    }
+    // Reachable from close() while connecting.
+    stream_ = std::move(stream);
+    Stream& s = *stream_;
+    Error last = make_error(ErrorCode::network, "cannot connect to " + parts.host);
+    bool connected = false;
+    for (const auto& address : *addresses) {
+        auto& socket = s.lowest().socket();
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        if (auto bound = net::open_bound_tcp_socket(socket, tcp::endpoint(address, parts.port).protocol(), binding_);
+            !bound) {
+            last = bound.error();
+            continue;
+        }
+        s.lowest().expires_at(deadline);
+        auto [ec] = co_await s.lowest().async_connect(tcp::endpoint(address, parts.port), k_use);
+        if (closed_) break;
+        if (!ec) {
+            connected = true;
+            break;
+        }
+        last = network_error(ec, "cannot connect to " + parts.host);
+        if (ec == beast::error::timeout) break;
+    }
+    if (closed_) last = make_error(ErrorCode::cancelled, "closed");
+    if (connected && !closed_ && s.secure) {
+        s.lowest().expires_at(deadline);
+        auto [hec] = co_await s.tls->async_handshake(asio::ssl::stream_base::client, k_use);
+        if (hec) {
+            last = network_error(hec, "TLS handshake with " + parts.host + " failed");
+            connected = false;
+        }
+    }
+    if (!connected || closed_) {
+        s.close();
+        stream_.reset();
+        co_return last;
+    }
+    co_return Done{};
+}
+
+asio::awaitable<Result<RangeReply>> SeedConnection::fetch(std::string url, ByteRange range, std::int64_t file_size,
+                                                          std::chrono::milliseconds timeout) {
+    try {
+        for (int hop = 0;; ++hop) {
+            bool redirect = false;
+            std::string location;
+            auto reply = co_await fetch_once(url, range, file_size, timeout, redirect, location);
+            if (!reply || !redirect) co_return reply;
+            std::string why;
+            std::string next = resolve_location(url, location, why);
+            if (next.empty()) co_return RangeReply{{Verdict::Kind::seed_failed, why, std::nullopt}, {}};
+            if (hop + 1 > k_max_redirects)
+                co_return RangeReply{{Verdict::Kind::seed_failed, "more than 5 redirects", std::nullopt}, {}};
+            url = std::move(next);
+        }
+    } catch (const std::exception& e) {
+        if (stream_) stream_->close();
+        stream_.reset();
+        co_return make_error(ErrorCode::network, e.what());
+    }
+}
+
+asio::awaitable<Result<RangeReply>> SeedConnection::fetch_once(const std::string& url, ByteRange range,
+                                                               std::int64_t file_size,
+                                                               std::chrono::milliseconds timeout, bool& redirect,
+                                                               std::string& location) {
+    if (closed_) co_return make_error(ErrorCode::cancelled, "closed");
+    auto parts = http_client::split_url(url, k_schemes);
+    if (!parts) co_return make_error(ErrorCode::invalid_input, parts.error().message);
+
+    bhttp::request<bhttp::empty_body> request{bhttp::verb::get, parts->target, 11};
+    request.set(bhttp::field::host, host_header(*parts));
+    request.set(bhttp::field::user_agent, "Shoal/0.1");
+    request.set(bhttp::field::accept_encoding, "identity");
+    request.set(bhttp::field::range,
+                "bytes=" + std::to_string(range.first) + "-" + std::to_string(range.first + range.length - 1));
+
+    // A kept-alive connection the server has meanwhile closed fails at once: then once more
+    // on a new one.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const std::string origin = origin_of(*parts);
+        if (stream_ && stream_->origin != origin) {
+            stream_->close();
+            stream_.reset();
+        }
+        if (!stream_) {
+            auto opened = co_await open(*parts, timeout);
+            if (!opened) co_return opened.error();
+        }
+        if (closed_) co_return make_error(ErrorCode::cancelled, "closed");
+        Stream& s = *stream_;
+        bool keep_alive = false;
+        // (Not one co_await in each arm of ?:, which GCC 12 miscompiles.)
+        Result<RangeReply> reply = make_error("no reply");
+        if (s.secure) {
+            reply = co_await exchange(*s.tls, s.buffer, request, range, file_size, timeout, keep_alive, location);
+        } else {
+            reply = co_await exchange(*s.plain, s.buffer, request, range, file_size, timeout, keep_alive, location);
+        }
+        const bool reused = s.reused;
+        s.reused = true;
+        if (!reply || !keep_alive || closed_) {
+            s.close();
+            stream_.reset();
+        }
+        if (!reply && reused && attempt == 0 && !closed_ && reply.error().code == ErrorCode::network) continue;
+        if (reply) redirect = reply->verdict.kind == Verdict::Kind::redirect;
+        co_return reply;
+    }
+    co_return make_error(ErrorCode::network, "the connection failed twice");
+}
+
+}  // namespace shoal::web_seed
