@@ -12,6 +12,7 @@
 #include "cli/version.hpp"
 #include "creation/create_torrent.hpp"
 #include "metainfo/magnet.hpp"
+#include "web_seed/web_seed_url.hpp"
 
 namespace fs = std::filesystem;
 
@@ -106,6 +107,16 @@ int run(const CreateArgs& a) {
 
 }  // namespace
 
+CLI::Option* add_web_seed_option(CLI::App& command, std::vector<std::string>& urls) {
+    return command.add_option("-w,--web-seed", urls, "Web seed URL (BEP 19); repeatable")
+        ->check(CLI::Validator(
+            [](std::string& url) -> std::string {
+                auto checked = web_seed::check_seed_url(url);
+                return checked ? std::string{} : checked.error().message;
+            },
+            "URL"));
+}
+
 Command add_create_command(CLI::App& app) {
     auto args = std::make_shared<CreateArgs>();
     CLI::App* cmd = app.add_subcommand("create", "Create a .torrent file from a file or folder");
@@ -113,7 +124,7 @@ Command add_create_command(CLI::App& app) {
     cmd->add_option("-o,--output", args->output, "Where to write the torrent (default NAME.torrent)");
     cmd->add_option("-t,--tracker", args->trackers,
                     "Tracker URL; repeat for more tiers, or join URLs of one tier with commas");
-    cmd->add_option("-w,--web-seed", args->web_seeds, "Web seed URL (BEP 19); repeatable");
+    add_web_seed_option(*cmd, args->web_seeds);
     cmd->add_option("-c,--comment", args->comment, "Comment");
     cmd->add_flag("-p,--private", args->is_private, "Private torrent (trackers only: no DHT, PEX, LSD)");
     cmd->add_option("-s,--piece-size", args->piece_size,

@@ -23,6 +23,7 @@ struct SeedArgs {
     std::string data_dir;
     std::string output;
     std::vector<std::string> trackers;
+    std::vector<std::string> web_seeds;
     bool v1 = false;
     bool v2 = false;
     SwarmOptions swarm;
@@ -39,6 +40,7 @@ Result<std::pair<TorrentInfo, fs::path>> make_torrent(const SeedArgs& a, const f
     CreateOptions o;
     o.format = a.v1 ? TorrentFormat::v1 : a.v2 ? TorrentFormat::v2 : TorrentFormat::hybrid;
     o.trackers = tiers_from(a.trackers);
+    o.web_seeds = a.web_seeds;
     o.created_by = std::string("Shoal/") + k_version;
     ProgressBar bar("hashing");
     o.progress = [&](std::int64_t done, std::int64_t total) { bar.update(done, total); };
@@ -98,6 +100,7 @@ Command add_seed_command(CLI::App& app) {
                     "With a .torrent: the save folder holding its data (default: .)");
     cmd->add_option("-o,--output", args->output, "Where to write a new torrent (default: beside the data)");
     cmd->add_option("-t,--tracker", args->trackers, "Tracker URL for a new torrent; repeat for tiers");
+    add_web_seed_option(*cmd, args->web_seeds)->description("Web seed URL (BEP 19) for a new torrent; repeatable");
     auto* v1 = cmd->add_flag("--v1", args->v1, "Make a v1 torrent (default hybrid)");
     auto* v2 = cmd->add_flag("--v2", args->v2, "Make a v2 torrent (default hybrid)");
     v1->excludes(v2);

@@ -364,7 +364,7 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
         plain("seedIdleMode", [](auto& s) { return json::value(static_cast<int>(s.seed_limits.idle_mode)); });
         plain("seedIdleLimit", [](auto& s) { return json::value(s.seed_limits.idle_minutes); });
         plain("webseeds", [](auto& s) { return web_seeds(s); });
-        plain("webseedsSendingToUs", [](auto&) { return json::value(0); });
+        plain("webseedsSendingToUs", [](auto& s) { return json::value(s.stats.web_seeds); });
         plain("recheckProgress", [](auto& s) {
             return json::value(s.stats.state == TorrentState::checking ? percent_complete(s) : 0.0);
         });

@@ -463,6 +463,16 @@ void SessionEngine::apply_details(Tracked& t, const event::Details& d) {
         s.up_rate = p.upload_rate;
         t.peers[p.address] = s;
     }
+    // Web seeds are sources too: a row each, by URL.
+    for (const auto& w : d.web_seeds) {
+        PeerSnapshot s;
+        s.address = QString::fromStdString(w.url);
+        s.client = tr("Web seed: %1").arg(QString::fromStdString(w.state));
+        if (!w.error.empty()) s.client += QStringLiteral(" (%1)").arg(QString::fromStdString(w.error));
+        s.progress = w.state == "missing files" ? 0 : 1;
+        s.down_rate = w.download_rate;
+        t.peers[w.url] = s;
+    }
     t.trackers.clear();
     const QDateTime now = QDateTime::currentDateTime();
     for (const auto& tracker : d.trackers) {
