@@ -136,12 +136,21 @@ void SessionEngineTest::pieces_peers_and_trackers_follow_events() {
     QCOMPARE(trackers.back().status, QStringLiteral("Working"));
     QCOMPARE(trackers.back().peers, 7);
 
-    event::Details d{id, {}, {}, std::string(1, '\x80')};
+    event::Details d{id, {}, {}, std::string(1, '\x80'), {}};
     d.peers.push_back({"10.0.0.2:1", "other", "D", 0.5, 10, 20, false, "TCP"});
     d.trackers.push_back({"udp://u.example:1", 0, TrackerInfo::Status::failed, "timed out", -1, 30});
+    d.web_seeds.push_back({"https://mirror.example/pub/", "waiting", "HTTP 503 Service Unavailable", 0, 0, 0});
     deliver(d);
-    QCOMPARE(engine_->peers(key).size(), 1u);
-    QCOMPARE(engine_->peers(key)[0].flags, QStringLiteral("D"));
+    const auto sources = engine_->peers(key);
+    QCOMPARE(sources.size(), 2u);
+    const auto peer = std::find_if(sources.begin(), sources.end(), [](auto& p) { return p.flags == "D"; });
+    QVERIFY(peer != sources.end());
+    QCOMPARE(peer->address, QStringLiteral("10.0.0.2:1"));
+    const auto seed = std::find_if(sources.begin(), sources.end(),
+                                   [](auto& p) { return p.address == "https://mirror.example/pub/"; });
+    QVERIFY(seed != sources.end());
+    QVERIFY(seed->client.contains(QStringLiteral("waiting")));
+    QVERIFY(seed->client.contains(QStringLiteral("503")));
     trackers = engine_->trackers(key);
     QCOMPARE(trackers.size(), 1u);
     QCOMPARE(trackers[0].status, QStringLiteral("Failed"));
