@@ -286,7 +286,14 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     }
     std::mutex mutex;
     std::condition_variable wake;
-    session->set_wakeup([&] { wake.notify_one(); });
+    bool woken = false;  // under `mutex`: a wake-up that came before the wait is not lost
+    session->set_wakeup([&] {
+        {
+            std::lock_guard lock(mutex);
+            woken = true;
+        }
+        wake.notify_one();
+    });
     const std::int64_t total = torrent.info ? torrent.info->total_size : 0;
     if (auto added = session->add(std::move(torrent)); !added) {
         print_error(added.error().message);
@@ -321,7 +328,8 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
     while (!done && g_signals.load() == 0) {
         {
             std::unique_lock lock(mutex);
-            wake.wait_for(lock, std::chrono::milliseconds(200));
+            wake.wait_for(lock, std::chrono::milliseconds(200), [&] { return woken; });
+            woken = false;
         }
         control::Published published = session->poll();
         for (auto& e : published.events) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "control/web_seed_list.hpp"
 #include "metainfo/rename.hpp"
 
 namespace shoal::control {
@@ -92,6 +93,7 @@ Result<TorrentId> Controller::add(AddTorrent r) {
         stored.id = stored_id(*info);
         // Without the original file the trackers would be lost; the record keeps them.
         if (r.metainfo.empty() && !r.trackers && !info->trackers.empty()) r.trackers = info->trackers;
+        if (r.metainfo.empty() && !info->web_seeds.empty()) stored.web_seeds = info->web_seeds;
         stored.metainfo = r.metainfo.empty() ? metainfo_of(*info) : std::move(r.metainfo);
     } else if (!r.magnet.empty()) {
         auto magnet = parse_magnet(r.magnet);
@@ -171,6 +173,7 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
         tiers = *stored.trackers;
         session_.set_trackers(id, tiers);
     }
+    if (stored.web_seeds) session_.set_web_seeds(id, *stored.web_seeds);
     Entry e;
     e.tiers = std::move(tiers);
     e.priorities = stored.file_priorities;
@@ -382,6 +385,26 @@ Result<Done> Controller::set_trackers(TorrentId id, const Tiers& replacement) {
     });
 }
 
+Result<Done> Controller::change_web_seeds(TorrentId id,
+                                          const std::function<Result<Done>(std::vector<std::string>&)>& change) {
+    Entry* e = entry(id);
+    if (!e) return unknown(id);
+    auto urls = web_seeds(id);
+    if (auto changed = change(urls); !changed) return changed;
+    e->stored.web_seeds = urls;
+    session_.set_web_seeds(id, std::move(urls));
+    save(*e);
+    return Done{};
+}
+
+Result<Done> Controller::add_web_seed(TorrentId id, const std::string& url) {
+    return change_web_seeds(id, [&](std::vector<std::string>& urls) { return control::add_web_seed(urls, url); });
+}
+
+Result<Done> Controller::remove_web_seed(TorrentId id, const std::string& url) {
+    return change_web_seeds(id, [&](std::vector<std::string>& urls) { return control::remove_web_seed(urls, url); });
+}
+
 Result<Done> Controller::set_rate_limits(std::int64_t upload, std::int64_t download) {
     if (upload < 0 || download < 0) return make_error(ErrorCode::invalid_input, "a rate limit cannot be negative");
     session_.set_rate_limits(upload, download);
@@ -428,6 +451,13 @@ const TorrentSummary* Controller::find(TorrentId id) const {
 Tiers Controller::trackers(TorrentId id) const {
     const Entry* e = entry(id);
     return e ? e->tiers : Tiers{};
+}
+
+std::vector<std::string> Controller::web_seeds(TorrentId id) const {
+    const Entry* e = entry(id);
+    if (!e) return {};
+    if (e->stored.web_seeds) return *e->stored.web_seeds;
+    return e->summary.info ? e->summary.info->web_seeds : std::vector<std::string>{};
 }
 
 std::vector<int> Controller::file_priorities(TorrentId id) const {

@@ -75,6 +75,8 @@ public:
     Result<Done> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) override;
     Result<Done> remove_tracker(TorrentId id, const std::string& url) override;
     Result<Done> set_trackers(TorrentId id, const Tiers& tiers) override;
+    Result<Done> add_web_seed(TorrentId id, const std::string& url) override;
+    Result<Done> remove_web_seed(TorrentId id, const std::string& url) override;
     void set_seed_limits(SeedLimits limits) override { settings_.seed_limits = limits; }
     Result<Done> set_torrent_seed_limits(TorrentId id, const TorrentSeedLimits& limits) override;
     Result<Done> set_labels(TorrentId id, Labels labels) override;
@@ -91,6 +93,7 @@ public:
     const TorrentSummary* find(TorrentId id) const override;
     // The trackers as the user last set them (the torrent's own until then).
     Tiers trackers(TorrentId id) const override;
+    std::vector<std::string> web_seeds(TorrentId id) const override;
     std::vector<int> file_priorities(TorrentId id) const override;
     std::optional<TorrentDetails> details(TorrentId id) const override;
 
@@ -127,6 +130,7 @@ private:
     Result<TorrentId> add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
                                   AddTorrentParams params);
     Result<Done> change_trackers(TorrentId id, const std::function<Result<Done>(Tiers&)>& change);
+    Result<Done> change_web_seeds(TorrentId id, const std::function<Result<Done>(std::vector<std::string>&)>& change);
     // Writes the record (and the .torrent file the first time), then lets go of the file's bytes.
     void save(Entry& e);
     void apply(Entry& e, const Event& event);

@@ -75,6 +75,8 @@ void Controller::apply(Entry& e, const Event& event) {
         // From now on the torrent comes back without asking peers for its metadata again.
         e.stored.metainfo = "d4:info" + m->info->info_bytes + "e";
         if (!e.stored.trackers) e.stored.trackers = e.tiers;
+        // The magnet link's web seeds are not in the metadata: the record keeps them.
+        if (!e.stored.web_seeds && !m->info->web_seeds.empty()) e.stored.web_seeds = m->info->web_seeds;
         save(e);
     } else if (auto* r = std::get_if<event::FileRenamed>(&event)) {
         s.info = r->info;

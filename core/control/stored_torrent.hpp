@@ -36,6 +36,8 @@ struct StoredTorrent {
     std::map<std::size_t, std::string> file_names;  // renamed on our side
     // The trackers as the user left them, replacing the torrent's own; nullopt: the torrent's.
     std::optional<std::vector<Tier>> trackers;
+    // The web seeds as the user left them, replacing the torrent's own; nullopt: the torrent's.
+    std::optional<std::vector<std::string>> web_seeds;
     std::int64_t upload_limit = 0;  // bytes per second, 0: none
     std::int64_t download_limit = 0;
     int peer_limit = 0;  // 0: the session's max_peers_per_torrent

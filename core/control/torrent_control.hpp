@@ -92,6 +92,9 @@ public:
     virtual Result<Done> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) = 0;
     virtual Result<Done> remove_tracker(TorrentId id, const std::string& url) = 0;
     virtual Result<Done> set_trackers(TorrentId id, const Tiers& tiers) = 0;
+    // Web seeds (BEP 19), kept in the torrent's record (control/web_seed_list's rules).
+    virtual Result<Done> add_web_seed(TorrentId id, const std::string& url) = 0;
+    virtual Result<Done> remove_web_seed(TorrentId id, const std::string& url) = 0;
     virtual void set_seed_limits(SeedLimits limits) = 0;
     // The torrent's own ratio and idle limits, or that it follows the global ones; kept.
     virtual Result<Done> set_torrent_seed_limits(TorrentId id, const TorrentSeedLimits& limits) = 0;
@@ -110,6 +113,8 @@ public:
     virtual const TorrentSummary* find(TorrentId id) const = 0;
     // The trackers as the user last set them (the torrent's own until then).
     virtual Tiers trackers(TorrentId id) const = 0;
+    // The web seeds as the user last set them (the torrent's own until then).
+    virtual std::vector<std::string> web_seeds(TorrentId id) const = 0;
     virtual std::vector<int> file_priorities(TorrentId id) const = 0;
     // Peers, trackers and pieces as of the last Details event; nullopt for an unknown id.
     virtual std::optional<TorrentDetails> details(TorrentId id) const = 0;

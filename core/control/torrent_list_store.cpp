@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "control/torrent_control.hpp"
+#include "control/web_seed_list.hpp"
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -38,6 +39,11 @@ json::object to_json(const StoredTorrent& t) {
             tiers.push_back(std::move(urls));
         }
         o["trackers"] = std::move(tiers);
+    }
+    if (t.web_seeds) {
+        json::array urls;
+        for (const auto& url : *t.web_seeds) urls.push_back(json::string(url));
+        o["web_seeds"] = std::move(urls);
     }
     o["upload_limit"] = t.upload_limit;
     o["download_limit"] = t.download_limit;
@@ -143,6 +149,15 @@ void read_lists(RecordReader& r, const StoreLimits& limits, StoredTorrent& t) {
             if (!urls.empty()) out.push_back(std::move(urls));
         }
         t.trackers = std::move(out);
+    }
+    if (const json::array* urls = r.array("web_seeds")) {
+        std::vector<std::string> out;
+        for (const auto& url : *urls) {
+            if (!url.is_string()) return r.fail("a web seed is not a URL");
+            if (auto added = control::add_web_seed(out, std::string(url.as_string())); !added)
+                return r.fail("web seed: " + added.error().message);
+        }
+        t.web_seeds = std::move(out);
     }
     if (const json::array* labels = r.array("labels")) {
         Labels read;

@@ -425,6 +425,11 @@ void Session::set_torrent_rate_limits(TorrentId id, std::int64_t upload, std::in
         [upload, download](Torrent& t) { t.set_rate_limits(upload, download); });
 }
 
+void Session::set_web_seeds(TorrentId id, std::vector<std::string> urls) {
+    post_to_torrent_or_fetch(
+        id, [urls](AddTorrentParams& p) { p.web_seeds = urls; }, [urls](Torrent& t) { t.set_web_seeds(urls); });
+}
+
 void Session::set_torrent_peer_limit(TorrentId id, int peers) {
     post_to_torrent_or_fetch(
         id, [peers](AddTorrentParams& p) { p.peer_limit = peers; }, [peers](Torrent& t) { t.set_peer_limit(peers); });

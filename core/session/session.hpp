@@ -55,6 +55,8 @@ public:
     void request_details(TorrentId id);
     void reannounce(TorrentId id);
     void set_trackers(TorrentId id, std::vector<Tier> tiers);
+    // Replaces the torrent's web seeds (BEP 19), a magnet link's once its torrent is made.
+    void set_web_seeds(TorrentId id, std::vector<std::string> urls);
     void rename_file(TorrentId id, std::size_t file, std::string name);
     // See Torrent::move_storage.
     void move_storage(TorrentId id, std::filesystem::path to, bool move);

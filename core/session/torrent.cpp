@@ -56,16 +56,17 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionServices& s
     limits_->upload.set_rate(params.upload_limit);
     limits_->download.set_rate(params.download_limit);
     peers_.set_limit(params.peer_limit);
-    if (!info_->web_seeds.empty()) {
-        web_seeds_ = std::make_unique<TorrentWebSeeds>(info_, info_->web_seeds, session_.executor, session_.tls,
+    const auto& web_seeds = params.web_seeds ? *params.web_seeds : info_->web_seeds;
+    if (!web_seeds.empty()) {
+        web_seeds_ = std::make_unique<TorrentWebSeeds>(info_, web_seeds, session_.executor, session_.tls,
                                                        session_.transports.binding(), web_seed_host());
     }
 }
 
 TorrentWebSeeds::Host Torrent::web_seed_host() {
     TorrentWebSeeds::Host host;
-    host.pick = [this](const Bitfield& has, std::size_t max) {
-        return pieces_.picker().pick(has, max, [](const BlockRequest&) { return false; });
+    host.pick = [this](const Bitfield& has, std::size_t max, const std::function<bool(const BlockRequest&)>& asked) {
+        return pieces_.picker().pick(has, max, asked);
     };
     host.add_source = [this](const Bitfield& pieces) { pieces_.picker().add_peer_pieces(pieces); };
     host.remove_source = [this](const Bitfield& pieces) { pieces_.picker().remove_peer_pieces(pieces); };
@@ -88,17 +89,18 @@ void Torrent::start_web_seeds() {
     }
 }
 
-Result<Done> Torrent::add_web_seed(const std::string& url) {
+void Torrent::set_web_seeds(const std::vector<std::string>& urls) {
     if (!web_seeds_) {
+        if (urls.empty()) return;
         web_seeds_ = std::make_unique<TorrentWebSeeds>(info_, std::vector<std::string>{}, session_.executor,
                                                        session_.tls, session_.transports.binding(), web_seed_host());
     }
-    auto added = web_seeds_->add(url);
-    if (added) start_web_seeds();
-    return added;
+    for (const auto& url : web_seeds_->urls()) {
+        if (std::find(urls.begin(), urls.end(), url) == urls.end()) web_seeds_->remove(url);
+    }
+    for (const auto& url : urls) (void)web_seeds_->add(url);
+    start_web_seeds();
 }
-
-bool Torrent::remove_web_seed(const std::string& url) { return web_seeds_ && web_seeds_->remove(url); }
 
 Torrent::~Torrent() {
     *alive_ = false;

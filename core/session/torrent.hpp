@@ -53,6 +53,8 @@ struct AddTorrentParams {
     std::int64_t upload_limit = 0;
     std::int64_t download_limit = 0;
     int peer_limit = 0;  // connections at most; 0: SessionSettings::max_peers_per_torrent
+    // Web seeds (BEP 19) replacing the torrent's own; nullopt: the torrent's.
+    std::optional<std::vector<std::string>> web_seeds;
     // Files renamed on our side (index into info->files: new last path component).
     std::map<std::size_t, std::string> file_names;
 };
@@ -133,9 +135,8 @@ public:
     // Replaces the trackers (tiers of URLs); those dropped hear `stopped` if they were told
     // `started`.
     void set_trackers(std::vector<Tier> tiers);
-    // Web seeds (BEP 19) added to or removed from those the torrent came with.
-    Result<Done> add_web_seed(const std::string& url);
-    bool remove_web_seed(const std::string& url);
+    // Replaces the web seeds (BEP 19); a URL that is no web seed's is left out.
+    void set_web_seeds(const std::vector<std::string>& urls);
     // Renames a file (its last path component) on disk and from now on; FileRenamed or Error.
     void rename_file(std::size_t file, std::string name);
     // With `move`, moves the data to `to` (storage/move_files) with the peers closed meanwhile,

@@ -7,6 +7,7 @@
 #include "session/torrent_web_seeds.hpp"
 
 #include <algorithm>
+#include <set>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -26,6 +27,9 @@ namespace {
 constexpr std::int64_t k_min_request_bytes = 256 * 1024;
 constexpr std::int64_t k_max_request_bytes = 16 * 1024 * 1024;
 constexpr std::chrono::seconds k_first_back_off{5};
+// Requests in flight to one seed, each on a connection of its own, so that one reply is read
+// while the next is on its way.
+constexpr int k_connections_per_seed = 2;
 constexpr std::chrono::seconds k_max_back_off{600};
 
 // The blame for a failed piece goes by sender address. A web seed is not a peer, and its
@@ -60,8 +64,17 @@ struct TorrentWebSeeds::Seed {
     std::int64_t downloaded = 0;
     std::int64_t counted = 0;  // `downloaded` at the last tick
     double rate = 0;
-    bool running = false;  // a coroutine is at work for it
-    std::shared_ptr<web_seed::SeedConnection> connection;
+    // One coroutine per connection asks for blocks; `busy` marks the connections in use.
+    std::vector<std::shared_ptr<web_seed::SeedConnection>> connections;
+    std::vector<bool> busy;
+    int workers = 0;
+    std::set<BlockRequest> in_flight;  // picked by its workers and not yet delivered or given back
+
+    void close_connections() {
+        for (auto& c : connections) c->close();
+        connections.clear();
+        busy.clear();
+    }
 };
 
 TorrentWebSeeds::TorrentWebSeeds(std::shared_ptr<const TorrentInfo> info, const std::vector<std::string>& urls,
@@ -73,9 +86,7 @@ TorrentWebSeeds::TorrentWebSeeds(std::shared_ptr<const TorrentInfo> info, const 
 
 TorrentWebSeeds::~TorrentWebSeeds() {
     *alive_ = false;
-    for (auto& seed : seeds_) {
-        if (seed->connection) seed->connection->close();
-    }
+    for (auto& seed : seeds_) seed->close_connections();
 }
 
 Result<Done> TorrentWebSeeds::add(const std::string& url) {
@@ -96,8 +107,8 @@ Result<Done> TorrentWebSeeds::add(const std::string& url) {
 bool TorrentWebSeeds::remove(const std::string& url) {
     auto it = std::find_if(seeds_.begin(), seeds_.end(), [&](const auto& s) { return s->url == url; });
     if (it == seeds_.end()) return false;
-    if ((*it)->connection) (*it)->connection->close();
-    // Its coroutine, if any, sees the closed connection and gives its blocks back.
+    // Its coroutines, if any, see the closed connections and give their blocks back.
+    (*it)->close_connections();
     (*it)->state = Seed::State::dropped;
     seeds_.erase(it);
     return true;
@@ -113,7 +124,8 @@ void TorrentWebSeeds::start() {
     running_ = true;
     const auto now = Clock::now();
     for (auto& seed : seeds_) {
-        if (seed->running || seed->state == Seed::State::dropped || seed->state == Seed::State::missing_files) continue;
+        if (seed->workers > 0 || seed->state == Seed::State::dropped || seed->state == Seed::State::missing_files)
+            continue;
         if (seed->state == Seed::State::waiting && now < seed->retry_at) continue;
         launch(seed);
     }
@@ -122,17 +134,24 @@ void TorrentWebSeeds::start() {
 void TorrentWebSeeds::stop() {
     running_ = false;
     for (auto& seed : seeds_) {
-        if (seed->connection) seed->connection->close();
-        seed->connection.reset();
+        seed->close_connections();
         if (seed->state == Seed::State::downloading) seed->state = Seed::State::idle;
     }
 }
 
 void TorrentWebSeeds::launch(const std::shared_ptr<Seed>& seed) {
-    seed->running = true;
     seed->state = Seed::State::downloading;
-    if (!seed->connection) seed->connection = std::make_shared<web_seed::SeedConnection>(executor_, tls_, binding_);
-    asio::co_spawn(executor_, run(seed), asio::detached);
+    if (seed->connections.empty()) {
+        for (int i = 0; i < k_connections_per_seed; ++i)
+            seed->connections.push_back(std::make_shared<web_seed::SeedConnection>(executor_, tls_, binding_));
+        seed->busy.assign(seed->connections.size(), false);
+    }
+    for (std::size_t i = 0; i < seed->connections.size(); ++i) {
+        if (seed->busy[i]) continue;
+        seed->busy[i] = true;
+        ++seed->workers;
+        asio::co_spawn(executor_, run(seed, seed->connections[i]), asio::detached);
+    }
 }
 
 void TorrentWebSeeds::tick() {
@@ -157,9 +176,9 @@ Bitfield TorrentWebSeeds::pieces_of(const Seed& seed) const {
     return has;
 }
 
-asio::awaitable<void> TorrentWebSeeds::run(std::shared_ptr<Seed> seed) {
+asio::awaitable<void> TorrentWebSeeds::run(std::shared_ptr<Seed> seed,
+                                           std::shared_ptr<web_seed::SeedConnection> connection) {
     auto alive = alive_;
-    auto connection = seed->connection;
     Bitfield counted;  // what the picker counts this seed as having
     while (*alive && running_ && seed->state == Seed::State::downloading) {
         const Bitfield has = pieces_of(*seed);
@@ -172,15 +191,16 @@ asio::awaitable<void> TorrentWebSeeds::run(std::shared_ptr<Seed> seed) {
             host_.add_source(has);
             counted = has;
         }
-        const std::int64_t bytes =
-            std::clamp(static_cast<std::int64_t>(seed->rate), k_min_request_bytes, k_max_request_bytes);
-        auto blocks = host_.pick(has, static_cast<std::size_t>(bytes / wire::k_block_size));
+        const std::int64_t bytes = std::clamp(static_cast<std::int64_t>(seed->rate) / k_connections_per_seed,
+                                              k_min_request_bytes, k_max_request_bytes);
+        auto blocks = host_.pick(has, static_cast<std::size_t>(bytes / wire::k_block_size),
+                                 [&](const BlockRequest& b) { return seed->in_flight.contains(b); });
         if (blocks.empty()) {
             // Nothing to ask it for now; start() wakes it.
-            seed->state = Seed::State::idle;
             break;
         }
         std::sort(blocks.begin(), blocks.end());
+        seed->in_flight.insert(blocks.begin(), blocks.end());
         // Contiguous stretches of the torrent's byte stream, one after the other.
         std::vector<std::vector<BlockRequest>> runs;
         for (const auto& b : blocks) {
@@ -193,28 +213,38 @@ asio::awaitable<void> TorrentWebSeeds::run(std::shared_ptr<Seed> seed) {
         bool all_in = true;
         for (auto& run_blocks : runs) {
             if (!all_in) {
-                for (const auto& b : run_blocks) host_.abort(b);
+                for (const auto& b : run_blocks) {
+                    seed->in_flight.erase(b);
+                    host_.abort(b);
+                }
                 continue;
             }
-            all_in = co_await fetch_run(seed, std::move(run_blocks));
+            all_in = co_await fetch_run(seed, connection, std::move(run_blocks));
             if (!*alive) co_return;
         }
     }
     if (*alive) {
         if (counted.size() > 0) host_.remove_source(counted);
-        seed->running = false;
+        --seed->workers;
+        for (std::size_t i = 0; i < seed->connections.size(); ++i) {
+            if (seed->connections[i] == connection) seed->busy[i] = false;
+        }
+        if (seed->workers == 0 && seed->state == Seed::State::downloading) seed->state = Seed::State::idle;
     }
-    (void)connection;
 }
 
-asio::awaitable<bool> TorrentWebSeeds::fetch_run(std::shared_ptr<Seed> seed, std::vector<BlockRequest> run) {
+asio::awaitable<bool> TorrentWebSeeds::fetch_run(std::shared_ptr<Seed> seed,
+                                                 std::shared_ptr<web_seed::SeedConnection> connection,
+                                                 std::vector<BlockRequest> run) {
     auto alive = alive_;
-    auto connection = seed->connection;
     const std::int64_t offset = stream_offset(*info_, run.front());
     std::int64_t length = 0;
     for (const auto& b : run) length += b.length;
     const auto give_back = [&] {
-        for (const auto& b : run) host_.abort(b);
+        for (const auto& b : run) {
+            seed->in_flight.erase(b);
+            host_.abort(b);
+        }
     };
 
     std::string bytes;
@@ -231,7 +261,7 @@ asio::awaitable<bool> TorrentWebSeeds::fetch_run(std::shared_ptr<Seed> seed, std
         }
         co_await host_.throttle(span.length);
         if (!*alive) co_return false;
-        if (seed->state != Seed::State::downloading || !connection) {
+        if (seed->state != Seed::State::downloading) {
             give_back();
             co_return false;
         }
@@ -280,6 +310,7 @@ asio::awaitable<bool> TorrentWebSeeds::fetch_run(std::shared_ptr<Seed> seed, std
     seed->downloaded += length;
     std::size_t at = 0;
     for (const auto& b : run) {
+        seed->in_flight.erase(b);
         host_.deliver(b, std::string_view(bytes).substr(at, b.length), seed->sender);
         if (!*alive) co_return false;
         at += b.length;
@@ -296,8 +327,7 @@ void TorrentWebSeeds::drop(const Address& sender, const std::string& reason) {
         if (seed->sender != sender || seed->state == Seed::State::dropped) continue;
         seed->state = Seed::State::dropped;
         seed->error = reason;
-        if (seed->connection) seed->connection->close();
-        seed->connection.reset();
+        seed->close_connections();
         host_.notice("web seed " + seed->url + " dropped: " + reason);
     }
 }

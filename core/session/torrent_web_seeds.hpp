@@ -28,6 +28,10 @@
 
 namespace shoal {
 
+namespace web_seed {
+class SeedConnection;
+}
+
 class TorrentWebSeeds {
 public:
     using Address = boost::asio::ip::address;
@@ -37,8 +41,11 @@ public:
 
     // The torrent's side.
     struct Host {
-        // Up to `max` blocks to ask for, from pieces `has` marks.
-        std::function<std::vector<wire::BlockRequest>(const Bitfield& has, std::size_t max)> pick;
+        // Up to `max` blocks to ask for, from pieces `has` marks; `asked` tells which are
+        // under way from this seed already (in the endgame the picker hands out blocks twice).
+        std::function<std::vector<wire::BlockRequest>(const Bitfield& has, std::size_t max,
+                                                      const std::function<bool(const wire::BlockRequest&)>& asked)>
+            pick;
         // A seed at work counts as a source of the pieces it has, as a peer's bitfield does,
         // so that pieces begun from it are not taken for stranded.
         std::function<void(const Bitfield& pieces)> add_source;
@@ -87,9 +94,12 @@ public:
 private:
     struct Seed;
     void launch(const std::shared_ptr<Seed>& seed);
-    boost::asio::awaitable<void> run(std::shared_ptr<Seed> seed);
+    // Asks for blocks over `connection` while the seed has any to give.
+    boost::asio::awaitable<void> run(std::shared_ptr<Seed> seed, std::shared_ptr<web_seed::SeedConnection> connection);
     // One contiguous stretch of blocks: true when every block was delivered.
-    boost::asio::awaitable<bool> fetch_run(std::shared_ptr<Seed> seed, std::vector<wire::BlockRequest> run);
+    boost::asio::awaitable<bool> fetch_run(std::shared_ptr<Seed> seed,
+                                           std::shared_ptr<web_seed::SeedConnection> connection,
+                                           std::vector<wire::BlockRequest> run);
     Bitfield pieces_of(const Seed& seed) const;
 
     std::shared_ptr<const TorrentInfo> info_;

@@ -103,6 +103,14 @@ void Engine::start_refresh_timer(int interval_ms) {
     refresh_timer_.start(interval_ms);
 }
 
+QString Engine::add_web_seed(TorrentKey, const QString&) {
+    return tr("This engine cannot change a torrent's web seeds");
+}
+
+QString Engine::remove_web_seed(TorrentKey, const QString&) {
+    return tr("This engine cannot change a torrent's web seeds");
+}
+
 std::vector<std::int64_t> Engine::file_progress(TorrentKey key) const {
     const TorrentSnapshot* s = find(key);
     if (!s || !s->info)

@@ -19,6 +19,8 @@ enum class Feature {
     reannounce,
     rename_files,
     edit_trackers,
+    // Adding and removing a torrent's web seeds (BEP 19).
+    edit_web_seeds,
     peer_details,
     alternative_limits,
     runtime_settings,
@@ -73,6 +75,9 @@ class Engine : public QObject {
     virtual QString add_tracker(TorrentKey key, const QString& url, int tier) = 0;
     virtual QString edit_tracker(TorrentKey key, const QString& url, const QString& new_url) = 0;
     virtual QString remove_tracker(TorrentKey key, const QString& url) = 0;
+    // A torrent's web seeds (BEP 19); an error message, or empty. Needs Feature::edit_web_seeds.
+    virtual QString add_web_seed(TorrentKey key, const QString& url);
+    virtual QString remove_web_seed(TorrentKey key, const QString& url);
     virtual std::vector<PeerSnapshot> peers(TorrentKey key) const = 0;
     // One byte per piece, non-zero when verified. `exact` is false when only some are known.
     virtual std::vector<std::uint8_t> pieces(TorrentKey key, bool* exact) const = 0;

@@ -89,6 +89,8 @@ bool RemoteEngine::supports(Feature feature) const {
         case Feature::metadata_preview:
         case Feature::local_files:
         case Feature::local_settings:
+        // Transmission's RPC has no way to change web seeds.
+        case Feature::edit_web_seeds:
             return false;
     }
     return false;

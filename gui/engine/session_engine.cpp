@@ -185,6 +185,7 @@ bool SessionEngine::supports(Feature feature) const {
         case Feature::alternative_limits:
         case Feature::runtime_settings:
         case Feature::edit_trackers:
+        case Feature::edit_web_seeds:
         case Feature::rename_files:
         case Feature::metadata_preview:
         case Feature::local_files:
@@ -352,6 +353,19 @@ QString SessionEngine::tracker_changed(TorrentKey key, const Result& result) {
     // Shown at once; the session's own view replaces it with the next details.
     tracked_[key].trackers = not_yet_contacted(key);
     Q_EMIT trackers_edited(key);
+    return {};
+}
+
+QString SessionEngine::add_web_seed(TorrentKey key, const QString& url) {
+    auto added = control_->add_web_seed(id_of(key), url.toStdString());
+    return added ? QString() : message_of(added.error());
+}
+
+QString SessionEngine::remove_web_seed(TorrentKey key, const QString& url) {
+    auto removed = control_->remove_web_seed(id_of(key), url.toStdString());
+    if (!removed) return message_of(removed.error());
+    // Its row goes now, not with the next details.
+    tracked_[key].peers.erase(url.toStdString());
     return {};
 }
 

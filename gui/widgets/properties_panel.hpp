@@ -6,15 +6,12 @@
 
 #include "engine/engine.hpp"
 
-class QTreeView;
-class QLabel;
-
 namespace shoal::gui {
 
 class GeneralTab;
 class TrackersTab;
 class ContentTab;
-class PeersModel;
+class PeersTab;
 class SpeedGraph;
 
 class PropertiesPanel final : public QTabWidget {
@@ -30,7 +27,7 @@ class PropertiesPanel final : public QTabWidget {
     GeneralTab* general_tab() const { return general_; }
     TrackersTab* trackers_tab() const { return trackers_; }
     ContentTab* content_tab() const { return content_; }
-    PeersModel* peers_model() const { return peers_model_; }
+    PeersTab* peers_tab() const { return peers_; }
     SpeedGraph* speed_graph() const { return speed_; }
 
   private:
@@ -38,9 +35,7 @@ class PropertiesPanel final : public QTabWidget {
     TorrentKey key_;
     GeneralTab* general_;
     TrackersTab* trackers_;
-    QWidget* peers_page_;
-    PeersModel* peers_model_;
-    QTreeView* peers_view_;
+    PeersTab* peers_;
     ContentTab* content_;
     SpeedGraph* speed_;
 };

@@ -1,6 +1,7 @@
 """A libtorrent seed or leech for the benchmarks (TCP only unless LT_TRANSPORT says otherwise; no DHT/LSD/UPnP).
   seed TORRENT DATA_DIR ADDRESS        prints "port N", seeds until killed
-  leech TORRENT OUT_DIR ADDRESS PEER   prints "seconds S peak_kib K" when complete
+  leech TORRENT OUT_DIR ADDRESS PEER   prints "seconds S peak_kib K" when complete (PEER "none":
+                                       no peer, the torrent's web seeds alone)
 LT_ENCRYPTION=forced in the environment: MSE with RC4 only, both ways.
 LT_TRANSPORT=utp in the environment: uTP only, both ways (TCP neither dialled nor accepted)."""
 import os
@@ -37,9 +38,10 @@ def main():
         while True:
             time.sleep(1)
     h = lt_add(s, torrent, path)
-    host, port = sys.argv[5].rsplit(":", 1)
     start = time.monotonic()
-    h.connect_peer((host, int(port)))
+    if sys.argv[5] != "none":
+        host, port = sys.argv[5].rsplit(":", 1)
+        h.connect_peer((host, int(port)))
     while not h.status().is_seeding:
         time.sleep(0.01)
     elapsed = time.monotonic() - start

@@ -5,6 +5,7 @@
 #include <QListView>
 #include <QMenu>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTreeView>
 #include <QtTest>
@@ -22,6 +23,8 @@
 #include "models/transfer_model.hpp"
 #include "widgets/content_tab.hpp"
 #include "widgets/general_tab.hpp"
+#include "models/peers_model.hpp"
+#include "widgets/peers_tab.hpp"
 #include "widgets/properties_panel.hpp"
 #include "widgets/status_bar.hpp"
 #include "widgets/trackers_tab.hpp"
@@ -46,6 +49,7 @@ class MainWindowTest : public QObject {
     void sidebar_and_search_filter();
     void properties_follow_the_selection();
     void tabs_send_tracker_and_file_changes();
+    void peers_tab_adds_and_removes_web_seeds();
     void drop_opens_the_add_dialog();
 
   private:
@@ -318,6 +322,40 @@ void MainWindowTest::tabs_send_tracker_and_file_changes() {
             QStringLiteral("remove_tracker %1 udp://renamed.example:6969/announce")
                 .arg(added.key.value),
             QStringLiteral("priority %1 file=%2 priority=0").arg(added.key.value).arg(y_file)}));
+}
+
+void MainWindowTest::peers_tab_adds_and_removes_web_seeds() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    const AddResult added = window.add_torrent(request_for("seeds"));
+    QVERIFY(added.ok());
+    engine.clear_calls();
+    window.select(added.key);
+    window.properties()->setCurrentIndex(PropertiesPanel::peers);
+    PeersTab* peers = window.properties()->peers_tab();
+
+    const QString url = QStringLiteral("https://mirror.example/pub/");
+    peers->add_web_seed(url);
+    QVERIFY(!engine.add_web_seed(added.key, QStringLiteral("ftp://mirror.example/")).isEmpty());
+    QVERIFY(engine.add_web_seed(added.key, url).contains(QStringLiteral("already")));
+    engine.publish_web_seeds(added.key);
+    peers->show_torrent(added.key);
+    int row = -1;
+    for (int r = 0; r < peers->model()->rowCount(); ++r) {
+        if (peers->model()->index(r, PeersModel::address).data().toString() == url)
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    QVERIFY(peers->model()->index(row, PeersModel::client).data().toString().contains(QStringLiteral("downloading")));
+    QVERIFY(!peers->remove_button()->isEnabled());
+    peers->select_row(row);
+    QVERIFY(peers->remove_button()->isEnabled());
+    peers->remove_selected_web_seed();
+    for (int r = 0; r < peers->model()->rowCount(); ++r)
+        QVERIFY(peers->model()->index(r, PeersModel::address).data().toString() != url);
+    const QString key = QString::number(added.key.value);
+    QCOMPARE(engine.calls(), (QStringList{"add_web_seed " + key + " " + url, "add_web_seed " + key + " ftp://mirror.example/",
+                                          "add_web_seed " + key + " " + url, "remove_web_seed " + key + " " + url}));
 }
 
 void MainWindowTest::drop_opens_the_add_dialog() {

@@ -1,10 +1,11 @@
-// The control layer's rules that need no session: tracker editing and seed limits.
+// The control layer's rules that need no session: tracker and web seed editing, seed limits.
 #include <gtest/gtest.h>
 
 #include <limits>
 
 #include "control/seed_rules.hpp"
 #include "control/tracker_tiers.hpp"
+#include "control/web_seed_list.hpp"
 
 using namespace shoal;
 using namespace shoal::control;
@@ -50,6 +51,19 @@ TEST(TrackerTiers, CheckedTiersDropsEmptyTiersAndRefusesRepeats) {
     auto repeated = checked_tiers({{"http://a.example/announce"}, {"http://a.example/announce"}});
     ASSERT_FALSE(repeated);
     EXPECT_EQ(repeated.error().code, ErrorCode::already_exists);
+}
+
+TEST(WebSeedList, AddsCheckedUrlsOnceAndRemovesThem) {
+    std::vector<std::string> urls;
+    ASSERT_TRUE(add_web_seed(urls, "http://a.example/pub/"));
+    EXPECT_EQ(add_web_seed(urls, "http://a.example/pub/").error().code, ErrorCode::already_exists);
+    EXPECT_EQ(add_web_seed(urls, "ftp://a.example/pub/").error().code, ErrorCode::invalid_input);
+    EXPECT_EQ(add_web_seed(urls, "http://a.example/a b").error().code, ErrorCode::invalid_input);
+    EXPECT_EQ(remove_web_seed(urls, "http://b.example/").error().code, ErrorCode::not_found);
+    ASSERT_TRUE(remove_web_seed(urls, "http://a.example/pub/"));
+    EXPECT_TRUE(urls.empty());
+    for (std::size_t i = 0; i < k_max_web_seeds; ++i) ASSERT_TRUE(add_web_seed(urls, "http://m" + std::to_string(i) + ".example/"));
+    EXPECT_EQ(add_web_seed(urls, "http://one-more.example/").error().code, ErrorCode::too_large);
 }
 
 TEST(SeedRules, NoLimitsNeverStop) {

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "control/web_seed_list.hpp"
 #include "metainfo/rename.hpp"
 
 namespace shoal::gui::test {
@@ -260,6 +261,22 @@ Result<Done> FakeControl::set_trackers(TorrentId id, const control::Tiers& repla
     });
 }
 
+Result<Done> FakeControl::add_web_seed(TorrentId id, const std::string& url) {
+    Torrent* t = torrent(id);
+    if (!t) return make_error(ErrorCode::not_found, "no torrent has that id");
+    if (auto added = control::add_web_seed(t->web_seeds, url); !added) return added;
+    calls_.push_back("add_web_seed " + std::to_string(id.value) + " " + url);
+    return Done{};
+}
+
+Result<Done> FakeControl::remove_web_seed(TorrentId id, const std::string& url) {
+    Torrent* t = torrent(id);
+    if (!t) return make_error(ErrorCode::not_found, "no torrent has that id");
+    if (auto removed = control::remove_web_seed(t->web_seeds, url); !removed) return removed;
+    calls_.push_back("remove_web_seed " + std::to_string(id.value) + " " + url);
+    return Done{};
+}
+
 Result<TorrentId> FakeControl::fetch_metadata(const std::string& magnet) {
     const TorrentId id{next_id_++};
     calls_.push_back("fetch_metadata " + std::to_string(id.value) + " " + magnet);
@@ -297,6 +314,11 @@ const control::TorrentSummary* FakeControl::find(TorrentId id) const {
 control::Tiers FakeControl::trackers(TorrentId id) const {
     auto it = torrents_.find(id.value);
     return it == torrents_.end() ? control::Tiers{} : it->second.tiers;
+}
+
+std::vector<std::string> FakeControl::web_seeds(TorrentId id) const {
+    auto it = torrents_.find(id.value);
+    return it == torrents_.end() ? std::vector<std::string>{} : it->second.web_seeds;
 }
 
 std::vector<int> FakeControl::file_priorities(TorrentId id) const {

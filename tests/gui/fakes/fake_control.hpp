@@ -53,6 +53,8 @@ class FakeControl final : public control::TorrentControl {
     Result<Done> replace_tracker(TorrentId id, const std::string& url, const std::string& new_url) override;
     Result<Done> remove_tracker(TorrentId id, const std::string& url) override;
     Result<Done> set_trackers(TorrentId id, const control::Tiers& tiers) override;
+    Result<Done> add_web_seed(TorrentId id, const std::string& url) override;
+    Result<Done> remove_web_seed(TorrentId id, const std::string& url) override;
     void set_seed_limits(control::SeedLimits limits) override { seed_limits = limits; }
     Result<Done> set_torrent_seed_limits(TorrentId id, const control::TorrentSeedLimits& limits) override;
     Result<Done> set_labels(TorrentId id, control::Labels labels) override;
@@ -65,6 +67,7 @@ class FakeControl final : public control::TorrentControl {
     std::vector<control::TorrentSummary> summaries() const override;
     const control::TorrentSummary* find(TorrentId id) const override;
     control::Tiers trackers(TorrentId id) const override;
+    std::vector<std::string> web_seeds(TorrentId id) const override;
     std::vector<int> file_priorities(TorrentId id) const override;
     std::optional<control::TorrentDetails> details(TorrentId id) const override;
 
@@ -79,6 +82,7 @@ class FakeControl final : public control::TorrentControl {
     struct Torrent {
         control::TorrentSummary summary;
         control::Tiers tiers;
+        std::vector<std::string> web_seeds;
         std::vector<int> priorities;
         bool restorable = false;  // not in the list until restore()
     };

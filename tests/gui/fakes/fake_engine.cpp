@@ -260,6 +260,25 @@ QString FakeEngine::add_tracker(TorrentKey key, const QString& url, int tier) {
     return SessionEngine::add_tracker(key, url, tier);
 }
 
+QString FakeEngine::add_web_seed(TorrentKey key, const QString& url) {
+    log(QStringLiteral("add_web_seed %1 %2").arg(key.value).arg(url));
+    return SessionEngine::add_web_seed(key, url);
+}
+
+QString FakeEngine::remove_web_seed(TorrentKey key, const QString& url) {
+    log(QStringLiteral("remove_web_seed %1 %2").arg(key.value).arg(url));
+    return SessionEngine::remove_web_seed(key, url);
+}
+
+void FakeEngine::publish_web_seeds(TorrentKey key) {
+    const TorrentId id{key.value};
+    event::Details d;
+    d.id = id;
+    for (const auto& url : fake().web_seeds(id)) d.web_seeds.push_back({url, "downloading", "", 1000, 5000, 0});
+    fake().publish(d);
+    drain();
+}
+
 QString FakeEngine::edit_tracker(TorrentKey key, const QString& url, const QString& new_url) {
     log(QStringLiteral("edit_tracker %1 %2 %3").arg(key.value).arg(url, new_url));
     return SessionEngine::edit_tracker(key, url, new_url);

@@ -61,6 +61,11 @@ class FakeEngine final : public SessionEngine {
     QString add_tracker(TorrentKey key, const QString& url, int tier) override;
     QString edit_tracker(TorrentKey key, const QString& url, const QString& new_url) override;
     QString remove_tracker(TorrentKey key, const QString& url) override;
+    QString add_web_seed(TorrentKey key, const QString& url) override;
+    QString remove_web_seed(TorrentKey key, const QString& url) override;
+    // Details listing the torrent's web seeds (as FakeControl keeps them) and no peer, as the
+    // session sends once a second.
+    void publish_web_seeds(TorrentKey key);
     QString apply_settings(const EngineSettings& settings) override;
     SessionTotals totals() const override;
     void fetch_metadata(const QString& magnet) override;

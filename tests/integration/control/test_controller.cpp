@@ -143,6 +143,10 @@ TEST_F(ControllerTest, TheListComesBackAfterARestart) {
         ASSERT_TRUE(c.add_tracker(id, "udp://127.0.0.9:2", -1));
         ASSERT_TRUE(c.replace_tracker(id, "http://127.0.0.9:1/announce", "http://127.0.0.9:3/announce"));
         ASSERT_TRUE(c.set_torrent_limits(id, 5000, 6000));
+        ASSERT_TRUE(c.add_web_seed(id, "http://127.0.0.9:4/files/"));
+        ASSERT_TRUE(c.add_web_seed(id, "http://127.0.0.9:5/files/"));
+        ASSERT_TRUE(c.remove_web_seed(id, "http://127.0.0.9:4/files/"));
+        EXPECT_EQ(c.add_web_seed(id, "http://127.0.0.9:5/files/").error().code, ErrorCode::already_exists);
         AddTorrent m;
         m.magnet = magnet;
         m.save_dir = data / "m";
@@ -163,6 +167,7 @@ TEST_F(ControllerTest, TheListComesBackAfterARestart) {
     EXPECT_EQ(t.download_limit, 6000);
     EXPECT_EQ(next.file_priorities(t.id), (std::vector<int>{4, 0}));
     EXPECT_EQ(next.trackers(t.id), (Tiers{{"http://127.0.0.9:3/announce"}, {"udp://127.0.0.9:2"}}));
+    EXPECT_EQ(next.web_seeds(t.id), (std::vector<std::string>{"http://127.0.0.9:5/files/"}));
     EXPECT_EQ(list[1].magnet, magnet);
     EXPECT_TRUE(list[1].sequential);
     Driver d(next);

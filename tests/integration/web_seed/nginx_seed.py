@@ -37,6 +37,14 @@ class Nginx:
         self.busy_flag = os.path.join(folder, "busy")
         _, cert, key = make_ca(folder)
         self.ca = os.path.join(folder, "ca.pem")
+        extra = ""
+        if "good" in roots:
+            extra = f"""    location /flaky/ {{
+      if (-f {self.busy_flag}) {{ add_header Retry-After 1 always; return 503; }}
+      alias {roots["good"]}/;
+    }}
+    location /moved/ {{ rewrite ^/moved/(.*)$ /good/$1 redirect; }}
+"""
         locations = "".join(f"    location /{name}/ {{ alias {path}/; }}\n" for name, path in roots.items())
         conf = os.path.join(folder, "nginx.conf")
         temp = os.path.join(folder, "temp")
@@ -61,12 +69,7 @@ http {{
     ssl_certificate {cert};
     ssl_certificate_key {key};
 {locations}
-    location /flaky/ {{
-      if (-f {self.busy_flag}) {{ add_header Retry-After 1 always; return 503; }}
-      alias {roots["good"]}/;
-    }}
-    location /moved/ {{ rewrite ^/moved/(.*)$ /good/$1 redirect; }}
-  }}
+{extra}  }}
 }}
 """)
         self.proc = subprocess.Popen(["nginx", "-c", conf, "-p", folder], stderr=subprocess.PIPE, text=True)
