@@ -23,9 +23,11 @@ using Kind = web_seed::Verdict::Kind;
 
 namespace {
 
-// Bytes asked for at once: about a second of the seed's rate, within these bounds.
+// Bytes asked for at once by one connection: what the last request's rate moves in a quarter
+// of a second, within these bounds (a slow seed gets small requests, a fast one few).
 constexpr std::int64_t k_min_request_bytes = 256 * 1024;
-constexpr std::int64_t k_max_request_bytes = 16 * 1024 * 1024;
+constexpr std::int64_t k_max_request_bytes = 8 * 1024 * 1024;
+constexpr double k_request_seconds = 0.25;
 constexpr std::chrono::seconds k_first_back_off{5};
 // Requests in flight to one seed, each on a connection of its own, so that one reply is read
 // while the next is on its way.
@@ -180,6 +182,7 @@ asio::awaitable<void> TorrentWebSeeds::run(std::shared_ptr<Seed> seed,
                                            std::shared_ptr<web_seed::SeedConnection> connection) {
     auto alive = alive_;
     Bitfield counted;  // what the picker counts this seed as having
+    std::int64_t bytes = k_min_request_bytes;  // to ask for next
     while (*alive && running_ && seed->state == Seed::State::downloading) {
         const Bitfield has = pieces_of(*seed);
         if (has.none()) {
@@ -191,8 +194,6 @@ asio::awaitable<void> TorrentWebSeeds::run(std::shared_ptr<Seed> seed,
             host_.add_source(has);
             counted = has;
         }
-        const std::int64_t bytes = std::clamp(static_cast<std::int64_t>(seed->rate) / k_connections_per_seed,
-                                              k_min_request_bytes, k_max_request_bytes);
         auto blocks = host_.pick(has, static_cast<std::size_t>(bytes / wire::k_block_size),
                                  [&](const BlockRequest& b) { return seed->in_flight.contains(b); });
         if (blocks.empty()) {
@@ -211,6 +212,8 @@ asio::awaitable<void> TorrentWebSeeds::run(std::shared_ptr<Seed> seed,
             runs.back().push_back(b);
         }
         bool all_in = true;
+        const auto started = Clock::now();
+        std::int64_t asked = 0;
         for (auto& run_blocks : runs) {
             if (!all_in) {
                 for (const auto& b : run_blocks) {
@@ -219,8 +222,15 @@ asio::awaitable<void> TorrentWebSeeds::run(std::shared_ptr<Seed> seed,
                 }
                 continue;
             }
+            for (const auto& b : run_blocks) asked += b.length;
             all_in = co_await fetch_run(seed, connection, std::move(run_blocks));
             if (!*alive) co_return;
+        }
+        if (all_in) {
+            const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+            const double rate = static_cast<double>(asked) / std::max(seconds, 1e-3);
+            bytes = std::clamp(static_cast<std::int64_t>(rate * k_request_seconds), k_min_request_bytes,
+                               k_max_request_bytes);
         }
     }
     if (*alive) {
@@ -248,8 +258,9 @@ asio::awaitable<bool> TorrentWebSeeds::fetch_run(std::shared_ptr<Seed> seed,
     };
 
     std::string bytes;
-    bytes.reserve(static_cast<std::size_t>(length));
     const auto spans = web_seed::file_spans(*info_, offset, length);
+    // One span's body becomes `bytes` as it is; several are put together.
+    if (spans.size() > 1) bytes.reserve(static_cast<std::size_t>(length));
     for (const auto& span : spans) {
         if (span.pad) {
             bytes.append(static_cast<std::size_t>(span.length), '\0');
@@ -283,7 +294,11 @@ asio::awaitable<bool> TorrentWebSeeds::fetch_run(std::shared_ptr<Seed> seed,
             verdict = {Kind::back_off, reply.error().message, std::nullopt};
         }
         if (verdict.kind == Kind::data) {
-            bytes += reply->body;
+            if (bytes.empty() && spans.size() == 1) {
+                bytes = std::move(reply->body);
+            } else {
+                bytes += reply->body;
+            }
             continue;
         }
         give_back();

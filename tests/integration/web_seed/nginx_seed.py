@@ -1,6 +1,7 @@
 """Debian's nginx as a web seed for tests: started in a folder of the test's own, on
 127.0.0.2 (HTTP on 8080, HTTPS on 8443 with a certificate from a test CA), serving folders by
-prefix, with /flaky/ answering 503 while a flag file exists and /moved/ redirecting to /good/.
+prefix, with /flaky/ answering 503 while a flag file exists, /moved/ redirecting to /good/ and
+/downgrade/ redirecting to /good/ over plain HTTP.
 The access log records each request's URI, status and Range header."""
 import os
 import subprocess
@@ -44,6 +45,7 @@ class Nginx:
       alias {roots["good"]}/;
     }}
     location /moved/ {{ rewrite ^/moved/(.*)$ /good/$1 redirect; }}
+    location /downgrade/ {{ rewrite ^/downgrade/(.*)$ http://{HOST}:8080/good/$1 redirect; }}
 """
         locations = "".join(f"    location /{name}/ {{ alias {path}/; }}\n" for name, path in roots.items())
         conf = os.path.join(folder, "nginx.conf")

@@ -19,17 +19,20 @@ from nginx_seed import HTTP, HTTPS, Nginx, tree_equal  # noqa: E402
 TIMEOUT = 120 if os.environ.get("SHOAL_SANITIZED") in ("1", "ON", "TRUE", "true") else 60
 
 
-def download(torrent, out, env=None, extra=()):
-    """shoal-cli get with no peer at all: web seeds only. Returns the client."""
-    args = ["get", torrent, "-d", out, "--state-dir", "", *extra]
+def start(args, env=None):
+    """A shoal-cli client with `env` added to its environment."""
     old = dict(os.environ)
     try:
-        if env:
-            os.environ.update(env)
-        client = Client(args)
+        os.environ.update(env or {})
+        return Client(args)
     finally:
         os.environ.clear()
         os.environ.update(old)
+
+
+def download(torrent, out, env=None, extra=()):
+    """shoal-cli get with no peer at all: web seeds only. Returns the client."""
+    client = start(["get", torrent, "-d", out, "--state-dir", "", *extra], env)
     code = client.wait(TIMEOUT)
     if code != 0:
         raise AssertionError(f"get exited {code}: {client.log[-15:]}")
@@ -110,6 +113,32 @@ def run_cases(tmp, good, single, album, nginx):
     if any(".pad" in l for l in new):
         raise AssertionError("a pad file was requested")
     print(f"hybrid over HTTPS: {len(new)} requests, no pad file asked for")
+
+    # v2 only: every file starts a piece.
+    t = os.path.join(torrents, "album-v2.torrent")
+    create(os.path.join(good, album), t, "--v2", "-s", "64K", "-w", f"{HTTP}/good/")
+    out = os.path.join(tmp, "out-album-v2")
+    download(t, out)
+    tree_equal(os.path.join(good, album), os.path.join(out, album))
+    print("v2 multi-file: done")
+
+    # An HTTPS seed redirecting to plain HTTP is not followed there.
+    t = os.path.join(torrents, "downgrade.torrent")
+    create(os.path.join(good, single), t, "--v1", "-s", "256K", "-w", f"{HTTPS}/downgrade/")
+    before = len(nginx.log())
+    client = start(["get", t, "-d", os.path.join(tmp, "out-downgrade"), "--state-dir", ""],
+                   {"SSL_CERT_FILE": nginx.ca})
+    deadline = time.time() + 20
+    while not client.logged("redirected from https to http") and time.time() < deadline:
+        time.sleep(0.1)
+    done = client.status[-1]["done_bytes"] if client.status else 0
+    client.stop()
+    if not client.logged("redirected from https to http") or done:
+        raise AssertionError(f"an https to http redirect was followed ({done} bytes): {client.log[-5:]}")
+    asked = nginx.log()[before:]
+    if not asked or any("/downgrade/" not in line for line in asked):
+        raise AssertionError(f"the plain HTTP location was asked: {asked}")
+    print("https to http redirect: refused")
 
     # Without the CA the server is not trusted: nothing is downloaded from it.
     out = os.path.join(tmp, "out-untrusted")
