@@ -1,5 +1,6 @@
 #include "web_seed/reply_verdict.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -101,9 +102,10 @@ std::optional<seconds> parse_retry_after(std::string_view value, std::chrono::sy
     if (end == nullptr || *end != '\0') return std::nullopt;
     const std::time_t at = timegm(&tm);
     if (at == static_cast<std::time_t>(-1)) return std::nullopt;
-    const auto wait = std::chrono::duration_cast<seconds>(std::chrono::system_clock::from_time_t(at) - now);
-    if (wait < seconds{0}) return seconds{0};
-    return std::min(wait, k_max_retry_after);
+    // In seconds, as time_t: a date far off (the year 23, say) is out of system_clock's range.
+    const std::int64_t wait =
+        static_cast<std::int64_t>(at) - static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(now));
+    return seconds{std::clamp<std::int64_t>(wait, 0, k_max_retry_after.count())};
 }
 
 Verdict judge(const ReplyHead& head, ByteRange asked, std::int64_t file_size, std::chrono::system_clock::time_point now) {

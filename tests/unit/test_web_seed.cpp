@@ -151,6 +151,8 @@ TEST(WebSeedReply, RetryAfterIsObeyedAsSecondsOrADate) {
     EXPECT_EQ(parse_retry_after("Tue, 14 Nov 2023 22:13:27 GMT", now), std::chrono::seconds{7});
     EXPECT_EQ(parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now), std::chrono::seconds{0}) << "in the past";
     EXPECT_EQ(parse_retry_after("99999999", now), std::chrono::seconds{24 * 3600}) << "capped at a day";
+    EXPECT_EQ(parse_retry_after("Tue, 14 Nov 0023 22:13:27 GMT", now), std::chrono::seconds{0}) << "long ago";
+    EXPECT_EQ(parse_retry_after("Tue, 14 Nov 9999 22:13:27 GMT", now), std::chrono::seconds{24 * 3600});
     EXPECT_FALSE(parse_retry_after("soon", now));
     EXPECT_FALSE(parse_retry_after("-5", now));
     EXPECT_FALSE(parse_retry_after("", now));
