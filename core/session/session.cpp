@@ -81,7 +81,7 @@ Session::Session(SessionSettings settings)
             report_external_address(reported, voter);
         },
         [this](const tcp::endpoint& endpoint) { return is_own_endpoint(endpoint); }, global_limits_, connections_,
-        tracker_client_, resume_, *transports_, web_seed_tls_});
+        tracker_client_, resume_, *transports_, tracker_client_.tls()});
     publish_network();
     schedule_tick();
     thread_ = std::thread([this] { io_.run(); });

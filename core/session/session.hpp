@@ -16,7 +16,6 @@
 #include "discovery/port_mapping/port_mapper.hpp"
 #include "discovery/tracker/tracker_client.hpp"
 #include "net/interface_state.hpp"
-#include "http_client/http_get.hpp"
 #include "session/event_queue.hpp"
 #include "session/events.hpp"
 #include "session/external_address.hpp"
@@ -134,8 +133,6 @@ private:
     std::shared_ptr<RateLimits> global_limits_ = std::make_shared<RateLimits>();  // network thread only
     ConnectionCount connections_;  // network thread only
     tracker_client::TrackerClient tracker_client_;
-    // For HTTPS web seeds.
-    boost::asio::ssl::context web_seed_tls_ = http_client::make_tls_client_context();
     std::unique_ptr<Transports> transports_;    // network thread only
     std::unique_ptr<PeerDiscovery> discovery_;  // network thread only
     // The port trackers and the DHT are told: listen_port_, or a mapping's external port.

@@ -261,6 +261,8 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     transferred_.uploaded_to_gone += peer.stats().uploaded;
     pieces_.peer_gone(peer);
     request_piece_layers();
+    // The blocks it had asked for are free for the web seeds.
+    start_web_seeds();
 }
 
 void Torrent::on_peer_interest_changed(PeerConnection& peer) { peers_.interest_changed(peer); }
@@ -296,6 +298,8 @@ void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& ou
         }
     }
     peers_.fill_requests();
+    // A web seed that found nothing to ask for while pieces were being checked may now.
+    start_web_seeds();
 }
 
 void Torrent::request_piece_layers() {

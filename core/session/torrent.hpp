@@ -83,7 +83,8 @@ struct SessionServices {
     tracker_client::TrackerTransport& trackers;
     const ResumeStore& resume;
     Transports& transports;
-    // For HTTPS web seeds: verifies servers against the system's CA store.
+    // For HTTPS web seeds: the tracker client's, which verifies servers against the
+    // system's CA store.
     boost::asio::ssl::context& tls;
 };
 

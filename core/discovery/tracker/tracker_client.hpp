@@ -32,6 +32,9 @@ class TrackerClient : public TrackerTransport {
                                                               AnnounceRequest request) override;
     boost::asio::awaitable<Result<ScrapeResponse>> scrape(std::string url,
                                                           std::vector<SwarmHash> hashes);
+    // The TLS context HTTPS trackers are checked with; the session's web seeds use it too
+    // (one context: loading the system's CAs is most of a session's start-up).
+    boost::asio::ssl::context& tls() { return tls_; }
     // UDP trackers are asked from these shared ports (see UdpTrackerClient::use_ports).
     void use_ports(net::UdpPort* v4, net::UdpPort* v6) { udp_.use_ports(v4, v6); }
     // HTTP(S) trackers are asked through this interface and from this address.
