@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration", "swarm"))
 sys.path.insert(0, os.path.join(HERE, "..", "integration", "web_seed"))
 import interop_clients  # noqa: E402
 import swarm_util  # noqa: E402
-from nginx_seed import HTTP, HTTPS, Nginx, tree_equal  # noqa: E402
+from nginx_seed import ALBUM, HTTP, HTTPS, SINGLE, Nginx, lying_copy, make_payloads, tree_equal  # noqa: E402
 
 TIMEOUT = 90
 
@@ -58,20 +58,13 @@ def main():
     tmp = tempfile.mkdtemp(prefix="shoal-webseed-interop-")
     try:
         good = os.path.join(tmp, "good")
-        single = "disk image.bin"
-        swarm_util.write_random(os.path.join(good, single), 2 * 1024 * 1024 + 777, seed=1)
-        album = "Ünïcode album"
-        for i, (name, size) in enumerate([("01 first track.ogg", 700_000), ("cd 2/02 ça va.ogg", 1_300_001),
-                                          ("cd 2/notes & more (1).txt", 999)]):
-            swarm_util.write_random(os.path.join(good, album, name), size, seed=10 + i)
+        make_payloads(good, 2 * 1024 * 1024 + 777)
         bad = os.path.join(tmp, "bad")
-        shutil.copytree(good, bad)
-        with open(os.path.join(bad, album, "01 first track.ogg"), "r+b") as f:
-            f.write(b"\xff" * 700_000)
+        lying_copy(good, bad)
         nginx = Nginx(os.path.join(tmp, "nginx"), {"good": good, "bad": bad})
         try:
-            same_urls(tmp, good, single, album, nginx)
-            liar_beside_libtorrent(tmp, good, album)
+            same_urls(tmp, good, SINGLE, ALBUM, nginx)
+            liar_beside_libtorrent(tmp, good, ALBUM)
         finally:
             nginx.stop()
     finally:

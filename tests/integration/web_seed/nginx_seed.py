@@ -4,6 +4,7 @@ prefix, with /flaky/ answering 503 while a flag file exists, /moved/ redirecting
 /downgrade/ redirecting to /good/ over plain HTTP.
 The access log records each request's URI, status and Range header."""
 import os
+import shutil
 import subprocess
 import time
 
@@ -12,6 +13,27 @@ import swarm_util
 HOST = "127.0.0.2"
 HTTP = f"http://{HOST}:8080"
 HTTPS = f"https://{HOST}:8443"
+
+# The data the web seed tests share: one file, and an album whose names have spaces, UTF-8,
+# "&" and parentheses, in a subfolder too.
+SINGLE = "disk image.bin"
+ALBUM = "Ünïcode album"
+ALBUM_FILES = [("01 first track.ogg", 700_000), ("cd 2/02 ça va.ogg", 1_300_001), ("cd 2/notes & more (1).txt", 999)]
+
+
+def make_payloads(folder, single_size):
+    """SINGLE and ALBUM of random bytes in `folder`."""
+    swarm_util.write_random(os.path.join(folder, SINGLE), single_size, seed=1)
+    for i, (name, size) in enumerate(ALBUM_FILES):
+        swarm_util.write_random(os.path.join(folder, ALBUM, name), size, seed=10 + i)
+
+
+def lying_copy(good, folder):
+    """A copy of `good` in `folder` whose first album file is all wrong bytes."""
+    shutil.copytree(good, folder)
+    name, size = ALBUM_FILES[0]
+    with open(os.path.join(folder, ALBUM, name), "r+b") as f:
+        f.write(b"\xff" * size)
 
 
 def make_ca(folder):

@@ -12,9 +12,9 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "swarm"))
 import swarm_util  # noqa: E402
-from swarm_util import Client, create, write_random  # noqa: E402
+from swarm_util import Client, create  # noqa: E402
 sys.path.insert(0, os.path.dirname(__file__))
-from nginx_seed import HTTP, HTTPS, Nginx, tree_equal  # noqa: E402
+from nginx_seed import ALBUM, ALBUM_FILES, HTTP, HTTPS, SINGLE, Nginx, lying_copy, make_payloads, tree_equal  # noqa: E402
 
 TIMEOUT = 120 if os.environ.get("SHOAL_SANITIZED") in ("1", "ON", "TRUE", "true") else 60
 
@@ -43,28 +43,20 @@ def main():
     tmp = tempfile.mkdtemp(prefix="shoal-webseed-")
     try:
         good = os.path.join(tmp, "good")
-        single = "disk image.bin"
-        write_random(os.path.join(good, single), 3 * 1024 * 1024 + 12345, seed=1)
-        album = "Ünïcode album"
-        for i, (name, size) in enumerate([("01 first track.ogg", 700_000), ("cd 2/02 ça va.ogg", 1_300_001),
-                                          ("cd 2/notes & more.txt", 999)]):
-            write_random(os.path.join(good, album, name), size, seed=10 + i)
-
+        make_payloads(good, 3 * 1024 * 1024 + 12345)
         # A copy with wrong bytes in one file, and two copies each missing another file.
         bad = os.path.join(tmp, "bad")
-        shutil.copytree(good, bad)
-        with open(os.path.join(bad, album, "01 first track.ogg"), "r+b") as f:
-            f.write(b"\xff" * 700_000)
+        lying_copy(good, bad)
         part_a, part_b = os.path.join(tmp, "partA"), os.path.join(tmp, "partB")
         shutil.copytree(good, part_a)
         shutil.copytree(good, part_b)
-        os.remove(os.path.join(part_a, album, "01 first track.ogg"))
+        os.remove(os.path.join(part_a, ALBUM, ALBUM_FILES[0][0]))
         # (Not files that meet inside one piece: then neither seed has that whole piece.)
-        os.remove(os.path.join(part_b, album, "cd 2/notes & more.txt"))
+        os.remove(os.path.join(part_b, ALBUM, ALBUM_FILES[2][0]))
 
         nginx = Nginx(os.path.join(tmp, "nginx"), {"good": good, "bad": bad, "partA": part_a, "partB": part_b})
         try:
-            run_cases(tmp, good, single, album, nginx)
+            run_cases(tmp, good, nginx)
         finally:
             nginx.stop()
     finally:
@@ -72,59 +64,67 @@ def main():
     print("web seed tests passed")
 
 
-def run_cases(tmp, good, single, album, nginx):
+def run_cases(tmp, good, nginx):
     torrents = os.path.join(tmp, "torrents")
     os.makedirs(torrents)
 
+    def torrent(name, what, *args):
+        """SINGLE or ALBUM made into torrents/NAME.torrent with `args` (-w, --v1...)."""
+        path = os.path.join(torrents, f"{name}.torrent")
+        create(os.path.join(good, what), path, *args)
+        return path
+
+    def download_album(name, *args, env=None, extra=()):
+        """The album as a torrent made with `args` (its web seeds among them), downloaded from
+        them alone and compared: the client, and the lines nginx logged meanwhile."""
+        t = torrent(name, ALBUM, "-s", "64K", *args)
+        before = len(nginx.log())
+        out = os.path.join(tmp, f"out-{name}")
+        client = download(t, out, env=env, extra=extra)
+        tree_equal(os.path.join(good, ALBUM), os.path.join(out, ALBUM))
+        return client, nginx.log()[before:]
+
     # v1, one file, the seed URL naming a folder.
-    t = os.path.join(torrents, "single.torrent")
-    create(os.path.join(good, single), t, "--v1", "-s", "256K", "-w", f"{HTTP}/good/")
+    t = torrent("single", SINGLE, "--v1", "-s", "256K", "-w", f"{HTTP}/good/")
     out = os.path.join(tmp, "out-single")
     download(t, out)
-    if not swarm_util.same_file(os.path.join(good, single), os.path.join(out, single)):
+    if not swarm_util.same_file(os.path.join(good, SINGLE), os.path.join(out, SINGLE)):
         raise AssertionError("single file differs")
-    requested = [l for l in nginx.log() if "disk%20image.bin" in l]
-    if not requested or not all(" 206 range=bytes=" in l for l in requested):
+    requested = [line for line in nginx.log() if "disk%20image.bin" in line]
+    if not requested or not all(" 206 range=bytes=" in line for line in requested):
         raise AssertionError(f"expected range requests for the file: {nginx.log()[-5:]}")
     print(f"v1 single file: {len(requested)} range requests")
 
     # v1, one file, the seed URL naming the file itself.
-    t = os.path.join(torrents, "single-direct.torrent")
-    quoted = urllib.parse.quote(single)
-    create(os.path.join(good, single), t, "--v1", "-s", "1M", "-w", f"{HTTP}/good/{quoted}")
-    download(t, os.path.join(tmp, "out-direct"))
+    quoted = urllib.parse.quote(SINGLE)
+    download(torrent("single-direct", SINGLE, "--v1", "-s", "1M", "-w", f"{HTTP}/good/{quoted}"),
+             os.path.join(tmp, "out-direct"))
 
     # v1, several files with spaces and UTF-8 in their names.
-    t = os.path.join(torrents, "album-v1.torrent")
-    create(os.path.join(good, album), t, "--v1", "-s", "64K", "-w", f"{HTTP}/good/")
-    out = os.path.join(tmp, "out-album-v1")
-    download(t, out)
-    tree_equal(os.path.join(good, album), os.path.join(out, album))
+    download_album("album-v1", "--v1", "-w", f"{HTTP}/good/")
     print("v1 multi-file: done")
 
     # Hybrid with pad files, over HTTPS checked against the test CA (SSL_CERT_FILE).
-    t = os.path.join(torrents, "album-hybrid.torrent")
-    create(os.path.join(good, album), t, "--hybrid", "-s", "64K", "-w", f"{HTTPS}/good/")
-    before = len(nginx.log())
-    out = os.path.join(tmp, "out-album-hybrid")
-    download(t, out, env={"SSL_CERT_FILE": nginx.ca})
-    tree_equal(os.path.join(good, album), os.path.join(out, album))
-    new = nginx.log()[before:]
-    if any(".pad" in l for l in new):
+    _, asked = download_album("album-hybrid", "--hybrid", "-w", f"{HTTPS}/good/", env={"SSL_CERT_FILE": nginx.ca})
+    if any(".pad" in line for line in asked):
         raise AssertionError("a pad file was requested")
-    print(f"hybrid over HTTPS: {len(new)} requests, no pad file asked for")
+    print(f"hybrid over HTTPS: {len(asked)} requests, no pad file asked for")
+
+    # Without the CA the server is not trusted: nothing is downloaded from it.
+    client = Client(["get", os.path.join(torrents, "album-hybrid.torrent"), "-d", os.path.join(tmp, "out-untrusted"),
+                     "--state-dir", ""])
+    time.sleep(3)
+    done = client.status[-1]["done_bytes"] if client.status else 0
+    client.stop()
+    if done:
+        raise AssertionError(f"downloaded {done} bytes from a server whose certificate is not trusted")
 
     # v2 only: every file starts a piece.
-    t = os.path.join(torrents, "album-v2.torrent")
-    create(os.path.join(good, album), t, "--v2", "-s", "64K", "-w", f"{HTTP}/good/")
-    out = os.path.join(tmp, "out-album-v2")
-    download(t, out)
-    tree_equal(os.path.join(good, album), os.path.join(out, album))
+    download_album("album-v2", "--v2", "-w", f"{HTTP}/good/")
     print("v2 multi-file: done")
 
     # An HTTPS seed redirecting to plain HTTP is not followed there.
-    t = os.path.join(torrents, "downgrade.torrent")
-    create(os.path.join(good, single), t, "--v1", "-s", "256K", "-w", f"{HTTPS}/downgrade/")
+    t = torrent("downgrade", SINGLE, "--v1", "-s", "256K", "-w", f"{HTTPS}/downgrade/")
     before = len(nginx.log())
     client = start(["get", t, "-d", os.path.join(tmp, "out-downgrade"), "--state-dir", ""],
                    {"SSL_CERT_FILE": nginx.ca})
@@ -140,56 +140,34 @@ def run_cases(tmp, good, single, album, nginx):
         raise AssertionError(f"the plain HTTP location was asked: {asked}")
     print("https to http redirect: refused")
 
-    # Without the CA the server is not trusted: nothing is downloaded from it.
-    out = os.path.join(tmp, "out-untrusted")
-    client = Client(["get", t, "-d", out, "--state-dir", ""])
-    time.sleep(3)
-    done = client.status[-1]["progress"] if client.status else 0
-    client.stop()
-    if done and done > 0:
-        raise AssertionError(f"downloaded {done} from a server whose certificate is not trusted")
-
     # A good seed and one with wrong bytes in one file: the liar is dropped, the data is right.
-    t = os.path.join(torrents, "album-liar.torrent")
-    create(os.path.join(good, album), t, "--v1", "-s", "64K", "-w", f"{HTTP}/bad/", "-w", f"{HTTP}/good/")
-    out = os.path.join(tmp, "out-liar")
     # In order: the liar, named first, is asked for the first pieces, all in its bad file.
-    client = download(t, out, extra=["--sequential"])
-    tree_equal(os.path.join(good, album), os.path.join(out, album))
+    client, _ = download_album("album-liar", "--v1", "-w", f"{HTTP}/bad/", "-w", f"{HTTP}/good/",
+                               extra=["--sequential"])
     if not client.logged(f"web seed {HTTP}/bad/ dropped"):
         raise AssertionError(f"expected the lying seed to be dropped: {client.log[-10:]}")
     print("lying seed: dropped, data right")
 
     # A seed that answers 503 with Retry-After for a while.
-    t = os.path.join(torrents, "flaky.torrent")
-    create(os.path.join(good, single), t, "--v1", "-s", "256K", "-w", f"{HTTP}/flaky/")
+    t = torrent("flaky", SINGLE, "--v1", "-s", "256K", "-w", f"{HTTP}/flaky/")
     open(nginx.busy_flag, "w").close()
-    out = os.path.join(tmp, "out-flaky")
-    client = Client(["get", t, "-d", out, "--state-dir", ""])
+    client = Client(["get", t, "-d", os.path.join(tmp, "out-flaky"), "--state-dir", ""])
     time.sleep(3)
     os.remove(nginx.busy_flag)
     code = client.wait(TIMEOUT)
     if code != 0:
         raise AssertionError(f"get from a seed busy for a while exited {code}: {client.log[-10:]}")
-    if not any("/flaky/" in l and " 503 " in l for l in nginx.log()):
+    if not any("/flaky/" in line and " 503 " in line for line in nginx.log()):
         raise AssertionError("the busy seed was never asked while busy")
     print("busy seed: waited, then done")
 
     # A seed that redirects every request.
-    t = os.path.join(torrents, "moved.torrent")
-    create(os.path.join(good, album), t, "--v1", "-s", "64K", "-w", f"{HTTP}/moved/")
-    out = os.path.join(tmp, "out-moved")
-    download(t, out)
-    tree_equal(os.path.join(good, album), os.path.join(out, album))
-    if not any("/moved/" in l and " 302 " in l for l in nginx.log()):
+    _, asked = download_album("moved", "--v1", "-w", f"{HTTP}/moved/")
+    if not any("/moved/" in line and " 302 " in line for line in asked):
         raise AssertionError("no redirect was followed")
 
     # Two seeds, each missing a file the other has.
-    t = os.path.join(torrents, "parts.torrent")
-    create(os.path.join(good, album), t, "--v1", "-s", "64K", "-w", f"{HTTP}/partA/", "-w", f"{HTTP}/partB/")
-    out = os.path.join(tmp, "out-parts")
-    download(t, out)
-    tree_equal(os.path.join(good, album), os.path.join(out, album))
+    download_album("parts", "--v1", "-w", f"{HTTP}/partA/", "-w", f"{HTTP}/partB/")
     print("two seeds each missing a file: done")
 
 
