@@ -82,7 +82,23 @@ boost::json::object network_json(const NetworkState& n) {
     return o;
 }
 
-void print_json(const TorrentStats& s, const NetworkState& network) {
+boost::json::array web_seeds_json(const std::vector<WebSeedInfo>& seeds) {
+    boost::json::array out;
+    for (const auto& w : seeds) {
+        boost::json::object j;
+        j["url"] = w.url;
+        j["state"] = w.state;
+        j["download_rate"] = static_cast<std::int64_t>(w.download_rate);
+        j["downloaded"] = w.downloaded;
+        j["missing_files"] = w.missing_files;
+        if (!w.error.empty()) j["error"] = w.error;
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
+// One status line; `web_seeds` each with its state and rate.
+void print_json(const TorrentStats& s, const NetworkState& network, const std::vector<WebSeedInfo>& web_seeds) {
     boost::json::object o;
     o["state"] = std::string(to_string(s.state));
     o["progress"] = progress(s);
@@ -98,7 +114,8 @@ void print_json(const TorrentStats& s, const NetworkState& network) {
     o["seeds"] = s.seeds;
     o["encrypted_peers"] = s.encrypted_peers;
     o["utp_peers"] = s.utp_peers;
-    o["web_seeds"] = s.web_seeds;
+    o["web_seeds_active"] = s.web_seeds;
+    o["web_seeds"] = web_seeds_json(web_seeds);
     o["network"] = network_json(network);
     fmt::print("{}\n", boost::json::serialize(o));
 }
@@ -295,10 +312,12 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
         wake.notify_one();
     });
     const std::int64_t total = torrent.info ? torrent.info->total_size : 0;
-    if (auto added = session->add(std::move(torrent)); !added) {
+    const auto added = session->add(std::move(torrent));
+    if (!added) {
         print_error(added.error().message);
         return added.error().code == ErrorCode::invalid_input ? k_exit_usage : k_exit_bad_input;
     }
+    std::vector<WebSeedInfo> web_seeds;  // as of the last details, asked for once a second
     if (o.verbose || (!o.json && stderr_is_terminal())) {
         if (!settings.network_interface.empty())
             fmt::print(stderr, "using interface {} only\n", settings.network_interface);
@@ -354,6 +373,8 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
                 network = *n->state;
                 // Said when a mapping is made, fails or is lost, where a person looks.
                 say_port_mapping(network);
+            } else if (auto* d = std::get_if<event::Details>(&e)) {
+                web_seeds = d->web_seeds;
             } else if (auto* m = std::get_if<event::MetadataReceived>(&e)) {
                 if (terminal || o.verbose) fmt::print(stderr, "{}metadata received: {}\n", terminal ? "\n" : "", m->name);
             } else if (auto* ban = std::get_if<event::PeerBanned>(&e)) {
@@ -365,7 +386,8 @@ int run_swarm(const SwarmOptions& o, control::AddTorrent torrent, RunGoal goal) 
         if (have_stats && (done || std::chrono::steady_clock::now() >= next_status)) {
             next_status = std::chrono::steady_clock::now() + std::chrono::seconds(1);
             if (o.json) {
-                print_json(last, network);
+                print_json(last, network, web_seeds);
+                (void)session->request_details(*added);
             } else if (terminal) {
                 print_status(last);
             }

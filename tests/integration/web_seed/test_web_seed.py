@@ -154,6 +154,10 @@ def run_cases(tmp, good, nginx):
     client = Client(["get", t, "-d", os.path.join(tmp, "out-flaky"), "--state-dir", ""])
     time.sleep(3)
     os.remove(nginx.busy_flag)
+    # --json lists the seed with its state and why.
+    seen = [w for line in client.status for w in line.get("web_seeds", [])]
+    if not any(w["state"] == "waiting" and "503" in w.get("error", "") for w in seen):
+        raise AssertionError(f"--json did not show the busy seed waiting: {seen[-3:]}")
     code = client.wait(TIMEOUT)
     if code != 0:
         raise AssertionError(f"get from a seed busy for a while exited {code}: {client.log[-10:]}")
