@@ -379,6 +379,7 @@ RpcMethods::Answer RpcMethods::torrent_get(const json::object& args) {
         std::optional<control::TorrentDetails> known;
         std::vector<int> priorities;
         control::Tiers trackers;
+        std::vector<std::string> web_seeds;
         TorrentView view{s};
         view.session_peer_limit = runtime_.peer_limit_per_torrent;
         if (details) {
@@ -387,9 +388,11 @@ RpcMethods::Answer RpcMethods::torrent_get(const json::object& args) {
             known = control_.details(s.id);
             priorities = control_.file_priorities(s.id);
             trackers = control_.trackers(s.id);
+            web_seeds = control_.web_seeds(s.id);
             view.details = known ? &*known : nullptr;
             view.priorities = &priorities;
             view.trackers = &trackers;
+            view.web_seeds = &web_seeds;
         }
         if (table) {
             json::array row;

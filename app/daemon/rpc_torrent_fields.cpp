@@ -275,10 +275,10 @@ json::value pieces_had(const TorrentView& v) {
     return json::value(to_base64(bits));
 }
 
-json::value web_seeds(const TorrentSummary& s) {
+json::value web_seeds(const TorrentView& v) {
     json::array out;
-    if (s.info) {
-        for (const auto& url : s.info->web_seeds) out.emplace_back(url);
+    if (v.web_seeds) {
+        for (const auto& url : *v.web_seeds) out.emplace_back(url);
     }
     return out;
 }
@@ -363,7 +363,7 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
         plain("seedRatioLimit", [](auto& s) { return json::value(s.seed_limits.ratio); });
         plain("seedIdleMode", [](auto& s) { return json::value(static_cast<int>(s.seed_limits.idle_mode)); });
         plain("seedIdleLimit", [](auto& s) { return json::value(s.seed_limits.idle_minutes); });
-        plain("webseeds", [](auto& s) { return web_seeds(s); });
+        detailed("webseeds", [](const TorrentView& v) { return web_seeds(v); });
         plain("webseedsSendingToUs", [](auto& s) { return json::value(s.stats.web_seeds); });
         plain("recheckProgress", [](auto& s) {
             return json::value(s.stats.state == TorrentState::checking ? percent_complete(s) : 0.0);

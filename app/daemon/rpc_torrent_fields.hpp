@@ -20,6 +20,7 @@ struct TorrentView {
     const control::TorrentDetails* details = nullptr;
     const std::vector<int>* priorities = nullptr;  // Shoal's, per file: 0 (skip) to 7
     const std::vector<std::vector<std::string>>* trackers = nullptr;
+    const std::vector<std::string>* web_seeds = nullptr;  // as the user last set them
     int session_peer_limit = 0;  // the session's limit for a torrent without its own
 };
 

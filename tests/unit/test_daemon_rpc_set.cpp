@@ -75,6 +75,17 @@ TEST_F(DaemonMethods, TorrentLimits) {
     EXPECT_NE(call("torrent-set", {{"ids", id}, {"uploadLimit", -5}})["result"], "success");
 }
 
+// Transmission's RPC cannot change web seeds; torrent-get lists them as the user left them.
+TEST_F(DaemonMethods, WebSeedsAreListedAsChanged) {
+    const std::int64_t id = add(make_torrent("seeded.bin", 10'000, 6), true);
+    EXPECT_TRUE(get(id, {"webseeds"})["webseeds"].as_array().empty());
+    ASSERT_TRUE(controller_->add_web_seed(TorrentId{static_cast<std::uint32_t>(id)}, "https://mirror.example/pub/"));
+    auto t = get(id, {"webseeds", "webseedsSendingToUs"});
+    ASSERT_EQ(t["webseeds"].as_array().size(), 1u);
+    EXPECT_EQ(t["webseeds"].as_array()[0], "https://mirror.example/pub/");
+    EXPECT_EQ(t["webseedsSendingToUs"], 0);
+}
+
 TEST_F(DaemonMethods, Trackers) {
     const std::int64_t id = add(make_torrent("trackers.bin", 10'000, 5), true);
     auto answer = call("torrent-set", {{"ids", id},
