@@ -3,6 +3,8 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDesktopServices>
+#include <QFileDialog>
+#include <QInputDialog>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
@@ -59,8 +61,16 @@ void TorrentActions::fill_menu(QMenu& menu) {
     menu.addAction(QIcon(QStringLiteral(":/icons/folder.svg")), tr("Open Folder"), this,
                    &TorrentActions::open_folders)
         ->setEnabled(engine_.supports(Feature::local_files));
+    menu.addAction(tr("Set Location…"), this, &TorrentActions::ask_location);
     menu.addAction(tr("Copy Magnet Link"), this, [this] { copy_magnet(); });
     menu.addAction(tr("Set Limits…"), this, &TorrentActions::ask_limits);
+    if (engine_.supports(Feature::queue)) {
+        QMenu* queue = menu.addMenu(tr("Queue"));
+        queue->addAction(tr("Move to Top"), this, [this] { move_in_queue(control::QueueMove::top); });
+        queue->addAction(tr("Move Up"), this, [this] { move_in_queue(control::QueueMove::up); });
+        queue->addAction(tr("Move Down"), this, [this] { move_in_queue(control::QueueMove::down); });
+        queue->addAction(tr("Move to Bottom"), this, [this] { move_in_queue(control::QueueMove::bottom); });
+    }
 }
 
 void TorrentActions::start_selected() {
@@ -152,6 +162,47 @@ QString TorrentActions::copy_magnet() const {
 void TorrentActions::set_limits(std::int64_t down, std::int64_t up) {
     for (TorrentKey k : selection_())
         engine_.set_torrent_limits(k, up, down);
+}
+
+void TorrentActions::ask_location() {
+    const auto keys = selection_();
+    if (keys.isEmpty())
+        return;
+    const TorrentSnapshot* first = engine_.find(keys.front());
+    const QString current = first ? first->save_dir : QString();
+    // A local folder is picked; a daemon's is typed, as a path on its computer.
+    const QString folder =
+        engine_.supports(Feature::local_files)
+            ? QFileDialog::getExistingDirectory(parent_, tr("Set Location"), current)
+            : QInputDialog::getText(parent_, tr("Set Location"), tr("Folder on the daemon's computer:"),
+                                    QLineEdit::Normal, current);
+    if (folder.trimmed().isEmpty())
+        return;
+    QMessageBox box(QMessageBox::Question, tr("Set Location"),
+                    tr("Move the data to “%1”, or is it there already?").arg(folder.trimmed()),
+                    QMessageBox::Cancel, parent_);
+    QPushButton* move = box.addButton(tr("Move the Data"), QMessageBox::AcceptRole);
+    QPushButton* look = box.addButton(tr("It Is There Already"), QMessageBox::AcceptRole);
+    box.setDefaultButton(move);
+    box.exec();
+    if (box.clickedButton() == move || box.clickedButton() == look)
+        set_location(folder.trimmed(), box.clickedButton() == move);
+}
+
+void TorrentActions::set_location(const QString& folder, bool move) {
+    QStringList refused;
+    for (TorrentKey k : selection_()) {
+        const QString error = engine_.set_location(k, folder, move);
+        if (!error.isEmpty())
+            refused << error;
+    }
+    if (!refused.isEmpty())
+        QMessageBox::warning(parent_, tr("Set Location"), refused.join(QLatin1Char('\n')));
+}
+
+void TorrentActions::move_in_queue(control::QueueMove to) {
+    const auto keys = selection_();
+    engine_.move_in_queue(std::vector<TorrentKey>(keys.begin(), keys.end()), to);
 }
 
 void TorrentActions::ask_limits() {

@@ -1,7 +1,7 @@
 #pragma once
 // What can be done to the selected torrents (start, pause, remove, recheck, reannounce, open
-// folder, copy magnet link, set limits), as actions shared by the toolbar, the context menu
-// and the tray.
+// folder, set location, copy magnet link, set limits, move in the queue), as actions shared by
+// the toolbar, the context menu and the tray.
 
 #include <QAction>
 #include <QObject>
@@ -37,10 +37,16 @@ class TorrentActions final : public QObject {
     void open_folders() const;
     QString copy_magnet() const;
     void set_limits(std::int64_t down, std::int64_t up);
+    // Moves the selected torrents' data to `folder`, or with `move` false looks for it there;
+    // a refusal is said in a message box.
+    void set_location(const QString& folder, bool move);
+    void move_in_queue(control::QueueMove to);
     void start_all();
     void pause_all();
 
   private:
+    // Asks for a folder (on the engine's computer) and whether to move the data there.
+    void ask_location();
     void ask_limits();
 
     Engine& engine_;

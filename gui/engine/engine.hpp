@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "control/torrent_queue.hpp"
 #include "engine/engine_types.hpp"
 
 namespace shoal::gui {
@@ -21,6 +22,8 @@ enum class Feature {
     edit_trackers,
     // Adding and removing a torrent's web seeds (BEP 19).
     edit_web_seeds,
+    // A torrent queue (shoald's): torrents wait their turn and can be moved in it.
+    queue,
     peer_details,
     alternative_limits,
     runtime_settings,
@@ -75,6 +78,12 @@ class Engine : public QObject {
     virtual QString add_tracker(TorrentKey key, const QString& url, int tier) = 0;
     virtual QString edit_tracker(TorrentKey key, const QString& url, const QString& new_url) = 0;
     virtual QString remove_tracker(TorrentKey key, const QString& url) = 0;
+    // Moves the torrent's data to `folder` (on the engine's computer), or with `move` false
+    // looks for it there instead; an error message, or empty (a failure may also come later as
+    // a problem).
+    virtual QString set_location(TorrentKey key, const QString& folder, bool move) = 0;
+    // Moves the torrents in the queue as a group. Needs Feature::queue.
+    virtual void move_in_queue(const std::vector<TorrentKey>& keys, control::QueueMove to) = 0;
     // A torrent's web seeds (BEP 19); an error message, or empty. Needs Feature::edit_web_seeds.
     virtual QString add_web_seed(TorrentKey key, const QString& url);
     virtual QString remove_web_seed(TorrentKey key, const QString& url);

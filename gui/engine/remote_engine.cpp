@@ -83,6 +83,7 @@ bool RemoteEngine::supports(Feature feature) const {
         case Feature::dht:
         case Feature::pex:
         case Feature::lsd:
+        case Feature::queue:
             return true;
         // A magnet link's files cannot be listed before the daemon has the torrent; the
         // files and the network settings are the daemon's computer's.
@@ -399,6 +400,34 @@ QString RemoteEngine::rename_file(TorrentKey key, int file, const QString& name)
                      emit file_renamed(key, file, name);
                  });
     return {};
+}
+
+QString RemoteEngine::set_location(TorrentKey key, const QString& folder, bool move) {
+    if (!remote_of(key))
+        return tr("The daemon no longer has this torrent");
+    torrent_call(key, QStringLiteral("torrent-set-location"), QJsonObject{{"location", folder}, {"move", move}});
+    return {};
+}
+
+void RemoteEngine::move_in_queue(const std::vector<TorrentKey>& keys, control::QueueMove to) {
+    QJsonArray ids;
+    for (TorrentKey k : keys) {
+        if (const Remote* r = remote_of(k))
+            ids.append(static_cast<qint64>(r->id));
+    }
+    if (ids.isEmpty())
+        return;
+    const char* method = to == control::QueueMove::top    ? "queue-move-top"
+                         : to == control::QueueMove::up   ? "queue-move-up"
+                         : to == control::QueueMove::down ? "queue-move-down"
+                                                          : "queue-move-bottom";
+    client_.call(QString::fromLatin1(method), QJsonObject{{"ids", ids}}, [this, method](const RpcReply& reply) {
+        if (!reply.ok()) {
+            emit problem(tr("%1 failed: %2").arg(QString::fromLatin1(method), reply.error));
+            return;
+        }
+        poll_torrents();
+    });
 }
 
 void RemoteEngine::set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) {

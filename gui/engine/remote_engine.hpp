@@ -56,6 +56,8 @@ class RemoteEngine final : public Engine {
     QString rename_file(TorrentKey key, int file, const QString& name) override;
     void set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) override;
     std::vector<TrackerSnapshot> trackers(TorrentKey key) const override;
+    QString set_location(TorrentKey key, const QString& folder, bool move) override;
+    void move_in_queue(const std::vector<TorrentKey>& keys, control::QueueMove to) override;
     QString add_tracker(TorrentKey key, const QString& url, int tier) override;
     QString edit_tracker(TorrentKey key, const QString& url, const QString& new_url) override;
     QString remove_tracker(TorrentKey key, const QString& url) override;

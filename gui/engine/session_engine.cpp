@@ -191,6 +191,9 @@ bool SessionEngine::supports(Feature feature) const {
         case Feature::local_files:
         case Feature::local_settings:
             return true;
+        // The desktop client runs every torrent it is given.
+        case Feature::queue:
+            return false;
     }
     return false;
 }
@@ -354,6 +357,17 @@ QString SessionEngine::tracker_changed(TorrentKey key, const Result& result) {
     tracked_[key].trackers = not_yet_contacted(key);
     Q_EMIT trackers_edited(key);
     return {};
+}
+
+QString SessionEngine::set_location(TorrentKey key, const QString& folder, bool move) {
+    auto done = control_->move_storage(id_of(key), folder.toStdString(), move);
+    return done ? QString() : message_of(done.error());
+}
+
+void SessionEngine::move_in_queue(const std::vector<TorrentKey>& keys, control::QueueMove to) {
+    std::vector<TorrentId> ids;
+    for (TorrentKey k : keys) ids.push_back(id_of(k));
+    (void)control_->move_in_queue(ids, to);
 }
 
 QString SessionEngine::add_web_seed(TorrentKey key, const QString& url) {

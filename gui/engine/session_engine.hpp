@@ -55,6 +55,8 @@ class SessionEngine : public Engine {
     QString add_tracker(TorrentKey key, const QString& url, int tier) override;
     QString edit_tracker(TorrentKey key, const QString& url, const QString& new_url) override;
     QString remove_tracker(TorrentKey key, const QString& url) override;
+    QString set_location(TorrentKey key, const QString& folder, bool move) override;
+    void move_in_queue(const std::vector<TorrentKey>& keys, control::QueueMove to) override;
     QString add_web_seed(TorrentKey key, const QString& url) override;
     QString remove_web_seed(TorrentKey key, const QString& url) override;
     std::vector<PeerSnapshot> peers(TorrentKey key) const override;

@@ -50,6 +50,7 @@ class MainWindowTest : public QObject {
     void properties_follow_the_selection();
     void tabs_send_tracker_and_file_changes();
     void peers_tab_adds_and_removes_web_seeds();
+    void location_and_queue_moves_reach_the_engine();
     void drop_opens_the_add_dialog();
 
   private:
@@ -112,8 +113,30 @@ void MainWindowTest::context_menu_has_every_action() {
         if (!a->isSeparator())
             texts << a->text();
     }
-    QCOMPARE(texts, (QStringList{"Start", "Pause", "Remove", "Remove With Data", "Force Recheck",
-                                 "Reannounce", "Open Folder", "Copy Magnet Link", "Set Limits…"}));
+    QCOMPARE(texts, (QStringList{"Start", "Pause", "Remove", "Remove With Data", "Force Recheck", "Reannounce",
+                                 "Open Folder", "Set Location…", "Copy Magnet Link", "Set Limits…", "Queue"}));
+
+    // Without a queue there is nothing to move in it.
+    engine.set_supported(Feature::queue, false);
+    QMenu plain;
+    window.actions()->fill_menu(plain);
+    for (QAction* a : plain.actions())
+        QVERIFY(a->text() != QStringLiteral("Queue"));
+}
+
+void MainWindowTest::location_and_queue_moves_reach_the_engine() {
+    FakeEngine engine;
+    MainWindow window(engine, nullptr);
+    const AddResult first = window.add_torrent(request_for("first"));
+    const AddResult second = window.add_torrent(request_for("second"));
+    QVERIFY(first.ok() && second.ok());
+    engine.clear_calls();
+    window.select(second.key);
+    window.actions()->set_location(dir_.filePath("elsewhere"), true);
+    window.actions()->move_in_queue(shoal::control::QueueMove::top);
+    QCOMPARE(engine.calls(),
+             (QStringList{QStringLiteral("set_location %1 %2 move=1").arg(second.key.value).arg(dir_.filePath("elsewhere")),
+                          QStringLiteral("move_in_queue %1 to=0").arg(second.key.value)}));
 }
 
 void MainWindowTest::duplicate_is_refused() {

@@ -93,6 +93,7 @@ class RemoteEngineTest : public QObject {
     void malformed_replies_are_refused();
     void oversized_replies_are_refused();
     void a_silent_daemon_times_out();
+    void moves_a_torrents_data_and_its_place_in_the_queue();
 
   private:
     // A torrent-get straight to the daemon.
@@ -341,6 +342,47 @@ void RemoteEngineTest::a_silent_daemon_times_out() {
     QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 10000);
     QVERIFY2(problems.front().front().toString().contains("did not answer within 1 seconds"),
              qPrintable(problems.front().front().toString()));
+}
+
+// Set Location is torrent-set-location, the queue's moves queue-move-*.
+void RemoteEngineTest::moves_a_torrents_data_and_its_place_in_the_queue() {
+    auto e = engine();
+    const QString data = dir_.filePath("data");
+    write_data(data + "/gamma.bin", 64 * 1024 + 5, 'g');
+    const MadeTorrent gamma = make_torrent(data + "/gamma.bin", dir_.filePath("gamma.torrent"));
+    AddRequest r;
+    r.torrent_bytes = gamma.bytes;
+    r.info = gamma.info;
+    r.save_dir = gamma.save_dir;
+    QVERIFY(e->add(r).ok());
+    // The daemon's key for it comes with the list.
+    auto gamma_key = [&] {
+        for (const auto& s : e->torrents()) {
+            if (s.name == QStringLiteral("gamma.bin"))
+                return std::optional<TorrentKey>(s.key);
+        }
+        return std::optional<TorrentKey>();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(gamma_key() && e->find(*gamma_key())->status == TorrentStatus::seeding, 20000);
+    const TorrentKey key = *gamma_key();
+
+    const QString moved = dir_.filePath("moved");
+    QVERIFY(QDir().mkpath(moved));
+    QCOMPARE(e->set_location(key, moved, true), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(e->find(key)->save_dir, moved, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(moved + "/gamma.bin"), 10000);
+    QVERIFY(!QFile::exists(data + "/gamma.bin"));
+
+    auto position = [&] {
+        for (const QJsonValue& t : daemon_torrents({"name", "queuePosition"})) {
+            if (t["name"].toString() == QStringLiteral("gamma.bin"))
+                return t["queuePosition"].toInt();
+        }
+        return -1;
+    };
+    QVERIFY(position() > 0);
+    e->move_in_queue({key}, shoal::control::QueueMove::top);
+    QTRY_COMPARE_WITH_TIMEOUT(position(), 0, 10000);
 }
 
 QTEST_MAIN(RemoteEngineTest)

@@ -260,6 +260,19 @@ QString FakeEngine::add_tracker(TorrentKey key, const QString& url, int tier) {
     return SessionEngine::add_tracker(key, url, tier);
 }
 
+QString FakeEngine::set_location(TorrentKey key, const QString& folder, bool move) {
+    log(QStringLiteral("set_location %1 %2 move=%3").arg(key.value).arg(folder).arg(move ? 1 : 0));
+    return SessionEngine::set_location(key, folder, move);
+}
+
+void FakeEngine::move_in_queue(const std::vector<TorrentKey>& keys, control::QueueMove to) {
+    QStringList which;
+    for (TorrentKey k : keys)
+        which << QString::number(k.value);
+    log(QStringLiteral("move_in_queue %1 to=%2").arg(which.join(',')).arg(static_cast<int>(to)));
+    SessionEngine::move_in_queue(keys, to);
+}
+
 QString FakeEngine::add_web_seed(TorrentKey key, const QString& url) {
     log(QStringLiteral("add_web_seed %1 %2").arg(key.value).arg(url));
     return SessionEngine::add_web_seed(key, url);
