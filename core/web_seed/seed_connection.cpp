@@ -13,7 +13,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -131,17 +130,24 @@ asio::awaitable<Result<RangeReply>> exchange(S& stream, beast::flat_buffer& buff
         const std::size_t buffered = std::min(buffer.size(), reply.body.size());
         asio::buffer_copy(asio::buffer(reply.body.data(), buffered), buffer.data());
         buffer.consume(buffered);
-        lowest.expires_after(timeout);
-        auto [rec, read] = co_await asio::async_read(
-            stream, asio::buffer(reply.body.data() + buffered, reply.body.size() - buffered), k_use);
-        (void)read;
-        if (rec) co_return network_error(rec, "reading the reply failed");
+        // `timeout` is for each read: a slow seed that keeps sending is not cut off.
+        for (std::size_t have = buffered; have < reply.body.size();) {
+            lowest.expires_after(timeout);
+            auto [rec, read] = co_await stream.async_read_some(
+                asio::buffer(reply.body.data() + have, reply.body.size() - have), k_use);
+            if (rec) co_return network_error(rec, "reading the reply failed");
+            have += read;
+        }
         keep_alive = parser.keep_alive();
         co_return reply;
     }
-    lowest.expires_after(timeout);
-    auto [bec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, k_use);
-    (void)body_bytes;
+    boost::system::error_code bec;
+    while (!bec && !parser.is_done()) {
+        lowest.expires_after(timeout);
+        auto [ec, read] = co_await bhttp::async_read_some(stream, buffer, parser, k_use);
+        (void)read;
+        bec = ec;
+    }
     if (bec == bhttp::error::body_limit) {
         reply.verdict = {Verdict::Kind::back_off, "the reply is longer than asked for", std::nullopt};
         co_return reply;

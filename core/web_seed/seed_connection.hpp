@@ -35,8 +35,9 @@ public:
     SeedConnection& operator=(const SeedConnection&) = delete;
     ~SeedConnection();
 
-    // Asks `url` for `range` of a file of `file_size` bytes, within `timeout` for each
-    // exchange. An error is a failure to reach the server or to read its reply; a reply
+    // Asks `url` for `range` of a file of `file_size` bytes, within `timeout` for each step:
+    // connecting, the reply's header, and each read of its body (a slow seed that keeps
+    // sending is not cut off). An error is a failure to reach the server or to read its reply; a reply
     // that is not the bytes asked for is a Verdict.
     boost::asio::awaitable<Result<RangeReply>> fetch(std::string url, ByteRange range, std::int64_t file_size,
                                                      std::chrono::milliseconds timeout);

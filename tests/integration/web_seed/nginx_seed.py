@@ -1,7 +1,7 @@
 """Debian's nginx as a web seed for tests: started in a folder of the test's own, on
 127.0.0.2 (HTTP on 8080, HTTPS on 8443 with a certificate from a test CA), serving folders by
 prefix, with /flaky/ answering 503 while a flag file exists, /moved/ redirecting to /good/ and
-/downgrade/ redirecting to /good/ over plain HTTP.
+/downgrade/ redirecting to /good/ over plain HTTP, and /slow/ serving /good/ at 7 KB/s.
 The access log records each request's URI, status and Range header."""
 import os
 import shutil
@@ -68,6 +68,7 @@ class Nginx:
     }}
     location /moved/ {{ rewrite ^/moved/(.*)$ /good/$1 redirect; }}
     location /downgrade/ {{ rewrite ^/downgrade/(.*)$ http://{HOST}:8080/good/$1 redirect; }}
+    location /slow/ {{ alias {roots["good"]}/; limit_rate 7k; }}
 """
         locations = "".join(f"    location /{name}/ {{ alias {path}/; }}\n" for name, path in roots.items())
         conf = os.path.join(folder, "nginx.conf")

@@ -170,6 +170,18 @@ def run_cases(tmp, good, nginx):
     if not any("/moved/" in line and " 302 " in line for line in asked):
         raise AssertionError("no redirect was followed")
 
+    # A slow seed that keeps sending: one 256 KiB request takes about 37 s at 7 KB/s, longer
+    # than the 30 s a request once had in all; each read now has 30 s.
+    swarm_util.write_random(os.path.join(good, "slow.bin"), 256 * 1024, seed=5)
+    t = torrent("slow", "slow.bin", "--v1", "-s", "256K", "-w", f"{HTTP}/slow/")
+    out = os.path.join(tmp, "out-slow")
+    client = start(["get", t, "-d", out, "--state-dir", ""])
+    if client.wait(TIMEOUT + 60) != 0:
+        raise AssertionError(f"the slow seed's download did not finish: {client.log[-5:]}")
+    if not swarm_util.same_file(os.path.join(good, "slow.bin"), os.path.join(out, "slow.bin")):
+        raise AssertionError("slow.bin differs")
+    print("slow seed: done")
+
     # Two seeds, each missing a file the other has.
     download_album("parts", "--v1", "-w", f"{HTTP}/partA/", "-w", f"{HTTP}/partB/")
     print("two seeds each missing a file: done")
