@@ -5,13 +5,13 @@
 #include <vector>
 
 #include "util/result.hpp"
+#include "web_seed/web_seed_url.hpp"
 
 namespace shoal::control {
 
-// At most as many as a torrent takes (TorrentWebSeeds::k_max_seeds).
-constexpr std::size_t k_max_web_seeds = 64;
+constexpr std::size_t k_max_web_seeds = web_seed::k_max_seeds;
 
-// Appends `url` when it is a web seed's URL (web_seed::check_seed_url) not yet in the list.
+// Appends `url` when web_seed::check_new_seed lets it join the list.
 Result<Done> add_web_seed(std::vector<std::string>& urls, const std::string& url);
 Result<Done> remove_web_seed(std::vector<std::string>& urls, const std::string& url);
 

@@ -9,10 +9,7 @@
 #include <array>
 #include <exception>
 
-#include <openssl/ssl.h>
-
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -20,8 +17,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http_client/connect.hpp"
 #include "http_client/url.hpp"
-#include "net/bound_tcp_socket.hpp"
 #include "util/host_lookup.hpp"
 
 namespace shoal::http_client {
@@ -53,12 +50,6 @@ std::string describe(const boost::system::error_code& ec, const GetOptions& opti
 
 ErrorCode code_of(const boost::system::error_code& ec) {
     return ec == beast::error::timeout ? ErrorCode::timeout : ErrorCode::network;
-}
-
-bool is_ip_literal(const std::string& host) {
-    boost::system::error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
 }
 
 bool is_one_line(const std::string& text) {
@@ -94,29 +85,6 @@ asio::awaitable<Result<Reply>> exchange(Stream& stream, const bhttp::request<bht
     co_return reply;
 }
 
-// Connects to the first of `endpoints` that answers, each socket bound as the options say,
-// within the stream's deadline. The error is the last endpoint's, in words.
-asio::awaitable<Result<Done>> connect(beast::tcp_stream& stream, const std::vector<tcp::endpoint>& endpoints,
-                                      const GetOptions& options) {
-    Error last = make_error(ErrorCode::network, describe(asio::error::host_not_found, options));
-    for (const auto& endpoint : endpoints) {
-        auto& socket = stream.socket();
-        boost::system::error_code ignored;
-        socket.close(ignored);
-        if (auto opened = net::open_bound_tcp_socket(socket, endpoint.protocol(), options.binding); !opened) {
-            last = opened.error();
-            continue;
-        }
-        auto [ec] = co_await stream.async_connect(endpoint, k_use);
-        if (!ec)
-            co_return Done{};
-        last = make_error(code_of(ec), describe(ec, options));
-        if (ec == beast::error::timeout)
-            break;
-    }
-    co_return last;
-}
-
 // One GET without following redirects.
 asio::awaitable<Result<Reply>> get_once(asio::ssl::context& tls, const std::string& url, const std::string& prefix,
                                         Clock::time_point deadline, const GetOptions& options) {
@@ -136,11 +104,7 @@ asio::awaitable<Result<Reply>> get_once(asio::ssl::context& tls, const std::stri
         endpoints.emplace_back(address, parts->port);
 
     bhttp::request<bhttp::empty_body> req{bhttp::verb::get, parts->target, 11};
-    const bool default_port = parts->port == (secure ? 443 : 80);
-    std::string host_header = parts->host.find(':') != std::string::npos ? "[" + parts->host + "]" : parts->host;
-    if (!default_port)
-        host_header += ":" + std::to_string(parts->port);
-    req.set(bhttp::field::host, host_header);
+    req.set(bhttp::field::host, host_header(*parts));
     req.set(bhttp::field::user_agent, options.user_agent);
     req.set(bhttp::field::accept_encoding, "identity");
     req.set(bhttp::field::connection, "close");
@@ -150,10 +114,13 @@ asio::awaitable<Result<Reply>> get_once(asio::ssl::context& tls, const std::stri
         req.set(name, value);
     }
 
+    const auto describe_connect = [&options](const boost::system::error_code& ec) {
+        return make_error(code_of(ec), describe(ec, options));
+    };
     if (!secure) {
         beast::tcp_stream stream(executor);
         stream.expires_at(deadline);
-        if (auto connected = co_await connect(stream, endpoints, options); !connected)
+        if (auto connected = co_await connect_first(stream, endpoints, options.binding, describe_connect); !connected)
             co_return make_error(connected.error().code, prefix + ": cannot connect: " + connected.error().message);
         boost::system::error_code ignored;
         const auto from = stream.socket().remote_endpoint(ignored);
@@ -164,11 +131,12 @@ asio::awaitable<Result<Reply>> get_once(asio::ssl::context& tls, const std::stri
     }
 
     asio::ssl::stream<beast::tcp_stream> stream(executor, tls);
-    if (!is_ip_literal(parts->host) && !SSL_set_tlsext_host_name(stream.native_handle(), parts->host.c_str()))
-        co_return make_error(prefix + ": cannot set the TLS server name");
-    stream.set_verify_callback(asio::ssl::host_name_verification(parts->host));
+    if (auto prepared = prepare_tls(stream, parts->host); !prepared)
+        co_return make_error(prefix + ": " + prepared.error().message);
     beast::get_lowest_layer(stream).expires_at(deadline);
-    if (auto connected = co_await connect(beast::get_lowest_layer(stream), endpoints, options); !connected)
+    if (auto connected = co_await connect_first(beast::get_lowest_layer(stream), endpoints, options.binding,
+                                                describe_connect);
+        !connected)
         co_return make_error(connected.error().code, prefix + ": cannot connect: " + connected.error().message);
     auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::client, k_use);
     if (hec)
@@ -181,17 +149,6 @@ asio::awaitable<Result<Reply>> get_once(asio::ssl::context& tls, const std::stri
     co_return reply;
 }
 
-bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size())
-        return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if ((c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c) != static_cast<unsigned char>(prefix[i]))
-            return false;
-    }
-    return true;
-}
-
 asio::awaitable<Result<Reply>> follow(asio::ssl::context& tls, std::string url, const std::string& prefix,
                                       const GetOptions& options) {
     const auto deadline = Clock::now() + options.timeout;
@@ -202,9 +159,8 @@ asio::awaitable<Result<Reply>> follow(asio::ssl::context& tls, std::string url, 
         const std::string& location = reply->location;
         if (location.empty())
             co_return make_error(ErrorCode::invalid_input, prefix + ": redirected without a location");
-        const bool web = starts_with_nocase(location, "http://") || starts_with_nocase(location, "https://");
-        const bool path = location.starts_with("/") && !location.starts_with("//");
-        if (!web && !path) {
+        const std::string next = redirect_target(url, location);
+        if (next.empty()) {
             // Some other scheme (a magnet link, say): the caller decides.
             if (location.find(':') != std::string::npos)
                 co_return reply;
@@ -213,14 +169,7 @@ asio::awaitable<Result<Reply>> follow(asio::ssl::context& tls, std::string url, 
         }
         if (hop >= options.max_redirects)
             co_return make_error(prefix + ": more than " + std::to_string(options.max_redirects) + " redirects");
-        if (web) {
-            url = location;
-        } else {
-            // Same scheme and authority, new target.
-            auto scheme_end = url.find("://");
-            auto authority_end = url.find_first_of("/?#", scheme_end + 3);
-            url = url.substr(0, authority_end) + location;
-        }
+        url = next;
     }
 }
 

@@ -57,13 +57,10 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionServices& s
     limits_->download.set_rate(params.download_limit);
     peers_.set_limit(params.peer_limit);
     const auto& web_seeds = params.web_seeds ? *params.web_seeds : info_->web_seeds;
-    if (!web_seeds.empty()) {
-        web_seeds_ = std::make_unique<TorrentWebSeeds>(info_, web_seeds, session_.executor, session_.tls,
-                                                       session_.transports.binding(), web_seed_host());
-    }
+    if (!web_seeds.empty()) make_web_seeds(web_seeds);
 }
 
-TorrentWebSeeds::Host Torrent::web_seed_host() {
+void Torrent::make_web_seeds(const std::vector<std::string>& urls) {
     TorrentWebSeeds::Host host;
     host.pick = [this](const Bitfield& has, std::size_t max, const std::function<bool(const BlockRequest&)>& asked) {
         return pieces_.picker().pick(has, max, asked);
@@ -77,7 +74,8 @@ TorrentWebSeeds::Host Torrent::web_seed_host() {
     };
     host.throttle = [this](std::int64_t bytes) { return throttle_download(bytes); };
     host.notice = [this](std::string message) { session_.events(event::Notice{id_, std::move(message)}); };
-    return host;
+    web_seeds_ = std::make_unique<TorrentWebSeeds>(info_, urls, session_.executor, session_.tls,
+                                                   session_.transports.binding(), std::move(host));
 }
 
 void Torrent::start_web_seeds() {
@@ -92,8 +90,7 @@ void Torrent::start_web_seeds() {
 void Torrent::set_web_seeds(const std::vector<std::string>& urls) {
     if (!web_seeds_) {
         if (urls.empty()) return;
-        web_seeds_ = std::make_unique<TorrentWebSeeds>(info_, std::vector<std::string>{}, session_.executor,
-                                                       session_.tls, session_.transports.binding(), web_seed_host());
+        make_web_seeds({});
     }
     for (const auto& url : web_seeds_->urls()) {
         if (std::find(urls.begin(), urls.end(), url) == urls.end()) web_seeds_->remove(url);

@@ -198,7 +198,8 @@ private:
     void request_piece_layers();
     // Web seeds ask for blocks while the torrent downloads.
     void start_web_seeds();
-    TorrentWebSeeds::Host web_seed_host();
+    // web_seeds_, made with `urls` and this torrent as their host.
+    void make_web_seeds(const std::vector<std::string>& urls);
     tracker_client::AnnounceIdentity announce_identity() const;
     void on_tracker_update(const tracker_client::TrackerUpdate& update);
 

@@ -92,11 +92,7 @@ TorrentWebSeeds::~TorrentWebSeeds() {
 }
 
 Result<Done> TorrentWebSeeds::add(const std::string& url) {
-    if (auto checked = web_seed::check_seed_url(url); !checked) return checked.error();
-    if (std::any_of(seeds_.begin(), seeds_.end(), [&](const auto& s) { return s->url == url; }))
-        return make_error(ErrorCode::already_exists, "the torrent has this web seed already");
-    if (seeds_.size() >= k_max_seeds)
-        return make_error(ErrorCode::too_large, "a torrent has at most " + std::to_string(k_max_seeds) + " web seeds");
+    if (auto fits = web_seed::check_new_seed(urls(), url); !fits) return fits.error();
     auto seed = std::make_shared<Seed>();
     seed->url = url;
     seed->sender = sender_address(next_sender_++);

@@ -36,7 +36,6 @@ class TorrentWebSeeds {
 public:
     using Address = boost::asio::ip::address;
     using Clock = std::chrono::steady_clock;
-    static constexpr std::size_t k_max_seeds = 64;
     static constexpr std::chrono::milliseconds k_request_timeout{30'000};
 
     // The torrent's side.

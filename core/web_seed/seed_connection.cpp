@@ -9,19 +9,16 @@
 #include <array>
 #include <exception>
 
-#include <openssl/ssl.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http_client/connect.hpp"
 #include "http_client/url.hpp"
-#include "net/bound_tcp_socket.hpp"
 #include "util/host_lookup.hpp"
 
 namespace shoal::web_seed {
@@ -41,43 +38,10 @@ std::string origin_of(const http_client::UrlParts& parts) {
     return parts.scheme + "://" + parts.host + ":" + std::to_string(parts.port);
 }
 
-std::string host_header(const http_client::UrlParts& parts) {
-    std::string host = parts.host.find(':') != std::string::npos ? "[" + parts.host + "]" : parts.host;
-    if (parts.port != (parts.scheme == "https" ? 443 : 80)) host += ":" + std::to_string(parts.port);
-    return host;
-}
-
-bool is_ip_literal(const std::string& host) {
-    boost::system::error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
-}
-
 Error network_error(const boost::system::error_code& ec, const std::string& what) {
     if (ec == beast::error::timeout) return make_error(ErrorCode::timeout, what + ": no reply in time");
     if (ec == asio::error::operation_aborted) return make_error(ErrorCode::cancelled, what + ": cancelled");
     return make_error(ErrorCode::network, what + ": " + ec.message());
-}
-
-// A location the redirect may go to, from `url`: absolute http(s), or a path on the same
-// origin. Empty when it may not be followed.
-std::string resolve_location(const std::string& url, const std::string& location, std::string& why) {
-    auto lower = location.substr(0, 8);
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower.starts_with("http://") || lower.starts_with("https://")) {
-        if (url.starts_with("https://") && lower.starts_with("http://")) {
-            why = "redirected from https to http";
-            return {};
-        }
-        return location;
-    }
-    if (location.starts_with("/") && !location.starts_with("//")) {
-        const auto scheme_end = url.find("://");
-        const auto authority_end = url.find_first_of("/?", scheme_end + 3);
-        return url.substr(0, authority_end) + location;
-    }
-    why = "redirected to an unusable location";
-    return {};
 }
 
 }  // namespace
@@ -187,46 +151,31 @@ asio::awaitable<Result<Done>> SeedConnection::open(const http_client::UrlParts& 
     stream->secure = parts.scheme == "https";
     if (stream->secure) {
         stream->tls = std::make_unique<asio::ssl::stream<beast::tcp_stream>>(executor_, tls_);
-        if (!is_ip_literal(parts.host) && !SSL_set_tlsext_host_name(stream->tls->native_handle(), parts.host.c_str()))
-            co_return make_error("cannot set the TLS server name");
-        stream->tls->set_verify_callback(asio::ssl::host_name_verification(parts.host));
+        if (auto prepared = http_client::prepare_tls(*stream->tls, parts.host); !prepared) co_return prepared.error();
     } else {
         stream->plain = std::make_unique<beast::tcp_stream>(executor_);
     }
     // Reachable from close() while connecting.
     stream_ = std::move(stream);
     Stream& s = *stream_;
-    Error last = make_error(ErrorCode::network, "cannot connect to " + parts.host);
-    bool connected = false;
-    for (const auto& address : *addresses) {
-        auto& socket = s.lowest().socket();
-        boost::system::error_code ignored;
-        socket.close(ignored);
-        if (auto bound = net::open_bound_tcp_socket(socket, tcp::endpoint(address, parts.port).protocol(), binding_);
-            !bound) {
-            last = bound.error();
-            continue;
-        }
-        s.lowest().expires_at(deadline);
-        auto [ec] = co_await s.lowest().async_connect(tcp::endpoint(address, parts.port), k_use);
-        if (closed_) break;
-        if (!ec) {
-            connected = true;
-            break;
-        }
-        last = network_error(ec, "cannot connect to " + parts.host);
-        if (ec == beast::error::timeout) break;
-    }
+    std::vector<tcp::endpoint> endpoints;
+    for (const auto& address : *addresses) endpoints.emplace_back(address, parts.port);
+    s.lowest().expires_at(deadline);
+    auto connected = co_await http_client::connect_first(
+        s.lowest(), endpoints, binding_,
+        [&](const boost::system::error_code& ec) { return network_error(ec, "cannot connect to " + parts.host); });
+    Error last = connected ? Error{} : connected.error();
     if (closed_) last = make_error(ErrorCode::cancelled, "closed");
-    if (connected && !closed_ && s.secure) {
+    bool ready = connected.ok();
+    if (ready && !closed_ && s.secure) {
         s.lowest().expires_at(deadline);
         auto [hec] = co_await s.tls->async_handshake(asio::ssl::stream_base::client, k_use);
         if (hec) {
             last = network_error(hec, "TLS handshake with " + parts.host + " failed");
-            connected = false;
+            ready = false;
         }
     }
-    if (!connected || closed_) {
+    if (!ready || closed_) {
         s.close();
         stream_.reset();
         co_return last;
@@ -242,9 +191,13 @@ asio::awaitable<Result<RangeReply>> SeedConnection::fetch(std::string url, ByteR
             std::string location;
             auto reply = co_await fetch_once(url, range, file_size, timeout, redirect, location);
             if (!reply || !redirect) co_return reply;
-            std::string why;
-            std::string next = resolve_location(url, location, why);
-            if (next.empty()) co_return RangeReply{{Verdict::Kind::seed_failed, why, std::nullopt}, {}};
+            const std::string next = http_client::redirect_target(url, location);
+            if (next.empty())
+                co_return RangeReply{{Verdict::Kind::seed_failed, "redirected to an unusable location", std::nullopt}, {}};
+            const auto from = http_client::split_url(url, k_schemes);
+            const auto to = http_client::split_url(next, k_schemes);
+            if (from && to && from->scheme == "https" && to->scheme == "http")
+                co_return RangeReply{{Verdict::Kind::seed_failed, "redirected from https to http", std::nullopt}, {}};
             if (hop + 1 > k_max_redirects)
                 co_return RangeReply{{Verdict::Kind::seed_failed, "more than 5 redirects", std::nullopt}, {}};
             url = std::move(next);
@@ -265,7 +218,7 @@ asio::awaitable<Result<RangeReply>> SeedConnection::fetch_once(const std::string
     if (!parts) co_return make_error(ErrorCode::invalid_input, parts.error().message);
 
     bhttp::request<bhttp::empty_body> request{bhttp::verb::get, parts->target, 11};
-    request.set(bhttp::field::host, host_header(*parts));
+    request.set(bhttp::field::host, http_client::host_header(*parts));
     request.set(bhttp::field::user_agent, "Shoal/0.1");
     request.set(bhttp::field::accept_encoding, "identity");
     request.set(bhttp::field::range,

@@ -1,5 +1,6 @@
 #include "web_seed/web_seed_url.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "http_client/url.hpp"
@@ -31,6 +32,15 @@ Result<Done> check_seed_url(std::string_view url) {
     if (!parts) return make_error(ErrorCode::invalid_input, "web seed URL: " + parts.error().message);
     if (parts->target.find('?') != std::string::npos && url.ends_with('/'))
         return make_error(ErrorCode::invalid_input, "web seed URL names a folder but has a query");
+    return Done{};
+}
+
+Result<Done> check_new_seed(const std::vector<std::string>& seeds, std::string_view url) {
+    if (auto checked = check_seed_url(url); !checked) return checked.error();
+    if (std::find(seeds.begin(), seeds.end(), url) != seeds.end())
+        return make_error(ErrorCode::already_exists, "the torrent has this web seed already");
+    if (seeds.size() >= k_max_seeds)
+        return make_error(ErrorCode::too_large, "a torrent has at most " + std::to_string(k_max_seeds) + " web seeds");
     return Done{};
 }
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "metainfo/torrent_info.hpp"
 #include "util/result.hpp"
@@ -13,6 +14,13 @@ namespace shoal::web_seed {
 // Refuses what is not an http or https URL a request could go to (no fragment, at most
 // 4,096 bytes); the error says why.
 Result<Done> check_seed_url(std::string_view url);
+
+// A torrent's web seeds at most.
+constexpr std::size_t k_max_seeds = 64;
+
+// Whether `url` may join a torrent's `seeds`: a seed's URL (check_seed_url), not there yet,
+// and room left.
+Result<Done> check_new_seed(const std::vector<std::string>& seeds, std::string_view url);
 
 // The URL of `file` on the seed at `seed` (checked by check_seed_url). A URL ending in "/"
 // is a folder: the torrent's name and, for a multi-file torrent, the file's path below it are

@@ -129,7 +129,7 @@ TEST(WebSeedReply, AWholeFileIsTakenOnlyWhenTheWholeFileWasAsked) {
     EXPECT_EQ(judge(head(200, "", 999), {0, 1000}, 1000, now).kind, Kind::file_missing);
 }
 
-TEST(WebSeedReply, StatusesSayWhatToDo) {
+TEST(WebSeedReply, EachStatusSaysWhatComesNext) {
     auto missing = judge(head(404), {0, 10}, 10, now);
     EXPECT_EQ(missing.kind, Kind::file_missing);
     EXPECT_EQ(missing.reason.substr(0, 8), "HTTP 404");
