@@ -11,6 +11,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <mutex>
 
 #include "net/bound_tcp_socket.hpp"
 
@@ -64,7 +65,31 @@ asio::awaitable<Result<Done>> connect_first(beast::tcp_stream& stream, const std
     co_return last;
 }
 
+namespace {
+
+// The slot that marks a context whose CA store is still to be loaded.
+int pending_ca_slot() {
+    static const int slot = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return slot;
+}
+
+std::mutex ca_loading;
+
+}  // namespace
+
+void load_ca_store_on_first_use(asio::ssl::context& tls) {
+    SSL_CTX_set_ex_data(tls.native_handle(), pending_ca_slot(), &ca_loading);
+}
+
 Result<Done> prepare_tls(asio::ssl::stream<beast::tcp_stream>& stream, const std::string& host) {
+    SSL_CTX* context = SSL_get_SSL_CTX(stream.native_handle());
+    {
+        const std::lock_guard lock(ca_loading);
+        if (SSL_CTX_get_ex_data(context, pending_ca_slot())) {
+            SSL_CTX_set_ex_data(context, pending_ca_slot(), nullptr);
+            if (!SSL_CTX_set_default_verify_paths(context)) return make_error("cannot load the system's CA certificates");
+        }
+    }
     if (!is_ip_literal(host) && !SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()))
         return make_error("cannot set the TLS server name");
     stream.set_verify_callback(asio::ssl::host_name_verification(host));

@@ -28,8 +28,13 @@ boost::asio::awaitable<Result<Done>> connect_first(
     boost::beast::tcp_stream& stream, const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
     const net::SocketBinding& binding, const std::function<Error(const boost::system::error_code&)>& describe);
 
+// The system's CA store (OpenSSL's default verify paths, so SSL_CERT_FILE and SSL_CERT_DIR
+// apply) is loaded into `tls` by the first prepare_tls of a stream on it: a session that
+// never speaks TLS does not hold some hundred CA certificates.
+void load_ca_store_on_first_use(boost::asio::ssl::context& tls);
+
 // The server name (SNI, unless `host` is an IP address) and host name verification for a TLS
-// client stream to `host`.
+// client stream to `host`, after the context's CA store is loaded if it is still due.
 Result<Done> prepare_tls(boost::asio::ssl::stream<boost::beast::tcp_stream>& stream, const std::string& host);
 
 // Where a redirect from `url` to `location` goes: an absolute http(s) URL as it is, a path

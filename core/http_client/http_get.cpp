@@ -181,7 +181,7 @@ bool is_redirect(unsigned status) {
 
 asio::ssl::context make_tls_client_context() {
     asio::ssl::context tls(asio::ssl::context::tls_client);
-    tls.set_default_verify_paths();
+    load_ca_store_on_first_use(tls);
     tls.set_verify_mode(asio::ssl::verify_peer);
     return tls;
 }

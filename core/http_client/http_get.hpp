@@ -41,7 +41,8 @@ struct Reply {
 
 bool is_redirect(unsigned status);
 
-// A TLS client context that verifies servers against the system's CA store.
+// A TLS client context that verifies servers against the system's CA store, loaded when its
+// first connection is prepared (prepare_tls).
 boost::asio::ssl::context make_tls_client_context();
 
 // GETs an http or https `url`; HTTPS uses `tls` (verify mode and CAs come from it), SNI and
