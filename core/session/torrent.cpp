@@ -44,20 +44,28 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionServices& s
              [this](std::string message) { session_.events(event::Error{id_, std::move(message)}); }),
       pieces_(info_, {params.sequential, session_.settings.piece_memory}, session_.disk, session_.executor,
               [this](std::size_t piece, const auto& outcome) { on_piece_checked(piece, outcome); }),
-      peers_(session_.settings, session_.connections,
-             {id_, SwarmId::of(*info_), session_.peer_id, session_.executor, session_.events, *this,
-              session_.transports,
-              [this](HandshakeDone done) { attach_peer(std::move(done.stream), done.theirs, true); },
-              session_.is_own_endpoint}) {
+      peer_limit_(params.peer_limit) {
     std::vector<mse::StreamKey> names;
     for (const auto& name : SwarmId::of(*info_).names()) names.push_back(name.bytes);
     find_stream_key_ = mse::find_among(names);
     pieces_.reset(file_priorities_);
     limits_->upload.set_rate(params.upload_limit);
     limits_->download.set_rate(params.download_limit);
-    peers_.set_limit(params.peer_limit);
     const auto& web_seeds = params.web_seeds ? *params.web_seeds : info_->web_seeds;
     if (!web_seeds.empty()) make_web_seeds(web_seeds);
+}
+
+TorrentPeers& Torrent::peers() {
+    if (!peers_) {
+        peers_ = std::make_unique<TorrentPeers>(
+            session_.settings, session_.connections,
+            TorrentPeers::Context{id_, SwarmId::of(*info_), session_.peer_id, session_.executor, session_.events, *this,
+                                  session_.transports,
+                                  [this](HandshakeDone done) { attach_peer(std::move(done.stream), done.theirs, true); },
+                                  session_.is_own_endpoint});
+        peers_->set_limit(peer_limit_);
+    }
+    return *peers_;
 }
 
 void Torrent::make_web_seeds(const std::vector<std::string>& urls) {
@@ -161,9 +169,9 @@ void Torrent::on_checked(const std::vector<std::uint8_t>& good, bool from_resume
     }
     // Connections taken over from a magnet link's fetch carry on, unless the torrent is paused.
     if (paused_) {
-        peers_.close_all("paused");
+        if (peers_) peers_->close_all("paused");
     } else {
-        peers_.metadata_arrived(good);
+        if (peers_) peers_->metadata_arrived(good);
         tracker_list_.start();
     }
     connect_more();
@@ -187,7 +195,7 @@ void Torrent::adopt(std::vector<std::shared_ptr<PeerConnection>> connections,
                     std::unique_ptr<tracker_client::Announcer> announcer) {
     if (announcer) tracker_list_.adopt(std::move(announcer));
     for (auto& peer : connections) peer->move_to(*this);
-    peers_.adopt(std::move(connections));
+    peers().adopt(std::move(connections));
 }
 
 tracker_client::AnnounceIdentity Torrent::announce_identity() const {
@@ -217,7 +225,7 @@ void Torrent::set_file_priority(std::size_t file, int priority) {
     const bool was_finished = finished_;
     finished_ = pieces_.picker().finished();
     if (was_finished && !finished_ && state_ == TorrentState::seeding) set_state(TorrentState::downloading);
-    peers_.update_interest();
+    if (peers_) peers_->update_interest();
     start_web_seeds();
 }
 
@@ -226,7 +234,10 @@ void Torrent::set_rate_limits(std::int64_t upload, std::int64_t download) {
     limits_->download.set_rate(download);
 }
 
-void Torrent::set_peer_limit(int peers) { peers_.set_limit(peers); }
+void Torrent::set_peer_limit(int peers) {
+    peer_limit_ = peers;
+    if (peers_) peers_->set_limit(peers);
+}
 
 asio::awaitable<void> Torrent::throttle_upload(std::int64_t bytes) {
     return acquire_both(limits_, session_.global_limits, &RateLimits::upload, bytes);
@@ -237,24 +248,28 @@ asio::awaitable<void> Torrent::throttle_download(std::int64_t bytes) {
 }
 
 void Torrent::add_peer(const tcp::endpoint& endpoint) {
-    if (peers_.add_candidate(endpoint)) connect_more();
+    if (peers().add_candidate(endpoint)) connect_more();
 }
 
-void Torrent::device_recreated() { peers_.rebind_device(session_.settings.network_interface); }
+void Torrent::device_recreated() {
+    if (peers_) peers_->rebind_device(session_.settings.network_interface);
+}
 
 void Torrent::connect_more() {
     if (!session_.network_up || moving_) return;
-    if (!stopped_ && (state_ == TorrentState::downloading || state_ == TorrentState::seeding)) peers_.connect_more();
+    if (peers_ && !stopped_ && (state_ == TorrentState::downloading || state_ == TorrentState::seeding)) {
+        peers_->connect_more();
+    }
 }
 
 void Torrent::attach_peer(std::unique_ptr<net::PeerStream> stream, const wire::Handshake& theirs, bool we_dialed) {
     // Not while checking: the bitfield we send first would not yet show what we have.
     const bool taking = !stopped_ && !moving_ && (state_ == TorrentState::downloading || state_ == TorrentState::seeding);
-    peers_.attach(std::move(stream), theirs, we_dialed, taking, state_ == TorrentState::checking);
+    peers().attach(std::move(stream), theirs, we_dialed, taking, state_ == TorrentState::checking);
 }
 
 void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
-    if (!peers_.remove(peer, reason, !finished_ && !stopped_)) return;
+    if (!peers_ || !peers_->remove(peer, reason, !finished_ && !stopped_)) return;
     transferred_.uploaded_to_gone += peer.stats().uploaded;
     pieces_.peer_gone(peer);
     request_piece_layers();
@@ -262,12 +277,14 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     start_web_seeds();
 }
 
-void Torrent::on_peer_interest_changed(PeerConnection& peer) { peers_.interest_changed(peer); }
+void Torrent::on_peer_interest_changed(PeerConnection& peer) {
+    if (peers_) peers_->interest_changed(peer);
+}
 
 void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::string_view data) {
     if (!pieces_.add_block(block, data, peer.endpoint().address(), files_.storage())) return;
     transferred_.downloaded += block.length;
-    if (pieces_.picker().in_endgame()) peers_.cancel_elsewhere(block, peer);
+    if (peers_ && pieces_.picker().in_endgame()) peers_->cancel_elsewhere(block, peer);
 }
 
 void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& outcome) {
@@ -275,7 +292,7 @@ void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& ou
     if (outcome.kind == Kind::write_error) {
         session_.events(event::Error{id_, outcome.write_error});
         set_state(TorrentState::error);
-        peers_.close_all("disk error");
+        if (peers_) peers_->close_all("disk error");
         return;
     }
     if (outcome.kind == Kind::failed) {
@@ -284,17 +301,17 @@ void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& ou
     } else {
         for (const auto& [address, reason] : outcome.bans) ban(address, reason);
         session_.events(event::PieceFinished{id_, static_cast<std::int64_t>(piece)});
-        peers_.send_have(piece);
+        if (peers_) peers_->send_have(piece);
         if (!finished_ && pieces_.picker().finished()) {
             finished_ = true;
             set_state(TorrentState::seeding);
             report_finished(true);
             tracker_list_.download_completed();
-            peers_.update_interest();
+            if (peers_) peers_->update_interest();
             start_web_seeds();
         }
     }
-    peers_.fill_requests();
+    if (peers_) peers_->fill_requests();
     // A web seed that found nothing to ask for while pieces were being checked may now.
     start_web_seeds();
 }
@@ -306,7 +323,7 @@ void Torrent::request_piece_layers() {
 bool Torrent::pex_enabled() const { return session_.settings.enable_pex && !info_->is_private; }
 
 void Torrent::on_pex(PeerConnection& peer, const wire::PexMessage& message) {
-    if (peers_.add_from_pex(peer, message)) connect_more();
+    if (peers().add_from_pex(peer, message)) connect_more();
 }
 
 bool Torrent::holepunch_enabled() const {
@@ -314,7 +331,7 @@ bool Torrent::holepunch_enabled() const {
 }
 
 void Torrent::on_holepunch(PeerConnection& peer, const wire::HolepunchMessage& message) {
-    if (!stopped_ && session_.network_up) peers_.on_holepunch(peer, message);
+    if (!stopped_ && session_.network_up) peers().on_holepunch(peer, message);
 }
 
 void Torrent::on_address_reported(PeerConnection& peer, const boost::asio::ip::address& address) {
@@ -334,8 +351,8 @@ void Torrent::on_hashes(PeerConnection& peer, const wire::Hashes& hashes) {
     auto unblocked = pieces_.on_hashes(peer, hashes);
     if (!unblocked) {
         strike(peer.endpoint().address(), "sent " + unblocked.error().message);
-    } else if (*unblocked) {
-        peers_.fill_requests();
+    } else if (*unblocked && peers_) {
+        peers_->fill_requests();
     }
     request_piece_layers();
 }
@@ -346,7 +363,7 @@ void Torrent::on_hash_reject(PeerConnection& peer, const wire::HashRequest& requ
 }
 
 void Torrent::strike(const asio::ip::address& address, const std::string& reason) {
-    if (peers_.strike(address)) ban(address, reason);
+    if (peers().strike(address)) ban(address, reason);
 }
 
 void Torrent::ban(const asio::ip::address& address, const std::string& reason) {
@@ -355,10 +372,10 @@ void Torrent::ban(const asio::ip::address& address, const std::string& reason) {
         pieces_.discard_blocks_from(address);
         return;
     }
-    if (!peers_.ban(address)) return;
+    if (!peers().ban(address)) return;
     // What it sent to pieces still in progress is asked for again from others.
     pieces_.discard_blocks_from(address);
-    peers_.close_banned(address, reason);
+    peers_->close_banned(address, reason);
 }
 
 asio::awaitable<std::vector<std::string>> Torrent::read_blocks(std::vector<BlockRequest> blocks) {
@@ -369,15 +386,15 @@ void Torrent::tick() {
     if (stopped_) return;
     ++ticks_;
     const auto now = PeerConnection::Clock::now();
-    peers_.tick(now, finished_ && pieces_.picker().have_pieces().all());
+    if (peers_) peers_->tick(now, finished_ && pieces_.picker().have_pieces().all());
     pieces_.abandon_stranded();
     if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) {
-        if (ticks_ % k_rechoke_ticks == 0) peers_.rechoke(finished_, ticks_ % k_optimistic_ticks == 0);
-        if (pex_enabled()) peers_.exchange_peers();
+        if (peers_ && ticks_ % k_rechoke_ticks == 0) peers_->rechoke(finished_, ticks_ % k_optimistic_ticks == 0);
+        if (peers_ && pex_enabled()) peers_->exchange_peers();
         connect_more();
         // Hash requests past their deadline go to other peers.
         request_piece_layers();
-        if (!finished_ && peers_.out_of_sources()) tracker_list_.want_peers();
+        if (!finished_ && (!peers_ || peers_->out_of_sources())) tracker_list_.want_peers();
     }
     if (web_seeds_) {
         web_seeds_->tick();
@@ -388,7 +405,7 @@ void Torrent::tick() {
 }
 
 TorrentStats Torrent::stats() const {
-    TorrentStats s = report::torrent_stats(state_, *info_, pieces_.picker(), peers_, transferred_);
+    TorrentStats s = report::torrent_stats(state_, *info_, pieces_.picker(), peers_.get(), transferred_);
     if (web_seeds_) {
         s.download_rate += web_seeds_->download_rate();
         s.web_seeds = web_seeds_->active();
@@ -400,7 +417,7 @@ event::Details Torrent::details() const {
     event::Details d;
     d.id = id_;
     d.have = pieces_.picker().have_pieces().to_bytes();
-    d.peers = peers_.describe(info_->num_pieces);
+    if (peers_) d.peers = peers_->describe(info_->num_pieces);
     d.trackers = tracker_list_.trackers(std::chrono::steady_clock::now());
     if (web_seeds_) d.web_seeds = web_seeds_->describe();
     return d;
@@ -430,7 +447,7 @@ void Torrent::move_storage(std::filesystem::path to, bool move) {
         return;
     }
     moving_ = true;
-    peers_.close_all("moving the data");
+    if (peers_) peers_->close_all("moving the data");
     start_web_seeds();
     // Writes queued for the old folder land first; then the files move.
     pieces_.when_written([this, to = std::move(to)]() mutable {
@@ -443,7 +460,7 @@ void Torrent::move_storage(std::filesystem::path to, bool move) {
                 session_.events(event::Error{id_, moved.error().message});
             }
             if (stopped_ || (state_ != TorrentState::downloading && state_ != TorrentState::seeding)) return;
-            peers_.add_dialed_again();
+            if (peers_) peers_->add_dialed_again();
             connect_more();
             start_web_seeds();
         });
@@ -460,7 +477,7 @@ void Torrent::pause() {
         return;
     }
     paused_ = true;
-    peers_.close_all("paused");
+    if (peers_) peers_->close_all("paused");
     tracker_list_.stop();
     set_state(TorrentState::paused);
     start_web_seeds();
@@ -472,7 +489,7 @@ void Torrent::resume() {
     if (state_ != TorrentState::paused) return;
     set_state(finished_ ? TorrentState::seeding : TorrentState::downloading);
     tracker_list_.start();
-    peers_.add_dialed_again();
+    if (peers_) peers_->add_dialed_again();
     connect_more();
     start_web_seeds();
 }
@@ -480,7 +497,7 @@ void Torrent::resume() {
 void Torrent::stop() {
     if (stopped_) return;
     stopped_ = true;
-    peers_.close_all("stopped");
+    if (peers_) peers_->close_all("stopped");
     start_web_seeds();
 }
 
@@ -504,13 +521,13 @@ void Torrent::delete_files(std::function<void()> done) {
 }
 
 void Torrent::recheck() {
-    peers_.close_all("rechecking");
+    if (peers_) peers_->close_all("rechecking");
     pieces_.reset(file_priorities_);
     finished_ = false;
     // The peers closed above are dialed again once the check is done.
     set_state(TorrentState::checking);
     start_web_seeds();
-    peers_.add_dialed_again();
+    if (peers_) peers_->add_dialed_again();
     check_existing_data(false);
 }
 

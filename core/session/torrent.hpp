@@ -163,7 +163,7 @@ public:
     std::uint16_t listen_port() const override { return session_.listen_port; }
     boost::asio::awaitable<void> throttle_upload(std::int64_t bytes) override;
     boost::asio::awaitable<void> throttle_download(std::int64_t bytes) override;
-    std::size_t send_allowance() const override { return peers_.send_allowance(); }
+    std::size_t send_allowance() const override { return peers_ ? peers_->send_allowance() : 0; }
     void on_block(PeerConnection& peer, const wire::BlockRequest& block, std::string_view data) override;
     boost::asio::awaitable<std::vector<std::string>> read_blocks(std::vector<wire::BlockRequest> blocks) override;
     void on_peer_closed(PeerConnection& peer, const std::string& reason) override;
@@ -194,6 +194,7 @@ private:
     void ban(const boost::asio::ip::address& address, const std::string& reason);
     // Dials more peers while the torrent is active.
     void connect_more();
+    TorrentPeers& peers();  // made on first use
     void strike(const boost::asio::ip::address& address, const std::string& reason);
     void request_piece_layers();
     // Web seeds ask for blocks while the torrent downloads.
@@ -224,7 +225,10 @@ private:
     // Alive while shutdown() may still be waiting for writes.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
-    TorrentPeers peers_;
+    // Made when the torrent first hears of a peer: a library of thousands of torrents holds
+    // no peer machinery for those nobody trades.
+    std::unique_ptr<TorrentPeers> peers_;
+    int peer_limit_ = 0;  // TorrentPeers::set_limit, kept for when peers_ is made
     // Made when the torrent has web seeds.
     std::unique_ptr<TorrentWebSeeds> web_seeds_;
     mse::FindStreamKey find_stream_key_;  // over the torrent's names, hashed once

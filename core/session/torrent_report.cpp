@@ -1,6 +1,7 @@
 #include "session/torrent_report.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace shoal::report {
 
@@ -10,7 +11,7 @@ std::string address_text(const boost::asio::ip::tcp::endpoint& e) {
 }
 
 TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const PiecePicker& picker,
-                           const TorrentPeers& peers, const Transferred& transferred) {
+                           const TorrentPeers* peers, const Transferred& transferred) {
     TorrentStats s;
     s.state = state;
     s.total_wanted = picker.wanted_bytes();
@@ -19,7 +20,8 @@ TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const Pi
     s.num_pieces = info.num_pieces;
     s.downloaded = transferred.downloaded;
     s.uploaded = transferred.uploaded_to_gone;
-    for (const auto& p : peers) {
+    static const std::set<TorrentPeers::Peer> k_none;
+    for (const auto& p : peers ? peers->connections() : k_none) {
         s.download_rate += p->stats().download_rate;
         s.upload_rate += p->stats().upload_rate;
         s.uploaded += p->stats().uploaded;

@@ -25,7 +25,7 @@ struct Transferred {
     std::int64_t earlier_downloaded = 0;
 };
 TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const PiecePicker& picker,
-                           const TorrentPeers& peers, const Transferred& transferred);
+                           const TorrentPeers* peers, const Transferred& transferred);  // peers: null when none
 // A peer's row in the details: flags d/D (we want, choked/unchoked), u/U (it wants, we
 // choke/serve), S (snubbed), I (it dialed us).
 PeerInfo describe_peer(const PeerConnection& peer, bool we_dialed, std::int64_t num_pieces);
