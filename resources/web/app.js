@@ -5,6 +5,7 @@ import {
   el, showError, clearMessage, formatSize, formatRate, formatPercent, formatEta, formatRatio, statusText,
 } from './ui.js';
 import { setupDialogs } from './dialogs.js';
+import { setupSettings } from './settings.js';
 import { openDetails, refreshDetails, closeDetails, shownTorrent } from './details.js';
 
 const LIST_FIELDS = [
@@ -236,4 +237,5 @@ function setupToolbar() {
 
 setupToolbar();
 setupDialogs({ selectedTorrents, afterChange: reload, onRemoved: (ids) => ids.forEach((id) => selected.delete(id)) });
+setupSettings();
 poll();

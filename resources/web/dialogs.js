@@ -1,12 +1,11 @@
-// The dialogs: adding torrents (files, a URL or a magnet link), removing the selected ones,
-// and the session's speed limits.
+// The dialogs: adding torrents (files, a URL or a magnet link) and removing the selected ones;
+// settings.js has the session's settings.
 import { openDetails } from './details.js';
 import { rpc } from './rpc.js';
-import { showError, showMessage } from './ui.js';
+import { closeDialog, showError, showMessage } from './ui.js';
 
 // shoald takes bodies up to 10 MiB; base64 makes a file a third larger.
 const MAX_TORRENT_FILE_BYTES = 7 * 1024 * 1024;
-const MAX_LIMIT_KBPS = 10000000;
 const NAMES_LISTED = 5;
 
 function readBase64(file) {
@@ -16,10 +15,6 @@ function readBase64(file) {
     reader.onerror = () => reject(new Error(`cannot read ${file.name}`));
     reader.readAsDataURL(file);
   });
-}
-
-function close(dialog) {
-  if (dialog.open) dialog.close();
 }
 
 function setupAdd(afterChange) {
@@ -44,7 +39,7 @@ function setupAdd(afterChange) {
       showError(failure);
     }
   });
-  document.getElementById('add-cancel').addEventListener('click', () => close(dialog));
+  document.getElementById('add-cancel').addEventListener('click', () => closeDialog(dialog));
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -85,7 +80,7 @@ function setupAdd(afterChange) {
     submit.disabled = false;
     await afterChange();
     if (problems.length > 0) return fail(problems.join('\n'));
-    close(dialog);
+    closeDialog(dialog);
     if (duplicates.length > 0) showMessage(`Already added: ${duplicates.join(', ')}`, { info: true });
     if (choosing && added !== null) {
       await openDetails(added, 'files');
@@ -110,10 +105,10 @@ function setupRemove({ selectedTorrents, afterChange, onRemoved }) {
     withData.checked = false;
     dialog.showModal();
   });
-  document.getElementById('remove-cancel').addEventListener('click', () => close(dialog));
+  document.getElementById('remove-cancel').addEventListener('click', () => closeDialog(dialog));
   document.getElementById('remove-form').addEventListener('submit', async (event) => {
     event.preventDefault();
-    close(dialog);
+    closeDialog(dialog);
     try {
       await rpc('torrent-remove', { ids, 'delete-local-data': withData.checked });
       onRemoved(ids);
@@ -124,67 +119,9 @@ function setupRemove({ selectedTorrents, afterChange, onRemoved }) {
   });
 }
 
-const LIMIT_FIELDS = [
-  'speed-limit-down', 'speed-limit-down-enabled', 'speed-limit-up', 'speed-limit-up-enabled',
-  'alt-speed-enabled', 'alt-speed-down', 'alt-speed-up',
-];
-
-function setupLimits() {
-  const dialog = document.getElementById('limits-dialog');
-  const form = document.getElementById('limits-form');
-  const error = document.getElementById('limits-error');
-  const altSpeeds = document.getElementById('alt-speeds');
-  let before = {};
-
-  document.getElementById('open-limits').addEventListener('click', async () => {
-    error.hidden = true;
-    try {
-      before = await rpc('session-get', { fields: LIMIT_FIELDS });
-    } catch (failure) {
-      return showError(failure);
-    }
-    for (const name of ['speed-limit-down-enabled', 'speed-limit-up-enabled', 'alt-speed-enabled']) {
-      form.elements[name].checked = Boolean(before[name]);
-    }
-    for (const name of ['speed-limit-down', 'speed-limit-up']) {
-      form.elements[name].value = typeof before[name] === 'number' ? before[name] : '';
-    }
-    altSpeeds.textContent = typeof before['alt-speed-down'] === 'number'
-      ? `↓ ${before['alt-speed-down']} kB/s, ↑ ${before['alt-speed-up']} kB/s` : 'limits not available';
-    dialog.showModal();
-  });
-  document.getElementById('limits-cancel').addEventListener('click', () => close(dialog));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const changes = {};
-    for (const name of ['speed-limit-down-enabled', 'speed-limit-up-enabled', 'alt-speed-enabled']) {
-      if (form.elements[name].checked !== Boolean(before[name])) changes[name] = form.elements[name].checked;
-    }
-    for (const name of ['speed-limit-down', 'speed-limit-up']) {
-      const text = form.elements[name].value.trim();
-      if (text === '') continue;
-      const value = Number(text);
-      if (!Number.isInteger(value) || value < 0 || value > MAX_LIMIT_KBPS) {
-        error.textContent = `A limit is a whole number of kB/s from 0 to ${MAX_LIMIT_KBPS}.`;
-        error.hidden = false;
-        return;
-      }
-      if (value !== before[name]) changes[name] = value;
-    }
-    try {
-      if (Object.keys(changes).length > 0) await rpc('session-set', changes);
-      close(dialog);
-    } catch (failure) {
-      error.textContent = failure.message;
-      error.hidden = false;
-    }
-  });
-}
-
 // `selectedTorrents()` gives the selected torrents; `afterChange()` reloads the list;
 // `onRemoved(ids)` forgets removed torrents.
 export function setupDialogs({ selectedTorrents, afterChange, onRemoved }) {
   setupAdd(afterChange);
   setupRemove({ selectedTorrents, afterChange, onRemoved });
-  setupLimits();
 }

@@ -1,5 +1,5 @@
 // What every part of the page shares: building elements (text only, never markup), the
-// banner that says what went wrong, and figures written for people.
+// banner that says what went wrong, closing a dialog, and figures written for people.
 
 // An element with a class, text and attributes; children are elements or strings.
 export function el(tag, options = {}, ...children) {
@@ -32,6 +32,10 @@ document.getElementById('banner-close').addEventListener('click', () => { banner
 // Shows a failure (an rpc() one says which method and why) in the banner.
 export function showError(error, source = 'action') {
   showMessage(error instanceof Error ? error.message : String(error), { source });
+}
+
+export function closeDialog(dialog) {
+  if (dialog.open) dialog.close();
 }
 
 // Transmission's units: powers of 1000.

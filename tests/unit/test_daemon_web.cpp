@@ -28,7 +28,7 @@ TEST(DaemonWeb, EmbedsThePage) {
         EXPECT_FALSE(file.bytes.empty()) << file.name;
     }
     for (std::string_view wanted : {"index.html", "style.css", "app.js", "rpc.js", "ui.js", "dialogs.js",
-                                    "details.js", "icon.svg"}) {
+                                    "settings.js", "details.js", "icon.svg"}) {
         EXPECT_TRUE(names.contains(wanted)) << wanted;
     }
     EXPECT_TRUE(is_web_path("/"));

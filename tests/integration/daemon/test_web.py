@@ -1,7 +1,8 @@
 """shoald's web page in headless Chromium (Selenium): the page loads with its security headers,
 a torrent added by file upload and one by magnet link download from local seeds to 100%, one
-is stopped, the details list its file (or say the files are not available), the browser logs
-no error, and screenshots at desktop and phone sizes go to $SHOAL_WEB_SCREENSHOTS."""
+is stopped, the details list its file (or say the files are not available), the settings set
+the alternative speeds' schedule and the incomplete folder (a relative one is refused), the
+browser logs no error, and screenshots at desktop and phone sizes go to $SHOAL_WEB_SCREENSHOTS."""
 import http.client
 import json
 import os
@@ -147,10 +148,10 @@ def screenshot(driver, name):
     print(f"screenshot: {path}")
 
 
-def torrents_with(fields):
-    """shoald's torrent-get of `fields` for every torrent, asked directly (not by the page)."""
+def rpc(method, arguments):
+    """shoald's answer to `method`, asked directly (not by the page)."""
     conn = http.client.HTTPConnection("127.0.0.1", RPC_PORT, timeout=10)
-    body = json.dumps({"method": "torrent-get", "arguments": {"fields": fields}})
+    body = json.dumps({"method": method, "arguments": arguments})
     conn.request("POST", "/transmission/rpc", body)
     res = conn.getresponse()
     session = res.getheader("X-Transmission-Session-Id", "")
@@ -158,12 +159,140 @@ def torrents_with(fields):
     conn.request("POST", "/transmission/rpc", body, {"X-Transmission-Session-Id": session})
     answer = json.loads(conn.getresponse().read())
     conn.close()
-    return answer["arguments"]["torrents"]
+    return answer
+
+
+def torrents_with(fields):
+    """shoald's torrent-get of `fields` for every torrent."""
+    return rpc("torrent-get", {"fields": fields})["arguments"]["torrents"]
 
 
 def torrent_files_reported():
     """Whether shoald's torrent-get reports `files` (the details tab depends on it)."""
     return any("files" in t for t in torrents_with(["id", "files"]))
+
+
+SETTINGS = ["alt-speed-time-enabled", "alt-speed-time-begin", "alt-speed-time-end", "alt-speed-time-day",
+            "incomplete-dir-enabled", "incomplete-dir"]
+DAYS = {"Sun": 1, "Mon": 2, "Tue": 4, "Wed": 8, "Thu": 16, "Fri": 32, "Sat": 64}  # Transmission's bits
+
+
+def session_settings():
+    """shoald's session-get of the schedule and the incomplete folder."""
+    answer = rpc("session-get", {"fields": SETTINGS})["arguments"]
+    return {name: answer.get(name) for name in SETTINGS}
+
+
+def as_shown(settings):
+    """`settings` as the dialog should show them: times as HH:MM, the days by name."""
+    clock = lambda minutes: f"{minutes // 60:02}:{minutes % 60:02}"  # noqa: E731
+    return {**settings, "alt-speed-time-begin": clock(settings["alt-speed-time-begin"]),
+            "alt-speed-time-end": clock(settings["alt-speed-time-end"]),
+            "alt-speed-time-day": sorted(day for day, bit in DAYS.items() if settings["alt-speed-time-day"] & bit)}
+
+
+def setting(driver, name):
+    return driver.find_element(By.CSS_SELECTOR, f"#settings-form [name='{name}']")
+
+
+def day_box(driver, day):
+    """The check box of `day` ("Mon"), found by its label as a person would."""
+    return driver.find_element(By.XPATH, f"//form[@id='settings-form']//label[normalize-space()='{day}']/input")
+
+
+def shown_settings(driver):
+    """What the settings dialog shows of the schedule and the incomplete folder."""
+    return {"alt-speed-time-enabled": setting(driver, "alt-speed-time-enabled").is_selected(),
+            "alt-speed-time-begin": setting(driver, "alt-speed-time-begin").get_attribute("value"),
+            "alt-speed-time-end": setting(driver, "alt-speed-time-end").get_attribute("value"),
+            "alt-speed-time-day": sorted(day for day in DAYS if day_box(driver, day).is_selected()),
+            "incomplete-dir-enabled": setting(driver, "incomplete-dir-enabled").is_selected(),
+            "incomplete-dir": setting(driver, "incomplete-dir").get_attribute("value")}
+
+
+def open_settings(driver):
+    driver.find_element(By.ID, "open-settings").click()
+    wait(driver, lambda: driver.find_element(By.ID, "settings-dialog").is_displayed(), "the settings open", 10)
+
+
+def close_settings(driver, button):
+    driver.find_element(By.ID, button).click()
+    wait(driver, lambda: not driver.find_element(By.ID, "settings-dialog").is_displayed(), "the settings close", 20)
+
+
+def tick(box, wanted):
+    if box.is_selected() != wanted:
+        box.click()
+
+
+def type_into(field, text):
+    field.clear()
+    field.send_keys(text)
+
+
+def set_time(driver, name, value):
+    """A time field set to HH:MM; typed keys would depend on the browser's locale (12 or 24 hours)."""
+    driver.execute_script("const f = arguments[0]; f.value = arguments[1];"
+                          "f.dispatchEvent(new Event('input', { bubbles: true }));"
+                          "f.dispatchEvent(new Event('change', { bubbles: true }));", setting(driver, name), value)
+
+
+def settings_scenario(driver, tmp):
+    """The alternative speeds' schedule and the incomplete folder, set in the settings dialog and
+    read back from shoald itself; a relative folder is refused, said, and changes nothing."""
+    viewport(driver, 1280, 800, False)
+    open_settings(driver)
+    before = session_settings()
+    check(shown_settings(driver) == as_shown(before),
+          f"the settings show shoald's: {shown_settings(driver)} for {before}")
+    incomplete = os.path.join(tmp, "incomplete")
+    os.makedirs(incomplete)
+    tick(setting(driver, "alt-speed-time-enabled"), True)
+    set_time(driver, "alt-speed-time-begin", "08:30")
+    set_time(driver, "alt-speed-time-end", "17:45")
+    for day in DAYS:
+        tick(day_box(driver, day), day in ("Mon", "Fri"))
+    tick(setting(driver, "incomplete-dir-enabled"), True)
+    type_into(setting(driver, "incomplete-dir"), incomplete)
+    screenshot(driver, "desktop-settings.png")
+    close_settings(driver, "settings-save")
+    wanted = {"alt-speed-time-enabled": True, "alt-speed-time-begin": 510, "alt-speed-time-end": 1065,
+              "alt-speed-time-day": 34, "incomplete-dir-enabled": True, "incomplete-dir": incomplete}
+    wait(driver, lambda: session_settings() == wanted, "shoald has the settings saved from the page", 20)
+    check(session_settings() == wanted, f"shoald's settings after saving: {session_settings()}")
+
+    open_settings(driver)
+    check(shown_settings(driver) == as_shown(wanted), f"the settings show the saved ones: {shown_settings(driver)}")
+    close_settings(driver, "settings-cancel")
+
+    open_settings(driver)
+    type_into(setting(driver, "incomplete-dir"), "relative/incomplete")
+    driver.find_element(By.ID, "settings-save").click()
+    error = driver.find_element(By.ID, "settings-error")
+    wait(driver, lambda: error.is_displayed() and "absolute" in error.text, "the relative folder is refused", 20)
+    check(driver.find_element(By.ID, "settings-dialog").is_displayed(), "the settings stay open after an error")
+    screenshot(driver, "desktop-settings-error.png")
+    check(session_settings() == wanted, f"a refused folder changes nothing: {session_settings()}")
+    close_settings(driver, "settings-cancel")
+    open_settings(driver)
+    check(not error.is_displayed(), "the error is gone when the settings open again")
+    check(setting(driver, "incomplete-dir").get_attribute("value") == incomplete,
+          "the settings show the folder shoald kept")
+    close_settings(driver, "settings-cancel")
+
+    # At phone size the dialog fits the width, and scrolls to its buttons.
+    viewport(driver, 390, 844, True)
+    open_settings(driver)
+    dialog = driver.find_element(By.ID, "settings-dialog")
+    box = driver.execute_script("const r = arguments[0].getBoundingClientRect();"
+                                "return [r.left, r.right, arguments[0].scrollWidth, arguments[0].clientWidth];", dialog)
+    check(box[0] >= 0 and box[1] <= 390 and box[2] <= box[3], f"the settings fit a phone's width: {box}")
+    screenshot(driver, "phone-settings.png")
+    save = driver.find_element(By.ID, "settings-save")
+    driver.execute_script("arguments[0].scrollIntoView({ block: 'end' })", save)
+    check(save.is_displayed(), "the save button is in reach on a phone")
+    screenshot(driver, "phone-settings-end.png")
+    close_settings(driver, "settings-cancel")
 
 
 def scenario(driver, tmp, downloads, seeds):
@@ -248,6 +377,7 @@ def scenario(driver, tmp, downloads, seeds):
     driver.find_element(By.ID, "details-close").click()
     wait(driver, lambda: not driver.find_element(By.ID, "details").is_displayed(), "the details close", 10)
     screenshot(driver, "phone-list.png")
+    settings_scenario(driver, tmp)
     check(not driver.find_element(By.ID, "banner").is_displayed(),
           f"no error shown: {driver.find_element(By.ID, 'banner').text!r}")
 
