@@ -73,7 +73,14 @@ const Controller::Entry* Controller::entry(TorrentId id) const {
 
 void Controller::save(Entry& e) {
     if (persistent()) {
-        if (auto saved = list_->save(e.stored); !saved) return pending_problems_.push_back(saved.error());
+        // The folders are kept in the summary alone (a library of thousands of torrents would
+        // hold each path twice); the record borrows them to be written.
+        e.stored.save_dir = e.summary.save_dir;
+        e.stored.complete_dir = e.summary.complete_dir;
+        auto saved = list_->save(e.stored);
+        std::filesystem::path{}.swap(e.stored.save_dir);
+        std::filesystem::path{}.swap(e.stored.complete_dir);
+        if (!saved) return pending_problems_.push_back(saved.error());
         if (!e.stored.metainfo.empty()) e.stored.metainfo_saved = true;
     }
     // In the state folder now, or with nowhere to go: the parsed TorrentInfo has what is used.
@@ -193,8 +200,10 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
         s.magnet = stored.magnet;
         s.stats.state = TorrentState::fetching_metadata;
     }
-    s.save_dir = stored.save_dir;
-    s.complete_dir = stored.complete_dir;
+    s.save_dir = std::move(stored.save_dir);  // kept here only (save() writes it)
+    s.complete_dir = std::move(stored.complete_dir);
+    std::filesystem::path{}.swap(stored.save_dir);
+    std::filesystem::path{}.swap(stored.complete_dir);
     s.added_on = stored.added_on;
     s.sequential = stored.sequential;
     s.upload_limit = stored.upload_limit;
@@ -295,10 +304,10 @@ Result<Done> Controller::move_storage(TorrentId id, const std::filesystem::path&
     if (!e->summary.info) return make_error(ErrorCode::unavailable, "This torrent's files are not known yet");
     if (dir.empty()) return make_error(ErrorCode::invalid_input, "no folder was given");
     const auto target = std::filesystem::absolute(dir).lexically_normal();
-    if (!e->stored.complete_dir.empty()) {
+    if (!e->summary.complete_dir.empty()) {
         // Still in the incomplete folder: moving it means where it goes once finished. Without
         // moving, the data is said to be in `target` already, which ends the wait.
-        e->summary.complete_dir = e->stored.complete_dir = move ? target : std::filesystem::path{};
+        e->summary.complete_dir = move ? target : std::filesystem::path{};
         save(*e);
         if (move) return Done{};
     }

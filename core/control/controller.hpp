@@ -113,7 +113,7 @@ public:
 private:
     struct Entry {
         TorrentSummary summary;
-        StoredTorrent stored;
+        StoredTorrent stored;  // the record, less its folders (in summary; save() writes them)
         Tiers tiers;
         std::vector<int> priorities;
         std::unique_ptr<event::Details> last_details;  // null until asked for (most never are)

@@ -85,18 +85,14 @@ void Controller::apply(Entry& e, const Event& event) {
         save(e);
     } else if (auto* moved = std::get_if<event::StorageMoved>(&event)) {
         s.save_dir = moved->save_dir;
-        e.stored.save_dir = moved->save_dir;
-        if (moved->save_dir == e.stored.complete_dir) {
-            s.complete_dir.clear();
-            e.stored.complete_dir.clear();
-        }
+        if (s.save_dir == s.complete_dir) std::filesystem::path{}.swap(s.complete_dir);
         save(e);
     } else if (auto* finished = std::get_if<event::TorrentFinished>(&event)) {
         s.finished = true;
         if (finished->downloaded) s.completed_on = static_cast<std::int64_t>(std::time(nullptr));
         if (!e.finished_at) e.finished_at = settings_.now();
         // Out of the incomplete folder; after a restart that came between the two, now.
-        if (!e.stored.complete_dir.empty()) session_.move_storage(e.summary.id, e.stored.complete_dir, true);
+        if (!s.complete_dir.empty()) session_.move_storage(e.summary.id, s.complete_dir, true);
     } else if (auto* error = std::get_if<event::Error>(&event)) {
         s.error = error->message;
     } else if (auto* details = std::get_if<event::Details>(&event)) {

@@ -15,10 +15,17 @@ TorrentPieces::TorrentPieces(std::shared_ptr<const TorrentInfo> info, Options op
       executor_(std::move(executor)),
       on_checked_(std::move(on_checked)),
       picker_(info_->num_pieces, info_->piece_length, info_->total_size),
-      layer_fetcher_(info_->has_v2() ? std::make_unique<PieceLayerFetcher>(*info_, !info_->has_v1()) : nullptr),
-      writer_([this](auto work, auto done) { run_on_disk(std::move(work), std::move(done)); },
-              [this](std::size_t piece, const auto& outcome) { on_outcome(piece, outcome); },
-              static_cast<std::size_t>(std::max<std::int64_t>(0, options_.memory_budget))) {}
+      layer_fetcher_(info_->has_v2() ? std::make_unique<PieceLayerFetcher>(*info_, !info_->has_v1()) : nullptr) {}
+
+PieceWriter& TorrentPieces::writer() {
+    if (!writer_) {
+        writer_ = std::make_unique<PieceWriter>(
+            [this](auto work, auto done) { run_on_disk(std::move(work), std::move(done)); },
+            [this](std::size_t piece, const auto& outcome) { on_outcome(piece, outcome); },
+            static_cast<std::size_t>(std::max<std::int64_t>(0, options_.memory_budget)));
+    }
+    return *writer_;
+}
 
 TorrentPieces::~TorrentPieces() { *alive_ = false; }
 
@@ -34,7 +41,7 @@ void TorrentPieces::reset(const std::vector<int>& file_priorities) {
     if (layer_fetcher_) {
         for (const std::size_t p : layer_fetcher_->pieces_without_hashes()) picker_.set_blocked(p, true);
     }
-    writer_.drop_all();
+    if (writer_) writer_->drop_all();
 }
 
 void TorrentPieces::set_file_priorities(const std::vector<int>& file_priorities) {
@@ -53,22 +60,25 @@ bool TorrentPieces::add_block(const wire::BlockRequest& block, std::string_view 
                               std::shared_ptr<TorrentStorage> storage) {
     bool piece_done = false;
     if (!picker_.block_received(block, piece_done)) return false;
-    writer_.store_block(block, data, sender,
+    writer().store_block(block, data, sender,
                         {static_cast<std::size_t>(info_->piece_size(block.piece)), picker_.blocks_in(block.piece),
                          static_cast<std::int64_t>(block.piece) * info_->piece_length, storage});
     if (piece_done) {
-        writer_.piece_complete(block.piece, info_, std::move(storage),
+        writer_->piece_complete(block.piece, info_, std::move(storage),
                                layer_fetcher_ ? layer_fetcher_->fetched_piece_hash(block.piece) : std::nullopt);
     }
     return true;
 }
 
 void TorrentPieces::discard_blocks_from(const Address& sender) {
-    for (const auto& [piece, block] : writer_.blocks_from(sender)) picker_.discard_block(piece, block);
+    if (!writer_) return;
+    for (const auto& [piece, block] : writer_->blocks_from(sender)) picker_.discard_block(piece, block);
 }
 
 void TorrentPieces::abandon_stranded() {
-    for (const std::size_t piece : picker_.abandon_stranded(max_partial_pieces())) writer_.drop(piece);
+    for (const std::size_t piece : picker_.abandon_stranded(max_partial_pieces())) {
+        if (writer_) writer_->drop(piece);
+    }
 }
 
 void TorrentPieces::run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done) {

@@ -63,9 +63,9 @@ public:
     // case such a peer comes back; beyond it they are given up.
     void abandon_stranded();
     // Pieces being hashed and written on disk threads.
-    int writing() const { return writer_.writing(); }
+    int writing() const { return writer_ ? writer_->writing() : 0; }
     // Runs `then` once nothing is being written.
-    void when_written(std::function<void()> then) { writer_.when_written(std::move(then)); }
+    void when_written(std::function<void()> then) { writer_ ? writer_->when_written(std::move(then)) : then(); }
 
     // BEP 52 piece layers, for a torrent that did not carry them.
     void peer_ready(PeerConnection& peer) {
@@ -100,8 +100,10 @@ private:
     OnChecked on_checked_;
     PiecePicker picker_;
     std::unique_ptr<PieceLayerFetcher> layer_fetcher_;  // v2 torrents only
-    // Pieces larger than the memory budget are written block by block as they come.
-    PieceWriter writer_;
+    // Pieces larger than the memory budget are written block by block as they come. Made with
+    // the first block: a complete torrent (most of a large library) never needs one.
+    std::unique_ptr<PieceWriter> writer_;
+    PieceWriter& writer();
     // Disk jobs post back only while this lives.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
