@@ -301,6 +301,18 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
         plain("id", [](auto& s) { return json::value(s.id.value); });
         plain("name", [](auto& s) { return json::value(s.name); });
         plain("hashString", [](auto& s) { return json::value(s.store_id); });
+        // Shoal's own fields, as Transmission's RPC names one hash only (hashString: the key the
+        // torrent is kept under, the v1 hash when the torrent was added with one, else the v2
+        // hash): each info-hash in hex, "" when the torrent has none of that version (v1 or v2
+        // only), null while the metadata is not in.
+        plain("shoalInfoHashV1", [info](auto& s) {
+            if (!info(s)) return json::value(nullptr);
+            return json::value(info(s)->info_hash_v1 ? info(s)->info_hash_v1->hex() : std::string{});
+        });
+        plain("shoalInfoHashV2", [info](auto& s) {
+            if (!info(s)) return json::value(nullptr);
+            return json::value(info(s)->info_hash_v2 ? info(s)->info_hash_v2->hex() : std::string{});
+        });
         // The torrent's own peer limit, or the session's while it has none (both names are
         // Transmission's).
         const Field peer_limit = [](const TorrentView& v) {

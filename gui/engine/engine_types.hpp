@@ -57,6 +57,9 @@ struct TorrentSnapshot {
     bool sequential = false;
     // Null while a magnet link waits for its metadata.
     std::shared_ptr<const TorrentInfo> info;
+    // Which info-hashes the torrent has is known even though `info` holds no info dictionary
+    // (a daemon that names both versions): a hash `info` lacks is none, not unreported.
+    bool info_hashes_known = false;
 
     double progress() const {
         return wanted > 0 ? static_cast<double>(wanted_done) / static_cast<double>(wanted)

@@ -187,8 +187,9 @@ void RemoteEngine::poll_details() {
     QStringList fields = list_fields();
     if (details)
         fields << "fileStats" << "peers" << "trackerStats" << "pieces";
+    // The info-hashes come with the file list: shoald's own fields, which other daemons leave out.
     if (files)
-        fields << "files";
+        fields << "files" << "shoalInfoHashV1" << "shoalInfoHashV2";
     details_in_flight_ = true;
     client_.call(QStringLiteral("torrent-get"), QJsonObject{{"ids", id_list}, {"fields", as_json(fields)}},
                  [this](const RpcReply& r) {
@@ -270,56 +271,6 @@ void RemoteEngine::torrent_call(TorrentKey key, const QString& method, QJsonObje
         watched_.insert(key);
         poll_torrents();
     });
-}
-
-AddResult RemoteEngine::add(const AddRequest& request) {
-    QJsonObject a;
-    if (!request.torrent_bytes.isEmpty())
-        a.insert("metainfo", QString::fromLatin1(request.torrent_bytes.toBase64()));
-    else if (!request.magnet.isEmpty())
-        a.insert("filename", request.magnet);
-    else
-        return AddResult{{}, tr("Nothing to add: the daemon needs the torrent file's bytes or a magnet link.")};
-    if (!request.save_dir.isEmpty())
-        a.insert("download-dir", request.save_dir);
-    a.insert("paused", request.paused);
-    QJsonArray unwanted, high, low;
-    for (std::size_t i = 0; i < request.file_priorities.size(); ++i) {
-        const int p = request.file_priorities[i];
-        const auto index = static_cast<qint64>(i);
-        if (p == k_priority_skip)
-            unwanted.push_back(index);
-        else if (p > k_priority_normal)
-            high.push_back(index);
-        else if (p < k_priority_normal)
-            low.push_back(index);
-    }
-    if (!unwanted.isEmpty())
-        a.insert("files-unwanted", unwanted);
-    if (!high.isEmpty())
-        a.insert("priority-high", high);
-    if (!low.isEmpty())
-        a.insert("priority-low", low);
-    QStringList not_sent;
-    if (!request.file_names.empty())
-        not_sent << tr("file names changed in the add dialog");
-    if (request.trackers)
-        not_sent << tr("trackers edited in the add dialog");
-    if (request.sequential)
-        not_sent << tr("sequential download");
-    client_.call(QStringLiteral("torrent-add"), a, [this, not_sent](const RpcReply& r) {
-        if (!r.ok()) {
-            emit problem(tr("The daemon did not add the torrent: %1").arg(r.error));
-            return;
-        }
-        if (r.arguments.contains("torrent-duplicate"))
-            emit problem(tr("The daemon already has “%1”.")
-                             .arg(r.arguments.value("torrent-duplicate").toObject().value("name").toString()));
-        else if (!not_sent.isEmpty())
-            emit problem(tr("Added; not sent to the daemon: %1.").arg(not_sent.join(", ")));
-        poll_torrents();
-    });
-    return {};
 }
 
 QStringList RemoteEngine::restore() {

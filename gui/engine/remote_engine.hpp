@@ -10,6 +10,7 @@
 #include <QTimer>
 #include <QUrl>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "engine/engine.hpp"
@@ -102,6 +103,13 @@ class RemoteEngine final : public Engine {
     int tracker_id(TorrentKey key, const QString& url) const;
     void failed(const QString& message);
     void answered();
+    // What torrent-add cannot carry, sent once the daemon has named the new torrent, one call
+    // after another, then checked (remote_engine_add.cpp).
+    struct AddFollowUp;
+    void rename_added(std::shared_ptr<AddFollowUp> follow, std::size_t next);
+    void set_added_trackers(std::shared_ptr<AddFollowUp> follow);
+    void check_added(std::shared_ptr<AddFollowUp> follow);
+    void finish_added(const AddFollowUp& follow);
     Remote* remote_of(TorrentKey key);
     const Remote* remote_of(TorrentKey key) const;
 

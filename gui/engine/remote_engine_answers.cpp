@@ -28,9 +28,38 @@ QString encryption_from_rpc(const QString& value) {
     return QStringLiteral("prefer");
 }
 
+// The info-hashes as the daemon names them. shoald names each version (shoalInfoHashV1 and
+// V2: hex, "" for none); Transmission names one (hashString: 40 digits, or 64 for shoald's
+// v2-only torrents), and whether the torrent has the other is not known. True when both are
+// known.
+bool take_hashes(const QJsonObject& t, TorrentInfo& info) {
+    const QJsonValue v1 = t.value("shoalInfoHashV1");
+    const QJsonValue v2 = t.value("shoalInfoHashV2");
+    if (v1.isString() && v2.isString()) {
+        const std::string v1_hex = v1.toString().toStdString();
+        const std::string v2_hex = v2.toString().toStdString();
+        info.info_hash_v1 = InfoHashV1::from_hex(v1_hex);
+        info.info_hash_v2 = InfoHashV2::from_hex(v2_hex);
+        // Either given as a hash or as none, and at least one of them a hash.
+        const bool v1_said = v1_hex.empty() || info.info_hash_v1;
+        const bool v2_said = v2_hex.empty() || info.info_hash_v2;
+        if (v1_said && v2_said && (info.info_hash_v1 || info.info_hash_v2))
+            return true;
+        info.info_hash_v1.reset();
+        info.info_hash_v2.reset();
+    }
+    const std::string hash = t.value("hashString").toString().toStdString();
+    if (hash.size() == 40)
+        info.info_hash_v1 = InfoHashV1::from_hex(hash);
+    else if (hash.size() == 64)
+        info.info_hash_v2 = InfoHashV2::from_hex(hash);
+    return false;
+}
+
 // The torrent as the daemon describes it: no piece hashes and no info dictionary, only what
-// the views show (files and sizes, pieces, names and comment).
-std::shared_ptr<const TorrentInfo> describe(const QJsonObject& t, const QJsonArray& files) {
+// the views show (files and sizes, pieces, names and comment). `hashes_known`: whether both
+// info-hashes were said.
+std::shared_ptr<const TorrentInfo> describe(const QJsonObject& t, const QJsonArray& files, bool& hashes_known) {
     auto info = std::make_shared<TorrentInfo>();
     info->name = t.value("name").toString().toStdString();
     info->piece_length = as_int(t, "pieceSize");
@@ -40,11 +69,7 @@ std::shared_ptr<const TorrentInfo> describe(const QJsonObject& t, const QJsonArr
     if (const std::int64_t created = as_int(t, "dateCreated"); created > 0)
         info->creation_date = created;
     info->is_private = t.value("isPrivate").toBool();
-    const std::string hash = t.value("hashString").toString().toStdString();
-    if (hash.size() == 40)
-        info->info_hash_v1 = InfoHashV1::from_hex(hash);
-    else if (hash.size() == 64)
-        info->info_hash_v2 = InfoHashV2::from_hex(hash);
+    hashes_known = take_hashes(t, *info);
     std::int64_t offset = 0;
     for (const QJsonValue& f : files) {
         const QJsonObject file = f.toObject();
@@ -185,7 +210,7 @@ void RemoteEngine::take_details(const QJsonObject& t) {
         const QJsonArray files = t.value("files").toArray();
         if (!files.isEmpty()) {
             if (TorrentSnapshot* s = mutable_find(key)) {
-                s->info = describe(t, files);
+                s->info = describe(t, files, s->info_hashes_known);
                 mark_changed(key);
             }
             r.file_paths.clear();

@@ -100,9 +100,9 @@ void GeneralTab::show_torrent(const Engine& engine, const TorrentSnapshot* s) {
                       .arg(locale.toString(qlonglong(info->num_pieces)))
                       .arg(human_size(info->piece_length))
                       .arg(locale.toString(qlonglong(s->pieces_have))));
-    // A description without the info dictionary (a daemon's) names one hash only; whether
-    // the torrent has the other is not known.
-    const bool whole = !info->info_bytes.empty();
+    // A description without the info dictionary (a daemon's) may name one hash only; whether
+    // the torrent has the other is then not known.
+    const bool whole = !info->info_bytes.empty() || s->info_hashes_known;
     set("Info-hash v1", info->info_hash_v1 ? QString::fromStdString(info->info_hash_v1->hex())
                         : whole            ? tr("none (v2 only)")
                                            : tr("not reported"));

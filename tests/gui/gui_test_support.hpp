@@ -35,9 +35,11 @@ struct MadeTorrent {
 };
 
 // A torrent of `source` (file or folder), written to `torrent_path`.
-inline MadeTorrent make_torrent(const QString& source, const QString& torrent_path) {
+inline MadeTorrent make_torrent(const QString& source, const QString& torrent_path,
+                                TorrentFormat format = TorrentFormat::hybrid) {
     MadeTorrent out;
     CreateOptions o;
+    o.format = format;
     o.trackers = {{"http://127.0.0.1:1/announce"}};
     auto created = create_torrent(source.toStdString(), o);
     if (!created)

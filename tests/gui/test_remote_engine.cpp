@@ -14,9 +14,12 @@
 #include "engine/rpc_client.hpp"
 #include "gui_test_support.hpp"
 #include "metainfo/torrent_info.hpp"
+#include "widgets/general_tab.hpp"
 
 using namespace shoal::gui;
 using namespace shoal::gui::test;
+using shoal::TorrentFormat;
+using shoal::TorrentInfo;
 
 namespace {
 
@@ -94,10 +97,15 @@ class RemoteEngineTest : public QObject {
     void oversized_replies_are_refused();
     void a_silent_daemon_times_out();
     void moves_a_torrents_data_and_its_place_in_the_queue();
+    void the_add_dialogs_extras_reach_the_daemon();
+    void trackers_the_daemon_refuses_are_a_problem();
+    void the_general_tab_names_each_info_hash();
 
   private:
     // A torrent-get straight to the daemon.
     QJsonArray daemon_torrents(const QJsonArray& fields = {"id", "name", "status"});
+    // The torrent named `name` in a torrent-get of `fields` straight to the daemon.
+    QJsonObject daemon_torrent(const QString& name, QJsonArray fields);
     std::unique_ptr<RemoteEngine> engine(const QString& password = k_password);
 
     QTemporaryDir dir_;
@@ -174,6 +182,28 @@ QJsonArray RemoteEngineTest::daemon_torrents(const QJsonArray& fields) {
         qWarning("torrent-get: no answer in 10 s");
     return out;
 }
+
+QJsonObject RemoteEngineTest::daemon_torrent(const QString& name, QJsonArray fields) {
+    fields.append("name");
+    for (const QJsonValue& t : daemon_torrents(fields)) {
+        if (t["name"].toString() == name)
+            return t.toObject();
+    }
+    return {};
+}
+
+namespace {
+
+// The engine's key of the torrent named `name`, once its list has it.
+std::optional<TorrentKey> key_named(const Engine& e, const QString& name) {
+    for (const auto& s : e.torrents()) {
+        if (s.name == name)
+            return s.key;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
 
 void RemoteEngineTest::lists_the_daemons_torrents_and_pauses_one() {
     auto e = engine();
@@ -383,6 +413,134 @@ void RemoteEngineTest::moves_a_torrents_data_and_its_place_in_the_queue() {
     QVERIFY(position() > 0);
     e->move_in_queue({key}, shoal::control::QueueMove::top);
     QTRY_COMPARE_WITH_TIMEOUT(position(), 0, 10000);
+}
+
+// What torrent-add cannot carry is sent once the daemon has the torrent: a file renamed in the
+// add dialog (torrent-rename-path), the trackers as edited (torrent-set trackerList), and
+// sequential download (shoald's torrent-add key); the file choices go by the RPC's file
+// numbers, which leave out a hybrid torrent's pad files.
+void RemoteEngineTest::the_add_dialogs_extras_reach_the_daemon() {
+    auto e = engine();
+    QSignalSpy problems(e.get(), &Engine::problem);
+    const QString data = dir_.filePath("data");
+    write_data(data + "/delta/a.bin", 40 * 1024 + 1, 'd');
+    write_data(data + "/delta/sub/b.bin", 30 * 1024 + 2, 'e');
+    write_data(data + "/delta/sub/c.bin", 20 * 1024 + 3, 'f');
+    const MadeTorrent delta = make_torrent(data + "/delta", dir_.filePath("delta.torrent"));
+    std::map<std::string, int> index;  // file name -> Shoal's file index (pad files counted)
+    for (std::size_t i = 0; i < delta.info->files.size(); ++i) {
+        if (!delta.info->files[i].pad)
+            index[delta.info->files[i].path.back()] = static_cast<int>(i);
+    }
+    QCOMPARE(index.size(), std::size_t{3});
+    QVERIFY2(delta.info->files.size() > 3, "a hybrid torrent of several files has pad files");
+
+    AddRequest r;
+    r.torrent_bytes = delta.bytes;
+    r.info = delta.info;
+    r.save_dir = delta.save_dir;
+    r.paused = true;
+    r.sequential = true;
+    r.file_names[index["b.bin"]] = QStringLiteral("renamed.bin");
+    r.file_priorities.assign(delta.info->files.size(), k_priority_normal);
+    r.file_priorities[static_cast<std::size_t>(index["c.bin"])] = k_priority_skip;
+    r.trackers = std::vector<QStringList>{{"http://127.0.0.1:2/announce"},
+                                          {"udp://127.0.0.1:3/announce", " http://127.0.0.1:4/announce "}};
+    QVERIFY(e->add(r).ok());
+
+    const QJsonArray fields{"files", "trackerList", "sequentialDownload", "wanted"};
+    const auto file_names = [&] {
+        QStringList names;
+        for (const QJsonValue& f : daemon_torrent("delta", fields)["files"].toArray())
+            names << f["name"].toString();
+        return names;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(file_names(),
+                              (QStringList{"delta/a.bin", "delta/sub/renamed.bin", "delta/sub/c.bin"}), 10000);
+    const QJsonObject t = daemon_torrent("delta", fields);
+    QCOMPARE(t["trackerList"].toString(),
+             QStringLiteral("http://127.0.0.1:2/announce\n\nudp://127.0.0.1:3/announce\nhttp://127.0.0.1:4/announce\n"));
+    QCOMPARE(t["sequentialDownload"].toBool(), true);
+    QCOMPARE(t["wanted"].toArray(), (QJsonArray{1, 1, 0}));
+
+    // The engine lists the new name too, and nothing was said to be missing.
+    const auto renamed_listed = [&] {
+        const auto key = key_named(*e, "delta");
+        const TorrentSnapshot* s = key ? e->find(*key) : nullptr;
+        if (!s || !s->info)
+            return false;
+        return std::any_of(s->info->files.begin(), s->info->files.end(),
+                           [](const auto& f) { return f.path.back() == "renamed.bin"; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(renamed_listed(), 10000);
+    QTest::qWait(500);
+    for (const auto& p : problems)
+        QVERIFY2(!p.front().toString().contains("Added"), qPrintable(p.front().toString()));
+}
+
+// A follow-up the daemon refuses is said, with the daemon's reason; the torrent stays added.
+void RemoteEngineTest::trackers_the_daemon_refuses_are_a_problem() {
+    auto e = engine();
+    QSignalSpy problems(e.get(), &Engine::problem);
+    const QString data = dir_.filePath("data");
+    write_data(data + "/epsilon.bin", 10 * 1024 + 7, 'x');
+    const MadeTorrent epsilon = make_torrent(data + "/epsilon.bin", dir_.filePath("epsilon.torrent"));
+    AddRequest r;
+    r.torrent_bytes = epsilon.bytes;
+    r.info = epsilon.info;
+    r.save_dir = epsilon.save_dir;
+    r.paused = true;
+    r.trackers = std::vector<QStringList>{{"not a tracker"}};
+    QVERIFY(e->add(r).ok());
+    const auto said = [&] {
+        for (const auto& p : problems) {
+            const QString text = p.front().toString();
+            if (text.contains("“epsilon.bin”") && text.contains("did not take the trackers"))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(said(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(key_named(*e, "epsilon.bin").has_value(), 10000);
+    // The torrent keeps its own tracker.
+    QCOMPARE(daemon_torrent("epsilon.bin", {"trackerList"})["trackerList"].toString(),
+             QStringLiteral("http://127.0.0.1:1/announce\n"));
+}
+
+// Transmission's hashString names one hash; shoald's shoalInfoHashV1 and V2 name both, so the
+// General tab says each, or that the torrent has none of that version.
+void RemoteEngineTest::the_general_tab_names_each_info_hash() {
+    auto e = engine();
+    const QString data = dir_.filePath("data");
+    struct Case {
+        const char* name;
+        TorrentFormat format;
+    };
+    std::vector<std::pair<QString, MadeTorrent>> made;
+    for (const Case& c : {Case{"hash-hybrid.bin", TorrentFormat::hybrid}, Case{"hash-v1.bin", TorrentFormat::v1},
+                          Case{"hash-v2.bin", TorrentFormat::v2}}) {
+        const QString name = QString::fromLatin1(c.name);
+        write_data(data + "/" + name, 20 * 1024 + 9, 'h');
+        made.emplace_back(name, make_torrent(data + "/" + name, dir_.filePath(name + ".torrent"), c.format));
+        AddRequest r;
+        r.torrent_bytes = made.back().second.bytes;
+        r.info = made.back().second.info;
+        r.save_dir = made.back().second.save_dir;
+        r.paused = true;
+        QVERIFY(e->add(r).ok());
+    }
+    GeneralTab tab;
+    for (const auto& [name, torrent] : made) {
+        QTRY_VERIFY_WITH_TIMEOUT(key_named(*e, name) && e->find(*key_named(*e, name))->info, 10000);
+        tab.show_torrent(*e, e->find(*key_named(*e, name)));
+        const TorrentInfo& info = *torrent.info;
+        const QString v1 = info.info_hash_v1 ? QString::fromStdString(info.info_hash_v1->hex())
+                                             : QStringLiteral("none (v2 only)");
+        const QString v2 = info.info_hash_v2 ? QString::fromStdString(info.info_hash_v2->hex())
+                                             : QStringLiteral("none (v1 only)");
+        QCOMPARE(tab.field_text("Info-hash v1"), v1);
+        QCOMPARE(tab.field_text("Info-hash v2"), v2);
+    }
 }
 
 QTEST_MAIN(RemoteEngineTest)

@@ -51,11 +51,12 @@ protected:
     ~DaemonMethods() override { controller_->stop(); }
 
     // A torrent of one file of `size` bytes, made in the download folder (so it is complete).
-    std::string make_torrent(const std::string& name, std::size_t size, unsigned seed) {
+    std::string make_torrent(const std::string& name, std::size_t size, unsigned seed,
+                             TorrentFormat format = TorrentFormat::v1) {
         const auto file = dir_.path() / "downloads" / name;
         test::write_file(file, size, seed);
         CreateOptions options;
-        options.format = TorrentFormat::v1;
+        options.format = format;
         auto created = create_torrent(file, options);
         EXPECT_TRUE(created.ok());
         return created.ok() ? created->bytes : std::string{};

@@ -257,6 +257,35 @@ TEST_F(DaemonMethods, AddGetStopStartRemove) {
     EXPECT_TRUE(std::filesystem::exists(dir_.path() / "downloads" / "one.bin"));
 }
 
+// Shoal's own fields for the info-hashes, which Transmission's hashString cannot say both of.
+TEST_F(DaemonMethods, InfoHashFieldsNameEachVersion) {
+    const json::array fields{"hashString", "shoalInfoHashV1", "shoalInfoHashV2"};
+    auto v1 = get(add(make_torrent("hashes-v1.bin", 40'000, 21, TorrentFormat::v1), true), fields);
+    EXPECT_EQ(v1["shoalInfoHashV1"], v1["hashString"]);
+    EXPECT_EQ(v1["shoalInfoHashV1"].as_string().size(), 40u);
+    EXPECT_EQ(v1["shoalInfoHashV2"], "") << "a v1-only torrent has no v2 hash";
+
+    auto hybrid = get(add(make_torrent("hashes-hybrid.bin", 40'000, 22, TorrentFormat::hybrid), true), fields);
+    EXPECT_EQ(hybrid["shoalInfoHashV1"], hybrid["hashString"]);
+    EXPECT_EQ(hybrid["shoalInfoHashV1"].as_string().size(), 40u);
+    const std::string v2_hex(hybrid["shoalInfoHashV2"].as_string());
+    EXPECT_EQ(v2_hex.size(), 64u);
+    EXPECT_EQ(v2_hex.find_first_not_of("0123456789abcdef"), std::string::npos) << v2_hex;
+
+    auto v2 = get(add(make_torrent("hashes-v2.bin", 40'000, 23, TorrentFormat::v2), true), fields);
+    EXPECT_EQ(v2["shoalInfoHashV1"], "") << "a v2-only torrent has no v1 hash";
+    EXPECT_EQ(v2["shoalInfoHashV2"].as_string().size(), 64u);
+    EXPECT_EQ(v2["shoalInfoHashV2"], v2["hashString"]);
+
+    // Not known while a magnet link waits for its metadata.
+    auto answer = call("torrent-add", {{"filename", "magnet:?xt=urn:btih:00112233445566778899aabbccddeeff00112233"},
+                                       {"paused", true}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    const auto magnet = get(answer["arguments"].as_object()["torrent-added"].as_object()["id"].as_int64(), fields);
+    EXPECT_TRUE(magnet.at("shoalInfoHashV1").is_null());
+    EXPECT_TRUE(magnet.at("shoalInfoHashV2").is_null());
+}
+
 TEST_F(DaemonMethods, APausedTorrentWithoutDataIsNotShownDone) {
     const std::string metainfo = make_torrent("absent.bin", 300'000, 5);
     std::filesystem::remove(dir_.path() / "downloads" / "absent.bin");

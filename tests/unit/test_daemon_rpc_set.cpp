@@ -119,6 +119,24 @@ TEST_F(DaemonMethods, Trackers) {
     EXPECT_NE(call("torrent-set", {{"ids", id}, {"trackerAdd", json::array{"not a url"}}})["result"], "success");
 }
 
+// Sequential download is chosen when the torrent is added (Shoal has no switch for it later):
+// torrent-add's sequentialDownload, reported by torrent-get.
+TEST_F(DaemonMethods, SequentialDownloadIsChosenWhenAdded) {
+    auto answer = call("torrent-add", {{"metainfo", to_base64(make_torrent("in-order.bin", 10'000, 12))},
+                                       {"paused", true},
+                                       {"sequentialDownload", true}});
+    ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
+    const std::int64_t id = answer["arguments"].as_object()["torrent-added"].as_object()["id"].as_int64();
+    EXPECT_EQ(get(id, {"sequentialDownload"})["sequentialDownload"], true);
+    EXPECT_EQ(get(add(make_torrent("any-order.bin", 10'000, 13), true), {"sequentialDownload"})["sequentialDownload"],
+              false);
+    EXPECT_EQ(result_of(call("torrent-add", {{"metainfo", to_base64(make_torrent("bad.bin", 10'000, 14))},
+                                             {"sequentialDownload", "yes"}})),
+              "'sequentialDownload' is not a boolean");
+    EXPECT_EQ(result_of(call("torrent-set", {{"ids", id}, {"sequentialDownload", false}})),
+              "torrent-set: Shoal cannot change 'sequentialDownload'");
+}
+
 TEST_F(DaemonMethods, WhatTorrentSetCannotChangeIsRefused) {
     const std::int64_t id = add(make_torrent("fixed.bin", 10'000, 6), true);
     auto answer = call("torrent-set", {{"ids", id}, {"bandwidthPriority", 1}});
