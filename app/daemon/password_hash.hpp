@@ -9,7 +9,8 @@
 
 namespace shoal::daemon {
 
-// About 5 ms a check: every RPC request with credentials pays it once.
+// About 5 ms a check, paid by the first request with the right credentials (then remembered:
+// AcceptedCredentials) and by every request with wrong ones.
 inline constexpr unsigned k_password_iterations = 10'000;
 
 struct PasswordHash {

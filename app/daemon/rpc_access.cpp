@@ -112,6 +112,29 @@ bool secrets_equal(std::string_view a, std::string_view b) {
     return CRYPTO_memcmp(x.bytes.data(), y.bytes.data(), x.bytes.size()) == 0;
 }
 
+AcceptedCredentials::AcceptedCredentials() : key_(32, '\0') {
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(key_.data()), static_cast<int>(key_.size())) != 1) {
+        throw std::runtime_error("no random bytes for the credentials' key");
+    }
+}
+
+Sha256Hash AcceptedCredentials::digest(std::string_view username, const PasswordHash& password,
+                                       std::string_view given) const {
+    const std::string lengths = std::to_string(username.size()) + ":" + std::to_string(password.hash.size()) + ":";
+    return Sha256Hasher().update(key_).update(lengths).update(username).update(password.hash).update(given).final();
+}
+
+bool AcceptedCredentials::matches(std::string_view username, const PasswordHash& password,
+                                  std::string_view given) const {
+    if (!accepted_) return false;
+    const Sha256Hash d = digest(username, password, given);
+    return CRYPTO_memcmp(d.bytes.data(), accepted_->bytes.data(), d.bytes.size()) == 0;
+}
+
+void AcceptedCredentials::remember(std::string_view username, const PasswordHash& password, std::string_view given) {
+    accepted_ = digest(username, password, given);
+}
+
 std::string make_session_id() {
     constexpr std::string_view k_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     std::string id;
@@ -145,13 +168,18 @@ std::optional<Refusal> refusal(const RpcAccess& access, const RequestCredentials
             std::string_view encoded = request.authorization.substr(6);
             while (encoded.starts_with(' ')) encoded.remove_prefix(1);
             if (const auto decoded = from_base64(encoded)) {
-                // User names hold no colon; both halves are checked whatever the first gives.
                 const std::string_view given(*decoded);
-                const auto colon = std::min(given.find(':'), given.size());
-                const bool user_ok = secrets_equal(given.substr(0, colon), access.username);
-                const bool password_ok =
-                    verify_password(access.password, given.substr(std::min(colon + 1, given.size())));
-                ok = user_ok && password_ok && colon < given.size();
+                if (access.accepted.matches(access.username, access.password, given)) {
+                    ok = true;
+                } else {
+                    // User names hold no colon; both halves are checked whatever the first gives.
+                    const auto colon = std::min(given.find(':'), given.size());
+                    const bool user_ok = secrets_equal(given.substr(0, colon), access.username);
+                    const bool password_ok =
+                        verify_password(access.password, given.substr(std::min(colon + 1, given.size())));
+                    ok = user_ok && password_ok && colon < given.size();
+                    if (ok) access.accepted.remember(access.username, access.password, given);
+                }
             }
         }
         if (!ok) {

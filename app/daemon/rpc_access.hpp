@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "crypto/hasher.hpp"
 #include "daemon/password_hash.hpp"
 #include "util/result.hpp"
 
@@ -33,12 +34,30 @@ struct Refusal {
     std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// The credentials last accepted, remembered as a digest under a random key of this process
+// (never the password): a client sends the same Authorization header with every request, and
+// each PBKDF2 check costs milliseconds. The digest covers the user name and the stored hash,
+// so a changed password or user is never matched by it. Wrong credentials always pay the
+// full check.
+class AcceptedCredentials {
+public:
+    AcceptedCredentials();
+    bool matches(std::string_view username, const PasswordHash& password, std::string_view given) const;
+    void remember(std::string_view username, const PasswordHash& password, std::string_view given);
+
+private:
+    Sha256Hash digest(std::string_view username, const PasswordHash& password, std::string_view given) const;
+    std::string key_;
+    std::optional<Sha256Hash> accepted_;
+};
+
 struct RpcAccess {
     std::vector<AddressRange> whitelist;
     // Host names besides IP literals and localhost; compared without case.
     std::vector<std::string> host_whitelist;
     std::string username;  // empty: no authentication
     PasswordHash password;
+    mutable AcceptedCredentials accepted;
     std::string session_id;
     // Told of each refusal with the client's address (IPv4-mapped ones as IPv4), for the log.
     std::function<void(const Refusal&, const boost::asio::ip::address& client)> refused;

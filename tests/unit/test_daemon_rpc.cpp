@@ -148,6 +148,31 @@ TEST(DaemonAccess, WrongCredentials) {
     EXPECT_EQ(refused->status, 409u);
 }
 
+TEST(DaemonAccess, AcceptedCredentialsAreRememberedForTheSamePasswordOnly) {
+    RpcAccess access = loopback_access();
+    access.username = "user";
+    access.password = hash_password("secret");
+    const std::string good_auth = "Basic " + to_base64("user:secret");
+    const std::string wrong_auth = "Basic " + to_base64("user:secreT");
+    const RequestCredentials good{ip("127.0.0.1"), "localhost", good_auth, access.session_id};
+    EXPECT_FALSE(check_access(access, good));
+    // Remembered: accepted again without deriving the hash (which, with the iteration count
+    // changed under it, would no longer match).
+    access.password.iterations = 1;
+    EXPECT_FALSE(check_access(access, good));
+    // Anything else still pays the whole check, and fails it.
+    const RequestCredentials wrong{ip("127.0.0.1"), "localhost", wrong_auth, access.session_id};
+    ASSERT_TRUE(check_access(access, wrong));
+    // A new password (or user) is never matched by what was remembered for the old one.
+    access.password = hash_password("other");
+    auto refused = check_access(access, good);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 401u);
+    access.password = hash_password("secret");
+    access.username = "someone";
+    EXPECT_TRUE(check_access(access, good));
+}
+
 TEST(DaemonAccess, SecretsAndSessionIds) {
     EXPECT_TRUE(secrets_equal("abc", "abc"));
     EXPECT_FALSE(secrets_equal("abc", "abd"));
