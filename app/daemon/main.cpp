@@ -176,10 +176,17 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
     });
     // Seed times are measured between events too, and the alternative speeds' schedule is
     // looked at.
-    // glibc keeps the memory freed after start-up's parsing (thousands of torrent files and
-    // records) in its heap; it is given back to the system 10 s after start, then every 5 min.
+    // glibc keeps freed memory (start-up's parsing of thousands of torrent files and records,
+    // removed torrents) in its heap; once 4 MiB more of it is free than after the last time,
+    // it is given back to the system.
     boost::asio::steady_timer tick(io);
-    int ticks = 0;
+    std::size_t free_after_trim = 0;
+    auto give_back_memory = [&free_after_trim] {
+        constexpr std::size_t k_enough = 4 * 1024 * 1024;
+        if (::mallinfo2().fordblks < free_after_trim + k_enough) return;
+        ::malloc_trim(0);
+        free_after_trim = ::mallinfo2().fordblks;
+    };
     std::function<void()> schedule = [&] {
         tick.expires_after(std::chrono::seconds(1));
         tick.async_wait([&](boost::system::error_code ec) {
@@ -187,7 +194,7 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
             poll();
             methods.follow_schedule(daemon::local_minute_now());
             log_problems();
-            if (++ticks % 300 == 10) ::malloc_trim(0);
+            give_back_memory();
             schedule();
         });
     };
