@@ -211,9 +211,10 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     s.peer_limit = stored.peer_limit;
     s.seed_limits = stored.seed_limits;
     s.labels = stored.labels;
-    store_ids_.insert(stored.id);
     e.stored = std::move(stored);
-    join_queue(entries_[id] = std::move(e));
+    Entry& listed = entries_[id] = std::move(e);
+    store_ids_.insert(listed.stored.id);
+    join_queue(listed);
     return id;
 }
 

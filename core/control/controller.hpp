@@ -152,7 +152,9 @@ private:
     std::optional<TorrentListStore> list_;
     std::map<TorrentId, Entry> entries_;
     QueueOrder queue_;
-    std::unordered_set<std::string> store_ids_;  // the entries' stored.id, against duplicates
+    // The entries' stored.id, against duplicates (views of the entries' own strings, which
+    // std::map keeps in place).
+    std::unordered_set<std::string_view> store_ids_;
     std::vector<Error> pending_problems_;
     bool stopped_ = false;
 };

@@ -151,7 +151,7 @@ public:
     std::optional<mse::StreamKey> stream_key_for(const Sha1Hash& req2_of_skey) const {
         return find_stream_key_(req2_of_skey);
     }
-    const std::filesystem::path& save_dir() const { return files_.save_dir(); }
+    std::filesystem::path save_dir() const { return files_.save_dir(); }
     // Stops writing and deletes the torrent's files and the folders it made, if empty, on a
     // disk thread, never through a symlink; then `done` runs on the network thread.
     void delete_files(std::function<void()> done);

@@ -51,7 +51,7 @@ public:
     void move_storage(std::filesystem::path to, std::function<void(Result<bool>)> done);
     // Looks for the data in `to` from now on, without moving anything (a check follows).
     void set_save_dir(std::filesystem::path to);
-    const std::filesystem::path& save_dir() const { return storage_->save_dir(); }
+    std::filesystem::path save_dir() const { return storage_->save_dir(); }
     // Records the verified pieces with the files' sizes and times, once the data is flushed.
     // Nothing is written when the same pieces and totals were saved (or read back) last, so
     // stopping or restarting thousands of idle torrents writes nothing.

@@ -23,7 +23,7 @@ Error file_error(const std::filesystem::path& path, const char* what) {
 }  // namespace
 
 TorrentStorage::TorrentStorage(std::filesystem::path save_dir, const TorrentInfo& torrent, FilePool& pool)
-    : save_dir_(std::move(save_dir)), torrent_(torrent), pool_(pool), owner_(pool.new_owner()) {}
+    : save_dir_(std::move(save_dir).native()), torrent_(torrent), pool_(pool), owner_(pool.new_owner()) {}
 
 TorrentStorage::~TorrentStorage() { pool_.close_all(owner_); }
 
@@ -33,9 +33,9 @@ FilePool::Handle TorrentStorage::acquire(std::size_t file, FilePool::Mode mode) 
     return pool_.acquire({owner_, file}, mode, [&] {
         if (write) {
             std::error_code ec;
-            std::filesystem::create_directories(save_dir_, ec);
+            std::filesystem::create_directories(save_dir(), ec);
         }
-        return open_beneath(save_dir_, f.path, write, write ? f.size : 0);
+        return open_beneath(save_dir(), f.path, write, write ? f.size : 0);
     });
 }
 
@@ -43,7 +43,7 @@ Result<bool> TorrentStorage::rename_on_disk(std::size_t file, const std::vector<
     std::lock_guard lock(mutex_);
     pool_.close({owner_, file});
     const auto& old_path = torrent_.files[file].path;
-    const int dir = open_parent_beneath(save_dir_, old_path, false);
+    const int dir = open_parent_beneath(save_dir(), old_path, false);
     if (dir < 0) return true;  // the folder does not exist yet: nothing on disk to rename
     struct stat st {};
     Result<bool> result = true;
@@ -53,7 +53,7 @@ Result<bool> TorrentStorage::rename_on_disk(std::size_t file, const std::vector<
         result = make_error(ErrorCode::invalid_input,
                             "cannot rename: '" + new_path.back() + "' exists already");
     } else if (::renameat(dir, old_path.back().c_str(), dir, new_path.back().c_str()) != 0) {
-        result = file_error(save_dir_ / torrent_.files[file].joined_path(), "cannot rename");
+        result = file_error(save_dir() / torrent_.files[file].joined_path(), "cannot rename");
     }
     ::close(dir);
     return result;
@@ -74,7 +74,7 @@ void TorrentStorage::remove_files() {
     writes_forbidden_ = true;
     pool_.close_all(owner_);
     unflushed_.clear();
-    remove_beneath(save_dir_, torrent_);
+    remove_beneath(save_dir(), torrent_);
 }
 
 Result<bool> TorrentStorage::write(std::int64_t offset, std::span<const char> data) {
@@ -104,12 +104,12 @@ Result<bool> TorrentStorage::write_file(std::size_t file, std::int64_t at, std::
             if (writes_forbidden_) return make_error(ErrorCode::cancelled, "the torrent was removed");
             handle = acquire(file, FilePool::Mode::write);
         }
-        if (!handle) return file_error(save_dir_ / f.joined_path(), "cannot write");
+        if (!handle) return file_error(save_dir() / f.joined_path(), "cannot write");
         for (std::size_t put = 0; put < data.size();) {
             const ssize_t n = ::pwrite(handle.fd(), data.data() + put, data.size() - put,
                                        static_cast<off_t>(at + static_cast<std::int64_t>(put)));
             if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) return file_error(save_dir_ / f.joined_path(), "cannot write");
+            if (n <= 0) return file_error(save_dir() / f.joined_path(), "cannot write");
             put += static_cast<std::size_t>(n);
         }
     }
@@ -135,13 +135,13 @@ Result<bool> TorrentStorage::create_empty_files(const std::vector<int>& file_pri
     std::lock_guard lock(mutex_);
     if (writes_forbidden_) return make_error(ErrorCode::cancelled, "the torrent was removed");
     std::error_code ec;
-    std::filesystem::create_directories(save_dir_, ec);
+    std::filesystem::create_directories(save_dir(), ec);
     for (std::size_t i = 0; i < torrent_.files.size(); ++i) {
         const FileEntry& f = torrent_.files[i];
         if (f.size != 0 || f.pad || f.symlink) continue;
         if (i < file_priorities.size() && file_priorities[i] == 0) continue;
-        const int fd = open_beneath(save_dir_, f.path, true, 0);
-        if (fd < 0) return file_error(save_dir_ / f.joined_path(), "cannot write");
+        const int fd = open_beneath(save_dir(), f.path, true, 0);
+        if (fd < 0) return file_error(save_dir() / f.joined_path(), "cannot write");
         ::close(fd);
     }
     return true;
@@ -156,7 +156,7 @@ Result<bool> TorrentStorage::flush() {
     Result<bool> result = true;
     for (const std::size_t file : files) {
         if (sync_file(file)) continue;
-        result = file_error(save_dir_ / torrent_.files[file].joined_path(), "cannot flush");
+        result = file_error(save_dir() / torrent_.files[file].joined_path(), "cannot flush");
         std::lock_guard lock(mutex_);
         unflushed_.insert(file);
     }

@@ -58,7 +58,7 @@ public:
     // the files this one wrote and did not flush yet.
     void hand_over_unflushed(TorrentStorage& next);
 
-    const std::filesystem::path& save_dir() const { return save_dir_; }
+    std::filesystem::path save_dir() const { return save_dir_; }
 
 private:
     // With mutex_ held, so that rename and removal keep new loans out while they wait. A
@@ -68,7 +68,9 @@ private:
     // fdatasync; true also when the file is gone (nothing left to flush), false with errno.
     bool sync_file(std::size_t file);
 
-    std::filesystem::path save_dir_;
+    // As text: a std::filesystem::path keeps its components in a heap list, and a library holds
+    // thousands of storages.
+    std::string save_dir_;
     const TorrentInfo& torrent_;
     FilePool& pool_;
     const std::uint64_t owner_;
