@@ -105,6 +105,18 @@ class OpenTrackerTest : public ::testing::Test {
         while (!accepts_connections(port_) && std::chrono::steady_clock::now() < give_up)
             std::this_thread::sleep_for(20ms);
         ASSERT_TRUE(accepts_connections(port_)) << "opentracker did not start listening";
+        // It listens before a thread of its own has read the list: until then every torrent
+        // is refused as not authorized. A stopped event adds no peer to the swarm.
+        TrackerClient client(TrackerClientOptions{});
+        const std::string url = "http://127.0.0.1:" + port + "/announce";
+        bool listed = false;
+        while (!listed && std::chrono::steady_clock::now() < give_up + 5s) {
+            AnnounceRequest probe = request(hash_http_, 'z', 9);
+            probe.event = TrackerEvent::stopped;
+            listed = run_until_done(io_, client.announce(url, probe)).ok();
+            if (!listed) std::this_thread::sleep_for(20ms);
+        }
+        ASSERT_TRUE(listed) << "opentracker did not read its whitelist";
     }
 
     void TearDown() override {
