@@ -122,14 +122,15 @@ Node piece_layers(const TorrentInfo& t) {
     return layers;
 }
 
-std::string build_torrent(const TorrentInfo& t, TorrentFormat format, const CreateOptions& o) {
+std::string build_torrent(const TorrentInfo& t, const std::vector<Sha1Hash>& v1_hashes, TorrentFormat format,
+                          const CreateOptions& o) {
     Node::Dict info;
     info["name"] = t.name;
     info["piece length"] = t.piece_length;
     if (format != TorrentFormat::v2) {
         std::string pieces;
-        pieces.reserve(t.piece_hashes_v1.size() * 20);
-        for (const auto& h : t.piece_hashes_v1) pieces += h.view();
+        pieces.reserve(v1_hashes.size() * 20);
+        for (const auto& h : v1_hashes) pieces += h.view();
         info["pieces"] = std::move(pieces);
         if (t.multi_file) {
             info["files"] = v1_file_list(t);
@@ -242,7 +243,7 @@ Result<CreatedTorrent> create_torrent(const fs::path& source_arg, const CreateOp
     std::deque<PieceHasher> hashers;
     for (unsigned i = 0; i < threads; ++i) hashers.emplace_back(t, v1, v2);
 
-    t.piece_hashes_v1.resize(v1 ? static_cast<std::size_t>(t.num_pieces) : 0);
+    std::vector<Sha1Hash> v1_hashes(v1 ? static_cast<std::size_t>(t.num_pieces) : 0);
     std::vector<Sha256Hash> v2_roots(v2 ? static_cast<std::size_t>(t.num_pieces) : 0);
     std::vector<ReadResult> failures(threads);
     for_each_piece(
@@ -254,7 +255,7 @@ Result<CreatedTorrent> create_torrent(const fs::path& source_arg, const CreateOp
                 failures[worker] = h.read;
                 return;
             }
-            if (h.v1) t.piece_hashes_v1[index] = *h.v1;
+            if (h.v1) v1_hashes[index] = *h.v1;
             if (h.v2) v2_roots[index] = *h.v2;
         },
         [&] {
@@ -285,7 +286,7 @@ Result<CreatedTorrent> create_torrent(const fs::path& source_arg, const CreateOp
     }
 
     CreatedTorrent out;
-    out.bytes = build_torrent(t, o.format, o);
+    out.bytes = build_torrent(t, v1_hashes, o.format, o);
     auto parsed = parse_torrent(out.bytes);
     if (!parsed) return make_error("internal error: the new torrent does not parse: " +
                                    parsed.error().message);

@@ -139,10 +139,8 @@ Result<bool> read_info(const bencode::Value& info, const bencode::Value& root,
                               " bytes but the files need " + std::to_string(t.num_pieces) +
                               " SHA-1 hashes (" + std::to_string(t.num_pieces * 20) + " bytes)");
         }
-        t.piece_hashes_v1.resize(static_cast<std::size_t>(t.num_pieces));
-        for (std::size_t i = 0; i < t.piece_hashes_v1.size(); ++i) {
-            t.piece_hashes_v1[i] = *Sha1Hash::from_bytes(hashes.substr(i * 20, 20));
-        }
+        // Both are views of the same bytes: where the hashes stand within the info dictionary.
+        t.v1_hashes_at = static_cast<std::size_t>(hashes.data() - info.raw().data());
     }
     if (v2) {
         if (v1) {
@@ -170,6 +168,11 @@ std::string FileEntry::joined_path() const {
         out += part;
     }
     return out;
+}
+
+Sha1Hash TorrentInfo::piece_hash_v1(std::int64_t piece) const {
+    return *Sha1Hash::from_bytes(
+        std::string_view(info_bytes).substr(v1_hashes_at + static_cast<std::size_t>(piece) * 20, 20));
 }
 
 std::int64_t TorrentInfo::piece_size(std::int64_t piece) const {

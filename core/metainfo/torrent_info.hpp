@@ -62,7 +62,9 @@ struct TorrentInfo {
 
     std::optional<InfoHashV1> info_hash_v1;
     std::optional<InfoHashV2> info_hash_v2;
-    std::vector<Sha1Hash> piece_hashes_v1;
+    // Where the v1 piece hashes (20 bytes a piece, in order) stand in info_bytes: a large
+    // torrent's hashes are kept once, not parsed out beside the bytes they come from.
+    std::size_t v1_hashes_at = 0;
 
     bool is_private = false;
     std::vector<Tier> trackers;
@@ -78,6 +80,8 @@ struct TorrentInfo {
     bool has_v1() const { return info_hash_v1.has_value(); }
     bool has_v2() const { return info_hash_v2.has_value(); }
     std::int64_t piece_size(std::int64_t piece) const;
+    // The v1 hash of `piece`, for a torrent with v1 hashes and 0 <= piece < num_pieces.
+    Sha1Hash piece_hash_v1(std::int64_t piece) const;
 };
 
 struct TorrentLimits {

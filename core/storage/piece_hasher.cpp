@@ -9,7 +9,7 @@ namespace shoal {
 PieceCheck check_piece(const TorrentInfo& t, std::int64_t piece, const PieceHashes& h) {
     const auto index = static_cast<std::size_t>(piece);
     if (h.read.status != ReadStatus::ok) return PieceCheck::bad;
-    if (h.v1 && *h.v1 != t.piece_hashes_v1[index]) return PieceCheck::bad;
+    if (h.v1 && *h.v1 != t.piece_hash_v1(piece)) return PieceCheck::bad;
     if (!h.v2) return PieceCheck::good;
     const FileEntry& f = t.files[h.v2_file];
     if (f.size <= t.piece_length) return *h.v2 == *f.pieces_root ? PieceCheck::good : PieceCheck::bad;

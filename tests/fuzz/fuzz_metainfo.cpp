@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         __builtin_trap();
     if (t.num_pieces != (t.total_size + t.piece_length - 1) / t.piece_length)
         __builtin_trap();
-    if (t.has_v1() && static_cast<std::int64_t>(t.piece_hashes_v1.size()) != t.num_pieces) {
+    if (t.has_v1() && t.v1_hashes_at + static_cast<std::size_t>(t.num_pieces) * 20 > t.info_bytes.size()) {
         __builtin_trap();
     }
     std::int64_t offset = 0;

@@ -52,7 +52,7 @@ TEST(Metainfo, V1SingleFile) {
     EXPECT_FALSE(t.files[0].pad);
     EXPECT_EQ(t.info_hash_v1->hex(), "c0fda1edafdbdbb96443424e0b3899af7159d10e");
     EXPECT_FALSE(t.has_v2());
-    EXPECT_EQ(t.piece_hashes_v1.size(), 1u);
+    EXPECT_EQ(t.info_bytes.substr(t.v1_hashes_at - 9, 9), "pieces20:");  // one hash
     EXPECT_EQ(t.created_by, "libtorrent");
     EXPECT_EQ(t.creation_date, 1359599503);
     EXPECT_TRUE(t.trackers.empty());
@@ -123,7 +123,7 @@ TEST(Metainfo, V2Only) {
     EXPECT_EQ(t.files[0].pieces_root->hex(),
               "515ea9181744b817744ded9d2e8e9dc6a8450c0b0c52e24b5077f302ffbd9008");
     EXPECT_EQ(t.files[0].piece_layer.size(), 16u);
-    EXPECT_TRUE(t.piece_hashes_v1.empty());
+    EXPECT_EQ(t.v1_hashes_at, 0u);
     EXPECT_EQ(t.trackers, (std::vector<Tier>{{"http://example.com/announce"}}));
 }
 
@@ -188,7 +188,7 @@ TEST(Metainfo, Hybrid) {
     EXPECT_EQ(t.info_hash_v2->hex(),
               "518fbaf39b37020c896e8768a967da6d76bbd5ef7a02c761021b65a72c6cfa11");
     EXPECT_EQ(t.num_pieces, 1715);
-    EXPECT_EQ(t.piece_hashes_v1.size(), 1715u);
+    EXPECT_EQ(t.info_bytes.substr(t.v1_hashes_at - 12, 12), "pieces34300:");  // 1,715 hashes
     EXPECT_EQ(t.total_size, 899153920);
     ASSERT_EQ(t.files.size(), 18u);
     // From libtorrent's file_storage: the second file, its pad, and where the third starts.
