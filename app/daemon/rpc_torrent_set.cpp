@@ -66,7 +66,8 @@ Result<std::int64_t> rate_limit(const json::object& args, std::string_view limit
     std::optional<std::int64_t> kb;
     if (limit) {
         kb = as_integer(*limit);
-        if (!kb || *kb < 0 || *kb > 100'000'000) return make_error("'" + std::string(limit_key) + "' is out of range");
+        if (!kb || *kb < 0 || *kb > k_max_rpc_speed)
+            return make_error("'" + std::string(limit_key) + "' is out of range");
     }
     std::optional<bool> on;
     if (flag) {
@@ -74,7 +75,7 @@ Result<std::int64_t> rate_limit(const json::object& args, std::string_view limit
         if (!on) return make_error("'" + std::string(flag_key) + "' is not a boolean");
     }
     if (on == false) return std::int64_t{0};
-    if (kb) return *kb * 1000;
+    if (kb) return bytes_from_rpc(*kb, current);
     return current;
 }
 
