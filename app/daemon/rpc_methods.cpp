@@ -84,7 +84,7 @@ RpcMethods::RpcMethods(control::TorrentControl& control, DaemonFacts facts,
       saved_(facts_.saved_settings) {
     if (auto loaded = saved_.load(); !loaded) problems_.push_back(loaded.error().message);
     const RuntimeSettings kept = saved_.over(config_);
-    if (runtime_values(kept) == runtime_values(config_)) return;
+    if (runtime_values(kept, SpeedUnits::bytes) == runtime_values(config_, SpeedUnits::bytes)) return;
     if (auto applied = apply_runtime(kept); !applied) {
         problems_.push_back("the settings session-set changed are not applied: " + applied.error().message);
     }

@@ -117,8 +117,9 @@ void RpcMethods::config_changed(const DaemonFacts& read) {
     facts.download_dir = facts_.download_dir;
     facts.incomplete_dir = facts_.incomplete_dir;
     const RuntimeSettings config = runtime_settings(facts);
-    const json::object before = runtime_values(config_);
-    const json::object after = runtime_values(config);
+    // Compared and taken to the byte: a limit the file changed within the same kB/s is changed.
+    const json::object before = runtime_values(config_, SpeedUnits::bytes);
+    const json::object after = runtime_values(config, SpeedUnits::bytes);
     json::object changes;
     for (const auto& key : runtime_keys()) {
         if (before.at(key) == after.at(key)) continue;
@@ -126,7 +127,7 @@ void RpcMethods::config_changed(const DaemonFacts& read) {
         saved_.forget(key);
     }
     RuntimeSettings next = runtime_;
-    if (auto taken = take_runtime_values(next, changes); !taken) {
+    if (auto taken = take_runtime_values(next, changes, SpeedUnits::bytes); !taken) {
         problems_.push_back("the config file's settings are not applied: " + taken.error().message);
         return;
     }

@@ -359,9 +359,10 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
             return json::value(info(s) ? rpc_file_indexes(*info(s)).size() : std::size_t{0});
         });
         plain("sequentialDownload", [](auto& s) { return json::value(s.sequential); });
-        plain("uploadLimit", [](auto& s) { return json::value(s.upload_limit / 1000); });
+        // In kB/s, rounded down but never to 0 (rpc_kilobytes); the limit keeps its bytes.
+        plain("uploadLimit", [](auto& s) { return json::value(rpc_kilobytes(s.upload_limit)); });
         plain("uploadLimited", [](auto& s) { return json::value(s.upload_limit > 0); });
-        plain("downloadLimit", [](auto& s) { return json::value(s.download_limit / 1000); });
+        plain("downloadLimit", [](auto& s) { return json::value(rpc_kilobytes(s.download_limit)); });
         plain("downloadLimited", [](auto& s) { return json::value(s.download_limit > 0); });
         plain("honorsSessionLimits", [](auto&) { return json::value(true); });
         plain("bandwidthPriority", [](auto&) { return json::value(0); });

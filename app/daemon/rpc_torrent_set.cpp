@@ -2,6 +2,7 @@
 // already in the list.
 #include <algorithm>
 
+#include "control/tracker_tiers.hpp"
 #include "daemon/rpc_methods.hpp"
 #include "daemon/rpc_torrent_fields.hpp"
 #include "daemon/rpc_values.hpp"
@@ -65,7 +66,8 @@ Result<std::int64_t> rate_limit(const json::object& args, std::string_view limit
     std::optional<std::int64_t> kb;
     if (limit) {
         kb = as_integer(*limit);
-        if (!kb || *kb < 0 || *kb > 100'000'000) return make_error("'" + std::string(limit_key) + "' is out of range");
+        if (!kb || *kb < 0 || *kb > k_max_rpc_speed)
+            return make_error("'" + std::string(limit_key) + "' is out of range");
     }
     std::optional<bool> on;
     if (flag) {
@@ -73,27 +75,31 @@ Result<std::int64_t> rate_limit(const json::object& args, std::string_view limit
         if (!on) return make_error("'" + std::string(flag_key) + "' is not a boolean");
     }
     if (on == false) return std::int64_t{0};
-    if (kb) return *kb * 1000;
+    if (kb) return bytes_from_rpc(*kb, current);
     return current;
 }
 
-std::vector<std::string> string_list(const json::value* v) {
-    std::vector<std::string> out;
-    if (!v || !v->is_array()) return out;
-    for (const auto& item : v->get_array()) {
-        if (item.is_string()) out.emplace_back(item.get_string());
+// trackerAdd: a list of strings (the URLs are checked by the control layer).
+Result<std::vector<std::string>> urls_to_add(const json::value& v) {
+    if (!v.is_array()) return make_error("'trackerAdd' is not a list of URLs");
+    std::vector<std::string> urls;
+    for (const auto& item : v.get_array()) {
+        if (!item.is_string()) return make_error("'trackerAdd' holds something that is not a string");
+        urls.emplace_back(item.get_string());
     }
-    return out;
+    return urls;
 }
 
-// The tracker with RPC id `id` (its place in the tiers, the first tier first).
-const std::string* tracker_by_id(const Tiers& tiers, std::int64_t id) {
-    for (const auto& tier : tiers) {
-        for (const auto& url : tier) {
-            if (id-- == 0) return &url;
-        }
-    }
-    return nullptr;
+// The trackers by RPC id (their place in the tiers, the first tier first).
+std::vector<std::string> trackers_by_id(const Tiers& tiers) {
+    std::vector<std::string> urls;
+    for (const auto& tier : tiers) urls.insert(urls.end(), tier.begin(), tier.end());
+    return urls;
+}
+
+const std::string* tracker_by_id(const std::vector<std::string>& urls, std::optional<std::int64_t> id) {
+    if (!id || *id < 0 || static_cast<std::uint64_t>(*id) >= urls.size()) return nullptr;
+    return &urls[static_cast<std::size_t>(*id)];
 }
 
 // trackerList: one URL a line, tiers parted by blank lines.
@@ -131,6 +137,12 @@ RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
         auto read = as_labels(*v);
         if (!read) return read.error();
         labels = std::move(*read);
+    }
+    std::optional<std::vector<std::string>> trackers_to_add;
+    if (auto* v = args.if_contains("trackerAdd")) {
+        auto read = urls_to_add(*v);
+        if (!read) return read.error();
+        trackers_to_add = std::move(*read);
     }
     std::optional<int> peer_limit;
     if (auto* v = args.if_contains("peer-limit")) {
@@ -186,18 +198,25 @@ RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
             if (auto done = control_.set_trackers(s.id, parse_tracker_list(list->get_string())); !done)
                 return fail(done.error());
         }
-        for (const auto& url : string_list(args.if_contains("trackerAdd"))) {
-            if (auto done = control_.add_tracker(s.id, url, -1); !done) return fail(done.error());
+        if (trackers_to_add) {
+            // All checked together on a copy first (the rules are the control layer's), so that
+            // a request that cannot be taken whole changes nothing.
+            Tiers tiers = control_.trackers(s.id);
+            for (const auto& url : *trackers_to_add) {
+                if (auto fits = control::add_tracker(tiers, url, -1); !fits) return fail(fits.error());
+            }
+            for (const auto& url : *trackers_to_add) {
+                if (auto done = control_.add_tracker(s.id, url, -1); !done) return fail(done.error());
+            }
         }
         if (auto* replace = args.if_contains("trackerReplace")) {
             // Pairs of a tracker id and its new URL, all ids read before any change.
             if (!replace->is_array() || replace->get_array().size() % 2 != 0)
                 return make_error("'trackerReplace' is not a list of id and URL pairs");
-            const Tiers tiers = control_.trackers(s.id);
+            const auto urls = trackers_by_id(control_.trackers(s.id));
             const auto& pairs = replace->get_array();
             for (std::size_t i = 0; i < pairs.size(); i += 2) {
-                const auto id = as_integer(pairs[i]);
-                const std::string* url = id ? tracker_by_id(tiers, *id) : nullptr;
+                const std::string* url = tracker_by_id(urls, as_integer(pairs[i]));
                 if (!url || !pairs[i + 1].is_string()) return fail(make_error("no such tracker to replace"));
                 if (auto done = control_.replace_tracker(s.id, *url, std::string(pairs[i + 1].get_string())); !done)
                     return fail(done.error());
@@ -205,16 +224,17 @@ RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
         }
         if (auto* remove = args.if_contains("trackerRemove")) {
             if (!remove->is_array()) return make_error("'trackerRemove' is not a list of tracker ids");
-            const Tiers tiers = control_.trackers(s.id);
-            std::vector<std::string> urls;
+            const auto by_id = trackers_by_id(control_.trackers(s.id));
+            // Each tracker once, however often it is named: a long list of one id holds no copies.
+            std::vector<bool> chosen(by_id.size());
             for (const auto& v : remove->get_array()) {
-                const auto id = as_integer(v);
-                const std::string* url = id ? tracker_by_id(tiers, *id) : nullptr;
+                const std::string* url = tracker_by_id(by_id, as_integer(v));
                 if (!url) return fail(make_error("no such tracker to remove"));
-                urls.push_back(*url);
+                chosen[static_cast<std::size_t>(url - by_id.data())] = true;
             }
-            for (const auto& url : urls) {
-                if (auto done = control_.remove_tracker(s.id, url); !done) return fail(done.error());
+            for (std::size_t i = 0; i < by_id.size(); ++i) {
+                if (!chosen[i]) continue;
+                if (auto done = control_.remove_tracker(s.id, by_id[i]); !done) return fail(done.error());
             }
         }
     }

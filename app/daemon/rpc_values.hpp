@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,6 +36,28 @@ inline std::optional<bool> as_flag(const boost::json::value& v) {
     if (v.is_bool()) return v.get_bool();
     if (auto n = as_integer(v)) return *n != 0;
     return std::nullopt;
+}
+
+// Speeds: Transmission's RPC says them in kB/s of 1,000 bytes (session-get's `units`), as whole
+// numbers; shoald keeps every limit in bytes per second, as the config file, shoal-cli and the
+// control layer give them.
+inline constexpr std::int64_t k_rpc_speed_unit = 1000;
+inline constexpr std::int64_t k_max_rpc_speed = 100'000'000;  // kB/s
+
+// A limit in bytes per second as the RPC reports it: whole kB/s rounded down, as Transmission's
+// fields are integers, but never 0 for a limit that is not 0 (a limit under 1 kB/s is said as
+// 1), since a client would read 0 as "stopped" or as no limit at all. The limit that runs
+// keeps its bytes; only what is reported is rounded.
+inline std::int64_t rpc_kilobytes(std::int64_t bytes_per_second) {
+    if (bytes_per_second <= 0) return 0;
+    return std::max<std::int64_t>(1, bytes_per_second / k_rpc_speed_unit);
+}
+
+// A limit the RPC sent in kB/s, in bytes per second, for a limit that is `current` now: the
+// value rpc_kilobytes() reports for `current` leaves it as it is (a client that sends a form back
+// whole changes no limit, and one set to the byte stays so); any other is that many kB/s.
+inline std::int64_t bytes_from_rpc(std::int64_t kilobytes, std::int64_t current) {
+    return kilobytes == rpc_kilobytes(current) ? current : kilobytes * k_rpc_speed_unit;
 }
 
 // `labels`: a list of strings, checked further by the control layer.

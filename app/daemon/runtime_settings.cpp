@@ -10,13 +10,13 @@ namespace json = boost::json;
 namespace shoal::daemon {
 
 std::int64_t RuntimeSettings::upload_limit() const {
-    if (alt_speed_enabled) return alt_speed_up * 1000;
-    return speed_limit_up_enabled ? speed_limit_up * 1000 : 0;
+    if (alt_speed_enabled) return alt_speed_up;
+    return speed_limit_up_enabled ? speed_limit_up : 0;
 }
 
 std::int64_t RuntimeSettings::download_limit() const {
-    if (alt_speed_enabled) return alt_speed_down * 1000;
-    return speed_limit_down_enabled ? speed_limit_down * 1000 : 0;
+    if (alt_speed_enabled) return alt_speed_down;
+    return speed_limit_down_enabled ? speed_limit_down : 0;
 }
 
 control::SeedLimits RuntimeSettings::seed_limits(const control::SeedLimits& base) const {
@@ -26,13 +26,6 @@ control::SeedLimits RuntimeSettings::seed_limits(const control::SeedLimits& base
     return limits;
 }
 
-namespace {
-
-// Bytes per second as Transmission's kB/s, at least 1 so that a limit stays one.
-std::int64_t kilobytes(std::int64_t bytes) { return std::max<std::int64_t>(1, bytes / 1000); }
-
-}  // namespace
-
 RuntimeSettings runtime_settings(const DaemonFacts& facts) {
     const SessionSettings& s = facts.settings;
     RuntimeSettings r;
@@ -40,15 +33,15 @@ RuntimeSettings runtime_settings(const DaemonFacts& facts) {
     r.incomplete_dir_enabled = !facts.incomplete_dir.empty();
     r.incomplete_dir = r.incomplete_dir_enabled ? facts.incomplete_dir : facts.config_dir / "incomplete";
     if (s.upload_limit > 0) {
-        r.speed_limit_up = kilobytes(s.upload_limit);
+        r.speed_limit_up = s.upload_limit;
         r.speed_limit_up_enabled = true;
     }
     if (s.download_limit > 0) {
-        r.speed_limit_down = kilobytes(s.download_limit);
+        r.speed_limit_down = s.download_limit;
         r.speed_limit_down_enabled = true;
     }
-    if (facts.alt_speed_up > 0) r.alt_speed_up = kilobytes(facts.alt_speed_up);
-    if (facts.alt_speed_down > 0) r.alt_speed_down = kilobytes(facts.alt_speed_down);
+    if (facts.alt_speed_up > 0) r.alt_speed_up = facts.alt_speed_up;
+    if (facts.alt_speed_down > 0) r.alt_speed_down = facts.alt_speed_down;
     r.alt_speed_time = facts.alt_speed_schedule;
     r.queue = facts.queue;
     r.peer_limit_global = s.max_connections;
@@ -65,18 +58,19 @@ RuntimeSettings runtime_settings(const DaemonFacts& facts) {
     return r;
 }
 
-json::object runtime_values(const RuntimeSettings& r) {
+json::object runtime_values(const RuntimeSettings& r, SpeedUnits units) {
+    const auto speed = [units](std::int64_t bytes) { return units == SpeedUnits::rpc ? rpc_kilobytes(bytes) : bytes; };
     return json::object{
         {"download-dir", r.download_dir.string()},
         {"incomplete-dir", r.incomplete_dir.string()},
         {"incomplete-dir-enabled", r.incomplete_dir_enabled},
         {"start-added-torrents", r.start_added_torrents},
-        {"speed-limit-up", r.speed_limit_up},
+        {"speed-limit-up", speed(r.speed_limit_up)},
         {"speed-limit-up-enabled", r.speed_limit_up_enabled},
-        {"speed-limit-down", r.speed_limit_down},
+        {"speed-limit-down", speed(r.speed_limit_down)},
         {"speed-limit-down-enabled", r.speed_limit_down_enabled},
-        {"alt-speed-up", r.alt_speed_up},
-        {"alt-speed-down", r.alt_speed_down},
+        {"alt-speed-up", speed(r.alt_speed_up)},
+        {"alt-speed-down", speed(r.alt_speed_down)},
         {"alt-speed-enabled", r.alt_speed_enabled},
         {"alt-speed-time-enabled", r.alt_speed_time.enabled},
         {"alt-speed-time-begin", r.alt_speed_time.begin},
@@ -137,11 +131,22 @@ Result<Done> take_integer(const json::object& args, std::string_view key, T& tar
     return Done{};
 }
 
+// A speed into `target` (bytes per second), read in `units`.
+Result<Done> take_speed(const json::object& args, std::string_view key, std::int64_t& target, SpeedUnits units) {
+    const json::value* v = args.if_contains(key);
+    if (!v) return Done{};
+    auto value = as_integer(*v);
+    if (!value) return wrong(key, "has the wrong type");
+    const std::int64_t high = units == SpeedUnits::rpc ? k_max_rpc_speed : k_max_rpc_speed * k_rpc_speed_unit;
+    if (*value < 0 || *value > high) return wrong(key, "must be from 0 to " + std::to_string(high));
+    target = units == SpeedUnits::rpc ? bytes_from_rpc(*value, target) : *value;
+    return Done{};
+}
+
 }  // namespace
 
-Result<Done> take_runtime_values(RuntimeSettings& settings, const json::object& args) {
-    constexpr std::int64_t k_max_speed = 100'000'000;  // kB/s
-    constexpr std::int64_t k_max_queue = 100'000;      // torrents, or minutes until one is stalled
+Result<Done> take_runtime_values(RuntimeSettings& settings, const json::object& args, SpeedUnits units) {
+    constexpr std::int64_t k_max_queue = 100'000;  // torrents, or minutes until one is stalled
     RuntimeSettings next = settings;
     const auto string = [](const json::value& v) -> std::optional<std::string> {
         if (!v.is_string()) return std::nullopt;
@@ -154,12 +159,12 @@ Result<Done> take_runtime_values(RuntimeSettings& settings, const json::object& 
                       take(args, "incomplete-dir", incomplete_dir, string),
                       take(args, "incomplete-dir-enabled", next.incomplete_dir_enabled, as_flag),
                       take(args, "start-added-torrents", next.start_added_torrents, as_flag),
-                      take_integer(args, "speed-limit-up", next.speed_limit_up, 0, k_max_speed),
+                      take_speed(args, "speed-limit-up", next.speed_limit_up, units),
                       take(args, "speed-limit-up-enabled", next.speed_limit_up_enabled, as_flag),
-                      take_integer(args, "speed-limit-down", next.speed_limit_down, 0, k_max_speed),
+                      take_speed(args, "speed-limit-down", next.speed_limit_down, units),
                       take(args, "speed-limit-down-enabled", next.speed_limit_down_enabled, as_flag),
-                      take_integer(args, "alt-speed-up", next.alt_speed_up, 0, k_max_speed),
-                      take_integer(args, "alt-speed-down", next.alt_speed_down, 0, k_max_speed),
+                      take_speed(args, "alt-speed-up", next.alt_speed_up, units),
+                      take_speed(args, "alt-speed-down", next.alt_speed_down, units),
                       take(args, "alt-speed-enabled", next.alt_speed_enabled, as_flag),
                       take(args, "alt-speed-time-enabled", next.alt_speed_time.enabled, as_flag),
                       take_integer(args, "alt-speed-time-begin", next.alt_speed_time.begin, 0, k_minutes_a_day - 1),

@@ -35,20 +35,21 @@ struct DaemonFacts {
     std::filesystem::path saved_settings;
 };
 
-// What session-set changes while the daemon runs (speeds in Transmission's kB/s of 1,000 bytes).
+// What session-set changes while the daemon runs. Speeds are in bytes per second, to the byte
+// as the config file gives them; the RPC says them in Transmission's kB/s (SpeedUnits).
 struct RuntimeSettings {
     std::filesystem::path download_dir;
     // Where torrents added from now on keep their data until complete, when enabled.
     std::filesystem::path incomplete_dir;
     bool incomplete_dir_enabled = false;
     bool start_added_torrents = true;
-    std::int64_t speed_limit_up = 100;
+    std::int64_t speed_limit_up = 100'000;  // Transmission's 100 kB/s
     bool speed_limit_up_enabled = false;
-    std::int64_t speed_limit_down = 100;
+    std::int64_t speed_limit_down = 100'000;
     bool speed_limit_down_enabled = false;
     // The alternative ("turtle") limits, both in force while alt_speed_enabled.
-    std::int64_t alt_speed_up = 50;
-    std::int64_t alt_speed_down = 50;
+    std::int64_t alt_speed_up = 50'000;  // Transmission's 50 kB/s
+    std::int64_t alt_speed_down = 50'000;
     bool alt_speed_enabled = false;
     AltSpeedSchedule alt_speed_time;
     int peer_limit_global = 0;
@@ -69,14 +70,20 @@ struct RuntimeSettings {
 // As the daemon's settings (config file and command line) say.
 RuntimeSettings runtime_settings(const DaemonFacts& facts);
 
+// How the values below say speeds: as the RPC does (whole kB/s: rpc_kilobytes), or exactly,
+// in bytes per second (the saved settings file, and a reload telling what the file changed).
+enum class SpeedUnits { rpc, bytes };
+
 // Every setting session-set changes, by its RPC name, as session-get reports it.
-boost::json::object runtime_values(const RuntimeSettings& settings);
+boost::json::object runtime_values(const RuntimeSettings& settings, SpeedUnits units = SpeedUnits::rpc);
 
 // The names runtime_values() has.
 const std::vector<std::string>& runtime_keys();
 
 // Takes the settings among `args` (RPC names; others are left alone) into `settings`, each
-// checked; an error names the first key that is wrong and changes nothing.
-Result<Done> take_runtime_values(RuntimeSettings& settings, const boost::json::object& args);
+// checked; an error names the first key that is wrong and changes nothing. A speed in kB/s that
+// is what session-get says of the running one leaves it to the byte (bytes_from_rpc).
+Result<Done> take_runtime_values(RuntimeSettings& settings, const boost::json::object& args,
+                                 SpeedUnits units = SpeedUnits::rpc);
 
 }  // namespace shoal::daemon

@@ -1,6 +1,7 @@
 #include "control/tracker_tiers.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "discovery/tracker/tracker_url.hpp"
 
@@ -15,10 +16,24 @@ std::string trimmed(const std::string& text) {
 }
 
 Result<Done> check_url(const std::string& url) {
+    if (url.size() > k_max_tracker_url_bytes) {
+        return make_error(ErrorCode::too_large,
+                          "a tracker URL is longer than " + std::to_string(k_max_tracker_url_bytes) + " bytes");
+    }
     if (auto parts = tracker_client::split_tracker_url(url); !parts) {
         return make_error(ErrorCode::invalid_input, parts.error().message);
     }
     return Done{};
+}
+
+Error repeated(const std::string& url) {
+    return make_error(ErrorCode::already_exists, "'" + url + "' is already a tracker of this torrent");
+}
+
+std::size_t count(const Tiers& tiers) {
+    std::size_t n = 0;
+    for (const Tier& t : tiers) n += t.size();
+    return n;
 }
 
 bool contains(const Tiers& tiers, const std::string& url) {
@@ -35,8 +50,10 @@ void drop_empty(Tiers& tiers) {
 Result<Done> add_tracker(Tiers& tiers, const std::string& url, int tier) {
     const std::string text = trimmed(url);
     if (auto ok = check_url(text); !ok) return ok.error();
-    if (contains(tiers, text)) {
-        return make_error(ErrorCode::already_exists, "'" + url + "' is already a tracker of this torrent");
+    if (contains(tiers, text)) return repeated(url);
+    if (count(tiers) >= k_max_trackers) {
+        return make_error(ErrorCode::too_large,
+                          "a torrent has at most " + std::to_string(k_max_trackers) + " trackers");
     }
     if (tier < 0 || static_cast<std::size_t>(tier) >= tiers.size()) {
         tiers.push_back({text});
@@ -49,9 +66,7 @@ Result<Done> add_tracker(Tiers& tiers, const std::string& url, int tier) {
 Result<Done> replace_tracker(Tiers& tiers, const std::string& url, const std::string& new_url) {
     const std::string text = trimmed(new_url);
     if (auto ok = check_url(text); !ok) return ok.error();
-    if (text != url && contains(tiers, text)) {
-        return make_error(ErrorCode::already_exists, "'" + text + "' is already a tracker of this torrent");
-    }
+    if (text != url && contains(tiers, text)) return repeated(text);
     for (auto& t : tiers) {
         for (auto& u : t) {
             if (u == url) {
@@ -76,14 +91,23 @@ Result<Done> remove_tracker(Tiers& tiers, const std::string& url) {
 }
 
 Result<Tiers> checked_tiers(const Tiers& tiers) {
-    Tiers out;
-    for (const auto& tier : tiers) {
-        out.emplace_back();
-        for (const auto& url : tier) {
-            if (auto added = add_tracker(out, url, static_cast<int>(out.size() - 1)); !added) return added.error();
-        }
+    // Counted before any URL is looked at, so that a huge list costs no more than its length.
+    if (const std::size_t n = count(tiers); n > k_max_trackers) {
+        return make_error(ErrorCode::too_large, "a torrent has at most " + std::to_string(k_max_trackers) +
+                                                    " trackers, not " + std::to_string(n));
     }
-    drop_empty(out);
+    Tiers out;
+    std::set<std::string> seen;
+    for (const auto& tier : tiers) {
+        Tier kept;
+        for (const auto& url : tier) {
+            std::string text = trimmed(url);
+            if (auto ok = check_url(text); !ok) return ok.error();
+            if (!seen.insert(text).second) return repeated(url);
+            kept.push_back(std::move(text));
+        }
+        if (!kept.empty()) out.push_back(std::move(kept));
+    }
     return out;
 }
 

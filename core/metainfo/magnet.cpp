@@ -145,7 +145,8 @@ Result<MagnetLink> parse_magnet(std::string_view uri, const MagnetLimits& limits
         } else if (key == "dn") {
             m.display_name = std::move(value);
         } else if (key == "tr" || key.starts_with("tr.")) {
-            r = add(m.trackers, std::move(value), "tr");
+            // A URL too long to be a torrent's tracker is left out, as a .torrent file's is.
+            if (value.size() <= k_max_tracker_url_bytes) r = add(m.trackers, std::move(value), "tr");
         } else if (key == "ws") {
             r = add(m.web_seeds, std::move(value), "ws");
         } else if (key == "x.pe") {

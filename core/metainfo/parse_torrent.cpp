@@ -1,5 +1,6 @@
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include "bencode/decode.hpp"
 #include "crypto/hasher.hpp"
@@ -18,23 +19,35 @@ std::string trimmed(std::string_view s) {
     return std::string(s.substr(first, last - first + 1));
 }
 
-void add_url(std::vector<std::string>& seen, Tier& tier, std::string_view raw) {
+// Adds `raw` (trimmed) to `tier` unless it is empty or there already (a set: a file's list may
+// be long).
+void add_url(std::set<std::string>& seen, Tier& tier, std::string_view raw) {
     std::string url = trimmed(raw);
-    if (url.empty() || std::find(seen.begin(), seen.end(), url) != seen.end()) return;
-    seen.push_back(url);
+    if (url.empty() || !seen.insert(url).second) return;
+    tier.push_back(std::move(url));
+}
+
+// A tracker as add_url takes it, while the torrent has fewer than k_max_trackers and no
+// longer than k_max_tracker_url_bytes: the limits of an edit (control/tracker_tiers), so that
+// a torrent's list and an edit of it agree. What is over them is left out, not refused: the
+// torrent is good without those trackers.
+void add_tracker_url(std::set<std::string>& seen, Tier& tier, std::string_view raw) {
+    if (seen.size() >= k_max_trackers) return;
+    std::string url = trimmed(raw);
+    if (url.empty() || url.size() > k_max_tracker_url_bytes || !seen.insert(url).second) return;
     tier.push_back(std::move(url));
 }
 
 // BEP 12: `announce-list` wins over `announce` when it holds any URL.
 std::vector<Tier> read_trackers(const bencode::Value& root) {
     std::vector<Tier> tiers;
-    std::vector<std::string> seen;
+    std::set<std::string> seen;
     if (const auto* list = root.find_list("announce-list")) {
         for (const auto& tier_value : list->as_list()) {
             if (!tier_value.is_list()) continue;
             Tier tier;
             for (const auto& url : tier_value.as_list()) {
-                if (url.is_string()) add_url(seen, tier, url.as_string());
+                if (url.is_string()) add_tracker_url(seen, tier, url.as_string());
             }
             if (!tier.empty()) tiers.push_back(std::move(tier));
         }
@@ -42,7 +55,7 @@ std::vector<Tier> read_trackers(const bencode::Value& root) {
     if (tiers.empty()) {
         if (const auto* announce = root.find_string("announce")) {
             Tier tier;
-            add_url(seen, tier, announce->as_string());
+            add_tracker_url(seen, tier, announce->as_string());
             if (!tier.empty()) tiers.push_back(std::move(tier));
         }
     }
@@ -52,7 +65,7 @@ std::vector<Tier> read_trackers(const bencode::Value& root) {
 // BEP 19: `url-list` is one URL or a list of them.
 std::vector<std::string> read_web_seeds(const bencode::Value& root) {
     Tier seeds;
-    std::vector<std::string> seen;
+    std::set<std::string> seen;
     if (const auto* one = root.find_string("url-list")) {
         add_url(seen, seeds, one->as_string());
     } else if (const auto* list = root.find_list("url-list")) {

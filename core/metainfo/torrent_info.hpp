@@ -31,6 +31,13 @@ inline SwarmHash swarm_hash(const InfoHashV2& v2) {
 
 using Tier = std::vector<std::string>;
 
+// A torrent's trackers at most, counted over all its tiers, and the longest tracker URL: what
+// a .torrent file's announce-list keeps (the rest is left out), as many as a magnet link may
+// name (MagnetLimits::max_entries), and what an edit may make (control/tracker_tiers). The
+// length is a web seed's (web_seed::check_seed_url).
+inline constexpr std::size_t k_max_trackers = 200;
+inline constexpr std::size_t k_max_tracker_url_bytes = 4096;
+
 struct FileEntry {
     // Components relative to the save folder; for multi-file torrents the first is the
     // torrent's name. Every component was checked to stay inside the save folder.

@@ -4,19 +4,40 @@
 #include <QFormLayout>
 #include <QSpinBox>
 
+#include <algorithm>
+
 namespace shoal::gui {
+
+namespace {
+
+constexpr int k_max_kib = 10'000'000;
+
+int kib(std::int64_t bytes_per_second) {
+    if (bytes_per_second <= 0)
+        return 0;
+    return static_cast<int>(std::clamp<std::int64_t>((bytes_per_second + 512) / 1024, 1, k_max_kib));
+}
+
+}  // namespace
 
 QSpinBox* make_rate_box(std::int64_t bytes_per_second, QWidget* parent) {
     auto* box = new QSpinBox(parent);
-    box->setRange(0, 10'000'000);
+    box->setRange(0, k_max_kib);
     box->setSuffix(QObject::tr(" KiB/s"));
     box->setSpecialValueText(QObject::tr("Unlimited"));
-    box->setValue(static_cast<int>(bytes_per_second / 1024));
+    box->setValue(kib(bytes_per_second));
     return box;
 }
 
+std::int64_t rate_of(const QSpinBox* box, std::int64_t shown) {
+    if (box->value() == kib(shown))
+        return shown;
+    return std::int64_t{box->value()} * 1024;
+}
+
 LimitsDialog::LimitsDialog(std::int64_t down, std::int64_t up, QWidget* parent)
-    : QDialog(parent), down_(make_rate_box(down, this)), up_(make_rate_box(up, this)) {
+    : QDialog(parent), down_shown_(down), up_shown_(up), down_(make_rate_box(down, this)),
+      up_(make_rate_box(up, this)) {
     setWindowTitle(tr("Set Limits"));
     auto* form = new QFormLayout(this);
     form->addRow(tr("Download limit:"), down_);
@@ -28,10 +49,10 @@ LimitsDialog::LimitsDialog(std::int64_t down, std::int64_t up, QWidget* parent)
 }
 
 std::int64_t LimitsDialog::down_limit() const {
-    return std::int64_t{down_->value()} * 1024;
+    return rate_of(down_, down_shown_);
 }
 std::int64_t LimitsDialog::up_limit() const {
-    return std::int64_t{up_->value()} * 1024;
+    return rate_of(up_, up_shown_);
 }
 
 }  // namespace shoal::gui

@@ -17,11 +17,18 @@ class LimitsDialog final : public QDialog {
     QSpinBox* up_box() const { return up_; }
 
   private:
+    std::int64_t down_shown_;
+    std::int64_t up_shown_;
     QSpinBox* down_;
     QSpinBox* up_;
 };
 
-// A spin box in KiB/s where 0 reads "Unlimited".
+// A spin box in KiB/s where 0 reads "Unlimited", showing `bytes_per_second` to the nearest KiB/s
+// (a limit under 1 KiB/s as 1, not as "Unlimited").
 QSpinBox* make_rate_box(std::int64_t bytes_per_second, QWidget* parent);
+// What a box that make_rate_box made for `shown` says, in bytes per second: `shown` itself while
+// the box still says it, so that a limit that is no whole number of KiB/s (a daemon's are whole
+// kB/s) stays to the byte when the dialog is confirmed unchanged; else the box's KiB/s.
+std::int64_t rate_of(const QSpinBox* box, std::int64_t shown);
 
 }  // namespace shoal::gui

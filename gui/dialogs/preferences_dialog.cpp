@@ -229,10 +229,10 @@ EngineSettings PreferencesDialog::settings() const {
     s.listen_port = port_->value();
     s.port_mapping = port_mapping_->isChecked();
     s.network_interface = interface_->currentData().toString();
-    s.down_limit = std::int64_t{down_->value()} * 1024;
-    s.up_limit = std::int64_t{up_->value()} * 1024;
-    s.alt_down_limit = std::int64_t{alt_down_->value()} * 1024;
-    s.alt_up_limit = std::int64_t{alt_up_->value()} * 1024;
+    s.down_limit = rate_of(down_, base_.down_limit);
+    s.up_limit = rate_of(up_, base_.up_limit);
+    s.alt_down_limit = rate_of(alt_down_, base_.alt_down_limit);
+    s.alt_up_limit = rate_of(alt_up_, base_.alt_up_limit);
     s.use_alt_limits = use_alt_->isChecked();
     s.max_connections = max_connections_->value();
     s.max_peers_per_torrent = max_peers_->value();

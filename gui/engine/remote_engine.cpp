@@ -208,7 +208,7 @@ void RemoteEngine::poll_details() {
 }
 
 QString RemoteEngine::apply_settings(const EngineSettings& s) {
-    const auto kb = [](std::int64_t bytes) { return static_cast<qint64>(std::max<std::int64_t>(1, bytes / k_speed_unit)); };
+    const auto kb = [](std::int64_t bytes) { return static_cast<qint64>(rpc_speed(bytes)); };
     QJsonObject a{
         {"peer-port", s.listen_port},
         {"speed-limit-down-enabled", s.down_limit > 0},
@@ -384,9 +384,9 @@ void RemoteEngine::move_in_queue(const std::vector<TorrentKey>& keys, control::Q
 void RemoteEngine::set_torrent_limits(TorrentKey key, std::int64_t up, std::int64_t down) {
     QJsonObject a{{"uploadLimited", up > 0}, {"downloadLimited", down > 0}};
     if (up > 0)
-        a.insert("uploadLimit", static_cast<qint64>(std::max<std::int64_t>(1, up / k_speed_unit)));
+        a.insert("uploadLimit", static_cast<qint64>(rpc_speed(up)));
     if (down > 0)
-        a.insert("downloadLimit", static_cast<qint64>(std::max<std::int64_t>(1, down / k_speed_unit)));
+        a.insert("downloadLimit", static_cast<qint64>(rpc_speed(down)));
     torrent_call(key, QStringLiteral("torrent-set"), a);
 }
 

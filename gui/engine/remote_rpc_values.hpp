@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QJsonValue>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -15,6 +16,13 @@ enum RpcStatus { stopped = 0, check_wait = 1, check = 2, download_wait = 3, down
 
 // Transmission counts speed limits in kB/s of 1000 bytes (session-get's "speed-bytes").
 constexpr std::int64_t k_speed_unit = 1000;
+
+// A limit in bytes per second as the RPC's whole kB/s: the nearest, so that a limit set in whole
+// KiB/s and read back in kB/s shows the same KiB/s again (rounding down lost up to 999 bytes,
+// which made 147 KiB/s come back as 146); at least 1, since 0 would be no limit.
+inline std::int64_t rpc_speed(std::int64_t bytes_per_second) {
+    return std::max<std::int64_t>(1, (bytes_per_second + k_speed_unit / 2) / k_speed_unit);
+}
 
 // A number field as an integer; 0 when it is absent, not a number or out of range.
 inline std::int64_t as_int(const QJsonObject& o, const char* key) {

@@ -37,6 +37,7 @@ class DialogsTest : public QObject {
     void piece_count_follows_the_choice();
     void preferences_reach_the_engine();
     void limits_dialog_in_bytes();
+    void limits_from_a_daemon_keep_their_bytes();
     void network_preferences_round_trip();
 
   private:
@@ -294,6 +295,31 @@ void DialogsTest::limits_dialog_in_bytes() {
     dialog.up_box()->setValue(64);
     QCOMPARE(dialog.up_limit(), 64 * 1024);
     QCOMPARE(dialog.down_limit(), 3 * 1024 * 1024);
+}
+
+// A daemon's limits are whole kB/s, no whole number of KiB/s: each is shown to the nearest
+// KiB/s (never "Unlimited" for a limit), and comes back to the byte when left as shown.
+void DialogsTest::limits_from_a_daemon_keep_their_bytes() {
+    LimitsDialog dialog(102'000, 300);
+    QCOMPARE(dialog.down_box()->value(), 100);  // 99.6 KiB/s
+    QCOMPARE(dialog.up_box()->value(), 1);
+    QCOMPARE(dialog.down_limit(), 102'000);
+    QCOMPARE(dialog.up_limit(), 300);
+    dialog.down_box()->setValue(147);
+    QCOMPARE(dialog.down_limit(), 147 * 1024);
+
+    FakeEngine engine;
+    EngineSettings s = engine.settings();
+    s.down_limit = 102'000;
+    s.alt_up_limit = 50'000;  // Transmission's 50 kB/s
+    QCOMPARE(engine.apply_settings(s), QString());
+    PreferencesDialog preferences(engine);
+    QCOMPARE(preferences.down_box()->value(), 100);
+    const EngineSettings unchanged = preferences.settings();
+    QCOMPARE(unchanged.down_limit, 102'000);
+    QCOMPARE(unchanged.alt_up_limit, 50'000);
+    preferences.down_box()->setValue(99);
+    QCOMPARE(preferences.settings().down_limit, 99 * 1024);
 }
 
 QTEST_MAIN(DialogsTest)

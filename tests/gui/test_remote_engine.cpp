@@ -6,10 +6,12 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
 
+#include "dialogs/limits_dialog.hpp"
 #include "engine/remote_engine.hpp"
 #include "engine/rpc_client.hpp"
 #include "gui_test_support.hpp"
@@ -100,6 +102,7 @@ class RemoteEngineTest : public QObject {
     void the_add_dialogs_extras_reach_the_daemon();
     void trackers_the_daemon_refuses_are_a_problem();
     void the_general_tab_names_each_info_hash();
+    void limits_set_in_kib_come_back_as_set();
 
   private:
     // A torrent-get straight to the daemon.
@@ -541,6 +544,26 @@ void RemoteEngineTest::the_general_tab_names_each_info_hash() {
         QCOMPARE(tab.field_text("Info-hash v1"), v1);
         QCOMPARE(tab.field_text("Info-hash v2"), v2);
     }
+}
+
+// The desktop client's limits are whole KiB/s and the RPC's whole kB/s: a limit set through the
+// engine is sent to the nearest kB/s, so that it reads back as the KiB/s it was set to (sent
+// rounded down, 147 KiB/s came back as 146).
+void RemoteEngineTest::limits_set_in_kib_come_back_as_set() {
+    auto e = engine();
+    QTRY_VERIFY_WITH_TIMEOUT(key_named(*e, "alpha.bin").has_value(), 10000);
+    const TorrentKey key = *key_named(*e, "alpha.bin");
+    e->set_torrent_limits(key, 147 * 1024, 100 * 1024);
+    QTRY_VERIFY_WITH_TIMEOUT(e->find(key)->up_limit > 0 && e->find(key)->down_limit > 0, 10000);
+    const QJsonObject t = daemon_torrent("alpha.bin", {"uploadLimit", "downloadLimit"});
+    QCOMPARE(t["uploadLimit"].toInt(), 151);  // 150,528 bytes/s
+    QCOMPARE(t["downloadLimit"].toInt(), 102);
+    const std::unique_ptr<QSpinBox> up(make_rate_box(e->find(key)->up_limit, nullptr));
+    const std::unique_ptr<QSpinBox> down(make_rate_box(e->find(key)->down_limit, nullptr));
+    QCOMPARE(up->value(), 147);
+    QCOMPARE(down->value(), 100);
+    e->set_torrent_limits(key, 0, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(e->find(key)->up_limit == 0, 10000);
 }
 
 QTEST_MAIN(RemoteEngineTest)

@@ -53,6 +53,74 @@ TEST(TrackerTiers, CheckedTiersDropsEmptyTiersAndRefusesRepeats) {
     EXPECT_EQ(repeated.error().code, ErrorCode::already_exists);
 }
 
+// A torrent has at most k_max_trackers trackers (what a .torrent file's announce-list keeps),
+// each URL at most k_max_tracker_url_bytes long.
+Tiers numbered_trackers(std::size_t count, std::size_t per_tier) {
+    Tiers tiers;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i % per_tier == 0) tiers.emplace_back();
+        tiers.back().push_back("http://t" + std::to_string(i) + ".example/announce");
+    }
+    return tiers;
+}
+
+TEST(TrackerTiers, ATorrentHasAtMost200Trackers) {
+    ASSERT_EQ(k_max_trackers, 200u);
+    auto full = checked_tiers(numbered_trackers(200, 7));
+    ASSERT_TRUE(full) << full.error().message;
+    EXPECT_EQ(full->size(), 29u);
+    auto over = checked_tiers(numbered_trackers(201, 7));
+    ASSERT_FALSE(over);
+    EXPECT_EQ(over.error().code, ErrorCode::too_large);
+    EXPECT_EQ(over.error().message, "a torrent has at most 200 trackers, not 201");
+    // Empty tiers and blank lines do not count; repeats are refused as before.
+    Tiers padded = numbered_trackers(200, 200);
+    padded.insert(padded.begin(), Tier{});
+    padded.push_back({});
+    EXPECT_TRUE(checked_tiers(padded));
+    // One more added to a full list is refused, and the list stays as it was.
+    Tiers tiers = *full;
+    auto added = add_tracker(tiers, "udp://one-more.example:6969", -1);
+    ASSERT_FALSE(added);
+    EXPECT_EQ(added.error().code, ErrorCode::too_large);
+    EXPECT_EQ(added.error().message, "a torrent has at most 200 trackers");
+    EXPECT_EQ(tiers, *full);
+    // Replacing one keeps the count, so it is taken.
+    EXPECT_TRUE(replace_tracker(tiers, "http://t0.example/announce", "udp://one-more.example:6969"));
+}
+
+TEST(TrackerTiers, AHugeListIsRefusedAtOnce) {
+    // What a 10 MiB RPC body can carry: refused by its size, before any URL is looked at.
+    const Tiers huge = numbered_trackers(300'000, 1'000);
+    const auto start = std::chrono::steady_clock::now();
+    auto refused = checked_tiers(huge);
+    const auto took = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().message, "a torrent has at most 200 trackers, not 300000");
+    EXPECT_LT(took, 100ms);
+    // Repeats among many are still found (a set, not a scan of every pair).
+    Tiers repeated = numbered_trackers(199, 10);
+    repeated.back().push_back("http://t3.example/announce");
+    auto twice = checked_tiers(repeated);
+    ASSERT_FALSE(twice);
+    EXPECT_EQ(twice.error().code, ErrorCode::already_exists);
+    EXPECT_EQ(twice.error().message, "'http://t3.example/announce' is already a tracker of this torrent");
+}
+
+TEST(TrackerTiers, AUrlIsAtMost4096Bytes) {
+    ASSERT_EQ(k_max_tracker_url_bytes, 4096u);
+    const std::string head = "http://long.example/";
+    const std::string longest = head + std::string(k_max_tracker_url_bytes - head.size(), 'a');
+    Tiers tiers;
+    EXPECT_TRUE(add_tracker(tiers, longest, -1));
+    auto too_long = add_tracker(tiers, longest + "a", -1);
+    ASSERT_FALSE(too_long);
+    EXPECT_EQ(too_long.error().code, ErrorCode::too_large);
+    EXPECT_EQ(too_long.error().message, "a tracker URL is longer than 4096 bytes");
+    EXPECT_FALSE(checked_tiers({{longest + "a"}}));
+    EXPECT_FALSE(replace_tracker(tiers, longest, longest + "a"));
+}
+
 TEST(WebSeedList, AddsCheckedUrlsOnceAndRemovesThem) {
     std::vector<std::string> urls;
     ASSERT_TRUE(add_web_seed(urls, "http://a.example/pub/"));

@@ -154,8 +154,10 @@ TEST_F(DaemonConfig, SeedIdleAndTheAlternativeSpeedsSchedule) {
     const RuntimeSettings runtime = runtime_settings(facts);
     EXPECT_EQ(runtime.idle_seeding_limit, 45);
     EXPECT_TRUE(runtime.idle_seeding_limit_enabled);
-    EXPECT_EQ(runtime.alt_speed_up, 20);
-    EXPECT_EQ(runtime.alt_speed_down, 50);
+    // Kept to the byte (20K is 20,480 bytes/s), said in whole kB/s; Transmission's 50 kB/s by default.
+    EXPECT_EQ(runtime.alt_speed_up, 20 * 1024);
+    EXPECT_EQ(runtime.alt_speed_down, 50'000);
+    EXPECT_EQ(runtime_values(runtime).at("alt-speed-up"), 20);
     const std::string printed = effective_config(parsed->options, setup);
     for (const char* line : {"seed_idle = 45", "alt_speed_time_begin = '22:30'", "alt_speed_time_day = 'weekend'"}) {
         EXPECT_NE(printed.find(line), std::string::npos) << line << " in\n" << printed;

@@ -154,6 +154,42 @@ TEST_F(DaemonReload, SessionGetSaysWhatAReloadChanged) {
     EXPECT_EQ(a["alt-speed-up"], 50);
 }
 
+// A limit the config file gives to the byte (up_limit = '1M' is 1,048,576 bytes/s) reaches the
+// session as it is after a reload and a restart, and a change within the same kB/s is one.
+TEST_F(DaemonReload, AByteLimitSurvivesAReloadAndARestart) {
+    saved_settings_ = dir_.path() / "settings.json";
+    auto reload = start("up_limit = '1M'\ndown_limit = '1500'\n");
+    auto session = [&] {
+        auto answer = boost::json::parse(methods_->handle(R"({"method": "session-get"})")).as_object();
+        return answer.at("arguments").as_object();
+    };
+    // Another setting of the file changed: the limits are applied again, to the byte.
+    write("up_limit = '1M'\ndown_limit = '1500'\nseed_ratio = 2\n");
+    reload.reload();
+    EXPECT_EQ(control_.upload_limit, 1'048'576);
+    EXPECT_EQ(control_.download_limit, 1'500);
+    EXPECT_EQ(session()["speed-limit-up"], 1048);
+    EXPECT_EQ(session()["speed-limit-down"], 1);
+    // A new limit that is the same number of kB/s is still a change.
+    write("up_limit = '1048999'\ndown_limit = '1500'\nseed_ratio = 2\n");
+    reload.reload();
+    EXPECT_NE(said().find("shoald: up_limit: 1048576 -> 1048999\n"), std::string::npos);
+    EXPECT_EQ(control_.upload_limit, 1'048'999);
+    EXPECT_EQ(methods_->runtime().upload_limit(), 1'048'999);
+
+    // session-set's change of something else is kept; started again, the limits are as the file says.
+    auto answer = boost::json::parse(methods_->handle(
+        R"({"method": "session-set", "arguments": {"peer-limit-global": 40, "speed-limit-up": 1048}})"));
+    ASSERT_EQ(answer.as_object().at("result"), "success");
+    EXPECT_EQ(control_.upload_limit, 1'048'999) << "the limit sent back as shown is the one that runs";
+    methods_.reset();
+    control_.upload_limit = control_.download_limit = -1;
+    auto restarted = start("up_limit = '1048999'\ndown_limit = '1500'\nseed_ratio = 2\n");
+    EXPECT_EQ(session()["peer-limit-global"], 40);
+    EXPECT_EQ(control_.upload_limit, 1'048'999);
+    EXPECT_EQ(control_.download_limit, 1'500);
+}
+
 TEST_F(DaemonReload, RefusesABrokenFileWhole) {
     auto reload = start("rpc_password = 'pw'\nseed_ratio = 1.5\n");
     said();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "daemon/alt_speed_schedule.hpp"
 #include "daemon/saved_settings.hpp"
@@ -90,7 +91,7 @@ TEST(SavedSettings, KeepsChangesOverTheConfigUntilTheConfigSaysOtherwise) {
     const auto file = dir.path() / "settings.json";
     const RuntimeSettings config = config_settings();
     RuntimeSettings changed = config;
-    changed.speed_limit_up = 300;
+    changed.speed_limit_up = 300'000;
     changed.speed_limit_up_enabled = true;
     changed.idle_seeding_limit = 15;
     {
@@ -104,17 +105,78 @@ TEST(SavedSettings, KeepsChangesOverTheConfigUntilTheConfigSaysOtherwise) {
     SavedSettings again(file);
     ASSERT_TRUE(again.load());
     RuntimeSettings over = again.over(config);
-    EXPECT_EQ(over.speed_limit_up, 300);
+    EXPECT_EQ(over.speed_limit_up, 300'000);
     EXPECT_TRUE(over.speed_limit_up_enabled);
     EXPECT_EQ(over.idle_seeding_limit, 15);
     // The config file edited since: its value wins, and the change is forgotten.
     RuntimeSettings edited = config;
-    edited.speed_limit_up = 80;
+    edited.speed_limit_up = 80'000;
     over = again.over(edited);
-    EXPECT_EQ(over.speed_limit_up, 80);
+    EXPECT_EQ(over.speed_limit_up, 80'000);
     EXPECT_TRUE(over.speed_limit_up_enabled);  // this one's config value is as it was
     EXPECT_FALSE(again.has("speed-limit-up"));
     EXPECT_TRUE(again.has("speed-limit-up-enabled"));
+}
+
+std::string file_text(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Speeds are kept in bytes per second, so a limit that is no whole number of kB/s comes back
+// as it was set, and a config file edited within the same kB/s is seen to be edited.
+TEST(SavedSettings, SpeedsAreKeptToTheByte) {
+    test::TempDir dir;
+    const auto file = dir.path() / "settings.json";
+    RuntimeSettings config = config_settings();
+    config.speed_limit_up = 1'048'576;
+    config.speed_limit_up_enabled = true;
+    RuntimeSettings changed = config;
+    changed.speed_limit_down = 1'500;
+    changed.speed_limit_down_enabled = true;
+    {
+        SavedSettings saved(file);
+        saved.keep({"speed-limit-up", "speed-limit-down", "speed-limit-down-enabled"}, changed, config);
+        EXPECT_FALSE(saved.has("speed-limit-up"));
+        ASSERT_TRUE(saved.save());
+    }
+    const std::string text = file_text(file);
+    EXPECT_NE(text.find(R"("version":2)"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"("speed-limit-down":{"value":1500,"config":100000})"), std::string::npos) << text;
+    SavedSettings again(file);
+    ASSERT_TRUE(again.load());
+    RuntimeSettings over = again.over(config);
+    EXPECT_EQ(over.upload_limit(), 1'048'576);
+    EXPECT_EQ(over.download_limit(), 1'500);
+    RuntimeSettings edited = config;
+    edited.speed_limit_down = 100'400;  // the same 100 kB/s, said otherwise
+    over = again.over(edited);
+    EXPECT_EQ(over.speed_limit_down, 100'400);
+    EXPECT_FALSE(again.has("speed-limit-down"));
+}
+
+// A file of version 1 said speeds in kB/s, as the RPC does; read so, and written again in bytes.
+TEST(SavedSettings, AVersion1FileIsReadInKilobytes) {
+    test::TempDir dir;
+    const auto file = dir.path() / "settings.json";
+    std::ofstream(file) << R"({"version": 1, "settings": {"speed-limit-up": {"value": 300, "config": 1048},
+        "alt-speed-up": {"value": 7, "config": 50}, "peer-limit-global": {"value": 40, "config": 200}}})";
+    RuntimeSettings config = config_settings();
+    config.speed_limit_up = 1'048'576;
+    config.speed_limit_up_enabled = true;
+    SavedSettings saved(file);
+    ASSERT_TRUE(saved.load());
+    const RuntimeSettings over = saved.over(config);
+    EXPECT_EQ(over.speed_limit_up, 300'000);
+    EXPECT_EQ(over.alt_speed_up, 7'000);
+    EXPECT_EQ(over.peer_limit_global, 40);
+    ASSERT_TRUE(saved.save());
+    const std::string text = file_text(file);
+    EXPECT_NE(text.find(R"("version":2)"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"("speed-limit-up":{"value":300000,"config":1048576})"), std::string::npos) << text;
+    SavedSettings again(file);
+    ASSERT_TRUE(again.load());
+    EXPECT_EQ(runtime_values(again.over(config)), runtime_values(over));
 }
 
 TEST(SavedSettings, ADamagedFileIsSaidAndForgotten) {
@@ -136,8 +198,8 @@ TEST(SavedSettings, ADamagedFileIsSaidAndForgotten) {
     ASSERT_TRUE(saved.load());
     const RuntimeSettings over = saved.over(config_settings());
     EXPECT_EQ(over.peer_limit_global, 200);
-    EXPECT_EQ(over.speed_limit_up, 100);
-    EXPECT_EQ(over.alt_speed_up, 7);
+    EXPECT_EQ(over.speed_limit_up, 100'000);
+    EXPECT_EQ(over.alt_speed_up, 7'000);  // a version 1 file: kB/s
     // Too large a file is refused.
     std::ofstream(file) << std::string(k_max_saved_settings_bytes + 1, ' ');
     EXPECT_FALSE(SavedSettings(file).load());

@@ -164,6 +164,12 @@ TEST(Magnet, Limits) {
     // The default length limit (64 KiB).
     EXPECT_NE(error_of(base + "&dn=" + std::string(70000, 'x')).find("too long"),
               std::string::npos);
+    // As many trackers as a torrent may have; a URL too long to be one is left out.
+    EXPECT_EQ(MagnetLimits{}.max_entries, k_max_trackers);
+    const std::string longest = "http://a/" + std::string(k_max_tracker_url_bytes - 9, 'x');
+    auto m = parse_magnet(base + "&tr=" + longest + "&tr=" + longest + "x&tr=http://b/");
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_EQ(m->trackers, (std::vector<std::string>{longest, "http://b/"}));
 }
 
 TEST(Magnet, ToUriExactForm) {

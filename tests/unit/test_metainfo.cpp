@@ -282,6 +282,32 @@ TEST(Metainfo, AnnounceListTiersWin) {
     EXPECT_EQ(t->trackers, (std::vector<Tier>{{"http1", "http2"}, {"http3"}, {"http4"}}));
 }
 
+// A torrent's trackers as the control layer allows them (k_max_trackers, k_max_tracker_url_bytes):
+// the first 200 URLs are kept, the rest and a URL too long to be one are left out, and the
+// torrent is read all the same.
+TEST(Metainfo, AnnounceListKeepsAtMost200Urls) {
+    auto bencoded = [](const std::string& s) { return std::to_string(s.size()) + ":" + s; };
+    const std::string too_long = "http://long.example/" + std::string(k_max_tracker_url_bytes, 'a');
+    std::string list = "l" + bencoded(too_long) + "e";
+    for (int tier = 0; tier < 30; ++tier) {
+        list += "l";
+        for (int i = 0; i < 10; ++i) list += bencoded("http://t" + std::to_string(tier * 10 + i) + ".example/a");
+        list += "e";
+    }
+    auto t = with_root("13:announce-listl" + list + "e");
+    ASSERT_TRUE(t.ok()) << t.error().message;
+    ASSERT_EQ(t->trackers.size(), 20u);
+    std::size_t count = 0;
+    for (const auto& tier : t->trackers) count += tier.size();
+    EXPECT_EQ(count, k_max_trackers);
+    EXPECT_EQ(t->trackers.front().front(), "http://t0.example/a");
+    EXPECT_EQ(t->trackers.back().back(), "http://t199.example/a");
+    // A too long `announce` is no tracker either.
+    auto alone = with_root("8:announce" + bencoded(too_long));
+    ASSERT_TRUE(alone.ok()) << alone.error().message;
+    EXPECT_TRUE(alone->trackers.empty());
+}
+
 TEST(Metainfo, EmptyAnnounceListFallsBackToAnnounce) {
     auto t = with_root("8:announce10:http://old13:announce-listll0:el2:  ee");
     ASSERT_TRUE(t.ok()) << t.error().message;

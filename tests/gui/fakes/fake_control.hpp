@@ -25,6 +25,9 @@ class FakeControl final : public control::TorrentControl {
     void report(Error problem);
     // What set_seed_limits() was last given.
     control::SeedLimits seed_limits;
+    // What set_rate_limits() was last given (bytes per second); -1 before it is called.
+    std::int64_t upload_limit = -1;
+    std::int64_t download_limit = -1;
     // Commands received, one line each ("pause 1", "add NAME", ...).
     const std::vector<std::string>& calls() const { return calls_; }
     // The id fetch_metadata() gave the link, if it is still being fetched.
@@ -58,7 +61,11 @@ class FakeControl final : public control::TorrentControl {
     void set_seed_limits(control::SeedLimits limits) override { seed_limits = limits; }
     Result<Done> set_torrent_seed_limits(TorrentId id, const control::TorrentSeedLimits& limits) override;
     Result<Done> set_labels(TorrentId id, control::Labels labels) override;
-    Result<Done> set_rate_limits(std::int64_t, std::int64_t) override { return Done{}; }
+    Result<Done> set_rate_limits(std::int64_t up, std::int64_t down) override {
+        upload_limit = up;
+        download_limit = down;
+        return Done{};
+    }
     Result<Done> set_max_peers_per_torrent(int) override { return Done{}; }
     Result<Done> set_max_connections(int) override { return Done{}; }
     Result<TorrentId> fetch_metadata(const std::string& magnet) override;

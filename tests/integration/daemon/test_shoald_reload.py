@@ -102,6 +102,32 @@ def main():
                   f"session-get after the reload: {session.get('speed-limit-up')}, "
                   f"{session.get('speed-limit-up-enabled')}")
 
+            # A limit to the byte (1M is 1,048,576 bytes/s), through a reload, session-set and a
+            # restart: session-get says whole kB/s; the state folder keeps speeds in bytes, and a
+            # form sent back as it was shown changes no limit.
+            text = text.replace('up_limit = "100000"', 'up_limit = "1M"')
+            with open(config, "w") as f:
+                f.write(text)
+            daemon.proc.send_signal(signal.SIGHUP)
+            log_until(log, r"^shoald: up_limit: 100000 -> 1048576$", "the byte limit said")
+            form = rpc("session-get", "user", "n3w").get("arguments", {})
+            check(form.get("speed-limit-up") == 1048, f"1M as kB/s: {form.get('speed-limit-up')}")
+            form.update({"speed-limit-down": 300, "speed-limit-down-enabled": True})
+            answer = rpc("session-set", "user", "n3w", form)
+            check(answer.get("result") == "success", f"the form sent back: {answer}")
+            daemon.stop()
+            daemon = Daemon(config, log)
+            session = rpc("session-get", "user", "n3w").get("arguments", {})
+            check((session.get("speed-limit-up"), session.get("speed-limit-down"),
+                   session.get("speed-limit-down-enabled")) == (1048, 300, True),
+                  f"the limits after a restart: {session.get('speed-limit-up')}, "
+                  f"{session.get('speed-limit-down')}, {session.get('speed-limit-down-enabled')}")
+            with open(os.path.join(state, "settings.json")) as f:
+                kept = json.load(f)
+            check(kept.get("version") == 2 and "speed-limit-up" not in kept.get("settings", {})
+                  and kept["settings"].get("speed-limit-down", {}).get("value") == 300_000,
+                  f"the settings kept in bytes: {kept}")
+
             # A broken file is refused whole; what runs stays.
             with open(config, "a") as f:
                 f.write('down_limit = "1M"\nno_such_key = 1\n')
