@@ -6,7 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/core.h>
 #include <fcntl.h>
-#include <malloc.h>
+#include <malloc.h>  // mallopt
 #include <openssl/crypto.h>
 #include <unistd.h>
 
@@ -24,6 +24,7 @@
 #include "daemon/daemon_config.hpp"
 #include "daemon/event_log.hpp"
 #include "daemon/log.hpp"
+#include "daemon/memory_release.hpp"
 #include "daemon/password_files.hpp"
 #include "daemon/password_hash.hpp"
 #include "daemon/rpc_http.hpp"
@@ -107,7 +108,9 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
         log.error(e.what());
         return background.started(k_exit_network);
     }
+    daemon::MemoryRelease memory_release;
     for (const auto& problem : controller->restore()) log.error(problem.message);
+    memory_release.look();
 
     setup.access.session_id = daemon::make_session_id();
     setup.access.refused = [&log](const daemon::Refusal& refusal, const boost::asio::ip::address& client) {
@@ -176,17 +179,7 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
     });
     // Seed times are measured between events too, and the alternative speeds' schedule is
     // looked at.
-    // glibc keeps freed memory (start-up's parsing of thousands of torrent files and records,
-    // removed torrents) in its heap; once 4 MiB more of it is free than after the last time,
-    // it is given back to the system.
     boost::asio::steady_timer tick(io);
-    std::size_t free_after_trim = 0;
-    auto give_back_memory = [&free_after_trim] {
-        constexpr std::size_t k_enough = 4 * 1024 * 1024;
-        if (::mallinfo2().fordblks < free_after_trim + k_enough) return;
-        ::malloc_trim(0);
-        free_after_trim = ::mallinfo2().fordblks;
-    };
     std::function<void()> schedule = [&] {
         tick.expires_after(std::chrono::seconds(1));
         tick.async_wait([&](boost::system::error_code ec) {
@@ -194,7 +187,7 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
             poll();
             methods.follow_schedule(daemon::local_minute_now());
             log_problems();
-            give_back_memory();
+            memory_release.look();
             schedule();
         });
     };

@@ -9,8 +9,6 @@
 
 namespace shoal::control {
 
-constexpr std::size_t k_max_web_seeds = web_seed::k_max_seeds;
-
 // Appends `url` when web_seed::check_new_seed lets it join the list.
 Result<Done> add_web_seed(std::vector<std::string>& urls, const std::string& url);
 Result<Done> remove_web_seed(std::vector<std::string>& urls, const std::string& url);

@@ -70,6 +70,7 @@ std::vector<std::string> read_web_seeds(const bencode::Value& root) {
         add_url(seen, seeds, one->as_string());
     } else if (const auto* list = root.find_list("url-list")) {
         for (const auto& url : list->as_list()) {
+            if (seeds.size() == k_max_web_seeds) break;
             if (url.is_string()) add_url(seen, seeds, url.as_string());
         }
     }

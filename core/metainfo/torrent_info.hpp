@@ -37,6 +37,8 @@ using Tier = std::vector<std::string>;
 // length is a web seed's (web_seed::check_seed_url).
 inline constexpr std::size_t k_max_trackers = 200;
 inline constexpr std::size_t k_max_tracker_url_bytes = 4096;
+// A torrent's web seeds at most (BEP 19 url-list): the first ones are kept, as for trackers.
+inline constexpr std::size_t k_max_web_seeds = 64;
 
 struct FileEntry {
     // Components relative to the save folder; for multi-file torrents the first is the

@@ -39,8 +39,8 @@ Result<Done> check_new_seed(const std::vector<std::string>& seeds, std::string_v
     if (auto checked = check_seed_url(url); !checked) return checked.error();
     if (std::find(seeds.begin(), seeds.end(), url) != seeds.end())
         return make_error(ErrorCode::already_exists, "the torrent has this web seed already");
-    if (seeds.size() >= k_max_seeds)
-        return make_error(ErrorCode::too_large, "a torrent has at most " + std::to_string(k_max_seeds) + " web seeds");
+    if (seeds.size() >= k_max_web_seeds)
+        return make_error(ErrorCode::too_large, "a torrent has at most " + std::to_string(k_max_web_seeds) + " web seeds");
     return Done{};
 }
 

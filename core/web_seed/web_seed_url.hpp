@@ -15,8 +15,6 @@ namespace shoal::web_seed {
 // 4,096 bytes); the error says why.
 Result<Done> check_seed_url(std::string_view url);
 
-// A torrent's web seeds at most.
-constexpr std::size_t k_max_seeds = 64;
 
 // Whether `url` may join a torrent's `seeds`: a seed's URL (check_seed_url), not there yet,
 // and room left.

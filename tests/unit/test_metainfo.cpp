@@ -316,6 +316,19 @@ TEST(Metainfo, EmptyAnnounceListFallsBackToAnnounce) {
     EXPECT_TRUE(none->trackers.empty());
 }
 
+TEST(Metainfo, UrlListKeepsAtMostTheWebSeedsATorrentMayHave) {
+    std::string list;
+    for (int i = 0; i < 100; ++i) {
+        const std::string url = "http://seed" + std::to_string(i) + ".example/";
+        list += std::to_string(url.size()) + ":" + url;
+    }
+    auto t = with_root("", "8:url-listl" + list + "e");
+    ASSERT_TRUE(t.ok()) << t.error().message;
+    ASSERT_EQ(t->web_seeds.size(), k_max_web_seeds);  // a record of more would not load again
+    EXPECT_EQ(t->web_seeds.front(), "http://seed0.example/");
+    EXPECT_EQ(t->web_seeds.back(), "http://seed63.example/");
+}
+
 TEST(Metainfo, UrlListStringOrList) {
     auto one = with_root("", "8:url-list13:http://seed/a");
     ASSERT_TRUE(one.ok()) << one.error().message;
