@@ -22,7 +22,7 @@ namespace json = boost::json;
 class DaemonMethods : public ::testing::Test {
 protected:
     DaemonMethods() {
-        control::ControllerSettings settings;
+        control::ControllerSettings& settings = settings_;
         settings.session.listen_host = "127.0.0.1";
         settings.session.listen_port = 0;
         settings.session.enable_dht = false;
@@ -40,6 +40,15 @@ protected:
         facts_.settings = settings.session;
         facts_.seed_limits = settings.seed_limits;
         facts_.saved_settings = settings.session.state_dir / "settings.json";
+        restart_methods();
+    }
+
+    // The controller and the methods made anew over the same state folder, as at a restart.
+    void restart_controller() {
+        controller_->stop();
+        methods_.reset();
+        controller_.emplace(settings_);
+        EXPECT_TRUE(controller_->restore().empty());
         restart_methods();
     }
 
@@ -117,6 +126,7 @@ protected:
     }
 
     test::TempDir dir_;
+    control::ControllerSettings settings_;
     DaemonFacts facts_;
     std::chrono::steady_clock::duration skew_{};  // added to the methods' clock
     std::optional<control::Controller> controller_;

@@ -141,18 +141,7 @@ TEST_F(DaemonMethods, TorrentLimitsKeepTheirBytes) {
     EXPECT_EQ(controller_->find(torrent)->upload_limit, 7'000);
 
     // Kept in the torrent's record to the byte.
-    controller_->stop();
-    methods_.reset();
-    control::ControllerSettings settings;
-    settings.session.listen_host = "127.0.0.1";
-    settings.session.listen_port = 0;
-    settings.session.enable_dht = false;
-    settings.session.enable_lsd = false;
-    settings.session.enable_port_mapping = false;
-    settings.session.state_dir = dir_.path() / "state";
-    controller_.emplace(settings);
-    EXPECT_TRUE(controller_->restore().empty());
-    restart_methods();
+    restart_controller();
     const control::TorrentSummary restored = controller_->summaries().at(0);
     EXPECT_EQ(restored.upload_limit, 7'000);
     EXPECT_EQ(restored.download_limit, 500);

@@ -293,18 +293,7 @@ TEST_F(DaemonMethods, TorrentSeedLimits) {
     EXPECT_EQ(get(id, fields)["seedIdleLimit"], 15);
 
     // Kept in the torrent's record: a controller started again over the state folder has them.
-    controller_->stop();
-    methods_.reset();
-    control::ControllerSettings settings;
-    settings.session.listen_host = "127.0.0.1";
-    settings.session.listen_port = 0;
-    settings.session.enable_dht = false;
-    settings.session.enable_lsd = false;
-    settings.session.enable_port_mapping = false;
-    settings.session.state_dir = dir_.path() / "state";
-    controller_.emplace(settings);
-    EXPECT_TRUE(controller_->restore().empty());
-    restart_methods();
+    restart_controller();
     t = get(controller_->summaries().at(0).id.value, fields);
     EXPECT_EQ(t["seedRatioMode"], 1);
     EXPECT_EQ(t["seedRatioLimit"], 0.5);
