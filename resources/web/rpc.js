@@ -51,7 +51,8 @@ export async function rpc(method, args = {}) {
   }
   if (typeof answer !== 'object' || answer === null || answer.result !== 'success') {
     const result = typeof answer?.result === 'string' ? answer.result.slice(0, MAX_ERROR_TEXT) : 'no result';
-    throw new Error(`${method} failed: ${result}`);
+    // shoald's results name the method already ("session-set: ..."); Transmission's do not.
+    throw new Error(result.startsWith(`${method}:`) ? result : `${method} failed: ${result}`);
   }
   return typeof answer.arguments === 'object' && answer.arguments !== null ? answer.arguments : {};
 }
