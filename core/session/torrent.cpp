@@ -136,6 +136,14 @@ void Torrent::check_existing_data(bool allow_resume) {
         return;
     }
     files_.check(allow_resume, [this](disk_jobs::DataCheck check) {
+        if (relocated_while_checking_) {
+            // What was checked is not where the data is said to be any more: look there.
+            std::filesystem::path to = std::move(*relocated_while_checking_);
+            relocated_while_checking_.reset();
+            files_.set_save_dir(std::move(to));
+            session_.events(event::StorageMoved{id_, files_.save_dir()});
+            return check_existing_data(false);
+        }
         if (check.resumed) std::tie(transferred_.earlier_uploaded, transferred_.earlier_downloaded) = check.totals;
         if (check.resumed) session_.events(*check.resumed);
         on_checked(check.good, check.resumed && check.resumed->trusted);
@@ -438,7 +446,10 @@ void Torrent::rename_file(std::size_t file, std::string name) {
 void Torrent::move_storage(std::filesystem::path to, bool move) {
     if (moving_) return session_.events(event::Error{id_, "cannot move the data: a move is under way"});
     if (state_ == TorrentState::checking) {
-        return session_.events(event::Error{id_, "cannot move the data while it is being checked"});
+        if (move) return session_.events(event::Error{id_, "cannot move the data while it is being checked"});
+        // The data is said to be elsewhere (no move): once this check ends, it is looked for there.
+        relocated_while_checking_ = std::make_unique<std::filesystem::path>(std::move(to));
+        return;
     }
     if (!move) {
         files_.set_save_dir(std::move(to));

@@ -142,7 +142,8 @@ public:
     void rename_file(std::size_t file, std::string name);
     // With `move`, moves the data to `to` (storage/move_files) with the peers closed meanwhile,
     // then carries on there; without, looks for the data in `to` instead (a check follows).
-    // StorageMoved, or Error with the old folder kept. Not while the data is being checked.
+    // StorageMoved, or Error with the old folder kept. A move is refused while the data is being
+    // checked; without one, the data is looked for in `to` once the check ends.
     void move_storage(std::filesystem::path to, bool move);
     // The 20-byte info-hash used in handshakes: v1, or the truncated v2 for v2-only torrents.
     SwarmHash wire_info_hash() const override;
@@ -222,6 +223,8 @@ private:
     bool finished_ = false;
     bool stopped_ = false;
     bool moving_ = false;  // the files are being moved: no peer meanwhile
+    // Where the data was said to be (without a move) while it was being checked.
+    std::unique_ptr<std::filesystem::path> relocated_while_checking_;
     // Alive while shutdown() may still be waiting for writes.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
