@@ -138,7 +138,6 @@ public:
     bool out_of_sources() const;
     // The connections as they are now: a copy, safe to walk while peers close.
     std::vector<Peer> list() const { return {peers_.begin(), peers_.end()}; }
-    const std::set<Peer>& connections() const { return peers_; }
     auto begin() const { return peers_.begin(); }
     auto end() const { return peers_.end(); }
 

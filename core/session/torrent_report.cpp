@@ -1,7 +1,6 @@
 #include "session/torrent_report.hpp"
 
 #include <algorithm>
-#include <set>
 
 namespace shoal::report {
 
@@ -20,15 +19,16 @@ TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const Pi
     s.num_pieces = info.num_pieces;
     s.downloaded = transferred.downloaded;
     s.uploaded = transferred.uploaded_to_gone;
-    static const std::set<TorrentPeers::Peer> k_none;
-    for (const auto& p : peers ? peers->connections() : k_none) {
-        s.download_rate += p->stats().download_rate;
-        s.upload_rate += p->stats().upload_rate;
-        s.uploaded += p->stats().uploaded;
-        ++s.peers;
-        if (p->is_seed()) ++s.seeds;
-        if (p->encrypted()) ++s.encrypted_peers;
-        if (p->transport() == net::Transport::utp) ++s.utp_peers;
+    if (peers) {
+        for (const auto& p : *peers) {
+            s.download_rate += p->stats().download_rate;
+            s.upload_rate += p->stats().upload_rate;
+            s.uploaded += p->stats().uploaded;
+            ++s.peers;
+            if (p->is_seed()) ++s.seeds;
+            if (p->encrypted()) ++s.encrypted_peers;
+            if (p->transport() == net::Transport::utp) ++s.utp_peers;
+        }
     }
     s.all_time_uploaded = transferred.earlier_uploaded + s.uploaded;
     s.all_time_downloaded = transferred.earlier_downloaded + s.downloaded;
