@@ -140,10 +140,8 @@ void AnnounceService::announce_later(const Announce& request, std::uint32_t now,
         return;
     }
     const std::uint64_t random = rng_();
-    stores_.health->add_pending(1);
     auto finish = [this, random, done = std::move(done)](StoreStatus status, SwarmCounts counts,
                                                          std::vector<PeerInfo> peers) {
-        stores_.health->add_pending(-1);
         AnnounceOutcome outcome;
         if (status != StoreStatus::ok) {
             outcome.refusal = store_refusal(status);
@@ -186,10 +184,8 @@ void AnnounceService::scrape_later(const std::vector<InfoHash>& hashes, std::str
         });
         return;
     }
-    stores_.health->add_pending(1);
     auto finish = [this, done = std::move(done), results = std::move(results)](
                       StoreStatus status, std::vector<SwarmCounts> counts) mutable {
-        stores_.health->add_pending(-1);
         if (status != StoreStatus::ok) {
             done(store_refusal(status), {});
             return;

@@ -76,8 +76,12 @@ RedisConnection::RedisConnection(asio::any_io_executor executor, RedisOptions op
       watchdog_(executor) {}
 
 RedisConnection::~RedisConnection() {
+    lifetime_.reset();
     // Callbacks may point at objects already gone; they are dropped, never called.
+    count_pending(-static_cast<std::int64_t>(pending_.size()));
     pending_.clear();
+    if (stream_)
+        stream_->close();
 }
 
 void RedisConnection::start() {
@@ -94,6 +98,7 @@ void RedisConnection::stop() {
     ++generation_;
     if (stream_)
         stream_->close();
+    count_pending(-static_cast<std::int64_t>(pending_.size()));
     pending_.clear();
     reconnect_timer_.cancel();
     watchdog_.cancel();
@@ -110,8 +115,9 @@ void RedisConnection::set_state(State state, const std::string& reason) {
 void RedisConnection::schedule_reconnect() {
     reconnect_timer_.expires_after(backoff_);
     const std::uint64_t generation = ++generation_;
-    reconnect_timer_.async_wait([this, generation](const boost::system::error_code& ec) {
-        if (ec || generation != generation_ || state_ == State::stopped)
+    reconnect_timer_.async_wait([this, generation, life = std::weak_ptr<int>(lifetime_)](
+                                    const boost::system::error_code& ec) {
+        if (ec || life.expired() || generation != generation_ || state_ == State::stopped)
             return;
         state_ = State::connecting;
         asio::co_spawn(executor_, connect(generation), asio::detached);
@@ -123,8 +129,9 @@ void RedisConnection::schedule_reconnect() {
 // that takes that long, means the connection is broken.
 void RedisConnection::watch() {
     watchdog_.expires_after(std::chrono::milliseconds(250));
-    watchdog_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec || state_ == State::stopped)
+    watchdog_.async_wait([this, life = std::weak_ptr<int>(lifetime_)](
+                             const boost::system::error_code& ec) {
+        if (ec || life.expired() || state_ == State::stopped)
             return;
         const auto now = std::chrono::steady_clock::now();
         if (!pending_.empty() && now - pending_.front().sent > options_.timeout) {
@@ -141,8 +148,9 @@ asio::awaitable<void> RedisConnection::connect(std::uint64_t generation) {
     asio::steady_timer guard(executor_);
     guard.expires_after(options_.timeout);
     // A connect or TLS handshake that outlives the timeout is abandoned.
-    guard.async_wait([stream, this, generation](const boost::system::error_code& ec) {
-        if (!ec && generation == generation_ && state_ == State::connecting)
+    const std::weak_ptr<int> life = lifetime_;
+    guard.async_wait([stream, this, generation, life](const boost::system::error_code& ec) {
+        if (!ec && !life.expired() && generation == generation_ && state_ == State::connecting)
             stream->close();
     });
     boost::system::error_code ec;
@@ -150,19 +158,25 @@ asio::awaitable<void> RedisConnection::connect(std::uint64_t generation) {
     if (url.kind == RedisUrl::Kind::unix_socket) {
         const asio::local::stream_protocol::endpoint local(url.path);
         std::tie(ec) = co_await raw->socket().async_connect(GenericEndpoint(local), k_use_tuple);
+        if (life.expired())
+            co_return;
     } else {
         tcp::resolver resolver(executor_);
         auto [resolve_ec, results] =
             co_await resolver.async_resolve(url.host, std::to_string(url.port), k_use_tuple);
+        if (life.expired())
+            co_return;
         ec = resolve_ec;
         if (!ec) {
             ec = asio::error::host_not_found;
             for (const auto& entry : results) {
-                if (generation != generation_)
+                if (life.expired() || generation != generation_)
                     co_return;
                 raw->socket().close(ec);
                 std::tie(ec) = co_await raw->socket().async_connect(
                     GenericEndpoint(entry.endpoint()), k_use_tuple);
+                if (life.expired())
+                    co_return;
                 if (!ec)
                     break;
             }
@@ -184,6 +198,8 @@ asio::awaitable<void> RedisConnection::connect(std::uint64_t generation) {
             std::tie(ec) = co_await tls->async_handshake(asio::ssl::stream_base::client, k_use_tuple);
         }
     }
+    if (life.expired())
+        co_return;
     guard.cancel();
     if (generation != generation_ || state_ != State::connecting)
         co_return;
@@ -266,6 +282,7 @@ void RedisConnection::enqueue(std::span<const std::string_view> args, Callback c
     out_.append(formatted, static_cast<std::size_t>(n));
     redisFreeCommand(formatted);
     pending_.push_back({std::move(callback), std::chrono::steady_clock::now()});
+    count_pending(1);
 }
 
 void RedisConnection::flush() {
@@ -278,9 +295,9 @@ void RedisConnection::flush() {
     out_.clear();
     const std::uint64_t generation = generation_;
     stream_->async_write(asio::buffer(writing_),
-                         [this, generation, keep = stream_](const boost::system::error_code& ec,
-                                                            std::size_t) {
-                             if (generation != generation_)
+                         [this, generation, keep = stream_, life = std::weak_ptr<int>(lifetime_)](
+                             const boost::system::error_code& ec, std::size_t) {
+                             if (life.expired() || generation != generation_)
                                  return;
                              write_busy_ = false;
                              writing_.clear();
@@ -294,10 +311,11 @@ void RedisConnection::flush() {
 
 void RedisConnection::read() {
     const std::uint64_t generation = generation_;
-    stream_->async_read_some(asio::buffer(in_), [this, generation, keep = stream_](
+    stream_->async_read_some(asio::buffer(in_), [this, generation, keep = stream_,
+                                                 life = std::weak_ptr<int>(lifetime_)](
                                                     const boost::system::error_code& ec,
                                                     std::size_t n) {
-        if (generation != generation_)
+        if (life.expired() || generation != generation_)
             return;
         if (ec) {
             fail(ec == asio::error::eof ? "closed by the server" : "read: " + ec.message());
@@ -333,6 +351,7 @@ bool RedisConnection::deliver(std::size_t bytes) {
         }
         Callback callback = std::move(pending_.front().callback);
         pending_.pop_front();
+        count_pending(-1);
         callback(reply.get());
         if (generation != generation_)
             return false;  // the callback failed the connection
@@ -355,6 +374,10 @@ void RedisConnection::fail(const std::string& reason) {
     writing_.clear();
     auto failed = std::move(pending_);
     pending_.clear();
+    count_pending(-static_cast<std::int64_t>(failed.size()));
+    // A connection that was working is tried again at once; failed attempts back off.
+    if (state_ == State::up)
+        backoff_ = std::chrono::milliseconds(0);
     set_state(State::down, reason);
     schedule_reconnect();
     for (auto& p : failed)

@@ -5,6 +5,7 @@
 // while it is down, commands are refused at once, and it reconnects by itself with backoff.
 // The wire format (requests and the reply parser) is hiredis's.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -30,6 +31,9 @@ struct RedisOptions {
     std::size_t max_pending = 1024;  // commands sent and not yet answered, at most
     std::chrono::milliseconds timeout{2000};
     std::vector<std::string> scripts;  // loaded with SCRIPT LOAD after each connect
+    // Kept equal to the number of commands waiting for an answer, for a gauge that other
+    // threads read; may be null.
+    std::atomic<std::int64_t>* pending_gauge = nullptr;
 };
 
 class RedisConnection {
@@ -73,6 +77,10 @@ class RedisConnection {
     void schedule_reconnect();
     void watch();
     void set_state(State state, const std::string& reason);
+    void count_pending(std::int64_t delta) {
+        if (options_.pending_gauge != nullptr)
+            options_.pending_gauge->fetch_add(delta, std::memory_order_relaxed);
+    }
 
     asio::any_io_executor executor_;
     RedisOptions options_;
@@ -91,6 +99,9 @@ class RedisConnection {
     asio::steady_timer reconnect_timer_;
     asio::steady_timer watchdog_;
     std::chrono::milliseconds backoff_{100};
+    // Handlers and the connect coroutine may complete after this object is gone (its owner
+    // need not stop the io_context first): they hold this token's weak side and look first.
+    std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
 };
 
 }  // namespace shoal::tracker

@@ -22,30 +22,45 @@ local cutoff = now - timeout
 local member = ARGV[1]
 local seeding = ARGV[3] == '1'
 local event = ARGV[4]
-local own_s, own_l = KEYS[1], KEYS[2]
-if ARGV[2] == '6' then own_s, own_l = KEYS[3], KEYS[4] end
-for i = 1, 4 do
+local f = 0
+if ARGV[2] == '6' then f = 2 end
+local own_s, own_l = KEYS[1 + f], KEYS[2 + f]
+-- Up to 64 stale peers leave each set of the asker's family; a set that had no more than
+-- that is then counted whole, the others by score.
+local exact = {}
+for i = 1 + f, 2 + f do
   local stale = redis.call('ZRANGEBYSCORE', KEYS[i], '-inf', '(' .. cutoff, 'LIMIT', 0, 64)
   if #stale > 0 then redis.call('ZREM', KEYS[i], unpack(stale)) end
+  exact[i] = #stale < 64
 end
-local was_seeder = redis.call('ZSCORE', own_s, member)
-local was_leecher = redis.call('ZSCORE', own_l, member)
-if (was_leecher and seeding) or (event == '1' and not was_seeder) then
-  redis.call('INCR', KEYS[5])
-end
+-- A download counts once: a known leecher now seeding, or `completed` from a peer not
+-- known as a seeder.
+local completed = false
 if event == '3' then
-  if was_seeder then redis.call('ZREM', own_s, member) end
-  if was_leecher then redis.call('ZREM', own_l, member) end
+  local was_leecher = redis.call('ZREM', own_l, member) == 1
+  redis.call('ZREM', own_s, member)
+  completed = was_leecher and seeding
+elseif seeding then
+  local was_leecher = redis.call('ZREM', own_l, member) == 1
+  local added = redis.call('ZADD', own_s, now, member) == 1
+  completed = was_leecher or (event == '1' and added)
+  redis.call('EXPIRE', own_s, timeout)
 else
-  local into, from = own_l, own_s
-  if seeding then into, from = own_s, own_l end
-  redis.call('ZREM', from, member)
-  redis.call('ZADD', into, now, member)
-  redis.call('EXPIRE', into, timeout)
-  redis.call('EXPIRE', KEYS[5], timeout)
+  local was_seeder = redis.call('ZREM', own_s, member) == 1
+  redis.call('ZADD', own_l, now, member)
+  completed = event == '1' and not was_seeder
+  redis.call('EXPIRE', own_l, timeout)
 end
+if completed then redis.call('INCR', KEYS[5]) end
+if event ~= '3' then redis.call('EXPIRE', KEYS[5], timeout) end
 local counts = {}
-for i = 1, 4 do counts[i] = redis.call('ZCOUNT', KEYS[i], cutoff, '+inf') end
+for i = 1, 4 do
+  if exact[i] then
+    counts[i] = redis.call('ZCARD', KEYS[i])
+  else
+    counts[i] = redis.call('ZCOUNT', KEYS[i], cutoff, '+inf')
+  end
+end
 local out = {counts[1] + counts[3], counts[2] + counts[4], tonumber(redis.call('GET', KEYS[5]) or '0')}
 local want = tonumber(ARGV[5])
 if event == '3' or want <= 0 then return out end
@@ -62,13 +77,13 @@ local function take(key, n)
   end
   return got
 end
-for f = 0, 1 do
-  if want > 0 and ARGV[6 + f] == '1' then
-    local s_key, l_key = KEYS[1 + 2 * f], KEYS[2 + 2 * f]
+for family = 0, 1 do
+  if want > 0 and ARGV[6 + family] == '1' then
+    local s_key, l_key = KEYS[1 + 2 * family], KEYS[2 + 2 * family]
     if seeding then
       want = want - take(l_key, want)
     else
-      local s, l = counts[1 + 2 * f], counts[2 + 2 * f]
+      local s, l = counts[1 + 2 * family], counts[2 + 2 * family]
       if s + l > 0 then
         -- Seeders' share rounded up, so that a leecher in a seeded swarm sees a seeder.
         local from_s = math.min(s, math.ceil(want * s / (s + l)))

@@ -123,6 +123,7 @@ struct Worker {
         options.url = std::move(*url);
         options.max_pending = config.max_pending;
         options.timeout = std::chrono::milliseconds(config.timeout_ms);
+        options.pending_gauge = &health->pending_gauge();
         return std::make_unique<RedisStore>(
             ioc.get_executor(), std::move(options), config.prefix, config.peer_timeout,
             [health, index](bool up, const std::string& reason) {
@@ -388,13 +389,19 @@ std::string Server::udp_address() const {
 
 int Server::run() {
     Impl& s = *impl_;
+    auto start_frontends = [](Worker& w) {
+        if (w.http)
+            w.http->start();
+        if (w.udp)
+            w.udp->start();
+    };
     for (auto& w : s.workers) {
+        // With a shared store, the threads first connect to it (below); otherwise they serve
+        // at once.
         if (w->redis)
             w->redis->start();
-        if (w->http)
-            w->http->start();
-        if (w->udp)
-            w->udp->start();
+        else
+            start_frontends(*w);
         w->thread = std::thread([&ioc = w->ioc] {
             // A handler that throws is a bug; log it and keep serving everyone else.
             for (;;) {
@@ -406,6 +413,14 @@ int Server::run() {
                 }
             }
         });
+    }
+    if (s.store_health) {
+        // Requests that arrive meanwhile wait in the sockets' queues rather than being refused
+        // while the connections are being made; a store that stays away does not hold the
+        // tracker back for longer than its timeout.
+        s.store_health->wait_available(std::chrono::milliseconds(s.config.timeout_ms));
+        for (auto& w : s.workers)
+            asio::post(w->ioc, [&w = *w, start_frontends] { start_frontends(w); });
     }
     s.wait_signal();
     s.schedule_tick();

@@ -17,16 +17,26 @@ void StoreHealth::report(std::size_t thread, bool up, const std::string& reason)
     const bool was = available_.load(std::memory_order_relaxed);
     if (logged_ && all_up == was)
         return;
-    if (!logged_ && !all_up && up) 
+    if (!logged_ && !all_up && up)
         return;  // still connecting at start: say nothing until it settles either way
     logged_ = true;
     available_.store(all_up, std::memory_order_relaxed);
+    changed_.notify_all();
     if (all_up) {
         log_event(LogLevel::info, "store_available", {{"store", description_}});
     } else {
         log_event(LogLevel::warn, "store_unavailable",
                   {{"store", description_}, {"reason", reason}});
     }
+}
+
+}  // namespace shoal::tracker
+
+namespace shoal::tracker {
+
+bool StoreHealth::wait_available(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, limit, [this] { return available(); });
 }
 
 }  // namespace shoal::tracker

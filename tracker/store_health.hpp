@@ -4,6 +4,8 @@
 // every thread's connection is up. A change is logged once, not once per thread.
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -18,12 +20,17 @@ class StoreHealth {
     void report(std::size_t thread, bool up, const std::string& reason);
     bool available() const { return available_.load(std::memory_order_relaxed); }
 
-    // Requests sent to the store and not yet answered, over all threads.
-    void add_pending(std::int64_t n) { pending_.fetch_add(n, std::memory_order_relaxed); }
+    // Requests sent to the store and not yet answered, over all threads; the connections
+    // keep it (RedisOptions::pending_gauge).
+    std::atomic<std::int64_t>& pending_gauge() { return pending_; }
     std::int64_t pending() const { return pending_.load(std::memory_order_relaxed); }
+
+    // Waits until the store is available or `limit` has passed; true if it is.
+    bool wait_available(std::chrono::milliseconds limit);
 
   private:
     std::mutex mutex_;
+    std::condition_variable changed_;
     std::vector<bool> up_;
     bool logged_ = false;  // whether any state has been logged yet
     std::string description_;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,6 +41,7 @@ class RedisServer {
         std::filesystem::remove(socket_path());
         pid_ = ::fork();
         if (pid_ == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives a test that crashed
             const std::string sock = socket_path();
             const std::string port = std::to_string(tls_port);
             const std::string cert = dir_ + "/server.pem", key = dir_ + "/server.key";
