@@ -74,7 +74,10 @@ TOML
     shoal_udp=$(sed -n 's/listening udp 127.0.0.1://p' "$work/shoal.out")
 }
 
-stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
+stop() {
+    kill "$1" 2>/dev/null || echo "bench: process $1 had exited before the end of its runs" >&2
+    wait "$1" 2>/dev/null || true
+}
 
 wrk_rate() {  # $1 port, rest: wrk flags
     local port=$1
