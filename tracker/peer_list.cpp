@@ -64,7 +64,7 @@ PeerKey PeerKey::of_record(const std::uint8_t* record, Family family) {
     return k;
 }
 
-void write_record(std::uint8_t* out, const PeerKey& key, const PeerId& id, std::uint32_t now) {
+void write_record(std::uint8_t* out, const PeerKey& key, std::uint32_t now) {
     if (key.family == Family::v4) {
         store(out, static_cast<std::uint32_t>(key.low));
     } else {
@@ -72,7 +72,7 @@ void write_record(std::uint8_t* out, const PeerKey& key, const PeerId& id, std::
         store(out + 8, key.low);
     }
     store(out + address_bytes(key.family), key.port);
-    refresh_record(out, key.family, id, now);
+    set_record_last_seen(out, key.family, now);
 }
 
 std::size_t PeerRun::lower_bound(const PeerKey& key, bool& found) const {
@@ -83,8 +83,7 @@ std::size_t PeerRun::lower_bound(const PeerKey& key, bool& found) const {
 
 PeerRunPair::Scan PeerRunPair::take(const PeerKey& self, std::uint32_t want,
                                     std::uint32_t not_before, std::uint64_t random,
-                                    std::size_t from, bool with_peer_ids,
-                                    std::vector<PeerInfo>& out) const {
+                                    std::size_t from, std::vector<PeerInfo>& out) const {
     Scan scan{0, from};
     const std::size_t n = size();
     if (n == 0)
@@ -107,10 +106,6 @@ PeerRunPair::Scan PeerRunPair::take(const PeerKey& self, std::uint32_t want,
         p.endpoint.address.family = run.family;
         std::memcpy(p.endpoint.address.bytes.data(), record, address_bytes(run.family));
         p.endpoint.port = key.port;
-        if (with_peer_ids) {
-            std::memcpy(p.peer_id.bytes.data(), record + peer_id_offset(run.family),
-                        p.peer_id.bytes.size());
-        }
         ++scan.taken;
     }
     return scan;

@@ -1,7 +1,7 @@
 #pragma once
 // Packed peer records and the sorted runs that hold them. A record is the peer's address,
-// port, last-seen second and peer id as plain bytes with no padding: 30 bytes for an IPv4
-// peer, 42 for an IPv6 peer.
+// port and last-seen second as plain bytes with no padding: 10 bytes for an IPv4 peer, 22
+// for an IPv6 peer. Peer ids are not kept: a reply's peers carry a zero id.
 
 #include <cstddef>
 #include <cstdint>
@@ -15,15 +15,12 @@ namespace shoal::tracker {
 constexpr std::size_t address_bytes(Family family) {
     return family == Family::v4 ? 4 : 16;
 }
-// Address, then port (2 bytes), last seen (4) and peer id (20).
+// Address, then port (2 bytes) and last seen (4).
 constexpr std::size_t record_bytes(Family family) {
-    return address_bytes(family) + 2 + 4 + 20;
+    return address_bytes(family) + 2 + 4;
 }
 constexpr std::size_t last_seen_offset(Family family) {
     return address_bytes(family) + 2;
-}
-constexpr std::size_t peer_id_offset(Family family) {
-    return address_bytes(family) + 6;
 }
 
 // A peer's identity within a swarm: address and port, comparable without calls into memcmp.
@@ -49,7 +46,7 @@ struct PeerKey {
 };
 
 // Writes the record for `key` seen at `now`; `out` has record_bytes(key.family) bytes.
-void write_record(std::uint8_t* out, const PeerKey& key, const PeerId& id, std::uint32_t now);
+void write_record(std::uint8_t* out, const PeerKey& key, std::uint32_t now);
 
 inline std::uint32_t record_last_seen(const std::uint8_t* record, Family family) {
     std::uint32_t seen;
@@ -57,11 +54,8 @@ inline std::uint32_t record_last_seen(const std::uint8_t* record, Family family)
     return seen;
 }
 
-// A repeated announce: the peer may have restarted with a new id.
-inline void refresh_record(std::uint8_t* record, Family family, const PeerId& id,
-                           std::uint32_t now) {
+inline void set_record_last_seen(std::uint8_t* record, Family family, std::uint32_t now) {
     std::memcpy(record + last_seen_offset(family), &now, 4);
-    std::memcpy(record + peer_id_offset(family), id.bytes.data(), id.bytes.size());
 }
 
 // A read-only view of one sorted run: `count` records of one family.
@@ -88,11 +82,9 @@ struct PeerRunPair {
         std::size_t next = 0;  // how far the scan got, to resume without repeats
     };
     // Appends up to `want` peers last seen at or after `not_before`, other than `self`,
-    // scanning positions `from`.. of the pair rotated by `random`. Peer ids are copied only
-    // when asked for (compact replies do not carry them).
+    // scanning positions `from`.. of the pair rotated by `random`.
     Scan take(const PeerKey& self, std::uint32_t want, std::uint32_t not_before,
-              std::uint64_t random, std::size_t from, bool with_peer_ids,
-              std::vector<PeerInfo>& out) const;
+              std::uint64_t random, std::size_t from, std::vector<PeerInfo>& out) const;
 };
 
 }  // namespace shoal::tracker

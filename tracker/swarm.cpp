@@ -102,8 +102,7 @@ void Swarm::shrink_if_sparse() {
         resize_block(used);
 }
 
-void Swarm::insert(Run r, std::size_t index, const PeerKey& key, const PeerId& id,
-                   std::uint32_t now) {
+void Swarm::insert(Run r, std::size_t index, const PeerKey& key, std::uint32_t now) {
     const std::size_t size = record_bytes(family_of(r));
     const std::size_t used = used_bytes();
     if (used + size > block_->capacity) {
@@ -116,7 +115,7 @@ void Swarm::insert(Run r, std::size_t index, const PeerKey& key, const PeerId& i
     std::uint8_t* records = block_->records();
     const std::size_t at = run_offset(r) + index * size;
     std::memmove(records + at + size, records + at, used - at);
-    write_record(records + at, key, id, now);
+    write_record(records + at, key, now);
     ++block_->counts[r];
 }
 
@@ -130,14 +129,14 @@ void Swarm::erase(Run r, std::size_t index) {
     shrink_if_sparse();
 }
 
-void Swarm::refresh(Run r, std::size_t index, const PeerId& id, std::uint32_t now) {
+void Swarm::touch(Run r, std::size_t index, std::uint32_t now) {
     const Family family = family_of(r);
     std::uint8_t* record = block_->records() + run_offset(r) + index * record_bytes(family);
-    refresh_record(record, family, id, now);
+    set_record_last_seen(record, family, now);
 }
 
-SwarmDelta Swarm::announce(const PeerEndpoint& endpoint, const PeerId& id, bool seeding,
-                           AnnounceEvent event, std::uint32_t now) {
+SwarmDelta Swarm::announce(const PeerEndpoint& endpoint, bool seeding, AnnounceEvent event,
+                           std::uint32_t now) {
     SwarmDelta delta;
     const PeerKey key = PeerKey::of(endpoint);
     const Run target = run_of(key.family, seeding);
@@ -172,7 +171,7 @@ SwarmDelta Swarm::announce(const PeerEndpoint& endpoint, const PeerId& id, bool 
         return delta;
     }
     if (in_target) {
-        refresh(target, target_index, id, now);
+        touch(target, target_index, now);
         return delta;
     }
     if (in_other) {
@@ -180,18 +179,18 @@ SwarmDelta Swarm::announce(const PeerEndpoint& endpoint, const PeerId& id, bool 
         other_delta = -1;
     }
     // Indices are per run, so the erase above left `target_index` valid.
-    insert(target, target_index, key, id, now);
+    insert(target, target_index, key, now);
     target_delta = 1;
     return delta;
 }
 
 void Swarm::select(const PeerEndpoint& self, bool self_seeding, std::uint32_t numwant,
                    FamilyMask families, std::uint32_t not_before, std::uint64_t random,
-                   bool with_peer_ids, std::vector<PeerInfo>& out) const {
+                   std::vector<PeerInfo>& out) const {
     const PeerKey me = PeerKey::of(self);
     const PeerRunPair leechers = runs(false, families);
     if (self_seeding) {
-        leechers.take(me, numwant, not_before, random, 0, with_peer_ids, out);
+        leechers.take(me, numwant, not_before, random, 0, out);
         return;
     }
     const PeerRunPair seeders = runs(true, families);
@@ -202,13 +201,12 @@ void Swarm::select(const PeerEndpoint& self, bool self_seeding, std::uint32_t nu
     // Seeders' share, rounded up so a leecher in a seeded swarm always sees a seeder.
     const auto seed_share = static_cast<std::uint32_t>((numwant * s + total - 1) / total);
     const std::uint64_t r2 = random * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
-    const auto l =
-        leechers.take(me, numwant - seed_share, not_before, random, 0, with_peer_ids, out);
-    const auto sd = seeders.take(me, numwant - l.taken, not_before, r2, 0, with_peer_ids, out);
+    const auto l = leechers.take(me, numwant - seed_share, not_before, random, 0, out);
+    const auto sd = seeders.take(me, numwant - l.taken, not_before, r2, 0, out);
     const std::uint32_t got = l.taken + sd.taken;
     if (got < numwant) {
         // Seeders ran short: more leechers may fill the gap.
-        leechers.take(me, numwant - got, not_before, random, l.next, with_peer_ids, out);
+        leechers.take(me, numwant - got, not_before, random, l.next, out);
     }
 }
 

@@ -2,7 +2,7 @@
 // The peers of one torrent and its completed downloads, in one heap block: a 44-byte header
 // (info-hash, completed count, the length of each run, capacity) followed by four sorted runs
 // of packed records: IPv4 seeders, IPv4 leechers, IPv6 seeders, IPv6 leechers. A swarm of
-// one IPv4 peer takes 88 bytes (a 96-byte malloc chunk); the handle itself is one pointer.
+// one IPv4 peer takes 56 bytes (a 64-byte malloc chunk); the handle itself is one pointer.
 
 #include <cstdint>
 #include <vector>
@@ -36,16 +36,15 @@ class Swarm {
     const InfoHash& info_hash() const;
 
     // Adds, updates or (for `stopped`) removes the peer at `endpoint`.
-    SwarmDelta announce(const PeerEndpoint& endpoint, const PeerId& id, bool seeding,
-                        AnnounceEvent event, std::uint32_t now);
+    SwarmDelta announce(const PeerEndpoint& endpoint, bool seeding, AnnounceEvent event,
+                        std::uint32_t now);
 
     // Appends up to `numwant` peers of the allowed families other than `self`: only leechers
     // for a seeder, a mix proportional to the swarm for a leecher. `random` picks where each
-    // scan starts; peers last seen before `not_before` are skipped. Peer ids are copied only
-    // when asked for.
+    // scan starts; peers last seen before `not_before` are skipped.
     void select(const PeerEndpoint& self, bool self_seeding, std::uint32_t numwant,
                 FamilyMask families, std::uint32_t not_before, std::uint64_t random,
-                bool with_peer_ids, std::vector<PeerInfo>& out) const;
+                std::vector<PeerInfo>& out) const;
 
     // Removes peers last seen before `not_before`.
     SwarmDelta expire(std::uint32_t not_before);
@@ -66,9 +65,9 @@ class Swarm {
     PeerRunPair runs(bool seeders, FamilyMask families) const;
     std::size_t run_offset(Run r) const;
     std::size_t used_bytes() const { return run_offset(run_count); }
-    void insert(Run r, std::size_t index, const PeerKey& key, const PeerId& id, std::uint32_t now);
+    void insert(Run r, std::size_t index, const PeerKey& key, std::uint32_t now);
     void erase(Run r, std::size_t index);
-    void refresh(Run r, std::size_t index, const PeerId& id, std::uint32_t now);
+    void touch(Run r, std::size_t index, std::uint32_t now);
     void resize_block(std::size_t record_bytes);
     void shrink_if_sparse();
 

@@ -35,16 +35,15 @@ SwarmCounts SwarmStore::announce(const StoreAnnounce& request, std::uint32_t now
         Swarm* swarm = shard.swarms.find(request.info_hash);
         if (swarm == nullptr)
             return {};
-        apply(swarm->announce(request.endpoint, request.peer_id, request.seeding, request.event,
-                              now));
+        apply(swarm->announce(request.endpoint, request.seeding, request.event, now));
         return swarm->counts();
     }
     auto [swarm, inserted] = shard.swarms.find_or_insert(request.info_hash);
     if (inserted)
         torrents_.fetch_add(1, std::memory_order_relaxed);
-    apply(swarm->announce(request.endpoint, request.peer_id, request.seeding, request.event, now));
+    apply(swarm->announce(request.endpoint, request.seeding, request.event, now));
     swarm->select(request.endpoint, request.seeding, request.numwant, request.families, not_before,
-                  random, request.with_peer_ids, out);
+                  random, out);
     return swarm->counts();
 }
 

@@ -44,8 +44,7 @@ TEST(SwarmTable, FindsEverySwarmThroughInsertsAndErases) {
 TEST(SwarmTable, SwarmsKeepTheirPeersWhenTheTableGrows) {
     SwarmTable table(1);
     const PeerEndpoint peer{IpAddress::v4(0x0A000001), 6881};
-    table.find_or_insert(hash_of(1))
-        .first->announce(peer, test::id_of(1), true, AnnounceEvent::none, 10);
+    table.find_or_insert(hash_of(1)).first->announce(peer, true, AnnounceEvent::none, 10);
     for (int i = 2; i < 1000; ++i)
         table.find_or_insert(hash_of(i));
     const Swarm* swarm = table.find(hash_of(1));
