@@ -1,54 +1,90 @@
 #pragma once
-// The seeders (or the leechers) of one torrent, sorted by endpoint. The hot part of each peer
-// (address, port, family, last seen: 24 bytes) lives apart from its 20-byte peer id, so
-// searches and scans touch only the cache lines they need.
+// Packed peer records and the sorted runs that hold them. A record is the peer's address,
+// port and last-seen second as plain bytes with no padding: 10 bytes for an IPv4 peer, 22
+// for an IPv6 peer. Peer ids are not kept: a reply's peers carry a zero id.
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "tracker/types.hpp"
 
 namespace shoal::tracker {
 
-struct PeerRecord {
-    std::array<std::uint8_t, 16> address{};  // IPv4 in the first 4 bytes, the rest zero
+constexpr std::size_t address_bytes(Family family) {
+    return family == Family::v4 ? 4 : 16;
+}
+// Address, then port (2 bytes) and last seen (4).
+constexpr std::size_t record_bytes(Family family) {
+    return address_bytes(family) + 2 + 4;
+}
+constexpr std::size_t last_seen_offset(Family family) {
+    return address_bytes(family) + 2;
+}
+
+// A peer's identity within a swarm: address and port, comparable without calls into memcmp.
+// Records of one run share a family, so the family itself is not part of the order.
+struct PeerKey {
+    std::uint64_t high = 0;  // IPv6 only: the first 8 address bytes
+    std::uint64_t low = 0;   // IPv4: the address; IPv6: the last 8 bytes
     std::uint16_t port = 0;
-    std::uint8_t family = 4;
-    std::uint8_t reserved = 0;
-    std::uint32_t last_seen = 0;
+    Family family = Family::v4;
 
-    static PeerRecord make(const PeerEndpoint& endpoint, std::uint32_t now);
+    static PeerKey of(const PeerEndpoint& endpoint);
+    // The key of the record at `record`, which belongs to a run of `family`.
+    static PeerKey of_record(const std::uint8_t* record, Family family);
+
+    bool operator==(const PeerKey&) const = default;
+    bool before(const PeerKey& o) const {
+        if (high != o.high)
+            return high < o.high;
+        if (low != o.low)
+            return low < o.low;
+        return port < o.port;
+    }
 };
-static_assert(sizeof(PeerRecord) == 24);
 
-class PeerList {
-  public:
-    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+// Writes the record for `key` seen at `now`; `out` has record_bytes(key.family) bytes.
+void write_record(std::uint8_t* out, const PeerKey& key, std::uint32_t now);
 
-    std::size_t size() const { return records_.size(); }
-    bool empty() const { return records_.empty(); }
+inline std::uint32_t record_last_seen(const std::uint8_t* record, Family family) {
+    std::uint32_t seen;
+    std::memcpy(&seen, record + last_seen_offset(family), 4);
+    return seen;
+}
 
-    // Index of the peer with `key`'s endpoint, or npos.
-    std::size_t find(const PeerRecord& key) const;
-    void insert(const PeerRecord& record, const PeerId& id);
-    void update(std::size_t index, const PeerRecord& record, const PeerId& id);
-    void erase(std::size_t index);
-    // Drops peers last seen before `not_before`; returns how many.
-    std::size_t expire(std::uint32_t not_before);
+inline void set_record_last_seen(std::uint8_t* record, Family family, std::uint32_t now) {
+    std::memcpy(record + last_seen_offset(family), &now, 4);
+}
+
+// A read-only view of one sorted run: `count` records of one family.
+struct PeerRun {
+    const std::uint8_t* records = nullptr;
+    std::uint32_t count = 0;
+    Family family = Family::v4;
+
+    const std::uint8_t* at(std::size_t i) const { return records + i * record_bytes(family); }
+    // Where `key` is, or where it would go to keep the run sorted; `found` says which.
+    std::size_t lower_bound(const PeerKey& key, bool& found) const;
+};
+
+// The seeders (or the leechers) of one swarm, as their IPv4 run followed by their IPv6 run;
+// a run whose family a reply may not carry is simply left out.
+struct PeerRunPair {
+    PeerRun first;
+    PeerRun second;
+
+    std::size_t size() const { return std::size_t{first.count} + second.count; }
 
     struct Scan {
         std::uint32_t taken = 0;
         std::size_t next = 0;  // how far the scan got, to resume without repeats
     };
-    // Appends up to `want` live peers of an allowed family other than `self`, scanning
-    // positions `from`.. of the list rotated by `random`.
-    Scan take(const PeerRecord& self, std::uint32_t want, FamilyMask families,
-              std::uint32_t not_before, std::uint64_t random, std::size_t from, bool with_peer_ids,
-              std::vector<PeerInfo>& out) const;
-
-  private:
-    std::vector<PeerRecord> records_;
-    std::vector<PeerId> ids_;  // ids_[i] belongs to records_[i]
+    // Appends up to `want` peers last seen at or after `not_before`, other than `self`,
+    // scanning positions `from`.. of the pair rotated by `random`.
+    Scan take(const PeerKey& self, std::uint32_t want, std::uint32_t not_before,
+              std::uint64_t random, std::size_t from, std::vector<PeerInfo>& out) const;
 };
 
 }  // namespace shoal::tracker

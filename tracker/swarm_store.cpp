@@ -1,39 +1,8 @@
 #include "tracker/swarm_store.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace shoal::tracker {
-namespace {
-
-std::uint64_t mix(std::uint64_t h, std::uint64_t w) {
-    h ^= w;
-    h *= 0x9E3779B97F4A7C15ull;
-    return h ^ (h >> 29);
-}
-
-}  // namespace
-
-std::size_t SwarmStore::Hash::operator()(const InfoHash& h) const noexcept {
-    std::uint64_t a = 0, b = 0;
-    std::uint32_t c = 0;
-    std::memcpy(&a, h.bytes.data(), 8);
-    std::memcpy(&b, h.bytes.data() + 8, 8);
-    std::memcpy(&c, h.bytes.data() + 16, 4);
-    return static_cast<std::size_t>(mix(mix(mix(seed, a), b), c));
-}
-
-bool SwarmStore::Equal::operator()(const InfoHash& a, const InfoHash& b) const noexcept {
-    std::uint64_t a0, a1, b0, b1;
-    std::uint32_t a2, b2;
-    std::memcpy(&a0, a.bytes.data(), 8);
-    std::memcpy(&b0, b.bytes.data(), 8);
-    std::memcpy(&a1, a.bytes.data() + 8, 8);
-    std::memcpy(&b1, b.bytes.data() + 8, 8);
-    std::memcpy(&a2, a.bytes.data() + 16, 4);
-    std::memcpy(&b2, b.bytes.data() + 16, 4);
-    return ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2)) == 0;
-}
 
 SwarmStore::SwarmStore(StoreOptions options) : options_(options) {
     options_.shard_count = std::max<std::size_t>(1, options_.shard_count);
@@ -44,8 +13,9 @@ SwarmStore::SwarmStore(StoreOptions options) : options_(options) {
 }
 
 SwarmStore::Shard& SwarmStore::shard_for(const InfoHash& h) const {
-    // Shard by the top bits of the keyed hash; the map's buckets use the low bits.
-    const std::size_t hv = Hash{options_.hash_seed ^ 0xA5A5A5A5ull}(h);
+    // A differently keyed hash than the tables use, so a shard's swarms still fill its table's
+    // slots evenly.
+    const std::uint64_t hv = keyed_hash(options_.hash_seed ^ 0xA5A5A5A5ull, h);
     return *shards_[(hv >> 40) % shards_.size()];
 }
 
@@ -62,38 +32,39 @@ SwarmCounts SwarmStore::announce(const StoreAnnounce& request, std::uint32_t now
     const std::uint32_t not_before = now > options_.peer_timeout ? now - options_.peer_timeout : 0;
     std::lock_guard lock(shard.mutex);
     if (request.event == AnnounceEvent::stopped) {
-        auto it = shard.swarms.find(request.info_hash);
-        if (it == shard.swarms.end())
+        Swarm* swarm = shard.swarms.find(request.info_hash);
+        if (swarm == nullptr)
             return {};
-        apply(it->second.announce(request.endpoint, request.peer_id, request.seeding, request.event,
-                                  now));
-        return it->second.counts();
+        apply(swarm->announce(request.endpoint, request.seeding, request.event, now));
+        return swarm->counts();
     }
-    auto [it, inserted] = shard.swarms.try_emplace(request.info_hash);
+    auto [swarm, inserted] = shard.swarms.find_or_insert(request.info_hash);
     if (inserted)
         torrents_.fetch_add(1, std::memory_order_relaxed);
-    Swarm& swarm = it->second;
-    apply(swarm.announce(request.endpoint, request.peer_id, request.seeding, request.event, now));
-    swarm.select(request.endpoint, request.seeding, request.numwant, request.families, not_before,
-                 random, request.with_peer_ids, out);
-    return swarm.counts();
+    apply(swarm->announce(request.endpoint, request.seeding, request.event, now));
+    swarm->select(request.endpoint, request.seeding, request.numwant, request.families, not_before,
+                  random, out);
+    return swarm->counts();
 }
 
 std::optional<SwarmCounts> SwarmStore::scrape(const InfoHash& info_hash) const {
     Shard& shard = shard_for(info_hash);
     std::lock_guard lock(shard.mutex);
-    auto it = shard.swarms.find(info_hash);
-    if (it == shard.swarms.end())
+    const Swarm* swarm = shard.swarms.find(info_hash);
+    if (swarm == nullptr)
         return std::nullopt;
-    return it->second.counts();
+    return swarm->counts();
 }
 
 void SwarmStore::for_each(
     const std::function<void(const InfoHash&, const SwarmCounts&)>& visit) const {
     for (const auto& shard : shards_) {
         std::lock_guard lock(shard->mutex);
-        for (const auto& [hash, swarm] : shard->swarms)
-            visit(hash, swarm.counts());
+        const SwarmTable& table = shard->swarms;
+        for (std::size_t i = 0; i < table.slot_count(); ++i) {
+            if (const Swarm* swarm = table.at_slot(i))
+                visit(swarm->info_hash(), swarm->counts());
+        }
     }
 }
 
@@ -104,26 +75,30 @@ std::size_t SwarmStore::expire_step(std::uint32_t now, std::size_t passes_per_sw
     std::vector<InfoHash> empty;
     for (auto& shard : shards_) {
         std::lock_guard lock(shard->mutex);
-        auto& map = shard->swarms;
-        const std::size_t buckets = map.bucket_count();
+        SwarmTable& table = shard->swarms;
+        const std::size_t slots = table.slot_count();
+        if (slots == 0)
+            continue;
         const std::size_t budget =
-            std::max<std::size_t>(16, (buckets + passes_per_sweep - 1) / passes_per_sweep);
+            std::max<std::size_t>(16, (slots + passes_per_sweep - 1) / passes_per_sweep);
         empty.clear();
-        for (std::size_t i = 0; i < budget && i < buckets; ++i) {
-            const std::size_t b = (shard->cursor + i) % buckets;
-            for (auto it = map.begin(b); it != map.end(b); ++it) {
-                Swarm& swarm = it->second;
-                const SwarmDelta d = swarm.expire(not_before);
-                removed += static_cast<std::size_t>(-d.seeders - d.leechers);
-                apply(d);
-                if (swarm.empty())
-                    empty.push_back(it->first);
-            }
+        for (std::size_t i = 0; i < budget && i < slots; ++i) {
+            Swarm* swarm = table.at_slot((shard->cursor + i) % slots);
+            if (swarm == nullptr)
+                continue;
+            const SwarmDelta d = swarm->expire(not_before);
+            removed += static_cast<std::size_t>(-d.seeders - d.leechers);
+            apply(d);
+            if (swarm->empty())
+                empty.push_back(swarm->info_hash());
         }
-        shard->cursor = (shard->cursor + budget) % std::max<std::size_t>(1, buckets);
+        shard->cursor = (shard->cursor + budget) % slots;
+        // Erasing moves swarms between slots, so it waits until the slice is done.
         for (const auto& h : empty)
-            map.erase(h);
+            table.erase(h);
         torrents_.fetch_sub(static_cast<std::int64_t>(empty.size()), std::memory_order_relaxed);
+        table.shrink_if_sparse();
+        shard->cursor %= std::max<std::size_t>(1, table.slot_count());
     }
     return removed;
 }

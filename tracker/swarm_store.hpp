@@ -7,10 +7,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
-#include "tracker/swarm.hpp"
+#include "tracker/swarm_table.hpp"
 #include "tracker/types.hpp"
 
 namespace shoal::tracker {
@@ -63,19 +62,11 @@ class SwarmStore {
     const StoreOptions& options() const { return options_; }
 
   private:
-    // Compares the 20 bytes inline; std::equal_to would call memcmp for every probe.
-    struct Equal {
-        bool operator()(const InfoHash& a, const InfoHash& b) const noexcept;
-    };
-    struct Hash {
-        std::uint64_t seed;
-        std::size_t operator()(const InfoHash& h) const noexcept;
-    };
     struct Shard {
         mutable std::mutex mutex;
-        std::unordered_map<InfoHash, Swarm, Hash, Equal> swarms;
-        std::size_t cursor = 0;  // next bucket the sweep looks at
-        explicit Shard(std::uint64_t seed) : swarms(16, Hash{seed}) {}
+        SwarmTable swarms;
+        std::size_t cursor = 0;  // next slot the sweep looks at
+        explicit Shard(std::uint64_t seed) : swarms(seed) {}
     };
 
     Shard& shard_for(const InfoHash& h) const;
