@@ -62,14 +62,12 @@ std::optional<Refusal> AnnounceService::admit(const Announce& request, StoreAnno
     if (request.endpoint.port == 0)
         return Refusal{ErrorKind::bad_request, "invalid port"};
     s.info_hash = request.info_hash;
-    s.peer_id = request.peer_id;
     s.endpoint = request.endpoint;
     s.event = request.event;
     s.seeding = request.seeding;
     s.numwant = std::min({request.numwant.value_or(config_.numwant_default), config_.numwant_max,
                           request.numwant_limit});
     s.families = request.families;
-    s.with_peer_ids = request.with_peer_ids;
     return std::nullopt;
 }
 

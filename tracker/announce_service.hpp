@@ -30,7 +30,6 @@ struct Refusal {
 // tracker_protocol's): who and where the peer is, and what its frontend can carry back.
 struct Announce {
     InfoHash info_hash;
-    PeerId peer_id;
     PeerEndpoint endpoint;
     AnnounceEvent event = AnnounceEvent::none;
     bool seeding = false;
@@ -38,7 +37,6 @@ struct Announce {
     FamilyMask families;
     std::string_view passkey;
     std::uint32_t numwant_limit = 0xFFFFFFFFu;  // the frontend's own cap (datagram size)
-    bool with_peer_ids = true;                  // false when the reply format has no ids
 };
 
 struct AnnounceOutcome {

@@ -57,7 +57,7 @@ std::string compact_announce(const AnnounceOutcome& outcome, const std::vector<P
 }  // namespace
 
 std::string bencode_announce(const AnnounceOutcome& outcome, const std::vector<PeerInfo>& peers,
-                             bool compact, bool no_peer_id) {
+                             bool compact) {
     if (compact)
         return compact_announce(outcome, peers);
     Node::Dict d;
@@ -72,8 +72,6 @@ std::string bencode_announce(const AnnounceOutcome& outcome, const std::vector<P
         Node::Dict peer;
         peer["ip"] = Node(format_ip(p.endpoint.address));
         peer["port"] = Node(static_cast<std::int64_t>(p.endpoint.port));
-        if (!no_peer_id)
-            peer["peer id"] = Node(std::string(p.peer_id.view()));
         list.emplace_back(std::move(peer));
     }
     d["peers"] = Node(std::move(list));

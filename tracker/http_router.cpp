@@ -106,15 +106,15 @@ asio::awaitable<HttpReply> HttpRouter::handle_later(const HttpRequestView& reque
     const ParsedTarget target = parse_target(request.target);
     if (target.route == Route::announce) {
         Announce r;
-        bool compact = false, no_peer_id = false;
+        bool compact = false;
         const IpAddress client = client_address(request.peer, request.x_real_ip,
                                                 request.x_forwarded_for, trusted_proxies_);
-        if (auto bad = parse_announce(target, client, r, compact, no_peer_id))
+        if (auto bad = parse_announce(target, client, r, compact))
             co_return std::move(*bad);
         auto [outcome, peers] =
             co_await await_service<void(AnnounceOutcome, std::vector<PeerInfo>)>(
                 [this, &r](auto done) { service_.announce_later(r, clock_(), std::move(done)); });
-        co_return announced(outcome, peers, compact, no_peer_id || service_.answers_later());
+        co_return announced(outcome, peers, compact);
     }
     if (target.route == Route::scrape) {
         auto hashes = parse_scrape_query(target.query, service_.config().max_scrape_hashes);
@@ -134,12 +134,11 @@ asio::awaitable<HttpReply> HttpRouter::handle_later(const HttpRequestView& reque
 
 std::optional<HttpReply> HttpRouter::parse_announce(const ParsedTarget& target,
                                                     const IpAddress& client, Announce& r,
-                                                    bool& compact, bool& no_peer_id) {
+                                                    bool& compact) {
     auto query = parse_announce_query(target.query);
     if (!query)
         return refuse({ErrorKind::bad_request, query.error().message});
     r.info_hash = query->info_hash;
-    r.peer_id = query->peer_id;
     r.endpoint.address = client;
     if (service_.config().accept_ip_param && !query->ip.empty()) {
         if (auto ip = parse_ip(query->ip))
@@ -150,27 +149,25 @@ std::optional<HttpReply> HttpRouter::parse_announce(const ParsedTarget& target,
     r.seeding = query->left.has_value() && *query->left == 0;
     r.numwant = query->numwant;
     r.passkey = target.passkey;
-    r.with_peer_ids = !query->compact && !query->no_peer_id;
     compact = query->compact;
-    no_peer_id = query->no_peer_id;
     return std::nullopt;
 }
 
 HttpReply HttpRouter::announced(const AnnounceOutcome& outcome, const std::vector<PeerInfo>& peers,
-                                bool compact, bool no_peer_id) {
+                                bool compact) {
     if (outcome.refusal)
         return refuse(*outcome.refusal);
     service_.metrics().announce(Protocol::http);
-    return {200, "text/plain", bencode_announce(outcome, peers, compact, no_peer_id)};
+    return {200, "text/plain", bencode_announce(outcome, peers, compact)};
 }
 
 HttpReply HttpRouter::announce(const ParsedTarget& target, const IpAddress& client) {
     Announce r;
-    bool compact = false, no_peer_id = false;
-    if (auto bad = parse_announce(target, client, r, compact, no_peer_id))
+    bool compact = false;
+    if (auto bad = parse_announce(target, client, r, compact))
         return std::move(*bad);
     const AnnounceOutcome outcome = service_.announce(r, clock_(), peers_);
-    return announced(outcome, peers_, compact, no_peer_id);
+    return announced(outcome, peers_, compact);
 }
 
 HttpReply HttpRouter::scraped(const std::optional<Refusal>& refusal,

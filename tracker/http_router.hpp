@@ -52,14 +52,14 @@ class HttpRouter {
   private:
     // Query parsing shared by both forms: fills `out`, or returns the refusal's reply.
     std::optional<HttpReply> parse_announce(const ParsedTarget& target, const IpAddress& client,
-                                            Announce& out, bool& compact, bool& no_peer_id);
+                                            Announce& out, bool& compact);
     HttpReply announce(const ParsedTarget& target, const IpAddress& client);
     HttpReply scrape(const ParsedTarget& target);
     HttpReply full_scrape(const ParsedTarget& target);
     HttpReply status_page(Route route);
     HttpReply refuse(const Refusal& refusal);
     HttpReply announced(const AnnounceOutcome& outcome, const std::vector<PeerInfo>& peers,
-                        bool compact, bool no_peer_id);
+                        bool compact);
     HttpReply scraped(const std::optional<Refusal>& refusal,
                       const std::vector<ScrapeResult>& results);
 

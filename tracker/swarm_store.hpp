@@ -24,13 +24,11 @@ struct StoreOptions {
 
 struct StoreAnnounce {
     InfoHash info_hash;
-    PeerId peer_id;
     PeerEndpoint endpoint;
     AnnounceEvent event = AnnounceEvent::none;
     bool seeding = false;
     std::uint32_t numwant = 0;
     FamilyMask families;
-    bool with_peer_ids = true;  // only the dictionary form of HTTP replies needs them
 };
 
 struct StoreTotals {

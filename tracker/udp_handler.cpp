@@ -79,7 +79,6 @@ bool UdpHandler::handle(std::span<const std::uint8_t> packet, const PeerEndpoint
         }
         Announce r;
         r.info_hash = a->info_hash;
-        r.peer_id = a->peer_id;
         r.endpoint.address = sender.address;
         if (service_.config().accept_ip_param && a->ip != 0 &&
             sender.address.family == Family::v4) {
@@ -94,7 +93,6 @@ bool UdpHandler::handle(std::span<const std::uint8_t> packet, const PeerEndpoint
         r.numwant_limit = static_cast<std::uint32_t>(
             (k_udp_max_reply - 20) / (sender.address.family == Family::v4 ? 6 : 18));
         r.passkey = passkey_from_url_data(a->url_data);
-        r.with_peer_ids = false;
         if (service_.answers_later()) {
             if (!can_answer_later(from))
                 return error(out, a->transaction_id, ErrorKind::internal, "internal error");

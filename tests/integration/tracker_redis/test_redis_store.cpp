@@ -43,7 +43,6 @@ class RedisStoreTest : public ::testing::Test {
                     FamilyMask families = {true, true}) {
         StoreAnnounce a;
         a.info_hash = test::hash_of(torrent);
-        a.peer_id = test::id_of(peer.port);
         a.endpoint = peer;
         a.seeding = seeding;
         a.event = event;

@@ -32,14 +32,14 @@ TEST(HttpReply, CompactAnnounceIsTheCanonicalEncoding) {
     v6[15] = 9;
     v6 += "\xc8\xd5";
     d["peers6"] = Node(v6);
-    EXPECT_EQ(bencode_announce(outcome, peers, true, false), bencode::encode(Node(d)));
+    EXPECT_EQ(bencode_announce(outcome, peers, true), bencode::encode(Node(d)));
 
     // Without IPv6 peers there is no peers6 key; without peers, an empty string.
     d.erase("peers6");
-    EXPECT_EQ(bencode_announce(outcome, {peers[0], peers[2]}, true, false),
+    EXPECT_EQ(bencode_announce(outcome, {peers[0], peers[2]}, true),
               bencode::encode(Node(d)));
     d["peers"] = Node(std::string());
-    EXPECT_EQ(bencode_announce(outcome, {}, true, true), bencode::encode(Node(d)));
+    EXPECT_EQ(bencode_announce(outcome, {}, true), bencode::encode(Node(d)));
 }
 
 TEST(HttpReply, FailureMayCarryRetryIn) {

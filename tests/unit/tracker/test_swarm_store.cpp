@@ -18,7 +18,6 @@ StoreAnnounce request(int torrent, PeerEndpoint ep, bool seeding, std::uint32_t 
                       AnnounceEvent event = AnnounceEvent::none) {
     StoreAnnounce r;
     r.info_hash = hash_of(torrent);
-    r.peer_id = id_of(static_cast<int>(ep.port));
     r.endpoint = ep;
     r.seeding = seeding;
     r.numwant = numwant;
@@ -189,7 +188,6 @@ TEST_F(SwarmStoreTest, PeersSurviveMovesStopsAndExpiryWithoutTheirIds) {
     for (int i = 0; i < 40; ++i)
         store.expire_step(now, 30);
     auto r = request(1, v4(200, 200), false, 100);
-    r.with_peer_ids = true;
     announce(r);
     std::set<std::uint16_t> ports;
     for (const auto& p : out) {
