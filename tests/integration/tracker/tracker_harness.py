@@ -125,7 +125,7 @@ class Tracker:
                 self._release()
                 raise
 
-    def wait_store_up(self, timeout=5):
+    def wait_store_up(self, timeout=10):
         end = time.time() + timeout
         while self.metrics().get("shoal_tracker_store_up") != 1:
             if time.time() > end:
