@@ -5,3 +5,4 @@ install(FILES ${CMAKE_SOURCE_DIR}/resources/shoal-tracker.1 DESTINATION share/ma
 install(FILES ${CMAKE_SOURCE_DIR}/resources/shoal-tracker.example.toml
         DESTINATION share/doc/shoal-tracker)
 shoal_install_unit(${CMAKE_SOURCE_DIR}/resources/shoal-tracker.service.in)
+shoal_install_unit(${CMAKE_SOURCE_DIR}/resources/shoal-tracker@.service.in)

@@ -7,19 +7,23 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <functional>
 #include <vector>
 
 #include "tracker/access_list.hpp"
 #include "tracker/config.hpp"
 #include "tracker/metrics.hpp"
+#include "tracker/redis_store.hpp"
 #include "tracker/snapshot.hpp"
+#include "tracker/store_health.hpp"
 #include "tracker/swarm_store.hpp"
 
 namespace shoal::tracker {
 
 struct Refusal {
     ErrorKind kind;
-    std::string message;  // sent as the failure reason
+    std::string message;                // sent as the failure reason
+    std::uint32_t retry_in_minutes = 0;  // BEP 31 "retry in" for HTTP; 0 leaves it out
 };
 
 // An announce as the service sees it, whichever frontend parsed it (the wire forms are
@@ -51,13 +55,28 @@ struct ScrapeResult {
     bool allowed = true;
 };
 
+// Where the swarms are: this process's memory (answers at once), or Redis shared with other
+// instances (answers later, through the callback forms).
+struct SwarmStores {
+    SwarmStore* memory = nullptr;
+    RedisStore* redis = nullptr;
+    StoreHealth* health = nullptr;  // with redis
+};
+
 class AnnounceService {
   public:
-    AnnounceService(const Config& config, SwarmStore& store,
+    AnnounceService(const Config& config, SwarmStores stores,
                     const SharedSnapshot<AccessPolicy>& access, Metrics& metrics,
                     std::uint64_t seed);
+    AnnounceService(const Config& config, SwarmStore& store,
+                    const SharedSnapshot<AccessPolicy>& access, Metrics& metrics,
+                    std::uint64_t seed)
+        : AnnounceService(config, SwarmStores{&store}, access, metrics, seed) {}
 
-    // Fills `peers` (cleared first) on success.
+    // True when announces and scrapes must use the callback forms.
+    bool answers_later() const { return stores_.redis != nullptr; }
+
+    // In-memory store: fills `peers` (cleared first) on success.
     AnnounceOutcome announce(const Announce& request, std::uint32_t now,
                              std::vector<PeerInfo>& peers);
 
@@ -66,14 +85,30 @@ class AnnounceService {
     std::optional<Refusal> scrape(const std::vector<InfoHash>& hashes, std::string_view passkey,
                                   std::vector<ScrapeResult>& out);
 
+    // Either store. `done` is called once, on this thread, never before the call returns;
+    // not at all if the thread stops first. `request.passkey` is needed only during the call.
+    using AnnounceDone = std::function<void(AnnounceOutcome, std::vector<PeerInfo>)>;
+    void announce_later(const Announce& request, std::uint32_t now, AnnounceDone done);
+    using ScrapeDone = std::function<void(std::optional<Refusal>, std::vector<ScrapeResult>)>;
+    void scrape_later(const std::vector<InfoHash>& hashes, std::string_view passkey,
+                      ScrapeDone done);
+
     const Config& config() const { return config_; }
     const AccessPolicy& access() { return access_.get(); }
     Metrics& metrics() { return metrics_; }
-    const SwarmStore& store() const { return store_; }
+    // The in-memory store, or nullptr with Redis.
+    const SwarmStore* memory_store() const { return stores_.memory; }
+    const StoreHealth* store_health() const { return stores_.health; }
 
   private:
+    // The access checks; on success fills `out` for the store.
+    std::optional<Refusal> admit(const Announce& request, StoreAnnounce& out);
+    void set_intervals(AnnounceOutcome& outcome, std::uint64_t random) const;
+    // Runs `f` on this thread after the current handler, so callers never see `done` early.
+    void post(std::function<void()> f);
+
     const Config& config_;
-    SwarmStore& store_;
+    SwarmStores stores_;
     SnapshotReader<AccessPolicy> access_;
     Metrics& metrics_;
     std::mt19937_64 rng_;

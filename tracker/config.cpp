@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "tracker/address.hpp"
+#include "tracker/redis_url.hpp"
 
 namespace shoal::tracker {
 namespace {
@@ -58,11 +59,23 @@ const std::vector<KeySpec>& specs() {
          "addresses whose X-Forwarded-For / X-Real-IP header is believed"},
         {"udp", "key_rotation", &Config::key_rotation, "seconds between connection-id key changes",
          150, k_day},
+        {"udp", "secret_file", &Config::secret_file,
+         "a file with a secret (16 bytes or more) shared by instances that accept each other's "
+         "connection ids; \"\" keeps random keys"},
         {"access", "mode", &Config::mode, "off, allow (only listed torrents) or deny (all but)"},
         {"access", "list_file", &Config::list_file, "info-hashes, 40 hex digits a line"},
         {"access", "private", &Config::private_mode, "require /PASSKEY/announce"},
         {"access", "keys_file", &Config::keys_file, "passkeys, one a line"},
-        {"store", "shards", &Config::shards, "swarm store shards (locks)", 1, 4096},
+        {"store", "shards", &Config::shards, "in-memory swarm store shards (locks)", 1, 4096},
+        {"store", "url", &Config::url,
+         "Redis shared by instances: redis://[USER:PASSWORD@]HOST[:PORT][/DB], rediss://... "
+         "(TLS) or unix:///PATH[?db=N]; \"\" keeps the swarms in memory"},
+        {"store", "prefix", &Config::prefix, "prefix of every Redis key"},
+        {"store", "max_pending", &Config::max_pending,
+         "Redis requests waiting for an answer per thread; more are refused at once", 1, 1000000},
+        {"store", "timeout_ms", &Config::timeout_ms,
+         "milliseconds without an answer after which the Redis connection is made anew", 50,
+         60000},
         {"log", "requests", &Config::log_requests, "one log line per request"},
     };
     return s;
@@ -218,6 +231,15 @@ Result<Config> validate_config(Config c) {
             return make_error("bad listen address '" + *listen + "' (want HOST:PORT)");
         }
     }
+    if (!c.url.empty()) {
+        auto url = parse_redis_url(c.url);
+        if (!url)
+            return url.error();
+        if (c.full_scrape)
+            return make_error("http.full_scrape needs the in-memory store (store.url = \"\")");
+        if (c.prefix.size() > 256)
+            return make_error("store.prefix is longer than 256 bytes");
+    }
     for (const auto& p : c.trusted_proxies) {
         if (!parse_ip(p))
             return make_error("http.trusted_proxies: bad address '" + p + "'");
@@ -243,7 +265,13 @@ std::string print_config(const Config& config) {
                 } else if constexpr (std::is_same_v<T, std::uint32_t>) {
                     out += std::to_string(v);
                 } else if constexpr (std::is_same_v<T, std::string>) {
-                    out += quote(v);
+                    // A password in the store's URL is not shown.
+                    std::string shown = v;
+                    if (spec.name == "url" && !v.empty()) {
+                        if (auto url = parse_redis_url(v))
+                            shown = url->redacted(v);
+                    }
+                    out += quote(shown);
                 } else {
                     out += "[";
                     for (std::size_t i = 0; i < v.size(); ++i) {

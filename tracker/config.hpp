@@ -37,6 +37,8 @@ struct Config {
 
     // [udp]
     std::uint32_t key_rotation = 600;  // seconds between connection-id key changes
+    // Keys derived from this file's secret, the same in every instance that reads it.
+    std::string secret_file;
 
     // [access]
     std::string mode = "off";  // off, allow, deny
@@ -46,6 +48,10 @@ struct Config {
 
     // [store]
     std::uint32_t shards = 64;
+    std::string url;  // Redis; empty keeps the swarms in this process's memory
+    std::string prefix = "shoal:";
+    std::uint32_t max_pending = 1024;  // per thread
+    std::uint32_t timeout_ms = 2000;
 
     // [log]
     bool log_requests = false;  // key `requests`

@@ -39,6 +39,31 @@ void ConnectionKeyRing::rotate_to(const MacKey& next) {
     generation_.fetch_add(1, std::memory_order_release);
 }
 
+void ConnectionKeyRing::set(const MacKey& current, const MacKey& previous) {
+    std::lock_guard lock(mutex_);
+    if (current == current_ && previous == previous_)
+        return;
+    current_ = current;
+    previous_ = previous;
+    generation_.fetch_add(1, std::memory_order_release);
+}
+
+MacKey derive_connection_key(std::string_view secret, std::uint64_t period) {
+    std::array<unsigned char, 40> message{};
+    constexpr std::string_view label = "shoal-tracker connection id key";
+    std::memcpy(message.data(), label.data(), label.size());
+    for (int i = 0; i < 8; ++i)
+        message[label.size() + i] = static_cast<unsigned char>(period >> (56 - 8 * i));
+    MacKey key{};
+    std::size_t length = 0;
+    if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
+                  message.data(), label.size() + 8, key.data(), key.size(), &length) == nullptr ||
+        length != key.size()) {
+        throw std::runtime_error("OpenSSL HMAC-SHA256 is not available");
+    }
+    return key;
+}
+
 ConnectionKeyRing::Keys ConnectionKeyRing::keys() const {
     std::lock_guard lock(mutex_);
     return {current_, previous_, generation_.load(std::memory_order_acquire)};

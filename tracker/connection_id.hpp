@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "tracker/types.hpp"
 
@@ -28,6 +29,7 @@ class ConnectionKeyRing {
 
     void rotate();  // previous = current, current = a fresh random key
     void rotate_to(const MacKey& next);
+    void set(const MacKey& current, const MacKey& previous);
 
     struct Keys {
         MacKey current;
@@ -43,6 +45,10 @@ class ConnectionKeyRing {
     MacKey previous_{};
     std::atomic<std::uint64_t> generation_{1};
 };
+
+// The key of one rotation period derived from a secret that several instances share, so that
+// each accepts the ids the others issue: HMAC-SHA256(secret, label || period).
+MacKey derive_connection_key(std::string_view secret, std::uint64_t period);
 
 // Issues and checks ids; one object per thread (it owns OpenSSL MAC contexts).
 class ConnectionIds {

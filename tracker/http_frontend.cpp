@@ -144,7 +144,10 @@ asio::awaitable<void> HttpFrontend::serve(tcp::socket socket, tcp::endpoint remo
             view.x_forwarded_for = {forwarded.data(), forwarded.size()};
             HttpReply reply;
             try {
-                reply = router_.handle(view);
+                if (router_.answers_later())
+                    reply = co_await router_.handle_later(view);
+                else
+                    reply = router_.handle(view);
             } catch (const std::exception& e) {
                 metrics_.error(ErrorKind::internal);
                 log_event(LogLevel::error, "internal_error", {{"what", e.what()}});

@@ -60,9 +60,11 @@ std::string bencode_scrape(const std::vector<ScrapeResult>& entries) {
     return bencode::encode(Node(std::move(d)));
 }
 
-std::string bencode_failure(std::string_view reason) {
+std::string bencode_failure(std::string_view reason, std::uint32_t retry_in_minutes) {
     Node::Dict d;
     d["failure reason"] = Node(std::string(reason));
+    if (retry_in_minutes != 0)
+        d["retry in"] = Node(static_cast<std::int64_t>(retry_in_minutes));
     return bencode::encode(Node(std::move(d)));
 }
 

@@ -14,6 +14,7 @@ namespace shoal::tracker {
 std::string bencode_announce(const AnnounceOutcome& outcome, const std::vector<PeerInfo>& peers,
                              bool compact, bool no_peer_id);
 std::string bencode_scrape(const std::vector<ScrapeResult>& entries);
-std::string bencode_failure(std::string_view reason);
+// With BEP 31's "retry in" (minutes) when `retry_in_minutes` is not 0.
+std::string bencode_failure(std::string_view reason, std::uint32_t retry_in_minutes = 0);
 
 }  // namespace shoal::tracker

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tracker/announce_service.hpp"
+#include "tracker/net.hpp"
 
 namespace shoal::tracker {
 
@@ -41,12 +42,26 @@ class HttpRouter {
 
     HttpRouter(AnnounceService& service, std::vector<IpAddress> trusted_proxies, Clock clock);
 
+    // For a service that answers at once (the in-memory store).
     HttpReply handle(const HttpRequestView& request);
+    // For either store; the view's text must stay valid until the reply.
+    asio::awaitable<HttpReply> handle_later(const HttpRequestView& request);
+    // Whether requests must go through handle_later.
+    bool answers_later() const { return service_.answers_later(); }
 
   private:
+    // Query parsing shared by both forms: fills `out`, or returns the refusal's reply.
+    std::optional<HttpReply> parse_announce(const ParsedTarget& target, const IpAddress& client,
+                                            Announce& out, bool& compact, bool& no_peer_id);
     HttpReply announce(const ParsedTarget& target, const IpAddress& client);
     HttpReply scrape(const ParsedTarget& target);
+    HttpReply full_scrape(const ParsedTarget& target);
+    HttpReply status_page(Route route);
     HttpReply refuse(const Refusal& refusal);
+    HttpReply announced(const AnnounceOutcome& outcome, const std::vector<PeerInfo>& peers,
+                        bool compact, bool no_peer_id);
+    HttpReply scraped(const std::optional<Refusal>& refusal,
+                      const std::vector<ScrapeResult>& results);
 
     AnnounceService& service_;
     std::vector<IpAddress> trusted_proxies_;

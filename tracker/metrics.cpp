@@ -31,13 +31,17 @@ std::string_view error_kind_name(ErrorKind kind) {
             return "not_found";
         case ErrorKind::internal:
             return "internal";
+        case ErrorKind::store_unavailable:
+            return "store_unavailable";
+        case ErrorKind::store_busy:
+            return "store_busy";
         case ErrorKind::count_:
             break;
     }
     return "unknown";
 }
 
-std::string Metrics::prometheus(const StoreTotals& totals) const {
+std::string Metrics::prometheus(const StoreTotals* totals, const StoreHealth* store) const {
     std::string out;
     auto line = [&out](std::string_view name, std::string_view labels, std::uint64_t v) {
         out += name;
@@ -73,21 +77,36 @@ std::string Metrics::prometheus(const StoreTotals& totals) const {
         out += "# TYPE " + std::string(name) + " gauge\n";
         line(name, "", static_cast<std::uint64_t>(std::max<std::int64_t>(0, v)));
     };
-    gauge("shoal_tracker_torrents", "Torrents with peers.", totals.torrents);
-    gauge("shoal_tracker_peers", "Peers in all swarms.", totals.seeders + totals.leechers);
-    gauge("shoal_tracker_seeders", "Seeders in all swarms.", totals.seeders);
-    gauge("shoal_tracker_leechers", "Leechers in all swarms.", totals.leechers);
+    if (totals != nullptr) {
+        gauge("shoal_tracker_torrents", "Torrents with peers.", totals->torrents);
+        gauge("shoal_tracker_peers", "Peers in all swarms.", totals->seeders + totals->leechers);
+        gauge("shoal_tracker_seeders", "Seeders in all swarms.", totals->seeders);
+        gauge("shoal_tracker_leechers", "Leechers in all swarms.", totals->leechers);
+    }
+    if (store != nullptr) {
+        gauge("shoal_tracker_store_up", "1 when every thread's connection to the store is up.",
+              store->available() ? 1 : 0);
+        gauge("shoal_tracker_store_pending", "Requests waiting for the store's answer.",
+              store->pending());
+    }
     gauge("shoal_tracker_http_connections", "Open HTTP connections.", open_connections());
     return out;
 }
 
-std::string Metrics::json(const StoreTotals& totals, std::uint64_t uptime_seconds) const {
+std::string Metrics::json(const StoreTotals* totals, const StoreHealth* store,
+                          std::uint64_t uptime_seconds) const {
     boost::json::object o;
     o["uptime_seconds"] = uptime_seconds;
-    o["torrents"] = totals.torrents;
-    o["peers"] = totals.seeders + totals.leechers;
-    o["seeders"] = totals.seeders;
-    o["leechers"] = totals.leechers;
+    if (totals != nullptr) {
+        o["torrents"] = totals->torrents;
+        o["peers"] = totals->seeders + totals->leechers;
+        o["seeders"] = totals->seeders;
+        o["leechers"] = totals->leechers;
+    }
+    if (store != nullptr) {
+        o["store_up"] = store->available();
+        o["store_pending"] = store->pending();
+    }
     boost::json::object announces, scrapes, errors;
     for (std::size_t i = 0; i < k_protocols.size(); ++i) {
         announces[k_protocols[i]] = load(announces_[i]);

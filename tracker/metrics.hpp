@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "tracker/store_health.hpp"
 #include "tracker/swarm_store.hpp"
 
 namespace shoal::tracker {
@@ -22,6 +23,8 @@ enum class ErrorKind : std::size_t {
     connection_limit,   // HTTP connection refused at the limit
     not_found,          // unknown HTTP path
     internal,           // a bug or resource exhaustion; logged
+    store_unavailable,  // the shared swarm store did not answer
+    store_busy,         // too many requests waiting for the shared swarm store
     count_
 };
 
@@ -45,8 +48,11 @@ class Metrics {
     std::uint64_t scrapes(Protocol p) const { return load(scrapes_[index(p)]); }
     std::uint64_t errors(ErrorKind k) const { return load(errors_[static_cast<std::size_t>(k)]); }
 
-    std::string prometheus(const StoreTotals& totals) const;
-    std::string json(const StoreTotals& totals, std::uint64_t uptime_seconds) const;
+    // `totals` is null when the swarms are in a shared store (counting them there would
+    // read every swarm); `store` is its health, or null for the in-memory store.
+    std::string prometheus(const StoreTotals* totals, const StoreHealth* store) const;
+    std::string json(const StoreTotals* totals, const StoreHealth* store,
+                     std::uint64_t uptime_seconds) const;
 
   private:
     // Each counter on its own cache line: threads bump them on every request.

@@ -2,8 +2,10 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <random>
 #include <thread>
 #include <type_traits>
@@ -18,7 +20,10 @@
 #include "tracker/log.hpp"
 #include "tracker/metrics.hpp"
 #include "tracker/net.hpp"
+#include "tracker/redis_store.hpp"
+#include "tracker/redis_url.hpp"
 #include "tracker/snapshot.hpp"
+#include "tracker/store_health.hpp"
 #include "tracker/swarm_store.hpp"
 #include "tracker/udp_frontend.hpp"
 #include "tracker/udp_handler.hpp"
@@ -33,12 +38,40 @@ std::uint32_t monotonic_seconds() {
 
 namespace {
 
+// Connection ids are timed by the wall clock, which instances on different machines share.
+std::uint32_t wall_seconds() {
+    using namespace std::chrono;
+    return static_cast<std::uint32_t>(
+        duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+namespace {
+
 AccessMode access_mode(const std::string& mode) {
     if (mode == "allow")
         return AccessMode::allow;
     if (mode == "deny")
         return AccessMode::deny;
     return AccessMode::off;
+}
+
+// The shared secret for connection ids: the file's bytes, trailing white space left out.
+Result<std::string> read_secret(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return make_error("cannot read udp.secret_file " + path);
+    std::string secret(4096 + 1, '\0');
+    in.read(secret.data(), static_cast<std::streamsize>(secret.size()));
+    secret.resize(static_cast<std::size_t>(in.gcount()));
+    if (secret.size() > 4096)
+        return make_error("udp.secret_file " + path + " is longer than 4096 bytes");
+    while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back())))
+        secret.pop_back();
+    if (secret.size() < 16)
+        return make_error("udp.secret_file " + path + " holds fewer than 16 bytes of secret");
+    return secret;
 }
 
 Result<AccessPolicy> load_policy(const Config& c) {
@@ -60,6 +93,7 @@ std::string format_endpoint(const asio::ip::address& a, std::uint16_t port) {
 // All a thread needs; nothing in it is shared except through the references.
 struct Worker {
     asio::io_context ioc{1};
+    std::unique_ptr<RedisStore> redis;  // with a shared store: this thread's connection
     AnnounceService service;
     HttpRouter router;
     ConnectionIds ids;
@@ -68,13 +102,33 @@ struct Worker {
     std::optional<UdpFrontend> udp;
     std::thread thread;
 
-    Worker(const Config& config, SwarmStore& store, const SharedSnapshot<AccessPolicy>& access,
-           Metrics& metrics, const ConnectionKeyRing& keys, std::vector<IpAddress> proxies,
-           std::uint64_t seed)
-        : service(config, store, access, metrics, seed),
+    Worker(const Config& config, SwarmStore& store, StoreHealth* health, std::size_t index,
+           const SharedSnapshot<AccessPolicy>& access, Metrics& metrics,
+           const ConnectionKeyRing& keys, std::vector<IpAddress> proxies, std::uint64_t seed)
+        : redis(make_redis(config, health, index)),
+          service(config, SwarmStores{redis ? nullptr : &store, redis.get(), health}, access,
+                  metrics, seed),
           router(service, std::move(proxies), monotonic_seconds),
           ids(keys),
-          udp_handler(service, ids, monotonic_seconds) {}
+          udp_handler(service, ids, monotonic_seconds, wall_seconds) {}
+
+    std::unique_ptr<RedisStore> make_redis(const Config& config, StoreHealth* health,
+                                           std::size_t index) {
+        if (health == nullptr)
+            return nullptr;
+        auto url = parse_redis_url(config.url);  // checked by validate_config
+        if (!url)
+            throw std::invalid_argument(url.error().message);
+        RedisOptions options;
+        options.url = std::move(*url);
+        options.max_pending = config.max_pending;
+        options.timeout = std::chrono::milliseconds(config.timeout_ms);
+        return std::make_unique<RedisStore>(
+            ioc.get_executor(), std::move(options), config.prefix, config.peer_timeout,
+            [health, index](bool up, const std::string& reason) {
+                health->report(index, up, reason);
+            });
+    }
 };
 
 std::string bind_error(std::string_view what, const asio::ip::address& address, std::uint16_t port,
@@ -123,6 +177,8 @@ struct Server::Impl {
     Config config;
     Metrics metrics;
     SwarmStore store;
+    std::optional<StoreHealth> store_health;  // with a shared store
+    std::string secret;                       // shared connection-id secret, or empty
     SharedSnapshot<AccessPolicy> access;
     ConnectionKeyRing keys;
     std::vector<std::unique_ptr<Worker>> workers;
@@ -140,6 +196,10 @@ struct Server::Impl {
 
     void wait_signal();
     void schedule_tick();
+    void set_shared_keys() {
+        const std::uint64_t period = wall_seconds() / config.key_rotation;
+        keys.set(derive_connection_key(secret, period), derive_connection_key(secret, period - 1));
+    }
     void reload();
     void shutdown();
 };
@@ -179,7 +239,9 @@ void Server::Impl::schedule_tick() {
         const std::uint32_t now = monotonic_seconds();
         // Bounded work per tick: each call sweeps about a thirtieth of every shard.
         store.expire_step(now, 30);
-        if (now - last_rotation >= config.key_rotation) {
+        if (!secret.empty()) {
+            set_shared_keys();
+        } else if (now - last_rotation >= config.key_rotation) {
             keys.rotate();
             last_rotation = now;
         }
@@ -190,6 +252,8 @@ void Server::Impl::schedule_tick() {
 void Server::Impl::shutdown() {
     for (auto& w : workers) {
         asio::post(w->ioc, [&w = *w] {
+            if (w.redis)
+                w.redis->stop();
             if (w.http)
                 w.http->stop();
             if (w.udp)
@@ -222,6 +286,13 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
     const std::uint64_t hash_seed = (std::uint64_t{rd()} << 32) | rd();
     auto impl = std::make_unique<Impl>(config, std::move(*policy), hash_seed);
     impl->last_rotation = monotonic_seconds();
+    if (!config.secret_file.empty()) {
+        auto secret = read_secret(config.secret_file);
+        if (!secret)
+            return secret.error();
+        impl->secret = std::move(*secret);
+        impl->set_shared_keys();
+    }
 
     std::vector<IpAddress> proxies;
     for (const auto& p : config.trusted_proxies) {
@@ -261,9 +332,17 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
         }
     }
 
+    if (!config.url.empty()) {
+        auto url = parse_redis_url(config.url);
+        if (!url)
+            return url.error();
+        impl->store_health.emplace(threads, url->redacted(config.url));
+    }
     for (std::size_t i = 0; i < threads; ++i) {
-        auto w = std::make_unique<Worker>(impl->config, impl->store, impl->access, impl->metrics,
-                                          impl->keys, proxies, (std::uint64_t{rd()} << 32) | rd());
+        StoreHealth* health = impl->store_health ? &*impl->store_health : nullptr;
+        auto w = std::make_unique<Worker>(impl->config, impl->store, health, i, impl->access,
+                                          impl->metrics, impl->keys, proxies,
+                                          (std::uint64_t{rd()} << 32) | rd());
         if (http_ep) {
             tcp::acceptor acceptor(w->ioc);
             if (auto err = open_and_bind(acceptor, *http_ep, "http", true))
@@ -310,6 +389,8 @@ std::string Server::udp_address() const {
 int Server::run() {
     Impl& s = *impl_;
     for (auto& w : s.workers) {
+        if (w->redis)
+            w->redis->start();
         if (w->http)
             w->http->start();
         if (w->udp)
@@ -331,7 +412,8 @@ int Server::run() {
     log_event(LogLevel::info, "started",
               {{"http", http_address().empty() ? "off" : http_address()},
                {"udp", udp_address().empty() ? "off" : udp_address()},
-               {"threads", std::to_string(s.workers.size())}});
+               {"threads", std::to_string(s.workers.size())},
+               {"store", s.store_health ? "redis" : "memory"}});
     s.control.run();
     for (auto& w : s.workers) {
         if (w->thread.joinable())

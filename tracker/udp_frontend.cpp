@@ -48,6 +48,16 @@ UdpFrontend::UdpFrontend(udp::socket socket, UdpHandler& handler, Metrics& metri
         out_[i].reserve(k_udp_max_reply);
         in_iov_[i] = {in_.data() + i * k_datagram, k_datagram};
     }
+    handler_.answer_later_through(*this);
+}
+
+void UdpFrontend::send_late(const sockaddr_storage& to, socklen_t length,
+                            std::span<const std::uint8_t> reply) {
+    if (!socket_.is_open() || reply.empty())
+        return;
+    // Like a batch's replies: a full send buffer drops it, and the client retries.
+    ::sendto(socket_.native_handle(), reply.data(), reply.size(), MSG_DONTWAIT,
+             reinterpret_cast<const sockaddr*>(&to), length);
 }
 
 void UdpFrontend::start() {
@@ -73,8 +83,8 @@ void UdpFrontend::answer(std::size_t count) {
         bool reply = false;
         std::vector<std::uint8_t>& out = out_[replies];
         try {
-            reply =
-                handler_.handle({in_.data() + i * k_datagram, in_msgs_[i].msg_len}, sender, out);
+            reply = handler_.handle({in_.data() + i * k_datagram, in_msgs_[i].msg_len}, sender,
+                                    out, UdpReturnPath{&from_[i], in_msgs_[i].msg_hdr.msg_namelen});
         } catch (const std::exception& e) {
             metrics_.error(ErrorKind::internal);
             log_event(LogLevel::error, "internal_error", {{"where", "udp"}, {"what", e.what()}});

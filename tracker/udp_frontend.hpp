@@ -16,7 +16,7 @@
 
 namespace shoal::tracker {
 
-class UdpFrontend {
+class UdpFrontend final : UdpLateReplies {
   public:
     UdpFrontend(udp::socket socket, UdpHandler& handler, Metrics& metrics);
 
@@ -30,6 +30,9 @@ class UdpFrontend {
     asio::awaitable<void> receive_loop();
     // Answers the `count` datagrams received into the batch and sends the replies.
     void answer(std::size_t count);
+    // One reply on its own, when the store answered after its batch was done.
+    void send_late(const sockaddr_storage& to, socklen_t length,
+                   std::span<const std::uint8_t> reply) override;
 
     udp::socket socket_;
     UdpHandler& handler_;

@@ -95,5 +95,30 @@ TEST(Config, PrintConfigRoundTrips) {
     }
 }
 
+TEST(Config, TheRedisStoreIsCheckedAndItsPasswordNeverPrinted) {
+    auto parsed = parse_config(
+        "[store]\nurl = \"redis://tracker:hunter2@10.0.0.5:6380/1\"\nprefix = \"t1:\"\n"
+        "max_pending = 64\ntimeout_ms = 500\n[udp]\nsecret_file = \"/etc/shoal/secret\"\n");
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->url, "redis://tracker:hunter2@10.0.0.5:6380/1");
+    EXPECT_EQ(parsed->max_pending, 64u);
+    EXPECT_EQ(parsed->timeout_ms, 500u);
+    EXPECT_EQ(parsed->secret_file, "/etc/shoal/secret");
+    EXPECT_TRUE(validate_config(*parsed));
+    const std::string printed = print_config(*parsed);
+    EXPECT_EQ(printed.find("hunter2"), std::string::npos);
+    EXPECT_NE(printed.find("url = \"redis://tracker:***@10.0.0.5:6380/1\""), std::string::npos);
+
+    Config c = *parsed;
+    c.full_scrape = true;  // would read every swarm in Redis
+    EXPECT_FALSE(validate_config(c));
+    c = *parsed;
+    c.url = "http://10.0.0.5";
+    auto bad = validate_config(c);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("redis://"), std::string::npos);
+    EXPECT_FALSE(parse_config("[store]\ntimeout_ms = 1\n"));
+}
+
 }  // namespace
 }  // namespace shoal::tracker

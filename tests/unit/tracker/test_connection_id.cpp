@@ -90,5 +90,29 @@ TEST(ConnectionId, RandomKeysDiffer) {
     EXPECT_NE(ia.issue(client, 10), ib.issue(client, 10));
 }
 
+// Instances that read one secret derive the same keys for a period, so an id issued by one is
+// accepted by the other; another secret, or a period two rotations away, is not.
+TEST(ConnectionId, InstancesSharingASecretAcceptEachOthersIds) {
+    const std::string secret = "a secret both instances read";
+    ConnectionKeyRing a(derive_connection_key(secret, 41), derive_connection_key(secret, 40));
+    ConnectionKeyRing b(key(9), key(9));
+    b.set(derive_connection_key(secret, 41), derive_connection_key(secret, 40));
+    ConnectionIds ids_a(a), ids_b(b);
+    const auto client = test::v4(0xC0000201, 1000);
+    EXPECT_TRUE(ids_b.verify(ids_a.issue(client, 5000), client, 5000));
+
+    // b has moved on one period: the id from a's current key is b's previous one.
+    b.set(derive_connection_key(secret, 42), derive_connection_key(secret, 41));
+    EXPECT_TRUE(ids_b.verify(ids_a.issue(client, 5000), client, 5000));
+    b.set(derive_connection_key(secret, 43), derive_connection_key(secret, 42));
+    EXPECT_FALSE(ids_b.verify(ids_a.issue(client, 5000), client, 5000));
+
+    ConnectionKeyRing other(derive_connection_key("another secret entirely", 41),
+                            derive_connection_key("another secret entirely", 40));
+    ConnectionIds ids_other(other);
+    EXPECT_FALSE(ids_other.verify(ids_a.issue(client, 5000), client, 5000));
+    EXPECT_NE(derive_connection_key(secret, 41), derive_connection_key(secret, 42));
+}
+
 }  // namespace
 }  // namespace shoal::tracker
