@@ -19,6 +19,28 @@ from tracker_harness import die_with_parent
 REDIS_SERVER = os.environ.get("SHOAL_REDIS_SERVER", "redis-server")
 
 
+def make_tls_files(directory, host_ip="127.0.0.1"):
+    """A CA and a server certificate for HOST_IP signed by it, made with openssl; returns
+    the paths as RedisServer's tls argument wants them."""
+    ca_key, ca_file = os.path.join(directory, "ca.key"), os.path.join(directory, "ca.pem")
+    key_file, cert_file = os.path.join(directory, "server.key"), os.path.join(directory,
+                                                                              "server.pem")
+    csr, ext = os.path.join(directory, "server.csr"), os.path.join(directory, "server.ext")
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], check=True, timeout=60, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca_file,
+            "-days", "2", "-subj", "/CN=shoal test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key_file, "-out", csr,
+            "-subj", "/CN=%s" % host_ip)
+    with open(ext, "w") as f:
+        f.write("subjectAltName = IP:%s\n" % host_ip)
+    openssl("x509", "-req", "-in", csr, "-CA", ca_file, "-CAkey", ca_key, "-CAcreateserial",
+            "-out", cert_file, "-days", "2", "-extfile", ext)
+    return {"cert_file": cert_file, "key_file": key_file, "ca_file": ca_file}
+
+
 def free_tcp_port(host="127.0.0.1"):
     with socket.socket() as s:
         s.bind((host, 0))
@@ -32,7 +54,7 @@ class RespError(Exception):
 class RedisClient:
     """Just enough RESP2 to send commands and read replies, over TCP or a Unix socket."""
 
-    def __init__(self, unix_path=None, host="127.0.0.1", port=None, timeout=5):
+    def __init__(self, unix_path=None, host="127.0.0.1", port=None, timeout=5, password=None):
         if unix_path:
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.sock.settimeout(timeout)
@@ -40,6 +62,12 @@ class RedisClient:
         else:
             self.sock = socket.create_connection((host, port), timeout=timeout)
         self.buf = b""
+        if password is not None:
+            try:
+                self.command("AUTH", password)
+            except BaseException:
+                self.sock.close()
+                raise
 
     def close(self):
         self.sock.close()
@@ -103,12 +131,17 @@ class RedisClient:
 
 
 class RedisServer:
-    """A redis-server child; start() again after stop() comes back on the same addresses."""
+    """A redis-server child; start() again after stop() comes back on the same addresses.
 
-    def __init__(self, tcp=True, port=None):
+    password: required of every client (requirepass). tls: a dict with the cert_file,
+    key_file and ca_file paths; the TCP port then speaks TLS only (the Unix socket stays
+    plain, for the test's own client)."""
+
+    def __init__(self, tcp=True, port=None, password=None, tls=None):
         self.dir = tempfile.mkdtemp(prefix="shoal-redis-")
         self.unix_path = os.path.join(self.dir, "redis.sock")
         self.port = (port or free_tcp_port()) if tcp else 0
+        self.password, self.tls = password, tls
         self.proc = None
         self.log_path = os.path.join(self.dir, "redis.log")
         try:
@@ -125,7 +158,7 @@ class RedisServer:
     @property
     def tcp_url(self):
         assert self.port, "this server has no TCP port"
-        return "redis://127.0.0.1:%d/0" % self.port
+        return "%s://127.0.0.1:%d/0" % ("rediss" if self.tls else "redis", self.port)
 
     @property
     def unix_url(self):
@@ -133,10 +166,19 @@ class RedisServer:
 
     def start(self, timeout=10):
         assert self.proc is None or self.proc.poll() is not None, "already running"
-        cmd = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
+        cmd = [REDIS_SERVER, "--bind", "127.0.0.1",
                "--unixsocket", self.unix_path, "--unixsocketperm", "700",
                "--save", "", "--appendonly", "no", "--dir", self.dir,
                "--logfile", self.log_path, "--daemonize", "no"]
+        if self.tls:
+            cmd += ["--port", "0", "--tls-port", str(self.port),
+                    "--tls-cert-file", self.tls["cert_file"],
+                    "--tls-key-file", self.tls["key_file"],
+                    "--tls-ca-cert-file", self.tls["ca_file"], "--tls-auth-clients", "no"]
+        else:
+            cmd += ["--port", str(self.port)]
+        if self.password is not None:
+            cmd += ["--requirepass", self.password]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
         end = time.time() + timeout
@@ -171,7 +213,7 @@ class RedisServer:
         return self.proc is not None and self.proc.poll() is None
 
     def client(self, timeout=5):
-        return RedisClient(unix_path=self.unix_path, timeout=timeout)
+        return RedisClient(unix_path=self.unix_path, timeout=timeout, password=self.password)
 
     def used_memory(self):
         with self.client() as c:

@@ -63,9 +63,10 @@ class Tracker:
     """A running shoal-tracker process; use as a context manager."""
 
     def __init__(self, binary, config="", args=(), http="127.0.0.1:0", udp="127.0.0.1:0",
-                 store_url=None, wait_store=True):
+                 store_url=None, wait_store=True, env=None):
         """store_url: the [store] url to use; None follows SHOAL_TRACKER_STORE. With a store
-        url and HTTP on, the start waits (wait_store) until /metrics says the store is up."""
+        url the start waits (wait_store) until the store is up: /metrics says so, or without
+        HTTP, the store_available line is logged. env: added to the tracker's environment."""
         self.dir = tempfile.TemporaryDirectory(prefix="shoal-tracker-it-")
         self.redis = None
         if store_url is None and store_kind() == "redis":
@@ -85,7 +86,8 @@ class Tracker:
         cmd = [binary, "--config", self.config_path, "--http", http, "--udp", udp,
                "--threads", "2", *args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     preexec_fn=die_with_parent)
+                                     preexec_fn=die_with_parent,
+                                     env=dict(os.environ, **env) if env else None)
         # stderr is drained all along, so a chatty tracker never blocks on a full pipe.
         self._stderr = []
         self._stderr_lock = threading.Lock()
@@ -118,7 +120,7 @@ class Tracker:
                     self.udp_host, self.udp_port = host, int(port)
                 got += 1
         watchdog.cancel()
-        if store_url and wait_store and self.http_port:
+        if store_url and wait_store:
             try:
                 self.wait_store_up()
             except BaseException:
@@ -127,7 +129,11 @@ class Tracker:
 
     def wait_store_up(self, timeout=10):
         end = time.time() + timeout
-        while self.metrics().get("shoal_tracker_store_up") != 1:
+        if self.http_port:
+            up = lambda: self.metrics().get("shoal_tracker_store_up") == 1  # noqa: E731
+        else:
+            up = lambda: bool(self.log_lines("store_available"))  # noqa: E731
+        while not up():
             if time.time() > end:
                 raise RuntimeError("the tracker's store is not up after %d s" % timeout)
             time.sleep(0.02)
