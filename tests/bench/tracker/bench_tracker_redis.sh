@@ -7,7 +7,8 @@
 #
 #   tests/bench/tracker/bench_tracker_redis.sh [BUILD_DIR]    (default build/release)
 # Environment: SECONDS_PER_RUN (5), ROUNDS (3), TORRENTS (10000), SHOAL_THREADS (1),
-# WRK_CONNECTIONS (50), MEMORY_TORRENTS (20000), MEMORY_PEERS (10 per torrent)
+# WRK_CONNECTIONS (50), MEMORY_TORRENTS (20000), MEMORY_PEERS (10 per torrent),
+# LARGE_TORRENTS (100), LARGE_PEERS (2000 per torrent)
 #
 # The load generators, the trackers and redis-server share the machine's cores, so the
 # figures compare set-ups on one machine; they are no capacity planning.
@@ -24,6 +25,8 @@ threads=${SHOAL_THREADS:-1}
 connections=${WRK_CONNECTIONS:-50}
 memory_torrents=${MEMORY_TORRENTS:-20000}
 memory_peers=${MEMORY_PEERS:-10}
+large_torrents=${LARGE_TORRENTS:-100}
+large_peers=${LARGE_PEERS:-2000}
 export TORRENTS=$torrents
 
 for tool in wrk redis-server g++ python3 curl; do
@@ -195,14 +198,16 @@ printf "%-28s %10s %10s %8s %12s %8s\n" "UDP announce+scrape/s" "$m_udp" "$o_udp
     "$(ratio "$o_udp" "$m_udp")" "$t_udp" "$(ratio "$t_udp" "$m_udp")"
 stop "$mem_pid"; stop "$a_pid"; stop "$b_pid"
 
-# Memory: MEMORY_TORRENTS torrents x MEMORY_PEERS peers, one UDP announce each, through one
-# instance; the peers stored are counted by scraping every torrent.
-redis FLUSHALL > /dev/null
-before=$(used_memory)
-"$work/udp_load" 127.0.0.1 "$one_udp" --torrents "$memory_torrents" --fill "$memory_peers" \
-    --window 256 > /dev/null
-after=$(used_memory)
-stored=$(python3 - "$root/tests/integration/tracker" "$one_udp" "$memory_torrents" <<'PY'
+# Memory: TORRENTS x PEERS peers, one UDP announce each, through one instance; the peers
+# stored are counted by scraping every torrent. Small swarms fit Redis's compact encoding
+# (up to zset-max-listpack-entries members); large ones do not, so both are measured.
+memory_per_peer() {  # $1 torrents, $2 peers per torrent, $3 label
+    local n=$1 per=$2 label=$3 before after stored keys
+    redis FLUSHALL > /dev/null
+    before=$(used_memory)
+    "$work/udp_load" 127.0.0.1 "$one_udp" --torrents "$n" --fill "$per" --window 256 > /dev/null
+    after=$(used_memory)
+    stored=$(python3 - "$root/tests/integration/tracker" "$one_udp" "$n" <<'PY'
 import sys
 sys.path.insert(0, sys.argv[1])
 from tracker_harness import UdpClient
@@ -219,8 +224,11 @@ for first in range(0, n, 70):
 print(total)
 PY
 )
-keys=$(redis DBSIZE)
+    keys=$(redis DBSIZE)
+    echo "memory, $label: $stored peers stored (of $((n * per)) announced) over $n torrents" \
+         "in $keys keys; Redis used_memory +$(( (after - before) / 1048576 )) MiB," \
+         "$(python3 -c "print('%.0f' % (($after - $before) / max($stored, 1)))") bytes per peer"
+}
+memory_per_peer "$memory_torrents" "$memory_peers" "small swarms"
+memory_per_peer "$large_torrents" "$large_peers" "large swarms"
 stop "$one_pid"
-echo "memory: $stored peers stored (of $((memory_torrents * memory_peers)) announced) over" \
-     "$memory_torrents torrents in $keys keys; Redis used_memory +$(( (after - before) / 1048576 )) MiB," \
-     "$(python3 -c "print('%.0f' % (($after - $before) / max($stored, 1)))") bytes per peer"
