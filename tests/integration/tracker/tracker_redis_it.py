@@ -14,6 +14,8 @@ Scenarios:
   cold_start     a tracker started while Redis is down serves failures, then connects
   start_ready    requests made while the first connection to Redis is being set up wait
   slow           Redis behind a proxy delaying every chunk; a flood of announces is shed
+  dropped        Redis closes the tracker's connections; it connects again by itself
+  expiry         peers that stop announcing leave announces and scrapes after peer_timeout
   auth           a password, an ACL user (percent-escaped in the url), a wrong password
   tls            rediss:// with a test CA: trusted, untrusted, another host name
   config         start-up refusals that come with a Redis store
@@ -83,9 +85,9 @@ class Work:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def store_config(secret_file=None, extra_store="", base=FAST):
+def store_config(secret_file=None, extra_store="", base=FAST, prefix="shoal-it:"):
     """A config with a [store] table but no url: Tracker(store_url=...) adds that."""
-    cfg = base + '[store]\nprefix = "shoal-it:"\n%s' % extra_store
+    cfg = base + '[store]\nprefix = "%s"\n%s' % (prefix, extra_store)
     if secret_file:
         cfg += '[udp]\nsecret_file = "%s"\n' % secret_file
     return cfg
@@ -297,12 +299,13 @@ def scenario_connection_id(binary):
             for x in (to_a, to_b, to_c):
                 x.close()
             check(all(t.stop() == 0 for t in (a, b, c)), "exit codes after SIGTERM")
-        # Another database of the same Redis is another store.
+        # Another database, or another prefix, of the same Redis is another store.
         db1 = redis.tcp_url[:-2] + "/1"
         db1_unix = redis.unix_url + "?db=1"
         with Tracker(binary, store_config(), store_url=redis.url) as zero, \
                 Tracker(binary, store_config(), store_url=db1) as one, \
-                Tracker(binary, store_config(), store_url=db1_unix) as one_unix:
+                Tracker(binary, store_config(), store_url=db1_unix) as one_unix, \
+                Tracker(binary, store_config(prefix="other:"), store_url=redis.url) as other:
             h = random_hash()
             zero.announce(h, peer_id(1), 7001, left=0)
             r = one.announce(h, peer_id(2), 7002, left=1)
@@ -310,11 +313,14 @@ def scenario_connection_id(binary):
             r = one_unix.announce(h, peer_id(3), 7003, left=1)
             check(compact_peers(r[b"peers"]) == [("127.0.0.1", 7002)],
                   "unix://...?db=1 is not database 1: %r" % (r,))
+            r = other.announce(h, peer_id(4), 7004, left=1)
+            check(compact_peers(r[b"peers"]) == [], "prefix other: sees shoal-it: %r" % (r,))
             check(redis.dbsize(0) > 0 and redis.dbsize(1) > 0, "keys in both databases")
             with redis.client() as rc:
                 keys = rc.command("KEYS", "*")
-            check(keys and all(k.startswith(b"shoal-it:") for k in keys),
-                  "keys outside the prefix: %r" % (keys[:10],))
+            check(keys and all(k.startswith((b"shoal-it:", b"other:")) for k in keys),
+                  "keys outside the prefixes: %r" % (keys[:10],))
+            check(any(k.startswith(b"other:") for k in keys), "nothing under other:")
 
 
 # ---------------------------------------------------------------- failover
@@ -681,6 +687,73 @@ def scenario_slow(binary):
             check(t.stop() == 0, "exit code after SIGTERM")
 
 
+def scenario_dropped(binary):
+    """Redis closes the tracker's connections (as its idle timeout, CLIENT KILL or a proxy
+    restart do): the tracker connects again by itself."""
+    with RedisServer() as redis:
+        with Tracker(binary, store_config(), store_url=redis.url) as t:
+            h = random_hash()
+            t.announce(h, peer_id(1), 7001, left=0)
+            with redis.client() as rc:
+                killed = rc.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+            check(killed == 2, "want the 2 threads' connections killed, not %r" % killed)
+            start = time.monotonic()
+            refused = 0
+            while True:
+                reply, took = http_announce(t, h, peer_id(2), 7002, left=1)
+                check(took < ANSWER_WITHIN, "answered after %.2f s" % took)
+                if b"failure reason" not in reply:
+                    break
+                check_unavailable_http(reply)
+                refused += 1
+                check(time.monotonic() - start < 3, "no connection 3 s after it was closed")
+            print("dropped: served again %.3f s after the connections were closed (%d refused)"
+                  % (time.monotonic() - start, refused))
+            check(compact_peers(reply[b"peers"]) == [("127.0.0.1", 7001)], reply)
+            wait_metric(t, "shoal_tracker_store_up", 1, 3, "store_up 1 again")
+            check(len(t.log_lines("store_unavailable")) == 1,
+                  "store_unavailable lines: %r" % t.log_lines("store_unavailable"))
+            check(len(t.log_lines("store_available")) == 2,
+                  "store_available lines: %r" % t.log_lines("store_available"))
+            check(t.stop() == 0, "exit code after SIGTERM")
+
+
+def scenario_expiry(binary):
+    """Peers that stop announcing leave the swarm after peer_timeout, in announces and
+    scrapes through every instance alike."""
+    cfg = "[announce]\ninterval = 10\ninterval_jitter = 0\nmin_interval = 5\npeer_timeout = 11\n"
+    with Work() as w, RedisServer() as redis:
+        secret = w.secret()
+        with Tracker(binary, store_config(secret, base=cfg), store_url=redis.url) as a, \
+                Tracker(binary, store_config(secret, base=cfg), store_url=redis.url) as b:
+            h = random_hash()
+            a.announce(h, peer_id(1), 7001, left=0, event="started")
+            a.announce(h, peer_id(2), 7002, left=5, event="started")
+            first = time.monotonic()
+            f = b.scrape([h])[b"files"][h]
+            check((f[b"complete"], f[b"incomplete"]) == (1, 1), f)
+            # Peer 2 keeps announcing (through B); peer 1 does not.
+            while time.monotonic() - first < 13:
+                r = b.announce(h, peer_id(2), 7002, left=5)
+                check(b"failure reason" not in r, r)
+                time.sleep(1)
+            r = a.announce(h, peer_id(3), 7003, left=5)
+            check(compact_peers(r[b"peers"]) == [("127.0.0.1", 7002)],
+                  "peer 1 has not expired: %r" % (r,))
+            check(r[b"complete"] == 0 and r[b"incomplete"] == 2, r)
+            for t in (a, b):
+                f = t.scrape([h])[b"files"][h]
+                check((f[b"complete"], f[b"incomplete"]) == (0, 2),
+                      "scrape counts an expired peer: %r" % (f,))
+            check(a.stop() == 0 and b.stop() == 0, "exit codes after SIGTERM")
+        # Nothing is kept for good: every key of the store expires.
+        with redis.client() as rc:
+            keys = rc.command("KEYS", "*")
+            ttls = {k: rc.command("TTL", k) for k in keys}
+        check(keys and all(0 < ttl <= 11 + 1 for ttl in ttls.values()),
+              "keys without a bounded TTL: %r" % ttls)
+
+
 # ---------------------------------------------------------------- credentials and TLS
 
 def refused_for(t, seconds, h):
@@ -809,6 +882,8 @@ SCENARIOS = {
     "cold_start": scenario_cold_start,
     "start_ready": scenario_start_ready,
     "slow": scenario_slow,
+    "dropped": scenario_dropped,
+    "expiry": scenario_expiry,
     "auth": scenario_auth,
     "tls": scenario_tls,
     "config": scenario_config,
