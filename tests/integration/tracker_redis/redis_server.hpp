@@ -3,6 +3,7 @@
 // stopped (and its folder removed) by the destructor.
 
 #include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -14,10 +15,13 @@ namespace shoal::tracker::test {
 
 class RedisServer {
   public:
-    RedisServer() {
+    // `tls_port` non-zero: also TLS on 127.0.0.1 at that port with `dir()`/server.pem and
+    // server.key, which the test writes before calling start().
+    RedisServer(bool start_now = true) {
         char pattern[] = "/tmp/shoal-redis-XXXXXX";
         dir_ = ::mkdtemp(pattern);
-        start();
+        if (start_now)
+            start();
     }
     ~RedisServer() {
         stop();
@@ -27,18 +31,29 @@ class RedisServer {
     RedisServer(const RedisServer&) = delete;
     RedisServer& operator=(const RedisServer&) = delete;
 
+    const std::string& dir() const { return dir_; }
     std::string socket_path() const { return dir_ + "/redis.sock"; }
     std::string url() const { return "unix://" + socket_path(); }
 
     // Starts the server and waits (up to 5 s) until its socket exists.
-    void start() {
+    void start(std::uint16_t tls_port = 0) {
         std::filesystem::remove(socket_path());
         pid_ = ::fork();
         if (pid_ == 0) {
             const std::string sock = socket_path();
-            ::execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", sock.c_str(),
-                     "--save", "", "--appendonly", "no", "--dir", dir_.c_str(), "--loglevel",
-                     "warning", static_cast<char*>(nullptr));
+            const std::string port = std::to_string(tls_port);
+            const std::string cert = dir_ + "/server.pem", key = dir_ + "/server.key";
+            if (tls_port != 0) {
+                ::execlp("redis-server", "redis-server", "--port", "0", "--unixsocket",
+                         sock.c_str(), "--save", "", "--appendonly", "no", "--dir", dir_.c_str(),
+                         "--loglevel", "warning", "--bind", "127.0.0.1", "--tls-port",
+                         port.c_str(), "--tls-cert-file", cert.c_str(), "--tls-key-file",
+                         key.c_str(), "--tls-auth-clients", "no", static_cast<char*>(nullptr));
+            } else {
+                ::execlp("redis-server", "redis-server", "--port", "0", "--unixsocket",
+                         sock.c_str(), "--save", "", "--appendonly", "no", "--dir", dir_.c_str(),
+                         "--loglevel", "warning", static_cast<char*>(nullptr));
+            }
             ::_exit(127);
         }
         for (int i = 0; i < 500 && !std::filesystem::exists(socket_path()); ++i)

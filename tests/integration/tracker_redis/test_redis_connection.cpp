@@ -4,6 +4,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 
@@ -184,6 +185,60 @@ TEST_F(RedisConnectionTest, RedisUrlsAreReadWithTheirParts) {
                             "redis://u:%zz@h", "redis://[::1"}) {
         EXPECT_FALSE(parse_redis_url(bad)) << bad;
     }
+}
+
+// Runs `commands` (openssl invocations) in `dir`.
+bool run_in(const std::string& dir, const std::string& commands) {
+    return std::system(("cd '" + dir + "' && " + commands).c_str()) == 0;
+}
+
+// A CA NAME.pem/NAME.key in `dir`.
+bool make_ca(const std::string& dir, const std::string& name) {
+    return run_in(dir, "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=" + name +
+                           " -keyout " + name + ".key -out " + name + ".pem 2>/dev/null");
+}
+
+// server.pem/server.key in `dir` for "localhost", signed by the CA `ca` there.
+bool make_server_certificate(const std::string& dir, const std::string& ca) {
+    return run_in(dir,
+                  "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key "
+                  "-out server.csr 2>/dev/null && printf 'subjectAltName=DNS:localhost\\n' > "
+                  "san.ext && openssl x509 -req -in server.csr -CA " + ca + ".pem -CAkey " + ca +
+                      ".key -CAcreateserial -days 2 -extfile san.ext -out server.pem 2>/dev/null");
+}
+
+std::uint16_t free_tcp_port(boost::asio::io_context& ioc) {
+    boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return a.local_endpoint().port();
+}
+
+TEST_F(RedisConnectionTest, SpeaksTlsToAServerWithATrustedCertificateOnly) {
+    test::RedisServer server(false);
+    ASSERT_TRUE(make_ca(server.dir(), "trusted"));
+    ASSERT_TRUE(make_ca(server.dir(), "other"));
+    ASSERT_TRUE(make_server_certificate(server.dir(), "trusted"));
+    const std::uint16_t port = free_tcp_port(ioc);
+    server.start(port);
+    ASSERT_TRUE(run_until(ioc, [&] { return server.running(); }));
+    const std::string url = "rediss://localhost:" + std::to_string(port);
+
+    // Trusted through SSL_CERT_FILE, which OpenSSL's default verify paths read.
+    ::setenv("SSL_CERT_FILE", (server.dir() + "/trusted.pem").c_str(), 1);
+    auto c = connect(url);
+    ASSERT_TRUE(run_until(ioc, [&] { return up; }, 8000ms)) << last_reason;
+    EXPECT_EQ(ask(*c, {"PING"}), "PONG");
+    c->stop();
+
+    // Another CA: the handshake fails, and the connection stays down.
+    ::setenv("SSL_CERT_FILE", (server.dir() + "/other.pem").c_str(), 1);
+    changes = 0;
+    up = false;
+    auto refused = connect(url);
+    ASSERT_TRUE(run_until(ioc, [&] { return changes > 0; }, 8000ms));
+    EXPECT_FALSE(up);
+    EXPECT_NE(last_reason.find("cannot connect"), std::string::npos) << last_reason;
+    refused->stop();
+    ::unsetenv("SSL_CERT_FILE");
 }
 
 }  // namespace
