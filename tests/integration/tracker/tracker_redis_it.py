@@ -1,4 +1,6 @@
-"""shoal-tracker instances sharing one Redis swarm store: python3 tracker_redis_it.py BINARY SCENARIO.
+"""shoal-tracker instances sharing one Redis swarm store.
+
+    python3 tracker_redis_it.py BINARY SCENARIO
 
 Each scenario starts its own redis-server (redis_harness.RedisServer) and runs inside a
 private network namespace (see CMakeLists.txt); everything talks over loopback.
@@ -250,6 +252,7 @@ def scenario_swarm(binary):
             # The leecher reports `completed` to B: two seeds, one download, through A and B.
             wait_for(lambda: counts_agree((2, 1, 0)), 20, "both scrapes to count the download",
                      step=0.2)
+            # The sessions end (and send their stopped announces) while the trackers run.
             del leech, seed
             del leecher, seeder
             check(a.stop() == 0 and b.stop() == 0, "exit codes after SIGTERM")
