@@ -525,6 +525,22 @@ def scenario_stall(binary):
             # resumes, though the tracker had already answered that announce with a failure.
             check({7001, 7002} <= ports <= {7001, 7002, 7003}, r)
             check(t.stop() == 0, "exit code after SIGTERM")
+        # SIGTERM while requests wait for a frozen Redis: the tracker still stops at once.
+        cfg = store_config(extra_store="timeout_ms = 10000\n")
+        with Tracker(binary, cfg, store_url=redis.url) as t:
+            redis.proc.send_signal(signal.SIGSTOP)
+            try:
+                c = udp_client(t)
+                cid = c.connect()
+                for i in range(20):
+                    p, _ = c.announce_packet(cid, random_hash(), peer_id(i), 8000 + i)
+                    c.sock.sendto(p, c.addr)
+                c.close()
+                wait_for(lambda: store_pending(t.metrics()) == 20, 5, "20 requests pending")
+                rc, took = timed(t.stop)
+                check(rc == 0 and took < 2, "stopping took %.2f s (exit code %s)" % (took, rc))
+            finally:
+                redis.proc.send_signal(signal.SIGCONT)
 
 
 def scenario_cold_start(binary):
