@@ -1,7 +1,10 @@
 #include "tracker/address.hpp"
 
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace shoal::tracker {
 namespace {
@@ -41,6 +44,32 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
     if (!parse_ip(host))
         return std::nullopt;
     return ListenAddress{std::string(host), static_cast<std::uint16_t>(port)};
+}
+
+bool endpoint_from_sockaddr(const sockaddr_storage& ss, PeerEndpoint& out) {
+    if (ss.ss_family == AF_INET) {
+        const auto& sa = reinterpret_cast<const sockaddr_in&>(ss);
+        out.address = IpAddress::v4(ntohl(sa.sin_addr.s_addr));
+        out.port = ntohs(sa.sin_port);
+        return true;
+    }
+    if (ss.ss_family == AF_INET6) {
+        const auto& sa = reinterpret_cast<const sockaddr_in6&>(ss);
+        const auto* b = sa.sin6_addr.s6_addr;
+        static constexpr std::uint8_t k_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+        if (std::memcmp(b, k_mapped, 12) == 0) {
+            out.address =
+                IpAddress::v4((std::uint32_t{b[12]} << 24) | (std::uint32_t{b[13]} << 16) |
+                              (std::uint32_t{b[14]} << 8) | b[15]);
+        } else {
+            out.address = IpAddress{};
+            out.address.family = Family::v6;
+            std::memcpy(out.address.bytes.data(), b, 16);
+        }
+        out.port = ntohs(sa.sin6_port);
+        return true;
+    }
+    return false;
 }
 
 IpAddress from_asio(const boost::asio::ip::address& a) {

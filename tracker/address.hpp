@@ -4,6 +4,8 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <sys/socket.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +26,8 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text);
 
 // An IPv4-mapped IPv6 address becomes plain IPv4.
 IpAddress from_asio(const boost::asio::ip::address& a);
+// A socket address as received; IPv4-mapped IPv6 becomes IPv4. False for other families.
+bool endpoint_from_sockaddr(const sockaddr_storage& ss, PeerEndpoint& out);
 std::optional<IpAddress> parse_ip(std::string_view text);
 std::string format_ip(const IpAddress& a);
 

@@ -8,39 +8,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tracker/address.hpp"
 #include "tracker/log.hpp"
 
 namespace shoal::tracker {
-namespace {
-
-// The sender as the tracker sees it; IPv4-mapped IPv6 becomes IPv4. False for other families.
-bool to_endpoint(const sockaddr_storage& ss, PeerEndpoint& out) {
-    if (ss.ss_family == AF_INET) {
-        const auto& sa = reinterpret_cast<const sockaddr_in&>(ss);
-        out.address = IpAddress::v4(ntohl(sa.sin_addr.s_addr));
-        out.port = ntohs(sa.sin_port);
-        return true;
-    }
-    if (ss.ss_family == AF_INET6) {
-        const auto& sa = reinterpret_cast<const sockaddr_in6&>(ss);
-        const auto* b = sa.sin6_addr.s6_addr;
-        static constexpr std::uint8_t k_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-        if (std::memcmp(b, k_mapped, 12) == 0) {
-            out.address =
-                IpAddress::v4((std::uint32_t{b[12]} << 24) | (std::uint32_t{b[13]} << 16) |
-                              (std::uint32_t{b[14]} << 8) | b[15]);
-        } else {
-            out.address = IpAddress{};
-            out.address.family = Family::v6;
-            std::memcpy(out.address.bytes.data(), b, 16);
-        }
-        out.port = ntohs(sa.sin6_port);
-        return true;
-    }
-    return false;
-}
-
-}  // namespace
 
 UdpFrontend::UdpFrontend(udp::socket socket, UdpHandler& handler, Metrics& metrics)
     : socket_(std::move(socket)), handler_(handler), metrics_(metrics), in_(k_batch * k_datagram) {
@@ -78,7 +49,7 @@ void UdpFrontend::answer(std::size_t count) {
     std::size_t replies = 0;
     for (std::size_t i = 0; i < count; ++i) {
         PeerEndpoint sender;
-        if (!to_endpoint(from_[i], sender))
+        if (!endpoint_from_sockaddr(from_[i], sender))
             continue;
         bool reply = false;
         std::vector<std::uint8_t>& out = out_[replies];
