@@ -138,7 +138,7 @@ class RedisServer:
     plain, for the test's own client)."""
 
     def __init__(self, tcp=True, port=None, password=None, tls=None):
-        self.dir = tempfile.mkdtemp(prefix="shoal-redis-")
+        self.dir = tempfile.mkdtemp(prefix="shoal-it-redis-")
         self.unix_path = os.path.join(self.dir, "redis.sock")
         self.port = (port or free_tcp_port()) if tcp else 0
         self.password, self.tls = password, tls
