@@ -1,5 +1,11 @@
-"""Start shoal-tracker on 127.0.0.1 ephemeral ports and talk to it over HTTP and UDP."""
+"""Start shoal-tracker on 127.0.0.1 ephemeral ports and talk to it over HTTP and UDP.
 
+The environment variable SHOAL_TRACKER_STORE picks the swarm store of every Tracker that is
+not given one: "memory" (the default) or "redis", which starts a private redis-server for
+each such Tracker (see redis_harness.py) and adds its url to the [store] section.
+"""
+
+import ctypes
 import http.client
 import os
 import random
@@ -46,17 +52,47 @@ def bdecode(data):
     return value
 
 
+def die_with_parent():
+    """For preexec_fn: the child gets SIGKILL when the process that started it ends, so a
+    test killed by its timeout leaves no server behind."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 class Tracker:
     """A running shoal-tracker process; use as a context manager."""
 
-    def __init__(self, binary, config="", args=(), http="127.0.0.1:0", udp="127.0.0.1:0"):
+    def __init__(self, binary, config="", args=(), http="127.0.0.1:0", udp="127.0.0.1:0",
+                 store_url=None, wait_store=True, env=None):
+        """store_url: the [store] url to use; None follows SHOAL_TRACKER_STORE. With a store
+        url the start waits (wait_store) until the store is up: /metrics says so, or without
+        HTTP, the store_available line is logged. env: added to the tracker's environment."""
         self.dir = tempfile.TemporaryDirectory(prefix="shoal-tracker-it-")
+        self.redis = None
+        if store_url is None and store_kind() == "redis":
+            from redis_harness import RedisServer
+            try:
+                self.redis = RedisServer()
+            except BaseException:
+                self.dir.cleanup()
+                raise
+            store_url = self.redis.url
+        self.store_url = store_url
+        if store_url:
+            config = with_store_url(config, store_url)
         self.config_path = os.path.join(self.dir.name, "tracker.toml")
         with open(self.config_path, "w") as f:
             f.write(config)
         cmd = [binary, "--config", self.config_path, "--http", http, "--udp", udp,
                "--threads", "2", *args]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     preexec_fn=die_with_parent,
+                                     env=dict(os.environ, **env) if env else None)
+        # stderr is drained all along, so a chatty tracker never blocks on a full pipe.
+        self._stderr = []
+        self._stderr_lock = threading.Lock()
+        self._stderr_reader = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_reader.start()
         self.http_port = None
         self.udp_port = None
         self.http_host = None
@@ -70,7 +106,10 @@ class Tracker:
             line = self.proc.stdout.readline().decode()
             if not line:
                 watchdog.cancel()
-                raise RuntimeError("tracker exited: " + self.proc.stderr.read().decode())
+                self.proc.wait()
+                message = "tracker exited: " + self.stderr_text()
+                self._release()
+                raise RuntimeError(message)
             parts = line.split()
             if len(parts) == 3 and parts[0] == "listening":
                 host, port = parts[2].rsplit(":", 1)
@@ -81,6 +120,23 @@ class Tracker:
                     self.udp_host, self.udp_port = host, int(port)
                 got += 1
         watchdog.cancel()
+        if store_url and wait_store:
+            try:
+                self.wait_store_up()
+            except BaseException:
+                self._release()
+                raise
+
+    def wait_store_up(self, timeout=10):
+        end = time.time() + timeout
+        if self.http_port:
+            up = lambda: self.metrics().get("shoal_tracker_store_up") == 1  # noqa: E731
+        else:
+            up = lambda: bool(self.log_lines("store_available"))  # noqa: E731
+        while not up():
+            if time.time() > end:
+                raise RuntimeError("the tracker's store is not up after %d s" % timeout)
+            time.sleep(0.02)
 
     def path(self, name):
         return os.path.join(self.dir.name, name)
@@ -99,17 +155,60 @@ class Tracker:
             raise RuntimeError("tracker did not stop on SIGTERM")
         return rc
 
+    def _drain_stderr(self):
+        for line in iter(self.proc.stderr.readline, b""):
+            with self._stderr_lock:
+                self._stderr.append(line.decode(errors="replace"))
+
     def stderr_text(self):
-        return self.proc.stderr.read().decode(errors="replace")
+        """Everything written to stderr; all of it once the process has ended."""
+        if self.proc.poll() is not None:
+            self._stderr_reader.join(timeout=5)
+        with self._stderr_lock:
+            return "".join(self._stderr)
+
+    def log_lines(self, event):
+        """The stderr lines logged so far with event=EVENT."""
+        with self._stderr_lock:
+            return [l for l in self._stderr if (" event=%s " % event) in l
+                    or l.rstrip("\n").endswith(" event=" + event)]
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def rss_kib(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise RuntimeError("no VmRSS")
+
+    def metrics(self):
+        """/metrics as {'name{labels}': value}."""
+        status, body = self.http_get("/metrics")
+        assert status == 200, (status, body)
+        out = {}
+        for line in body.decode().splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                out[name] = float(value)
+        return out
+
+    def _release(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.redis is not None:
+            self.redis.close()
+            self.redis = None
+        self.dir.cleanup()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.dir.cleanup()
+        self._release()
 
     # ---- HTTP ----
     def http_get(self, target, headers=None, conn=None):
@@ -140,6 +239,26 @@ class Tracker:
         status, body = self.http_get(target)
         assert status == 200, (status, body)
         return bdecode(body)
+
+
+def store_kind():
+    kind = os.environ.get("SHOAL_TRACKER_STORE", "memory") or "memory"
+    if kind not in ("memory", "redis"):
+        raise ValueError("SHOAL_TRACKER_STORE must be memory or redis, not %r" % kind)
+    return kind
+
+
+def with_store_url(config, url):
+    """config (TOML text) with [store] url = URL, in the [store] table if it has one."""
+    line = 'url = "%s"\n' % url
+    lines = config.splitlines(keepends=True)
+    for i, l in enumerate(lines):
+        if l.strip() == "[store]":
+            lines.insert(i + 1, line)
+            return "".join(lines)
+    if config and not config.endswith("\n"):
+        config += "\n"
+    return config + "[store]\n" + line
 
 
 class UdpClient:

@@ -4,6 +4,7 @@ Run inside a private network namespace (see CMakeLists.txt):
     python3 tracker_interop.py BINARY CLIENT PROTOCOL
 CLIENT is libtorrent, transmission or aria2; PROTOCOL is http or udp. A libtorrent session on
 127.0.0.2 seeds a few MiB; CLIENT downloads it; the tracker's scrape must agree.
+With SHOAL_TRACKER_STORE=redis the tracker keeps its swarms in a private redis-server.
 """
 
 import hashlib
