@@ -416,9 +416,9 @@ int Server::run() {
     }
     if (s.store_health) {
         // Requests that arrive meanwhile wait in the sockets' queues rather than being refused
-        // while the connections are being made; a store that stays away does not hold the
-        // tracker back for longer than its timeout.
-        s.store_health->wait_available(std::chrono::milliseconds(s.config.timeout_ms));
+        // while the connections are being made; a store that refuses or stays away does not
+        // hold the tracker back for longer than its first attempt.
+        s.store_health->wait_settled(std::chrono::milliseconds(s.config.timeout_ms));
         for (auto& w : s.workers)
             asio::post(w->ioc, [&w = *w, start_frontends] { start_frontends(w); });
     }

@@ -34,9 +34,9 @@ void StoreHealth::report(std::size_t thread, bool up, const std::string& reason)
 
 namespace shoal::tracker {
 
-bool StoreHealth::wait_available(std::chrono::milliseconds limit) {
+void StoreHealth::wait_settled(std::chrono::milliseconds limit) {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, limit, [this] { return available(); });
+    changed_.wait_for(lock, limit, [this] { return logged_; });
 }
 
 }  // namespace shoal::tracker

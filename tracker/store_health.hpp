@@ -25,8 +25,9 @@ class StoreHealth {
     std::atomic<std::int64_t>& pending_gauge() { return pending_; }
     std::int64_t pending() const { return pending_.load(std::memory_order_relaxed); }
 
-    // Waits until the store is available or `limit` has passed; true if it is.
-    bool wait_available(std::chrono::milliseconds limit);
+    // Waits until the first connections have settled, every one up or one refused (which is
+    // when the first state is logged), or until `limit` has passed.
+    void wait_settled(std::chrono::milliseconds limit);
 
   private:
     std::mutex mutex_;
