@@ -6,6 +6,7 @@ tracker_harness.py); the few checks that differ with that store say so where the
 
 import json
 import os
+import select
 import signal
 import socket
 import struct
@@ -220,18 +221,15 @@ def scenario_robustness(binary):
         check(reply.startswith(b"HTTP/1.1 413"), reply)
         s.close()
 
-        # Connection limit: extra connections are closed, served again once others leave.
-        idle = [socket.create_connection((t.http_host, t.http_port)) for _ in range(40)]
-        time.sleep(0.3)
-        extra = socket.create_connection((t.http_host, t.http_port))
-        extra.settimeout(3)
-        try:
-            extra.sendall(b"GET /stats HTTP/1.1\r\nHost: x\r\n\r\n")
-            data = extra.recv(100)
-        except (ConnectionResetError, BrokenPipeError):
-            data = b""
-        check(data == b"", "connection over the limit was served")
-        extra.close()
+        # Connection limit (40): of 50 idle connections the tracker keeps at most 40 and closes
+        # the rest at once. (Connections from above that are still closing on its side may
+        # take a slot or two for a moment, so "at most" and not "exactly".)
+        idle = [socket.create_connection((t.http_host, t.http_port)) for _ in range(50)]
+        time.sleep(0.5)
+        # A closed one reads as end of stream (or a reset); a kept one has nothing to read.
+        readable, _, _ = select.select(idle, [], [], 0.2)
+        closed = len(readable)
+        check(10 <= closed <= 13, "%d of 50 idle connections were closed at a limit of 40" % closed)
         for s in idle:
             s.close()
         time.sleep(0.5)
