@@ -4,8 +4,8 @@
 # udp_load, then the memory each holds for the same 1,000,000 peers over 100,000 torrents.
 #
 #   tests/bench/tracker/bench_tracker.sh [BUILD_DIR]    (default build/release)
-# Environment: SECONDS_PER_RUN (5), ROUNDS (3), TORRENTS (10000), SHOAL_THREADS (0: one per
-# core, shoal-tracker's default; opentracker runs as Debian builds it),
+# Environment: SECONDS_PER_RUN (5), ROUNDS (3), TORRENTS (10000), SHOAL_THREADS (1: the load
+# generator needs the other core of a 2-core machine; 0 is one per core),
 # WRK_CONNECTIONS (50), PARTS ("rates memory": which halves to run)
 set -euo pipefail
 
@@ -16,7 +16,7 @@ tracker=$build/app/shoal-tracker
 duration=${SECONDS_PER_RUN:-5}
 ROUNDS=${ROUNDS:-3}
 torrents=${TORRENTS:-10000}
-threads=${SHOAL_THREADS:-0}
+threads=${SHOAL_THREADS:-1}
 connections=${WRK_CONNECTIONS:-50}
 parts=${PARTS:-rates memory}
 export TORRENTS=$torrents
