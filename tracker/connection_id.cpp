@@ -1,13 +1,14 @@
 #include "tracker/connection_id.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
+
+#include "tracker/siphash.hpp"
 
 namespace shoal::tracker {
 namespace {
@@ -69,28 +70,10 @@ ConnectionKeyRing::Keys ConnectionKeyRing::keys() const {
     return {current_, previous_, generation_.load(std::memory_order_acquire)};
 }
 
-// An HMAC-SHA256 context holding one key; re-initialised per id without re-keying.
+// One key's SipHash key: the first half of the 32-byte key (random, or derived by HMAC).
 struct ConnectionIds::Mac {
-    EVP_MAC* mac = nullptr;
-    EVP_MAC_CTX* ctx = nullptr;
-
-    explicit Mac(const MacKey& key) {
-        mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-        if (mac != nullptr)
-            ctx = EVP_MAC_CTX_new(mac);
-        char digest[] = "SHA256";
-        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                               OSSL_PARAM_construct_end()};
-        if (ctx == nullptr || EVP_MAC_init(ctx, key.data(), key.size(), params) != 1) {
-            throw std::runtime_error("OpenSSL HMAC-SHA256 is not available");
-        }
-    }
-    ~Mac() {
-        EVP_MAC_CTX_free(ctx);
-        EVP_MAC_free(mac);
-    }
-    Mac(const Mac&) = delete;
-    Mac& operator=(const Mac&) = delete;
+    SipKey key{};
+    explicit Mac(const MacKey& k) { std::copy_n(k.begin(), key.size(), key.begin()); }
 };
 
 ConnectionIds::ConnectionIds(const ConnectionKeyRing& ring) : ring_(ring) {
@@ -114,14 +97,9 @@ bool ConnectionIds::mac(int which, const PeerEndpoint& client, std::uint16_t tic
     msg[16] = static_cast<std::uint8_t>(client.address.family);
     msg[17] = static_cast<std::uint8_t>(tick >> 8);
     msg[18] = static_cast<std::uint8_t>(tick);
-    EVP_MAC_CTX* ctx = macs_[which]->ctx;
-    std::uint8_t full[EVP_MAX_MD_SIZE];
-    std::size_t len = 0;
-    if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 || EVP_MAC_update(ctx, msg, sizeof msg) != 1 ||
-        EVP_MAC_final(ctx, full, &len, sizeof full) != 1 || len < out.size()) {
-        return false;
-    }
-    std::memcpy(out.data(), full, out.size());
+    const std::uint64_t tag = siphash24(macs_[which]->key, msg);
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = static_cast<std::uint8_t>(tag >> (8 * i));
     return true;
 }
 

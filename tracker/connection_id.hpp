@@ -1,6 +1,6 @@
 #pragma once
-// Stateless UDP connection ids (BEP 15): a keyed MAC over the client's address and a coarse
-// timestamp, so the tracker remembers nothing between connect and announce.
+// Stateless UDP connection ids (BEP 15): a keyed MAC (SipHash-2-4) over the client's address
+// and a coarse timestamp, so the tracker remembers nothing between connect and announce.
 //
 // The source port is left out, as opentracker and aquatic do: a NAT may rebind it between
 // connect and announce, and libtorrent shares one cached id among all sessions of a process,

@@ -2,6 +2,7 @@
 
 #include "test_util.hpp"
 #include "tracker/connection_id.hpp"
+#include "tracker/siphash.hpp"
 
 namespace shoal::tracker {
 namespace {
@@ -112,6 +113,19 @@ TEST(ConnectionId, InstancesSharingASecretAcceptEachOthersIds) {
     ConnectionIds ids_other(other);
     EXPECT_FALSE(ids_other.verify(ids_a.issue(client, 5000), client, 5000));
     EXPECT_NE(derive_connection_key(secret, 41), derive_connection_key(secret, 42));
+}
+
+// The reference vectors of the SipHash paper and its implementation: key 00..0f, messages
+// 00, 01, ... of each length.
+TEST(ConnectionId, SipHashMatchesItsReferenceVectors) {
+    SipKey key;
+    for (std::size_t i = 0; i < key.size(); ++i)
+        key[i] = static_cast<std::uint8_t>(i);
+    std::vector<std::uint8_t> message;
+    EXPECT_EQ(siphash24(key, message), 0x726fdb47dd0e0e31ull);
+    for (std::uint8_t i = 0; i < 15; ++i)
+        message.push_back(i);
+    EXPECT_EQ(siphash24(key, message), 0xa129ca6149be45e5ull);
 }
 
 }  // namespace
