@@ -51,7 +51,7 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
 
 }  // namespace
 
-bool percent_decode(std::string_view in, std::string& out) {
+bool percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
     out.clear();
     out.reserve(in.size());
     for (std::size_t i = 0; i < in.size(); ++i) {
@@ -65,7 +65,7 @@ bool percent_decode(std::string_view in, std::string& out) {
                 return false;
             out.push_back(static_cast<char>(hi * 16 + lo));
             i += 2;
-        } else if (c == '+') {
+        } else if (c == '+' && plus_is_space) {
             out.push_back(' ');
         } else {
             out.push_back(c);

@@ -26,8 +26,9 @@ struct HttpAnnounceQuery {
     std::string ip;                        // the `ip` parameter, used only if configured
 };
 
-// Decodes %XX and '+'; false on a malformed escape.
-bool percent_decode(std::string_view in, std::string& out);
+// Decodes %XX, and '+' as a space in a query (not in other parts of a URL); false on a
+// malformed escape.
+bool percent_decode(std::string_view in, std::string& out, bool plus_is_space = true);
 
 Result<HttpAnnounceQuery> parse_announce_query(std::string_view query);
 

@@ -1,6 +1,9 @@
 #include "tracker/redis_url.hpp"
 
+#include <algorithm>
 #include <charconv>
+
+#include "tracker/http_query.hpp"
 
 namespace shoal::tracker {
 namespace {
@@ -18,51 +21,24 @@ bool parse_number(std::string_view text, std::uint32_t max, std::uint32_t& out) 
     return true;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-// Percent-decoding for the user and password, which may hold ':' or '@' that way.
-bool percent_decode(std::string_view in, std::string& out) {
-    out.clear();
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] != '%') {
-            out += in[i];
-            continue;
-        }
-        if (i + 2 >= in.size())
-            return false;
-        const int hi = hex_value(in[i + 1]);
-        const int lo = hex_value(in[i + 2]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-    }
-    return true;
-}
-
 }  // namespace
 
 std::string RedisUrl::redacted(std::string_view original) const {
     if (password.empty())
         return std::string(original);
+    // The credentials end at the authority's last '@', as parse_redis_url reads them.
     const auto scheme_end = original.find("://");
-    const auto at = original.find('@', scheme_end == std::string_view::npos ? 0 : scheme_end);
-    if (scheme_end == std::string_view::npos || at == std::string_view::npos)
+    if (scheme_end == std::string_view::npos)
         return std::string(original);
-    const auto authority = original.substr(scheme_end + 3, at - scheme_end - 3);
-    const auto colon = authority.find(':');
-    std::string out(original.substr(0, scheme_end + 3));
-    out += authority.substr(0, colon);
+    const auto start = scheme_end + 3;
+    const auto authority = original.substr(start, original.find('/', start) - start);
+    const auto at = authority.rfind('@');
+    if (at == std::string_view::npos)
+        return std::string(original);
+    std::string out(original.substr(0, start));
+    out += authority.substr(0, std::min(at, authority.find(':')));
     out += ":***";
-    out += original.substr(at);
+    out += original.substr(start + at);
     return out;
 }
 
@@ -110,10 +86,10 @@ Result<RedisUrl> parse_redis_url(std::string_view text) {
         authority = authority.substr(at + 1);
         const auto colon = credentials.find(':');
         if (colon == std::string_view::npos) {
-            if (!percent_decode(credentials, url.password))
+            if (!percent_decode(credentials, url.password, false))
                 return make_error("store.url: bad %-escape in the password");
-        } else if (!percent_decode(credentials.substr(0, colon), url.username) ||
-                   !percent_decode(credentials.substr(colon + 1), url.password)) {
+        } else if (!percent_decode(credentials.substr(0, colon), url.username, false) ||
+                   !percent_decode(credentials.substr(colon + 1), url.password, false)) {
             return make_error("store.url: bad %-escape in the user or password");
         }
     }

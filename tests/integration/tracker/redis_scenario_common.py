@@ -132,25 +132,6 @@ def scrape_both(a, b, h):
 
 # ---------------------------------------------------------------- swarm (libtorrent)
 
-def lt_session(lt, address):
-    return lt.session({
-        "listen_interfaces": address + ":0",
-        "enable_dht": False,
-        "enable_lsd": False,
-        "enable_upnp": False,
-        "enable_natpmp": False,
-        "enable_outgoing_utp": False,
-        "enable_incoming_utp": False,
-        "allow_multiple_connections_per_ip": True,
-        "announce_to_all_tiers": True,
-        "ssrf_mitigation": False,
-        "unchoke_interval": 1,
-        "alert_mask": lt.alert.category_t.error_notification
-        | lt.alert.category_t.tracker_notification
-        | lt.alert.category_t.status_notification,
-    })
-
-
 def make_torrent(lt, payload):
     """A torrent with no tracker in it; each session is given its own."""
     fs = lt.file_storage()

@@ -334,3 +334,26 @@ def random_hash():
 
 def peer_id(n):
     return ("-SH0001-%012d" % n).encode()
+
+
+def lt_session(lt, address="127.0.0.1"):
+    """A libtorrent session on ADDRESS for tracker tests: trackers only (no DHT, LSD, port
+    mapping or uTP), several peers per address, choking re-decided every second."""
+    return lt.session({
+        "listen_interfaces": address + ":0",
+        "enable_dht": False,
+        "enable_lsd": False,
+        "enable_upnp": False,
+        "enable_natpmp": False,
+        "enable_outgoing_utp": False,
+        "enable_incoming_utp": False,
+        "allow_multiple_connections_per_ip": True,
+        "announce_to_all_tiers": True,
+        # Otherwise libtorrent refuses to scrape a tracker on localhost (only /announce).
+        "ssrf_mitigation": False,
+        # Re-decide choking every second, so a newly interested peer waits ~1 s, not ~15 s.
+        "unchoke_interval": 1,
+        "alert_mask": lt.alert.category_t.error_notification
+        | lt.alert.category_t.tracker_notification
+        | lt.alert.category_t.status_notification,
+    })

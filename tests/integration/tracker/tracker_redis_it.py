@@ -23,10 +23,10 @@ import urllib.parse
 
 from redis_harness import RedisServer, make_tls_files
 from redis_scenario_common import (ANSWER_WITHIN, FAST, Work, check, check_unavailable_http,
-                                   file_digest, http_announce, lt_add, lt_session, make_torrent,
-                                   run, scrape_both, store_config, store_up, tracker_errors,
-                                   udp_client, wait_for)
-from tracker_harness import (Tracker, UdpClient, compact_peers, peer_id, random_hash,
+                                   file_digest, http_announce, lt_add, make_torrent, run,
+                                   scrape_both, store_config, store_up, tracker_errors, udp_client,
+                                   wait_for)
+from tracker_harness import (Tracker, UdpClient, compact_peers, lt_session, peer_id, random_hash,
                              with_store_url)
 
 

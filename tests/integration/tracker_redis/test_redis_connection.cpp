@@ -171,6 +171,15 @@ TEST_F(RedisConnectionTest, RedisUrlsAreReadWithTheirParts) {
     EXPECT_EQ(a->database, 3u);
     EXPECT_EQ(a->redacted("redis://user:p%40ss@example.net:6380/3"),
               "redis://user:***@example.net:6380/3");
+    // '+' is itself in a URL's user part; a raw '@' there ends at the last one.
+    auto plus = parse_redis_url("redis://u:a+b%2B@h");
+    ASSERT_TRUE(plus);
+    EXPECT_EQ(plus->password, "a+b+");
+    const std::string raw = "redis://u:p@ss@h:1/2";
+    auto at = parse_redis_url(raw);
+    ASSERT_TRUE(at);
+    EXPECT_EQ(at->password, "p@ss");
+    EXPECT_EQ(at->redacted(raw), "redis://u:***@h:1/2");
     auto b = parse_redis_url("rediss://[2001:db8::1]");
     ASSERT_TRUE(b);
     EXPECT_EQ(b->kind, RedisUrl::Kind::tls);

@@ -18,7 +18,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "integration", "tracker"))
-from tracker_harness import Tracker, UdpClient  # noqa: E402
+from tracker_harness import Tracker, UdpClient, lt_session  # noqa: E402
 
 import libtorrent as lt  # noqa: E402
 
@@ -38,28 +38,6 @@ def wait_for(predicate, timeout, what):
             return value
         time.sleep(0.2)
     fail("timed out waiting for " + what)
-
-
-def lt_session(address):
-    settings = {
-        "listen_interfaces": address + ":0",
-        "enable_dht": False,
-        "enable_lsd": False,
-        "enable_upnp": False,
-        "enable_natpmp": False,
-        "enable_outgoing_utp": False,
-        "enable_incoming_utp": False,
-        "allow_multiple_connections_per_ip": True,
-        "announce_to_all_tiers": True,
-        # Otherwise libtorrent refuses to scrape a tracker on localhost (only /announce).
-        "ssrf_mitigation": False,
-        # Re-decide choking every second, so a newly interested peer waits ~1 s, not ~15 s.
-        "unchoke_interval": 1,
-        "alert_mask": lt.alert.category_t.error_notification
-        | lt.alert.category_t.tracker_notification
-        | lt.alert.category_t.status_notification,
-    }
-    return lt.session(settings)
 
 
 def lt_add(ses, torrent_file, save_path):
@@ -97,7 +75,7 @@ def run_libtorrent_leecher(torrent_file, download_dir):
 def lt_leecher_main(torrent_file, download_dir):
     """Downloads, then seeds until terminated."""
     signal.alarm(DEADLINE)
-    ses = lt_session("127.0.0.3")
+    ses = lt_session(lt, "127.0.0.3")
     lt_add(ses, torrent_file, download_dir)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     while True:
@@ -172,7 +150,7 @@ def main():
             info_hash = bytes.fromhex(str(lt.torrent_info(torrent_file).info_hash()))
             scraper = Scraper(tracker, protocol, info_hash)
 
-            seeder = lt_session("127.0.0.2")
+            seeder = lt_session(lt, "127.0.0.2")
             seed_handle = lt_add(seeder, torrent_file, seed_dir)
             wait_for(lambda: seed_handle.status().is_seeding, 30, "seeder to check its data")
             seed_handle.force_reannounce()

@@ -19,7 +19,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "integration", "tracker"))
-from tracker_harness import Tracker  # noqa: E402
+from tracker_harness import Tracker, lt_session  # noqa: E402
 
 import libtorrent as lt  # noqa: E402
 
@@ -29,23 +29,6 @@ DEADLINE = 60  # seconds for the whole scenario
 
 def fail(message):
     raise AssertionError(message)
-
-
-def lt_session():
-    return lt.session({
-        "listen_interfaces": "127.0.0.1:0",
-        "enable_dht": False,
-        "enable_lsd": False,
-        "enable_upnp": False,
-        "enable_natpmp": False,
-        "enable_outgoing_utp": False,
-        "enable_incoming_utp": False,
-        "allow_multiple_connections_per_ip": True,
-        "unchoke_interval": 1,
-        "alert_mask": lt.alert.category_t.error_notification
-        | lt.alert.category_t.tracker_notification
-        | lt.alert.category_t.status_notification,
-    })
 
 
 class Watched:
@@ -113,7 +96,7 @@ def main():
                 params.flags |= flags
                 return ses.add_torrent(params)
 
-            seed_ses = lt_session()
+            seed_ses = lt_session(lt)
             seed = Watched("seeding session", seed_ses, add(seed_ses, seed_dir))
             wait_for([seed], lambda: seed.handle.status().is_seeding, 20,
                      "the seeding session to check its data")
@@ -121,7 +104,7 @@ def main():
             wait_for([seed], lambda: seed.replies, 15, "the seeding session's tracker reply")
 
             # Same process, so the same cached connection id, sent from another port.
-            leech_ses = lt_session()
+            leech_ses = lt_session(lt)
             if leech_ses.listen_port() == seed_ses.listen_port():
                 fail("both sessions listen on port %d" % seed_ses.listen_port())
             # Upload mode holds the download back, so the tracker still counts this session
