@@ -73,15 +73,33 @@ const Controller::Entry* Controller::entry(TorrentId id) const {
 
 void Controller::save(Entry& e) {
     if (persistent()) {
-        // The folders are kept in the summary alone (a library of thousands of torrents would
-        // hold each path twice); the record borrows them to be written.
-        e.stored.save_dir = e.summary.save_dir;
-        e.stored.complete_dir = e.summary.complete_dir;
-        auto saved = list_->save(e.stored);
-        std::filesystem::path{}.swap(e.stored.save_dir);
-        std::filesystem::path{}.swap(e.stored.complete_dir);
-        if (!saved) return pending_problems_.push_back(saved.error());
-        if (!e.stored.metainfo.empty()) e.stored.metainfo_saved = true;
+        const TorrentSummary& s = e.summary;
+        StoredTorrent record;
+        record.id = s.store_id;
+        record.metainfo = std::move(e.stored.metainfo);
+        record.metainfo_saved = e.stored.metainfo_saved;
+        record.magnet = e.stored.magnet;
+        record.save_dir = s.save_dir;
+        record.complete_dir = s.complete_dir;
+        record.paused = e.stored.paused;
+        record.sequential = s.sequential;
+        record.added_on = s.added_on;
+        if (e.stored.own_priorities) record.file_priorities = e.priorities;
+        record.file_names = e.stored.file_names;
+        record.trackers = e.stored.trackers;
+        record.web_seeds = e.stored.web_seeds;
+        record.upload_limit = s.upload_limit;
+        record.download_limit = s.download_limit;
+        record.peer_limit = s.peer_limit;
+        record.seed_limits = s.seed_limits;
+        record.labels = s.labels;
+        record.queue_position = e.stored.queue_position;
+        auto saved = list_->save(record);
+        if (!saved) {
+            e.stored.metainfo = std::move(record.metainfo);  // written next time
+            return pending_problems_.push_back(saved.error());
+        }
+        if (!record.metainfo.empty()) e.stored.metainfo_saved = true;
     }
     // In the state folder now, or with nowhere to go: the parsed TorrentInfo has what is used.
     std::string{}.swap(e.stored.metainfo);  // its memory too, which assigning "" keeps
@@ -183,11 +201,12 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     if (stored.web_seeds) session_.set_web_seeds(id, *stored.web_seeds);
     Entry e;
     e.tiers = std::move(tiers);
-    e.priorities = stored.file_priorities;
+    e.priorities = std::move(stored.file_priorities);
+    e.stored.own_priorities = !e.priorities.empty();
     if (e.priorities.empty() && info) e.priorities.assign(info->files.size(), 4);
     TorrentSummary& s = e.summary;
     s.id = id;
-    s.store_id = stored.id;
+    s.store_id = std::move(stored.id);
     // Shown with the names the session gives the files (it renames them the same way).
     s.info = info && !stored.file_names.empty()
                  ? std::make_shared<const TorrentInfo>(with_files_renamed(*info, stored.file_names))
@@ -200,20 +219,25 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
         s.magnet = stored.magnet;
         s.stats.state = TorrentState::fetching_metadata;
     }
-    s.save_dir = std::move(stored.save_dir);  // kept here only (save() writes it)
+    s.save_dir = std::move(stored.save_dir);
     s.complete_dir = std::move(stored.complete_dir);
-    std::filesystem::path{}.swap(stored.save_dir);
-    std::filesystem::path{}.swap(stored.complete_dir);
     s.added_on = stored.added_on;
     s.sequential = stored.sequential;
     s.upload_limit = stored.upload_limit;
     s.download_limit = stored.download_limit;
     s.peer_limit = stored.peer_limit;
     s.seed_limits = stored.seed_limits;
-    s.labels = stored.labels;
-    e.stored = std::move(stored);
+    s.labels = std::move(stored.labels);
+    e.stored.metainfo = std::move(stored.metainfo);
+    e.stored.metainfo_saved = stored.metainfo_saved;
+    e.stored.paused = stored.paused;
+    e.stored.magnet = std::move(stored.magnet);
+    e.stored.file_names = std::move(stored.file_names);
+    e.stored.trackers = std::move(stored.trackers);
+    e.stored.web_seeds = std::move(stored.web_seeds);
+    e.stored.queue_position = stored.queue_position;
     Entry& listed = entries_[id] = std::move(e);
-    store_ids_.insert(listed.stored.id);
+    store_ids_.insert(listed.summary.store_id);
     join_queue(listed);
     return id;
 }
@@ -222,8 +246,8 @@ Result<Done> Controller::remove(TorrentId id, bool with_data) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
     session_.remove_torrent(id, with_data);
-    if (persistent()) list_->remove(e->stored.id);
-    store_ids_.erase(e->stored.id);
+    if (persistent()) list_->remove(e->summary.store_id);
+    store_ids_.erase(e->summary.store_id);
     entries_.erase(id);
     leave_queue(id);
     return Done{};
@@ -282,7 +306,7 @@ Result<Done> Controller::set_file_priority(TorrentId id, std::size_t file, int p
     if (priority < 0 || priority > 7) return make_error(ErrorCode::invalid_input, "file priorities are 0 to 7");
     e->priorities[file] = priority;
     session_.set_file_priority(id, file, priority);
-    e->stored.file_priorities = e->priorities;
+    e->stored.own_priorities = true;
     save(*e);
     return Done{};
 }
@@ -321,8 +345,8 @@ Result<Done> Controller::set_torrent_limits(TorrentId id, std::int64_t upload, s
     if (!e) return unknown(id);
     if (upload < 0 || download < 0) return make_error(ErrorCode::invalid_input, "a rate limit cannot be negative");
     session_.set_torrent_rate_limits(id, upload, download);
-    e->summary.upload_limit = e->stored.upload_limit = upload;
-    e->summary.download_limit = e->stored.download_limit = download;
+    e->summary.upload_limit = upload;
+    e->summary.download_limit = download;
     save(*e);
     return Done{};
 }
@@ -331,9 +355,9 @@ Result<Done> Controller::set_peer_limit(TorrentId id, int peers) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
     if (peers < 0 || peers > k_max_peer_limit) return peer_limit_problem();
-    if (e->stored.peer_limit == peers) return Done{};
+    if (e->summary.peer_limit == peers) return Done{};
     session_.set_torrent_peer_limit(id, peers);
-    e->summary.peer_limit = e->stored.peer_limit = peers;
+    e->summary.peer_limit = peers;
     save(*e);
     return Done{};
 }
@@ -342,9 +366,9 @@ Result<Done> Controller::set_torrent_seed_limits(TorrentId id, const TorrentSeed
     Entry* e = entry(id);
     if (!e) return unknown(id);
     if (auto problem = seed_limits_problem(limits)) return make_error(ErrorCode::invalid_input, *problem);
-    if (e->stored.seed_limits == limits) return Done{};
+    if (e->summary.seed_limits == limits) return Done{};
     // A torrent stopped by its old limits may seed again under the new ones once resumed.
-    e->summary.seed_limits = e->stored.seed_limits = limits;
+    e->summary.seed_limits = limits;
     e->summary.seed_limit_reached = false;
     save(*e);
     return Done{};
@@ -355,8 +379,8 @@ Result<Done> Controller::set_labels(TorrentId id, Labels labels) {
     if (!e) return unknown(id);
     auto checked = checked_labels(std::move(labels));
     if (!checked) return checked.error();
-    if (*checked == e->stored.labels) return Done{};
-    e->summary.labels = e->stored.labels = std::move(*checked);
+    if (*checked == e->summary.labels) return Done{};
+    e->summary.labels = std::move(*checked);
     save(*e);
     return Done{};
 }

@@ -111,9 +111,25 @@ public:
     void stop() override;
 
 private:
+    // What the torrent's record holds beyond its summary (the id, the folders, the limits, the
+    // labels) and `Entry::priorities`: save() puts a StoredTorrent together from the three, so
+    // that a library of thousands of torrents does not keep each of those twice.
+    struct Record {
+        std::string metainfo;  // StoredTorrent::metainfo: empty once written
+        bool metainfo_saved = false;
+        bool paused = false;
+        // The record keeps `Entry::priorities` (else none: all normal).
+        bool own_priorities = false;
+        std::string magnet;
+        std::map<std::size_t, std::string> file_names;
+        std::optional<std::vector<Tier>> trackers;
+        std::optional<std::vector<std::string>> web_seeds;
+        std::optional<std::int64_t> queue_position;
+    };
+
     struct Entry {
         TorrentSummary summary;
-        StoredTorrent stored;  // the record, less its folders (in summary; save() writes them)
+        Record stored;
         Tiers tiers;
         std::vector<int> priorities;
         std::unique_ptr<event::Details> last_details;  // null until asked for (most never are)
