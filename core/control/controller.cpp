@@ -219,8 +219,8 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
         s.magnet = stored.magnet;
         s.stats.state = TorrentState::fetching_metadata;
     }
-    s.save_dir = std::move(stored.save_dir);
-    s.complete_dir = std::move(stored.complete_dir);
+    s.save_dir = stored.save_dir.string();
+    s.complete_dir = stored.complete_dir.string();
     s.added_on = stored.added_on;
     s.sequential = stored.sequential;
     s.upload_limit = stored.upload_limit;
@@ -332,7 +332,7 @@ Result<Done> Controller::move_storage(TorrentId id, const std::filesystem::path&
     if (!e->summary.complete_dir.empty()) {
         // Still in the incomplete folder: moving it means where it goes once finished. Without
         // moving, the data is said to be in `target` already, which ends the wait.
-        e->summary.complete_dir = move ? target : std::filesystem::path{};
+        e->summary.complete_dir = move ? target.string() : std::string{};
         save(*e);
         if (move) return Done{};
     }

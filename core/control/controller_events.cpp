@@ -84,8 +84,8 @@ void Controller::apply(Entry& e, const Event& event) {
         e.stored.file_names[r->file] = r->name;
         save(e);
     } else if (auto* moved = std::get_if<event::StorageMoved>(&event)) {
-        s.save_dir = moved->save_dir;
-        if (s.save_dir == s.complete_dir) std::filesystem::path{}.swap(s.complete_dir);
+        s.save_dir = moved->save_dir.string();
+        if (moved->save_dir == std::filesystem::path(s.complete_dir)) std::string{}.swap(s.complete_dir);
         save(e);
     } else if (auto* finished = std::get_if<event::TorrentFinished>(&event)) {
         s.finished = true;
