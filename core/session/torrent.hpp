@@ -209,7 +209,6 @@ private:
     // A large library holds thousands of torrents: what is kept of AddTorrentParams is what
     // is used later, and the session's services are shared, not copied.
     std::shared_ptr<const TorrentInfo> info_;  // with the files' names as renamed
-    std::vector<int> file_priorities_;         // empty: all normal
     std::vector<tcp::endpoint> initial_peers_;  // dialed at start()
     bool paused_ = false;
     bool assume_complete_ = false;  // the first check is skipped
