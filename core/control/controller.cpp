@@ -248,6 +248,7 @@ Result<Done> Controller::remove(TorrentId id, bool with_data) {
     session_.remove_torrent(id, with_data);
     if (persistent()) list_->remove(e->summary.store_id);
     store_ids_.erase(e->summary.store_id);
+    removed_.push_back({id, std::move(e->summary.name)});
     entries_.erase(id);
     leave_queue(id);
     return Done{};

@@ -172,6 +172,7 @@ private:
     // std::map keeps in place).
     std::unordered_set<std::string_view> store_ids_;
     std::vector<Error> pending_problems_;
+    std::vector<RemovedTorrent> removed_;  // for the next poll
     bool stopped_ = false;
 };
 

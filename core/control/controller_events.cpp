@@ -55,6 +55,8 @@ Published Controller::poll() {
     apply_queue();
     out.problems = std::move(pending_problems_);
     pending_problems_.clear();
+    out.removed = std::move(removed_);
+    removed_.clear();
     return out;
 }
 
