@@ -44,9 +44,10 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionServices& s
       pieces_(info_, {params.sequential, session_.settings.piece_memory}, session_.disk, session_.executor,
               [this](std::size_t piece, const auto& outcome) { on_piece_checked(piece, outcome); }),
       peer_limit_(params.peer_limit) {
-    std::vector<mse::StreamKey> names;
-    for (const auto& name : SwarmId::of(*info_).names()) names.push_back(name.bytes);
-    find_stream_key_ = mse::find_among(names);
+    const auto names = SwarmId::of(*info_).names();
+    for (std::size_t i = 0; i < names.size() && i < stream_key_hashes_.size(); ++i) {
+        stream_key_hashes_[i] = mse::req2(names[i].bytes);
+    }
     pieces_.reset(std::move(params.file_priorities));
     limits_->upload.set_rate(params.upload_limit);
     limits_->download.set_rate(params.download_limit);
@@ -109,6 +110,20 @@ void Torrent::set_web_seeds(const std::vector<std::string>& urls) {
 Torrent::~Torrent() {
     *alive_ = false;
     stop();
+}
+
+std::optional<mse::StreamKey> Torrent::stream_key_for(const Sha1Hash& req2_of_skey) const {
+    // The names in SwarmId::names()'s order, without making its vector (every torrent is asked
+    // in turn for each encrypted connection that comes in).
+    const SwarmId swarm = SwarmId::of(*info_);
+    std::size_t i = 0;
+    for (const std::optional<SwarmHash>& name :
+         {swarm.v1 ? std::optional(swarm_hash(*swarm.v1)) : std::nullopt,
+          swarm.v2 ? std::optional(swarm_hash(*swarm.v2)) : std::nullopt}) {
+        if (!name) continue;
+        if (stream_key_hashes_[i++] == req2_of_skey) return name->bytes;
+    }
+    return std::nullopt;
 }
 
 SwarmHash Torrent::wire_info_hash() const { return SwarmId::of(*info_).wire_hash(); }

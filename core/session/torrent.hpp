@@ -149,9 +149,7 @@ public:
     SwarmHash wire_info_hash() const override;
     bool matches(const SwarmHash& hash) const;
     // The name (SKEY) an MSE handshake asks for by HASH('req2', SKEY), if it is this torrent's.
-    std::optional<mse::StreamKey> stream_key_for(const Sha1Hash& req2_of_skey) const {
-        return find_stream_key_(req2_of_skey);
-    }
+    std::optional<mse::StreamKey> stream_key_for(const Sha1Hash& req2_of_skey) const;
     std::filesystem::path save_dir() const { return files_.save_dir(); }
     // Stops writing and deletes the torrent's files and the folders it made, if empty, on a
     // disk thread, never through a symlink; then `done` runs on the network thread.
@@ -233,7 +231,9 @@ private:
     int peer_limit_ = 0;  // TorrentPeers::set_limit, kept for when peers_ is made
     // Made when the torrent has web seeds.
     std::unique_ptr<TorrentWebSeeds> web_seeds_;
-    mse::FindStreamKey find_stream_key_;  // over the torrent's names, hashed once
+    // HASH('req2', SKEY) of each of the torrent's names (SwarmId::names(), in that order),
+    // hashed once.
+    std::array<Sha1Hash, 2> stream_key_hashes_{};
 
     report::Transferred transferred_;
     int ticks_ = 0;
