@@ -78,16 +78,18 @@ void Controller::save(Entry& e) {
         record.id = s.store_id;
         record.metainfo = std::move(e.stored.metainfo);
         record.metainfo_saved = e.stored.metainfo_saved;
-        record.magnet = e.stored.magnet;
+        if (e.stored.rare) record.magnet = e.stored.rare->magnet;
         record.save_dir = s.save_dir;
         record.complete_dir = s.complete_dir;
         record.paused = e.stored.paused;
         record.sequential = s.sequential;
         record.added_on = s.added_on;
         if (e.stored.own_priorities) record.file_priorities = e.priorities;
-        record.file_names = e.stored.file_names;
-        record.trackers = e.stored.trackers;
-        record.web_seeds = e.stored.web_seeds;
+        if (e.stored.rare) {
+            record.file_names = e.stored.rare->file_names;
+            record.trackers = e.stored.rare->trackers;
+            record.web_seeds = e.stored.rare->web_seeds;
+        }
         record.upload_limit = s.upload_limit;
         record.download_limit = s.download_limit;
         record.peer_limit = s.peer_limit;
@@ -231,10 +233,13 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     e.stored.metainfo = std::move(stored.metainfo);
     e.stored.metainfo_saved = stored.metainfo_saved;
     e.stored.paused = stored.paused;
-    e.stored.magnet = std::move(stored.magnet);
-    e.stored.file_names = std::move(stored.file_names);
-    e.stored.trackers = std::move(stored.trackers);
-    e.stored.web_seeds = std::move(stored.web_seeds);
+    if (!stored.magnet.empty() || !stored.file_names.empty() || stored.trackers || stored.web_seeds) {
+        Record::Rare& rare = e.stored.rare_made();
+        rare.magnet = std::move(stored.magnet);
+        rare.file_names = std::move(stored.file_names);
+        rare.trackers = std::move(stored.trackers);
+        rare.web_seeds = std::move(stored.web_seeds);
+    }
     e.stored.queue_position = stored.queue_position;
     Entry& listed = entries_[id] = std::move(e);
     store_ids_.insert(listed.summary.store_id);
@@ -393,7 +398,7 @@ Result<Done> Controller::change_trackers(TorrentId id, const std::function<Resul
     if (auto changed = change(tiers); !changed) return changed;
     std::erase_if(tiers, [](const Tier& t) { return t.empty(); });
     e->tiers = tiers;
-    e->stored.trackers = tiers;
+    e->stored.rare_made().trackers = tiers;
     session_.set_trackers(id, std::move(tiers));
     save(*e);
     return Done{};
@@ -426,7 +431,7 @@ Result<Done> Controller::change_web_seeds(TorrentId id,
     if (!e) return unknown(id);
     auto urls = web_seeds(id);
     if (auto changed = change(urls); !changed) return changed;
-    e->stored.web_seeds = urls;
+    e->stored.rare_made().web_seeds = urls;
     session_.set_web_seeds(id, std::move(urls));
     save(*e);
     return Done{};
@@ -491,7 +496,7 @@ Tiers Controller::trackers(TorrentId id) const {
 std::vector<std::string> Controller::web_seeds(TorrentId id) const {
     const Entry* e = entry(id);
     if (!e) return {};
-    if (e->stored.web_seeds) return *e->stored.web_seeds;
+    if (const auto& urls = e->stored.web_seeds()) return *urls;
     return e->summary.info ? e->summary.info->web_seeds : std::vector<std::string>{};
 }
 

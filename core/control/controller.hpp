@@ -115,16 +115,32 @@ private:
     // labels) and `Entry::priorities`: save() puts a StoredTorrent together from the three, so
     // that a library of thousands of torrents does not keep each of those twice.
     struct Record {
+        // What most torrents' records leave empty, made when one is not.
+        struct Rare {
+            std::string magnet;
+            std::map<std::size_t, std::string> file_names;
+            std::optional<std::vector<Tier>> trackers;
+            std::optional<std::vector<std::string>> web_seeds;
+        };
+
         std::string metainfo;  // StoredTorrent::metainfo: empty once written
         bool metainfo_saved = false;
         bool paused = false;
         // The record keeps `Entry::priorities` (else none: all normal).
         bool own_priorities = false;
-        std::string magnet;
-        std::map<std::size_t, std::string> file_names;
-        std::optional<std::vector<Tier>> trackers;
-        std::optional<std::vector<std::string>> web_seeds;
         std::optional<std::int64_t> queue_position;
+        std::unique_ptr<Rare> rare;  // null: all of it empty
+
+        Rare& rare_made() {
+            if (!rare) rare = std::make_unique<Rare>();
+            return *rare;
+        }
+        const std::optional<std::vector<Tier>>& trackers() const { return rare ? rare->trackers : none_trackers; }
+        const std::optional<std::vector<std::string>>& web_seeds() const {
+            return rare ? rare->web_seeds : none_web_seeds;
+        }
+        static inline const std::optional<std::vector<Tier>> none_trackers;
+        static inline const std::optional<std::vector<std::string>> none_web_seeds;
     };
 
     struct Entry {

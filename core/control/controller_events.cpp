@@ -76,14 +76,14 @@ void Controller::apply(Entry& e, const Event& event) {
         if (e.priorities.size() != m->info->files.size()) e.priorities.assign(m->info->files.size(), 4);
         // From now on the torrent comes back without asking peers for its metadata again.
         e.stored.metainfo = "d4:info" + m->info->info_bytes + "e";
-        if (!e.stored.trackers) e.stored.trackers = e.tiers;
+        if (!e.stored.trackers()) e.stored.rare_made().trackers = e.tiers;
         // The magnet link's web seeds are not in the metadata: the record keeps them.
-        if (!e.stored.web_seeds && !m->info->web_seeds.empty()) e.stored.web_seeds = m->info->web_seeds;
+        if (!e.stored.web_seeds() && !m->info->web_seeds.empty()) e.stored.rare_made().web_seeds = m->info->web_seeds;
         save(e);
     } else if (auto* r = std::get_if<event::FileRenamed>(&event)) {
         s.info = r->info;
         s.name = r->info->name;
-        e.stored.file_names[r->file] = r->name;
+        e.stored.rare_made().file_names[r->file] = r->name;
         save(e);
     } else if (auto* moved = std::get_if<event::StorageMoved>(&event)) {
         s.save_dir = moved->save_dir.string();
