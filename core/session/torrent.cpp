@@ -32,13 +32,7 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionServices& s
       paused_(params.paused),
       assume_complete_(params.assume_complete),
       session_(session),
-      tracker_list_(session_.executor, session_.trackers, info_->trackers, [this] { return announce_identity(); },
-                    [this] {
-                        const TorrentStats now = stats();
-                        return tracker_client::TransferTotals{now.uploaded, now.downloaded,
-                                                              now.total_wanted - now.total_wanted_done};
-                    },
-                    [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); }),
+      tracker_list_(session_.executor, session_.trackers, info_->trackers, *this),
       files_(id_, info_, std::move(params.save_dir), session_.disk, session_.executor, session_.resume,
              [this](std::string message) { session_.events(event::Error{id_, std::move(message)}); }),
       pieces_(info_, {params.sequential, session_.settings.piece_memory}, session_.disk, session_.executor,
@@ -53,6 +47,11 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionServices& s
     limits_->download.set_rate(params.download_limit);
     const auto& web_seeds = params.web_seeds ? *params.web_seeds : info_->web_seeds;
     if (!web_seeds.empty()) make_web_seeds(web_seeds);
+}
+
+tracker_client::TransferTotals Torrent::tracker_totals() {
+    const TorrentStats now = stats();
+    return {now.uploaded, now.downloaded, now.total_wanted - now.total_wanted_done};
 }
 
 TorrentPeers& Torrent::peers() {

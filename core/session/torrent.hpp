@@ -88,7 +88,7 @@ struct SessionServices {
     boost::asio::ssl::context& tls;
 };
 
-class Torrent final : public PeerHost {
+class Torrent final : public PeerHost, private TrackerList::Host {
 public:
     using tcp = boost::asio::ip::tcp;
 
@@ -201,7 +201,10 @@ private:
     // web_seeds_, made with `urls` and this torrent as their host.
     void make_web_seeds(const std::vector<std::string>& urls);
     tracker_client::AnnounceIdentity announce_identity() const;
-    void on_tracker_update(const tracker_client::TrackerUpdate& update);
+    // TrackerList::Host
+    tracker_client::AnnounceIdentity tracker_identity() override { return announce_identity(); }
+    tracker_client::TransferTotals tracker_totals() override;
+    void on_tracker_update(const tracker_client::TrackerUpdate& update) override;
 
     TorrentId id_;
     // A large library holds thousands of torrents: what is kept of AddTorrentParams is what
