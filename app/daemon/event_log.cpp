@@ -11,12 +11,13 @@ std::string EventLog::about(TorrentId id, const control::TorrentControl& control
 
 void EventLog::report(const control::Published& published, const control::TorrentControl& control) {
     std::vector<std::uint32_t> removed_ids;  // named until the end of this report
+    for (const auto& gone : published.removed) names_[gone.id.value] = gone.name;
     for (const auto& e : published.events) {
         if (auto* added = std::get_if<event::TorrentAdded>(&e)) {
-            names_[added->id.value] = added->name;
+            if (!control.find(added->id)) names_.try_emplace(added->id.value, added->name);
             log_.info(about(added->id, control) + "added");
         } else if (auto* got = std::get_if<event::MetadataReceived>(&e)) {
-            names_[got->id.value] = got->name;
+            if (!control.find(got->id)) names_[got->id.value] = got->name;  // fetched, not listed
             log_.debug(about(got->id, control) + "metadata received");
         } else if (auto* err = std::get_if<event::Error>(&e)) {
             log_.error(about(err->id, control) + err->message);

@@ -25,7 +25,10 @@ private:
     std::string about(TorrentId id, const control::TorrentControl& control) const;
 
     const Log& log_;
-    std::map<std::uint32_t, std::string> names_;  // a removed torrent is still named
+    // The names of torrents the control layer no longer lists (Published::removed, and a
+    // magnet link's metadata fetched without adding it) until their TorrentRemoved; the
+    // others' names are the control layer's.
+    std::map<std::uint32_t, std::string> names_;
 };
 
 // A refused RPC request, with the client's address: a warning, but debug for a missing or stale

@@ -340,7 +340,7 @@ const std::map<std::string, FieldEntry, std::less<>>& field_table() {
         plain("errorString", [](auto& s) { return json::value(error_string(s)); });
         // Where the data belongs, as Transmission says it, also while it waits in the incomplete folder.
         plain("downloadDir", [](auto& s) {
-            return json::value((s.complete_dir.empty() ? s.save_dir : s.complete_dir).string());
+            return json::value(s.complete_dir.empty() ? s.save_dir : s.complete_dir);
         });
         plain("addedDate", [](auto& s) { return json::value(s.added_on); });
         plain("doneDate", [](auto& s) { return json::value(s.completed_on); });

@@ -73,15 +73,35 @@ const Controller::Entry* Controller::entry(TorrentId id) const {
 
 void Controller::save(Entry& e) {
     if (persistent()) {
-        // The folders are kept in the summary alone (a library of thousands of torrents would
-        // hold each path twice); the record borrows them to be written.
-        e.stored.save_dir = e.summary.save_dir;
-        e.stored.complete_dir = e.summary.complete_dir;
-        auto saved = list_->save(e.stored);
-        std::filesystem::path{}.swap(e.stored.save_dir);
-        std::filesystem::path{}.swap(e.stored.complete_dir);
-        if (!saved) return pending_problems_.push_back(saved.error());
-        if (!e.stored.metainfo.empty()) e.stored.metainfo_saved = true;
+        const TorrentSummary& s = e.summary;
+        StoredTorrent record;
+        record.id = s.store_id;
+        record.metainfo = std::move(e.stored.metainfo);
+        record.metainfo_saved = e.stored.metainfo_saved;
+        if (e.stored.rare) record.magnet = e.stored.rare->magnet;
+        record.save_dir = s.save_dir;
+        record.complete_dir = s.complete_dir;
+        record.paused = e.stored.paused;
+        record.sequential = s.sequential;
+        record.added_on = s.added_on;
+        if (e.stored.own_priorities) record.file_priorities = e.priorities;
+        if (e.stored.rare) {
+            record.file_names = e.stored.rare->file_names;
+            record.trackers = e.stored.rare->trackers;
+            record.web_seeds = e.stored.rare->web_seeds;
+        }
+        record.upload_limit = s.upload_limit;
+        record.download_limit = s.download_limit;
+        record.peer_limit = s.peer_limit;
+        record.seed_limits = s.seed_limits;
+        record.labels = s.labels;
+        record.queue_position = e.stored.queue_position;
+        auto saved = list_->save(record);
+        if (!saved) {
+            e.stored.metainfo = std::move(record.metainfo);  // written next time
+            return pending_problems_.push_back(saved.error());
+        }
+        if (!record.metainfo.empty()) e.stored.metainfo_saved = true;
     }
     // In the state folder now, or with nowhere to go: the parsed TorrentInfo has what is used.
     std::string{}.swap(e.stored.metainfo);  // its memory too, which assigning "" keeps
@@ -183,11 +203,12 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     if (stored.web_seeds) session_.set_web_seeds(id, *stored.web_seeds);
     Entry e;
     e.tiers = std::move(tiers);
-    e.priorities = stored.file_priorities;
+    e.priorities = std::move(stored.file_priorities);
+    e.stored.own_priorities = !e.priorities.empty();
     if (e.priorities.empty() && info) e.priorities.assign(info->files.size(), 4);
     TorrentSummary& s = e.summary;
     s.id = id;
-    s.store_id = stored.id;
+    s.store_id = std::move(stored.id);
     // Shown with the names the session gives the files (it renames them the same way).
     s.info = info && !stored.file_names.empty()
                  ? std::make_shared<const TorrentInfo>(with_files_renamed(*info, stored.file_names))
@@ -200,20 +221,28 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
         s.magnet = stored.magnet;
         s.stats.state = TorrentState::fetching_metadata;
     }
-    s.save_dir = std::move(stored.save_dir);  // kept here only (save() writes it)
-    s.complete_dir = std::move(stored.complete_dir);
-    std::filesystem::path{}.swap(stored.save_dir);
-    std::filesystem::path{}.swap(stored.complete_dir);
+    s.save_dir = stored.save_dir.string();
+    s.complete_dir = stored.complete_dir.string();
     s.added_on = stored.added_on;
     s.sequential = stored.sequential;
     s.upload_limit = stored.upload_limit;
     s.download_limit = stored.download_limit;
     s.peer_limit = stored.peer_limit;
     s.seed_limits = stored.seed_limits;
-    s.labels = stored.labels;
-    e.stored = std::move(stored);
+    s.labels = std::move(stored.labels);
+    e.stored.metainfo = std::move(stored.metainfo);
+    e.stored.metainfo_saved = stored.metainfo_saved;
+    e.stored.paused = stored.paused;
+    if (!stored.magnet.empty() || !stored.file_names.empty() || stored.trackers || stored.web_seeds) {
+        Record::Rare& rare = e.stored.rare_made();
+        rare.magnet = std::move(stored.magnet);
+        rare.file_names = std::move(stored.file_names);
+        rare.trackers = std::move(stored.trackers);
+        rare.web_seeds = std::move(stored.web_seeds);
+    }
+    e.stored.queue_position = stored.queue_position;
     Entry& listed = entries_[id] = std::move(e);
-    store_ids_.insert(listed.stored.id);
+    store_ids_.insert(listed.summary.store_id);
     join_queue(listed);
     return id;
 }
@@ -222,8 +251,9 @@ Result<Done> Controller::remove(TorrentId id, bool with_data) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
     session_.remove_torrent(id, with_data);
-    if (persistent()) list_->remove(e->stored.id);
-    store_ids_.erase(e->stored.id);
+    if (persistent()) list_->remove(e->summary.store_id);
+    store_ids_.erase(e->summary.store_id);
+    removed_.push_back({id, std::move(e->summary.name)});
     entries_.erase(id);
     leave_queue(id);
     return Done{};
@@ -282,7 +312,7 @@ Result<Done> Controller::set_file_priority(TorrentId id, std::size_t file, int p
     if (priority < 0 || priority > 7) return make_error(ErrorCode::invalid_input, "file priorities are 0 to 7");
     e->priorities[file] = priority;
     session_.set_file_priority(id, file, priority);
-    e->stored.file_priorities = e->priorities;
+    e->stored.own_priorities = true;
     save(*e);
     return Done{};
 }
@@ -308,7 +338,7 @@ Result<Done> Controller::move_storage(TorrentId id, const std::filesystem::path&
     if (!e->summary.complete_dir.empty()) {
         // Still in the incomplete folder: moving it means where it goes once finished. Without
         // moving, the data is said to be in `target` already, which ends the wait.
-        e->summary.complete_dir = move ? target : std::filesystem::path{};
+        e->summary.complete_dir = move ? target.string() : std::string{};
         save(*e);
         if (move) return Done{};
     }
@@ -321,8 +351,8 @@ Result<Done> Controller::set_torrent_limits(TorrentId id, std::int64_t upload, s
     if (!e) return unknown(id);
     if (upload < 0 || download < 0) return make_error(ErrorCode::invalid_input, "a rate limit cannot be negative");
     session_.set_torrent_rate_limits(id, upload, download);
-    e->summary.upload_limit = e->stored.upload_limit = upload;
-    e->summary.download_limit = e->stored.download_limit = download;
+    e->summary.upload_limit = upload;
+    e->summary.download_limit = download;
     save(*e);
     return Done{};
 }
@@ -331,9 +361,9 @@ Result<Done> Controller::set_peer_limit(TorrentId id, int peers) {
     Entry* e = entry(id);
     if (!e) return unknown(id);
     if (peers < 0 || peers > k_max_peer_limit) return peer_limit_problem();
-    if (e->stored.peer_limit == peers) return Done{};
+    if (e->summary.peer_limit == peers) return Done{};
     session_.set_torrent_peer_limit(id, peers);
-    e->summary.peer_limit = e->stored.peer_limit = peers;
+    e->summary.peer_limit = peers;
     save(*e);
     return Done{};
 }
@@ -342,9 +372,9 @@ Result<Done> Controller::set_torrent_seed_limits(TorrentId id, const TorrentSeed
     Entry* e = entry(id);
     if (!e) return unknown(id);
     if (auto problem = seed_limits_problem(limits)) return make_error(ErrorCode::invalid_input, *problem);
-    if (e->stored.seed_limits == limits) return Done{};
+    if (e->summary.seed_limits == limits) return Done{};
     // A torrent stopped by its old limits may seed again under the new ones once resumed.
-    e->summary.seed_limits = e->stored.seed_limits = limits;
+    e->summary.seed_limits = limits;
     e->summary.seed_limit_reached = false;
     save(*e);
     return Done{};
@@ -355,8 +385,8 @@ Result<Done> Controller::set_labels(TorrentId id, Labels labels) {
     if (!e) return unknown(id);
     auto checked = checked_labels(std::move(labels));
     if (!checked) return checked.error();
-    if (*checked == e->stored.labels) return Done{};
-    e->summary.labels = e->stored.labels = std::move(*checked);
+    if (*checked == e->summary.labels) return Done{};
+    e->summary.labels = std::move(*checked);
     save(*e);
     return Done{};
 }
@@ -368,7 +398,7 @@ Result<Done> Controller::change_trackers(TorrentId id, const std::function<Resul
     if (auto changed = change(tiers); !changed) return changed;
     std::erase_if(tiers, [](const Tier& t) { return t.empty(); });
     e->tiers = tiers;
-    e->stored.trackers = tiers;
+    e->stored.rare_made().trackers = tiers;
     session_.set_trackers(id, std::move(tiers));
     save(*e);
     return Done{};
@@ -401,7 +431,7 @@ Result<Done> Controller::change_web_seeds(TorrentId id,
     if (!e) return unknown(id);
     auto urls = web_seeds(id);
     if (auto changed = change(urls); !changed) return changed;
-    e->stored.web_seeds = urls;
+    e->stored.rare_made().web_seeds = urls;
     session_.set_web_seeds(id, std::move(urls));
     save(*e);
     return Done{};
@@ -466,7 +496,7 @@ Tiers Controller::trackers(TorrentId id) const {
 std::vector<std::string> Controller::web_seeds(TorrentId id) const {
     const Entry* e = entry(id);
     if (!e) return {};
-    if (e->stored.web_seeds) return *e->stored.web_seeds;
+    if (const auto& urls = e->stored.web_seeds()) return *urls;
     return e->summary.info ? e->summary.info->web_seeds : std::vector<std::string>{};
 }
 

@@ -111,9 +111,41 @@ public:
     void stop() override;
 
 private:
+    // What the torrent's record holds beyond its summary (the id, the folders, the limits, the
+    // labels) and `Entry::priorities`: save() puts a StoredTorrent together from the three, so
+    // that a library of thousands of torrents does not keep each of those twice.
+    struct Record {
+        // What most torrents' records leave empty, made when one is not.
+        struct Rare {
+            std::string magnet;
+            std::map<std::size_t, std::string> file_names;
+            std::optional<std::vector<Tier>> trackers;
+            std::optional<std::vector<std::string>> web_seeds;
+        };
+
+        std::string metainfo;  // StoredTorrent::metainfo: empty once written
+        bool metainfo_saved = false;
+        bool paused = false;
+        // The record keeps `Entry::priorities` (else none: all normal).
+        bool own_priorities = false;
+        std::optional<std::int64_t> queue_position;
+        std::unique_ptr<Rare> rare;  // null: all of it empty
+
+        Rare& rare_made() {
+            if (!rare) rare = std::make_unique<Rare>();
+            return *rare;
+        }
+        const std::optional<std::vector<Tier>>& trackers() const { return rare ? rare->trackers : none_trackers; }
+        const std::optional<std::vector<std::string>>& web_seeds() const {
+            return rare ? rare->web_seeds : none_web_seeds;
+        }
+        static inline const std::optional<std::vector<Tier>> none_trackers;
+        static inline const std::optional<std::vector<std::string>> none_web_seeds;
+    };
+
     struct Entry {
         TorrentSummary summary;
-        StoredTorrent stored;  // the record, less its folders (in summary; save() writes them)
+        Record stored;
         Tiers tiers;
         std::vector<int> priorities;
         std::unique_ptr<event::Details> last_details;  // null until asked for (most never are)
@@ -156,6 +188,7 @@ private:
     // std::map keeps in place).
     std::unordered_set<std::string_view> store_ids_;
     std::vector<Error> pending_problems_;
+    std::vector<RemovedTorrent> removed_;  // for the next poll
     bool stopped_ = false;
 };
 

@@ -55,6 +55,8 @@ Published Controller::poll() {
     apply_queue();
     out.problems = std::move(pending_problems_);
     pending_problems_.clear();
+    out.removed = std::move(removed_);
+    removed_.clear();
     return out;
 }
 
@@ -74,18 +76,18 @@ void Controller::apply(Entry& e, const Event& event) {
         if (e.priorities.size() != m->info->files.size()) e.priorities.assign(m->info->files.size(), 4);
         // From now on the torrent comes back without asking peers for its metadata again.
         e.stored.metainfo = "d4:info" + m->info->info_bytes + "e";
-        if (!e.stored.trackers) e.stored.trackers = e.tiers;
+        if (!e.stored.trackers()) e.stored.rare_made().trackers = e.tiers;
         // The magnet link's web seeds are not in the metadata: the record keeps them.
-        if (!e.stored.web_seeds && !m->info->web_seeds.empty()) e.stored.web_seeds = m->info->web_seeds;
+        if (!e.stored.web_seeds() && !m->info->web_seeds.empty()) e.stored.rare_made().web_seeds = m->info->web_seeds;
         save(e);
     } else if (auto* r = std::get_if<event::FileRenamed>(&event)) {
         s.info = r->info;
         s.name = r->info->name;
-        e.stored.file_names[r->file] = r->name;
+        e.stored.rare_made().file_names[r->file] = r->name;
         save(e);
     } else if (auto* moved = std::get_if<event::StorageMoved>(&event)) {
-        s.save_dir = moved->save_dir;
-        if (s.save_dir == s.complete_dir) std::filesystem::path{}.swap(s.complete_dir);
+        s.save_dir = moved->save_dir.string();
+        if (moved->save_dir == std::filesystem::path(s.complete_dir)) std::string{}.swap(s.complete_dir);
         save(e);
     } else if (auto* finished = std::get_if<event::TorrentFinished>(&event)) {
         s.finished = true;

@@ -49,11 +49,20 @@ struct AddTorrent {
 // A torrent's own limit on its connections, at most.
 inline constexpr int k_max_peer_limit = 65535;
 
+// A torrent taken off the list, named for those who still hear of it (its summary is gone).
+struct RemovedTorrent {
+    TorrentId id;
+    std::string name;
+};
+
 // What happened since the last poll.
 struct Published {
     std::vector<Event> events;  // the session's, in order, after the snapshots took them in
     std::vector<SeedLimitReached> seed_limits_reached;
     std::vector<Error> problems;  // state that could not be saved
+    // Taken off the list since the last poll; the session's TorrentRemoved for each comes in
+    // this poll's events or a later one's.
+    std::vector<RemovedTorrent> removed;
 };
 
 class TorrentControl {

@@ -21,9 +21,11 @@ struct TorrentSummary {
     // The magnet link it was added by, while its metadata is not in (magnet_link() gives a link
     // to share it by in every case).
     std::string magnet;
-    std::filesystem::path save_dir;  // where the data is now
+    // The folders as text: a std::filesystem::path keeps its components in a list of its own,
+    // which a library of thousands of torrents would hold for each.
+    std::string save_dir;  // where the data is now
     // Where it goes once finished, while it is kept in an incomplete folder; empty: it is there.
-    std::filesystem::path complete_dir;
+    std::string complete_dir;
     // The latest statistics; `stats.state` follows every state change.
     TorrentStats stats;
     bool finished = false;         // every wanted byte verified

@@ -28,31 +28,30 @@ constexpr int k_optimistic_ticks = 30;
 Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionServices& session)
     : id_(id),
       info_(std::move(params.info)),
-      file_priorities_(std::move(params.file_priorities)),
       initial_peers_(std::move(params.peers)),
       paused_(params.paused),
       assume_complete_(params.assume_complete),
       session_(session),
-      tracker_list_(session_.executor, session_.trackers, info_->trackers, [this] { return announce_identity(); },
-                    [this] {
-                        const TorrentStats now = stats();
-                        return tracker_client::TransferTotals{now.uploaded, now.downloaded,
-                                                              now.total_wanted - now.total_wanted_done};
-                    },
-                    [this](const tracker_client::TrackerUpdate& u) { on_tracker_update(u); }),
+      tracker_list_(session_.executor, session_.trackers, info_->trackers, *this),
       files_(id_, info_, std::move(params.save_dir), session_.disk, session_.executor, session_.resume,
              [this](std::string message) { session_.events(event::Error{id_, std::move(message)}); }),
       pieces_(info_, {params.sequential, session_.settings.piece_memory}, session_.disk, session_.executor,
               [this](std::size_t piece, const auto& outcome) { on_piece_checked(piece, outcome); }),
       peer_limit_(params.peer_limit) {
-    std::vector<mse::StreamKey> names;
-    for (const auto& name : SwarmId::of(*info_).names()) names.push_back(name.bytes);
-    find_stream_key_ = mse::find_among(names);
-    pieces_.reset(file_priorities_);
+    const auto names = SwarmId::of(*info_).names();
+    for (std::size_t i = 0; i < names.size() && i < stream_key_hashes_.size(); ++i) {
+        stream_key_hashes_[i] = mse::req2(names[i].bytes);
+    }
+    pieces_.reset(std::move(params.file_priorities));
     limits_->upload.set_rate(params.upload_limit);
     limits_->download.set_rate(params.download_limit);
     const auto& web_seeds = params.web_seeds ? *params.web_seeds : info_->web_seeds;
     if (!web_seeds.empty()) make_web_seeds(web_seeds);
+}
+
+tracker_client::TransferTotals Torrent::tracker_totals() {
+    const TorrentStats now = stats();
+    return {now.uploaded, now.downloaded, now.total_wanted - now.total_wanted_done};
 }
 
 TorrentPeers& Torrent::peers() {
@@ -112,6 +111,20 @@ Torrent::~Torrent() {
     stop();
 }
 
+std::optional<mse::StreamKey> Torrent::stream_key_for(const Sha1Hash& req2_of_skey) const {
+    // The names in SwarmId::names()'s order, without making its vector (every torrent is asked
+    // in turn for each encrypted connection that comes in).
+    const SwarmId swarm = SwarmId::of(*info_);
+    std::size_t i = 0;
+    for (const std::optional<SwarmHash>& name :
+         {swarm.v1 ? std::optional(swarm_hash(*swarm.v1)) : std::nullopt,
+          swarm.v2 ? std::optional(swarm_hash(*swarm.v2)) : std::nullopt}) {
+        if (!name) continue;
+        if (stream_key_hashes_[i++] == req2_of_skey) return name->bytes;
+    }
+    return std::nullopt;
+}
+
 SwarmHash Torrent::wire_info_hash() const { return SwarmId::of(*info_).wire_hash(); }
 
 bool Torrent::matches(const SwarmHash& h) const { return SwarmId::of(*info_).matches(h); }
@@ -153,11 +166,10 @@ void Torrent::check_existing_data(bool allow_resume) {
 void Torrent::on_checked(const std::vector<std::uint8_t>& good, bool from_resume_data) {
     pieces_.add_checked(good);
     if (from_resume_data)
-        files_.resume_matches(pieces_.picker().have_pieces().to_bytes(), transferred_.earlier_uploaded,
-                              transferred_.earlier_downloaded);
-    finished_ = pieces_.picker().finished();
+        files_.resume_matches(pieces_.have_bytes(), transferred_.earlier_uploaded, transferred_.earlier_downloaded);
+    finished_ = pieces_.finished();
     if (!finished_) {
-        auto created = files_.storage()->create_empty_files(file_priorities_);
+        auto created = files_.storage()->create_empty_files(pieces_.file_priorities());
         if (!created) {
             session_.events(event::Error{id_, created.error().message});
             set_state(TorrentState::error);
@@ -227,11 +239,12 @@ void Torrent::on_tracker_update(const tracker_client::TrackerUpdate& u) {
 void Torrent::set_file_priority(std::size_t file, int priority) {
     const std::size_t files = info_->files.size();
     if (file >= files) return;
-    if (file_priorities_.empty()) file_priorities_.assign(files, 4);
-    file_priorities_[file] = std::clamp(priority, 0, 7);
-    pieces_.set_file_priorities(file_priorities_);
+    std::vector<int> priorities = pieces_.file_priorities();
+    if (priorities.empty()) priorities.assign(files, 4);
+    priorities[file] = std::clamp(priority, 0, 7);
+    pieces_.set_file_priorities(std::move(priorities));
     const bool was_finished = finished_;
-    finished_ = pieces_.picker().finished();
+    finished_ = pieces_.finished();
     if (was_finished && !finished_ && state_ == TorrentState::seeding) set_state(TorrentState::downloading);
     if (peers_) peers_->update_interest();
     start_web_seeds();
@@ -292,7 +305,7 @@ void Torrent::on_peer_interest_changed(PeerConnection& peer) {
 void Torrent::on_block(PeerConnection& peer, const BlockRequest& block, std::string_view data) {
     if (!pieces_.add_block(block, data, peer.endpoint().address(), files_.storage())) return;
     transferred_.downloaded += block.length;
-    if (peers_ && pieces_.picker().in_endgame()) peers_->cancel_elsewhere(block, peer);
+    if (peers_ && pieces_.in_endgame()) peers_->cancel_elsewhere(block, peer);
 }
 
 void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& outcome) {
@@ -310,7 +323,7 @@ void Torrent::on_piece_checked(std::size_t piece, const PieceWriter::Outcome& ou
         for (const auto& [address, reason] : outcome.bans) ban(address, reason);
         session_.events(event::PieceFinished{id_, static_cast<std::int64_t>(piece)});
         if (peers_) peers_->send_have(piece);
-        if (!finished_ && pieces_.picker().finished()) {
+        if (!finished_ && pieces_.finished()) {
             finished_ = true;
             set_state(TorrentState::seeding);
             report_finished(true);
@@ -394,8 +407,11 @@ void Torrent::tick() {
     if (stopped_) return;
     ++ticks_;
     const auto now = PeerConnection::Clock::now();
-    if (peers_) peers_->tick(now, finished_ && pieces_.picker().have_pieces().all());
+    if (peers_) peers_->tick(now, finished_ && pieces_.all_had());
     pieces_.abandon_stranded();
+    // A complete torrent nobody is connected to lets go of its picker (a web seed's pieces
+    // still counted keep it: see TorrentPieces::fold).
+    if (finished_ && (!peers_ || peers_->size() == 0)) pieces_.fold();
     if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) {
         if (peers_ && ticks_ % k_rechoke_ticks == 0) peers_->rechoke(finished_, ticks_ % k_optimistic_ticks == 0);
         if (peers_ && pex_enabled()) peers_->exchange_peers();
@@ -413,7 +429,7 @@ void Torrent::tick() {
 }
 
 TorrentStats Torrent::stats() const {
-    TorrentStats s = report::torrent_stats(state_, *info_, pieces_.picker(), peers_.get(), transferred_);
+    TorrentStats s = report::torrent_stats(state_, *info_, pieces_, peers_.get(), transferred_);
     if (web_seeds_) {
         s.download_rate += web_seeds_->download_rate();
         s.web_seeds = web_seeds_->active();
@@ -424,7 +440,7 @@ TorrentStats Torrent::stats() const {
 event::Details Torrent::details() const {
     event::Details d;
     d.id = id_;
-    d.have = pieces_.picker().have_pieces().to_bytes();
+    d.have = pieces_.have_bytes();
     if (peers_) d.peers = peers_->describe(info_->num_pieces);
     d.trackers = tracker_list_.trackers(std::chrono::steady_clock::now());
     if (web_seeds_) d.web_seeds = web_seeds_->describe();
@@ -533,7 +549,7 @@ void Torrent::delete_files(std::function<void()> done) {
 
 void Torrent::recheck() {
     if (peers_) peers_->close_all("rechecking");
-    pieces_.reset(file_priorities_);
+    pieces_.reset(pieces_.file_priorities());
     finished_ = false;
     // The peers closed above are dialed again once the check is done.
     set_state(TorrentState::checking);
@@ -546,7 +562,7 @@ void Torrent::save_resume_data() {
     // While checking or after a disk error the picker does not describe the files.
     if (!files_.resume_enabled() || state_ == TorrentState::checking || state_ == TorrentState::error) return;
     const TorrentStats now = stats();
-    files_.save_resume(pieces_.picker().have_pieces().to_bytes(), now.all_time_uploaded, now.all_time_downloaded);
+    files_.save_resume(pieces_.have_bytes(), now.all_time_uploaded, now.all_time_downloaded);
 }
 
 void Torrent::forget_resume_data() { files_.forget_resume(); }

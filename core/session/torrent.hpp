@@ -88,7 +88,7 @@ struct SessionServices {
     boost::asio::ssl::context& tls;
 };
 
-class Torrent final : public PeerHost {
+class Torrent final : public PeerHost, private TrackerList::Host {
 public:
     using tcp = boost::asio::ip::tcp;
 
@@ -149,9 +149,7 @@ public:
     SwarmHash wire_info_hash() const override;
     bool matches(const SwarmHash& hash) const;
     // The name (SKEY) an MSE handshake asks for by HASH('req2', SKEY), if it is this torrent's.
-    std::optional<mse::StreamKey> stream_key_for(const Sha1Hash& req2_of_skey) const {
-        return find_stream_key_(req2_of_skey);
-    }
+    std::optional<mse::StreamKey> stream_key_for(const Sha1Hash& req2_of_skey) const;
     std::filesystem::path save_dir() const { return files_.save_dir(); }
     // Stops writing and deletes the torrent's files and the folders it made, if empty, on a
     // disk thread, never through a symlink; then `done` runs on the network thread.
@@ -203,13 +201,15 @@ private:
     // web_seeds_, made with `urls` and this torrent as their host.
     void make_web_seeds(const std::vector<std::string>& urls);
     tracker_client::AnnounceIdentity announce_identity() const;
-    void on_tracker_update(const tracker_client::TrackerUpdate& update);
+    // TrackerList::Host
+    tracker_client::AnnounceIdentity tracker_identity() override { return announce_identity(); }
+    tracker_client::TransferTotals tracker_totals() override;
+    void on_tracker_update(const tracker_client::TrackerUpdate& update) override;
 
     TorrentId id_;
     // A large library holds thousands of torrents: what is kept of AddTorrentParams is what
     // is used later, and the session's services are shared, not copied.
     std::shared_ptr<const TorrentInfo> info_;  // with the files' names as renamed
-    std::vector<int> file_priorities_;         // empty: all normal
     std::vector<tcp::endpoint> initial_peers_;  // dialed at start()
     bool paused_ = false;
     bool assume_complete_ = false;  // the first check is skipped
@@ -234,7 +234,9 @@ private:
     int peer_limit_ = 0;  // TorrentPeers::set_limit, kept for when peers_ is made
     // Made when the torrent has web seeds.
     std::unique_ptr<TorrentWebSeeds> web_seeds_;
-    mse::FindStreamKey find_stream_key_;  // over the torrent's names, hashed once
+    // HASH('req2', SKEY) of each of the torrent's names (SwarmId::names(), in that order),
+    // hashed once.
+    std::array<Sha1Hash, 2> stream_key_hashes_{};
 
     report::Transferred transferred_;
     int ticks_ = 0;

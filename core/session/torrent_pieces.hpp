@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -43,15 +44,35 @@ public:
     TorrentPieces& operator=(const TorrentPieces&) = delete;
     ~TorrentPieces();
 
-    PiecePicker& picker() { return picker_; }
-    const PiecePicker& picker() const { return picker_; }
+    // The picker, made first if there is none (see below).
+    PiecePicker& picker();
 
     // Starts over with nothing had and nothing in memory (a check): the file priorities
     // applied (empty: all normal), pieces whose hashes are still to be fetched held back.
-    void reset(const std::vector<int>& file_priorities);
-    void set_file_priorities(const std::vector<int>& file_priorities);
-    // The pieces a check found good.
+    void reset(std::vector<int> file_priorities);
+    void set_file_priorities(std::vector<int> file_priorities);
+    const std::vector<int>& file_priorities() const { return file_priorities_; }
+    // The pieces a check found good; when that is every piece, the pieces are folded.
     void add_checked(const std::vector<std::uint8_t>& good);
+    // The picker is made when something asks for it, not before: until then the pieces are
+    // as reset() leaves them (nothing had), or folded (every piece had). fold() folds them
+    // when every piece is had and the picker is idle (PiecePicker::idle), so that a complete
+    // torrent nobody trades with (most of a large library) holds no picker; the next
+    // picker() makes one that is the same (the priorities, the hashes still to fetch, every
+    // piece had).
+    void fold();
+    bool folded() const { return !picker_ && had_all_; }
+    bool has_picker() const { return picker_ != nullptr; }
+
+    // The picker's figures, read without making it.
+    bool finished() const;
+    bool all_had() const;
+    bool in_endgame() const { return picker_ && picker_->in_endgame(); }
+    std::int64_t wanted_bytes() const;
+    std::int64_t had_bytes() const;
+    std::size_t pieces_had() const;
+    // The pieces had as a wire bitfield.
+    std::string have_bytes() const;
 
     // A block we asked for, from `sender`: held until its piece is complete, which is then
     // hashed and, if good, written to the files. False when the picker did not expect it.
@@ -90,6 +111,11 @@ private:
     // Pieces whose blocks may be held in memory at once; at least one (a piece larger than
     // the whole budget still has to be downloaded, and is then not held in memory).
     std::size_t max_partial_pieces() const;
+    // wanted_bytes() and had_bytes() with every piece had.
+    std::int64_t complete_bytes() const { return info_->num_pieces > 0 ? info_->total_size : 0; }
+    std::size_t num_pieces() const { return static_cast<std::size_t>(info_->num_pieces); }
+    // A picker with the priorities and the blocked pieces, nothing had.
+    std::unique_ptr<PiecePicker> new_picker() const;
     void run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done);
     void on_outcome(std::size_t piece, const PieceWriter::Outcome& outcome);
 
@@ -98,7 +124,9 @@ private:
     DiskPool& disk_;
     boost::asio::any_io_executor executor_;
     OnChecked on_checked_;
-    PiecePicker picker_;
+    std::vector<int> file_priorities_;  // empty: all normal
+    std::unique_ptr<PiecePicker> picker_;  // null until asked for, and while folded
+    bool had_all_ = false;                 // without a picker: every piece is had (folded)
     std::unique_ptr<PieceLayerFetcher> layer_fetcher_;  // v2 torrents only
     // Pieces larger than the memory budget are written block by block as they come. Made with
     // the first block: a complete torrent (most of a large library) never needs one.

@@ -9,13 +9,13 @@ std::string address_text(const boost::asio::ip::tcp::endpoint& e) {
     return (e.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(e.port());
 }
 
-TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const PiecePicker& picker,
+TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const TorrentPieces& pieces,
                            const TorrentPeers* peers, const Transferred& transferred) {
     TorrentStats s;
     s.state = state;
-    s.total_wanted = picker.wanted_bytes();
-    s.total_wanted_done = picker.had_bytes();
-    s.pieces_have = static_cast<std::int64_t>(picker.have_pieces().count());
+    s.total_wanted = pieces.wanted_bytes();
+    s.total_wanted_done = pieces.had_bytes();
+    s.pieces_have = static_cast<std::int64_t>(pieces.pieces_had());
     s.num_pieces = info.num_pieces;
     s.downloaded = transferred.downloaded;
     s.uploaded = transferred.uploaded_to_gone;

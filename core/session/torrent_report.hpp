@@ -9,8 +9,8 @@
 #include "metainfo/torrent_info.hpp"
 #include "session/events.hpp"
 #include "session/torrent_peers.hpp"
+#include "session/torrent_pieces.hpp"
 #include "swarm/peer_connection.hpp"
-#include "swarm/piece_picker.hpp"
 
 namespace shoal::report {
 
@@ -24,7 +24,7 @@ struct Transferred {
     std::int64_t earlier_uploaded = 0;
     std::int64_t earlier_downloaded = 0;
 };
-TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const PiecePicker& picker,
+TorrentStats torrent_stats(TorrentState state, const TorrentInfo& info, const TorrentPieces& pieces,
                            const TorrentPeers* peers, const Transferred& transferred);  // peers: null when none
 // A peer's row in the details: flags d/D (we want, choked/unchoked), u/U (it wants, we
 // choke/serve), S (snubbed), I (it dialed us).

@@ -11,16 +11,16 @@ namespace shoal {
 namespace asio = boost::asio;
 
 TrackerList::TrackerList(asio::any_io_executor executor, tracker_client::TrackerTransport& transport,
-                         std::vector<Tier> tiers, IdentitySource identity,
-                         tracker_client::Announcer::TotalsSource totals,
-                         tracker_client::Announcer::UpdateSink on_update, tracker_client::AnnounceClock clock)
-    : executor_(std::move(executor)),
-      transport_(transport),
-      tiers_(std::move(tiers)),
-      identity_(std::move(identity)),
-      totals_(std::move(totals)),
-      on_update_(std::move(on_update)),
-      clock_(std::move(clock)) {}
+                         std::vector<Tier> tiers, Host& host)
+    : executor_(std::move(executor)), transport_(transport), tiers_(std::move(tiers)), host_(host) {}
+
+tracker_client::Announcer::TotalsSource TrackerList::totals() {
+    return [this] { return host_.tracker_totals(); };
+}
+
+tracker_client::Announcer::UpdateSink TrackerList::on_update() {
+    return [this](const tracker_client::TrackerUpdate& update) { host_.on_tracker_update(update); };
+}
 
 TrackerList::~TrackerList() { *alive_ = false; }
 
@@ -28,15 +28,15 @@ bool TrackerList::running() const { return announcer_ && announcer_->running(); 
 
 void TrackerList::adopt(std::unique_ptr<tracker_client::Announcer> announcer) {
     announcer_ = std::move(announcer);
-    announcer_->set_sinks(totals_, on_update_);
+    announcer_->set_sinks(totals(), on_update());
 }
 
 void TrackerList::start() {
     if (running() || tiers_.empty()) return;
     if (!announcer_) {
-        announcer_ = std::make_unique<tracker_client::Announcer>(executor_, identity_(), tiers_, transport_, totals_,
-                                                                 on_update_, tracker_client::AnnouncerOptions{},
-                                                                 clock_);
+        announcer_ = std::make_unique<tracker_client::Announcer>(
+            executor_, host_.tracker_identity(), tiers_, transport_, totals(), on_update(),
+            tracker_client::AnnouncerOptions{}, [this] { return host_.tracker_now(); });
     }
     announcer_->start();
 }

@@ -22,12 +22,24 @@ class TrackerList {
 public:
     using Clock = std::chrono::steady_clock;
 
-    // Who the torrent is to its trackers, asked each time an announcer is made.
-    using IdentitySource = std::function<tracker_client::AnnounceIdentity()>;
+    // What the list asks of its torrent (one reference, not a callback each: a library holds
+    // thousands of torrents).
+    class Host {
+    public:
+        // Who the torrent is to its trackers, asked each time an announcer is made.
+        virtual tracker_client::AnnounceIdentity tracker_identity() = 0;
+        virtual tracker_client::TransferTotals tracker_totals() = 0;
+        virtual void on_tracker_update(const tracker_client::TrackerUpdate& update) = 0;
+        // The clock announces are timed by.
+        virtual Clock::time_point tracker_now() { return Clock::now(); }
 
+    protected:
+        ~Host() = default;
+    };
+
+    // `host` outlives the list.
     TrackerList(boost::asio::any_io_executor executor, tracker_client::TrackerTransport& transport,
-                std::vector<Tier> tiers, IdentitySource identity, tracker_client::Announcer::TotalsSource totals,
-                tracker_client::Announcer::UpdateSink on_update, tracker_client::AnnounceClock clock = {});
+                std::vector<Tier> tiers, Host& host);
     ~TrackerList();
     TrackerList(const TrackerList&) = delete;
     TrackerList& operator=(const TrackerList&) = delete;
@@ -68,13 +80,13 @@ private:
     boost::asio::any_io_executor executor_;
     tracker_client::TrackerTransport& transport_;
     std::vector<Tier> tiers_;
-    IdentitySource identity_;
-    tracker_client::Announcer::TotalsSource totals_;
-    tracker_client::Announcer::UpdateSink on_update_;
-    tracker_client::AnnounceClock clock_;
+    Host& host_;
     std::unique_ptr<tracker_client::Announcer> announcer_;
     // Stops the announcer and lets it go (to retired_).
     void retire();
+    // The host's, as an announcer takes them.
+    tracker_client::Announcer::TotalsSource totals();
+    tracker_client::Announcer::UpdateSink on_update();
     bool any_running() const;
 
     // Stopped or replaced announcers, kept until their run() has seen the stop.

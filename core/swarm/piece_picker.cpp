@@ -65,6 +65,11 @@ bool PiecePicker::finished() const {
     return true;
 }
 
+bool PiecePicker::idle() const {
+    return partial_.empty() && finishing_.empty() &&
+           std::all_of(availability_.begin(), availability_.end(), [](int n) { return n == 0; });
+}
+
 bool PiecePicker::can_start(std::size_t piece, const Bitfield& peer_has) const {
     return wanted(piece) && !blocked_[piece] && peer_has.test(piece) && !partial_.contains(piece) &&
            !finishing_.contains(piece);

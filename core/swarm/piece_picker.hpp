@@ -66,6 +66,10 @@ public:
     // Every piece with a priority above zero is in.
     bool finished() const;
     bool in_endgame() const { return endgame_; }
+    // No piece in progress or being checked and no source counted: nothing that a picker
+    // made anew from the same priorities and pieces would not have (the endgame flag is only
+    // what the last pick() found, and pick() finds it again).
+    bool idle() const;
     std::uint32_t block_length(std::size_t piece, std::size_t block) const;
     std::size_t blocks_in(std::size_t piece) const;
 

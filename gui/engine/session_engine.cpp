@@ -69,7 +69,7 @@ void fill(TorrentSnapshot& s, const control::TorrentSummary& t) {
         s.completed_on = QDateTime::fromSecsSinceEpoch(t.completed_on);
     s.error = QString::fromStdString(t.error);
     s.magnet = QString::fromStdString(control::magnet_link(t));
-    s.save_dir = QString::fromStdString(t.save_dir.string());
+    s.save_dir = QString::fromStdString(t.save_dir);
     s.sequential = t.sequential;
 }
 

@@ -51,8 +51,32 @@ TEST_F(DaemonEventLog, LevelsOfEvents) {
                       "shoald: linux.iso: seed ratio 2 reached\n"
                       "shoald: error: cannot save the torrent list\n");
     log_.set_level(LogLevel::debug);
-    events.report({{event::StateChanged{TorrentId{9}, TorrentState::seeding}}, {}, {}}, control_);
+    events.report({{event::StateChanged{TorrentId{9}, TorrentState::seeding}}, {}, {}, {}}, control_);
     EXPECT_TRUE(text().ends_with("shoald: debug: torrent 9: state seeding\n")) << text();
+}
+
+TEST_F(DaemonEventLog, ATorrentTakenOffTheListIsStillNamed) {
+    EventLog events(log_);
+    control::TorrentSummary listed;
+    listed.name = "debian.iso";
+    const TorrentId id = control_.put_restorable(listed);
+    control_.restore();
+    control_.publish(event::TorrentAdded{id, "debian.iso"});
+    events.report(control_.poll(), control_);
+    // Removed from the list; the session says so in a later poll, after an error.
+    ASSERT_TRUE(control_.remove(id, true));
+    events.report(control_.poll(), control_);
+    control_.publish(event::Error{id, "cannot delete a file"});
+    events.report(control_.poll(), control_);
+    control_.publish(event::TorrentRemoved{id});
+    events.report(control_.poll(), control_);
+    // Not named any more once removed.
+    control_.publish(event::Error{id, "late"});
+    events.report(control_.poll(), control_);
+    EXPECT_EQ(text(), "shoald: debian.iso: added\n"
+                      "shoald: error: debian.iso: cannot delete a file\n"
+                      "shoald: debian.iso: removed\n"
+                      "shoald: error: torrent " + std::to_string(id.value) + ": late\n");
 }
 
 TEST_F(DaemonEventLog, RefusedRequestsAreWarnings) {

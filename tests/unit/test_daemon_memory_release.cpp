@@ -23,6 +23,32 @@ TEST(DaemonMemoryRelease, TrimsOnceTheResidentSizeHasGrownEnough) {
     EXPECT_EQ(trims, 2);
 }
 
+TEST(DaemonMemoryRelease, OnceTheResidentSizeStandsStillWhatWasFreedSinceIsGivenBack) {
+    std::int64_t resident = 50;
+    std::int64_t free = 0;
+    int trims = 0;
+    int free_counted = 0;
+    MemoryRelease release([&] { return resident; }, [&] { ++trims; resident -= 2; }, 10,
+                          [&] { ++free_counted; return free; }, 4);
+    EXPECT_TRUE(release.look());  // 50: now 48, nothing free
+    EXPECT_EQ(trims, 1);
+    resident = 52;
+    free = 4;
+    EXPECT_FALSE(release.look());  // 4 freed, but the resident size is still growing
+    const int counted = free_counted;
+    resident = 53;
+    EXPECT_FALSE(release.look());  // by 1 since the last look: still growing
+    EXPECT_EQ(free_counted, counted) << "the free bytes are not counted while it grows";
+    EXPECT_TRUE(release.look());   // 53 again: it stands still, and 4 were freed since the trim
+    EXPECT_EQ(trims, 2);
+    free = 7;
+    EXPECT_FALSE(release.look());  // 3 more free only
+    free = 8;
+    EXPECT_TRUE(release.look());  // 4 since the last trim
+    EXPECT_EQ(trims, 3);
+    EXPECT_FALSE(release.look());
+}
+
 TEST(DaemonMemoryRelease, ReadsThisProcesssResidentSize) {
     EXPECT_GT(shoal::daemon::resident_bytes(), 1024 * 1024);
 }

@@ -196,3 +196,75 @@ TEST(TorrentPieces, APieceLargerThanTheMemoryBudgetIsWrittenAsItComes) {
     EXPECT_EQ(f.checked[0], std::make_pair(piece, Kind::passed));
     EXPECT_TRUE(f.pieces->picker().have(piece));
 }
+
+TEST(TorrentPieces, NoPickerIsMadeUntilOneIsAskedFor) {
+    Fixture f;
+    f.pieces->reset({4, 0});  // the last piece skipped
+    EXPECT_FALSE(f.pieces->has_picker());
+    // The figures are a new picker's, read without making one.
+    EXPECT_FALSE(f.pieces->finished());
+    EXPECT_EQ(f.pieces->wanted_bytes(), 3 * k_piece);
+    EXPECT_EQ(f.pieces->had_bytes(), 0);
+    EXPECT_EQ(f.pieces->pieces_had(), 0u);
+    EXPECT_EQ(f.pieces->have_bytes(), Bitfield(4).to_bytes());
+    EXPECT_FALSE(f.pieces->has_picker());
+    // Made when asked for, with the priorities.
+    EXPECT_FALSE(f.pieces->picker().wanted(3));
+    EXPECT_TRUE(f.pieces->picker().wanted(0));
+    EXPECT_EQ(f.pieces->picker().wanted_bytes(), 3 * k_piece);
+}
+
+TEST(TorrentPieces, ACompleteTorrentHoldsNoPickerUntilOneIsNeeded) {
+    Fixture f;
+    f.pieces->reset({4, 0});
+    f.pieces->add_checked({1, 1, 1, 1});
+    EXPECT_TRUE(f.pieces->folded());
+    EXPECT_FALSE(f.pieces->has_picker());
+    EXPECT_TRUE(f.pieces->finished());
+    EXPECT_TRUE(f.pieces->all_had());
+    EXPECT_EQ(f.pieces->wanted_bytes(), 4 * k_piece);
+    EXPECT_EQ(f.pieces->had_bytes(), 4 * k_piece);
+    EXPECT_EQ(f.pieces->pieces_had(), 4u);
+    EXPECT_EQ(f.pieces->have_bytes(), Bitfield(4, true).to_bytes());
+    // A peer needs the picker: it is made with every piece had and the priorities kept.
+    PiecePicker& picker = f.pieces->picker();
+    EXPECT_FALSE(f.pieces->folded());
+    EXPECT_TRUE(picker.have_pieces().all());
+    EXPECT_EQ(picker.priority(3), 0);
+    EXPECT_EQ(picker.wanted_bytes(), 4 * k_piece);
+    EXPECT_EQ(picker.had_bytes(), 4 * k_piece);
+    EXPECT_TRUE(picker.finished());
+    EXPECT_TRUE(picker.pick(f.everything(), 64, never_asked).empty());
+    // Not folded while a source is counted in it; folded again once it has gone.
+    picker.add_peer_pieces(f.everything());
+    f.pieces->fold();
+    EXPECT_TRUE(f.pieces->has_picker());
+    picker.remove_peer_pieces(f.everything());
+    f.pieces->fold();
+    EXPECT_TRUE(f.pieces->folded());
+    // A priority change on a folded torrent goes to a picker made for it.
+    f.pieces->set_file_priorities({4, 4});
+    EXPECT_TRUE(f.pieces->has_picker());
+    EXPECT_EQ(f.pieces->picker().priority(3), 4);
+    EXPECT_TRUE(f.pieces->picker().have_pieces().all());
+}
+
+TEST(TorrentPieces, AnIncompleteTorrentIsNotFolded) {
+    Fixture f;
+    f.pieces->add_checked({1, 1, 0, 1});
+    f.pieces->fold();
+    EXPECT_FALSE(f.pieces->folded());
+    EXPECT_FALSE(f.pieces->finished());
+    EXPECT_EQ(f.pieces->pieces_had(), 3u);
+    // The last piece comes in: complete, and folded when asked to be.
+    f.pieces->picker().add_peer_pieces(f.everything());
+    f.request(2);
+    f.deliver(2, "198.51.100.7");
+    EXPECT_TRUE(f.pieces->finished());
+    f.pieces->fold();
+    EXPECT_FALSE(f.pieces->folded()) << "the peer's pieces are still counted";
+    f.pieces->picker().remove_peer_pieces(f.everything());
+    f.pieces->fold();
+    EXPECT_TRUE(f.pieces->folded());
+    EXPECT_EQ(f.pieces->had_bytes(), 4 * k_piece);
+}

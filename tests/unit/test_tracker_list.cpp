@@ -10,26 +10,26 @@ using namespace shoal::tracker_client;
 
 namespace {
 
-class TrackerListTest : public ::testing::Test {
+class TrackerListTest : public ::testing::Test, private TrackerList::Host {
 protected:
     std::unique_ptr<TrackerList> make(std::vector<Tier> tiers) {
-        return std::make_unique<TrackerList>(
-            io.get_executor(), transport, std::move(tiers),
-            [this] {
-                ++identities;
-                AnnounceIdentity identity;
-                identity.info_hash.bytes.fill(0xcd);
-                identity.peer_id.bytes.fill('Q');
-                identity.port = 6881;
-                return identity;
-            },
-            [] { return TransferTotals{0, 0, 100}; },
-            [this](const TrackerUpdate& u) {
-                updates.push_back(u);
-                list->record(u);
-            },
-            [this] { return now; });
+        TrackerList::Host& host = *this;
+        return std::make_unique<TrackerList>(io.get_executor(), transport, std::move(tiers), host);
     }
+    AnnounceIdentity tracker_identity() override {
+        ++identities;
+        AnnounceIdentity identity;
+        identity.info_hash.bytes.fill(0xcd);
+        identity.peer_id.bytes.fill('Q');
+        identity.port = 6881;
+        return identity;
+    }
+    TransferTotals tracker_totals() override { return TransferTotals{0, 0, 100}; }
+    void on_tracker_update(const TrackerUpdate& u) override {
+        updates.push_back(u);
+        list->record(u);
+    }
+    TimePoint tracker_now() override { return now; }
     void settle() {
         io.restart();
         io.poll();

@@ -86,6 +86,7 @@ Result<TorrentId> FakeControl::add(control::AddTorrent r) {
 Result<Done> FakeControl::remove(TorrentId id, bool with_data) {
     if (auto logged_ok = logged(id, with_data ? "remove with data" : "remove"); !logged_ok)
         return logged_ok;
+    removed_.push_back({id, torrents_.at(id.value).summary.name});
     torrents_.erase(id.value);
     queue_.erase(id);
     number_queue();
@@ -348,6 +349,8 @@ control::Published FakeControl::poll() {
     queued_.clear();
     out.problems = std::move(problems_);
     problems_.clear();
+    out.removed = std::move(removed_);
+    removed_.clear();
     return out;
 }
 

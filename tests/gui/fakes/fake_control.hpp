@@ -103,6 +103,7 @@ class FakeControl final : public control::TorrentControl {
     std::deque<Event> queued_;
     std::vector<std::string> calls_;
     std::vector<Error> problems_;
+    std::vector<control::RemovedTorrent> removed_;  // for the next poll
     std::function<void()> wakeup_;
     std::map<std::uint32_t, std::string> fetches_;
     std::uint32_t next_id_ = 1;
