@@ -83,8 +83,9 @@ class AnnounceService {
     std::optional<Refusal> scrape(const std::vector<InfoHash>& hashes, std::string_view passkey,
                                   std::vector<ScrapeResult>& out);
 
-    // Either store. `done` is called once, on this thread, never before the call returns;
-    // not at all if the thread stops first. `request.passkey` is needed only during the call.
+    // Either store. `done` is called once, on this thread: with Redis never before the call
+    // returns (and not at all if the thread stops first), with the in-memory store before it
+    // returns. `request.passkey` is needed only during the call.
     using AnnounceDone = std::function<void(AnnounceOutcome, std::vector<PeerInfo>)>;
     void announce_later(const Announce& request, std::uint32_t now, AnnounceDone done);
     using ScrapeDone = std::function<void(std::optional<Refusal>, std::vector<ScrapeResult>)>;
