@@ -10,6 +10,7 @@ import os
 import random
 import re
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -246,6 +247,7 @@ def main():
         tracker.close()
         bus.terminate()
         xvfb.terminate()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
