@@ -6,18 +6,9 @@
 #include <charconv>
 #include <cstring>
 
+#include "tracker/http_request.hpp"
+
 namespace shoal::tracker {
-namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-}  // namespace
 
 bool is_disabled(std::string_view listen) {
     return listen.empty() || listen == "off";
@@ -109,7 +100,7 @@ IpAddress client_address(const IpAddress& peer, std::string_view x_real_ip,
         return peer;
     }
     if (!x_real_ip.empty()) {
-        if (auto a = parse_ip(trim(x_real_ip)))
+        if (auto a = parse_ip(trim_whitespace(x_real_ip)))
             return *a;
     }
     if (!x_forwarded_for.empty()) {
@@ -117,7 +108,7 @@ IpAddress client_address(const IpAddress& peer, std::string_view x_real_ip,
         const auto comma = x_forwarded_for.rfind(',');
         const auto last =
             comma == std::string_view::npos ? x_forwarded_for : x_forwarded_for.substr(comma + 1);
-        if (auto a = parse_ip(trim(last)))
+        if (auto a = parse_ip(trim_whitespace(last)))
             return *a;
     }
     return peer;
