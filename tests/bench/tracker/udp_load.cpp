@@ -12,15 +12,16 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,6 +61,18 @@ void info_hash(std::uint32_t i, std::uint8_t* out) {
     std::memset(out + 4, 'a', 16);
 }
 
+// splitmix64: cheap and good enough to spread torrents and ports.
+struct FastRandom {
+    std::uint64_t state;
+    explicit FastRandom(std::uint64_t seed) : state(seed) {}
+    std::uint64_t operator()() {
+        std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+};
+
 struct Worker {
     const Options& opt;
     int index;
@@ -68,7 +81,7 @@ struct Worker {
     std::uint64_t errors = 0;
     int fd = -1;
     std::uint64_t connection_id = 0;
-    std::mt19937_64 rng;
+    FastRandom rng;
 
     Worker(const Options& o, int i, std::atomic<bool>& s) : opt(o), index(i), stop(s), rng(i + 1) {}
 
@@ -109,8 +122,11 @@ struct Worker {
         return false;
     }
 
-    void send_announce(std::uint32_t torrent, std::uint16_t peer_port, std::uint32_t tx) {
-        std::uint8_t buf[98];
+    // Requests are built into `buf` (at least k_request_max bytes) and return their length.
+    static constexpr std::size_t k_request_max = 98;
+
+    std::size_t build_announce(std::uint8_t* buf, std::uint32_t torrent, std::uint16_t peer_port,
+                               std::uint32_t tx) {
         std::uint8_t* p = buf;
         put(p, connection_id, 8);
         put(p, 1, 4);
@@ -128,11 +144,10 @@ struct Worker {
         put(p, 0, 4);
         put(p, 50, 4);  // numwant
         put(p, peer_port, 2);
-        ::send(fd, buf, sizeof buf, MSG_DONTWAIT);
+        return static_cast<std::size_t>(p - buf);
     }
 
-    void send_scrape(std::uint32_t tx) {
-        std::uint8_t buf[16 + 20 * 4];
+    std::size_t build_scrape(std::uint8_t* buf, std::uint32_t tx) {
         std::uint8_t* p = buf;
         put(p, connection_id, 8);
         put(p, 2, 4);
@@ -140,40 +155,74 @@ struct Worker {
         for (int i = 0; i < 4; ++i, p += 20) {
             info_hash(static_cast<std::uint32_t>(rng() % opt.torrents), p);
         }
-        ::send(fd, buf, sizeof buf, MSG_DONTWAIT);
+        return static_cast<std::size_t>(p - buf);
     }
 
-    void send_one(std::uint64_t seq) {
+    std::size_t build_one(std::uint8_t* buf, std::uint64_t seq) {
         const auto tx = static_cast<std::uint32_t>(seq);
-        if (opt.scrape_every > 0 && seq % static_cast<std::uint64_t>(opt.scrape_every) == 0) {
-            send_scrape(tx);
-        } else {
-            send_announce(static_cast<std::uint32_t>(rng() % opt.torrents),
-                          static_cast<std::uint16_t>(1024 + rng() % 60000), tx);
+        if (opt.scrape_every > 0 && seq % static_cast<std::uint64_t>(opt.scrape_every) == 0)
+            return build_scrape(buf, tx);
+        return build_announce(buf, static_cast<std::uint32_t>(rng() % opt.torrents),
+                              static_cast<std::uint16_t>(1024 + rng() % 60000), tx);
+    }
+
+    void send_announce(std::uint32_t torrent, std::uint16_t peer_port, std::uint32_t tx) {
+        std::uint8_t buf[k_request_max];
+        ::send(fd, buf, build_announce(buf, torrent, peer_port, tx), MSG_DONTWAIT);
+    }
+
+    // Sends `count` new requests in one sendmmsg (the generator must cost less per request than
+    // the trackers it measures, or it measures itself).
+    static constexpr int k_batch = 64;
+    void send_batch(int count, std::uint64_t& seq) {
+        std::uint8_t bufs[k_batch][k_request_max];
+        iovec iov[k_batch];
+        mmsghdr msgs[k_batch]{};
+        for (int i = 0; i < count; ++i) {
+            iov[i] = {bufs[i], build_one(bufs[i], seq++)};
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+        }
+        for (int sent = 0; sent < count;) {
+            const int n = ::sendmmsg(fd, msgs + sent, static_cast<unsigned>(count - sent), MSG_DONTWAIT);
+            if (n <= 0)
+                break;  // a full send buffer: those are lost, and the quiet-time refill covers them
+            sent += n;
         }
     }
 
-    // Keeps `window` requests in flight; a quiet 50 ms refills the window (lost datagrams).
+    // Keeps `window` requests in flight, answering each batch of responses with as many new
+    // requests; a quiet 50 ms refills the window (lost datagrams).
     void run_load() {
         std::uint64_t seq = 1;
-        for (int i = 0; i < opt.window; ++i)
-            send_one(seq++);
-        std::uint8_t in[2048];
+        for (int left = opt.window; left > 0; left -= k_batch)
+            send_batch(std::min(left, k_batch), seq);
+        static std::uint8_t in[k_batch][2048];
+        iovec iov[k_batch];
+        mmsghdr msgs[k_batch];
         while (!stop.load(std::memory_order_relaxed)) {
             if (!wait_readable(50)) {
-                for (int i = 0; i < opt.window; ++i)
-                    send_one(seq++);
+                for (int left = opt.window; left > 0; left -= k_batch)
+                    send_batch(std::min(left, k_batch), seq);
                 continue;
             }
             for (;;) {
-                const auto n = ::recv(fd, in, sizeof in, MSG_DONTWAIT);
-                if (n < 0)
+                for (int i = 0; i < k_batch; ++i) {
+                    iov[i] = {in[i], sizeof in[i]};
+                    msgs[i].msg_hdr = msghdr{};
+                    msgs[i].msg_hdr.msg_iov = &iov[i];
+                    msgs[i].msg_hdr.msg_iovlen = 1;
+                }
+                const int n = ::recvmmsg(fd, msgs, k_batch, MSG_DONTWAIT, nullptr);
+                if (n <= 0)
                     break;
-                if (n >= 8 && get(in, 4) == 3)
-                    ++errors;
-                else
-                    ++responses;
-                send_one(seq++);
+                for (int i = 0; i < n; ++i) {
+                    if (msgs[i].msg_len >= 8 && get(in[i], 4) == 3)
+                        ++errors;
+                    else
+                        ++responses;
+                }
+                send_batch(n, seq);
             }
         }
     }
