@@ -48,14 +48,8 @@ Result<std::string> read_file(const std::string& path) {
 
 }  // namespace
 
-std::size_t InfoHashHash::operator()(const InfoHash& h) const noexcept {
-    std::size_t v = 0;
-    std::memcpy(&v, h.bytes.data(), sizeof v);
-    return v;
-}
-
 std::optional<Error> AccessPolicy::parse_info_hashes(
-    std::string_view text, std::unordered_set<InfoHash, InfoHashHash>& set) {
+    std::string_view text, InfoHashSet& set) {
     set.clear();
     std::string error;
     for_each_line(text, [&](std::string_view line, std::size_t no) {
@@ -96,7 +90,7 @@ std::optional<Error> AccessPolicy::parse_passkeys(std::string_view text,
 
 Result<AccessPolicy> AccessPolicy::load(AccessMode mode, const std::string& list_file,
                                         bool private_mode, const std::string& keys_file) {
-    std::unordered_set<InfoHash, InfoHashHash> hashes;
+    InfoHashSet hashes;
     if (mode != AccessMode::off) {
         if (list_file.empty())
             return make_error("access.mode needs access.list_file");
@@ -121,7 +115,7 @@ Result<AccessPolicy> AccessPolicy::load(AccessMode mode, const std::string& list
     return AccessPolicy(mode, std::move(hashes), private_mode, std::move(keys));
 }
 
-AccessPolicy::AccessPolicy(AccessMode mode, std::unordered_set<InfoHash, InfoHashHash> hashes,
+AccessPolicy::AccessPolicy(AccessMode mode, InfoHashSet hashes,
                            bool private_mode, std::unordered_set<std::string> passkeys)
     : mode_(mode),
       hashes_(std::move(hashes)),

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "tracker/info_hash_set.hpp"
 #include "tracker/types.hpp"
 #include "util/result.hpp"
 
@@ -14,15 +15,11 @@ namespace shoal::tracker {
 
 enum class AccessMode { off, allow, deny };
 
-struct InfoHashHash {
-    std::size_t operator()(const InfoHash& h) const noexcept;
-};
-
 class AccessPolicy {
   public:
     // Lines hold a 40-digit hex info-hash; blank lines and lines starting with '#' are skipped.
     static std::optional<Error> parse_info_hashes(std::string_view text,
-                                                  std::unordered_set<InfoHash, InfoHashHash>& out);
+                                                  InfoHashSet& out);
     // Lines hold one passkey: 1 to 64 characters of [A-Za-z0-9_-].
     static std::optional<Error> parse_passkeys(std::string_view text,
                                                std::unordered_set<std::string>& out);
@@ -32,7 +29,7 @@ class AccessPolicy {
                                      bool private_mode, const std::string& keys_file);
 
     AccessPolicy() = default;
-    AccessPolicy(AccessMode mode, std::unordered_set<InfoHash, InfoHashHash> hashes,
+    AccessPolicy(AccessMode mode, InfoHashSet hashes,
                  bool private_mode, std::unordered_set<std::string> passkeys);
 
     bool torrent_allowed(const InfoHash& h) const;
@@ -44,7 +41,7 @@ class AccessPolicy {
 
   private:
     AccessMode mode_ = AccessMode::off;
-    std::unordered_set<InfoHash, InfoHashHash> hashes_;
+    InfoHashSet hashes_;
     bool private_ = false;
     std::unordered_set<std::string> passkeys_;
 };

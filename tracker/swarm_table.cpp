@@ -6,25 +6,6 @@
 namespace shoal::tracker {
 namespace {
 
-std::uint64_t mix(std::uint64_t h, std::uint64_t w) {
-    h ^= w;
-    h *= 0x9E3779B97F4A7C15ull;
-    return h ^ (h >> 29);
-}
-
-// Compares the 20 bytes inline, as three words.
-bool same_hash(const InfoHash& a, const InfoHash& b) {
-    std::uint64_t a0, a1, b0, b1;
-    std::uint32_t a2, b2;
-    std::memcpy(&a0, a.bytes.data(), 8);
-    std::memcpy(&b0, b.bytes.data(), 8);
-    std::memcpy(&a1, a.bytes.data() + 8, 8);
-    std::memcpy(&b1, b.bytes.data() + 8, 8);
-    std::memcpy(&a2, a.bytes.data() + 16, 4);
-    std::memcpy(&b2, b.bytes.data() + 16, 4);
-    return ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2)) == 0;
-}
-
 constexpr std::size_t k_min_slots = 16;
 
 // At most 80% of the slots are used; linear probing stays short below that.
@@ -34,28 +15,15 @@ bool over_max_load(std::size_t used, std::size_t slots) {
 
 }  // namespace
 
-std::uint64_t keyed_hash(std::uint64_t seed, const InfoHash& info_hash) {
-    std::uint64_t a = 0, b = 0;
-    std::uint32_t c = 0;
-    std::memcpy(&a, info_hash.bytes.data(), 8);
-    std::memcpy(&b, info_hash.bytes.data() + 8, 8);
-    std::memcpy(&c, info_hash.bytes.data() + 16, 4);
-    std::uint64_t h = mix(mix(mix(seed, a), b), c);
-    // Spread every input bit over the low bits too, which pick the slot.
-    h ^= h >> 32;
-    h *= 0xD6E8FEB86659FD93ull;
-    return h ^ (h >> 32);
-}
-
 std::size_t SwarmTable::probe(const InfoHash& info_hash, std::uint64_t h, bool& found) const {
     const std::size_t mask = slots_.size() - 1;
-    const std::uint8_t control = control_of(h);
+    const std::uint8_t control = slot_control(h);
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
         if (control_[i] == 0) {
             found = false;
             return i;
         }
-        if (control_[i] == control && same_hash(slots_[i].info_hash(), info_hash)) {
+        if (control_[i] == control && same_info_hash(slots_[i].info_hash(), info_hash)) {
             found = true;
             return i;
         }
@@ -88,7 +56,7 @@ std::pair<Swarm*, bool> SwarmTable::find_or_insert(const InfoHash& info_hash) {
         i = probe(info_hash, h, found);
     }
     slots_[i] = Swarm(info_hash);
-    control_[i] = control_of(h);
+    control_[i] = slot_control(h);
     ++size_;
     return {&slots_[i], true};
 }

@@ -9,13 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "tracker/info_hash_key.hpp"
 #include "tracker/swarm.hpp"
 #include "tracker/types.hpp"
 
 namespace shoal::tracker {
-
-// A 64-bit hash of `info_hash` keyed by `seed`.
-std::uint64_t keyed_hash(std::uint64_t seed, const InfoHash& info_hash);
 
 class SwarmTable {
   public:
@@ -42,9 +40,6 @@ class SwarmTable {
 
   private:
     std::uint64_t hash(const InfoHash& info_hash) const { return keyed_hash(seed_, info_hash); }
-    static std::uint8_t control_of(std::uint64_t hash) {
-        return static_cast<std::uint8_t>(0x80 | (hash >> 57));
-    }
     // The slot holding `info_hash`, or the empty slot ending its probe sequence.
     std::size_t probe(const InfoHash& info_hash, std::uint64_t hash, bool& found) const;
     void rehash(std::size_t slot_count);

@@ -88,7 +88,7 @@ wrk_rate() {  # $1 port, rest: wrk flags
 }
 
 udp_rate() {
-    "$work/udp_load" 127.0.0.1 "$1" --seconds "$duration" --torrents "$torrents" --window 64 \
+    "$work/udp_load" 127.0.0.1 "$1" --seconds "$duration" --torrents "$torrents" --window 512 \
         --scrape-every 10 | awk '{print int($8)}'
 }
 

@@ -18,7 +18,7 @@ std::string write_temp(const std::string& name, const std::string& text) {
 
 TEST(AccessList, ParsesHexWithCommentsAndBlankLines) {
     const auto h = test::hash_of(1);
-    std::unordered_set<InfoHash, InfoHashHash> set;
+    InfoHashSet set;
     auto err = AccessPolicy::parse_info_hashes(
         "# list\n\n" + h.hex() + "\r\n  " + test::hash_of(2).hex() + "  \n", set);
     ASSERT_FALSE(err) << err->message;
@@ -27,10 +27,30 @@ TEST(AccessList, ParsesHexWithCommentsAndBlankLines) {
 }
 
 TEST(AccessList, BadLineNamesTheLine) {
-    std::unordered_set<InfoHash, InfoHashHash> set;
+    InfoHashSet set;
     auto err = AccessPolicy::parse_info_hashes(test::hash_of(1).hex() + "\nnot-hex\n", set);
     ASSERT_TRUE(err);
     EXPECT_EQ(err->message, "line 2: not a 40-digit hex info-hash");
+}
+
+TEST(AccessList, InfoHashSetHoldsEveryHashOnceThroughGrowth) {
+    InfoHashSet set;
+    EXPECT_FALSE(set.contains(test::hash_of(0)));
+    for (int i = 0; i < 5000; ++i)
+        EXPECT_TRUE(set.insert(test::hash_of(i)));
+    EXPECT_FALSE(set.insert(test::hash_of(17)));
+    EXPECT_EQ(set.size(), 5000u);
+    for (int i = 0; i < 5000; ++i)
+        ASSERT_TRUE(set.contains(test::hash_of(i))) << i;
+    for (int i = 5000; i < 10000; ++i)
+        ASSERT_FALSE(set.contains(test::hash_of(i))) << i;
+    // Hashes that differ in one bit only are told apart.
+    InfoHash near = test::hash_of(3);
+    near.bytes[19] ^= 1;
+    EXPECT_FALSE(set.contains(near));
+    set.clear();
+    EXPECT_TRUE(set.empty());
+    EXPECT_FALSE(set.contains(test::hash_of(1)));
 }
 
 TEST(AccessList, AllowAndDenyModes) {

@@ -126,7 +126,7 @@ TEST_F(HttpRouterTest, FullScrapeOnlyWhenConfigured) {
 
 TEST_F(HttpRouterTest, AccessListAndPasskeys) {
     access.publish(std::make_shared<const AccessPolicy>(
-        AccessMode::allow, std::unordered_set<InfoHash, InfoHashHash>{test::hash_of(1)}, true,
+        AccessMode::allow, InfoHashSet{test::hash_of(1)}, true,
         std::unordered_set<std::string>{"sekrit"}));
     auto no_key = decode(announce_target(1, "AAAAAAAAAAAAAAAAAAAA", 1));
     EXPECT_EQ(no_key.find_string("failure reason")->as_string(), "this tracker needs a passkey");

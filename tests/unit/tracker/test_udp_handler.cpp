@@ -139,7 +139,7 @@ TEST_F(UdpHandlerTest, ScrapeReportsCounts) {
 
 TEST_F(UdpHandlerTest, PasskeyFromUrlData) {
     access.publish(std::make_shared<const AccessPolicy>(
-        AccessMode::off, std::unordered_set<InfoHash, InfoHashHash>{}, true,
+        AccessMode::off, InfoHashSet{}, true,
         std::unordered_set<std::string>{"k3y"}));
     const auto a = test::v4(0x7F000001, 40000);
     ASSERT_TRUE(handler.handle(announce(connect(a), 1, 6881, 0), a, out));
