@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     auto server = tr::Server::create(*valid);
     if (!server) {
         std::fprintf(stderr, "shoal-tracker: %s\n", server.error().message.c_str());
-        return 1;
+        return server.error().code == shoal::ErrorCode::invalid_input ? 2 : 1;
     }
     // Machine-readable lines so scripts and tests find ephemeral ports.
     if (!(*server)->http_address().empty()) {

@@ -285,9 +285,15 @@ Server::~Server() {
 }
 
 Result<std::unique_ptr<Server>> Server::create(const Config& config) {
+    // What the config asks for and cannot be had (a file it names, an address, a URL) is the
+    // config's error; a listener that cannot be opened is not.
+    auto config_error = [](Error e) {
+        e.code = ErrorCode::invalid_input;
+        return e;
+    };
     auto policy = load_policy(config);
     if (!policy)
-        return policy.error();
+        return config_error(policy.error());
     std::random_device rd;
     const std::uint64_t hash_seed = (std::uint64_t{rd()} << 32) | rd();
     auto impl = std::make_unique<Impl>(config, std::move(*policy), hash_seed);
@@ -295,7 +301,7 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
     if (!config.secret_file.empty()) {
         auto secret = read_secret(config.secret_file);
         if (!secret)
-            return secret.error();
+            return config_error(secret.error());
         impl->secret = std::move(*secret);
         impl->set_shared_keys();
     }
@@ -314,17 +320,17 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
     if (!is_disabled(config.http)) {
         auto la = parse_listen_address(config.http);
         if (!la)
-            return make_error("bad http listen address '" + config.http + "'");
+            return config_error(make_error("bad http listen address '" + config.http + "'"));
         http_ep = tcp::endpoint(asio::ip::make_address(la->host), la->port);
     }
     if (!is_disabled(config.udp)) {
         auto la = parse_listen_address(config.udp);
         if (!la)
-            return make_error("bad udp listen address '" + config.udp + "'");
+            return config_error(make_error("bad udp listen address '" + config.udp + "'"));
         udp_ep = udp::endpoint(asio::ip::make_address(la->host), la->port);
     }
     if (!http_ep && !udp_ep)
-        return make_error("both listeners are off; nothing to serve");
+        return config_error(make_error("both listeners are off; nothing to serve"));
     {
         asio::io_context probe_ioc;
         if (http_ep) {
@@ -341,7 +347,7 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config) {
     if (!config.url.empty()) {
         auto url = parse_redis_url(config.url);
         if (!url)
-            return url.error();
+            return config_error(url.error());
         impl->store_health.emplace(threads, url->redacted(config.url));
     }
     for (std::size_t i = 0; i < threads; ++i) {

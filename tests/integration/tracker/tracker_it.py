@@ -316,6 +316,16 @@ def scenario_cli(binary):
         f.write("[http]\nmax_conections = 5\n")
     bad = subprocess.run([binary, "--config", path], capture_output=True, timeout=10)
     check(bad.returncode != 0 and b"unknown config key 'http.max_conections'" in bad.stderr, bad)
+    check(bad.returncode == 2, "a bad config exits with 2, not %d" % bad.returncode)
+    # Files the config names are part of it: one that cannot be read is a config error too.
+    for table, key in (("access", "list_file"), ("udp", "secret_file")):
+        extra = 'mode = "allow"\n' if table == "access" else ""
+        with open(path, "w") as f:
+            f.write('[%s]\n%s%s = "%s"\n' % (table, extra, key, os.path.join(d, "missing")))
+        missing = subprocess.run([binary, "--config", path, "--http", "127.0.0.1:0", "--udp",
+                                  "off"], capture_output=True, timeout=10)
+        check(missing.returncode == 2 and b"missing" in missing.stderr,
+              "%s.%s naming no file: %r" % (table, key, missing))
     flags = subprocess.run([binary, "--http", "127.0.0.1:7777", "--udp", "off",
                             "--print-config"], capture_output=True, timeout=10)
     check(b'http = "127.0.0.1:7777"' in flags.stdout and b'udp = "off"' in flags.stdout, flags)
