@@ -37,15 +37,18 @@ void ConnectionKeyRing::rotate_to(const MacKey& next) {
     std::lock_guard lock(mutex_);
     previous_ = current_;
     current_ = next;
+    next_.reset();
     generation_.fetch_add(1, std::memory_order_release);
 }
 
-void ConnectionKeyRing::set(const MacKey& current, const MacKey& previous) {
+void ConnectionKeyRing::set(const MacKey& current, const MacKey& previous,
+                            const std::optional<MacKey>& next) {
     std::lock_guard lock(mutex_);
-    if (current == current_ && previous == previous_)
+    if (current == current_ && previous == previous_ && next == next_)
         return;
     current_ = current;
     previous_ = previous;
+    next_ = next;
     generation_.fetch_add(1, std::memory_order_release);
 }
 
@@ -67,7 +70,7 @@ MacKey derive_connection_key(std::string_view secret, std::uint64_t period) {
 
 ConnectionKeyRing::Keys ConnectionKeyRing::keys() const {
     std::lock_guard lock(mutex_);
-    return {current_, previous_, generation_.load(std::memory_order_acquire)};
+    return {current_, previous_, next_, generation_.load(std::memory_order_acquire)};
 }
 
 // One key's SipHash key: the first half of the 32-byte key (random, or derived by HMAC).
@@ -86,6 +89,7 @@ void ConnectionIds::refresh() {
     const auto keys = ring_.keys();
     macs_[0] = std::make_unique<Mac>(keys.current);
     macs_[1] = std::make_unique<Mac>(keys.previous);
+    macs_[2] = keys.next ? std::make_unique<Mac>(*keys.next) : nullptr;
     generation_ = keys.generation;
 }
 
@@ -122,14 +126,17 @@ bool ConnectionIds::verify(std::uint64_t id, const PeerEndpoint& client, std::ui
     const auto tick = static_cast<std::uint16_t>(id >> 48);
     const auto now_tick = static_cast<std::uint16_t>(now / k_tick_seconds);
     const auto age = static_cast<std::uint16_t>(now_tick - tick);
-    if (age > k_max_age_ticks)
+    constexpr std::uint16_t k_one_tick_ahead = 0xFFFF;
+    if (age > k_max_age_ticks && age != k_one_tick_ahead)
         return false;
     std::array<std::uint8_t, 6> given{};
     for (int i = 5; i >= 0; --i) {
         given[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(id);
         id >>= 8;
     }
-    for (int which = 0; which < 2; ++which) {
+    for (int which = 0; which < 3; ++which) {
+        if (!macs_[which])
+            continue;
         std::array<std::uint8_t, 6> expected{};
         if (!mac(which, client, tick, expected))
             return false;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
 #include "tracker/types.hpp"
@@ -21,7 +22,9 @@ namespace shoal::tracker {
 using MacKey = std::array<std::uint8_t, 32>;
 
 // The current and previous MAC keys, shared by all threads. Rotating keeps the previous
-// key valid, so ids issued just before a rotation still work.
+// key valid, so ids issued just before a rotation still work. Keys derived from a shared
+// secret also have a next one: an instance whose clock runs a little ahead may already issue
+// ids under it.
 class ConnectionKeyRing {
   public:
     ConnectionKeyRing();  // two random keys
@@ -29,11 +32,13 @@ class ConnectionKeyRing {
 
     void rotate();  // previous = current, current = a fresh random key
     void rotate_to(const MacKey& next);
-    void set(const MacKey& current, const MacKey& previous);
+    void set(const MacKey& current, const MacKey& previous,
+             const std::optional<MacKey>& next = std::nullopt);
 
     struct Keys {
         MacKey current;
         MacKey previous;
+        std::optional<MacKey> next;
         std::uint64_t generation;
     };
     Keys keys() const;
@@ -43,6 +48,7 @@ class ConnectionKeyRing {
     mutable std::mutex mutex_;
     MacKey current_{};
     MacKey previous_{};
+    std::optional<MacKey> next_;
     std::atomic<std::uint64_t> generation_{1};
 };
 
@@ -53,7 +59,8 @@ MacKey derive_connection_key(std::string_view secret, std::uint64_t period);
 // Issues and checks ids; one object per thread (it owns OpenSSL MAC contexts).
 class ConnectionIds {
   public:
-    // Ids are accepted for between k_max_age_ticks and k_max_age_ticks + 1 ticks.
+    // Ids are accepted for between k_max_age_ticks and k_max_age_ticks + 1 ticks, and from
+    // one tick ahead (another instance's clock running ahead).
     static constexpr std::uint32_t k_tick_seconds = 16;
     static constexpr std::uint32_t k_max_age_ticks = 7;
 
@@ -75,7 +82,7 @@ class ConnectionIds {
 
     const ConnectionKeyRing& ring_;
     std::uint64_t generation_ = 0;
-    std::unique_ptr<Mac> macs_[2];  // current, previous
+    std::unique_ptr<Mac> macs_[3];  // current, previous, next (none without a shared secret)
 };
 
 }  // namespace shoal::tracker

@@ -204,7 +204,8 @@ struct Server::Impl {
     void schedule_tick();
     void set_shared_keys() {
         const std::uint64_t period = wall_seconds() / config.key_rotation;
-        keys.set(derive_connection_key(secret, period), derive_connection_key(secret, period - 1));
+        keys.set(derive_connection_key(secret, period), derive_connection_key(secret, period - 1),
+                 derive_connection_key(secret, period + 1));
     }
     void reload();
     void shutdown();

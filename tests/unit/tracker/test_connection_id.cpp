@@ -115,6 +115,31 @@ TEST(ConnectionId, InstancesSharingASecretAcceptEachOthersIds) {
     EXPECT_NE(derive_connection_key(secret, 41), derive_connection_key(secret, 42));
 }
 
+// Instances with a shared secret whose clocks differ by a few seconds: ids issued just after a
+// tick or a key period begins on the faster clock are still accepted by the slower one.
+TEST(ConnectionId, AnInstanceWhoseClockRunsAheadIsUnderstood) {
+    const std::string secret = "a secret both instances read";
+    auto enter_period = [&](ConnectionKeyRing& ring, std::uint64_t period) {
+        ring.set(derive_connection_key(secret, period), derive_connection_key(secret, period - 1),
+                 derive_connection_key(secret, period + 1));
+    };
+    // The slow instance is in period 41, second 4799 (the last of a 16-second tick); the fast
+    // one is 2 seconds ahead: already in period 42 and the next tick.
+    ConnectionKeyRing slow(key(9), key(9)), fast(key(9), key(9));
+    enter_period(slow, 41);
+    enter_period(fast, 42);
+    ConnectionIds ids_slow(slow), ids_fast(fast);
+    const auto client = test::v4(0xC0000201, 1000);
+    EXPECT_TRUE(ids_slow.verify(ids_fast.issue(client, 4801), client, 4799));
+    EXPECT_TRUE(ids_fast.verify(ids_slow.issue(client, 4799), client, 4801));
+    // Two ticks ahead is not skew but a forged or broken id.
+    EXPECT_FALSE(ids_slow.verify(ids_fast.issue(client, 4801 + 16), client, 4799));
+    // Without a shared secret there is no next key to accept.
+    ConnectionKeyRing random_a, random_b;
+    ConnectionIds ids_a(random_a), ids_b(random_b);
+    EXPECT_FALSE(ids_b.verify(ids_a.issue(client, 4801), client, 4799));
+}
+
 // The reference vectors of the SipHash paper and its implementation: key 00..0f, messages
 // 00, 01, ... of each length.
 TEST(ConnectionId, SipHashMatchesItsReferenceVectors) {
