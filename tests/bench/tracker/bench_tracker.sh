@@ -2,6 +2,8 @@
 # Side-by-side load test of shoal-tracker and opentracker on 127.0.0.1 (run by hand):
 # HTTP announces with wrk (keep-alive and Connection: close), UDP connect+announce+scrape with
 # udp_load, then the memory each holds for the same 1,000,000 peers over 100,000 torrents.
+# Beside each rate it prints the tracker's CPU time per request, which the load generators,
+# sharing the machine, do not cap.
 #
 #   tests/bench/tracker/bench_tracker.sh [BUILD_DIR]    (default build/release)
 # Environment: SECONDS_PER_RUN (5), ROUNDS (3), TORRENTS (10000), SHOAL_THREADS (1: the load
@@ -80,21 +82,39 @@ stop() {
     wait "$1" 2>/dev/null || true
 }
 
-wrk_rate() {  # $1 port, rest: wrk flags
+# Each load prints "RATE REQUESTS": requests answered per second and in all.
+wrk_load() {  # $1 port, rest: wrk flags
     local port=$1
     shift
     wrk -t1 -c"$connections" -d"${duration}s" -s "$here/announce.lua" "$@" \
-        "http://127.0.0.1:$port/announce" | awk '/Requests\/sec/ {print int($2)}'
+        "http://127.0.0.1:$port/announce" |
+        awk '/requests in/ {n=$1} /Requests\/sec/ {print int($2), n}'
 }
 
-udp_rate() {
+udp_load() {  # $1 port
     "$work/udp_load" 127.0.0.1 "$1" --seconds "$duration" --torrents "$torrents" --window 512 \
-        --scrape-every 10 | awk '{print int($8)}'
+        --scrape-every 10 | awk '{print int($8), $2}'
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Runs one load against the tracker with pid $1 and prints "RATE CPU_US_PER_REQUEST": the
+# tracker's own CPU time (user and system) for each request, which a load generator sharing
+# the machine does not cap the way it caps the rate.
+measure() {  # $1 pid, rest: the load command
+    local pid=$1
+    shift
+    local before after rate count
+    before=$(cpu_ticks "$pid")
+    read -r rate count < <("$@")
+    after=$(cpu_ticks "$pid")
+    python3 -c "print($rate, '%.2f' % (($after - $before) * 1e6 / $(getconf CLK_TCK) / max($count, 1)))"
 }
 
 ratio() { python3 -c "print('%.2f' % ($1 / max($2, 1)))"; }
 
 best() { printf "%s\n" "$@" | sort -n | tail -1; }
+least() { printf "%s\n" "$@" | sort -g | head -1; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores; ${ROUNDS} rounds of ${duration}s per load, alternating, best kept;" \
      "$torrents torrents; shoal threads=$threads"
@@ -105,25 +125,39 @@ if [[ " $parts " == *" rates "* ]]; then
     start_opentracker
     start_shoal ""
     declare -a ot_ka ot_close ot_u sh_ka sh_close sh_u
+    declare -a ot_ka_cpu ot_close_cpu ot_u_cpu sh_ka_cpu sh_close_cpu sh_u_cpu
+    run() {  # $1 name of the result arrays, $2 pid, rest: the load
+        local name=$1 pid=$2 rate cpu
+        shift 2
+        read -r rate cpu < <(measure "$pid" "$@")
+        eval "$name+=(\"$rate\"); ${name}_cpu+=(\"$cpu\")"
+    }
     for round in $(seq "$ROUNDS"); do
-        ot_ka+=("$(wrk_rate "$ot_port")")
-        sh_ka+=("$(wrk_rate "$shoal_http")")
-        ot_close+=("$(wrk_rate "$ot_port" -H "Connection: close")")
-        sh_close+=("$(wrk_rate "$shoal_http" -H "Connection: close")")
-        ot_u+=("$(udp_rate "$ot_port")")
-        sh_u+=("$(udp_rate "$shoal_udp")")
+        run ot_ka "$ot_pid" wrk_load "$ot_port"
+        run sh_ka "$shoal_pid" wrk_load "$shoal_http"
+        run ot_close "$ot_pid" wrk_load "$ot_port" -H "Connection: close"
+        run sh_close "$shoal_pid" wrk_load "$shoal_http" -H "Connection: close"
+        run ot_u "$ot_pid" udp_load "$ot_port"
+        run sh_u "$shoal_pid" udp_load "$shoal_udp"
     done
     stop "$ot_pid"
     stop "$shoal_pid"
-    ot_http_ka=$(best "${ot_ka[@]}"); sh_http_ka=$(best "${sh_ka[@]}")
-    ot_http_close=$(best "${ot_close[@]}"); sh_http_close=$(best "${sh_close[@]}")
-    ot_udp=$(best "${ot_u[@]}"); sh_udp=$(best "${sh_u[@]}")
     echo "# rounds: HTTP keep-alive ot=${ot_ka[*]} shoal=${sh_ka[*]}; close ot=${ot_close[*]} shoal=${sh_close[*]}; UDP ot=${ot_u[*]} shoal=${sh_u[*]}"
+    echo "# tracker CPU us per request: HTTP keep-alive ot=${ot_ka_cpu[*]} shoal=${sh_ka_cpu[*]}; close ot=${ot_close_cpu[*]} shoal=${sh_close_cpu[*]}; UDP ot=${ot_u_cpu[*]} shoal=${sh_u_cpu[*]}"
 
-    printf "%-28s %12s %12s %8s\n" "load" "opentracker" "shoal" "ratio"
-    printf "%-28s %12s %12s %8s\n" "HTTP announce keep-alive/s" "$ot_http_ka" "$sh_http_ka" "$(ratio "$sh_http_ka" "$ot_http_ka")"
-    printf "%-28s %12s %12s %8s\n" "HTTP announce close/s" "$ot_http_close" "$sh_http_close" "$(ratio "$sh_http_close" "$ot_http_close")"
-    printf "%-28s %12s %12s %8s\n" "UDP announce+scrape/s" "$ot_udp" "$sh_udp" "$(ratio "$sh_udp" "$ot_udp")"
+    # Rates: the best round; CPU per request: the least (ratios are opentracker's over shoal's).
+    row() {  # label, opentracker and shoal array names
+        local ot_rate sh_rate ot_cpu sh_cpu
+        eval "ot_rate=\$(best \"\${$2[@]}\"); sh_rate=\$(best \"\${$3[@]}\")"
+        eval "ot_cpu=\$(least \"\${${2}_cpu[@]}\"); sh_cpu=\$(least \"\${${3}_cpu[@]}\")"
+        printf "%-28s %12s %12s %8s %10s %10s %8s\n" "$1" "$ot_rate" "$sh_rate" \
+            "$(ratio "$sh_rate" "$ot_rate")" "$ot_cpu" "$sh_cpu" "$(ratio "$ot_cpu" "$sh_cpu")"
+    }
+    printf "%-28s %12s %12s %8s %10s %10s %8s\n" "load (per second)" "opentracker" "shoal" "ratio" \
+        "ot us/req" "shoal" "ratio"
+    row "HTTP announce keep-alive" ot_ka sh_ka
+    row "HTTP announce close" ot_close sh_close
+    row "UDP announce+scrape" ot_u sh_u
 fi
 
 # Memory: 100,000 torrents x 10 peers, loaded by the same UDP announces (one per peer) into each
