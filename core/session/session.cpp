@@ -296,12 +296,13 @@ TorrentId Session::add_torrent(AddTorrentParams params) {
 }
 
 void Session::start_torrent(TorrentId id, AddTorrentParams params, MetadataFetched* fetched) {
+    auto published = params.info;
     if (!params.file_names.empty()) {
         std::vector<std::string> refused;
         params.info = std::make_shared<const TorrentInfo>(with_files_renamed(*params.info, params.file_names, &refused));
         for (auto& why : refused) emit(event::Error{id, std::move(why)});
     }
-    auto torrent = std::make_unique<Torrent>(id, std::move(params), *services_);
+    auto torrent = std::make_unique<Torrent>(id, std::move(params), std::move(published), *services_);
     Torrent& t = *torrent;
     torrents_[id] = std::move(torrent);
     if (!t.info().is_private) discovery_->add(t.wire_info_hash());

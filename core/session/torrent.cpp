@@ -25,9 +25,11 @@ constexpr int k_optimistic_ticks = 30;
 
 }  // namespace
 
-Torrent::Torrent(TorrentId id, AddTorrentParams params, const SessionServices& session)
+Torrent::Torrent(TorrentId id, AddTorrentParams params, std::shared_ptr<const TorrentInfo> published,
+                 const SessionServices& session)
     : id_(id),
       info_(std::move(params.info)),
+      published_info_(std::move(published)),
       initial_peers_(std::move(params.peers)),
       paused_(params.paused),
       assume_complete_(params.assume_complete),
@@ -81,7 +83,8 @@ void Torrent::make_web_seeds(const std::vector<std::string>& urls) {
     };
     host.throttle = [this](std::int64_t bytes) { return throttle_download(bytes); };
     host.notice = [this](std::string message) { session_.events(event::Notice{id_, std::move(message)}); };
-    web_seeds_ = std::make_unique<TorrentWebSeeds>(info_, urls, session_.executor, session_.tls,
+    // A web seed serves the files under the names the torrent gives them, whatever we call them.
+    web_seeds_ = std::make_unique<TorrentWebSeeds>(published_info_, urls, session_.executor, session_.tls,
                                                    session_.transports.binding(), std::move(host));
 }
 

@@ -92,8 +92,11 @@ class Torrent final : public PeerHost, private TrackerList::Host {
 public:
     using tcp = boost::asio::ip::tcp;
 
-    // `session` outlives the torrent.
-    Torrent(TorrentId id, AddTorrentParams params, const SessionServices& session);
+    // `session` outlives the torrent. `params.info` has our renames of files applied;
+    // `published` is the torrent as its metainfo names them (what web seeds serve), the same
+    // object when nothing was renamed.
+    Torrent(TorrentId id, AddTorrentParams params, std::shared_ptr<const TorrentInfo> published,
+            const SessionServices& session);
     ~Torrent() override;
 
     void start();
@@ -210,6 +213,7 @@ private:
     // A large library holds thousands of torrents: what is kept of AddTorrentParams is what
     // is used later, and the session's services are shared, not copied.
     std::shared_ptr<const TorrentInfo> info_;  // with the files' names as renamed
+    std::shared_ptr<const TorrentInfo> published_info_;  // as published, for web seeds
     std::vector<tcp::endpoint> initial_peers_;  // dialed at start()
     bool paused_ = false;
     bool assume_complete_ = false;  // the first check is skipped

@@ -9,8 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <thread>
+
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 
 #include "creation/create_torrent.hpp"
 #include "session/session.hpp"
@@ -412,4 +417,84 @@ TEST_F(Swarm, LookingForTheDataInAnotherFolderChecksIt) {
     ASSERT_TRUE(events->wait_for<event::TorrentFinished>(20s));
     EXPECT_EQ(events->last_stats().total_wanted_done, events->last_stats().total_wanted);
     EXPECT_FALSE(fs::exists(out / "set"));
+}
+
+namespace {
+
+// An HTTP server on 127.0.0.1 that notes the target of every request and answers 404.
+class NotingWebServer {
+public:
+    NotingWebServer() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+        accept();
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~NotingWebServer() {
+        io_.stop();
+        thread_.join();
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/files/"; }
+    std::vector<std::string> targets() {
+        std::lock_guard lock(mutex_);
+        return targets_;
+    }
+
+private:
+    void accept() {
+        acceptor_.async_accept([this](boost::system::error_code ec, boost::asio::ip::tcp::socket s) {
+            if (ec) return;
+            auto socket = std::make_shared<boost::asio::ip::tcp::socket>(std::move(s));
+            auto buffer = std::make_shared<boost::asio::streambuf>();
+            boost::asio::async_read_until(*socket, *buffer, "\r\n\r\n", [this, socket, buffer](auto ec, std::size_t) {
+                if (ec) return;
+                std::istream head(buffer.get());
+                std::string method, target;
+                head >> method >> target;
+                {
+                    std::lock_guard lock(mutex_);
+                    targets_.push_back(target);
+                }
+                static const std::string k_not_found = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                boost::asio::async_write(*socket, boost::asio::buffer(k_not_found), [socket](auto, std::size_t) {});
+            });
+            accept();
+        });
+    }
+
+    boost::asio::io_context io_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::vector<std::string> targets_;
+};
+
+}  // namespace
+
+// A web seed serves files under the names the torrent gives them: a file renamed on our side
+// (here as a restart brings the rename back from the resume data) is asked for by its
+// published name, never by ours.
+TEST(WebSeedNames, ARenamedFileIsAskedForByItsPublishedName) {
+    TempDir dir;
+    write_file(dir.path() / "data" / "set" / "f0", 200 * 1024, 1);
+    write_file(dir.path() / "data" / "set" / "f1", 1000, 2);
+    CreateOptions o;
+    o.piece_length = 64 * 1024;
+    auto created = create_torrent(dir.path() / "data" / "set", o);
+    ASSERT_TRUE(created) << created.error().message;
+    ASSERT_EQ(created->info.files.at(0).joined_path(), "set/f0");
+    NotingWebServer server;
+    Session leech(on("127.0.0.2"));
+    AddTorrentParams p;
+    p.info = std::make_shared<const TorrentInfo>(created->info);
+    p.save_dir = dir.path() / "out";
+    p.web_seeds = std::vector<std::string>{server.url()};
+    p.file_names = {{0, "renamed"}};
+    leech.add_torrent(p);
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (server.targets().empty() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    const auto targets = server.targets();
+    ASSERT_FALSE(targets.empty()) << "the web seed was never asked";
+    for (const auto& target : targets) {
+        EXPECT_TRUE(target == "/files/set/f0" || target == "/files/set/f1") << target;
+    }
 }
