@@ -122,6 +122,75 @@ Tiers parse_tracker_list(std::string_view text) {
     return tiers;
 }
 
+// torrent-set's tracker keys, read and checked in shape before any torrent changes, then
+// applied to a copy of each torrent's list in Transmission's order: list, add, replace, remove.
+// Tracker ids are places in the list as it stands when each step begins.
+struct TrackerEdits {
+    std::optional<Tiers> list;
+    std::vector<std::string> add;
+    std::vector<std::pair<std::optional<std::int64_t>, std::string>> replace;
+    std::vector<std::optional<std::int64_t>> remove;
+    bool any = false;
+
+    static Result<TrackerEdits> read(const json::object& args) {
+        TrackerEdits e;
+        if (auto* v = args.if_contains("trackerList")) {
+            if (!v->is_string()) return make_error("'trackerList' is not a string");
+            e.list = parse_tracker_list(v->get_string());
+            e.any = true;
+        }
+        if (auto* v = args.if_contains("trackerAdd")) {
+            auto urls = urls_to_add(*v);
+            if (!urls) return urls.error();
+            e.add = std::move(*urls);
+            e.any = true;
+        }
+        if (auto* v = args.if_contains("trackerReplace")) {
+            if (!v->is_array() || v->get_array().size() % 2 != 0)
+                return make_error("'trackerReplace' is not a list of id and URL pairs");
+            const auto& pairs = v->get_array();
+            for (std::size_t i = 0; i < pairs.size(); i += 2) {
+                if (!pairs[i + 1].is_string()) return make_error("'trackerReplace' is not a list of id and URL pairs");
+                e.replace.emplace_back(as_integer(pairs[i]), std::string(pairs[i + 1].get_string()));
+            }
+            e.any = true;
+        }
+        if (auto* v = args.if_contains("trackerRemove")) {
+            if (!v->is_array()) return make_error("'trackerRemove' is not a list of tracker ids");
+            for (const auto& id : v->get_array()) e.remove.push_back(as_integer(id));
+            e.any = true;
+        }
+        return e;
+    }
+
+    // `tiers` with the edits made, or why they cannot all be made.
+    Result<Tiers> applied_to(Tiers tiers) const {
+        if (list) tiers = *list;
+        for (const auto& url : add) {
+            if (auto fits = control::add_tracker(tiers, url, -1); !fits) return fits.error();
+        }
+        const auto before_replace = trackers_by_id(tiers);
+        for (const auto& [id, url] : replace) {
+            const std::string* old = tracker_by_id(before_replace, id);
+            if (!old) return make_error("no such tracker to replace");
+            if (auto done = control::replace_tracker(tiers, *old, url); !done) return done.error();
+        }
+        const auto before_remove = trackers_by_id(tiers);
+        // Each tracker once, however often it is named: a long list of one id holds no copies.
+        std::vector<bool> chosen(before_remove.size());
+        for (const auto& id : remove) {
+            const std::string* url = tracker_by_id(before_remove, id);
+            if (!url) return make_error("no such tracker to remove");
+            chosen[static_cast<std::size_t>(url - before_remove.data())] = true;
+        }
+        for (std::size_t i = 0; i < before_remove.size(); ++i) {
+            if (!chosen[i]) continue;
+            if (auto done = control::remove_tracker(tiers, before_remove[i]); !done) return done.error();
+        }
+        return tiers;
+    }
+};
+
 }  // namespace
 
 RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
@@ -138,12 +207,8 @@ RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
         if (!read) return read.error();
         labels = std::move(*read);
     }
-    std::optional<std::vector<std::string>> trackers_to_add;
-    if (auto* v = args.if_contains("trackerAdd")) {
-        auto read = urls_to_add(*v);
-        if (!read) return read.error();
-        trackers_to_add = std::move(*read);
-    }
+    auto tracker_edits = TrackerEdits::read(args);
+    if (!tracker_edits) return tracker_edits.error();
     std::optional<int> peer_limit;
     if (auto* v = args.if_contains("peer-limit")) {
         auto read = as_peer_limit(*v);
@@ -192,50 +257,13 @@ RpcMethods::Answer RpcMethods::torrent_set(const json::object& args) {
         if (peer_limit) {
             if (auto done = control_.set_peer_limit(s.id, *peer_limit); !done) return fail(done.error());
         }
-        // Trackers.
-        if (auto* list = args.if_contains("trackerList")) {
-            if (!list->is_string()) return make_error("'trackerList' is not a string");
-            if (auto done = control_.set_trackers(s.id, parse_tracker_list(list->get_string())); !done)
-                return fail(done.error());
-        }
-        if (trackers_to_add) {
-            // All checked together on a copy first (the rules are the control layer's), so that
-            // a request that cannot be taken whole changes nothing.
-            Tiers tiers = control_.trackers(s.id);
-            for (const auto& url : *trackers_to_add) {
-                if (auto fits = control::add_tracker(tiers, url, -1); !fits) return fail(fits.error());
-            }
-            for (const auto& url : *trackers_to_add) {
-                if (auto done = control_.add_tracker(s.id, url, -1); !done) return fail(done.error());
-            }
-        }
-        if (auto* replace = args.if_contains("trackerReplace")) {
-            // Pairs of a tracker id and its new URL, all ids read before any change.
-            if (!replace->is_array() || replace->get_array().size() % 2 != 0)
-                return make_error("'trackerReplace' is not a list of id and URL pairs");
-            const auto urls = trackers_by_id(control_.trackers(s.id));
-            const auto& pairs = replace->get_array();
-            for (std::size_t i = 0; i < pairs.size(); i += 2) {
-                const std::string* url = tracker_by_id(urls, as_integer(pairs[i]));
-                if (!url || !pairs[i + 1].is_string()) return fail(make_error("no such tracker to replace"));
-                if (auto done = control_.replace_tracker(s.id, *url, std::string(pairs[i + 1].get_string())); !done)
-                    return fail(done.error());
-            }
-        }
-        if (auto* remove = args.if_contains("trackerRemove")) {
-            if (!remove->is_array()) return make_error("'trackerRemove' is not a list of tracker ids");
-            const auto by_id = trackers_by_id(control_.trackers(s.id));
-            // Each tracker once, however often it is named: a long list of one id holds no copies.
-            std::vector<bool> chosen(by_id.size());
-            for (const auto& v : remove->get_array()) {
-                const std::string* url = tracker_by_id(by_id, as_integer(v));
-                if (!url) return fail(make_error("no such tracker to remove"));
-                chosen[static_cast<std::size_t>(url - by_id.data())] = true;
-            }
-            for (std::size_t i = 0; i < by_id.size(); ++i) {
-                if (!chosen[i]) continue;
-                if (auto done = control_.remove_tracker(s.id, by_id[i]); !done) return fail(done.error());
-            }
+        // Trackers: the edits are made to a copy of the list and the result is taken whole by
+        // one call, so a request that cannot be taken whole changes nothing and the torrent's
+        // record is written once.
+        if (tracker_edits->any) {
+            auto tiers = tracker_edits->applied_to(control_.trackers(s.id));
+            if (!tiers) return fail(tiers.error());
+            if (auto done = control_.set_trackers(s.id, *tiers); !done) return fail(done.error());
         }
     }
     return json::object{};

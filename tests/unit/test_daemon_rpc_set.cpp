@@ -117,6 +117,39 @@ TEST_F(DaemonMethods, Trackers) {
 
     EXPECT_NE(call("torrent-set", {{"ids", id}, {"trackerRemove", json::array{9}}})["result"], "success");
     EXPECT_NE(call("torrent-set", {{"ids", id}, {"trackerAdd", json::array{"not a url"}}})["result"], "success");
+
+    // A request that cannot be taken whole changes nothing: not the replacement before the bad
+    // pair, not the removal before the bad id, not the additions before a bad replacement.
+    const auto announces = [&] {
+        std::vector<std::string> urls;
+        auto t = get(id, {"trackers"});
+        for (const auto& tracker : t["trackers"].as_array())
+            urls.emplace_back(tracker.as_object().at("announce").as_string());
+        return urls;
+    };
+    const auto before = announces();
+    EXPECT_NE(call("torrent-set", {{"ids", id},
+                                   {"trackerReplace", json::array{0, "http://new.example/a", 9, "http://new.example/b"}}})
+                  .at("result"),
+              "success");
+    EXPECT_EQ(announces(), before);
+    EXPECT_NE(call("torrent-set", {{"ids", id}, {"trackerRemove", json::array{0, 9}}}).at("result"), "success");
+    EXPECT_EQ(announces(), before);
+    EXPECT_NE(call("torrent-set", {{"ids", id},
+                                   {"trackerAdd", json::array{"http://added.example/a"}},
+                                   {"trackerReplace", json::array{7, "http://new.example/c"}}})
+                  .at("result"),
+              "success");
+    EXPECT_EQ(announces(), before);
+    // All four keys in one request, in Transmission's order: list, add, replace, remove.
+    ASSERT_EQ(call("torrent-set", {{"ids", id},
+                                   {"trackerList", "http://p.example/a\n\nhttp://q.example/a"},
+                                   {"trackerAdd", json::array{"http://r.example/a"}},
+                                   {"trackerReplace", json::array{2, "http://s.example/a"}},
+                                   {"trackerRemove", json::array{0}}})
+                  .at("result"),
+              "success");
+    EXPECT_EQ(announces(), (std::vector<std::string>{"http://q.example/a", "http://s.example/a"}));
 }
 
 // Sequential download is chosen when the torrent is added (Shoal has no switch for it later):
