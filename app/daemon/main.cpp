@@ -98,7 +98,6 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
     if (!options.foreground) background.detach();
     std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context io;
-    // Caught from here on: one that comes while the torrents are restored is acted on after.
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     boost::asio::signal_set hangups(io, SIGHUP);
     std::optional<control::Controller> controller;
@@ -109,8 +108,6 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
         return background.started(k_exit_network);
     }
     daemon::MemoryRelease memory_release;
-    for (const auto& problem : controller->restore()) log.error(problem.message);
-    memory_release.look();
 
     setup.access.session_id = daemon::make_session_id();
     setup.access.refused = [&log](const daemon::Refusal& refusal, const boost::asio::ip::address& client) {
@@ -125,6 +122,8 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
         for (const auto& problem : methods.take_problems()) log.warning(problem);
     };
     log_problems();
+    // The RPC answers from the start; the torrents come back in steps meanwhile (below).
+    methods.set_restoring(true);
     std::optional<daemon::RpcServer> server;
     try {
         server.emplace(io, setup.rpc_bind, setup.access,
@@ -138,12 +137,26 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
     }
     log.info("listening for peers on " + controller->listening_on() + ", for RPC on " + options.rpc_bind);
     background.started(k_exit_ok);
-    // Always running, so that a reload may start watching.
+    // Always running once the torrents are back, so that a reload may start watching.
     daemon::WatchFolder watch(io, *controller, {setup.watch_dir, setup.download_dir, setup.incomplete_dir},
                               [&log](bool added, const std::string& message) {
                                   log.write(added ? daemon::LogLevel::info : daemon::LogLevel::warning, message);
                               });
-    watch.start();
+    // The saved torrents come back a few hundred at a time, with the RPC answered in between
+    // (what changes something waits for the end); a stop meanwhile leaves the rest on disk.
+    constexpr std::size_t k_restored_per_step = 200;
+    std::vector<Error> restore_problems;
+    controller->begin_restore(restore_problems);
+    std::function<void()> restore_step = [&] {
+        const bool done = controller->restore_some(k_restored_per_step, restore_problems);
+        for (const auto& problem : restore_problems) log.error(problem.message);
+        restore_problems.clear();
+        if (!done) return boost::asio::post(io, restore_step);
+        memory_release.look();
+        methods.set_restoring(false);
+        watch.start();
+    };
+    boost::asio::post(io, restore_step);
     daemon::ConfigReload reload(args, settings,
                                 {[&](const daemon::DaemonFacts& read) {
                                      methods.config_changed(read);

@@ -117,7 +117,26 @@ const json::string* url_to_fetch(const json::object& r) {
     return &filename->get_string();
 }
 
+// Methods that change nothing: answered while the torrents are still being restored.
+bool answers_while_restoring(std::string_view method) {
+    static constexpr std::string_view k_reading[] = {"session-get", "session-stats", "torrent-get", "free-space",
+                                                     "port-test", "session-close"};
+    return std::find(std::begin(k_reading), std::end(k_reading), method) != std::end(k_reading);
+}
+
+// What waits while restoring: enough for clients that send a few changes at start-up, and
+// bounded, as each may be a large body.
+constexpr std::size_t k_max_waiting = 256;
+constexpr std::size_t k_max_waiting_bytes = 64 * 1024 * 1024;
+
 }  // namespace
+
+void RpcMethods::set_restoring(bool restoring) {
+    restoring_ = restoring;
+    if (restoring) return;
+    waiting_bytes_ = 0;
+    for (auto& w : std::exchange(waiting_, {})) handle(w.body, std::move(w.reply));
+}
 
 std::string RpcMethods::handle(std::string_view body) {
     std::string text;
@@ -134,6 +153,19 @@ void RpcMethods::handle(std::string_view body, std::function<void(std::string)> 
         return;
     }
     const json::object& r = request.get_object();
+    if (restoring_) {
+        auto m = r.if_contains("method");
+        if (!m || !m->is_string() || !answers_while_restoring(m->get_string())) {
+            if (waiting_.size() >= k_max_waiting || waiting_bytes_ + body.size() > k_max_waiting_bytes) {
+                reply(answer_text(r, make_error(ErrorCode::unavailable,
+                                                "shoald is still restoring its torrents; try again in a moment")));
+                return;
+            }
+            waiting_bytes_ += body.size();
+            waiting_.push_back({std::string(body), std::move(reply)});
+            return;
+        }
+    }
     const json::string* url = url_to_fetch(r);
     if (!url || !fetch_) {
         auto m = r.if_contains("method");

@@ -55,6 +55,12 @@ public:
     // How torrent-add fetches a URL; without it, it refuses URLs.
     void set_torrent_fetch(TorrentFetch fetch) { fetch_ = std::move(fetch); }
 
+    // While the torrents are restored at start-up: what only reads (session-get and -stats,
+    // torrent-get of the torrents back so far, free-space, port-test, session-close) is
+    // answered at once; a request that changes something waits, in arrival order, until
+    // set_restoring(false) answers it (more than a few hundred waiting are refused).
+    void set_restoring(bool restoring);
+
     // Called for session-close, after its answer is made.
     void on_close(std::function<void()> close) { close_ = std::move(close); }
     const RuntimeSettings& runtime() const { return runtime_; }
@@ -113,6 +119,13 @@ private:
     std::vector<std::string> problems_;
     std::function<void()> close_;
     TorrentFetch fetch_;
+    bool restoring_ = false;
+    struct Waiting {
+        std::string body;
+        std::function<void(std::string)> reply;
+    };
+    std::vector<Waiting> waiting_;  // while restoring
+    std::size_t waiting_bytes_ = 0;
     // Fetches that finish after these methods are gone find it expired.
     std::shared_ptr<char> alive_ = std::make_shared<char>();
     // For recently-active: when each torrent was last seen active (moving data, checking, or

@@ -51,6 +51,14 @@ public:
     // Adds every torrent of the saved list (migrating the desktop client's old list first);
     // what could not be restored, each with why. The others are restored regardless.
     std::vector<Error> restore() override;
+    // The same in steps, so that a front-end can answer requests meanwhile: begin_restore()
+    // migrates the old list if there is one; each restore_some() lists, reads or restores up
+    // to `count` saved records, adds what could not be restored to `problems`, and returns true once
+    // every torrent is back. Until then the queue's rules wait, and only what reads (the
+    // summaries, poll()) is meant to be called between steps.
+    void begin_restore(std::vector<Error>& problems);
+    bool restore_some(std::size_t count, std::vector<Error>& problems);
+    bool restoring() const { return restoring_.has_value(); }
 
     Result<TorrentId> add(AddTorrent request) override;
     Result<Done> remove(TorrentId id, bool with_data) override;
@@ -182,6 +190,18 @@ private:
     ControllerSettings settings_;
     Session session_;
     std::optional<TorrentListStore> list_;
+    // Between begin_restore() and the last step: the records read so far, then restored.
+    struct RestoreProgress {
+        explicit RestoreProgress(const TorrentListStore& list) : lister(list) {}
+        TorrentListStore::RecordFiles lister;
+        bool listed = false;
+        std::vector<std::filesystem::path> files;
+        std::size_t files_read = 0;
+        std::vector<StoredTorrent> records;  // oldest first once every file is read
+        std::size_t restored = 0;
+    };
+    std::optional<RestoreProgress> restoring_;
+    void restore_one(StoredTorrent stored, std::vector<Error>& problems);
     std::map<TorrentId, Entry> entries_;
     QueueOrder queue_;
     // The entries' stored.id, against duplicates (views of the entries' own strings, which

@@ -1,6 +1,7 @@
 // The Controller's side that listens: restoring the saved list, and keeping snapshots, the
 // saved list and the seed limits current from the session's events.
 #include <ctime>
+#include <limits>
 
 #include "control/controller.hpp"
 #include "control/desktop_store_migration.hpp"
@@ -9,38 +10,74 @@ namespace shoal::control {
 
 std::vector<Error> Controller::restore() {
     std::vector<Error> problems;
-    if (!persistent()) return problems;
-    if (!settings_.legacy_desktop_store.empty()) migrate_desktop_store(settings_.legacy_desktop_store, *list_, problems);
-    for (StoredTorrent& stored : list_->load(problems)) {
-        std::shared_ptr<const TorrentInfo> info;
-        AddTorrentParams params;
-        if (!stored.metainfo.empty()) {
-            auto parsed = parse_torrent(stored.metainfo);
-            if (!parsed) {
-                problems.push_back(make_error(ErrorCode::invalid_input,
-                                                 (list_->folder() / (stored.id + ".torrent")).string() + ": " +
-                                                     parsed.error().message));
-                continue;
-            }
-            info = std::make_shared<const TorrentInfo>(std::move(*parsed));
-            if (stored.file_priorities.size() != info->files.size()) stored.file_priorities.clear();
-            std::string{}.swap(stored.metainfo);  // read from the state folder's file, which stays
-
-        } else {
-            auto magnet = parse_magnet(stored.magnet);
-            if (!magnet) {
-                problems.push_back(make_error(ErrorCode::invalid_input, stored.id + ": " + magnet.error().message));
-                continue;
-            }
-            params.magnet = std::move(*magnet);
-        }
-        // The record is on disk already: nothing is written back.
-        if (auto added = add_checked(std::move(stored), std::move(info), std::move(params)); !added) {
-            problems.push_back(added.error());
-        }
+    begin_restore(problems);
+    while (!restore_some(std::numeric_limits<std::size_t>::max(), problems)) {
     }
-    order_restored_queue();
     return problems;
+}
+
+void Controller::begin_restore(std::vector<Error>& problems) {
+    if (!persistent()) return;
+    if (!settings_.legacy_desktop_store.empty()) migrate_desktop_store(settings_.legacy_desktop_store, *list_, problems);
+    restoring_.emplace(*list_);
+}
+
+bool Controller::restore_some(std::size_t count, std::vector<Error>& problems) {
+    if (!restoring_) return true;
+    RestoreProgress& r = *restoring_;
+    // A step lists, reads or restores: first every record is listed and read (the torrents come
+    // back oldest first), then they are restored.
+    if (!r.listed) {
+        r.listed = r.lister.list_some(count, r.files, problems);
+        return false;
+    }
+    if (r.files_read < r.files.size()) {
+        for (; count > 0 && r.files_read < r.files.size(); --count, ++r.files_read) {
+            auto record = list_->read(r.files[r.files_read]);
+            if (record) {
+                r.records.push_back(std::move(record.value()));
+            } else {
+                problems.push_back(record.error());
+            }
+        }
+        if (r.files_read == r.files.size()) TorrentListStore::sort_oldest_first(r.records);
+        return false;
+    }
+    for (; count > 0 && r.restored < r.records.size(); --count, ++r.restored) {
+        restore_one(std::move(r.records[r.restored]), problems);
+    }
+    if (r.restored < r.records.size()) return false;
+    restoring_.reset();
+    order_restored_queue();
+    return true;
+}
+
+void Controller::restore_one(StoredTorrent stored, std::vector<Error>& problems) {
+    std::shared_ptr<const TorrentInfo> info;
+    AddTorrentParams params;
+    if (!stored.metainfo.empty()) {
+        auto parsed = parse_torrent(stored.metainfo);
+        if (!parsed) {
+            problems.push_back(make_error(ErrorCode::invalid_input,
+                                             (list_->folder() / (stored.id + ".torrent")).string() + ": " +
+                                                 parsed.error().message));
+            return;
+        }
+        info = std::make_shared<const TorrentInfo>(std::move(*parsed));
+        if (stored.file_priorities.size() != info->files.size()) stored.file_priorities.clear();
+        std::string{}.swap(stored.metainfo);  // read from the state folder's file, which stays
+    } else {
+        auto magnet = parse_magnet(stored.magnet);
+        if (!magnet) {
+            problems.push_back(make_error(ErrorCode::invalid_input, stored.id + ": " + magnet.error().message));
+            return;
+        }
+        params.magnet = std::move(*magnet);
+    }
+    // The record is on disk already: nothing is written back.
+    if (auto added = add_checked(std::move(stored), std::move(info), std::move(params)); !added) {
+        problems.push_back(added.error());
+    }
 }
 
 Published Controller::poll() {
@@ -52,7 +89,8 @@ Published Controller::poll() {
     }
     check_seed_limits(out);
     note_queue_activity();
-    apply_queue();
+    // A queue of the torrents restored so far would start and stop the wrong ones.
+    if (!restoring()) apply_queue();
     out.problems = std::move(pending_problems_);
     pending_problems_.clear();
     out.removed = std::move(removed_);

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <limits>
 
 #include "control/torrent_control.hpp"
 #include "control/web_seed_list.hpp"
@@ -244,28 +245,56 @@ Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
     return t;
 }
 
-std::vector<StoredTorrent> TorrentListStore::load(std::vector<Error>& problems) const {
-    std::vector<StoredTorrent> out;
+TorrentListStore::RecordFiles::RecordFiles(const TorrentListStore& store) : store_(store) {
     std::error_code ec;
-    fs::directory_iterator it(folder_, ec);
-    if (ec) return out;  // no folder: no torrents yet
-    for (; it != fs::directory_iterator(); it.increment(ec)) {
-        if (ec) break;
-        if (it->path().extension() != ".json") continue;
-        if (out.size() >= limits_.max_torrents) {
-            problems.push_back(make_error(ErrorCode::invalid_input, folder_.string() + ": too many torrents; the rest are left out"));
+    it_ = fs::directory_iterator(store_.folder_, ec);
+    done_ = ec.operator bool();  // no folder: no torrents yet
+}
+
+bool TorrentListStore::RecordFiles::list_some(std::size_t count, std::vector<fs::path>& out,
+                                              std::vector<Error>& problems) {
+    std::error_code ec;
+    for (; !done_ && count > 0; --count) {
+        if (it_ == fs::directory_iterator()) {
+            done_ = true;
             break;
         }
-        auto record = read(it->path());
+        if (it_->path().extension() == ".json") {
+            if (out.size() >= store_.limits_.max_torrents) {
+                problems.push_back(make_error(ErrorCode::invalid_input,
+                                              store_.folder_.string() + ": too many torrents; the rest are left out"));
+                done_ = true;
+                break;
+            }
+            out.push_back(it_->path());
+        }
+        it_.increment(ec);
+        if (ec) done_ = true;
+    }
+    return done_;
+}
+
+void TorrentListStore::sort_oldest_first(std::vector<StoredTorrent>& records) {
+    std::stable_sort(records.begin(), records.end(), [](const StoredTorrent& a, const StoredTorrent& b) {
+        return a.added_on != b.added_on ? a.added_on < b.added_on : a.id < b.id;
+    });
+}
+
+std::vector<StoredTorrent> TorrentListStore::load(std::vector<Error>& problems) const {
+    std::vector<fs::path> files;
+    RecordFiles lister(*this);
+    while (!lister.list_some(std::numeric_limits<std::size_t>::max(), files, problems)) {
+    }
+    std::vector<StoredTorrent> out;
+    for (const auto& file : files) {
+        auto record = read(file);
         if (record) {
             out.push_back(std::move(record.value()));
         } else {
             problems.push_back(record.error());
         }
     }
-    std::stable_sort(out.begin(), out.end(), [](const StoredTorrent& a, const StoredTorrent& b) {
-        return a.added_on != b.added_on ? a.added_on < b.added_on : a.id < b.id;
-    });
+    sort_oldest_first(out);
     return out;
 }
 

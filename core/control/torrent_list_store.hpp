@@ -34,6 +34,21 @@ public:
     void remove(const std::string& id) const;
     // Every readable record, oldest first; the others, each with why, in `problems`.
     std::vector<StoredTorrent> load(std::vector<Error>& problems) const;
+    // What load() does in parts: the record files listed (RecordFiles), each read with read(),
+    // then the readable ones put oldest first.
+    class RecordFiles {
+    public:
+        explicit RecordFiles(const TorrentListStore& store);
+        // Adds up to `count` more record files to `out` (at most the limit's number in all; more
+        // is a problem); true once the whole folder is listed.
+        bool list_some(std::size_t count, std::vector<std::filesystem::path>& out, std::vector<Error>& problems);
+
+    private:
+        const TorrentListStore& store_;
+        std::filesystem::directory_iterator it_;
+        bool done_ = false;
+    };
+    static void sort_oldest_first(std::vector<StoredTorrent>& records);
     // Reads one record (the .json file) and its metainfo.
     Result<StoredTorrent> read(const std::filesystem::path& record) const;
 

@@ -269,6 +269,50 @@ TEST_F(ControllerTest, ATorrentAddedWithoutItsFileComesBackWithItsTrackers) {
     EXPECT_EQ(next.trackers(t.id), torrent.info.trackers);
 }
 
+// In steps, as shoald restores while it answers: the same torrents in the same order and
+// places in the queue, and the damaged record reported.
+TEST_F(ControllerTest, RestoringInStepsGivesTheSameList) {
+    const std::string magnet = "magnet:?xt=urn:btih:" + std::string(40, 'e') + "&dn=later";
+    {
+        Controller c(on_loopback("127.0.0.1", state));
+        auto added = c.add(request(data));
+        ASSERT_TRUE(added) << added.error().message;
+        AddTorrent m;
+        m.magnet = magnet;
+        m.save_dir = data / "m";
+        m.added_on = c.find(*added)->added_on + 1;
+        ASSERT_TRUE(c.add(m));
+    }
+    std::ofstream(state / "torrents" / "damaged.json") << "{\"save_dir\": ";
+    Controller at_once(on_loopback("127.0.0.1", state));
+    EXPECT_EQ(at_once.restore().size(), 1u);
+    const auto expected = at_once.summaries();
+    at_once.stop();
+
+    Controller c(on_loopback("127.0.0.1", state));
+    std::vector<Error> problems;
+    EXPECT_FALSE(c.restoring());
+    c.begin_restore(problems);
+    EXPECT_TRUE(c.restoring());
+    int steps = 0;
+    while (!c.restore_some(1, problems)) {
+        ++steps;
+        ASSERT_LT(steps, 20) << "a step lists, reads or restores at most one";
+        (void)c.poll();  // what a front-end does between steps
+    }
+    EXPECT_GE(steps, 5) << "three records read and two torrents restored one a step";
+    EXPECT_FALSE(c.restoring());
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].code, ErrorCode::invalid_input);
+    const auto list = c.summaries();
+    ASSERT_EQ(list.size(), expected.size());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        EXPECT_EQ(list[i].store_id, expected[i].store_id);
+        EXPECT_EQ(list[i].queue_position, expected[i].queue_position);
+    }
+    EXPECT_TRUE(c.restore_some(1, problems)) << "nothing more to do";
+}
+
 TEST_F(ControllerTest, ADamagedRecordDoesNotLoseTheOthers) {
     {
         Controller c(on_loopback("127.0.0.1", state));
