@@ -14,6 +14,7 @@
 
 #include "discovery/tracker/announcer.hpp"
 #include "encryption/mse_handshake.hpp"
+#include "http_client/http_get.hpp"
 #include "metainfo/magnet.hpp"
 #include "session/events.hpp"
 #include "session/rate_limits.hpp"
@@ -87,7 +88,7 @@ struct SessionServices {
     Transports& transports;
     // For HTTPS web seeds: the tracker client's, which verifies servers against the
     // system's CA store.
-    boost::asio::ssl::context& tls;
+    http_client::TlsClientContext& tls;
 };
 
 class Torrent final : public PeerHost, private TrackerList::Host {
