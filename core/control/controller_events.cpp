@@ -11,11 +11,19 @@ std::vector<Error> Controller::restore() {
     std::vector<Error> problems;
     if (!persistent()) return problems;
     if (!settings_.legacy_desktop_store.empty()) migrate_desktop_store(settings_.legacy_desktop_store, *list_, problems);
-    for (StoredTorrent& stored : list_->load(problems)) {
+    // Each .torrent file is read when its torrent's turn comes, so that the bytes of one are held
+    // at a time instead of every file's for the whole restore (where what they leave freed among
+    // the torrents made meanwhile stays resident).
+    for (StoredTorrent& stored : list_->load(problems, MetainfoBytes::later)) {
         std::shared_ptr<const TorrentInfo> info;
         AddTorrentParams params;
-        if (!stored.metainfo.empty()) {
-            auto parsed = parse_torrent(stored.metainfo);
+        if (stored.metainfo_saved) {
+            auto bytes = list_->read_metainfo(stored.id);
+            if (!bytes) {
+                problems.push_back(bytes.error());
+                continue;
+            }
+            auto parsed = parse_torrent(*bytes);
             if (!parsed) {
                 problems.push_back(make_error(ErrorCode::invalid_input,
                                                  (list_->folder() / (stored.id + ".torrent")).string() + ": " +
@@ -24,8 +32,6 @@ std::vector<Error> Controller::restore() {
             }
             info = std::make_shared<const TorrentInfo>(std::move(*parsed));
             if (stored.file_priorities.size() != info->files.size()) stored.file_priorities.clear();
-            std::string{}.swap(stored.metainfo);  // read from the state folder's file, which stays
-
         } else {
             auto magnet = parse_magnet(stored.magnet);
             if (!magnet) {

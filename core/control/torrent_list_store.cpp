@@ -201,7 +201,11 @@ void TorrentListStore::remove(const std::string& id) const {
     fs::remove(metainfo_path(id), ec);
 }
 
-Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
+Result<std::string> TorrentListStore::read_metainfo(const std::string& id) const {
+    return read_small_file(metainfo_path(id), TorrentLimits{}.max_file_bytes);
+}
+
+Result<StoredTorrent> TorrentListStore::read(const fs::path& record, MetainfoBytes metainfo_bytes) const {
     auto corrupt = [&](const std::string& why) { return make_error(ErrorCode::invalid_input, record.string() + ": " + why); };
     auto bytes = read_small_file(record, limits_.max_record_bytes);
     if (!bytes) return bytes.error();
@@ -233,9 +237,11 @@ Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
     if (!r.problem().empty()) return corrupt(r.problem());
     if (!metainfo.empty()) {
         if (metainfo != t.id + ".torrent") return corrupt("names another torrent's file");
-        auto file = read_small_file(metainfo_path(t.id), TorrentLimits{}.max_file_bytes);
-        if (!file) return file.error();
-        t.metainfo = std::move(*file);
+        if (metainfo_bytes == MetainfoBytes::with_record) {
+            auto file = read_metainfo(t.id);
+            if (!file) return file.error();
+            t.metainfo = std::move(*file);
+        }
         t.metainfo_saved = true;
     } else if (t.magnet.empty()) {
         return corrupt("neither a torrent nor a magnet link");
@@ -244,7 +250,7 @@ Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
     return t;
 }
 
-std::vector<StoredTorrent> TorrentListStore::load(std::vector<Error>& problems) const {
+std::vector<StoredTorrent> TorrentListStore::load(std::vector<Error>& problems, MetainfoBytes metainfo) const {
     std::vector<StoredTorrent> out;
     std::error_code ec;
     fs::directory_iterator it(folder_, ec);
@@ -256,7 +262,7 @@ std::vector<StoredTorrent> TorrentListStore::load(std::vector<Error>& problems) 
             problems.push_back(make_error(ErrorCode::invalid_input, folder_.string() + ": too many torrents; the rest are left out"));
             break;
         }
-        auto record = read(it->path());
+        auto record = read(it->path(), metainfo);
         if (record) {
             out.push_back(std::move(record.value()));
         } else {
