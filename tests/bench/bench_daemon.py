@@ -437,9 +437,9 @@ def measure(daemon, torrents, data_dir, timeout):
 
 COLUMNS = [("add", "add all (s)", "{:.1f}"), ("add_to_seeding", "add→seeding (s)", "{:.1f}"),
            ("stop", "stop (s)", "{:.1f}"), ("rpc", "restart: RPC (s)", "{:.2f}"),
-           ("seeding", "all seeding (s)", "{:.2f}"), ("rss", "VmRSS (MiB)", "{:.0f}"),
-           ("settled", "VmRSS +5 s (MiB)", "{:.0f}"),
-           ("hwm", "VmHWM (MiB)", "{:.0f}"), ("list", "torrent-get (ms)", "{:.0f}"),
+           ("seeding", "all seeding (s)", "{:.2f}"), ("rss", "VmRSS (MiB)", "{:.1f}"),
+           ("settled", "VmRSS +5 s (MiB)", "{:.1f}"),
+           ("hwm", "VmHWM (MiB)", "{:.1f}"), ("list", "torrent-get (ms)", "{:.0f}"),
            ("restart_stop", "stop again (s)", "{:.1f}")]
 
 
