@@ -245,6 +245,13 @@ int main(int argc, char** argv) {
     // allocations still go through each thread's cache without the arena's lock. Before any
     // thread starts.
     mallopt(M_ARENA_MAX, 1);
+    // Blocks of 128 KiB and more in their own mappings, given back to the system as soon as
+    // they are freed. glibc otherwise raises this threshold to the size of each such block
+    // freed, so that the start-up's large temporary vectors (the records read, the session's
+    // queued events, a torrent list's answer) end up in the heap, where what is freed around
+    // the blocks still in use stays resident (10,000 torrents: 52 MiB resident once all seed,
+    // 47 MiB with the threshold fixed). Fixing it also keeps the heap's top trimmed past 128 KiB.
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     daemon::Log log;
     try {

@@ -12,7 +12,7 @@ namespace {
 
 struct FetchState {
     explicit FetchState(TorrentFetchLimits l) : limits(l) {}
-    boost::asio::ssl::context tls = http_client::make_tls_client_context();
+    http_client::TlsClientContext tls;
     TorrentFetchLimits limits;
     std::size_t running = 0;
 };
@@ -34,7 +34,7 @@ Result<FetchedTorrent> interpret(const std::string& url, Result<http_client::Rep
 boost::asio::awaitable<void> fetch_one(std::shared_ptr<FetchState> state, std::string url,
                                        http_client::GetOptions options,
                                        std::function<void(Result<FetchedTorrent>)> done) {
-    auto reply = co_await http_client::get(state->tls, url, "torrent-add: " + url, std::move(options));
+    auto reply = co_await http_client::get(state->tls.get(), url, "torrent-add: " + url, std::move(options));
     --state->running;
     done(interpret(url, std::move(reply)));
 }

@@ -33,7 +33,10 @@ bool Controller::restore_some(std::size_t count, std::vector<Error>& problems) {
     }
     if (r.files_read < r.files.size()) {
         for (; count > 0 && r.files_read < r.files.size(); --count, ++r.files_read) {
-            auto record = list_->read(r.files[r.files_read]);
+            // Each .torrent file is read when its torrent's turn comes, so that the bytes of one
+            // are held at a time instead of every file's for the whole restore (where what they
+            // leave freed among the torrents made meanwhile stays resident).
+            auto record = list_->read(r.files[r.files_read], MetainfoBytes::later);
             if (record) {
                 r.records.push_back(std::move(record.value()));
             } else {
@@ -55,8 +58,13 @@ bool Controller::restore_some(std::size_t count, std::vector<Error>& problems) {
 void Controller::restore_one(StoredTorrent stored, std::vector<Error>& problems) {
     std::shared_ptr<const TorrentInfo> info;
     AddTorrentParams params;
-    if (!stored.metainfo.empty()) {
-        auto parsed = parse_torrent(stored.metainfo);
+    if (stored.metainfo_saved) {
+        auto bytes = list_->read_metainfo(stored.id);
+        if (!bytes) {
+            problems.push_back(bytes.error());
+            return;
+        }
+        auto parsed = parse_torrent(*bytes);
         if (!parsed) {
             problems.push_back(make_error(ErrorCode::invalid_input,
                                              (list_->folder() / (stored.id + ".torrent")).string() + ": " +
@@ -65,7 +73,6 @@ void Controller::restore_one(StoredTorrent stored, std::vector<Error>& problems)
         }
         info = std::make_shared<const TorrentInfo>(std::move(*parsed));
         if (stored.file_priorities.size() != info->files.size()) stored.file_priorities.clear();
-        std::string{}.swap(stored.metainfo);  // read from the state folder's file, which stays
     } else {
         auto magnet = parse_magnet(stored.magnet);
         if (!magnet) {

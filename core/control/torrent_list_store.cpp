@@ -202,7 +202,11 @@ void TorrentListStore::remove(const std::string& id) const {
     fs::remove(metainfo_path(id), ec);
 }
 
-Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
+Result<std::string> TorrentListStore::read_metainfo(const std::string& id) const {
+    return read_small_file(metainfo_path(id), TorrentLimits{}.max_file_bytes);
+}
+
+Result<StoredTorrent> TorrentListStore::read(const fs::path& record, MetainfoBytes metainfo_bytes) const {
     auto corrupt = [&](const std::string& why) { return make_error(ErrorCode::invalid_input, record.string() + ": " + why); };
     auto bytes = read_small_file(record, limits_.max_record_bytes);
     if (!bytes) return bytes.error();
@@ -234,9 +238,11 @@ Result<StoredTorrent> TorrentListStore::read(const fs::path& record) const {
     if (!r.problem().empty()) return corrupt(r.problem());
     if (!metainfo.empty()) {
         if (metainfo != t.id + ".torrent") return corrupt("names another torrent's file");
-        auto file = read_small_file(metainfo_path(t.id), TorrentLimits{}.max_file_bytes);
-        if (!file) return file.error();
-        t.metainfo = std::move(*file);
+        if (metainfo_bytes == MetainfoBytes::with_record) {
+            auto file = read_metainfo(t.id);
+            if (!file) return file.error();
+            t.metainfo = std::move(*file);
+        }
         t.metainfo_saved = true;
     } else if (t.magnet.empty()) {
         return corrupt("neither a torrent nor a magnet link");
@@ -280,14 +286,14 @@ void TorrentListStore::sort_oldest_first(std::vector<StoredTorrent>& records) {
     });
 }
 
-std::vector<StoredTorrent> TorrentListStore::load(std::vector<Error>& problems) const {
+std::vector<StoredTorrent> TorrentListStore::load(std::vector<Error>& problems, MetainfoBytes metainfo) const {
     std::vector<fs::path> files;
     RecordFiles lister(*this);
     while (!lister.list_some(std::numeric_limits<std::size_t>::max(), files, problems)) {
     }
     std::vector<StoredTorrent> out;
     for (const auto& file : files) {
-        auto record = read(file);
+        auto record = read(file, metainfo);
         if (record) {
             out.push_back(std::move(record.value()));
         } else {

@@ -21,6 +21,11 @@ struct StoreLimits {
     std::size_t max_string = 64 * 1024;  // a path, a name, a URL, a magnet link
 };
 
+// Whether load() and read() bring each .torrent file's bytes with the record, or leave them
+// to read_metainfo() (`metainfo_saved` set, `metainfo` empty), so that a caller going through
+// thousands of records holds one file's bytes at a time.
+enum class MetainfoBytes { with_record, later };
+
 class TorrentListStore {
 public:
     // `state_dir`/torrents; nothing is written until the first save.
@@ -33,7 +38,8 @@ public:
     // Forgets the torrent; a missing record is not an error.
     void remove(const std::string& id) const;
     // Every readable record, oldest first; the others, each with why, in `problems`.
-    std::vector<StoredTorrent> load(std::vector<Error>& problems) const;
+    std::vector<StoredTorrent> load(std::vector<Error>& problems,
+                                    MetainfoBytes metainfo = MetainfoBytes::with_record) const;
     // What load() does in parts: the record files listed (RecordFiles), each read with read(),
     // then the readable ones put oldest first.
     class RecordFiles {
@@ -50,7 +56,10 @@ public:
     };
     static void sort_oldest_first(std::vector<StoredTorrent>& records);
     // Reads one record (the .json file) and its metainfo.
-    Result<StoredTorrent> read(const std::filesystem::path& record) const;
+    Result<StoredTorrent> read(const std::filesystem::path& record,
+                               MetainfoBytes metainfo = MetainfoBytes::with_record) const;
+    // The bytes of the .torrent file kept for the torrent stored as `id`.
+    Result<std::string> read_metainfo(const std::string& id) const;
 
 private:
     std::filesystem::path record_path(const std::string& id) const;

@@ -60,7 +60,9 @@ Result<std::unique_ptr<UdpPort>> UdpPort::open(asio::any_io_executor executor,
 }
 
 UdpPort::UdpPort(udp::socket socket, udp::endpoint local)
-    : socket_(std::move(socket)), local_(local), receive_slots_(k_batch) {}
+    : socket_(std::move(socket)),
+      local_(local),
+      received_bytes_(std::make_unique_for_overwrite<std::uint8_t[]>(k_batch * k_max_received)) {}
 
 UdpPort::~UdpPort() {
     *alive_ = false;
@@ -107,13 +109,12 @@ void UdpPort::receive_batch() {
     // a bounded number of rounds keeps a flood from starving the other handlers.
     for (int round = 0; round < 16; ++round) {
         for (std::size_t i = 0; i < k_batch; ++i) {
-            vectors[i] = {receive_slots_[i].bytes.data(), receive_slots_[i].bytes.size()};
+            vectors[i] = {received_bytes_.get() + i * k_max_received, k_max_received};
             headers[i] = {};
             headers[i].msg_hdr.msg_iov = &vectors[i];
             headers[i].msg_hdr.msg_iovlen = 1;
-            headers[i].msg_hdr.msg_name = receive_slots_[i].peer.data();
-            headers[i].msg_hdr.msg_namelen =
-                static_cast<socklen_t>(receive_slots_[i].peer.capacity());
+            headers[i].msg_hdr.msg_name = received_from_[i].data();
+            headers[i].msg_hdr.msg_namelen = static_cast<socklen_t>(received_from_[i].capacity());
         }
         const int got =
             ::recvmmsg(socket_.native_handle(), headers.data(), k_batch, MSG_DONTWAIT, nullptr);
@@ -121,17 +122,18 @@ void UdpPort::receive_batch() {
             return;  // EAGAIN, or an error the next wait reports
         ++stats_.receive_batches;
         for (int i = 0; i < got; ++i) {
-            ReceiveSlot& slot = receive_slots_[static_cast<std::size_t>(i)];
+            const auto slot = static_cast<std::size_t>(i);
             ++stats_.datagrams_received;
             if (headers[i].msg_hdr.msg_flags & MSG_TRUNC) {
                 ++stats_.truncated;
                 continue;
             }
-            slot.peer.resize(headers[i].msg_hdr.msg_namelen);
-            const std::span<const std::uint8_t> datagram(slot.bytes.data(), headers[i].msg_len);
-            const bool taken =
-                std::any_of(receivers_.begin(), receivers_.end(),
-                            [&](const Receiver& r) { return r(datagram, slot.peer); });
+            udp::endpoint& from = received_from_[slot];
+            from.resize(headers[i].msg_hdr.msg_namelen);
+            const std::span<const std::uint8_t> datagram(received_bytes_.get() + slot * k_max_received,
+                                                         headers[i].msg_len);
+            const bool taken = std::any_of(receivers_.begin(), receivers_.end(),
+                                           [&](const Receiver& r) { return r(datagram, from); });
             if (!taken)
                 ++stats_.unclaimed;
             if (!socket_.is_open())

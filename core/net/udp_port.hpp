@@ -96,7 +96,6 @@ class UdpPort {
         Fragment fragment = Fragment::allow;
     };
     using SendSlot = Slot<k_max_datagram>;
-    using ReceiveSlot = Slot<k_max_received>;
     // Sends one datagram with the Don't Fragment bit; false when the socket is full.
     bool send_whole(const SendSlot& slot);
 
@@ -104,7 +103,10 @@ class UdpPort {
     udp::endpoint local_;
     std::vector<Receiver> receivers_;
     std::vector<std::function<void()>> batch_end_;
-    std::vector<ReceiveSlot> receive_slots_;
+    // k_batch datagrams of k_max_received bytes each, left uninitialised: a page is resident
+    // once a datagram has been read into it (an idle port holds none of the 256 KiB).
+    std::unique_ptr<std::uint8_t[]> received_bytes_;
+    std::array<udp::endpoint, k_batch> received_from_;
     // Queued sends, sent_ of them already out; a ring would save a move that is rare.
     std::vector<SendSlot> send_slots_;
     std::size_t queued_ = 0;

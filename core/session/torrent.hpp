@@ -4,6 +4,7 @@
 // (TorrentFiles) and its trackers (TrackerList). Network thread only.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -13,6 +14,7 @@
 
 #include "discovery/tracker/announcer.hpp"
 #include "encryption/mse_handshake.hpp"
+#include "http_client/http_get.hpp"
 #include "metainfo/magnet.hpp"
 #include "session/events.hpp"
 #include "session/rate_limits.hpp"
@@ -62,7 +64,8 @@ struct AddTorrentParams {
 // What the torrents of a session share: owned by the session, which outlives them.
 struct SessionServices {
     const SessionSettings& settings;
-    boost::asio::any_io_executor executor;
+    // The session's io_context: a torrent's parts each keep it, and this one is a pointer.
+    boost::asio::io_context::executor_type executor;
     DiskPool& disk;
     std::function<void(Event)> events;
     wire::PeerId peer_id;
@@ -85,7 +88,7 @@ struct SessionServices {
     Transports& transports;
     // For HTTPS web seeds: the tracker client's, which verifies servers against the
     // system's CA store.
-    boost::asio::ssl::context& tls;
+    http_client::TlsClientContext& tls;
 };
 
 class Torrent final : public PeerHost, private TrackerList::Host {

@@ -10,7 +10,7 @@ namespace shoal {
 namespace asio = boost::asio;
 
 TorrentFiles::TorrentFiles(TorrentId id, std::shared_ptr<const TorrentInfo> info, std::filesystem::path save_dir,
-                           DiskPool& disk, asio::any_io_executor executor, const ResumeStore& resume,
+                           DiskPool& disk, asio::io_context::executor_type executor, const ResumeStore& resume,
                            OnError on_error)
     : id_(id),
       info_(std::move(info)),

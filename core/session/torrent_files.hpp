@@ -3,7 +3,7 @@
 // check, serving blocks, resume data and deleting the files, each run on a disk thread with
 // what it needs, its result brought back to the network thread unless the torrent is gone.
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <filesystem>
 #include <functional>
@@ -28,7 +28,7 @@ public:
     using OnError = std::function<void(std::string message)>;
 
     TorrentFiles(TorrentId id, std::shared_ptr<const TorrentInfo> info, std::filesystem::path save_dir,
-                 DiskPool& disk, boost::asio::any_io_executor executor, const ResumeStore& resume, OnError on_error);
+                 DiskPool& disk, boost::asio::io_context::executor_type executor, const ResumeStore& resume, OnError on_error);
     ~TorrentFiles();
     TorrentFiles(const TorrentFiles&) = delete;
     TorrentFiles& operator=(const TorrentFiles&) = delete;
@@ -72,7 +72,7 @@ private:
     // still refer to it.
     std::vector<std::shared_ptr<const TorrentInfo>> earlier_infos_;
     DiskPool& disk_;
-    boost::asio::any_io_executor executor_;
+    boost::asio::io_context::executor_type executor_;
     const ResumeStore& resume_;
     OnError on_error_;
     std::shared_ptr<TorrentStorage> storage_;

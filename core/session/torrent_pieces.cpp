@@ -8,7 +8,7 @@
 namespace shoal {
 
 TorrentPieces::TorrentPieces(std::shared_ptr<const TorrentInfo> info, Options options, DiskPool& disk,
-                             boost::asio::any_io_executor executor, OnChecked on_checked)
+                             boost::asio::io_context::executor_type executor, OnChecked on_checked)
     : info_(std::move(info)),
       options_(options),
       disk_(disk),

@@ -4,7 +4,7 @@
 // piece layers still to be fetched from peers. Blocks come in here whatever their source.
 // Network thread only; the disk jobs get copies of what they need and read nothing else.
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <cstdint>
 #include <functional>
@@ -39,7 +39,7 @@ public:
     };
 
     TorrentPieces(std::shared_ptr<const TorrentInfo> info, Options options, DiskPool& disk,
-                  boost::asio::any_io_executor executor, OnChecked on_checked);
+                  boost::asio::io_context::executor_type executor, OnChecked on_checked);
     TorrentPieces(const TorrentPieces&) = delete;
     TorrentPieces& operator=(const TorrentPieces&) = delete;
     ~TorrentPieces();
@@ -122,7 +122,7 @@ private:
     std::shared_ptr<const TorrentInfo> info_;
     Options options_;
     DiskPool& disk_;
-    boost::asio::any_io_executor executor_;
+    boost::asio::io_context::executor_type executor_;
     OnChecked on_checked_;
     std::vector<int> file_priorities_;  // empty: all normal
     std::unique_ptr<PiecePicker> picker_;  // null until asked for, and while folded

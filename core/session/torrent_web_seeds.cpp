@@ -80,7 +80,7 @@ struct TorrentWebSeeds::Seed {
 };
 
 TorrentWebSeeds::TorrentWebSeeds(std::shared_ptr<const TorrentInfo> info, const std::vector<std::string>& urls,
-                                 asio::any_io_executor executor, asio::ssl::context& tls,
+                                 asio::any_io_executor executor, http_client::TlsClientContext& tls,
                                  const net::SocketBinding& binding, Host host)
     : info_(std::move(info)), executor_(std::move(executor)), tls_(tls), binding_(binding), host_(std::move(host)) {
     for (const auto& url : urls) (void)add(url);
@@ -141,7 +141,7 @@ void TorrentWebSeeds::launch(const std::shared_ptr<Seed>& seed) {
     seed->state = Seed::State::downloading;
     if (seed->connections.empty()) {
         for (int i = 0; i < k_connections_per_seed; ++i)
-            seed->connections.push_back(std::make_shared<web_seed::SeedConnection>(executor_, tls_, binding_));
+            seed->connections.push_back(std::make_shared<web_seed::SeedConnection>(executor_, tls_.get(), binding_));
         seed->busy.assign(seed->connections.size(), false);
     }
     for (std::size_t i = 0; i < seed->connections.size(); ++i) {

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http_client/http_get.hpp"
 #include "metainfo/torrent_info.hpp"
 #include "net/socket_binding.hpp"
 #include "session/events.hpp"
@@ -61,7 +62,7 @@ public:
 
     // `urls` are the torrent's web seeds; those that are not http(s) URLs are left out.
     TorrentWebSeeds(std::shared_ptr<const TorrentInfo> info, const std::vector<std::string>& urls,
-                    boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
+                    boost::asio::any_io_executor executor, http_client::TlsClientContext& tls,
                     const net::SocketBinding& binding, Host host);
     TorrentWebSeeds(const TorrentWebSeeds&) = delete;
     TorrentWebSeeds& operator=(const TorrentWebSeeds&) = delete;
@@ -103,7 +104,7 @@ private:
 
     std::shared_ptr<const TorrentInfo> info_;
     boost::asio::any_io_executor executor_;
-    boost::asio::ssl::context& tls_;
+    http_client::TlsClientContext& tls_;
     net::SocketBinding binding_;
     Host host_;
     std::vector<std::shared_ptr<Seed>> seeds_;

@@ -10,7 +10,7 @@ namespace shoal {
 
 namespace asio = boost::asio;
 
-TrackerList::TrackerList(asio::any_io_executor executor, tracker_client::TrackerTransport& transport,
+TrackerList::TrackerList(asio::io_context::executor_type executor, tracker_client::TrackerTransport& transport,
                          std::vector<Tier> tiers, Host& host)
     : executor_(std::move(executor)), transport_(transport), tiers_(std::move(tiers)), host_(host) {}
 

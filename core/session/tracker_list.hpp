@@ -3,7 +3,7 @@
 // trackers change, kept alive until its run() has ended) and what each tracker last replied,
 // for the torrent's details. Network thread only.
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <functional>
@@ -38,7 +38,7 @@ public:
     };
 
     // `host` outlives the list.
-    TrackerList(boost::asio::any_io_executor executor, tracker_client::TrackerTransport& transport,
+    TrackerList(boost::asio::io_context::executor_type executor, tracker_client::TrackerTransport& transport,
                 std::vector<Tier> tiers, Host& host);
     ~TrackerList();
     TrackerList(const TrackerList&) = delete;
@@ -77,7 +77,7 @@ private:
         Clock::time_point at;
     };
 
-    boost::asio::any_io_executor executor_;
+    boost::asio::io_context::executor_type executor_;
     tracker_client::TrackerTransport& transport_;
     std::vector<Tier> tiers_;
     Host& host_;

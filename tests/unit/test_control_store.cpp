@@ -101,6 +101,31 @@ TEST(TorrentListStore, RecordsRoundTrip) {
     EXPECT_FALSE(fs::exists(store.folder() / (t.id + ".torrent")));
 }
 
+TEST(TorrentListStore, TheTorrentFilesBytesCanBeReadLater) {
+    TempDir dir;
+    const auto c = make_torrent(dir.path(), 3);
+    TorrentListStore store(dir.path() / "state");
+    const StoredTorrent t = record_of(c);
+    ASSERT_TRUE(store.save(t));
+    put(store.folder() / "nofile.json", R"({"save_dir": "/x", "metainfo": "nofile.torrent"})");
+    std::vector<Error> problems;
+    const auto loaded = store.load(problems, MetainfoBytes::later);
+    EXPECT_TRUE(problems.empty()) << problems.front().message;
+    ASSERT_EQ(loaded.size(), 2u);
+    for (const StoredTorrent& back : loaded) {
+        EXPECT_TRUE(back.metainfo_saved);
+        EXPECT_TRUE(back.metainfo.empty());
+    }
+    const auto& back = loaded[0].id == t.id ? loaded[0] : loaded[1];
+    EXPECT_EQ(back.save_dir, t.save_dir);
+    auto bytes = store.read_metainfo(back.id);
+    ASSERT_TRUE(bytes) << bytes.error().message;
+    EXPECT_EQ(*bytes, t.metainfo);
+    auto missing = store.read_metainfo("nofile");
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find(store.folder().string()), std::string::npos) << missing.error().message;
+}
+
 TEST(TorrentListStore, ARecordWithoutSeedLimitsFollowsTheGlobalOnes) {
     TempDir dir;
     TorrentListStore store(dir.path() / "state");

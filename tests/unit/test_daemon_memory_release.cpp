@@ -49,6 +49,30 @@ TEST(DaemonMemoryRelease, OnceTheResidentSizeStandsStillWhatWasFreedSinceIsGiven
     EXPECT_FALSE(release.look());
 }
 
+TEST(DaemonMemoryRelease, WhileNothingMovesTheFreeBytesAreCountedOnceEveryFewLooks) {
+    std::int64_t resident = 50;
+    std::int64_t free = 0;
+    int trims = 0;
+    int free_counted = 0;
+    MemoryRelease release([&] { return resident; }, [&] { ++trims; resident -= 2; }, 10,
+                          [&] { ++free_counted; return free; }, 4, 3);
+    EXPECT_TRUE(release.look());  // 50: now 48
+    free = 4;
+    int counted = free_counted;
+    EXPECT_FALSE(release.look());  // 48 again: standing still, not counted yet
+    EXPECT_FALSE(release.look());
+    EXPECT_EQ(free_counted, counted);
+    EXPECT_TRUE(release.look()) << "the third look counts the free bytes";
+    EXPECT_EQ(trims, 2);  // now 46
+    counted = free_counted;
+    resident = 47;
+    free = 8;
+    EXPECT_FALSE(release.look());  // growing by 1
+    EXPECT_TRUE(release.look()) << "the first still look after it moved counts them";
+    EXPECT_EQ(free_counted, counted + 2);  // counted, then the baseline after the trim
+    EXPECT_EQ(trims, 3);
+}
+
 TEST(DaemonMemoryRelease, ReadsThisProcesssResidentSize) {
     EXPECT_GT(shoal::daemon::resident_bytes(), 1024 * 1024);
 }

@@ -1,5 +1,5 @@
-// The HTTP client's connection helpers: the CA store loaded on first use, the Host header and
-// redirect targets.
+// The HTTP client's connection helpers: the TLS context made and the CA store loaded on first
+// use, the Host header and redirect targets.
 
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
@@ -10,6 +10,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <cstdlib>
 
+#include "discovery/tracker/tracker_client.hpp"
 #include "http_client/connect.hpp"
 #include "http_client/http_get.hpp"
 
@@ -38,6 +39,15 @@ TEST(HttpConnect, CaStoreIsLoadedByTheFirstConnectionOnly) {
     EXPECT_EQ(certificates_in(tls), 1);  // loaded once
     ::unsetenv("SSL_CERT_FILE");
     ::unsetenv("SSL_CERT_DIR");
+}
+
+TEST(HttpConnect, TheSessionsTlsContextIsMadeWhenFirstAskedFor) {
+    tracker_client::TrackerClient trackers;
+    EXPECT_FALSE(trackers.tls().made());  // a session that never speaks TLS sets none up
+    asio::ssl::context& tls = trackers.tls().get();
+    EXPECT_TRUE(trackers.tls().made());
+    EXPECT_EQ(&trackers.tls().get(), &tls);
+    EXPECT_EQ(SSL_CTX_get_verify_mode(tls.native_handle()), SSL_VERIFY_PEER);
 }
 
 TEST(HttpConnect, RedirectTargets) {

@@ -13,8 +13,7 @@ namespace shoal::tracker_client {
 
 namespace asio = boost::asio;
 
-TrackerClient::TrackerClient(TrackerClientOptions options)
-    : TrackerClient(http_client::make_tls_client_context(), std::move(options)) {}
+TrackerClient::TrackerClient(TrackerClientOptions options) : options_(std::move(options)), udp_(options_.udp) {}
 
 TrackerClient::TrackerClient(asio::ssl::context tls, TrackerClientOptions options)
     : options_(std::move(options)), tls_(std::move(tls)), udp_(options_.udp) {}
@@ -28,7 +27,7 @@ asio::awaitable<Result<AnnounceResponse>> TrackerClient::announce(std::string ur
         co_return co_await udp_.announce(std::move(url), std::move(request));
     if (!request.ipv6)
         request.ipv6 = ipv6_address_;
-    co_return co_await http_announce(tls_, std::move(url), std::move(request), options_.http);
+    co_return co_await http_announce(tls_.get(), std::move(url), std::move(request), options_.http);
 }
 
 asio::awaitable<Result<ScrapeResponse>> TrackerClient::scrape(std::string url,
@@ -38,7 +37,7 @@ asio::awaitable<Result<ScrapeResponse>> TrackerClient::scrape(std::string url,
         co_return parts.error();
     if (parts->scheme == "udp")
         co_return co_await udp_.scrape(std::move(url), std::move(hashes));
-    co_return co_await http_scrape(tls_, std::move(url), std::move(hashes), options_.http);
+    co_return co_await http_scrape(tls_.get(), std::move(url), std::move(hashes), options_.http);
 }
 
 }  // namespace shoal::tracker_client

@@ -8,6 +8,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "discovery/tracker/http_tracker.hpp"
+#include "http_client/http_get.hpp"
 #include "discovery/tracker/tracker_transport.hpp"
 #include "discovery/tracker/udp_tracker.hpp"
 
@@ -33,8 +34,9 @@ class TrackerClient : public TrackerTransport {
     boost::asio::awaitable<Result<ScrapeResponse>> scrape(std::string url,
                                                           std::vector<SwarmHash> hashes);
     // The TLS context HTTPS trackers are checked with; the session's web seeds use it too
-    // (one context: loading the system's CAs is most of a session's start-up).
-    boost::asio::ssl::context& tls() { return tls_; }
+    // (one context: loading the system's CAs is most of a session's start-up). Made when
+    // first used, unless given.
+    http_client::TlsClientContext& tls() { return tls_; }
     // UDP trackers are asked from these shared ports (see UdpTrackerClient::use_ports).
     void use_ports(net::UdpPort* v4, net::UdpPort* v6) { udp_.use_ports(v4, v6); }
     // HTTP(S) trackers are asked through this interface and from this address.
@@ -46,7 +48,7 @@ class TrackerClient : public TrackerTransport {
 
   private:
     TrackerClientOptions options_;
-    boost::asio::ssl::context tls_;
+    http_client::TlsClientContext tls_;
     UdpTrackerClient udp_;
     std::optional<boost::asio::ip::address_v6> ipv6_address_;
 };

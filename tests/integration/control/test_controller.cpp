@@ -320,9 +320,12 @@ TEST_F(ControllerTest, ADamagedRecordDoesNotLoseTheOthers) {
     }
     std::ofstream(state / "torrents" / "damaged.json") << "{\"save_dir\": ";
     std::ofstream(state / "torrents" / (std::string(40, 'f') + ".json")) << R"({"save_dir": "/x", "magnet": "nonsense"})";
+    const std::string without_file(40, 'e');
+    std::ofstream(state / "torrents" / (without_file + ".json"))
+        << R"({"save_dir": "/x", "metainfo": ")" << without_file << R"(.torrent"})";
     Controller c(on_loopback("127.0.0.1", state));
     const auto problems = c.restore();
-    EXPECT_EQ(problems.size(), 2u);
+    EXPECT_EQ(problems.size(), 3u);
     for (const auto& p : problems) EXPECT_EQ(p.code, ErrorCode::invalid_input) << p.message;
     EXPECT_EQ(c.summaries().size(), 1u);
 }
