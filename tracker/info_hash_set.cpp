@@ -24,18 +24,7 @@ InfoHashSet::InfoHashSet(std::initializer_list<InfoHash> hashes) : InfoHashSet()
 }
 
 std::size_t InfoHashSet::probe(const InfoHash& h, std::uint64_t hash, bool& found) const {
-    const std::size_t mask = slots_.size() - 1;
-    const std::uint8_t control = slot_control(hash);
-    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-        if (control_[i] == 0) {
-            found = false;
-            return i;
-        }
-        if (control_[i] == control && same_info_hash(slots_[i], h)) {
-            found = true;
-            return i;
-        }
-    }
+    return probe_slots(control_, slots_, h, hash, [](const InfoHash& slot) -> const InfoHash& { return slot; }, found);
 }
 
 bool InfoHashSet::contains(const InfoHash& h) const {
@@ -67,20 +56,7 @@ void InfoHashSet::clear() {
 }
 
 void InfoHashSet::rehash(std::size_t slot_count) {
-    std::vector<std::uint8_t> control(slot_count, 0);
-    std::vector<InfoHash> slots(slot_count);
-    const std::size_t mask = slot_count - 1;
-    for (std::size_t i = 0; i < slots_.size(); ++i) {
-        if (control_[i] == 0)
-            continue;
-        std::size_t j = keyed_hash(seed_, slots_[i]) & mask;
-        while (control[j] != 0)
-            j = (j + 1) & mask;
-        control[j] = control_[i];
-        slots[j] = slots_[i];
-    }
-    control_ = std::move(control);
-    slots_ = std::move(slots);
+    rehash_slots(control_, slots_, slot_count, [this](const InfoHash& slot) { return keyed_hash(seed_, slot); });
 }
 
 }  // namespace shoal::tracker

@@ -16,18 +16,8 @@ bool over_max_load(std::size_t used, std::size_t slots) {
 }  // namespace
 
 std::size_t SwarmTable::probe(const InfoHash& info_hash, std::uint64_t h, bool& found) const {
-    const std::size_t mask = slots_.size() - 1;
-    const std::uint8_t control = slot_control(h);
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-        if (control_[i] == 0) {
-            found = false;
-            return i;
-        }
-        if (control_[i] == control && same_info_hash(slots_[i].info_hash(), info_hash)) {
-            found = true;
-            return i;
-        }
-    }
+    return probe_slots(control_, slots_, info_hash, h, [](const Swarm& s) -> const InfoHash& { return s.info_hash(); },
+                       found);
 }
 
 Swarm* SwarmTable::find(const InfoHash& info_hash) {
@@ -107,20 +97,7 @@ void SwarmTable::shrink_if_sparse() {
 }
 
 void SwarmTable::rehash(std::size_t slot_count) {
-    std::vector<std::uint8_t> control(slot_count, 0);
-    std::vector<Swarm> slots(slot_count);
-    const std::size_t mask = slot_count - 1;
-    for (std::size_t i = 0; i < slots_.size(); ++i) {
-        if (control_[i] == 0)
-            continue;
-        std::size_t j = hash(slots_[i].info_hash()) & mask;
-        while (control[j] != 0)
-            j = (j + 1) & mask;
-        control[j] = control_[i];
-        slots[j] = std::move(slots_[i]);
-    }
-    control_ = std::move(control);
-    slots_ = std::move(slots);
+    rehash_slots(control_, slots_, slot_count, [this](const Swarm& s) { return hash(s.info_hash()); });
 }
 
 }  // namespace shoal::tracker
