@@ -7,6 +7,7 @@ download; and Transmission 3.00 (uTP on, as it is by default), seeding to a Shoa
 leeching from a Shoal seed, with every TCP connection to either refused by nftables. The
 files must come out byte-identical."""
 import contextlib
+import faulthandler
 import json
 import os
 import socket
@@ -15,6 +16,9 @@ import sys
 import time
 
 import libtorrent as lt
+
+# libtorrent runs in this process: should it crash, the Python stacks say where the test was.
+faulthandler.enable()
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "swarm"))
 from interop_clients import free_port, lt_add, transmission_settings  # noqa: E402
