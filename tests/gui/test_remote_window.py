@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import struct
@@ -231,6 +232,8 @@ def main():
             daemon.kill()
         bus.terminate()
         xvfb.terminate()
+        # The screenshot stays only where SHOAL_SCREENSHOT_DIR puts it.
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 Shoal finds a peer that libtorrent announced, libtorrent finds one that Shoal announced,
 libtorrent keeps Shoal nodes in its routing table, and a read-only Shoal node (BEP 43) finds
 peers without entering any libtorrent table."""
+import atexit
+import shutil
 import sys
 import tempfile
 import time
@@ -40,6 +42,7 @@ def main():
         params = lt.add_torrent_params()
         params.info_hashes = lt.info_hash_t(sha1(HASH_FROM_LIBTORRENT))
         params.save_path = tempfile.mkdtemp(prefix="shoal-dht-")
+        atexit.register(shutil.rmtree, params.save_path, True)
         params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
         announcer.add_torrent(params)
         want_shoal = "127.0.0.20:6881"

@@ -1,7 +1,9 @@
 """Local discovery against libtorrent on loopback multicast: our announce reaches libtorrent
 (lsd_peer_alert) and libtorrent's announce reaches us. Runs in a private network namespace
 with the MULTICAST flag set on lo (see CMakeLists.txt)."""
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,7 @@ def make_torrent(folder):
 def main():
     probe = os.environ["SHOAL_LSD_PROBE"]
     folder = tempfile.mkdtemp(prefix="shoal-lsd-")
+    atexit.register(shutil.rmtree, folder, True)
     ti = make_torrent(folder)
     info_hash = str(ti.info_hash())
     session = lt.session({
