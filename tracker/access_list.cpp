@@ -4,17 +4,18 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/text.hpp"
+
 namespace shoal::tracker {
 namespace {
 
 constexpr std::size_t k_max_list_bytes = 256u << 20;
 
+// Blanks and a Windows line end removed.
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
+    s = trim_blanks(s);
+    while (!s.empty() && s.back() == '\r')
+        s = trim_blanks(s.substr(0, s.size() - 1));
     return s;
 }
 

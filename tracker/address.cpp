@@ -6,7 +6,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "tracker/http_request.hpp"
+#include "util/text.hpp"
 
 namespace shoal::tracker {
 
@@ -100,7 +100,7 @@ IpAddress client_address(const IpAddress& peer, std::string_view x_real_ip,
         return peer;
     }
     if (!x_real_ip.empty()) {
-        if (auto a = parse_ip(trim_whitespace(x_real_ip)))
+        if (auto a = parse_ip(trim_blanks(x_real_ip)))
             return *a;
     }
     if (!x_forwarded_for.empty()) {
@@ -108,7 +108,7 @@ IpAddress client_address(const IpAddress& peer, std::string_view x_real_ip,
         const auto comma = x_forwarded_for.rfind(',');
         const auto last =
             comma == std::string_view::npos ? x_forwarded_for : x_forwarded_for.substr(comma + 1);
-        if (auto a = parse_ip(trim_whitespace(last)))
+        if (auto a = parse_ip(trim_blanks(last)))
             return *a;
     }
     return peer;

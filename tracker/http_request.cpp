@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "util/text.hpp"
+
 namespace shoal::tracker {
 namespace {
 
@@ -49,7 +51,7 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
 void apply_connection(std::string_view value, HttpRequestHead& out) {
     while (!value.empty()) {
         const auto comma = value.find(',');
-        const std::string_view option = trim_whitespace(value.substr(0, comma));
+        const std::string_view option = trim_blanks(value.substr(0, comma));
         if (equals_ignoring_case(option, "close"))
             out.keep_alive = false;
         else if (equals_ignoring_case(option, "keep-alive") && !out.http11)
@@ -78,14 +80,6 @@ HeadResult malformed(std::string_view why) {
 }
 
 }  // namespace
-
-std::string_view trim_whitespace(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
 
 HeadResult parse_request_head(std::string_view buffer, HttpRequestHead& out) {
     out = HttpRequestHead{};
@@ -147,7 +141,7 @@ HeadResult parse_request_head(std::string_view buffer, HttpRequestHead& out) {
         if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
             return malformed("bad header line");
         const std::string_view name = line.substr(0, colon);
-        const std::string_view value = trim_whitespace(line.substr(colon + 1));
+        const std::string_view value = trim_blanks(line.substr(colon + 1));
         for (char c : value) {
             const auto u = static_cast<unsigned char>(c);
             if ((u < 0x20 && c != '\t') || u == 0x7F)

@@ -28,9 +28,6 @@ struct HeadResult {
     std::string_view error;  // for malformed: what was wrong, for the 400 reply
 };
 
-// `s` without the spaces and tabs around it (a header field value's optional white space).
-std::string_view trim_whitespace(std::string_view s);
-
 // Parses the head at the start of `buffer`; views in `out` point into `buffer`.
 HeadResult parse_request_head(std::string_view buffer, HttpRequestHead& out);
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "util/text.hpp"
+
 namespace shoal::lsd {
 namespace {
 
@@ -14,14 +16,6 @@ bool iequals(std::string_view a, std::string_view b) {
                auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
                return lower(x) == lower(y);
            });
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
 }
 
 bool printable(std::string_view s) {
@@ -110,7 +104,7 @@ Result<Announce> parse_announce(std::string_view datagram, const ParseLimits& li
             return make_error("LSD announce: malformed header line");
         }
         const std::string_view name = line.substr(0, colon);
-        const std::string_view value = trim(line.substr(colon + 1));
+        const std::string_view value = trim_blanks(line.substr(colon + 1));
         if (iequals(name, "host")) {
             if (have_host)
                 return make_error("LSD announce: repeated Host header");
