@@ -205,7 +205,6 @@ Result<TorrentId> Controller::add_checked(StoredTorrent stored, std::shared_ptr<
     e.tiers = std::move(tiers);
     e.priorities = std::move(stored.file_priorities);
     e.stored.own_priorities = !e.priorities.empty();
-    if (e.priorities.empty() && info) e.priorities.assign(info->files.size(), 4);
     TorrentSummary& s = e.summary;
     s.id = id;
     s.store_id = std::move(stored.id);
@@ -308,8 +307,10 @@ Result<Done> Controller::set_file_priority(TorrentId id, std::size_t file, int p
     Entry* e = entry(id);
     if (!e) return unknown(id);
     if (!e->summary.info) return make_error(ErrorCode::unavailable, "This torrent's files are not known yet");
-    if (file >= e->priorities.size()) return make_error(ErrorCode::invalid_input, "no file has that index");
+    const std::size_t files = e->summary.info->files.size();
+    if (file >= files) return make_error(ErrorCode::invalid_input, "no file has that index");
     if (priority < 0 || priority > 7) return make_error(ErrorCode::invalid_input, "file priorities are 0 to 7");
+    if (e->priorities.empty()) e->priorities.assign(files, k_normal_priority);
     e->priorities[file] = priority;
     session_.set_file_priority(id, file, priority);
     e->stored.own_priorities = true;
@@ -502,7 +503,12 @@ std::vector<std::string> Controller::web_seeds(TorrentId id) const {
 
 std::vector<int> Controller::file_priorities(TorrentId id) const {
     const Entry* e = entry(id);
-    return e ? e->priorities : std::vector<int>{};
+    return e ? priorities_of(*e) : std::vector<int>{};
+}
+
+std::vector<int> Controller::priorities_of(const Entry& e) {
+    if (!e.priorities.empty() || !e.summary.info) return e.priorities;
+    return std::vector<int>(e.summary.info->files.size(), k_normal_priority);
 }
 
 std::optional<TorrentDetails> Controller::details(TorrentId id) const {
@@ -511,7 +517,7 @@ std::optional<TorrentDetails> Controller::details(TorrentId id) const {
     TorrentDetails d;
     d.id = id;
     d.trackers = e->tiers;
-    d.file_priorities = e->priorities;
+    d.file_priorities = priorities_of(*e);
     if (e->last_details) {
         d.peers = e->last_details->peers;
         d.tracker_status = e->last_details->trackers;

@@ -155,6 +155,8 @@ private:
         TorrentSummary summary;
         Record stored;
         Tiers tiers;
+        // One a file, or empty while every file is normal (a library's thousands of files
+        // would otherwise hold one each).
         std::vector<int> priorities;
         std::unique_ptr<event::Details> last_details;  // null until asked for (most never are)
         std::optional<std::chrono::steady_clock::time_point> finished_at;
@@ -166,6 +168,10 @@ private:
 
     Entry* entry(TorrentId id);
     const Entry* entry(TorrentId id) const;
+    // File priorities go from 0 (skipped) to 7; this is a file's until it is given another.
+    static constexpr int k_normal_priority = 4;
+    // One a file: the entry's own, else all normal (none while the files are not known).
+    static std::vector<int> priorities_of(const Entry& e);
     // Starts the torrent and lists it; the caller saves its record if it is new.
     Result<TorrentId> add_checked(StoredTorrent stored, std::shared_ptr<const TorrentInfo> info,
                                   AddTorrentParams params);

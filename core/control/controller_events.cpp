@@ -118,7 +118,7 @@ void Controller::apply(Entry& e, const Event& event) {
         s.stats.num_pieces = m->info->num_pieces;
         std::string{}.swap(s.magnet);  // made from the metadata from now on
         if (!m->info->trackers.empty()) e.tiers = m->info->trackers;
-        if (e.priorities.size() != m->info->files.size()) e.priorities.assign(m->info->files.size(), 4);
+        if (e.priorities.size() != m->info->files.size()) e.priorities.clear();
         // From now on the torrent comes back without asking peers for its metadata again.
         e.stored.metainfo = "d4:info" + m->info->info_bytes + "e";
         if (!e.stored.trackers()) e.stored.rare_made().trackers = e.tiers;

@@ -59,7 +59,7 @@ MetadataFetch::MetadataFetch(asio::any_io_executor executor, Transports& transpo
 }
 
 MetadataFetch::~MetadataFetch() {
-    *alive_ = false;
+    alive_.end();
     for (auto& [key, c] : connections_) {
         c.peer->detach();
         c.peer->close("stopped");
@@ -72,7 +72,7 @@ void MetadataFetch::start() {
 }
 
 asio::awaitable<void> MetadataFetch::shutdown() {
-    auto alive = alive_;
+    auto alive = alive_.watch();
     finished_ = true;
     std::vector<std::shared_ptr<PeerConnection>> open;
     for (auto& [key, c] : connections_) open.push_back(c.peer);
@@ -110,7 +110,7 @@ void MetadataFetch::connect_more() {
 }
 
 asio::awaitable<void> MetadataFetch::dial(tcp::endpoint endpoint) {
-    auto alive = alive_;
+    auto alive = alive_.watch();
     std::string failure;
     auto done = co_await transports_.dial_peer(endpoint, swarm_, peer_id_, k_connect_timeout,
                                                DialEncryption{encryption_},
@@ -236,7 +236,7 @@ void MetadataFetch::finish(std::string info_bytes) {
     if (finished_) return;
     finished_ = true;
     // Posted: the owner may destroy this object in `done_`.
-    asio::post(executor_, [this, alive = alive_, info_bytes = std::move(info_bytes)]() mutable {
+    asio::post(executor_, [this, alive = alive_.watch(), info_bytes = std::move(info_bytes)]() mutable {
         if (!*alive) return;
         MetadataFetched fetched;
         fetched.info_bytes = std::move(info_bytes);

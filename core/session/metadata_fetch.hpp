@@ -24,6 +24,7 @@
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
 #include "swarm/swarm_id.hpp"
+#include "util/alive_flag.hpp"
 #include "wire/metadata_assembler.hpp"
 
 namespace shoal {
@@ -121,7 +122,7 @@ private:
     std::set<boost::asio::ip::address> liars_;
     Key next_key_ = 1;
     bool finished_ = false;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    AliveFlag alive_;
 };
 
 }  // namespace shoal

@@ -99,7 +99,7 @@ void PeerDiscovery::device_recreated() {
 }
 
 void PeerDiscovery::stop() {
-    *alive_ = false;
+    alive_.end();
     timer_.cancel();
     if (dht_) {
         save_dht_state();
@@ -121,7 +121,7 @@ std::optional<asio::ip::address> PeerDiscovery::dht_external_address() const {
 
 void PeerDiscovery::schedule() {
     timer_.expires_after(k_tick);
-    timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+    timer_.async_wait([this, alive = alive_.watch()](boost::system::error_code ec) {
         if (ec || !*alive || !dht_) return;
         const auto now = std::chrono::steady_clock::now();
         for (auto& [hash, due] : due_) {
@@ -134,7 +134,7 @@ void PeerDiscovery::schedule() {
 }
 
 void PeerDiscovery::lookup(const Hash& hash) {
-    auto alive = alive_;
+    auto alive = alive_.watch();
     dht_->get_peers(
         hash,
         [this, alive, hash](const std::vector<dht::Endpoint>& peers) {

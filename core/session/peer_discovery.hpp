@@ -14,6 +14,7 @@
 #include "discovery/dht/node.hpp"
 #include "discovery/lsd/lsd.hpp"
 #include "session/settings.hpp"
+#include "util/alive_flag.hpp"
 
 namespace shoal {
 
@@ -59,7 +60,7 @@ private:
     // When each torrent's next DHT lookup and announce is due.
     std::map<Hash, std::chrono::steady_clock::time_point> due_;
     boost::asio::steady_timer timer_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    AliveFlag alive_;
 };
 
 }  // namespace shoal

@@ -15,11 +15,11 @@ struct RateLimits {
     RateLimiter download;
 };
 
-// Waits in the torrent's limiter, then the session's. A free coroutine holding both: the peer
-// waiting here may be resumed after its torrent is gone.
+// Waits in the torrent's limiter (null: it never had a limit), then the session's. A free
+// coroutine holding both: the peer waiting here may be resumed after its torrent is gone.
 inline boost::asio::awaitable<void> acquire_both(std::shared_ptr<RateLimits> own, std::shared_ptr<RateLimits> global,
                                                  RateLimiter RateLimits::*direction, std::int64_t bytes) {
-    co_await ((*own).*direction).acquire(bytes);
+    if (own) co_await ((*own).*direction).acquire(bytes);
     co_await ((*global).*direction).acquire(bytes);
 }
 

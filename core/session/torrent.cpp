@@ -45,8 +45,7 @@ Torrent::Torrent(TorrentId id, AddTorrentParams params, std::shared_ptr<const To
         stream_key_hashes_[i] = mse::req2(names[i].bytes);
     }
     pieces_.reset(std::move(params.file_priorities));
-    limits_->upload.set_rate(params.upload_limit);
-    limits_->download.set_rate(params.download_limit);
+    set_rate_limits(params.upload_limit, params.download_limit);
     const auto& web_seeds = params.web_seeds ? *params.web_seeds : info_->web_seeds;
     if (!web_seeds.empty()) make_web_seeds(web_seeds);
 }
@@ -110,7 +109,7 @@ void Torrent::set_web_seeds(const std::vector<std::string>& urls) {
 }
 
 Torrent::~Torrent() {
-    *alive_ = false;
+    alive_.end();
     stop();
 }
 
@@ -254,6 +253,10 @@ void Torrent::set_file_priority(std::size_t file, int priority) {
 }
 
 void Torrent::set_rate_limits(std::int64_t upload, std::int64_t download) {
+    if (!limits_) {
+        if (upload <= 0 && download <= 0) return;
+        limits_ = std::make_shared<RateLimits>();
+    }
     limits_->upload.set_rate(upload);
     limits_->download.set_rate(download);
 }
@@ -533,7 +536,7 @@ void Torrent::stop() {
 
 asio::awaitable<void> Torrent::shutdown() {
     stop();
-    auto alive = alive_;
+    auto alive = alive_.watch();
     asio::steady_timer wait(session_.executor);
     // Pieces being written finish first, so the resume data counts them and their files'
     // times are final when it is saved.

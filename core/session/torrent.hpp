@@ -32,6 +32,7 @@
 #include "swarm/peer_connection.hpp"
 #include "swarm/peer_host.hpp"
 #include "swarm/rate_limiter.hpp"
+#include "util/alive_flag.hpp"
 
 namespace shoal {
 
@@ -225,7 +226,7 @@ private:
 
     TorrentFiles files_;
     TorrentPieces pieces_;
-    std::shared_ptr<RateLimits> limits_ = std::make_shared<RateLimits>();
+    std::shared_ptr<RateLimits> limits_;  // null until a limit is set
     TorrentState state_ = TorrentState::checking;
     bool finished_ = false;
     bool stopped_ = false;
@@ -233,7 +234,7 @@ private:
     // Where the data was said to be (without a move) while it was being checked.
     std::unique_ptr<std::filesystem::path> relocated_while_checking_;
     // Alive while shutdown() may still be waiting for writes.
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    AliveFlag alive_;
 
     // Made when the torrent first hears of a peer: a library of thousands of torrents holds
     // no peer machinery for those nobody trades.

@@ -1,5 +1,6 @@
 #pragma once
-// A torrent's files on disk: its storage (replaced when a file is renamed), the start-up
+// A torrent's files on disk: its storage (made when first read or written, replaced when a file
+// is renamed or the folder changes), the start-up
 // check, serving blocks, resume data and deleting the files, each run on a disk thread with
 // what it needs, its result brought back to the network thread unless the torrent is gone.
 
@@ -18,6 +19,7 @@
 #include "session/torrent_disk_jobs.hpp"
 #include "storage/disk_pool.hpp"
 #include "storage/torrent_storage.hpp"
+#include "util/alive_flag.hpp"
 #include "wire/messages.hpp"
 
 namespace shoal {
@@ -34,8 +36,8 @@ public:
     TorrentFiles& operator=(const TorrentFiles&) = delete;
 
     const std::shared_ptr<const TorrentInfo>& info() const { return info_; }
-    // Shared with queued disk jobs.
-    const std::shared_ptr<TorrentStorage>& storage() const { return storage_; }
+    // Shared with queued disk jobs. Made on the first call: a library's idle torrents hold none.
+    const std::shared_ptr<TorrentStorage>& storage();
 
     // Which pieces are on disk (see disk_jobs::check_data); resume data is trusted only with
     // `use_resume`.
@@ -51,7 +53,7 @@ public:
     void move_storage(std::filesystem::path to, std::function<void(Result<bool>)> done);
     // Looks for the data in `to` from now on, without moving anything (a check follows).
     void set_save_dir(std::filesystem::path to);
-    std::filesystem::path save_dir() const { return storage_->save_dir(); }
+    std::filesystem::path save_dir() const { return save_dir_; }
     // Records the verified pieces with the files' sizes and times, once the data is flushed.
     // Nothing is written when the same pieces and totals were saved (or read back) last, so
     // stopping or restarting thousands of idle torrents writes nothing.
@@ -75,7 +77,9 @@ private:
     boost::asio::io_context::executor_type executor_;
     const ResumeStore& resume_;
     OnError on_error_;
-    std::shared_ptr<TorrentStorage> storage_;
+    // As text, as TorrentStorage keeps it.
+    std::string save_dir_;
+    std::shared_ptr<TorrentStorage> storage_;  // null until storage()
     bool forgotten_ = false;
     // What the resume file holds now, when known: the verified pieces and the totals.
     struct SavedResume {
@@ -85,7 +89,7 @@ private:
         bool operator==(const SavedResume&) const = default;
     };
     std::optional<SavedResume> saved_resume_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    AliveFlag alive_;
 };
 
 }  // namespace shoal

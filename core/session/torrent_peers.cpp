@@ -21,7 +21,7 @@ constexpr auto k_connect_timeout = std::chrono::seconds(10);
 TorrentPeers::TorrentPeers(const SessionSettings& settings, ConnectionCount& session_count, Context context)
     : settings_(settings), session_count_(session_count), context_(std::move(context)) {}
 
-TorrentPeers::~TorrentPeers() { *alive_ = false; }
+TorrentPeers::~TorrentPeers() { alive_.end(); }
 
 bool TorrentPeers::add_candidate(const Endpoint& endpoint, bool utp) {
     if (is_us(endpoint)) return false;
@@ -74,13 +74,13 @@ bool TorrentPeers::connected_to(const Endpoint& endpoint) const {
 void TorrentPeers::spawn_dial(PeerList::Candidate candidate, Transports::DialOrder order) {
     const Endpoint endpoint = candidate.endpoint;
     asio::co_spawn(context_.executor, dial(std::move(candidate), order),
-                   [this, alive = alive_, endpoint](std::exception_ptr) {
+                   [this, alive = alive_.watch(), endpoint](std::exception_ptr) {
                        if (*alive) list_.dial_ended(endpoint);
                    });
 }
 
 asio::awaitable<void> TorrentPeers::dial(PeerList::Candidate candidate, Transports::DialOrder order) {
-    auto alive = alive_;
+    auto alive = alive_.watch();
     const DialEncryption encryption{settings_.encryption, list_.plain_only(candidate.endpoint)};
     auto done = co_await context_.transports.dial_peer(candidate.endpoint, context_.swarm, context_.our_id,
                                                        k_connect_timeout, encryption, order);

@@ -24,6 +24,7 @@
 #include "swarm/peer_handshake.hpp"
 #include "swarm/peer_list.hpp"
 #include "swarm/pex_schedule.hpp"
+#include "util/alive_flag.hpp"
 #include "util/small_random.hpp"
 
 namespace shoal {
@@ -172,7 +173,7 @@ private:
     int limit_ = 0;  // connections at most; 0: SessionSettings::max_peers_per_torrent
     SmallRandom rng_;
     // Dials under way check it before they touch this.
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    AliveFlag alive_;
 };
 
 }  // namespace shoal

@@ -93,7 +93,7 @@ PieceWriter& TorrentPieces::writer() {
     return *writer_;
 }
 
-TorrentPieces::~TorrentPieces() { *alive_ = false; }
+TorrentPieces::~TorrentPieces() { alive_.end(); }
 
 std::size_t TorrentPieces::max_partial_pieces() const {
     return static_cast<std::size_t>(std::max<std::int64_t>(1, options_.memory_budget / info_->piece_length));
@@ -155,7 +155,7 @@ void TorrentPieces::abandon_stranded() {
 }
 
 void TorrentPieces::run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done) {
-    disk_.post([work = std::move(work), done = std::move(done), alive = alive_, executor = executor_] {
+    disk_.post([work = std::move(work), done = std::move(done), alive = alive_.watch(), executor = executor_] {
         boost::asio::post(executor, [alive, done, verdict = work()] {
             if (*alive) done(verdict);
         });

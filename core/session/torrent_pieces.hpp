@@ -20,6 +20,7 @@
 #include "swarm/piece_layer_fetcher.hpp"
 #include "swarm/piece_picker.hpp"
 #include "swarm/piece_writer.hpp"
+#include "util/alive_flag.hpp"
 #include "util/result.hpp"
 
 namespace shoal {
@@ -133,7 +134,7 @@ private:
     std::unique_ptr<PieceWriter> writer_;
     PieceWriter& writer();
     // Disk jobs post back only while this lives.
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    AliveFlag alive_;
 };
 
 }  // namespace shoal

@@ -87,7 +87,7 @@ TorrentWebSeeds::TorrentWebSeeds(std::shared_ptr<const TorrentInfo> info, const 
 }
 
 TorrentWebSeeds::~TorrentWebSeeds() {
-    *alive_ = false;
+    alive_.end();
     for (auto& seed : seeds_) seed->close_connections();
 }
 
@@ -176,7 +176,7 @@ Bitfield TorrentWebSeeds::pieces_of(const Seed& seed) const {
 
 asio::awaitable<void> TorrentWebSeeds::run(std::shared_ptr<Seed> seed,
                                            std::shared_ptr<web_seed::SeedConnection> connection) {
-    auto alive = alive_;
+    auto alive = alive_.watch();
     Bitfield counted;  // what the picker counts this seed as having
     std::int64_t bytes = k_min_request_bytes;  // to ask for next
     while (*alive && running_ && seed->state == Seed::State::downloading) {
@@ -242,7 +242,7 @@ asio::awaitable<void> TorrentWebSeeds::run(std::shared_ptr<Seed> seed,
 asio::awaitable<bool> TorrentWebSeeds::fetch_run(std::shared_ptr<Seed> seed,
                                                  std::shared_ptr<web_seed::SeedConnection> connection,
                                                  std::vector<BlockRequest> run) {
-    auto alive = alive_;
+    auto alive = alive_.watch();
     const std::int64_t offset = stream_offset(*info_, run.front());
     std::int64_t length = 0;
     for (const auto& b : run) length += b.length;

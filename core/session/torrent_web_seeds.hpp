@@ -24,6 +24,7 @@
 #include "net/socket_binding.hpp"
 #include "session/events.hpp"
 #include "swarm/bitfield.hpp"
+#include "util/alive_flag.hpp"
 #include "util/result.hpp"
 #include "wire/messages.hpp"
 
@@ -111,7 +112,7 @@ private:
     std::uint32_t next_sender_ = 1;
     bool running_ = false;
     // The coroutines touch this object only while it lives.
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    AliveFlag alive_;
 };
 
 }  // namespace shoal

@@ -22,7 +22,7 @@ tracker_client::Announcer::UpdateSink TrackerList::on_update() {
     return [this](const tracker_client::TrackerUpdate& update) { host_.on_tracker_update(update); };
 }
 
-TrackerList::~TrackerList() { *alive_ = false; }
+TrackerList::~TrackerList() { alive_.end(); }
 
 bool TrackerList::running() const { return announcer_ && announcer_->running(); }
 
@@ -62,7 +62,7 @@ bool TrackerList::any_running() const {
 }
 
 asio::awaitable<void> TrackerList::shutdown() {
-    auto alive = alive_;
+    auto alive = alive_.watch();
     if (announcer_) co_await announcer_->stop();
     // run() notices the stop at its next wake-up; each announcer must outlive it.
     asio::steady_timer wait(executor_);

@@ -15,6 +15,7 @@
 #include "discovery/tracker/announcer.hpp"
 #include "metainfo/torrent_info.hpp"
 #include "session/events.hpp"
+#include "util/alive_flag.hpp"
 
 namespace shoal {
 
@@ -93,7 +94,7 @@ private:
     std::vector<std::shared_ptr<tracker_client::Announcer>> retired_;
     std::map<std::string, ReplySeen> replies_;
     // Alive while shutdown() may still be waiting.
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    AliveFlag alive_;
 };
 
 }  // namespace shoal

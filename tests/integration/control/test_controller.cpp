@@ -113,8 +113,14 @@ TEST_F(ControllerTest, CommandsReturnTypedErrors) {
     auto id = c.add(request(data));
     ASSERT_TRUE(id) << id.error().message;
     EXPECT_EQ(c.add(request(data)).error().code, ErrorCode::already_exists);
+    // Until one is chosen, every file is normal: one priority a file all the same.
+    EXPECT_EQ(c.file_priorities(*id), (std::vector<int>{4, 4}));
+    EXPECT_EQ(c.details(*id)->file_priorities, (std::vector<int>{4, 4}));
     EXPECT_EQ(c.set_file_priority(*id, 2, 4).error().code, ErrorCode::invalid_input);
     EXPECT_EQ(c.set_file_priority(*id, 0, 8).error().code, ErrorCode::invalid_input);
+    EXPECT_EQ(c.file_priorities(*id), (std::vector<int>{4, 4}));
+    ASSERT_TRUE(c.set_file_priority(*id, 1, 6));
+    EXPECT_EQ(c.file_priorities(*id), (std::vector<int>{4, 6}));
     EXPECT_EQ(c.rename_file(*id, 0, "a/b").error().code, ErrorCode::invalid_input);
     EXPECT_EQ(c.set_torrent_limits(*id, -1, 0).error().code, ErrorCode::invalid_input);
     EXPECT_EQ(c.remove_tracker(*id, "http://other/announce").error().code, ErrorCode::not_found);
@@ -128,6 +134,7 @@ TEST_F(ControllerTest, CommandsReturnTypedErrors) {
     EXPECT_EQ(c.find(*waiting)->stats.state, TorrentState::fetching_metadata);
     EXPECT_EQ(c.rename_file(*waiting, 0, "x").error().code, ErrorCode::unavailable);
     EXPECT_EQ(c.set_file_priority(*waiting, 0, 4).error().code, ErrorCode::unavailable);
+    EXPECT_TRUE(c.file_priorities(*waiting).empty());
 }
 
 TEST_F(ControllerTest, TheListComesBackAfterARestart) {
