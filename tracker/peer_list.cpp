@@ -81,6 +81,38 @@ std::size_t PeerRun::lower_bound(const PeerKey& key, bool& found) const {
     return lower_bound_in<Family::v6>(records, count, key, found);
 }
 
+void PeerRun::prefetch_search() const {
+    const std::size_t size = record_bytes(family);
+    const std::uint8_t* end = records + std::size_t{count} * size;
+    // The first four levels of the search fall on the records at count * k / 16.
+    constexpr std::size_t k_points = 16;
+    if (std::size_t{count} * size <= k_points * 64) {
+        prefetch_bytes(records, end);
+        return;
+    }
+    for (std::size_t k = 1; k < k_points; ++k)
+        __builtin_prefetch(at(count * k / k_points));
+}
+
+void PeerRunPair::prefetch_take(std::uint32_t want, std::uint64_t random) const {
+    const std::size_t n = size();
+    if (n == 0 || want == 0)
+        return;
+    // Records run in a rotation from random % n, through the first run then the second.
+    const std::size_t start = static_cast<std::size_t>(random % n);
+    const std::size_t stop = start + std::min<std::size_t>(want, n);  // may pass n: wraps
+    const auto span = [&](std::size_t from, std::size_t to) {  // positions [from, to) < n
+        const std::size_t split = first.count;
+        if (from < split)
+            prefetch_bytes(first.at(from), first.at(std::min(to, split)));
+        if (to > split)
+            prefetch_bytes(second.at(std::max(from, split) - split), second.at(to - split));
+    };
+    span(start, std::min(stop, n));
+    if (stop > n)
+        span(0, stop - n);
+}
+
 PeerRunPair::Scan PeerRunPair::take(const PeerKey& self, std::uint32_t want,
                                     std::uint32_t not_before, std::uint64_t random,
                                     std::size_t from, std::vector<PeerInfo>& out) const {

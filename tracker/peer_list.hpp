@@ -67,6 +67,9 @@ struct PeerRun {
     const std::uint8_t* at(std::size_t i) const { return records + i * record_bytes(family); }
     // Where `key` is, or where it would go to keep the run sorted; `found` says which.
     std::size_t lower_bound(const PeerKey& key, bool& found) const;
+    // Starts loading the cache lines lower_bound reads first (all of a short run), so that
+    // its misses overlap instead of following one another.
+    void prefetch_search() const;
 };
 
 // The seeders (or the leechers) of one swarm, as their IPv4 run followed by their IPv6 run;
@@ -85,6 +88,16 @@ struct PeerRunPair {
     // scanning positions `from`.. of the pair rotated by `random`.
     Scan take(const PeerKey& self, std::uint32_t want, std::uint32_t not_before,
               std::uint64_t random, std::size_t from, std::vector<PeerInfo>& out) const;
+    // Starts loading the records a take(…, want, …, random, 0, …) reads first.
+    void prefetch_take(std::uint32_t want, std::uint64_t random) const;
 };
+
+// Starts loading the cache lines of bytes [begin, end) (a hint; nothing is read).
+inline void prefetch_bytes(const std::uint8_t* begin, const std::uint8_t* end) {
+    constexpr std::uintptr_t line = 64;
+    const auto first = reinterpret_cast<std::uintptr_t>(begin) & ~(line - 1);
+    for (std::uintptr_t a = first; a < reinterpret_cast<std::uintptr_t>(end); a += line)
+        __builtin_prefetch(reinterpret_cast<const void*>(a));
+}
 
 }  // namespace shoal::tracker

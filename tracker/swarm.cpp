@@ -32,6 +32,20 @@ std::size_t block_size_for(std::size_t record_bytes) {
 // Blocks past this size grow by a quarter at a time, so big swarms reallocate rarely.
 constexpr std::size_t k_proportional_growth_from = 256;
 
+// A leecher's reply: the seeders' share of `numwant`, in proportion to the swarm and rounded
+// up, so a leecher in a seeded swarm always sees a seeder.
+std::uint32_t seeder_share(std::uint32_t numwant, std::uint64_t seeders, std::uint64_t total) {
+    return static_cast<std::uint32_t>((numwant * seeders + total - 1) / total);
+}
+
+// Where the scan of the seeders starts, independent of the leechers' start `random`.
+std::uint64_t seeders_random(std::uint64_t random) {
+    return random * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+}
+
+// Blocks with at most this many bytes of records are loaded whole ahead of an announce.
+constexpr std::size_t k_prefetch_whole_bytes = 4096;
+
 }  // namespace
 
 Swarm::Swarm(const InfoHash& info_hash) {
@@ -198,16 +212,38 @@ void Swarm::select(const PeerEndpoint& self, bool self_seeding, std::uint32_t nu
     const std::uint64_t total = s + leechers.size();
     if (total == 0 || numwant == 0)
         return;
-    // Seeders' share, rounded up so a leecher in a seeded swarm always sees a seeder.
-    const auto seed_share = static_cast<std::uint32_t>((numwant * s + total - 1) / total);
-    const std::uint64_t r2 = random * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+    const std::uint32_t seed_share = seeder_share(numwant, s, total);
     const auto l = leechers.take(me, numwant - seed_share, not_before, random, 0, out);
-    const auto sd = seeders.take(me, numwant - l.taken, not_before, r2, 0, out);
+    const auto sd =
+        seeders.take(me, numwant - l.taken, not_before, seeders_random(random), 0, out);
     const std::uint32_t got = l.taken + sd.taken;
     if (got < numwant) {
         // Seeders ran short: more leechers may fill the gap.
         leechers.take(me, numwant - got, not_before, random, l.next, out);
     }
+}
+
+void Swarm::prefetch(const PeerEndpoint& endpoint, bool seeding, std::uint32_t numwant,
+                     FamilyMask families, std::uint64_t random) const {
+    const std::uint8_t* records = block_->records();
+    const std::size_t used = used_bytes();
+    if (used <= k_prefetch_whole_bytes) {
+        prefetch_bytes(records, records + used);
+        return;
+    }
+    run(run_of(endpoint.address.family, seeding)).prefetch_search();
+    const PeerRunPair leechers = runs(false, families);
+    if (seeding) {
+        leechers.prefetch_take(numwant, random);
+        return;
+    }
+    const PeerRunPair seeders = runs(true, families);
+    const std::uint64_t total = seeders.size() + leechers.size();
+    if (total == 0 || numwant == 0)
+        return;
+    const std::uint32_t seed_share = seeder_share(numwant, seeders.size(), total);
+    leechers.prefetch_take(numwant - seed_share, random);
+    seeders.prefetch_take(seed_share, seeders_random(random));
 }
 
 SwarmDelta Swarm::expire(std::uint32_t not_before) {

@@ -46,6 +46,12 @@ class Swarm {
                 FamilyMask families, std::uint32_t not_before, std::uint64_t random,
                 std::vector<PeerInfo>& out) const;
 
+    // Starts loading the records that announce(endpoint, seeding, …) and then
+    // select(endpoint, seeding, numwant, families, …, random, …) read first, so that their
+    // cache misses overlap instead of following one another.
+    void prefetch(const PeerEndpoint& endpoint, bool seeding, std::uint32_t numwant,
+                  FamilyMask families, std::uint64_t random) const;
+
     // Removes peers last seen before `not_before`.
     SwarmDelta expire(std::uint32_t not_before);
 

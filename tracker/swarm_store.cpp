@@ -41,6 +41,7 @@ SwarmCounts SwarmStore::announce(const StoreAnnounce& request, std::uint32_t now
     auto [swarm, inserted] = shard.swarms.find_or_insert(request.info_hash);
     if (inserted)
         torrents_.fetch_add(1, std::memory_order_relaxed);
+    swarm->prefetch(request.endpoint, request.seeding, request.numwant, request.families, random);
     apply(swarm->announce(request.endpoint, request.seeding, request.event, now));
     swarm->select(request.endpoint, request.seeding, request.numwant, request.families, not_before,
                   random, out);
