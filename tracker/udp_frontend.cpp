@@ -92,7 +92,7 @@ void UdpFrontend::answer(std::size_t count) {
 asio::awaitable<void> UdpFrontend::receive_loop() {
     // Read without waiting while datagrams are queued; yield now and then so HTTP on the
     // same thread is not starved by a flood.
-    constexpr int k_batches_before_yield = 4;
+    constexpr int k_batches_before_yield = 2;
     int batches = 0;
     for (;;) {
         for (std::size_t i = 0; i < k_batch; ++i) {

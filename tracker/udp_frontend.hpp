@@ -24,7 +24,7 @@ class UdpFrontend final : UdpLateReplies {
     void stop();
 
   private:
-    static constexpr std::size_t k_batch = 32;
+    static constexpr std::size_t k_batch = 64;
     static constexpr std::size_t k_datagram = 2048;
 
     asio::awaitable<void> receive_loop();
