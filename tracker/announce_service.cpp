@@ -82,13 +82,24 @@ void AnnounceService::set_intervals(AnnounceOutcome& outcome, std::uint64_t rand
 
 AnnounceOutcome AnnounceService::announce(const Announce& request, std::uint32_t now,
                                           std::vector<PeerInfo>& peers) {
-    AnnounceOutcome outcome;
     peers.clear();
+    return announce_into(request, now, peers);
+}
+
+AnnounceOutcome AnnounceService::announce(const Announce& request, std::uint32_t now,
+                                          std::vector<std::uint8_t>& compact) {
+    return announce_into(request, now, compact);
+}
+
+template <class Out>
+AnnounceOutcome AnnounceService::announce_into(const Announce& request, std::uint32_t now,
+                                               Out& out) {
+    AnnounceOutcome outcome;
     StoreAnnounce s;
     if ((outcome.refusal = admit(request, s)))
         return outcome;
     const std::uint64_t random = rng_();
-    outcome.counts = stores_.memory->announce(s, now, random, peers);
+    outcome.counts = stores_.memory->announce(s, now, random, out);
     set_intervals(outcome, random);
     return outcome;
 }

@@ -77,6 +77,10 @@ class AnnounceService {
     // In-memory store: fills `peers` (cleared first) on success.
     AnnounceOutcome announce(const Announce& request, std::uint32_t now,
                              std::vector<PeerInfo>& peers);
+    // In-memory store: appends the peers compact to `compact` (each address then its port
+    // in network order, as a UDP reply carries them) on success.
+    AnnounceOutcome announce(const Announce& request, std::uint32_t now,
+                             std::vector<std::uint8_t>& compact);
 
     // Counts for each hash, in order; hashes the access list refuses come back zero with
     // allowed = false. A refusal only for a bad passkey.
@@ -103,6 +107,8 @@ class AnnounceService {
     // The access checks; on success fills `out` for the store.
     std::optional<Refusal> admit(const Announce& request, StoreAnnounce& out);
     void set_intervals(AnnounceOutcome& outcome, std::uint64_t random) const;
+    template <class Out>
+    AnnounceOutcome announce_into(const Announce& request, std::uint32_t now, Out& out);
     // Runs `f` on this thread after the current handler, so callers never see `done` early.
     void post(std::function<void()> f);
 

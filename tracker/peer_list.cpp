@@ -1,5 +1,8 @@
 #include "tracker/peer_list.hpp"
 
+#include <algorithm>
+#include <initializer_list>
+
 namespace shoal::tracker {
 namespace {
 
@@ -113,11 +116,37 @@ void PeerRunPair::prefetch_take(std::uint32_t want, std::uint64_t random) const 
         span(0, stop - n);
 }
 
-PeerRunPair::Scan PeerRunPair::take(const PeerKey& self, std::uint32_t want,
-                                    std::uint32_t not_before, std::uint64_t random,
-                                    std::size_t from, std::vector<PeerInfo>& out) const {
-    Scan scan{0, from};
-    const std::size_t n = size();
+namespace {
+
+void append_peer(std::vector<PeerInfo>& out, const std::uint8_t* record, Family family,
+                 std::uint16_t port) {
+    PeerInfo& p = out.emplace_back();
+    p.endpoint.address.family = family;
+    std::memcpy(p.endpoint.address.bytes.data(), record, address_bytes(family));
+    p.endpoint.port = port;
+}
+
+// Writes compact peers into room made for them beforehand: the vector is grown once per scan,
+// not once per peer.
+struct CompactWriter {
+    std::uint8_t* next;
+};
+
+void append_peer(CompactWriter& out, const std::uint8_t* record, Family family,
+                 std::uint16_t port) {
+    const std::size_t address = address_bytes(family);
+    std::memcpy(out.next, record, address);
+    out.next[address] = static_cast<std::uint8_t>(port >> 8);
+    out.next[address + 1] = static_cast<std::uint8_t>(port);
+    out.next += address + 2;
+}
+
+template <class Out>
+PeerRunPair::Scan take_into(const PeerRunPair& pair, const PeerKey& self, std::uint32_t want,
+                            std::uint32_t not_before, std::uint64_t random, std::size_t from,
+                            Out& out) {
+    PeerRunPair::Scan scan{0, from};
+    const std::size_t n = pair.size();
     if (n == 0)
         return scan;
     std::size_t at = static_cast<std::size_t>(random % n) + scan.next;
@@ -127,19 +156,41 @@ PeerRunPair::Scan PeerRunPair::take(const PeerKey& self, std::uint32_t want,
         const std::size_t i = at;
         if (++at == n)
             at = 0;
-        const PeerRun& run = i < first.count ? first : second;
-        const std::uint8_t* record = run.at(i < first.count ? i : i - first.count);
+        const bool in_first = i < pair.first.count;
+        const PeerRun& run = in_first ? pair.first : pair.second;
+        const std::uint8_t* record = run.at(in_first ? i : i - pair.first.count);
         if (record_last_seen(record, run.family) < not_before)
             continue;
         const PeerKey key = PeerKey::of_record(record, run.family);
         if (key.port == self.port && key == self)
             continue;
-        PeerInfo& p = out.emplace_back();
-        p.endpoint.address.family = run.family;
-        std::memcpy(p.endpoint.address.bytes.data(), record, address_bytes(run.family));
-        p.endpoint.port = key.port;
+        append_peer(out, record, run.family, key.port);
         ++scan.taken;
     }
+    return scan;
+}
+
+}  // namespace
+
+PeerRunPair::Scan PeerRunPair::take(const PeerKey& self, std::uint32_t want,
+                                    std::uint32_t not_before, std::uint64_t random,
+                                    std::size_t from, std::vector<PeerInfo>& out) const {
+    return take_into(*this, self, want, not_before, random, from, out);
+}
+
+PeerRunPair::Scan PeerRunPair::take(const PeerKey& self, std::uint32_t want,
+                                    std::uint32_t not_before, std::uint64_t random,
+                                    std::size_t from, std::vector<std::uint8_t>& compact) const {
+    std::size_t entry = 0;  // the largest compact peer either run can give
+    for (const PeerRun* run : {&first, &second}) {
+        if (run->count > 0)
+            entry = std::max(entry, address_bytes(run->family) + 2);
+    }
+    const std::size_t at = compact.size();
+    compact.resize(at + std::min<std::size_t>(want, size()) * entry);
+    CompactWriter writer{compact.data() + at};
+    const Scan scan = take_into(*this, self, want, not_before, random, from, writer);
+    compact.resize(static_cast<std::size_t>(writer.next - compact.data()));
     return scan;
 }
 

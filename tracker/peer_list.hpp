@@ -88,6 +88,9 @@ struct PeerRunPair {
     // scanning positions `from`.. of the pair rotated by `random`.
     Scan take(const PeerKey& self, std::uint32_t want, std::uint32_t not_before,
               std::uint64_t random, std::size_t from, std::vector<PeerInfo>& out) const;
+    // The same, appending each peer compact: its address then its port in network order.
+    Scan take(const PeerKey& self, std::uint32_t want, std::uint32_t not_before,
+              std::uint64_t random, std::size_t from, std::vector<std::uint8_t>& compact) const;
     // Starts loading the records a take(…, want, …, random, 0, …) reads first.
     void prefetch_take(std::uint32_t want, std::uint64_t random) const;
 };

@@ -201,6 +201,19 @@ SwarmDelta Swarm::announce(const PeerEndpoint& endpoint, bool seeding, AnnounceE
 void Swarm::select(const PeerEndpoint& self, bool self_seeding, std::uint32_t numwant,
                    FamilyMask families, std::uint32_t not_before, std::uint64_t random,
                    std::vector<PeerInfo>& out) const {
+    select_into(self, self_seeding, numwant, families, not_before, random, out);
+}
+
+void Swarm::select(const PeerEndpoint& self, bool self_seeding, std::uint32_t numwant,
+                   FamilyMask families, std::uint32_t not_before, std::uint64_t random,
+                   std::vector<std::uint8_t>& compact) const {
+    select_into(self, self_seeding, numwant, families, not_before, random, compact);
+}
+
+template <class Out>
+void Swarm::select_into(const PeerEndpoint& self, bool self_seeding, std::uint32_t numwant,
+                        FamilyMask families, std::uint32_t not_before, std::uint64_t random,
+                        Out& out) const {
     const PeerKey me = PeerKey::of(self);
     const PeerRunPair leechers = runs(false, families);
     if (self_seeding) {

@@ -45,6 +45,10 @@ class Swarm {
     void select(const PeerEndpoint& self, bool self_seeding, std::uint32_t numwant,
                 FamilyMask families, std::uint32_t not_before, std::uint64_t random,
                 std::vector<PeerInfo>& out) const;
+    // The same, appending each peer compact: its address then its port in network order.
+    void select(const PeerEndpoint& self, bool self_seeding, std::uint32_t numwant,
+                FamilyMask families, std::uint32_t not_before, std::uint64_t random,
+                std::vector<std::uint8_t>& compact) const;
 
     // Starts loading the records that announce(endpoint, seeding, …) and then
     // select(endpoint, seeding, numwant, families, …, random, …) read first, so that their
@@ -69,6 +73,10 @@ class Swarm {
 
     PeerRun run(Run r) const;
     PeerRunPair runs(bool seeders, FamilyMask families) const;
+    template <class Out>
+    void select_into(const PeerEndpoint& self, bool self_seeding, std::uint32_t numwant,
+                     FamilyMask families, std::uint32_t not_before, std::uint64_t random,
+                     Out& out) const;
     std::size_t run_offset(Run r) const;
     std::size_t used_bytes() const { return run_offset(run_count); }
     void insert(Run r, std::size_t index, const PeerKey& key, std::uint32_t now);

@@ -28,6 +28,17 @@ void SwarmStore::apply(const SwarmDelta& delta) {
 
 SwarmCounts SwarmStore::announce(const StoreAnnounce& request, std::uint32_t now,
                                  std::uint64_t random, std::vector<PeerInfo>& out) {
+    return announce_into(request, now, random, out);
+}
+
+SwarmCounts SwarmStore::announce(const StoreAnnounce& request, std::uint32_t now,
+                                 std::uint64_t random, std::vector<std::uint8_t>& compact) {
+    return announce_into(request, now, random, compact);
+}
+
+template <class Out>
+SwarmCounts SwarmStore::announce_into(const StoreAnnounce& request, std::uint32_t now,
+                                      std::uint64_t random, Out& out) {
     Shard& shard = shard_for(request.info_hash);
     const std::uint32_t not_before = now > options_.peer_timeout ? now - options_.peer_timeout : 0;
     std::lock_guard lock(shard.mutex);

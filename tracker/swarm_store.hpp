@@ -45,6 +45,10 @@ class SwarmStore {
     // after the change. `now` is seconds on a monotonic clock; `random` seeds the choice.
     SwarmCounts announce(const StoreAnnounce& request, std::uint32_t now, std::uint64_t random,
                          std::vector<PeerInfo>& out);
+    // The same, appending each chosen peer compact: its address then its port in network
+    // order (the UDP reply's form, when `request.families` names one family).
+    SwarmCounts announce(const StoreAnnounce& request, std::uint32_t now, std::uint64_t random,
+                         std::vector<std::uint8_t>& compact);
 
     // Counts for one torrent, or nullopt when the store has no such swarm.
     std::optional<SwarmCounts> scrape(const InfoHash& info_hash) const;
@@ -68,6 +72,9 @@ class SwarmStore {
     };
 
     Shard& shard_for(const InfoHash& h) const;
+    template <class Out>
+    SwarmCounts announce_into(const StoreAnnounce& request, std::uint32_t now,
+                              std::uint64_t random, Out& out);
     void apply(const SwarmDelta& delta);
 
     StoreOptions options_;

@@ -12,7 +12,9 @@ using tracker_protocol::UdpAnnounceRequest;
 using tracker_protocol::UdpConnectRequest;
 using tracker_protocol::UdpParsed;
 using tracker_protocol::UdpScrapeRequest;
+using tracker_protocol::k_udp_announce_head;
 using tracker_protocol::write_udp_announce;
+using tracker_protocol::write_udp_announce_head;
 using tracker_protocol::write_udp_connect;
 using tracker_protocol::write_udp_error;
 using tracker_protocol::write_udp_scrape;
@@ -116,14 +118,16 @@ bool UdpHandler::handle(std::span<const std::uint8_t> packet, const PeerEndpoint
                 });
             return false;
         }
-        const AnnounceOutcome outcome = service_.announce(r, now, peers_);
-        log_announce(r, a->left, peers_.size(), outcome.refusal);
+        // The peers go straight into the reply, after its head.
+        out.resize(k_udp_announce_head);
+        const AnnounceOutcome outcome = service_.announce(r, now, out);
+        const std::size_t peer_bytes = sender.address.family == Family::v4 ? 6 : 18;
+        log_announce(r, a->left, (out.size() - k_udp_announce_head) / peer_bytes, outcome.refusal);
         if (outcome.refusal) {
             return error(out, a->transaction_id, outcome.refusal->kind, outcome.refusal->message);
         }
         service_.metrics().announce(Protocol::udp);
-        write_udp_announce(out, a->transaction_id, outcome.interval, outcome.counts, peers_,
-                           sender.address.family);
+        write_udp_announce_head(out, a->transaction_id, outcome.interval, outcome.counts);
         return true;
     }
     if (auto* s = std::get_if<UdpScrapeRequest>(&parsed.request)) {

@@ -71,7 +71,6 @@ class UdpHandler {
     Clock clock_;
     Clock id_clock_;
     UdpLateReplies* late_ = nullptr;
-    std::vector<PeerInfo> peers_;
     std::vector<ScrapeResult> scrape_;
     std::vector<SwarmCounts> counts_;
     std::vector<InfoHash> hashes_;

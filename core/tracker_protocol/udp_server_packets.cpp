@@ -168,6 +168,22 @@ void write_udp_announce(std::vector<std::uint8_t>& out, std::uint32_t transactio
     out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
+void write_udp_announce_head(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
+                             std::uint32_t interval, const SwarmCounts& counts) {
+    if (out.size() < k_udp_announce_head)
+        out.resize(k_udp_announce_head);
+    std::uint8_t* p = out.data();
+    const std::uint32_t words[5] = {static_cast<std::uint32_t>(UdpAction::announce),
+                                    transaction_id, interval, counts.leechers, counts.seeders};
+    for (const std::uint32_t w : words) {
+        p[0] = static_cast<std::uint8_t>(w >> 24);
+        p[1] = static_cast<std::uint8_t>(w >> 16);
+        p[2] = static_cast<std::uint8_t>(w >> 8);
+        p[3] = static_cast<std::uint8_t>(w);
+        p += 4;
+    }
+}
+
 void write_udp_scrape(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
                       const std::vector<SwarmCounts>& counts) {
     out.clear();

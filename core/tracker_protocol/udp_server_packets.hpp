@@ -55,6 +55,11 @@ void write_udp_connect(std::vector<std::uint8_t>& out, std::uint32_t transaction
 void write_udp_announce(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
                         std::uint32_t interval, const SwarmCounts& counts,
                         const std::vector<PeerInfo>& peers, Family family);
+// An announce reply whose compact peers (6 bytes each for IPv4, 18 for IPv6) already follow
+// the first k_udp_announce_head bytes of `out`: writes those bytes.
+constexpr std::size_t k_udp_announce_head = 20;
+void write_udp_announce_head(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
+                             std::uint32_t interval, const SwarmCounts& counts);
 void write_udp_scrape(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
                       const std::vector<SwarmCounts>& counts);
 void write_udp_error(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,

@@ -153,6 +153,40 @@ TEST_F(SwarmStoreTest, FamiliesAreFiltered) {
     EXPECT_EQ(out[0].endpoint.address.bytes[15], 2);
 }
 
+TEST_F(SwarmStoreTest, CompactPeersAreThePeersInWireForm) {
+    // Two stores fed alike, one asked for PeerInfo, one for compact bytes, with the same random.
+    SwarmStore twin{StoreOptions{8, 100, 1}};
+    std::vector<std::uint8_t> compact;
+    for (int i = 1; i <= 40; ++i) {
+        const bool seeding = i % 3 == 0;
+        for (const auto& ep : {v4(static_cast<std::uint32_t>(i), static_cast<std::uint16_t>(1000 + i)),
+                               v6(static_cast<std::uint8_t>(i), static_cast<std::uint16_t>(2000 + i))}) {
+            announce(request(1, ep, seeding));
+            compact.clear();
+            twin.announce(request(1, ep, seeding), now, 0, compact);
+        }
+    }
+    for (const bool v4_family : {true, false}) {
+        for (std::uint64_t random : {0ull, 7ull, 12345ull}) {
+            auto r = request(1, v4_family ? v4(99, 99) : v6(99, 99), false, 25);
+            r.families = {v4_family, !v4_family};
+            const SwarmCounts expected = announce(r, random);
+            compact.assign(3, 0xEE);  // appended after what is there
+            const SwarmCounts counts = twin.announce(r, now, random, compact);
+            EXPECT_EQ(counts.seeders, expected.seeders);
+            EXPECT_EQ(counts.leechers, expected.leechers);
+            const std::size_t address = v4_family ? 4 : 16;
+            ASSERT_EQ(out.size(), 25u);
+            ASSERT_EQ(compact.size(), 3 + out.size() * (address + 2));
+            for (std::size_t k = 0; k < out.size(); ++k) {
+                const std::uint8_t* p = compact.data() + 3 + k * (address + 2);
+                EXPECT_TRUE(std::equal(p, p + address, out[k].endpoint.address.bytes.begin()));
+                EXPECT_EQ((p[address] << 8) | p[address + 1], out[k].endpoint.port);
+            }
+        }
+    }
+}
+
 TEST_F(SwarmStoreTest, ExpiryWithInjectedClock) {
     announce(request(1, v4(1, 1), false));
     announce(request(2, v4(2, 2), true));
