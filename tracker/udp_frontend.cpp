@@ -5,6 +5,8 @@
 
 #include <netinet/in.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -14,7 +16,16 @@
 namespace shoal::tracker {
 
 UdpFrontend::UdpFrontend(udp::socket socket, UdpHandler& handler, Metrics& metrics)
-    : socket_(std::move(socket)), handler_(handler), metrics_(metrics), in_(k_batch * k_datagram) {
+    : socket_(std::move(socket)),
+      fd_(socket_.native_handle()),
+      protocol_(udp::v4()),
+      handler_(handler),
+      metrics_(metrics),
+      in_(k_batch * k_datagram) {
+    boost::system::error_code ec;
+    const udp::endpoint local = socket_.local_endpoint(ec);
+    if (!ec)
+        protocol_ = local.protocol();
     for (std::size_t i = 0; i < k_batch; ++i) {
         out_[i].reserve(k_udp_max_reply);
         in_iov_[i] = {in_.data() + i * k_datagram, k_datagram};
@@ -22,13 +33,36 @@ UdpFrontend::UdpFrontend(udp::socket socket, UdpHandler& handler, Metrics& metri
     handler_.answer_later_through(*this);
 }
 
+UdpFrontend::~UdpFrontend() {
+    if (!watched_ && fd_ >= 0)
+        ::close(fd_);
+}
+
+bool UdpFrontend::unwatch() {
+    boost::system::error_code ec;
+    socket_.release(ec);
+    if (ec)
+        return false;
+    watched_ = false;
+    return true;
+}
+
+bool UdpFrontend::watch() {
+    boost::system::error_code ec;
+    socket_.assign(protocol_, fd_, ec);
+    if (ec)
+        return false;
+    watched_ = true;
+    return true;
+}
+
 void UdpFrontend::send_late(const sockaddr_storage& to, socklen_t length,
                             std::span<const std::uint8_t> reply) {
-    if (!socket_.is_open() || reply.empty())
+    if (fd_ < 0 || reply.empty())
         return;
     // Like a batch's replies: a full send buffer drops it, and the client retries.
-    ::sendto(socket_.native_handle(), reply.data(), reply.size(), MSG_DONTWAIT,
-             reinterpret_cast<const sockaddr*>(&to), length);
+    ::sendto(fd_, reply.data(), reply.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to),
+             length);
 }
 
 void UdpFrontend::start() {
@@ -41,8 +75,13 @@ void UdpFrontend::start() {
 }
 
 void UdpFrontend::stop() {
-    boost::system::error_code ec;
-    socket_.close(ec);
+    if (watched_) {
+        boost::system::error_code ec;
+        socket_.close(ec);  // ends a wait in receive_loop
+    } else if (fd_ >= 0) {
+        ::close(fd_);  // receive_loop is between batches and sees fd_ < 0
+    }
+    fd_ = -1;
 }
 
 void UdpFrontend::answer(std::size_t count) {
@@ -74,7 +113,7 @@ void UdpFrontend::answer(std::size_t count) {
     // A full send buffer drops the rest, as a router would; clients retry.
     std::size_t sent = 0;
     while (sent < replies) {
-        const int n = ::sendmmsg(socket_.native_handle(), out_msgs_.data() + sent,
+        const int n = ::sendmmsg(fd_, out_msgs_.data() + sent,
                                  static_cast<unsigned>(replies - sent), MSG_DONTWAIT);
         if (n <= 0) {
             if (n < 0 && errno == EINTR)
@@ -95,6 +134,8 @@ asio::awaitable<void> UdpFrontend::receive_loop() {
     constexpr int k_batches_before_yield = 2;
     int batches = 0;
     for (;;) {
+        if (fd_ < 0)
+            co_return;
         for (std::size_t i = 0; i < k_batch; ++i) {
             msghdr& h = in_msgs_[i].msg_hdr;
             h = msghdr{};
@@ -103,20 +144,27 @@ asio::awaitable<void> UdpFrontend::receive_loop() {
             h.msg_iov = &in_iov_[i];
             h.msg_iovlen = 1;
         }
-        const int n = ::recvmmsg(socket_.native_handle(), in_msgs_.data(),
-                                 static_cast<unsigned>(k_batch), MSG_DONTWAIT, nullptr);
+        const int n = ::recvmmsg(fd_, in_msgs_.data(), static_cast<unsigned>(k_batch),
+                                 MSG_DONTWAIT, nullptr);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 batches = 0;
+                if (!watched_ && !watch()) {
+                    log_event(LogLevel::error, "internal_error", {{"where", "udp watch"}});
+                    co_return;
+                }
                 auto [wait_ec] = co_await socket_.async_wait(udp::socket::wait_read, k_use_tuple);
-                if (wait_ec == asio::error::operation_aborted || !socket_.is_open())
+                if (wait_ec == asio::error::operation_aborted || fd_ < 0)
                     co_return;
                 continue;
             }
-            if (errno == EBADF || !socket_.is_open())
+            if (errno == EBADF || fd_ < 0)
                 co_return;
             continue;  // EINTR, or an ICMP error reported on the socket
         }
+        // A full batch: more are queued, so the loop will not wait for a while.
+        if (watched_ && static_cast<std::size_t>(n) == k_batch)
+            unwatch();
         answer(static_cast<std::size_t>(n));
         if (++batches >= k_batches_before_yield) {
             batches = 0;
