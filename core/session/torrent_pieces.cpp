@@ -54,7 +54,7 @@ void TorrentPieces::fold() {
 bool TorrentPieces::finished() const {
     if (picker_) return picker_->finished();
     if (had_all_ || num_pieces() == 0) return true;
-    return file_priorities_.empty() ? false : new_picker()->finished();
+    return file_priorities_.empty() ? false : unpicked().finished;
 }
 
 bool TorrentPieces::all_had() const {
@@ -65,7 +65,15 @@ bool TorrentPieces::all_had() const {
 std::int64_t TorrentPieces::wanted_bytes() const {
     if (picker_) return picker_->wanted_bytes();
     if (had_all_ || file_priorities_.empty()) return complete_bytes();
-    return new_picker()->wanted_bytes();
+    return unpicked().wanted_bytes;
+}
+
+const TorrentPieces::Unpicked& TorrentPieces::unpicked() const {
+    if (!unpicked_) {
+        const auto picker = new_picker();
+        unpicked_ = std::make_unique<const Unpicked>(Unpicked{picker->wanted_bytes(), picker->finished()});
+    }
+    return *unpicked_;
 }
 
 std::int64_t TorrentPieces::had_bytes() const {
@@ -101,6 +109,7 @@ std::size_t TorrentPieces::max_partial_pieces() const {
 
 void TorrentPieces::reset(std::vector<int> file_priorities) {
     file_priorities_ = std::move(file_priorities);
+    unpicked_.reset();
     picker_.reset();
     had_all_ = false;
     if (writer_) writer_->drop_all();

@@ -117,6 +117,13 @@ private:
     std::size_t num_pieces() const { return static_cast<std::size_t>(info_->num_pieces); }
     // A picker with the priorities and the blocked pieces, nothing had.
     std::unique_ptr<PiecePicker> new_picker() const;
+    // A new picker's figures, for a torrent with file priorities and no picker yet: asked for
+    // every second, made once until the priorities change.
+    struct Unpicked {
+        std::int64_t wanted_bytes = 0;
+        bool finished = false;
+    };
+    const Unpicked& unpicked() const;
     void run_on_disk(PieceWriter::DiskWork work, PieceWriter::DiskDone done);
     void on_outcome(std::size_t piece, const PieceWriter::Outcome& outcome);
 
@@ -128,6 +135,7 @@ private:
     std::vector<int> file_priorities_;  // empty: all normal
     std::unique_ptr<PiecePicker> picker_;  // null until asked for, and while folded
     bool had_all_ = false;                 // without a picker: every piece is had (folded)
+    mutable std::unique_ptr<const Unpicked> unpicked_;  // see unpicked(); emptied by reset()
     std::unique_ptr<PieceLayerFetcher> layer_fetcher_;  // v2 torrents only
     // Pieces larger than the memory budget are written block by block as they come. Made with
     // the first block: a complete torrent (most of a large library) never needs one.

@@ -208,6 +208,14 @@ TEST(TorrentPieces, NoPickerIsMadeUntilOneIsAskedFor) {
     EXPECT_EQ(f.pieces->pieces_had(), 0u);
     EXPECT_EQ(f.pieces->have_bytes(), Bitfield(4).to_bytes());
     EXPECT_FALSE(f.pieces->has_picker());
+    // Other priorities give other figures, still without a picker.
+    f.pieces->reset({0, 0});
+    EXPECT_TRUE(f.pieces->finished());
+    EXPECT_EQ(f.pieces->wanted_bytes(), 0);
+    f.pieces->reset({4, 0});
+    EXPECT_FALSE(f.pieces->finished());
+    EXPECT_EQ(f.pieces->wanted_bytes(), 3 * k_piece);
+    EXPECT_FALSE(f.pieces->has_picker());
     // Made when asked for, with the priorities.
     EXPECT_FALSE(f.pieces->picker().wanted(3));
     EXPECT_TRUE(f.pieces->picker().wanted(0));
