@@ -25,7 +25,7 @@ public:
     using Trim = std::function<void()>;
     using Free = std::function<std::int64_t()>;
     static constexpr std::int64_t k_enough = 4 * 1024 * 1024;
-    static constexpr std::int64_t k_enough_free = 1024 * 1024;
+    static constexpr std::int64_t k_enough_free = 256 * 1024;
     static constexpr int k_count_free_every = 30;
 
     MemoryRelease();  // the process's own resident size, malloc's free bytes and malloc_trim
