@@ -7,6 +7,7 @@
 #include <csignal>
 #include <ctime>
 #include <fstream>
+#include <initializer_list>
 #include <random>
 #include <thread>
 #include <type_traits>
@@ -224,6 +225,28 @@ void Server::Impl::reload() {
     access.publish(std::make_shared<const AccessPolicy>(std::move(*policy)));
 }
 
+namespace {
+
+// Blocks `signals` in the calling thread while it lives (threads started meanwhile inherit it).
+class BlockedSignals {
+public:
+    BlockedSignals(std::initializer_list<int> signals) {
+        sigset_t set;
+        sigemptyset(&set);
+        for (const int s : signals)
+            sigaddset(&set, s);
+        pthread_sigmask(SIG_BLOCK, &set, &before_);
+    }
+    ~BlockedSignals() { pthread_sigmask(SIG_SETMASK, &before_, nullptr); }
+    BlockedSignals(const BlockedSignals&) = delete;
+    BlockedSignals& operator=(const BlockedSignals&) = delete;
+
+private:
+    sigset_t before_;
+};
+
+}  // namespace
+
 void Server::Impl::wait_signal() {
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
         if (ec)
@@ -414,6 +437,9 @@ int Server::run() {
             w->redis->start();
         else
             start_frontends(*w);
+        // The signals the control thread waits for are blocked in the workers (which inherit
+        // the mask), so that the kernel always delivers them to the control thread.
+        const BlockedSignals blocked{SIGINT, SIGTERM, SIGHUP};
         w->thread = std::thread([&ioc = w->ioc] {
             // A handler that throws is a bug; log it and keep serving everyone else.
             for (;;) {
