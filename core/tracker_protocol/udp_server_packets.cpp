@@ -147,16 +147,12 @@ void write_udp_connect(std::vector<std::uint8_t>& out, std::uint32_t transaction
 void write_udp_announce(std::vector<std::uint8_t>& out, std::uint32_t transaction_id,
                         std::uint32_t interval, const SwarmCounts& counts,
                         const std::vector<PeerInfo>& peers, Family family) {
-    out.clear();
-    put(out, static_cast<std::uint32_t>(UdpAction::announce), 4);
-    put(out, transaction_id, 4);
-    put(out, interval, 4);
-    put(out, counts.leechers, 4);
-    put(out, counts.seeders, 4);
     const std::size_t addr_size = family == Family::v4 ? 4 : 16;
-    // Sized once, then filled in place: this is the hot path of every UDP announce.
-    out.resize(out.size() + peers.size() * (addr_size + 2));
-    std::uint8_t* p = out.data() + 20;
+    // Sized once, then filled in place.
+    out.clear();
+    out.resize(k_udp_announce_head + peers.size() * (addr_size + 2));
+    write_udp_announce_head(out, transaction_id, interval, counts);
+    std::uint8_t* p = out.data() + k_udp_announce_head;
     for (const auto& peer : peers) {
         if (peer.endpoint.address.family != family)
             continue;
