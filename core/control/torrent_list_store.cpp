@@ -251,11 +251,9 @@ Result<StoredTorrent> TorrentListStore::read(const fs::path& record, MetainfoByt
     return t;
 }
 
-TorrentListStore::RecordFiles::RecordFiles(const TorrentListStore& store) : store_(store) {
-    std::error_code ec;
-    it_ = fs::directory_iterator(store_.folder_, ec);
-    done_ = ec.operator bool();  // no folder: no torrents yet
-}
+TorrentListStore::RecordFiles::RecordFiles(const TorrentListStore& store)
+    // No folder: no torrents yet.
+    : store_(store), it_(store.folder_, open_error_), done_(open_error_.operator bool()) {}
 
 bool TorrentListStore::RecordFiles::list_some(std::size_t count, std::vector<fs::path>& out,
                                               std::vector<Error>& problems) {

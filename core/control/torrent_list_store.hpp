@@ -51,6 +51,9 @@ public:
 
     private:
         const TorrentListStore& store_;
+        std::error_code open_error_;
+        // Constructed, never assigned: GCC 12 at -Os calls the move assignment's shared_ptr
+        // swap out of line, and libstdc++ does not export it.
         std::filesystem::directory_iterator it_;
         bool done_ = false;
     };

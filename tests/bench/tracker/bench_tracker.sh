@@ -98,17 +98,21 @@ udp_load() {  # $1 port
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-# Runs one load against the tracker with pid $1 and prints "RATE CPU_US_PER_REQUEST": the
-# tracker's own CPU time (user and system) for each request, which a load generator sharing
-# the machine does not cap the way it caps the rate.
+# Runs one load against the tracker with pid $1 and prints "RATE CPU_US_PER_REQUEST
+# GENERATOR_PERCENT": the tracker's own CPU time (user and system) for each request, which a
+# load generator sharing the machine does not cap the way it caps the rate, and the load
+# generator's CPU time as a share of one core (near 100: the rate is the generator's, not the
+# tracker's).
 measure() {  # $1 pid, rest: the load command
     local pid=$1
     shift
-    local before after rate count
+    local before after rate count user system TIMEFORMAT='%U %S'
     before=$(cpu_ticks "$pid")
-    read -r rate count < <("$@")
+    { time "$@" > "$work/load.out" 2> "$work/load.err"; } 2> "$work/load.time"
     after=$(cpu_ticks "$pid")
-    python3 -c "print($rate, '%.2f' % (($after - $before) * 1e6 / $(getconf CLK_TCK) / max($count, 1)))"
+    read -r rate count < "$work/load.out"
+    read -r user system < "$work/load.time"
+    python3 -c "print($rate, '%.2f' % (($after - $before) * 1e6 / $(getconf CLK_TCK) / max($count, 1)), '%.0f' % (100 * ($user + $system) / $duration))"
 }
 
 ratio() { python3 -c "print('%.2f' % ($1 / max($2, 1)))"; }
@@ -126,11 +130,12 @@ if [[ " $parts " == *" rates "* ]]; then
     start_shoal ""
     declare -a ot_ka ot_close ot_u sh_ka sh_close sh_u
     declare -a ot_ka_cpu ot_close_cpu ot_u_cpu sh_ka_cpu sh_close_cpu sh_u_cpu
+    declare -a ot_ka_gen ot_close_gen ot_u_gen sh_ka_gen sh_close_gen sh_u_gen
     run() {  # $1 name of the result arrays, $2 pid, rest: the load
-        local name=$1 pid=$2 rate cpu
+        local name=$1 pid=$2 rate cpu gen
         shift 2
-        read -r rate cpu < <(measure "$pid" "$@")
-        eval "$name+=(\"$rate\"); ${name}_cpu+=(\"$cpu\")"
+        read -r rate cpu gen < <(measure "$pid" "$@")
+        eval "$name+=(\"$rate\"); ${name}_cpu+=(\"$cpu\"); ${name}_gen+=(\"$gen\")"
     }
     for round in $(seq "$ROUNDS"); do
         run ot_ka "$ot_pid" wrk_load "$ot_port"
@@ -144,6 +149,7 @@ if [[ " $parts " == *" rates "* ]]; then
     stop "$shoal_pid"
     echo "# rounds: HTTP keep-alive ot=${ot_ka[*]} shoal=${sh_ka[*]}; close ot=${ot_close[*]} shoal=${sh_close[*]}; UDP ot=${ot_u[*]} shoal=${sh_u[*]}"
     echo "# tracker CPU us per request: HTTP keep-alive ot=${ot_ka_cpu[*]} shoal=${sh_ka_cpu[*]}; close ot=${ot_close_cpu[*]} shoal=${sh_close_cpu[*]}; UDP ot=${ot_u_cpu[*]} shoal=${sh_u_cpu[*]}"
+    echo "# load generator CPU, % of one core: HTTP keep-alive ot=${ot_ka_gen[*]} shoal=${sh_ka_gen[*]}; close ot=${ot_close_gen[*]} shoal=${sh_close_gen[*]}; UDP ot=${ot_u_gen[*]} shoal=${sh_u_gen[*]}"
 
     # Rates: the best round; CPU per request: the least (ratios are opentracker's over shoal's).
     row() {  # label, opentracker and shoal array names
