@@ -163,8 +163,9 @@ void RemoteEngine::poll_torrents() {
 void RemoteEngine::poll_details() {
     if (details_in_flight_)
         return;
-    // The torrents the views read get their details (peers, trackers, file stats); when none
-    // did, torrents still without a file list get that alone.
+    // The torrents the views read get their details (peers, trackers, file stats), and
+    // torrents still without a file list get it in the same request (the list's sizes and
+    // the content tab need it whichever torrent is selected).
     std::set<std::int64_t> ids;
     for (TorrentKey key : watched_) {
         if (const Remote* r = remote_of(key))
@@ -172,18 +173,20 @@ void RemoteEngine::poll_details() {
     }
     watched_.clear();
     const bool details = !ids.empty();
-    if (!details)
-        ids = need_files_;
-    if (ids.empty())
-        return;
     QJsonArray id_list;
-    bool files = false;
-    for (std::int64_t id : ids) {
-        if (static_cast<std::size_t>(id_list.size()) >= k_details_per_poll)
-            break;
+    for (std::int64_t id : ids)
         id_list.push_back(static_cast<qint64>(id));
-        files = files || need_files_.contains(id);
+    bool files = false;
+    for (std::int64_t id : need_files_) {
+        if (!ids.contains(id)) {
+            if (static_cast<std::size_t>(id_list.size()) >= k_details_per_poll)
+                continue;
+            id_list.push_back(static_cast<qint64>(id));
+        }
+        files = true;
     }
+    if (id_list.isEmpty())
+        return;
     QStringList fields = list_fields();
     if (details)
         fields << "fileStats" << "peers" << "trackerStats" << "pieces";

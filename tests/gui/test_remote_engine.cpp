@@ -92,6 +92,7 @@ class RemoteEngineTest : public QObject {
     void cleanupTestCase();
     void lists_the_daemons_torrents_and_pauses_one();
     void shows_the_file_list_of_the_selected_torrent();
+    void a_new_torrent_gets_its_files_while_another_is_selected();
     void removes_a_torrent_the_daemon_dropped();
     void a_wrong_password_is_a_readable_problem();
     void a_refused_connection_is_a_readable_problem_and_polling_goes_on();
@@ -296,6 +297,30 @@ void RemoteEngineTest::shows_the_file_list_of_the_selected_torrent() {
     QTRY_VERIFY_WITH_TIMEOUT(!e->trackers(beta).empty(), 10000);
     QCOMPARE(e->trackers(beta).front().url, QStringLiteral("http://127.0.0.1:1/announce"));
     e->set_file_priority(beta, 1, k_priority_normal);
+}
+
+void RemoteEngineTest::a_new_torrent_gets_its_files_while_another_is_selected() {
+    auto e = engine();
+    QTRY_COMPARE_WITH_TIMEOUT(e->torrents().size(), std::size_t{2}, 10000);
+    const TorrentKey selected = e->torrents().front().key;
+    // The views read the selected torrent's details before every poll, as the window's tabs do.
+    const auto watch = [&] { (void)e->file_progress(selected); };
+    watch();
+    const QString source = dir_.filePath("data/gamma.bin");
+    write_data(source, 64 * 1024 + 5, 'g');
+    const MadeTorrent gamma = make_torrent(source, dir_.filePath("gamma.torrent"));
+    AddRequest r;
+    r.torrent_bytes = gamma.bytes;
+    r.info = gamma.info;
+    r.save_dir = gamma.save_dir;
+    QVERIFY(e->add(r).ok());
+    std::optional<TorrentKey> added;
+    QTRY_VERIFY_WITH_TIMEOUT((watch(), added = key_named(*e, "gamma.bin")).has_value(), 10000);
+    // Its file list (and so its size in the list) comes although another torrent is watched.
+    QTRY_VERIFY_WITH_TIMEOUT((watch(), e->find(*added)->info != nullptr), 10000);
+    QCOMPARE(e->find(*added)->info->total_size, gamma.info->total_size);
+    e->remove(*added, false);
+    QTRY_COMPARE_WITH_TIMEOUT(e->torrents().size(), std::size_t{2}, 10000);
 }
 
 void RemoteEngineTest::removes_a_torrent_the_daemon_dropped() {
