@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "app/main_window.hpp"
+#include "app/quit_on_signals.hpp"
 #include "app/resources.hpp"
 #include "app/settings_store.hpp"
 #include "app/single_instance.hpp"
@@ -170,6 +171,7 @@ int main(int argc, char** argv) {
     QApplication::setDesktopFileName(QStringLiteral("shoal"));
     QApplication::setQuitOnLastWindowClosed(true);
     shoal::gui::init_resources();
+    shoal::gui::QuitOnSignals quit_on_signals;
     QStringList arguments = QApplication::arguments();
     arguments.removeFirst();
     Target target;

@@ -3,7 +3,8 @@ real X server (Xvfb), a torrent given on the command line and Enter pressed in t
 What the transfer list shows is read back through the accessibility bus (AT-SPI), the way a
 screen reader reads it, while the download goes from start to seeding from a libtorrent seed
 found through the torrent's tracker. A second `shoal FILE` must bring its add dialog to the
-top of the screen. Run inside a private network namespace and a private D-Bus session:
+top of the screen, and SIGTERM must end it as Quit does. Run inside a private network
+namespace and a private D-Bus session:
   netns_run.sh dbus-run-session -- python3 test_window_as_user.py
 """
 import os
@@ -237,6 +238,17 @@ def main():
                    lambda: f"the second torrent to show as downloading (it showed {seen})")
         del seed_session
         print("ok: the list went from start to seeding, and a second file's dialog came to the front")
+
+        # SIGTERM (a logout, a shutdown) ends it as Quit does: the trackers are told, exit 0.
+        seed_hash = tracker.announces[0][0]  # the seed announced before shoal started
+        shoal.terminate()
+        code = shoal.wait(30)
+        shoal = None
+        if code != 0:
+            raise AssertionError(f"shoal exited {code} on SIGTERM")
+        if not any(h != seed_hash and event == "stopped" for h, _, event in tracker.announces):
+            raise AssertionError("shoal told the tracker nothing on SIGTERM (no 'stopped' announce)")
+        print("ok: SIGTERM ended it cleanly, with a 'stopped' announce")
     finally:
         if shoal:
             shoal.terminate()
