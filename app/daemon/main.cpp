@@ -117,7 +117,9 @@ int run(const std::vector<std::string>& args, daemon::DaemonSettings settings, d
     facts.version = std::string("Shoal ") + k_version;
     facts.session_id = setup.access.session_id;
     daemon::RpcMethods methods(*controller, facts);
-    methods.set_torrent_fetch(daemon::make_torrent_fetch(io));
+    // The interface waits for a restart to change (setting_changes), so the start's is the one.
+    methods.set_torrent_fetch(
+        daemon::make_torrent_fetch(io, net::SocketBinding{setup.control.session.network_interface, std::nullopt}));
     auto log_problems = [&] {
         for (const auto& problem : methods.take_problems()) log.warning(problem);
     };

@@ -41,9 +41,10 @@ boost::asio::awaitable<void> fetch_one(std::shared_ptr<FetchState> state, std::s
 
 }  // namespace
 
-TorrentFetch make_torrent_fetch(boost::asio::io_context& io, TorrentFetchLimits limits) {
+TorrentFetch make_torrent_fetch(boost::asio::io_context& io, net::SocketBinding binding,
+                                TorrentFetchLimits limits) {
     auto state = std::make_shared<FetchState>(limits);
-    return [&io, state](const std::string& url, const std::string& cookies,
+    return [&io, state, binding = std::move(binding)](const std::string& url, const std::string& cookies,
                         std::function<void(Result<FetchedTorrent>)> done) {
         if (url.size() > state->limits.max_url_bytes) {
             return done(make_error(ErrorCode::too_large, "torrent-add: the URL is longer than " +
@@ -57,6 +58,7 @@ TorrentFetch make_torrent_fetch(boost::asio::io_context& io, TorrentFetchLimits 
         options.timeout = state->limits.timeout;
         options.max_redirects = state->limits.max_redirects;
         options.max_body_bytes = state->limits.max_bytes;
+        options.binding = binding;
         if (!cookies.empty()) options.headers.emplace_back("Cookie", cookies);
         ++state->running;
         boost::asio::co_spawn(io, fetch_one(state, url, std::move(options), std::move(done)), boost::asio::detached);

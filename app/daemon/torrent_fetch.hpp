@@ -1,6 +1,7 @@
 #pragma once
 // torrent-add's URLs fetched over HTTP or HTTPS (servers checked against the system's CAs): a
-// few at a time, each within a deadline and a size cap.
+// few at a time, each within a deadline and a size cap, from the network interface the
+// session is bound to (a daemon tied to a VPN's device fetches through it too).
 
 #include <boost/asio/io_context.hpp>
 
@@ -8,6 +9,7 @@
 #include <cstddef>
 
 #include "daemon/rpc_methods.hpp"
+#include "net/socket_binding.hpp"
 
 namespace shoal::daemon {
 
@@ -19,8 +21,9 @@ struct TorrentFetchLimits {
     std::size_t max_at_once = 4;  // more are refused until one ends
 };
 
-// Fetches on `io`, answering there; fetches still running when `io` stops are dropped
-// unanswered.
-TorrentFetch make_torrent_fetch(boost::asio::io_context& io, TorrentFetchLimits limits = {});
+// Fetches on `io`, answering there, each connection bound as `binding`; fetches still running
+// when `io` stops are dropped unanswered.
+TorrentFetch make_torrent_fetch(boost::asio::io_context& io, net::SocketBinding binding,
+                                TorrentFetchLimits limits = {});
 
 }  // namespace shoal::daemon
