@@ -1,6 +1,7 @@
 """Network namespaces inside the private one that netns_run.sh makes: each is kept alive by a
 sleeping holder process and entered with nsenter, and veth pairs join them. Everything goes
 away with the holders, so nothing reaches the machine's own network."""
+import json
 import os
 import subprocess
 import time
@@ -55,6 +56,29 @@ def veth(a, dev_a, addr_a, b, dev_b, addr_b):
         subprocess.run(["ip", "link", "set", dev, "netns", str(ns.holder.pid)], check=True, timeout=30)
         ns.run("ip", "addr", "add", addr, "dev", dev)
         ns.run("ip", "link", "set", dev, "up")
+
+
+def count_leaving(ns, device):
+    """From now on nftables counts every TCP and UDP packet that `ns` sends out of `device`;
+    packets_left() reads the count."""
+    ns.run("nft", "-f", "-", input=f"""table inet leak {{
+    counter out {{ }}
+    chain output {{
+        type filter hook output priority 0; policy accept;
+        oifname "{device}" meta l4proto {{ tcp, udp }} counter name out
+    }}
+}}
+""")
+
+
+def packets_left(ns):
+    """The packets count_leaving() has counted in `ns`."""
+    out = subprocess.run(ns.cmd("nft", "-j", "list", "counter", "inet", "leak", "out"),
+                         capture_output=True, text=True, check=True, timeout=30).stdout
+    for item in json.loads(out)["nftables"]:
+        if "counter" in item:
+            return item["counter"]["packets"]
+    raise AssertionError(f"no counter in {out}")
 
 
 def routed_path(sender, router, receiver, sender_addr, receiver_addr, prefix="path"):

@@ -5,7 +5,6 @@ file by its URL; nftables counts every TCP and UDP packet that leaves by eth0, a
 stays at zero while the torrent is added. Then the same with vpn0 down: the add fails with a
 readable reason instead of leaving by eth0.
 Run by netns_run.sh."""
-import json
 import os
 import subprocess
 import sys
@@ -24,15 +23,6 @@ WEB_PORT = 8080
 RPC = "127.0.0.1:9091"
 
 
-def eth0_packets(ns):
-    out = subprocess.run(ns.cmd("nft", "-j", "list", "counter", "inet", "leak", "eth0_out"),
-                         capture_output=True, text=True, check=True, timeout=30).stdout
-    for item in json.loads(out)["nftables"]:
-        if "counter" in item:
-            return item["counter"]["packets"]
-    raise AssertionError(f"no counter in {out}")
-
-
 def remote(ns, *args):
     done = subprocess.run(ns.cmd(REMOTE, RPC, *args), capture_output=True, text=True, timeout=60)
     return done.returncode, done.stdout + done.stderr
@@ -49,14 +39,7 @@ def main():
         world.run("ip", "addr", "add", f"{WORLD}/32", "dev", "lo")
         daemon_ns.run("ip", "route", "add", "default", "via", "192.0.2.1", "dev", "eth0", "metric", "100")
         daemon_ns.run("ip", "route", "add", "default", "via", "198.51.100.1", "dev", "vpn0", "metric", "200")
-        daemon_ns.run("nft", "-f", "-", input="""table inet leak {
-    counter eth0_out { }
-    chain output {
-        type filter hook output priority 0; policy accept;
-        oifname "eth0" meta l4proto { tcp, udp } counter name eth0_out
-    }
-}
-""")
+        netns_util.count_leaving(daemon_ns, "eth0")
         with tempfile.TemporaryDirectory() as tmp:
             site = os.path.join(tmp, "site")
             os.makedirs(site)
@@ -88,14 +71,14 @@ def main():
                 time.sleep(0.2)
 
             url = f"http://{WORLD}:{WEB_PORT}/file.torrent"
-            before = eth0_packets(daemon_ns)
+            before = netns_util.packets_left(daemon_ns)
             code, out = remote(daemon_ns, "-a", url)
             if code != 0 or "success" not in out:
                 raise AssertionError(f"torrent-add of {url} through vpn0 failed: {out}")
             code, listed = remote(daemon_ns, "-l")
             if "file.bin" not in listed:
                 raise AssertionError(f"the added torrent is not listed: {listed}")
-            leaked = eth0_packets(daemon_ns) - before
+            leaked = netns_util.packets_left(daemon_ns) - before
             if leaked:
                 raise AssertionError(f"{leaked} packets of the fetch left by eth0 instead of vpn0")
             print("ok: the URL was fetched through vpn0, nothing by eth0")
@@ -105,7 +88,7 @@ def main():
             code, out = remote(daemon_ns, "-a", url)
             if code == 0 or "torrent-add" not in out:
                 raise AssertionError(f"with vpn0 down the add should fail with the fetch's reason: {out}")
-            leaked = eth0_packets(daemon_ns) - before
+            leaked = netns_util.packets_left(daemon_ns) - before
             if leaked:
                 raise AssertionError(f"{leaked} packets left by eth0 while vpn0 was down")
             print(f"ok: with vpn0 down the add failed: {out.strip().splitlines()[-1]}")

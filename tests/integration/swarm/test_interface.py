@@ -62,15 +62,6 @@ class Shoal:
                 self.proc.kill()
 
 
-def eth0_packets(client):
-    out = subprocess.run(client.cmd("nft", "-j", "list", "counter", "inet", "leak", "eth0_out"),
-                         capture_output=True, text=True, check=True, timeout=30).stdout
-    for item in json.loads(out)["nftables"]:
-        if "counter" in item:
-            return item["counter"]["packets"]
-    raise AssertionError(f"no counter in {out}")
-
-
 def make_vpn(client, world):
     netns_util.veth(client, "vpn0", "198.51.100.2/26", world, "w-vpn", "198.51.100.1/26")
     client.run("ip", "route", "add", "default", "via", "198.51.100.1", "dev", "vpn0", "metric", "200")
@@ -89,14 +80,7 @@ def run(mode):
         # eth0 is the way the routing table prefers; vpn0 is there too, at a worse metric.
         client.run("ip", "route", "add", "default", "via", "192.0.2.1", "dev", "eth0", "metric", "100")
         make_vpn(client, world)
-        client.run("nft", "-f", "-", input="""table inet leak {
-    counter eth0_out { }
-    chain output {
-        type filter hook output priority 0; policy accept;
-        oifname "eth0" meta l4proto { tcp, udp } counter name eth0_out
-    }
-}
-""")
+        netns_util.count_leaving(client, "eth0")
         with tempfile.TemporaryDirectory() as tmp:
             data = os.path.join(tmp, "data")
             write_random(os.path.join(data, "file.bin"), 8 * MiB, seed=81)
@@ -120,7 +104,7 @@ def run(mode):
                 client.run("ip", "link", "del", "vpn0")
             leech.wait_for(lambda s: s["network"].get("interface_up") is False, 10, "the leech to see vpn0 gone")
             time.sleep(3)
-            during = eth0_packets(client)
+            during = netns_util.packets_left(client)
             stalled = leech.status[-1]["done_bytes"]
             returned = len(leech.log)
             if mode == "down":
@@ -137,7 +121,7 @@ def run(mode):
                 raise AssertionError(f"the leech exited {code}: {leech.log[-10:]}")
             if not same_file(os.path.join(data, "file.bin"), os.path.join(out, "file.bin")):
                 raise AssertionError("the downloaded file differs")
-            after = eth0_packets(client)
+            after = netns_util.packets_left(client)
             if during or after:
                 raise AssertionError(f"{after} packets left by eth0 ({during} by the time vpn0 was down)")
             gone = "vpn0 is down" if mode == "down" else "no interface named vpn0"
