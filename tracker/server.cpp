@@ -1,13 +1,11 @@
 #include "tracker/server.hpp"
 
-#include <boost/asio/signal_set.hpp>
 
 #include <cctype>
 #include <chrono>
 #include <csignal>
 #include <ctime>
 #include <fstream>
-#include <initializer_list>
 #include <random>
 #include <thread>
 #include <type_traits>
@@ -24,6 +22,7 @@
 #include "tracker/net.hpp"
 #include "tracker/redis_store.hpp"
 #include "tracker/redis_url.hpp"
+#include "tracker/signal_reader.hpp"
 #include "tracker/snapshot.hpp"
 #include "tracker/store_health.hpp"
 #include "tracker/swarm_store.hpp"
@@ -192,7 +191,8 @@ struct Server::Impl {
     std::optional<tcp::endpoint> http_endpoint;
     std::optional<udp::endpoint> udp_endpoint;
     asio::io_context control{1};
-    asio::signal_set signals{control, SIGINT, SIGTERM, SIGHUP};
+    // Made before any worker thread, which so inherits the signals blocked.
+    SignalReader signals{control};
     asio::steady_timer tick{control};
     std::uint32_t last_rotation = 0;
 
@@ -224,28 +224,6 @@ void Server::Impl::reload() {
                {"passkeys", std::to_string(policy->passkey_count())}});
     access.publish(std::make_shared<const AccessPolicy>(std::move(*policy)));
 }
-
-namespace {
-
-// Blocks `signals` in the calling thread while it lives (threads started meanwhile inherit it).
-class BlockedSignals {
-public:
-    BlockedSignals(std::initializer_list<int> signals) {
-        sigset_t set;
-        sigemptyset(&set);
-        for (const int s : signals)
-            sigaddset(&set, s);
-        pthread_sigmask(SIG_BLOCK, &set, &before_);
-    }
-    ~BlockedSignals() { pthread_sigmask(SIG_SETMASK, &before_, nullptr); }
-    BlockedSignals(const BlockedSignals&) = delete;
-    BlockedSignals& operator=(const BlockedSignals&) = delete;
-
-private:
-    sigset_t before_;
-};
-
-}  // namespace
 
 void Server::Impl::wait_signal() {
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -437,9 +415,6 @@ int Server::run() {
             w->redis->start();
         else
             start_frontends(*w);
-        // The signals the control thread waits for are blocked in the workers (which inherit
-        // the mask), so that the kernel always delivers them to the control thread.
-        const BlockedSignals blocked{SIGINT, SIGTERM, SIGHUP};
         w->thread = std::thread([&ioc = w->ioc] {
             // A handler that throws is a bug; log it and keep serving everyone else.
             for (;;) {
