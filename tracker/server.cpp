@@ -1,6 +1,5 @@
 #include "tracker/server.hpp"
 
-
 #include <cctype>
 #include <chrono>
 #include <csignal>
